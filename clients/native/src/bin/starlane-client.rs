@@ -1,0 +1,230 @@
+//! `starlane-client`: connect to a Starlane edge over encrypted UDP.
+//!
+//! * `starlane-client connect --user ada` prints the world as it changes.
+//! * `starlane-client move --user ada --unit 12 --to 3,-2` orders a move and waits for arrival.
+//! * `starlane-client bots 50 --seconds 60` runs 50 headless wandering bots.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use starlane_client::bots::{SwarmStats, run_bot};
+use starlane_client::{Client, ClientEvent, ConnectInfo, fetch_dev_token};
+use starlane_protocol::Hex;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Native Starlane client over encrypted UDP")]
+struct Cli {
+    /// Base URL of the local server's HTTP API (connect info and development tokens).
+    #[arg(
+        long,
+        global = true,
+        env = "STARLANE_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    url: String,
+    /// A login token to use instead of asking the development issuer.
+    #[arg(long, global = true, env = "STARLANE_TOKEN")]
+    token: Option<String>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Connect and print the world as it changes.
+    Connect {
+        #[arg(long, default_value = "native-player")]
+        user: String,
+        /// Stop after this many seconds (default: run until Ctrl-C).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
+    /// Order one unit to move and wait until it arrives.
+    Move {
+        #[arg(long, default_value = "native-player")]
+        user: String,
+        /// The unit's id; default: the first own unit.
+        #[arg(long)]
+        unit: Option<u32>,
+        /// Destination hex as `q,r`.
+        #[arg(long, value_parser = parse_hex)]
+        to: Hex,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+    /// Run N headless bots that wander.
+    Bots {
+        count: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+    },
+}
+
+fn parse_hex(s: &str) -> Result<Hex, String> {
+    let (q, r) = s.split_once(',').ok_or("expected q,r such as 3,-2")?;
+    let q = q.trim().parse().map_err(|_| format!("bad q in {s:?}"))?;
+    let r = r.trim().parse().map_err(|_| format!("bad r in {s:?}"))?;
+    Ok(Hex::new(q, r))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let cli = Cli::parse();
+    let info = ConnectInfo::fetch(&cli.url)
+        .await
+        .with_context(|| format!("is the server running at {}?", cli.url))?;
+    match cli.command {
+        Cmd::Connect { user, seconds } => {
+            let mut client = open(&cli.url, cli.token.as_deref(), &info, &user).await?;
+            let run = watch(&mut client);
+            match seconds {
+                Some(s) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(s), run).await;
+                }
+                None => tokio::select! {
+                    _ = run => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                },
+            }
+            client.close();
+        }
+        Cmd::Move {
+            user,
+            unit,
+            to,
+            timeout,
+        } => {
+            let mut client = open(&cli.url, cli.token.as_deref(), &info, &user).await?;
+            let deadline = Duration::from_secs(timeout);
+            tokio::time::timeout(deadline, order_move(&mut client, unit, to))
+                .await
+                .context("the unit did not arrive in time")??;
+            client.close();
+        }
+        Cmd::Bots { count, seconds } => swarm(&cli.url, info, count, seconds).await,
+    }
+    Ok(())
+}
+
+async fn open(
+    url: &str,
+    token: Option<&str>,
+    info: &ConnectInfo,
+    user: &str,
+) -> anyhow::Result<Client> {
+    let token = match token {
+        Some(t) => t.to_string(),
+        None => fetch_dev_token(url, user).await?,
+    };
+    let client = Client::connect(info, &token).await?;
+    println!(
+        "welcome: user {} empire {} at {} Hz",
+        client.user_id, client.empire, client.tick_rate_hz
+    );
+    Ok(client)
+}
+
+async fn watch(client: &mut Client) {
+    let mut ping = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = ping.tick() => client.ping(),
+            ev = client.next_event() => match ev {
+                Some(ClientEvent::Updated(a)) => {
+                    for id in &a.appeared {
+                        if let Some(e) = client.world.entities.get(id) {
+                            let whose = if e.owner == client.empire { "own" } else { "other" };
+                            println!("tick {} appeared {whose} {:?} #{} at {},{}", client.world.tick, e.kind, e.id, e.pos.q, e.pos.r);
+                        }
+                    }
+                    for (id, pos) in &a.moved {
+                        println!("tick {} moved #{id} to {},{}", client.world.tick, pos.q, pos.r);
+                    }
+                    for id in &a.disappeared {
+                        println!("tick {} disappeared #{id}", client.world.tick);
+                    }
+                }
+                Some(ClientEvent::CommandResult { seq, result }) => println!("command {seq}: {result:?}"),
+                Some(ClientEvent::Rtt(rtt)) => tracing::debug!("rtt {rtt:?}"),
+                Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
+                None => return,
+            },
+        }
+    }
+}
+
+async fn order_move(client: &mut Client, unit: Option<u32>, to: Hex) -> anyhow::Result<()> {
+    while client.world.my_units().next().is_none() {
+        if client.next_event().await.is_none() {
+            bail!("the session ended before any own unit was seen");
+        }
+    }
+    let unit = match unit {
+        Some(u) => u,
+        None => client
+            .world
+            .my_units()
+            .next()
+            .map(|u| u.id)
+            .context("no own unit")?,
+    };
+    let seq = client.send_move(unit, to);
+    println!("ordered unit {unit} to {},{} (command {seq})", to.q, to.r);
+    loop {
+        if client
+            .world
+            .entities
+            .get(&unit)
+            .is_some_and(|e| e.pos == to)
+        {
+            println!("unit {unit} arrived at {},{}", to.q, to.r);
+            return Ok(());
+        }
+        match client.next_event().await {
+            Some(ClientEvent::CommandResult {
+                seq: s,
+                result: Err(e),
+            }) if s == seq => {
+                bail!("command rejected: {e:?}")
+            }
+            Some(ClientEvent::Closed(why)) => bail!("session ended: {why}"),
+            None => bail!("session ended"),
+            _ => {}
+        }
+    }
+}
+
+async fn swarm(url: &str, info: ConnectInfo, count: usize, seconds: u64) {
+    let stats = Arc::new(SwarmStats::default());
+    let tasks: Vec<_> = (0..count)
+        .map(|i| {
+            let (url, info, stats) = (url.to_string(), info.clone(), stats.clone());
+            tokio::spawn(run_bot(
+                url,
+                info,
+                format!("bot-{i}"),
+                i as u64,
+                Duration::from_secs(seconds),
+                stats,
+            ))
+        })
+        .collect();
+    for t in tasks {
+        let _ = t.await;
+    }
+    println!(
+        "bots: {} connected, {} failed, {} updates, {} commands acked, {} rejected, {} bytes received",
+        stats.connected.load(Ordering::Relaxed),
+        stats.failed.load(Ordering::Relaxed),
+        stats.updates.load(Ordering::Relaxed),
+        stats.commands_acked.load(Ordering::Relaxed),
+        stats.commands_rejected.load(Ordering::Relaxed),
+        stats.bytes_in.load(Ordering::Relaxed),
+    );
+}

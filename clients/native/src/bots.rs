@@ -1,0 +1,92 @@
+//! Headless bots: N clients that wander their units around the map.
+
+use crate::client::{Client, ClientEvent};
+use crate::http::{ConnectInfo, fetch_dev_token};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use starlane_protocol::Hex;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Counters shared by all bots of a swarm.
+#[derive(Debug, Default)]
+pub struct SwarmStats {
+    pub connected: AtomicU64,
+    pub failed: AtomicU64,
+    pub updates: AtomicU64,
+    pub commands_acked: AtomicU64,
+    pub commands_rejected: AtomicU64,
+    pub bytes_in: AtomicU64,
+}
+
+/// Run one bot until `duration` has passed: connect as `username`, then every few seconds
+/// send a random own unit to a random passable hex near it.
+pub async fn run_bot(
+    base_url: String,
+    info: ConnectInfo,
+    username: String,
+    seed: u64,
+    duration: Duration,
+    stats: Arc<SwarmStats>,
+) {
+    let token = match fetch_dev_token(&base_url, &username).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(%username, "token: {e}");
+            stats.failed.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    };
+    let mut client = match Client::connect(&info, &token).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(%username, "connect: {e}");
+            stats.failed.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    };
+    stats.connected.fetch_add(1, Ordering::Relaxed);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let deadline = tokio::time::Instant::now() + duration;
+    let mut order = tokio::time::interval(Duration::from_millis(rng.random_range(1500..4000)));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => break,
+            _ = order.tick() => wander(&mut client, &mut rng),
+            ev = client.next_event() => match ev {
+                Some(ClientEvent::Updated(_)) => { stats.updates.fetch_add(1, Ordering::Relaxed); }
+                Some(ClientEvent::CommandResult { result: Ok(()), .. }) => {
+                    stats.commands_acked.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(ClientEvent::CommandResult { result: Err(_), .. }) => {
+                    stats.commands_rejected.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(ClientEvent::Rtt(_)) => {}
+                Some(ClientEvent::Closed(_)) | None => break,
+            },
+        }
+    }
+    stats.bytes_in.fetch_add(
+        client.stats().bytes_in.load(Ordering::Relaxed),
+        Ordering::Relaxed,
+    );
+    client.close();
+}
+
+fn wander(client: &mut Client, rng: &mut StdRng) {
+    let units: Vec<_> = client.world.my_units().map(|u| (u.id, u.pos)).collect();
+    if units.is_empty() {
+        return;
+    }
+    let (id, pos) = units[rng.random_range(0..units.len())];
+    for _ in 0..16 {
+        let to = Hex::new(
+            pos.q + rng.random_range(-6..=6),
+            pos.r + rng.random_range(-6..=6),
+        );
+        if to != pos && client.world.is_passable(to) {
+            client.send_move(id, to);
+            return;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Talking to the local server's HTTP API: where to connect and development tokens.
+
+use serde_json::Value;
+use std::net::SocketAddr;
+use thiserror::Error;
+
+/// Errors fetching connection details or a token.
+#[derive(Debug, Error)]
+pub enum HttpError {
+    #[error("request to {url} failed: {message}")]
+    Request { url: String, message: String },
+    #[error("answer from {url} lacks field `{field}` or it is malformed")]
+    Field { url: String, field: &'static str },
+    #[error("http task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Where and how to reach the edge, as served at `/api/connect-info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectInfo {
+    /// The edge's encrypted UDP address.
+    pub udp_addr: SocketAddr,
+    /// The edge's static X25519 public key (Noise NK).
+    pub udp_public_key: [u8; 32],
+}
+
+impl ConnectInfo {
+    /// Fetch from `<base>/api/connect-info`.
+    pub async fn fetch(base: &str) -> Result<Self, HttpError> {
+        let url = format!("{}/api/connect-info", base.trim_end_matches('/'));
+        let v = get_json(url.clone()).await?;
+        Self::from_json(&url, &v)
+    }
+
+    fn from_json(url: &str, v: &Value) -> Result<Self, HttpError> {
+        let field = |field: &'static str| HttpError::Field {
+            url: url.to_string(),
+            field,
+        };
+        let udp_addr = v
+            .get("udp_addr")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| field("udp_addr"))?;
+        let udp_public_key = v
+            .get("udp_public_key")
+            .and_then(Value::as_str)
+            .and_then(parse_key)
+            .ok_or_else(|| field("udp_public_key"))?;
+        Ok(Self {
+            udp_addr,
+            udp_public_key,
+        })
+    }
+}
+
+/// Parse a 32-byte key written as 64 hex digits.
+pub fn parse_key(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Ask the local server's development issuer for a token for `username`.
+pub async fn fetch_dev_token(base: &str, username: &str) -> Result<String, HttpError> {
+    let url = format!("{}/api/dev/token", base.trim_end_matches('/'));
+    let body = serde_json::json!({ "username": username });
+    let u = url.clone();
+    let v = tokio::task::spawn_blocking(move || -> Result<Value, HttpError> {
+        let err = |e: ureq::Error| HttpError::Request {
+            url: u.clone(),
+            message: e.to_string(),
+        };
+        ureq::post(&u)
+            .send_json(&body)
+            .map_err(err)?
+            .body_mut()
+            .read_json()
+            .map_err(err)
+    })
+    .await??;
+    v.get("token")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or(HttpError::Field {
+            url,
+            field: "token",
+        })
+}
+
+async fn get_json(url: String) -> Result<Value, HttpError> {
+    tokio::task::spawn_blocking(move || {
+        let err = |e: ureq::Error| HttpError::Request {
+            url: url.clone(),
+            message: e.to_string(),
+        };
+        ureq::get(&url)
+            .call()
+            .map_err(err)?
+            .body_mut()
+            .read_json()
+            .map_err(err)
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_connect_info_and_rejects_bad_keys() {
+        let key = "ab".repeat(32);
+        let v = serde_json::json!({ "udp_addr": "127.0.0.1:4434", "udp_public_key": key });
+        let info = ConnectInfo::from_json("u", &v).expect("valid");
+        assert_eq!(info.udp_public_key, [0xab; 32]);
+        let bad = serde_json::json!({ "udp_addr": "127.0.0.1:4434", "udp_public_key": "abc" });
+        assert!(matches!(
+            ConnectInfo::from_json("u", &bad),
+            Err(HttpError::Field {
+                field: "udp_public_key",
+                ..
+            })
+        ));
+        assert!(parse_key(&"zz".repeat(32)).is_none());
+    }
+}

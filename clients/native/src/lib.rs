@@ -1,0 +1,22 @@
+//! Native Starlane client: a library, the `starlane-client` CLI and a headless bot swarm,
+//! over the encrypted UDP transport.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let info = starlane_client::ConnectInfo::fetch("http://127.0.0.1:8080").await?;
+//! let token = starlane_client::fetch_dev_token("http://127.0.0.1:8080", "ada").await?;
+//! let mut client = starlane_client::Client::connect(&info, &token).await?;
+//! while let Some(event) = client.next_event().await {
+//!     println!("{event:?}");
+//! }
+//! # Ok(()) }
+//! ```
+
+pub mod bots;
+pub mod client;
+pub mod http;
+pub mod world;
+
+pub use client::{Client, ClientError, ClientEvent};
+pub use http::{ConnectInfo, fetch_dev_token};
+pub use world::WorldView;

@@ -1,0 +1,181 @@
+//! The client's view of the world, built from the server's messages.
+
+use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, MapInfo, Update, Visibility};
+use std::collections::{BTreeMap, HashMap};
+
+/// What changed when an update was applied, for printing or for bots.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub appeared: Vec<EntityId>,
+    pub moved: Vec<(EntityId, Hex)>,
+    pub disappeared: Vec<EntityId>,
+    pub vision_changes: usize,
+}
+
+/// Entities the client can see now, hex visibility, the map and resources.
+#[derive(Debug, Default, Clone)]
+pub struct WorldView {
+    pub empire: EmpireId,
+    pub tick: u32,
+    pub map: Option<MapInfo>,
+    pub entities: BTreeMap<EntityId, EntityState>,
+    pub vision: HashMap<Hex, Visibility>,
+    pub resources: BTreeMap<u8, u32>,
+    /// Every entity id this client has ever been told about (for anti-ESP checks in tests).
+    pub ever_seen: BTreeMap<EntityId, EntityState>,
+}
+
+impl WorldView {
+    pub fn new(empire: EmpireId) -> Self {
+        Self {
+            empire,
+            ..Self::default()
+        }
+    }
+
+    /// Apply one update from the server.
+    pub fn apply(&mut self, update: &Update) -> Applied {
+        let mut applied = Applied::default();
+        self.tick = update.tick;
+        for e in &update.appeared {
+            self.entities.insert(e.id, e.clone());
+            self.ever_seen.insert(e.id, e.clone());
+            applied.appeared.push(e.id);
+        }
+        for c in &update.changed {
+            // A change for an entity we do not have is ignored: the server only sends changes
+            // against what it sent us, so this can only follow a server bug.
+            if let Some(e) = self.entities.get_mut(&c.id) {
+                if let Some(pos) = c.pos {
+                    e.pos = pos;
+                    applied.moved.push((c.id, pos));
+                }
+                if let Some(h) = c.health {
+                    e.health = h;
+                }
+                self.ever_seen.insert(c.id, e.clone());
+            }
+        }
+        for id in &update.disappeared {
+            if self.entities.remove(id).is_some() {
+                applied.disappeared.push(*id);
+            }
+        }
+        for v in &update.vision {
+            self.vision.insert(v.hex, v.state);
+        }
+        applied.vision_changes = update.vision.len();
+        for (kind, amount) in &update.resources {
+            self.resources.insert(*kind as u8, *amount);
+        }
+        applied
+    }
+
+    /// Own units, sorted by id.
+    pub fn my_units(&self) -> impl Iterator<Item = &EntityState> {
+        let me = self.empire;
+        self.entities.values().filter(move |e| e.owner == me)
+    }
+
+    /// Visibility of a hex (shroud when never told).
+    pub fn visibility(&self, hex: Hex) -> Visibility {
+        self.vision.get(&hex).copied().unwrap_or(Visibility::Shroud)
+    }
+
+    /// Every hex of the map (chunk discs), empty before the map arrives.
+    pub fn map_hexes(&self) -> Vec<Hex> {
+        let Some(map) = &self.map else {
+            return Vec::new();
+        };
+        let r = i32::from(map.chunk_radius);
+        let mut out = Vec::new();
+        for c in &map.chunks {
+            for dq in -r..=r {
+                for dr in (-r).max(-dq - r)..=r.min(-dq + r) {
+                    out.push(Hex::new(c.q + dq, c.r + dr));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a hex is on the map and passable, as far as the client knows.
+    pub fn is_passable(&self, hex: Hex) -> bool {
+        let Some(map) = &self.map else { return false };
+        let r = i32::from(map.chunk_radius);
+        let on_map = map.chunks.iter().any(|c| hex_distance(*c, hex) <= r);
+        on_map && map.blocked.binary_search(&hex).is_err()
+    }
+}
+
+/// Distance between two axial hexes.
+pub fn hex_distance(a: Hex, b: Hex) -> i32 {
+    let dq = a.q - b.q;
+    let dr = a.r - b.r;
+    (dq.abs() + dr.abs() + (dq + dr).abs()) / 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starlane_protocol::{EntityChange, EntityKind, VisionChange};
+
+    fn unit(id: u32, owner: u32, q: i32, r: i32) -> EntityState {
+        EntityState {
+            id,
+            kind: EntityKind::Scout,
+            owner,
+            pos: Hex::new(q, r),
+            health: 100,
+        }
+    }
+
+    #[test]
+    fn applies_appear_change_disappear_and_vision() {
+        let mut w = WorldView::new(7);
+        let a = w.apply(&Update {
+            tick: 1,
+            appeared: vec![unit(1, 7, 0, 0), unit(2, 9, 3, 0)],
+            vision: vec![VisionChange {
+                hex: Hex::new(0, 0),
+                state: Visibility::Visible,
+            }],
+            ..Update::default()
+        });
+        assert_eq!(a.appeared, vec![1, 2]);
+        assert_eq!(w.my_units().count(), 1);
+        let a = w.apply(&Update {
+            tick: 2,
+            changed: vec![EntityChange {
+                id: 1,
+                pos: Some(Hex::new(1, 0)),
+                health: None,
+            }],
+            disappeared: vec![2],
+            vision: vec![VisionChange {
+                hex: Hex::new(0, 0),
+                state: Visibility::Fog,
+            }],
+            ..Update::default()
+        });
+        assert_eq!(a.moved, vec![(1, Hex::new(1, 0))]);
+        assert_eq!(a.disappeared, vec![2]);
+        assert_eq!(w.entities[&1].pos, Hex::new(1, 0));
+        assert_eq!(w.visibility(Hex::new(0, 0)), Visibility::Fog);
+        assert_eq!(w.visibility(Hex::new(5, 5)), Visibility::Shroud);
+        assert!(w.ever_seen.contains_key(&2));
+    }
+
+    #[test]
+    fn map_hexes_counts_cells() {
+        let mut w = WorldView::new(1);
+        w.map = Some(MapInfo {
+            chunk_radius: 9,
+            chunks: vec![Hex::new(0, 0)],
+            blocked: vec![],
+        });
+        assert_eq!(w.map_hexes().len(), 271);
+        assert!(w.is_passable(Hex::new(9, 0)));
+        assert!(!w.is_passable(Hex::new(10, 0)));
+    }
+}

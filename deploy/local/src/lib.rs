@@ -1,0 +1,180 @@
+//! The all-in-one local server: a region server, an edge relay, the web client and a
+//! development token issuer in one process, on the embedded defaults. Needs no Redis and no
+//! PostgreSQL: the region keeps its state in SQLite under the data directory.
+
+pub mod web;
+
+use anyhow::Context;
+use starlane_edge::{DevIssuer, Edge, EdgeConfig, EdgeHandle};
+use starlane_game::{Region, RegionConfig, RegionHandle};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// How to start the all-in-one server.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// Root of generated state: `region/` (SQLite, link certificate) and `edge/` (keys).
+    pub data_dir: PathBuf,
+    /// Region configuration file; `None` uses the embedded defaults.
+    pub region_config: Option<PathBuf>,
+    /// Edge configuration file; `None` uses the embedded defaults.
+    pub edge_config: Option<PathBuf>,
+    /// Address of the web server (the page, connect info and dev tokens).
+    pub http_bind: SocketAddr,
+    /// The built web client (`clients/web/dist`).
+    pub web_dir: PathBuf,
+    /// Host name put in the addresses handed to clients.
+    pub public_host: String,
+    /// Bind every listener to a free loopback port (tests).
+    pub ephemeral_ports: bool,
+}
+
+impl LocalOptions {
+    /// The defaults: data in `data/`, web on port 8080 of every interface (dual-stack).
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            region_config: None,
+            edge_config: None,
+            http_bind: SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 8080),
+            web_dir: PathBuf::from("clients/web/dist"),
+            public_host: "127.0.0.1".to_string(),
+            ephemeral_ports: false,
+        }
+    }
+}
+
+/// A running all-in-one server.
+#[derive(Debug)]
+pub struct Local {
+    region: RegionHandle,
+    edge: Arc<EdgeHandle>,
+    http_addr: SocketAddr,
+    http_stop: Option<oneshot::Sender<()>>,
+    http_task: tokio::task::JoinHandle<()>,
+}
+
+const LOOPBACK_ANY_PORT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+impl Local {
+    /// Start the region, then the edge pointed at it, then the web server.
+    pub async fn start(opts: LocalOptions) -> anyhow::Result<Self> {
+        check_web_dir(&opts.web_dir)?;
+        let mut region_cfg = RegionConfig::load(opts.region_config.as_deref())?;
+        region_cfg.data_dir = opts.data_dir.join("region");
+        let mut edge_cfg = match &opts.edge_config {
+            Some(p) => EdgeConfig::load(p)?,
+            None => EdgeConfig::default(),
+        };
+        edge_cfg.data_dir = opts.data_dir.join("edge");
+        edge_cfg.dev_issuer.enabled = true;
+        let mut http_bind = opts.http_bind;
+        if opts.ephemeral_ports {
+            region_cfg.link_bind = LOOPBACK_ANY_PORT;
+            edge_cfg.udp.bind = LOOPBACK_ANY_PORT;
+            edge_cfg.webtransport.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
+            edge_cfg.http.bind = LOOPBACK_ANY_PORT;
+            http_bind = LOOPBACK_ANY_PORT;
+        }
+        std::fs::create_dir_all(&region_cfg.data_dir)
+            .with_context(|| format!("cannot create {}", region_cfg.data_dir.display()))?;
+        let region = Region::start(region_cfg.clone())
+            .await
+            .context("region server")?;
+
+        edge_cfg.region.addr = reachable(region.link_addr());
+        edge_cfg.region.cert_file = region_cfg.effective_cert_paths().0;
+        let issuer = Arc::new(DevIssuer::load_or_create_with_issuer(
+            &edge_cfg.data_dir.join("dev-issuer"),
+            &edge_cfg.jwt.issuer,
+        )?);
+        let edge = Arc::new(
+            Edge::start(edge_cfg, Some(issuer.clone()))
+                .await
+                .context("edge relay")?,
+        );
+
+        let state = web::WebState {
+            edge: edge.clone(),
+            issuer,
+            public_host: opts.public_host.clone(),
+        };
+        let app = web::router(state, &opts.web_dir);
+        let listener = tokio::net::TcpListener::bind(http_bind)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot bind the web server on {http_bind}: is the port in use? pass --http"
+                )
+            })?;
+        let http_addr = listener.local_addr()?;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let http_task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!("web server: {e}");
+            }
+        });
+        Ok(Self {
+            region,
+            edge,
+            http_addr,
+            http_stop: Some(stop_tx),
+            http_task,
+        })
+    }
+
+    /// The web server's bound address.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The address to open in a browser.
+    pub fn http_url(&self, host: &str) -> String {
+        format!("http://{}:{}/", host, self.http_addr.port())
+    }
+
+    /// The edge relay.
+    pub fn edge(&self) -> &EdgeHandle {
+        &self.edge
+    }
+
+    /// Stop the web server, the edge (closing sessions) and the region (saving state).
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.http_stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = self.http_task.await;
+        match Arc::try_unwrap(self.edge) {
+            Ok(edge) => edge.shutdown().await,
+            Err(_) => tracing::warn!("edge still referenced at shutdown"),
+        }
+        self.region.shutdown().await.context("region shutdown")?;
+        Ok(())
+    }
+}
+
+/// An address a local client can dial: an unspecified bind address becomes loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+    } else {
+        addr
+    }
+}
+
+fn check_web_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.join("index.html").is_file() {
+        anyhow::bail!(
+            "the web client is not built: {} has no index.html. Build it with \
+             `npm --prefix clients/web ci && npm --prefix clients/web run build` \
+             (deploy/local/run.sh does this), or pass --web-dir",
+            dir.display()
+        );
+    }
+    Ok(())
+}

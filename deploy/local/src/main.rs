@@ -1,0 +1,117 @@
+//! `starlane-local`: the all-in-one local server.
+//!
+//! * `starlane-local run` starts the region server, the edge relay, the web client and the
+//!   development token issuer, prints the address to open, and stops cleanly on Ctrl-C.
+//! * `starlane-local token --username ada` prints a development token.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use starlane_edge::DevIssuer;
+use starlane_local::{Local, LocalOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Starlane all-in-one local server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run region + edge + web client + dev token issuer in one process.
+    Run {
+        /// Directory for generated state (database, keys, certificates).
+        #[arg(long, env = "STARLANE_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// Region configuration (default: embedded defaults, as in configs/region.toml).
+        #[arg(long)]
+        region_config: Option<PathBuf>,
+        /// Edge configuration (default: embedded defaults, as in configs/edge.toml).
+        #[arg(long)]
+        edge_config: Option<PathBuf>,
+        /// Web server address.
+        #[arg(long, env = "STARLANE_HTTP", default_value = "[::]:8080")]
+        http: SocketAddr,
+        /// The built web client.
+        #[arg(long, default_value = "clients/web/dist")]
+        web_dir: PathBuf,
+        /// Host name handed to clients in connect addresses.
+        #[arg(long, default_value = "127.0.0.1")]
+        public_host: String,
+        /// Bind every listener to a free loopback port (for tests).
+        #[arg(long)]
+        ephemeral_ports: bool,
+    },
+    /// Print a development token signed with the local issuer's key.
+    Token {
+        #[arg(long, env = "STARLANE_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// Required `iss` claim (must match the edge's `jwt.issuer`).
+        #[arg(long, default_value = "login-server")]
+        issuer: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Cmd::Run {
+            data_dir,
+            region_config,
+            edge_config,
+            http,
+            web_dir,
+            public_host,
+            ephemeral_ports,
+        } => {
+            let opts = LocalOptions {
+                data_dir,
+                region_config,
+                edge_config,
+                http_bind: http,
+                web_dir,
+                public_host: public_host.clone(),
+                ephemeral_ports,
+            };
+            let local = Local::start(opts).await?;
+            let url = local.http_url(&public_host);
+            println!(
+                "Starlane is running. Open {url} in Chrome (or http://localhost:{}/).",
+                local.http_addr().port()
+            );
+            println!(
+                "Native client: cargo run -p starlane-client -- --url {} connect",
+                url.trim_end_matches('/')
+            );
+            println!("STARLANE_READY {}", serde_json::json!({ "http": url }));
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl-C")?;
+            println!("shutting down");
+            local.shutdown().await?;
+            println!("stopped");
+        }
+        Cmd::Token {
+            data_dir,
+            username,
+            issuer,
+        } => {
+            let issuer = DevIssuer::load_or_create_with_issuer(
+                &data_dir.join("edge").join("dev-issuer"),
+                &issuer,
+            )?;
+            println!("{}", issuer.issue(&username)?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! The all-in-one server's HTTP side: the web client, connect info, and the dev token issuer.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use starlane_edge::{DevIssuer, EdgeHandle};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+
+/// What the HTTP handlers need.
+#[derive(Debug, Clone)]
+pub struct WebState {
+    pub edge: Arc<EdgeHandle>,
+    pub issuer: Arc<DevIssuer>,
+    /// Host name the browser uses to reach the edge (from the HTTP request's point of view).
+    pub public_host: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenRequest {
+    username: String,
+}
+
+/// Build the router: `/api/connect-info`, `POST /api/dev/token`, and the static web client.
+pub fn router(state: WebState, web_dir: &Path) -> Router {
+    Router::new()
+        .route("/api/connect-info", get(connect_info))
+        .route("/api/dev/token", post(dev_token))
+        .fallback_service(ServeDir::new(web_dir))
+        .with_state(state)
+}
+
+async fn connect_info(State(s): State<WebState>) -> Response {
+    let wt: SocketAddr = s.edge.webtransport_addr();
+    let udp: SocketAddr = s.edge.udp_addr();
+    Json(serde_json::json!({
+        "webtransport_url": format!("https://{}:{}/", s.public_host, wt.port()),
+        "cert_hash": s.edge.cert_hash(),
+        "udp_addr": format!("{}:{}", s.public_host, udp.port()),
+        "udp_public_key": hex_string(&s.edge.udp_public_key()),
+    }))
+    .into_response()
+}
+
+async fn dev_token(State(s): State<WebState>, Json(req): Json<TokenRequest>) -> Response {
+    let name = req.username.trim();
+    let valid = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({
+                "error": "username must be 1-32 characters of letters, digits, '-' or '_'"
+            })),
+        )
+            .into_response();
+    }
+    match s.issuer.issue(name) {
+        Ok(token) => Json(serde_json::json!({ "token": token })).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,102 @@
+//! Shared set-up of the end-to-end tests: the all-in-one server on free loopback ports in a
+//! temporary directory, and clients that connect to it over encrypted UDP.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use starlane_client::{Client, ClientEvent, ConnectInfo, fetch_dev_token};
+use starlane_local::{Local, LocalOptions};
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub struct Server {
+    pub local: Local,
+    pub base: String,
+    pub info: ConnectInfo,
+    pub dir: TempDir,
+}
+
+pub async fn start_in(dir: TempDir) -> Server {
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<!doctype html><title>test</title>").unwrap();
+    let mut opts = LocalOptions::new(dir.path().join("data"));
+    opts.web_dir = web;
+    opts.ephemeral_ports = true;
+    let local = Local::start(opts).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", local.http_addr().port());
+    let info = ConnectInfo::fetch(&base).await.unwrap();
+    Server {
+        local,
+        base,
+        info,
+        dir,
+    }
+}
+
+pub async fn start() -> Server {
+    start_in(tempfile::tempdir().unwrap()).await
+}
+
+impl Server {
+    pub async fn join(&self, user: &str) -> Client {
+        let token = fetch_dev_token(&self.base, user).await.unwrap();
+        let mut client = Client::connect(&self.info, &token).await.unwrap();
+        wait_until(&mut client, Duration::from_secs(10), |c| {
+            c.world.my_units().next().is_some()
+        })
+        .await;
+        client
+    }
+}
+
+/// Drive the client's events until `done` holds; panics after `timeout`.
+pub async fn wait_until(
+    client: &mut Client,
+    timeout: Duration,
+    mut done: impl FnMut(&Client) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !done(client) {
+        match tokio::time::timeout_at(deadline, client.next_event()).await {
+            Ok(Some(ClientEvent::Closed(why))) => panic!("session closed: {why}"),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("session ended"),
+            Err(_) => panic!("condition not reached within {timeout:?}"),
+        }
+    }
+}
+
+/// Drive the client's events for `duration`, returning the command results seen.
+pub async fn pump(
+    client: &mut Client,
+    duration: Duration,
+) -> Vec<(u32, Result<(), starlane_protocol::CommandError>)> {
+    let deadline = tokio::time::Instant::now() + duration;
+    let mut results = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, client.next_event()).await {
+            Ok(Some(ClientEvent::CommandResult { seq, result })) => results.push((seq, result)),
+            Ok(Some(ClientEvent::Closed(why))) => panic!("session closed: {why}"),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("session ended"),
+            Err(_) => return results,
+        }
+    }
+}
+
+/// Wait for the answer to command `seq`.
+pub async fn command_result(
+    client: &mut Client,
+    seq: u32,
+) -> Result<(), starlane_protocol::CommandError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, client.next_event()).await {
+            Ok(Some(ClientEvent::CommandResult { seq: s, result })) if s == seq => return result,
+            Ok(Some(ClientEvent::Closed(why))) => panic!("session closed: {why}"),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("session ended"),
+            Err(_) => panic!("no answer to command {seq}"),
+        }
+    }
+}

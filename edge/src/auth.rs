@@ -1,0 +1,189 @@
+//! JWT verification (ES256) and the token blacklist.
+//!
+//! Checks run in the seed's order: parse, signature, issuer, expiry, activation, blacklist.
+//! Each failure maps to a distinct [`RejectReason`].
+
+use crate::keys::KeyStore;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use starlane_protocol::RejectReason;
+use starlane_protocol::link::PlayerIdentity;
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Largest user id accepted (the client protocol carries at most 2^53 - 1).
+pub const MAX_USER_ID: i64 = starlane_protocol::codec::MAX_USER_ID as i64;
+
+/// The login service's claims (seed 004, "JWT Token Structure"). All are required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub user_id: i64,
+    pub username: String,
+    pub email: String,
+    /// Bit flags.
+    pub permissions: i64,
+    pub user_type: String,
+    /// `password` or `oauth`.
+    pub auth_method: String,
+    /// 0 = not activated, -1 = banned, > 0 = activation timestamp.
+    pub activated: i64,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// A player whose token passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedPlayer {
+    pub claims: Claims,
+}
+
+impl VerifiedPlayer {
+    /// The identity sent to the region.
+    pub fn identity(&self) -> PlayerIdentity {
+        PlayerIdentity {
+            user_id: self.claims.user_id,
+            username: self.claims.username.clone(),
+        }
+    }
+}
+
+/// Revoked tokens. Synchronous on purpose: session setup must be bounded by signature
+/// verification, so a shared store (Redis) is mirrored into memory by its implementation.
+pub trait TokenBlacklist: Send + Sync + std::fmt::Debug {
+    /// Whether this token (already verified, with these claims) is revoked.
+    fn is_blacklisted(&self, token: &str, claims: &Claims) -> bool;
+}
+
+/// In-process blacklist of whole tokens and of users.
+#[derive(Debug, Default)]
+pub struct MemoryBlacklist {
+    tokens: RwLock<HashSet<String>>,
+    users: RwLock<HashSet<i64>>,
+}
+
+impl MemoryBlacklist {
+    /// Revoke one token.
+    pub fn revoke_token(&self, token: &str) {
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.to_string());
+    }
+    /// Revoke every token of a user.
+    pub fn revoke_user(&self, user_id: i64) {
+        self.users
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user_id);
+    }
+}
+
+impl TokenBlacklist for MemoryBlacklist {
+    fn is_blacklisted(&self, token: &str, claims: &Claims) -> bool {
+        self.tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(token)
+            || self
+                .users
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&claims.user_id)
+    }
+}
+
+/// Verifies client tokens.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keys: KeyStore,
+    issuer: String,
+    leeway_secs: u64,
+    blacklist: Arc<dyn TokenBlacklist>,
+}
+
+impl Verifier {
+    /// A verifier using the keys in `keys`.
+    pub fn new(
+        keys: KeyStore,
+        issuer: String,
+        leeway_secs: u64,
+        blacklist: Arc<dyn TokenBlacklist>,
+    ) -> Self {
+        Self {
+            keys,
+            issuer,
+            leeway_secs,
+            blacklist,
+        }
+    }
+
+    /// Verify `token` at the current wall-clock time.
+    pub fn verify(&self, token: &str) -> Result<VerifiedPlayer, RejectReason> {
+        self.verify_at(token, unix_now())
+    }
+
+    /// Verify `token` as of `now` (unix seconds).
+    pub fn verify_at(&self, token: &str, now: i64) -> Result<VerifiedPlayer, RejectReason> {
+        // Without a key nothing can be verified: treat it as a signature failure.
+        let key = self.keys.current().ok_or(RejectReason::BadSignature)?;
+        let claims = check_signature(token, &key)?;
+        if claims.iss != self.issuer {
+            return Err(RejectReason::WrongIssuer);
+        }
+        let leeway = i64::try_from(self.leeway_secs).unwrap_or(i64::MAX);
+        if claims.exp.saturating_add(leeway) <= now {
+            return Err(RejectReason::Expired);
+        }
+        check_activation(claims.activated)?;
+        // Clients hold user ids as JavaScript numbers: 0..=2^53-1 on the wire.
+        if !(0..=MAX_USER_ID).contains(&claims.user_id) {
+            return Err(RejectReason::MalformedToken);
+        }
+        if self.blacklist.is_blacklisted(token, &claims) {
+            return Err(RejectReason::Blacklisted);
+        }
+        Ok(VerifiedPlayer { claims })
+    }
+}
+
+/// Verify the ES256 signature and deserialize the claims (no claim checks).
+fn check_signature(token: &str, key: &DecodingKey) -> Result<Claims, RejectReason> {
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Claims>(token, key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| map_error(e.kind()))
+}
+
+fn map_error(kind: &ErrorKind) -> RejectReason {
+    match kind {
+        ErrorKind::InvalidSignature
+        | ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidEcdsaKey
+        | ErrorKind::InvalidKeyFormat => RejectReason::BadSignature,
+        ErrorKind::InvalidIssuer => RejectReason::WrongIssuer,
+        ErrorKind::ExpiredSignature => RejectReason::Expired,
+        _ => RejectReason::MalformedToken,
+    }
+}
+
+fn check_activation(activated: i64) -> Result<(), RejectReason> {
+    match activated {
+        -1 => Err(RejectReason::Banned),
+        a if a <= 0 => Err(RejectReason::NotActivated),
+        _ => Ok(()),
+    }
+}
+
+/// Seconds since the unix epoch (0 if the clock is before it).
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,276 @@
+//! Loading: TOML parsing, environment overrides, validation.
+
+use super::{EdgeConfig, MAX_SELF_SIGNED_VALIDITY_DAYS};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Errors loading or validating the configuration. Each names the field and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("environment variable {var}={value:?} is not a valid {field}: {reason}")]
+    Env {
+        var: String,
+        field: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("{field} is invalid: {problem}; fix: {fix}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+        fix: &'static str,
+    },
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>, fix: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        field,
+        problem: problem.into(),
+        fix,
+    }
+}
+
+/// Environment variables that override fields, with the field each one sets.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("STARLANE_EDGE_EDGE_ID", "edge_id"),
+    ("STARLANE_EDGE_DATA_DIR", "data_dir"),
+    ("STARLANE_EDGE_UDP_BIND", "udp.bind"),
+    ("STARLANE_EDGE_WEBTRANSPORT_BIND", "webtransport.bind"),
+    ("STARLANE_EDGE_HTTP_BIND", "http.bind"),
+    ("STARLANE_EDGE_REGION_ADDR", "region.addr"),
+    ("STARLANE_EDGE_REGION_CERT_FILE", "region.cert_file"),
+    ("STARLANE_EDGE_JWT_ISSUER", "jwt.issuer"),
+    ("STARLANE_EDGE_JWT_PUBLIC_KEY_FILE", "jwt.public_key_file"),
+    ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "jwt.public_key_url"),
+    ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "dev_issuer.enabled"),
+];
+
+impl EdgeConfig {
+    /// Parse a TOML document (no environment, no validation).
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
+    }
+
+    /// Read a TOML file, apply the process environment and validate.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut cfg = Self::from_toml_str(&text, path)?;
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Apply `STARLANE_EDGE_*` overrides looked up through `lookup`.
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        for &(var, field) in ENV_OVERRIDES {
+            if let Some(value) = lookup(var) {
+                self.set_field(var, field, value)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_field(
+        &mut self,
+        var: &str,
+        field: &'static str,
+        value: String,
+    ) -> Result<(), ConfigError> {
+        let bad = |reason: String, value: &str| ConfigError::Env {
+            var: var.to_string(),
+            field,
+            value: value.to_string(),
+            reason,
+        };
+        let sock = |v: &str| v.parse::<SocketAddr>().map_err(|e| bad(e.to_string(), v));
+        let opt = |v: String| if v.is_empty() { None } else { Some(v) };
+        match field {
+            "edge_id" => self.edge_id = value,
+            "data_dir" => self.data_dir = value.into(),
+            "udp.bind" => self.udp.bind = sock(&value)?,
+            "webtransport.bind" => self.webtransport.bind = sock(&value)?,
+            "http.bind" => self.http.bind = sock(&value)?,
+            "region.addr" => self.region.addr = sock(&value)?,
+            "region.cert_file" => self.region.cert_file = value.into(),
+            "jwt.issuer" => self.jwt.issuer = value,
+            "jwt.public_key_file" => self.jwt.public_key_file = opt(value).map(PathBuf::from),
+            "jwt.public_key_url" => self.jwt.public_key_url = opt(value),
+            "dev_issuer.enabled" => {
+                self.dev_issuer.enabled = match value.as_str() {
+                    "1" | "true" | "yes" => true,
+                    "0" | "false" | "no" => false,
+                    _ => return Err(bad("expected true or false".into(), &value)),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Check the values that serde cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid(
+                "data_dir",
+                "empty",
+                "set a writable directory, e.g. \"data/edge\"",
+            ));
+        }
+        if self.udp.idle_timeout_secs == 0 {
+            return Err(invalid(
+                "udp.idle_timeout_secs",
+                "0",
+                "use a positive number of seconds, e.g. 15",
+            ));
+        }
+        self.validate_region()?;
+        self.validate_jwt()?;
+        self.validate_certificate()?;
+        if self.session.hello_timeout_secs == 0 {
+            return Err(invalid(
+                "session.hello_timeout_secs",
+                "0",
+                "use a positive number of seconds, e.g. 10",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_region(&self) -> Result<(), ConfigError> {
+        let r = &self.region;
+        if r.cert_file.as_os_str().is_empty() {
+            return Err(invalid(
+                "region.cert_file",
+                "empty",
+                "point it at the link certificate the region server wrote",
+            ));
+        }
+        if r.connect_timeout_secs == 0 {
+            return Err(invalid(
+                "region.connect_timeout_secs",
+                "0",
+                "use a positive number of seconds, e.g. 5",
+            ));
+        }
+        if r.reconnect_min_ms == 0 || r.reconnect_min_ms > r.reconnect_max_ms {
+            return Err(invalid(
+                "region.reconnect_min_ms",
+                format!(
+                    "{} with reconnect_max_ms {}",
+                    r.reconnect_min_ms, r.reconnect_max_ms
+                ),
+                "use 0 < reconnect_min_ms <= reconnect_max_ms",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_jwt(&self) -> Result<(), ConfigError> {
+        let j = &self.jwt;
+        if j.issuer.trim().is_empty() {
+            return Err(invalid(
+                "jwt.issuer",
+                "empty",
+                "set the login service's issuer, e.g. \"login-server\"",
+            ));
+        }
+        match (&j.public_key_file, &j.public_key_url) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "jwt.public_key_file",
+                    "both public_key_file and public_key_url are set",
+                    "keep only one key source",
+                ));
+            }
+            (None, None) if !self.dev_issuer.enabled => {
+                return Err(invalid(
+                    "jwt.public_key_file",
+                    "no key source",
+                    "set jwt.public_key_file or jwt.public_key_url (or enable dev_issuer for local use)",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(url) = &j.public_key_url
+            && !url.starts_with("http://")
+        {
+            return Err(invalid(
+                "jwt.public_key_url",
+                format!("{url:?} is not an http:// URL"),
+                "use an http:// URL",
+            ));
+        }
+        if j.refresh_secs == 0 {
+            return Err(invalid(
+                "jwt.refresh_secs",
+                "0",
+                "use a positive number of seconds, e.g. 300",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_certificate(&self) -> Result<(), ConfigError> {
+        let c = &self.certificate;
+        if c.cert_file.is_some() != c.key_file.is_some() {
+            return Err(invalid(
+                "certificate.cert_file",
+                "only one of cert_file and key_file is set",
+                "set both for a real certificate, or neither for a self-signed one",
+            ));
+        }
+        if c.cert_file.is_some() {
+            return Ok(());
+        }
+        if c.validity_days == 0 || c.validity_days > MAX_SELF_SIGNED_VALIDITY_DAYS {
+            return Err(invalid(
+                "certificate.validity_days",
+                format!("{}", c.validity_days),
+                "use 1..=14 (browsers pin self-signed certificates valid at most 14 days)",
+            ));
+        }
+        if c.rotate_before_secs >= u64::from(c.validity_days) * 86_400 {
+            return Err(invalid(
+                "certificate.rotate_before_secs",
+                format!("{} is not shorter than the validity", c.rotate_before_secs),
+                "use a value below validity_days * 86400, e.g. 172800 (2 days)",
+            ));
+        }
+        if c.subject_alt_names.is_empty() {
+            return Err(invalid(
+                "certificate.subject_alt_names",
+                "empty",
+                "list at least one name, e.g. [\"localhost\"]",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Resolve a path relative to `data_dir` (absolute paths are kept).
+    pub fn in_data_dir(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.data_dir.join(p)
+        }
+    }
+}

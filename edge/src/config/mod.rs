@@ -1,0 +1,208 @@
+//! Edge configuration: TOML with serde defaults, environment overrides, validation.
+//!
+//! Every field is documented in `configs/edge.toml` with its default. The main fields can be
+//! overridden by environment variables named `STARLANE_EDGE_<FIELD>` (see [`ENV_OVERRIDES`]).
+
+mod load;
+
+pub use load::{ConfigError, ENV_OVERRIDES};
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Longest certificate validity browsers accept for `serverCertificateHashes` pinning.
+pub const MAX_SELF_SIGNED_VALIDITY_DAYS: u32 = 14;
+
+/// The whole edge configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EdgeConfig {
+    /// Name this edge announces to region servers; empty means `edge-<random hex>`.
+    pub edge_id: String,
+    /// Directory for generated state (UDP static key, certificates, dev issuer keys).
+    pub data_dir: PathBuf,
+    pub udp: UdpConfig,
+    pub webtransport: WebTransportConfig,
+    pub http: HttpConfig,
+    pub region: RegionConfig,
+    pub jwt: JwtConfig,
+    pub certificate: CertificateConfig,
+    pub dev_issuer: DevIssuerConfig,
+    pub session: SessionConfig,
+}
+
+/// Encrypted UDP driver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UdpConfig {
+    pub bind: SocketAddr,
+    /// Static Noise private key (hex); relative paths are inside `data_dir`. Generated if missing.
+    pub static_key_file: PathBuf,
+    pub idle_timeout_secs: u64,
+}
+
+/// WebTransport driver.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebTransportConfig {
+    pub bind: SocketAddr,
+}
+
+/// HTTP server for `/metrics`, `/healthz`, `/readyz`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+}
+
+/// The QUIC link to the region server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegionConfig {
+    pub addr: SocketAddr,
+    /// The region's link certificate (DER or PEM) to pin; re-read on every connect.
+    pub cert_file: PathBuf,
+    pub connect_timeout_secs: u64,
+    /// First reconnect delay; doubles up to `reconnect_max_ms`.
+    pub reconnect_min_ms: u64,
+    pub reconnect_max_ms: u64,
+}
+
+/// JWT verification.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JwtConfig {
+    /// Required `iss` claim.
+    pub issuer: String,
+    /// PEM file with the login service's ES256 public key.
+    pub public_key_file: Option<PathBuf>,
+    /// `http://` URL serving the PEM public key.
+    pub public_key_url: Option<String>,
+    /// How often the key is reloaded; the last good key is kept on failure.
+    pub refresh_secs: u64,
+    /// Clock skew tolerated on `exp`.
+    pub leeway_secs: u64,
+}
+
+/// The WebTransport certificate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificateConfig {
+    /// Validity of self-signed certificates (at most 14 days for browser pinning).
+    pub validity_days: u32,
+    /// A new certificate is made this long before the current one expires.
+    pub rotate_before_secs: u64,
+    /// Names and addresses the self-signed certificate is valid for.
+    pub subject_alt_names: Vec<String>,
+    /// A real certificate chain (PEM); with `key_file`, replaces the self-signed one.
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+}
+
+/// The development token issuer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DevIssuerConfig {
+    pub enabled: bool,
+}
+
+/// Per-session limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Time a client has to send its hello.
+    pub hello_timeout_secs: u64,
+}
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse()
+        .expect("built-in default addresses are valid socket addresses")
+}
+
+impl Default for EdgeConfig {
+    fn default() -> Self {
+        Self {
+            edge_id: String::new(),
+            data_dir: PathBuf::from("data/edge"),
+            udp: UdpConfig::default(),
+            webtransport: WebTransportConfig::default(),
+            http: HttpConfig::default(),
+            region: RegionConfig::default(),
+            jwt: JwtConfig::default(),
+            certificate: CertificateConfig::default(),
+            dev_issuer: DevIssuerConfig::default(),
+            session: SessionConfig::default(),
+        }
+    }
+}
+
+impl Default for UdpConfig {
+    fn default() -> Self {
+        Self {
+            bind: addr("[::]:4434"),
+            static_key_file: PathBuf::from("udp_static_key.hex"),
+            idle_timeout_secs: 15,
+        }
+    }
+}
+
+impl Default for WebTransportConfig {
+    fn default() -> Self {
+        Self {
+            bind: addr("[::]:4433"),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: addr("[::]:9100"),
+        }
+    }
+}
+
+impl Default for RegionConfig {
+    fn default() -> Self {
+        Self {
+            addr: addr("127.0.0.1:4500"),
+            cert_file: PathBuf::from("data/link-cert.pem"),
+            connect_timeout_secs: 5,
+            reconnect_min_ms: 200,
+            reconnect_max_ms: 5_000,
+        }
+    }
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "login-server".into(),
+            public_key_file: None,
+            public_key_url: None,
+            refresh_secs: 300,
+            leeway_secs: 30,
+        }
+    }
+}
+
+impl Default for CertificateConfig {
+    fn default() -> Self {
+        Self {
+            validity_days: MAX_SELF_SIGNED_VALIDITY_DAYS,
+            rotate_before_secs: 2 * 24 * 3600,
+            subject_alt_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            cert_file: None,
+            key_file: None,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            hello_timeout_secs: 10,
+        }
+    }
+}

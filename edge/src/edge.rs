@@ -1,0 +1,385 @@
+//! [`Edge::start`]: binds the client drivers and the HTTP endpoint, keeps the region link,
+//! and runs a session per client link.
+
+use crate::auth::{MemoryBlacklist, Verifier};
+use crate::certs::CertManager;
+use crate::config::EdgeConfig;
+use crate::dev_issuer::DevIssuer;
+use crate::http::Readiness;
+use crate::keys::{KeySource, KeyStore};
+use crate::metrics::EdgeMetrics;
+use crate::region_hub::RegionHub;
+use crate::region_link::{self, RegionLinkConfig};
+use crate::session::{SessionContext, run_session};
+use anyhow::Context;
+use starlane_netcore::link::Link;
+use starlane_netcore::udp::{UdpServer, UdpServerConfig};
+use starlane_netcore::webtransport::{WtServer, WtServerConfig};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// Entry point of the edge.
+#[derive(Debug)]
+pub struct Edge;
+
+/// A running edge.
+#[derive(Debug)]
+pub struct EdgeHandle {
+    udp: UdpServer,
+    udp_addr: SocketAddr,
+    wt: Arc<tokio::sync::Mutex<WtServer>>,
+    wt_addr: SocketAddr,
+    http_addr: SocketAddr,
+    certs: Arc<CertManager>,
+    metrics: EdgeMetrics,
+    hub: Arc<RegionHub>,
+    blacklist: Arc<MemoryBlacklist>,
+    dev_issuer: Option<Arc<DevIssuer>>,
+    shutdown_tx: watch::Sender<bool>,
+    live_sessions: Arc<AtomicUsize>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Ready {
+    hub: Arc<RegionHub>,
+    keys: KeyStore,
+    drivers_bound: AtomicBool,
+}
+
+impl Readiness for Ready {
+    fn check(&self) -> Result<(), String> {
+        if !self.drivers_bound.load(Ordering::Relaxed) {
+            return Err("client drivers not bound".into());
+        }
+        if !self.keys.is_loaded() {
+            return Err("jwt public key not loaded".into());
+        }
+        if !self.hub.is_up() {
+            return Err("region link down".into());
+        }
+        Ok(())
+    }
+}
+
+impl Edge {
+    /// Start an edge. `dev_issuer` (or `dev_issuer.enabled` in the config) supplies the JWT key
+    /// when the config names no key source.
+    pub async fn start(
+        config: EdgeConfig,
+        dev_issuer: Option<Arc<DevIssuer>>,
+    ) -> anyhow::Result<EdgeHandle> {
+        config.validate()?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+        let edge_id = if config.edge_id.is_empty() {
+            format!("edge-{:08x}", rand::random::<u32>())
+        } else {
+            config.edge_id.clone()
+        };
+        let dev_issuer = match dev_issuer {
+            Some(d) => Some(d),
+            None if config.dev_issuer.enabled => Some(Arc::new(
+                DevIssuer::load_or_create_with_issuer(&config.data_dir, &config.jwt.issuer)?,
+            )),
+            None => None,
+        };
+        let metrics = EdgeMetrics::new();
+        let hub = Arc::new(RegionHub::new());
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+
+        let keys = KeyStore::default();
+        let source = key_source(&config, dev_issuer.as_deref())?;
+        match keys.load(&source).await {
+            Ok(()) => {}
+            Err(e) if matches!(source, KeySource::Url(_)) => {
+                tracing::warn!(error = %e, "jwt key not loaded yet")
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if !matches!(source, KeySource::Pem(_)) {
+            tasks.push(keys.spawn_refresh(source, Duration::from_secs(config.jwt.refresh_secs)));
+        }
+        let blacklist = Arc::new(MemoryBlacklist::default());
+        let verifier = Verifier::new(
+            keys.clone(),
+            config.jwt.issuer.clone(),
+            config.jwt.leeway_secs,
+            blacklist.clone(),
+        );
+        let ctx = Arc::new(SessionContext::new(
+            verifier,
+            hub.clone(),
+            metrics.clone(),
+            Duration::from_secs(config.session.hello_timeout_secs),
+            shutdown_rx.clone(),
+        ));
+
+        let link_cfg = RegionLinkConfig {
+            addr: config.region.addr,
+            cert_file: config.region.cert_file.clone(),
+            edge_id,
+            connect_timeout: Duration::from_secs(config.region.connect_timeout_secs),
+            reconnect_min: Duration::from_millis(config.region.reconnect_min_ms),
+            reconnect_max: Duration::from_millis(config.region.reconnect_max_ms),
+        };
+        tasks.push(tokio::spawn(region_link::run(
+            link_cfg,
+            hub.clone(),
+            metrics.clone(),
+            shutdown_rx.clone(),
+        )));
+
+        let live_sessions = Arc::new(AtomicUsize::new(0));
+        let static_key = load_or_create_udp_key(&config.in_data_dir(&config.udp.static_key_file))?;
+        let (udp, udp_links) = UdpServer::bind(UdpServerConfig {
+            bind: config.udp.bind,
+            static_private_key: static_key,
+            idle_timeout: Duration::from_secs(config.udp.idle_timeout_secs),
+        })
+        .with_context(|| format!("cannot bind udp.bind {}", config.udp.bind))?;
+        let udp_addr = udp.local_addr();
+        tasks.push(tokio::spawn(accept(
+            udp_links,
+            ctx.clone(),
+            live_sessions.clone(),
+        )));
+
+        let certs = Arc::new(CertManager::init(&config.certificate, &config.data_dir).await?);
+        let (wt, wt_links) = WtServer::bind(WtServerConfig {
+            bind: config.webtransport.bind,
+            identity: certs.identity(),
+        })
+        .with_context(|| format!("cannot bind webtransport.bind {}", config.webtransport.bind))?;
+        let wt_addr = wt.local_addr();
+        let wt = Arc::new(tokio::sync::Mutex::new(wt));
+        tasks.push(tokio::spawn(accept(
+            wt_links,
+            ctx.clone(),
+            live_sessions.clone(),
+        )));
+        let rotation = Rotation {
+            certs: certs.clone(),
+            wt: wt.clone(),
+            addr: wt_addr,
+            ctx: ctx.clone(),
+            live: live_sessions.clone(),
+        };
+        tasks.push(tokio::spawn(rotation.run(shutdown_rx.clone())));
+
+        let ready = Arc::new(Ready {
+            hub: hub.clone(),
+            keys,
+            drivers_bound: AtomicBool::new(false),
+        });
+        let listener = tokio::net::TcpListener::bind(config.http.bind)
+            .await
+            .with_context(|| format!("cannot bind http.bind {}", config.http.bind))?;
+        let http_addr = listener.local_addr()?;
+        let router = crate::http::router(metrics.clone(), ready.clone());
+        let mut http_shutdown = shutdown_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let graceful = async move {
+                let _ = http_shutdown.wait_for(|v| *v).await;
+            };
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(graceful)
+                .await
+            {
+                tracing::warn!(error = %e, "http server failed");
+            }
+        }));
+        ready.drivers_bound.store(true, Ordering::Relaxed);
+
+        Ok(EdgeHandle {
+            udp,
+            udp_addr,
+            wt,
+            wt_addr,
+            http_addr,
+            certs,
+            metrics,
+            hub,
+            blacklist,
+            dev_issuer,
+            shutdown_tx,
+            live_sessions,
+            tasks,
+        })
+    }
+}
+
+fn key_source(config: &EdgeConfig, dev: Option<&DevIssuer>) -> anyhow::Result<KeySource> {
+    if let Some(path) = &config.jwt.public_key_file {
+        return Ok(KeySource::File(path.clone()));
+    }
+    if let Some(url) = &config.jwt.public_key_url {
+        return Ok(KeySource::Url(url.clone()));
+    }
+    let dev = dev.context("jwt: no public_key_file or public_key_url and no dev issuer")?;
+    if dev.issuer() != config.jwt.issuer {
+        tracing::warn!(dev = dev.issuer(), expected = %config.jwt.issuer, "dev issuer signs another issuer than jwt.issuer");
+    }
+    Ok(KeySource::Pem(dev.public_key_pem().to_string()))
+}
+
+/// Read the UDP static private key (hex), generating and saving it if missing.
+fn load_or_create_udp_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
+        return <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| anyhow::anyhow!("{} must hold 32 bytes of hex", path.display()));
+    }
+    let (private, _public) = starlane_netcore::udp::generate_keypair();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, format!("{}\n", hex::encode(private)))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(private)
+}
+
+/// Counts a live session for as long as it exists.
+struct LiveGuard(Arc<AtomicUsize>);
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn accept(
+    mut links: mpsc::UnboundedReceiver<Link>,
+    ctx: Arc<SessionContext>,
+    live: Arc<AtomicUsize>,
+) {
+    while let Some(link) = links.recv().await {
+        live.fetch_add(1, Ordering::Relaxed);
+        let guard = LiveGuard(live.clone());
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            run_session(link, ctx).await;
+            drop(guard);
+        });
+    }
+}
+
+/// Replaces the self-signed WebTransport certificate before it expires.
+struct Rotation {
+    certs: Arc<CertManager>,
+    wt: Arc<tokio::sync::Mutex<WtServer>>,
+    addr: SocketAddr,
+    ctx: Arc<SessionContext>,
+    live: Arc<AtomicUsize>,
+}
+
+impl Rotation {
+    async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        while let Some(wait) = self.certs.time_to_rotation(SystemTime::now()) {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.wait_for(|v| *v) => return,
+            }
+            if let Err(e) = self.rotate().await {
+                tracing::warn!(error = %e, "certificate rotation failed; retrying in a minute");
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+        }
+    }
+
+    /// Make a new certificate and restart the WebTransport server on the same address with it.
+    /// The driver cannot swap identities in place, so open WebTransport sessions are closed and
+    /// their clients reconnect with the new hash.
+    async fn rotate(&self) -> anyhow::Result<()> {
+        let identity = self.certs.rotate()?;
+        let mut server = self.wt.lock().await;
+        server.shutdown();
+        let mut last_err = None;
+        for _ in 0..50 {
+            match WtServer::bind(WtServerConfig {
+                bind: self.addr,
+                identity: identity.clone_identity(),
+            }) {
+                Ok((next, links)) => {
+                    *server = next;
+                    tokio::spawn(accept(links, self.ctx.clone(), self.live.clone()));
+                    tracing::info!(hash = %self.certs.hash_hex(), "webtransport certificate rotated");
+                    return Ok(());
+                }
+                Err(e) => last_err = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(anyhow::anyhow!(
+            "cannot rebind webtransport on {}: {:?}",
+            self.addr,
+            last_err
+        ))
+    }
+}
+
+impl EdgeHandle {
+    /// Address of the encrypted UDP driver.
+    pub fn udp_addr(&self) -> SocketAddr {
+        self.udp_addr
+    }
+    /// The UDP driver's static public key (clients pin it).
+    pub fn udp_public_key(&self) -> [u8; 32] {
+        self.udp.public_key()
+    }
+    /// Address of the WebTransport driver.
+    pub fn webtransport_addr(&self) -> SocketAddr {
+        self.wt_addr
+    }
+    /// SHA-256 of the current WebTransport certificate, lowercase hex.
+    pub fn cert_hash(&self) -> String {
+        self.certs.hash_hex()
+    }
+    /// Address of the HTTP endpoint.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+    /// The edge's metrics.
+    pub fn metrics(&self) -> &EdgeMetrics {
+        &self.metrics
+    }
+    /// Whether the region link is up.
+    pub fn region_link_up(&self) -> bool {
+        self.hub.is_up()
+    }
+    /// The in-process token blacklist.
+    pub fn blacklist(&self) -> &Arc<MemoryBlacklist> {
+        &self.blacklist
+    }
+    /// The dev issuer, if enabled.
+    pub fn dev_issuer(&self) -> Option<&Arc<DevIssuer>> {
+        self.dev_issuer.as_ref()
+    }
+
+    /// Tell every client the edge is shutting down, wait briefly for sessions to end, stop.
+    pub async fn shutdown(self) {
+        self.shutdown_tx.send_replace(true);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while self.live_sessions.load(Ordering::Relaxed) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Give the drivers a moment to flush the final rejects.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        self.udp.shutdown();
+        self.wt.lock().await.shutdown();
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Prometheus metrics of the edge, in a registry owned by the edge.
+
+use prometheus::{
+    Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use starlane_protocol::RejectReason;
+
+/// All edge metrics.
+#[derive(Debug, Clone)]
+pub struct EdgeMetrics {
+    registry: Registry,
+    /// Open sessions by transport.
+    pub sessions_active: IntGaugeVec,
+    /// Sessions accepted (welcomed) by transport.
+    pub sessions_accepted: IntCounterVec,
+    /// Sessions refused or closed by the edge, by reason.
+    pub rejections: IntCounterVec,
+    /// Client messages dropped, by reason.
+    pub dropped_messages: IntCounterVec,
+    /// Transport bytes received by transport.
+    pub bytes_in: IntCounterVec,
+    /// Transport bytes sent by transport.
+    pub bytes_out: IntCounterVec,
+    /// 1 while the region link is connected.
+    pub region_link_up: IntGauge,
+    /// Region link (re)connections.
+    pub region_link_connects: IntCounter,
+}
+
+impl Default for EdgeMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EdgeMetrics {
+    /// Create and register every metric in a fresh registry.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let gauge_vec = |name: &str, help: &str, labels: &[&str]| {
+            let m = IntGaugeVec::new(Opts::new(name, help), labels)
+                .expect("metric names and labels are static and valid");
+            registry
+                .register(Box::new(m.clone()))
+                .expect("each metric is registered once in a fresh registry");
+            m
+        };
+        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
+            let m = IntCounterVec::new(Opts::new(name, help), labels)
+                .expect("metric names and labels are static and valid");
+            registry
+                .register(Box::new(m.clone()))
+                .expect("each metric is registered once in a fresh registry");
+            m
+        };
+        let region_link_up = IntGauge::new(
+            "starlane_edge_region_link_up",
+            "1 while the region link is connected",
+        )
+        .expect("metric name is static and valid");
+        registry
+            .register(Box::new(region_link_up.clone()))
+            .expect("each metric is registered once in a fresh registry");
+        let region_link_connects = IntCounter::new(
+            "starlane_edge_region_link_connects_total",
+            "Region link connections established",
+        )
+        .expect("metric name is static and valid");
+        registry
+            .register(Box::new(region_link_connects.clone()))
+            .expect("each metric is registered once in a fresh registry");
+        Self {
+            sessions_active: gauge_vec(
+                "starlane_edge_sessions_active",
+                "Open client sessions",
+                &["transport"],
+            ),
+            sessions_accepted: counter_vec(
+                "starlane_edge_sessions_accepted_total",
+                "Client sessions accepted",
+                &["transport"],
+            ),
+            rejections: counter_vec(
+                "starlane_edge_rejections_total",
+                "Sessions refused or closed by the edge",
+                &["reason"],
+            ),
+            dropped_messages: counter_vec(
+                "starlane_edge_client_messages_dropped_total",
+                "Client messages dropped",
+                &["reason"],
+            ),
+            bytes_in: counter_vec(
+                "starlane_edge_bytes_in_total",
+                "Bytes received from clients",
+                &["transport"],
+            ),
+            bytes_out: counter_vec(
+                "starlane_edge_bytes_out_total",
+                "Bytes sent to clients",
+                &["transport"],
+            ),
+            region_link_up,
+            region_link_connects,
+            registry,
+        }
+    }
+
+    /// Count a rejection.
+    pub fn reject(&self, reason: RejectReason) {
+        self.rejections
+            .with_label_values(&[reason_label(reason)])
+            .inc();
+    }
+
+    /// Count a dropped client message.
+    pub fn drop_message(&self, reason: &str) {
+        self.dropped_messages.with_label_values(&[reason]).inc();
+    }
+
+    /// The registry, for exporting or adding metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        // Encoding into a Vec only fails on invalid metric families, which registration prevents.
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::warn!(error = %e, "metrics encoding failed");
+        }
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+}
+
+/// Stable metric label of a reject reason.
+pub fn reason_label(reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::MalformedToken => "malformed_token",
+        RejectReason::BadSignature => "bad_signature",
+        RejectReason::WrongIssuer => "wrong_issuer",
+        RejectReason::Expired => "expired",
+        RejectReason::NotActivated => "not_activated",
+        RejectReason::Banned => "banned",
+        RejectReason::Blacklisted => "blacklisted",
+        RejectReason::UnsupportedVersion => "unsupported_version",
+        RejectReason::RegionUnavailable => "region_unavailable",
+        RejectReason::ProtocolViolation => "protocol_violation",
+        RejectReason::ShuttingDown => "shutting_down",
+    }
+}

@@ -1,0 +1,227 @@
+//! Sans-IO state machine of one client session.
+//!
+//! It takes client messages, verification results and region events, and returns
+//! [`Action`]s for the driver to carry out. It never blocks and never panics on input.
+
+use crate::auth::VerifiedPlayer;
+use crate::region_hub::RegionEvent;
+use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::link::{EdgeToRegion, PlayerIdentity, SessionId};
+use starlane_protocol::{PROTOCOL_VERSION, RejectReason};
+use std::time::{Duration, Instant};
+
+/// Something the driver must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send an encoded message reliably.
+    SendReliable(Vec<u8>),
+    /// Send an encoded message as a datagram.
+    SendDatagram(Vec<u8>),
+    /// Verify this token and report with [`SessionCore::on_verified`].
+    Verify(String),
+    /// Register the session on the region link and send it `Join`; report with
+    /// [`SessionCore::on_join_sent`].
+    Join(PlayerIdentity),
+    /// Forward a frame to the region.
+    ToRegion(EdgeToRegion),
+    /// The client is welcomed (count it).
+    Accepted,
+    /// Send `Reject { reason }` reliably, close the link with the reason's code, count it.
+    Reject(RejectReason),
+    /// A client message was dropped for this reason (count it).
+    Dropped(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    AwaitHello,
+    Verifying,
+    Joining,
+    Active,
+    Closed,
+}
+
+/// One session's protocol state.
+#[derive(Debug)]
+pub struct SessionCore {
+    id: SessionId,
+    state: State,
+    hello_deadline: Instant,
+    user_id: u64,
+    region_knows: bool,
+}
+
+impl SessionCore {
+    /// A session that must say hello within `hello_timeout` of `now`.
+    pub fn new(id: SessionId, now: Instant, hello_timeout: Duration) -> Self {
+        Self {
+            id,
+            state: State::AwaitHello,
+            hello_deadline: now + hello_timeout,
+            user_id: 0,
+            region_knows: false,
+        }
+    }
+
+    /// The session's id.
+    pub fn id(&self) -> SessionId {
+        self.id
+    }
+
+    /// When [`SessionCore::on_timeout`] must be called, if ever.
+    pub fn deadline(&self) -> Option<Instant> {
+        (self.state == State::AwaitHello).then_some(self.hello_deadline)
+    }
+
+    /// Whether the session has ended (the driver stops).
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    /// Whether the region holds this session (the driver must send `Leave` when it ends).
+    pub fn region_knows(&self) -> bool {
+        self.region_knows
+    }
+
+    fn reject(&mut self, reason: RejectReason) -> Vec<Action> {
+        self.state = State::Closed;
+        vec![Action::Reject(reason)]
+    }
+
+    /// Time passed; rejects a client that never said hello.
+    pub fn on_timeout(&mut self, now: Instant) -> Vec<Action> {
+        if self.state == State::AwaitHello && now >= self.hello_deadline {
+            return self.reject(RejectReason::ProtocolViolation);
+        }
+        Vec::new()
+    }
+
+    /// A message from the client, reliable or as a datagram.
+    pub fn on_client(&mut self, reliable: bool, bytes: &[u8]) -> Vec<Action> {
+        if self.state == State::Closed {
+            return Vec::new();
+        }
+        let msg = match ClientMsg::decode(bytes) {
+            Ok(m) => m,
+            Err(e) if self.state == State::AwaitHello && reliable => {
+                let mut out = vec![Action::Dropped(e.reason())];
+                out.extend(self.reject(RejectReason::ProtocolViolation));
+                return out;
+            }
+            Err(e) => return vec![Action::Dropped(e.reason())],
+        };
+        match (self.state, msg, reliable) {
+            (State::AwaitHello, ClientMsg::Hello { version, token }, true) => {
+                if version != PROTOCOL_VERSION {
+                    return self.reject(RejectReason::UnsupportedVersion);
+                }
+                self.state = State::Verifying;
+                vec![Action::Verify(token)]
+            }
+            (State::AwaitHello, _, true) => self.reject(RejectReason::ProtocolViolation),
+            (State::AwaitHello, _, false) => vec![Action::Dropped("before_hello")],
+            (_, ClientMsg::Hello { .. }, true) => self.reject(RejectReason::ProtocolViolation),
+            (_, ClientMsg::Hello { .. }, false) => vec![Action::Dropped("unreliable_hello")],
+            (_, ClientMsg::Ping { nonce }, reliable) => {
+                let pong = ServerMsg::Pong { nonce }.encode();
+                vec![if reliable {
+                    Action::SendReliable(pong)
+                } else {
+                    Action::SendDatagram(pong)
+                }]
+            }
+            (_, ClientMsg::Command { .. }, false) => vec![Action::Dropped("unreliable_command")],
+            (State::Joining | State::Active, ClientMsg::Command { seq, command }, true) => {
+                vec![Action::ToRegion(EdgeToRegion::Command {
+                    session: self.id,
+                    seq,
+                    command,
+                })]
+            }
+            (_, ClientMsg::Command { .. }, true) => vec![Action::Dropped("not_joined")],
+        }
+    }
+
+    /// The result of [`Action::Verify`].
+    pub fn on_verified(&mut self, result: Result<VerifiedPlayer, RejectReason>) -> Vec<Action> {
+        if self.state != State::Verifying {
+            return Vec::new();
+        }
+        match result {
+            Ok(player) => {
+                // The verifier refuses negative ids, so this conversion keeps the value.
+                self.user_id = u64::try_from(player.claims.user_id).unwrap_or(0);
+                self.state = State::Joining;
+                vec![Action::Join(player.identity())]
+            }
+            Err(reason) => self.reject(reason),
+        }
+    }
+
+    /// Whether [`Action::Join`] reached a region link.
+    pub fn on_join_sent(&mut self, sent: bool) -> Vec<Action> {
+        if self.state != State::Joining {
+            return Vec::new();
+        }
+        if sent {
+            self.region_knows = true;
+            Vec::new()
+        } else {
+            self.reject(RejectReason::RegionUnavailable)
+        }
+    }
+
+    /// Something the region said about this session.
+    pub fn on_region(&mut self, event: RegionEvent) -> Vec<Action> {
+        match (self.state, event) {
+            (State::Closed, _) => Vec::new(),
+            (_, RegionEvent::Lost) => {
+                self.region_knows = false;
+                self.reject(RejectReason::RegionUnavailable)
+            }
+            (
+                State::Joining,
+                RegionEvent::Joined {
+                    empire,
+                    tick_rate_hz,
+                    map,
+                },
+            ) => {
+                self.state = State::Active;
+                let welcome = ServerMsg::Welcome {
+                    user_id: self.user_id,
+                    empire,
+                    tick_rate_hz,
+                };
+                vec![
+                    Action::Accepted,
+                    Action::SendReliable(welcome.encode()),
+                    Action::SendReliable(ServerMsg::Map(map).encode()),
+                ]
+            }
+            (State::Joining, RegionEvent::JoinRefused(reason)) => {
+                self.region_knows = false;
+                self.reject(reason)
+            }
+            (State::Active, RegionEvent::ToClient(msgs)) => msgs
+                .into_iter()
+                .map(|m| Action::SendReliable(ServerMsg::from(m).encode()))
+                .collect(),
+            // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
+            _ => Vec::new(),
+        }
+    }
+
+    /// The edge is shutting down.
+    pub fn on_shutdown(&mut self) -> Vec<Action> {
+        if self.state == State::Closed {
+            return Vec::new();
+        }
+        self.reject(RejectReason::ShuttingDown)
+    }
+
+    /// The client's link closed.
+    pub fn on_link_closed(&mut self) {
+        self.state = State::Closed;
+    }
+}

@@ -1,0 +1,180 @@
+//! Async driver of a [`SessionCore`]: moves bytes between a client [`Link`], the verifier and
+//! the region hub, and keeps the metrics.
+
+use super::core::{Action, SessionCore};
+use crate::auth::Verifier;
+use crate::metrics::{EdgeMetrics, reason_label};
+use crate::region_hub::{RegionEvent, RegionHub};
+use starlane_netcore::link::{Link, LinkEvent, LinkStats};
+use starlane_protocol::client::ServerMsg;
+use starlane_protocol::link::SessionId;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// What every session of an edge shares.
+#[derive(Debug)]
+pub struct SessionContext {
+    pub verifier: Verifier,
+    pub hub: Arc<RegionHub>,
+    pub metrics: EdgeMetrics,
+    pub hello_timeout: Duration,
+    /// Turns true when the edge shuts down.
+    pub shutdown: watch::Receiver<bool>,
+    next_id: AtomicU64,
+}
+
+impl SessionContext {
+    /// A context; session ids start at 1.
+    pub fn new(
+        verifier: Verifier,
+        hub: Arc<RegionHub>,
+        metrics: EdgeMetrics,
+        hello_timeout: Duration,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            verifier,
+            hub,
+            metrics,
+            hello_timeout,
+            shutdown,
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    fn allocate_id(&self) -> SessionId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Byte counters already reported to the metrics.
+#[derive(Debug, Default)]
+struct ByteMeter {
+    seen_in: u64,
+    seen_out: u64,
+}
+
+impl ByteMeter {
+    fn flush(&mut self, stats: &LinkStats, metrics: &EdgeMetrics, transport: &str) {
+        let bytes_in = stats.bytes_in.load(Ordering::Relaxed);
+        let bytes_out = stats.bytes_out.load(Ordering::Relaxed);
+        metrics
+            .bytes_in
+            .with_label_values(&[transport])
+            .inc_by(bytes_in.saturating_sub(self.seen_in));
+        metrics
+            .bytes_out
+            .with_label_values(&[transport])
+            .inc_by(bytes_out.saturating_sub(self.seen_out));
+        self.seen_in = self.seen_in.max(bytes_in);
+        self.seen_out = self.seen_out.max(bytes_out);
+    }
+}
+
+async fn next_region_event(rx: &mut Option<mpsc::UnboundedReceiver<RegionEvent>>) -> RegionEvent {
+    match rx {
+        Some(rx) => rx.recv().await.unwrap_or(RegionEvent::Lost),
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Run one client session to its end.
+pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
+    let transport = link.transport.as_str();
+    let id = ctx.allocate_id();
+    let mut core = SessionCore::new(id, std::time::Instant::now(), ctx.hello_timeout);
+    let mut region_rx = None;
+    let mut shutdown = ctx.shutdown.clone();
+    let mut accepted = false;
+    let mut meter = ByteMeter::default();
+    let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
+    tracing::debug!(session = id, peer = %link.peer, transport, "session opened");
+    while !core.is_closed() {
+        let actions = tokio::select! {
+            ev = link.events.recv() => match ev {
+                Some(LinkEvent::Reliable(b)) => core.on_client(true, &b),
+                Some(LinkEvent::Datagram(b)) => core.on_client(false, &b),
+                Some(LinkEvent::Closed(_)) | None => {
+                    core.on_link_closed();
+                    Vec::new()
+                }
+            },
+            ev = next_region_event(&mut region_rx) => core.on_region(ev),
+            _ = sleep_until(core.deadline()) => core.on_timeout(std::time::Instant::now()),
+            _ = shutdown.changed() => core.on_shutdown(),
+            _ = stats_tick.tick() => {
+                meter.flush(&link.stats, &ctx.metrics, transport);
+                Vec::new()
+            }
+        };
+        let mut queue = VecDeque::from(actions);
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::SendReliable(b) => {
+                    link.sender.send_reliable(b);
+                }
+                Action::SendDatagram(b) => {
+                    link.sender.send_datagram(b);
+                }
+                Action::Verify(token) => {
+                    queue.extend(core.on_verified(ctx.verifier.verify(&token)))
+                }
+                Action::Join(player) => {
+                    region_rx = ctx.hub.join(id, player);
+                    queue.extend(core.on_join_sent(region_rx.is_some()));
+                }
+                Action::ToRegion(msg) => {
+                    if !ctx.hub.send(id, msg) {
+                        ctx.metrics.drop_message("region_unavailable");
+                    }
+                }
+                Action::Accepted => {
+                    accepted = true;
+                    ctx.metrics
+                        .sessions_accepted
+                        .with_label_values(&[transport])
+                        .inc();
+                    ctx.metrics
+                        .sessions_active
+                        .with_label_values(&[transport])
+                        .inc();
+                }
+                Action::Reject(reason) => {
+                    tracing::debug!(
+                        session = id,
+                        reason = reason_label(reason),
+                        "session rejected"
+                    );
+                    ctx.metrics.reject(reason);
+                    link.sender
+                        .send_reliable(ServerMsg::Reject { reason }.encode());
+                    link.sender.close(reason as u8);
+                }
+                Action::Dropped(reason) => ctx.metrics.drop_message(reason),
+            }
+        }
+    }
+    if core.region_knows() {
+        ctx.hub.leave(id);
+    } else {
+        ctx.hub.forget(id);
+    }
+    if accepted {
+        ctx.metrics
+            .sessions_active
+            .with_label_values(&[transport])
+            .dec();
+    }
+    meter.flush(&link.stats, &ctx.metrics, transport);
+    tracing::debug!(session = id, "session ended");
+}

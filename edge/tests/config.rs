@@ -1,0 +1,166 @@
+//! Configuration: the shipped file, defaults, environment overrides, validation errors.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
+
+use starlane_edge::config::{ConfigError, EdgeConfig};
+use std::collections::HashMap;
+use std::path::Path;
+
+fn parse(text: &str) -> Result<EdgeConfig, ConfigError> {
+    EdgeConfig::from_toml_str(text, Path::new("test.toml"))
+}
+
+fn field_of(err: ConfigError) -> &'static str {
+    match err {
+        ConfigError::Invalid { field, .. } => field,
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+#[test]
+fn shipped_file_matches_defaults_and_needs_a_key_source() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/edge.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cfg = parse(&text).unwrap();
+    let def = EdgeConfig::default();
+    assert_eq!(format!("{cfg:?}"), format!("{def:?}"));
+    assert_eq!(cfg.udp.bind.to_string(), "[::]:4434");
+    assert_eq!(cfg.webtransport.bind.to_string(), "[::]:4433");
+    assert_eq!(cfg.http.bind.to_string(), "[::]:9100");
+    assert_eq!(cfg.region.addr.to_string(), "127.0.0.1:4500");
+    assert_eq!(cfg.jwt.issuer, "login-server");
+    assert_eq!(cfg.certificate.rotate_before_secs, 2 * 86_400);
+    assert!(!cfg.dev_issuer.enabled);
+    // Production defaults name no key source and no dev issuer: validation says what to set.
+    let err = cfg.validate().unwrap_err();
+    assert!(err.to_string().contains("jwt.public_key_file"), "{err}");
+    assert_eq!(field_of(err), "jwt.public_key_file");
+}
+
+#[test]
+fn dev_issuer_or_key_file_makes_it_valid() {
+    parse("[dev_issuer]\nenabled = true")
+        .unwrap()
+        .validate()
+        .unwrap();
+    parse("[jwt]\npublic_key_file = \"k.pem\"")
+        .unwrap()
+        .validate()
+        .unwrap();
+    parse("[jwt]\npublic_key_url = \"http://login/api/public-key\"")
+        .unwrap()
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn invalid_values_name_their_field() {
+    let cases = [
+        (
+            "[jwt]\npublic_key_file = \"a\"\npublic_key_url = \"http://b\"",
+            "jwt.public_key_file",
+        ),
+        (
+            "[jwt]\npublic_key_url = \"https://b\"",
+            "jwt.public_key_url",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[jwt]\nissuer = \"\"",
+            "jwt.issuer",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[jwt]\nrefresh_secs = 0",
+            "jwt.refresh_secs",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[certificate]\nvalidity_days = 30",
+            "certificate.validity_days",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[certificate]\nvalidity_days = 2\nrotate_before_secs = 172800",
+            "certificate.rotate_before_secs",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[certificate]\ncert_file = \"c.pem\"",
+            "certificate.cert_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region]\ncert_file = \"\"",
+            "region.cert_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region]\nreconnect_min_ms = 9000",
+            "region.reconnect_min_ms",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[session]\nhello_timeout_secs = 0",
+            "session.hello_timeout_secs",
+        ),
+        ("dev_issuer.enabled = true\ndata_dir = \"\"", "data_dir"),
+    ];
+    for (text, field) in cases {
+        let err = parse(text).unwrap().validate().unwrap_err();
+        assert!(err.to_string().contains("fix:"), "{err}");
+        assert_eq!(field_of(err), field, "{text}");
+    }
+}
+
+#[test]
+fn unknown_fields_and_bad_types_fail_to_parse() {
+    assert!(matches!(parse("bogus = 1"), Err(ConfigError::Parse { .. })));
+    assert!(matches!(
+        parse("[udp]\nbind = \"nope\""),
+        Err(ConfigError::Parse { .. })
+    ));
+}
+
+#[test]
+fn environment_overrides_main_fields() {
+    let env: HashMap<&str, &str> = HashMap::from([
+        ("STARLANE_EDGE_UDP_BIND", "127.0.0.1:1"),
+        ("STARLANE_EDGE_HTTP_BIND", "127.0.0.1:2"),
+        ("STARLANE_EDGE_REGION_ADDR", "10.0.0.1:4500"),
+        ("STARLANE_EDGE_JWT_ISSUER", "corp-login"),
+        ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "http://login/key"),
+        ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "true"),
+        ("STARLANE_EDGE_DATA_DIR", "/var/lib/edge"),
+    ]);
+    let mut cfg = EdgeConfig::default();
+    cfg.apply_env(|k| env.get(k).map(|v| v.to_string()))
+        .unwrap();
+    assert_eq!(cfg.udp.bind.to_string(), "127.0.0.1:1");
+    assert_eq!(cfg.http.bind.to_string(), "127.0.0.1:2");
+    assert_eq!(cfg.region.addr.to_string(), "10.0.0.1:4500");
+    assert_eq!(cfg.jwt.issuer, "corp-login");
+    assert_eq!(cfg.jwt.public_key_url.as_deref(), Some("http://login/key"));
+    assert!(cfg.dev_issuer.enabled);
+    assert_eq!(cfg.data_dir, Path::new("/var/lib/edge"));
+    cfg.validate().unwrap();
+
+    let err = cfg
+        .apply_env(|k| (k == "STARLANE_EDGE_WEBTRANSPORT_BIND").then(|| "x".to_string()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::Env {
+                field: "webtransport.bind",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = cfg
+        .apply_env(|k| (k == "STARLANE_EDGE_DEV_ISSUER_ENABLED").then(|| "maybe".to_string()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::Env {
+                field: "dev_issuer.enabled",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

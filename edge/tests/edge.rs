@@ -1,0 +1,350 @@
+//! The whole edge: a native client over encrypted UDP, a fake region server speaking the real
+//! QUIC link on loopback, the HTTP endpoints.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
+
+use starlane_edge::Edge;
+use starlane_edge::config::EdgeConfig;
+use starlane_edge::metrics::EdgeMetrics;
+use starlane_edge::region_hub::RegionHub;
+use starlane_edge::region_link::{self, LINK_ALPN, RegionLinkConfig};
+use starlane_netcore::link::{Link, LinkEvent};
+use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::link::{
+    EdgeToRegion, LINK_VERSION, LinkServerMsg, RegionToEdge, decode_frame, encode_frame,
+};
+use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const T: Duration = Duration::from_secs(10);
+
+/// A region server stand-in: a quinn endpoint with a self-signed certificate and the link ALPN.
+fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap();
+    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
+    let endpoint = quinn::Endpoint::server(
+        quinn::ServerConfig::with_crypto(Arc::new(quic)),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    (endpoint, ck)
+}
+
+async fn accept_link(
+    ep: &quinn::Endpoint,
+) -> (quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+    let conn = tokio::time::timeout(T, ep.accept())
+        .await
+        .unwrap()
+        .unwrap()
+        .await
+        .unwrap();
+    let (send, recv) = tokio::time::timeout(T, conn.accept_bi())
+        .await
+        .unwrap()
+        .unwrap();
+    (conn, send, recv)
+}
+
+async fn read_frame(recv: &mut quinn::RecvStream) -> EdgeToRegion {
+    let mut len = [0u8; 4];
+    tokio::time::timeout(T, recv.read_exact(&mut len))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+    recv.read_exact(&mut body).await.unwrap();
+    decode_frame(&body).unwrap()
+}
+
+async fn write_frame(send: &mut quinn::SendStream, msg: &RegionToEdge) {
+    send.write_all(&encode_frame(msg)).await.unwrap();
+}
+
+async fn client_msg(link: &mut Link) -> ServerMsg {
+    loop {
+        match tokio::time::timeout(T, link.events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            LinkEvent::Reliable(b) => return ServerMsg::decode(&b).unwrap(),
+            LinkEvent::Datagram(_) => continue,
+            LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
+        }
+    }
+}
+
+/// The client is rejected: the link closes with the reason's code, after the `Reject` message
+/// if the transport delivered it first (the UDP driver may deliver the close before it).
+async fn expect_closed(link: &mut Link, reason: RejectReason) {
+    loop {
+        match tokio::time::timeout(T, link.events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            LinkEvent::Reliable(b) => {
+                assert_eq!(ServerMsg::decode(&b).unwrap(), ServerMsg::Reject { reason })
+            }
+            LinkEvent::Datagram(_) => {}
+            LinkEvent::Closed(r) => {
+                assert_eq!(r, starlane_netcore::link::CloseReason::Peer(reason as u8));
+                return;
+            }
+        }
+    }
+}
+
+async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+fn edge_config(dir: &Path, region: SocketAddr, cert_file: PathBuf) -> EdgeConfig {
+    let mut cfg = EdgeConfig::default();
+    let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    cfg.data_dir = dir.join("edge");
+    cfg.udp.bind = local;
+    cfg.webtransport.bind = local;
+    cfg.http.bind = local;
+    cfg.region.addr = region;
+    cfg.region.cert_file = cert_file;
+    cfg.region.reconnect_min_ms = 50;
+    cfg.region.reconnect_max_ms = 200;
+    cfg.dev_issuer.enabled = true;
+    cfg
+}
+
+async fn wait_ready(addr: SocketAddr, want: u16) {
+    for _ in 0..200 {
+        if http_get(addr, "/readyz").await.0 == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("/readyz never returned {want}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn native_client_plays_through_the_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, ck) = fake_region();
+    // The region wrote its certificate as PEM; the edge pins it.
+    let cert_file = dir.path().join("region_cert.pem");
+    std::fs::write(&cert_file, ck.cert.pem()).unwrap();
+    let edge = Edge::start(
+        edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(edge.cert_hash().len(), 64);
+    let hash_file = dir
+        .path()
+        .join("edge")
+        .join(starlane_edge::certs::HASH_FILE);
+    assert_eq!(
+        std::fs::read_to_string(hash_file).unwrap().trim(),
+        edge.cert_hash()
+    );
+    assert_eq!(http_get(edge.http_addr(), "/healthz").await.0, 200);
+
+    let (conn, mut to_edge, mut from_edge) = accept_link(&region).await;
+    let EdgeToRegion::Hello { version, edge_id } = read_frame(&mut from_edge).await else {
+        panic!("expected hello")
+    };
+    assert_eq!(version, LINK_VERSION);
+    assert!(edge_id.starts_with("edge-"));
+    wait_ready(edge.http_addr(), 200).await;
+
+    let mut client = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
+        .await
+        .unwrap();
+    let token = edge.dev_issuer().unwrap().issue("ada").unwrap();
+    client.sender.send_reliable(
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            token,
+        }
+        .encode(),
+    );
+    let EdgeToRegion::Join { session, player } = read_frame(&mut from_edge).await else {
+        panic!("expected join")
+    };
+    assert_eq!(player.username, "ada");
+    let map = MapInfo {
+        chunk_radius: 9,
+        chunks: vec![Hex::new(0, 0)],
+        blocked: vec![Hex::new(1, 1)],
+    };
+    write_frame(
+        &mut to_edge,
+        &RegionToEdge::Joined {
+            session,
+            empire: 2,
+            tick_rate_hz: 20,
+            map: map.clone(),
+        },
+    )
+    .await;
+    assert_eq!(
+        client_msg(&mut client).await,
+        ServerMsg::Welcome {
+            user_id: player.user_id as u64,
+            empire: 2,
+            tick_rate_hz: 20
+        }
+    );
+    assert_eq!(client_msg(&mut client).await, ServerMsg::Map(map));
+
+    let command = Command::Move {
+        unit: 1,
+        to: Hex::new(2, -1),
+    };
+    client.sender.send_reliable(
+        ClientMsg::Command {
+            seq: 1,
+            command: command.clone(),
+        }
+        .encode(),
+    );
+    assert_eq!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Command {
+            session,
+            seq: 1,
+            command
+        }
+    );
+    let update = Update {
+        tick: 5,
+        disappeared: vec![8],
+        ..Update::default()
+    };
+    let msgs = vec![
+        LinkServerMsg::CommandAck { seq: 1 },
+        LinkServerMsg::Update(update.clone()),
+    ];
+    write_frame(&mut to_edge, &RegionToEdge::ToClient { session, msgs }).await;
+    assert_eq!(
+        client_msg(&mut client).await,
+        ServerMsg::CommandAck { seq: 1 }
+    );
+    assert_eq!(client_msg(&mut client).await, ServerMsg::Update(update));
+
+    let (_, metrics) = http_get(edge.http_addr(), "/metrics").await;
+    assert!(
+        metrics.contains("starlane_edge_sessions_active{transport=\"udp\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("starlane_edge_region_link_up 1"),
+        "{metrics}"
+    );
+
+    // The region goes away: the client is told, readiness drops, the edge reconnects.
+    conn.close(quinn::VarInt::from_u32(1), b"region restart");
+    expect_closed(&mut client, RejectReason::RegionUnavailable).await;
+    wait_ready(edge.http_addr(), 503).await;
+    let (_conn, _to_edge, mut from_edge) = accept_link(&region).await;
+    assert!(matches!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Hello { .. }
+    ));
+    wait_ready(edge.http_addr(), 200).await;
+    edge.shutdown().await;
+}
+
+#[tokio::test]
+async fn link_refuses_a_region_with_another_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, _ck) = fake_region();
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert_file = dir.path().join("pinned.der");
+    std::fs::write(&cert_file, other.cert.der()).unwrap();
+    let hub = Arc::new(RegionHub::new());
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let cfg = RegionLinkConfig {
+        addr: region.local_addr().unwrap(),
+        cert_file,
+        edge_id: "edge-test".into(),
+        connect_timeout: Duration::from_secs(2),
+        reconnect_min: Duration::from_millis(50),
+        reconnect_max: Duration::from_millis(100),
+    };
+    let task = tokio::spawn(region_link::run(
+        cfg,
+        hub.clone(),
+        EdgeMetrics::new(),
+        stop_rx,
+    ));
+    // The handshake reaches the region but fails there: the edge never trusts it.
+    let incoming = tokio::time::timeout(T, region.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(incoming.await.is_err());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!hub.is_up());
+    stop.send_replace(true);
+    tokio::time::timeout(T, task).await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_transport_is_pinned_by_the_published_hash_and_rejects_bad_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, ck) = fake_region();
+    let cert_file = dir.path().join("region_cert.der");
+    std::fs::write(&cert_file, ck.cert.der()).unwrap();
+    let edge = Edge::start(
+        edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
+        None,
+    )
+    .await
+    .unwrap();
+    let hash: [u8; 32] = hex::decode(edge.cert_hash()).unwrap().try_into().unwrap();
+    let url = format!("https://127.0.0.1:{}/", edge.webtransport_addr().port());
+    let mut client = starlane_netcore::webtransport::connect_native(&url, hash)
+        .await
+        .unwrap();
+    client.sender.send_reliable(
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            token: "x.y.z".into(),
+        }
+        .encode(),
+    );
+    expect_closed(&mut client, RejectReason::MalformedToken).await;
+    let (_, metrics) = http_get(edge.http_addr(), "/metrics").await;
+    assert!(
+        metrics.contains("starlane_edge_rejections_total{reason=\"malformed_token\"} 1"),
+        "{metrics}"
+    );
+    edge.shutdown().await;
+}

@@ -1,0 +1,398 @@
+//! Session logic driven through a real `link_pair` and a channel-backed fake region.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
+
+use starlane_edge::auth::{MemoryBlacklist, Verifier};
+use starlane_edge::dev_issuer::DevIssuer;
+use starlane_edge::keys::KeyStore;
+use starlane_edge::metrics::EdgeMetrics;
+use starlane_edge::region_hub::RegionHub;
+use starlane_edge::session::{SessionContext, run_session};
+use starlane_netcore::link::{
+    CloseReason, DriverSide, LinkEvent, Outgoing, TransportKind, link_pair,
+};
+use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, RegionToEdge};
+use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    issuer: DevIssuer,
+    hub: Arc<RegionHub>,
+    region_rx: mpsc::UnboundedReceiver<EdgeToRegion>,
+    region_generation: u64,
+    metrics: EdgeMetrics,
+    ctx: Arc<SessionContext>,
+    shutdown: watch::Sender<bool>,
+}
+
+fn harness(hello_timeout: Duration) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = DevIssuer::load_or_create(dir.path()).unwrap();
+    let keys = KeyStore::from_pem(issuer.public_key_pem().as_bytes()).unwrap();
+    let verifier = Verifier::new(
+        keys,
+        "login-server".into(),
+        0,
+        Arc::new(MemoryBlacklist::default()),
+    );
+    let hub = Arc::new(RegionHub::new());
+    let (tx, region_rx) = mpsc::unbounded_channel();
+    let region_generation = hub.attach(tx);
+    let metrics = EdgeMetrics::new();
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let ctx = Arc::new(SessionContext::new(
+        verifier,
+        hub.clone(),
+        metrics.clone(),
+        hello_timeout,
+        shutdown_rx,
+    ));
+    Harness {
+        _dir: dir,
+        issuer,
+        hub,
+        region_rx,
+        region_generation,
+        metrics,
+        ctx,
+        shutdown,
+    }
+}
+
+impl Harness {
+    fn connect(&self) -> (DriverSide, tokio::task::JoinHandle<()>) {
+        let (link, driver) = link_pair("127.0.0.1:5000".parse().unwrap(), TransportKind::Udp);
+        (driver, tokio::spawn(run_session(link, self.ctx.clone())))
+    }
+
+    async fn region_frame(&mut self) -> EdgeToRegion {
+        tokio::time::timeout(Duration::from_secs(5), self.region_rx.recv())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn hello(token: &str) -> LinkEvent {
+    LinkEvent::Reliable(
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            token: token.into(),
+        }
+        .encode(),
+    )
+}
+
+async fn out(d: &mut DriverSide) -> Outgoing {
+    tokio::time::timeout(Duration::from_secs(5), d.outgoing.recv())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn reliable(d: &mut DriverSide) -> ServerMsg {
+    match out(d).await {
+        Outgoing::Reliable(b) => ServerMsg::decode(&b).unwrap(),
+        other => panic!("expected a reliable message, got {other:?}"),
+    }
+}
+
+async fn expect_reject(d: &mut DriverSide, reason: RejectReason) {
+    assert_eq!(reliable(d).await, ServerMsg::Reject { reason });
+    assert_eq!(out(d).await, Outgoing::Close(reason as u8));
+}
+
+fn map() -> MapInfo {
+    MapInfo {
+        chunk_radius: 9,
+        chunks: vec![Hex::new(0, 0)],
+        blocked: vec![],
+    }
+}
+
+fn counter(m: &EdgeMetrics, name: &str, label: &str) -> u64 {
+    m.registry()
+        .gather()
+        .iter()
+        .filter(|f| f.name() == name)
+        .flat_map(|f| f.get_metric().iter())
+        .filter(|m| m.get_label().iter().any(|l| l.value() == label))
+        .map(|m| m.get_counter().get_value() as u64)
+        .sum()
+}
+
+#[tokio::test]
+async fn bad_token_is_rejected_then_closed() {
+    let h = harness(Duration::from_secs(10));
+    let (mut d, task) = h.connect();
+    d.events.send(hello("not-a-token")).unwrap();
+    expect_reject(&mut d, RejectReason::MalformedToken).await;
+    task.await.unwrap();
+    assert_eq!(
+        counter(
+            &h.metrics,
+            "starlane_edge_rejections_total",
+            "malformed_token"
+        ),
+        1
+    );
+    assert_eq!(h.hub.session_count(), 0);
+}
+
+#[tokio::test]
+async fn expired_token_gets_its_code() {
+    let h = harness(Duration::from_secs(10));
+    let (mut d, _task) = h.connect();
+    let mut claims = starlane_edge::auth::Claims {
+        user_id: 5,
+        username: "old".into(),
+        email: "old@x".into(),
+        permissions: 0,
+        user_type: "user".into(),
+        auth_method: "password".into(),
+        activated: 1,
+        iss: "login-server".into(),
+        iat: 0,
+        exp: 1,
+    };
+    d.events
+        .send(hello(&h.issuer.sign(&claims).unwrap()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::Expired).await;
+    claims.exp = i64::MAX / 2;
+    claims.activated = -1;
+    let (mut d, _task) = h.connect();
+    d.events
+        .send(hello(&h.issuer.sign(&claims).unwrap()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::Banned).await;
+}
+
+#[tokio::test]
+async fn good_session_relays_both_ways() {
+    let mut h = harness(Duration::from_secs(10));
+    let (mut d, task) = h.connect();
+    d.events
+        .send(hello(&h.issuer.issue_for(77, "ada").unwrap()))
+        .unwrap();
+    let EdgeToRegion::Join { session, player } = h.region_frame().await else {
+        panic!("expected join")
+    };
+    assert_eq!((player.user_id, player.username.as_str()), (77, "ada"));
+
+    h.hub.dispatch(RegionToEdge::Joined {
+        session,
+        empire: 3,
+        tick_rate_hz: 20,
+        map: map(),
+    });
+    assert_eq!(
+        reliable(&mut d).await,
+        ServerMsg::Welcome {
+            user_id: 77,
+            empire: 3,
+            tick_rate_hz: 20
+        }
+    );
+    assert_eq!(reliable(&mut d).await, ServerMsg::Map(map()));
+
+    let update = Update {
+        tick: 9,
+        ..Update::default()
+    };
+    h.hub.dispatch(RegionToEdge::ToClient {
+        session,
+        msgs: vec![
+            LinkServerMsg::Update(update.clone()),
+            LinkServerMsg::CommandAck { seq: 1 },
+        ],
+    });
+    assert_eq!(reliable(&mut d).await, ServerMsg::Update(update));
+    assert_eq!(reliable(&mut d).await, ServerMsg::CommandAck { seq: 1 });
+
+    let command = Command::Move {
+        unit: 4,
+        to: Hex::new(1, -1),
+    };
+    d.events
+        .send(LinkEvent::Reliable(
+            ClientMsg::Command {
+                seq: 2,
+                command: command.clone(),
+            }
+            .encode(),
+        ))
+        .unwrap();
+    assert_eq!(
+        h.region_frame().await,
+        EdgeToRegion::Command {
+            session,
+            seq: 2,
+            command
+        }
+    );
+
+    // Garbage is dropped and counted by its decode reason; the session goes on.
+    d.events
+        .send(LinkEvent::Reliable(vec![0xff, 0x01]))
+        .unwrap();
+    d.events.send(LinkEvent::Datagram(vec![])).unwrap();
+    d.events
+        .send(LinkEvent::Datagram(ClientMsg::Ping { nonce: 42 }.encode()))
+        .unwrap();
+    assert_eq!(
+        out(&mut d).await,
+        Outgoing::Datagram(ServerMsg::Pong { nonce: 42 }.encode())
+    );
+    d.events
+        .send(LinkEvent::Reliable(ClientMsg::Ping { nonce: 43 }.encode()))
+        .unwrap();
+    assert_eq!(reliable(&mut d).await, ServerMsg::Pong { nonce: 43 });
+    assert_eq!(
+        counter(
+            &h.metrics,
+            "starlane_edge_client_messages_dropped_total",
+            "unknown_type"
+        ),
+        1
+    );
+    assert_eq!(
+        counter(
+            &h.metrics,
+            "starlane_edge_client_messages_dropped_total",
+            "truncated"
+        ),
+        1
+    );
+    assert_eq!(
+        counter(&h.metrics, "starlane_edge_sessions_accepted_total", "udp"),
+        1
+    );
+
+    d.events
+        .send(LinkEvent::Closed(CloseReason::Peer(0)))
+        .unwrap();
+    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+    task.await.unwrap();
+    assert_eq!(h.hub.session_count(), 0);
+}
+
+#[tokio::test]
+async fn second_hello_is_a_protocol_violation() {
+    let mut h = harness(Duration::from_secs(10));
+    let (mut d, _task) = h.connect();
+    let token = h.issuer.issue("bob").unwrap();
+    d.events.send(hello(&token)).unwrap();
+    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+        panic!("expected join")
+    };
+    d.events.send(hello(&token)).unwrap();
+    expect_reject(&mut d, RejectReason::ProtocolViolation).await;
+    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+}
+
+#[tokio::test]
+async fn first_message_must_be_a_current_hello() {
+    let h = harness(Duration::from_secs(10));
+    let (mut d, _t) = h.connect();
+    d.events
+        .send(LinkEvent::Reliable(ClientMsg::Ping { nonce: 1 }.encode()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::ProtocolViolation).await;
+
+    let (mut d, _t) = h.connect();
+    d.events
+        .send(LinkEvent::Reliable(vec![0xde, 0xad]))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::ProtocolViolation).await;
+
+    let (mut d, _t) = h.connect();
+    let old = ClientMsg::Hello {
+        version: PROTOCOL_VERSION + 1,
+        token: String::new(),
+    };
+    d.events.send(LinkEvent::Reliable(old.encode())).unwrap();
+    expect_reject(&mut d, RejectReason::UnsupportedVersion).await;
+}
+
+#[tokio::test]
+async fn silent_client_times_out() {
+    let h = harness(Duration::from_millis(100));
+    let (mut d, task) = h.connect();
+    // A datagram does not count as a hello.
+    d.events
+        .send(LinkEvent::Datagram(ClientMsg::Ping { nonce: 1 }.encode()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::ProtocolViolation).await;
+    task.await.unwrap();
+    assert_eq!(
+        counter(
+            &h.metrics,
+            "starlane_edge_client_messages_dropped_total",
+            "before_hello"
+        ),
+        1
+    );
+}
+
+#[tokio::test]
+async fn region_refusal_and_loss_reject_the_client() {
+    let mut h = harness(Duration::from_secs(10));
+    let (mut d, _t) = h.connect();
+    d.events
+        .send(hello(&h.issuer.issue("carol").unwrap()))
+        .unwrap();
+    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+        panic!("expected join")
+    };
+    h.hub.dispatch(RegionToEdge::JoinRefused {
+        session,
+        reason: RejectReason::Banned,
+    });
+    expect_reject(&mut d, RejectReason::Banned).await;
+
+    let (mut d, _t) = h.connect();
+    d.events
+        .send(hello(&h.issuer.issue("dave").unwrap()))
+        .unwrap();
+    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+        panic!("expected join")
+    };
+    h.hub.dispatch(RegionToEdge::Joined {
+        session,
+        empire: 1,
+        tick_rate_hz: 20,
+        map: map(),
+    });
+    reliable(&mut d).await;
+    reliable(&mut d).await;
+    h.hub.detach(h.region_generation);
+    expect_reject(&mut d, RejectReason::RegionUnavailable).await;
+
+    // With no link at all, a valid player is refused at once.
+    let (mut d, _t) = h.connect();
+    d.events
+        .send(hello(&h.issuer.issue("erin").unwrap()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::RegionUnavailable).await;
+}
+
+#[tokio::test]
+async fn shutdown_rejects_open_sessions() {
+    let mut h = harness(Duration::from_secs(10));
+    let (mut d, task) = h.connect();
+    d.events
+        .send(hello(&h.issuer.issue("frank").unwrap()))
+        .unwrap();
+    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+        panic!("expected join")
+    };
+    h.shutdown.send_replace(true);
+    expect_reject(&mut d, RejectReason::ShuttingDown).await;
+    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+    task.await.unwrap();
+}

@@ -1,0 +1,50 @@
+//! Simulation stage: units walk their paths; the spatial index follows positions.
+
+use super::components::*;
+use super::{RegionPlugin, RegionSet};
+use bevy_ecs::prelude::*;
+
+/// Installs movement and spatial indexing.
+#[derive(Debug, Clone, Copy)]
+pub struct SimulationPlugin;
+
+impl RegionPlugin for SimulationPlugin {
+    fn build(&self, _world: &mut World, schedule: &mut Schedule) {
+        schedule.add_systems(
+            (move_units, index_positions)
+                .chain()
+                .in_set(RegionSet::Simulation),
+        );
+    }
+}
+
+/// A unit with a path enters its next hex once it has spent its kind's ticks per hex.
+/// A path blocked by a hex that became impassable is dropped.
+fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &MoveTicks)>) {
+    for (mut pos, mut path, ticks) in &mut units {
+        if path.hexes.is_empty() || ticks.0 == 0 {
+            continue;
+        }
+        path.progress += 1;
+        if path.progress < ticks.0 {
+            continue;
+        }
+        path.progress = 0;
+        match path.hexes.pop_front() {
+            Some(next) if map.map.is_passable(next) => pos.0 = next,
+            _ => path.hexes.clear(),
+        }
+    }
+}
+
+/// Keep the spatial grid and the save set in step with moved entities.
+fn index_positions(
+    mut grid: ResMut<Grid>,
+    mut dirty: ResMut<Dirty>,
+    moved: Query<(&StableId, &Position), Changed<Position>>,
+) {
+    for (id, pos) in &moved {
+        grid.0.upsert(id.0, pos.0);
+        dirty.0.insert(id.0);
+    }
+}

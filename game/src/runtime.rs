@@ -1,0 +1,272 @@
+//! The running region: link server and database worker on tokio, the ECS tick on its own
+//! thread, connected by channels.
+
+use crate::config::RegionConfig;
+use crate::ecs::{LinkId, RegionSim, TickInput};
+use crate::link::tls::{self, TlsError};
+use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, close_code};
+use crate::map::GameMap;
+use crate::persist::{Store, StoreError, UnitRecord};
+use crate::tick::{TickLoop, TickOutput};
+use starlane_protocol::RejectReason;
+use starlane_protocol::link::{PlayerIdentity, RegionToEdge, SessionId};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// Capacity of the channel into the tick thread.
+const TICK_QUEUE: usize = 65_536;
+/// Capacity of the join/leave queue into the database worker.
+const DB_QUEUE: usize = 4096;
+
+/// Messages from tokio tasks to the tick thread.
+#[derive(Debug)]
+pub(crate) enum RuntimeMsg {
+    /// A link finished its hello; frames for it go to `tx`.
+    LinkOpened {
+        link: LinkId,
+        tx: mpsc::Sender<RegionToEdge>,
+    },
+    /// Anything else for the simulation.
+    Input(TickInput),
+}
+
+/// Join and leave requests, resolved in order by the database worker.
+#[derive(Debug)]
+pub(crate) enum DbRequest {
+    Join {
+        link: LinkId,
+        session: SessionId,
+        player: PlayerIdentity,
+    },
+    Leave {
+        link: LinkId,
+        session: SessionId,
+    },
+}
+
+/// Writes from the tick thread (and shutdown) to the database worker.
+#[derive(Debug)]
+pub(crate) enum DbWrite {
+    Save(Vec<UnitRecord>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Errors starting or stopping a region.
+#[derive(Debug, thiserror::Error)]
+pub enum RegionError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// The link certificate could not be loaded or generated.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The link endpoint could not bind.
+    #[error("cannot bind the link endpoint on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The tick thread could not be started or panicked.
+    #[error("tick thread failed: {0}")]
+    Tick(String),
+}
+
+/// A started region. Drop without [`RegionHandle::shutdown`] loses unsaved positions.
+#[derive(Debug)]
+pub struct RegionHandle {
+    link_addr: SocketAddr,
+    cert_der: Vec<u8>,
+    endpoint: quinn::Endpoint,
+    stats: Arc<LinkStats>,
+    stop_tx: std::sync::mpsc::Sender<()>,
+    tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
+    write_tx: mpsc::UnboundedSender<DbWrite>,
+    store: Store,
+}
+
+/// Namespace of the region entry points.
+#[derive(Debug)]
+pub struct Region;
+
+impl Region {
+    /// Start a region: data directory, certificate, database, world, tick thread, link server.
+    pub async fn start(config: RegionConfig) -> Result<RegionHandle, RegionError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| RegionError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let (cert_path, key_path) = config.effective_cert_paths();
+        let identity = tls::load_or_generate(&cert_path, &key_path)?;
+        let store = Store::open(&config.effective_database_url()).await?;
+        let units = store.load_units().await?;
+        let map = GameMap::generate(
+            config.chunk_radius,
+            config.map_seed,
+            config.asteroid_percent,
+        );
+        let spawn_count = u32::try_from(map.spawns().len()).unwrap_or(1);
+        let mut sim = RegionSim::new(config.clone(), map);
+        sim.load_units(&units);
+        tracing::info!(
+            units = units.len(),
+            cells = sim.map().cell_count(),
+            "region world loaded"
+        );
+
+        let (tick_tx, tick_rx) = mpsc::channel(TICK_QUEUE);
+        let (db_tx, db_rx) = mpsc::channel(DB_QUEUE);
+        let (write_tx, write_rx) = mpsc::unbounded_channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+        let stats = Arc::new(LinkStats::default());
+        tokio::spawn(db_worker(
+            store.clone(),
+            spawn_count,
+            db_rx,
+            write_rx,
+            tick_tx.clone(),
+        ));
+
+        let tick = TickLoop::new(sim, &config, tick_rx, write_tx.clone(), stats.clone());
+        let tick_thread = std::thread::Builder::new()
+            .name("region-tick".into())
+            .spawn(move || tick.run(stop_rx))
+            .map_err(|e| RegionError::Tick(e.to_string()))?;
+
+        let server = tls::server_config(&identity)?;
+        let endpoint = quinn::Endpoint::server(server, config.link_bind).map_err(|source| {
+            RegionError::Bind {
+                addr: config.link_bind,
+                source,
+            }
+        })?;
+        let link_addr = endpoint.local_addr().map_err(|source| RegionError::Bind {
+            addr: config.link_bind,
+            source,
+        })?;
+        let ctx = LinkCtx {
+            tick_tx,
+            db_tx,
+            stats: stats.clone(),
+            queue: config.link_queue,
+        };
+        tokio::spawn(link::accept_loop(endpoint.clone(), ctx));
+        tracing::info!(%link_addr, "region link listening");
+        Ok(RegionHandle {
+            link_addr,
+            cert_der: identity.cert_der().to_vec(),
+            endpoint,
+            stats,
+            stop_tx,
+            tick_thread: Some(tick_thread),
+            write_tx,
+            store,
+        })
+    }
+}
+
+/// Run a region until `shutdown` completes, then stop it cleanly (saving state).
+pub async fn run(
+    config: RegionConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RegionError> {
+    let handle = Region::start(config).await?;
+    shutdown.await;
+    handle.shutdown().await
+}
+
+impl RegionHandle {
+    /// Address the link endpoint listens on (with the real port when bound to port 0).
+    pub fn link_addr(&self) -> SocketAddr {
+        self.link_addr
+    }
+
+    /// DER of the link certificate, for edges to pin.
+    pub fn cert_der(&self) -> &[u8] {
+        &self.cert_der
+    }
+
+    /// Link counters.
+    pub fn link_stats(&self) -> LinkStatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// Close links, stop the tick, save every changed unit, close the database.
+    pub async fn shutdown(mut self) -> Result<(), RegionError> {
+        self.endpoint
+            .close(close_code::SHUTDOWN.into(), b"region shutting down");
+        let _ = self.stop_tx.send(());
+        let output = match self.tick_thread.take() {
+            Some(thread) => tokio::task::spawn_blocking(move || thread.join())
+                .await
+                .map_err(|e| RegionError::Tick(e.to_string()))?
+                .map_err(|_| RegionError::Tick("the tick thread panicked".into()))?,
+            None => TickOutput::default(),
+        };
+        // Earlier periodic saves are queued before this one; wait until all are written.
+        self.store.save_units(&output.unsaved).await?;
+        let (done_tx, done_rx) = oneshot::channel();
+        if self.write_tx.send(DbWrite::Flush(done_tx)).is_ok() {
+            let _ = done_rx.await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.wait_idle()).await;
+        self.store.close().await;
+        tracing::info!(saved = output.unsaved.len(), "region stopped");
+        Ok(())
+    }
+}
+
+/// Resolve joins in arrival order and write saves, feeding results to the tick.
+async fn db_worker(
+    store: Store,
+    spawn_count: u32,
+    mut requests: mpsc::Receiver<DbRequest>,
+    mut writes: mpsc::UnboundedReceiver<DbWrite>,
+    tick_tx: mpsc::Sender<RuntimeMsg>,
+) {
+    let mut requests_open = true;
+    loop {
+        tokio::select! {
+            biased;
+            write = writes.recv() => match write {
+                Some(DbWrite::Save(units)) => {
+                    if let Err(e) = store.save_units(&units).await {
+                        tracing::error!(error = %e, units = units.len(), "saving units failed");
+                    }
+                }
+                Some(DbWrite::Flush(done)) => {
+                    let _ = done.send(());
+                }
+                None => return,
+            },
+            req = requests.recv(), if requests_open => {
+                let input = match req {
+                    Some(DbRequest::Join { link, session, player }) => {
+                        let empire = store.empire_for(&player, spawn_count).await.map_err(|e| {
+                            tracing::error!(error = %e, user = player.user_id, "join failed");
+                            RejectReason::RegionUnavailable
+                        });
+                        TickInput::Join { link, session, player, empire }
+                    }
+                    Some(DbRequest::Leave { link, session }) => TickInput::Leave { link, session },
+                    None => {
+                        requests_open = false;
+                        continue;
+                    }
+                };
+                // The tick is gone (shutting down): keep serving writes until they end.
+                if tick_tx.send(RuntimeMsg::Input(input)).await.is_err() {
+                    requests_open = false;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The encrypted UDP server: a dedicated thread runs the polling loop.
+
+use super::driver::{Driver, LinkSink, Shared};
+use super::socket::CryptoSocket;
+use crate::endpoint::{Endpoint, EndpointConfig};
+use crate::handshake::HandshakeError;
+use crate::link::Link;
+use crate::session::DropCounters;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Settings of a [`UdpServer`].
+#[derive(Debug, Clone)]
+pub struct UdpServerConfig {
+    /// Address to bind; `[::]:port` binds dual-stack (IPv4 clients arrive as mapped addresses).
+    pub bind: SocketAddr,
+    /// The server's static X25519 private key (clients pin the public half).
+    pub static_private_key: [u8; 32],
+    /// Close a link after this long without hearing from the peer.
+    pub idle_timeout: Duration,
+}
+
+struct ServerSink {
+    tx: mpsc::UnboundedSender<Link>,
+}
+
+impl LinkSink for ServerSink {
+    fn link(&mut self, link: Link) -> bool {
+        self.tx.send(link).is_ok()
+    }
+    fn failed(&mut self, _error: HandshakeError) {}
+}
+
+/// A running encrypted UDP server. Dropping it stops the loop.
+#[derive(Debug)]
+pub struct UdpServer {
+    local_addr: SocketAddr,
+    public_key: [u8; 32],
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl UdpServer {
+    /// Bind and start the loop thread. New clients arrive on the returned receiver.
+    pub fn bind(
+        cfg: UdpServerConfig,
+    ) -> std::io::Result<(UdpServer, mpsc::UnboundedReceiver<Link>)> {
+        let udp = UdpSocket::bind(cfg.bind)?;
+        let local_addr = udp.local_addr()?;
+        let endpoint_cfg = EndpointConfig {
+            idle_timeout: cfg.idle_timeout,
+            ..EndpointConfig::default()
+        };
+        let endpoint = Endpoint::server(cfg.static_private_key, endpoint_cfg);
+        let public_key = endpoint.public_key().unwrap_or_default();
+        let socket = CryptoSocket::new(udp, endpoint)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared::default());
+        let driver = Driver::new(
+            socket,
+            cfg.idle_timeout,
+            ServerSink { tx },
+            shared.clone(),
+            false,
+        );
+        let thread = std::thread::Builder::new()
+            .name("starlane-udp-server".into())
+            .spawn(move || driver.run())?;
+        let server = UdpServer {
+            local_addr,
+            public_key,
+            shared,
+            thread: Mutex::new(Some(thread)),
+        };
+        Ok((server, rx))
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The static public key clients must pin.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.public_key
+    }
+
+    /// Datagrams dropped so far, by reason (refreshed every few milliseconds).
+    pub fn drops(&self) -> DropCounters {
+        self.shared.drops.lock().map(|d| *d).unwrap_or_default()
+    }
+
+    /// Close every link (disconnect code 0) and stop the loop thread.
+    pub fn shutdown(&self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        let handle = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for UdpServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

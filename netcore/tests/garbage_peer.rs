@@ -1,0 +1,96 @@
+//! A peer speaking garbage gets nothing back, crashes nothing, and a real client still works.
+
+use starlane_netcore::endpoint::{Endpoint, EndpointConfig};
+use starlane_netcore::handshake::generate_keypair;
+use starlane_netcore::link::LinkEvent;
+use starlane_netcore::packet::HANDSHAKE_INIT_LEN;
+use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect};
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+/// Deterministic xorshift so the garbage is reproducible.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+fn garbage(seed: u64, count: usize) -> Vec<Vec<u8>> {
+    let mut s = seed;
+    (0..count)
+        .map(|i| {
+            let len = (xorshift(&mut s) % 1500) as usize;
+            let mut d: Vec<u8> = (0..len).map(|_| xorshift(&mut s) as u8).collect();
+            // Make many of them look like real packet types.
+            if let Some(first) = d.first_mut() {
+                *first = (i % 6) as u8;
+            }
+            if i % 5 == 0 {
+                d.resize(HANDSHAKE_INIT_LEN, 0);
+                d[0] = 1;
+                d[1] = 1;
+            }
+            d
+        })
+        .collect()
+}
+
+#[test]
+fn sans_io_endpoint_survives_garbage() {
+    let now = Instant::now();
+    let (private, public) = generate_keypair();
+    let mut server = Endpoint::server(private, EndpointConfig::default());
+    let s_addr: SocketAddr = "127.0.0.1:1".parse().expect("literal");
+    let mut client = Endpoint::client(now, s_addr, public, EndpointConfig::default()).expect("key");
+    let from: SocketAddr = "127.0.0.1:2".parse().expect("literal");
+    let junk = garbage(7, 5000);
+    for d in &junk {
+        assert_eq!(server.handle_datagram(now, from, d), None);
+        assert_eq!(client.handle_datagram(now, s_addr, d), None);
+    }
+    assert_eq!(server.poll_transmit(), None, "garbage gets no answer");
+    assert_eq!(server.peer_count(), 0);
+    assert_eq!(server.drops().total(), junk.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn udp_server_survives_garbage() {
+    let (private, public) = generate_keypair();
+    let cfg = UdpServerConfig {
+        bind: "127.0.0.1:0".parse().expect("literal"),
+        static_private_key: private,
+        idle_timeout: Duration::from_secs(10),
+    };
+    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
+    let attacker = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
+    attacker
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("set timeout");
+    let junk = garbage(99, 2000);
+    for d in &junk {
+        attacker.send_to(d, server.local_addr()).expect("send");
+    }
+    let mut buf = [0u8; 2048];
+    assert!(
+        attacker.recv_from(&mut buf).is_err(),
+        "the attacker must get no answer"
+    );
+    assert!(server.drops().total() > 0);
+
+    // A real client still gets through.
+    let mut link = connect(server.local_addr(), public, Duration::from_secs(5))
+        .await
+        .expect("connect");
+    let mut server_link = tokio::time::timeout(Duration::from_secs(5), accepted.recv())
+        .await
+        .expect("link in time")
+        .expect("server running");
+    assert!(link.sender.send_reliable(b"still alive".to_vec()));
+    let ev = tokio::time::timeout(Duration::from_secs(5), server_link.events.recv())
+        .await
+        .expect("in time");
+    assert_eq!(ev, Some(LinkEvent::Reliable(b"still alive".to_vec())));
+    let _ = link.events.try_recv();
+    server.shutdown();
+}

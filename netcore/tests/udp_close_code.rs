@@ -1,0 +1,65 @@
+//! Closing a link with a code is seen by the other side, both directions; shutdown closes too.
+
+use starlane_netcore::link::{CloseReason, Link, LinkEvent};
+use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn closed(link: &mut Link) -> CloseReason {
+    loop {
+        match tokio::time::timeout(WAIT, link.events.recv())
+            .await
+            .expect("in time")
+        {
+            Some(LinkEvent::Closed(r)) => return r,
+            Some(_) => continue,
+            None => panic!("events ended without Closed"),
+        }
+    }
+}
+
+async fn pair(
+    server: &UdpServer,
+    accepted: &mut tokio::sync::mpsc::UnboundedReceiver<Link>,
+    key: [u8; 32],
+) -> (Link, Link) {
+    let client = connect(server.local_addr(), key, WAIT)
+        .await
+        .expect("connect");
+    let edge = tokio::time::timeout(WAIT, accepted.recv())
+        .await
+        .expect("in time")
+        .expect("running");
+    (client, edge)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_codes_reach_the_peer() {
+    let (private, public) = generate_keypair();
+    let cfg = UdpServerConfig {
+        bind: "127.0.0.1:0".parse().expect("literal"),
+        static_private_key: private,
+        idle_timeout: Duration::from_secs(10),
+    };
+    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind");
+
+    // Server closes: the client sees the code.
+    let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
+    assert!(edge.sender.send_reliable(b"bye soon".to_vec()));
+    edge.sender.close(7);
+    assert_eq!(closed(&mut edge).await, CloseReason::Local(7));
+    assert_eq!(closed(&mut client).await, CloseReason::Peer(7));
+
+    // Client closes: the server sees the code.
+    let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
+    client.sender.close(42);
+    assert_eq!(closed(&mut client).await, CloseReason::Local(42));
+    assert_eq!(closed(&mut edge).await, CloseReason::Peer(42));
+
+    // Shutdown closes the remaining links with code 0.
+    let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
+    server.shutdown();
+    assert_eq!(closed(&mut edge).await, CloseReason::Local(0));
+    assert_eq!(closed(&mut client).await, CloseReason::Peer(0));
+}

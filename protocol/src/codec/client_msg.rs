@@ -1,0 +1,81 @@
+//! Encoding and decoding of [`ClientMsg`] (SPEC.md §5).
+
+use super::prim::*;
+use super::{MAX_TOKEN_LEN, client_type, command_type};
+use crate::bits::{BitReader, BitWriter};
+use crate::client::{ClientMsg, DecodeError};
+use crate::types::Command;
+
+impl ClientMsg {
+    /// Encode this message into its bit-packed wire form (SPEC.md §5).
+    ///
+    /// A `Hello` token longer than [`MAX_TOKEN_LEN`] bytes encodes, but every decoder
+    /// refuses it.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = BitWriter::with_capacity(16);
+        match self {
+            ClientMsg::Hello { version, token } => {
+                w.write_bits(u64::from(client_type::HELLO), 8);
+                w.write_bits(u64::from(*version), 16);
+                write_string(&mut w, token);
+            }
+            ClientMsg::Command { seq, command } => {
+                w.write_bits(u64::from(client_type::COMMAND), 8);
+                write_varint(&mut w, u64::from(*seq));
+                write_command(&mut w, command);
+            }
+            ClientMsg::Ping { nonce } => {
+                w.write_bits(u64::from(client_type::PING), 8);
+                w.write_bits(u64::from(*nonce), 32);
+            }
+        }
+        w.finish()
+    }
+
+    /// Decode one message, applying every check of SPEC.md §7 in order. Never panics.
+    pub fn decode(bytes: &[u8]) -> Result<ClientMsg, DecodeError> {
+        let mut r = BitReader::new(bytes);
+        let msg = match r.read_u8()? {
+            client_type::HELLO => {
+                // Sixteen bits always fit in a u16.
+                let version = r.read_bits(16)? as u16;
+                let token = read_string(&mut r, MAX_TOKEN_LEN)?;
+                ClientMsg::Hello { version, token }
+            }
+            client_type::COMMAND => {
+                let seq = read_varint_u32(&mut r)?;
+                let command = read_command(&mut r)?;
+                ClientMsg::Command { seq, command }
+            }
+            client_type::PING => {
+                // Thirty-two bits always fit in a u32.
+                let nonce = r.read_bits(32)? as u32;
+                ClientMsg::Ping { nonce }
+            }
+            other => return Err(DecodeError::UnknownType(other)),
+        };
+        r.finish()?;
+        Ok(msg)
+    }
+}
+
+fn write_command(w: &mut BitWriter, command: &Command) {
+    match command {
+        Command::Move { unit, to } => {
+            w.write_bits(u64::from(command_type::MOVE), 8);
+            write_varint(w, u64::from(*unit));
+            write_hex(w, *to);
+        }
+    }
+}
+
+fn read_command(r: &mut BitReader<'_>) -> Result<Command, DecodeError> {
+    match r.read_u8()? {
+        command_type::MOVE => {
+            let unit = read_varint_u32(r)?;
+            let to = read_hex(r)?;
+            Ok(Command::Move { unit, to })
+        }
+        other => Err(DecodeError::UnknownCommand(other)),
+    }
+}

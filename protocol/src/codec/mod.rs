@@ -1,0 +1,61 @@
+//! The bit-packed client-protocol codec: `ClientMsg::{encode, decode}` and
+//! `ServerMsg::{encode, decode}`, specified in `protocol/SPEC.md`.
+//!
+//! Decoding never panics and never allocates more than the input could justify: every list
+//! count and string length is checked against its limit and against the bits left in the
+//! input before anything is allocated.
+
+mod client_msg;
+mod prim;
+mod server_msg;
+
+#[cfg(test)]
+mod tests;
+
+pub use prim::{zigzag_decode, zigzag_encode};
+
+/// Longest `Hello` token accepted (bytes of UTF-8).
+pub const MAX_TOKEN_LEN: usize = 4096;
+
+/// Most entries accepted in any list field.
+pub const MAX_LIST_LEN: usize = 4096;
+
+/// Largest `Welcome.user_id` on the wire: 2^53 - 1, so TypeScript clients hold it exactly.
+pub const MAX_USER_ID: u64 = (1 << 53) - 1;
+
+/// Largest stream frame body on WebTransport bidirectional streams (bytes).
+pub const MAX_STREAM_FRAME: usize = 1 << 20;
+
+/// 8-bit message type codes, client → edge.
+pub mod client_type {
+    /// `ClientMsg::Hello`.
+    pub const HELLO: u8 = 0x01;
+    /// `ClientMsg::Command`.
+    pub const COMMAND: u8 = 0x02;
+    /// `ClientMsg::Ping`.
+    pub const PING: u8 = 0x03;
+}
+
+/// 8-bit message type codes, edge → client.
+pub mod server_type {
+    /// `ServerMsg::Welcome`.
+    pub const WELCOME: u8 = 0x81;
+    /// `ServerMsg::Reject`.
+    pub const REJECT: u8 = 0x82;
+    /// `ServerMsg::Map`.
+    pub const MAP: u8 = 0x83;
+    /// `ServerMsg::Update`.
+    pub const UPDATE: u8 = 0x84;
+    /// `ServerMsg::CommandAck`.
+    pub const COMMAND_ACK: u8 = 0x85;
+    /// `ServerMsg::CommandRejected`.
+    pub const COMMAND_REJECTED: u8 = 0x86;
+    /// `ServerMsg::Pong`.
+    pub const PONG: u8 = 0x87;
+}
+
+/// 8-bit command type codes inside `ClientMsg::Command`.
+pub mod command_type {
+    /// `Command::Move`.
+    pub const MOVE: u8 = 0x01;
+}

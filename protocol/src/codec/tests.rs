@@ -1,0 +1,364 @@
+//! Codec tests: round trips, every decode error, and seeded random inputs.
+
+use super::*;
+use crate::client::{ClientMsg, DecodeError, ServerMsg};
+use crate::types::*;
+
+fn sample_update() -> Update {
+    Update {
+        tick: 123_456,
+        appeared: vec![
+            EntityState {
+                id: 1,
+                kind: EntityKind::Scout,
+                owner: 7,
+                pos: Hex::new(-3, 2),
+                health: 100,
+            },
+            EntityState {
+                id: u32::MAX,
+                kind: EntityKind::Station,
+                owner: u32::MAX,
+                pos: Hex::new(i32::MIN, i32::MAX),
+                health: u16::MAX,
+            },
+        ],
+        changed: vec![
+            EntityChange {
+                id: 5,
+                pos: Some(Hex::new(0, -1)),
+                health: None,
+            },
+            EntityChange {
+                id: 6,
+                pos: None,
+                health: Some(0),
+            },
+            EntityChange {
+                id: 7,
+                pos: None,
+                health: None,
+            },
+            EntityChange {
+                id: 8,
+                pos: Some(Hex::new(10, 10)),
+                health: Some(300),
+            },
+        ],
+        disappeared: vec![9, 10_000],
+        vision: vec![
+            VisionChange {
+                hex: Hex::new(1, 1),
+                state: Visibility::Visible,
+            },
+            VisionChange {
+                hex: Hex::new(-1, 0),
+                state: Visibility::Fog,
+            },
+            VisionChange {
+                hex: Hex::new(0, 0),
+                state: Visibility::Shroud,
+            },
+        ],
+        resources: vec![
+            (ResourceKind::Credits, 1000),
+            (ResourceKind::Crystal, u32::MAX),
+        ],
+    }
+}
+
+fn client_samples() -> Vec<ClientMsg> {
+    vec![
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            token: "a.b.c".into(),
+        },
+        ClientMsg::Hello {
+            version: u16::MAX,
+            token: String::new(),
+        },
+        ClientMsg::Hello {
+            version: 1,
+            token: "é".repeat(MAX_TOKEN_LEN / 2),
+        },
+        ClientMsg::Command {
+            seq: 0,
+            command: Command::Move {
+                unit: 0,
+                to: Hex::new(0, 0),
+            },
+        },
+        ClientMsg::Command {
+            seq: u32::MAX,
+            command: Command::Move {
+                unit: 77,
+                to: Hex::new(-9, 4),
+            },
+        },
+        ClientMsg::Ping { nonce: 0xDEAD_BEEF },
+    ]
+}
+
+fn server_samples() -> Vec<ServerMsg> {
+    vec![
+        ServerMsg::Welcome {
+            user_id: 42,
+            empire: 3,
+            tick_rate_hz: 20,
+        },
+        ServerMsg::Welcome {
+            user_id: MAX_USER_ID,
+            empire: u32::MAX,
+            tick_rate_hz: 255,
+        },
+        ServerMsg::Reject {
+            reason: RejectReason::Banned,
+        },
+        ServerMsg::Map(MapInfo {
+            chunk_radius: 9,
+            chunks: vec![Hex::new(0, 0), Hex::new(19, -9)],
+            blocked: vec![],
+        }),
+        ServerMsg::Update(Update::default()),
+        ServerMsg::Update(sample_update()),
+        ServerMsg::CommandAck { seq: 12 },
+        ServerMsg::CommandRejected {
+            seq: 13,
+            error: CommandError::Immobile,
+        },
+        ServerMsg::Pong { nonce: 1 },
+    ]
+}
+
+#[test]
+fn client_messages_round_trip() {
+    for m in client_samples() {
+        let bytes = m.encode();
+        assert_eq!(ClientMsg::decode(&bytes), Ok(m.clone()), "{m:?}");
+    }
+}
+
+#[test]
+fn server_messages_round_trip() {
+    for m in server_samples() {
+        let bytes = m.encode();
+        assert_eq!(ServerMsg::decode(&bytes), Ok(m.clone()), "{m:?}");
+    }
+}
+
+#[test]
+fn small_messages_have_the_specified_bytes() {
+    assert_eq!(
+        ClientMsg::Ping { nonce: 0x0102_0304 }.encode(),
+        vec![0x03, 1, 2, 3, 4]
+    );
+    assert_eq!(
+        ServerMsg::Pong { nonce: 0x0102_0304 }.encode(),
+        vec![0x87, 1, 2, 3, 4]
+    );
+    assert_eq!(
+        ServerMsg::CommandAck { seq: 300 }.encode(),
+        vec![0x85, 0xAC, 0x02]
+    );
+    assert_eq!(
+        ServerMsg::Reject {
+            reason: RejectReason::Expired
+        }
+        .encode(),
+        vec![0x82, 4]
+    );
+    // hello, version 1, token "ab"
+    assert_eq!(
+        ClientMsg::Hello {
+            version: 1,
+            token: "ab".into()
+        }
+        .encode(),
+        vec![0x01, 0x00, 0x01, 0x02, b'a', b'b']
+    );
+    // update: tick 1, one vision change (hex (1,-1), visible), other lists empty:
+    // 84 | 00000001 | 00 (appeared) | 00 (changed) | 00 (disappeared) | 01 (vision)
+    // | 02 (q=1) 01 (r=-1) 10 (visible) | 0000000 (resources) + 0 padding
+    let u = Update {
+        tick: 1,
+        vision: vec![VisionChange {
+            hex: Hex::new(1, -1),
+            state: Visibility::Visible,
+        }],
+        ..Update::default()
+    };
+    assert_eq!(
+        ServerMsg::Update(u).encode(),
+        vec![0x84, 0, 0, 0, 1, 0, 0, 0, 1, 2, 1, 0b1000_0000, 0]
+    );
+}
+
+#[test]
+fn ping_and_pong_are_the_same_size() {
+    assert_eq!(
+        ClientMsg::Ping { nonce: 9 }.encode().len(),
+        ServerMsg::Pong { nonce: 9 }.encode().len()
+    );
+}
+
+fn client_err(bytes: &[u8]) -> &'static str {
+    ClientMsg::decode(bytes)
+        .expect_err("must not decode")
+        .reason()
+}
+
+fn server_err(bytes: &[u8]) -> &'static str {
+    ServerMsg::decode(bytes)
+        .expect_err("must not decode")
+        .reason()
+}
+
+#[test]
+fn every_decode_error_is_reachable() {
+    assert_eq!(client_err(&[]), "truncated");
+    assert_eq!(client_err(&[0x03, 1, 2, 3]), "truncated");
+    assert_eq!(client_err(&[0x00]), "unknown_type");
+    assert_eq!(client_err(&[0x81]), "unknown_type");
+    assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
+    assert_eq!(client_err(&[0x02, 0x00, 0x02, 0, 0, 0]), "unknown_command");
+    assert_eq!(server_err(&[0x82, 0]), "bad_enum");
+    assert_eq!(server_err(&[0x82, 12]), "bad_enum");
+    assert_eq!(server_err(&[0x86, 0, 8]), "bad_enum");
+    assert_eq!(
+        server_err(&[0x85, 0xFF, 0xFF, 0xFF, 0xFF, 0x10]),
+        "varint_overflow"
+    );
+    assert_eq!(server_err(&[0x85, 0x80, 0x00]), "non_canonical_varint");
+    // token length 4097 = 0x81 0x20
+    assert_eq!(client_err(&[0x01, 0, 1, 0x81, 0x20]), "string_too_long");
+    assert_eq!(client_err(&[0x01, 0, 1, 0x01, 0xFF]), "invalid_utf8");
+    // map with 4097 chunks
+    assert_eq!(server_err(&[0x83, 9, 0x81, 0x20]), "list_too_long");
+    // map claiming 4096 chunks with no bytes for them
+    assert_eq!(server_err(&[0x83, 9, 0x80, 0x20]), "truncated");
+    assert_eq!(client_err(&[0x03, 1, 2, 3, 4, 0]), "trailing_bytes");
+    let mut padded = ServerMsg::Update(Update {
+        tick: 1,
+        vision: vec![VisionChange {
+            hex: Hex::new(1, -1),
+            state: Visibility::Visible,
+        }],
+        ..Update::default()
+    })
+    .encode();
+    let n = padded.len();
+    padded[n - 1] |= 1;
+    assert_eq!(server_err(&padded), "nonzero_padding");
+    // each reason label is listed once in REASONS
+    for r in DecodeError::REASONS {
+        assert_eq!(DecodeError::REASONS.iter().filter(|x| *x == r).count(), 1);
+    }
+}
+
+#[test]
+fn over_limit_values_encode_but_do_not_decode() {
+    let token = "x".repeat(MAX_TOKEN_LEN + 1);
+    assert_eq!(
+        client_err(&ClientMsg::Hello { version: 1, token }.encode()),
+        "string_too_long"
+    );
+    let ok = "x".repeat(MAX_TOKEN_LEN);
+    assert!(
+        ClientMsg::decode(
+            &ClientMsg::Hello {
+                version: 1,
+                token: ok
+            }
+            .encode()
+        )
+        .is_ok()
+    );
+    let w = ServerMsg::Welcome {
+        user_id: MAX_USER_ID + 1,
+        empire: 1,
+        tick_rate_hz: 20,
+    };
+    assert_eq!(server_err(&w.encode()), "varint_overflow");
+    let ids = vec![1; MAX_LIST_LEN + 1];
+    let u = ServerMsg::Update(Update {
+        disappeared: ids,
+        ..Update::default()
+    });
+    assert_eq!(server_err(&u.encode()), "list_too_long");
+}
+
+/// xorshift64*: a tiny deterministic generator for the random-input tests.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Decode `bytes` both ways; whatever decodes must re-encode to exactly `bytes`
+/// (the encoding is canonical).
+fn check_input(bytes: &[u8]) -> usize {
+    let mut ok = 0;
+    if let Ok(m) = ClientMsg::decode(bytes) {
+        assert_eq!(m.encode(), bytes, "{m:?}");
+        ok += 1;
+    }
+    if let Ok(m) = ServerMsg::decode(bytes) {
+        assert_eq!(m.encode(), bytes, "{m:?}");
+        ok += 1;
+    }
+    ok
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = XorShift(0x5EED_0F57_A41A_4E00);
+    let mut decoded = 0;
+    for _ in 0..100_000 {
+        let len = rng.below(48) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        // Give half the inputs a valid type byte so the field decoders get exercised.
+        if let Some(first) = bytes.first_mut()
+            && rng.below(2) == 0
+        {
+            *first = if rng.below(2) == 0 {
+                1 + rng.below(3) as u8
+            } else {
+                0x81 + rng.below(7) as u8
+            };
+        }
+        decoded += check_input(&bytes);
+    }
+    assert!(decoded > 0, "some random inputs should decode");
+}
+
+#[test]
+fn mutated_valid_messages_never_panic() {
+    let mut rng = XorShift(0x0DDB_A11C_0FFE_E123);
+    let mut seeds: Vec<Vec<u8>> = client_samples().iter().map(ClientMsg::encode).collect();
+    seeds.extend(server_samples().iter().map(ServerMsg::encode));
+    for _ in 0..100_000 {
+        let mut bytes = seeds[rng.below(seeds.len() as u64) as usize].clone();
+        match rng.below(4) {
+            0 => bytes.truncate(rng.below(bytes.len() as u64 + 1) as usize),
+            1 => bytes.push(rng.next() as u8),
+            _ => {
+                for _ in 0..=rng.below(3) {
+                    let bit = rng.below(bytes.len() as u64 * 8) as usize;
+                    if let Some(b) = bytes.get_mut(bit / 8) {
+                        *b ^= 0x80 >> (bit % 8);
+                    }
+                }
+            }
+        }
+        check_input(&bytes);
+    }
+}

@@ -1,0 +1,18 @@
+//! Wire formats of the platform. Pure code: no sockets, no clocks.
+//!
+//! * [`client`]: the bit-packed, versioned client protocol spoken between game clients
+//!   (browser and native) and the edge relay. Specified bit for bit in `protocol/SPEC.md`,
+//!   with golden vectors in `protocol/vectors/` that the Rust and TypeScript codecs both pass.
+//! * [`link`]: the edge-region link frames (bitcode), carried over QUIC between edges and
+//!   region servers.
+
+// Unit tests may unwrap: a failure there is a test failure, not peer input.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod bits;
+pub mod client;
+pub mod codec;
+pub mod link;
+pub mod types;
+
+pub use types::*;

@@ -1,0 +1,211 @@
+//! Golden vectors (`protocol/vectors/*.json`): every valid vector decodes to its JSON message
+//! and re-encodes to its bytes; every invalid vector fails with its named reason.
+
+use serde_json::Value;
+use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
+use starlane_protocol::*;
+
+fn load(file: &str) -> Vec<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vectors")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("vector file is readable");
+    match serde_json::from_str(&text).expect("vector file is JSON") {
+        Value::Array(v) => v,
+        other => panic!("{file}: expected an array, got {other}"),
+    }
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key)
+        .unwrap_or_else(|| panic!("missing {key:?} in {v}"))
+}
+
+fn num(v: &Value, key: &str) -> u64 {
+    field(v, key)
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key:?} is not an unsigned integer in {v}"))
+}
+
+fn small<T: TryFrom<u64>>(v: &Value, key: &str) -> T {
+    T::try_from(num(v, key)).unwrap_or_else(|_| panic!("{key:?} out of range in {v}"))
+}
+
+fn int(v: &Value, key: &str) -> i32 {
+    let n = field(v, key)
+        .as_i64()
+        .unwrap_or_else(|| panic!("{key:?} is not an integer in {v}"));
+    i32::try_from(n).expect("coordinate fits i32")
+}
+
+fn text(v: &Value, key: &str) -> String {
+    field(v, key).as_str().expect("string field").to_owned()
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
+    field(v, key)
+        .as_array()
+        .unwrap_or_else(|| panic!("{key:?} is not an array in {v}"))
+}
+
+fn hex_of(v: &Value) -> Hex {
+    Hex::new(int(v, "q"), int(v, "r"))
+}
+
+fn hexes(v: &Value, key: &str) -> Vec<Hex> {
+    list(v, key).iter().map(hex_of).collect()
+}
+
+fn client_from_json(m: &Value) -> ClientMsg {
+    match text(m, "type").as_str() {
+        "hello" => ClientMsg::Hello {
+            version: small(m, "version"),
+            token: text(m, "token"),
+        },
+        "command" => {
+            let c = field(m, "command");
+            assert_eq!(text(c, "type"), "move");
+            ClientMsg::Command {
+                seq: small(m, "seq"),
+                command: Command::Move {
+                    unit: small(c, "unit"),
+                    to: hex_of(field(c, "to")),
+                },
+            }
+        }
+        "ping" => ClientMsg::Ping {
+            nonce: small(m, "nonce"),
+        },
+        other => panic!("unknown client message type {other}"),
+    }
+}
+
+fn update_from_json(m: &Value) -> Update {
+    let entity_state = |e: &Value| EntityState {
+        id: small(e, "id"),
+        kind: EntityKind::from_u8(small(e, "kind")).expect("valid kind"),
+        owner: small(e, "owner"),
+        pos: hex_of(field(e, "pos")),
+        health: small(e, "health"),
+    };
+    let entity_change = |e: &Value| EntityChange {
+        id: small(e, "id"),
+        pos: e.get("pos").map(hex_of),
+        health: e.get("health").map(|_| small(e, "health")),
+    };
+    let vision_change = |e: &Value| VisionChange {
+        hex: hex_of(field(e, "hex")),
+        state: Visibility::from_u8(small(e, "state")).expect("valid visibility"),
+    };
+    let resource = |e: &Value| {
+        (
+            ResourceKind::from_u8(small(e, "kind")).expect("valid resource kind"),
+            small(e, "amount"),
+        )
+    };
+    Update {
+        tick: small(m, "tick"),
+        appeared: list(m, "appeared").iter().map(entity_state).collect(),
+        changed: list(m, "changed").iter().map(entity_change).collect(),
+        disappeared: list(m, "disappeared")
+            .iter()
+            .map(|id| u32::try_from(id.as_u64().expect("id")).expect("id fits u32"))
+            .collect(),
+        vision: list(m, "vision").iter().map(vision_change).collect(),
+        resources: list(m, "resources").iter().map(resource).collect(),
+    }
+}
+
+fn server_from_json(m: &Value) -> ServerMsg {
+    match text(m, "type").as_str() {
+        "welcome" => ServerMsg::Welcome {
+            user_id: num(m, "userId"),
+            empire: small(m, "empire"),
+            tick_rate_hz: small(m, "tickRateHz"),
+        },
+        "reject" => ServerMsg::Reject {
+            reason: RejectReason::from_u8(small(m, "reason")).expect("valid reason"),
+        },
+        "map" => ServerMsg::Map(MapInfo {
+            chunk_radius: small(m, "chunkRadius"),
+            chunks: hexes(m, "chunks"),
+            blocked: hexes(m, "blocked"),
+        }),
+        "update" => ServerMsg::Update(update_from_json(m)),
+        "commandAck" => ServerMsg::CommandAck {
+            seq: small(m, "seq"),
+        },
+        "commandRejected" => ServerMsg::CommandRejected {
+            seq: small(m, "seq"),
+            error: CommandError::from_u8(small(m, "error")).expect("valid command error"),
+        },
+        "pong" => ServerMsg::Pong {
+            nonce: small(m, "nonce"),
+        },
+        other => panic!("unknown server message type {other}"),
+    }
+}
+
+fn bytes_of(v: &Value) -> Vec<u8> {
+    let h = text(v, "hex");
+    assert_eq!(h, h.to_lowercase(), "hex must be lowercase");
+    hex::decode(h).expect("valid hex")
+}
+
+#[test]
+fn client_vectors_decode_and_encode() {
+    let vectors = load("client.json");
+    assert!(vectors.len() >= 10);
+    for v in &vectors {
+        let name = text(v, "name");
+        let bytes = bytes_of(v);
+        let expected = client_from_json(field(v, "msg"));
+        assert_eq!(ClientMsg::decode(&bytes).as_ref(), Ok(&expected), "{name}");
+        assert_eq!(expected.encode(), bytes, "{name}");
+    }
+}
+
+#[test]
+fn server_vectors_decode_and_encode() {
+    let vectors = load("server.json");
+    assert!(vectors.len() >= 15);
+    for v in &vectors {
+        let name = text(v, "name");
+        let bytes = bytes_of(v);
+        let expected = server_from_json(field(v, "msg"));
+        assert_eq!(ServerMsg::decode(&bytes).as_ref(), Ok(&expected), "{name}");
+        assert_eq!(expected.encode(), bytes, "{name}");
+    }
+}
+
+#[test]
+fn invalid_vectors_fail_with_their_reason() {
+    let vectors = load("invalid.json");
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &vectors {
+        let name = text(v, "name");
+        let bytes = bytes_of(v);
+        let want = text(v, "error");
+        let got = match text(v, "direction").as_str() {
+            "client" => ClientMsg::decode(&bytes).map(|_| ()),
+            "server" => ServerMsg::decode(&bytes).map(|_| ()),
+            other => panic!("{name}: bad direction {other}"),
+        };
+        assert_eq!(got.map_err(|e| e.reason()), Err(want.as_str()), "{name}");
+        seen.insert(want);
+    }
+    // Every decode error reason has at least one vector.
+    for reason in DecodeError::REASONS {
+        assert!(seen.contains(*reason), "no invalid vector for {reason}");
+    }
+}
+
+#[test]
+fn vector_names_are_unique() {
+    for file in ["client.json", "server.json", "invalid.json"] {
+        let mut names = std::collections::BTreeSet::new();
+        for v in load(file) {
+            assert!(names.insert(text(&v, "name")), "{file}: duplicate name");
+        }
+    }
+}
