@@ -27,6 +27,12 @@ struct Cli {
     /// A login token to use instead of asking the development issuer.
     #[arg(long, global = true, env = "STARLANE_TOKEN")]
     token: Option<String>,
+    /// The edge's encrypted UDP address, instead of asking `<url>/api/connect-info`.
+    #[arg(long, global = true, requires = "edge_key")]
+    edge: Option<std::net::SocketAddr>,
+    /// The edge's static public key (64 hex digits, printed by `starlane-edge run`).
+    #[arg(long, global = true, requires = "edge", value_parser = parse_edge_key)]
+    edge_key: Option<[u8; 32]>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -63,6 +69,10 @@ enum Cmd {
     },
 }
 
+fn parse_edge_key(s: &str) -> Result<[u8; 32], String> {
+    starlane_client::http::parse_key(s).ok_or_else(|| "expected 64 hex digits".to_string())
+}
+
 fn parse_hex(s: &str) -> Result<Hex, String> {
     let (q, r) = s.split_once(',').ok_or("expected q,r such as 3,-2")?;
     let q = q.trim().parse().map_err(|_| format!("bad q in {s:?}"))?;
@@ -76,9 +86,15 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let cli = Cli::parse();
-    let info = ConnectInfo::fetch(&cli.url)
-        .await
-        .with_context(|| format!("is the server running at {}?", cli.url))?;
+    let info = match (cli.edge, cli.edge_key) {
+        (Some(udp_addr), Some(udp_public_key)) => ConnectInfo {
+            udp_addr,
+            udp_public_key,
+        },
+        _ => ConnectInfo::fetch(&cli.url)
+            .await
+            .with_context(|| format!("is the server running at {}?", cli.url))?,
+    };
     match cli.command {
         Cmd::Connect { user, seconds } => {
             let mut client = open(&cli.url, cli.token.as_deref(), &info, &user).await?;

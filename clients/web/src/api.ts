@@ -1,0 +1,136 @@
+// `window.__starlane`: a read-mostly view of the client for browser tests.
+
+import type { Camera } from "./camera";
+import type { CommandLog, CommandResult } from "./commands";
+import type { ConnState } from "./net";
+import type { World } from "./world";
+
+/** Sources the page API reads from (live, not copies). */
+export interface StarlaneApi {
+  state(): ConnState;
+  detail(): string | null;
+  empire(): number | null;
+  username(): string | null;
+  tick(): number;
+  world: World;
+  camera: Camera;
+  commands: CommandLog;
+  rttMs(): number | null;
+  rxKbps(): number;
+  selected(): number | null;
+}
+
+/** The object installed as `window.__starlane`. Every property is live. */
+export interface StarlaneHandle {
+  /** Connection state; also mirrored in `document.body.dataset.state`. */
+  readonly state: ConnState;
+  /** Why the session was rejected or closed (e.g. "token expired"), else null. */
+  readonly detail: string | null;
+  /** Our empire id from the welcome message, or null before it. */
+  readonly empire: number | null;
+  /** The username the dev token was requested for. */
+  readonly username: string | null;
+  /** Latest server tick applied. */
+  readonly tick: number;
+  /** Own units with their latest (not interpolated) hex, sorted by id. */
+  myUnits(): { id: number; q: number; r: number }[];
+  /** Every known entity with its latest hex, sorted by id. */
+  entities(): { id: number; kind: number; owner: number; q: number; r: number }[];
+  /** Screen position (CSS px in the canvas, which fills the window) of hex (q, r) under the current camera. */
+  hexToScreen(q: number, r: number): { x: number; y: number };
+  /** Visibility of hex (q, r): 0 shroud, 1 fog, 2 visible. */
+  visibility(q: number, r: number): number;
+  /** The map, or null before the map message. */
+  mapInfo(): { chunkRadius: number; chunks: { q: number; r: number }[]; hexes: number; blocked: number } | null;
+  /** Whether hex (q, r) is an asteroid field. */
+  isBlocked(q: number, r: number): boolean;
+  /** Outcome of the latest answered command, or null. */
+  readonly lastCommand: CommandResult | null;
+  /** Sequence number of the latest command sent (0 before the first). */
+  readonly lastSentSeq: number;
+  /** Selected unit id, or null. */
+  readonly selected: number | null;
+  /** Latest round-trip time in ms, or null before the first pong. */
+  readonly rttMs: number | null;
+  /** Received kilobytes (1000 bytes) per second over the last 1 s window. */
+  readonly rxKbps: number;
+}
+
+declare global {
+  interface Window {
+    __starlane?: StarlaneHandle;
+  }
+}
+
+/** Builds the handle over `src`. */
+export function makeHandle(src: StarlaneApi): StarlaneHandle {
+  return {
+    get state() {
+      return src.state();
+    },
+    get detail() {
+      return src.detail();
+    },
+    get empire() {
+      return src.empire();
+    },
+    get username() {
+      return src.username();
+    },
+    get tick() {
+      return src.tick();
+    },
+    myUnits() {
+      const empire = src.empire();
+      if (empire === null) return [];
+      return src.world
+        .snapshot()
+        .filter((e) => e.owner === empire)
+        .map((e) => ({ id: e.id, q: e.q, r: e.r }));
+    },
+    entities() {
+      return src.world.snapshot().map((e) => ({ id: e.id, kind: e.kind, owner: e.owner, q: e.q, r: e.r }));
+    },
+    hexToScreen(q: number, r: number) {
+      const p = src.camera.hexToScreen(q, r);
+      return { x: p.x, y: p.y };
+    },
+    visibility(q: number, r: number) {
+      return src.world.visibility(q, r);
+    },
+    mapInfo() {
+      const w = src.world;
+      if (w.mapHexes.length === 0) return null;
+      return {
+        chunkRadius: w.chunkRadius,
+        chunks: w.chunks.map((c) => ({ q: c.q, r: c.r })),
+        hexes: w.mapHexes.length,
+        blocked: w.blockedCount,
+      };
+    },
+    isBlocked(q: number, r: number) {
+      return src.world.isBlocked(q, r);
+    },
+    get lastCommand() {
+      const c = src.commands.last;
+      return c ? { ...c } : null;
+    },
+    get lastSentSeq() {
+      return src.commands.lastSentSeq;
+    },
+    get selected() {
+      return src.selected();
+    },
+    get rttMs() {
+      return src.rttMs();
+    },
+    get rxKbps() {
+      return src.rxKbps();
+    },
+  };
+}
+
+/** Installs the handle as `window.__starlane`. */
+export function installApi(src: StarlaneApi): void {
+  window.__starlane = makeHandle(src);
+}

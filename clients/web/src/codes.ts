@@ -1,0 +1,42 @@
+// Human-readable names for the protocol's numeric codes. The codec may hand
+// these over as numbers or already as names; both are accepted.
+
+const REJECT_REASONS: Record<number, string> = {
+  1: "malformed token",
+  2: "bad signature",
+  3: "wrong issuer",
+  4: "token expired",
+  5: "account not activated",
+  6: "account banned",
+  7: "token revoked",
+  8: "unsupported protocol version",
+  9: "region unavailable",
+  10: "protocol violation",
+  11: "server shutting down",
+};
+
+const COMMAND_ERRORS: Record<number, string> = {
+  1: "unknown unit",
+  2: "not your unit",
+  3: "off map",
+  4: "impassable",
+  5: "no path",
+  6: "rate limited",
+  7: "immobile",
+};
+
+function describe(table: Record<number, string>, code: unknown): string {
+  if (typeof code === "number") return table[code] ?? `code ${code}`;
+  if (typeof code === "string") return code;
+  return String(code);
+}
+
+/** Text for a session rejection reason. */
+export function rejectReasonText(reason: unknown): string {
+  return describe(REJECT_REASONS, reason);
+}
+
+/** Text for a command rejection error. */
+export function commandErrorText(error: unknown): string {
+  return describe(COMMAND_ERRORS, error);
+}

@@ -1,0 +1,161 @@
+// Mouse and keyboard input: drag pans, wheel zooms, a click on an own unit
+// selects it, a click on a hex with a unit selected orders a move there.
+
+import type { Camera } from "./camera";
+import type { AxialHex } from "./hex";
+import type { TrackedEntity, World } from "./world";
+
+/** A press that moves less than this many CSS pixels is a click, not a drag. */
+const CLICK_SLOP_PX = 5;
+
+/** What input needs from the rest of the client. */
+export interface InputDeps {
+  world: World;
+  camera: Camera;
+  /** Our empire id, or null before welcome. */
+  myEmpire(): number | null;
+  /** Orders `unit` to move to `to`; returns whether the command was sent. */
+  sendMove(unit: number, to: AxialHex): boolean;
+  /** Clock shared with the world (ms). */
+  now(): number;
+}
+
+/**
+ * The own unit under screen point (x, y): the nearest one whose drawn
+ * (interpolated) position is within grab distance, else one whose latest
+ * position is the clicked hex.
+ */
+export function pickOwnUnit(
+  world: World,
+  camera: Camera,
+  myEmpire: number | null,
+  x: number,
+  y: number,
+  now: number,
+): TrackedEntity | null {
+  if (myEmpire === null) return null;
+  const own = world.owned(myEmpire);
+  // Less than a hex's inner radius (0.87 size), so a click never grabs a neighbour's unit.
+  const grab = Math.max(4, camera.zoom * 0.8);
+  let best: TrackedEntity | null = null;
+  let bestDist = Infinity;
+  for (const e of own) {
+    const p = world.renderPosition(e, now);
+    const s = camera.hexToScreen(p.q, p.r);
+    const d = Math.hypot(s.x - x, s.y - y);
+    if (d <= grab && d < bestDist) {
+      best = e;
+      bestDist = d;
+    }
+  }
+  if (best) return best;
+  const h = camera.screenToHex(x, y);
+  return own.find((e) => e.pos.q === h.q && e.pos.r === h.r) ?? null;
+}
+
+/** Selection and pointer handling on the game canvas. */
+export class Input {
+  /** Selected own unit. */
+  selected: number | null = null;
+  /** Hex under the mouse. */
+  hover: AxialHex | null = null;
+  /** Destination of the selected unit's last move order. */
+  moveTarget: AxialHex | null = null;
+
+  private press: { id: number; x: number; y: number; lastX: number; lastY: number; dragging: boolean } | null = null;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly deps: InputDeps,
+  ) {
+    canvas.addEventListener("pointerdown", (ev) => this.onDown(ev));
+    canvas.addEventListener("pointermove", (ev) => this.onMove(ev));
+    canvas.addEventListener("pointerup", (ev) => this.onUp(ev));
+    canvas.addEventListener("pointercancel", () => (this.press = null));
+    canvas.addEventListener("pointerleave", () => (this.hover = null));
+    canvas.addEventListener("wheel", (ev) => this.onWheel(ev), { passive: false });
+    canvas.addEventListener("contextmenu", (ev) => ev.preventDefault());
+    window.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape") this.select(null);
+    });
+  }
+
+  /** Handles a click at canvas point (x, y) in CSS pixels. */
+  click(x: number, y: number): void {
+    const { world, camera } = this.deps;
+    const now = this.deps.now();
+    const unit = pickOwnUnit(world, camera, this.deps.myEmpire(), x, y, now);
+    if (unit) {
+      this.select(unit.id);
+      return;
+    }
+    if (this.selected === null) return;
+    const to = camera.screenToHex(x, y);
+    if (this.deps.sendMove(this.selected, to)) this.moveTarget = to;
+  }
+
+  /** Selects a unit (or clears the selection with null). */
+  select(id: number | null): void {
+    if (id !== this.selected) this.moveTarget = null;
+    this.selected = id;
+  }
+
+  /** Drops selection and target that no longer make sense; call once per frame. */
+  refresh(): void {
+    if (this.selected === null) return;
+    const e = this.deps.world.entities.get(this.selected);
+    if (!e) {
+      this.select(null);
+      return;
+    }
+    const t = this.moveTarget;
+    if (t && e.pos.q === t.q && e.pos.r === t.r) this.moveTarget = null;
+  }
+
+  private point(ev: MouseEvent): { x: number; y: number } {
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: ev.clientX - rect.left, y: ev.clientY - rect.top };
+  }
+
+  private onDown(ev: PointerEvent): void {
+    if (ev.button !== 0 && ev.button !== 1) return;
+    const p = this.point(ev);
+    this.press = { id: ev.pointerId, x: p.x, y: p.y, lastX: p.x, lastY: p.y, dragging: ev.button === 1 };
+    try {
+      this.canvas.setPointerCapture(ev.pointerId);
+    } catch {
+      // Synthetic events may not be capturable; dragging still works inside the canvas.
+    }
+  }
+
+  private onMove(ev: PointerEvent): void {
+    const p = this.point(ev);
+    this.hover = this.deps.camera.screenToHex(p.x, p.y);
+    const press = this.press;
+    if (!press || press.id !== ev.pointerId) return;
+    if (!press.dragging && Math.hypot(p.x - press.x, p.y - press.y) > CLICK_SLOP_PX) press.dragging = true;
+    if (press.dragging) {
+      this.deps.camera.panBy(p.x - press.lastX, p.y - press.lastY);
+    }
+    press.lastX = p.x;
+    press.lastY = p.y;
+  }
+
+  private onUp(ev: PointerEvent): void {
+    const press = this.press;
+    if (!press || press.id !== ev.pointerId) return;
+    this.press = null;
+    if (!press.dragging && ev.button === 0) {
+      const p = this.point(ev);
+      this.click(p.x, p.y);
+    }
+  }
+
+  private onWheel(ev: WheelEvent): void {
+    ev.preventDefault();
+    const p = this.point(ev);
+    // deltaMode 1 is lines (Firefox); scale it to roughly pixels.
+    const delta = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaY;
+    this.deps.camera.zoomAt(Math.exp(-delta * 0.0015), p.x, p.y);
+  }
+}

@@ -1,0 +1,175 @@
+// Entry point: bootstraps the session, wires network, world, input, renderer
+// and overlay, and exposes `window.__starlane` for browser tests.
+
+import type { ServerMsg } from "./protocol";
+import { Camera } from "./camera";
+import { CommandLog } from "./commands";
+import type { AxialHex } from "./hex";
+import { Input } from "./input";
+import { type ConnState, Connection, nowMs } from "./net";
+import { Overlay } from "./overlay";
+import { Renderer } from "./render";
+import { fetchConnectInfo, fetchDevToken, resolveUsername } from "./session";
+import { type StarlaneApi, installApi } from "./api";
+import { World } from "./world";
+
+/** Mutable client state shared by the handlers below. */
+interface App {
+  world: World;
+  camera: Camera;
+  commands: CommandLog;
+  conn: Connection;
+  input: Input | null;
+  username: string | null;
+  empire: number | null;
+  /** Whether the camera has been centred on our units once. */
+  centeredOnUnits: boolean;
+}
+
+function setBodyState(state: ConnState): void {
+  document.body.dataset.state = state;
+}
+
+function onMessage(app: App, msg: ServerMsg, now: number): void {
+  switch (msg.type) {
+    case "welcome":
+      app.empire = msg.empire;
+      app.world.setTickRate(msg.tickRateHz);
+      break;
+    case "map":
+      app.world.applyMap(msg);
+      if (!app.camera.userMoved && !app.centeredOnUnits) app.camera.centerOnHexes(app.world.chunks);
+      break;
+    case "update":
+      app.world.applyUpdate(msg, now);
+      break;
+    case "commandAck":
+      app.commands.ack(msg.seq, now);
+      break;
+    case "commandRejected": {
+      const cmd = app.commands.reject(msg.seq, msg.error, now);
+      if (cmd && app.input && cmd.unit === app.input.selected) app.input.moveTarget = null;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function sendMove(app: App, unit: number, to: AxialHex): boolean {
+  const cmd = app.commands.begin(unit, to, nowMs());
+  if (app.conn.sendMove(cmd.seq, unit, to)) return true;
+  app.commands.abandon(cmd.seq);
+  return false;
+}
+
+/** Centres the camera on our units the first time we have any. */
+function centerOnOwnUnits(app: App): void {
+  if (app.centeredOnUnits || app.empire === null) return;
+  const own = app.world.owned(app.empire);
+  if (own.length === 0) return;
+  if (!app.camera.userMoved) app.camera.centerOnHexes(own.map((e) => e.pos));
+  app.centeredOnUnits = true;
+}
+
+function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
+  const frame = (): void => {
+    const now = nowMs();
+    const input = app.input;
+    input?.refresh();
+    centerOnOwnUnits(app);
+    app.conn.rx.roll(now);
+    renderer.draw(now, {
+      myEmpire: app.empire,
+      selected: input?.selected ?? null,
+      hover: input?.hover ?? null,
+      moveTarget: input?.moveTarget ?? null,
+    });
+    overlay.update({
+      state: app.conn.state,
+      detail: app.conn.detail,
+      username: app.username,
+      empire: app.empire,
+      rttMs: app.conn.rtt.lastMs,
+      rxKbps: app.conn.rx.kBps,
+      tick: app.world.tick,
+      entities: app.world.entities.size,
+      ownUnits: app.empire === null ? 0 : app.world.owned(app.empire).length,
+      selected: input?.selected ?? null,
+      lastCommand: app.commands.last,
+      lastCommandAgeMs: now - app.commands.lastAt,
+      decodeDrops: app.conn.drops.decode,
+    });
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+function buildApi(app: App): StarlaneApi {
+  return {
+    state: () => app.conn.state,
+    detail: () => app.conn.detail,
+    empire: () => app.empire,
+    username: () => app.username,
+    tick: () => app.world.tick,
+    world: app.world,
+    camera: app.camera,
+    commands: app.commands,
+    rttMs: () => app.conn.rtt.lastMs,
+    rxKbps: () => app.conn.rx.kBps,
+    selected: () => app.input?.selected ?? null,
+  };
+}
+
+async function connect(app: App): Promise<void> {
+  try {
+    let store: Storage | null = null;
+    try {
+      store = window.localStorage;
+    } catch {
+      store = null;
+    }
+    app.username = resolveUsername(window.location.search, store);
+    const info = await fetchConnectInfo();
+    const token = await fetchDevToken(app.username);
+    await app.conn.open(info, token);
+  } catch (err) {
+    app.conn.fail(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function main(): void {
+  setBodyState("connecting");
+  const canvas = document.getElementById("game");
+  if (!(canvas instanceof HTMLCanvasElement)) throw new Error("missing <canvas id=game>");
+  const world = new World();
+  const camera = new Camera();
+  const app: App = {
+    world,
+    camera,
+    commands: new CommandLog(),
+    conn: new Connection({
+      onMessage: (msg, now) => onMessage(app, msg, now),
+      onState: (state) => setBodyState(state),
+    }),
+    input: null,
+    username: null,
+    empire: null,
+    centeredOnUnits: false,
+  };
+  app.input = new Input(canvas, {
+    world,
+    camera,
+    myEmpire: () => app.empire,
+    sendMove: (unit, to) => sendMove(app, unit, to),
+    now: nowMs,
+  });
+  const renderer = new Renderer(canvas, world, camera);
+  window.addEventListener("resize", () => renderer.resize());
+  const overlay = new Overlay(document.body);
+  installApi(buildApi(app));
+  startLoop(app, renderer, overlay);
+  void connect(app);
+}
+
+main();

@@ -1,0 +1,7 @@
+// The Starlane client protocol: message types, codec and stream framing.
+// Specified in protocol/SPEC.md; checked against protocol/vectors/*.json.
+
+export * from "./types";
+export { BitReader, BitWriter } from "./bits";
+export { decodeClientMsg, decodeServerMsg, encodeClientMsg, encodeServerMsg, zigzagDecode, zigzagEncode } from "./codec";
+export { FrameError, FrameReader, frame } from "./framing";

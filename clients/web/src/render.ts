@@ -1,0 +1,235 @@
+// Canvas renderer: the pocket's hexes with shroud / fog / visible styles,
+// asteroid fields, and entities interpolated between updates.
+
+import type { Camera } from "./camera";
+import { type AxialHex, hexCorners, hexToPixel } from "./hex";
+import { FOG, KIND_FRIGATE, KIND_SCOUT, KIND_STATION, VISIBLE, type TrackedEntity, type World } from "./world";
+
+/** What the renderer needs besides the world and the camera. */
+export interface ViewState {
+  /** Our empire id, or null before welcome. */
+  myEmpire: number | null;
+  /** Selected entity id. */
+  selected: number | null;
+  /** Hex under the mouse. */
+  hover: AxialHex | null;
+  /** Destination of the last move command of the selected unit. */
+  moveTarget: AxialHex | null;
+}
+
+/** Colours of the hex styles, by visibility; blocked variants are asteroid fields. */
+const STYLE = {
+  background: "#000000",
+  shroud: { fill: "#08090d", stroke: "#171b25" },
+  fog: { fill: "#1b2433", stroke: "#27334a" },
+  visible: { fill: "#2f4f78", stroke: "#4a72a3" },
+  blockedShroud: { fill: "#17130f", stroke: "#171b25" },
+  blockedFog: { fill: "#2b2520", stroke: "#27334a" },
+  blockedVisible: { fill: "#5b4a3a", stroke: "#4a72a3" },
+  own: "#45e06a",
+  enemy: "#ff4b4b",
+  selected: "#ffffff",
+  hover: "rgba(255,255,255,0.55)",
+  target: "#ffd34d",
+} as const;
+
+type HexStyle = { fill: string; stroke: string };
+
+/** Hexes of one style gathered into one path, so each style is one fill. */
+interface Batch {
+  style: HexStyle;
+  path: Path2D;
+  blocked: boolean;
+}
+
+/** Draws the world on a canvas that fills its parent window. */
+export class Renderer {
+  private readonly ctx: CanvasRenderingContext2D;
+  private dpr = 1;
+  private rockPattern: CanvasPattern | null = null;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly world: World,
+    private readonly camera: Camera,
+  ) {
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("2d canvas context unavailable");
+    this.ctx = ctx;
+    this.rockPattern = makeRockPattern(ctx);
+    this.resize();
+  }
+
+  /** Matches the canvas to the window size and device pixel ratio. */
+  resize(): void {
+    const w = window.innerWidth;
+    const h = window.innerHeight;
+    this.dpr = window.devicePixelRatio || 1;
+    this.canvas.style.width = `${w}px`;
+    this.canvas.style.height = `${h}px`;
+    this.canvas.width = Math.round(w * this.dpr);
+    this.canvas.height = Math.round(h * this.dpr);
+    this.camera.resize(w, h);
+  }
+
+  /** Draws one frame at time `now` (ms, same clock as the world's updates). */
+  draw(now: number, view: ViewState): void {
+    const ctx = this.ctx;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = STYLE.background;
+    ctx.fillRect(0, 0, this.camera.width, this.camera.height);
+    this.drawMap();
+    if (view.hover && this.world.isOnMap(view.hover.q, view.hover.r)) {
+      this.outlineHex(view.hover, STYLE.hover, 1.5);
+    }
+    if (view.moveTarget) this.drawTarget(view.moveTarget);
+    for (const e of this.world.entities.values()) this.drawEntity(e, now, view);
+  }
+
+  private drawMap(): void {
+    const zoom = this.camera.zoom;
+    const rect = this.camera.visibleWorldRect(2);
+    const batches = new Map<HexStyle, Batch>();
+    const inset = zoom >= 6 ? 0.94 : 1.02; // leave gaps between hexes when big enough
+    for (const h of this.world.mapHexes) {
+      const w = hexToPixel(h.q, h.r);
+      if (w.x < rect.minX || w.x > rect.maxX || w.y < rect.minY || w.y > rect.maxY) continue;
+      const blocked = this.world.isBlocked(h.q, h.r);
+      const style = hexStyle(this.world.visibility(h.q, h.r), blocked);
+      let batch = batches.get(style);
+      if (!batch) {
+        batch = { style, path: new Path2D(), blocked };
+        batches.set(style, batch);
+      }
+      const s = this.camera.worldToScreen(w);
+      addHexPath(batch.path, s.x, s.y, zoom * inset);
+    }
+    const ctx = this.ctx;
+    for (const b of batches.values()) {
+      ctx.fillStyle = b.style.fill;
+      ctx.fill(b.path);
+      if (b.blocked && this.rockPattern) {
+        ctx.fillStyle = this.rockPattern;
+        ctx.fill(b.path);
+      }
+      if (zoom >= 6) {
+        ctx.strokeStyle = b.style.stroke;
+        ctx.lineWidth = 1;
+        ctx.stroke(b.path);
+      }
+    }
+  }
+
+  private outlineHex(h: AxialHex, color: string, width: number): void {
+    const s = this.camera.hexToScreen(h.q, h.r);
+    const path = new Path2D();
+    addHexPath(path, s.x, s.y, this.camera.zoom * 0.94);
+    this.ctx.strokeStyle = color;
+    this.ctx.lineWidth = width;
+    this.ctx.stroke(path);
+  }
+
+  private drawTarget(h: AxialHex): void {
+    const s = this.camera.hexToScreen(h.q, h.r);
+    const d = Math.max(3, this.camera.zoom * 0.35);
+    const ctx = this.ctx;
+    ctx.strokeStyle = STYLE.target;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(s.x - d, s.y - d);
+    ctx.lineTo(s.x + d, s.y + d);
+    ctx.moveTo(s.x + d, s.y - d);
+    ctx.lineTo(s.x - d, s.y + d);
+    ctx.stroke();
+  }
+
+  private drawEntity(e: TrackedEntity, now: number, view: ViewState): void {
+    const p = this.world.renderPosition(e, now);
+    const s = this.camera.hexToScreen(p.q, p.r);
+    const size = Math.max(3, this.camera.zoom * 0.55);
+    const mine = view.myEmpire !== null && e.owner === view.myEmpire;
+    const ctx = this.ctx;
+    ctx.beginPath();
+    traceShape(ctx, e.kind, s.x, s.y, size);
+    ctx.fillStyle = mine ? STYLE.own : STYLE.enemy;
+    ctx.fill();
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "#000000";
+    ctx.stroke();
+    if (view.selected === e.id) {
+      const pulse = 1 + 0.12 * Math.sin(now / 150);
+      ctx.beginPath();
+      ctx.arc(s.x, s.y, size * 1.35 * pulse, 0, Math.PI * 2);
+      ctx.strokeStyle = STYLE.selected;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
+  }
+}
+
+/** The style of a map hex. */
+function hexStyle(vis: number, blocked: boolean): HexStyle {
+  if (vis === VISIBLE) return blocked ? STYLE.blockedVisible : STYLE.visible;
+  if (vis === FOG) return blocked ? STYLE.blockedFog : STYLE.fog;
+  return blocked ? STYLE.blockedShroud : STYLE.shroud;
+}
+
+/** Appends a closed pointy-top hexagon to `path`. */
+function addHexPath(path: Path2D, cx: number, cy: number, size: number): void {
+  const c = hexCorners(cx, cy, size);
+  path.moveTo(c[0] ?? cx, c[1] ?? cy);
+  for (let i = 2; i < c.length; i += 2) path.lineTo(c[i] ?? cx, c[i + 1] ?? cy);
+  path.closePath();
+}
+
+/** Traces the outline of an entity of `kind` (scout triangle, frigate diamond, station square). */
+function traceShape(ctx: CanvasRenderingContext2D, kind: number, x: number, y: number, size: number): void {
+  switch (kind) {
+    case KIND_SCOUT:
+      ctx.moveTo(x, y - size);
+      ctx.lineTo(x + size * 0.87, y + size * 0.6);
+      ctx.lineTo(x - size * 0.87, y + size * 0.6);
+      ctx.closePath();
+      break;
+    case KIND_FRIGATE:
+      ctx.moveTo(x, y - size);
+      ctx.lineTo(x + size * 0.75, y);
+      ctx.lineTo(x, y + size);
+      ctx.lineTo(x - size * 0.75, y);
+      ctx.closePath();
+      break;
+    case KIND_STATION:
+      ctx.rect(x - size * 0.8, y - size * 0.8, size * 1.6, size * 1.6);
+      break;
+    default:
+      ctx.arc(x, y, size * 0.7, 0, Math.PI * 2);
+      break;
+  }
+}
+
+/** A small speckle texture for asteroid fields. */
+function makeRockPattern(ctx: CanvasRenderingContext2D): CanvasPattern | null {
+  const tile = document.createElement("canvas");
+  tile.width = 12;
+  tile.height = 12;
+  const t = tile.getContext("2d");
+  if (!t) return null;
+  const dots: [number, number, number][] = [
+    [2, 3, 1.4],
+    [8, 2, 1.0],
+    [6, 7, 1.6],
+    [10, 10, 1.1],
+    [3, 10, 0.9],
+  ];
+  for (const [x, y, r] of dots) {
+    t.beginPath();
+    t.arc(x, y, r, 0, Math.PI * 2);
+    t.fillStyle = "rgba(0,0,0,0.45)";
+    t.fill();
+    t.beginPath();
+    t.arc(x - 0.4, y - 0.4, r * 0.5, 0, Math.PI * 2);
+    t.fillStyle = "rgba(255,235,210,0.18)";
+    t.fill();
+  }
+  return ctx.createPattern(tile, "repeat");
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { Camera } from "../src/camera";
+import { pickOwnUnit } from "../src/input";
+import { World } from "../src/world";
+
+function setup() {
+  const world = new World();
+  world.setTickRate(20);
+  world.applyUpdate(
+    {
+      tick: 1,
+      appeared: [
+        { id: 1, kind: 0, owner: 7, pos: { q: 0, r: 0 }, health: 100 },
+        { id: 2, kind: 1, owner: 8, pos: { q: 2, r: 0 }, health: 100 },
+        { id: 3, kind: 1, owner: 7, pos: { q: 4, r: 0 }, health: 100 },
+      ],
+      changed: [],
+      disappeared: [],
+      vision: [],
+      resources: [],
+    },
+    0,
+  );
+  const camera = new Camera();
+  camera.resize(800, 600);
+  return { world, camera };
+}
+
+describe("pickOwnUnit", () => {
+  it("picks the own unit under the cursor and ignores others' units", () => {
+    const { world, camera } = setup();
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    expect(pickOwnUnit(world, camera, 7, at(0, 0).x, at(0, 0).y, 100)?.id).toBe(1);
+    expect(pickOwnUnit(world, camera, 7, at(4, 0).x + 3, at(4, 0).y - 3, 100)?.id).toBe(3);
+    expect(pickOwnUnit(world, camera, 7, at(2, 0).x, at(2, 0).y, 100)).toBeNull();
+    expect(pickOwnUnit(world, camera, 8, at(2, 0).x, at(2, 0).y, 100)?.id).toBe(2);
+    expect(pickOwnUnit(world, camera, null, at(0, 0).x, at(0, 0).y, 100)).toBeNull();
+  });
+
+  it("finds a moving unit both where it is drawn and on its new hex", () => {
+    const { world, camera } = setup();
+    world.applyUpdate(
+      { tick: 2, appeared: [], changed: [{ id: 1, pos: { q: 0, r: 3 } }], disappeared: [], vision: [], resources: [] },
+      1000,
+    );
+    const drawn = camera.hexToScreen(0, 0); // at t=1000 it is still drawn at the start
+    expect(pickOwnUnit(world, camera, 7, drawn.x, drawn.y, 1000)?.id).toBe(1);
+    const dest = camera.hexToScreen(0, 3);
+    expect(pickOwnUnit(world, camera, 7, dest.x, dest.y, 1000)?.id).toBe(1);
+  });
+});

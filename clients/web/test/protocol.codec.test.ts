@@ -1,0 +1,123 @@
+// Codec behaviour beyond the golden vectors: round trips, encoder range checks and
+// seeded random inputs (no throw other than DecodeError, canonical re-encoding).
+import { describe, expect, it } from "vitest";
+import {
+  BitReader,
+  BitWriter,
+  DecodeError,
+  MAX_TOKEN_LEN,
+  MAX_USER_ID,
+  PROTOCOL_VERSION,
+  decodeClientMsg,
+  decodeServerMsg,
+  encodeClientMsg,
+  encodeServerMsg,
+  zigzagDecode,
+  zigzagEncode,
+} from "../src/protocol";
+import type { ClientMsg, ServerMsg } from "../src/protocol";
+
+describe("bits", () => {
+  it("writes MSB-first and pads with zeros", () => {
+    const w = new BitWriter();
+    w.writeBit(true);
+    w.writeBits(0b010, 3);
+    w.writeBits(0xabc, 12);
+    w.writeBits(1, 2);
+    expect(Array.from(w.finish())).toEqual([0b10101010, 0b10111100, 0b01000000]);
+  });
+
+  it("reads 32-bit fields as unsigned numbers", () => {
+    const w = new BitWriter();
+    w.writeBits(1, 3);
+    w.writeBits(0xffffffff, 32);
+    const r = new BitReader(w.finish());
+    expect(r.readBits(3)).toBe(1);
+    expect(r.readBits(32)).toBe(0xffffffff);
+    r.finish();
+  });
+});
+
+describe("zigzag", () => {
+  it("maps small magnitudes to small values", () => {
+    const pairs: [number, number][] = [[0, 0], [-1, 1], [1, 2], [-2, 3], [2147483647, 4294967294], [-2147483648, 4294967295]];
+    for (const [v, z] of pairs) {
+      expect(zigzagEncode(v)).toBe(z);
+      expect(zigzagDecode(z)).toBe(v);
+    }
+    expect(() => zigzagEncode(2147483648)).toThrow(RangeError);
+    expect(() => zigzagEncode(0.5)).toThrow(RangeError);
+  });
+});
+
+describe("encoder range checks", () => {
+  it("refuses values the wire cannot carry", () => {
+    const bad: ClientMsg[] = [
+      { type: "ping", nonce: -1 },
+      { type: "ping", nonce: 2 ** 32 },
+      { type: "hello", version: 65536, token: "" },
+      { type: "hello", version: PROTOCOL_VERSION, token: "x".repeat(MAX_TOKEN_LEN + 1) },
+      { type: "command", seq: 1.5, command: { type: "move", unit: 1, to: { q: 0, r: 0 } } },
+    ];
+    for (const m of bad) expect(() => encodeClientMsg(m), JSON.stringify(m).slice(0, 60)).toThrow(RangeError);
+    const badServer: ServerMsg[] = [
+      { type: "welcome", userId: MAX_USER_ID + 1, empire: 1, tickRateHz: 20 },
+      { type: "reject", reason: 0 },
+      { type: "commandRejected", seq: 1, error: 99 },
+      { type: "map", chunkRadius: 9, chunks: new Array(4097).fill({ q: 0, r: 0 }), blocked: [] },
+    ];
+    for (const m of badServer) expect(() => encodeServerMsg(m), m.type).toThrow(RangeError);
+  });
+
+  it("accepts the largest token and user id", () => {
+    const token = "y".repeat(MAX_TOKEN_LEN);
+    expect(decodeClientMsg(encodeClientMsg({ type: "hello", version: 1, token }))).toEqual({ type: "hello", version: 1, token });
+    const welcome: ServerMsg = { type: "welcome", userId: MAX_USER_ID, empire: 0, tickRateHz: 20 };
+    expect(decodeServerMsg(encodeServerMsg(welcome))).toEqual(welcome);
+  });
+
+  it("keeps a leading byte-order mark in a token", () => {
+    const m: ClientMsg = { type: "hello", version: 1, token: "\ufeffabc" };
+    expect(decodeClientMsg(encodeClientMsg(m))).toEqual(m);
+  });
+});
+
+/** xorshift32: a tiny deterministic generator. */
+function xorshift(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+function check<M>(bytes: Uint8Array, decode: (b: Uint8Array) => M, encode: (m: M) => Uint8Array): boolean {
+  let m: M;
+  try {
+    m = decode(bytes);
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    return false;
+  }
+  expect(Array.from(encode(m))).toEqual(Array.from(bytes));
+  return true;
+}
+
+describe("random inputs", () => {
+  it("only ever throw DecodeError, and whatever decodes re-encodes to the same bytes", () => {
+    const next = xorshift(0x5eed);
+    let decoded = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const bytes = new Uint8Array(next() % 40);
+      for (let j = 0; j < bytes.length; j++) bytes[j] = next() & 0xff;
+      if (bytes.length > 0 && next() % 2 === 0) bytes[0] = next() % 2 === 0 ? 1 + (next() % 3) : 0x81 + (next() % 7);
+      if (check(bytes, decodeClientMsg, encodeClientMsg)) decoded++;
+      if (check(bytes, decodeServerMsg, encodeServerMsg)) decoded++;
+    }
+    expect(decoded).toBeGreaterThan(0);
+  });
+});

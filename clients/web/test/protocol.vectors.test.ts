@@ -1,0 +1,121 @@
+// Golden vectors shared with the Rust codec (protocol/vectors/*.json).
+import { describe, expect, it } from "vitest";
+import clientJson from "../../../protocol/vectors/client.json";
+import serverJson from "../../../protocol/vectors/server.json";
+import invalidJson from "../../../protocol/vectors/invalid.json";
+import {
+  DECODE_REASONS,
+  DecodeError,
+  decodeClientMsg,
+  decodeServerMsg,
+  encodeClientMsg,
+  encodeServerMsg,
+} from "../src/protocol";
+import type { ClientMsg, ServerMsg } from "../src/protocol";
+
+interface Vector {
+  name: string;
+  hex: string;
+  msg: unknown;
+}
+
+interface InvalidVector {
+  name: string;
+  hex: string;
+  direction: "client" | "server";
+  error: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function vectors(json: unknown): Vector[] {
+  if (!Array.isArray(json)) throw new Error("vector file is not an array");
+  return json.map((v: unknown) => {
+    if (!isRecord(v) || typeof v.name !== "string" || typeof v.hex !== "string" || !isRecord(v.msg)) {
+      throw new Error(`malformed vector ${JSON.stringify(v)}`);
+    }
+    return { name: v.name, hex: v.hex, msg: v.msg };
+  });
+}
+
+function invalidVectors(json: unknown): InvalidVector[] {
+  if (!Array.isArray(json)) throw new Error("vector file is not an array");
+  return json.map((v: unknown) => {
+    if (
+      !isRecord(v) ||
+      typeof v.name !== "string" ||
+      typeof v.hex !== "string" ||
+      (v.direction !== "client" && v.direction !== "server") ||
+      typeof v.error !== "string"
+    ) {
+      throw new Error(`malformed invalid vector ${JSON.stringify(v)}`);
+    }
+    return { name: v.name, hex: v.hex, direction: v.direction, error: v.error };
+  });
+}
+
+function fromHex(hex: string): Uint8Array {
+  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`bad hex ${hex.slice(0, 20)}`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function reasonOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof DecodeError) return err.reason;
+    throw err;
+  }
+  throw new Error("decoded without error");
+}
+
+const client = vectors(clientJson);
+const server = vectors(serverJson);
+const invalid = invalidVectors(invalidJson);
+
+describe("client message vectors", () => {
+  it("has vectors for every client message type", () => {
+    const types = new Set(client.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
+    expect([...types].sort()).toEqual(["command", "hello", "ping"]);
+  });
+
+  it.each(client.map((v) => [v.name, v] as const))("%s", (_name, v) => {
+    const bytes = fromHex(v.hex);
+    expect(decodeClientMsg(bytes)).toStrictEqual(v.msg);
+    expect(toHex(encodeClientMsg(v.msg as ClientMsg))).toBe(v.hex);
+  });
+});
+
+describe("server message vectors", () => {
+  it("has vectors for every server message type", () => {
+    const types = new Set(server.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
+    expect([...types].sort()).toEqual(["commandAck", "commandRejected", "map", "pong", "reject", "update", "welcome"]);
+  });
+
+  it.each(server.map((v) => [v.name, v] as const))("%s", (_name, v) => {
+    const bytes = fromHex(v.hex);
+    expect(decodeServerMsg(bytes)).toStrictEqual(v.msg);
+    expect(toHex(encodeServerMsg(v.msg as ServerMsg))).toBe(v.hex);
+  });
+});
+
+describe("invalid vectors", () => {
+  it("covers every decode reason", () => {
+    const seen = new Set(invalid.map((v) => v.error));
+    for (const reason of DECODE_REASONS) expect(seen.has(reason), reason).toBe(true);
+  });
+
+  it.each(invalid.map((v) => [`${v.direction} ${v.name}`, v] as const))("%s", (_name, v) => {
+    const bytes = fromHex(v.hex);
+    const decode = v.direction === "client" ? decodeClientMsg : decodeServerMsg;
+    expect(reasonOf(() => decode(bytes))).toBe(v.error);
+  });
+});

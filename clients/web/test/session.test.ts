@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { GUEST_KEY, parseConnectInfo, parseHexBytes, resolveUsername, type NameStore } from "../src/session";
+
+function store(): NameStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+  };
+}
+
+describe("resolveUsername", () => {
+  it("prefers ?user=", () => {
+    const s = store();
+    expect(resolveUsername("?user=alice", s)).toBe("alice");
+    expect(s.data.size).toBe(0);
+  });
+
+  it("creates a guest name once and reuses it", () => {
+    const s = store();
+    const first = resolveUsername("", s, () => 0.5);
+    expect(first).toBe("guest-800000");
+    expect(s.data.get(GUEST_KEY)).toBe(first);
+    expect(resolveUsername("?other=1", s, () => 0.1)).toBe(first);
+  });
+
+  it("works without storage or when storage throws", () => {
+    expect(resolveUsername("", null, () => 0)).toBe("guest-000000");
+    const broken: NameStore = {
+      getItem: () => {
+        throw new Error("denied");
+      },
+      setItem: () => {
+        throw new Error("denied");
+      },
+    };
+    expect(resolveUsername("", broken, () => 0)).toBe("guest-000000");
+  });
+});
+
+describe("connect info", () => {
+  const hash = "00".repeat(31) + "ff";
+
+  it("parses the url and the certificate hash", () => {
+    const info = parseConnectInfo({ webtransport_url: "https://127.0.0.1:4433/", cert_hash: hash });
+    expect(info.webtransportUrl).toBe("https://127.0.0.1:4433/");
+    expect(info.certHash).toHaveLength(32);
+    expect(info.certHash?.[31]).toBe(255);
+  });
+
+  it("accepts a missing hash (real certificate) and rejects bad ones", () => {
+    expect(parseConnectInfo({ webtransport_url: "https://x/" }).certHash).toBeNull();
+    expect(() => parseConnectInfo({ webtransport_url: "https://x/", cert_hash: "abc" })).toThrow();
+    expect(() => parseConnectInfo({ webtransport_url: "https://x/", cert_hash: "00" })).toThrow();
+    expect(() => parseConnectInfo({ cert_hash: hash })).toThrow();
+    expect(() => parseConnectInfo(null)).toThrow();
+  });
+
+  it("parses hex with separators and refuses non-hex", () => {
+    expect(Array.from(parseHexBytes("0a:FF 10") ?? [])).toEqual([10, 255, 16]);
+    expect(parseHexBytes("zz")).toBeNull();
+    expect(parseHexBytes("123")).toBeNull();
+  });
+});
