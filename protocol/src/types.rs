@@ -2,6 +2,41 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Declares a fieldless enum carried on the wire as one `u8` code, with the derives every wire
+/// type has, `code()`, `from_u8()` (for decoders: `None` for an unknown code) and `ALL`.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+            bitcode::Encode, bitcode::Decode,
+        )]
+        #[repr(u8)]
+        pub enum $name { $( $(#[$vmeta])* $variant = $code ),* }
+
+        impl $name {
+            /// Every value, in code order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),*];
+
+            /// The wire code.
+            pub const fn code(self) -> u8 {
+                self as u8
+            }
+
+            /// The value of a wire code, `None` if unknown.
+            pub const fn from_u8(code: u8) -> Option<Self> {
+                match code {
+                    $($code => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 /// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`].
 pub const PROTOCOL_VERSION: u16 = 1;
 
@@ -40,68 +75,24 @@ pub type EntityId = u32;
 /// Region-assigned empire identifier.
 pub type EmpireId = u32;
 
-/// What an entity is. Drives rendering and, later, priority tiers.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-#[repr(u8)]
-pub enum EntityKind {
-    Scout = 0,
-    Frigate = 1,
-    Station = 2,
-}
-
-impl EntityKind {
-    pub fn from_u8(v: u8) -> Option<Self> {
-        match v {
-            0 => Some(Self::Scout),
-            1 => Some(Self::Frigate),
-            2 => Some(Self::Station),
-            _ => None,
-        }
+wire_enum! {
+    /// What an entity is. Drives rendering and, later, priority tiers.
+    pub enum EntityKind {
+        Scout = 0,
+        Frigate = 1,
+        Station = 2,
     }
 }
 
-/// Visibility of one hex for one empire.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-#[repr(u8)]
-pub enum Visibility {
-    /// Never seen.
-    Shroud = 0,
-    /// Seen before, not visible now.
-    Fog = 1,
-    /// Visible now.
-    Visible = 2,
-}
-
-impl Visibility {
-    pub fn from_u8(v: u8) -> Option<Self> {
-        match v {
-            0 => Some(Self::Shroud),
-            1 => Some(Self::Fog),
-            2 => Some(Self::Visible),
-            _ => None,
-        }
+wire_enum! {
+    /// Visibility of one hex for one empire.
+    pub enum Visibility {
+        /// Never seen.
+        Shroud = 0,
+        /// Seen before, not visible now.
+        Fog = 1,
+        /// Visible now.
+        Visible = 2,
     }
 }
 
@@ -132,34 +123,12 @@ pub struct VisionChange {
     pub state: Visibility,
 }
 
-/// Kinds of empire resources.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-#[repr(u8)]
-pub enum ResourceKind {
-    Credits = 0,
-    Metal = 1,
-    Crystal = 2,
-}
-
-impl ResourceKind {
-    pub fn from_u8(v: u8) -> Option<Self> {
-        match v {
-            0 => Some(Self::Credits),
-            1 => Some(Self::Metal),
-            2 => Some(Self::Crystal),
-            _ => None,
-        }
+wire_enum! {
+    /// Kinds of empire resources.
+    pub enum ResourceKind {
+        Credits = 0,
+        Metal = 1,
+        Crystal = 2,
     }
 }
 
@@ -187,109 +156,51 @@ pub struct Update {
     pub resources: Vec<(ResourceKind, u32)>,
 }
 
-/// Why a session was refused or closed. Values are stable wire codes.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-#[repr(u8)]
-pub enum RejectReason {
-    /// The token is not a well-formed JWT or lacks required claims.
-    MalformedToken = 1,
-    /// The signature does not verify against the login service's key.
-    BadSignature = 2,
-    /// The `iss` claim is not the configured issuer.
-    WrongIssuer = 3,
-    /// The token's `exp` is in the past.
-    Expired = 4,
-    /// `activated == 0` (or any value `<= 0` other than -1): account not activated.
-    NotActivated = 5,
-    /// `activated == -1`: the account is banned.
-    Banned = 6,
-    /// The token is on the revocation blacklist.
-    Blacklisted = 7,
-    /// The client speaks a protocol version this edge does not.
-    UnsupportedVersion = 8,
-    /// No region server is reachable for the player.
-    RegionUnavailable = 9,
-    /// The client violated the protocol (e.g. a command before hello).
-    ProtocolViolation = 10,
-    /// The server is shutting down.
-    ShuttingDown = 11,
-}
-
-impl RejectReason {
-    pub fn from_u8(v: u8) -> Option<Self> {
-        use RejectReason::*;
-        Some(match v {
-            1 => MalformedToken,
-            2 => BadSignature,
-            3 => WrongIssuer,
-            4 => Expired,
-            5 => NotActivated,
-            6 => Banned,
-            7 => Blacklisted,
-            8 => UnsupportedVersion,
-            9 => RegionUnavailable,
-            10 => ProtocolViolation,
-            11 => ShuttingDown,
-            _ => return None,
-        })
+wire_enum! {
+    /// Why a session was refused or closed. Values are stable wire codes.
+    pub enum RejectReason {
+        /// The token is not a well-formed JWT or lacks required claims.
+        MalformedToken = 1,
+        /// The signature does not verify against the login service's key.
+        BadSignature = 2,
+        /// The `iss` claim is not the configured issuer.
+        WrongIssuer = 3,
+        /// The token's `exp` is in the past.
+        Expired = 4,
+        /// `activated == 0` (or any value `<= 0` other than -1): account not activated.
+        NotActivated = 5,
+        /// `activated == -1`: the account is banned.
+        Banned = 6,
+        /// The token is on the revocation blacklist.
+        Blacklisted = 7,
+        /// The client speaks a protocol version this edge does not.
+        UnsupportedVersion = 8,
+        /// No region server is reachable for the player.
+        RegionUnavailable = 9,
+        /// The client violated the protocol (e.g. a command before hello).
+        ProtocolViolation = 10,
+        /// The server is shutting down.
+        ShuttingDown = 11,
     }
 }
 
-/// Why a command was refused. Values are stable wire codes.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-#[repr(u8)]
-pub enum CommandError {
-    /// No such entity (or not visible to the sender).
-    UnknownUnit = 1,
-    /// The entity belongs to another empire.
-    NotYourUnit = 2,
-    /// The destination is not on the map.
-    OffMap = 3,
-    /// The destination is impassable.
-    Impassable = 4,
-    /// No path leads there.
-    NoPath = 5,
-    /// Too many commands: the per-user rate limit was exceeded.
-    RateLimited = 6,
-    /// The entity cannot move (e.g. a station).
-    Immobile = 7,
-}
-
-impl CommandError {
-    pub fn from_u8(v: u8) -> Option<Self> {
-        use CommandError::*;
-        Some(match v {
-            1 => UnknownUnit,
-            2 => NotYourUnit,
-            3 => OffMap,
-            4 => Impassable,
-            5 => NoPath,
-            6 => RateLimited,
-            7 => Immobile,
-            _ => return None,
-        })
+wire_enum! {
+    /// Why a command was refused. Values are stable wire codes.
+    pub enum CommandError {
+        /// No such entity (or not visible to the sender).
+        UnknownUnit = 1,
+        /// The entity belongs to another empire.
+        NotYourUnit = 2,
+        /// The destination is not on the map.
+        OffMap = 3,
+        /// The destination is impassable.
+        Impassable = 4,
+        /// No path leads there.
+        NoPath = 5,
+        /// Too many commands: the per-user rate limit was exceeded.
+        RateLimited = 6,
+        /// The entity cannot move (e.g. a station).
+        Immobile = 7,
     }
 }
 
