@@ -3,6 +3,14 @@
 //!
 //! Every field has a serde default, so an empty file (or no file) gives a working local setup.
 
+mod env;
+mod error;
+mod load;
+
+pub use error::ConfigError;
+pub(crate) use error::check_range;
+pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
+
 use serde::Deserialize;
 use starlane_protocol::EntityKind;
 use std::net::SocketAddr;
@@ -80,6 +88,10 @@ pub struct RegionConfig {
     pub move_ticks: PerKind,
     /// Starting health per kind (1..=65535).
     pub health: PerKind,
+    /// Synthetic NPC load for benchmarks (off by default).
+    pub load: LoadConfig,
+    /// Benchmark-only instrumentation (off by default).
+    pub bench: BenchConfig,
 }
 
 impl Default for RegionConfig {
@@ -116,39 +128,10 @@ impl Default for RegionConfig {
                 frigate: 120,
                 station: 500,
             },
+            load: LoadConfig::default(),
+            bench: BenchConfig::default(),
         }
     }
-}
-
-/// Errors loading or validating a [`RegionConfig`].
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML for this schema.
-    #[error("invalid config file {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
-    /// An environment override has a value that does not parse.
-    #[error("environment variable {var}={value:?} is invalid: {problem}")]
-    Env {
-        var: String,
-        value: String,
-        problem: String,
-    },
-    /// A field is out of range.
-    #[error("config field `{field}` {problem}; fix: {fix}")]
-    Invalid {
-        field: &'static str,
-        problem: String,
-        fix: &'static str,
-    },
 }
 
 impl RegionConfig {
@@ -186,185 +169,143 @@ impl RegionConfig {
         })
     }
 
-    /// Apply `STARLANE_REGION_*` overrides from `vars` (e.g. `std::env::vars()`).
-    pub fn apply_env(
-        &mut self,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<(), ConfigError> {
-        for (var, value) in vars {
-            let Some(field) = var.strip_prefix(ENV_PREFIX) else {
-                continue;
-            };
-            let bad = |problem: String| ConfigError::Env {
-                var: var.clone(),
-                value: value.clone(),
-                problem,
-            };
-            let num = |v: &str| v.trim().parse::<u32>().map_err(|e| bad(e.to_string()));
-            match field {
-                "TICK_HZ" => self.tick_hz = num(&value)?,
-                "CHUNK_RADIUS" => self.chunk_radius = num(&value)?,
-                "MAP_SEED" => {
-                    self.map_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
-                }
-                "DATA_DIR" => self.data_dir = PathBuf::from(&value),
-                "DATABASE_URL" => self.database_url = value.clone(),
-                "LINK_BIND" => {
-                    self.link_bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
-                }
-                "LINK_CERT" => self.link_cert = PathBuf::from(&value),
-                "LINK_KEY" => self.link_key = PathBuf::from(&value),
-                "UNITS_PER_EMPIRE" => self.units_per_empire = num(&value)?,
-                "VISION_SCOUT" => self.vision.scout = num(&value)?,
-                "VISION_FRIGATE" => self.vision.frigate = num(&value)?,
-                "VISION_STATION" => self.vision.station = num(&value)?,
-                _ => return Err(bad("unknown setting (see configs/region.toml)".into())),
-            }
-        }
-        Ok(())
-    }
-
     /// Check every field's range.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let range = |field: &'static str, v: u64, lo: u64, hi: u64, fix: &'static str| {
-            if v < lo || v > hi {
-                Err(ConfigError::Invalid {
-                    field,
-                    problem: format!("is {v}, must be in {lo}..={hi}"),
-                    fix,
-                })
-            } else {
-                Ok(())
-            }
-        };
-        range(
-            "tick_hz",
-            self.tick_hz.into(),
-            1,
-            120,
-            "set tick_hz to e.g. 20",
-        )?;
-        range(
-            "max_catchup_ticks",
-            self.max_catchup_ticks.into(),
-            1,
-            20,
-            "use e.g. 3",
-        )?;
-        range(
-            "chunk_radius",
-            self.chunk_radius.into(),
-            2,
-            64,
-            "set chunk_radius to e.g. 9",
-        )?;
-        range(
-            "asteroid_percent",
-            self.asteroid_percent.into(),
-            0,
-            60,
-            "use e.g. 8",
-        )?;
-        range("pirates", self.pirates.into(), 0, 1000, "use e.g. 4")?;
-        range(
-            "save_interval_secs",
-            self.save_interval_secs.into(),
-            1,
-            3600,
-            "use e.g. 5",
-        )?;
-        range(
-            "units_per_empire",
-            self.units_per_empire.into(),
-            1,
-            64,
-            "use e.g. 3",
-        )?;
-        range(
-            "command_rate",
-            self.command_rate.into(),
-            1,
-            10_000,
-            "use e.g. 20",
-        )?;
-        range(
-            "command_burst",
-            self.command_burst.into(),
-            1,
-            100_000,
-            "use e.g. 40",
-        )?;
-        range(
-            "link_queue",
-            self.link_queue as u64,
-            16,
-            1 << 20,
-            "use e.g. 4096",
-        )?;
         let max_vision = u64::from(self.chunk_radius) * 2;
-        range(
-            "vision.scout",
-            self.vision.scout.into(),
-            1,
-            max_vision,
-            "use 1..=2*chunk_radius",
-        )?;
-        range(
-            "vision.frigate",
-            self.vision.frigate.into(),
-            1,
-            max_vision,
-            "use 1..=2*chunk_radius",
-        )?;
-        range(
-            "vision.station",
-            self.vision.station.into(),
-            1,
-            max_vision,
-            "use 1..=2*chunk_radius",
-        )?;
-        range(
-            "move_ticks.scout",
-            self.move_ticks.scout.into(),
-            0,
-            1000,
-            "use e.g. 2 (0 = immobile)",
-        )?;
-        range(
-            "move_ticks.frigate",
-            self.move_ticks.frigate.into(),
-            0,
-            1000,
-            "use e.g. 4",
-        )?;
-        range(
-            "move_ticks.station",
-            self.move_ticks.station.into(),
-            0,
-            1000,
-            "use 0",
-        )?;
-        range(
-            "health.scout",
-            self.health.scout.into(),
-            1,
-            65535,
-            "use e.g. 50",
-        )?;
-        range(
-            "health.frigate",
-            self.health.frigate.into(),
-            1,
-            65535,
-            "use e.g. 120",
-        )?;
-        range(
-            "health.station",
-            self.health.station.into(),
-            1,
-            65535,
-            "use e.g. 500",
-        )?;
+        let vision_fix = "use 1..=2*chunk_radius";
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 19] = [
+            (
+                "tick_hz",
+                self.tick_hz.into(),
+                1,
+                120,
+                "set tick_hz to e.g. 20",
+            ),
+            (
+                "max_catchup_ticks",
+                self.max_catchup_ticks.into(),
+                1,
+                20,
+                "use e.g. 3",
+            ),
+            (
+                "chunk_radius",
+                self.chunk_radius.into(),
+                2,
+                64,
+                "set chunk_radius to e.g. 9",
+            ),
+            (
+                "asteroid_percent",
+                self.asteroid_percent.into(),
+                0,
+                60,
+                "use e.g. 8",
+            ),
+            ("pirates", self.pirates.into(), 0, 1000, "use e.g. 4"),
+            (
+                "save_interval_secs",
+                self.save_interval_secs.into(),
+                1,
+                3600,
+                "use e.g. 5",
+            ),
+            (
+                "units_per_empire",
+                self.units_per_empire.into(),
+                1,
+                64,
+                "use e.g. 3",
+            ),
+            (
+                "command_rate",
+                self.command_rate.into(),
+                1,
+                10_000,
+                "use e.g. 20",
+            ),
+            (
+                "command_burst",
+                self.command_burst.into(),
+                1,
+                100_000,
+                "use e.g. 40",
+            ),
+            (
+                "link_queue",
+                self.link_queue as u64,
+                16,
+                1 << 20,
+                "use e.g. 4096",
+            ),
+            (
+                "vision.scout",
+                self.vision.scout.into(),
+                1,
+                max_vision,
+                vision_fix,
+            ),
+            (
+                "vision.frigate",
+                self.vision.frigate.into(),
+                1,
+                max_vision,
+                vision_fix,
+            ),
+            (
+                "vision.station",
+                self.vision.station.into(),
+                1,
+                max_vision,
+                vision_fix,
+            ),
+            (
+                "move_ticks.scout",
+                self.move_ticks.scout.into(),
+                0,
+                1000,
+                "use e.g. 2 (0 = immobile)",
+            ),
+            (
+                "move_ticks.frigate",
+                self.move_ticks.frigate.into(),
+                0,
+                1000,
+                "use e.g. 4",
+            ),
+            (
+                "move_ticks.station",
+                self.move_ticks.station.into(),
+                0,
+                1000,
+                "use 0",
+            ),
+            (
+                "health.scout",
+                self.health.scout.into(),
+                1,
+                65535,
+                "use e.g. 50",
+            ),
+            (
+                "health.frigate",
+                self.health.frigate.into(),
+                1,
+                65535,
+                "use e.g. 120",
+            ),
+            (
+                "health.station",
+                self.health.station.into(),
+                1,
+                65535,
+                "use e.g. 500",
+            ),
+        ];
+        for (field, v, lo, hi, fix) in ranges {
+            check_range(field, v, lo, hi, fix)?;
+        }
+        self.load.validate()?;
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError::Invalid {
                 field: "data_dir",
@@ -412,66 +353,4 @@ impl RegionConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_file_gives_defaults() {
-        let cfg = RegionConfig::from_toml("").expect("empty toml parses");
-        assert_eq!(cfg, RegionConfig::default());
-        cfg.validate().expect("defaults are valid");
-        assert_eq!(cfg.tick_hz, 20);
-        assert_eq!(cfg.chunk_radius, 9);
-        assert_eq!(cfg.effective_database_url(), "sqlite://data/region.db");
-    }
-
-    #[test]
-    fn shipped_config_matches_defaults() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/region.toml");
-        let cfg = RegionConfig::from_file(&path).expect("configs/region.toml parses");
-        assert_eq!(cfg, RegionConfig::default());
-    }
-
-    #[test]
-    fn env_overrides_fields() {
-        let mut cfg = RegionConfig::default();
-        let vars = [
-            ("STARLANE_REGION_TICK_HZ", "30"),
-            ("STARLANE_REGION_CHUNK_RADIUS", "5"),
-            ("STARLANE_REGION_LINK_BIND", "127.0.0.1:0"),
-            ("STARLANE_REGION_VISION_SCOUT", "3"),
-            ("OTHER_VAR", "x"),
-        ];
-        cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-            .expect("valid overrides");
-        assert_eq!(cfg.tick_hz, 30);
-        assert_eq!(cfg.chunk_radius, 5);
-        assert_eq!(cfg.vision.scout, 3);
-        assert_eq!(cfg.link_bind.port(), 0);
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let mut cfg = RegionConfig::default();
-        let err = cfg
-            .apply_env([("STARLANE_REGION_TICK_HZ".to_string(), "fast".to_string())])
-            .expect_err("not a number");
-        assert!(err.to_string().contains("STARLANE_REGION_TICK_HZ"), "{err}");
-        cfg.tick_hz = 0;
-        let err = cfg.validate().expect_err("zero tick rate");
-        assert!(
-            matches!(
-                err,
-                ConfigError::Invalid {
-                    field: "tick_hz",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-        let err = RegionConfig::from_toml("tick_hz = \"x\"").expect_err("wrong type");
-        assert!(err.to_string().contains("tick_hz"), "{err}");
-        let err = RegionConfig::from_toml("no_such_field = 1").expect_err("unknown field");
-        assert!(err.to_string().contains("no_such_field"), "{err}");
-    }
-}
+mod tests;

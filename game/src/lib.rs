@@ -4,6 +4,7 @@
 //! * [`map`]: axial hex math, the 7-chunk pocket map, spatial grid, A* pathfinding.
 //! * [`ecs`]: bevy_ecs components, plugins and the headless [`RegionSim`] (commands,
 //!   simulation, vision, sync), stepped manually in tests.
+//! * [`metrics`]: per-tick timing samples, region stats and the bench truth snapshot.
 //! * [`persist`]: SQLite persistence of empires and units (sqlx).
 //! * [`link`]: the QUIC edge-region link server and its TLS identity.
 //! * [`Region::start`] / [`run`]: the running server (tick thread + tokio tasks).
@@ -12,11 +13,13 @@ pub mod config;
 pub mod ecs;
 pub mod link;
 pub mod map;
+pub mod metrics;
 pub mod persist;
 mod runtime;
 mod tick;
 
-pub use config::{ConfigError, RegionConfig};
+pub use config::{BenchConfig, ConfigError, LoadConfig, NpcPattern, RegionConfig};
 pub use ecs::RegionSim;
 pub use link::tls::{LINK_ALPN, client_config as link_client_config};
+pub use metrics::{RegionStats, TickSample, Truth};
 pub use runtime::{Region, RegionError, RegionHandle, run};

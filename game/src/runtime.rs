@@ -6,6 +6,7 @@ use crate::ecs::{LinkId, RegionSim, TickInput};
 use crate::link::tls::{self, TlsError};
 use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, close_code};
 use crate::map::GameMap;
+use crate::metrics::{Metrics, RegionStats, TickSample, Truth};
 use crate::persist::{Store, StoreError, UnitRecord};
 use crate::tick::{TickLoop, TickOutput};
 use starlane_protocol::RejectReason;
@@ -87,6 +88,7 @@ pub struct RegionHandle {
     cert_der: Vec<u8>,
     endpoint: quinn::Endpoint,
     stats: Arc<LinkStats>,
+    metrics: Arc<Metrics>,
     stop_tx: std::sync::mpsc::Sender<()>,
     tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
     write_tx: mpsc::UnboundedSender<DbWrite>,
@@ -116,8 +118,11 @@ impl Region {
         let spawn_count = u32::try_from(map.spawns().len()).unwrap_or(1);
         let mut sim = RegionSim::new(config.clone(), map);
         sim.load_units(&units);
+        let npcs = sim.spawn_load(&config.load);
         tracing::info!(
             units = units.len(),
+            npcs,
+            pattern = ?config.load.pattern,
             cells = sim.map().cell_count(),
             "region world loaded"
         );
@@ -127,6 +132,7 @@ impl Region {
         let (write_tx, write_rx) = mpsc::unbounded_channel();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel();
         let stats = Arc::new(LinkStats::default());
+        let metrics = Arc::new(Metrics::default());
         tokio::spawn(db_worker(
             store.clone(),
             spawn_count,
@@ -135,7 +141,14 @@ impl Region {
             tick_tx.clone(),
         ));
 
-        let tick = TickLoop::new(sim, &config, tick_rx, write_tx.clone(), stats.clone());
+        let tick = TickLoop::new(
+            sim,
+            &config,
+            tick_rx,
+            write_tx.clone(),
+            stats.clone(),
+            metrics.clone(),
+        );
         let tick_thread = std::thread::Builder::new()
             .name("region-tick".into())
             .spawn(move || tick.run(stop_rx))
@@ -165,6 +178,7 @@ impl Region {
             cert_der: identity.cert_der().to_vec(),
             endpoint,
             stats,
+            metrics,
             stop_tx,
             tick_thread: Some(tick_thread),
             write_tx,
@@ -197,6 +211,37 @@ impl RegionHandle {
     /// Link counters.
     pub fn link_stats(&self) -> LinkStatsSnapshot {
         self.stats.snapshot()
+    }
+
+    /// Take the buffered per-tick timing samples (oldest first). The region keeps the last
+    /// [`crate::metrics::SAMPLE_CAPACITY`] undrained samples.
+    pub fn drain_tick_samples(&self) -> Vec<TickSample> {
+        self.metrics.drain()
+    }
+
+    /// Running totals: ticks run, dropped and late, world size, link frames and bytes.
+    pub fn stats(&self) -> RegionStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        let link = self.stats.snapshot();
+        let m = &self.metrics;
+        RegionStats {
+            ticks: m.ticks.load(Relaxed),
+            ticks_dropped: m.ticks_dropped.load(Relaxed),
+            ticks_late: m.ticks_late.load(Relaxed),
+            entities: m.entities.load(Relaxed),
+            sessions: m.sessions.load(Relaxed),
+            links_opened: link.links_opened,
+            frames_in: link.frames_in,
+            frames_out: link.frames_out,
+            bytes_in: link.bytes_in,
+            bytes_out: link.bytes_out,
+        }
+    }
+
+    /// The server's truth after the last tick, when `[bench] publish_truth` is on (bench
+    /// only: it copies every entity each tick); `None` when off or before the first tick.
+    pub fn truth(&self) -> Option<Arc<Truth>> {
+        self.metrics.truth()
     }
 
     /// Close links, stop the tick, save every changed unit, close the database.

@@ -4,6 +4,7 @@
 use crate::config::RegionConfig;
 use crate::ecs::{LinkId, RegionSim, TickInput};
 use crate::link::LinkStats;
+use crate::metrics::{self, Metrics, TickSample};
 use crate::persist::UnitRecord;
 use crate::runtime::{DbWrite, RuntimeMsg};
 use starlane_protocol::link::RegionToEdge;
@@ -25,13 +26,12 @@ pub(crate) struct TickOutput {
     pub unsaved: Vec<UnitRecord>,
 }
 
-/// Tick durations since the last stats line.
+/// Ticks since the last summary line.
 #[derive(Debug, Default)]
-struct TickTimes {
-    count: u32,
-    total: Duration,
-    max: Duration,
+struct Window {
+    samples: Vec<TickSample>,
     dropped: u64,
+    late: u64,
 }
 
 /// The tick thread's state.
@@ -45,7 +45,9 @@ pub(crate) struct TickLoop {
     writes: mpsc::UnboundedSender<DbWrite>,
     links: HashMap<LinkId, mpsc::Sender<RegionToEdge>>,
     stats: Arc<LinkStats>,
-    times: TickTimes,
+    metrics: Arc<Metrics>,
+    publish_truth: bool,
+    window: Window,
 }
 
 impl TickLoop {
@@ -55,6 +57,7 @@ impl TickLoop {
         inputs: mpsc::Receiver<RuntimeMsg>,
         writes: mpsc::UnboundedSender<DbWrite>,
         stats: Arc<LinkStats>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             sim,
@@ -68,7 +71,9 @@ impl TickLoop {
             writes,
             links: HashMap::new(),
             stats,
-            times: TickTimes::default(),
+            metrics,
+            publish_truth: config.bench.publish_truth,
+            window: Window::default(),
         }
     }
 
@@ -93,8 +98,11 @@ impl TickLoop {
             if now >= next {
                 // Too far behind: drop the lost time rather than spiral.
                 let behind = now.duration_since(next);
-                self.times.dropped +=
-                    1 + (behind.as_nanos() / self.period.as_nanos().max(1)) as u64;
+                let dropped = 1 + (behind.as_nanos() / self.period.as_nanos().max(1)) as u64;
+                self.window.dropped += dropped;
+                self.metrics
+                    .ticks_dropped
+                    .fetch_add(dropped, Ordering::Relaxed);
                 next = now + self.period;
             }
             if last_stats.elapsed() >= STATS_EVERY {
@@ -124,7 +132,11 @@ impl TickLoop {
                 Err(_) => break,
             }
         }
-        for (link, frame) in self.sim.step() {
+        let frames = self.sim.step();
+        if self.publish_truth {
+            self.metrics.publish(self.sim.truth());
+        }
+        for (link, frame) in frames {
             let Some(tx) = self.links.get(&link) else {
                 continue;
             };
@@ -145,9 +157,14 @@ impl TickLoop {
             }
         }
         let took = start.elapsed();
-        self.times.count += 1;
-        self.times.total += took;
-        self.times.max = self.times.max.max(took);
+        let sample = TickSample {
+            total_ns: u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
+            ..self.sim.last_sample()
+        };
+        let late = took > self.period;
+        self.window.late += u64::from(late);
+        self.window.samples.push(sample);
+        self.metrics.record(sample, late);
     }
 
     /// Forget a link: its writer sees the queue closed and closes the connection.
@@ -157,16 +174,7 @@ impl TickLoop {
     }
 
     fn log_stats(&mut self) {
-        let t = std::mem::take(&mut self.times);
-        let mean = t.total.checked_div(t.count).unwrap_or_default();
-        tracing::debug!(
-            ticks = t.count,
-            mean_us = mean.as_micros() as u64,
-            max_us = t.max.as_micros() as u64,
-            dropped = t.dropped,
-            links = self.links.len(),
-            tick = self.sim.tick(),
-            "tick time"
-        );
+        let w = std::mem::take(&mut self.window);
+        metrics::log_summary(&w.samples, w.dropped, w.late);
     }
 }

@@ -219,3 +219,46 @@ async fn malformed_and_oversized_frames_close_only_that_link() {
     assert_eq!(units.len(), 3);
     region.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn running_region_reports_samples_stats_and_truth_with_npc_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(dir.path());
+    cfg.pirates = 0;
+    cfg.load.npc_count = 300;
+    cfg.load.pattern = starlane_game::NpcPattern::Battle;
+    cfg.bench.publish_truth = true;
+    let region = Region::start(cfg).await.expect("region starts");
+    let mut edge = Edge::connect(&region).await;
+    let (empire, units) = edge.join(1, 77).await;
+    // Samples accumulate per tick; wait (bounded) until one shows the session.
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        samples.extend(region.drain_tick_samples());
+        if samples.iter().any(|s| s.sessions == 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let last = *samples.last().expect("tick samples");
+    assert_eq!((last.sessions, last.entities), (1, 303));
+    assert!(samples.iter().all(|s| s.total_ns > 0 && s.entities >= 300));
+    assert!(samples.windows(2).all(|w| w[0].tick + 1 == w[1].tick));
+    let stats = region.stats();
+    assert!(stats.ticks >= samples.len() as u64);
+    assert_eq!((stats.links_opened, stats.entities), (1, 303));
+    assert!(stats.frames_in >= 1 && stats.bytes_in > 0);
+    assert!(stats.frames_out >= 2 && stats.bytes_out > stats.frames_out * 4);
+    let truth = region.truth().expect("truth is published");
+    assert_eq!(truth.entities.len(), 303);
+    for u in &units {
+        assert!(
+            truth.entities.contains_key(&u.id),
+            "own unit {} in truth",
+            u.id
+        );
+    }
+    assert_ne!(empire, 0);
+    drop(edge);
+    region.shutdown().await.expect("clean shutdown");
+}

@@ -73,7 +73,8 @@ pub async fn run_bot(
     client.close();
 }
 
-fn wander(client: &mut Client, rng: &mut StdRng) {
+/// Send a random own unit to a random passable hex within 6 hexes of it (if any).
+pub fn wander(client: &mut Client, rng: &mut StdRng) {
     let units: Vec<_> = client.world.my_units().map(|u| (u.id, u.pos)).collect();
     if units.is_empty() {
         return;

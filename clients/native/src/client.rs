@@ -1,11 +1,11 @@
-//! One client session over encrypted UDP: hello, welcome, map, updates, commands, pings.
+//! One client session over encrypted UDP or WebTransport: hello, welcome, map, updates, commands, pings.
 
 use crate::http::ConnectInfo;
 use crate::world::{Applied, WorldView};
 use starlane_netcore::link::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
-    Command, CommandError, EmpireId, EntityId, Hex, PROTOCOL_VERSION, RejectReason,
+    Command, CommandError, EmpireId, EntityId, Hex, PROTOCOL_VERSION, RejectReason, Update,
 };
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -72,6 +72,8 @@ pub struct Client {
     pub rtt: Option<Duration>,
     /// Messages received that did not decode.
     pub undecodable: u64,
+    /// Updates kept for later analysis, when recording is on.
+    recorded: Option<Vec<Update>>,
 }
 
 impl Client {
@@ -84,6 +86,26 @@ impl Client {
         )
         .await
         .map_err(|e| ClientError::Connect(e.to_string()))?;
+        Self::connect_link(link, token).await
+    }
+
+    /// Connect to the edge over WebTransport (`url` such as `https://127.0.0.1:4433/`),
+    /// pinning the certificate whose SHA-256 is `cert_hash`, then send the token and wait
+    /// for the welcome.
+    pub async fn connect_webtransport(
+        url: &str,
+        cert_hash: [u8; 32],
+        token: &str,
+    ) -> Result<Self, ClientError> {
+        let link = starlane_netcore::webtransport::connect_native(url, cert_hash)
+            .await
+            .map_err(|e| ClientError::Connect(e.to_string()))?;
+        Self::connect_link(link, token).await
+    }
+
+    /// Run a session over an already connected link of any transport: send the hello with
+    /// `token` and wait for the welcome.
+    pub async fn connect_link(link: Link, token: &str) -> Result<Self, ClientError> {
         let hello = ClientMsg::Hello {
             version: PROTOCOL_VERSION,
             token: token.to_string(),
@@ -100,11 +122,25 @@ impl Client {
             pings: HashMap::new(),
             rtt: None,
             undecodable: 0,
+            recorded: None,
         };
         tokio::time::timeout(WELCOME_TIMEOUT, client.await_welcome())
             .await
             .map_err(|_| ClientError::Timeout(WELCOME_TIMEOUT))??;
         Ok(client)
+    }
+
+    /// Keep a copy of every update received from now on (see [`Client::take_recorded`]).
+    pub fn record_updates(&mut self) {
+        self.recorded.get_or_insert_with(Vec::new);
+    }
+
+    /// The updates recorded since [`Client::record_updates`] (recording goes on).
+    pub fn take_recorded(&mut self) -> Vec<Update> {
+        self.recorded
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     async fn await_welcome(&mut self) -> Result<(), ClientError> {
@@ -194,7 +230,13 @@ impl Client {
                 self.world.map = Some(map);
                 None
             }
-            ServerMsg::Update(u) => Some(ClientEvent::Updated(self.world.apply(&u))),
+            ServerMsg::Update(u) => {
+                let applied = self.world.apply(&u);
+                if let Some(rec) = self.recorded.as_mut() {
+                    rec.push(u);
+                }
+                Some(ClientEvent::Updated(applied))
+            }
             ServerMsg::CommandAck { seq } => Some(ClientEvent::CommandResult {
                 seq,
                 result: Ok(()),

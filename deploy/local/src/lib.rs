@@ -143,6 +143,11 @@ impl Local {
         &self.edge
     }
 
+    /// The region server (tick samples, truth, link address).
+    pub fn region(&self) -> &RegionHandle {
+        &self.region
+    }
+
     /// Stop the web server, the edge (closing sessions) and the region (saving state).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(stop) = self.http_stop.take() {

@@ -20,6 +20,7 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(Outbox::default());
         world.insert_resource(Sessions::default());
         world.insert_resource(RateLimits::default());
+        world.insert_resource(SpawnRounds::default());
         schedule.add_systems(
             (advance_tick, process_inbox)
                 .chain()
@@ -27,6 +28,12 @@ impl RegionPlugin for CommandPlugin {
         );
     }
 }
+
+/// New empires placed at each spawn point so far: the next one is placed further along the
+/// spawn area so that any number of empires fit (wrapping around and sharing hexes once the
+/// area is full; a join is never refused for lack of room).
+#[derive(Resource, Debug, Default)]
+pub struct SpawnRounds(pub HashMap<usize, u32>);
 
 /// A token bucket, refilled per tick.
 #[derive(Debug, Clone, Copy)]
@@ -195,8 +202,9 @@ fn join(
     let state = SessionState {
         empire: record.empire,
         user_id: player.user_id,
-        sent: HashMap::new(),
+        sent: Vec::new(),
         sent_vision: vec![Visibility::Shroud; cells],
+        vision_synced: false,
         resources_sent: false,
     };
     world
@@ -217,13 +225,25 @@ fn spawn_starting_units(world: &mut World, record: EmpireRecord) {
     let count = world.resource::<Settings>().0.units_per_empire as usize;
     let map = &world.resource::<WorldMap>().map;
     let spawns = map.spawns();
-    let Some(spawn) = spawns
-        .get(record.spawn_index as usize % spawns.len().max(1))
-        .copied()
-    else {
+    let slot = record.spawn_index as usize % spawns.len().max(1);
+    let Some(spawn) = spawns.get(slot).copied() else {
         return;
     };
-    let places = map.placements(spawn, count);
+    let mut area = map.spawn_area(spawn);
+    if area.is_empty() {
+        area = map.placements(spawn, count);
+    }
+    let mut rounds = world.resource_mut::<SpawnRounds>();
+    let round = rounds.0.entry(slot).or_default();
+    let start = (*round as usize).wrapping_mul(count) % area.len().max(1);
+    *round = round.wrapping_add(1);
+    let places: Vec<Hex> = area
+        .iter()
+        .cycle()
+        .skip(start)
+        .take(count)
+        .copied()
+        .collect();
     for (i, pos) in places.into_iter().enumerate() {
         let kind = if i == 0 {
             EntityKind::Scout
@@ -298,7 +318,7 @@ pub fn validate_move(
             .resource::<Vision>()
             .0
             .get(&empire)
-            .is_some_and(|v| v.entities.contains(&unit));
+            .is_some_and(|v| v.sees(unit));
         return Err(if visible {
             CommandError::NotYourUnit
         } else {

@@ -155,10 +155,14 @@ pub struct SessionState {
     pub empire: EmpireId,
     /// The player's user id (rate limits are per user).
     pub user_id: i64,
-    /// Entities the client holds, with the position and health it was sent.
-    pub sent: HashMap<EntityId, (Hex, u16)>,
+    /// Entities the client holds (sent and not yet disappeared), sorted. The client always
+    /// has their latest state: every change is sent the tick it happens.
+    pub sent: Vec<EntityId>,
     /// Visibility of each map cell as last sent (indexed like `GameMap::cells`).
     pub sent_vision: Vec<Visibility>,
+    /// Whether `sent_vision` equals the empire's vision as of the previous tick, so only the
+    /// cells the empire's vision changed this tick need comparing.
+    pub vision_synced: bool,
     /// Whether the empire's resources were sent.
     pub resources_sent: bool,
 }
@@ -172,13 +176,23 @@ pub struct Sessions {
     pub links: HashSet<LinkId>,
 }
 
-/// Per-empire vision: cell states and the entities it sees now.
+/// Per-empire vision: cell states and the entities it sees now, computed once per tick and
+/// shared by every session of the empire.
 #[derive(Debug, Clone, Default)]
 pub struct EmpireVision {
     /// Visibility per map cell (indexed like `GameMap::cells`).
     pub cells: Vec<Visibility>,
-    /// Entities inside the empire's current vision.
-    pub entities: BTreeSet<EntityId>,
+    /// Indexes of the cells whose visibility changed in the last computation.
+    pub changed: Vec<u32>,
+    /// Entities inside the empire's current vision, sorted and without duplicates.
+    pub entities: Vec<EntityId>,
+}
+
+impl EmpireVision {
+    /// Whether the empire currently sees entity `id`.
+    pub fn sees(&self, id: EntityId) -> bool {
+        self.entities.binary_search(&id).is_ok()
+    }
 }
 
 /// Vision of every empire, recomputed each tick.

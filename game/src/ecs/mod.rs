@@ -7,17 +7,21 @@
 pub mod commands;
 pub mod components;
 pub mod movement;
+pub mod npc;
 pub mod sync;
+pub mod timing;
 pub mod vision;
 
 pub use components::*;
 
-use crate::config::RegionConfig;
+use crate::config::{LoadConfig, RegionConfig};
 use crate::map::{GameMap, SpatialGrid};
+use crate::metrics::{TickSample, Truth};
 use crate::persist::UnitRecord;
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::RegionToEdge;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
+use std::time::Instant;
 
 /// The ordered stages of a tick.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +50,7 @@ const GRID_CELL: u32 = 8;
 pub struct RegionSim {
     world: World,
     schedule: Schedule,
+    last_sample: TickSample,
 }
 
 impl std::fmt::Debug for RegionSim {
@@ -96,16 +101,22 @@ impl RegionSim {
             )
                 .chain(),
         );
-        let plugins: [&dyn RegionPlugin; 4] = [
+        let plugins: [&dyn RegionPlugin; 5] = [
             &commands::CommandPlugin,
             &movement::SimulationPlugin,
+            &npc::NpcPlugin,
             &vision::VisionPlugin,
             &sync::SyncPlugin,
         ];
         for plugin in plugins {
             plugin.build(&mut world, &mut schedule);
         }
-        Self { world, schedule }
+        timing::install(&mut world, &mut schedule);
+        Self {
+            world,
+            schedule,
+            last_sample: TickSample::default(),
+        }
     }
 
     /// Queue an input for the next [`RegionSim::step`].
@@ -113,10 +124,63 @@ impl RegionSim {
         self.world.resource_mut::<Inbox>().0.push(input);
     }
 
-    /// Run one tick and return the frames to send, per link.
+    /// Run one tick and return the frames to send, per link. Its timing is in
+    /// [`RegionSim::last_sample`].
     pub fn step(&mut self) -> Vec<(LinkId, RegionToEdge)> {
+        let start = Instant::now();
         self.schedule.run(&mut self.world);
-        self.world.resource_mut::<Outbox>().drain()
+        let frames = self.world.resource_mut::<Outbox>().drain();
+        let [commands_ns, simulation_ns, vision_ns, sync_ns] =
+            self.world.resource::<timing::SetClock>().set_ns();
+        self.last_sample = TickSample {
+            tick: self.tick(),
+            total_ns: u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX),
+            commands_ns,
+            simulation_ns,
+            vision_ns,
+            sync_ns,
+            entities: self.entity_count(),
+            sessions: self.session_count(),
+        };
+        frames
+    }
+
+    /// Timing of the last [`RegionSim::step`]: `total_ns` covers the schedule and draining
+    /// the outbox (the runtime widens it to the whole tick).
+    pub fn last_sample(&self) -> TickSample {
+        self.last_sample
+    }
+
+    /// Entities in the world.
+    pub fn entity_count(&self) -> u32 {
+        let n = self.world.resource::<EntityIndex>().by_id.len();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Open sessions.
+    pub fn session_count(&self) -> u32 {
+        let n = self.world.resource::<Sessions>().map.len();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Every entity's position and health now (the bench's server truth).
+    pub fn truth(&mut self) -> Truth {
+        let tick = self.tick();
+        let mut q = self.world.query::<(&StableId, &Position, &Health)>();
+        let entities = q
+            .iter(&self.world)
+            .map(|(id, pos, health)| (id.0, (pos.0, health.0)))
+            .collect();
+        Truth {
+            tick,
+            at: Instant::now(),
+            entities,
+        }
+    }
+
+    /// Spawn synthetic NPC load (see `[load]`); returns how many units were spawned.
+    pub fn spawn_load(&mut self, load: &LoadConfig) -> usize {
+        npc::spawn_load(&mut self.world, load)
     }
 
     /// The current tick number.
@@ -180,12 +244,20 @@ impl RegionSim {
     /// Units changed since the last call (for the periodic save).
     pub fn take_dirty(&mut self) -> Vec<UnitRecord> {
         let dirty = std::mem::take(&mut self.world.resource_mut::<Dirty>().0);
-        if dirty.is_empty() {
-            return Vec::new();
-        }
-        self.all_units()
+        let index = self.world.resource::<EntityIndex>();
+        let world = &self.world;
+        dirty
             .into_iter()
-            .filter(|u| dirty.contains(&u.id))
+            .filter_map(|id| {
+                let e = world.get_entity(*index.by_id.get(&id)?).ok()?;
+                Some(UnitRecord {
+                    id,
+                    owner: e.get::<Owner>()?.0,
+                    kind: e.get::<Kind>()?.0,
+                    pos: e.get::<Position>()?.0,
+                    health: e.get::<Health>()?.0,
+                })
+            })
             .collect()
     }
 
@@ -244,6 +316,11 @@ impl RegionSim {
 
 /// Spawn a unit into `world` (which must hold the region resources); returns its stable id.
 pub fn spawn_unit(world: &mut World, spec: UnitSpec) -> EntityId {
+    spawn_entity(world, spec).0
+}
+
+/// [`spawn_unit`], also returning the ECS entity.
+pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Entity) {
     let cfg = &world.resource::<Settings>().0;
     let vision = cfg.vision.get(spec.kind);
     let move_ticks = cfg.move_ticks.get(spec.kind);
@@ -268,5 +345,5 @@ pub fn spawn_unit(world: &mut World, spec: UnitSpec) -> EntityId {
     *index.units_of.entry(spec.owner).or_default() += 1;
     world.resource_mut::<Grid>().0.upsert(id, spec.pos);
     world.resource_mut::<Dirty>().0.insert(id);
-    id
+    (id, entity)
 }

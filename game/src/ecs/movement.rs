@@ -1,6 +1,7 @@
 //! Simulation stage: units walk their paths; the spatial index follows positions.
 
 use super::components::*;
+use super::npc::Npc;
 use super::{RegionPlugin, RegionSet};
 use bevy_ecs::prelude::*;
 
@@ -20,7 +21,10 @@ impl RegionPlugin for SimulationPlugin {
 
 /// A unit with a path enters its next hex once it has spent its kind's ticks per hex.
 /// A path blocked by a hex that became impassable is dropped.
-fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &MoveTicks)>) {
+pub(crate) fn move_units(
+    map: Res<WorldMap>,
+    mut units: Query<(&mut Position, &mut Path, &MoveTicks)>,
+) {
     for (mut pos, mut path, ticks) in &mut units {
         if path.hexes.is_empty() || ticks.0 == 0 {
             continue;
@@ -37,14 +41,16 @@ fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &M
     }
 }
 
-/// Keep the spatial grid and the save set in step with moved entities.
+/// Keep the spatial grid and the save set in step with moved entities (NPCs are never saved).
 fn index_positions(
     mut grid: ResMut<Grid>,
     mut dirty: ResMut<Dirty>,
-    moved: Query<(&StableId, &Position), Changed<Position>>,
+    moved: Query<(&StableId, &Position, Has<Npc>), Changed<Position>>,
 ) {
-    for (id, pos) in &moved {
+    for (id, pos, npc) in &moved {
         grid.0.upsert(id.0, pos.0);
-        dirty.0.insert(id.0);
+        if !npc {
+            dirty.0.insert(id.0);
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::components::*;
 use super::{RegionPlugin, RegionSet};
-use crate::map::disc;
+use crate::map::{GameMap, SpatialGrid, disc};
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EmpireId, Hex, Visibility};
 use std::collections::HashMap;
@@ -19,7 +19,8 @@ impl RegionPlugin for VisionPlugin {
     }
 }
 
-/// Recompute every (non-neutral) empire's vision from its units' positions and ranges.
+/// Recompute every (non-neutral) empire's vision from its units' positions and ranges, once
+/// per empire whatever the number of its sessions.
 fn compute_vision(
     map: Res<WorldMap>,
     grid: Res<Grid>,
@@ -36,29 +37,57 @@ fn compute_vision(
     for empire in by_empire.keys() {
         vision.0.entry(*empire).or_insert_with(|| EmpireVision {
             cells: vec![Visibility::Shroud; cells],
-            entities: Default::default(),
+            ..Default::default()
         });
     }
-    let mut visible_now = vec![false; cells];
+    let mut visible_now = Vec::with_capacity(cells);
     for (empire, state) in vision.0.iter_mut() {
-        visible_now.iter_mut().for_each(|v| *v = false);
-        state.entities.clear();
-        for (center, range) in by_empire.get(empire).map(Vec::as_slice).unwrap_or_default() {
-            for h in disc(*center, *range) {
-                if let Some(slot) = map.map.cell_index(h).and_then(|i| visible_now.get_mut(i)) {
-                    *slot = true;
-                }
+        let observers = by_empire.get(empire).map(Vec::as_slice).unwrap_or_default();
+        update_empire_vision(&map.map, &grid.0, observers, state, &mut visible_now);
+    }
+}
+
+/// One empire's vision update, as the vision system runs it for every empire each tick:
+/// hexes within range of `observers` (each a unit's position and vision range) become
+/// visible, hexes seen before and not now become fog, never-seen hexes stay shroud;
+/// `state.changed` lists the cells whose state changed, and `state.entities` becomes the
+/// entities of `grid` in range of an observer (sorted, without duplicates).
+///
+/// `state.cells` is resized to the map (new cells shroud) if it does not match it;
+/// `visible_now` is scratch space reused across calls.
+pub fn update_empire_vision(
+    map: &GameMap,
+    grid: &SpatialGrid,
+    observers: &[(Hex, u32)],
+    state: &mut EmpireVision,
+    visible_now: &mut Vec<bool>,
+) {
+    let cells = map.cell_count();
+    state.cells.resize(cells, Visibility::Shroud);
+    visible_now.clear();
+    visible_now.resize(cells, false);
+    state.entities.clear();
+    state.changed.clear();
+    for (center, range) in observers {
+        for h in disc(*center, *range) {
+            if let Some(slot) = map.cell_index(h).and_then(|i| visible_now.get_mut(i)) {
+                *slot = true;
             }
-            grid.0.for_each_in_range(*center, *range, |id, _| {
-                state.entities.insert(id);
-            });
         }
-        for (cell, now) in state.cells.iter_mut().zip(&visible_now) {
-            *cell = match (*now, *cell) {
-                (true, _) => Visibility::Visible,
-                (false, Visibility::Shroud) => Visibility::Shroud,
-                (false, _) => Visibility::Fog,
-            };
+        grid.for_each_in_range(*center, *range, |id, _| state.entities.push(id));
+    }
+    state.entities.sort_unstable();
+    state.entities.dedup();
+    for (i, (cell, now)) in state.cells.iter_mut().zip(visible_now.iter()).enumerate() {
+        let next = match (*now, *cell) {
+            (true, _) => Visibility::Visible,
+            (false, Visibility::Shroud) => Visibility::Shroud,
+            (false, _) => Visibility::Fog,
+        };
+        if next != *cell {
+            *cell = next;
+            // The map has far fewer than 2^32 cells.
+            state.changed.push(i as u32);
         }
     }
 }

@@ -47,6 +47,10 @@ pub struct LinkStats {
     pub frames_in: AtomicU64,
     /// Frames sent.
     pub frames_out: AtomicU64,
+    /// Bytes received in decoded frames (with the 4-byte length prefix).
+    pub bytes_in: AtomicU64,
+    /// Bytes sent (with the 4-byte length prefix).
+    pub bytes_out: AtomicU64,
     /// Links closed for a frame that did not decode.
     pub malformed: AtomicU64,
     /// Links closed for an oversized frame.
@@ -63,6 +67,8 @@ pub struct LinkStatsSnapshot {
     pub links_opened: u64,
     pub frames_in: u64,
     pub frames_out: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
     pub malformed: u64,
     pub oversized: u64,
     pub bad_hello: u64,
@@ -77,6 +83,8 @@ impl LinkStats {
             links_opened: g(&self.links_opened),
             frames_in: g(&self.frames_in),
             frames_out: g(&self.frames_out),
+            bytes_in: g(&self.bytes_in),
+            bytes_out: g(&self.bytes_out),
             malformed: g(&self.malformed),
             oversized: g(&self.oversized),
             bad_hello: g(&self.bad_hello),
@@ -122,7 +130,8 @@ enum ReadEnd {
     Malformed(String),
 }
 
-async fn read_frame(recv: &mut quinn::RecvStream) -> Result<EdgeToRegion, ReadEnd> {
+/// Read one frame; returns it with its size on the wire.
+async fn read_frame(recv: &mut quinn::RecvStream) -> Result<(EdgeToRegion, usize), ReadEnd> {
     let mut len = [0u8; 4];
     recv.read_exact(&mut len)
         .await
@@ -135,7 +144,8 @@ async fn read_frame(recv: &mut quinn::RecvStream) -> Result<EdgeToRegion, ReadEn
     recv.read_exact(&mut body)
         .await
         .map_err(|_| ReadEnd::Closed)?;
-    decode_frame(&body).map_err(|e| ReadEnd::Malformed(e.to_string()))
+    let msg = decode_frame(&body).map_err(|e| ReadEnd::Malformed(e.to_string()))?;
+    Ok((msg, len + 4))
 }
 
 /// Serve one edge connection: hello, then frames until it ends.
@@ -153,10 +163,10 @@ async fn serve(conn: quinn::Connection, link: LinkId, ctx: LinkCtx) {
         return;
     };
     match first {
-        Ok(EdgeToRegion::Hello { version, edge_id }) if version == LINK_VERSION => {
+        Ok((EdgeToRegion::Hello { version, edge_id }, _)) if version == LINK_VERSION => {
             tracing::info!(link, %remote, edge_id, "edge link opened");
         }
-        Ok(EdgeToRegion::Hello { version, .. }) => {
+        Ok((EdgeToRegion::Hello { version, .. }, _)) => {
             tracing::warn!(link, %remote, version, "edge link with unsupported version");
             bump(&ctx.stats.bad_hello);
             conn.close(close_code::VERSION.into(), b"unsupported link version");
@@ -183,7 +193,12 @@ async fn serve(conn: quinn::Connection, link: LinkId, ctx: LinkCtx) {
     let writer = tokio::spawn(write_loop(conn.clone(), send, rx, ctx.stats.clone()));
     loop {
         let msg = match read_frame(&mut recv).await {
-            Ok(msg) => msg,
+            Ok((msg, bytes)) => {
+                ctx.stats
+                    .bytes_in
+                    .fetch_add(bytes as u64, Ordering::Relaxed);
+                msg
+            }
             Err(end) => {
                 close_for(&conn, &ctx, link, end);
                 break;
@@ -261,10 +276,14 @@ async fn write_loop(
     stats: Arc<LinkStats>,
 ) {
     while let Some(msg) = rx.recv().await {
-        if send.write_all(&encode_frame(&msg)).await.is_err() {
+        let frame = encode_frame(&msg);
+        if send.write_all(&frame).await.is_err() {
             return;
         }
         bump(&stats.frames_out);
+        stats
+            .bytes_out
+            .fetch_add(frame.len() as u64, Ordering::Relaxed);
     }
     // The tick dropped our queue: it overflowed (slow edge) or the region is stopping.
     conn.close(close_code::SLOW.into(), b"link queue dropped");

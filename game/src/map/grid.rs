@@ -5,12 +5,17 @@ use super::hex::HexMath;
 use starlane_protocol::{EntityId, Hex};
 use std::collections::HashMap;
 
-/// Entity positions indexed by grid cell.
+/// Key of a grid cell.
+type CellKey = (i32, i32);
+
+/// Entity positions indexed by grid cell. Buckets hold positions next to ids, so range
+/// queries touch no hash map per entity, and moving between cells is O(1) (swap-remove).
 #[derive(Debug, Clone)]
 pub struct SpatialGrid {
     cell_size: i32,
-    cells: HashMap<(i32, i32), Vec<EntityId>>,
-    positions: HashMap<EntityId, Hex>,
+    cells: HashMap<CellKey, Vec<(EntityId, Hex)>>,
+    /// Where each entity sits: its cell and index in that cell's bucket.
+    slots: HashMap<EntityId, (CellKey, usize)>,
 }
 
 impl SpatialGrid {
@@ -19,11 +24,11 @@ impl SpatialGrid {
         Self {
             cell_size: i32::try_from(cell_size.max(1)).unwrap_or(i32::MAX),
             cells: HashMap::new(),
-            positions: HashMap::new(),
+            slots: HashMap::new(),
         }
     }
 
-    fn key(&self, h: Hex) -> (i32, i32) {
+    fn key(&self, h: Hex) -> CellKey {
         (
             h.q.div_euclid(self.cell_size),
             h.r.div_euclid(self.cell_size),
@@ -32,50 +37,60 @@ impl SpatialGrid {
 
     /// Insert `id` at `pos`, or move it there.
     pub fn upsert(&mut self, id: EntityId, pos: Hex) {
-        if let Some(old) = self.positions.insert(id, pos) {
-            if old == pos {
-                return;
-            }
-            let old_key = self.key(old);
-            if old_key == self.key(pos) {
-                return;
-            }
-            self.detach(id, old_key);
-        }
         let key = self.key(pos);
-        self.cells.entry(key).or_default().push(id);
+        if let Some((old_key, idx)) = self.slots.get(&id).copied() {
+            if old_key == key {
+                if let Some(entry) = self.cells.get_mut(&key).and_then(|b| b.get_mut(idx)) {
+                    entry.1 = pos;
+                }
+                return;
+            }
+            self.detach(old_key, idx);
+        }
+        let bucket = self.cells.entry(key).or_default();
+        bucket.push((id, pos));
+        self.slots.insert(id, (key, bucket.len() - 1));
     }
 
     /// Remove `id` (no-op if absent).
     pub fn remove(&mut self, id: EntityId) {
-        if let Some(old) = self.positions.remove(&id) {
-            let key = self.key(old);
-            self.detach(id, key);
+        if let Some((key, idx)) = self.slots.remove(&id) {
+            self.detach(key, idx);
         }
     }
 
-    fn detach(&mut self, id: EntityId, key: (i32, i32)) {
-        if let Some(bucket) = self.cells.get_mut(&key) {
-            bucket.retain(|e| *e != id);
-            if bucket.is_empty() {
-                self.cells.remove(&key);
+    /// Take slot `idx` out of bucket `key`, re-pointing the entry swapped into its place.
+    fn detach(&mut self, key: CellKey, idx: usize) {
+        let Some(bucket) = self.cells.get_mut(&key) else {
+            return;
+        };
+        if idx < bucket.len() {
+            bucket.swap_remove(idx);
+            if let Some((moved, _)) = bucket.get(idx)
+                && let Some(slot) = self.slots.get_mut(moved)
+            {
+                slot.1 = idx;
             }
+        }
+        if bucket.is_empty() {
+            self.cells.remove(&key);
         }
     }
 
     /// Position of `id`, if indexed.
     pub fn position(&self, id: EntityId) -> Option<Hex> {
-        self.positions.get(&id).copied()
+        let (key, idx) = self.slots.get(&id)?;
+        self.cells.get(key)?.get(*idx).map(|(_, pos)| *pos)
     }
 
     /// Number of indexed entities.
     pub fn len(&self) -> usize {
-        self.positions.len()
+        self.slots.len()
     }
 
     /// Whether no entity is indexed.
     pub fn is_empty(&self) -> bool {
-        self.positions.is_empty()
+        self.slots.is_empty()
     }
 
     /// Call `f` for every entity within `range` hexes of `center`.
@@ -88,10 +103,8 @@ impl SpatialGrid {
                 let Some(bucket) = self.cells.get(&(kq, kr)) else {
                     continue;
                 };
-                for id in bucket {
-                    if let Some(pos) = self.positions.get(id)
-                        && pos.distance(center) <= range
-                    {
+                for (id, pos) in bucket {
+                    if pos.distance(center) <= range {
                         f(*id, *pos);
                     }
                 }
@@ -148,8 +161,45 @@ mod tests {
         grid.upsert(1, Hex::new(20, 0));
         assert!(grid.in_range(Hex::new(0, 0), 2).is_empty());
         assert_eq!(grid.in_range(Hex::new(20, 0), 0), vec![1]);
+        grid.upsert(2, Hex::new(21, 1));
+        grid.upsert(3, Hex::new(22, 0));
         grid.remove(1);
+        assert_eq!(grid.position(3), Some(Hex::new(22, 0)));
+        assert_eq!(grid.in_range(Hex::new(20, 0), 2), vec![2, 3]);
+        grid.remove(2);
+        grid.remove(3);
         assert!(grid.is_empty());
         assert!(grid.in_range(Hex::new(20, 0), 3).is_empty());
+    }
+
+    #[test]
+    fn many_moves_keep_buckets_consistent() {
+        let mut grid = SpatialGrid::new(4);
+        let mut truth = std::collections::HashMap::new();
+        let mut x: u64 = 9;
+        for step in 0..3000u32 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let id = (x >> 40) as u32 % 60;
+            let h = Hex::new((x >> 20) as i32 % 17, (x >> 10) as i32 % 13);
+            if step % 7 == 0 {
+                grid.remove(id);
+                truth.remove(&id);
+            } else {
+                grid.upsert(id, h);
+                truth.insert(id, h);
+            }
+        }
+        assert_eq!(grid.len(), truth.len());
+        for (id, h) in &truth {
+            assert_eq!(grid.position(*id), Some(*h));
+        }
+        let c = Hex::new(3, 2);
+        let mut expect: Vec<EntityId> = truth
+            .iter()
+            .filter(|(_, h)| h.distance(c) <= 6)
+            .map(|(i, _)| *i)
+            .collect();
+        expect.sort_unstable();
+        assert_eq!(grid.in_range(c, 6), expect);
     }
 }

@@ -9,7 +9,6 @@ pub use grid::SpatialGrid;
 pub use hex::{HexMath, disc, disc_len, ring};
 
 use starlane_protocol::{Hex, MapInfo};
-use std::collections::HashMap;
 
 /// Hexes around each spawn point kept free of asteroids.
 pub const SPAWN_CLEAR_RADIUS: u32 = 2;
@@ -37,7 +36,7 @@ pub struct GameMap {
     /// Every on-map hex, in a fixed order (chunk by chunk).
     cells: Vec<Hex>,
     /// Index of each on-map hex in `cells`.
-    index: HashMap<Hex, usize>,
+    index: DenseIndex,
     /// `passable[i]` is false for asteroid hexes.
     passable: Vec<bool>,
     spawns: Vec<Hex>,
@@ -53,7 +52,7 @@ impl GameMap {
         for c in chunks {
             cells.extend(disc(c, chunk_radius));
         }
-        let index: HashMap<Hex, usize> = cells.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+        let index = DenseIndex::new(&cells);
         let spawns: Vec<Hex> = chunks[1..].to_vec();
         let den = chunks[0];
         let passable = cells
@@ -96,12 +95,12 @@ impl GameMap {
 
     /// Index of `h` in [`GameMap::cells`], or `None` off the map.
     pub fn cell_index(&self, h: Hex) -> Option<usize> {
-        self.index.get(&h).copied()
+        self.index.get(h)
     }
 
     /// Whether `h` lies on the map.
     pub fn contains(&self, h: Hex) -> bool {
-        self.index.contains_key(&h)
+        self.index.get(h).is_some()
     }
 
     /// Whether `h` is on the map and not an asteroid.
@@ -134,6 +133,15 @@ impl GameMap {
         (0..=max).find_map(|r| ring(h, r).find(|c| self.is_passable(*c)))
     }
 
+    /// Passable hexes within `chunk_radius` of `center`, nearest first (ring by ring): the
+    /// area a spawn point hands out to new empires.
+    pub fn spawn_area(&self, center: Hex) -> Vec<Hex> {
+        (0..=self.chunk_radius)
+            .flat_map(|r| ring(center, r))
+            .filter(|h| self.is_passable(*h))
+            .collect()
+    }
+
     /// `count` distinct passable hexes closest to `center` (for placing a group of units).
     pub fn placements(&self, center: Hex, count: usize) -> Vec<Hex> {
         let max = 8 * self.chunk_radius;
@@ -159,6 +167,54 @@ impl GameMap {
             chunks: self.chunks.to_vec(),
             blocked,
         }
+    }
+}
+
+/// Cell index by axial coordinates: a dense table over the map's bounding box, so lookups
+/// on the hot paths (vision, movement) are an array access instead of a hash.
+#[derive(Debug, Clone)]
+struct DenseIndex {
+    min_q: i32,
+    min_r: i32,
+    width: usize,
+    height: usize,
+    slots: Vec<u32>,
+}
+
+impl DenseIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn new(cells: &[Hex]) -> Self {
+        let min_q = cells.iter().map(|h| h.q).min().unwrap_or(0);
+        let max_q = cells.iter().map(|h| h.q).max().unwrap_or(0);
+        let min_r = cells.iter().map(|h| h.r).min().unwrap_or(0);
+        let max_r = cells.iter().map(|h| h.r).max().unwrap_or(0);
+        let width = usize::try_from(max_q - min_q + 1).unwrap_or(0);
+        let height = usize::try_from(max_r - min_r + 1).unwrap_or(0);
+        let mut index = Self {
+            min_q,
+            min_r,
+            width,
+            height,
+            slots: vec![Self::NONE; width * height],
+        };
+        for (i, h) in cells.iter().enumerate() {
+            if let Some(slot) = index.slot(*h) {
+                index.slots[slot] = u32::try_from(i).unwrap_or(Self::NONE);
+            }
+        }
+        index
+    }
+
+    fn slot(&self, h: Hex) -> Option<usize> {
+        let q = usize::try_from(h.q.checked_sub(self.min_q)?).ok()?;
+        let r = usize::try_from(h.r.checked_sub(self.min_r)?).ok()?;
+        (q < self.width && r < self.height).then_some(r * self.width + q)
+    }
+
+    fn get(&self, h: Hex) -> Option<usize> {
+        let v = *self.slots.get(self.slot(h)?)?;
+        (v != Self::NONE).then_some(v as usize)
     }
 }
 

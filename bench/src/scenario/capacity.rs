@@ -1,0 +1,205 @@
+//! Capacity searches: how many sessions and NPCs one region holds with tick p99 under the
+//! limit, and how many client datagrams one edge handles per CPU second, beside the
+//! machine's plain-UDP loopback ceiling measured in the same run.
+
+use crate::scenario::config::{CapacitySection, Scenario};
+use crate::scenario::measure::{Measured, run_region_only};
+use crate::scenario::progress::Progress;
+use crate::scenario::result::TickStats;
+use serde::Serialize;
+use std::net::{Ipv4Addr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Results of a capacity scenario.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CapacityResult {
+    /// The region sweep.
+    pub region: Option<RegionSweep>,
+    /// Edge throughput.
+    pub edge: Option<EdgeCapacity>,
+    /// Plain UDP echo between two threads on loopback.
+    pub loopback_ceiling: Option<Ceiling>,
+}
+
+/// One step of the region sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// Sessions opened.
+    pub sessions: u32,
+    /// NPC units.
+    pub npcs: u32,
+    /// Tick time p99 (ms); null when no tick was sampled.
+    pub tick_p99_ms: Option<f64>,
+    /// Tick time median (ms).
+    pub tick_median_ms: Option<f64>,
+    /// Whether p99 was under the limit.
+    pub passed: bool,
+}
+
+/// The region sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionSweep {
+    /// The tick p99 limit (ms).
+    pub limit_ms: f64,
+    /// Steps run, in order (the sweep stops at the first failure).
+    pub steps: Vec<Step>,
+    /// The largest passing `[sessions, npcs]`.
+    pub largest_passing: Option<[u32; 2]>,
+}
+
+/// Edge throughput under ping load.
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeCapacity {
+    /// Pongs received per second by all clients (each is one datagram in and one out at the edge).
+    pub pings_per_sec: f64,
+    /// CPU seconds the edge used during the measurement.
+    pub edge_cpu_secs: Option<f64>,
+    /// What that CPU figure covers.
+    pub edge_cpu_covers: String,
+    /// Edge CPU microseconds per ping handled (one datagram in, one out).
+    pub edge_cpu_us_per_ping: Option<f64>,
+    /// Pings one fully used core would handle at that cost.
+    pub pings_per_core_sec: Option<f64>,
+}
+
+/// The loopback ceiling.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ceiling {
+    /// Echoes completed.
+    pub echoes: u64,
+    /// Seconds taken.
+    pub secs: f64,
+    /// Echo round trips per second (each is two datagrams sent and two received).
+    pub echoes_per_sec: f64,
+}
+
+/// Sweep `[sessions, npcs]` steps upward on a region-only run until tick p99 reaches the limit.
+pub async fn region_sweep(
+    scenario: &Scenario,
+    cap: &CapacitySection,
+    progress: &Progress,
+) -> anyhow::Result<(Measured, CapacityResult)> {
+    let mut steps = Vec::new();
+    let mut last = Measured::default();
+    let mut largest_passing = None;
+    for &[sessions, npcs] in &cap.steps {
+        let mut s = scenario.clone();
+        s.clients.sessions = sessions;
+        s.load.npc_count = npcs;
+        s.duration_secs = cap.step_secs;
+        progress.say(format!("capacity step: {sessions} sessions, {npcs} NPCs"));
+        last = run_region_only(&s, progress).await?;
+        let samples: Vec<_> = last.ticks.iter().map(|(_, t)| *t).collect();
+        let stats = TickStats::of(&samples);
+        let p99 = stats.as_ref().map(|t| t.total.p99);
+        let passed = p99.is_some_and(|p| p < cap.tick_p99_limit_ms);
+        steps.push(Step {
+            sessions,
+            npcs,
+            tick_p99_ms: p99,
+            tick_median_ms: stats.as_ref().map(|t| t.total.median),
+            passed,
+        });
+        if !passed {
+            break;
+        }
+        largest_passing = Some([sessions, npcs]);
+    }
+    let region = RegionSweep {
+        limit_ms: cap.tick_p99_limit_ms,
+        steps,
+        largest_passing,
+    };
+    Ok((
+        last,
+        CapacityResult {
+            region: Some(region),
+            ..CapacityResult::default()
+        },
+    ))
+}
+
+/// Edge figures from a run of pinging clients.
+pub fn edge_capacity(m: &Measured, duration_secs: u64) -> EdgeCapacity {
+    let pongs: u64 = m.outcomes.iter().map(|o| o.pongs).sum();
+    let secs = duration_secs.max(1) as f64;
+    let per_ping = m
+        .edge_cpu
+        .filter(|_| pongs > 0)
+        .map(|(cpu, _)| cpu / pongs as f64 * 1e6);
+    EdgeCapacity {
+        pings_per_sec: pongs as f64 / secs,
+        edge_cpu_secs: m.edge_cpu.map(|c| c.0),
+        edge_cpu_covers: m.edge_cpu.map_or("unknown", |c| c.1).to_string(),
+        edge_cpu_us_per_ping: per_ping,
+        pings_per_core_sec: per_ping.filter(|us| *us > 0.0).map(|us| 1e6 / us),
+    }
+}
+
+/// Echo `count` datagrams between two threads over loopback with a window of 32 in flight.
+pub fn loopback_ceiling(count: u64) -> std::io::Result<Ceiling> {
+    const WINDOW: u64 = 32;
+    let echo = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+    client.connect(echo.local_addr()?)?;
+    echo.set_read_timeout(Some(Duration::from_millis(50)))?;
+    client.set_read_timeout(Some(Duration::from_millis(50)))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let echo_stop = stop.clone();
+    let echo_thread = std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while !echo_stop.load(Ordering::Relaxed) {
+            if let Ok((n, from)) = echo.recv_from(&mut buf) {
+                let _ = echo.send_to(&buf[..n], from);
+            }
+        }
+    });
+    let payload = [7u8; 64];
+    let mut buf = [0u8; 256];
+    let start = Instant::now();
+    let limit = Duration::from_secs(30);
+    let (mut sent, mut received) = (0u64, 0u64);
+    while sent < WINDOW.min(count) {
+        client.send(&payload)?;
+        sent += 1;
+    }
+    while received < count && start.elapsed() < limit {
+        match client.recv(&mut buf) {
+            Ok(_) => {
+                received += 1;
+                if sent < count {
+                    client.send(&payload)?;
+                    sent += 1;
+                }
+            }
+            // A lost datagram: put its credit back.
+            Err(_) if sent < count => {
+                client.send(&payload)?;
+                sent += 1;
+            }
+            Err(_) => break,
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let _ = echo_thread.join();
+    Ok(Ceiling {
+        echoes: received,
+        secs,
+        echoes_per_sec: received as f64 / secs.max(1e-9),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_ceiling_echoes_every_datagram() {
+        let c = loopback_ceiling(1000).expect("loopback works");
+        assert!(c.echoes >= 990, "echoed {}", c.echoes);
+        assert!(c.echoes_per_sec > 0.0);
+    }
+}

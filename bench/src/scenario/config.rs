@@ -1,0 +1,417 @@
+//! Scenario files (`bench/scenarios/*.toml`): what to start, how many clients, what load, what
+//! network impairment, for how long. Parsed with serde (unknown fields are errors) and
+//! validated with errors that name the field and the fix.
+
+use serde::{Deserialize, Serialize};
+use starlane_netcore::emulator::ImpairmentConfig;
+use std::path::{Path, PathBuf};
+
+/// Errors reading a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The text is not a valid scenario.
+    #[error("invalid scenario {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    /// A field has a value that cannot be used.
+    #[error("scenario field `{field}` {problem}; fix: {fix}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+        fix: String,
+    },
+}
+
+/// How the servers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Topology {
+    /// Region, edge and web server in this process (`starlane_local::Local`).
+    InProcess,
+    /// `starlane-region` and `starlane-edge` as child processes.
+    Processes,
+    /// Only the region, in this process; the runner is a fake edge on its QUIC link.
+    RegionOnly,
+}
+
+/// What the clients' bots do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Behaviour {
+    /// Every 1.5-4 s, send a random own unit to a random hex near it.
+    #[default]
+    Wander,
+    /// Only watch (and ping).
+    Idle,
+}
+
+/// `[clients]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientsConfig {
+    /// Native clients over encrypted UDP.
+    pub udp: u32,
+    /// Native clients over WebTransport.
+    pub webtransport: u32,
+    /// Sessions opened by the fake edge (topology "region-only" only).
+    pub sessions: u32,
+    /// Clients started per second (0 = all at once).
+    pub ramp_per_sec: u32,
+    /// What their bots do.
+    pub behaviour: Behaviour,
+    /// Pings per second per client (round-trip times; the load of "capacity-edge").
+    pub ping_rate_per_sec: u32,
+}
+
+impl Default for ClientsConfig {
+    fn default() -> Self {
+        Self {
+            udp: 0,
+            webtransport: 0,
+            sessions: 0,
+            ramp_per_sec: 50,
+            behaviour: Behaviour::Wander,
+            ping_rate_per_sec: 4,
+        }
+    }
+}
+
+/// `[load]`: synthetic NPC units in the region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadSection {
+    /// Number of NPC units.
+    pub npc_count: u32,
+    /// "wander", "battle" or "columns".
+    pub pattern: String,
+    /// Seed of their placement and choices.
+    pub npc_seed: u64,
+}
+
+impl Default for LoadSection {
+    fn default() -> Self {
+        Self {
+            npc_count: 0,
+            pattern: "wander".into(),
+            npc_seed: 1,
+        }
+    }
+}
+
+/// Where the impairment is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImpairMode {
+    /// A clean loopback.
+    #[default]
+    None,
+    /// An emulator in this process (the impairment proxy, started in this process).
+    InProcess,
+    /// The impairment proxy in front of the edge's ports.
+    Proxy,
+}
+
+/// `[impairment]`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImpairmentSection {
+    /// Where impairment is applied.
+    pub mode: ImpairMode,
+    /// The same settings each way (used for a direction that has no table of its own).
+    pub symmetric: Option<ImpairmentConfig>,
+    /// Client to server.
+    pub up: Option<ImpairmentConfig>,
+    /// Server to client.
+    pub down: Option<ImpairmentConfig>,
+    /// Bandwidth profile name; only "unlimited" exists yet.
+    pub bandwidth_profile: Option<String>,
+}
+
+impl ImpairmentSection {
+    /// The settings of (up, down), each defaulting to `symmetric`, then to none.
+    pub fn directions(&self) -> (ImpairmentConfig, ImpairmentConfig) {
+        let base = self.symmetric.clone().unwrap_or_default();
+        let up = self.up.clone().unwrap_or_else(|| base.clone());
+        let mut down = self.down.clone().unwrap_or(base);
+        if self.down.is_none() && self.symmetric.is_some() {
+            // Independent draws each way.
+            down.seed = down.seed.wrapping_add(1);
+        }
+        (up, down)
+    }
+
+    /// The bandwidth profile's name ("unlimited" when not set).
+    pub fn profile(&self) -> &str {
+        self.bandwidth_profile.as_deref().unwrap_or("unlimited")
+    }
+}
+
+/// Which capacity search a scenario runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityKind {
+    /// Sweep sessions x NPCs on one region (topology "region-only").
+    Region,
+    /// Ping datagrams through the edge, beside the loopback UDP ceiling.
+    Edge,
+}
+
+/// `[capacity]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacitySection {
+    /// Which search.
+    pub kind: CapacityKind,
+    /// Region sweep: `[sessions, npcs]` pairs, tried in order until one fails.
+    #[serde(default)]
+    pub steps: Vec<[u32; 2]>,
+    /// Region sweep: seconds measured per step (after `warmup_secs`).
+    #[serde(default = "default_step_secs")]
+    pub step_secs: u64,
+    /// Region sweep: a step passes when tick p99 is below this.
+    #[serde(default = "default_tick_limit")]
+    pub tick_p99_limit_ms: f64,
+    /// Edge: echoes of the plain-UDP loopback ceiling measurement.
+    #[serde(default = "default_ceiling_count")]
+    pub ceiling_count: u64,
+}
+
+fn default_step_secs() -> u64 {
+    5
+}
+fn default_tick_limit() -> f64 {
+    25.0
+}
+fn default_ceiling_count() -> u64 {
+    200_000
+}
+
+/// A scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name, used in the results directory.
+    pub name: String,
+    /// Seconds measured after the warm-up.
+    pub duration_secs: u64,
+    /// Seconds run before measuring.
+    #[serde(default)]
+    pub warmup_secs: u64,
+    /// How the servers run.
+    pub topology: Topology,
+    /// Clients.
+    #[serde(default)]
+    pub clients: ClientsConfig,
+    /// NPC load.
+    #[serde(default)]
+    pub load: LoadSection,
+    /// Network impairment.
+    #[serde(default)]
+    pub impairment: ImpairmentSection,
+    /// Capacity search, if this is a capacity scenario.
+    #[serde(default)]
+    pub capacity: Option<CapacitySection>,
+}
+
+fn invalid(
+    field: &'static str,
+    problem: impl Into<String>,
+    fix: impl Into<String>,
+) -> ScenarioError {
+    ScenarioError::Invalid {
+        field,
+        problem: problem.into(),
+        fix: fix.into(),
+    }
+}
+
+impl Scenario {
+    /// Read, parse and validate a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let s: Scenario = toml::from_str(&text).map_err(|e| ScenarioError::Parse {
+            path: path.to_owned(),
+            source: Box::new(e),
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Parse and validate TOML text.
+    pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            path: PathBuf::from("<text>"),
+            source: Box::new(e),
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Check every field.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !name_ok {
+            return Err(invalid(
+                "name",
+                format!("is {:?}", self.name),
+                "use 1-64 letters, digits, '-' or '_'",
+            ));
+        }
+        if !(1..=3600).contains(&self.duration_secs) {
+            return Err(invalid(
+                "duration_secs",
+                format!("is {}", self.duration_secs),
+                "use 1..=3600",
+            ));
+        }
+        if self.warmup_secs > 600 {
+            return Err(invalid(
+                "warmup_secs",
+                format!("is {}", self.warmup_secs),
+                "use 0..=600",
+            ));
+        }
+        self.validate_clients()?;
+        if !["wander", "battle", "columns"].contains(&self.load.pattern.as_str()) {
+            return Err(invalid(
+                "load.pattern",
+                format!("is {:?}", self.load.pattern),
+                "use \"wander\", \"battle\" or \"columns\"",
+            ));
+        }
+        if self.load.npc_count > 200_000 {
+            return Err(invalid(
+                "load.npc_count",
+                format!("is {}", self.load.npc_count),
+                "use 0..=200000",
+            ));
+        }
+        self.validate_impairment()?;
+        self.validate_capacity()
+    }
+
+    fn validate_clients(&self) -> Result<(), ScenarioError> {
+        let c = &self.clients;
+        let region_only = self.topology == Topology::RegionOnly;
+        if region_only && (c.udp > 0 || c.webtransport > 0) {
+            return Err(invalid(
+                "clients.udp",
+                "needs an edge, which topology \"region-only\" has not",
+                "set clients.sessions instead, or another topology",
+            ));
+        }
+        if !region_only && c.sessions > 0 {
+            return Err(invalid(
+                "clients.sessions",
+                "is only for topology \"region-only\"",
+                "use clients.udp / clients.webtransport",
+            ));
+        }
+        if c.udp + c.webtransport > 5_000 || c.sessions > 100_000 {
+            return Err(invalid(
+                "clients",
+                "asks for too many clients",
+                "use at most 5000 clients or 100000 sessions",
+            ));
+        }
+        if c.ping_rate_per_sec > 100_000 {
+            return Err(invalid(
+                "clients.ping_rate_per_sec",
+                format!("is {}", c.ping_rate_per_sec),
+                "use 0..=100000",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_impairment(&self) -> Result<(), ScenarioError> {
+        let imp = &self.impairment;
+        if imp.profile() != "unlimited" {
+            return Err(invalid(
+                "impairment.bandwidth_profile",
+                format!(
+                    "is {:?}, and bandwidth profiles are not defined yet",
+                    imp.profile()
+                ),
+                "use \"unlimited\" (or leave it out)",
+            ));
+        }
+        let (up, down) = imp.directions();
+        for (field, cfg) in [("impairment.up", &up), ("impairment.down", &down)] {
+            cfg.validate()
+                .map_err(|e| invalid(field, e.to_string(), "correct the setting named above"))?;
+        }
+        if imp.mode != ImpairMode::None && self.topology == Topology::RegionOnly {
+            return Err(invalid(
+                "impairment.mode",
+                "needs client traffic, which topology \"region-only\" has not",
+                "use mode = \"none\"",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_capacity(&self) -> Result<(), ScenarioError> {
+        let Some(cap) = &self.capacity else {
+            return Ok(());
+        };
+        match cap.kind {
+            CapacityKind::Region => {
+                if self.topology != Topology::RegionOnly {
+                    return Err(invalid(
+                        "capacity.kind",
+                        "\"region\" sweeps need topology \"region-only\"",
+                        "set topology = \"region-only\"",
+                    ));
+                }
+                if cap.steps.is_empty() {
+                    return Err(invalid(
+                        "capacity.steps",
+                        "is empty",
+                        "list [sessions, npcs] pairs, e.g. [[10, 1000], [50, 5000]]",
+                    ));
+                }
+                if !(1..=600).contains(&cap.step_secs) {
+                    return Err(invalid(
+                        "capacity.step_secs",
+                        format!("is {}", cap.step_secs),
+                        "use 1..=600",
+                    ));
+                }
+            }
+            CapacityKind::Edge => {
+                if self.topology == Topology::RegionOnly || self.clients.udp == 0 {
+                    return Err(invalid(
+                        "capacity.kind",
+                        "\"edge\" needs UDP clients through an edge",
+                        "set topology = \"processes\" or \"in-process\" and clients.udp > 0",
+                    ));
+                }
+                if !(1_000..=10_000_000).contains(&cap.ceiling_count) {
+                    return Err(invalid(
+                        "capacity.ceiling_count",
+                        format!("is {}", cap.ceiling_count),
+                        "use 1000..=10000000",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,245 @@
+//! Topology "region-only": the runner is an edge on the region's QUIC link (pinned to the
+//! region's certificate) that opens N sessions and counts what the region sends each one.
+//! This is the capacity harness for "clients per region": no edge, no client transports.
+
+use crate::scenario::clients::{Clock, Live, Window};
+use anyhow::{Context, bail};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use starlane_game::{RegionHandle, link_client_config};
+use starlane_protocol::client::ServerMsg;
+use starlane_protocol::link::{
+    EdgeToRegion, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge, check_frame_len,
+    decode_frame, encode_frame,
+};
+use starlane_protocol::{Command, EmpireId, EntityId, Hex, Update};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the fake edge measured.
+#[derive(Debug, Default)]
+pub struct FakeEdgeOutcome {
+    /// Per session per 1 s window: bytes and messages the edge would send the client.
+    pub windows: Vec<Window>,
+    /// Sessions joined.
+    pub joined: u64,
+    /// Sessions refused.
+    pub refused: u64,
+    /// Updates of session 0 (for the baseline comparison).
+    pub recorded: Vec<Update>,
+}
+
+/// Per session: client-format bytes, messages; plus joined/refused counts.
+#[derive(Debug, Default)]
+struct Counts {
+    per_session: Vec<[u64; 2]>,
+    joined: u64,
+    refused: u64,
+    recorded: Vec<Update>,
+    /// Per session: its empire and own units (id, last known position).
+    empires: Vec<Option<EmpireId>>,
+    units: Vec<Vec<(EntityId, Hex)>>,
+}
+
+/// How often the fake edge considers orders; each session orders every `ORDER_EVERY` ticks.
+const ORDER_TICK: Duration = Duration::from_millis(100);
+const ORDER_EVERY: u64 = 25;
+
+/// Sessions whose turn it is in `round`: a Move of one own unit to a random hex within 6.
+fn pick_orders(
+    counts: &Mutex<Counts>,
+    round: u64,
+    rng: &mut StdRng,
+) -> Vec<(u64, u32, EntityId, Hex)> {
+    let Ok(c) = counts.lock() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, units) in c.units.iter().enumerate() {
+        if (i as u64 + round).is_multiple_of(ORDER_EVERY) && !units.is_empty() {
+            let (unit, pos) = units[rng.random_range(0..units.len())];
+            let to = Hex::new(
+                pos.q + rng.random_range(-6..=6),
+                pos.r + rng.random_range(-6..=6),
+            );
+            out.push((i as u64, round as u32, unit, to));
+        }
+    }
+    out
+}
+
+/// Open `sessions` sessions at `ramp_per_sec` (0 = at once) and measure until `clock.end`.
+/// With `wander`, each session moves one of its units every 2.5 s (until the convergence
+/// period), as the client bots do.
+pub async fn run_fake_edge(
+    region: &RegionHandle,
+    sessions: u32,
+    ramp_per_sec: u32,
+    wander: bool,
+    clock: Clock,
+    live: Arc<Live>,
+) -> anyhow::Result<FakeEdgeOutcome> {
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().context("loopback")?)?;
+    endpoint.set_default_client_config(link_client_config(region.cert_der())?);
+    let conn = endpoint
+        .connect(region.link_addr(), "localhost")?
+        .await
+        .context("QUIC handshake with the region")?;
+    let (mut send, recv) = conn.open_bi().await?;
+    let hello = EdgeToRegion::Hello {
+        version: LINK_VERSION,
+        edge_id: "bench-fake-edge".into(),
+    };
+    send.write_all(&encode_frame(&hello)).await?;
+    let counts = Arc::new(Mutex::new(Counts {
+        per_session: vec![[0; 2]; sessions as usize],
+        empires: vec![None; sessions as usize],
+        units: vec![Vec::new(); sessions as usize],
+        ..Counts::default()
+    }));
+    let reader = tokio::spawn(read_frames(recv, counts.clone(), live.clone()));
+
+    let mut out = FakeEdgeOutcome::default();
+    let gap = if ramp_per_sec == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(1.0 / f64::from(ramp_per_sec))
+    };
+    let mut joined = 0u32;
+    let mut window = tokio::time::interval(Duration::from_secs(1));
+    let mut last = vec![[0u64; 2]; sessions as usize];
+    let end = tokio::time::Instant::from_std(clock.end);
+    let mut next_join = tokio::time::Instant::now();
+    let mut order = tokio::time::interval(ORDER_TICK);
+    let mut order_round = 0u64;
+    let mut rng = StdRng::seed_from_u64(0xfa4e);
+    let mut up = vec![0u64; sessions as usize];
+    let mut last_up = up.clone();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(end) => break,
+            _ = tokio::time::sleep_until(next_join), if joined < sessions => {
+                let player = PlayerIdentity { user_id: 1_000_000 + i64::from(joined), username: format!("bench{joined}") };
+                send.write_all(&encode_frame(&EdgeToRegion::Join { session: u64::from(joined), player })).await?;
+                joined += 1;
+                next_join += gap;
+            }
+            _ = order.tick(), if wander && Instant::now() < clock.stop_commands_at => {
+                order_round += 1;
+                let orders = pick_orders(&counts, order_round, &mut rng);
+                for (session, seq, unit, to) in orders {
+                    let frame = encode_frame(&EdgeToRegion::Command { session, seq, command: Command::Move { unit, to } });
+                    up[session as usize] += frame.len() as u64;
+                    send.write_all(&frame).await?;
+                }
+            }
+            _ = window.tick() => {
+                let now = counts.lock().map(|c| c.per_session.clone()).unwrap_or_default();
+                let measuring = Instant::now().checked_sub(Duration::from_secs(1)).is_some_and(|s| s >= clock.measure_from);
+                if measuring {
+                    let t = clock.measure_from.elapsed().as_secs_f64();
+                    for (i, (a, b)) in now.iter().zip(&last).enumerate() {
+                        if i < joined as usize {
+                            let up_bytes = up[i] - last_up[i];
+                            out.windows.push(Window { t, down_bytes: a[0] - b[0], up_bytes, down_packets: a[1] - b[1], up_packets: 0 });
+                        }
+                    }
+                }
+                last = now;
+                last_up.clone_from(&up);
+            }
+        }
+    }
+    conn.close(quinn::VarInt::from_u32(0), b"bench done");
+    let _ = reader.await;
+    let mut c = match counts.lock() {
+        Ok(c) => c,
+        Err(_) => bail!("the frame reader panicked"),
+    };
+    out.joined = c.joined;
+    out.refused = c.refused;
+    out.recorded = std::mem::take(&mut c.recorded);
+    Ok(out)
+}
+
+async fn read_frames(mut recv: quinn::RecvStream, counts: Arc<Mutex<Counts>>, live: Arc<Live>) {
+    loop {
+        let mut len = [0u8; 4];
+        if recv.read_exact(&mut len).await.is_err() {
+            return;
+        }
+        let Ok(len) = check_frame_len(u32::from_le_bytes(len)) else {
+            return;
+        };
+        let mut body = vec![0u8; len];
+        if recv.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let Ok(msg) = decode_frame::<RegionToEdge>(&body) else {
+            return;
+        };
+        let Ok(mut c) = counts.lock() else { return };
+        match msg {
+            RegionToEdge::Joined {
+                session, empire, ..
+            } => {
+                if let Some(slot) = usize::try_from(session)
+                    .ok()
+                    .and_then(|s| c.empires.get_mut(s))
+                {
+                    *slot = Some(empire);
+                }
+                c.joined += 1;
+                live.connected.fetch_add(1, Ordering::Relaxed);
+            }
+            RegionToEdge::JoinRefused { .. } => {
+                c.refused += 1;
+                live.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            RegionToEdge::ToClient { session, msgs } => count(&mut c, session, msgs, &live),
+        }
+    }
+}
+
+/// Count what the edge would send the client: each message in the client encoding.
+fn count(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live) {
+    let idx = usize::try_from(session).unwrap_or(usize::MAX);
+    for m in msgs {
+        if let LinkServerMsg::Update(u) = &m
+            && let Some(Some(empire)) = c.empires.get(idx).copied()
+            && let Some(units) = c.units.get_mut(idx)
+        {
+            track_units(units, empire, u);
+        }
+        if session == 0
+            && let LinkServerMsg::Update(u) = &m
+        {
+            c.recorded.push(u.clone());
+        }
+        let client_msg = ServerMsg::from(m);
+        let bytes = client_msg.encode().len() as u64;
+        live.bytes_down.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(slot) = usize::try_from(session)
+            .ok()
+            .and_then(|s| c.per_session.get_mut(s))
+        {
+            slot[0] += bytes;
+            slot[1] += 1;
+        }
+    }
+}
+
+/// Keep a session's own units and their positions up to date.
+fn track_units(units: &mut Vec<(EntityId, Hex)>, empire: EmpireId, u: &Update) {
+    for e in &u.appeared {
+        if e.owner == empire && !units.iter().any(|(id, _)| *id == e.id) {
+            units.push((e.id, e.pos));
+        }
+    }
+    for ch in &u.changed {
+        if let (Some(pos), Some(slot)) = (ch.pos, units.iter_mut().find(|(id, _)| *id == ch.id)) {
+            slot.1 = pos;
+        }
+    }
+    units.retain(|(id, _)| !u.disappeared.contains(id));
+}

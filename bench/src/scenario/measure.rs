@@ -1,0 +1,318 @@
+//! One measured run: start the servers (or only the region), run the clients (or the fake
+//! edge) while sampling the region, then collect what everyone measured.
+
+use crate::impair::ImpairProxy;
+use crate::scenario::clients::{
+    ClientOutcome, ClientPlan, Clock, Endpoint, Live, TruthSnap, run_client,
+};
+use crate::scenario::config::{Behaviour, ImpairMode, Scenario, Topology};
+use crate::scenario::fake_edge::{FakeEdgeOutcome, run_fake_edge};
+use crate::scenario::procstat::Proc;
+use crate::scenario::progress::Progress;
+use crate::scenario::staleness::{Convergence, TruthHistory};
+use crate::scenario::topology::Servers;
+use anyhow::Context;
+use starlane_game::{LoadConfig, Region, RegionConfig, RegionHandle, TickSample};
+use starlane_protocol::Update;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// The final seconds in which bots stop ordering, so that clients can converge.
+pub const CONVERGENCE_PERIOD: Duration = Duration::from_secs(2);
+/// Truth must be unchanged this long to be checked for convergence.
+pub const STABLE_FOR: Duration = Duration::from_secs(1);
+
+/// What one run measured, before summarising.
+#[derive(Debug, Default)]
+pub struct Measured {
+    /// Clients (or sessions) started.
+    pub planned: u64,
+    /// Per-client outcomes (empty in "region-only").
+    pub outcomes: Vec<ClientOutcome>,
+    /// Fake-edge outcome ("region-only").
+    pub fake_edge: Option<FakeEdgeOutcome>,
+    /// Tick samples with their drain time (s after measuring began).
+    pub ticks: Vec<(f64, TickSample)>,
+    /// Convergence at the end, when truth was published.
+    pub convergence: Option<Convergence>,
+    /// (name, CPU seconds during the measurement, peak RSS KiB) per process.
+    pub processes: Vec<(String, Option<f64>, Option<u64>)>,
+    /// The edge's CPU seconds during the measurement, and what it covers.
+    pub edge_cpu: Option<(f64, &'static str)>,
+    /// Notes for the result.
+    pub notes: Vec<String>,
+}
+
+impl Measured {
+    /// The recorded update stream (first client, or session 0).
+    pub fn recorded(&self) -> &[Update] {
+        if let Some(f) = &self.fake_edge {
+            return &f.recorded;
+        }
+        self.outcomes
+            .iter()
+            .find(|o| !o.recorded.is_empty())
+            .map_or(&[], |o| &o.recorded)
+    }
+}
+
+fn clock_for(scenario: &Scenario) -> Clock {
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs(scenario.warmup_secs);
+    let end = measure_from + Duration::from_secs(scenario.duration_secs);
+    let stop_commands_at = end
+        .checked_sub(CONVERGENCE_PERIOD)
+        .unwrap_or(end)
+        .max(start);
+    Clock {
+        measure_from,
+        stop_commands_at,
+        end,
+    }
+}
+
+/// Region tick samples and truth, sampled until `clock.end`.
+#[derive(Debug, Default)]
+struct Monitor {
+    ticks: Vec<(f64, TickSample)>,
+    history: TruthHistory,
+    truth_seen: bool,
+}
+
+async fn monitor(
+    region: Option<&RegionHandle>,
+    clock: Clock,
+    truth_tx: watch::Sender<Option<TruthSnap>>,
+) -> Monitor {
+    let mut m = Monitor::default();
+    let Some(region) = region else { return m };
+    let mut poll = tokio::time::interval(Duration::from_millis(10));
+    let mut n = 0u64;
+    while Instant::now() < clock.end {
+        poll.tick().await;
+        if let Some(t) = region.truth()
+            && truth_tx
+                .borrow()
+                .as_ref()
+                .is_none_or(|old| old.tick != t.tick)
+        {
+            m.history.observe(t.tick, t.at, &t.entities);
+            m.truth_seen = true;
+            truth_tx.send_replace(Some(t));
+        }
+        n += 1;
+        if n.is_multiple_of(10) {
+            let samples = region.drain_tick_samples();
+            let now = Instant::now();
+            if now >= clock.measure_from {
+                let t = now.duration_since(clock.measure_from).as_secs_f64();
+                m.ticks.extend(samples.into_iter().map(|s| (t, s)));
+            }
+        }
+    }
+    m
+}
+
+fn cpu_of(procs: &[(&'static str, Proc)]) -> Vec<Option<f64>> {
+    procs.iter().map(|(_, p)| p.cpu_secs()).collect()
+}
+
+/// Start the proxies an impaired scenario asks for; returns the endpoints to dial.
+fn impair(
+    scenario: &Scenario,
+    servers: &Servers,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<(Endpoint, Endpoint, Vec<ImpairProxy>)> {
+    let udp = Endpoint::Udp(servers.udp.clone());
+    let wt = Endpoint::WebTransport {
+        url: servers.wt_url.clone(),
+        cert_hash: servers.wt_hash,
+    };
+    if scenario.impairment.mode == ImpairMode::None {
+        return Ok((udp, wt, Vec::new()));
+    }
+    if scenario.impairment.mode == ImpairMode::InProcess {
+        notes.push("impairment \"in-process\": the UDP driver has no emulator hook, so the impairment proxy runs inside the runner (same emulator, same settings)".into());
+    }
+    let (up, down) = scenario.impairment.directions();
+    let any = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let udp_proxy = ImpairProxy::start(any, servers.udp.udp_addr, up.clone(), down.clone())
+        .context("impairment proxy for UDP")?;
+    let wt_upstream: std::net::SocketAddr = servers
+        .wt_url
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .parse()
+        .context("WebTransport address")?;
+    let wt_proxy = ImpairProxy::start(any, wt_upstream, up, down)
+        .context("impairment proxy for WebTransport")?;
+    let mut info = servers.udp.clone();
+    info.udp_addr = udp_proxy.local_addr();
+    let wt = Endpoint::WebTransport {
+        url: format!("https://127.0.0.1:{}/", wt_proxy.local_addr().port()),
+        cert_hash: servers.wt_hash,
+    };
+    notes.push("impairment: UDP and WebTransport clients connect through impairment proxies in front of the edge's ports".into());
+    Ok((Endpoint::Udp(info), wt, vec![udp_proxy, wt_proxy]))
+}
+
+/// Run clients through an edge (topologies "in-process" and "processes").
+pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
+    let servers = Servers::start(scenario).await?;
+    let mut m = Measured::default();
+    let (udp, wt, proxies) = impair(scenario, &servers, &mut m.notes)?;
+    let c = &scenario.clients;
+    let mut plans = Vec::new();
+    for i in 0..(c.udp + c.webtransport) as usize {
+        plans.push(ClientPlan {
+            index: i,
+            endpoint: if i < c.udp as usize {
+                udp.clone()
+            } else {
+                wt.clone()
+            },
+            token: servers.token(&format!("bench{i}"))?,
+            behaviour: c.behaviour,
+            ping_rate: c.ping_rate_per_sec,
+            record: i == 0,
+        });
+    }
+    m.planned = plans.len() as u64;
+    let procs = servers.processes();
+    let live = Arc::new(Live::default());
+    let (truth_tx, truth_rx) = watch::channel(None);
+    let clock = clock_for(scenario);
+    let gap = if c.ramp_per_sec == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(1.0 / f64::from(c.ramp_per_sec))
+    };
+    let spawn_all = async {
+        let mut handles = Vec::new();
+        for plan in plans {
+            handles.push(tokio::spawn(run_client(
+                plan,
+                clock,
+                truth_rx.clone(),
+                live.clone(),
+            )));
+            tokio::time::sleep(gap).await;
+        }
+        let mut outs = Vec::new();
+        for h in handles {
+            outs.push(h.await.context("a client task panicked")?);
+        }
+        Ok::<_, anyhow::Error>(outs)
+    };
+    let cpu = async {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(clock.measure_from)).await;
+        cpu_of(&procs)
+    };
+    let (mon, outcomes, cpu_start, ()) = tokio::join!(
+        monitor(servers.region(), clock, truth_tx),
+        spawn_all,
+        cpu,
+        progress.follow(clock, m.planned, &live)
+    );
+    let cpu_end = cpu_of(&procs);
+    m.outcomes = outcomes?;
+    for (i, (name, p)) in procs.iter().enumerate() {
+        let used = cpu_end[i].zip(cpu_start[i]).map(|(b, a)| b - a);
+        m.processes.push((name.to_string(), used, p.peak_rss_kib()));
+    }
+    m.edge_cpu = match servers.edge_process() {
+        Some(_) => m
+            .processes
+            .iter()
+            .find(|p| p.0 == "edge")
+            .and_then(|p| p.1)
+            .map(|c| (c, "the edge process")),
+        None => m
+            .processes
+            .first()
+            .and_then(|p| p.1)
+            .map(|c| (c, "the whole runner process: region, edge and clients")),
+    };
+    if mon.truth_seen {
+        let mut conv = Convergence::default();
+        for o in &m.outcomes {
+            conv.add(&mon.history, clock.end, STABLE_FOR, &o.final_seen);
+        }
+        m.convergence = Some(conv);
+    }
+    m.ticks = mon.ticks;
+    if scenario.topology == Topology::Processes {
+        m.notes.push("topology \"processes\": tick times, staleness and convergence need the region in this process, so they are null; CPU and memory are per process".into());
+    } else {
+        m.notes.push("topology \"in-process\": CPU and peak memory are the whole runner process (region, edge and clients together)".into());
+    }
+    drop(proxies);
+    servers.stop().await?;
+    Ok(m)
+}
+
+/// The region configuration of a "region-only" run.
+pub fn region_only_config(
+    scenario: &Scenario,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<RegionConfig> {
+    let mut cfg = RegionConfig::load(None)?;
+    cfg.data_dir = data_dir.to_owned();
+    cfg.link_bind = "127.0.0.1:0".parse().context("loopback address")?;
+    cfg.load = LoadConfig {
+        npc_count: scenario.load.npc_count,
+        pattern: scenario
+            .load
+            .pattern
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("load.pattern: {e}"))?,
+        npc_seed: scenario.load.npc_seed,
+    };
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// Run the region alone with a fake edge opening `clients.sessions` sessions.
+pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
+    let dir = tempfile::tempdir()?;
+    let region = Region::start(region_only_config(scenario, dir.path())?)
+        .await
+        .context("region server")?;
+    let mut m = Measured {
+        planned: u64::from(scenario.clients.sessions),
+        ..Measured::default()
+    };
+    let live = Arc::new(Live::default());
+    let (truth_tx, _truth_rx) = watch::channel(None);
+    let clock = clock_for(scenario);
+    let procs = [("runner (region + fake edge)", Proc::SelfProcess)];
+    let cpu = async {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(clock.measure_from)).await;
+        cpu_of(&procs)
+    };
+    let (mon, edge, cpu_start, ()) = tokio::join!(
+        monitor(Some(&region), clock, truth_tx),
+        run_fake_edge(
+            &region,
+            scenario.clients.sessions,
+            scenario.clients.ramp_per_sec,
+            scenario.clients.behaviour == Behaviour::Wander,
+            clock,
+            live.clone()
+        ),
+        cpu,
+        progress.follow(clock, m.planned, &live)
+    );
+    let used = cpu_of(&procs)[0].zip(cpu_start[0]).map(|(b, a)| b - a);
+    m.processes.push((
+        procs[0].0.to_string(),
+        used,
+        Proc::SelfProcess.peak_rss_kib(),
+    ));
+    m.fake_edge = Some(edge?);
+    m.ticks = mon.ticks;
+    m.notes.push("topology \"region-only\": traffic is what the region sends each session, in client-message bytes (no transport overhead); with behaviour \"wander\" each session moves a unit every 2.5 s; no RTT or staleness".into());
+    region.shutdown().await?;
+    Ok(m)
+}

@@ -1,0 +1,213 @@
+//! The scenario runner: read a scenario file, start the servers, run the clients, measure,
+//! and write `result.json`, SVG plots and a short table.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use starlane_bench::scenario::{RunOptions, Scenario, run};
+//! let scenario = Scenario::load("bench/scenarios/smoke.toml".as_ref())?;
+//! let out = run(&scenario, &RunOptions::new("results")).await?;
+//! println!("{}", out.table);
+//! # Ok(()) }
+//! ```
+
+pub mod capacity;
+pub mod clients;
+pub mod config;
+pub mod fake_edge;
+pub mod measure;
+pub mod output;
+pub mod plots;
+pub mod procstat;
+pub mod progress;
+pub mod result;
+pub mod staleness;
+pub mod stats;
+pub mod table;
+pub mod topology;
+
+pub use config::{Scenario, ScenarioError, Topology};
+pub use result::RunResult;
+
+use crate::scenario::capacity::{CapacityResult, edge_capacity, loopback_ceiling, region_sweep};
+use crate::scenario::config::CapacityKind;
+use crate::scenario::measure::{Measured, run_region_only, run_with_edge};
+use crate::scenario::procstat::{Machine, git_commit};
+use crate::scenario::progress::Progress;
+use crate::scenario::result::{ClientCounts, Histograms, ProcessUsage, Series, TickStats, Traffic};
+use std::path::PathBuf;
+
+/// How to run a scenario.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Results go to `<out_dir>/<scenario>-<unix time>/`.
+    pub out_dir: PathBuf,
+    /// Override of the scenario's `duration_secs`.
+    pub duration_secs: Option<u64>,
+    /// Override of the scenario's `warmup_secs`.
+    pub warmup_secs: Option<u64>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl RunOptions {
+    /// Results under `out_dir`, the scenario's own durations, with a progress bar.
+    pub fn new(out_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            out_dir: out_dir.into(),
+            duration_secs: None,
+            warmup_secs: None,
+            progress: true,
+        }
+    }
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Everything measured.
+    pub result: RunResult,
+    /// The directory holding `result.json` and the plots.
+    pub dir: PathBuf,
+    /// Files written (JSON and SVG).
+    pub files: Vec<PathBuf>,
+    /// The short table printed by the binary.
+    pub table: String,
+}
+
+/// Run `scenario` and write its results.
+pub async fn run(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOutput> {
+    let mut scenario = scenario.clone();
+    if let Some(d) = opts.duration_secs {
+        scenario.duration_secs = d;
+    }
+    if let Some(w) = opts.warmup_secs {
+        scenario.warmup_secs = w;
+    }
+    scenario.validate()?;
+    let started_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let progress = Progress::new(opts.progress);
+    let (measured, capacity) = measure(&scenario, &progress).await?;
+    progress.finish();
+    let (result, hist) = assemble(scenario, started_unix, measured, capacity);
+    let dir = opts
+        .out_dir
+        .join(format!("{}-{}", result.scenario.name, started_unix));
+    let files = output::write(&dir, &result, &hist)?;
+    let table = table::render(&result);
+    Ok(RunOutput {
+        result,
+        dir,
+        files,
+        table,
+    })
+}
+
+async fn measure(
+    scenario: &Scenario,
+    progress: &Progress,
+) -> anyhow::Result<(Measured, Option<CapacityResult>)> {
+    match &scenario.capacity {
+        Some(cap) if cap.kind == CapacityKind::Region => {
+            let (m, c) = region_sweep(scenario, cap, progress).await?;
+            Ok((m, Some(c)))
+        }
+        Some(cap) => {
+            let count = cap.ceiling_count;
+            let ceiling = tokio::task::spawn_blocking(move || loopback_ceiling(count)).await??;
+            progress.say(format!(
+                "loopback ceiling: {:.0} UDP echoes/s",
+                ceiling.echoes_per_sec
+            ));
+            let m = run_with_edge(scenario, progress).await?;
+            let edge = edge_capacity(&m, scenario.duration_secs);
+            Ok((
+                m,
+                Some(CapacityResult {
+                    edge: Some(edge),
+                    loopback_ceiling: Some(ceiling),
+                    ..CapacityResult::default()
+                }),
+            ))
+        }
+        None if scenario.topology == Topology::RegionOnly => {
+            Ok((run_region_only(scenario, progress).await?, None))
+        }
+        None => Ok((run_with_edge(scenario, progress).await?, None)),
+    }
+}
+
+fn assemble(
+    scenario: Scenario,
+    started_unix: u64,
+    m: Measured,
+    capacity: Option<CapacityResult>,
+) -> (RunResult, Histograms) {
+    let mut windows = Vec::new();
+    let mut errors = Vec::new();
+    for o in &m.outcomes {
+        windows.extend_from_slice(&o.windows);
+        if let Some(e) = &o.error
+            && errors.len() < 10
+        {
+            errors.push(format!("{} client: {e}", o.transport));
+        }
+    }
+    let (connected, failed) = match &m.fake_edge {
+        Some(f) => {
+            windows.extend_from_slice(&f.windows);
+            (f.joined, f.refused)
+        }
+        None => {
+            let failed = m.outcomes.iter().filter(|o| o.error.is_some()).count() as u64;
+            (m.outcomes.len() as u64 - failed, failed)
+        }
+    };
+    let hist = Histograms::merge(&m.outcomes);
+    let samples: Vec<_> = m.ticks.iter().map(|(_, s)| *s).collect();
+    let recorded = m.recorded();
+    let edge_cpu_per_client = m
+        .edge_cpu
+        .filter(|_| connected > 0)
+        .map(|(cpu, _)| cpu / connected as f64 / scenario.duration_secs.max(1) as f64);
+    let mut notes = m.notes.clone();
+    if let Some((_, covers)) = m.edge_cpu {
+        notes.push(format!(
+            "edge_cpu_per_client: CPU seconds per client per second, of {covers}"
+        ));
+    }
+    let result = RunResult {
+        bandwidth_profile: scenario.impairment.profile().to_string(),
+        started_unix,
+        git_commit: git_commit(),
+        machine: Machine::detect(),
+        clients: ClientCounts {
+            planned: m.planned,
+            connected,
+            failed,
+            errors,
+        },
+        traffic: Traffic::of(&windows),
+        rtt_ms: hist.rtt_ms.summary(),
+        tick_ms: TickStats::of(&samples),
+        processes: m
+            .processes
+            .iter()
+            .map(|(name, cpu, rss)| ProcessUsage {
+                name: name.clone(),
+                cpu_secs: *cpu,
+                peak_rss_kib: *rss,
+            })
+            .collect(),
+        edge_cpu_per_client,
+        staleness_ms: hist.staleness_ms.summary(),
+        convergence: m.convergence,
+        baseline: (!recorded.is_empty()).then(|| crate::baseline::compare(recorded)),
+        capacity,
+        series: Series::build(&windows, &m.ticks),
+        notes,
+        scenario,
+    };
+    (result, hist)
+}

@@ -1,0 +1,168 @@
+//! Staleness and convergence of what clients see against the server's truth.
+//!
+//! Staleness: each sample, for every entity a client sees, compare its position and health to
+//! the truth. Equal means age 0; otherwise the age is the time since the truth last equalled
+//! the client's value (the instant the pair started to differ). Convergence: at the end, the
+//! fraction of client-visible entities equal to a truth that had been stable for a while.
+
+use crate::scenario::stats::Histogram;
+use starlane_protocol::{EntityId, EntityState, Hex};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// What the server says about every entity: position and health.
+pub type TruthMap = HashMap<EntityId, (Hex, u16)>;
+
+/// A new staleness histogram: 1 ms buckets up to 10 s.
+pub fn staleness_histogram() -> Histogram {
+    Histogram::new(1.0, 10_000)
+}
+
+/// One client's staleness state.
+#[derive(Debug, Default)]
+pub struct StalenessTracker {
+    last_equal: HashMap<EntityId, Instant>,
+}
+
+impl StalenessTracker {
+    /// Compare the client's entities to a truth taken at `at`; record one age (ms) per entity
+    /// the client sees and the truth knows.
+    pub fn sample(
+        &mut self,
+        at: Instant,
+        truth: &TruthMap,
+        seen: &BTreeMap<EntityId, EntityState>,
+        ages_ms: &mut Histogram,
+    ) {
+        self.last_equal.retain(|id, _| seen.contains_key(id));
+        for (id, e) in seen {
+            let Some(&(pos, health)) = truth.get(id) else {
+                continue; // gone at the server; the client hears about it next
+            };
+            if pos == e.pos && health == e.health {
+                self.last_equal.insert(*id, at);
+                ages_ms.record(0.0);
+            } else {
+                let since = *self.last_equal.entry(*id).or_insert(at);
+                ages_ms.record(at.saturating_duration_since(since).as_secs_f64() * 1000.0);
+            }
+        }
+    }
+}
+
+/// When each entity's truth last changed.
+#[derive(Debug, Default)]
+pub struct TruthHistory {
+    last: HashMap<EntityId, ((Hex, u16), Instant)>,
+    tick: Option<u32>,
+}
+
+impl TruthHistory {
+    /// Take in a truth of `tick` taken at `at` (ignored if not newer than the last one).
+    pub fn observe(&mut self, tick: u32, at: Instant, truth: &TruthMap) {
+        if self.tick.is_some_and(|t| t >= tick) {
+            return;
+        }
+        self.tick = Some(tick);
+        self.last.retain(|id, _| truth.contains_key(id));
+        for (id, value) in truth {
+            match self.last.get_mut(id) {
+                Some((v, _)) if v == value => {}
+                Some(slot) => *slot = (*value, at),
+                None => {
+                    self.last.insert(*id, (*value, at));
+                }
+            }
+        }
+    }
+
+    /// The truth of `id` if it has not changed for at least `min` before `at`.
+    pub fn stable(&self, id: EntityId, at: Instant, min: Duration) -> Option<(Hex, u16)> {
+        let (value, since) = self.last.get(&id)?;
+        (at.saturating_duration_since(*since) >= min).then_some(*value)
+    }
+}
+
+/// How many client-visible entities matched a stable truth at the end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Convergence {
+    /// Client-entity pairs whose truth had been stable long enough to be checked.
+    pub checked: u64,
+    /// Of those, pairs where the client's state equals the truth.
+    pub equal: u64,
+    /// `equal / checked` (1 when nothing was checked).
+    pub fraction: f64,
+}
+
+impl Convergence {
+    /// Add one client's final view, checked against truth stable for `min` at `at`.
+    pub fn add(
+        &mut self,
+        history: &TruthHistory,
+        at: Instant,
+        min: Duration,
+        seen: &BTreeMap<EntityId, EntityState>,
+    ) {
+        for (id, e) in seen {
+            if let Some((pos, health)) = history.stable(*id, at, min) {
+                self.checked += 1;
+                if pos == e.pos && health == e.health {
+                    self.equal += 1;
+                }
+            }
+        }
+        self.fraction = if self.checked == 0 {
+            1.0
+        } else {
+            self.equal as f64 / self.checked as f64
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use starlane_protocol::EntityKind;
+
+    fn seen(pos: Hex) -> BTreeMap<EntityId, EntityState> {
+        let e = EntityState {
+            id: 1,
+            kind: EntityKind::Scout,
+            owner: 0,
+            pos,
+            health: 50,
+        };
+        BTreeMap::from([(1, e)])
+    }
+
+    #[test]
+    fn age_counts_from_the_last_equal_truth() {
+        let t0 = Instant::now();
+        let mut tracker = StalenessTracker::default();
+        let mut h = staleness_histogram();
+        let a = Hex::new(0, 0);
+        let b = Hex::new(1, 0);
+        tracker.sample(t0, &TruthMap::from([(1, (a, 50))]), &seen(a), &mut h);
+        let t1 = t0 + Duration::from_millis(100);
+        tracker.sample(t1, &TruthMap::from([(1, (b, 50))]), &seen(a), &mut h);
+        let t2 = t0 + Duration::from_millis(150);
+        tracker.sample(t2, &TruthMap::from([(1, (b, 50))]), &seen(b), &mut h);
+        let s = h.summary().expect("three samples");
+        assert_eq!((s.count, s.max), (3, 100.0));
+    }
+
+    #[test]
+    fn convergence_checks_only_stable_truth() {
+        let t0 = Instant::now();
+        let mut hist = TruthHistory::default();
+        let a = Hex::new(0, 0);
+        hist.observe(1, t0, &TruthMap::from([(1, (a, 50))]));
+        let mut c = Convergence::default();
+        c.add(&hist, t0, Duration::from_secs(1), &seen(a));
+        assert_eq!(c.checked, 0);
+        let later = t0 + Duration::from_secs(2);
+        c.add(&hist, later, Duration::from_secs(1), &seen(a));
+        c.add(&hist, later, Duration::from_secs(1), &seen(Hex::new(3, 3)));
+        assert_eq!((c.checked, c.equal, c.fraction), (2, 1, 0.5));
+    }
+}

@@ -1,0 +1,145 @@
+//! The short table printed at the end of a run.
+
+use crate::scenario::result::RunResult;
+use crate::scenario::stats::Summary;
+use std::fmt::Write as _;
+
+fn row(out: &mut String, name: &str, s: Option<&Summary>, unit: &str) {
+    match s {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "  {name:<34} {:>12.1} {:>12.1} {:>12.1}  {unit}",
+                s.median, s.p99, s.max
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  {name:<34} {:>12} {:>12} {:>12}", "-", "-", "-");
+        }
+    }
+}
+
+/// Render the result's headline figures.
+pub fn render(r: &RunResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {} ({:?}): {} s measured after {} s warm-up; clients {}/{} connected, {} failed",
+        r.scenario.name,
+        r.scenario.topology,
+        r.scenario.duration_secs,
+        r.scenario.warmup_secs,
+        r.clients.connected,
+        r.clients.planned,
+        r.clients.failed
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34} {:>12} {:>12} {:>12}",
+        "", "median", "p99", "max"
+    );
+    let t = r.traffic.as_ref();
+    row(
+        &mut out,
+        "down bytes / client / s",
+        t.map(|t| &t.down_bytes),
+        "B",
+    );
+    row(
+        &mut out,
+        "up bytes / client / s",
+        t.map(|t| &t.up_bytes),
+        "B",
+    );
+    row(
+        &mut out,
+        "down packets / client / s",
+        t.map(|t| &t.down_packets),
+        "",
+    );
+    row(
+        &mut out,
+        "up packets / client / s",
+        t.map(|t| &t.up_packets),
+        "",
+    );
+    row(&mut out, "round-trip time", r.rtt_ms.as_ref(), "ms");
+    let k = r.tick_ms.as_ref();
+    row(&mut out, "tick total", k.map(|k| &k.total), "ms");
+    row(&mut out, "  commands", k.map(|k| &k.commands), "ms");
+    row(&mut out, "  simulation", k.map(|k| &k.simulation), "ms");
+    row(&mut out, "  vision", k.map(|k| &k.vision), "ms");
+    row(&mut out, "  sync", k.map(|k| &k.sync), "ms");
+    row(&mut out, "staleness", r.staleness_ms.as_ref(), "ms");
+    if let Some(c) = &r.convergence {
+        let _ = writeln!(
+            out,
+            "  convergence: {}/{} client-entity pairs equal to stable truth ({:.1}%)",
+            c.equal,
+            c.checked,
+            c.fraction * 100.0
+        );
+    }
+    for p in &r.processes {
+        let _ = writeln!(
+            out,
+            "  process {:<30} cpu {:>8} s   peak rss {:>8} MiB",
+            p.name,
+            p.cpu_secs.map_or("-".into(), |c| format!("{c:.2}")),
+            p.peak_rss_kib
+                .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0))
+        );
+    }
+    if let Some(c) = r.edge_cpu_per_client {
+        let _ = writeln!(out, "  edge cpu per client: {:.4} core", c);
+    }
+    if let Some(b) = &r.baseline {
+        out.push_str(&b.table());
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    if let Some(c) = &r.capacity {
+        capacity(&mut out, c);
+    }
+    out
+}
+
+fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
+    if let Some(s) = &c.region {
+        for st in &s.steps {
+            let _ = writeln!(
+                out,
+                "  step {:>6} sessions {:>7} NPCs: tick p99 {:>8} ms  {}",
+                st.sessions,
+                st.npcs,
+                st.tick_p99_ms.map_or("-".into(), |p| format!("{p:.2}")),
+                if st.passed { "ok" } else { "over the limit" }
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  largest passing (tick p99 < {} ms): {:?}",
+            s.limit_ms, s.largest_passing
+        );
+    }
+    if let Some(e) = &c.edge {
+        let _ = writeln!(
+            out,
+            "  edge: {:.0} pings/s handled, {} us CPU per ping ({}), {} pings per core-second",
+            e.pings_per_sec,
+            e.edge_cpu_us_per_ping
+                .map_or("-".into(), |u| format!("{u:.1}")),
+            e.edge_cpu_covers,
+            e.pings_per_core_sec
+                .map_or("-".into(), |p| format!("{p:.0}"))
+        );
+    }
+    if let Some(l) = &c.loopback_ceiling {
+        let _ = writeln!(
+            out,
+            "  loopback ceiling: {:.0} plain UDP echoes/s ({} in {:.2} s)",
+            l.echoes_per_sec, l.echoes, l.secs
+        );
+    }
+}

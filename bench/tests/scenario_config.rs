@@ -1,0 +1,98 @@
+//! Scenario files: every shipped scenario is valid, and bad fields are named in the error.
+
+#![allow(clippy::unwrap_used)]
+
+use starlane_bench::scenario::config::{CapacityKind, ImpairMode, Topology};
+use starlane_bench::scenario::{Scenario, ScenarioError};
+use std::path::Path;
+
+fn shipped(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    Scenario::load(&path).unwrap()
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let names = [
+        "smoke",
+        "standard",
+        "battle",
+        "columns",
+        "lossy",
+        "processes",
+        "capacity-region",
+        "capacity-edge",
+    ];
+    for name in names {
+        assert_eq!(shipped(name).name, name);
+    }
+    let lossy = shipped("lossy");
+    assert_eq!(lossy.impairment.mode, ImpairMode::Proxy);
+    let (up, down) = lossy.impairment.directions();
+    assert_eq!((up.loss, down.latency_ms), (0.05, 50.0));
+    assert_ne!(up.seed, down.seed, "independent draws each way");
+    let cap = shipped("capacity-region");
+    assert_eq!(cap.topology, Topology::RegionOnly);
+    assert_eq!(cap.capacity.unwrap().kind, CapacityKind::Region);
+    assert_eq!(
+        shipped("smoke").clients.udp + shipped("smoke").clients.webtransport,
+        5
+    );
+}
+
+fn field_of(text: &str) -> &'static str {
+    match Scenario::from_toml(text) {
+        Err(ScenarioError::Invalid { field, .. }) => field,
+        other => panic!("expected an invalid field, got {other:?}"),
+    }
+}
+
+const BASE: &str = "name = \"t\"\nduration_secs = 3\ntopology = \"in-process\"\n";
+
+#[test]
+fn errors_name_the_field() {
+    assert_eq!(
+        field_of(&format!("{BASE}[load]\npattern = \"zigzag\"\n")),
+        "load.pattern"
+    );
+    assert_eq!(
+        field_of(&format!("{BASE}[impairment]\nbandwidth_profile = \"3g\"\n")),
+        "impairment.bandwidth_profile"
+    );
+    assert_eq!(
+        field_of(&format!("{BASE}[impairment.up]\nloss = 2.0\n")),
+        "impairment.up"
+    );
+    assert_eq!(
+        field_of("name = \"t\"\nduration_secs = 0\ntopology = \"in-process\"\n"),
+        "duration_secs"
+    );
+    assert_eq!(
+        field_of(
+            "name = \"t\"\nduration_secs = 3\ntopology = \"region-only\"\n[clients]\nudp = 3\n"
+        ),
+        "clients.udp"
+    );
+    assert_eq!(
+        field_of(&format!(
+            "{BASE}[capacity]\nkind = \"region\"\nsteps = [[1, 1]]\n"
+        )),
+        "capacity.kind"
+    );
+    let err = Scenario::from_toml(&format!("{BASE}[load]\npattern = \"zigzag\"\n")).unwrap_err();
+    assert!(err.to_string().contains("fix:"), "{err}");
+}
+
+#[test]
+fn unknown_fields_and_topologies_are_rejected() {
+    assert!(matches!(
+        Scenario::from_toml(&format!("{BASE}colour = \"red\"\n")),
+        Err(ScenarioError::Parse { .. })
+    ));
+    assert!(matches!(
+        Scenario::from_toml("name = \"t\"\nduration_secs = 3\ntopology = \"cloud\"\n"),
+        Err(ScenarioError::Parse { .. })
+    ));
+}

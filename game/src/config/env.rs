@@ -1,0 +1,53 @@
+//! `STARLANE_REGION_<FIELD>` environment overrides of the region configuration.
+
+use super::{ConfigError, ENV_PREFIX, RegionConfig};
+use std::path::PathBuf;
+
+impl RegionConfig {
+    /// Apply `STARLANE_REGION_*` overrides from `vars` (e.g. `std::env::vars()`).
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), ConfigError> {
+        for (var, value) in vars {
+            let Some(field) = var.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let bad = |problem: String| ConfigError::Env {
+                var: var.clone(),
+                value: value.clone(),
+                problem,
+            };
+            let num = |v: &str| v.trim().parse::<u32>().map_err(|e| bad(e.to_string()));
+            match field {
+                "TICK_HZ" => self.tick_hz = num(&value)?,
+                "CHUNK_RADIUS" => self.chunk_radius = num(&value)?,
+                "MAP_SEED" => {
+                    self.map_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
+                "DATA_DIR" => self.data_dir = PathBuf::from(&value),
+                "DATABASE_URL" => self.database_url = value.clone(),
+                "LINK_BIND" => {
+                    self.link_bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
+                "LINK_CERT" => self.link_cert = PathBuf::from(&value),
+                "LINK_KEY" => self.link_key = PathBuf::from(&value),
+                "UNITS_PER_EMPIRE" => self.units_per_empire = num(&value)?,
+                "VISION_SCOUT" => self.vision.scout = num(&value)?,
+                "VISION_FRIGATE" => self.vision.frigate = num(&value)?,
+                "VISION_STATION" => self.vision.station = num(&value)?,
+                "LOAD_NPC_COUNT" => self.load.npc_count = num(&value)?,
+                "LOAD_PATTERN" => self.load.pattern = value.parse().map_err(bad)?,
+                "LOAD_NPC_SEED" => {
+                    self.load.npc_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
+                "BENCH_PUBLISH_TRUTH" => {
+                    self.bench.publish_truth =
+                        value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
+                _ => return Err(bad("unknown setting (see configs/region.toml)".into())),
+            }
+        }
+        Ok(())
+    }
+}

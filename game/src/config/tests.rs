@@ -1,0 +1,105 @@
+use super::*;
+
+#[test]
+fn empty_file_gives_defaults() {
+    let cfg = RegionConfig::from_toml("").expect("empty toml parses");
+    assert_eq!(cfg, RegionConfig::default());
+    cfg.validate().expect("defaults are valid");
+    assert_eq!(cfg.tick_hz, 20);
+    assert_eq!(cfg.chunk_radius, 9);
+    assert_eq!(cfg.effective_database_url(), "sqlite://data/region.db");
+}
+
+#[test]
+fn shipped_config_matches_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/region.toml");
+    let cfg = RegionConfig::from_file(&path).expect("configs/region.toml parses");
+    assert_eq!(cfg, RegionConfig::default());
+}
+
+#[test]
+fn env_overrides_fields() {
+    let mut cfg = RegionConfig::default();
+    let vars = [
+        ("STARLANE_REGION_TICK_HZ", "30"),
+        ("STARLANE_REGION_CHUNK_RADIUS", "5"),
+        ("STARLANE_REGION_LINK_BIND", "127.0.0.1:0"),
+        ("STARLANE_REGION_VISION_SCOUT", "3"),
+        ("OTHER_VAR", "x"),
+    ];
+    cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    assert_eq!(cfg.tick_hz, 30);
+    assert_eq!(cfg.chunk_radius, 5);
+    assert_eq!(cfg.vision.scout, 3);
+    assert_eq!(cfg.link_bind.port(), 0);
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mut cfg = RegionConfig::default();
+    let err = cfg
+        .apply_env([("STARLANE_REGION_TICK_HZ".to_string(), "fast".to_string())])
+        .expect_err("not a number");
+    assert!(err.to_string().contains("STARLANE_REGION_TICK_HZ"), "{err}");
+    cfg.tick_hz = 0;
+    let err = cfg.validate().expect_err("zero tick rate");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                field: "tick_hz",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = RegionConfig::from_toml("tick_hz = \"x\"").expect_err("wrong type");
+    assert!(err.to_string().contains("tick_hz"), "{err}");
+    let err = RegionConfig::from_toml("no_such_field = 1").expect_err("unknown field");
+    assert!(err.to_string().contains("no_such_field"), "{err}");
+}
+
+#[test]
+fn load_and_bench_sections_parse_validate_and_override() {
+    let cfg = RegionConfig::from_toml(
+        "[load]\nnpc_count = 5000\npattern = \"columns\"\nnpc_seed = 9\n[bench]\npublish_truth = true\n",
+    )
+    .expect("load section parses");
+    assert_eq!(
+        cfg.load,
+        LoadConfig {
+            npc_count: 5000,
+            pattern: NpcPattern::Columns,
+            npc_seed: 9
+        }
+    );
+    assert!(cfg.bench.publish_truth);
+    cfg.validate().expect("in range");
+    let err = RegionConfig::from_toml("[load]\npattern = \"swarm\"").expect_err("bad pattern");
+    assert!(err.to_string().contains("swarm"), "{err}");
+    let mut cfg = RegionConfig::default();
+    cfg.load.npc_count = MAX_NPCS + 1;
+    let err = cfg.validate().expect_err("too many NPCs");
+    assert!(err.to_string().contains("load.npc_count"), "{err}");
+    let vars = [
+        ("STARLANE_REGION_LOAD_NPC_COUNT", "100"),
+        ("STARLANE_REGION_LOAD_PATTERN", "battle"),
+        ("STARLANE_REGION_BENCH_PUBLISH_TRUTH", "true"),
+    ];
+    let mut cfg = RegionConfig::default();
+    cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    assert_eq!(
+        (cfg.load.npc_count, cfg.load.pattern),
+        (100, NpcPattern::Battle)
+    );
+    assert!(cfg.bench.publish_truth);
+    let err = cfg
+        .apply_env([("STARLANE_REGION_LOAD_PATTERN".to_string(), "x".to_string())])
+        .expect_err("bad pattern");
+    assert!(
+        err.to_string().contains("STARLANE_REGION_LOAD_PATTERN"),
+        "{err}"
+    );
+}
