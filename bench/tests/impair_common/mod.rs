@@ -1,6 +1,7 @@
-//! A UDP echo server on loopback for the impairment proxy tests.
+//! Shared set-up of the impairment proxy tests: a UDP echo server on loopback, and encrypted
+//! UDP sessions through a proxy.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -58,4 +59,85 @@ pub async fn recv_within(socket: &UdpSocket, wait: Duration) -> Option<Vec<u8>> 
         Ok(Ok(len)) => Some(buf[..len].to_vec()),
         _ => None,
     }
+}
+
+/// An encrypted UDP session through an impairment proxy: the client's link, the server's link.
+pub struct ImpairedSession {
+    pub client: starlane_netcore::link::Link,
+    pub edge: starlane_netcore::link::Link,
+    pub proxy: starlane_bench::impair::ImpairProxy,
+    pub server: starlane_netcore::udp::UdpServer,
+}
+
+/// Bounded wait for every event in these tests.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Start a `UdpServer`, a proxy in front of it with `path`, and connect a client through it.
+pub async fn impaired_session(path: starlane_netcore::emulator::DuplexConfig) -> ImpairedSession {
+    use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
+    let (private, public) = generate_keypair();
+    let (server, mut accepted) = UdpServer::bind(UdpServerConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        static_private_key: private,
+        idle_timeout: Duration::from_secs(10),
+    })
+    .unwrap();
+    let proxy = starlane_bench::impair::ImpairProxy::start(
+        "127.0.0.1:0".parse().unwrap(),
+        server.local_addr(),
+        path.up,
+        path.down,
+    )
+    .unwrap();
+    let client = connect(proxy.local_addr(), public, WAIT).await.unwrap();
+    let edge = tokio::time::timeout(WAIT, accepted.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    ImpairedSession {
+        client,
+        edge,
+        proxy,
+        server,
+    }
+}
+
+/// The next reliable message that is not `b"filler"`, within [`WAIT`]; `None` if the wait ends.
+pub async fn next_message_within(
+    link: &mut starlane_netcore::link::Link,
+    wait: Duration,
+) -> Option<Vec<u8>> {
+    use starlane_netcore::link::LinkEvent;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, link.events.recv()).await {
+            Ok(Some(LinkEvent::Reliable(data))) if data != b"filler" => return Some(data),
+            Ok(Some(LinkEvent::Closed(why))) => panic!("link closed: {why:?}"),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("link gone"),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The next reliable message that is not filler; panics after [`WAIT`].
+pub async fn next_message(link: &mut starlane_netcore::link::Link) -> Vec<u8> {
+    next_message_within(link, WAIT)
+        .await
+        .expect("a reliable message in time")
+}
+
+/// Keep small reliable filler flowing both ways (laminar resends a lost packet only after 32
+/// later ones are acknowledged, and acknowledgements ride on reliable traffic).
+pub fn spawn_filler(
+    up: starlane_netcore::link::LinkSender,
+    down: starlane_netcore::link::LinkSender,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for _ in 0..2000 {
+            up.send_reliable(b"filler".to_vec());
+            down.send_reliable(b"filler".to_vec());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
 }

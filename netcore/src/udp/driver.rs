@@ -1,6 +1,8 @@
 //! The polling loop shared by the server and the client: laminar's `ConnectionManager` over a
 //! [`CryptoSocket`], and the routing between laminar and [`Link`]s.
 
+use super::acks::AckDebt;
+use super::chunk::{self, Reassembler};
 use super::socket::CryptoSocket;
 use crate::endpoint::EndpointEvent;
 use crate::handshake::HandshakeError;
@@ -16,7 +18,8 @@ use std::time::{Duration, Instant};
 /// Largest laminar fragment. With laminar's headers (at most 20 bytes) and our 26 bytes of
 /// session overhead a datagram stays under 1200 bytes.
 pub const FRAGMENT_SIZE: u16 = 1100;
-/// Largest message a link carries over encrypted UDP (laminar fragments it).
+/// Largest reliable message a link carries over encrypted UDP (sent as chunks that laminar
+/// never fragments, see `chunk.rs`); a larger one is not sent.
 pub const MAX_MESSAGE: usize = FRAGMENT_SIZE as usize * 16;
 /// How long the loop sleeps between polls.
 const POLL_INTERVAL: Duration = Duration::from_millis(1);
@@ -52,10 +55,18 @@ pub(crate) struct Shared {
     pub drops: Mutex<DropCounters>,
 }
 
+/// One peer's link, the partial reliable message being joined from its chunks, and the
+/// acknowledgements owed to it.
+struct Peer {
+    side: DriverSide,
+    chunks: Reassembler,
+    acks: AckDebt,
+}
+
 /// The loop state.
 pub(crate) struct Driver<S: LinkSink> {
     manager: ConnectionManager<CryptoSocket, VirtualConnection>,
-    links: HashMap<SocketAddr, DriverSide>,
+    links: HashMap<SocketAddr, Peer>,
     sink: S,
     shared: Arc<Shared>,
     /// Client role: the loop ends when its one link is gone.
@@ -111,6 +122,7 @@ impl<S: LinkSink> Driver<S> {
             // Deliver what laminar received in this poll before any close read in the same
             // poll, so a message sent just before a disconnect is not lost behind it.
             self.laminar_events();
+            self.pay_ack_debts(now);
             for (peer, reason) in ended {
                 self.finish(peer, reason);
             }
@@ -125,12 +137,20 @@ impl<S: LinkSink> Driver<S> {
     fn pull_outgoing(&mut self) -> Vec<(SocketAddr, u8)> {
         let mut closes = Vec::new();
         let sender = self.manager.event_sender().clone();
-        for (peer, side) in &mut self.links {
+        for (peer, Peer { side, acks, .. }) in &mut self.links {
             loop {
                 match side.outgoing.try_recv() {
                     Ok(Outgoing::Reliable(bytes)) => {
+                        if bytes.len() > MAX_MESSAGE {
+                            // The peer would refuse it and close: drop it here instead.
+                            tracing::warn!(%peer, len = bytes.len(), "reliable message over MAX_MESSAGE dropped");
+                            continue;
+                        }
                         side.stats.record_out(bytes.len());
-                        let _ = sender.send(Packet::reliable_ordered(*peer, bytes, None));
+                        acks.on_sent();
+                        for part in chunk::split(&bytes) {
+                            let _ = sender.send(Packet::reliable_ordered(*peer, part, None));
+                        }
                     }
                     Ok(Outgoing::Datagram(bytes)) => {
                         // Laminar cannot fragment unreliable packets: drop what does not fit.
@@ -178,12 +198,15 @@ impl<S: LinkSink> Driver<S> {
                     }
                     // An empty reliable message makes both laminar connections established
                     // (so heartbeats flow); receivers swallow it.
-                    let _ = self.manager.event_sender().send(Packet::reliable_ordered(
+                    let _ = self.manager.event_sender().send(control_packet(peer));
+                    self.links.insert(
                         peer,
-                        vec![0],
-                        Some(HELLO_STREAM),
-                    ));
-                    self.links.insert(peer, side);
+                        Peer {
+                            side,
+                            chunks: Reassembler::default(),
+                            acks: AckDebt::default(),
+                        },
+                    );
                     self.started = true;
                 }
                 EndpointEvent::Disconnected { peer, code } => {
@@ -214,27 +237,52 @@ impl<S: LinkSink> Driver<S> {
     }
 
     fn deliver(&mut self, p: Packet) {
-        let Some(side) = self.links.get(&p.addr()) else {
+        let peer = p.addr();
+        let Some(Peer { side, chunks, acks }) = self.links.get_mut(&peer) else {
             return;
         };
-        let hello = matches!(
+        let control = matches!(
             p.order_guarantee(),
-            laminar::OrderingGuarantee::Ordered(Some(HELLO_STREAM))
+            laminar::OrderingGuarantee::Ordered(Some(CONTROL_STREAM))
         );
-        if hello {
+        if control {
             return;
+        }
+        if p.delivery_guarantee() == DeliveryGuarantee::Reliable {
+            acks.on_received(Instant::now());
         }
         side.stats.record_in(p.payload().len());
         let ev = match p.delivery_guarantee() {
-            DeliveryGuarantee::Reliable => LinkEvent::Reliable(p.payload().to_vec()),
             DeliveryGuarantee::Unreliable => LinkEvent::Datagram(p.payload().to_vec()),
+            DeliveryGuarantee::Reliable => match chunks.push(p.payload()) {
+                Ok(Some(msg)) => LinkEvent::Reliable(msg),
+                Ok(None) => return,
+                Err(e) => {
+                    // An authenticated peer that breaks the chunk framing is misbehaving.
+                    tracing::debug!(%peer, "closing: {e}");
+                    self.manager.socket_mut().close(peer, 0);
+                    self.finish(peer, CloseReason::Transport(e.reason().to_string()));
+                    return;
+                }
+            },
         };
         let _ = side.events.send(ev);
     }
 
+    /// Send a control packet to every peer whose acknowledgements are due (see `acks.rs`).
+    fn pay_ack_debts(&mut self, now: Instant) {
+        let sender = self.manager.event_sender().clone();
+        for (peer, Peer { acks, .. }) in &mut self.links {
+            if acks.is_due(now) {
+                acks.on_sent();
+                let _ = sender.send(control_packet(*peer));
+            }
+        }
+    }
+
     /// Tell the link it is closed and forget it.
     fn finish(&mut self, peer: SocketAddr, reason: CloseReason) {
-        if let Some(side) = self.links.remove(&peer) {
+        if let Some(Peer { side, .. }) = self.links.remove(&peer) {
             let _ = side.events.send(LinkEvent::Closed(reason));
         }
     }
@@ -248,5 +296,11 @@ impl<S: LinkSink> Driver<S> {
     }
 }
 
-/// Laminar stream id of the one-byte hello each side sends when a session starts.
-const HELLO_STREAM: u8 = 254;
+/// Laminar stream of the driver's own one-byte packets: the hello each side sends when a
+/// session starts (so laminar's connection is established and heartbeats flow) and the
+/// acknowledgement carriers. Receivers swallow them.
+const CONTROL_STREAM: u8 = 254;
+
+fn control_packet(peer: SocketAddr) -> Packet {
+    Packet::reliable_ordered(peer, vec![0], Some(CONTROL_STREAM))
+}

@@ -4,6 +4,8 @@
 //! * [`connect`] is the native client: one link to one server.
 //! * [`generate_keypair`], [`key_to_hex`], [`key_from_hex`] manage the server's static key.
 
+mod acks;
+mod chunk;
 mod client;
 mod driver;
 mod keys;
