@@ -10,8 +10,10 @@
 //! * [`session`]: the per-client session state machine and its driver.
 //! * [`region_hub`], [`region_link`]: routing to and the QUIC link with the region server.
 //! * [`edge`]: [`Edge::start`] putting it all together.
+//! * [`bandwidth`]: named bandwidth profiles (not yet used by sessions).
 
 pub mod auth;
+pub mod bandwidth;
 pub mod certs;
 pub mod config;
 pub mod dev_issuer;

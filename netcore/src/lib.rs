@@ -5,6 +5,7 @@
 //!   replay window, drop counters), [`endpoint`] (peers and sessions of one socket).
 //! * Drivers: [`udp`] (laminar over the encrypting socket) and [`webtransport`] (wtransport).
 
+pub mod budget;
 pub mod emulator;
 pub mod endpoint;
 pub mod handshake;
