@@ -11,6 +11,7 @@
 //! * [`region_hub`], [`region_link`]: routing to and the QUIC link with the region server.
 //! * [`edge`]: [`Edge::start`] putting it all together.
 //! * [`bandwidth`]: named bandwidth profiles (not yet used by sessions).
+//! * [`sync`]: per-client priority accumulation and packet planning under a byte budget.
 
 pub mod auth;
 pub mod bandwidth;
@@ -24,6 +25,7 @@ pub mod metrics;
 pub mod region_hub;
 pub mod region_link;
 pub mod session;
+pub mod sync;
 
 pub use config::EdgeConfig;
 pub use dev_issuer::DevIssuer;

@@ -2,6 +2,7 @@
 //!
 //! Encoding and decoding are specified in `protocol/SPEC.md`.
 
+use crate::delta::EntityPacket;
 use crate::types::*;
 
 /// Client → edge.
@@ -13,6 +14,9 @@ pub enum ClientMsg {
     Command { seq: u32, command: Command },
     /// Round-trip probe; answered by [`ServerMsg::Pong`] with the same nonce.
     Ping { nonce: u32 },
+    /// Acknowledges [`ServerMsg::EntityPacket`]s: `newest` is the newest sequence number
+    /// received, bit `i` of `mask` is set if `newest - 1 - i` was received (SPEC.md §16).
+    Ack { newest: u16, mask: u32 },
 }
 
 /// Edge → client.
@@ -36,6 +40,8 @@ pub enum ServerMsg {
     CommandRejected { seq: u32, error: CommandError },
     /// Answer to [`ClientMsg::Ping`].
     Pong { nonce: u32 },
+    /// Entity state and reliable events, as an acknowledged datagram (SPEC.md §16).
+    EntityPacket(EntityPacket),
 }
 
 /// Why a client-protocol message was refused by [`ClientMsg::decode`] or [`ServerMsg::decode`].
@@ -86,6 +92,13 @@ pub enum DecodeError {
         /// The field's limit.
         max: usize,
     },
+    /// A varint is within its width but outside the field's range (e.g. a zero
+    /// `baseline_age` or `health_step`).
+    #[error("{field} out of range")]
+    OutOfRange {
+        /// Name of the field.
+        field: &'static str,
+    },
     /// A string is not valid UTF-8.
     #[error("string is not valid utf-8")]
     InvalidUtf8,
@@ -111,6 +124,7 @@ impl DecodeError {
         "invalid_utf8",
         "nonzero_padding",
         "trailing_bytes",
+        "out_of_range",
     ];
 
     /// A short, stable snake_case label for this error (a metrics label).
@@ -127,6 +141,7 @@ impl DecodeError {
             Self::InvalidUtf8 => "invalid_utf8",
             Self::NonZeroPadding => "nonzero_padding",
             Self::TrailingBytes(_) => "trailing_bytes",
+            Self::OutOfRange { .. } => "out_of_range",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! * [`client`]: the bit-packed, versioned client protocol spoken between game clients
 //!   (browser and native) and the edge relay. Specified bit for bit in `protocol/SPEC.md`,
 //!   with golden vectors in `protocol/vectors/` that the Rust and TypeScript codecs both pass.
+//! * [`delta`]: the delta-update datagrams (`EntityPacket`, `Ack`) of the client protocol.
 //! * [`link`]: the edge-region link frames (bitcode), carried over QUIC between edges and
 //!   region servers.
 
@@ -12,6 +13,7 @@
 pub mod bits;
 pub mod client;
 pub mod codec;
+pub mod delta;
 pub mod link;
 pub mod types;
 

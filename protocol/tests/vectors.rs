@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
+use starlane_protocol::delta::*;
 use starlane_protocol::*;
 
 fn load(file: &str) -> Vec<Value> {
@@ -76,6 +77,10 @@ fn client_from_json(m: &Value) -> ClientMsg {
         "ping" => ClientMsg::Ping {
             nonce: small(m, "nonce"),
         },
+        "ack" => ClientMsg::Ack {
+            newest: small(m, "newest"),
+            mask: small(m, "mask"),
+        },
         other => panic!("unknown client message type {other}"),
     }
 }
@@ -116,6 +121,64 @@ fn update_from_json(m: &Value) -> Update {
     }
 }
 
+fn event_from_json(e: &Value) -> Event {
+    match text(e, "type").as_str() {
+        "disappeared" => Event::Disappeared { id: small(e, "id") },
+        "vision" => Event::Vision {
+            hex: hex_of(field(e, "hex")),
+            state: Visibility::from_u8(small(e, "state")).expect("valid visibility"),
+        },
+        "resource" => Event::Resource {
+            kind: ResourceKind::from_u8(small(e, "kind")).expect("valid resource kind"),
+            amount: small(e, "amount"),
+        },
+        "commandAck" => Event::CommandAck {
+            seq: small(e, "seq"),
+        },
+        "commandRejected" => Event::CommandRejected {
+            seq: small(e, "seq"),
+            error: CommandError::from_u8(small(e, "error")).expect("valid command error"),
+        },
+        other => panic!("unknown event type {other}"),
+    }
+}
+
+fn record_from_json(e: &Value) -> EntityRecord {
+    let base = match e.get("baselineAge") {
+        Some(_) => RecordBase::Delta {
+            age: small(e, "baselineAge"),
+        },
+        None => RecordBase::Full {
+            kind: e
+                .get("kind")
+                .map(|_| EntityKind::from_u8(small(e, "kind")).expect("valid kind")),
+            owner: e.get("owner").map(|_| small(e, "owner")),
+        },
+    };
+    EntityRecord {
+        id: small(e, "id"),
+        base,
+        pos: e.get("pos").map(hex_of),
+        health: e.get("health").map(|_| small(e, "health")),
+    }
+}
+
+fn entity_packet_from_json(m: &Value) -> EntityPacket {
+    EntityPacket {
+        seq: small(m, "seq"),
+        tick: small(m, "tick"),
+        health_step: small(m, "healthStep"),
+        events: list(m, "events")
+            .iter()
+            .map(|e| EventEntry {
+                event_id: small(e, "eventId"),
+                event: event_from_json(field(e, "event")),
+            })
+            .collect(),
+        entities: list(m, "entities").iter().map(record_from_json).collect(),
+    }
+}
+
 fn server_from_json(m: &Value) -> ServerMsg {
     match text(m, "type").as_str() {
         "welcome" => ServerMsg::Welcome {
@@ -142,6 +205,7 @@ fn server_from_json(m: &Value) -> ServerMsg {
         "pong" => ServerMsg::Pong {
             nonce: small(m, "nonce"),
         },
+        "entityPacket" => ServerMsg::EntityPacket(entity_packet_from_json(m)),
         other => panic!("unknown server message type {other}"),
     }
 }

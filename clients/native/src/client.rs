@@ -253,7 +253,8 @@ impl Client {
             ServerMsg::Reject { reason } => {
                 Some(ClientEvent::Closed(format!("rejected: {reason:?}")))
             }
-            ServerMsg::Welcome { .. } => None,
+            // Delta updates (SPEC.md §16) are not sent by the edge yet.
+            ServerMsg::Welcome { .. } | ServerMsg::EntityPacket(_) => None,
         }
     }
 }

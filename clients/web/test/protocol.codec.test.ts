@@ -7,7 +7,11 @@ import {
   DecodeError,
   MAX_TOKEN_LEN,
   MAX_USER_ID,
+  MAX_BASELINE_AGE,
+  MAX_ENTITY_RECORDS,
+  MAX_EVENTS,
   PROTOCOL_VERSION,
+  ackCovers,
   decodeClientMsg,
   decodeServerMsg,
   encodeClientMsg,
@@ -15,7 +19,7 @@ import {
   zigzagDecode,
   zigzagEncode,
 } from "../src/protocol";
-import type { ClientMsg, ServerMsg } from "../src/protocol";
+import type { ClientMsg, EntityPacket, ServerMsg } from "../src/protocol";
 
 describe("bits", () => {
   it("writes MSB-first and pads with zeros", () => {
@@ -69,6 +73,39 @@ describe("encoder range checks", () => {
     for (const m of badServer) expect(() => encodeServerMsg(m), m.type).toThrow(RangeError);
   });
 
+  it("refuses delta packets the wire cannot carry", () => {
+    const base: EntityPacket = { type: "entityPacket", seq: 1, tick: 1, healthStep: 1, events: [], entities: [] };
+    const ev = { eventId: 1, event: { type: "commandAck", seq: 1 } } as const;
+    const bad: EntityPacket[] = [
+      { ...base, seq: 65536 },
+      { ...base, healthStep: 0 },
+      { ...base, events: new Array(MAX_EVENTS + 1).fill(ev) },
+      { ...base, entities: new Array(MAX_ENTITY_RECORDS + 1).fill({ id: 1 }) },
+      { ...base, entities: [{ id: 1, baselineAge: 0 }] },
+      { ...base, entities: [{ id: 1, baselineAge: MAX_BASELINE_AGE + 1 }] },
+      { ...base, entities: [{ id: 1, baselineAge: 1, kind: 0 }] },
+      { ...base, entities: [{ id: 1, kind: 3 }] },
+      { ...base, events: [{ eventId: 1, event: { type: "vision", hex: { q: 0, r: 0 }, state: 3 } }] },
+    ];
+    for (const m of bad) expect(() => encodeServerMsg(m), JSON.stringify(m).slice(0, 80)).toThrow(RangeError);
+    expect(() => encodeClientMsg({ type: "ack", newest: 65536, mask: 0 })).toThrow(RangeError);
+    const full: EntityPacket = {
+      ...base,
+      events: new Array(MAX_EVENTS).fill(ev),
+      entities: new Array(MAX_ENTITY_RECORDS).fill({ id: 1, baselineAge: MAX_BASELINE_AGE }),
+    };
+    expect(decodeServerMsg(encodeServerMsg(full))).toEqual(full);
+  });
+
+  it("reads acknowledgement masks", () => {
+    expect(ackCovers(10, 0, 10)).toBe(true);
+    expect(ackCovers(10, 0, 9)).toBe(false);
+    expect(ackCovers(10, 1, 9)).toBe(true);
+    expect(ackCovers(10, 0x80000000, (10 - 32) & 0xffff)).toBe(true);
+    expect(ackCovers(10, 0xffffffff, (10 - 33) & 0xffff)).toBe(false);
+    expect(ackCovers(1, 0b10, 65535)).toBe(true);
+  });
+
   it("accepts the largest token and user id", () => {
     const token = "y".repeat(MAX_TOKEN_LEN);
     expect(decodeClientMsg(encodeClientMsg({ type: "hello", version: 1, token }))).toEqual({ type: "hello", version: 1, token });
@@ -114,7 +151,7 @@ describe("random inputs", () => {
     for (let i = 0; i < 50_000; i++) {
       const bytes = new Uint8Array(next() % 40);
       for (let j = 0; j < bytes.length; j++) bytes[j] = next() & 0xff;
-      if (bytes.length > 0 && next() % 2 === 0) bytes[0] = next() % 2 === 0 ? 1 + (next() % 3) : 0x81 + (next() % 7);
+      if (bytes.length > 0 && next() % 2 === 0) bytes[0] = next() % 2 === 0 ? 1 + (next() % 4) : 0x81 + (next() % 8);
       if (check(bytes, decodeClientMsg, encodeClientMsg)) decoded++;
       if (check(bytes, decodeServerMsg, encodeServerMsg)) decoded++;
     }

@@ -84,7 +84,7 @@ const invalid = invalidVectors(invalidJson);
 describe("client message vectors", () => {
   it("has vectors for every client message type", () => {
     const types = new Set(client.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
-    expect([...types].sort()).toEqual(["command", "hello", "ping"]);
+    expect([...types].sort()).toEqual(["ack", "command", "hello", "ping"]);
   });
 
   it.each(client.map((v) => [v.name, v] as const))("%s", (_name, v) => {
@@ -97,7 +97,16 @@ describe("client message vectors", () => {
 describe("server message vectors", () => {
   it("has vectors for every server message type", () => {
     const types = new Set(server.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
-    expect([...types].sort()).toEqual(["commandAck", "commandRejected", "map", "pong", "reject", "update", "welcome"]);
+    expect([...types].sort()).toEqual([
+      "commandAck",
+      "commandRejected",
+      "entityPacket",
+      "map",
+      "pong",
+      "reject",
+      "update",
+      "welcome",
+    ]);
   });
 
   it.each(server.map((v) => [v.name, v] as const))("%s", (_name, v) => {

@@ -139,6 +139,8 @@ impl SessionCore {
                 })]
             }
             (_, ClientMsg::Command { .. }, true) => vec![Action::Dropped("not_joined")],
+            // Delta updates (SPEC.md §16) are not sent yet, so there is nothing to acknowledge.
+            (_, ClientMsg::Ack { .. }, _) => vec![Action::Dropped("unsupported")],
         }
     }
 

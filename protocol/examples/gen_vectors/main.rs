@@ -7,10 +7,12 @@
 //! ```
 
 mod cases;
+mod delta_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::delta::*;
 use starlane_protocol::*;
 
 fn hex_json(h: Hex) -> Value {
@@ -30,6 +32,7 @@ fn client_json(m: &ClientMsg) -> Value {
             "command": { "type": "move", "unit": unit, "to": hex_json(*to) }
         }),
         ClientMsg::Ping { nonce } => json!({ "type": "ping", "nonce": nonce }),
+        ClientMsg::Ack { newest, mask } => json!({ "type": "ack", "newest": newest, "mask": mask }),
     }
 }
 
@@ -82,7 +85,54 @@ fn server_json(m: &ServerMsg) -> Value {
             json!({ "type": "commandRejected", "seq": seq, "error": *error as u8 })
         }
         ServerMsg::Pong { nonce } => json!({ "type": "pong", "nonce": nonce }),
+        ServerMsg::EntityPacket(p) => entity_packet_json(p),
     }
+}
+
+fn event_json(e: &Event) -> Value {
+    match *e {
+        Event::Disappeared { id } => json!({ "type": "disappeared", "id": id }),
+        Event::Vision { hex, state } => {
+            json!({ "type": "vision", "hex": hex_json(hex), "state": state as u8 })
+        }
+        Event::Resource { kind, amount } => {
+            json!({ "type": "resource", "kind": kind as u8, "amount": amount })
+        }
+        Event::CommandAck { seq } => json!({ "type": "commandAck", "seq": seq }),
+        Event::CommandRejected { seq, error } => {
+            json!({ "type": "commandRejected", "seq": seq, "error": error as u8 })
+        }
+    }
+}
+
+fn record_json(rec: &EntityRecord) -> Value {
+    let mut o = json!({ "id": rec.id });
+    match rec.base {
+        RecordBase::Full { kind, owner } => {
+            if let Some(k) = kind {
+                o["kind"] = json!(k as u8);
+            }
+            if let Some(w) = owner {
+                o["owner"] = json!(w);
+            }
+        }
+        RecordBase::Delta { age } => o["baselineAge"] = json!(age),
+    }
+    if let Some(p) = rec.pos {
+        o["pos"] = hex_json(p);
+    }
+    if let Some(h) = rec.health {
+        o["health"] = json!(h);
+    }
+    o
+}
+
+fn entity_packet_json(p: &EntityPacket) -> Value {
+    json!({
+        "type": "entityPacket", "seq": p.seq, "tick": p.tick, "healthStep": p.health_step,
+        "events": p.events.iter().map(|e| json!({ "eventId": e.event_id, "event": event_json(&e.event) })).collect::<Vec<_>>(),
+        "entities": p.entities.iter().map(record_json).collect::<Vec<_>>(),
+    })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -92,7 +142,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors"));
     std::fs::create_dir_all(&dir)?;
 
-    let client: Vec<Value> = client_vectors()
+    // The delta-update vectors (SPEC.md §16) come after the version-1 ones, which stay as
+    // they were.
+    let mut client_cases = client_vectors();
+    client_cases.extend(delta_cases::client_vectors());
+    let mut server_cases = server_vectors();
+    server_cases.extend(delta_cases::server_vectors());
+    let mut invalid_cases = invalid_vectors();
+    invalid_cases.extend(delta_cases::invalid_vectors());
+
+    let client: Vec<Value> = client_cases
         .iter()
         .map(|(name, m)| {
             let bytes = m.encode();
@@ -100,7 +159,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             json!({ "name": name, "hex": hex::encode(bytes), "msg": client_json(m) })
         })
         .collect();
-    let server: Vec<Value> = server_vectors()
+    let server: Vec<Value> = server_cases
         .iter()
         .map(|(name, m)| {
             let bytes = m.encode();
@@ -108,7 +167,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             json!({ "name": name, "hex": hex::encode(bytes), "msg": server_json(m) })
         })
         .collect();
-    let invalid: Vec<Value> = invalid_vectors()
+    let invalid: Vec<Value> = invalid_cases
         .into_iter()
         .map(|(name, direction, bytes, reason)| {
             let got = if direction == "client" {

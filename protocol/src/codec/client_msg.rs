@@ -1,5 +1,6 @@
 //! Encoding and decoding of [`ClientMsg`] (SPEC.md §5).
 
+use super::delta_msg::{read_ack, write_ack};
 use super::prim::*;
 use super::{MAX_TOKEN_LEN, client_type, command_type};
 use crate::bits::{BitReader, BitWriter};
@@ -28,6 +29,10 @@ impl ClientMsg {
                 w.write_bits(u64::from(client_type::PING), 8);
                 w.write_bits(u64::from(*nonce), 32);
             }
+            ClientMsg::Ack { newest, mask } => {
+                w.write_bits(u64::from(client_type::ACK), 8);
+                write_ack(&mut w, *newest, *mask);
+            }
         }
         w.finish()
     }
@@ -51,6 +56,10 @@ impl ClientMsg {
                 // Thirty-two bits always fit in a u32.
                 let nonce = r.read_bits(32)? as u32;
                 ClientMsg::Ping { nonce }
+            }
+            client_type::ACK => {
+                let (newest, mask) = read_ack(&mut r)?;
+                ClientMsg::Ack { newest, mask }
             }
             other => return Err(DecodeError::UnknownType(other)),
         };

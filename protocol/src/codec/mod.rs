@@ -6,9 +6,12 @@
 //! input before anything is allocated.
 
 mod client_msg;
+mod delta_msg;
 mod prim;
 mod server_msg;
 
+#[cfg(test)]
+mod delta_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +37,8 @@ pub mod client_type {
     pub const COMMAND: u8 = 0x02;
     /// `ClientMsg::Ping`.
     pub const PING: u8 = 0x03;
+    /// `ClientMsg::Ack`.
+    pub const ACK: u8 = 0x04;
 }
 
 /// 8-bit message type codes, edge → client.
@@ -52,6 +57,8 @@ pub mod server_type {
     pub const COMMAND_REJECTED: u8 = 0x86;
     /// `ServerMsg::Pong`.
     pub const PONG: u8 = 0x87;
+    /// `ServerMsg::EntityPacket`.
+    pub const ENTITY_PACKET: u8 = 0x88;
 }
 
 /// 8-bit command type codes inside `ClientMsg::Command`.

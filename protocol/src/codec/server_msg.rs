@@ -1,5 +1,6 @@
 //! Encoding and decoding of [`ServerMsg`] (SPEC.md §6).
 
+use super::delta_msg::{read_entity_packet, write_entity_packet};
 use super::prim::*;
 use super::{MAX_LIST_LEN, server_type};
 use crate::bits::{BitReader, BitWriter};
@@ -62,6 +63,10 @@ impl ServerMsg {
                 w.write_bits(u64::from(server_type::PONG), 8);
                 w.write_bits(u64::from(*nonce), 32);
             }
+            ServerMsg::EntityPacket(p) => {
+                w.write_bits(u64::from(server_type::ENTITY_PACKET), 8);
+                write_entity_packet(&mut w, p);
+            }
         }
         w.finish()
     }
@@ -99,6 +104,7 @@ impl ServerMsg {
                     nonce: r.read_bits(32)? as u32,
                 }
             }
+            server_type::ENTITY_PACKET => ServerMsg::EntityPacket(read_entity_packet(&mut r)?),
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.finish()?;

@@ -288,17 +288,17 @@ fn over_limit_values_encode_but_do_not_decode() {
 }
 
 /// xorshift64*: a tiny deterministic generator for the random-input tests.
-struct XorShift(u64);
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -330,9 +330,9 @@ fn random_bytes_never_panic() {
             && rng.below(2) == 0
         {
             *first = if rng.below(2) == 0 {
-                1 + rng.below(3) as u8
+                1 + rng.below(4) as u8
             } else {
-                0x81 + rng.below(7) as u8
+                0x81 + rng.below(8) as u8
             };
         }
         decoded += check_input(&bytes);
@@ -345,6 +345,16 @@ fn mutated_valid_messages_never_panic() {
     let mut rng = XorShift(0x0DDB_A11C_0FFE_E123);
     let mut seeds: Vec<Vec<u8>> = client_samples().iter().map(ClientMsg::encode).collect();
     seeds.extend(server_samples().iter().map(ServerMsg::encode));
+    seeds.extend(
+        super::delta_tests::client_samples()
+            .iter()
+            .map(ClientMsg::encode),
+    );
+    seeds.extend(
+        super::delta_tests::server_samples()
+            .iter()
+            .map(ServerMsg::encode),
+    );
     for _ in 0..100_000 {
         let mut bytes = seeds[rng.below(seeds.len() as u64) as usize].clone();
         match rng.below(4) {

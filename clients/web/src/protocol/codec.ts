@@ -3,138 +3,36 @@
 // protocol cannot carry (non-integers, out-of-range numbers, over-limit lists or strings).
 
 import { BitReader, BitWriter } from "./bits";
+import { readEntityPacket, writeAck, writeEntityPacket } from "./delta";
 import {
-  ClientType,
-  CommandError,
-  CommandType,
-  DecodeError,
-  EntityKind,
-  MAX_LIST_LEN,
-  MAX_TOKEN_LEN,
-  MAX_USER_ID,
-  RejectReason,
-  ResourceKind,
-  ServerType,
-  Visibility,
-} from "./types";
-import type { ClientMsg, EntityChange, EntityState, Hex, ResourceAmount, ServerMsg, VisionChange } from "./types";
+  COMMAND_ERRORS,
+  ENTITY_KINDS,
+  HEX_MIN_BITS,
+  REJECT_REASONS,
+  RESOURCE_KINDS,
+  U16,
+  U32,
+  U8,
+  VISIBILITIES,
+  VISIBILITY_BITS,
+  checkEnum,
+  checkUint,
+  readEnum,
+  readHex,
+  readList,
+  readVarint,
+  writeHex,
+  writeList,
+  writeVarint,
+} from "./prim";
+import { ClientType, CommandType, DecodeError, MAX_TOKEN_LEN, MAX_USER_ID, ServerType } from "./types";
+import type { ClientMsg, EntityChange, EntityState, ResourceAmount, ServerMsg, VisionChange } from "./types";
 
-const GROUP_BITS = 7;
-const HEX_MIN_BITS = 16;
-const VISIBILITY_BITS = 2;
+export { zigzagDecode, zigzagEncode } from "./prim";
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as data instead of silently dropping it.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-function codes(table: Record<string, number>): ReadonlySet<number> {
-  return new Set(Object.values(table));
-}
-const REJECT_REASONS = codes(RejectReason);
-const COMMAND_ERRORS = codes(CommandError);
-const ENTITY_KINDS = codes(EntityKind);
-const VISIBILITIES = codes(Visibility);
-const RESOURCE_KINDS = codes(ResourceKind);
-
-// ---- encoder checks -------------------------------------------------------------------
-
-function checkUint(v: number, max: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what} out of range: ${v}`);
-  return v;
-}
-const U8 = 0xff;
-const U16 = 0xffff;
-const U32 = 0xffffffff;
-
-function checkEnum(v: number, set: ReadonlySet<number>, what: string): number {
-  if (!set.has(v)) throw new RangeError(`invalid ${what}: ${v}`);
-  return v;
-}
-
-function checkCount(n: number, what: string): number {
-  if (n > MAX_LIST_LEN) throw new RangeError(`${what}: ${n} entries exceed ${MAX_LIST_LEN}`);
-  return n;
-}
-
-// ---- primitives -----------------------------------------------------------------------
-
-/** Zigzag-maps a signed 32-bit integer to an unsigned one. */
-export function zigzagEncode(v: number): number {
-  if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`not an i32: ${v}`);
-  return ((v << 1) ^ (v >> 31)) >>> 0;
-}
-
-/** Inverse of zigzagEncode. */
-export function zigzagDecode(z: number): number {
-  return (z >>> 1) ^ -(z & 1);
-}
-
-function writeVarint(w: BitWriter, value: number): void {
-  let v = value;
-  for (;;) {
-    const group = v % 128;
-    v = Math.floor(v / 128);
-    const more = v !== 0;
-    w.writeBit(more);
-    w.writeBits(group, GROUP_BITS);
-    if (!more) return;
-  }
-}
-
-/** Reads a varint for a field holding values below 2^bits (bits <= 53). */
-function readVarint(r: BitReader, bits: number): number {
-  const maxGroups = Math.ceil(bits / GROUP_BITS);
-  let value = 0;
-  for (let i = 0; i < maxGroups; i++) {
-    const more = r.readBit();
-    const group = r.readBits(GROUP_BITS);
-    const shift = i * GROUP_BITS;
-    const room = bits - shift;
-    if (room < GROUP_BITS && group >>> room !== 0) throw new DecodeError("varint_overflow");
-    value += group * 2 ** shift;
-    if (!more) {
-      if (i > 0 && group === 0) throw new DecodeError("non_canonical_varint");
-      return value;
-    }
-  }
-  throw new DecodeError("varint_overflow");
-}
-
-function writeHex(w: BitWriter, h: Hex): void {
-  writeVarint(w, zigzagEncode(h.q));
-  writeVarint(w, zigzagEncode(h.r));
-}
-
-function readHex(r: BitReader): Hex {
-  const q = zigzagDecode(readVarint(r, 32));
-  const rr = zigzagDecode(readVarint(r, 32));
-  return { q, r: rr };
-}
-
-function readCount(r: BitReader, field: string, minBits: number): number {
-  const n = readVarint(r, 32);
-  if (n > MAX_LIST_LEN) throw new DecodeError("list_too_long", `${field}: ${n}`);
-  if (n * minBits > r.remainingBits) throw new DecodeError("truncated", `${field}: ${n} entries`);
-  return n;
-}
-
-function readList<T>(r: BitReader, field: string, minBits: number, item: (r: BitReader) => T): T[] {
-  const n = readCount(r, field, minBits);
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(item(r));
-  return out;
-}
-
-function writeList<T>(w: BitWriter, items: readonly T[], what: string, item: (w: BitWriter, v: T) => void): void {
-  writeVarint(w, checkCount(items.length, what));
-  for (const v of items) item(w, v);
-}
-
-function readEnum(r: BitReader, bits: number, set: ReadonlySet<number>, field: string): number {
-  const v = r.readBits(bits);
-  if (!set.has(v)) throw new DecodeError("bad_enum", `${field} ${v}`);
-  return v;
-}
 
 // ---- client messages ------------------------------------------------------------------
 
@@ -161,6 +59,10 @@ export function encodeClientMsg(m: ClientMsg): Uint8Array {
     case "ping":
       w.writeBits(ClientType.Ping, 8);
       w.writeBits(checkUint(m.nonce, U32, "nonce"), 32);
+      break;
+    case "ack":
+      w.writeBits(ClientType.Ack, 8);
+      writeAck(w, m.newest, m.mask);
       break;
   }
   return w.finish();
@@ -198,6 +100,11 @@ export function decodeClientMsg(bytes: Uint8Array): ClientMsg {
     case ClientType.Ping:
       msg = { type: "ping", nonce: r.readBits(32) };
       break;
+    case ClientType.Ack: {
+      const newest = r.readBits(16);
+      msg = { type: "ack", newest, mask: r.readBits(32) };
+      break;
+    }
     default:
       throw new DecodeError("unknown_type", `${type}`);
   }
@@ -248,6 +155,10 @@ export function encodeServerMsg(m: ServerMsg): Uint8Array {
     case "pong":
       w.writeBits(ServerType.Pong, 8);
       w.writeBits(checkUint(m.nonce, U32, "nonce"), 32);
+      break;
+    case "entityPacket":
+      w.writeBits(ServerType.EntityPacket, 8);
+      writeEntityPacket(w, m);
       break;
   }
   return w.finish();
@@ -314,6 +225,9 @@ export function decodeServerMsg(bytes: Uint8Array): ServerMsg {
     }
     case ServerType.Pong:
       msg = { type: "pong", nonce: r.readBits(32) };
+      break;
+    case ServerType.EntityPacket:
+      msg = readEntityPacket(r);
       break;
     default:
       throw new DecodeError("unknown_type", `${type}`);

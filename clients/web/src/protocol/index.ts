@@ -3,5 +3,6 @@
 
 export * from "./types";
 export { BitReader, BitWriter } from "./bits";
+export { ackCovers } from "./delta";
 export { decodeClientMsg, decodeServerMsg, encodeClientMsg, encodeServerMsg, zigzagDecode, zigzagEncode } from "./codec";
 export { FrameError, FrameReader, frame } from "./framing";

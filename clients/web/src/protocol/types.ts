@@ -10,13 +10,19 @@ export const MAX_TOKEN_LEN = 4096;
 export const MAX_LIST_LEN = 4096;
 /** Largest Welcome.userId on the wire (2^53 - 1, exact in a JS number). */
 export const MAX_USER_ID = Number.MAX_SAFE_INTEGER;
+/** Most events in one EntityPacket (SPEC.md §16). */
+export const MAX_EVENTS = 256;
+/** Most entity records in one EntityPacket. */
+export const MAX_ENTITY_RECORDS = 1024;
+/** Largest EntityRecord.baselineAge (half the 16-bit sequence space). */
+export const MAX_BASELINE_AGE = 0x7fff;
 /** Largest datagram either side sends (bytes). */
 export const MAX_DATAGRAM = 1200;
 /** Largest message in one stream frame (bytes). */
 export const MAX_STREAM_FRAME = 1 << 20;
 
 /** 8-bit message type codes, client → edge. */
-export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03 } as const;
+export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03, Ack: 0x04 } as const;
 
 /** 8-bit message type codes, edge → client. */
 export const ServerType = {
@@ -27,6 +33,16 @@ export const ServerType = {
   CommandAck: 0x85,
   CommandRejected: 0x86,
   Pong: 0x87,
+  EntityPacket: 0x88,
+} as const;
+
+/** 3-bit event tags inside an EntityPacket. */
+export const EventTag = {
+  Disappeared: 0,
+  Vision: 1,
+  Resource: 2,
+  CommandAck: 3,
+  CommandRejected: 4,
 } as const;
 
 /** 8-bit command type codes inside a Command message. */
@@ -102,7 +118,48 @@ export type Command = { type: "move"; unit: number; to: Hex };
 export type ClientMsg =
   | { type: "hello"; version: number; token: string }
   | { type: "command"; seq: number; command: Command }
-  | { type: "ping"; nonce: number };
+  | { type: "ping"; nonce: number }
+  /** Acknowledges EntityPackets: bit i of `mask` set = packet `newest - 1 - i` received. */
+  | { type: "ack"; newest: number; mask: number };
+
+/** A reliable event of an EntityPacket. */
+export type DeltaEvent =
+  | { type: "disappeared"; id: number }
+  | { type: "vision"; hex: Hex; state: number }
+  | { type: "resource"; kind: number; amount: number }
+  | { type: "commandAck"; seq: number }
+  | { type: "commandRejected"; seq: number; error: number };
+
+/** An event with the id the client applies it once by. */
+export interface EventEntry {
+  eventId: number;
+  event: DeltaEvent;
+}
+
+/**
+ * One entity's state in an EntityPacket. Without `baselineAge` it is against the default state
+ * (kind 0, owner 0, pos (0, 0), health 0) and `pos` is absolute; with it, it is against the
+ * state in packet `seq - baselineAge`, `pos` is the difference (dq, dr), and `kind`/`owner`
+ * must be absent. `health` is quantized (health / healthStep). Absent fields equal the base.
+ */
+export interface EntityRecord {
+  id: number;
+  baselineAge?: number;
+  kind?: number;
+  owner?: number;
+  pos?: Hex;
+  health?: number;
+}
+
+/** The EntityPacket datagram (SPEC.md §16). */
+export interface EntityPacket {
+  type: "entityPacket";
+  seq: number;
+  tick: number;
+  healthStep: number;
+  events: EventEntry[];
+  entities: EntityRecord[];
+}
 
 /** One resource total. */
 export interface ResourceAmount {
@@ -126,7 +183,8 @@ export type ServerMsg =
     }
   | { type: "commandAck"; seq: number }
   | { type: "commandRejected"; seq: number; error: number }
-  | { type: "pong"; nonce: number };
+  | { type: "pong"; nonce: number }
+  | EntityPacket;
 
 /** Every reason label a decoder reports (the same labels as the Rust codec). */
 export const DECODE_REASONS = [
@@ -141,6 +199,7 @@ export const DECODE_REASONS = [
   "invalid_utf8",
   "nonzero_padding",
   "trailing_bytes",
+  "out_of_range",
 ] as const;
 
 /** A decode failure reason label. */

@@ -1,0 +1,241 @@
+//! [`PriorityQueue::fill`]: ranking the tracked entities and packing one tick's datagrams.
+
+use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload};
+use starlane_netcore::budget::ByteBudget;
+use starlane_protocol::EntityId;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::time::Instant;
+
+/// Rank classes, most urgent first (highest value pops first).
+const CLASS_OWN_CHANGED: u8 = 2;
+const CLASS_DUE: u8 = 1;
+const CLASS_PRIORITY: u8 = 0;
+
+/// An entity's place in this tick's order.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    class: u8,
+    /// Priority for own-changed and priority classes, age in seconds for the due class.
+    key: f64,
+    id: EntityId,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.class
+            .cmp(&other.class)
+            .then(self.key.total_cmp(&other.key))
+            .then(other.id.cmp(&self.id))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+/// One item to pack.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Reliable(usize),
+    Entity(EntityId),
+}
+
+/// Why an item was not packed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Larger than a whole packet's payload: it can never be packed as is.
+    Oversize,
+    /// The budget cannot carry a packet with it this tick.
+    Budget,
+}
+
+/// Builds packets, taking each one's size from the budget when it is closed.
+struct Packer<'a> {
+    budget: &'a mut ByteBudget,
+    now: Instant,
+    max_packet: usize,
+    packets: Vec<PacketPlan>,
+    /// The packet being filled and the most it may grow to.
+    open: Option<(PacketPlan, usize)>,
+}
+
+impl Packer<'_> {
+    /// Adds `item` of `size` bytes to the open packet, or to a new one the budget can carry.
+    fn place(&mut self, item: Item, size: usize) -> Result<(), Refusal> {
+        if size > max_payload(self.max_packet) {
+            return Err(Refusal::Oversize);
+        }
+        let fits_open = self
+            .open
+            .as_ref()
+            .is_some_and(|(plan, cap)| plan.bytes + size <= *cap);
+        if !fits_open {
+            if !self.close() {
+                return Err(Refusal::Budget);
+            }
+            let available = usize::try_from(self.budget.available(self.now)).unwrap_or(usize::MAX);
+            let cap = available.min(self.max_packet);
+            if PACKET_HEADER_BYTES + size > cap {
+                return Err(Refusal::Budget);
+            }
+            let plan = PacketPlan {
+                bytes: PACKET_HEADER_BYTES,
+                ..PacketPlan::default()
+            };
+            self.open = Some((plan, cap));
+        }
+        if let Some((plan, _)) = self.open.as_mut() {
+            plan.bytes += size;
+            match item {
+                Item::Reliable(index) => plan.reliable.push(index),
+                Item::Entity(id) => plan.entities.push(id),
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the open packet's bytes from the budget and keeps it; `false` if refused (the
+    /// packet is dropped, which cannot happen while its cap was within the available bytes).
+    fn close(&mut self) -> bool {
+        let Some((plan, _)) = self.open.take() else {
+            return true;
+        };
+        if self.budget.try_consume(self.now, plan.bytes as u64) {
+            self.packets.push(plan);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl PriorityQueue {
+    /// Plans this tick's datagrams at `now` (see the [module docs](super) for the order).
+    ///
+    /// `reliable` holds the sizes of the reliable events waiting to go, oldest first; the plan
+    /// names them by index and always plans a prefix of them (an event larger than
+    /// [`max_payload`] is never planned and holds back the ones after it). `size_of` gives
+    /// the encoded size of an entity's update; it is called for every tracked entity each tick
+    /// (the due ranking needs the backlog's bytes), so it should be cheap. Each returned packet's `bytes` were taken from
+    /// `budget`; planned entities restart at priority 0 and age 0 and lose their changed mark.
+    pub fn fill(
+        &mut self,
+        now: Instant,
+        budget: &mut ByteBudget,
+        max_packet_bytes: usize,
+        size_of: impl Fn(EntityId) -> usize,
+        reliable: &[usize],
+    ) -> Vec<PacketPlan> {
+        let mut packer = Packer {
+            budget,
+            now,
+            max_packet: max_packet_bytes,
+            packets: Vec::new(),
+            open: None,
+        };
+        let mut out_of_budget = false;
+        for (index, &size) in reliable.iter().enumerate() {
+            match packer.place(Item::Reliable(index), size) {
+                Ok(()) => {}
+                Err(Refusal::Oversize) => break,
+                Err(Refusal::Budget) => {
+                    out_of_budget = true;
+                    break;
+                }
+            }
+        }
+        if !out_of_budget {
+            let mut ranked = self.ranked(now, packer.budget, max_packet_bytes, &size_of);
+            while let Some(candidate) = ranked.pop() {
+                match packer.place(Item::Entity(candidate.id), size_of(candidate.id)) {
+                    Ok(()) | Err(Refusal::Oversize) => {}
+                    Err(Refusal::Budget) => break,
+                }
+            }
+        }
+        packer.close();
+        let packets = packer.packets;
+        for id in packets.iter().flat_map(|p| &p.entities) {
+            if let Some(entry) = self.entries.get_mut(id) {
+                entry.priority = 0.0;
+                entry.since = now;
+                entry.changed = false;
+            }
+        }
+        packets
+    }
+
+    /// Every tracked entity as a max-heap in this tick's order.
+    ///
+    /// Entities other than changed own units are taken oldest first; the longest prefix that
+    /// the budget's later ticks could not carry by the prefix's deadlines (`since +
+    /// max_staleness`) is due now. A later tick is assumed to carry
+    /// `min(rate × interval, burst)` bytes less header share, one extra header and this
+    /// tick's changed own units.
+    fn ranked(
+        &self,
+        now: Instant,
+        budget: &ByteBudget,
+        max_packet: usize,
+        size_of: &impl Fn(EntityId) -> usize,
+    ) -> BinaryHeap<Candidate> {
+        let mut candidates = Vec::with_capacity(self.entries.len());
+        let mut own_bytes = 0;
+        let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.entries.len());
+        for (&id, e) in &self.entries {
+            if e.changed && e.info.relation == Relation::Own {
+                own_bytes += size_of(id);
+                candidates.push(Candidate {
+                    class: CLASS_OWN_CHANGED,
+                    key: e.priority,
+                    id,
+                });
+            } else {
+                by_age.push((e.since, id));
+            }
+        }
+        by_age.sort_unstable();
+        let interval = self.interval.as_secs_f64().max(f64::MIN_POSITIVE);
+        let earned = (budget.rate() as f64 * interval).min(budget.burst() as f64);
+        let payload_share = max_payload(max_packet) as f64 / max_packet.max(1) as f64;
+        let per_tick = earned * payload_share - (own_bytes + PACKET_HEADER_BYTES) as f64;
+        let mut due = 0;
+        let mut demand = 0.0;
+        for (i, &(since, id)) in by_age.iter().enumerate() {
+            demand += size_of(id) as f64;
+            let left = (since + self.max_staleness).saturating_duration_since(now);
+            let later_ticks = (left.as_secs_f64() / interval).floor();
+            if demand > later_ticks * per_tick.max(0.0) {
+                due = i + 1;
+            }
+        }
+        for (i, (since, id)) in by_age.into_iter().enumerate() {
+            let candidate = if i < due {
+                Candidate {
+                    class: CLASS_DUE,
+                    key: now.saturating_duration_since(since).as_secs_f64(),
+                    id,
+                }
+            } else {
+                Candidate {
+                    class: CLASS_PRIORITY,
+                    key: self.entries.get(&id).map_or(0.0, |e| e.priority),
+                    id,
+                }
+            };
+            candidates.push(candidate);
+        }
+        BinaryHeap::from(candidates)
+    }
+}

@@ -1,0 +1,314 @@
+//! Tests of the delta-update messages (SPEC.md §16): round trips, exact sizes, decode errors,
+//! record reconstruction and acknowledgement masks.
+
+use super::tests::XorShift;
+use crate::client::{ClientMsg, ServerMsg};
+use crate::delta::*;
+use crate::types::*;
+
+fn delta(id: u32, age: u16, pos: Option<Hex>, health: Option<u16>) -> EntityRecord {
+    EntityRecord {
+        id,
+        base: RecordBase::Delta { age },
+        pos,
+        health,
+    }
+}
+
+fn events(n: u32) -> Vec<EventEntry> {
+    (0..n)
+        .map(|i| EventEntry {
+            event_id: 1000 + i,
+            event: match i % 5 {
+                0 => Event::Disappeared { id: 500 + i },
+                1 => Event::Vision {
+                    hex: Hex::new(-40, 17),
+                    state: Visibility::Fog,
+                },
+                2 => Event::Resource {
+                    kind: ResourceKind::Credits,
+                    amount: 12_345,
+                },
+                3 => Event::CommandAck { seq: i },
+                _ => Event::CommandRejected {
+                    seq: i,
+                    error: CommandError::Impassable,
+                },
+            },
+        })
+        .collect()
+}
+
+/// Delta-update samples, also fed to the random-mutation test of `tests.rs`.
+pub(super) fn server_samples() -> Vec<ServerMsg> {
+    vec![
+        ServerMsg::EntityPacket(EntityPacket {
+            health_step: 1,
+            ..EntityPacket::default()
+        }),
+        ServerMsg::EntityPacket(EntityPacket {
+            seq: 65_535,
+            tick: 77,
+            health_step: 10,
+            events: events(5),
+            entities: vec![
+                delta(1, 1, Some(Hex::new(1, 0)), None),
+                delta(2, MAX_BASELINE_AGE, None, Some(3)),
+                EntityRecord {
+                    id: 3,
+                    base: RecordBase::Full {
+                        kind: Some(EntityKind::Frigate),
+                        owner: Some(9),
+                    },
+                    pos: Some(Hex::new(-5, 5)),
+                    health: Some(10),
+                },
+                EntityRecord {
+                    id: 4,
+                    base: RecordBase::Full {
+                        kind: None,
+                        owner: None,
+                    },
+                    pos: None,
+                    health: None,
+                },
+            ],
+        }),
+    ]
+}
+
+/// Delta-update client samples.
+pub(super) fn client_samples() -> Vec<ClientMsg> {
+    vec![
+        ClientMsg::Ack {
+            newest: 3,
+            mask: 0b101,
+        },
+        ClientMsg::Ack {
+            newest: u16::MAX,
+            mask: u32::MAX,
+        },
+    ]
+}
+
+#[test]
+fn delta_messages_round_trip() {
+    for m in server_samples() {
+        assert_eq!(ServerMsg::decode(&m.encode()), Ok(m.clone()), "{m:?}");
+    }
+    for m in client_samples() {
+        assert_eq!(ClientMsg::decode(&m.encode()), Ok(m.clone()), "{m:?}");
+    }
+}
+
+#[test]
+fn ack_is_seven_bytes() {
+    let ack = ClientMsg::Ack {
+        newest: 0x0102,
+        mask: 0x0304_0506,
+    };
+    assert_eq!(ack.encode(), vec![0x04, 1, 2, 3, 4, 5, 6]);
+}
+
+fn random_packet(rng: &mut XorShift) -> EntityPacket {
+    let small_or_big = |rng: &mut XorShift| {
+        if rng.below(4) == 0 {
+            rng.next() as u32
+        } else {
+            rng.below(300) as u32
+        }
+    };
+    let coord = |rng: &mut XorShift| {
+        let v = small_or_big(rng) as i32;
+        if rng.below(2) == 0 {
+            v
+        } else {
+            v.wrapping_neg()
+        }
+    };
+    let n_events = rng.below(12) as u32;
+    let mut events = events(n_events);
+    for e in &mut events {
+        e.event_id = small_or_big(rng);
+    }
+    let entities = (0..rng.below(200))
+        .map(|_| {
+            let pos = (rng.below(2) == 0).then(|| Hex::new(coord(rng), coord(rng)));
+            let health = (rng.below(2) == 0).then(|| rng.next() as u16);
+            let base = if rng.below(2) == 0 {
+                RecordBase::Delta {
+                    age: 1 + rng.below(u64::from(MAX_BASELINE_AGE)) as u16,
+                }
+            } else {
+                RecordBase::Full {
+                    kind: (rng.below(2) == 0).then_some(EntityKind::Station),
+                    owner: (rng.below(2) == 0).then(|| small_or_big(rng)),
+                }
+            };
+            EntityRecord {
+                id: small_or_big(rng),
+                base,
+                pos,
+                health,
+            }
+        })
+        .collect();
+    EntityPacket {
+        seq: rng.next() as u16,
+        tick: small_or_big(rng),
+        health_step: 1 + rng.below(1000) as u16,
+        events,
+        entities,
+    }
+}
+
+#[test]
+fn encoded_len_is_exact() {
+    let mut rng = XorShift(0xDE17_A5EE_D000_0001);
+    for _ in 0..2_000 {
+        let p = random_packet(&mut rng);
+        let len = p.encoded_len();
+        let m = ServerMsg::EntityPacket(p);
+        let bytes = m.encode();
+        assert_eq!(bytes.len(), len);
+        assert_eq!(ServerMsg::decode(&bytes), Ok(m));
+    }
+}
+
+#[test]
+fn typical_packet_fits_a_datagram() {
+    // 50 entities moving one hex against an acknowledged baseline, and 10 events.
+    let entities: Vec<EntityRecord> = (0..50)
+        .map(|i| delta(1000 + i, 2, Some(Hex::new(1, 0)), None))
+        .collect();
+    let p = EntityPacket {
+        seq: 4000,
+        tick: 90_000,
+        health_step: 10,
+        events: events(10),
+        entities,
+    };
+    // Each record: id 2 bytes + has_baseline 1 bit + age 1 byte + 2 presence bits + 2 bytes.
+    assert_eq!(p.entities[0].encoded_bits(), 16 + 1 + 8 + 2 + 16);
+    let len = p.encoded_len();
+    assert_eq!(ServerMsg::EntityPacket(p).encode().len(), len);
+    // Header 72 bits (type, seq, 3-byte tick, step, two counts); events 354 bits (two of
+    // each tag); records 50 x 43 bits: 2576 bits.
+    assert_eq!(len, 322);
+    assert!(len <= MAX_DATAGRAM);
+}
+
+#[test]
+fn over_limit_lists_encode_but_do_not_decode() {
+    let over = |events, entities| {
+        ServerMsg::decode(
+            &ServerMsg::EntityPacket(EntityPacket {
+                health_step: 1,
+                events,
+                entities,
+                ..EntityPacket::default()
+            })
+            .encode(),
+        )
+        .expect_err("over the limit")
+        .reason()
+    };
+    let rec = delta(1, 1, None, None);
+    assert_eq!(over(events(MAX_EVENTS as u32 + 1), vec![]), "list_too_long");
+    assert_eq!(
+        over(vec![], vec![rec; MAX_ENTITY_RECORDS + 1]),
+        "list_too_long"
+    );
+    assert!(matches!(
+        ServerMsg::decode(
+            &ServerMsg::EntityPacket(EntityPacket {
+                health_step: 1,
+                events: events(MAX_EVENTS as u32),
+                entities: vec![rec; MAX_ENTITY_RECORDS],
+                ..EntityPacket::default()
+            })
+            .encode()
+        ),
+        Ok(ServerMsg::EntityPacket(_))
+    ));
+    for age in [0, MAX_BASELINE_AGE + 1, u16::MAX] {
+        let bytes = ServerMsg::EntityPacket(EntityPacket {
+            health_step: 1,
+            entities: vec![delta(1, age, None, None)],
+            ..EntityPacket::default()
+        })
+        .encode();
+        let want = if age == 0 {
+            "out_of_range"
+        } else {
+            "varint_overflow"
+        };
+        assert_eq!(ServerMsg::decode(&bytes).unwrap_err().reason(), want);
+    }
+}
+
+fn state(kind: EntityKind, owner: u32, q: i32, r: i32, health: u16) -> EntityState {
+    EntityState {
+        id: 42,
+        kind,
+        owner,
+        pos: Hex::new(q, r),
+        health,
+    }
+}
+
+#[test]
+fn records_rebuild_the_state() {
+    let s = state(EntityKind::Frigate, 3, -7, 2, 95);
+    let full = EntityRecord::full(&s, 10);
+    assert_eq!(full.health, Some(9));
+    assert_eq!(
+        full.apply(None, 10),
+        Some(state(EntityKind::Frigate, 3, -7, 2, 90))
+    );
+    // Defaults are omitted and come back.
+    let zero = state(EntityKind::Scout, 0, 0, 0, 5);
+    let rec = EntityRecord::full(&zero, 10);
+    assert_eq!(
+        rec.base,
+        RecordBase::Full {
+            kind: None,
+            owner: None
+        }
+    );
+    assert_eq!((rec.pos, rec.health), (None, None));
+    assert_eq!(rec.apply(None, 10), Some(EntityState { health: 0, ..zero }));
+
+    let baseline = state(EntityKind::Frigate, 3, -7, 2, 90);
+    let moved = state(EntityKind::Frigate, 3, -6, 2, 99);
+    let d = EntityRecord::delta(&moved, &baseline, 4, 10).unwrap();
+    assert_eq!(d.pos, Some(Hex::new(1, 0)));
+    assert_eq!(d.health, None, "99 and 90 quantize alike");
+    assert_eq!(
+        d.apply(Some(&baseline), 10),
+        Some(EntityState {
+            health: 90,
+            ..moved
+        })
+    );
+    assert_eq!(d.apply(None, 10), None, "a delta needs its baseline");
+    let recaptured = state(EntityKind::Frigate, 4, -6, 2, 99);
+    assert_eq!(EntityRecord::delta(&recaptured, &baseline, 1, 10), None);
+    // Wrapping differences still rebuild the position.
+    let far = state(EntityKind::Frigate, 3, i32::MAX, i32::MIN, 90);
+    let d = EntityRecord::delta(&far, &baseline, 1, 10).unwrap();
+    assert_eq!(d.apply(Some(&baseline), 10).unwrap().pos, far.pos);
+    assert_eq!(dequantize(u16::MAX, 2), u16::MAX);
+    assert_eq!(quantize(7, 0), 7);
+}
+
+#[test]
+fn ack_mask_covers_the_33_newest() {
+    assert!(ack_covers(10, 0, 10));
+    assert!(!ack_covers(10, 0, 9));
+    assert!(ack_covers(10, 1, 9));
+    assert!(ack_covers(10, 1 << 31, 10u16.wrapping_sub(32)));
+    assert!(!ack_covers(10, u32::MAX, 10u16.wrapping_sub(33)));
+    assert!(!ack_covers(10, u32::MAX, 11), "newer than newest");
+    assert!(ack_covers(1, 0b10, u16::MAX), "wraps");
+}
