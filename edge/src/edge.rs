@@ -2,6 +2,7 @@
 //! and runs a session per client link.
 
 use crate::auth::{MemoryBlacklist, Verifier};
+use crate::bandwidth::ProfileError;
 use crate::certs::CertManager;
 use crate::config::EdgeConfig;
 use crate::dev_issuer::DevIssuer;
@@ -10,7 +11,7 @@ use crate::keys::{KeySource, KeyStore};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
 use crate::region_link::{self, RegionLinkConfig};
-use crate::session::{SessionContext, run_session};
+use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use starlane_netcore::link::Link;
 use starlane_netcore::udp::{UdpServer, UdpServerConfig};
@@ -42,6 +43,7 @@ pub struct EdgeHandle {
     dev_issuer: Option<Arc<DevIssuer>>,
     shutdown_tx: watch::Sender<bool>,
     live_sessions: Arc<AtomicUsize>,
+    profiles: Arc<ProfileStore>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -90,6 +92,12 @@ impl Edge {
             None => None,
         };
         let metrics = EdgeMetrics::new();
+        let profiles = Arc::new(ProfileStore::new(
+            config.load_profiles()?,
+            config.bandwidth.source_dir().map(Path::to_path_buf),
+            config.bandwidth.selection(),
+            metrics.clone(),
+        )?);
         let hub = Arc::new(RegionHub::new());
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -113,13 +121,16 @@ impl Edge {
             config.jwt.leeway_secs,
             blacklist.clone(),
         );
-        let ctx = Arc::new(SessionContext::new(
-            verifier,
-            hub.clone(),
-            metrics.clone(),
-            Duration::from_secs(config.session.hello_timeout_secs),
-            shutdown_rx.clone(),
-        ));
+        let ctx = Arc::new(
+            SessionContext::new(
+                verifier,
+                hub.clone(),
+                metrics.clone(),
+                Duration::from_secs(config.session.hello_timeout_secs),
+                shutdown_rx.clone(),
+            )
+            .with_profiles(profiles.clone()),
+        );
 
         let link_cfg = RegionLinkConfig {
             addr: config.region.addr,
@@ -210,6 +221,7 @@ impl Edge {
             dev_issuer,
             shutdown_tx,
             live_sessions,
+            profiles,
             tasks,
         })
     }
@@ -363,6 +375,18 @@ impl EdgeHandle {
     /// The dev issuer, if enabled.
     pub fn dev_issuer(&self) -> Option<&Arc<DevIssuer>> {
         self.dev_issuer.as_ref()
+    }
+
+    /// Re-read `bandwidth.dir` and swap the profile set in; returns the names of new or
+    /// changed profiles. Running sessions keep their profile; new sessions use the new set.
+    /// On error the current set stays in force. With built-in profiles nothing changes.
+    pub fn reload_profiles(&self) -> Result<Vec<String>, ProfileError> {
+        self.profiles.reload()
+    }
+
+    /// The profile store sessions take their bandwidth profile from.
+    pub fn profiles(&self) -> &Arc<ProfileStore> {
+        &self.profiles
     }
 
     /// Tell every client the edge is shutting down, wait briefly for sessions to end, stop.

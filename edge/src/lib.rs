@@ -10,8 +10,8 @@
 //! * [`session`]: the per-client session state machine and its driver.
 //! * [`region_hub`], [`region_link`]: routing to and the QUIC link with the region server.
 //! * [`edge`]: [`Edge::start`] putting it all together.
-//! * [`bandwidth`]: named bandwidth profiles (not yet used by sessions).
-//! * [`sync`]: per-client priority accumulation and packet planning under a byte budget.
+//! * [`bandwidth`]: named bandwidth profiles (each session gets one; packing does not use them yet).
+//! * [`sync`]: the priority planner and per-client acknowledged baselines (not yet wired in).
 
 pub mod auth;
 pub mod bandwidth;

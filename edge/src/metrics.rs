@@ -25,6 +25,12 @@ pub struct EdgeMetrics {
     pub region_link_up: IntGauge,
     /// Region link (re)connections.
     pub region_link_connects: IntCounter,
+    /// Accepted sessions using each bandwidth profile.
+    pub profile_sessions: IntGaugeVec,
+    /// Each bandwidth profile's configured `bytes_per_sec` (updated on reload).
+    pub profile_bytes_per_sec: IntGaugeVec,
+    /// Profile reloads by result (`ok`, `error`).
+    pub profile_reloads: IntCounterVec,
 }
 
 impl Default for EdgeMetrics {
@@ -99,6 +105,21 @@ impl EdgeMetrics {
                 "starlane_edge_bytes_out_total",
                 "Bytes sent to clients",
                 &["transport"],
+            ),
+            profile_sessions: gauge_vec(
+                "starlane_edge_profile_sessions",
+                "Accepted sessions using each bandwidth profile",
+                &["profile"],
+            ),
+            profile_bytes_per_sec: gauge_vec(
+                "starlane_edge_profile_bytes_per_sec",
+                "Configured bytes_per_sec of each bandwidth profile",
+                &["profile"],
+            ),
+            profile_reloads: counter_vec(
+                "starlane_edge_profile_reloads_total",
+                "Bandwidth profile reloads by result",
+                &["result"],
             ),
             region_link_up,
             region_link_connects,

@@ -1,4 +1,6 @@
 //! `starlane-edge`: run the edge relay, or issue a development token.
+//!
+//! `run` reloads the bandwidth profiles from `bandwidth.dir` on SIGHUP.
 
 use clap::{Parser, Subcommand};
 use starlane_edge::{DevIssuer, Edge, EdgeConfig};
@@ -82,7 +84,19 @@ async fn run(path: PathBuf) -> anyhow::Result<()> {
         "  http          http://{}/metrics /healthz /readyz",
         edge.http_addr()
     );
-    tokio::signal::ctrl_c().await?;
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    loop {
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => {
+                r?;
+                break;
+            }
+            _ = hangup.recv() => match edge.reload_profiles() {
+                Ok(changed) => tracing::info!(?changed, "bandwidth profiles reloaded"),
+                Err(e) => tracing::error!(error = %e, "bandwidth profile reload failed; keeping the current profiles"),
+            },
+        }
+    }
     println!("shutting down");
     edge.shutdown().await;
     Ok(())

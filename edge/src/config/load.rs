@@ -32,7 +32,11 @@ pub enum ConfigError {
     },
 }
 
-fn invalid(field: &'static str, problem: impl Into<String>, fix: &'static str) -> ConfigError {
+pub(super) fn invalid(
+    field: &'static str,
+    problem: impl Into<String>,
+    fix: &'static str,
+) -> ConfigError {
     ConfigError::Invalid {
         field,
         problem: problem.into(),
@@ -152,6 +156,7 @@ impl EdgeConfig {
                 "use a positive number of seconds, e.g. 10",
             ));
         }
+        self.validate_bandwidth()?;
         Ok(())
     }
 

@@ -4,8 +4,10 @@
 //! overridden by environment variables named `STARLANE_EDGE_<FIELD>` (see [`ENV_OVERRIDES`]).
 
 mod load;
+mod profiles;
 
 pub use load::{ConfigError, ENV_OVERRIDES};
+pub use profiles::{BandwidthConfig, EMBEDDED_PROFILES, embedded_set};
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -30,6 +32,7 @@ pub struct EdgeConfig {
     pub certificate: CertificateConfig,
     pub dev_issuer: DevIssuerConfig,
     pub session: SessionConfig,
+    pub bandwidth: BandwidthConfig,
 }
 
 /// Encrypted UDP driver.
@@ -133,6 +136,7 @@ impl Default for EdgeConfig {
             certificate: CertificateConfig::default(),
             dev_issuer: DevIssuerConfig::default(),
             session: SessionConfig::default(),
+            bandwidth: BandwidthConfig::default(),
         }
     }
 }

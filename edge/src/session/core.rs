@@ -4,6 +4,7 @@
 //! [`Action`]s for the driver to carry out. It never blocks and never panics on input.
 
 use crate::auth::VerifiedPlayer;
+use crate::bandwidth::NamedProfile;
 use crate::region_hub::RegionEvent;
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::link::{EdgeToRegion, PlayerIdentity, SessionId};
@@ -49,6 +50,7 @@ pub struct SessionCore {
     hello_deadline: Instant,
     user_id: u64,
     region_knows: bool,
+    profile: Option<NamedProfile>,
 }
 
 impl SessionCore {
@@ -60,7 +62,19 @@ impl SessionCore {
             hello_deadline: now + hello_timeout,
             user_id: 0,
             region_knows: false,
+            profile: None,
         }
+    }
+
+    /// Give the session its bandwidth profile (the driver does this when the link opens).
+    pub fn set_profile(&mut self, profile: NamedProfile) {
+        self.profile = Some(profile);
+    }
+
+    /// The session's bandwidth profile, if one was set. It stays the same `Arc` across
+    /// profile reloads.
+    pub fn profile(&self) -> Option<&NamedProfile> {
+        self.profile.as_ref()
     }
 
     /// The session's id.

@@ -2,6 +2,7 @@
 //! the region hub, and keeps the metrics.
 
 use super::core::{Action, SessionCore};
+use super::profiles::{ProfileStore, class_of};
 use crate::auth::Verifier;
 use crate::metrics::{EdgeMetrics, reason_label};
 use crate::region_hub::{RegionEvent, RegionHub};
@@ -23,11 +24,14 @@ pub struct SessionContext {
     pub hello_timeout: Duration,
     /// Turns true when the edge shuts down.
     pub shutdown: watch::Receiver<bool>,
+    /// Where new sessions take their bandwidth profile from.
+    pub profiles: Arc<ProfileStore>,
     next_id: AtomicU64,
 }
 
 impl SessionContext {
-    /// A context; session ids start at 1.
+    /// A context; session ids start at 1. Sessions get the built-in profiles with the default
+    /// selection until [`SessionContext::with_profiles`] sets the edge's store.
     pub fn new(
         verifier: Verifier,
         hub: Arc<RegionHub>,
@@ -35,14 +39,24 @@ impl SessionContext {
         hello_timeout: Duration,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
+        let set = crate::config::embedded_set().expect("built-in bandwidth profiles are valid");
+        let profiles = ProfileStore::new(set, None, Default::default(), metrics.clone())
+            .expect("built-in profiles hold the default selection");
         Self {
             verifier,
             hub,
             metrics,
             hello_timeout,
             shutdown,
+            profiles: Arc::new(profiles),
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// Use `profiles` for new sessions.
+    pub fn with_profiles(mut self, profiles: Arc<ProfileStore>) -> Self {
+        self.profiles = profiles;
+        self
     }
 
     fn allocate_id(&self) -> SessionId {
@@ -93,12 +107,15 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let transport = link.transport.as_str();
     let id = ctx.allocate_id();
     let mut core = SessionCore::new(id, std::time::Instant::now(), ctx.hello_timeout);
+    let profile = ctx.profiles.pick(class_of(link.transport));
+    let profile_name = profile.name.clone();
+    core.set_profile(profile);
     let mut region_rx = None;
     let mut shutdown = ctx.shutdown.clone();
     let mut accepted = false;
     let mut meter = ByteMeter::default();
     let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
-    tracing::debug!(session = id, peer = %link.peer, transport, "session opened");
+    tracing::debug!(session = id, peer = %link.peer, transport, profile = %profile_name, "session opened");
     while !core.is_closed() {
         let actions = tokio::select! {
             ev = link.events.recv() => match ev {
@@ -148,6 +165,10 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                         .sessions_active
                         .with_label_values(&[transport])
                         .inc();
+                    ctx.metrics
+                        .profile_sessions
+                        .with_label_values(&[&profile_name])
+                        .inc();
                 }
                 Action::Reject(reason) => {
                     tracing::debug!(
@@ -173,6 +194,10 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
         ctx.metrics
             .sessions_active
             .with_label_values(&[transport])
+            .dec();
+        ctx.metrics
+            .profile_sessions
+            .with_label_values(&[&profile_name])
             .dec();
     }
     meter.flush(&link.stats, &ctx.metrics, transport);

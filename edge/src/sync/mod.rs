@@ -48,9 +48,11 @@
 //! made smaller. An item larger than [`max_payload`] is never planned: the caller fragments
 //! reliable events, and an oversized entity is skipped (it stays queued).
 
+mod baseline;
 mod fill;
 mod queue;
 
+pub use baseline::{ClientBaselines, MAX_TRACKED_PACKETS};
 pub use queue::{
     EntityInfo, PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload,
 };

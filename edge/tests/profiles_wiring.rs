@@ -1,0 +1,268 @@
+//! Bandwidth profiles wired into a running edge: sessions pick their profile by transport, the
+//! per-profile metrics, and reloading the profile directory without dropping sessions.
+
+#![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
+
+use starlane_edge::Edge;
+use starlane_edge::config::{ConfigError, EMBEDDED_PROFILES, EdgeConfig};
+use starlane_edge::region_link::LINK_ALPN;
+use starlane_netcore::link::{Link, LinkEvent};
+use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::link::{EdgeToRegion, RegionToEdge, decode_frame, encode_frame};
+use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(10);
+
+fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![ck.cert.der().clone()], key)
+        .unwrap();
+    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
+    let endpoint = quinn::Endpoint::server(
+        quinn::ServerConfig::with_crypto(Arc::new(quic)),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    (endpoint, ck)
+}
+
+async fn read_frame(recv: &mut quinn::RecvStream) -> EdgeToRegion {
+    let mut len = [0u8; 4];
+    tokio::time::timeout(T, recv.read_exact(&mut len))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+    recv.read_exact(&mut body).await.unwrap();
+    decode_frame(&body).unwrap()
+}
+
+async fn client_msg(link: &mut Link) -> ServerMsg {
+    loop {
+        match tokio::time::timeout(T, link.events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            LinkEvent::Reliable(b) => return ServerMsg::decode(&b).unwrap(),
+            LinkEvent::Datagram(_) => continue,
+            LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
+        }
+    }
+}
+
+/// A profile directory holding the shipped profiles.
+fn profile_dir(root: &Path) -> std::path::PathBuf {
+    let dir = root.join("bandwidth");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in EMBEDDED_PROFILES {
+        std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+    }
+    dir
+}
+
+fn edge_config(root: &Path, region: SocketAddr, profiles: &Path) -> EdgeConfig {
+    let mut cfg = EdgeConfig::default();
+    let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    cfg.data_dir = root.join("edge");
+    cfg.udp.bind = local;
+    cfg.webtransport.bind = local;
+    cfg.http.bind = local;
+    cfg.region.addr = region;
+    cfg.region.cert_file = root.join("region_cert.pem");
+    cfg.region.reconnect_min_ms = 50;
+    cfg.region.reconnect_max_ms = 200;
+    cfg.dev_issuer.enabled = true;
+    cfg.bandwidth.dir = profiles.to_path_buf();
+    cfg.bandwidth.browser = "broadband".into();
+    cfg.bandwidth.native = "mobile".into();
+    cfg
+}
+
+fn gauge(vec: &prometheus::IntGaugeVec, label: &str) -> i64 {
+    vec.with_label_values(&[label]).get()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_get_profiles_and_reload_keeps_them_connected() {
+    let root = tempfile::tempdir().unwrap();
+    let (region, ck) = fake_region();
+    std::fs::write(root.path().join("region_cert.pem"), ck.cert.pem()).unwrap();
+    let dir = profile_dir(root.path());
+    let edge = Edge::start(
+        edge_config(root.path(), region.local_addr().unwrap(), &dir),
+        None,
+    )
+    .await
+    .unwrap();
+    let m = edge.metrics().clone();
+    assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 50_000);
+
+    let conn = tokio::time::timeout(T, region.accept())
+        .await
+        .unwrap()
+        .unwrap()
+        .await
+        .unwrap();
+    let (mut to_edge, mut from_edge) = tokio::time::timeout(T, conn.accept_bi())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Hello { .. }
+    ));
+    // The edge only joins players while the link is up; wait for it.
+    for _ in 0..400 {
+        if edge.region_link_up() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let mut client = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
+        .await
+        .unwrap();
+    let token = edge.dev_issuer().unwrap().issue("ada").unwrap();
+    client.sender.send_reliable(
+        ClientMsg::Hello {
+            version: PROTOCOL_VERSION,
+            token,
+        }
+        .encode(),
+    );
+    let EdgeToRegion::Join { session, .. } = read_frame(&mut from_edge).await else {
+        panic!("expected join")
+    };
+    let map = MapInfo {
+        chunk_radius: 9,
+        chunks: vec![Hex::new(0, 0)],
+        blocked: vec![],
+    };
+    let joined = RegionToEdge::Joined {
+        session,
+        empire: 2,
+        tick_rate_hz: 20,
+        map,
+    };
+    to_edge.write_all(&encode_frame(&joined)).await.unwrap();
+    assert!(matches!(
+        client_msg(&mut client).await,
+        ServerMsg::Welcome { .. }
+    ));
+    // UDP is a native client: it uses the native profile.
+    assert_eq!(gauge(&m.profile_sessions, "mobile"), 1);
+    assert_eq!(gauge(&m.profile_sessions, "broadband"), 0);
+
+    // Change the mobile profile's rate and reload.
+    let mobile = dir.join("mobile.toml");
+    let text = std::fs::read_to_string(&mobile).unwrap();
+    let edited = text.replace("bytes_per_sec = 50000", "bytes_per_sec = 60000");
+    assert_ne!(
+        edited, text,
+        "the shipped mobile profile sets bytes_per_sec = 50000"
+    );
+    std::fs::write(&mobile, edited).unwrap();
+    assert_eq!(edge.reload_profiles().unwrap(), vec!["mobile".to_string()]);
+    assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 60_000);
+    assert_eq!(
+        m.profile_reloads.with_label_values(&["ok"]).get(),
+        1,
+        "one successful reload"
+    );
+    assert_eq!(
+        edge.profiles()
+            .current()
+            .get("mobile")
+            .unwrap()
+            .bytes_per_sec,
+        60_000
+    );
+
+    // A broken file: the reload fails and the previous set stays in force.
+    std::fs::write(&mobile, "bytes_per_sec = \"fast\"\n").unwrap();
+    let err = edge.reload_profiles().unwrap_err();
+    assert!(err.to_string().contains("mobile"), "{err}");
+    assert_eq!(m.profile_reloads.with_label_values(&["error"]).get(), 1);
+    assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 60_000);
+    assert_eq!(
+        edge.profiles()
+            .current()
+            .get("mobile")
+            .unwrap()
+            .bytes_per_sec,
+        60_000
+    );
+
+    // The session is still connected: a command still reaches the region.
+    let command = Command::Move {
+        unit: 1,
+        to: Hex::new(2, -1),
+    };
+    client.sender.send_reliable(
+        ClientMsg::Command {
+            seq: 1,
+            command: command.clone(),
+        }
+        .encode(),
+    );
+    assert_eq!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Command {
+            session,
+            seq: 1,
+            command
+        }
+    );
+    assert_eq!(gauge(&m.profile_sessions, "mobile"), 1);
+    let text = m.render();
+    assert!(text.contains("starlane_edge_profile_sessions{profile=\"mobile\"} 1"));
+    assert!(text.contains("starlane_edge_profile_reloads_total{result=\"error\"} 1"));
+    edge.shutdown().await;
+}
+
+fn field_of(err: ConfigError) -> &'static str {
+    match err {
+        ConfigError::Invalid { field, .. } => field,
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+#[test]
+fn config_checks_profile_names_and_dir() {
+    let mut cfg = EdgeConfig::default();
+    cfg.dev_issuer.enabled = true;
+    // Default: built-in profiles, from any working directory.
+    cfg.validate().unwrap();
+    assert_eq!(cfg.load_profiles().unwrap().len(), EMBEDDED_PROFILES.len());
+
+    cfg.bandwidth.native = "dialup".into();
+    let err = cfg.validate().unwrap_err();
+    assert!(err.to_string().contains("known: broadband"), "{err}");
+    assert_eq!(field_of(err), "bandwidth.native");
+
+    cfg.bandwidth.native = "lan".into();
+    cfg.bandwidth.dir = "/nonexistent/starlane/bandwidth".into();
+    let err = cfg.validate().unwrap_err();
+    assert!(err.to_string().contains("bandwidth.dir = \"\""), "{err}");
+    assert_eq!(field_of(err), "bandwidth.dir");
+
+    let parsed = EdgeConfig::from_toml_str(
+        "[bandwidth]\nbrowser = \"mobile\"\nnative = \"lan\"",
+        Path::new("t.toml"),
+    )
+    .unwrap();
+    assert_eq!(parsed.bandwidth.selection().browser, "mobile");
+    assert!(parsed.bandwidth.source_dir().is_none());
+}
