@@ -7,12 +7,10 @@ use starlane_edge::Edge;
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
-use starlane_edge::region_link::{self, LINK_ALPN, RegionLinkConfig};
+use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::link::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{
-    EdgeToRegion, LINK_VERSION, LinkServerMsg, RegionToEdge, decode_frame, encode_frame,
-};
+use starlane_protocol::link::{EdgeToRegion, LINK_VERSION, LinkServerMsg, RegionToEdge};
 use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,73 +18,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const T: Duration = Duration::from_secs(10);
+mod common;
 
-/// A region server stand-in: a quinn endpoint with a self-signed certificate and the link ALPN.
-fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![ck.cert.der().clone()], key)
-        .unwrap();
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
-    let endpoint = quinn::Endpoint::server(
-        quinn::ServerConfig::with_crypto(Arc::new(quic)),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap();
-    (endpoint, ck)
-}
-
-async fn accept_link(
-    ep: &quinn::Endpoint,
-) -> (quinn::Connection, quinn::SendStream, quinn::RecvStream) {
-    let conn = tokio::time::timeout(T, ep.accept())
-        .await
-        .unwrap()
-        .unwrap()
-        .await
-        .unwrap();
-    let (send, recv) = tokio::time::timeout(T, conn.accept_bi())
-        .await
-        .unwrap()
-        .unwrap();
-    (conn, send, recv)
-}
-
-async fn read_frame(recv: &mut quinn::RecvStream) -> EdgeToRegion {
-    let mut len = [0u8; 4];
-    tokio::time::timeout(T, recv.read_exact(&mut len))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
-    recv.read_exact(&mut body).await.unwrap();
-    decode_frame(&body).unwrap()
-}
-
-async fn write_frame(send: &mut quinn::SendStream, msg: &RegionToEdge) {
-    send.write_all(&encode_frame(msg)).await.unwrap();
-}
-
-async fn client_msg(link: &mut Link) -> ServerMsg {
-    loop {
-        match tokio::time::timeout(T, link.events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            LinkEvent::Reliable(b) => return ServerMsg::decode(&b).unwrap(),
-            LinkEvent::Datagram(_) => continue,
-            LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
-        }
-    }
-}
+use common::*;
 
 /// The client is rejected: the link closes with the reason's code, after the `Reject` message
 /// if the transport delivered it first (the UDP driver may deliver the close before it).

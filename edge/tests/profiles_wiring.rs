@@ -5,62 +5,16 @@
 
 use starlane_edge::Edge;
 use starlane_edge::config::{ConfigError, EMBEDDED_PROFILES, EdgeConfig};
-use starlane_edge::region_link::LINK_ALPN;
-use starlane_netcore::link::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, RegionToEdge, decode_frame, encode_frame};
+use starlane_protocol::link::{EdgeToRegion, RegionToEdge, encode_frame};
 use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-const T: Duration = Duration::from_secs(10);
+mod common;
 
-fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![ck.cert.der().clone()], key)
-        .unwrap();
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
-    let endpoint = quinn::Endpoint::server(
-        quinn::ServerConfig::with_crypto(Arc::new(quic)),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap();
-    (endpoint, ck)
-}
-
-async fn read_frame(recv: &mut quinn::RecvStream) -> EdgeToRegion {
-    let mut len = [0u8; 4];
-    tokio::time::timeout(T, recv.read_exact(&mut len))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
-    recv.read_exact(&mut body).await.unwrap();
-    decode_frame(&body).unwrap()
-}
-
-async fn client_msg(link: &mut Link) -> ServerMsg {
-    loop {
-        match tokio::time::timeout(T, link.events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            LinkEvent::Reliable(b) => return ServerMsg::decode(&b).unwrap(),
-            LinkEvent::Datagram(_) => continue,
-            LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
-        }
-    }
-}
+use common::*;
 
 /// A profile directory holding the shipped profiles.
 fn profile_dir(root: &Path) -> std::path::PathBuf {
@@ -109,16 +63,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     let m = edge.metrics().clone();
     assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 50_000);
 
-    let conn = tokio::time::timeout(T, region.accept())
-        .await
-        .unwrap()
-        .unwrap()
-        .await
-        .unwrap();
-    let (mut to_edge, mut from_edge) = tokio::time::timeout(T, conn.accept_bi())
-        .await
-        .unwrap()
-        .unwrap();
+    let (_conn, mut to_edge, mut from_edge) = accept_link(&region).await;
     assert!(matches!(
         read_frame(&mut from_edge).await,
         EdgeToRegion::Hello { .. }
