@@ -14,6 +14,7 @@
 
 pub mod bots;
 pub mod client;
+pub mod delta;
 pub mod http;
 pub mod world;
 
