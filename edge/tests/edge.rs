@@ -11,7 +11,7 @@ use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::link::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::link::{EdgeToRegion, LINK_VERSION, LinkServerMsg, RegionToEdge};
-use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
+use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -157,25 +157,7 @@ async fn native_client_plays_through_the_edge() {
     );
     assert_eq!(client_msg(&mut client).await, ServerMsg::Map(map));
 
-    let command = Command::Move {
-        unit: 1,
-        to: Hex::new(2, -1),
-    };
-    client.sender.send_reliable(
-        ClientMsg::Command {
-            seq: 1,
-            command: command.clone(),
-        }
-        .encode(),
-    );
-    assert_eq!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Command {
-            session,
-            seq: 1,
-            command
-        }
-    );
+    assert_command_forwarded(&client, &mut from_edge, session).await;
     let update = Update {
         tick: 5,
         disappeared: vec![8],

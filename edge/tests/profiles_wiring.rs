@@ -7,7 +7,7 @@ use starlane_edge::Edge;
 use starlane_edge::config::{ConfigError, EMBEDDED_PROFILES, EdgeConfig};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::link::{EdgeToRegion, RegionToEdge, encode_frame};
-use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION};
+use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -151,25 +151,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     );
 
     // The session is still connected: a command still reaches the region.
-    let command = Command::Move {
-        unit: 1,
-        to: Hex::new(2, -1),
-    };
-    client.sender.send_reliable(
-        ClientMsg::Command {
-            seq: 1,
-            command: command.clone(),
-        }
-        .encode(),
-    );
-    assert_eq!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Command {
-            session,
-            seq: 1,
-            command
-        }
-    );
+    assert_command_forwarded(&client, &mut from_edge, session).await;
     assert_eq!(gauge(&m.profile_sessions, "mobile"), 1);
     let text = m.render();
     assert!(text.contains("starlane_edge_profile_sessions{profile=\"mobile\"} 1"));

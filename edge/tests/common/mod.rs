@@ -5,8 +5,10 @@
 
 use starlane_edge::region_link::LINK_ALPN;
 use starlane_netcore::link::{Link, LinkEvent};
-use starlane_protocol::client::ServerMsg;
+use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::link::SessionId;
 use starlane_protocol::link::{EdgeToRegion, RegionToEdge, decode_frame, encode_frame};
+use starlane_protocol::{Command, Hex};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -76,4 +78,31 @@ pub async fn client_msg(link: &mut Link) -> ServerMsg {
             LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
         }
     }
+}
+
+/// A move command sent by the client reaches the region tagged with the client's session.
+pub async fn assert_command_forwarded(
+    client: &Link,
+    from_edge: &mut quinn::RecvStream,
+    session: SessionId,
+) {
+    let command = Command::Move {
+        unit: 1,
+        to: Hex::new(2, -1),
+    };
+    client.sender.send_reliable(
+        ClientMsg::Command {
+            seq: 1,
+            command: command.clone(),
+        }
+        .encode(),
+    );
+    assert_eq!(
+        read_frame(from_edge).await,
+        EdgeToRegion::Command {
+            session,
+            seq: 1,
+            command
+        }
+    );
 }
