@@ -98,6 +98,20 @@ pub struct Comparison {
     pub entity_records: u64,
     /// One row per encoding, in [`Encoding::ALL`] order.
     pub rows: Vec<EncodingStats>,
+    /// Bytes of the delta-sync datagrams (`EntityPacket`s) that actually carried the stream
+    /// to the client, resends and duplicates included, when it was recorded from a live
+    /// client. Ratios are taken against this when present, else against the platform's
+    /// `Update` encoding.
+    pub delta_wire_bytes: Option<u64>,
+}
+
+/// [`compare`], with the bytes of the delta-sync datagrams that carried `updates` to the
+/// client as the reference of the ratios.
+pub fn compare_with_wire(updates: &[Update], delta_wire_bytes: Option<u64>) -> Comparison {
+    Comparison {
+        delta_wire_bytes,
+        ..compare(updates)
+    }
 }
 
 /// Encode every update in every [`Encoding`] and sum up the sizes.
@@ -125,6 +139,7 @@ pub fn compare(updates: &[Update]) -> Comparison {
         updates: updates.len(),
         entity_records,
         rows,
+        delta_wire_bytes: None,
     }
 }
 
@@ -137,9 +152,12 @@ impl Comparison {
             .expect("compare() builds one row per encoding")
     }
 
-    /// Total bytes of `encoding` over the platform's (0 when the platform total is 0).
+    /// Total bytes of `encoding` over the platform's: the delta-sync wire bytes when known,
+    /// else the platform's `Update` encoding (0 when that total is 0).
     pub fn ratio(&self, encoding: Encoding) -> f64 {
-        let platform = self.row(Encoding::Platform).total_bytes;
+        let platform = self
+            .delta_wire_bytes
+            .unwrap_or(self.row(Encoding::Platform).total_bytes);
         if platform == 0 {
             return 0.0;
         }
@@ -169,6 +187,14 @@ impl Comparison {
             "B/entity",
             "x platform"
         );
+        if let Some(wire) = self.delta_wire_bytes {
+            let per_entity = wire as f64 / self.entity_records.max(1) as f64;
+            let _ = writeln!(
+                out,
+                "{:<24}{:>14}{:>14}{:>12}{:>12.2}{:>13.2}",
+                "delta sync (wire)", wire, "-", "-", per_entity, 1.0
+            );
+        }
         for row in &self.rows {
             let per_entity = if self.entity_records == 0 {
                 0.0

@@ -1,78 +1,122 @@
-//! Criterion bench of the edge's work per client per update: turning the region's
-//! `LinkServerMsg::Update` into the client's bytes (`ServerMsg::from(..).encode()`, what
-//! `SessionCore` does for every message of a `ToClient` frame), for updates of 10, 100 and
-//! 500 entity records; and the same preceded by decoding the bitcode link frame that carried it.
-//! Reported per entity. The JSON and MessagePack baselines of an update are benched beside
-//! the platform's encoding in `bench/benches/encodings.rs`.
+//! Criterion bench of the edge's work per client per update: applying the region's entity
+//! frame to the mirror (once per edge per tick), and one session's send tick
+//! (`SessionSync::poll_transmit`: priority, budget, delta encoding against acknowledged
+//! baselines, packet encoding) for views of 10, 100 and 500 entities that all moved since the
+//! previous tick, the client acknowledging every packet. Reported per entity. The JSON and
+//! MessagePack baselines of an update are benched beside the platform's encoding in
+//! `bench/benches/encodings.rs`.
 //!
 //! `cargo bench -p starlane-edge --bench pack` (about 25 s).
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use starlane_edge::bandwidth::BandwidthProfile;
+use starlane_edge::sync::{Mirror, SessionSync};
 use starlane_protocol::client::ServerMsg;
-use starlane_protocol::link::{LinkServerMsg, RegionToEdge, decode_frame, encode_frame};
-use starlane_protocol::{EntityChange, EntityKind, EntityState, Hex, Update};
+use starlane_protocol::link::{EntityFrame, ViewChange};
+use starlane_protocol::{EntityChange, EntityKind, EntityState, Hex};
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Entity records per update.
+/// Entities in view.
 const SIZES: [usize; 3] = [10, 100, 500];
 
-/// An update of `n` entity records in a steady-state mix: one in ten appears (full state),
-/// one in ten disappears, the rest move one hex (one in four of those also lose health).
-fn update_of(n: usize) -> Update {
-    let mut u = Update {
-        tick: 73_421,
-        ..Update::default()
-    };
-    for i in 0..n {
-        let id = 1_000 + 7 * i as u32;
-        let pos = Hex::new((i as i32 * 13) % 41 - 20, (i as i32 * 29) % 37 - 18);
-        match i % 10 {
-            0 => u.appeared.push(EntityState {
-                id,
-                kind: EntityKind::ALL[i % EntityKind::ALL.len()],
-                owner: 1 + (i % 5) as u32,
-                pos,
-                health: 120,
-            }),
-            9 => u.disappeared.push(id),
-            _ => u.changed.push(EntityChange {
-                id,
-                pos: Some(pos),
-                health: (i % 4 == 0).then_some(100 - (i % 50) as u16),
-            }),
-        }
+/// The empire of the benched session.
+const EMPIRE: u32 = 1;
+
+fn state(i: usize) -> EntityState {
+    EntityState {
+        id: 1_000 + 7 * i as u32,
+        kind: EntityKind::ALL[i % EntityKind::ALL.len()],
+        owner: if i.is_multiple_of(10) {
+            EMPIRE
+        } else {
+            2 + (i % 5) as u32
+        },
+        pos: Hex::new((i as i32 * 13) % 41 - 20, (i as i32 * 29) % 37 - 18),
+        health: 120,
     }
-    u
 }
 
-/// The client's bytes of one region message, as the edge's session produces them.
-fn pack(msg: LinkServerMsg) -> Vec<u8> {
-    ServerMsg::from(msg).encode()
+/// Tick `t`'s frame: every entity moves one hex, one in four also loses health.
+fn moved(n: usize, t: u32) -> EntityFrame {
+    let step = if t.is_multiple_of(2) { 1 } else { -1 };
+    EntityFrame {
+        tick: t,
+        changed: (0..n)
+            .map(|i| {
+                let s = state(i);
+                EntityChange {
+                    id: s.id,
+                    pos: Some(Hex::new(s.pos.q + step * (t as i32 % 2), s.pos.r)),
+                    health: (i % 4 == 0).then_some(100 - (t % 50) as u16),
+                }
+            })
+            .collect(),
+        ..EntityFrame::default()
+    }
 }
 
-fn pack_update(c: &mut Criterion) {
+/// A mirror and a session that already sent and had acknowledged the initial view.
+fn steady(n: usize, profile: &BandwidthProfile, now: Instant) -> (Mirror, SessionSync) {
+    let mut mirror = Mirror::new();
+    mirror.apply(&EntityFrame {
+        tick: 1,
+        appeared: (0..n).map(state).collect(),
+        ..EntityFrame::default()
+    });
+    let mut sync = SessionSync::new(profile, EMPIRE, now);
+    let view = ViewChange {
+        tick: 1,
+        entered: (0..n).map(|i| state(i).id).collect(),
+        ..ViewChange::default()
+    };
+    sync.handle_view(now, &view, &mirror);
+    for d in sync.poll_transmit(now, &mirror) {
+        ack(&mut sync, now, &d);
+    }
+    (mirror, sync)
+}
+
+fn ack(sync: &mut SessionSync, now: Instant, datagram: &[u8]) {
+    if let Ok(ServerMsg::EntityPacket(p)) = ServerMsg::decode(datagram) {
+        sync.handle_ack(now, p.seq, 0);
+    }
+}
+
+fn lan() -> BandwidthProfile {
+    let text = include_str!("../../configs/bandwidth/lan.toml");
+    BandwidthProfile::from_toml_str("lan", text, std::path::Path::new("lan.toml"))
+        .expect("the shipped lan profile is valid")
+}
+
+fn pack(c: &mut Criterion) {
+    let profile = lan();
+    let interval = Duration::from_secs(1) / profile.send_rate_hz.max(1);
     let mut group = c.benchmark_group("pack");
     for n in SIZES {
-        let msg = LinkServerMsg::Update(update_of(n));
-        let frame = encode_frame(&RegionToEdge::ToClient {
-            session: 17,
-            msgs: vec![msg.clone()],
-        });
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("update", n), &msg, |b, msg| {
-            // One fresh copy per iteration, still in cache as the edge's just-decoded frame
-            // is: batched copies would measure cold memory instead.
-            b.iter_batched(|| msg.clone(), pack, BatchSize::PerIteration)
-        });
-        group.bench_with_input(BenchmarkId::new("frame_to_bytes", n), &frame, |b, frame| {
+        let frames: Vec<EntityFrame> = (2..66).map(|t| moved(n, t)).collect();
+        group.bench_function(BenchmarkId::new("mirror_apply", n), |b| {
+            let mut mirror = steady(n, &profile, Instant::now()).0;
+            let mut i = 0;
             b.iter(|| {
-                let Ok(RegionToEdge::ToClient { msgs, .. }) =
-                    decode_frame::<RegionToEdge>(black_box(&frame[4..]))
-                else {
-                    return Vec::new();
-                };
-                msgs.into_iter().map(pack).collect::<Vec<_>>()
+                mirror.apply(black_box(&frames[i % frames.len()]));
+                i += 1;
+            })
+        });
+        group.bench_function(BenchmarkId::new("send_tick", n), |b| {
+            let mut now = Instant::now();
+            let (mut mirror, mut sync) = steady(n, &profile, now);
+            let mut i = 0;
+            b.iter(|| {
+                mirror.apply(&frames[i % frames.len()]);
+                i += 1;
+                now += interval;
+                let out = sync.poll_transmit(now, &mirror);
+                for d in &out {
+                    ack(&mut sync, now, d);
+                }
+                out.len()
             })
         });
     }
@@ -89,6 +133,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = pack_update
+    targets = pack
 }
 criterion_main!(benches);

@@ -4,12 +4,13 @@
 //! frames to sessions by [`SessionId`]. When a link drops every session registered on it is told
 //! [`RegionEvent::Lost`] and forgotten.
 
+use crate::sync::Mirror;
 use starlane_protocol::link::{
     EdgeToRegion, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId,
 };
 use starlane_protocol::{EmpireId, MapInfo, RejectReason};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use tokio::sync::{mpsc, watch};
 
 /// What the region said about one session.
@@ -41,6 +42,9 @@ struct HubInner {
 pub struct RegionHub {
     inner: Mutex<HubInner>,
     up: watch::Sender<bool>,
+    /// The states of the entities this edge's sessions can see, fed by the region's
+    /// `Entities` frames and read by every session at its send ticks.
+    mirror: RwLock<Mirror>,
 }
 
 impl Default for RegionHub {
@@ -55,7 +59,20 @@ impl RegionHub {
         Self {
             inner: Mutex::new(HubInner::default()),
             up: watch::channel(false).0,
+            mirror: RwLock::new(Mirror::new()),
         }
+    }
+
+    /// Read access to the entity mirror. Hold it only for a synchronous step.
+    pub fn mirror(&self) -> RwLockReadGuard<'_, Mirror> {
+        self.mirror.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn clear_mirror(&self) {
+        self.mirror
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HubInner> {
@@ -81,6 +98,8 @@ impl RegionHub {
             inner.link = Some((generation, tx));
             (generation, std::mem::take(&mut inner.sessions))
         };
+        // A new link's region starts this edge from nothing (its first frame lists everything).
+        self.clear_mirror();
         self.up.send_replace(true);
         // Sessions of an earlier link that was never detached cannot continue on this one.
         for tx in stale.values() {
@@ -99,6 +118,7 @@ impl RegionHub {
             inner.link = None;
             std::mem::take(&mut inner.sessions)
         };
+        self.clear_mirror();
         self.up.send_replace(false);
         for tx in lost.values() {
             let _ = tx.send(RegionEvent::Lost);
@@ -148,9 +168,17 @@ impl RegionHub {
         self.lock().sessions.remove(&session);
     }
 
-    /// Route a frame from the region. Returns false if its session is unknown.
+    /// Route a frame from the region: entity frames update the mirror, the others go to their
+    /// session. Returns false if the frame's session is unknown.
     pub fn dispatch(&self, msg: RegionToEdge) -> bool {
         let (session, event) = match msg {
+            RegionToEdge::Entities(frame) => {
+                self.mirror
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .apply(&frame);
+                return true;
+            }
             RegionToEdge::Joined {
                 session,
                 empire,

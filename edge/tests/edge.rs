@@ -10,8 +10,11 @@ use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::link::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, LINK_VERSION, LinkServerMsg, RegionToEdge};
-use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
+use starlane_protocol::delta::Event;
+use starlane_protocol::link::{
+    EdgeToRegion, EntityFrame, LINK_VERSION, LinkServerMsg, RegionToEdge, ViewChange,
+};
+use starlane_protocol::{EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION, RejectReason};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -158,21 +161,42 @@ async fn native_client_plays_through_the_edge() {
     assert_eq!(client_msg(&mut client).await, ServerMsg::Map(map));
 
     assert_command_forwarded(&client, &mut from_edge, session).await;
-    let update = Update {
+    // The region's entity frame fills the edge mirror; the session's view names the entity;
+    // the client gets it, and the command result, in an entity packet datagram.
+    let unit = EntityState {
+        id: 8,
+        kind: EntityKind::Frigate,
+        owner: 2,
+        pos: Hex::new(3, -1),
+        health: 90,
+    };
+    let frame = EntityFrame {
         tick: 5,
-        disappeared: vec![8],
-        ..Update::default()
+        appeared: vec![unit.clone()],
+        ..EntityFrame::default()
+    };
+    write_frame(&mut to_edge, &RegionToEdge::Entities(frame)).await;
+    let view = ViewChange {
+        tick: 5,
+        entered: vec![8],
+        ..ViewChange::default()
     };
     let msgs = vec![
         LinkServerMsg::CommandAck { seq: 1 },
-        LinkServerMsg::Update(update.clone()),
+        LinkServerMsg::View(view),
     ];
     write_frame(&mut to_edge, &RegionToEdge::ToClient { session, msgs }).await;
-    assert_eq!(
-        client_msg(&mut client).await,
-        ServerMsg::CommandAck { seq: 1 }
+    let packet = entity_packet(&mut client).await;
+    assert_eq!(packet.tick, 5);
+    assert!(
+        packet
+            .events
+            .iter()
+            .any(|e| e.event == Event::CommandAck { seq: 1 }),
+        "{packet:?}"
     );
-    assert_eq!(client_msg(&mut client).await, ServerMsg::Update(update));
+    let record = packet.entities.iter().find(|r| r.id == 8).unwrap();
+    assert_eq!(record.apply(None, packet.health_step), Some(unit));
 
     let (_, metrics) = http_get(edge.http_addr(), "/metrics").await;
     assert!(

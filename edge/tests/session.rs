@@ -12,8 +12,11 @@ use starlane_netcore::link::{
     CloseReason, DriverSide, LinkEvent, Outgoing, TransportKind, link_pair,
 };
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, RegionToEdge};
-use starlane_protocol::{Command, Hex, MapInfo, PROTOCOL_VERSION, RejectReason, Update};
+use starlane_protocol::delta::{EntityPacket, Event};
+use starlane_protocol::link::{EdgeToRegion, EntityFrame, LinkServerMsg, RegionToEdge, ViewChange};
+use starlane_protocol::{
+    Command, EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION, RejectReason,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -98,6 +101,16 @@ async fn reliable(d: &mut DriverSide) -> ServerMsg {
     match out(d).await {
         Outgoing::Reliable(b) => ServerMsg::decode(&b).unwrap(),
         other => panic!("expected a reliable message, got {other:?}"),
+    }
+}
+
+async fn datagram(d: &mut DriverSide) -> EntityPacket {
+    match out(d).await {
+        Outgoing::Datagram(b) => match ServerMsg::decode(&b).unwrap() {
+            ServerMsg::EntityPacket(p) => p,
+            other => panic!("expected an entity packet, got {other:?}"),
+        },
+        other => panic!("expected a datagram, got {other:?}"),
     }
 }
 
@@ -200,19 +213,55 @@ async fn good_session_relays_both_ways() {
     );
     assert_eq!(reliable(&mut d).await, ServerMsg::Map(map()));
 
-    let update = Update {
-        tick: 9,
-        ..Update::default()
+    let unit = EntityState {
+        id: 4,
+        kind: EntityKind::Scout,
+        owner: 3,
+        pos: Hex::new(1, 0),
+        health: 40,
     };
+    h.hub.dispatch(RegionToEdge::Entities(EntityFrame {
+        tick: 9,
+        appeared: vec![unit.clone()],
+        ..EntityFrame::default()
+    }));
     h.hub.dispatch(RegionToEdge::ToClient {
         session,
         msgs: vec![
-            LinkServerMsg::Update(update.clone()),
+            LinkServerMsg::View(ViewChange {
+                tick: 9,
+                entered: vec![4],
+                ..ViewChange::default()
+            }),
             LinkServerMsg::CommandAck { seq: 1 },
         ],
     });
-    assert_eq!(reliable(&mut d).await, ServerMsg::Update(update));
-    assert_eq!(reliable(&mut d).await, ServerMsg::CommandAck { seq: 1 });
+    let packet = datagram(&mut d).await;
+    assert_eq!(packet.tick, 9);
+    assert_eq!(
+        packet.events.iter().map(|e| e.event).collect::<Vec<_>>(),
+        vec![Event::CommandAck { seq: 1 }]
+    );
+    assert_eq!(packet.entities.len(), 1);
+    assert_eq!(
+        packet.entities[0].apply(None, packet.health_step),
+        Some(unit)
+    );
+    // The client acknowledges it: nothing is sent again while nothing changes.
+    d.events
+        .send(LinkEvent::Datagram(
+            ClientMsg::Ack {
+                newest: packet.seq,
+                mask: 0,
+            }
+            .encode(),
+        ))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        d.outgoing.try_recv().is_err(),
+        "an acknowledged, unchanged view sends nothing"
+    );
 
     let command = Command::Move {
         unit: 4,

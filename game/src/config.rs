@@ -6,10 +6,12 @@
 mod env;
 mod error;
 mod load;
+mod sync;
 
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
+pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
 use serde::Deserialize;
 use starlane_protocol::EntityKind;
@@ -74,7 +76,8 @@ pub struct RegionConfig {
     /// PEM private key of the link server; empty means `<data_dir>/link-key.pem`.
     /// Env: `STARLANE_REGION_LINK_KEY`.
     pub link_key: PathBuf,
-    /// Outgoing frames buffered per edge link before the link is closed as too slow.
+    /// Outgoing frames buffered per edge link. Under a quarter free, the link is congested:
+    /// its entity and view frames are skipped (it catches up later); full, it is closed.
     pub link_queue: usize,
     /// Units given to a new empire (1..=64). Env: `STARLANE_REGION_UNITS_PER_EMPIRE`.
     pub units_per_empire: u32,
@@ -92,6 +95,8 @@ pub struct RegionConfig {
     pub load: LoadConfig,
     /// Benchmark-only instrumentation (off by default).
     pub bench: BenchConfig,
+    /// Edge mirror synchronisation (the delta log).
+    pub sync: SyncConfig,
 }
 
 impl Default for RegionConfig {
@@ -130,6 +135,7 @@ impl Default for RegionConfig {
             },
             load: LoadConfig::default(),
             bench: BenchConfig::default(),
+            sync: SyncConfig::default(),
         }
     }
 }
@@ -306,6 +312,7 @@ impl RegionConfig {
             check_range(field, v, lo, hi, fix)?;
         }
         self.load.validate()?;
+        self.sync.validate()?;
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError::Invalid {
                 field: "data_dir",

@@ -16,6 +16,13 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 
 /// Most inputs applied per tick (the rest wait for the next tick).
 const MAX_INPUTS_PER_TICK: usize = 100_000;
+/// A link is congested when less than `1 / CONGESTED_FREE_DIVISOR` of its frame queue is free.
+const CONGESTED_FREE_DIVISOR: usize = 4;
+/// Whether a frame queue with `free` of `max` slots free is congested.
+fn is_congested(free: usize, max: usize) -> bool {
+    free < max / CONGESTED_FREE_DIVISOR
+}
+
 /// Interval of the tick time statistics log line.
 const STATS_EVERY: Duration = Duration::from_secs(10);
 
@@ -132,6 +139,7 @@ impl TickLoop {
                 Err(_) => break,
             }
         }
+        self.sim.set_congested(self.congested_links());
         let frames = self.sim.step();
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
@@ -143,6 +151,7 @@ impl TickLoop {
             match tx.try_send(frame) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => {
+                    // Last resort: congestion already held its entity frames and views back.
                     tracing::warn!(link, "edge link is not draining its frames; dropping it");
                     self.stats.slow.fetch_add(1, Ordering::Relaxed);
                     self.drop_link(link);
@@ -167,6 +176,16 @@ impl TickLoop {
         self.metrics.record(sample, late);
     }
 
+    /// Links whose frame queue is less than a quarter free: the sync stage skips their entity
+    /// frames and views this tick (command acks still go) and catches them up later.
+    fn congested_links(&self) -> Vec<LinkId> {
+        self.links
+            .iter()
+            .filter(|(_, tx)| is_congested(tx.capacity(), tx.max_capacity()))
+            .map(|(link, _)| *link)
+            .collect()
+    }
+
     /// Forget a link: its writer sees the queue closed and closes the connection.
     fn drop_link(&mut self, link: LinkId) {
         self.links.remove(&link);
@@ -176,5 +195,18 @@ impl TickLoop {
     fn log_stats(&mut self) {
         let w = std::mem::take(&mut self.window);
         metrics::log_summary(&w.samples, w.dropped, w.late);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn congested_under_a_quarter_free() {
+        assert!(!is_congested(4096, 4096));
+        assert!(!is_congested(1024, 4096));
+        assert!(is_congested(1023, 4096));
+        assert!(is_congested(0, 16));
     }
 }

@@ -5,7 +5,8 @@ use starlane_protocol::link::{
     EdgeToRegion, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge, check_frame_len,
     decode_frame, encode_frame,
 };
-use starlane_protocol::{Command, EmpireId, EntityKind, EntityState, Hex};
+use starlane_protocol::{Command, EmpireId, EntityId, EntityKind, EntityState, Hex};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 use tokio::time::timeout;
@@ -25,6 +26,8 @@ struct Edge {
     conn: quinn::Connection,
     send: quinn::SendStream,
     recv: quinn::RecvStream,
+    /// The entity mirror, kept from the `Entities` frames read so far.
+    mirror: HashMap<EntityId, EntityState>,
 }
 
 impl Edge {
@@ -43,6 +46,7 @@ impl Edge {
             conn,
             send,
             recv,
+            mirror: HashMap::new(),
         };
         edge.send(&EdgeToRegion::Hello {
             version: LINK_VERSION,
@@ -59,7 +63,19 @@ impl Edge {
             .expect("write frame");
     }
 
+    /// The next frame that is not an entity frame (those are applied to the mirror).
     async fn recv(&mut self) -> RegionToEdge {
+        loop {
+            match self.recv_any().await {
+                RegionToEdge::Entities(f) => {
+                    starlane_game::ecs::sync::apply_frame(&mut self.mirror, &f)
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn recv_any(&mut self) -> RegionToEdge {
         let mut len = [0u8; 4];
         timeout(WAIT, self.recv.read_exact(&mut len))
             .await
@@ -71,7 +87,7 @@ impl Edge {
         decode_frame(&body).expect("decodes")
     }
 
-    /// Join and return (empire, own units from the first update).
+    /// Join and return (empire, own units named by the session's first view).
     async fn join(&mut self, session: u64, user_id: i64) -> (EmpireId, Vec<EntityState>) {
         let player = PlayerIdentity {
             user_id,
@@ -99,11 +115,13 @@ impl Edge {
                 && s == session
             {
                 for m in msgs {
-                    if let LinkServerMsg::Update(u) = m {
-                        let own = u
-                            .appeared
-                            .into_iter()
+                    if let LinkServerMsg::View(v) = m {
+                        let own = v
+                            .entered
+                            .iter()
+                            .filter_map(|id| self.mirror.get(id))
                             .filter(|e| e.owner == empire)
+                            .cloned()
                             .collect();
                         return (empire, own);
                     }
@@ -145,13 +163,23 @@ async fn join_command_ack_updates_and_same_empire_after_restart() {
         command: Command::Move { unit: scout.id, to },
     })
     .await;
-    let ack = edge.until(|m| !matches!(m, LinkServerMsg::Update(_))).await;
+    let ack = edge
+        .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
+        .await;
     assert_eq!(ack, LinkServerMsg::CommandAck { seq: 77 });
-    // The scout's arrival is reported as a position change.
-    edge.until(|m| {
-        matches!(m, LinkServerMsg::Update(u) if u.changed.iter().any(|c| c.id == scout.id && c.pos == Some(to)))
-    })
-    .await;
+    // The scout's arrival reaches the edge's mirror as a position change.
+    let arrived = loop {
+        if let RegionToEdge::Entities(f) = edge.recv_any().await {
+            starlane_game::ecs::sync::apply_frame(&mut edge.mirror, &f);
+            if f.changed
+                .iter()
+                .any(|c| c.id == scout.id && c.pos == Some(to))
+            {
+                break edge.mirror[&scout.id].pos;
+            }
+        }
+    };
+    assert_eq!(arrived, to);
     // A second user gets a different empire.
     let (other, _) = edge.join(6, 1002).await;
     assert_ne!(other, empire);

@@ -2,11 +2,14 @@
 //! snapshot, thousands of joins and the per-empire vision deltas. Stepped manually.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::ModelEdge;
 use starlane_game::ecs::npc::{BATTLE_RADIUS, battle_spots};
 use starlane_game::ecs::{EmpireRecord, LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, Vision};
 use starlane_game::map::{GameMap, HexMath};
 use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
-use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge};
+use starlane_protocol::link::{PlayerIdentity, RegionToEdge};
 use starlane_protocol::{Command, EmpireId, EntityId, Hex, Visibility};
 use std::collections::{HashMap, HashSet};
 
@@ -211,81 +214,13 @@ fn two_thousand_joins_all_get_empires_and_spread_over_spawn_areas() {
     );
 }
 
-/// Replay the entity updates a session receives into its own copy of what it sees.
-fn apply_entities(
-    frames: &[(LinkId, RegionToEdge)],
-    view: &mut HashMap<EntityId, (Hex, u16)>,
-    session: u64,
-) {
-    for (_, f) in frames {
-        let RegionToEdge::ToClient { session: s, msgs } = f else {
-            continue;
-        };
-        if *s != session {
-            continue;
-        }
-        for m in msgs {
-            if let LinkServerMsg::Update(u) = m {
-                for e in &u.appeared {
-                    assert!(
-                        view.insert(e.id, (e.pos, e.health)).is_none(),
-                        "{} appeared twice",
-                        e.id
-                    );
-                }
-                for c in &u.changed {
-                    let held = view.get_mut(&c.id).expect("changed entities are held");
-                    held.0 = c.pos.unwrap_or(held.0);
-                    held.1 = c.health.unwrap_or(held.1);
-                }
-                for id in &u.disappeared {
-                    assert!(
-                        view.remove(id).is_some(),
-                        "{id} disappeared without being held"
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Replay the vision changes a session receives into its own copy of the cells.
-fn apply_vision(
-    sim: &RegionSim,
-    frames: &[(LinkId, RegionToEdge)],
-    view: &mut [Visibility],
-    session: u64,
-) {
-    for (_, f) in frames {
-        let RegionToEdge::ToClient { session: s, msgs } = f else {
-            continue;
-        };
-        if *s != session {
-            continue;
-        }
-        for m in msgs {
-            if let LinkServerMsg::Update(u) = m {
-                for c in &u.vision {
-                    view[sim.map().cell_index(c.hex).unwrap()] = c.state;
-                }
-            }
-        }
-    }
-}
-
 #[test]
 fn sessions_track_the_shared_empire_vision_through_deltas() {
     let mut sim = sim_with(200, NpcPattern::Wander);
     sim.push(join_input(1, 5, 0));
-    let cells = sim.map().cell_count();
-    let (mut early, mut late) = (
-        vec![Visibility::Shroud; cells],
-        vec![Visibility::Shroud; cells],
-    );
+    let mut edge = ModelEdge::new(LINK, sim.map().cell_count());
     let frames = sim.step();
-    apply_vision(&sim, &frames, &mut early, 1);
-    let mut held = HashMap::new();
-    apply_entities(&frames, &mut held, 1);
+    edge.apply(&sim, &frames);
     let target = sim.map().pirate_den();
     for (seq, u) in sim.units_of(5).into_iter().enumerate() {
         sim.push(TickInput::Command {
@@ -304,25 +239,26 @@ fn sessions_track_the_shared_empire_vision_through_deltas() {
             sim.push(join_input(2, 5, 0)); // a second session of the same empire
         }
         let frames = sim.step();
-        apply_vision(&sim, &frames, &mut early, 1);
-        apply_vision(&sim, &frames, &mut late, 2);
-        apply_entities(&frames, &mut held, 1);
+        edge.apply(&sim, &frames);
         saw_npc |= frames.iter().any(|(_, f)| {
-            matches!(f, RegionToEdge::ToClient { msgs, .. }
-            if msgs.iter().any(|m| matches!(m, LinkServerMsg::Update(u)
-                if u.appeared.iter().any(|e| e.owner == NEUTRAL_EMPIRE))))
+            matches!(f, RegionToEdge::Entities(e)
+                if e.appeared.iter().any(|e| e.owner == NEUTRAL_EMPIRE))
         });
         let truth = sim.world_mut().resource::<Vision>().0[&5].cells.clone();
-        assert_eq!(early, truth, "session 1 diverged at tick {tick}");
+        assert_eq!(edge.vision[&1], truth, "session 1 diverged at tick {tick}");
         if tick >= 30 {
-            assert_eq!(late, truth, "session 2 diverged at tick {tick}");
+            assert_eq!(edge.vision[&2], truth, "session 2 diverged at tick {tick}");
         }
-        let visible = sim.world_mut().resource::<Vision>().0[&5].entities.clone();
-        let all = sim.truth().entities;
-        let expected: HashMap<EntityId, (Hex, u16)> =
-            visible.iter().map(|id| (*id, all[id])).collect();
-        assert_eq!(held, expected, "session 1 entities diverged at tick {tick}");
+        let expected = common::truth_of(&mut sim, 5);
+        assert_eq!(
+            edge.session_states(1),
+            expected,
+            "session 1 entities diverged at tick {tick}"
+        );
+        if tick >= 30 {
+            assert_eq!(edge.session_states(2), expected, "session 2 at tick {tick}");
+        }
     }
     assert!(saw_npc, "NPCs are seen and synced like any unit");
-    assert!(early.contains(&Visibility::Fog));
+    assert!(edge.vision[&1].contains(&Visibility::Fog));
 }

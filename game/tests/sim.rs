@@ -1,16 +1,17 @@
 //! Headless tests of the region ECS: the world and schedule stepped manually, no sleeping.
 
+mod common;
+
+use common::{entity_frames, frame_mentions, session_msgs, views};
 use starlane_game::RegionConfig;
 use starlane_game::ecs::{
     EmpireRecord, LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, UnitSpec, Vision,
 };
 use starlane_game::map::{GameMap, HexMath, ring};
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId};
-use starlane_protocol::{
-    Command, CommandError, EmpireId, EntityId, EntityKind, Hex, Update, Visibility,
-};
+use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityKind, Hex, Visibility};
 
-const LINK: LinkId = 1;
+const LINK: LinkId = common::LINK;
 
 fn config() -> RegionConfig {
     RegionConfig {
@@ -21,10 +22,7 @@ fn config() -> RegionConfig {
 }
 
 fn sim_with_map(map: GameMap) -> RegionSim {
-    let mut sim = RegionSim::new(config(), map);
-    sim.load_units(&[]);
-    sim.push(TickInput::LinkOpened { link: LINK });
-    sim
+    common::sim_on(config(), map)
 }
 
 fn sim() -> RegionSim {
@@ -54,27 +52,6 @@ fn join(
     sim.step()
 }
 
-fn session_msgs(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<LinkServerMsg> {
-    frames
-        .iter()
-        .filter_map(|(_, f)| match f {
-            RegionToEdge::ToClient { session: s, msgs } if *s == session => Some(msgs.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
-}
-
-fn updates(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<Update> {
-    session_msgs(frames, session)
-        .into_iter()
-        .filter_map(|m| match m {
-            LinkServerMsg::Update(u) => Some(u),
-            _ => None,
-        })
-        .collect()
-}
-
 fn command(
     sim: &mut RegionSim,
     session: SessionId,
@@ -91,14 +68,23 @@ fn command(
     let frames = sim.step();
     session_msgs(&frames, session)
         .into_iter()
-        .find(|m| !matches!(m, LinkServerMsg::Update(_)))
+        .find(|m| {
+            matches!(
+                m,
+                LinkServerMsg::CommandAck { .. } | LinkServerMsg::CommandRejected { .. }
+            )
+        })
         .expect("every command is answered")
 }
 
-fn mentions(u: &Update, id: EntityId) -> bool {
-    u.appeared.iter().any(|e| e.id == id)
-        || u.changed.iter().any(|c| c.id == id)
-        || u.disappeared.contains(&id)
+/// Whether anything in `frames` (entity frames or session views) names `id`.
+fn mentions(frames: &[(LinkId, RegionToEdge)], session: SessionId, id: EntityId) -> bool {
+    entity_frames(frames, LINK)
+        .iter()
+        .any(|f| frame_mentions(f, id))
+        || views(frames, session)
+            .iter()
+            .any(|v| v.entered.contains(&id) || v.left.contains(&id))
 }
 
 #[test]
@@ -113,24 +99,48 @@ fn join_spawns_units_and_first_update_has_vision_and_resources() {
         units.iter().filter(|u| u.kind == EntityKind::Scout).count(),
         1
     );
-    let ups = updates(&frames, 10);
-    assert_eq!(ups.len(), 1);
-    let first = &ups[0];
-    assert_eq!(first.resources.len(), 3);
+    // The link's first entity frame is a full resync holding the empire's units; it comes
+    // before the session's view, which names them.
+    let entities_at = frames
+        .iter()
+        .position(|(_, f)| matches!(f, RegionToEdge::Entities(_)))
+        .expect("an entity frame");
+    let to_client = frames
+        .iter()
+        .position(|(_, f)| matches!(f, RegionToEdge::ToClient { .. }))
+        .expect("session messages");
+    assert!(
+        entities_at < to_client,
+        "entities before the session's messages"
+    );
+    let ef = entity_frames(&frames, LINK);
+    assert_eq!(ef.len(), 1);
+    assert!(ef[0].reset);
     assert!(
         units
             .iter()
-            .all(|u| first.appeared.iter().any(|e| e.id == u.id))
+            .all(|u| ef[0].appeared.iter().any(|e| e.id == u.id))
     );
+    let vs = views(&frames, 10);
+    assert_eq!(vs.len(), 1);
+    let first = &vs[0];
+    assert!(units.iter().all(|u| first.entered.contains(&u.id)));
     assert!(!first.vision.is_empty());
     assert!(first.vision.iter().all(|v| v.state != Visibility::Shroud));
-    // Nothing changes: no update at all.
+    let resources: Vec<_> = session_msgs(&frames, 10)
+        .into_iter()
+        .filter(|m| matches!(m, LinkServerMsg::Resources(r) if r.len() == 3))
+        .collect();
+    assert_eq!(resources.len(), 1);
+    // Nothing changes: no frame at all.
     let frames = sim.step();
-    assert!(updates(&frames, 10).is_empty());
-    // A second session of the same user gets the same empire and units, not new ones.
+    assert!(frames.is_empty(), "{frames:?}");
+    // A second session of the same user gets the same empire and units, not new ones: the
+    // edge already holds them, so only the view names them.
     let frames = join(&mut sim, 11, 42, 7, 0);
     assert_eq!(sim.units_of(7).len(), 3);
-    assert_eq!(updates(&frames, 11)[0].appeared.len(), 3);
+    assert!(entity_frames(&frames, LINK).is_empty());
+    assert_eq!(views(&frames, 11)[0].entered.len(), 3);
 }
 
 #[test]
@@ -288,9 +298,9 @@ fn movement_arrives_at_the_kind_speed() {
     let mut seen_positions = Vec::new();
     for _ in 1..(2 * dist) {
         let frames = sim.step();
-        for u in updates(&frames, 1) {
+        for f in entity_frames(&frames, LINK) {
             seen_positions.extend(
-                u.changed
+                f.changed
                     .iter()
                     .filter(|c| c.id == scout.id)
                     .filter_map(|c| c.pos),
@@ -338,8 +348,8 @@ fn vision_goes_shroud_visible_fog() {
         });
     }
     for _ in 0..200 {
-        for u in updates(&sim.step(), 1) {
-            changes.extend(u.vision);
+        for v in views(&sim.step(), 1) {
+            changes.extend(v.vision);
         }
     }
     assert_eq!(state(&mut sim, near), Visibility::Fog);
@@ -374,13 +384,13 @@ fn anti_esp_foreign_units_only_inside_vision() {
         pos: rival_pos,
         health: None,
     });
-    let mut all = updates(&frames, 1);
+    let mut all = vec![frames];
     for _ in 0..20 {
-        all.extend(updates(&sim.step(), 1));
+        all.push(sim.step());
     }
     for id in pirates.iter().chain([&rival]) {
         assert!(
-            all.iter().all(|u| !mentions(u, *id)),
+            all.iter().all(|f| !mentions(f, 1, *id)),
             "entity {id} leaked outside vision"
         );
     }
@@ -397,8 +407,7 @@ fn anti_esp_foreign_units_only_inside_vision() {
         .expect("path")
         .into();
     for _ in 0..20 {
-        let ups = updates(&sim.step(), 1);
-        assert!(ups.iter().all(|u| !mentions(u, rival)));
+        assert!(!mentions(&sim.step(), 1, rival));
     }
     // Our scout flies to the den: the pirates appear, with their full state, when in range.
     let scout = sim
@@ -410,30 +419,38 @@ fn anti_esp_foreign_units_only_inside_vision() {
     command(&mut sim, 1, 1, scout.id, den.plus(Hex::new(-4, 0)));
     let mut appeared = Vec::new();
     for _ in 0..100 {
-        for u in updates(&sim.step(), 1) {
-            for e in &u.appeared {
+        let frames = sim.step();
+        for f in entity_frames(&frames, LINK) {
+            for e in &f.appeared {
                 if pirates.contains(&e.id) {
                     let scout_pos = sim.position_of(scout.id).expect("scout");
                     assert!(scout_pos.distance(e.pos) <= 6, "appeared outside vision");
                     assert_eq!(e.owner, NEUTRAL_EMPIRE);
                 }
             }
-            appeared.extend(u.appeared.iter().map(|e| e.id));
-            assert!(!mentions(&u, rival));
         }
+        for v in views(&frames, 1) {
+            appeared.extend(v.entered);
+        }
+        assert!(!mentions(&frames, 1, rival));
     }
     for p in &pirates {
         assert!(appeared.contains(p), "pirate {p} never appeared");
     }
-    // Flying home makes them disappear again.
+    // Flying home makes them disappear again, from the view and from the edge.
     command(&mut sim, 1, 2, scout.id, scout.pos);
-    let mut gone = Vec::new();
+    let (mut left, mut removed) = (Vec::new(), Vec::new());
     for _ in 0..100 {
-        for u in updates(&sim.step(), 1) {
-            gone.extend(u.disappeared);
+        let frames = sim.step();
+        for v in views(&frames, 1) {
+            left.extend(v.left);
+        }
+        for f in entity_frames(&frames, LINK) {
+            removed.extend(f.removed);
         }
     }
     for p in &pirates {
-        assert!(gone.contains(p), "pirate {p} never disappeared");
+        assert!(left.contains(p), "pirate {p} never left the view");
+        assert!(removed.contains(p), "pirate {p} never left the mirror");
     }
 }

@@ -4,7 +4,6 @@
 //! of a bitcode-encoded [`EdgeToRegion`] or [`RegionToEdge`]. Frames larger than
 //! [`MAX_LINK_FRAME`] are a protocol error and close the link.
 
-use crate::client::ServerMsg;
 use crate::types::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_LINK_FRAME: usize = 1 << 20;
 
 /// Version of the link protocol, checked in [`EdgeToRegion::Hello`].
-pub const LINK_VERSION: u16 = 1;
+pub const LINK_VERSION: u16 = 2;
 
 /// Edge-local session identifier (unique per edge connection).
 pub type SessionId = u64;
@@ -62,26 +61,64 @@ pub enum RegionToEdge {
         session: SessionId,
         msgs: Vec<LinkServerMsg>,
     },
+    /// Entity state for the edge's mirror: the changes of the entities visible to at least
+    /// one of this edge's sessions, once per tick for all of them (not once per session).
+    /// Sent before the tick's `ToClient` frames, so every id a [`ViewChange::entered`] names
+    /// is already in the mirror.
+    Entities(EntityFrame),
+}
+
+/// One tick of entity changes for an edge's mirror (see [`RegionToEdge::Entities`]).
+///
+/// The edge applies, in order: `reset` (clear the mirror), `appeared` (insert or replace),
+/// `changed` (merge the present fields into the mirrored state), `removed` (delete).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, bitcode::Encode, bitcode::Decode,
+)]
+pub struct EntityFrame {
+    /// The region tick these states belong to.
+    pub tick: u32,
+    /// A full resync: the mirror is replaced by `appeared` (the region could not give this
+    /// edge the changes since its previous frame from its delta log).
+    pub reset: bool,
+    /// Full states of entities the edge did not hold: newly visible to one of its sessions,
+    /// or every entity the edge's sessions see when `reset`.
+    pub appeared: Vec<EntityState>,
+    /// Changed fields of entities the edge already holds, since the previous frame.
+    pub changed: Vec<EntityChange>,
+    /// Entities none of this edge's sessions sees any more.
+    pub removed: Vec<EntityId>,
+}
+
+/// What changed in one session's view in one tick (see [`LinkServerMsg::View`]).
+///
+/// Ids only: the states are in the edge's mirror. Anti-ESP: `entered` names only entities
+/// inside the session's empire's vision now; nothing about an entity outside it is sent.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, bitcode::Encode, bitcode::Decode,
+)]
+pub struct ViewChange {
+    /// The region tick.
+    pub tick: u32,
+    /// Entities that came into the session's view, sorted.
+    pub entered: Vec<EntityId>,
+    /// Entities that left the session's view, sorted.
+    pub left: Vec<EntityId>,
+    /// Hexes whose visibility changed for the session's empire.
+    pub vision: Vec<VisionChange>,
 }
 
 /// The subset of [`ServerMsg`] a region sends on the link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub enum LinkServerMsg {
-    Update(Update),
+    /// The session's view changed (entities entered or left, hex visibility).
+    View(ViewChange),
+    /// New totals of the empire's resources.
+    Resources(Vec<(ResourceKind, u32)>),
+    /// The command numbered `seq` was accepted.
     CommandAck { seq: u32 },
+    /// The command numbered `seq` was refused.
     CommandRejected { seq: u32, error: CommandError },
-}
-
-impl From<LinkServerMsg> for ServerMsg {
-    fn from(m: LinkServerMsg) -> Self {
-        match m {
-            LinkServerMsg::Update(u) => ServerMsg::Update(u),
-            LinkServerMsg::CommandAck { seq } => ServerMsg::CommandAck { seq },
-            LinkServerMsg::CommandRejected { seq, error } => {
-                ServerMsg::CommandRejected { seq, error }
-            }
-        }
-    }
 }
 
 /// Errors decoding a link frame.

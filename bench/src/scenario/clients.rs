@@ -113,6 +113,8 @@ pub struct ClientOutcome {
     pub final_seen: BTreeMap<EntityId, EntityState>,
     /// Recorded updates (if asked).
     pub recorded: Vec<Update>,
+    /// Bytes of the delta-sync datagrams received while recording.
+    pub recorded_wire_bytes: u64,
     /// Why it failed, if it did.
     pub error: Option<String>,
 }
@@ -127,6 +129,7 @@ impl ClientOutcome {
             staleness_ms: staleness_histogram(),
             final_seen: BTreeMap::new(),
             recorded: Vec::new(),
+            recorded_wire_bytes: 0,
             error: None,
         }
     }
@@ -170,6 +173,7 @@ pub async fn run_client(
     drive(&mut client, &plan, clock, truth, &live, &mut out).await;
     out.final_seen = std::mem::take(&mut client.world.entities);
     out.recorded = client.take_recorded();
+    out.recorded_wire_bytes = client.recorded_wire_bytes();
     client.close();
     out
 }

@@ -119,6 +119,9 @@ pub enum ImpairMode {
     Proxy,
 }
 
+/// The edge's default bandwidth profile.
+pub const DEFAULT_PROFILE: &str = "broadband";
+
 /// `[impairment]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -131,7 +134,9 @@ pub struct ImpairmentSection {
     pub up: Option<ImpairmentConfig>,
     /// Server to client.
     pub down: Option<ImpairmentConfig>,
-    /// Bandwidth profile name; only "unlimited" exists yet.
+    /// The edge's bandwidth profile for every client, browser and native: a name of the
+    /// edge's built-in profiles (`configs/bandwidth/`: lan, broadband, mobile, constrained).
+    /// Default: the edge's default selection ("broadband").
     pub bandwidth_profile: Option<String>,
 }
 
@@ -148,9 +153,9 @@ impl ImpairmentSection {
         (up, down)
     }
 
-    /// The bandwidth profile's name ("unlimited" when not set).
+    /// The bandwidth profile's name ("broadband", the edge's default, when not set).
     pub fn profile(&self) -> &str {
-        self.bandwidth_profile.as_deref().unwrap_or("unlimited")
+        self.bandwidth_profile.as_deref().unwrap_or(DEFAULT_PROFILE)
     }
 }
 
@@ -342,14 +347,21 @@ impl Scenario {
 
     fn validate_impairment(&self) -> Result<(), ScenarioError> {
         let imp = &self.impairment;
-        if imp.profile() != "unlimited" {
+        let known = starlane_edge::config::embedded_set()
+            .map(|set| set.names().map(str::to_string).collect::<Vec<_>>())
+            .unwrap_or_default();
+        if !known.iter().any(|n| n == imp.profile()) {
             return Err(invalid(
                 "impairment.bandwidth_profile",
-                format!(
-                    "is {:?}, and bandwidth profiles are not defined yet",
-                    imp.profile()
-                ),
-                "use \"unlimited\" (or leave it out)",
+                format!("is {:?}, which is not a built-in profile", imp.profile()),
+                format!("use one of {}", known.join(", ")),
+            ));
+        }
+        if self.topology == Topology::RegionOnly && imp.bandwidth_profile.is_some() {
+            return Err(invalid(
+                "impairment.bandwidth_profile",
+                "is set, and the region-only topology has no edge".to_string(),
+                "leave it out, or use the in-process or processes topology",
             ));
         }
         let (up, down) = imp.directions();

@@ -1,6 +1,11 @@
 //! Topology "region-only": the runner is an edge on the region's QUIC link (pinned to the
 //! region's certificate) that opens N sessions and counts what the region sends each one.
 //! This is the capacity harness for "clients per region": no edge, no client transports.
+//!
+//! Like an edge, it keeps a mirror of the link's entity frames and each session's view, and
+//! turns them back into the per-session `Update` a client would get (entered ids with their
+//! mirrored state, the tick's changes of the ids in view, left ids, vision, resources), so
+//! the bytes counted per session are those of the full-state update stream.
 
 use crate::scenario::clients::{Clock, Live, Window};
 use anyhow::{Context, bail};
@@ -8,10 +13,11 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use starlane_game::{RegionHandle, link_client_config};
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::{
-    EdgeToRegion, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge, check_frame_len,
-    decode_frame, encode_frame,
+    EdgeToRegion, EntityFrame, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge,
+    ViewChange, check_frame_len, decode_frame, encode_frame,
 };
-use starlane_protocol::{Command, EmpireId, EntityId, Hex, Update};
+use starlane_protocol::{Command, EmpireId, EntityChange, EntityId, EntityState, Hex, Update};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,6 +45,20 @@ struct Counts {
     /// Per session: its empire and own units (id, last known position).
     empires: Vec<Option<EmpireId>>,
     units: Vec<Vec<(EntityId, Hex)>>,
+    /// The link's entity mirror.
+    mirror: HashMap<EntityId, EntityState>,
+    /// Per session: the ids in its view, sorted.
+    views: Vec<BTreeSet<EntityId>>,
+    /// The current tick's entity changes, not yet handed to every session.
+    pending: Pending,
+}
+
+/// The entity changes of one tick, and the sessions that already got their update for it.
+#[derive(Debug, Default)]
+struct Pending {
+    tick: u32,
+    changes: HashMap<EntityId, EntityChange>,
+    done: HashSet<u64>,
 }
 
 /// How often the fake edge considers orders; each session orders every `ORDER_EVERY` ticks.
@@ -95,6 +115,7 @@ pub async fn run_fake_edge(
         per_session: vec![[0; 2]; sessions as usize],
         empires: vec![None; sessions as usize],
         units: vec![Vec::new(); sessions as usize],
+        views: vec![BTreeSet::new(); sessions as usize],
         ..Counts::default()
     }));
     let reader = tokio::spawn(read_frames(recv, counts.clone(), live.clone()));
@@ -196,36 +217,152 @@ async fn read_frames(mut recv: quinn::RecvStream, counts: Arc<Mutex<Counts>>, li
                 c.refused += 1;
                 live.failed.fetch_add(1, Ordering::Relaxed);
             }
-            RegionToEdge::ToClient { session, msgs } => count(&mut c, session, msgs, &live),
+            RegionToEdge::ToClient { session, msgs } => to_client(&mut c, session, msgs, &live),
+            RegionToEdge::Entities(frame) => entities(&mut c, frame, &live),
         }
     }
 }
 
-/// Count what the edge would send the client: each message in the client encoding.
-fn count(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live) {
+/// Apply an entity frame to the mirror and keep its changes for the sessions' updates.
+fn entities(c: &mut Counts, frame: EntityFrame, live: &Live) {
+    start_tick(c, frame.tick, live);
+    if frame.reset {
+        c.mirror.clear();
+    }
+    for e in frame.appeared {
+        c.mirror.insert(e.id, e);
+    }
+    for ch in frame.changed {
+        if let Some(e) = c.mirror.get_mut(&ch.id) {
+            e.pos = ch.pos.unwrap_or(e.pos);
+            e.health = ch.health.unwrap_or(e.health);
+        }
+        c.pending.changes.insert(ch.id, ch);
+    }
+    for id in &frame.removed {
+        c.mirror.remove(id);
+    }
+}
+
+/// Messages of `tick` begin: hand the previous tick's changes to the sessions that got no
+/// view for it (they still see their entities change).
+fn start_tick(c: &mut Counts, tick: u32, live: &Live) {
+    if tick == c.pending.tick {
+        return;
+    }
+    let pending = std::mem::take(&mut c.pending);
+    if !pending.changes.is_empty() {
+        for session in 0..c.views.len() as u64 {
+            if pending.done.contains(&session) {
+                continue;
+            }
+            let mut u = Update {
+                tick: pending.tick,
+                ..Update::default()
+            };
+            changes_in_view(c, session, &pending.changes, &mut u);
+            if !u.changed.is_empty() {
+                emit(c, session, ServerMsg::Update(u), live);
+            }
+        }
+    }
+    c.pending.tick = tick;
+}
+
+/// The changes of the ids in `session`'s view.
+fn changes_in_view(
+    c: &Counts,
+    session: u64,
+    changes: &HashMap<EntityId, EntityChange>,
+    u: &mut Update,
+) {
+    let Some(view) = usize::try_from(session).ok().and_then(|s| c.views.get(s)) else {
+        return;
+    };
+    u.changed
+        .extend(view.iter().filter_map(|id| changes.get(id)).cloned());
+}
+
+/// A session's update from its view change: left ids, the tick's changes of the ids it
+/// keeps, entered ids with their mirrored state.
+fn view_update(c: &mut Counts, session: u64, v: ViewChange) -> Update {
+    let mut u = Update {
+        tick: v.tick,
+        disappeared: v.left,
+        vision: v.vision,
+        ..Update::default()
+    };
     let idx = usize::try_from(session).unwrap_or(usize::MAX);
+    if let Some(view) = c.views.get_mut(idx) {
+        for id in &u.disappeared {
+            view.remove(id);
+        }
+    }
+    if v.tick == c.pending.tick {
+        changes_in_view(c, session, &c.pending.changes, &mut u);
+    }
+    u.appeared = v
+        .entered
+        .iter()
+        .filter_map(|id| c.mirror.get(id))
+        .cloned()
+        .collect();
+    if let Some(view) = c.views.get_mut(idx) {
+        view.extend(v.entered);
+    }
+    u
+}
+
+/// One session's messages: acks as they are, its view and resources as one update.
+fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live) {
+    let mut update: Option<Update> = None;
     for m in msgs {
-        if let LinkServerMsg::Update(u) = &m
-            && let Some(Some(empire)) = c.empires.get(idx).copied()
+        match m {
+            LinkServerMsg::View(v) => {
+                start_tick(c, v.tick, live);
+                update = Some(view_update(c, session, v));
+            }
+            LinkServerMsg::Resources(r) => {
+                let tick = c.pending.tick;
+                update
+                    .get_or_insert_with(|| Update {
+                        tick,
+                        ..Update::default()
+                    })
+                    .resources = r;
+            }
+            LinkServerMsg::CommandAck { seq } => {
+                emit(c, session, ServerMsg::CommandAck { seq }, live)
+            }
+            LinkServerMsg::CommandRejected { seq, error } => {
+                emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
+            }
+        }
+    }
+    if let Some(u) = update {
+        c.pending.done.insert(session);
+        emit(c, session, ServerMsg::Update(u), live);
+    }
+}
+
+/// Count what the edge would send the client, in the client encoding.
+fn emit(c: &mut Counts, session: u64, msg: ServerMsg, live: &Live) {
+    let idx = usize::try_from(session).unwrap_or(usize::MAX);
+    if let ServerMsg::Update(u) = &msg {
+        if let Some(Some(empire)) = c.empires.get(idx).copied()
             && let Some(units) = c.units.get_mut(idx)
         {
             track_units(units, empire, u);
         }
-        if session == 0
-            && let LinkServerMsg::Update(u) = &m
-        {
+        if session == 0 {
             c.recorded.push(u.clone());
         }
-        let client_msg = ServerMsg::from(m);
-        let bytes = client_msg.encode().len() as u64;
-        live.bytes_down.fetch_add(bytes, Ordering::Relaxed);
-        if let Some(slot) = usize::try_from(session)
-            .ok()
-            .and_then(|s| c.per_session.get_mut(s))
-        {
-            slot[0] += bytes;
-            slot[1] += 1;
-        }
+    }
+    let bytes = msg.encode().len() as u64;
+    live.bytes_down.fetch_add(bytes, Ordering::Relaxed);
+    if let Some(slot) = c.per_session.get_mut(idx) {
+        slot[0] += bytes;
+        slot[1] += 1;
     }
 }
 

@@ -55,6 +55,17 @@ impl Measured {
             .find(|o| !o.recorded.is_empty())
             .map_or(&[], |o| &o.recorded)
     }
+
+    /// Bytes of the delta-sync datagrams that carried [`Measured::recorded`] (live clients).
+    pub fn recorded_wire_bytes(&self) -> Option<u64> {
+        if self.fake_edge.is_some() {
+            return None;
+        }
+        self.outcomes
+            .iter()
+            .find(|o| !o.recorded.is_empty())
+            .map(|o| o.recorded_wire_bytes)
+    }
 }
 
 fn clock_for(scenario: &Scenario) -> Clock {

@@ -203,7 +203,8 @@ fn assemble(
         edge_cpu_per_client,
         staleness_ms: hist.staleness_ms.summary(),
         convergence: m.convergence,
-        baseline: (!recorded.is_empty()).then(|| crate::baseline::compare(recorded)),
+        baseline: (!recorded.is_empty())
+            .then(|| crate::baseline::compare_with_wire(recorded, m.recorded_wire_bytes())),
         capacity,
         series: Series::build(&windows, &m.ticks),
         notes,

@@ -122,6 +122,11 @@ impl Servers {
     }
 }
 
+/// The edge configuration's `[bandwidth]` table giving every client `profile` (a built-in).
+fn bandwidth_toml(profile: &str) -> String {
+    format!("[bandwidth]\nbrowser = {profile:?}\nnative = {profile:?}\n")
+}
+
 async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Servers> {
     let web = dir.path().join("web");
     std::fs::create_dir_all(&web)?;
@@ -131,10 +136,18 @@ async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<S
     )?;
     let region_toml = dir.path().join("region.toml");
     std::fs::write(&region_toml, region_load_toml(&scenario.load, true))?;
+    let edge_toml = dir.path().join("edge.toml");
+    // Local::start turns the dev issuer on too; the file must already be valid without it.
+    let edge_text = format!(
+        "[dev_issuer]\nenabled = true\n{}",
+        bandwidth_toml(scenario.impairment.profile())
+    );
+    std::fs::write(&edge_toml, edge_text)?;
     let mut opts = LocalOptions::new(dir.path().join("data"));
     opts.web_dir = web;
     opts.ephemeral_ports = true;
     opts.region_config = Some(region_toml);
+    opts.edge_config = Some(edge_toml);
     let local = Local::start(opts).await.context("in-process servers")?;
     let edge = local.edge();
     let issuer = edge
@@ -244,9 +257,10 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
             "data_dir = {:?}\n[udp]\nbind = \"127.0.0.1:{udp_port}\"\n[webtransport]\n\
              bind = \"127.0.0.1:{wt_port}\"\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\
              [region]\naddr = \"127.0.0.1:{link_port}\"\ncert_file = {:?}\n\
-             [dev_issuer]\nenabled = true\n",
+             [dev_issuer]\nenabled = true\n{}",
             edge_dir.display().to_string(),
-            cert.display().to_string()
+            cert.display().to_string(),
+            bandwidth_toml(scenario.impairment.profile()),
         ),
     )?;
     let edge_cfg = edge_toml.display().to_string();

@@ -17,6 +17,12 @@ pub struct SwarmStats {
     pub commands_acked: AtomicU64,
     pub commands_rejected: AtomicU64,
     pub bytes_in: AtomicU64,
+    /// Delta packets applied (SPEC.md §16).
+    pub packets: AtomicU64,
+    /// Delta packets received twice.
+    pub duplicate_packets: AtomicU64,
+    /// Delta records skipped because their baseline was not held.
+    pub missing_baselines: AtomicU64,
 }
 
 /// Run one bot until `duration` has passed: connect as `username`, then every few seconds
@@ -70,6 +76,14 @@ pub async fn run_bot(
         client.stats().bytes_in.load(Ordering::Relaxed),
         Ordering::Relaxed,
     );
+    let delta = client.delta_stats();
+    stats.packets.fetch_add(delta.packets, Ordering::Relaxed);
+    stats
+        .duplicate_packets
+        .fetch_add(delta.duplicates, Ordering::Relaxed);
+    stats
+        .missing_baselines
+        .fetch_add(delta.missing_baseline, Ordering::Relaxed);
     client.close();
 }
 

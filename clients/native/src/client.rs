@@ -1,5 +1,8 @@
-//! One client session over encrypted UDP or WebTransport: hello, welcome, map, updates, commands, pings.
+//! One client session over encrypted UDP or WebTransport: hello, welcome, map, delta packets
+//! (applied to the world and acknowledged, SPEC.md §16), commands, pings.
 
+use crate::assembler::{Assembled, UpdateAssembler};
+use crate::delta::DeltaStats;
 use crate::http::ConnectInfo;
 use crate::world::{Applied, WorldView};
 use starlane_netcore::link::{CloseReason, Link, LinkEvent};
@@ -7,12 +10,16 @@ use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, Hex, PROTOCOL_VERSION, RejectReason, Update,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// How long to wait for the edge's welcome.
 const WELCOME_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most link events handled in one batch before the batch's `Ack` is sent. An `Ack` reports
+/// the newest packet and the 32 before it, so a batch must stay well below 33 packets.
+const MAX_BATCH: usize = 16;
 
 /// Errors opening a session.
 #[derive(Debug, Error)]
@@ -74,6 +81,18 @@ pub struct Client {
     pub undecodable: u64,
     /// Updates kept for later analysis, when recording is on.
     recorded: Option<Vec<Update>>,
+    /// Bytes of the `EntityPacket` datagrams received while recording (what the recorded
+    /// updates cost on the wire, resends and duplicates included).
+    recorded_wire_bytes: u64,
+    /// Delta packets (SPEC.md §16) turned into updates.
+    assembler: UpdateAssembler,
+    /// Events produced by the current batch of link events, not yet returned.
+    pending: VecDeque<ClientEvent>,
+    /// Whether a packet arrived since the last `Ack` was sent.
+    ack_due: bool,
+    /// Datagram-only messages (`EntityPacket`) that arrived on the reliable stream and were
+    /// ignored (SPEC.md §9 check 11).
+    pub wrong_channel: u64,
 }
 
 impl Client {
@@ -123,6 +142,11 @@ impl Client {
             rtt: None,
             undecodable: 0,
             recorded: None,
+            recorded_wire_bytes: 0,
+            assembler: UpdateAssembler::new(),
+            pending: VecDeque::new(),
+            ack_due: false,
+            wrong_channel: 0,
         };
         tokio::time::timeout(WELCOME_TIMEOUT, client.await_welcome())
             .await
@@ -135,6 +159,12 @@ impl Client {
         self.recorded.get_or_insert_with(Vec::new);
     }
 
+    /// Bytes of the `EntityPacket` datagrams received since [`Client::record_updates`]: the
+    /// platform's wire cost of the recorded updates (resends and duplicates included).
+    pub fn recorded_wire_bytes(&self) -> u64 {
+        self.recorded_wire_bytes
+    }
+
     /// The updates recorded since [`Client::record_updates`] (recording goes on).
     pub fn take_recorded(&mut self) -> Vec<Update> {
         self.recorded
@@ -145,8 +175,9 @@ impl Client {
 
     async fn await_welcome(&mut self) -> Result<(), ClientError> {
         loop {
-            let bytes = match self.link.events.recv().await {
-                Some(LinkEvent::Reliable(b)) | Some(LinkEvent::Datagram(b)) => b,
+            let (bytes, datagram) = match self.link.events.recv().await {
+                Some(LinkEvent::Reliable(b)) => (b, false),
+                Some(LinkEvent::Datagram(b)) => (b, true),
                 Some(LinkEvent::Closed(r)) => return Err(closed_before_welcome(r)),
                 None => return Err(ClientError::Closed(CloseReason::Transport("gone".into()))),
             };
@@ -159,10 +190,14 @@ impl Client {
                     self.user_id = user_id;
                     self.empire = empire;
                     self.tick_rate_hz = tick_rate_hz;
-                    self.world = WorldView::new(empire);
+                    // Keep what datagrams that overtook the welcome already built.
+                    self.world.empire = empire;
+                    self.flush_ack();
                     return Ok(());
                 }
                 ServerMsg::Reject { reason } => return Err(ClientError::Rejected(reason)),
+                // A datagram can overtake the welcome on the reliable stream: keep it.
+                msg @ ServerMsg::EntityPacket(_) if datagram => self.handle(msg, datagram),
                 _ => {} // nothing else can precede the welcome; ignore it
             }
         }
@@ -207,36 +242,90 @@ impl Client {
         &self.link.stats
     }
 
+    /// Totals of the delta packets received (duplicates, missing baselines, ...).
+    pub fn delta_stats(&self) -> DeltaStats {
+        self.assembler.stats()
+    }
+
     /// Wait for the next event; `None` once the session has ended and been reported.
+    ///
+    /// Cancel-safe (usable in `tokio::select!`): the only await is the link's receive, and
+    /// everything after it completes synchronously.
+    ///
+    /// Acknowledgements are batched per receive: after one link event arrives, the ones
+    /// already queued behind it (up to [`MAX_BATCH`]) are handled too, then one `Ack`
+    /// covering every packet of the batch is sent before any event is returned. A burst of
+    /// packets thus costs one `Ack`, a lone packet is acknowledged at once, and an `Ack` is
+    /// never held back waiting for the caller to poll again (which would age the edge's
+    /// baselines and make it fall back to full records).
     pub async fn next_event(&mut self) -> Option<ClientEvent> {
         loop {
-            let bytes = match self.link.events.recv().await? {
-                LinkEvent::Reliable(b) | LinkEvent::Datagram(b) => b,
-                LinkEvent::Closed(r) => return Some(ClientEvent::Closed(format!("{r:?}"))),
-            };
-            let Ok(msg) = ServerMsg::decode(&bytes) else {
-                self.undecodable += 1;
-                continue;
-            };
-            if let Some(event) = self.handle(msg) {
+            if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
+            let first = self.link.events.recv().await?;
+            self.handle_link_event(first);
+            for _ in 1..MAX_BATCH {
+                match self.link.events.try_recv() {
+                    Ok(event) => self.handle_link_event(event),
+                    Err(_) => break,
+                }
+            }
+            self.flush_ack();
         }
     }
 
-    fn handle(&mut self, msg: ServerMsg) -> Option<ClientEvent> {
-        match msg {
+    /// Send the `Ack` for the packets received since the last one, if any.
+    fn flush_ack(&mut self) {
+        if !std::mem::take(&mut self.ack_due) {
+            return;
+        }
+        if let Some(ack) = self.assembler.ack() {
+            self.link.sender.send_datagram(ack.encode());
+        }
+    }
+
+    fn handle_link_event(&mut self, event: LinkEvent) {
+        let (bytes, datagram) = match event {
+            LinkEvent::Reliable(b) => (b, false),
+            LinkEvent::Datagram(b) => (b, true),
+            LinkEvent::Closed(r) => {
+                self.pending
+                    .push_back(ClientEvent::Closed(format!("{r:?}")));
+                return;
+            }
+        };
+        match ServerMsg::decode(&bytes) {
+            Ok(msg) => {
+                if datagram && self.recorded.is_some() && matches!(msg, ServerMsg::EntityPacket(_))
+                {
+                    self.recorded_wire_bytes += bytes.len() as u64;
+                }
+                self.handle(msg, datagram)
+            }
+            Err(_) => self.undecodable += 1,
+        }
+    }
+
+    fn handle(&mut self, msg: ServerMsg, datagram: bool) {
+        let event = match msg {
             ServerMsg::Map(map) => {
                 self.world.map = Some(map);
                 None
             }
-            ServerMsg::Update(u) => {
-                let applied = self.world.apply(&u);
-                if let Some(rec) = self.recorded.as_mut() {
-                    rec.push(u);
+            ServerMsg::EntityPacket(p) if datagram => {
+                if let Some(a) = self.assembler.handle_packet(&p) {
+                    self.ack_due = true;
+                    self.apply_assembled(a);
                 }
-                Some(ClientEvent::Updated(applied))
+                None
             }
+            ServerMsg::EntityPacket(_) => {
+                self.wrong_channel += 1;
+                None
+            }
+            // The edge no longer sends these three (it uses EntityPacket); still handled.
+            ServerMsg::Update(u) => Some(ClientEvent::Updated(self.apply_update(u))),
             ServerMsg::CommandAck { seq } => Some(ClientEvent::CommandResult {
                 seq,
                 result: Ok(()),
@@ -245,16 +334,43 @@ impl Client {
                 seq,
                 result: Err(error),
             }),
-            ServerMsg::Pong { nonce } => {
-                let rtt = self.pings.remove(&nonce)?.elapsed();
+            ServerMsg::Pong { nonce } => self.pings.remove(&nonce).map(|sent| {
+                let rtt = sent.elapsed();
                 self.rtt = Some(rtt);
-                Some(ClientEvent::Rtt(rtt))
-            }
+                ClientEvent::Rtt(rtt)
+            }),
             ServerMsg::Reject { reason } => {
                 Some(ClientEvent::Closed(format!("rejected: {reason:?}")))
             }
-            // Delta updates (SPEC.md §16) are not sent by the edge yet.
-            ServerMsg::Welcome { .. } | ServerMsg::EntityPacket(_) => None,
+            ServerMsg::Welcome { .. } => None,
+        };
+        self.pending.extend(event);
+    }
+
+    /// Apply a packet's update to the world (one [`ClientEvent::Updated`] per applied packet,
+    /// then one [`ClientEvent::CommandResult`] per command answer).
+    fn apply_assembled(&mut self, a: Assembled) {
+        let empty = a.update_is_empty();
+        let applied = self.world.apply(&a.update);
+        // An empty update (e.g. a packet with only command answers) carries no world
+        // information, so it is not recorded.
+        if !empty && let Some(rec) = self.recorded.as_mut() {
+            rec.push(a.update);
         }
+        self.pending.push_back(ClientEvent::Updated(applied));
+        self.pending
+            .extend(a.commands.into_iter().map(|c| ClientEvent::CommandResult {
+                seq: c.seq,
+                result: c.result,
+            }));
+    }
+
+    /// Apply a (legacy) full update and record it.
+    fn apply_update(&mut self, u: Update) -> Applied {
+        let applied = self.world.apply(&u);
+        if let Some(rec) = self.recorded.as_mut() {
+            rec.push(u);
+        }
+        applied
     }
 }

@@ -50,6 +50,15 @@ pub struct Applied {
     pub records_stale: usize,
     /// Delta records skipped because their baseline packet's state is not held.
     pub missing_baseline: usize,
+    /// Ids that entered the view with this packet, in record order. An id removed by a
+    /// `Disappeared` event of the same packet and then set again by a record is in both
+    /// `removed` and `appeared`: the removal came first.
+    pub appeared: Vec<EntityId>,
+    /// Ids already in the view whose state this packet changed, in record order, each with
+    /// the state it had before (the new state is [`DeltaReceiver::entity`]).
+    pub changed: Vec<(EntityId, EntityState)>,
+    /// Ids that `Disappeared` events of this packet removed from the view.
+    pub removed: Vec<EntityId>,
 }
 
 impl Applied {
@@ -60,6 +69,9 @@ impl Applied {
             records_applied: 0,
             records_stale: 0,
             missing_baseline: 0,
+            appeared: Vec::new(),
+            changed: Vec::new(),
+            removed: Vec::new(),
         }
     }
 }
@@ -181,8 +193,10 @@ impl DeltaReceiver {
                 self.stats.duplicate_events += 1;
                 continue;
             }
-            if let Event::Disappeared { id } = entry.event {
-                self.remove(id, p.seq);
+            if let Event::Disappeared { id } = entry.event
+                && self.remove(id, p.seq)
+            {
+                out.removed.push(id);
             }
             out.events.push(entry.event);
         }
@@ -209,19 +223,39 @@ impl DeltaReceiver {
             if entry.is_some_and(|e| newer(e.seq, p.seq)) {
                 out.records_stale += 1;
             } else {
-                self.view.insert(
+                let old = self.view.insert(
                     rec.id,
                     ViewEntry {
                         seq: p.seq,
-                        state: Some(state),
+                        state: Some(state.clone()),
                     },
                 );
+                match old.and_then(|e| e.state) {
+                    None => out.appeared.push(rec.id),
+                    Some(before) if before != state => out.changed.push((rec.id, before)),
+                    Some(_) => {}
+                }
                 out.records_applied += 1;
             }
         }
         self.stats.missing_baseline += out.missing_baseline as u64;
-        self.store_snapshot(p.seq, produced);
+        if out.missing_baseline > 0 && kind == PacketKind::Late {
+            // Not acknowledged (SPEC.md §16.3): the edge must not take this packet as the
+            // baseline of the records it could not apply; it sends them again instead.
+            self.unreceive(p.seq);
+        } else {
+            self.store_snapshot(p.seq, produced);
+        }
         out
+    }
+
+    /// Clears a late packet's bit in the received history, so acks do not report it.
+    fn unreceive(&mut self, seq: u16) {
+        let Some(newest) = self.newest else { return };
+        let behind = newest.wrapping_sub(seq);
+        if (1..=64).contains(&behind) {
+            self.history &= !(1u64 << (behind - 1));
+        }
     }
 
     /// Update the received-seq history; classify `seq`.
@@ -270,11 +304,15 @@ impl DeltaReceiver {
     }
 
     /// Remove `id` from the view as of packet `seq`, unless a newer packet set its state.
-    fn remove(&mut self, id: EntityId, seq: u16) {
+    /// Returns whether the entity was in the view.
+    fn remove(&mut self, id: EntityId, seq: u16) -> bool {
         if self.view.get(&id).is_some_and(|e| newer(e.seq, seq)) {
-            return;
+            return false;
         }
-        self.view.insert(id, ViewEntry { seq, state: None });
+        let was_in_view = self
+            .view
+            .insert(id, ViewEntry { seq, state: None })
+            .is_some_and(|e| e.state.is_some());
         self.tombstones.push_back(id);
         while self.tombstones.len() > TOMBSTONE_MEMORY {
             let Some(old) = self.tombstones.pop_front() else {
@@ -284,6 +322,7 @@ impl DeltaReceiver {
                 self.view.remove(&old);
             }
         }
+        was_in_view
     }
 
     /// The state of `id` produced by packet `seq` (`age` packets before the current one).

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod assembler;
 pub mod bots;
 pub mod client;
 pub mod delta;

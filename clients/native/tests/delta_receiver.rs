@@ -209,3 +209,44 @@ fn late_older_packet_never_overwrites_newer_state() {
     assert_eq!(rx.entity(9), None);
     assert_eq!(rx.ack().unwrap().0, 103);
 }
+
+#[test]
+fn late_packet_with_a_missing_baseline_is_not_acknowledged() {
+    let mut rx = DeltaReceiver::new();
+    rx.handle_packet(&packet(0, vec![], vec![full(&state(1, 0, 100))]));
+    // Packet 1 is late; 100 newer packets arrive first, so packet 0's states are gone.
+    for seq in 2..=101 {
+        rx.handle_packet(&packet(seq, vec![], vec![]));
+    }
+    let late = rx.handle_packet(&packet(
+        1,
+        vec![ev(1, Event::CommandAck { seq: 4 })],
+        vec![delta(1, 1, 1)],
+    ));
+    assert_eq!(late.kind, PacketKind::Late);
+    assert_eq!(late.missing_baseline, 1);
+    assert_eq!(late.events, vec![Event::CommandAck { seq: 4 }]);
+    // Now a late packet close enough to be reported in the ack mask (49 and 50 held back).
+    let mut rx = DeltaReceiver::new();
+    rx.handle_packet(&packet(0, vec![], vec![full(&state(1, 0, 100))]));
+    for seq in (1..=70).filter(|s| *s != 49 && *s != 50) {
+        rx.handle_packet(&packet(seq, vec![], vec![]));
+    }
+    // Packet 50 names packet 0 as baseline (age 50), which the receiver no longer holds.
+    rx.handle_packet(&packet(71, vec![], vec![]));
+    let (newest_before, mask_before) = rx.ack().unwrap();
+    let late = rx.handle_packet(&packet(50, vec![], vec![delta(1, 50, 1)]));
+    assert_eq!(late.kind, PacketKind::Late);
+    assert_eq!(late.missing_baseline, 1);
+    let (newest, mask) = rx.ack().unwrap();
+    assert_eq!((newest, mask), (newest_before, mask_before));
+    assert!(
+        !ack_covers(newest, mask, 50),
+        "the packet must stay unacknowledged"
+    );
+    // A late packet whose records all apply is acknowledged.
+    let ok = rx.handle_packet(&packet(49, vec![], vec![]));
+    assert_eq!(ok.kind, PacketKind::Late);
+    let (newest, mask) = rx.ack().unwrap();
+    assert!(ack_covers(newest, mask, 49));
+}

@@ -132,6 +132,11 @@ async function main() {
     await page.screenshot({ path: join(ARTIFACTS, "browser-e2e.png") });
     if (typeof overlay.rtt !== "number" || overlay.rtt < 0) throw new Error(`no round-trip time measured: ${overlay.rtt}`);
     if (!(overlay.rx > 0)) throw new Error(`no received bytes counted: ${overlay.rx}`);
+    // The world came in delta-sync datagrams (EntityPackets), acknowledged by the page.
+    const delta = await page.evaluate(() => window.__starlane.delta());
+    console.log(`delta sync: ${JSON.stringify(delta)}`);
+    if (!(delta.packets > 0)) throw new Error(`no entity packets applied: ${JSON.stringify(delta)}`);
+    if (!(delta.acks > 0)) throw new Error(`no acks sent: ${JSON.stringify(delta)}`);
   } finally {
     if (browser) await browser.close();
     const code = await stopServer(server.child);

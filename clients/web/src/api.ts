@@ -2,6 +2,7 @@
 
 import type { Camera } from "./camera";
 import type { CommandLog, CommandResult } from "./commands";
+import type { DeltaSyncStats } from "./deltaSync";
 import type { ConnState } from "./net";
 import type { World } from "./world";
 
@@ -18,6 +19,7 @@ export interface StarlaneApi {
   rttMs(): number | null;
   rxKbps(): number;
   selected(): number | null;
+  delta(): DeltaSyncStats;
 }
 
 /** The object installed as `window.__starlane`. Every property is live. */
@@ -54,6 +56,8 @@ export interface StarlaneHandle {
   readonly rttMs: number | null;
   /** Received kilobytes (1000 bytes) per second over the last 1 s window. */
   readonly rxKbps: number;
+  /** Delta-update counters: packets applied, duplicates, records missing their baseline, ... */
+  delta(): DeltaSyncStats;
 }
 
 declare global {
@@ -126,6 +130,9 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     get rxKbps() {
       return src.rxKbps();
+    },
+    delta() {
+      return { ...src.delta() };
     },
   };
 }

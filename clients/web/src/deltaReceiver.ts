@@ -143,12 +143,19 @@ export class DeltaReceiver {
     if (states === undefined) return result;
     const appeared = new Set<number>();
     const changed = new Set<number>();
+    let missing = 0;
     for (const rec of p.entities) {
       const state = this.resolve(rec, ext, p.healthStep);
-      if (state === null) continue;
+      if (state === null) {
+        missing++;
+        continue;
+      }
       states.set(rec.id, state);
       this.applyToView(rec.id, state, ext, appeared, changed);
     }
+    // A late packet with a record whose baseline is gone is not acknowledged (SPEC.md §16.3):
+    // the edge must not take it as those entities' baseline, and sends them again instead.
+    if (missing > 0 && result.late) this.history.delete(ext);
     result.appeared = [...appeared];
     result.changed = [...changed].filter((id) => !appeared.has(id));
     return result;

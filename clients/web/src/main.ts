@@ -4,6 +4,7 @@
 import type { ServerMsg } from "./protocol";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
+import { DeltaSync, applyToWorld } from "./deltaSync";
 import type { AxialHex } from "./hex";
 import { Input } from "./input";
 import { type ConnState, Connection, nowMs } from "./net";
@@ -24,6 +25,10 @@ interface App {
   empire: number | null;
   /** Whether the camera has been centred on our units once. */
   centeredOnUnits: boolean;
+  /** EntityPackets → world updates and Acks. */
+  sync: DeltaSync;
+  /** Whether an Ack send is already scheduled for the current burst of packets. */
+  ackScheduled: boolean;
 }
 
 function setBodyState(state: ConnState): void {
@@ -40,20 +45,53 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       app.world.applyMap(msg);
       if (!app.camera.userMoved && !app.centeredOnUnits) app.camera.centerOnHexes(app.world.chunks);
       break;
+    case "entityPacket": {
+      const outcome = app.sync.handlePacket(msg, app.world);
+      if (!outcome) break;
+      applyToWorld(outcome, app.world, now);
+      for (const c of outcome.commands) answerCommand(app, c.seq, c.error, now);
+      scheduleAck(app);
+      break;
+    }
+    // The edge no longer sends these three (it uses entityPacket); still handled.
     case "update":
       app.world.applyUpdate(msg, now);
       break;
     case "commandAck":
-      app.commands.ack(msg.seq, now);
+      answerCommand(app, msg.seq, null, now);
       break;
-    case "commandRejected": {
-      const cmd = app.commands.reject(msg.seq, msg.error, now);
-      if (cmd && app.input && cmd.unit === app.input.selected) app.input.moveTarget = null;
+    case "commandRejected":
+      answerCommand(app, msg.seq, msg.error, now);
       break;
-    }
     default:
       break;
   }
+}
+
+/** Records the answer to command `seq` (`error` null: accepted). */
+function answerCommand(app: App, seq: number, error: number | null, now: number): void {
+  if (error === null) {
+    app.commands.ack(seq, now);
+    return;
+  }
+  const cmd = app.commands.reject(seq, error, now);
+  if (cmd && app.input && cmd.unit === app.input.selected) app.input.moveTarget = null;
+}
+
+/**
+ * Sends one Ack per burst of packets. Datagrams already queued are read one after another in
+ * microtasks of the same task, so a zero-delay timeout runs after the whole burst: a burst
+ * costs one Ack and a lone packet is acknowledged within one task turn. (An Ack covers the
+ * newest packet and the 32 before it, far more than a burst at the edge's send rate.)
+ */
+function scheduleAck(app: App): void {
+  if (app.ackScheduled) return;
+  app.ackScheduled = true;
+  setTimeout(() => {
+    app.ackScheduled = false;
+    const ack = app.sync.takeAck();
+    if (ack) app.conn.sendDatagram({ type: "ack", newest: ack.newest, mask: ack.mask });
+  }, 0);
 }
 
 function sendMove(app: App, unit: number, to: AxialHex): boolean {
@@ -118,6 +156,7 @@ function buildApi(app: App): StarlaneApi {
     rttMs: () => app.conn.rtt.lastMs,
     rxKbps: () => app.conn.rx.kBps,
     selected: () => app.input?.selected ?? null,
+    delta: () => app.sync.stats(),
   };
 }
 
@@ -156,6 +195,8 @@ function main(): void {
     username: null,
     empire: null,
     centeredOnUnits: false,
+    sync: new DeltaSync(),
+    ackScheduled: false,
   };
   app.input = new Input(canvas, {
     world,

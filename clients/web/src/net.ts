@@ -29,6 +29,8 @@ export interface NetDrops {
   decode: number;
   /** Streams closed because a frame exceeded the size limit. */
   oversized: number;
+  /** Datagram-only messages (EntityPacket) that arrived on the stream (SPEC.md §9 check 11). */
+  wrongChannel: number;
 }
 
 /** Milliseconds on a monotonic clock. */
@@ -47,7 +49,7 @@ export class Connection {
   /** Received bytes (stream chunks and datagrams) per second. */
   readonly rx = new RateMeter(1000);
   /** Dropped input. */
-  readonly drops: NetDrops = { decode: 0, oversized: 0 };
+  readonly drops: NetDrops = { decode: 0, oversized: 0, wrongChannel: 0 };
 
   private transport: WebTransport | null = null;
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -114,12 +116,22 @@ export class Connection {
     return true;
   }
 
-  private sendPing(): void {
+  /**
+   * Sends `msg` as one unreliable datagram (e.g. an Ack); returns false when there is no
+   * datagram writer. A datagram the browser drops is simply lost, like any datagram.
+   */
+  sendDatagram(msg: ClientMsg): boolean {
     const writer = this.datagramWriter;
-    if (!writer || this.state !== "connected") return;
+    if (!writer) return false;
+    writer.write(encodeClientMsg(msg)).catch(() => undefined);
+    return true;
+  }
+
+  private sendPing(): void {
+    if (this.state !== "connected" || !this.datagramWriter) return;
     const nonce = this.rtt.ping(nowMs());
     // A lost or refused datagram is just a lost ping.
-    writer.write(encodeClientMsg({ type: "ping", nonce })).catch(() => undefined);
+    this.sendDatagram({ type: "ping", nonce });
   }
 
   private async readStream(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
@@ -138,7 +150,7 @@ export class Connection {
           this.close(`bad frame: ${errorText(err)}`);
           return;
         }
-        for (const bytes of messages) this.handle(bytes);
+        for (const bytes of messages) this.handle(bytes, false);
       }
       this.onClosed("stream ended");
     } catch (err) {
@@ -153,19 +165,23 @@ export class Connection {
         if (done) return;
         if (!value) continue;
         this.rx.add(value.byteLength, nowMs());
-        this.handle(value);
+        this.handle(value, true);
       }
     } catch {
       // The transport's closed promise reports why.
     }
   }
 
-  private handle(bytes: Uint8Array): void {
+  private handle(bytes: Uint8Array, datagram: boolean): void {
     let msg: ServerMsg;
     try {
       msg = decodeServerMsg(bytes);
     } catch {
       this.drops.decode++;
+      return;
+    }
+    if (msg.type === "entityPacket" && !datagram) {
+      this.drops.wrongChannel++;
       return;
     }
     const now = nowMs();

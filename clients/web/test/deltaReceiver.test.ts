@@ -74,6 +74,25 @@ describe("DeltaReceiver", () => {
     expect(small.stats.missingBaseline).toBe(1);
   });
 
+  it("does not acknowledge a late packet with a record whose baseline is gone", () => {
+    const rx = new DeltaReceiver();
+    rx.handlePacket(packet(0, [{ id: 1, health: 5 }]));
+    for (let seq = 1; seq <= 71; seq++) if (seq !== 49 && seq !== 50) rx.handlePacket(packet(seq));
+    const before = rx.ack();
+    // Packet 50 names packet 0 (age 50) as the baseline; it fell out of the 64-packet history.
+    const late = rx.handlePacket(packet(50, [{ id: 1, baselineAge: 50, health: 9 }], [cmdAck(3, 1)]));
+    expect(late.late).toBe(true);
+    expect(late.events.map((e) => e.eventId)).toEqual([3]);
+    expect(rx.stats.missingBaseline).toBe(1);
+    const after = rx.ack();
+    expect(after).toEqual(before);
+    expect(after && ackCovers(after.newest, after.mask, 50)).toBe(false);
+    // A late packet whose records all apply is acknowledged.
+    rx.handlePacket(packet(49));
+    const ok = rx.ack();
+    expect(ok && ackCovers(ok.newest, ok.mask, 49)).toBe(true);
+  });
+
   it("applies each event once across resends, before records", () => {
     const rx = new DeltaReceiver({ eventMemory: 2 });
     rx.handlePacket(packet(1, [{ id: 5 }, { id: 6 }]));

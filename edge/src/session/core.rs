@@ -6,8 +6,10 @@
 use crate::auth::VerifiedPlayer;
 use crate::bandwidth::NamedProfile;
 use crate::region_hub::RegionEvent;
+use crate::sync::{Mirror, SessionSync};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, PlayerIdentity, SessionId};
+use starlane_protocol::delta::Event;
+use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, PlayerIdentity, SessionId};
 use starlane_protocol::{PROTOCOL_VERSION, RejectReason};
 use std::time::{Duration, Instant};
 
@@ -51,6 +53,8 @@ pub struct SessionCore {
     user_id: u64,
     region_knows: bool,
     profile: Option<NamedProfile>,
+    /// Delta sync of the session's view, from the region's `Joined` on.
+    sync: Option<SessionSync>,
 }
 
 impl SessionCore {
@@ -63,12 +67,27 @@ impl SessionCore {
             user_id: 0,
             region_knows: false,
             profile: None,
+            sync: None,
         }
     }
 
-    /// Give the session its bandwidth profile (the driver does this when the link opens).
-    pub fn set_profile(&mut self, profile: NamedProfile) {
+    /// Give the session its bandwidth profile (the driver does this when the link opens, and
+    /// again when a reload changed it; the sync state keeps its queue, baselines and events).
+    pub fn set_profile(&mut self, profile: NamedProfile, now: Instant) {
+        if let Some(sync) = self.sync.as_mut() {
+            sync.set_profile(&profile.profile, now);
+        }
         self.profile = Some(profile);
+    }
+
+    /// The session's delta-sync state, once the region has accepted it.
+    pub fn sync(&self) -> Option<&SessionSync> {
+        self.sync.as_ref()
+    }
+
+    /// Mutable access to the delta-sync state (to drain its staleness samples).
+    pub fn sync_mut(&mut self) -> Option<&mut SessionSync> {
+        self.sync.as_mut()
     }
 
     /// The session's bandwidth profile, if one was set. It stays the same `Arc` across
@@ -82,9 +101,14 @@ impl SessionCore {
         self.id
     }
 
-    /// When [`SessionCore::on_timeout`] must be called, if ever.
+    /// When [`SessionCore::on_timeout`] must be called, if ever: the hello deadline, then
+    /// each send tick of the delta sync.
     pub fn deadline(&self) -> Option<Instant> {
-        (self.state == State::AwaitHello).then_some(self.hello_deadline)
+        match self.state {
+            State::AwaitHello => Some(self.hello_deadline),
+            State::Active => self.sync.as_ref().map(SessionSync::next_send),
+            _ => None,
+        }
     }
 
     /// Whether the session has ended (the driver stops).
@@ -102,16 +126,25 @@ impl SessionCore {
         vec![Action::Reject(reason)]
     }
 
-    /// Time passed; rejects a client that never said hello.
-    pub fn on_timeout(&mut self, now: Instant) -> Vec<Action> {
-        if self.state == State::AwaitHello && now >= self.hello_deadline {
-            return self.reject(RejectReason::ProtocolViolation);
+    /// Time passed: rejects a client that never said hello, and at each send tick turns the
+    /// view's pending changes into datagrams (from the edge's entity `mirror`).
+    pub fn on_timeout(&mut self, now: Instant, mirror: &Mirror) -> Vec<Action> {
+        match self.state {
+            State::AwaitHello if now >= self.hello_deadline => {
+                self.reject(RejectReason::ProtocolViolation)
+            }
+            State::Active => self.sync.as_mut().map_or_else(Vec::new, |sync| {
+                sync.poll_transmit(now, mirror)
+                    .into_iter()
+                    .map(Action::SendDatagram)
+                    .collect()
+            }),
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
-    /// A message from the client, reliable or as a datagram.
-    pub fn on_client(&mut self, reliable: bool, bytes: &[u8]) -> Vec<Action> {
+    /// A message from the client, reliable or as a datagram, at `now`.
+    pub fn on_client(&mut self, now: Instant, reliable: bool, bytes: &[u8]) -> Vec<Action> {
         if self.state == State::Closed {
             return Vec::new();
         }
@@ -153,8 +186,13 @@ impl SessionCore {
                 })]
             }
             (_, ClientMsg::Command { .. }, true) => vec![Action::Dropped("not_joined")],
-            // Delta updates (SPEC.md §16) are not sent yet, so there is nothing to acknowledge.
-            (_, ClientMsg::Ack { .. }, _) => vec![Action::Dropped("unsupported")],
+            (State::Active, ClientMsg::Ack { newest, mask }, _) => {
+                if let Some(sync) = self.sync.as_mut() {
+                    sync.handle_ack(now, newest, mask);
+                }
+                Vec::new()
+            }
+            (_, ClientMsg::Ack { .. }, _) => vec![Action::Dropped("ack_before_join")],
         }
     }
 
@@ -187,8 +225,9 @@ impl SessionCore {
         }
     }
 
-    /// Something the region said about this session.
-    pub fn on_region(&mut self, event: RegionEvent) -> Vec<Action> {
+    /// Something the region said about this session, at `now`; view changes read the entity
+    /// states from the edge's `mirror`.
+    pub fn on_region(&mut self, now: Instant, event: RegionEvent, mirror: &Mirror) -> Vec<Action> {
         match (self.state, event) {
             (State::Closed, _) => Vec::new(),
             (_, RegionEvent::Lost) => {
@@ -204,6 +243,9 @@ impl SessionCore {
                 },
             ) => {
                 self.state = State::Active;
+                if let Some(p) = &self.profile {
+                    self.sync = Some(SessionSync::new(&p.profile, empire, now));
+                }
                 let welcome = ServerMsg::Welcome {
                     user_id: self.user_id,
                     empire,
@@ -219,10 +261,14 @@ impl SessionCore {
                 self.region_knows = false;
                 self.reject(reason)
             }
-            (State::Active, RegionEvent::ToClient(msgs)) => msgs
-                .into_iter()
-                .map(|m| Action::SendReliable(ServerMsg::from(m).encode()))
-                .collect(),
+            (State::Active, RegionEvent::ToClient(msgs)) => {
+                if let Some(sync) = self.sync.as_mut() {
+                    for msg in msgs {
+                        to_sync(sync, now, msg, mirror);
+                    }
+                }
+                Vec::new()
+            }
             // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
             _ => Vec::new(),
         }
@@ -239,5 +285,21 @@ impl SessionCore {
     /// The client's link closed.
     pub fn on_link_closed(&mut self) {
         self.state = State::Closed;
+    }
+}
+
+/// Hands one region message for the session's client to its delta sync.
+fn to_sync(sync: &mut SessionSync, now: Instant, msg: LinkServerMsg, mirror: &Mirror) {
+    match msg {
+        LinkServerMsg::View(view) => sync.handle_view(now, &view, mirror),
+        LinkServerMsg::Resources(totals) => {
+            for (kind, amount) in totals {
+                sync.push_event(Event::Resource { kind, amount });
+            }
+        }
+        LinkServerMsg::CommandAck { seq } => sync.push_event(Event::CommandAck { seq }),
+        LinkServerMsg::CommandRejected { seq, error } => {
+            sync.push_event(Event::CommandRejected { seq, error })
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! the region hub, and keeps the metrics.
 
 use super::core::{Action, SessionCore};
+use super::meter::{ProfileWatch, SyncMeter};
 use super::profiles::{ProfileStore, class_of};
 use crate::auth::Verifier;
 use crate::metrics::{EdgeMetrics, reason_label};
@@ -12,7 +13,7 @@ use starlane_protocol::link::SessionId;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// What every session of an edge shares.
@@ -106,10 +107,12 @@ async fn sleep_until(deadline: Option<std::time::Instant>) {
 pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let transport = link.transport.as_str();
     let id = ctx.allocate_id();
-    let mut core = SessionCore::new(id, std::time::Instant::now(), ctx.hello_timeout);
+    let mut core = SessionCore::new(id, Instant::now(), ctx.hello_timeout);
     let profile = ctx.profiles.pick(class_of(link.transport));
     let profile_name = profile.name.clone();
-    core.set_profile(profile);
+    let mut profiles = ProfileWatch::new(&ctx.profiles, &profile);
+    let mut sync_meter = SyncMeter::new(&profile);
+    core.set_profile(profile, Instant::now());
     let mut region_rx = None;
     let mut shutdown = ctx.shutdown.clone();
     let mut accepted = false;
@@ -119,18 +122,26 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     while !core.is_closed() {
         let actions = tokio::select! {
             ev = link.events.recv() => match ev {
-                Some(LinkEvent::Reliable(b)) => core.on_client(true, &b),
-                Some(LinkEvent::Datagram(b)) => core.on_client(false, &b),
+                Some(LinkEvent::Reliable(b)) => core.on_client(Instant::now(), true, &b),
+                Some(LinkEvent::Datagram(b)) => core.on_client(Instant::now(), false, &b),
                 Some(LinkEvent::Closed(_)) | None => {
                     core.on_link_closed();
                     Vec::new()
                 }
             },
-            ev = next_region_event(&mut region_rx) => core.on_region(ev),
-            _ = sleep_until(core.deadline()) => core.on_timeout(std::time::Instant::now()),
+            ev = next_region_event(&mut region_rx) => {
+                let mirror = ctx.hub.mirror();
+                core.on_region(Instant::now(), ev, &mirror)
+            }
+            _ = sleep_until(core.deadline()) => {
+                let mirror = ctx.hub.mirror();
+                core.on_timeout(Instant::now(), &mirror)
+            }
             _ = shutdown.changed() => core.on_shutdown(),
             _ = stats_tick.tick() => {
                 meter.flush(&link.stats, &ctx.metrics, transport);
+                sync_meter.flush(&mut core, &ctx.metrics);
+                profiles.refresh(&mut core, &ctx.profiles, Instant::now());
                 Vec::new()
             }
         };
@@ -201,5 +212,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
             .dec();
     }
     meter.flush(&link.stats, &ctx.metrics, transport);
+    sync_meter.flush(&mut core, &ctx.metrics);
+    sync_meter.retire(&ctx.metrics);
     tracing::debug!(session = id, "session ended");
 }

@@ -3,6 +3,7 @@
 
 mod core;
 mod driver;
+mod meter;
 mod profiles;
 
 pub use self::core::{Action, SessionCore};

@@ -6,16 +6,20 @@ use crate::bandwidth::{
 use crate::metrics::EdgeMetrics;
 use starlane_netcore::link::TransportKind;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The profile set in force, its source and the per-class selection. New sessions resolve
-/// their profile here; a reload swaps the set and leaves running sessions alone (each keeps
-/// the `Arc` it resolved).
+/// their profile here; a reload swaps the set and bumps [`ProfileStore::generation`], and
+/// running sessions then take the new version of the profile they use (by name) without
+/// losing their state.
 #[derive(Debug)]
 pub struct ProfileStore {
     dir: Option<PathBuf>,
     selection: ProfileSelection,
     current: RwLock<Current>,
+    /// Bumped by every successful reload, so sessions notice cheaply.
+    generation: AtomicU64,
     metrics: EdgeMetrics,
 }
 
@@ -52,7 +56,21 @@ impl ProfileStore {
                 set: Arc::new(set),
                 resolved,
             }),
+            generation: AtomicU64::new(0),
             metrics,
+        })
+    }
+
+    /// Counts successful reloads: a running session re-reads its profile when this changes.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The profile named `name` in the set in force, if it is (still) there.
+    pub fn get(&self, name: &str) -> Option<NamedProfile> {
+        self.current().get(name).map(|profile| NamedProfile {
+            name: name.to_string(),
+            profile: Arc::clone(profile),
         })
     }
 
@@ -103,6 +121,7 @@ impl ProfileStore {
             Ok(mut g) => *g = new,
             Err(poisoned) => *poisoned.into_inner() = new,
         }
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(changed)
     }
 }

@@ -269,6 +269,52 @@ impl ClientBaselines {
         self.baselines.get(&id).is_some_and(|b| b.state == *current)
     }
 
+    /// The acknowledged baseline state of `id` (the state as the client holds it, health
+    /// unquantized), whatever its age.
+    pub fn baseline(&self, id: EntityId) -> Option<&EntityState> {
+        self.baselines.get(&id).map(|b| &b.state)
+    }
+
+    /// The seq the next [`ClientBaselines::next_seq`] will return.
+    pub fn peek_seq(&self) -> u16 {
+        self.next_seq
+    }
+
+    /// An upper bound, in bits, of the record [`ClientBaselines::encode_record`] gives for
+    /// `current` in any of the next `packets_ahead` packets (at least the next one): the delta
+    /// at the oldest age it could be sent with while the baseline stays usable, the full record
+    /// once it cannot, or the larger of the two when that changes within those packets.
+    pub fn record_bits_bound(
+        &self,
+        id: EntityId,
+        current: &EntityState,
+        packets_ahead: u16,
+        health_step: u16,
+    ) -> usize {
+        let mut state = current.clone();
+        state.id = id;
+        let full = || EntityRecord::full(&state, health_step).encoded_bits();
+        let Some(b) = self.baselines.get(&id) else {
+            return full();
+        };
+        let max_age = u64::from(self.max_age);
+        // Allocation indices of the first and last packets that may carry the record.
+        let first = self.next_index.saturating_sub(b.index);
+        let last = first + u64::from(packets_ahead.max(1)) - 1;
+        let delta = |age: u64| {
+            // At most max_age, which is a u16.
+            let age = u16::try_from(age.clamp(1, max_age)).unwrap_or(self.max_age);
+            EntityRecord::delta(&state, &b.state, age, health_step).map(|r| r.encoded_bits())
+        };
+        if first == 0 || first > max_age {
+            full()
+        } else if last <= max_age {
+            delta(last).unwrap_or_else(full)
+        } else {
+            delta(max_age).map_or_else(full, |d| d.max(full()))
+        }
+    }
+
     /// Whether `id` has an acknowledged baseline.
     pub fn has_baseline(&self, id: EntityId) -> bool {
         self.baselines.contains_key(&id)

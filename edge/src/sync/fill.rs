@@ -1,6 +1,6 @@
 //! [`PriorityQueue::fill`]: ranking the tracked entities and packing one tick's datagrams.
 
-use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload};
+use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation};
 use starlane_netcore::budget::ByteBudget;
 use starlane_protocol::EntityId;
 use std::cmp::Ordering;
@@ -65,6 +65,8 @@ struct Packer<'a> {
     budget: &'a mut ByteBudget,
     now: Instant,
     max_packet: usize,
+    /// Bytes reserved per packet for the framing.
+    header: usize,
     packets: Vec<PacketPlan>,
     /// The packet being filled and the most it may grow to.
     open: Option<(PacketPlan, usize)>,
@@ -73,7 +75,7 @@ struct Packer<'a> {
 impl Packer<'_> {
     /// Adds `item` of `size` bytes to the open packet, or to a new one the budget can carry.
     fn place(&mut self, item: Item, size: usize) -> Result<(), Refusal> {
-        if size > max_payload(self.max_packet) {
+        if size > self.max_packet.saturating_sub(self.header) {
             return Err(Refusal::Oversize);
         }
         let fits_open = self
@@ -86,11 +88,11 @@ impl Packer<'_> {
             }
             let available = usize::try_from(self.budget.available(self.now)).unwrap_or(usize::MAX);
             let cap = available.min(self.max_packet);
-            if PACKET_HEADER_BYTES + size > cap {
+            if self.header + size > cap {
                 return Err(Refusal::Budget);
             }
             let plan = PacketPlan {
-                bytes: PACKET_HEADER_BYTES,
+                bytes: self.header,
                 ..PacketPlan::default()
             };
             self.open = Some((plan, cap));
@@ -125,7 +127,7 @@ impl PriorityQueue {
     ///
     /// `reliable` holds the sizes of the reliable events waiting to go, oldest first; the plan
     /// names them by index and always plans a prefix of them (an event larger than
-    /// [`max_payload`] is never planned and holds back the ones after it). `size_of` gives
+    /// [`max_payload`](super::max_payload) is never planned and holds back the ones after it). `size_of` gives
     /// the encoded size of an entity's update; it is called for every tracked entity each tick
     /// (the due ranking needs the backlog's bytes), so it should be cheap. Each returned packet's `bytes` were taken from
     /// `budget`; planned entities restart at priority 0 and age 0 and lose their changed mark.
@@ -137,10 +139,33 @@ impl PriorityQueue {
         size_of: impl Fn(EntityId) -> usize,
         reliable: &[usize],
     ) -> Vec<PacketPlan> {
+        self.fill_with_header(
+            now,
+            budget,
+            max_packet_bytes,
+            PACKET_HEADER_BYTES,
+            size_of,
+            reliable,
+        )
+    }
+
+    /// [`PriorityQueue::fill`] reserving `header_bytes` (instead of [`PACKET_HEADER_BYTES`])
+    /// per packet for the framing, for an encoder whose header bound is known per tick.
+    /// Clean entities ([`PriorityQueue::set_pending`]) are never planned.
+    pub fn fill_with_header(
+        &mut self,
+        now: Instant,
+        budget: &mut ByteBudget,
+        max_packet_bytes: usize,
+        header_bytes: usize,
+        size_of: impl Fn(EntityId) -> usize,
+        reliable: &[usize],
+    ) -> Vec<PacketPlan> {
         let mut packer = Packer {
             budget,
             now,
             max_packet: max_packet_bytes,
+            header: header_bytes,
             packets: Vec::new(),
             open: None,
         };
@@ -156,7 +181,7 @@ impl PriorityQueue {
             }
         }
         if !out_of_budget {
-            let mut ranked = self.ranked(now, packer.budget, max_packet_bytes, &size_of);
+            let mut ranked = self.ranked(now, &packer, &size_of);
             while let Some(candidate) = ranked.pop() {
                 match packer.place(Item::Entity(candidate.id), size_of(candidate.id)) {
                     Ok(()) | Err(Refusal::Oversize) => {}
@@ -186,14 +211,14 @@ impl PriorityQueue {
     fn ranked(
         &self,
         now: Instant,
-        budget: &ByteBudget,
-        max_packet: usize,
+        packer: &Packer<'_>,
         size_of: &impl Fn(EntityId) -> usize,
     ) -> BinaryHeap<Candidate> {
+        let (budget, max_packet, header) = (&*packer.budget, packer.max_packet, packer.header);
         let mut candidates = Vec::with_capacity(self.entries.len());
         let mut own_bytes = 0;
         let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.entries.len());
-        for (&id, e) in &self.entries {
+        for (&id, e) in self.entries.iter().filter(|(_, e)| e.pending) {
             if e.changed && e.info.relation == Relation::Own {
                 own_bytes += size_of(id);
                 candidates.push(Candidate {
@@ -208,8 +233,8 @@ impl PriorityQueue {
         by_age.sort_unstable();
         let interval = self.interval.as_secs_f64().max(f64::MIN_POSITIVE);
         let earned = (budget.rate() as f64 * interval).min(budget.burst() as f64);
-        let payload_share = max_payload(max_packet) as f64 / max_packet.max(1) as f64;
-        let per_tick = earned * payload_share - (own_bytes + PACKET_HEADER_BYTES) as f64;
+        let payload_share = max_packet.saturating_sub(header) as f64 / max_packet.max(1) as f64;
+        let per_tick = earned * payload_share - (own_bytes + header) as f64;
         let mut due = 0;
         let mut demand = 0.0;
         for (i, &(since, id)) in by_age.iter().enumerate() {

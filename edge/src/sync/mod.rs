@@ -8,6 +8,12 @@
 //! Encoding the planned entities is a later layer's job; it only has to say how many bytes
 //! each entity will take.
 //!
+//! On top of that, [`Mirror`] holds the entity states the region sends the edge, and
+//! [`SessionSync`] runs one client: view changes, the pending/clean state of each visible
+//! entity (a clean one, which the client already has, takes no bytes and does not age: see
+//! [`PriorityQueue::set_pending`]), reliable events resent until acknowledged, RTT from acks,
+//! and the encoding of each planned packet as a `ServerMsg::EntityPacket` datagram.
+//!
 //! # Order within a tick
 //!
 //! 1. Reliable events, in the order given: they count against the same budget, and nothing
@@ -42,17 +48,30 @@
 //! # Packets
 //!
 //! Every datagram is at most `max_packet_bytes`, [`PACKET_HEADER_BYTES`] of which are reserved
-//! for the encoder's framing. A packet is planned only when the budget grants its whole size
+//! for the encoder's framing ([`SessionSync`] reserves the exact bound for the tick and
+//! health step instead, [`header_bound`], through [`PriorityQueue::fill_with_header`]; 12
+//! bytes cover ticks below 2^28 with steps below 128). A packet is planned only when the budget grants its whole size
 //! ([`ByteBudget::try_consume`](starlane_netcore::budget::ByteBudget::try_consume)), so the
 //! budget is never exceeded; when less than a full packet is available the last packet is
 //! made smaller. An item larger than [`max_payload`] is never planned: the caller fragments
 //! reliable events, and an oversized entity is skipped (it stays queued).
 
 mod baseline;
+mod events;
 mod fill;
+mod mirror;
 mod queue;
+mod rtt;
+mod session;
+mod transmit;
 
 pub use baseline::{ClientBaselines, MAX_TRACKED_PACKETS};
+pub use mirror::Mirror;
 pub use queue::{
     EntityInfo, PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload,
 };
+pub use rtt::{INITIAL_RTO, MAX_RTO, MIN_RTO, RttEstimator};
+pub use session::{
+    CLIENT_BASELINE_WINDOW, DISTANCE_REFRESH_TICKS, MAX_DISTANCE_ANCHORS, SessionSync, SyncStats,
+};
+pub use transmit::header_bound;

@@ -58,6 +58,19 @@ pub(super) struct Entry {
     pub(super) since: Instant,
     /// The entity changed since it was last planned (used for own units).
     pub(super) changed: bool,
+    /// The entity has something to send; a clean one is skipped by accumulate and fill.
+    pub(super) pending: bool,
+}
+
+impl Entry {
+    /// Time since planned, visible or pending; zero while clean.
+    fn age(&self, now: Instant) -> Duration {
+        if self.pending {
+            now.saturating_duration_since(self.since)
+        } else {
+            Duration::ZERO
+        }
+    }
 }
 
 /// Per-client priority accumulator and packet planner (see the [module docs](super)).
@@ -105,6 +118,7 @@ impl PriorityQueue {
                 priority: 0.0,
                 since: now,
                 changed: true,
+                pending: true,
             });
     }
 
@@ -120,6 +134,49 @@ impl PriorityQueue {
             .get_mut(&id)
             .map(|e| e.changed = true)
             .is_some()
+    }
+
+    /// Marks `id` as having something to send (`pending`) or not (clean); `false` if
+    /// untracked. A clean entity takes no bytes and does not age: [`PriorityQueue::accumulate`]
+    /// and [`PriorityQueue::fill`] skip it, its priority is reset to 0 and its age stays 0.
+    /// Becoming pending again starts its age at `now`. Tracked entities start pending.
+    pub fn set_pending(&mut self, id: EntityId, pending: bool, now: Instant) -> bool {
+        let Some(e) = self.entries.get_mut(&id) else {
+            return false;
+        };
+        if pending && !e.pending {
+            e.since = now;
+            e.priority = 0.0;
+        } else if !pending {
+            e.priority = 0.0;
+            e.changed = false;
+            e.since = now;
+        }
+        e.pending = pending;
+        true
+    }
+
+    /// Whether `id` has something to send, `None` if untracked.
+    pub fn is_pending(&self, id: EntityId) -> Option<bool> {
+        self.entries.get(&id).map(|e| e.pending)
+    }
+
+    /// Number of tracked entities with something to send.
+    pub fn pending_len(&self) -> usize {
+        self.entries.values().filter(|e| e.pending).count()
+    }
+
+    /// The tracked entities with something to send, in no particular order.
+    pub fn pending_ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.pending)
+            .map(|(id, _)| *id)
+    }
+
+    /// The info of a tracked entity.
+    pub fn info(&self, id: EntityId) -> Option<&EntityInfo> {
+        self.entries.get(&id).map(|e| &e.info)
     }
 
     /// Stops tracking `id` (it left the client's view); `false` if untracked.
@@ -161,7 +218,7 @@ impl PriorityQueue {
             return;
         }
         let weights = &self.weights;
-        for e in self.entries.values_mut() {
+        for e in self.entries.values_mut().filter(|e| e.pending) {
             e.priority += weight_of(weights, &e.info) * ticks;
         }
     }
@@ -176,18 +233,17 @@ impl PriorityQueue {
         self.entries.values().map(|e| e.priority).sum()
     }
 
-    /// Time since `id` was last planned (or became visible) at `now`, `None` if untracked.
+    /// Time since `id` was last planned (or became visible, or pending) at `now`, `None` if
+    /// untracked; zero while it is clean.
     pub fn age(&self, id: EntityId, now: Instant) -> Option<Duration> {
-        self.entries
-            .get(&id)
-            .map(|e| now.saturating_duration_since(e.since))
+        self.entries.get(&id).map(|e| e.age(now))
     }
 
     /// The largest age of any tracked entity at `now` (zero when empty).
     pub fn max_age(&self, now: Instant) -> Duration {
         self.entries
             .values()
-            .map(|e| now.saturating_duration_since(e.since))
+            .map(|e| e.age(now))
             .max()
             .unwrap_or_default()
     }

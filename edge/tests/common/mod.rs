@@ -80,6 +80,25 @@ pub async fn client_msg(link: &mut Link) -> ServerMsg {
     }
 }
 
+/// The next `EntityPacket` datagram from the edge (reliable messages are skipped).
+pub async fn entity_packet(link: &mut Link) -> starlane_protocol::delta::EntityPacket {
+    loop {
+        match tokio::time::timeout(T, link.events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            LinkEvent::Datagram(b) => {
+                if let ServerMsg::EntityPacket(p) = ServerMsg::decode(&b).unwrap() {
+                    return p;
+                }
+            }
+            LinkEvent::Reliable(_) => continue,
+            LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
+        }
+    }
+}
+
 /// A move command sent by the client reaches the region tagged with the client's session.
 pub async fn assert_command_forwarded(
     client: &Link,

@@ -103,3 +103,34 @@ fn load_and_bench_sections_parse_validate_and_override() {
         "{err}"
     );
 }
+
+#[test]
+fn sync_section_defaults_validates_and_overrides() {
+    assert_eq!(RegionConfig::default().sync.delta_log_ticks, 64);
+    let cfg = RegionConfig::from_toml("[sync]\ndelta_log_ticks = 8\n").expect("parses");
+    assert_eq!(cfg.sync.delta_log_ticks, 8);
+    cfg.validate().expect("in range");
+    for bad in [0, MAX_DELTA_LOG_TICKS + 1] {
+        let mut cfg = RegionConfig::default();
+        cfg.sync.delta_log_ticks = bad;
+        let err = cfg.validate().expect_err("out of range");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    field: "sync.delta_log_ticks",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("sync.delta_log_ticks"), "{err}");
+    }
+    let mut cfg = RegionConfig::default();
+    cfg.apply_env([(
+        "STARLANE_REGION_SYNC_DELTA_LOG_TICKS".to_string(),
+        "128".to_string(),
+    )])
+    .expect("valid override");
+    assert_eq!(cfg.sync.delta_log_ticks, 128);
+}

@@ -3,7 +3,7 @@
 use crate::config::RegionConfig;
 use crate::map::{GameMap, SpatialGrid};
 use bevy_ecs::prelude::*;
-use starlane_protocol::link::{PlayerIdentity, RegionToEdge, SessionId};
+use starlane_protocol::link::{EntityFrame, PlayerIdentity, RegionToEdge, SessionId};
 use starlane_protocol::{
     CommandError, EmpireId, EntityId, EntityKind, Hex, MapInfo, RejectReason, Visibility,
 };
@@ -133,14 +133,21 @@ pub struct Inbox(pub Vec<TickInput>);
 pub struct Outbox {
     /// Link-level messages (`Joined`, `JoinRefused`), sent before session messages.
     pub control: Vec<(LinkId, RegionToEdge)>,
+    /// The tick's entity frame per link, sent after control and before session messages
+    /// (a session's view names only ids its link's mirror already holds).
+    pub entities: BTreeMap<LinkId, EntityFrame>,
     /// Per-session client messages, in order.
     pub sessions: BTreeMap<SessionKey, Vec<starlane_protocol::link::LinkServerMsg>>,
 }
 
 impl Outbox {
-    /// Take everything as link frames: control first, then one `ToClient` per session.
+    /// Take everything as link frames: control first, then each link's `Entities`, then one
+    /// `ToClient` per session.
     pub fn drain(&mut self) -> Vec<(LinkId, RegionToEdge)> {
         let mut out = std::mem::take(&mut self.control);
+        for (link, frame) in std::mem::take(&mut self.entities) {
+            out.push((link, RegionToEdge::Entities(frame)));
+        }
         for ((link, session), msgs) in std::mem::take(&mut self.sessions) {
             out.push((link, RegionToEdge::ToClient { session, msgs }));
         }
@@ -155,13 +162,14 @@ pub struct SessionState {
     pub empire: EmpireId,
     /// The player's user id (rate limits are per user).
     pub user_id: i64,
-    /// Entities the client holds (sent and not yet disappeared), sorted. The client always
-    /// has their latest state: every change is sent the tick it happens.
+    /// Entities the session was told are in its view (entered and not yet left), sorted.
+    /// Their states are in the link's mirror.
     pub sent: Vec<EntityId>,
     /// Visibility of each map cell as last sent (indexed like `GameMap::cells`).
     pub sent_vision: Vec<Visibility>,
     /// Whether `sent_vision` equals the empire's vision as of the previous tick, so only the
-    /// cells the empire's vision changed this tick need comparing.
+    /// cells the empire's vision changed this tick need comparing (false after a tick the
+    /// session was skipped for congestion).
     pub vision_synced: bool,
     /// Whether the empire's resources were sent.
     pub resources_sent: bool,
@@ -212,6 +220,12 @@ pub struct Counters {
     pub joins: u64,
     /// Join results dropped because their link had closed.
     pub joins_dropped: u64,
-    /// Updates sent.
-    pub updates: u64,
+    /// `View` messages sent to sessions.
+    pub views: u64,
+    /// `Entities` frames sent to links.
+    pub entity_frames: u64,
+    /// Of those, full resyncs (`reset`).
+    pub resets: u64,
+    /// Link-ticks skipped because the link was congested.
+    pub congested_skips: u64,
 }

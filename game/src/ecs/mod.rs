@@ -2,7 +2,8 @@
 //!
 //! The schedule runs four system sets in order: [`RegionSet::Commands`] (joins, leaves,
 //! validated commands), [`RegionSet::Simulation`] (movement, spatial index),
-//! [`RegionSet::Vision`] (per-empire fog of war) and [`RegionSet::Sync`] (per-session updates).
+//! [`RegionSet::Vision`] (per-empire fog of war) and [`RegionSet::Sync`] (per-link entity
+//! frames from the delta log, per-session views).
 
 pub mod commands;
 pub mod components;
@@ -32,7 +33,7 @@ pub enum RegionSet {
     Simulation,
     /// Recompute every empire's vision.
     Vision,
-    /// Build per-session updates.
+    /// Build per-link entity frames and per-session views.
     Sync,
 }
 
@@ -117,6 +118,15 @@ impl RegionSim {
             schedule,
             last_sample: TickSample::default(),
         }
+    }
+
+    /// Mark the links whose outgoing frame queue is congested for the next
+    /// [`RegionSim::step`] (replacing the previous set): the sync stage skips their entity
+    /// frames and views until they are no longer marked, then catches them up.
+    pub fn set_congested(&mut self, links: impl IntoIterator<Item = LinkId>) {
+        let mut bp = self.world.resource_mut::<sync::LinkBackpressure>();
+        bp.0.clear();
+        bp.0.extend(links);
     }
 
     /// Queue an input for the next [`RegionSim::step`].

@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
                     _ = tokio::signal::ctrl_c() => {}
                 },
             }
+            print_delta_stats(&client);
             client.close();
         }
         Cmd::Move {
@@ -242,5 +243,20 @@ async fn swarm(url: &str, info: ConnectInfo, count: usize, seconds: u64) {
         stats.commands_acked.load(Ordering::Relaxed),
         stats.commands_rejected.load(Ordering::Relaxed),
         stats.bytes_in.load(Ordering::Relaxed),
+    );
+    println!(
+        "delta packets: {} applied, {} duplicates, {} records without baseline",
+        stats.packets.load(Ordering::Relaxed),
+        stats.duplicate_packets.load(Ordering::Relaxed),
+        stats.missing_baselines.load(Ordering::Relaxed),
+    );
+}
+
+/// Print the session's delta packet totals (SPEC.md §16).
+fn print_delta_stats(client: &Client) {
+    let d = client.delta_stats();
+    println!(
+        "delta packets: {} applied, {} duplicates, {} too old, {} records without baseline, {} repeated events",
+        d.packets, d.duplicates, d.too_old, d.missing_baseline, d.duplicate_events
     );
 }

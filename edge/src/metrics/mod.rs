@@ -1,5 +1,9 @@
 //! Prometheus metrics of the edge, in a registry owned by the edge.
 
+mod sync;
+
+pub use sync::SyncMetrics;
+
 use prometheus::{
     Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -31,6 +35,8 @@ pub struct EdgeMetrics {
     pub profile_bytes_per_sec: IntGaugeVec,
     /// Profile reloads by result (`ok`, `error`).
     pub profile_reloads: IntCounterVec,
+    /// Delta-sync metrics per profile.
+    pub sync: SyncMetrics,
 }
 
 impl Default for EdgeMetrics {
@@ -123,6 +129,7 @@ impl EdgeMetrics {
             ),
             region_link_up,
             region_link_connects,
+            sync: SyncMetrics::register(&registry),
             registry,
         }
     }

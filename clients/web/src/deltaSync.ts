@@ -1,0 +1,165 @@
+// Turns EntityPacket datagrams (protocol/SPEC.md §16) into what the rest of the client already
+// understands: a World update (appeared / changed / disappeared / vision / resources), command
+// answers for the CommandLog, and the Ack to send back. Pure logic: no sockets, no timers.
+
+import { DeltaReceiver, type DeltaResult } from "./deltaReceiver";
+import type { EntityChange, EntityPacket, EntityState, ResourceAmount, VisionChange } from "./protocol";
+import type { UpdateMsg, World } from "./world";
+
+/** The fields of an `update` message, as `World.applyUpdate` takes them. */
+export type UpdateBody = Omit<UpdateMsg, "type">;
+
+/** The answer to one of our commands: `error` is null when it was accepted. */
+export interface CommandAnswer {
+  seq: number;
+  error: number | null;
+}
+
+/** What one applied packet means for the client. */
+export interface SyncOutcome {
+  /** The world update. Its `tick` never moves backwards (a late packet keeps the newest). */
+  update: UpdateBody;
+  /**
+   * Ids removed and set again by the same packet: drop them from the world before applying
+   * `update` (they are in `update.appeared`), so they are placed, not interpolated.
+   */
+  replaced: number[];
+  /** Command answers from the packet's new events, in packet order. */
+  commands: CommandAnswer[];
+  /** What the receiver did with the packet. */
+  result: DeltaResult;
+}
+
+/** Counters exposed to tests as `window.__starlane.delta()`. */
+export interface DeltaSyncStats {
+  /** Packets applied (everything but duplicates). */
+  packets: number;
+  /** Packets received twice (ignored). */
+  duplicates: number;
+  /** Delta records skipped because their baseline was not held. */
+  missingBaseline: number;
+  /** Packets too old for the baseline window (only their events applied). */
+  tooOld: number;
+  /** Acks handed out by `takeAck`. */
+  acks: number;
+}
+
+/** What the adapter needs from the world: the entities it currently tracks. */
+export type KnownEntities = Pick<World, "entities">;
+
+/** Feeds EntityPackets to a DeltaReceiver and builds world updates from what it applied. */
+export class DeltaSync {
+  /** The receiver; its view equals what the produced updates built. */
+  readonly receiver: DeltaReceiver;
+
+  private packets = 0;
+  private acks = 0;
+  private tick: number | null = null;
+  private ackDue = false;
+
+  constructor(receiver = new DeltaReceiver()) {
+    this.receiver = receiver;
+  }
+
+  /**
+   * Applies one packet. `world` is the world the update will be applied to (changes are
+   * computed against its entities). Returns null for a duplicate (nothing applied, no Ack due).
+   */
+  handlePacket(p: EntityPacket, world: KnownEntities): SyncOutcome | null {
+    const result = this.receiver.handlePacket(p);
+    if (result.duplicate) return null;
+    this.packets++;
+    this.ackDue = true;
+    const tick = this.tick === null || !result.late ? p.tick : Math.max(this.tick, p.tick);
+    this.tick = tick;
+
+    const vision: VisionChange[] = [];
+    const resources: ResourceAmount[] = [];
+    const commands: CommandAnswer[] = [];
+    for (const { event } of result.events) {
+      switch (event.type) {
+        case "vision":
+          vision.push({ hex: { q: event.hex.q, r: event.hex.r }, state: event.state });
+          break;
+        case "resource":
+          resources.push({ kind: event.kind, amount: event.amount });
+          break;
+        case "commandAck":
+          commands.push({ seq: event.seq, error: null });
+          break;
+        case "commandRejected":
+          commands.push({ seq: event.seq, error: event.error });
+          break;
+        case "disappeared":
+          // Taken from `result.removed`: only ids that really left the view.
+          break;
+      }
+    }
+
+    const entered = new Set(result.appeared);
+    const replaced = result.removed.filter((id) => entered.has(id));
+    const disappeared = result.removed.filter((id) => !entered.has(id));
+    const appeared: EntityState[] = [];
+    const changed: EntityChange[] = [];
+    for (const id of result.appeared) {
+      const s = this.state(id);
+      if (s) appeared.push(s);
+    }
+    for (const id of result.changed) {
+      const s = this.state(id);
+      if (!s) continue;
+      const known = world.entities.get(id);
+      // Unknown to the world, or kind/owner changed (a change cannot carry those): upsert.
+      if (!known || known.kind !== s.kind || known.owner !== s.owner) {
+        appeared.push(s);
+        continue;
+      }
+      const change: EntityChange = { id };
+      if (known.pos.q !== s.pos.q || known.pos.r !== s.pos.r) change.pos = s.pos;
+      if (known.health !== s.health) change.health = s.health;
+      if (change.pos !== undefined || change.health !== undefined) changed.push(change);
+    }
+    return {
+      update: { tick, appeared, changed, disappeared, vision, resources },
+      replaced,
+      commands,
+      result,
+    };
+  }
+
+  /**
+   * The Ack to send if a packet was applied since the last call, else null. Call it once per
+   * batch of packets (one Ack covers the newest packet and the 32 before it).
+   */
+  takeAck(): { newest: number; mask: number } | null {
+    if (!this.ackDue) return null;
+    this.ackDue = false;
+    const ack = this.receiver.ack();
+    if (ack) this.acks++;
+    return ack;
+  }
+
+  /** Lifetime counters. */
+  stats(): DeltaSyncStats {
+    const s = this.receiver.stats;
+    return {
+      packets: this.packets,
+      duplicates: s.duplicates,
+      missingBaseline: s.missingBaseline,
+      tooOld: s.tooOld,
+      acks: this.acks,
+    };
+  }
+
+  private state(id: number): EntityState | null {
+    const v = this.receiver.entities().get(id);
+    if (!v) return null;
+    return { id, kind: v.kind, owner: v.owner, pos: { q: v.pos.q, r: v.pos.r }, health: v.health };
+  }
+}
+
+/** Applies `outcome.update` to `world` at time `now` (ms), placing replaced entities afresh. */
+export function applyToWorld(outcome: SyncOutcome, world: World, now: number): void {
+  for (const id of outcome.replaced) world.entities.delete(id);
+  world.applyUpdate(outcome.update, now);
+}

@@ -1,0 +1,210 @@
+//! [`SessionSync::poll_transmit`]: planning and encoding one send tick's datagrams.
+
+use super::SessionSync;
+use super::events::Due;
+use super::session::DISTANCE_REFRESH_TICKS;
+use super::{Mirror, PacketPlan};
+use starlane_protocol::client::ServerMsg;
+use starlane_protocol::delta::{
+    EntityPacket, EventEntry, MAX_ENTITY_RECORDS, MAX_EVENTS, RecordBase,
+};
+use starlane_protocol::{EntityId, EntityState};
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// Smallest entity record, in whole bytes (13 bits).
+const MIN_RECORD_BYTES: usize = 2;
+
+/// The largest header an `EntityPacket` of `tick` and `health_step` can have, in bytes (list
+/// counts at their limits).
+pub fn header_bound(tick: u32, health_step: u16) -> usize {
+    let probe = EntityPacket {
+        tick,
+        health_step,
+        ..EntityPacket::default()
+    };
+    probe
+        .header_bits(MAX_EVENTS, MAX_ENTITY_RECORDS)
+        .div_ceil(8)
+}
+
+impl SessionSync {
+    /// The encoded `ServerMsg::EntityPacket` datagrams to send at `now`: nothing before
+    /// [`SessionSync::next_send`], otherwise this tick's packets in priority order under the
+    /// budget (possibly none). Every datagram is at most the profile's `max_packet_bytes`
+    /// and at most the bytes taken from the budget for it.
+    pub fn poll_transmit(&mut self, now: Instant, mirror: &Mirror) -> Vec<Vec<u8>> {
+        if now < self.next_send {
+            return Vec::new();
+        }
+        self.next_send = now + self.interval;
+        self.absorb_changes(now, mirror);
+        self.fire_timers(now, mirror);
+        if self.ticks.is_multiple_of(DISTANCE_REFRESH_TICKS) {
+            self.refresh_distances(mirror);
+        }
+        self.ticks += 1;
+        self.queue.accumulate(now);
+
+        let due = self.events.due(now, self.rtt.rto());
+        let event_sizes: Vec<usize> = due
+            .iter()
+            .map(|d| d.entry.encoded_bits().div_ceil(8))
+            .collect();
+        let header = header_bound(mirror.tick(), self.health_step);
+        let available = usize::try_from(self.budget.available(now)).unwrap_or(usize::MAX);
+        let packets_ahead =
+            u16::try_from(available / (header + MIN_RECORD_BYTES) + 1).unwrap_or(u16::MAX);
+        let sizes = self.entity_sizes(now, mirror, packets_ahead);
+        let plans = self.queue.fill_with_header(
+            now,
+            &mut self.budget,
+            self.max_packet,
+            header,
+            |id| sizes.get(&id).map_or(usize::MAX, |(size, _)| *size),
+            &event_sizes,
+        );
+        let mut out = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            if let Some(datagram) = self.encode_plan(now, mirror, plan, &due, &sizes) {
+                out.push(datagram);
+            }
+        }
+        self.stats.events_superseded = self.events.superseded;
+        out
+    }
+
+    /// Re-derives the pending state of the visible entities the mirror changed since the
+    /// last send tick (all of them when the mirror's change log does not reach back).
+    fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
+        let changed: Vec<EntityId> = match self
+            .mirror_version
+            .and_then(|v| mirror.changes_since(v).map(Iterator::collect))
+        {
+            Some(ids) => ids,
+            None => self.tracked.keys().copied().collect(),
+        };
+        self.mirror_version = Some(mirror.version());
+        for id in changed {
+            self.refresh(id, now, mirror, false);
+        }
+    }
+
+    /// Re-derives the pending state of the entities whose resend deadline passed.
+    fn fire_timers(&mut self, now: Instant, mirror: &Mirror) {
+        while let Some(&Reverse((deadline, id))) = self.timers.peek() {
+            if deadline > now {
+                break;
+            }
+            self.timers.pop();
+            self.refresh(id, now, mirror, true);
+        }
+    }
+
+    /// `(size bound in bytes, age in ms)` of every pending entity; pending entities the
+    /// mirror lacks become clean and are counted.
+    fn entity_sizes(
+        &mut self,
+        now: Instant,
+        mirror: &Mirror,
+        packets_ahead: u16,
+    ) -> HashMap<EntityId, (usize, u32)> {
+        let pending: Vec<EntityId> = self.queue.pending_ids().collect();
+        let mut sizes = HashMap::with_capacity(pending.len());
+        for id in pending {
+            let Some(state) = mirror.get(id) else {
+                self.stats.missing_in_mirror += 1;
+                self.queue.set_pending(id, false, now);
+                continue;
+            };
+            let bits = self
+                .baselines
+                .record_bits_bound(id, state, packets_ahead, self.health_step);
+            let age = self.queue.age(id, now).unwrap_or_default().as_millis();
+            sizes.insert(
+                id,
+                (bits.div_ceil(8), u32::try_from(age).unwrap_or(u32::MAX)),
+            );
+        }
+        sizes
+    }
+
+    /// Encodes one planned packet and records it as sent; `None` if it came out larger than
+    /// a datagram may be (never expected; its entities stay pending).
+    fn encode_plan(
+        &mut self,
+        now: Instant,
+        mirror: &Mirror,
+        plan: &PacketPlan,
+        due: &[Due],
+        sizes: &HashMap<EntityId, (usize, u32)>,
+    ) -> Option<Vec<u8>> {
+        let seq = self.baselines.next_seq();
+        let step = self.health_step;
+        let chosen: Vec<&Due> = plan.reliable.iter().filter_map(|&i| due.get(i)).collect();
+        let events: Vec<EventEntry> = chosen.iter().map(|d| d.entry).collect();
+        let mut states: Vec<(EntityId, EntityState)> = Vec::with_capacity(plan.entities.len());
+        let mut records = Vec::with_capacity(plan.entities.len());
+        for &id in &plan.entities {
+            let Some(state) = mirror.get(id) else {
+                continue;
+            };
+            records.push(self.baselines.encode_record(id, state, seq, step));
+            states.push((id, state.clone()));
+        }
+        let full = records
+            .iter()
+            .filter(|r| matches!(r.base, RecordBase::Full { .. }))
+            .count();
+        let packet = EntityPacket {
+            seq,
+            tick: mirror.tick(),
+            health_step: step,
+            events,
+            entities: records,
+        };
+        let datagram = ServerMsg::EntityPacket(packet).encode();
+        debug_assert!(
+            datagram.len() <= plan.bytes && datagram.len() <= self.max_packet,
+            "datagram of {} bytes over its plan of {} (max {})",
+            datagram.len(),
+            plan.bytes,
+            self.max_packet
+        );
+        if datagram.len() > self.max_packet {
+            self.stats.oversize_packets += 1;
+            for (id, _) in &states {
+                self.queue.set_pending(*id, true, now);
+            }
+            return None;
+        }
+        let event_ids: Vec<u32> = chosen.iter().map(|d| d.entry.event_id).collect();
+        self.baselines.record_sent(seq, now, &states, &event_ids);
+        let deadline = now + self.rtt.rto();
+        let records_sent = states.len();
+        for (id, state) in states {
+            if let Some(age) = sizes.get(&id).map(|(_, age)| *age) {
+                self.staleness.push(age);
+            }
+            if let Some(tracked) = self.tracked.get_mut(&id) {
+                tracked.last_sent = Some((state, now));
+            }
+            self.queue.set_pending(id, false, now);
+            self.timers.push(Reverse((deadline, id)));
+        }
+        for d in &chosen {
+            if d.resend {
+                self.stats.events_resent += 1;
+            } else {
+                self.stats.events_sent += 1;
+            }
+            self.events.mark_sent(d.entry.event_id, now);
+        }
+        self.stats.packets += 1;
+        self.stats.bytes += datagram.len() as u64;
+        self.stats.records += records_sent as u64;
+        self.stats.full_records += full as u64;
+        Some(datagram)
+    }
+}

@@ -1,0 +1,259 @@
+//! Sync stage. Once per tick:
+//!
+//! 1. the tick's position and health changes go into the [`DeltaLog`];
+//! 2. per edge link, the union of what its sessions' empires see now is diffed against what
+//!    the edge's mirror holds ([`EdgeMirrors`]) into one [`EntityFrame`]: new ids in full,
+//!    kept ids with only the fields changed since the link's last frame (from the log), ids
+//!    that left; a link too far behind for the log gets a full resync (`reset`);
+//! 3. per session, a [`ViewChange`] (ids that entered and left its empire's view, hex
+//!    visibility changes) and, once, the starting resources.
+//!
+//! Anti-ESP: nothing about an entity goes to an edge unless one of its sessions' empires sees
+//! it now, and each session's view names only what its own empire sees. Links marked
+//! congested in [`LinkBackpressure`] get neither entity frames nor views that tick (command
+//! acks still go); they catch up when drained.
+
+pub mod delta_log;
+pub mod mirror;
+mod view;
+
+pub use delta_log::{ChangeFlags, DeltaLog};
+pub use mirror::{EdgeMirrors, LinkBackpressure, LinkMirror};
+
+use super::components::*;
+use super::{RegionPlugin, RegionSet};
+use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
+use delta_log::{HEALTH_CHANGED, POS_CHANGED};
+use mirror::{Changes, build_frame, plan, union_sorted};
+use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
+use starlane_protocol::{EmpireId, EntityId, EntityState, ResourceKind};
+use std::collections::HashMap;
+
+/// Resources every empire starts with (sent once per session).
+pub const STARTING_RESOURCES: [(ResourceKind, u32); 3] = [
+    (ResourceKind::Credits, 1000),
+    (ResourceKind::Metal, 500),
+    (ResourceKind::Crystal, 100),
+];
+
+/// Installs the delta log, the edge mirrors, the backpressure set and the sync systems.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncPlugin;
+
+impl RegionPlugin for SyncPlugin {
+    fn build(&self, world: &mut World, schedule: &mut Schedule) {
+        let ticks = world.get_resource::<Settings>().map_or_else(
+            || crate::config::SyncConfig::default().delta_log_ticks,
+            |s| s.0.sync.delta_log_ticks,
+        );
+        world.insert_resource(DeltaLog::new(ticks));
+        world.insert_resource(EdgeMirrors::default());
+        world.insert_resource(LinkBackpressure::default());
+        schedule.add_systems(
+            (record_changes, sync_links, sync_views)
+                .chain()
+                .in_set(RegionSet::Sync),
+        );
+    }
+}
+
+/// Entities whose position or health changed since the log last recorded.
+type ChangedQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static StableId,
+        Ref<'static, Position>,
+        Ref<'static, Health>,
+    ),
+    Or<(Changed<Position>, Changed<Health>)>,
+>;
+
+type EntityQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static Kind,
+        &'static Owner,
+        &'static Position,
+        &'static Health,
+    ),
+>;
+
+/// Read-only inputs of the sync systems.
+#[derive(SystemParam)]
+struct SyncInputs<'w, 's> {
+    tick: Res<'w, TickCount>,
+    index: Res<'w, EntityIndex>,
+    vision: Res<'w, Vision>,
+    backpressure: Res<'w, LinkBackpressure>,
+    entities: EntityQuery<'w, 's>,
+}
+
+impl SyncInputs<'_, '_> {
+    /// The current full state of entity `id`.
+    fn state(&self, id: EntityId) -> Option<EntityState> {
+        let entity = self.index.by_id.get(&id)?;
+        let (kind, owner, pos, health) = self.entities.get(*entity).ok()?;
+        Some(EntityState {
+            id,
+            kind: kind.0,
+            owner: owner.0,
+            pos: pos.0,
+            health: health.0,
+        })
+    }
+
+    /// The ids `empire` sees now, sorted.
+    fn seen(&self, empire: EmpireId) -> &[EntityId] {
+        self.vision
+            .0
+            .get(&empire)
+            .map_or(&[], |v| v.entities.as_slice())
+    }
+}
+
+/// Record this tick's changes in the delta log. With no session there is nothing to catch up
+/// for: the tick goes unrecorded and the log restarts at the next recorded tick.
+fn record_changes(
+    tick: Res<TickCount>,
+    sessions: Res<Sessions>,
+    changed: ChangedQuery,
+    mut log: ResMut<DeltaLog>,
+) {
+    if sessions.map.is_empty() {
+        return;
+    }
+    let changes = changed.iter().map(|(id, pos, health)| {
+        let pos = if pos.is_changed() { POS_CHANGED } else { 0 };
+        let health = if health.is_changed() {
+            HEALTH_CHANGED
+        } else {
+            0
+        };
+        (id.0, pos | health)
+    });
+    log.record(tick.0, changes);
+}
+
+/// Scratch space of [`sync_links`], reused across ticks.
+#[derive(Debug, Default)]
+struct LinkScratch {
+    empires: HashMap<LinkId, Vec<EmpireId>>,
+    union: Vec<EntityId>,
+    /// Change flags merged over the newest N ticks, by N (built on demand each tick).
+    flags: HashMap<usize, ChangeFlags>,
+}
+
+/// One [`EntityFrame`] per uncongested link: its mirror brought to its sessions' union.
+fn sync_links(
+    inputs: SyncInputs,
+    sessions: Res<Sessions>,
+    log: Res<DeltaLog>,
+    mut mirrors: ResMut<EdgeMirrors>,
+    mut outbox: ResMut<Outbox>,
+    mut counters: ResMut<Counters>,
+    mut scratch: Local<LinkScratch>,
+) {
+    mirrors.0.retain(|link, _| sessions.links.contains(link));
+    let LinkScratch {
+        empires,
+        union,
+        flags,
+    } = &mut *scratch;
+    empires.clear();
+    flags.clear();
+    for ((link, _), session) in &sessions.map {
+        empires.entry(*link).or_default().push(session.empire);
+    }
+    let tick = inputs.tick.0;
+    for link in &sessions.links {
+        if inputs.backpressure.0.contains(link) {
+            counters.congested_skips += 1;
+            continue;
+        }
+        let of_link = empires.get_mut(link).map(|e| {
+            e.sort_unstable();
+            e.dedup();
+            &*e
+        });
+        let lists = of_link.into_iter().flatten().map(|e| inputs.seen(*e));
+        union_sorted(lists, union);
+        let mirror = mirrors.0.entry(*link).or_default();
+        let behind = plan(mirror, &log);
+        let changes = match behind {
+            None | Some(0) => Changes::None,
+            Some(n) => Changes::Flags(flags.entry(n).or_insert_with(|| {
+                let mut f = ChangeFlags::default();
+                log.collect(n, inputs.index.next_id, &mut f);
+                f
+            })),
+        };
+        let reset = behind.is_none();
+        if let Some(frame) = build_frame(mirror, union, tick, reset, changes, |id| inputs.state(id))
+        {
+            counters.entity_frames += 1;
+            counters.resets += u64::from(frame.reset);
+            outbox.entities.insert(*link, frame);
+        }
+    }
+}
+
+/// Per session on an uncongested link: its [`ViewChange`] and, once, its resources.
+fn sync_views(
+    inputs: SyncInputs,
+    map: Res<WorldMap>,
+    mut sessions: ResMut<Sessions>,
+    mut outbox: ResMut<Outbox>,
+    mut counters: ResMut<Counters>,
+) {
+    let empty = EmpireVision::default();
+    let tick = inputs.tick.0;
+    for (key, session) in sessions.map.iter_mut() {
+        if inputs.backpressure.0.contains(&key.0) {
+            // Skipped: compare every cell next time, not only the next tick's changes.
+            session.vision_synced = false;
+            continue;
+        }
+        let seen = inputs.vision.0.get(&session.empire).unwrap_or(&empty);
+        let mut change = ViewChange {
+            tick,
+            ..ViewChange::default()
+        };
+        let exists = |id| inputs.index.by_id.contains_key(&id);
+        view::diff_view(seen, &map, session, exists, &mut change);
+        let mut msgs = Vec::new();
+        if !view::is_empty(&change) {
+            counters.views += 1;
+            msgs.push(LinkServerMsg::View(change));
+        }
+        if !session.resources_sent {
+            msgs.push(LinkServerMsg::Resources(STARTING_RESOURCES.to_vec()));
+            session.resources_sent = true;
+        }
+        if !msgs.is_empty() {
+            outbox.sessions.entry(*key).or_default().extend(msgs);
+        }
+    }
+}
+
+/// Apply `frame` to a model of an edge mirror (id -> state), as an edge does: reset, appeared,
+/// changed, removed. For tests and tools that replay the link.
+pub fn apply_frame(mirror: &mut HashMap<EntityId, EntityState>, frame: &EntityFrame) {
+    if frame.reset {
+        mirror.clear();
+    }
+    for s in &frame.appeared {
+        mirror.insert(s.id, s.clone());
+    }
+    for c in &frame.changed {
+        if let Some(s) = mirror.get_mut(&c.id) {
+            s.pos = c.pos.unwrap_or(s.pos);
+            s.health = c.health.unwrap_or(s.health);
+        }
+    }
+    for id in &frame.removed {
+        mirror.remove(id);
+    }
+}

@@ -1,0 +1,262 @@
+//! Helpers shared by the headless region tests: a region with one edge link, joins, frame
+//! filters and a model edge that replays the link's frames.
+#![allow(dead_code)]
+
+use starlane_game::RegionConfig;
+use starlane_game::ecs::{EmpireRecord, LinkId, RegionSim, TickInput};
+use starlane_game::map::GameMap;
+use starlane_protocol::link::{
+    EntityFrame, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ViewChange,
+};
+use starlane_protocol::{EmpireId, EntityId, EntityState, Visibility};
+use std::collections::{BTreeSet, HashMap};
+
+/// The link every helper uses unless told otherwise.
+pub const LINK: LinkId = 1;
+
+/// A region on `map` with its units loaded and link [`LINK`] opened (on the next step).
+pub fn sim_on(config: RegionConfig, map: GameMap) -> RegionSim {
+    let mut sim = RegionSim::new(config, map);
+    sim.load_units(&[]);
+    sim.push(TickInput::LinkOpened { link: LINK });
+    sim
+}
+
+/// The input joining `session` on `link` as `empire` (user id = empire) at spawn `spawn`.
+pub fn join_on(link: LinkId, session: SessionId, empire: EmpireId, spawn: u32) -> TickInput {
+    TickInput::Join {
+        link,
+        session,
+        player: PlayerIdentity {
+            user_id: i64::from(empire),
+            username: format!("u{empire}"),
+        },
+        empire: Ok(EmpireRecord {
+            empire,
+            spawn_index: spawn,
+        }),
+    }
+}
+
+/// Every message for `session` in `frames`, in order.
+pub fn session_msgs(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<LinkServerMsg> {
+    frames
+        .iter()
+        .filter_map(|(_, f)| match f {
+            RegionToEdge::ToClient { session: s, msgs } if *s == session => Some(msgs.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// The `View` messages for `session` in `frames`.
+pub fn views(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<ViewChange> {
+    session_msgs(frames, session)
+        .into_iter()
+        .filter_map(|m| match m {
+            LinkServerMsg::View(v) => Some(v),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `Entities` frames for `link` in `frames`.
+pub fn entity_frames(frames: &[(LinkId, RegionToEdge)], link: LinkId) -> Vec<EntityFrame> {
+    frames
+        .iter()
+        .filter_map(|(l, f)| match f {
+            RegionToEdge::Entities(e) if *l == link => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether an entity frame says anything about `id`.
+pub fn frame_mentions(f: &EntityFrame, id: EntityId) -> bool {
+    f.appeared.iter().any(|e| e.id == id)
+        || f.changed.iter().any(|c| c.id == id)
+        || f.removed.contains(&id)
+}
+
+/// A model of one edge: its mirror and each session's view and hex visibility, rebuilt only
+/// from the link's frames, checking the link's ordering and consistency rules on the way.
+#[derive(Debug)]
+pub struct ModelEdge {
+    pub link: LinkId,
+    pub cells: usize,
+    pub mirror: HashMap<EntityId, EntityState>,
+    pub views: HashMap<SessionId, BTreeSet<EntityId>>,
+    pub vision: HashMap<SessionId, Vec<Visibility>>,
+    pub frames: usize,
+    pub resets: usize,
+}
+
+impl ModelEdge {
+    pub fn new(link: LinkId, cells: usize) -> Self {
+        Self {
+            link,
+            cells,
+            mirror: HashMap::new(),
+            views: HashMap::new(),
+            vision: HashMap::new(),
+            frames: 0,
+            resets: 0,
+        }
+    }
+
+    /// Apply one tick's frames (those of this model's link).
+    pub fn apply(&mut self, sim: &RegionSim, frames: &[(LinkId, RegionToEdge)]) {
+        for (link, f) in frames {
+            if *link != self.link {
+                continue;
+            }
+            match f {
+                RegionToEdge::Entities(frame) => self.apply_entities(frame),
+                RegionToEdge::ToClient { session, msgs } => {
+                    for m in msgs {
+                        if let LinkServerMsg::View(v) = m {
+                            self.apply_view(sim, *session, v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn apply_entities(&mut self, frame: &EntityFrame) {
+        self.frames += 1;
+        if frame.reset {
+            self.resets += 1;
+            self.mirror.clear();
+        }
+        for s in &frame.appeared {
+            let before = self.mirror.insert(s.id, s.clone());
+            assert!(before.is_none(), "{} appeared while held", s.id);
+        }
+        for c in &frame.changed {
+            assert!(c.pos.is_some() || c.health.is_some(), "empty change");
+            let held = self
+                .mirror
+                .get_mut(&c.id)
+                .unwrap_or_else(|| panic!("{} changed without being held", c.id));
+            held.pos = c.pos.unwrap_or(held.pos);
+            held.health = c.health.unwrap_or(held.health);
+        }
+        for id in &frame.removed {
+            assert!(
+                self.mirror.remove(id).is_some(),
+                "{id} removed without being held"
+            );
+        }
+    }
+
+    fn apply_view(&mut self, sim: &RegionSim, session: SessionId, v: &ViewChange) {
+        let view = self.views.entry(session).or_default();
+        for id in &v.entered {
+            assert!(
+                self.mirror.contains_key(id),
+                "{id} entered before its state"
+            );
+            assert!(view.insert(*id), "{id} entered twice");
+        }
+        for id in &v.left {
+            assert!(view.remove(id), "{id} left without being in view");
+        }
+        let cells = self
+            .vision
+            .entry(session)
+            .or_insert_with(|| vec![Visibility::Shroud; self.cells]);
+        for c in &v.vision {
+            let i = sim.map().cell_index(c.hex).expect("vision hex on the map");
+            cells[i] = c.state;
+        }
+    }
+
+    /// What the edge would show `session`: its view's ids with their mirrored states.
+    pub fn session_states(&self, session: SessionId) -> HashMap<EntityId, EntityState> {
+        self.views
+            .get(&session)
+            .into_iter()
+            .flatten()
+            .map(|id| {
+                let s = self.mirror.get(id).expect("viewed entities are mirrored");
+                (*id, s.clone())
+            })
+            .collect()
+    }
+}
+
+/// The states, now, of the entities `empire` sees (from the region's world).
+pub fn truth_of(sim: &mut RegionSim, empire: EmpireId) -> HashMap<EntityId, EntityState> {
+    let seen = sim
+        .world_mut()
+        .resource::<starlane_game::ecs::Vision>()
+        .0
+        .get(&empire)
+        .map(|v| v.entities.clone())
+        .unwrap_or_default();
+    let all: HashMap<EntityId, EntityState> = sim
+        .all_units()
+        .into_iter()
+        .map(|u| {
+            let s = EntityState {
+                id: u.id,
+                kind: u.kind,
+                owner: u.owner,
+                pos: u.pos,
+                health: u.health,
+            };
+            (u.id, s)
+        })
+        .collect();
+    seen.iter()
+        .filter_map(|id| all.get(id).map(|s| (*id, s.clone())))
+        .collect()
+}
+
+/// Move entity `id` to `to` directly (the spatial index follows on the next step).
+pub fn teleport(sim: &mut RegionSim, id: EntityId, to: starlane_protocol::Hex) {
+    let entity = sim
+        .world_mut()
+        .resource::<starlane_game::ecs::EntityIndex>()
+        .by_id[&id];
+    sim.world_mut()
+        .get_mut::<starlane_game::ecs::Position>(entity)
+        .expect("a unit has a position")
+        .0 = to;
+}
+
+/// Set entity `id`'s health directly.
+pub fn set_health(sim: &mut RegionSim, id: EntityId, health: u16) {
+    let entity = sim
+        .world_mut()
+        .resource::<starlane_game::ecs::EntityIndex>()
+        .by_id[&id];
+    sim.world_mut()
+        .get_mut::<starlane_game::ecs::Health>(entity)
+        .expect("a unit has health")
+        .0 = health;
+}
+
+/// Spawn a scout of `owner` at `pos`.
+pub fn scout_at(sim: &mut RegionSim, owner: EmpireId, pos: starlane_protocol::Hex) -> EntityId {
+    sim.spawn_unit(starlane_game::ecs::UnitSpec {
+        id: None,
+        owner,
+        kind: starlane_protocol::EntityKind::Scout,
+        pos,
+        health: None,
+    })
+}
+
+/// The ids `empire` sees now (sorted).
+pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
+    sim.world_mut()
+        .resource::<starlane_game::ecs::Vision>()
+        .0
+        .get(&empire)
+        .map(|v| v.entities.clone())
+        .unwrap_or_default()
+}
