@@ -289,6 +289,7 @@ fn selection_of_an_unknown_profile_names_the_field() {
     let selection = ProfileSelection {
         browser: "mobile".into(),
         native: "satellite".into(),
+        ..ProfileSelection::default()
     };
     let err = selection.resolve(&set).unwrap_err();
     assert_eq!(err.field(), Some("native"));
@@ -298,6 +299,7 @@ fn selection_of_an_unknown_profile_names_the_field() {
     let selection = ProfileSelection {
         browser: "dialup".into(),
         native: "lan".into(),
+        ..ProfileSelection::default()
     };
     assert_eq!(
         selection.resolve(&set).unwrap_err().field(),
@@ -306,8 +308,11 @@ fn selection_of_an_unknown_profile_names_the_field() {
     let ok = ProfileSelection {
         browser: "mobile".into(),
         native: "lan".into(),
+        user_types: [("bot".to_string(), "constrained".to_string())].into(),
     };
     let resolved = ok.resolve(&set).unwrap();
+    assert_eq!(resolved.for_user_type("bot").unwrap().name, "constrained");
+    assert!(resolved.for_user_type("user").is_none());
     assert_eq!(resolved.browser.profile.bytes_per_sec, 50_000);
     assert_eq!(resolved.for_class(ClientClass::Native).name, "lan");
     let err = set.named("session", "nope").unwrap_err();

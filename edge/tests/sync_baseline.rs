@@ -338,3 +338,37 @@ fn tracked_packets_are_bounded() {
     }
     assert!(small.tracked_packets() <= 17);
 }
+
+#[test]
+fn moves_beyond_the_position_bits_are_sent_as_full_records() {
+    let t0 = Instant::now();
+    let mut b = ClientBaselines::new();
+    b.set_position_bits(4); // deltas within ±7 hexes per axis
+    let start = EntityState {
+        id: 3,
+        kind: EntityKind::Frigate,
+        owner: 2,
+        pos: Hex::new(0, 0),
+        health: 50,
+    };
+    let seq = b.next_seq();
+    assert!(b.record_sent(seq, t0, &[(3, start.clone())], &[]));
+    b.handle_ack(seq, 0);
+    let near = EntityState {
+        pos: Hex::new(7, -7),
+        ..start.clone()
+    };
+    let far = EntityState {
+        pos: Hex::new(8, 0),
+        ..start.clone()
+    };
+    let now = b.next_seq();
+    assert!(matches!(
+        b.encode_record(3, &near, now, 1).base,
+        RecordBase::Delta { .. }
+    ));
+    let record = b.encode_record(3, &far, now, 1);
+    assert!(matches!(record.base, RecordBase::Full { .. }));
+    assert_eq!(record.apply(None, 1), Some(far.clone()));
+    assert_eq!(b.record_bits_bound(3, &far, 1, 1), record.encoded_bits());
+}

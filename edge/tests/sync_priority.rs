@@ -276,11 +276,11 @@ fn reliable_events_go_first_and_count_against_the_budget() {
     let plan = sim.step(&reliable);
     let order: Vec<usize> = plan.iter().flat_map(|p| p.reliable.clone()).collect();
     assert_eq!(order, [0, 1, 2]);
-    // 12 + 500 (+700 would exceed 1200), then 12 + 700 + 300 and entities after them.
+    // 13 + 500 (+700 would exceed 1200), then 13 + 700 + 300 and entities after them.
     assert_eq!(plan[0].reliable, [0]);
     assert_eq!(plan[1].reliable, [1, 2]);
     assert!(plan[0].entities.is_empty());
-    assert_eq!(plan[1].bytes, 1192); // 1012 + 15 entities.
+    assert_eq!(plan[1].bytes, PACKET_HEADER_BYTES + 1000 + 15 * SIZE); // 15 entities fit.
     assert!(plan[2..].iter().all(|p| p.reliable.is_empty()));
     let planned = bytes(&plan) as u64;
     assert_eq!(sim.budget.stats().granted_bytes, planned);
@@ -295,7 +295,7 @@ fn reliable_events_go_first_and_count_against_the_budget() {
     assert_eq!(plan.len(), 1);
     assert_eq!(plan[0].reliable, [0]);
     assert!(plan[0].entities.is_empty());
-    assert_eq!(plan[0].bytes, 512);
+    assert_eq!(plan[0].bytes, PACKET_HEADER_BYTES + 500);
     assert!(
         sim.queue.priority(1).unwrap() > 0.0,
         "the entity keeps its priority"

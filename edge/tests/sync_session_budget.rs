@@ -40,7 +40,8 @@ fn every_one_second_window_stays_within_the_budget() {
     // The budget is actually used: the set cannot be carried, so the windows are well filled
     // (records are planned in whole bytes with sizes that are upper bounds, so the encoded
     // datagrams come out a little below what was taken from the budget).
-    assert!(ratio > 0.8, "only {ratio:.4} x the rate used");
+    // Refill passes spend what the size bounds over-reserved: the budget is used, not just kept.
+    assert!(ratio > 0.95, "only {ratio:.4} x the rate used");
     assert!(h.max_datagram <= 1200);
     let sent: usize = h.polls.iter().map(|(_, b)| b).sum();
     assert_eq!(sent as u64, h.session.stats().bytes);

@@ -95,6 +95,15 @@ impl ByteBudget {
         true
     }
 
+    /// Gives back `bytes` taken earlier but not used (a datagram came out smaller than the
+    /// size planned for it), up to the burst. What the bucket grants over any window stays
+    /// within `burst + rate × window` of what was actually used.
+    pub fn refund(&mut self, now: Instant, bytes: u64) {
+        self.refill(now);
+        self.tokens = (self.tokens + u128::from(bytes) * SCALE).min(cap(self.burst));
+        self.stats.granted_bytes = self.stats.granted_bytes.saturating_sub(bytes);
+    }
+
     /// Takes as many whole bytes as are available at `now`, up to `max`, and returns that count.
     pub fn consume_up_to(&mut self, now: Instant, max: u64) -> u64 {
         self.refill(now);

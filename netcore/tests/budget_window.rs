@@ -358,3 +358,37 @@ fn extreme_values_do_not_overflow() {
     empty.set_rate(t0 + century, u64::MAX, u64::MAX);
     assert_eq!(empty.available(t0 + century + SECOND), u64::MAX);
 }
+
+#[test]
+fn refunded_bytes_keep_the_used_bytes_within_the_bound() {
+    // A sender that plans packets by an upper bound and uses only part of each (as the edge
+    // does when record sizes are bounds): what it uses, per window, stays within the bound,
+    // and it uses more of the rate than without refunds.
+    let (rate, burst) = (50_000, 2_500);
+    let t0 = Instant::now();
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut with = ByteBudget::new(rate, burst, t0);
+    let mut without = ByteBudget::new(rate, burst, t0);
+    let (mut used_with, mut used_without) = (Vec::new(), Vec::new());
+    let mut at = Duration::ZERO;
+    while at < SIXTY {
+        let planned = rng.random_range(100..=MAX_PACKET);
+        let used = planned * rng.random_range(50..=100) / 100;
+        while with.try_consume(t0 + at, planned) {
+            with.refund(t0 + at, planned - used);
+            used_with.push((at, used));
+        }
+        while without.try_consume(t0 + at, planned) {
+            used_without.push((at, used));
+        }
+        at += Duration::from_millis(50);
+    }
+    for len in [SECOND, TENTH] {
+        let worst = busiest(&used_with, len, MILLI, (Duration::ZERO, SIXTY));
+        assert!(worst <= bound(rate, burst, len), "{worst} B in {len:?}");
+    }
+    assert_eq!(with.stats().granted_bytes, total(&used_with));
+    let (a, b) = (total(&used_with), total(&used_without));
+    assert!(a > b * 11 / 10, "refunds should raise use: {a} vs {b}");
+    assert!(a <= burst + rate * 60, "{a}");
+}

@@ -99,6 +99,14 @@ pub enum DecodeError {
         /// Name of the field.
         field: &'static str,
     },
+    /// A field holds a value in a form the canonical encoding does not use (SPEC.md §16.2:
+    /// an explicit baseline age equal to the common age, a position delta that is one of the
+    /// six steps, a common age that is not the most frequent age).
+    #[error("{field} is not in its canonical form")]
+    NonCanonical {
+        /// Name of the field.
+        field: &'static str,
+    },
     /// A string is not valid UTF-8.
     #[error("string is not valid utf-8")]
     InvalidUtf8,
@@ -125,6 +133,7 @@ impl DecodeError {
         "nonzero_padding",
         "trailing_bytes",
         "out_of_range",
+        "non_canonical",
     ];
 
     /// A short, stable snake_case label for this error (a metrics label).
@@ -142,6 +151,7 @@ impl DecodeError {
             Self::NonZeroPadding => "nonzero_padding",
             Self::TrailingBytes(_) => "trailing_bytes",
             Self::OutOfRange { .. } => "out_of_range",
+            Self::NonCanonical { .. } => "non_canonical",
         }
     }
 }

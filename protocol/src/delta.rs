@@ -189,7 +189,9 @@ pub struct EntityPacket {
     pub health_step: u16,
     /// Reliable events, at most [`MAX_EVENTS`].
     pub events: Vec<EventEntry>,
-    /// Entity records, at most [`MAX_ENTITY_RECORDS`].
+    /// Entity records, at most [`MAX_ENTITY_RECORDS`], at most one per entity. They go on the
+    /// wire sorted by id (a later record of an id already written is dropped), so a decoded
+    /// packet's records are sorted by id.
     pub entities: Vec<EntityRecord>,
 }
 

@@ -85,6 +85,8 @@ describe("encoder range checks", () => {
       { ...base, entities: [{ id: 1, baselineAge: MAX_BASELINE_AGE + 1 }] },
       { ...base, entities: [{ id: 1, baselineAge: 1, kind: 0 }] },
       { ...base, entities: [{ id: 1, kind: 3 }] },
+      { ...base, entities: [{ id: 2 }, { id: 1 }, { id: 2, baselineAge: 1 }] },
+      { ...base, entities: [{ id: 2 ** 32 }] },
       { ...base, events: [{ eventId: 1, event: { type: "vision", hex: { q: 0, r: 0 }, state: 3 } }] },
     ];
     for (const m of bad) expect(() => encodeServerMsg(m), JSON.stringify(m).slice(0, 80)).toThrow(RangeError);
@@ -92,9 +94,32 @@ describe("encoder range checks", () => {
     const full: EntityPacket = {
       ...base,
       events: new Array(MAX_EVENTS).fill(ev),
-      entities: new Array(MAX_ENTITY_RECORDS).fill({ id: 1, baselineAge: MAX_BASELINE_AGE }),
+      entities: Array.from({ length: MAX_ENTITY_RECORDS }, (_, id) => ({ id, baselineAge: MAX_BASELINE_AGE })),
     };
     expect(decodeServerMsg(encodeServerMsg(full))).toEqual(full);
+  });
+
+  it("sends records sorted by id, with the common age and position steps", () => {
+    const p: EntityPacket = {
+      type: "entityPacket",
+      seq: 1,
+      tick: 0,
+      healthStep: 1,
+      events: [],
+      entities: [
+        { id: 9, baselineAge: 4, pos: { q: 2, r: 0 } },
+        { id: 3, baselineAge: 2, pos: { q: -1, r: 1 } },
+        { id: 5, baselineAge: 2, health: 7 },
+      ],
+    };
+    const bytes = encodeServerMsg(p);
+    // Type, seq, tick, step, then common age 2.
+    expect(bytes[5]).toBe(2);
+    // Record id 3: has_baseline, uses_common, has_pos, no health, is_step, direction 4.
+    expect(Array.from(bytes.slice(8, 10))).toEqual([3, 0b11101100]);
+    const sorted = [...p.entities].sort((a, b) => a.id - b.id);
+    expect(decodeServerMsg(bytes)).toEqual({ ...p, entities: sorted });
+    expect(Array.from(encodeServerMsg({ ...p, entities: sorted }))).toEqual(Array.from(bytes));
   });
 
   it("reads acknowledgement masks", () => {

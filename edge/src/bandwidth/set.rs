@@ -30,6 +30,9 @@ pub struct ProfileSelection {
     pub browser: String,
     /// Profile for native clients. Default "broadband".
     pub native: String,
+    /// Per-session override by the token's `user_type` claim: a session whose `user_type` is a
+    /// key here gets that profile instead of its class's. Default: none.
+    pub user_types: BTreeMap<String, String>,
 }
 
 /// A profile with the name it was selected by (for logs and metric labels).
@@ -48,6 +51,8 @@ pub struct ResolvedSelection {
     pub browser: NamedProfile,
     /// The native profile.
     pub native: NamedProfile,
+    /// Profiles by the token's `user_type`.
+    pub user_types: BTreeMap<String, NamedProfile>,
 }
 
 impl Default for ProfileSelection {
@@ -55,6 +60,7 @@ impl Default for ProfileSelection {
         Self {
             browser: "broadband".into(),
             native: "broadband".into(),
+            user_types: BTreeMap::new(),
         }
     }
 }
@@ -65,11 +71,21 @@ impl ProfileSelection {
         Ok(ResolvedSelection {
             browser: set.named("browser", &self.browser)?,
             native: set.named("native", &self.native)?,
+            user_types: self
+                .user_types
+                .iter()
+                .map(|(user_type, name)| Ok((user_type.clone(), set.named("user_types", name)?)))
+                .collect::<Result<_, ProfileError>>()?,
         })
     }
 }
 
 impl ResolvedSelection {
+    /// The profile for a session of `user_type` (the token's claim), if one is configured.
+    pub fn for_user_type(&self, user_type: &str) -> Option<&NamedProfile> {
+        self.user_types.get(user_type)
+    }
+
     /// The profile for a client class.
     pub fn for_class(&self, class: ClientClass) -> &NamedProfile {
         match class {

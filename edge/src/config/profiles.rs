@@ -4,6 +4,7 @@ use super::EdgeConfig;
 use super::load::{ConfigError, invalid};
 use crate::bandwidth::{BandwidthProfile, ProfileError, ProfileSelection, ProfileSet};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The profiles shipped in `configs/bandwidth/`, compiled into the binary: `(name, toml)`.
@@ -36,6 +37,9 @@ pub struct BandwidthConfig {
     pub browser: String,
     /// Profile for native clients (encrypted UDP). Default "broadband".
     pub native: String,
+    /// Per-session profiles by the token's `user_type` claim (`user_type = "profile"`),
+    /// overriding the class's. Default: none.
+    pub user_types: BTreeMap<String, String>,
 }
 
 impl Default for BandwidthConfig {
@@ -45,6 +49,7 @@ impl Default for BandwidthConfig {
             dir: PathBuf::new(),
             browser: sel.browser,
             native: sel.native,
+            user_types: sel.user_types,
         }
     }
 }
@@ -55,6 +60,7 @@ impl BandwidthConfig {
         ProfileSelection {
             browser: self.browser.clone(),
             native: self.native.clone(),
+            user_types: self.user_types.clone(),
         }
     }
 
@@ -123,6 +129,19 @@ impl EdgeConfig {
                 return Err(invalid(
                     field,
                     format!("unknown profile {name:?} (known: {})", known.join(", ")),
+                    "use one of the known profile names, or add <name>.toml to bandwidth.dir",
+                ));
+            }
+        }
+        for (user_type, name) in &b.user_types {
+            if set.get(name).is_none() {
+                let known: Vec<&str> = set.names().collect();
+                return Err(invalid(
+                    "bandwidth.user_types",
+                    format!(
+                        "user type {user_type:?} names unknown profile {name:?} (known: {})",
+                        known.join(", ")
+                    ),
                     "use one of the known profile names, or add <name>.toml to bandwidth.dir",
                 ));
             }

@@ -109,7 +109,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let id = ctx.allocate_id();
     let mut core = SessionCore::new(id, Instant::now(), ctx.hello_timeout);
     let profile = ctx.profiles.pick(class_of(link.transport));
-    let profile_name = profile.name.clone();
+    let mut profile_name = profile.name.clone();
     let mut profiles = ProfileWatch::new(&ctx.profiles, &profile);
     let mut sync_meter = SyncMeter::new(&profile);
     core.set_profile(profile, Instant::now());
@@ -155,7 +155,17 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     link.sender.send_datagram(b);
                 }
                 Action::Verify(token) => {
-                    queue.extend(core.on_verified(ctx.verifier.verify(&token)))
+                    let verified = ctx.verifier.verify(&token);
+                    // A profile configured for the token's user type replaces the class's.
+                    if let Ok(player) = &verified
+                        && let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type)
+                    {
+                        profile_name = p.name.clone();
+                        profiles = ProfileWatch::new(&ctx.profiles, &p);
+                        sync_meter = SyncMeter::new(&p);
+                        core.set_profile(p, Instant::now());
+                    }
+                    queue.extend(core.on_verified(verified))
                 }
                 Action::Join(player) => {
                     region_rx = ctx.hub.join(id, player);

@@ -86,6 +86,11 @@ impl ProfileStore {
         }
     }
 
+    /// The profile configured for sessions whose token has `user_type`, if any.
+    pub fn pick_for_user_type(&self, user_type: &str) -> Option<NamedProfile> {
+        self.snapshot().resolved.for_user_type(user_type).cloned()
+    }
+
     /// The profile a new session of `class` gets.
     pub fn pick(&self, class: ClientClass) -> NamedProfile {
         self.snapshot().resolved.for_class(class).clone()

@@ -58,6 +58,8 @@ pub struct ClientBaselines {
     /// The index the next allocation gets (= number of allocations so far).
     next_index: u64,
     max_age: u16,
+    /// Largest coordinate delta (in hexes, each axis) a delta record may carry.
+    max_pos_delta: i64,
     /// Recorded packets, ordered by index.
     sent: VecDeque<SentPacket>,
     baselines: HashMap<EntityId, Baseline>,
@@ -86,6 +88,7 @@ impl ClientBaselines {
             next_seq: seq,
             next_index: 0,
             max_age: MAX_BASELINE_AGE,
+            max_pos_delta: i64::from(i32::MAX),
             sent: VecDeque::new(),
             baselines: HashMap::new(),
             forgotten: HashMap::new(),
@@ -259,7 +262,7 @@ impl ClientBaselines {
         let mut state = current.clone();
         state.id = id;
         self.usable_baseline(id, seq_now)
-            .and_then(|(base, age)| EntityRecord::delta(&state, base, age, health_step))
+            .and_then(|(base, age)| self.delta(&state, base, age, health_step))
             .unwrap_or_else(|| EntityRecord::full(&state, health_step))
     }
 
@@ -304,7 +307,8 @@ impl ClientBaselines {
         let delta = |age: u64| {
             // At most max_age, which is a u16.
             let age = u16::try_from(age.clamp(1, max_age)).unwrap_or(self.max_age);
-            EntityRecord::delta(&state, &b.state, age, health_step).map(|r| r.encoded_bits())
+            self.delta(&state, &b.state, age, health_step)
+                .map(|r| r.encoded_bits())
         };
         if first == 0 || first > max_age {
             full()
@@ -313,6 +317,29 @@ impl ClientBaselines {
         } else {
             delta(max_age).map_or_else(full, |d| d.max(full()))
         }
+    }
+
+    /// Limits delta records to coordinate deltas that fit `bits` signed bits per axis
+    /// (`quantization.position_delta_bits`, 2..=32); a larger move is sent as a full record.
+    pub fn set_position_bits(&mut self, bits: u8) {
+        let bits = u32::from(bits.clamp(2, 32));
+        self.max_pos_delta = (1i64 << (bits - 1)) - 1;
+    }
+
+    /// The delta record of `state` against `base`, unless kind or owner changed or the move
+    /// is larger than the position bits allow.
+    fn delta(
+        &self,
+        state: &EntityState,
+        base: &EntityState,
+        age: u16,
+        health_step: u16,
+    ) -> Option<EntityRecord> {
+        let fits = |a: i32, b: i32| (i64::from(a) - i64::from(b)).abs() <= self.max_pos_delta;
+        if !fits(state.pos.q, base.pos.q) || !fits(state.pos.r, base.pos.r) {
+            return None;
+        }
+        EntityRecord::delta(state, base, age, health_step)
     }
 
     /// Whether `id` has an acknowledged baseline.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Bytes of every datagram reserved for the encoder's framing (sequence, tick, acks, counts).
-pub const PACKET_HEADER_BYTES: usize = 12;
+pub const PACKET_HEADER_BYTES: usize = 13;
 
 /// The payload one datagram of `max_packet_bytes` can carry after [`PACKET_HEADER_BYTES`].
 pub const fn max_payload(max_packet_bytes: usize) -> usize {

@@ -147,6 +147,8 @@ impl SessionSync {
         self.interval = Duration::from_secs(1) / profile.send_rate_hz.max(1);
         self.max_packet = usize::try_from(profile.max_packet_bytes).unwrap_or(usize::MAX);
         self.health_step = profile.quantization.health_step.max(1);
+        self.baselines
+            .set_position_bits(profile.quantization.position_delta_bits);
     }
 
     /// Switches to `profile` (reload): visible entities, baselines, events and the tokens

@@ -13,8 +13,14 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// Smallest entity record, in whole bytes (13 bits).
+/// Smallest entity record, in whole bytes (12 bits).
 const MIN_RECORD_BYTES: usize = 2;
+
+/// Most planning passes per send tick (the first, then refills of refunded bytes).
+const MAX_PASSES: usize = 3;
+
+/// Bytes beyond a header that make a refill pass worth its extra header.
+const REFILL_MIN_BYTES: usize = 24;
 
 /// The largest header an `EntityPacket` of `tick` and `health_step` can have, in bytes (list
 /// counts at their limits).
@@ -47,6 +53,28 @@ impl SessionSync {
         self.ticks += 1;
         self.queue.accumulate(now);
 
+        let mut out = Vec::new();
+        for _ in 0..MAX_PASSES {
+            let before = out.len();
+            self.transmit_pass(now, mirror, &mut out);
+            // Records were planned by upper bounds and the datagrams refunded what they did
+            // not use: plan again while that leaves room for a header and a record.
+            let header = header_bound(mirror.tick(), self.health_step);
+            let left = usize::try_from(self.budget.available(now)).unwrap_or(usize::MAX);
+            if out.len() == before
+                || self.queue.pending_len() == 0
+                || left < header + REFILL_MIN_BYTES
+            {
+                break;
+            }
+        }
+        self.stats.events_superseded = self.events.superseded;
+        out
+    }
+
+    /// One planning pass over the budget left at `now`: plans and encodes datagrams, pushing
+    /// them to `out`.
+    fn transmit_pass(&mut self, now: Instant, mirror: &Mirror, out: &mut Vec<Vec<u8>>) {
         let due = self.events.due(now, self.rtt.rto());
         let event_sizes: Vec<usize> = due
             .iter()
@@ -65,14 +93,11 @@ impl SessionSync {
             |id| sizes.get(&id).map_or(usize::MAX, |(size, _)| *size),
             &event_sizes,
         );
-        let mut out = Vec::with_capacity(plans.len());
         for plan in &plans {
             if let Some(datagram) = self.encode_plan(now, mirror, plan, &due, &sizes) {
                 out.push(datagram);
             }
         }
-        self.stats.events_superseded = self.events.superseded;
-        out
     }
 
     /// Re-derives the pending state of the visible entities the mirror changed since the
@@ -179,6 +204,9 @@ impl SessionSync {
             }
             return None;
         }
+        // The plan sized records by upper bounds; return what the datagram did not use.
+        self.budget
+            .refund(now, plan.bytes.saturating_sub(datagram.len()) as u64);
         let event_ids: Vec<u32> = chosen.iter().map(|d| d.entry.event_id).collect();
         self.baselines.record_sent(seq, now, &states, &event_ids);
         let deadline = now + self.rtt.rto();

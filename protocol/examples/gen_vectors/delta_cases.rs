@@ -1,7 +1,6 @@
 //! Vectors of the delta-update messages (SPEC.md §16): `Ack` and `EntityPacket`. Appended
 //! after the version-1 vectors, which stay byte-identical.
 
-use starlane_protocol::bits::BitWriter;
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::*;
 use starlane_protocol::*;
@@ -183,186 +182,87 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
                     ),
                 ],
                 vec![
-                    max_full,
                     delta(
-                        u32::MAX,
+                        0,
                         MAX_BASELINE_AGE,
                         Some(Hex::new(i32::MAX, i32::MIN)),
                         Some(u16::MAX),
                     ),
+                    max_full,
                 ],
             ),
         ),
-    ]
-}
-
-/// Writes `v` as a varint (SPEC.md §3.1), independently of the codec under test.
-fn varint(w: &mut BitWriter, mut v: u64) {
-    loop {
-        let group = v & 0x7F;
-        v >>= 7;
-        w.write_bit(v != 0);
-        w.write_bits(group, 7);
-        if v == 0 {
-            return;
-        }
-    }
-}
-
-/// An `EntityPacket` header: type, seq 1, tick 0, health step `step`.
-fn header(step: u64) -> BitWriter {
-    let mut w = BitWriter::new();
-    w.write_bits(0x88, 8);
-    w.write_bits(1, 16);
-    varint(&mut w, 0);
-    varint(&mut w, step);
-    w
-}
-
-/// A packet with one event: id 0, then `tag` and `payload` written by the caller.
-fn one_event(tag: u64, payload: impl Fn(&mut BitWriter)) -> Vec<u8> {
-    let mut w = header(1);
-    varint(&mut w, 1);
-    varint(&mut w, 0);
-    w.write_bits(tag, 3);
-    payload(&mut w);
-    varint(&mut w, 0);
-    w.finish()
-}
-
-/// A packet with one entity record (id 1) whose bits after the id are written by the caller.
-fn one_record(body: impl Fn(&mut BitWriter)) -> Vec<u8> {
-    let mut w = header(1);
-    varint(&mut w, 0);
-    varint(&mut w, 1);
-    varint(&mut w, 1);
-    body(&mut w);
-    w.finish()
-}
-
-/// A delta record with the given `baseline_age` and no fields.
-fn age_record(age: u64) -> Vec<u8> {
-    one_record(|w| {
-        w.write_bit(true);
-        varint(w, age);
-        w.write_bits(0, 2);
-    })
-}
-
-/// Invalid inputs: (name, direction, bytes, expected reason).
-pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static str)> {
-    let ack = ClientMsg::Ack { newest: 1, mask: 1 }.encode();
-    let disappeared = |w: &mut BitWriter| varint(w, 5);
-    let mut trailing = one_event(0, disappeared);
-    trailing.push(0);
-    vec![
-        ("ack_truncated", "client", ack[..6].to_vec(), "truncated"),
-        ("ack_from_server", "server", ack, "unknown_type"),
         (
-            "entity_packet_from_client",
-            "client",
-            ServerMsg::EntityPacket(EntityPacket {
-                health_step: 1,
-                ..EntityPacket::default()
-            })
-            .encode(),
-            "unknown_type",
+            // Age 2 is the most frequent: three records take it, one names age 40.
+            "entity_packet_common_age",
+            packet(
+                40,
+                5000,
+                1,
+                vec![],
+                vec![
+                    delta(3, 2, Some(Hex::new(1, 0)), None),
+                    delta(4, 40, None, Some(12)),
+                    delta(5, 2, None, None),
+                    delta(6, 2, Some(Hex::new(3, -2)), Some(1)),
+                    full(7, Some(EntityKind::Frigate), Some(1)),
+                ],
+            ),
         ),
         (
-            "event_tag_five",
-            "server",
-            one_event(5, disappeared),
-            "bad_enum",
+            // Ages 9 and 1 tie: the smaller is the common age; no record takes age 9's place.
+            "entity_packet_common_age_tie",
+            packet(
+                41,
+                5001,
+                1,
+                vec![],
+                vec![
+                    delta(1, 9, None, None),
+                    delta(2, 1, None, None),
+                    delta(3, 200, None, None),
+                ],
+            ),
         ),
         (
-            "event_tag_seven",
-            "server",
-            one_event(7, disappeared),
-            "bad_enum",
+            // The six steps in direction order, then deltas that are not steps.
+            "entity_packet_steps",
+            packet(
+                42,
+                5002,
+                1,
+                vec![],
+                vec![
+                    delta(1, 1, Some(Hex::new(1, 0)), None),
+                    delta(2, 1, Some(Hex::new(1, -1)), None),
+                    delta(3, 1, Some(Hex::new(0, -1)), None),
+                    delta(4, 1, Some(Hex::new(-1, 0)), None),
+                    delta(5, 1, Some(Hex::new(-1, 1)), None),
+                    delta(6, 1, Some(Hex::new(0, 1)), Some(3)),
+                    delta(7, 1, Some(Hex::new(0, 0)), None),
+                    delta(8, 1, Some(Hex::new(1, 1)), None),
+                    delta(9, 1, Some(Hex::new(-1, -1)), None),
+                    delta(10, 1, Some(Hex::new(2, -1)), None),
+                ],
+            ),
         ),
         (
-            "event_visibility_three",
-            "server",
-            one_event(1, |w| {
-                varint(w, 0);
-                varint(w, 0);
-                w.write_bits(3, 2);
-            }),
-            "bad_enum",
-        ),
-        (
-            "event_command_error_zero",
-            "server",
-            one_event(4, |w| {
-                varint(w, 1);
-                w.write_bits(0, 8);
-            }),
-            "bad_enum",
-        ),
-        (
-            "record_kind_three",
-            "server",
-            one_record(|w| {
-                w.write_bits(0b0_1000, 5); // no baseline; kind only
-                w.write_bits(3, 8);
-            }),
-            "bad_enum",
-        ),
-        ("baseline_age_zero", "server", age_record(0), "out_of_range"),
-        (
-            "baseline_age_32768",
-            "server",
-            age_record(32_768),
-            "varint_overflow",
-        ),
-        (
-            "health_step_zero",
-            "server",
-            {
-                let mut w = header(0);
-                varint(&mut w, 0);
-                varint(&mut w, 0);
-                w.finish()
-            },
-            "out_of_range",
-        ),
-        (
-            "events_257",
-            "server",
-            {
-                let mut w = header(1);
-                varint(&mut w, 257);
-                w.finish()
-            },
-            "list_too_long",
-        ),
-        (
-            "entities_1025",
-            "server",
-            {
-                let mut w = header(1);
-                varint(&mut w, 0);
-                varint(&mut w, 1025);
-                w.finish()
-            },
-            "list_too_long",
-        ),
-        (
-            "events_count_exceeds_input",
-            "server",
-            {
-                let mut w = header(1);
-                varint(&mut w, 256);
-                w.write_bits(0, 32);
-                w.finish()
-            },
-            "truncated",
-        ),
-        (
-            "entity_packet_trailing_byte",
-            "server",
-            trailing,
-            "trailing_bytes",
+            // Id gaps of 0, 127, 128 and across most of the id space.
+            "entity_packet_id_gaps",
+            packet(
+                43,
+                5003,
+                1,
+                vec![],
+                vec![
+                    full(0, None, None),
+                    full(1, None, None),
+                    full(129, None, None),
+                    full(258, None, None),
+                    delta(4_000_000_000, 3, Some(Hex::new(0, 1)), None),
+                    full(u32::MAX, None, Some(2)),
+                ],
+            ),
         ),
     ]
 }

@@ -8,6 +8,7 @@
 
 mod cases;
 mod delta_cases;
+mod delta_invalid;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
@@ -149,7 +150,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
-    invalid_cases.extend(delta_cases::invalid_vectors());
+    invalid_cases.extend(delta_invalid::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

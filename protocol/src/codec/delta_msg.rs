@@ -1,115 +1,36 @@
-//! Encoding, decoding and exact sizes of the delta-update messages (SPEC.md §16):
-//! `ServerMsg::EntityPacket` and `ClientMsg::Ack`.
+//! Encoding and decoding of the delta-update messages (SPEC.md §16):
+//! `ServerMsg::EntityPacket` and `ClientMsg::Ack`. Sizes are in `delta_size.rs`.
 
+use super::delta_size::*;
 use super::prim::*;
 use crate::bits::{BitReader, BitWriter};
 use crate::client::DecodeError;
 use crate::delta::*;
 use crate::types::*;
 
-/// Width of an event's tag.
-const EVENT_TAG_BITS: u32 = 3;
-/// Width of the `Visibility` field.
-const VISIBILITY_BITS: u32 = 2;
-/// Bits of the `baseline_age` varint field (values `1..=MAX_BASELINE_AGE`).
+/// Bits of the `baseline_age` and `common_age` varint fields (values up to `MAX_BASELINE_AGE`).
 const BASELINE_AGE_BITS: u32 = 15;
 /// Minimum bits of one event entry: event id, tag and a one-group varint.
 const EVENT_MIN_BITS: usize = 8 + EVENT_TAG_BITS as usize + 8;
-/// Minimum bits of one entity record: id, `has_baseline`, four presence bits.
-const RECORD_MIN_BITS: usize = 8 + 1 + 4;
-/// Bits before the event count: type, seq (tick and health step are counted separately).
-const FIXED_HEADER_BITS: usize = 8 + 16;
+/// Minimum bits of one entity record: id, `has_baseline`, `uses_common` and two presence bits
+/// (a full record has four presence bits).
+const RECORD_MIN_BITS: usize = 8 + 1 + 1 + 2;
 
-/// Bits of `v` as a varint: 8 per 7-bit group, at least one group.
-pub(crate) const fn varint_bits(v: u64) -> usize {
-    let significant = 64 - v.leading_zeros() as usize;
-    8 * if significant == 0 {
-        1
-    } else {
-        significant.div_ceil(7)
-    }
-}
-
-fn zigzag_bits(v: i32) -> usize {
-    varint_bits(u64::from(zigzag_encode(v)))
-}
-
-fn hex_bits(h: Hex) -> usize {
-    zigzag_bits(h.q) + zigzag_bits(h.r)
-}
-
-impl EventEntry {
-    /// Exact encoded size of this entry inside an [`EntityPacket`], in bits.
-    pub fn encoded_bits(&self) -> usize {
-        let payload = match self.event {
-            Event::Disappeared { id } => varint_bits(u64::from(id)),
-            Event::Vision { hex, .. } => hex_bits(hex) + VISIBILITY_BITS as usize,
-            Event::Resource { amount, .. } => 8 + varint_bits(u64::from(amount)),
-            Event::CommandAck { seq } => varint_bits(u64::from(seq)),
-            Event::CommandRejected { seq, .. } => varint_bits(u64::from(seq)) + 8,
-        };
-        varint_bits(u64::from(self.event_id)) + EVENT_TAG_BITS as usize + payload
-    }
-}
-
-impl EntityRecord {
-    /// Exact encoded size of this record inside an [`EntityPacket`], in bits.
-    pub fn encoded_bits(&self) -> usize {
-        let base = match self.base {
-            RecordBase::Full { kind, owner } => {
-                4 + kind.map_or(0, |_| 8) + owner.map_or(0, |o| varint_bits(u64::from(o)))
-            }
-            RecordBase::Delta { age } => varint_bits(u64::from(age)) + 2,
-        };
-        varint_bits(u64::from(self.id))
-            + 1
-            + base
-            + self.pos.map_or(0, hex_bits)
-            + self.health.map_or(0, |h| varint_bits(u64::from(h)))
-    }
-}
-
-impl EntityPacket {
-    /// Bits of everything but the entries: type, `seq`, `tick`, `health_step` and the two list
-    /// counts, for a packet holding `events` events and `entities` records.
-    pub fn header_bits(&self, events: usize, entities: usize) -> usize {
-        FIXED_HEADER_BITS
-            + varint_bits(u64::from(self.tick))
-            + varint_bits(u64::from(self.health_step))
-            + varint_bits(events as u64)
-            + varint_bits(entities as u64)
-    }
-
-    /// Exact length of [`crate::client::ServerMsg::EntityPacket`]`(self).encode()` in bytes,
-    /// without encoding. Compare with [`MAX_DATAGRAM`].
-    pub fn encoded_len(&self) -> usize {
-        let bits = self.header_bits(self.events.len(), self.entities.len())
-            + self
-                .events
-                .iter()
-                .map(EventEntry::encoded_bits)
-                .sum::<usize>()
-            + self
-                .entities
-                .iter()
-                .map(EntityRecord::encoded_bits)
-                .sum::<usize>();
-        bits.div_ceil(8)
-    }
-}
-
-/// Write the fields of an `EntityPacket` (after its type byte).
+/// Write the fields of an `EntityPacket` (after its type byte): the records sorted by id,
+/// later records of an id already written dropped (SPEC.md §16.2).
 pub(crate) fn write_entity_packet(w: &mut BitWriter, p: &EntityPacket) {
+    let wire = WireRecords::new(&p.entities);
     w.write_bits(u64::from(p.seq), 16);
     write_varint(w, u64::from(p.tick));
     write_varint(w, u64::from(p.health_step));
+    write_varint(w, u64::from(wire.common_age));
     write_count(w, p.events.len());
     for e in &p.events {
         write_event(w, e);
     }
-    write_count(w, p.entities.len());
-    for rec in &p.entities {
-        write_record(w, rec);
+    write_count(w, wire.records.len());
+    for (rec, id_field, uses_common) in wire.fields() {
+        write_record(w, rec, id_field, uses_common);
     }
 }
 
@@ -134,8 +55,8 @@ fn write_event(w: &mut BitWriter, e: &EventEntry) {
     }
 }
 
-fn write_record(w: &mut BitWriter, rec: &EntityRecord) {
-    write_varint(w, u64::from(rec.id));
+fn write_record(w: &mut BitWriter, rec: &EntityRecord, id_field: u32, uses_common: bool) {
+    write_varint(w, u64::from(id_field));
     match rec.base {
         RecordBase::Full { kind, owner } => {
             w.write_bit(false);
@@ -149,16 +70,31 @@ fn write_record(w: &mut BitWriter, rec: &EntityRecord) {
             if let Some(owner) = owner {
                 write_varint(w, u64::from(owner));
             }
+            if let Some(pos) = rec.pos {
+                write_hex(w, pos);
+            }
         }
         RecordBase::Delta { age } => {
             w.write_bit(true);
-            write_varint(w, u64::from(age));
+            w.write_bit(uses_common);
+            if !uses_common {
+                write_varint(w, u64::from(age));
+            }
             w.write_bit(rec.pos.is_some());
             w.write_bit(rec.health.is_some());
+            if let Some(d) = rec.pos {
+                match step_index(d) {
+                    Some(dir) => {
+                        w.write_bit(true);
+                        w.write_bits(u64::from(dir), STEP_DIR_BITS);
+                    }
+                    None => {
+                        w.write_bit(false);
+                        write_hex(w, d);
+                    }
+                }
+            }
         }
-    }
-    if let Some(pos) = rec.pos {
-        write_hex(w, pos);
     }
     if let Some(health) = rec.health {
         write_varint(w, u64::from(health));
@@ -176,15 +112,23 @@ pub(crate) fn read_entity_packet(r: &mut BitReader<'_>) -> Result<EntityPacket, 
             field: "health_step",
         });
     }
+    // read_varint(.., 15) never returns a value above u16::MAX.
+    let common_age = read_varint(r, BASELINE_AGE_BITS)? as u16;
     let n = read_count(r, "events", MAX_EVENTS, EVENT_MIN_BITS)?;
     let mut events = Vec::with_capacity(n);
     for _ in 0..n {
         events.push(read_event(r)?);
     }
     let n = read_count(r, "entities", MAX_ENTITY_RECORDS, RECORD_MIN_BITS)?;
-    let mut entities = Vec::with_capacity(n);
+    let mut entities: Vec<EntityRecord> = Vec::with_capacity(n);
     for _ in 0..n {
-        entities.push(read_record(r)?);
+        let prev = entities.last().map(|rec| rec.id);
+        entities.push(read_record(r, prev, common_age)?);
+    }
+    if most_frequent_age(entities.iter().filter_map(delta_age)) != common_age {
+        return Err(DecodeError::NonCanonical {
+            field: "common_age",
+        });
     }
     Ok(EntityPacket {
         seq,
@@ -236,55 +180,112 @@ fn read_event(r: &mut BitReader<'_>) -> Result<EventEntry, DecodeError> {
     Ok(EventEntry { event_id, event })
 }
 
-fn read_record(r: &mut BitReader<'_>) -> Result<EntityRecord, DecodeError> {
-    let id = read_varint_u32(r)?;
-    let (base, has_kind, has_owner) = if r.read_bit()? {
-        // read_varint(.., 15) never returns a value above u16::MAX.
-        let age = read_varint(r, BASELINE_AGE_BITS)? as u16;
-        if age == 0 {
-            return Err(DecodeError::OutOfRange {
-                field: "baseline_age",
-            });
-        }
-        (RecordBase::Delta { age }, false, false)
-    } else {
-        let has_kind = r.read_bit()?;
-        let has_owner = r.read_bit()?;
-        let base = RecordBase::Full {
-            kind: None,
-            owner: None,
-        };
-        (base, has_kind, has_owner)
+/// Read one record; `prev` is the previous record's id, `common_age` the packet's.
+fn read_record(
+    r: &mut BitReader<'_>,
+    prev: Option<u32>,
+    common_age: u16,
+) -> Result<EntityRecord, DecodeError> {
+    let id_field = read_varint_u32(r)?;
+    let id = match prev {
+        None => id_field,
+        Some(p) => p
+            .checked_add(id_field)
+            .and_then(|id| id.checked_add(1))
+            .ok_or(DecodeError::OutOfRange { field: "id" })?,
     };
+    if r.read_bit()? {
+        let age = read_baseline_age(r, common_age)?;
+        let has_pos = r.read_bit()?;
+        let has_health = r.read_bit()?;
+        let pos = if has_pos {
+            Some(read_pos_delta(r)?)
+        } else {
+            None
+        };
+        let health = read_health(r, has_health)?;
+        return Ok(EntityRecord {
+            id,
+            base: RecordBase::Delta { age },
+            pos,
+            health,
+        });
+    }
+    let has_kind = r.read_bit()?;
+    let has_owner = r.read_bit()?;
     let has_pos = r.read_bit()?;
     let has_health = r.read_bit()?;
-    let base = match base {
-        RecordBase::Full { .. } => RecordBase::Full {
-            kind: if has_kind {
-                Some(read_enum(r, "entity_kind", EntityKind::from_u8)?)
-            } else {
-                None
-            },
-            owner: if has_owner {
-                Some(read_varint_u32(r)?)
-            } else {
-                None
-            },
-        },
-        delta => delta,
-    };
-    let pos = if has_pos { Some(read_hex(r)?) } else { None };
-    let health = if has_health {
-        Some(read_varint_u16(r)?)
+    let kind = if has_kind {
+        Some(read_enum(r, "entity_kind", EntityKind::from_u8)?)
     } else {
         None
     };
+    let owner = if has_owner {
+        Some(read_varint_u32(r)?)
+    } else {
+        None
+    };
+    let pos = if has_pos { Some(read_hex(r)?) } else { None };
+    let health = read_health(r, has_health)?;
     Ok(EntityRecord {
         id,
-        base,
+        base: RecordBase::Full { kind, owner },
         pos,
         health,
     })
+}
+
+/// `uses_common`, then the explicit age if it is 0.
+fn read_baseline_age(r: &mut BitReader<'_>, common_age: u16) -> Result<u16, DecodeError> {
+    if r.read_bit()? {
+        if common_age == 0 {
+            return Err(DecodeError::OutOfRange {
+                field: "uses_common",
+            });
+        }
+        return Ok(common_age);
+    }
+    // read_varint(.., 15) never returns a value above u16::MAX.
+    let age = read_varint(r, BASELINE_AGE_BITS)? as u16;
+    if age == 0 {
+        return Err(DecodeError::OutOfRange {
+            field: "baseline_age",
+        });
+    }
+    if age == common_age {
+        return Err(DecodeError::NonCanonical {
+            field: "baseline_age",
+        });
+    }
+    Ok(age)
+}
+
+/// `is_step`, then a direction index or `(dq, dr)` that is not a step.
+fn read_pos_delta(r: &mut BitReader<'_>) -> Result<Hex, DecodeError> {
+    if r.read_bit()? {
+        // Three bits always fit in a u8.
+        let value = r.read_bits(STEP_DIR_BITS)? as u8;
+        return HEX_STEPS
+            .get(usize::from(value))
+            .copied()
+            .ok_or(DecodeError::BadEnum {
+                field: "step_direction",
+                value,
+            });
+    }
+    let d = read_hex(r)?;
+    if step_index(d).is_some() {
+        return Err(DecodeError::NonCanonical { field: "pos_delta" });
+    }
+    Ok(d)
+}
+
+fn read_health(r: &mut BitReader<'_>, present: bool) -> Result<Option<u16>, DecodeError> {
+    if present {
+        Ok(Some(read_varint_u16(r)?))
+    } else {
+        Ok(None)
+    }
 }
 
 /// Write the fields of an `Ack` (after its type byte).

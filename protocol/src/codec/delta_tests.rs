@@ -1,12 +1,12 @@
-//! Tests of the delta-update messages (SPEC.md §16): round trips, exact sizes, decode errors,
-//! record reconstruction and acknowledgement masks.
+//! Tests of the delta-update messages (SPEC.md §16): round trips, decode errors, record
+//! reconstruction and acknowledgement masks. Sizes and record order: `delta_size_tests.rs`.
 
-use super::tests::XorShift;
 use crate::client::{ClientMsg, ServerMsg};
 use crate::delta::*;
 use crate::types::*;
 
-fn delta(id: u32, age: u16, pos: Option<Hex>, health: Option<u16>) -> EntityRecord {
+/// A delta record.
+pub(super) fn delta(id: u32, age: u16, pos: Option<Hex>, health: Option<u16>) -> EntityRecord {
     EntityRecord {
         id,
         base: RecordBase::Delta { age },
@@ -15,7 +15,8 @@ fn delta(id: u32, age: u16, pos: Option<Hex>, health: Option<u16>) -> EntityReco
     }
 }
 
-fn events(n: u32) -> Vec<EventEntry> {
+/// `n` events cycling through the five tags.
+pub(super) fn events(n: u32) -> Vec<EventEntry> {
     (0..n)
         .map(|i| EventEntry {
             event_id: 1000 + i,
@@ -74,6 +75,19 @@ pub(super) fn server_samples() -> Vec<ServerMsg> {
                 },
             ],
         }),
+        // A common age taken by three records, steps and non-step deltas, a large id gap.
+        ServerMsg::EntityPacket(EntityPacket {
+            seq: 9,
+            tick: 1 << 20,
+            health_step: 1,
+            events: vec![],
+            entities: vec![
+                delta(10, 2, Some(Hex::new(0, -1)), None),
+                delta(11, 2, Some(Hex::new(0, 0)), Some(7)),
+                delta(300, 5, Some(Hex::new(-1, 1)), None),
+                delta(70_000, 2, Some(Hex::new(2, -1)), None),
+            ],
+        }),
     ]
 }
 
@@ -110,94 +124,6 @@ fn ack_is_seven_bytes() {
     assert_eq!(ack.encode(), vec![0x04, 1, 2, 3, 4, 5, 6]);
 }
 
-fn random_packet(rng: &mut XorShift) -> EntityPacket {
-    let small_or_big = |rng: &mut XorShift| {
-        if rng.below(4) == 0 {
-            rng.next() as u32
-        } else {
-            rng.below(300) as u32
-        }
-    };
-    let coord = |rng: &mut XorShift| {
-        let v = small_or_big(rng) as i32;
-        if rng.below(2) == 0 {
-            v
-        } else {
-            v.wrapping_neg()
-        }
-    };
-    let n_events = rng.below(12) as u32;
-    let mut events = events(n_events);
-    for e in &mut events {
-        e.event_id = small_or_big(rng);
-    }
-    let entities = (0..rng.below(200))
-        .map(|_| {
-            let pos = (rng.below(2) == 0).then(|| Hex::new(coord(rng), coord(rng)));
-            let health = (rng.below(2) == 0).then(|| rng.next() as u16);
-            let base = if rng.below(2) == 0 {
-                RecordBase::Delta {
-                    age: 1 + rng.below(u64::from(MAX_BASELINE_AGE)) as u16,
-                }
-            } else {
-                RecordBase::Full {
-                    kind: (rng.below(2) == 0).then_some(EntityKind::Station),
-                    owner: (rng.below(2) == 0).then(|| small_or_big(rng)),
-                }
-            };
-            EntityRecord {
-                id: small_or_big(rng),
-                base,
-                pos,
-                health,
-            }
-        })
-        .collect();
-    EntityPacket {
-        seq: rng.next() as u16,
-        tick: small_or_big(rng),
-        health_step: 1 + rng.below(1000) as u16,
-        events,
-        entities,
-    }
-}
-
-#[test]
-fn encoded_len_is_exact() {
-    let mut rng = XorShift(0xDE17_A5EE_D000_0001);
-    for _ in 0..2_000 {
-        let p = random_packet(&mut rng);
-        let len = p.encoded_len();
-        let m = ServerMsg::EntityPacket(p);
-        let bytes = m.encode();
-        assert_eq!(bytes.len(), len);
-        assert_eq!(ServerMsg::decode(&bytes), Ok(m));
-    }
-}
-
-#[test]
-fn typical_packet_fits_a_datagram() {
-    // 50 entities moving one hex against an acknowledged baseline, and 10 events.
-    let entities: Vec<EntityRecord> = (0..50)
-        .map(|i| delta(1000 + i, 2, Some(Hex::new(1, 0)), None))
-        .collect();
-    let p = EntityPacket {
-        seq: 4000,
-        tick: 90_000,
-        health_step: 10,
-        events: events(10),
-        entities,
-    };
-    // Each record: id 2 bytes + has_baseline 1 bit + age 1 byte + 2 presence bits + 2 bytes.
-    assert_eq!(p.entities[0].encoded_bits(), 16 + 1 + 8 + 2 + 16);
-    let len = p.encoded_len();
-    assert_eq!(ServerMsg::EntityPacket(p).encode().len(), len);
-    // Header 72 bits (type, seq, 3-byte tick, step, two counts); events 354 bits (two of
-    // each tag); records 50 x 43 bits: 2576 bits.
-    assert_eq!(len, 322);
-    assert!(len <= MAX_DATAGRAM);
-}
-
 #[test]
 fn over_limit_lists_encode_but_do_not_decode() {
     let over = |events, entities| {
@@ -213,10 +139,10 @@ fn over_limit_lists_encode_but_do_not_decode() {
         .expect_err("over the limit")
         .reason()
     };
-    let rec = delta(1, 1, None, None);
+    let recs = |n: u32| (0..n).map(|id| delta(id, 1, None, None)).collect();
     assert_eq!(over(events(MAX_EVENTS as u32 + 1), vec![]), "list_too_long");
     assert_eq!(
-        over(vec![], vec![rec; MAX_ENTITY_RECORDS + 1]),
+        over(vec![], recs(MAX_ENTITY_RECORDS as u32 + 1)),
         "list_too_long"
     );
     assert!(matches!(
@@ -224,7 +150,7 @@ fn over_limit_lists_encode_but_do_not_decode() {
             &ServerMsg::EntityPacket(EntityPacket {
                 health_step: 1,
                 events: events(MAX_EVENTS as u32),
-                entities: vec![rec; MAX_ENTITY_RECORDS],
+                entities: recs(MAX_ENTITY_RECORDS as u32),
                 ..EntityPacket::default()
             })
             .encode()

@@ -7,9 +7,12 @@
 
 mod client_msg;
 mod delta_msg;
+mod delta_size;
 mod prim;
 mod server_msg;
 
+#[cfg(test)]
+mod delta_size_tests;
 #[cfg(test)]
 mod delta_tests;
 #[cfg(test)]

@@ -10,8 +10,10 @@ import {
   U32,
   VISIBILITIES,
   VISIBILITY_BITS,
+  checkCount,
   checkEnum,
   checkUint,
+  readCount,
   readEnum,
   readHex,
   readList,
@@ -21,22 +23,90 @@ import {
   writeVarint,
 } from "./prim";
 import { DecodeError, EventTag, MAX_BASELINE_AGE, MAX_ENTITY_RECORDS, MAX_EVENTS } from "./types";
-import type { DeltaEvent, EntityPacket, EntityRecord, EventEntry } from "./types";
+import type { DeltaEvent, EntityPacket, EntityRecord, EventEntry, Hex } from "./types";
 
 const EVENT_TAG_BITS = 3;
+const STEP_DIR_BITS = 3;
+const BASELINE_AGE_BITS = 15;
 /** Event id, tag and a one-group varint. */
 const EVENT_MIN_BITS = 8 + EVENT_TAG_BITS + 8;
-/** Id, has_baseline and four presence bits. */
-const RECORD_MIN_BITS = 8 + 1 + 4;
+/** Id, has_baseline, uses_common and two presence bits (a full record has four). */
+const RECORD_MIN_BITS = 8 + 1 + 1 + 2;
 
-/** Writes an EntityPacket's fields (after the type byte). */
+/** The six axial neighbour offsets, indexed by a position step's direction (SPEC.md §16.2). */
+export const HEX_STEPS: readonly Hex[] = [
+  { q: 1, r: 0 },
+  { q: 1, r: -1 },
+  { q: 0, r: -1 },
+  { q: -1, r: 0 },
+  { q: -1, r: 1 },
+  { q: 0, r: 1 },
+];
+
+/** The direction index of `d` if it is one of the six steps, else -1. */
+function stepIndex(d: Hex): number {
+  return HEX_STEPS.findIndex((s) => s.q === d.q && s.r === d.r);
+}
+
+/** The most frequent baseline age of the delta records (the smallest on ties), 0 if none. */
+function mostFrequentAge(records: readonly EntityRecord[]): number {
+  const ages: number[] = [];
+  for (const rec of records) if (rec.baselineAge !== undefined) ages.push(rec.baselineAge);
+  ages.sort((a, b) => a - b);
+  let best = 0;
+  let bestCount = 0;
+  let run = 0;
+  ages.forEach((age, i) => {
+    run = i > 0 && ages[i - 1] === age ? run + 1 : 1;
+    if (run > bestCount) {
+      bestCount = run;
+      best = age;
+    }
+  });
+  return best;
+}
+
+/**
+ * The records in wire order: checked, then sorted by id. Throws RangeError for a value the
+ * wire cannot carry, including two records of one id.
+ */
+function wireOrder(entities: readonly EntityRecord[]): EntityRecord[] {
+  for (const rec of entities) {
+    checkUint(rec.id, U32, "id");
+    if (rec.baselineAge !== undefined) {
+      if (rec.baselineAge < 1) throw new RangeError(`baselineAge out of range: ${rec.baselineAge}`);
+      checkUint(rec.baselineAge, MAX_BASELINE_AGE, "baselineAge");
+      if (rec.kind !== undefined || rec.owner !== undefined) {
+        throw new RangeError("a record with a baseline carries no kind or owner");
+      }
+    }
+  }
+  const sorted = [...entities].sort((a, b) => a.id - b.id);
+  sorted.forEach((rec, i) => {
+    if (i > 0 && sorted[i - 1]?.id === rec.id) throw new RangeError(`two records of entity ${rec.id}`);
+  });
+  return sorted;
+}
+
+/**
+ * Writes an EntityPacket's fields (after the type byte). Records go out sorted by id (a
+ * decoded packet's records are always sorted); two records of one id throw RangeError.
+ */
 export function writeEntityPacket(w: BitWriter, p: EntityPacket): void {
   w.writeBits(checkUint(p.seq, U16, "seq"), 16);
   writeVarint(w, checkUint(p.tick, U32, "tick"));
   if (p.healthStep === 0) throw new RangeError("healthStep must be at least 1");
   writeVarint(w, checkUint(p.healthStep, U16, "healthStep"));
+  const records = wireOrder(p.entities);
+  const commonAge = mostFrequentAge(records);
+  writeVarint(w, commonAge);
   writeList(w, p.events, "events", writeEvent, MAX_EVENTS);
-  writeList(w, p.entities, "entities", writeRecord, MAX_ENTITY_RECORDS);
+  writeVarint(w, checkCount(records.length, "entities", MAX_ENTITY_RECORDS));
+  let prev: number | undefined;
+  for (const rec of records) {
+    writeRecord(w, rec, prev === undefined ? rec.id : rec.id - prev - 1, commonAge);
+    prev = rec.id;
+  }
 }
 
 function writeEvent(w: BitWriter, e: EventEntry): void {
@@ -69,15 +139,14 @@ function writeEvent(w: BitWriter, e: EventEntry): void {
   }
 }
 
-function writeRecord(w: BitWriter, rec: EntityRecord): void {
-  writeVarint(w, checkUint(rec.id, U32, "id"));
+/** Writes a record whose ids and ages `wireOrder` checked; `idField` is its id or id gap. */
+function writeRecord(w: BitWriter, rec: EntityRecord, idField: number, commonAge: number): void {
+  writeVarint(w, idField);
   if (rec.baselineAge !== undefined) {
-    if (rec.baselineAge < 1) throw new RangeError(`baselineAge out of range: ${rec.baselineAge}`);
-    if (rec.kind !== undefined || rec.owner !== undefined) {
-      throw new RangeError("a record with a baseline carries no kind or owner");
-    }
     w.writeBit(true);
-    writeVarint(w, checkUint(rec.baselineAge, MAX_BASELINE_AGE, "baselineAge"));
+    const usesCommon = rec.baselineAge === commonAge;
+    w.writeBit(usesCommon);
+    if (!usesCommon) writeVarint(w, rec.baselineAge);
   } else {
     w.writeBit(false);
     w.writeBit(rec.kind !== undefined);
@@ -87,7 +156,16 @@ function writeRecord(w: BitWriter, rec: EntityRecord): void {
   w.writeBit(rec.health !== undefined);
   if (rec.kind !== undefined) w.writeBits(checkEnum(rec.kind, ENTITY_KINDS, "entity kind"), 8);
   if (rec.owner !== undefined) writeVarint(w, checkUint(rec.owner, U32, "owner"));
-  if (rec.pos !== undefined) writeHex(w, rec.pos);
+  if (rec.pos !== undefined) {
+    if (rec.baselineAge === undefined) {
+      writeHex(w, rec.pos);
+    } else {
+      const dir = stepIndex(rec.pos);
+      w.writeBit(dir >= 0);
+      if (dir >= 0) w.writeBits(dir, STEP_DIR_BITS);
+      else writeHex(w, rec.pos);
+    }
+  }
   if (rec.health !== undefined) writeVarint(w, checkUint(rec.health, U16, "health"));
 }
 
@@ -97,8 +175,17 @@ export function readEntityPacket(r: BitReader): EntityPacket {
   const tick = readVarint(r, 32);
   const healthStep = readVarint(r, 16);
   if (healthStep === 0) throw new DecodeError("out_of_range", "health_step");
+  const commonAge = readVarint(r, BASELINE_AGE_BITS);
   const events = readList(r, "events", EVENT_MIN_BITS, readEvent, MAX_EVENTS);
-  const entities = readList(r, "entities", RECORD_MIN_BITS, readRecord, MAX_ENTITY_RECORDS);
+  const n = readCount(r, "entities", RECORD_MIN_BITS, MAX_ENTITY_RECORDS);
+  const entities: EntityRecord[] = [];
+  let prev: number | undefined;
+  for (let i = 0; i < n; i++) {
+    const rec = readRecord(r, prev, commonAge);
+    entities.push(rec);
+    prev = rec.id;
+  }
+  if (mostFrequentAge(entities) !== commonAge) throw new DecodeError("non_canonical", "common_age");
   return { type: "entityPacket", seq, tick, healthStep, events, entities };
 }
 
@@ -134,14 +221,16 @@ function readEvent(r: BitReader): EventEntry {
   return { eventId, event };
 }
 
-function readRecord(r: BitReader): EntityRecord {
-  const rec: EntityRecord = { id: readVarint(r, 32) };
+/** Reads one record; `prev` is the previous record's id. */
+function readRecord(r: BitReader, prev: number | undefined, commonAge: number): EntityRecord {
+  const idField = readVarint(r, 32);
+  const id = prev === undefined ? idField : prev + idField + 1;
+  if (id > U32) throw new DecodeError("out_of_range", "id");
+  const rec: EntityRecord = { id };
   let hasKind = false;
   let hasOwner = false;
   if (r.readBit()) {
-    const age = readVarint(r, 15);
-    if (age === 0) throw new DecodeError("out_of_range", "baseline_age");
-    rec.baselineAge = age;
+    rec.baselineAge = readBaselineAge(r, commonAge);
   } else {
     hasKind = r.readBit();
     hasOwner = r.readBit();
@@ -150,9 +239,34 @@ function readRecord(r: BitReader): EntityRecord {
   const hasHealth = r.readBit();
   if (hasKind) rec.kind = readEnum(r, 8, ENTITY_KINDS, "entity kind");
   if (hasOwner) rec.owner = readVarint(r, 32);
-  if (hasPos) rec.pos = readHex(r);
+  if (hasPos) rec.pos = rec.baselineAge === undefined ? readHex(r) : readPosDelta(r);
   if (hasHealth) rec.health = readVarint(r, 16);
   return rec;
+}
+
+/** `uses_common`, then the explicit age if it is 0. */
+function readBaselineAge(r: BitReader, commonAge: number): number {
+  if (r.readBit()) {
+    if (commonAge === 0) throw new DecodeError("out_of_range", "uses_common");
+    return commonAge;
+  }
+  const age = readVarint(r, BASELINE_AGE_BITS);
+  if (age === 0) throw new DecodeError("out_of_range", "baseline_age");
+  if (age === commonAge) throw new DecodeError("non_canonical", "baseline_age");
+  return age;
+}
+
+/** `is_step`, then a direction index or a (dq, dr) that is not a step. */
+function readPosDelta(r: BitReader): Hex {
+  if (r.readBit()) {
+    const dir = r.readBits(STEP_DIR_BITS);
+    const step = HEX_STEPS[dir];
+    if (step === undefined) throw new DecodeError("bad_enum", `step direction ${dir}`);
+    return { q: step.q, r: step.r };
+  }
+  const d = readHex(r);
+  if (stepIndex(d) >= 0) throw new DecodeError("non_canonical", "pos_delta");
+  return d;
 }
 
 /** Writes an Ack's fields (after the type byte). */

@@ -200,6 +200,7 @@ export const DECODE_REASONS = [
   "nonzero_padding",
   "trailing_bytes",
   "out_of_range",
+  "non_canonical",
 ] as const;
 
 /** A decode failure reason label. */
