@@ -45,6 +45,8 @@ pub struct RegionHub {
     /// The states of the entities this edge's sessions can see, fed by the region's
     /// `Entities` frames and read by every session at its send ticks.
     mirror: RwLock<Mirror>,
+    /// Counts entity frames applied to the mirror, so sessions can send right after one.
+    frames: watch::Sender<u64>,
 }
 
 impl Default for RegionHub {
@@ -60,12 +62,18 @@ impl RegionHub {
             inner: Mutex::new(HubInner::default()),
             up: watch::channel(false).0,
             mirror: RwLock::new(Mirror::new()),
+            frames: watch::channel(0).0,
         }
     }
 
     /// Read access to the entity mirror. Hold it only for a synchronous step.
     pub fn mirror(&self) -> RwLockReadGuard<'_, Mirror> {
         self.mirror.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Watch the count of entity frames applied to the mirror.
+    pub fn subscribe_frames(&self) -> watch::Receiver<u64> {
+        self.frames.subscribe()
     }
 
     fn clear_mirror(&self) {
@@ -177,6 +185,7 @@ impl RegionHub {
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
                     .apply(&frame);
+                self.frames.send_modify(|n| *n = n.wrapping_add(1));
                 return true;
             }
             RegionToEdge::Joined {

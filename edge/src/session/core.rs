@@ -143,6 +143,19 @@ impl SessionCore {
         }
     }
 
+    /// A region frame reached the edge's `mirror` at `now`: an active session may send its
+    /// tick right away ([`SessionSync::poll_transmit_on_frame`]).
+    pub fn on_mirror_frame(&mut self, now: Instant, mirror: &Mirror) -> Vec<Action> {
+        match (self.state, self.sync.as_mut()) {
+            (State::Active, Some(sync)) => sync
+                .poll_transmit_on_frame(now, mirror)
+                .into_iter()
+                .map(Action::SendDatagram)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A message from the client, reliable or as a datagram, at `now`.
     pub fn on_client(&mut self, now: Instant, reliable: bool, bytes: &[u8]) -> Vec<Action> {
         if self.state == State::Closed {

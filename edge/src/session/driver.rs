@@ -115,6 +115,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     core.set_profile(profile, Instant::now());
     let mut region_rx = None;
     let mut shutdown = ctx.shutdown.clone();
+    let mut frames = ctx.hub.subscribe_frames();
     let mut accepted = false;
     let mut meter = ByteMeter::default();
     let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
@@ -132,6 +133,10 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
             ev = next_region_event(&mut region_rx) => {
                 let mirror = ctx.hub.mirror();
                 core.on_region(Instant::now(), ev, &mirror)
+            }
+            Ok(()) = frames.changed() => {
+                let mirror = ctx.hub.mirror();
+                core.on_mirror_frame(Instant::now(), &mirror)
             }
             _ = sleep_until(core.deadline()) => {
                 let mirror = ctx.hub.mirror();

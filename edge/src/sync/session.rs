@@ -230,6 +230,17 @@ impl SessionSync {
         self.next_send
     }
 
+    /// A new region frame reached the mirror at `now`: sends at once when the next send tick
+    /// is less than half a send interval away, so send ticks follow the region's ticks instead
+    /// of adding up to one interval of delay. The budget is unchanged (it is time-based).
+    pub fn poll_transmit_on_frame(&mut self, now: Instant, mirror: &Mirror) -> Vec<Vec<u8>> {
+        if now + self.interval / 2 < self.next_send {
+            return Vec::new();
+        }
+        self.next_send = self.next_send.min(now);
+        self.poll_transmit(now, mirror)
+    }
+
     /// Cumulative counters.
     pub fn stats(&self) -> &SyncStats {
         &self.stats
