@@ -68,17 +68,7 @@ async fn a_listed_user_type_gets_its_own_profile() {
         .await
         .unwrap();
     let m = edge.metrics().clone();
-    let (_conn, mut to_edge, mut from_edge) = accept_link(&region).await;
-    assert!(matches!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Hello { .. }
-    ));
-    for _ in 0..400 {
-        if edge.region_link_up() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
     let map = MapInfo {
         chunk_radius: 9,
         chunks: vec![Hex::new(0, 0)],

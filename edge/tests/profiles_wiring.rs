@@ -10,7 +10,6 @@ use starlane_protocol::link::{EdgeToRegion, RegionToEdge, encode_frame};
 use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 mod common;
 
@@ -63,18 +62,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     let m = edge.metrics().clone();
     assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 50_000);
 
-    let (_conn, mut to_edge, mut from_edge) = accept_link(&region).await;
-    assert!(matches!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Hello { .. }
-    ));
-    // The edge only joins players while the link is up; wait for it.
-    for _ in 0..400 {
-        if edge.region_link_up() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
 
     let mut client = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
         .await

@@ -125,3 +125,27 @@ pub async fn assert_command_forwarded(
         }
     );
 }
+
+/// Accepts the edge's region link on the fake `region`, reads its hello and waits until the edge
+/// reports the link up (it joins players only then). Returns the link's streams.
+pub async fn link_up(
+    edge: &starlane_edge::EdgeHandle,
+    region: &quinn::Endpoint,
+) -> (quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+    let (conn, to_edge, mut from_edge) = accept_link(region).await;
+    assert!(matches!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Hello { .. }
+    ));
+    for _ in 0..400 {
+        if edge.region_link_up() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        edge.region_link_up(),
+        "the edge never reported its region link up"
+    );
+    (conn, to_edge, from_edge)
+}
