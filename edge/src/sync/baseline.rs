@@ -278,6 +278,16 @@ impl ClientBaselines {
         self.baselines.get(&id).map(|b| &b.state)
     }
 
+    /// Whether `id`'s acknowledged baseline comes from packet `seq` or a newer one, so the
+    /// client holds exactly the baseline state. A `seq` too old to place counts as covered
+    /// (nothing that old is in flight); no baseline is not covered.
+    pub fn acked_through(&self, id: EntityId, seq: u16) -> bool {
+        let Some(b) = self.baselines.get(&id) else {
+            return false;
+        };
+        self.index_of(seq).is_none_or(|index| b.index >= index)
+    }
+
     /// The seq the next [`ClientBaselines::next_seq`] will return.
     pub fn peek_seq(&self) -> u16 {
         self.next_seq

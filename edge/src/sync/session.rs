@@ -72,8 +72,8 @@ pub struct SyncStats {
 /// What the session remembers of one visible entity.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Tracked {
-    /// The state last put in a packet, and when.
-    pub(super) last_sent: Option<(EntityState, Instant)>,
+    /// The state last put in a packet, when, and that packet's seq.
+    pub(super) last_sent: Option<(EntityState, Instant, u16)>,
 }
 
 /// One client's sync state.
@@ -337,15 +337,25 @@ impl SessionSync {
             self.own.remove(&id);
         }
         let step = self.health_step;
-        if self
-            .baselines
-            .baseline(id)
-            .is_some_and(|b| same_for_client(b, state, step))
-        {
-            self.queue.set_pending(id, false, now);
-            return;
-        }
-        if let Some((sent, at)) = &tracked.last_sent
+        // Settled: the packet that last carried the entity is acknowledged (or nothing was
+        // sent since its baseline), so the client holds exactly the baseline. Otherwise the
+        // client holds the baseline or the in-flight state, and only the in-flight state,
+        // within its timeout, may count as delivered: comparing with the baseline then would
+        // leave a client holding the in-flight state when the entity moved back.
+        let settled = tracked
+            .last_sent
+            .as_ref()
+            .is_none_or(|(_, _, seq)| self.baselines.acked_through(id, *seq));
+        if settled {
+            if self
+                .baselines
+                .baseline(id)
+                .is_some_and(|b| same_for_client(b, state, step))
+            {
+                self.queue.set_pending(id, false, now);
+                return;
+            }
+        } else if let Some((sent, at, _)) = &tracked.last_sent
             && same_for_client(sent, state, step)
         {
             let deadline = *at + self.rtt.rto();

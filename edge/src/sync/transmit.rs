@@ -216,7 +216,7 @@ impl SessionSync {
                 self.staleness.push(age);
             }
             if let Some(tracked) = self.tracked.get_mut(&id) {
-                tracked.last_sent = Some((state, now));
+                tracked.last_sent = Some((state, now, seq));
             }
             self.queue.set_pending(id, false, now);
             self.timers.push(Reverse((deadline, id)));
