@@ -3,20 +3,14 @@
 
 mod common;
 
-use common::{LINK, entity_frames, join_on, scout_at, seen_by, sim_on, teleport, views};
-use starlane_game::RegionConfig;
+use common::{LINK, entity_frames, join_on, quiet_sim, scout_at, seen_by, teleport, views};
 use starlane_game::ecs::NEUTRAL_EMPIRE;
-use starlane_game::map::{GameMap, HexMath};
+use starlane_game::map::HexMath;
 use starlane_protocol::Hex;
 
 #[test]
 fn leaving_every_view_removes_from_the_mirror() {
-    let config = RegionConfig {
-        asteroid_percent: 0,
-        pirates: 0,
-        ..RegionConfig::default()
-    };
-    let mut sim = sim_on(config, GameMap::generate(9, 1, 0));
+    let mut sim = quiet_sim();
     sim.push(join_on(LINK, 1, 7, 0));
     sim.push(join_on(LINK, 2, 8, 3));
     sim.step();

@@ -4,21 +4,15 @@
 
 mod common;
 
-use common::{LINK, entity_frames, join_on, scout_at, seen_by, sim_on, views};
-use starlane_game::RegionConfig;
+use common::{LINK, entity_frames, join_on, quiet_sim, scout_at, seen_by, views};
 use starlane_game::ecs::NEUTRAL_EMPIRE;
-use starlane_game::map::{GameMap, HexMath};
+use starlane_game::map::HexMath;
 use starlane_protocol::Hex;
 use std::collections::BTreeSet;
 
 #[test]
 fn one_frame_holds_the_union_and_each_view_only_its_own_empire() {
-    let config = RegionConfig {
-        asteroid_percent: 0,
-        pirates: 0,
-        ..RegionConfig::default()
-    };
-    let mut sim = sim_on(config, GameMap::generate(9, 1, 0));
+    let mut sim = quiet_sim();
     sim.push(join_on(LINK, 1, 7, 0));
     sim.push(join_on(LINK, 2, 8, 3));
     let frames = sim.step();

@@ -53,6 +53,15 @@ fn feed(asm: &mut UpdateAssembler, world: &mut WorldView, p: &EntityPacket) -> O
     Some(a)
 }
 
+/// An assembler and world that received packet 1: a rival's unit 1 at (0, 0), health 50.
+fn holding_rival_unit() -> (UpdateAssembler, WorldView) {
+    let mut asm = UpdateAssembler::new();
+    let mut world = WorldView::new(ME);
+    let first = packet(1, vec![], vec![EntityRecord::full(&unit(1, 9, 0, 50), 1)]);
+    feed(&mut asm, &mut world, &first);
+    (asm, world)
+}
+
 #[test]
 fn scenario_builds_the_world_and_acks() {
     let mut asm = UpdateAssembler::new();
@@ -234,13 +243,7 @@ fn scenario_builds_the_world_and_acks() {
 
 #[test]
 fn owner_change_is_reported_as_appeared() {
-    let mut asm = UpdateAssembler::new();
-    let mut world = WorldView::new(ME);
-    feed(
-        &mut asm,
-        &mut world,
-        &packet(1, vec![], vec![EntityRecord::full(&unit(1, 9, 0, 50), 1)]),
-    );
+    let (mut asm, mut world) = holding_rival_unit();
     // Captured: kind/owner change needs a full record, and EntityChange cannot carry it.
     let a = feed(
         &mut asm,
@@ -255,13 +258,7 @@ fn owner_change_is_reported_as_appeared() {
 
 #[test]
 fn removal_and_return_in_one_packet_is_an_appearance() {
-    let mut asm = UpdateAssembler::new();
-    let mut world = WorldView::new(ME);
-    feed(
-        &mut asm,
-        &mut world,
-        &packet(1, vec![], vec![EntityRecord::full(&unit(1, 9, 0, 50), 1)]),
-    );
+    let (mut asm, mut world) = holding_rival_unit();
     let a = feed(
         &mut asm,
         &mut world,
@@ -279,13 +276,7 @@ fn removal_and_return_in_one_packet_is_an_appearance() {
 
 #[test]
 fn disappearance_of_unknown_entity_and_unchanged_delta_are_silent() {
-    let mut asm = UpdateAssembler::new();
-    let mut world = WorldView::new(ME);
-    feed(
-        &mut asm,
-        &mut world,
-        &packet(1, vec![], vec![EntityRecord::full(&unit(1, 9, 0, 50), 1)]),
-    );
+    let (mut asm, mut world) = holding_rival_unit();
     let a = feed(
         &mut asm,
         &mut world,

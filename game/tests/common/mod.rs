@@ -22,6 +22,17 @@ pub fn sim_on(config: RegionConfig, map: GameMap) -> RegionSim {
     sim
 }
 
+/// [`sim_on`] a one-chunk map of radius 9 with no asteroids and no pirates: only the units
+/// a test places.
+pub fn quiet_sim() -> RegionSim {
+    let config = RegionConfig {
+        asteroid_percent: 0,
+        pirates: 0,
+        ..RegionConfig::default()
+    };
+    sim_on(config, GameMap::generate(9, 1, 0))
+}
+
 /// The input joining `session` on `link` as `empire` (user id = empire) at spawn `spawn`.
 pub fn join_on(link: LinkId, session: SessionId, empire: EmpireId, spawn: u32) -> TickInput {
     TickInput::Join {
