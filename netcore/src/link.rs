@@ -1,4 +1,4 @@
-//! The link API: what every client transport (encrypted UDP, WebTransport) presents to the edge.
+//! The link API: what every client transport (encrypted UDP, QUIC, WebTransport) presents to the edge.
 //!
 //! A link is a pair of byte queues plus stats. A driver accepts connections and hands the edge a
 //! [`Link`] per client; the edge reads [`LinkEvent`]s and writes through the [`LinkSender`].
@@ -16,6 +16,8 @@ pub enum TransportKind {
     Udp,
     /// WebTransport (HTTP/3) from a browser or the native wtransport client.
     WebTransport,
+    /// Plain QUIC (quinn) from a native client: a stream for reliable messages, datagrams.
+    Quic,
 }
 
 impl TransportKind {
@@ -23,6 +25,7 @@ impl TransportKind {
         match self {
             Self::Udp => "udp",
             Self::WebTransport => "webtransport",
+            Self::Quic => "quic",
         }
     }
 }
@@ -61,6 +64,9 @@ pub enum Outgoing {
 }
 
 /// Counters of one link, updated by its driver.
+///
+/// Bytes and packets count what the transport put on (or took off) the wire where the driver
+/// sees it (encrypted UDP, QUIC: datagrams and their bytes), otherwise the messages.
 #[derive(Debug, Default)]
 pub struct LinkStats {
     pub bytes_in: AtomicU64,
@@ -69,9 +75,58 @@ pub struct LinkStats {
     pub packets_out: AtomicU64,
     /// Smoothed round-trip time in microseconds, 0 if unknown.
     pub rtt_us: AtomicU64,
+    /// Round-trip time variation (RFC 6298 `RTTVAR`) in microseconds, 0 if unknown.
+    pub rtt_var_us: AtomicU64,
+    /// Packets this side sent that the transport declared lost.
+    pub packets_lost: AtomicU64,
+}
+
+/// A copy of [`LinkStats`] at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LinkStatsSnapshot {
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub packets_in: u64,
+    pub packets_out: u64,
+    /// Smoothed round-trip time, if measured.
+    pub rtt: Option<std::time::Duration>,
+    /// Round-trip time variation, if measured.
+    pub rtt_var: Option<std::time::Duration>,
+    pub packets_lost: u64,
+}
+
+impl LinkStatsSnapshot {
+    /// Share of sent packets declared lost (0 when nothing was sent).
+    pub fn loss(&self) -> f64 {
+        if self.packets_out == 0 {
+            0.0
+        } else {
+            (self.packets_lost as f64 / self.packets_out as f64).min(1.0)
+        }
+    }
 }
 
 impl LinkStats {
+    /// Read every counter.
+    pub fn snapshot(&self) -> LinkStatsSnapshot {
+        let us = |v: u64| (v > 0).then(|| std::time::Duration::from_micros(v));
+        LinkStatsSnapshot {
+            bytes_in: self.bytes_in.load(Ordering::Relaxed),
+            bytes_out: self.bytes_out.load(Ordering::Relaxed),
+            packets_in: self.packets_in.load(Ordering::Relaxed),
+            packets_out: self.packets_out.load(Ordering::Relaxed),
+            rtt: us(self.rtt_us.load(Ordering::Relaxed)),
+            rtt_var: us(self.rtt_var_us.load(Ordering::Relaxed)),
+            packets_lost: self.packets_lost.load(Ordering::Relaxed),
+        }
+    }
+    /// Store the round-trip estimate.
+    pub fn set_rtt(&self, srtt: std::time::Duration, rtt_var: std::time::Duration) {
+        self.rtt_us
+            .store(srtt.as_micros().max(1) as u64, Ordering::Relaxed);
+        self.rtt_var_us
+            .store(rtt_var.as_micros() as u64, Ordering::Relaxed);
+    }
     pub fn record_in(&self, bytes: usize) {
         self.bytes_in.fetch_add(bytes as u64, Ordering::Relaxed);
         self.packets_in.fetch_add(1, Ordering::Relaxed);

@@ -34,7 +34,7 @@ struct Current {
 pub fn class_of(transport: TransportKind) -> ClientClass {
     match transport {
         TransportKind::WebTransport => ClientClass::Browser,
-        TransportKind::Udp => ClientClass::Native,
+        TransportKind::Udp | TransportKind::Quic => ClientClass::Native,
     }
 }
 
