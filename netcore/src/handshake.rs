@@ -1,36 +1,37 @@
-//! The Noise NK handshake: the client knows the server's static X25519 key, the server learns
-//! nothing about the client (identity comes later, from the JWT in the first reliable message).
+//! The handshake: a stateless cookie round-trip, then Noise NK (the client knows the server's
+//! static X25519 key; the server learns nothing about the client, whose identity comes later
+//! from the JWT in its first reliable message).
 //!
-//! Sans-IO: [`ClientHandshake`] takes time and datagrams and yields datagrams, events and its
-//! next deadline; [`ServerHandshake`] turns one init datagram into a response and a session.
+//! Sans-IO: [`ClientHandshake`] takes time and datagrams and yields datagrams, its outcome and
+//! its next deadline; [`ServerHandshake`] answers a hello with a cookie without keeping any
+//! state, and turns an init carrying a valid cookie into a response and a [`Session`].
 
+use crate::cookie::CookieJar;
+use crate::drops::DropReason;
 use crate::packet::{
-    HANDSHAKE_INIT_LEN, HANDSHAKE_RESPONSE_LEN, NOISE_INIT_LEN, PROTOCOL_VERSION, PacketType,
+    CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, NOISE_INIT_LEN,
+    PROTOCOL_VERSION, PacketType, RESPONSE_LEN,
 };
 use crate::session::Session;
 pub use crate::x25519::public_key_of;
 use crate::x25519::resolver;
 use snow::params::NoiseParams;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 /// The Noise protocol name used by both sides.
 pub const NOISE_PARAMS: &str = "Noise_NK_25519_AESGCM_SHA256";
-const PROLOGUE: &[u8] = b"starlane-udp v1";
+/// Prologue prefix; the client nonce follows it, binding the Noise run to one attempt.
+const PROLOGUE: &[u8] = b"starlane-udp v2";
 
-/// Error in the handshake; the datagram that caused it is dropped.
+/// Error in the client handshake.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HandshakeError {
-    #[error("handshake packet has the wrong length")]
-    BadLength,
-    #[error("not the expected handshake packet type")]
-    WrongType,
-    #[error("unsupported protocol version {0}")]
-    UnsupportedVersion(u8),
+    #[error("invalid server key")]
+    BadKey,
     #[error("noise handshake failed")]
     Crypto,
-    #[error("invalid key")]
-    BadKey,
     #[error("no answer from the server before the deadline")]
     TimedOut,
 }
@@ -41,6 +42,10 @@ fn params() -> NoiseParams {
         .expect("NOISE_PARAMS is a valid constant protocol name")
 }
 
+fn prologue(nonce: &[u8]) -> Vec<u8> {
+    [PROLOGUE, nonce].concat()
+}
+
 /// Generate a static X25519 keypair: `(private, public)`.
 pub fn generate_keypair() -> ([u8; 32], [u8; 32]) {
     let mut private = [0u8; 32];
@@ -49,10 +54,20 @@ pub fn generate_keypair() -> ([u8; 32], [u8; 32]) {
     (private, public)
 }
 
+/// Finish a Noise run: take the raw split keys (initiator-to-responder first) into a session.
+fn into_session(mut noise: snow::HandshakeState, initiator: bool) -> Option<Session> {
+    let (mut i2r, mut r2i) = noise.dangerously_get_raw_split();
+    if initiator {
+        Session::new(&mut i2r, &mut r2i)
+    } else {
+        Session::new(&mut r2i, &mut i2r)
+    }
+}
+
 /// Timers of the client handshake.
 #[derive(Debug, Clone, Copy)]
 pub struct HandshakeTiming {
-    /// Resend the init this often until answered.
+    /// Resend the hello or init this often until answered.
     pub resend_interval: Duration,
     /// Give up this long after starting.
     pub timeout: Duration,
@@ -67,6 +82,19 @@ impl Default for HandshakeTiming {
     }
 }
 
+/// Where the client handshake is (see `netcore/STATES.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientState {
+    /// Hello sent; waiting for the cookie.
+    AwaitCookie,
+    /// Init (with the cookie) sent; waiting for the response.
+    AwaitResponse,
+    /// The session is established (handed out through [`ClientHandshake::poll_event`]).
+    Established,
+    /// The handshake gave up.
+    Failed,
+}
+
 /// What the client handshake produced.
 #[derive(Debug)]
 pub enum ClientEvent {
@@ -79,8 +107,11 @@ pub enum ClientEvent {
 /// The initiator side of the handshake.
 pub struct ClientHandshake {
     server_public: [u8; 32],
+    nonce: [u8; CLIENT_NONCE_LEN],
+    state: ClientState,
     noise: Option<snow::HandshakeState>,
-    init: Vec<u8>,
+    /// The packet resent until answered (hello, then init).
+    current: Vec<u8>,
     timing: HandshakeTiming,
     deadline: Instant,
     next_resend: Instant,
@@ -92,7 +123,7 @@ pub struct ClientHandshake {
 impl std::fmt::Debug for ClientHandshake {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientHandshake")
-            .field("done", &self.noise.is_none())
+            .field("state", &self.state)
             .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
@@ -100,16 +131,27 @@ impl std::fmt::Debug for ClientHandshake {
 
 impl ClientHandshake {
     /// Start a handshake towards a server whose static public key is `server_public`.
-    /// The first init is ready in [`poll_transmit`](Self::poll_transmit).
+    /// The hello is ready in [`poll_transmit`](Self::poll_transmit).
     pub fn new(
         now: Instant,
         server_public: [u8; 32],
         timing: HandshakeTiming,
     ) -> Result<Self, HandshakeError> {
+        if public_key_of(&[0u8; 32]) == server_public || server_public == [0u8; 32] {
+            return Err(HandshakeError::BadKey);
+        }
+        let mut nonce = [0u8; CLIENT_NONCE_LEN];
+        rand::fill(&mut nonce);
+        let mut hello = vec![0u8; HELLO_LEN];
+        hello[0] = PacketType::Hello as u8;
+        hello[1] = PROTOCOL_VERSION;
+        hello[2..2 + CLIENT_NONCE_LEN].copy_from_slice(&nonce);
         let mut hs = Self {
             server_public,
+            nonce,
+            state: ClientState::AwaitCookie,
             noise: None,
-            init: Vec::new(),
+            current: hello,
             timing,
             deadline: now + timing.timeout,
             next_resend: now,
@@ -117,85 +159,117 @@ impl ClientHandshake {
             transmit: None,
             event: None,
         };
-        hs.restart(now)?;
+        hs.send_current(now);
         Ok(hs)
     }
 
-    /// Build a fresh initiator state and init datagram.
-    fn restart(&mut self, now: Instant) -> Result<(), HandshakeError> {
+    /// The current state.
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    fn send_current(&mut self, now: Instant) {
+        self.transmit = Some(self.current.clone());
+        self.last_sent = now;
+        self.next_resend = now + self.timing.resend_interval;
+    }
+
+    /// Build a fresh Noise initiator and the init carrying `cookie`.
+    fn start_noise(&mut self, now: Instant, cookie: &[u8]) -> Result<(), HandshakeError> {
         let mut noise = snow::Builder::with_resolver(params(), resolver())
-            .prologue(PROLOGUE)
+            .prologue(&prologue(&self.nonce))
             .and_then(|b| b.remote_public_key(&self.server_public))
             .and_then(|b| b.build_initiator())
             .map_err(|_| HandshakeError::BadKey)?;
-        let mut init = vec![0u8; HANDSHAKE_INIT_LEN];
-        init[0] = PacketType::HandshakeInit as u8;
+        let mut init = vec![0u8; INIT_LEN];
+        init[0] = PacketType::Init as u8;
         init[1] = PROTOCOL_VERSION;
+        init[2..2 + CLIENT_NONCE_LEN].copy_from_slice(&self.nonce);
+        let at = 2 + CLIENT_NONCE_LEN;
+        init[at..at + COOKIE_LEN].copy_from_slice(cookie);
         let n = noise
-            .write_message(&[], &mut init[2..])
+            .write_message(&[], &mut init[at + COOKIE_LEN..])
             .map_err(|_| HandshakeError::Crypto)?;
         if n != NOISE_INIT_LEN {
             return Err(HandshakeError::Crypto);
         }
         self.noise = Some(noise);
-        self.init = init;
-        self.send_init(now);
+        self.current = init;
+        self.state = ClientState::AwaitResponse;
+        self.send_current(now);
         Ok(())
     }
 
-    fn send_init(&mut self, now: Instant) {
-        self.transmit = Some(self.init.clone());
-        self.last_sent = now;
-        self.next_resend = now + self.timing.resend_interval;
+    /// Feed a datagram from the server. An error means the datagram was ignored, for the
+    /// reason given; the handshake goes on.
+    pub fn handle_packet(&mut self, now: Instant, datagram: &[u8]) -> Result<(), DropReason> {
+        let kind = datagram
+            .first()
+            .copied()
+            .and_then(PacketType::from_byte)
+            .ok_or(DropReason::UnknownType)?;
+        match (kind, self.state) {
+            (PacketType::Cookie, ClientState::AwaitCookie) => {
+                if datagram.len() != COOKIE_PACKET_LEN {
+                    return Err(DropReason::BadLength);
+                }
+                let (nonce, cookie) = datagram[1..].split_at(CLIENT_NONCE_LEN);
+                if nonce != self.nonce {
+                    return Err(DropReason::BadCookie);
+                }
+                let cookie = cookie.to_vec();
+                self.start_noise(now, &cookie)
+                    .map_err(|_| DropReason::HandshakeFailed)
+            }
+            (PacketType::Response, ClientState::AwaitResponse) => {
+                if datagram.len() != RESPONSE_LEN {
+                    return Err(DropReason::BadLength);
+                }
+                self.read_response(now, datagram)
+            }
+            (PacketType::Cookie | PacketType::Response, _) => Err(DropReason::HandshakeFailed),
+            _ => Err(DropReason::UnexpectedType),
+        }
     }
 
-    /// Whether the handshake has finished (either way).
-    pub fn is_done(&self) -> bool {
-        self.noise.is_none()
-    }
-
-    /// Feed a datagram from the server. On error the datagram is dropped and the handshake
-    /// goes on (a forged response restarts it with a fresh ephemeral key).
-    pub fn handle_packet(&mut self, now: Instant, datagram: &[u8]) -> Result<(), HandshakeError> {
+    fn read_response(&mut self, now: Instant, datagram: &[u8]) -> Result<(), DropReason> {
         let Some(noise) = self.noise.as_mut() else {
-            return Err(HandshakeError::WrongType);
+            return Err(DropReason::HandshakeFailed);
         };
-        if datagram.first() != Some(&(PacketType::HandshakeResponse as u8)) {
-            return Err(HandshakeError::WrongType);
-        }
-        if datagram.len() != HANDSHAKE_RESPONSE_LEN {
-            return Err(HandshakeError::BadLength);
-        }
-        let mut payload = [0u8; HANDSHAKE_RESPONSE_LEN];
+        let mut payload = [0u8; RESPONSE_LEN];
         if noise.read_message(&datagram[1..], &mut payload).is_err() {
-            // The Noise state may be poisoned; begin again with a new ephemeral key.
-            self.restart(now)?;
-            return Err(HandshakeError::Crypto);
+            // A forged response poisons the Noise state: start again with a new ephemeral
+            // key under the same cookie (it is bound to the nonce, not to the key).
+            let at = 2 + CLIENT_NONCE_LEN;
+            let cookie = self.current[at..at + COOKIE_LEN].to_vec();
+            self.start_noise(now, &cookie)
+                .map_err(|_| DropReason::HandshakeFailed)?;
+            return Err(DropReason::HandshakeFailed);
         }
-        let noise = self.noise.take().ok_or(HandshakeError::Crypto)?;
-        let transport = noise
-            .into_stateless_transport_mode()
-            .map_err(|_| HandshakeError::Crypto)?;
+        let noise = self.noise.take().ok_or(DropReason::HandshakeFailed)?;
+        let session = into_session(noise, true).ok_or(DropReason::HandshakeFailed)?;
         let rtt = now.saturating_duration_since(self.last_sent);
         self.transmit = None;
-        self.event = Some(ClientEvent::Established {
-            session: Session::new(transport),
-            rtt,
-        });
+        self.state = ClientState::Established;
+        self.event = Some(ClientEvent::Established { session, rtt });
         Ok(())
     }
 
-    /// Advance timers: resend the init, or give up at the deadline.
+    /// Advance timers: resend the hello or init, or give up at the deadline.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.noise.is_none() {
+        if !matches!(
+            self.state,
+            ClientState::AwaitCookie | ClientState::AwaitResponse
+        ) {
             return;
         }
         if now >= self.deadline {
             self.noise = None;
             self.transmit = None;
+            self.state = ClientState::Failed;
             self.event = Some(ClientEvent::Failed(HandshakeError::TimedOut));
         } else if now >= self.next_resend {
-            self.send_init(now);
+            self.send_current(now);
         }
     }
 
@@ -211,22 +285,24 @@ impl ClientHandshake {
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.noise
-            .as_ref()
-            .map(|_| self.next_resend.min(self.deadline))
+        matches!(
+            self.state,
+            ClientState::AwaitCookie | ClientState::AwaitResponse
+        )
+        .then(|| self.next_resend.min(self.deadline))
     }
 }
 
 /// A handshake the server accepted.
 #[derive(Debug)]
 pub struct Accepted {
-    /// The handshake-response datagram to send back.
+    /// The response datagram to send back.
     pub response: Vec<u8>,
     /// The established session.
     pub session: Session,
 }
 
-/// The responder side: holds the server's static key.
+/// The responder side: holds the server's static key. Keeps no per-client state.
 pub struct ServerHandshake {
     private: Zeroizing<[u8; 32]>,
     public: [u8; 32],
@@ -238,6 +314,19 @@ impl std::fmt::Debug for ServerHandshake {
             .field("public", &hex::encode(self.public))
             .finish()
     }
+}
+
+/// Check a hello or init's fixed length and version; returns the client nonce.
+fn nonce_of(datagram: &[u8], len: usize) -> Result<&[u8], DropReason> {
+    if datagram.len() != len {
+        return Err(DropReason::BadLength);
+    }
+    if datagram.get(1) != Some(&PROTOCOL_VERSION) {
+        return Err(DropReason::BadVersion);
+    }
+    datagram
+        .get(2..2 + CLIENT_NONCE_LEN)
+        .ok_or(DropReason::BadLength)
 }
 
 impl ServerHandshake {
@@ -255,42 +344,65 @@ impl ServerHandshake {
         self.public
     }
 
-    /// Answer a handshake-init datagram.
-    pub fn accept(&self, datagram: &[u8]) -> Result<Accepted, HandshakeError> {
-        if datagram.first() != Some(&(PacketType::HandshakeInit as u8)) {
-            return Err(HandshakeError::WrongType);
+    /// Answer a hello with a cookie packet (smaller than the hello). Stateless.
+    pub fn answer_hello(
+        &self,
+        jar: &CookieJar,
+        from: SocketAddr,
+        datagram: &[u8],
+    ) -> Result<Vec<u8>, DropReason> {
+        let nonce: [u8; CLIENT_NONCE_LEN] = nonce_of(datagram, HELLO_LEN)?
+            .try_into()
+            .map_err(|_| DropReason::BadLength)?;
+        let mut out = Vec::with_capacity(COOKIE_PACKET_LEN);
+        out.push(PacketType::Cookie as u8);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&jar.issue(from, &nonce));
+        Ok(out)
+    }
+
+    /// Check an init's length, version and cookie, without any Noise work.
+    pub fn check_init(
+        &self,
+        jar: &CookieJar,
+        from: SocketAddr,
+        datagram: &[u8],
+    ) -> Result<(), DropReason> {
+        let nonce = nonce_of(datagram, INIT_LEN)?;
+        let at = 2 + CLIENT_NONCE_LEN;
+        let cookie = datagram
+            .get(at..at + COOKIE_LEN)
+            .ok_or(DropReason::BadLength)?;
+        if jar.verify(from, nonce, cookie) {
+            Ok(())
+        } else {
+            Err(DropReason::BadCookie)
         }
-        if datagram.len() != HANDSHAKE_INIT_LEN {
-            return Err(HandshakeError::BadLength);
-        }
-        let version = datagram.get(1).copied().unwrap_or(0);
-        if version != PROTOCOL_VERSION {
-            return Err(HandshakeError::UnsupportedVersion(version));
-        }
+    }
+
+    /// Run the Noise responder on an init that passed [`check_init`](Self::check_init).
+    pub fn accept(&self, datagram: &[u8]) -> Result<Accepted, DropReason> {
+        let nonce = nonce_of(datagram, INIT_LEN)?;
+        let at = 2 + CLIENT_NONCE_LEN + COOKIE_LEN;
         let message = datagram
-            .get(2..2 + NOISE_INIT_LEN)
-            .ok_or(HandshakeError::BadLength)?;
+            .get(at..at + NOISE_INIT_LEN)
+            .ok_or(DropReason::BadLength)?;
         let mut noise = snow::Builder::with_resolver(params(), resolver())
-            .prologue(PROLOGUE)
+            .prologue(&prologue(nonce))
             .and_then(|b| b.local_private_key(&self.private[..]))
             .and_then(|b| b.build_responder())
-            .map_err(|_| HandshakeError::BadKey)?;
-        let mut payload = [0u8; HANDSHAKE_INIT_LEN];
+            .map_err(|_| DropReason::HandshakeFailed)?;
+        let mut payload = [0u8; INIT_LEN];
         noise
             .read_message(message, &mut payload)
-            .map_err(|_| HandshakeError::Crypto)?;
-        let mut response = vec![0u8; HANDSHAKE_RESPONSE_LEN];
-        response[0] = PacketType::HandshakeResponse as u8;
+            .map_err(|_| DropReason::HandshakeFailed)?;
+        let mut response = vec![0u8; RESPONSE_LEN];
+        response[0] = PacketType::Response as u8;
         let n = noise
             .write_message(&[], &mut response[1..])
-            .map_err(|_| HandshakeError::Crypto)?;
+            .map_err(|_| DropReason::HandshakeFailed)?;
         response.truncate(1 + n);
-        let transport = noise
-            .into_stateless_transport_mode()
-            .map_err(|_| HandshakeError::Crypto)?;
-        Ok(Accepted {
-            response,
-            session: Session::new(transport),
-        })
+        let session = into_session(noise, false).ok_or(DropReason::HandshakeFailed)?;
+        Ok(Accepted { response, session })
     }
 }

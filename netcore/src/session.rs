@@ -1,114 +1,15 @@
 //! The AEAD session that follows the handshake.
 //!
-//! A session packet is `[type][counter u64 LE][AEAD(key, nonce = counter, [type][body])]`.
-//! The outer type byte is repeated inside the ciphertext so it is authenticated too.
+//! A session packet is `[type][counter u64 LE][AES-256-GCM(key, nonce, body)][tag 16]` with
+//! the 12-byte nonce `00 00 00 00 || counter (u64 BE)` (Noise's AESGCM nonce) and the first
+//! nine bytes (type and counter) as associated data, so neither can be changed in flight.
+//! Each direction has its own key (Noise `Split()`) and its own counter starting at 0.
 
+use crate::drops::DropReason;
 use crate::packet::{MAX_DATAGRAM, MAX_SESSION_BODY, PacketType, SESSION_HEADER_LEN, TAG_LEN};
 use crate::replay::{ReplayError, ReplayWindow};
-use snow::StatelessTransportState;
-
-/// Why a datagram was dropped. Each reason has its own counter in [`DropCounters`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DropReason {
-    /// Shorter than its packet type needs.
-    TooShort,
-    /// Longer than [`MAX_DATAGRAM`] or than its packet type allows.
-    Oversized,
-    /// Unknown packet-type byte.
-    UnknownType,
-    /// A packet type this side never accepts (e.g. a handshake init at a client).
-    UnexpectedType,
-    /// A session packet from an address with no session.
-    UnknownPeer,
-    /// Authentication failed (tampered, or encrypted under another key).
-    Decrypt,
-    /// Counter already accepted.
-    Replayed,
-    /// Counter below the replay window.
-    TooOld,
-    /// Authenticated inner type differs from the outer type byte.
-    TypeMismatch,
-    /// A handshake init that failed (bad version, wrong server key, garbage).
-    HandshakeFailed,
-    /// A new handshake init for an address that has a live session.
-    HandshakeForLivePeer,
-    /// The server is at its peer limit.
-    ServerFull,
-}
-
-impl DropReason {
-    /// A short label for metrics.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::TooShort => "too_short",
-            Self::Oversized => "oversized",
-            Self::UnknownType => "unknown_type",
-            Self::UnexpectedType => "unexpected_type",
-            Self::UnknownPeer => "unknown_peer",
-            Self::Decrypt => "decrypt",
-            Self::Replayed => "replayed",
-            Self::TooOld => "too_old",
-            Self::TypeMismatch => "type_mismatch",
-            Self::HandshakeFailed => "handshake_failed",
-            Self::HandshakeForLivePeer => "handshake_for_live_peer",
-            Self::ServerFull => "server_full",
-        }
-    }
-}
-
-/// Counts of dropped datagrams by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DropCounters {
-    pub too_short: u64,
-    pub oversized: u64,
-    pub unknown_type: u64,
-    pub unexpected_type: u64,
-    pub unknown_peer: u64,
-    pub decrypt: u64,
-    pub replayed: u64,
-    pub too_old: u64,
-    pub type_mismatch: u64,
-    pub handshake_failed: u64,
-    pub handshake_for_live_peer: u64,
-    pub server_full: u64,
-}
-
-impl DropCounters {
-    /// Count one drop.
-    pub fn record(&mut self, reason: DropReason) {
-        let slot = match reason {
-            DropReason::TooShort => &mut self.too_short,
-            DropReason::Oversized => &mut self.oversized,
-            DropReason::UnknownType => &mut self.unknown_type,
-            DropReason::UnexpectedType => &mut self.unexpected_type,
-            DropReason::UnknownPeer => &mut self.unknown_peer,
-            DropReason::Decrypt => &mut self.decrypt,
-            DropReason::Replayed => &mut self.replayed,
-            DropReason::TooOld => &mut self.too_old,
-            DropReason::TypeMismatch => &mut self.type_mismatch,
-            DropReason::HandshakeFailed => &mut self.handshake_failed,
-            DropReason::HandshakeForLivePeer => &mut self.handshake_for_live_peer,
-            DropReason::ServerFull => &mut self.server_full,
-        };
-        *slot += 1;
-    }
-
-    /// Sum of all counters.
-    pub fn total(&self) -> u64 {
-        self.too_short
-            + self.oversized
-            + self.unknown_type
-            + self.unexpected_type
-            + self.unknown_peer
-            + self.decrypt
-            + self.replayed
-            + self.too_old
-            + self.type_mismatch
-            + self.handshake_failed
-            + self.handshake_for_live_peer
-            + self.server_full
-    }
-}
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use zeroize::Zeroize;
 
 /// Error sealing a session packet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,6 +20,8 @@ pub enum SealError {
     NotSessionType,
     #[error("send counter exhausted")]
     Exhausted,
+    #[error("the session is closed")]
+    Closed,
     #[error("encryption failed")]
     Crypto,
 }
@@ -138,8 +41,6 @@ pub enum OpenError {
     TooOld,
     #[error("authentication failed")]
     Decrypt,
-    #[error("inner type does not match outer type")]
-    TypeMismatch,
 }
 
 impl OpenError {
@@ -152,7 +53,6 @@ impl OpenError {
             Self::Replayed => DropReason::Replayed,
             Self::TooOld => DropReason::TooOld,
             Self::Decrypt => DropReason::Decrypt,
-            Self::TypeMismatch => DropReason::TypeMismatch,
         }
     }
 }
@@ -171,13 +71,18 @@ impl From<ReplayError> for OpenError {
 pub struct Opened {
     /// [`PacketType::Data`] or [`PacketType::Disconnect`].
     pub kind: PacketType,
+    /// The packet's counter.
+    pub counter: u64,
     /// The authenticated body.
     pub body: Vec<u8>,
 }
 
 /// Keys and counters of one established session.
+///
+/// The raw traffic keys only exist while the two AEAD keys are built from them and are wiped
+/// at once; [`Session::wipe`] (also run on drop) releases the keys and zeroes the counters.
 pub struct Session {
-    transport: StatelessTransportState,
+    keys: Option<(LessSafeKey, LessSafeKey)>,
     next_send: u64,
     replay: ReplayWindow,
 }
@@ -186,18 +91,56 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("next_send", &self.next_send)
+            .field("open", &self.keys.is_some())
             .finish_non_exhaustive()
     }
 }
 
+fn nonce(counter: u64) -> Nonce {
+    let mut n = [0u8; 12];
+    n[4..].copy_from_slice(&counter.to_be_bytes());
+    Nonce::assume_unique_for_key(n)
+}
+
+fn header(kind: PacketType, counter: u64) -> [u8; SESSION_HEADER_LEN] {
+    let mut h = [0u8; SESSION_HEADER_LEN];
+    h[0] = kind as u8;
+    h[1..].copy_from_slice(&counter.to_le_bytes());
+    h
+}
+
 impl Session {
-    /// Wrap the transport state a finished handshake produced.
-    pub fn new(transport: StatelessTransportState) -> Self {
-        Self {
-            transport,
+    /// A session from the raw send and receive keys of a finished handshake. The arrays are
+    /// wiped before this returns.
+    pub fn new(send: &mut [u8; 32], recv: &mut [u8; 32]) -> Option<Self> {
+        let keys = UnboundKey::new(&AES_256_GCM, send)
+            .ok()
+            .zip(UnboundKey::new(&AES_256_GCM, recv).ok())
+            .map(|(s, r)| (LessSafeKey::new(s), LessSafeKey::new(r)));
+        send.zeroize();
+        recv.zeroize();
+        Some(Self {
+            keys: Some(keys?),
             next_send: 0,
             replay: ReplayWindow::default(),
-        }
+        })
+    }
+
+    /// Whether the keys are still held.
+    pub fn is_open(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// Packets sealed so far (the next send counter).
+    pub fn sent(&self) -> u64 {
+        self.next_send
+    }
+
+    /// Drop the keys and zero the counters; every later seal or open fails.
+    pub fn wipe(&mut self) {
+        self.keys = None;
+        self.next_send.zeroize();
+        self.replay = ReplayWindow::default();
     }
 
     /// Encrypt `body` as a packet of type `kind`.
@@ -208,56 +151,117 @@ impl Session {
         if body.len() > MAX_SESSION_BODY {
             return Err(SealError::TooLarge(body.len()));
         }
-        // Noise reserves the all-ones nonce.
+        let Some((send, _)) = self.keys.as_ref() else {
+            return Err(SealError::Closed);
+        };
         if self.next_send == u64::MAX {
             return Err(SealError::Exhausted);
         }
         let counter = self.next_send;
-        self.next_send += 1;
-        let mut plain = Vec::with_capacity(1 + body.len());
-        plain.push(kind as u8);
-        plain.extend_from_slice(body);
-        let mut out = vec![0u8; SESSION_HEADER_LEN + plain.len() + TAG_LEN];
-        out[0] = kind as u8;
-        out[1..SESSION_HEADER_LEN].copy_from_slice(&counter.to_le_bytes());
-        let n = self
-            .transport
-            .write_message(counter, &plain, &mut out[SESSION_HEADER_LEN..])
+        let head = header(kind, counter);
+        let mut out = Vec::with_capacity(SESSION_HEADER_LEN + body.len() + TAG_LEN);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(body);
+        let (_, plain) = out.split_at_mut(SESSION_HEADER_LEN);
+        let tag = send
+            .seal_in_place_separate_tag(nonce(counter), Aad::from(head), plain)
             .map_err(|_| SealError::Crypto)?;
-        out.truncate(SESSION_HEADER_LEN + n);
+        out.extend_from_slice(tag.as_ref());
+        self.next_send += 1;
         Ok(out)
     }
 
-    /// Authenticate and decrypt a session packet; replays and forgeries are refused.
+    /// Authenticate and decrypt a session packet; replays and forgeries are refused and
+    /// never move the replay window.
     pub fn open(&mut self, datagram: &[u8]) -> Result<Opened, OpenError> {
         if datagram.len() > MAX_DATAGRAM {
             return Err(OpenError::Oversized);
         }
-        let Some((&type_byte, rest)) = datagram.split_first() else {
-            return Err(OpenError::TooShort);
-        };
-        let kind = PacketType::from_byte(type_byte)
+        let kind = datagram
+            .first()
+            .copied()
+            .and_then(PacketType::from_byte)
             .filter(|k| k.is_session())
             .ok_or(OpenError::NotSessionType)?;
-        let Some((counter_bytes, sealed)) = rest.split_first_chunk::<8>() else {
-            return Err(OpenError::TooShort);
-        };
-        if sealed.len() < 1 + TAG_LEN {
+        if datagram.len() < SESSION_HEADER_LEN + TAG_LEN {
             return Err(OpenError::TooShort);
         }
-        let counter = u64::from_le_bytes(*counter_bytes);
+        let (head, sealed) = datagram.split_at(SESSION_HEADER_LEN);
+        let counter_bytes: [u8; 8] = head
+            .get(1..)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(OpenError::TooShort)?;
+        let counter = u64::from_le_bytes(counter_bytes);
         self.replay.check(counter)?;
-        let mut plain = vec![0u8; sealed.len()];
-        let n = self
-            .transport
-            .read_message(counter, sealed, &mut plain)
-            .map_err(|_| OpenError::Decrypt)?;
-        plain.truncate(n);
-        if plain.first() != Some(&type_byte) {
-            return Err(OpenError::TypeMismatch);
-        }
+        let Some((_, recv)) = self.keys.as_ref() else {
+            return Err(OpenError::Decrypt);
+        };
+        let mut buf = sealed.to_vec();
+        let n = recv
+            .open_in_place(nonce(counter), Aad::from(head), &mut buf)
+            .map_err(|_| OpenError::Decrypt)?
+            .len();
+        buf.truncate(n);
         self.replay.accept(counter)?;
-        plain.remove(0);
-        Ok(Opened { kind, body: plain })
+        Ok(Opened {
+            kind,
+            counter,
+            body: buf,
+        })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> (Session, Session) {
+        let (k1, k2) = ([1u8; 32], [2u8; 32]);
+        let a = Session::new(&mut k1.clone(), &mut k2.clone()).expect("valid keys");
+        let b = Session::new(&mut k2.clone(), &mut k1.clone()).expect("valid keys");
+        (a, b)
+    }
+
+    #[test]
+    fn seal_open_replay_tamper_and_wipe() {
+        let (mut a, mut b) = pair();
+        let p = a.seal(PacketType::Data, b"hi").expect("open session");
+        assert_eq!(p.len(), SESSION_HEADER_LEN + 2 + TAG_LEN);
+        let o = b.open(&p).expect("authentic");
+        assert_eq!(
+            (o.kind, o.counter, o.body.as_slice()),
+            (PacketType::Data, 0, &b"hi"[..])
+        );
+        assert_eq!(b.open(&p), Err(OpenError::Replayed));
+        let mut t = a.seal(PacketType::Data, b"yo").expect("open session");
+        t[0] = PacketType::Disconnect as u8;
+        assert_eq!(
+            b.open(&t),
+            Err(OpenError::Decrypt),
+            "the type byte is authenticated"
+        );
+        t[0] = PacketType::Data as u8;
+        t[3] ^= 1;
+        assert_eq!(
+            b.open(&t),
+            Err(OpenError::Decrypt),
+            "the counter is authenticated"
+        );
+        a.wipe();
+        assert_eq!(a.seal(PacketType::Data, b"x"), Err(SealError::Closed));
+        assert!(!a.is_open());
+    }
+
+    #[test]
+    fn keys_are_wiped_after_use() {
+        let (mut s, mut r) = ([9u8; 32], [8u8; 32]);
+        let _session = Session::new(&mut s, &mut r).expect("valid keys");
+        assert_eq!((s, r), ([0u8; 32], [0u8; 32]));
     }
 }

@@ -1,5 +1,6 @@
 //! Closing a link with a code is seen by the other side, both directions; shutdown closes too.
 
+use starlane_netcore::conn::codes;
 use starlane_netcore::link::{CloseReason, Link, LinkEvent};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use std::time::Duration;
@@ -7,13 +8,19 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(5);
 
 async fn closed(link: &mut Link) -> CloseReason {
+    closed_after(link).await.1
+}
+
+/// The events before the close, and the close reason.
+async fn closed_after(link: &mut Link) -> (Vec<LinkEvent>, CloseReason) {
+    let mut before = Vec::new();
     loop {
         match tokio::time::timeout(WAIT, link.events.recv())
             .await
             .expect("in time")
         {
-            Some(LinkEvent::Closed(r)) => return r,
-            Some(_) => continue,
+            Some(LinkEvent::Closed(r)) => return (before, r),
+            Some(e) => before.push(e),
             None => panic!("events ended without Closed"),
         }
     }
@@ -49,7 +56,12 @@ async fn close_codes_reach_the_peer() {
     assert!(edge.sender.send_reliable(b"bye soon".to_vec()));
     edge.sender.close(7);
     assert_eq!(closed(&mut edge).await, CloseReason::Local(7));
-    assert_eq!(closed(&mut client).await, CloseReason::Peer(7));
+    let (before, reason) = closed_after(&mut client).await;
+    assert_eq!(reason, CloseReason::Peer(7));
+    assert!(
+        before.contains(&LinkEvent::Reliable(b"bye soon".to_vec())),
+        "a message queued before the close is delivered first: {before:?}"
+    );
 
     // Client closes: the server sees the code.
     let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
@@ -57,9 +69,12 @@ async fn close_codes_reach_the_peer() {
     assert_eq!(closed(&mut client).await, CloseReason::Local(42));
     assert_eq!(closed(&mut edge).await, CloseReason::Peer(42));
 
-    // Shutdown closes the remaining links with code 0.
+    // Shutdown closes the remaining links with the shutdown code.
     let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
     server.shutdown();
-    assert_eq!(closed(&mut edge).await, CloseReason::Local(0));
-    assert_eq!(closed(&mut client).await, CloseReason::Peer(0));
+    assert_eq!(closed(&mut edge).await, CloseReason::Local(codes::SHUTDOWN));
+    assert_eq!(
+        closed(&mut client).await,
+        CloseReason::Peer(codes::SHUTDOWN)
+    );
 }

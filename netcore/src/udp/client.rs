@@ -1,7 +1,6 @@
 //! The native encrypted UDP client: the same loop as the server, in the client role.
 
 use super::driver::{Driver, LinkSink, Shared};
-use super::socket::CryptoSocket;
 use crate::endpoint::{Endpoint, EndpointConfig};
 use crate::handshake::{HandshakeError, HandshakeTiming};
 use crate::link::Link;
@@ -63,22 +62,21 @@ pub async fn connect_with(
         timeout,
         ..HandshakeTiming::default()
     };
-    let cfg = EndpointConfig {
-        idle_timeout,
+    let mut cfg = EndpointConfig {
         handshake: timing,
         ..EndpointConfig::default()
     };
+    cfg.conn.idle_timeout = idle_timeout;
     let endpoint = Endpoint::client(Instant::now(), server, server_public_key, cfg)?;
-    let socket = CryptoSocket::new(udp, endpoint)?;
     let (tx, rx) = oneshot::channel();
     let shared = Arc::new(Shared::default());
     let driver = Driver::new(
-        socket,
-        idle_timeout,
+        udp,
+        endpoint,
         ClientSink { tx: Some(tx) },
         shared.clone(),
         true,
-    );
+    )?;
     std::thread::Builder::new()
         .name("starlane-udp-client".into())
         .spawn(move || driver.run())?;

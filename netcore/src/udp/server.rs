@@ -1,11 +1,10 @@
 //! The encrypted UDP server: a dedicated thread runs the polling loop.
 
 use super::driver::{Driver, LinkSink, Shared};
-use super::socket::CryptoSocket;
+use crate::drops::DropCounters;
 use crate::endpoint::{Endpoint, EndpointConfig};
 use crate::handshake::HandshakeError;
 use crate::link::Link;
-use crate::session::DropCounters;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -52,22 +51,13 @@ impl UdpServer {
     ) -> std::io::Result<(UdpServer, mpsc::UnboundedReceiver<Link>)> {
         let udp = UdpSocket::bind(cfg.bind)?;
         let local_addr = udp.local_addr()?;
-        let endpoint_cfg = EndpointConfig {
-            idle_timeout: cfg.idle_timeout,
-            ..EndpointConfig::default()
-        };
+        let mut endpoint_cfg = EndpointConfig::default();
+        endpoint_cfg.conn.idle_timeout = cfg.idle_timeout;
         let endpoint = Endpoint::server(cfg.static_private_key, endpoint_cfg);
         let public_key = endpoint.public_key().unwrap_or_default();
-        let socket = CryptoSocket::new(udp, endpoint)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared::default());
-        let driver = Driver::new(
-            socket,
-            cfg.idle_timeout,
-            ServerSink { tx },
-            shared.clone(),
-            false,
-        );
+        let driver = Driver::new(udp, endpoint, ServerSink { tx }, shared.clone(), false)?;
         let thread = std::thread::Builder::new()
             .name("starlane-udp-server".into())
             .spawn(move || driver.run())?;
@@ -95,7 +85,8 @@ impl UdpServer {
         self.shared.drops.lock().map(|d| *d).unwrap_or_default()
     }
 
-    /// Close every link (disconnect code 0) and stop the loop thread.
+    /// Close every link (disconnect code [`codes::SHUTDOWN`](crate::conn::codes::SHUTDOWN))
+    /// and stop the loop thread.
     pub fn shutdown(&self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         let handle = self.thread.lock().ok().and_then(|mut t| t.take());

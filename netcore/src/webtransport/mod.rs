@@ -6,12 +6,11 @@
 
 mod cert;
 mod client;
-mod frame;
 mod session;
 
+pub use crate::frame::{FrameError, MAX_FRAME, encode_frame};
 pub use cert::{CertError, self_signed_identity};
 pub use client::{WtClientError, connect_native};
-pub use frame::{FrameError, MAX_FRAME, encode_frame};
 pub use session::WtCounters;
 
 use crate::link::Link;

@@ -2,7 +2,7 @@
 //! bidirectional stream and its datagrams) and a [`DriverSide`]. Used by the server and the
 //! native client alike.
 
-use super::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
+use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
 use crate::link::{CloseReason, DriverSide, Link, LinkEvent, Outgoing, TransportKind, link_pair};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

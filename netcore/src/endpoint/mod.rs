@@ -1,0 +1,501 @@
+//! A sans-IO encrypted-UDP endpoint: the connections of one socket, in the server or client
+//! role. It takes `(now, from, datagram)` and time, and hands out datagrams to send, events
+//! and its next deadline. No sockets, no clocks.
+//!
+//! The server keeps no state for a source before that source echoes a cookie (see
+//! [`crate::cookie`]): a hello is answered with one cookie packet, smaller than the hello.
+
+mod timers;
+
+use crate::conn::{CloseCause, ConnConfig, ConnEvent, ConnStats, Connection, SendError};
+use crate::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use crate::drops::{DropCounters, DropReason};
+use crate::handshake::{
+    ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
+};
+use crate::packet::{MAX_DATAGRAM, PacketType, peek_type};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use timers::Timers;
+
+/// Something the driver must act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointEvent {
+    /// A connection with this peer is established. `rtt` is known on the client side.
+    Connected {
+        peer: SocketAddr,
+        rtt: Option<Duration>,
+    },
+    /// A reliable message from the peer (exactly once, in order).
+    Message { peer: SocketAddr, bytes: Vec<u8> },
+    /// An unreliable datagram from the peer.
+    Datagram { peer: SocketAddr, bytes: Vec<u8> },
+    /// The connection with this peer ended; its keys are wiped.
+    Closed { peer: SocketAddr, cause: CloseCause },
+    /// Client role: the handshake failed.
+    ConnectFailed(HandshakeError),
+}
+
+struct Peer {
+    conn: Connection,
+    /// Server role: the init that created this connection and our answer, to answer resends.
+    init: Vec<u8>,
+    response: Vec<u8>,
+}
+
+enum Role {
+    Server {
+        handshake: ServerHandshake,
+        jar: Option<CookieJar>,
+    },
+    Client {
+        server: SocketAddr,
+        handshake: Option<ClientHandshake>,
+    },
+}
+
+/// Settings of an endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointConfig {
+    /// Settings of each connection (idle timeout, keepalive, message limits).
+    pub conn: ConnConfig,
+    /// Server role: most connections held at once.
+    pub max_peers: usize,
+    /// Server role: how often cookie secrets rotate (a cookie lives one to two periods).
+    pub cookie_rotate_every: Duration,
+    /// Client role: handshake resend interval and deadline.
+    pub handshake: HandshakeTiming,
+}
+
+impl Default for EndpointConfig {
+    fn default() -> Self {
+        Self {
+            conn: ConnConfig::default(),
+            max_peers: 100_000,
+            cookie_rotate_every: DEFAULT_ROTATE_EVERY,
+            handshake: HandshakeTiming::default(),
+        }
+    }
+}
+
+/// The sans-IO encrypted endpoint.
+pub struct Endpoint {
+    role: Role,
+    config: EndpointConfig,
+    peers: HashMap<SocketAddr, Peer>,
+    /// Handshake answers (cookies, responses) waiting to be sent.
+    handshake_out: VecDeque<(SocketAddr, Vec<u8>)>,
+    /// Connections that may have something to send.
+    active: VecDeque<SocketAddr>,
+    active_set: HashSet<SocketAddr>,
+    timers: Timers,
+    events: VecDeque<EndpointEvent>,
+    drops: DropCounters,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("peers", &self.peers.len())
+            .field("drops", &self.drops)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// A server holding the static private key.
+    pub fn server(private_key: [u8; 32], config: EndpointConfig) -> Self {
+        let role = Role::Server {
+            handshake: ServerHandshake::new(private_key),
+            jar: None,
+        };
+        Self::with_role(role, config)
+    }
+
+    /// A client that starts a handshake to `server` at once.
+    pub fn client(
+        now: Instant,
+        server: SocketAddr,
+        server_public_key: [u8; 32],
+        config: EndpointConfig,
+    ) -> Result<Self, HandshakeError> {
+        let mut hs = ClientHandshake::new(now, server_public_key, config.handshake)?;
+        let mut ep = Self::with_role(
+            Role::Client {
+                server,
+                handshake: None,
+            },
+            config,
+        );
+        if let Some(hello) = hs.poll_transmit() {
+            ep.handshake_out.push_back((server, hello));
+        }
+        ep.role = Role::Client {
+            server,
+            handshake: Some(hs),
+        };
+        Ok(ep)
+    }
+
+    fn with_role(role: Role, config: EndpointConfig) -> Self {
+        Self {
+            role,
+            config,
+            peers: HashMap::new(),
+            handshake_out: VecDeque::new(),
+            active: VecDeque::new(),
+            active_set: HashSet::new(),
+            timers: Timers::default(),
+            events: VecDeque::new(),
+            drops: DropCounters::default(),
+        }
+    }
+
+    /// Server role: the static public key.
+    pub fn public_key(&self) -> Option<[u8; 32]> {
+        match &self.role {
+            Role::Server { handshake, .. } => Some(handshake.public_key()),
+            Role::Client { .. } => None,
+        }
+    }
+
+    /// Client role: where the handshake is (`None` for a server).
+    pub fn client_state(&self) -> Option<ClientState> {
+        match &self.role {
+            Role::Client {
+                handshake: Some(hs),
+                ..
+            } => Some(hs.state()),
+            Role::Client { server, .. } if self.peers.contains_key(server) => {
+                Some(ClientState::Established)
+            }
+            Role::Client { .. } => Some(ClientState::Failed),
+            Role::Server { .. } => None,
+        }
+    }
+
+    /// Datagrams dropped so far, by reason.
+    pub fn drops(&self) -> DropCounters {
+        self.drops
+    }
+
+    /// Number of established connections.
+    pub fn peer_count(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// Whether a connection with `peer` is established.
+    pub fn is_connected(&self, peer: SocketAddr) -> bool {
+        self.peers.contains_key(&peer)
+    }
+
+    /// Counters and RTT of the connection with `peer`.
+    pub fn stats(&self, peer: SocketAddr) -> Option<ConnStats> {
+        self.peers.get(&peer).map(|p| p.conn.stats())
+    }
+
+    /// Handle one received datagram. Everything is consumed here: handshakes answered,
+    /// messages and datagrams queued as events, drops counted.
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
+        if let Err(reason) = self.classify(now, from, datagram) {
+            self.drops.record(reason);
+        }
+    }
+
+    fn classify(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        datagram: &[u8],
+    ) -> Result<(), DropReason> {
+        if datagram.len() > MAX_DATAGRAM {
+            return Err(DropReason::Oversized);
+        }
+        let kind = match peek_type(datagram) {
+            Some(k) => k,
+            None if datagram.is_empty() => return Err(DropReason::TooShort),
+            None => return Err(DropReason::UnknownType),
+        };
+        let server = matches!(self.role, Role::Server { .. });
+        match kind {
+            PacketType::Hello if server => self.on_hello(now, from, datagram),
+            PacketType::Init if server => self.on_init(now, from, datagram),
+            PacketType::Cookie | PacketType::Response if !server => {
+                self.on_client_handshake(now, from, datagram)
+            }
+            PacketType::Data | PacketType::Disconnect => self.on_session(now, from, datagram),
+            _ => Err(DropReason::UnexpectedType),
+        }
+    }
+
+    fn jar(&mut self, now: Instant) -> Option<&mut CookieJar> {
+        let every = self.config.cookie_rotate_every;
+        match &mut self.role {
+            Role::Server { jar, .. } => Some(jar.get_or_insert_with(|| CookieJar::new(now, every))),
+            Role::Client { .. } => None,
+        }
+    }
+
+    fn on_hello(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
+        self.jar(now);
+        let Role::Server {
+            handshake,
+            jar: Some(jar),
+        } = &self.role
+        else {
+            return Err(DropReason::UnexpectedType);
+        };
+        let cookie = handshake.answer_hello(jar, from, d)?;
+        self.handshake_out.push_back((from, cookie));
+        Ok(())
+    }
+
+    fn on_init(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
+        self.jar(now);
+        let Role::Server {
+            handshake,
+            jar: Some(jar),
+        } = &self.role
+        else {
+            return Err(DropReason::UnexpectedType);
+        };
+        handshake.check_init(jar, from, d)?;
+        if let Some(peer) = self.peers.get(&from) {
+            if peer.init == d {
+                // Our response was lost: answer again, with the same bytes.
+                self.handshake_out.push_back((from, peer.response.clone()));
+                return Ok(());
+            }
+            return Err(DropReason::HandshakeForLivePeer);
+        }
+        if self.peers.len() >= self.config.max_peers {
+            return Err(DropReason::ServerFull);
+        }
+        let accepted = handshake.accept(d)?;
+        self.handshake_out
+            .push_back((from, accepted.response.clone()));
+        let conn = Connection::new(now, from, accepted.session, self.config.conn, None);
+        self.insert(from, conn, d.to_vec(), accepted.response);
+        self.events.push_back(EndpointEvent::Connected {
+            peer: from,
+            rtt: None,
+        });
+        Ok(())
+    }
+
+    fn insert(&mut self, peer: SocketAddr, conn: Connection, init: Vec<u8>, response: Vec<u8>) {
+        self.timers.set(peer, conn.poll_timeout());
+        self.peers.insert(
+            peer,
+            Peer {
+                conn,
+                init,
+                response,
+            },
+        );
+        self.mark_active(peer);
+    }
+
+    fn on_client_handshake(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        d: &[u8],
+    ) -> Result<(), DropReason> {
+        let Role::Client { server, handshake } = &mut self.role else {
+            return Err(DropReason::UnexpectedType);
+        };
+        if from != *server {
+            return Err(DropReason::UnknownPeer);
+        }
+        let Some(hs) = handshake.as_mut() else {
+            // A duplicate answer after the handshake ended.
+            return Err(DropReason::HandshakeFailed);
+        };
+        let result = hs.handle_packet(now, d);
+        self.pump_client(now);
+        result
+    }
+
+    fn on_session(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
+        let peer = self.peers.get_mut(&from).ok_or(DropReason::UnknownPeer)?;
+        let result = peer.conn.handle_packet(now, d);
+        self.after_conn(now, from);
+        result
+    }
+
+    /// Move a connection's events out, schedule it, and forget it once closed (after its
+    /// last datagrams are sent).
+    fn after_conn(&mut self, now: Instant, peer: SocketAddr) {
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        while let Some(ev) = p.conn.poll_event() {
+            self.events.push_back(match ev {
+                ConnEvent::Message(bytes) => EndpointEvent::Message { peer, bytes },
+                ConnEvent::Datagram(bytes) => EndpointEvent::Datagram { peer, bytes },
+                ConnEvent::Closed(cause) => EndpointEvent::Closed { peer, cause },
+            });
+        }
+        if p.conn.is_closed() {
+            // Flush what the close queued (the disconnect), then forget the peer.
+            while let Some(d) = p.conn.poll_transmit(now) {
+                self.handshake_out.push_back((peer, d));
+            }
+            self.peers.remove(&peer);
+            self.timers.set(peer, None);
+            return;
+        }
+        self.timers.set(peer, p.conn.poll_timeout());
+        self.mark_active(peer);
+    }
+
+    fn mark_active(&mut self, peer: SocketAddr) {
+        if self.active_set.insert(peer) {
+            self.active.push_back(peer);
+        }
+    }
+
+    /// Move the client handshake's output into the endpoint queues.
+    fn pump_client(&mut self, now: Instant) {
+        let Role::Client {
+            server,
+            handshake: Some(hs),
+        } = &mut self.role
+        else {
+            return;
+        };
+        let server = *server;
+        if let Some(d) = hs.poll_transmit() {
+            self.handshake_out.push_back((server, d));
+        }
+        match hs.poll_event() {
+            Some(ClientEvent::Established { session, rtt }) => {
+                self.role = Role::Client {
+                    server,
+                    handshake: None,
+                };
+                let conn = Connection::new(now, server, session, self.config.conn, Some(rtt));
+                self.insert(server, conn, Vec::new(), Vec::new());
+                self.events.push_back(EndpointEvent::Connected {
+                    peer: server,
+                    rtt: Some(rtt),
+                });
+            }
+            Some(ClientEvent::Failed(e)) => {
+                self.role = Role::Client {
+                    server,
+                    handshake: None,
+                };
+                self.events.push_back(EndpointEvent::ConnectFailed(e));
+            }
+            None => {}
+        }
+    }
+
+    /// Queue a reliable message for `to`.
+    pub fn send_reliable(
+        &mut self,
+        now: Instant,
+        to: SocketAddr,
+        msg: &[u8],
+    ) -> Result<(), SendError> {
+        let peer = self.peers.get_mut(&to).ok_or(SendError::Closed)?;
+        let r = peer.conn.send_reliable(msg);
+        self.after_conn(now, to);
+        r
+    }
+
+    /// Send an unreliable datagram to `to`.
+    pub fn send_datagram(
+        &mut self,
+        now: Instant,
+        to: SocketAddr,
+        bytes: &[u8],
+    ) -> Result<(), SendError> {
+        let peer = self.peers.get_mut(&to).ok_or(SendError::Closed)?;
+        let r = peer.conn.send_datagram(now, bytes);
+        self.after_conn(now, to);
+        r
+    }
+
+    /// Close the connection with `peer` with `code` (an authenticated disconnect is sent).
+    /// Returns whether there was one.
+    pub fn close(&mut self, now: Instant, peer: SocketAddr, code: u8) -> bool {
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return false;
+        };
+        p.conn.close(now, code);
+        self.after_conn(now, peer);
+        true
+    }
+
+    /// Advance timers: client handshake resends and deadline, cookie rotation, idle
+    /// connections, resends and keepalives.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if let Role::Client {
+            handshake: Some(hs),
+            ..
+        } = &mut self.role
+        {
+            hs.handle_timeout(now);
+            self.pump_client(now);
+        }
+        if let Some(jar) = self.jar(now) {
+            jar.handle_timeout(now);
+        }
+        for peer in self.timers.expired(now) {
+            if let Some(p) = self.peers.get_mut(&peer) {
+                p.conn.handle_timeout(now);
+            }
+            self.after_conn(now, peer);
+        }
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<(SocketAddr, Vec<u8>)> {
+        if let Some(t) = self.handshake_out.pop_front() {
+            return Some(t);
+        }
+        while let Some(peer) = self.active.pop_front() {
+            let Some(p) = self.peers.get_mut(&peer) else {
+                self.active_set.remove(&peer);
+                continue;
+            };
+            match p.conn.poll_transmit(now) {
+                Some(d) => {
+                    // It may have more: keep it active, behind the others (fairness).
+                    self.active.push_back(peer);
+                    let at = p.conn.poll_timeout();
+                    self.timers.set(peer, at);
+                    return Some((peer, d));
+                }
+                None => {
+                    self.active_set.remove(&peer);
+                    let at = p.conn.poll_timeout();
+                    self.timers.set(peer, at);
+                }
+            }
+        }
+        None
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<EndpointEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next run.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let hs = match &self.role {
+            Role::Client {
+                handshake: Some(hs),
+                ..
+            } => hs.poll_timeout(),
+            Role::Server { jar: Some(jar), .. } => Some(jar.poll_timeout()),
+            _ => None,
+        };
+        [hs, self.timers.next()].into_iter().flatten().min()
+    }
+}

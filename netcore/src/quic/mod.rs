@@ -1,0 +1,70 @@
+//! QUIC driver (quinn 0.11, rustls with the ring provider) for native clients.
+//!
+//! ALPN [`ALPN`]. The client opens one bidirectional stream; reliable messages travel on it
+//! both ways as frames `u32 little-endian length + bytes` ([`crate::frame`], at most
+//! [`MAX_FRAME`](crate::frame::MAX_FRAME); a larger frame closes the connection with
+//! [`PROTOCOL_VIOLATION`]). Each QUIC datagram holds exactly one unreliable message; one too
+//! large for the path is dropped and counted. `Outgoing::Close(code)` finishes the stream,
+//! waits (up to 1 s) for it to be acknowledged, then closes the connection with application
+//! code `code`, which the peer sees as `CloseReason::Peer(code)`.
+//!
+//! Link stats are quinn's: UDP datagrams and bytes each way, packets the path declared lost,
+//! the smoothed RTT, and its variation smoothed over samples every 250 ms ([`RttVariance`]).
+
+mod client;
+mod pump;
+mod server;
+mod stats;
+mod tls;
+
+pub use client::{QuicClientError, client_config, connect, connect_pinned};
+pub use pump::PROTOCOL_VIOLATION;
+pub use server::{QuicBindError, QuicServer, QuicServerConfig};
+pub use stats::RttVariance;
+pub use tls::{QuicIdentity, QuicTlsError, QuicTrust};
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+/// ALPN of client QUIC connections.
+pub const ALPN: &[u8] = b"starlane-quic/1";
+
+/// Idle timeout of client connections (the shorter of both sides' applies).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bytes of outgoing datagrams quinn buffers per connection before dropping the oldest.
+const DATAGRAM_SEND_BUFFER: usize = 256 * 1024;
+/// Bytes of received datagrams buffered per connection before new ones are dropped.
+const DATAGRAM_RECEIVE_BUFFER: usize = 256 * 1024;
+
+/// Counters shared by every connection of one server (or one client).
+#[derive(Debug, Default)]
+pub struct QuicCounters {
+    /// Connections that became links.
+    pub connections: AtomicU64,
+    /// Connections that failed before becoming links (handshake, no stream in time).
+    pub setup_failures: AtomicU64,
+    /// Outgoing datagrams dropped for being larger than the path allows.
+    pub datagrams_too_large: AtomicU64,
+    /// Outgoing datagrams dropped because the peer does not accept datagrams.
+    pub datagrams_unsupported: AtomicU64,
+    /// Outgoing reliable messages dropped for exceeding [`MAX_FRAME`](crate::frame::MAX_FRAME).
+    pub frames_too_large_out: AtomicU64,
+    /// Connections closed because the peer sent a frame over the limit.
+    pub frames_too_large_in: AtomicU64,
+}
+
+/// Transport settings of both sides: idle timeout with keep-alives every third of it, the
+/// number of bidirectional streams the peer may open, no unidirectional streams, bounded
+/// datagram buffers.
+fn transport_config(idle: Duration, peer_bidi_streams: u32) -> Arc<quinn::TransportConfig> {
+    let mut t = quinn::TransportConfig::default();
+    t.max_idle_timeout(quinn::IdleTimeout::try_from(idle).ok());
+    t.keep_alive_interval(Some(idle / 3));
+    t.max_concurrent_bidi_streams(peer_bidi_streams.into());
+    t.max_concurrent_uni_streams(0u32.into());
+    t.datagram_send_buffer_size(DATAGRAM_SEND_BUFFER);
+    t.datagram_receive_buffer_size(Some(DATAGRAM_RECEIVE_BUFFER));
+    Arc::new(t)
+}

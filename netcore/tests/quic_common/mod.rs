@@ -1,0 +1,66 @@
+//! Shared set-up of the QUIC driver tests: a server on a loopback port with the same kind of
+//! self-signed certificate the edge uses, and helpers reading link events with a deadline.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
+use starlane_netcore::webtransport::self_signed_identity;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A QUIC server bound on `bind` with a fresh self-signed certificate; returns the
+/// certificate's SHA-256 too.
+pub fn server(
+    bind: &str,
+    idle_timeout: Duration,
+) -> (QuicServer, UnboundedReceiver<Link>, [u8; 32]) {
+    let (wt, hash) = self_signed_identity(&["localhost", "127.0.0.1", "::1"]).unwrap();
+    let identity = QuicIdentity::from_webtransport(&wt).unwrap();
+    let (server, accepted) = QuicServer::bind(QuicServerConfig {
+        bind: bind.parse().unwrap(),
+        identity,
+        idle_timeout,
+    })
+    .unwrap();
+    (server, accepted, hash)
+}
+
+/// The loopback address of `server`'s port for the given family.
+pub fn loopback(server: &QuicServer, v6: bool) -> SocketAddr {
+    let ip: std::net::IpAddr = if v6 {
+        std::net::Ipv6Addr::LOCALHOST.into()
+    } else {
+        std::net::Ipv4Addr::LOCALHOST.into()
+    };
+    SocketAddr::new(ip, server.local_addr().port())
+}
+
+/// The next link the server hands over.
+pub async fn accept(accepted: &mut UnboundedReceiver<Link>) -> Link {
+    tokio::time::timeout(WAIT, accepted.recv())
+        .await
+        .expect("link in time")
+        .expect("server running")
+}
+
+/// The next event of `link`.
+pub async fn next(link: &mut Link) -> LinkEvent {
+    tokio::time::timeout(WAIT, link.events.recv())
+        .await
+        .expect("event in time")
+        .expect("link open")
+}
+
+/// The next event of `link` that is not a datagram.
+pub async fn next_reliable(link: &mut Link) -> LinkEvent {
+    loop {
+        match next(link).await {
+            LinkEvent::Datagram(_) => continue,
+            other => return other,
+        }
+    }
+}
