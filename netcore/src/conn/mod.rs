@@ -75,6 +75,17 @@ impl Default for ConnConfig {
     }
 }
 
+/// Where a connection is (see `netcore/STATES.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// Sending and receiving.
+    Open,
+    /// Closing: waiting for queued reliable messages to be acknowledged; no new sends.
+    Closing,
+    /// Ended; keys wiped.
+    Closed,
+}
+
 /// Why a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseCause {
@@ -206,6 +217,22 @@ impl Connection {
     /// The peer's address.
     pub fn peer(&self) -> SocketAddr {
         self.peer
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ConnState {
+        if self.closed {
+            ConnState::Closed
+        } else if self.closing.is_some() {
+            ConnState::Closing
+        } else {
+            ConnState::Open
+        }
+    }
+
+    /// Whether the session keys are still held (false once closed: they are wiped).
+    pub fn has_keys(&self) -> bool {
+        self.session.is_open()
     }
 
     /// Whether the connection has ended.

@@ -7,7 +7,7 @@
 
 mod timers;
 
-use crate::conn::{CloseCause, ConnConfig, ConnEvent, ConnStats, Connection, SendError};
+use crate::conn::{CloseCause, ConnConfig, ConnEvent, ConnState, ConnStats, Connection, SendError};
 use crate::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
 use crate::drops::{DropCounters, DropReason};
 use crate::handshake::{
@@ -183,6 +183,18 @@ impl Endpoint {
     /// Number of established connections.
     pub fn peer_count(&self) -> usize {
         self.peers.len()
+    }
+
+    /// Entries this endpoint holds for remote addresses (connections, their timers and
+    /// send-queue slots, unsent handshake answers). Before a source echoes a cookie it adds
+    /// at most one unsent answer, gone at the next [`poll_transmit`](Self::poll_transmit).
+    pub fn sources_tracked(&self) -> usize {
+        self.peers.len() + self.timers.len() + self.active_set.len() + self.handshake_out.len()
+    }
+
+    /// The state of the connection with `peer` (`None`: nothing is held for it).
+    pub fn connection_state(&self, peer: SocketAddr) -> Option<ConnState> {
+        self.peers.get(&peer).map(|p| p.conn.state())
     }
 
     /// Whether a connection with `peer` is established.

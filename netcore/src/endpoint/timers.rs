@@ -52,6 +52,11 @@ impl Timers {
         out
     }
 
+    /// Peers with a deadline.
+    pub fn len(&self) -> usize {
+        self.scheduled.len()
+    }
+
     /// The earliest deadline (possibly a stale one: an early wake-up is harmless).
     pub fn next(&self) -> Option<Instant> {
         self.heap.peek().map(|Reverse((at, _))| *at)
