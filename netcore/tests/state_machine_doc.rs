@@ -73,24 +73,24 @@ impl Hs {
             public,
         }
     }
-    fn from_client(&mut self) -> Vec<u8> {
+    fn take_client(&mut self) -> Vec<u8> {
         self.client.poll_transmit(self.now).unwrap().1
     }
-    fn from_server(&mut self) -> Option<Vec<u8>> {
+    fn take_server(&mut self) -> Option<Vec<u8>> {
         self.server.poll_transmit(self.now).map(|(_, d)| d)
     }
     /// Hello -> cookie; returns the cookie packet.
     fn cookie(&mut self) -> Vec<u8> {
-        let hello = self.from_client();
+        let hello = self.take_client();
         self.server.handle_datagram(self.now, client_addr(), &hello);
-        self.from_server().unwrap()
+        self.take_server().unwrap()
     }
     /// Hello -> cookie -> client; returns the init.
     fn init(&mut self) -> Vec<u8> {
         let cookie = self.cookie();
         self.client
             .handle_datagram(self.now, server_addr(), &cookie);
-        self.from_client()
+        self.take_client()
     }
     fn client_state(&self) -> String {
         format!("{:?}", self.client.client_state().unwrap())
@@ -115,14 +115,14 @@ fn client_row(from: &str, event: &str) -> String {
     let before = if from == "AwaitResponse" {
         Some(hs.init())
     } else {
-        hs.from_client_pending()
+        hs.take_client_pending()
     };
     assert_eq!(hs.client_state(), from);
     match event {
         "cookie for our nonce" => {
             let cookie = hs.cookie_for_pending_hello(before);
             hs.client.handle_datagram(hs.now, server_addr(), &cookie);
-            let init = hs.from_client();
+            let init = hs.take_client();
             assert_eq!(init[0], PacketType::Init as u8);
             assert_eq!(
                 &init[2 + CLIENT_NONCE_LEN..][..COOKIE_LEN],
@@ -133,7 +133,7 @@ fn client_row(from: &str, event: &str) -> String {
             let mut other = Endpoint::client(hs.now, server_addr(), hs.public, cfg).unwrap();
             let hello = other.poll_transmit(hs.now).unwrap().1;
             hs.server.handle_datagram(hs.now, client_addr(), &hello);
-            let cookie = hs.from_server().unwrap();
+            let cookie = hs.take_server().unwrap();
             hs.client.handle_datagram(hs.now, server_addr(), &cookie);
             assert_eq!(hs.client_drops(DropReason::BadCookie), 1);
         }
@@ -157,7 +157,7 @@ fn client_row(from: &str, event: &str) -> String {
         "valid response" => {
             let init = before.unwrap();
             hs.server.handle_datagram(hs.now, client_addr(), &init);
-            let response = hs.from_server().unwrap();
+            let response = hs.take_server().unwrap();
             hs.client.handle_datagram(hs.now, server_addr(), &response);
             assert!(hs.client.is_connected(server_addr()));
         }
@@ -167,7 +167,7 @@ fn client_row(from: &str, event: &str) -> String {
             forged.extend((0..48u8).map(|i| i.wrapping_mul(37)));
             hs.client.handle_datagram(hs.now, server_addr(), &forged);
             assert_eq!(hs.client_drops(DropReason::HandshakeFailed), 1);
-            let again = hs.from_client();
+            let again = hs.take_client();
             assert_ne!(again, init, "a new ephemeral key");
             assert_eq!(
                 again[..2 + CLIENT_NONCE_LEN + COOKIE_LEN],
@@ -188,14 +188,14 @@ fn client_row(from: &str, event: &str) -> String {
 
 impl Hs {
     /// The packet the client has queued (hello or init), if any.
-    fn from_client_pending(&mut self) -> Option<Vec<u8>> {
+    fn take_client_pending(&mut self) -> Option<Vec<u8>> {
         self.client.poll_transmit(self.now).map(|(_, d)| d)
     }
     /// The server's cookie for a hello already taken from the client.
     fn cookie_for_pending_hello(&mut self, hello: Option<Vec<u8>>) -> Vec<u8> {
         self.server
             .handle_datagram(self.now, client_addr(), &hello.unwrap());
-        self.from_server().unwrap()
+        self.take_server().unwrap()
     }
 }
 
@@ -210,7 +210,7 @@ fn server_row(from: &str, event: &str) -> String {
     let init = hs.init();
     if from == "Open" {
         hs.server.handle_datagram(hs.now, client_addr(), &init);
-        first_response = hs.from_server();
+        first_response = hs.take_server();
     }
     assert_eq!(hs.server_state(), from);
     match event {
@@ -218,9 +218,9 @@ fn server_row(from: &str, event: &str) -> String {
             let mut other = Endpoint::client(hs.now, server_addr(), hs.public, cfg).unwrap();
             let hello = other.poll_transmit(hs.now).unwrap().1;
             hs.server.handle_datagram(hs.now, client_addr(), &hello);
-            let answer = hs.from_server().unwrap();
+            let answer = hs.take_server().unwrap();
             assert!(answer.len() < hello.len());
-            assert_eq!(hs.from_server(), None, "exactly one answer");
+            assert_eq!(hs.take_server(), None, "exactly one answer");
             assert_eq!(hs.server.sources_tracked(), 0, "nothing held");
         }
         "init with a forged cookie" => {
@@ -228,7 +228,7 @@ fn server_row(from: &str, event: &str) -> String {
             forged[2 + CLIENT_NONCE_LEN + 5] ^= 1;
             hs.server.handle_datagram(hs.now, client_addr(), &forged);
             assert_eq!(hs.server_drops(DropReason::BadCookie), 1);
-            assert_eq!(hs.from_server(), None);
+            assert_eq!(hs.take_server(), None);
         }
         "init with a cookie for another address" => {
             hs.server
@@ -241,7 +241,7 @@ fn server_row(from: &str, event: &str) -> String {
             if full {
                 assert_eq!(hs.server_drops(DropReason::ServerFull), 1);
             } else {
-                assert_eq!(hs.from_server().unwrap()[0], PacketType::Response as u8);
+                assert_eq!(hs.take_server().unwrap()[0], PacketType::Response as u8);
             }
         }
         "data" => {
@@ -252,13 +252,13 @@ fn server_row(from: &str, event: &str) -> String {
         }
         "the same init again" => {
             hs.server.handle_datagram(hs.now, client_addr(), &init);
-            assert_eq!(hs.from_server(), first_response, "the cached response");
+            assert_eq!(hs.take_server(), first_response, "the cached response");
         }
         "a different init" => {
             let mut other = Endpoint::client(hs.now, server_addr(), hs.public, cfg).unwrap();
             let hello = other.poll_transmit(hs.now).unwrap().1;
             hs.server.handle_datagram(hs.now, client_addr(), &hello);
-            let cookie = hs.from_server().unwrap();
+            let cookie = hs.take_server().unwrap();
             other.handle_datagram(hs.now, server_addr(), &cookie);
             let init2 = other.poll_transmit(hs.now).unwrap().1;
             hs.server.handle_datagram(hs.now, client_addr(), &init2);
