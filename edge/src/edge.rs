@@ -1,5 +1,7 @@
-//! [`Edge::start`]: binds the client drivers and the HTTP endpoint, keeps the region link,
-//! and runs a session per client link.
+//! [`Edge::start`]: binds the client drivers (encrypted UDP, WebTransport, QUIC) and the HTTP
+//! endpoint, keeps the region link, and runs a session per client link.
+
+mod rotation;
 
 use crate::auth::{MemoryBlacklist, Verifier};
 use crate::bandwidth::ProfileError;
@@ -13,14 +15,16 @@ use crate::region_hub::RegionHub;
 use crate::region_link::{self, RegionLinkConfig};
 use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
+use rotation::Rotation;
 use starlane_netcore::link::Link;
+use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig};
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -35,6 +39,8 @@ pub struct EdgeHandle {
     udp_addr: SocketAddr,
     wt: Arc<tokio::sync::Mutex<WtServer>>,
     wt_addr: SocketAddr,
+    quic: Arc<QuicServer>,
+    quic_addr: SocketAddr,
     http_addr: SocketAddr,
     certs: Arc<CertManager>,
     metrics: EdgeMetrics,
@@ -98,7 +104,7 @@ impl Edge {
             config.bandwidth.selection(),
             metrics.clone(),
         )?);
-        let hub = Arc::new(RegionHub::new());
+        let hub = Arc::new(RegionHub::with_metrics(metrics.region_link.clone()));
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
@@ -129,17 +135,12 @@ impl Edge {
                 Duration::from_secs(config.session.hello_timeout_secs),
                 shutdown_rx.clone(),
             )
-            .with_profiles(profiles.clone()),
+            .with_profiles(profiles.clone())
+            .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms)),
         );
 
-        let link_cfg = RegionLinkConfig {
-            addr: config.region.addr,
-            cert_file: config.region.cert_file.clone(),
-            edge_id,
-            connect_timeout: Duration::from_secs(config.region.connect_timeout_secs),
-            reconnect_min: Duration::from_millis(config.region.reconnect_min_ms),
-            reconnect_max: Duration::from_millis(config.region.reconnect_max_ms),
-        };
+        let link_cfg = RegionLinkConfig::from_section(&config.region_link, edge_id);
+        link_cfg.check()?;
         tasks.push(tokio::spawn(region_link::run(
             link_cfg,
             hub.clone(),
@@ -175,9 +176,23 @@ impl Edge {
             ctx.clone(),
             live_sessions.clone(),
         )));
+        let (quic, quic_links) = QuicServer::bind(QuicServerConfig {
+            bind: config.quic.bind,
+            identity: QuicIdentity::from_webtransport(&certs.identity())?,
+            idle_timeout: starlane_netcore::quic::DEFAULT_IDLE_TIMEOUT,
+        })
+        .with_context(|| format!("cannot bind quic.bind {}", config.quic.bind))?;
+        let quic_addr = quic.local_addr();
+        let quic = Arc::new(quic);
+        tasks.push(tokio::spawn(accept(
+            quic_links,
+            ctx.clone(),
+            live_sessions.clone(),
+        )));
         let rotation = Rotation {
             certs: certs.clone(),
             wt: wt.clone(),
+            quic: quic.clone(),
             addr: wt_addr,
             ctx: ctx.clone(),
             live: live_sessions.clone(),
@@ -213,6 +228,8 @@ impl Edge {
             udp_addr,
             wt,
             wt_addr,
+            quic,
+            quic_addr,
             http_addr,
             certs,
             metrics,
@@ -285,60 +302,6 @@ async fn accept(
     }
 }
 
-/// Replaces the self-signed WebTransport certificate before it expires.
-struct Rotation {
-    certs: Arc<CertManager>,
-    wt: Arc<tokio::sync::Mutex<WtServer>>,
-    addr: SocketAddr,
-    ctx: Arc<SessionContext>,
-    live: Arc<AtomicUsize>,
-}
-
-impl Rotation {
-    async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        while let Some(wait) = self.certs.time_to_rotation(SystemTime::now()) {
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.wait_for(|v| *v) => return,
-            }
-            if let Err(e) = self.rotate().await {
-                tracing::warn!(error = %e, "certificate rotation failed; retrying in a minute");
-                tokio::time::sleep(Duration::from_secs(60)).await;
-            }
-        }
-    }
-
-    /// Make a new certificate and restart the WebTransport server on the same address with it.
-    /// The driver cannot swap identities in place, so open WebTransport sessions are closed and
-    /// their clients reconnect with the new hash.
-    async fn rotate(&self) -> anyhow::Result<()> {
-        let identity = self.certs.rotate()?;
-        let mut server = self.wt.lock().await;
-        server.shutdown();
-        let mut last_err = None;
-        for _ in 0..50 {
-            match WtServer::bind(WtServerConfig {
-                bind: self.addr,
-                identity: identity.clone_identity(),
-            }) {
-                Ok((next, links)) => {
-                    *server = next;
-                    tokio::spawn(accept(links, self.ctx.clone(), self.live.clone()));
-                    tracing::info!(hash = %self.certs.hash_hex(), "webtransport certificate rotated");
-                    return Ok(());
-                }
-                Err(e) => last_err = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err(anyhow::anyhow!(
-            "cannot rebind webtransport on {}: {:?}",
-            self.addr,
-            last_err
-        ))
-    }
-}
-
 impl EdgeHandle {
     /// Address of the encrypted UDP driver.
     pub fn udp_addr(&self) -> SocketAddr {
@@ -352,7 +315,15 @@ impl EdgeHandle {
     pub fn webtransport_addr(&self) -> SocketAddr {
         self.wt_addr
     }
-    /// SHA-256 of the current WebTransport certificate, lowercase hex.
+    /// Address of the QUIC driver (it presents the WebTransport certificate).
+    pub fn quic_addr(&self) -> SocketAddr {
+        self.quic_addr
+    }
+    /// The QUIC driver's counters (connections, setup failures, dropped datagrams, bad frames).
+    pub fn quic_counters(&self) -> &starlane_netcore::quic::QuicCounters {
+        self.quic.counters()
+    }
+    /// SHA-256 of the current WebTransport certificate (also the QUIC driver's), lowercase hex.
     pub fn cert_hash(&self) -> String {
         self.certs.hash_hex()
     }
@@ -402,6 +373,7 @@ impl EdgeHandle {
         tokio::time::sleep(Duration::from_millis(50)).await;
         self.udp.shutdown();
         self.wt.lock().await.shutdown();
+        self.quic.shutdown();
         for t in self.tasks {
             t.abort();
         }

@@ -1,6 +1,9 @@
-//! The edge's HTTP endpoint: `/metrics`, `/healthz`, `/readyz`.
+//! The edge's HTTP endpoint: `/metrics`, `/healthz`, `/readyz`, and `/debug/sessions` (JSON:
+//! every open session with its user and live link stats). It is an operator port: the session
+//! list names players.
 
 use crate::metrics::EdgeMetrics;
+use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -20,12 +23,13 @@ struct HttpState {
     ready: Arc<dyn Readiness>,
 }
 
-/// The router serving the three endpoints.
+/// The router serving the four endpoints.
 pub fn router(metrics: EdgeMetrics, ready: Arc<dyn Readiness>) -> Router {
     Router::new()
         .route("/metrics", get(metrics_handler))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready_handler))
+        .route("/debug/sessions", get(sessions_handler))
         .with_state(HttpState { metrics, ready })
 }
 
@@ -47,4 +51,8 @@ async fn ready_handler(State(s): State<HttpState>) -> impl IntoResponse {
             format!("not ready: {missing}\n"),
         ),
     }
+}
+
+async fn sessions_handler(State(s): State<HttpState>) -> impl IntoResponse {
+    Json(serde_json::json!({ "sessions": s.metrics.sessions.list() }))
 }

@@ -27,7 +27,7 @@ fn shipped_file_matches_defaults_and_needs_a_key_source() {
     assert_eq!(cfg.udp.bind.to_string(), "[::]:4434");
     assert_eq!(cfg.webtransport.bind.to_string(), "[::]:4433");
     assert_eq!(cfg.http.bind.to_string(), "[::]:9100");
-    assert_eq!(cfg.region.addr.to_string(), "127.0.0.1:4500");
+    assert_eq!(cfg.region_link.addr.to_string(), "127.0.0.1:4500");
     assert_eq!(cfg.jwt.issuer, "login-server");
     assert_eq!(cfg.certificate.rotate_before_secs, 2 * 86_400);
     assert!(!cfg.dev_issuer.enabled);
@@ -85,12 +85,40 @@ fn invalid_values_name_their_field() {
             "certificate.cert_file",
         ),
         (
-            "[dev_issuer]\nenabled = true\n[region]\ncert_file = \"\"",
-            "region.cert_file",
+            "[dev_issuer]\nenabled = true\n[region_link]\nregion_cert_file = \"\"",
+            "region_link.region_cert_file",
         ),
         (
-            "[dev_issuer]\nenabled = true\n[region]\nreconnect_min_ms = 9000",
-            "region.reconnect_min_ms",
+            "[dev_issuer]\nenabled = true\n[region_link]\nreconnect_min_ms = 9000",
+            "region_link.reconnect_min_ms",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\npins = [\"abc\"]",
+            "region_link.pins",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\nproduction = true",
+            "region_link.ca_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\nproduction = true\nca_file = \"ca.pem\"",
+            "region_link.cert_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\ncert_file = \"edge.pem\"",
+            "region_link.cert_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\nqueue_capacity = 1",
+            "region_link.queue_capacity",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region_link]\nserver_name = \"not a name\"",
+            "region_link.server_name",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[region]\naddr = \"127.0.0.1:4500\"",
+            "region",
         ),
         (
             "[dev_issuer]\nenabled = true\n[session]\nhello_timeout_secs = 0",
@@ -130,7 +158,7 @@ fn environment_overrides_main_fields() {
         .unwrap();
     assert_eq!(cfg.udp.bind.to_string(), "127.0.0.1:1");
     assert_eq!(cfg.http.bind.to_string(), "127.0.0.1:2");
-    assert_eq!(cfg.region.addr.to_string(), "10.0.0.1:4500");
+    assert_eq!(cfg.region_link.addr.to_string(), "10.0.0.1:4500");
     assert_eq!(cfg.jwt.issuer, "corp-login");
     assert_eq!(cfg.jwt.public_key_url.as_deref(), Some("http://login/key"));
     assert!(cfg.dev_issuer.enabled);

@@ -69,11 +69,13 @@ fn edge_config(dir: &Path, region: SocketAddr, cert_file: PathBuf) -> EdgeConfig
     cfg.data_dir = dir.join("edge");
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
+    cfg.quic.bind = local;
     cfg.http.bind = local;
-    cfg.region.addr = region;
-    cfg.region.cert_file = cert_file;
-    cfg.region.reconnect_min_ms = 50;
-    cfg.region.reconnect_max_ms = 200;
+    cfg.region_link.addr = region;
+    cfg.region_link.region_cert_file = cert_file;
+    cfg.region_link.reconnect_min_ms = 50;
+    cfg.region_link.reconnect_max_ms = 200;
+    cfg.region_link.session_grace_ms = 300;
     cfg.dev_issuer.enabled = true;
     cfg
 }
@@ -208,7 +210,8 @@ async fn native_client_plays_through_the_edge() {
         "{metrics}"
     );
 
-    // The region goes away: the client is told, readiness drops, the edge reconnects.
+    // The region goes away: readiness drops, the edge reconnects; the client's session is held
+    // for region_link.session_grace_ms and, with no region taking it back, closed.
     conn.close(quinn::VarInt::from_u32(1), b"region restart");
     expect_closed(&mut client, RejectReason::RegionUnavailable).await;
     wait_ready(edge.http_addr(), 503).await;
@@ -230,20 +233,15 @@ async fn link_refuses_a_region_with_another_certificate() {
     std::fs::write(&cert_file, other.cert.der()).unwrap();
     let hub = Arc::new(RegionHub::new());
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
-    let cfg = RegionLinkConfig {
-        addr: region.local_addr().unwrap(),
-        cert_file,
-        edge_id: "edge-test".into(),
-        connect_timeout: Duration::from_secs(2),
-        reconnect_min: Duration::from_millis(50),
-        reconnect_max: Duration::from_millis(100),
-    };
-    let task = tokio::spawn(region_link::run(
-        cfg,
-        hub.clone(),
-        EdgeMetrics::new(),
-        stop_rx,
-    ));
+    let mut section = EdgeConfig::default().region_link;
+    section.addr = region.local_addr().unwrap();
+    section.region_cert_file = cert_file;
+    section.connect_timeout_secs = 2;
+    section.reconnect_min_ms = 50;
+    section.reconnect_max_ms = 100;
+    let cfg = RegionLinkConfig::from_section(&section, "edge-test");
+    let metrics = EdgeMetrics::new();
+    let task = tokio::spawn(region_link::run(cfg, hub.clone(), metrics.clone(), stop_rx));
     // The handshake reaches the region but fails there: the edge never trusts it.
     let incoming = tokio::time::timeout(T, region.accept())
         .await
@@ -252,6 +250,12 @@ async fn link_refuses_a_region_with_another_certificate() {
     assert!(incoming.await.is_err());
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!hub.is_up());
+    let refused = metrics
+        .region_link
+        .refusals
+        .with_label_values(&["not_pinned"])
+        .get();
+    assert!(refused >= 1, "the edge counts the refusal: {refused}");
     stop.send_replace(true);
     tokio::time::timeout(T, task).await.unwrap().unwrap();
 }

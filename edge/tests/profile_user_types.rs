@@ -23,9 +23,10 @@ fn config(root: &std::path::Path, region: SocketAddr) -> EdgeConfig {
     cfg.data_dir = root.join("edge");
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
+    cfg.quic.bind = local;
     cfg.http.bind = local;
-    cfg.region.addr = region;
-    cfg.region.cert_file = root.join("region_cert.pem");
+    cfg.region_link.addr = region;
+    cfg.region_link.region_cert_file = root.join("region_cert.pem");
     cfg.dev_issuer.enabled = true;
     cfg.bandwidth
         .user_types

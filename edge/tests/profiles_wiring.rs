@@ -31,11 +31,12 @@ fn edge_config(root: &Path, region: SocketAddr, profiles: &Path) -> EdgeConfig {
     cfg.data_dir = root.join("edge");
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
+    cfg.quic.bind = local;
     cfg.http.bind = local;
-    cfg.region.addr = region;
-    cfg.region.cert_file = root.join("region_cert.pem");
-    cfg.region.reconnect_min_ms = 50;
-    cfg.region.reconnect_max_ms = 200;
+    cfg.region_link.addr = region;
+    cfg.region_link.region_cert_file = root.join("region_cert.pem");
+    cfg.region_link.reconnect_min_ms = 50;
+    cfg.region_link.reconnect_max_ms = 200;
     cfg.dev_issuer.enabled = true;
     cfg.bandwidth.dir = profiles.to_path_buf();
     cfg.bandwidth.browser = "broadband".into();

@@ -47,13 +47,17 @@ fn harness(hello_timeout: Duration) -> Harness {
     let region_generation = hub.attach(tx);
     let metrics = EdgeMetrics::new();
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let ctx = Arc::new(SessionContext::new(
-        verifier,
-        hub.clone(),
-        metrics.clone(),
-        hello_timeout,
-        shutdown_rx,
-    ));
+    // Sessions held after a region link loss give up quickly here.
+    let ctx = Arc::new(
+        SessionContext::new(
+            verifier,
+            hub.clone(),
+            metrics.clone(),
+            hello_timeout,
+            shutdown_rx,
+        )
+        .with_region_grace(Duration::from_millis(200)),
+    );
     Harness {
         _dir: dir,
         issuer,

@@ -5,11 +5,13 @@
 
 mod env;
 mod error;
+mod link;
 mod load;
 mod sync;
 
 pub use error::ConfigError;
 pub(crate) use error::check_range;
+pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
@@ -70,8 +72,9 @@ pub struct RegionConfig {
     pub save_interval_secs: u32,
     /// QUIC address edges connect to. Env: `STARLANE_REGION_LINK_BIND`.
     pub link_bind: SocketAddr,
-    /// PEM certificate of the link server; empty means `<data_dir>/link-cert.pem`.
-    /// Generated (self-signed) with its key when both files are missing. Env: `STARLANE_REGION_LINK_CERT`.
+    /// PEM certificate (chain) of the link server; empty means `<data_dir>/link-cert.pem`.
+    /// Generated (self-signed) with its key when both files are missing (not in
+    /// `link.production`). Env: `STARLANE_REGION_LINK_CERT`.
     pub link_cert: PathBuf,
     /// PEM private key of the link server; empty means `<data_dir>/link-key.pem`.
     /// Env: `STARLANE_REGION_LINK_KEY`.
@@ -79,6 +82,8 @@ pub struct RegionConfig {
     /// Outgoing frames buffered per edge link. Under a quarter free, the link is congested:
     /// its entity and view frames are skipped (it catches up later); full, it is closed.
     pub link_queue: usize,
+    /// `[link]`: which edges may connect (mutual TLS).
+    pub link: LinkConfig,
     /// Units given to a new empire (1..=64). Env: `STARLANE_REGION_UNITS_PER_EMPIRE`.
     pub units_per_empire: u32,
     /// Sustained commands per second allowed per user.
@@ -115,6 +120,7 @@ impl Default for RegionConfig {
             link_cert: PathBuf::new(),
             link_key: PathBuf::new(),
             link_queue: 4096,
+            link: LinkConfig::default(),
             units_per_empire: 3,
             command_rate: 20,
             command_burst: 40,
@@ -334,6 +340,7 @@ impl RegionConfig {
                 fix: "set both link_cert and link_key, or neither",
             });
         }
+        self.link.validate(!self.link_cert.as_os_str().is_empty())?;
         Ok(())
     }
 

@@ -6,7 +6,8 @@
 //!   simulation, vision, sync), stepped manually in tests.
 //! * [`metrics`]: per-tick timing samples, region stats and the bench truth snapshot.
 //! * [`persist`]: SQLite persistence of empires and units (sqlx).
-//! * [`link`]: the QUIC edge-region link server and its TLS identity.
+//! * [`link`]: the QUIC edge-region link server, its TLS identity and trust of edges (mutual
+//!   TLS: cluster CA or pins), and development certificates ([`link::pki`]).
 //! * [`Region::start`] / [`run`]: the running server (tick thread + tokio tasks).
 
 pub mod config;
@@ -21,5 +22,5 @@ mod tick;
 pub use config::{BenchConfig, ConfigError, LoadConfig, NpcPattern, RegionConfig};
 pub use ecs::RegionSim;
 pub use link::tls::{LINK_ALPN, client_config as link_client_config};
-pub use metrics::{RegionStats, TickSample, Truth};
+pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
 pub use runtime::{Region, RegionError, RegionHandle, run};

@@ -1,6 +1,7 @@
 //! Measurements of a running region for the benchmark runner: per-tick wall times by system
 //! set ([`TickSample`]), running totals ([`RegionStats`]) and, when enabled, the server's truth
-//! of every entity after each tick ([`Truth`]).
+//! of every entity after each tick ([`Truth`]); and the edge links refused at the TLS handshake
+//! ([`LinkRefusals`]).
 
 use starlane_protocol::{EntityId, Hex};
 use std::collections::{HashMap, VecDeque};
@@ -56,6 +57,86 @@ pub struct RegionStats {
     pub bytes_in: u64,
     /// Link bytes sent (frames with their length prefix).
     pub bytes_out: u64,
+    /// Edge connections refused at the TLS handshake (every reason of [`LinkRefusals`]).
+    pub links_refused: u64,
+}
+
+/// Why an edge connection was refused at the link's TLS handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefusalReason {
+    /// The edge presented no client certificate.
+    NoClientCert,
+    /// The certificate does not chain to the configured cluster CA (`link.ca_file`).
+    UnknownCa,
+    /// The certificate's SHA-256 is not pinned (`link.pins`, or the development edge file).
+    NotPinned,
+    /// The certificate is unusable: expired, not for client authentication, malformed.
+    BadCertificate,
+}
+
+impl RefusalReason {
+    /// Stable label for logs and metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoClientCert => "no_client_cert",
+            Self::UnknownCa => "unknown_ca",
+            Self::NotPinned => "not_pinned",
+            Self::BadCertificate => "bad_certificate",
+        }
+    }
+}
+
+/// Edge connections refused at the link's TLS handshake, by reason (monotonic counters).
+#[derive(Debug, Default)]
+pub struct LinkRefusals {
+    no_client_cert: AtomicU64,
+    unknown_ca: AtomicU64,
+    not_pinned: AtomicU64,
+    bad_certificate: AtomicU64,
+}
+
+/// A copy of [`LinkRefusals`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkRefusalsSnapshot {
+    /// See [`RefusalReason::NoClientCert`].
+    pub no_client_cert: u64,
+    /// See [`RefusalReason::UnknownCa`].
+    pub unknown_ca: u64,
+    /// See [`RefusalReason::NotPinned`].
+    pub not_pinned: u64,
+    /// See [`RefusalReason::BadCertificate`].
+    pub bad_certificate: u64,
+}
+
+impl LinkRefusalsSnapshot {
+    /// All refusals.
+    pub fn total(&self) -> u64 {
+        self.no_client_cert + self.unknown_ca + self.not_pinned + self.bad_certificate
+    }
+}
+
+impl LinkRefusals {
+    /// Count one refusal.
+    pub fn count(&self, reason: RefusalReason) {
+        let c = match reason {
+            RefusalReason::NoClientCert => &self.no_client_cert,
+            RefusalReason::UnknownCa => &self.unknown_ca,
+            RefusalReason::NotPinned => &self.not_pinned,
+            RefusalReason::BadCertificate => &self.bad_certificate,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Read all counters.
+    pub fn snapshot(&self) -> LinkRefusalsSnapshot {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        LinkRefusalsSnapshot {
+            no_client_cert: g(&self.no_client_cert),
+            unknown_ca: g(&self.unknown_ca),
+            not_pinned: g(&self.not_pinned),
+            bad_certificate: g(&self.bad_certificate),
+        }
+    }
 }
 
 /// The server's state of every entity right after one tick (bench only: see

@@ -1,12 +1,14 @@
 //! The running region: link server and database worker on tokio, the ECS tick on its own
 //! thread, connected by channels.
 
+use crate::config::LinkConfig;
 use crate::config::RegionConfig;
 use crate::ecs::{LinkId, RegionSim, TickInput};
-use crate::link::tls::{self, TlsError};
+use crate::link::tls::{self, Identity, TlsError};
+use crate::link::trust::EdgeVerifier;
 use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, close_code};
 use crate::map::GameMap;
-use crate::metrics::{Metrics, RegionStats, TickSample, Truth};
+use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
 use crate::persist::{Store, StoreError, UnitRecord};
 use crate::tick::{TickLoop, TickOutput};
 use starlane_protocol::RejectReason;
@@ -88,6 +90,9 @@ pub struct RegionHandle {
     cert_der: Vec<u8>,
     endpoint: quinn::Endpoint,
     stats: Arc<LinkStats>,
+    refusals: Arc<LinkRefusals>,
+    /// The development edge identity (cert, key) when the region pins it (no CA, no pins).
+    dev_edge: Option<(std::path::PathBuf, std::path::PathBuf)>,
     metrics: Arc<Metrics>,
     stop_tx: std::sync::mpsc::Sender<()>,
     tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
@@ -107,7 +112,16 @@ impl Region {
             source,
         })?;
         let (cert_path, key_path) = config.effective_cert_paths();
-        let identity = tls::load_or_generate(&cert_path, &key_path)?;
+        let identity = if config.link.production {
+            Identity::load(&cert_path, &key_path, "link_cert")?
+        } else {
+            tls::load_or_generate(&cert_path, &key_path)?
+        };
+        let refusals = Arc::new(LinkRefusals::default());
+        let verifier = EdgeVerifier::from_config(&config.link, &config.data_dir, refusals.clone())?;
+        let dev_edge = (config.link.uses_dev_fallback()
+            && config.link.edge_cert_file.as_os_str().is_empty())
+        .then(|| LinkConfig::dev_edge_paths(&config.data_dir));
         let store = Store::open(&config.effective_database_url()).await?;
         let units = store.load_units().await?;
         let map = GameMap::generate(
@@ -154,7 +168,7 @@ impl Region {
             .spawn(move || tick.run(stop_rx))
             .map_err(|e| RegionError::Tick(e.to_string()))?;
 
-        let server = tls::server_config(&identity)?;
+        let server = tls::server_config(&identity, Arc::new(verifier))?;
         let endpoint = quinn::Endpoint::server(server, config.link_bind).map_err(|source| {
             RegionError::Bind {
                 addr: config.link_bind,
@@ -169,6 +183,7 @@ impl Region {
             tick_tx,
             db_tx,
             stats: stats.clone(),
+            refusals: refusals.clone(),
             queue: config.link_queue,
         };
         tokio::spawn(link::accept_loop(endpoint.clone(), ctx));
@@ -178,6 +193,8 @@ impl Region {
             cert_der: identity.cert_der().to_vec(),
             endpoint,
             stats,
+            refusals,
+            dev_edge,
             metrics,
             stop_tx,
             tick_thread: Some(tick_thread),
@@ -213,6 +230,20 @@ impl RegionHandle {
         self.stats.snapshot()
     }
 
+    /// Edge connections refused at the TLS handshake, by reason.
+    pub fn link_refusals(&self) -> LinkRefusalsSnapshot {
+        self.refusals.snapshot()
+    }
+
+    /// A client configuration for a local edge stand-in (tests, benchmarks): it trusts this
+    /// region's certificate and presents the development edge identity the region generated
+    /// and pins. Fails when the region trusts a CA or pins instead.
+    pub fn dev_link_client_config(&self) -> Result<quinn::ClientConfig, TlsError> {
+        let (cert, key) = self.dev_edge.as_ref().ok_or(TlsError::NoDevIdentity)?;
+        let identity = Identity::load(cert, key, "link.edge_cert_file")?;
+        tls::client_config(&self.cert_der, Some(&identity))
+    }
+
     /// Take the buffered per-tick timing samples (oldest first). The region keeps the last
     /// [`crate::metrics::SAMPLE_CAPACITY`] undrained samples.
     pub fn drain_tick_samples(&self) -> Vec<TickSample> {
@@ -235,6 +266,7 @@ impl RegionHandle {
             frames_out: link.frames_out,
             bytes_in: link.bytes_in,
             bytes_out: link.bytes_out,
+            links_refused: self.refusals.snapshot().total(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! End-to-end tests of a running region over its QUIC link, with a real SQLite file.
 
-use starlane_game::{Region, RegionConfig, RegionHandle, link_client_config};
+use starlane_game::{Region, RegionConfig, RegionHandle};
 use starlane_protocol::link::{
     EdgeToRegion, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge, check_frame_len,
     decode_frame, encode_frame,
@@ -34,7 +34,7 @@ impl Edge {
     async fn connect(region: &RegionHandle) -> Edge {
         let mut endpoint =
             quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("client endpoint");
-        endpoint.set_default_client_config(link_client_config(region.cert_der()).expect("config"));
+        endpoint.set_default_client_config(region.dev_link_client_config().expect("config"));
         let conn = endpoint
             .connect(region.link_addr(), "localhost")
             .expect("connect")

@@ -109,7 +109,9 @@ pub struct ClientHandshake {
     server_public: [u8; 32],
     nonce: [u8; CLIENT_NONCE_LEN],
     state: ClientState,
-    noise: Option<snow::HandshakeState>,
+    /// The ephemeral X25519 secret of the init: each candidate response is read by a Noise
+    /// state rebuilt from it, so a forged response cannot poison the one the server answers.
+    ephemeral: Option<Zeroizing<[u8; 32]>>,
     /// The packet resent until answered (hello, then init).
     current: Vec<u8>,
     timing: HandshakeTiming,
@@ -150,7 +152,7 @@ impl ClientHandshake {
             server_public,
             nonce,
             state: ClientState::AwaitCookie,
-            noise: None,
+            ephemeral: None,
             current: hello,
             timing,
             deadline: now + timing.timeout,
@@ -174,26 +176,37 @@ impl ClientHandshake {
         self.next_resend = now + self.timing.resend_interval;
     }
 
-    /// Build a fresh Noise initiator and the init carrying `cookie`.
-    fn start_noise(&mut self, now: Instant, cookie: &[u8]) -> Result<(), HandshakeError> {
+    /// A Noise initiator over this attempt's prologue and ephemeral key, with message 1
+    /// written into `msg1`.
+    fn initiator(&self, msg1: &mut [u8]) -> Result<snow::HandshakeState, HandshakeError> {
+        let ephemeral = self.ephemeral.as_ref().ok_or(HandshakeError::Crypto)?;
         let mut noise = snow::Builder::with_resolver(params(), resolver())
             .prologue(&prologue(&self.nonce))
             .and_then(|b| b.remote_public_key(&self.server_public))
+            .map(|b| b.fixed_ephemeral_key_for_testing_only(&ephemeral[..]))
             .and_then(|b| b.build_initiator())
             .map_err(|_| HandshakeError::BadKey)?;
+        let n = noise
+            .write_message(&[], msg1)
+            .map_err(|_| HandshakeError::Crypto)?;
+        if n != NOISE_INIT_LEN {
+            return Err(HandshakeError::Crypto);
+        }
+        Ok(noise)
+    }
+
+    /// Pick the ephemeral key and build the init carrying `cookie`.
+    fn start_noise(&mut self, now: Instant, cookie: &[u8]) -> Result<(), HandshakeError> {
+        let mut ephemeral = Zeroizing::new([0u8; 32]);
+        rand::fill(&mut ephemeral[..]);
+        self.ephemeral = Some(ephemeral);
         let mut init = vec![0u8; INIT_LEN];
         init[0] = PacketType::Init as u8;
         init[1] = PROTOCOL_VERSION;
         init[2..2 + CLIENT_NONCE_LEN].copy_from_slice(&self.nonce);
         let at = 2 + CLIENT_NONCE_LEN;
         init[at..at + COOKIE_LEN].copy_from_slice(cookie);
-        let n = noise
-            .write_message(&[], &mut init[at + COOKIE_LEN..])
-            .map_err(|_| HandshakeError::Crypto)?;
-        if n != NOISE_INIT_LEN {
-            return Err(HandshakeError::Crypto);
-        }
-        self.noise = Some(noise);
+        self.initiator(&mut init[at + COOKIE_LEN..])?;
         self.current = init;
         self.state = ClientState::AwaitResponse;
         self.send_current(now);
@@ -233,21 +246,18 @@ impl ClientHandshake {
     }
 
     fn read_response(&mut self, now: Instant, datagram: &[u8]) -> Result<(), DropReason> {
-        let Some(noise) = self.noise.as_mut() else {
-            return Err(DropReason::HandshakeFailed);
-        };
+        // A fresh state per candidate: a forged response leaves the attempt as it was, and
+        // the genuine answer to the same init still opens it.
+        let mut msg1 = [0u8; NOISE_INIT_LEN];
+        let mut noise = self
+            .initiator(&mut msg1)
+            .map_err(|_| DropReason::HandshakeFailed)?;
         let mut payload = [0u8; RESPONSE_LEN];
-        if noise.read_message(&datagram[1..], &mut payload).is_err() {
-            // A forged response poisons the Noise state: start again with a new ephemeral
-            // key under the same cookie (it is bound to the nonce, not to the key).
-            let at = 2 + CLIENT_NONCE_LEN;
-            let cookie = self.current[at..at + COOKIE_LEN].to_vec();
-            self.start_noise(now, &cookie)
-                .map_err(|_| DropReason::HandshakeFailed)?;
-            return Err(DropReason::HandshakeFailed);
-        }
-        let noise = self.noise.take().ok_or(DropReason::HandshakeFailed)?;
+        noise
+            .read_message(&datagram[1..], &mut payload)
+            .map_err(|_| DropReason::HandshakeFailed)?;
         let session = into_session(noise, true).ok_or(DropReason::HandshakeFailed)?;
+        self.ephemeral = None;
         let rtt = now.saturating_duration_since(self.last_sent);
         self.transmit = None;
         self.state = ClientState::Established;
@@ -264,7 +274,7 @@ impl ClientHandshake {
             return;
         }
         if now >= self.deadline {
-            self.noise = None;
+            self.ephemeral = None;
             self.transmit = None;
             self.state = ClientState::Failed;
             self.event = Some(ClientEvent::Failed(HandshakeError::TimedOut));

@@ -126,5 +126,7 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
         LinkEvent::Closed(CloseReason::Local(7))
     );
     assert_eq!(server.counters().connections.load(Ordering::Relaxed), 2);
+    // Every client proved its address with a stateless retry first.
+    assert_eq!(server.counters().retries.load(Ordering::Relaxed), 2);
     server.shutdown();
 }

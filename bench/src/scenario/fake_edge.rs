@@ -10,7 +10,7 @@
 use crate::scenario::clients::{Clock, Live, Window};
 use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use starlane_game::{RegionHandle, link_client_config};
+use starlane_game::RegionHandle;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::{
     EdgeToRegion, EntityFrame, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge,
@@ -100,7 +100,7 @@ pub async fn run_fake_edge(
     live: Arc<Live>,
 ) -> anyhow::Result<FakeEdgeOutcome> {
     let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().context("loopback")?)?;
-    endpoint.set_default_client_config(link_client_config(region.cert_der())?);
+    endpoint.set_default_client_config(region.dev_link_client_config()?);
     let conn = endpoint
         .connect(region.link_addr(), "localhost")?
         .await

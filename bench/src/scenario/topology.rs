@@ -154,10 +154,7 @@ async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<S
         .dev_issuer()
         .cloned()
         .context("the local server has no dev issuer")?;
-    let udp = ConnectInfo {
-        udp_addr: loopback(edge.udp_addr()),
-        udp_public_key: edge.udp_public_key(),
-    };
+    let udp = ConnectInfo::udp_only(loopback(edge.udp_addr()), edge.udp_public_key());
     let wt_url = format!("https://127.0.0.1:{}/", edge.webtransport_addr().port());
     let wt_hash = starlane_client::http::parse_key(&edge.cert_hash())
         .context("the edge's certificate hash is not 64 hex digits")?;
@@ -250,13 +247,15 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
     let (private, public) = starlane_netcore::udp::generate_keypair();
     starlane_netcore::udp::save_key(&edge_dir.join("udp_static_key.hex"), &private)?;
     let (udp_port, wt_port, http_port) = (free_udp_port()?, free_udp_port()?, free_tcp_port()?);
+    let quic_port = free_udp_port()?;
     let edge_toml = root.join("edge.toml");
     std::fs::write(
         &edge_toml,
         format!(
             "data_dir = {:?}\n[udp]\nbind = \"127.0.0.1:{udp_port}\"\n[webtransport]\n\
-             bind = \"127.0.0.1:{wt_port}\"\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\
-             [region]\naddr = \"127.0.0.1:{link_port}\"\ncert_file = {:?}\n\
+             bind = \"127.0.0.1:{wt_port}\"\n[quic]\nbind = \"127.0.0.1:{quic_port}\"\n\
+             [http]\nbind = \"127.0.0.1:{http_port}\"\n\
+             [region_link]\naddr = \"127.0.0.1:{link_port}\"\nregion_cert_file = {:?}\n\
              [dev_issuer]\nenabled = true\n{}",
             edge_dir.display().to_string(),
             cert.display().to_string(),
@@ -278,10 +277,7 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
     };
     Ok(Servers {
         running: Running::Processes { region, edge },
-        udp: ConnectInfo {
-            udp_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, udp_port)),
-            udp_public_key: public,
-        },
+        udp: ConnectInfo::udp_only(SocketAddr::from((Ipv4Addr::LOCALHOST, udp_port)), public),
         wt_url: format!("https://127.0.0.1:{wt_port}/"),
         wt_hash,
         issuer,

@@ -2,6 +2,7 @@
 
 use crate::client::{Client, ClientEvent};
 use crate::http::{ConnectInfo, fetch_dev_token};
+use crate::transport::Transport;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use starlane_protocol::Hex;
 use std::sync::Arc;
@@ -25,11 +26,12 @@ pub struct SwarmStats {
     pub missing_baselines: AtomicU64,
 }
 
-/// Run one bot until `duration` has passed: connect as `username`, then every few seconds
-/// send a random own unit to a random passable hex near it.
+/// Run one bot until `duration` has passed: connect as `username` over `transport`, then
+/// every few seconds send a random own unit to a random passable hex near it.
 pub async fn run_bot(
     base_url: String,
     info: ConnectInfo,
+    transport: Transport,
     username: String,
     seed: u64,
     duration: Duration,
@@ -43,7 +45,7 @@ pub async fn run_bot(
             return;
         }
     };
-    let mut client = match Client::connect(&info, &token).await {
+    let mut client = match Client::connect_via(&info, transport, &token).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(%username, "connect: {e}");

@@ -22,9 +22,26 @@ pub struct ConnectInfo {
     pub udp_addr: SocketAddr,
     /// The edge's static X25519 public key (Noise NK).
     pub udp_public_key: [u8; 32],
+    /// The edge's QUIC address (`quic_addr`), if it advertises one.
+    pub quic_addr: Option<SocketAddr>,
+    /// The edge's WebTransport URL (`webtransport_url`), if it advertises one.
+    pub webtransport_url: Option<String>,
+    /// SHA-256 of the edge's certificate (`cert_hash`), pinned by QUIC and WebTransport.
+    pub cert_hash: Option<[u8; 32]>,
 }
 
 impl ConnectInfo {
+    /// Encrypted UDP only (QUIC and WebTransport unknown).
+    pub fn udp_only(udp_addr: SocketAddr, udp_public_key: [u8; 32]) -> Self {
+        Self {
+            udp_addr,
+            udp_public_key,
+            quic_addr: None,
+            webtransport_url: None,
+            cert_hash: None,
+        }
+    }
+
     /// Fetch from `<base>/api/connect-info`.
     pub async fn fetch(base: &str) -> Result<Self, HttpError> {
         let url = format!("{}/api/connect-info", base.trim_end_matches('/'));
@@ -47,14 +64,41 @@ impl ConnectInfo {
             .and_then(Value::as_str)
             .and_then(parse_key)
             .ok_or_else(|| field("udp_public_key"))?;
+        // Optional fields: absent is fine, present but malformed is an error.
+        let optional = |name: &'static str| v.get(name).filter(|x| !x.is_null());
+        let quic_addr = optional("quic_addr")
+            .map(|x| {
+                x.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| field("quic_addr"))
+            })
+            .transpose()?;
+        let webtransport_url = optional("webtransport_url")
+            .map(|x| {
+                x.as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .ok_or_else(|| field("webtransport_url"))
+            })
+            .transpose()?;
+        let cert_hash = optional("cert_hash")
+            .map(|x| {
+                x.as_str()
+                    .and_then(parse_key)
+                    .ok_or_else(|| field("cert_hash"))
+            })
+            .transpose()?;
         Ok(Self {
             udp_addr,
             udp_public_key,
+            quic_addr,
+            webtransport_url,
+            cert_hash,
         })
     }
 }
 
-/// Parse a 32-byte key written as 64 hex digits.
+/// Parse a 32-byte key or hash written as 64 hex digits.
 pub fn parse_key(s: &str) -> Option<[u8; 32]> {
     let s = s.trim();
     if s.len() != 64 {
@@ -129,5 +173,46 @@ mod tests {
             })
         ));
         assert!(parse_key(&"zz".repeat(32)).is_none());
+        assert_eq!(info.quic_addr, None);
+        assert_eq!(info.cert_hash, None);
+    }
+
+    #[test]
+    fn parses_the_quic_and_webtransport_fields() {
+        let v = serde_json::json!({
+            "udp_addr": "127.0.0.1:4434",
+            "udp_public_key": "ab".repeat(32),
+            "quic_addr": "127.0.0.1:4435",
+            "webtransport_url": "https://127.0.0.1:4433/",
+            "cert_hash": "cd".repeat(32),
+        });
+        let info = ConnectInfo::from_json("u", &v).expect("valid");
+        assert_eq!(
+            info.quic_addr,
+            Some("127.0.0.1:4435".parse().expect("addr"))
+        );
+        assert_eq!(
+            info.webtransport_url.as_deref(),
+            Some("https://127.0.0.1:4433/")
+        );
+        assert_eq!(info.cert_hash, Some([0xcd; 32]));
+        let mut bad = v.clone();
+        bad["quic_addr"] = serde_json::json!("localhost");
+        assert!(matches!(
+            ConnectInfo::from_json("u", &bad),
+            Err(HttpError::Field {
+                field: "quic_addr",
+                ..
+            })
+        ));
+        let mut bad = v;
+        bad["cert_hash"] = serde_json::json!(12);
+        assert!(matches!(
+            ConnectInfo::from_json("u", &bad),
+            Err(HttpError::Field {
+                field: "cert_hash",
+                ..
+            })
+        ));
     }
 }

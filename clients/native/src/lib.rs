@@ -1,5 +1,5 @@
 //! Native Starlane client: a library, the `starlane-client` CLI and a headless bot swarm,
-//! over the encrypted UDP transport.
+//! over encrypted UDP (default), QUIC or WebTransport ([`Transport`], [`Client::connect_via`]).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -17,8 +17,12 @@ pub mod bots;
 pub mod client;
 pub mod delta;
 pub mod http;
+pub mod stats;
+pub mod transport;
 pub mod world;
 
 pub use client::{Client, ClientError, ClientEvent};
 pub use http::{ConnectInfo, fetch_dev_token};
+pub use stats::format_link_stats;
+pub use transport::{Transport, UnknownTransport};
 pub use world::WorldView;

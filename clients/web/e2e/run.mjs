@@ -3,7 +3,9 @@
 // Starts `starlane-local run` on free loopback ports in a temporary data directory, opens the
 // page in Debian's Chromium (driven by playwright-core), waits until the client is connected and
 // draws its own units, clicks a unit and then a hex, waits until the unit arrives there, saves
-// screenshots into $ARTIFACTS, and stops the server with SIGINT (it must exit cleanly).
+// screenshots into $ARTIFACTS, checks the delta-sync counters and the link statistics
+// (WebTransport.getStats(): RTT, bytes and packets each way) the page reports, and stops the
+// server with SIGINT (it must exit cleanly).
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs
 import { spawn } from "node:child_process";
@@ -77,6 +79,9 @@ async function main() {
       args: [
         "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
+        // WebTransport.getStats() is behind this Blink feature in Chromium (156 at the time of
+        // writing); with it the page takes the RTT from QUIC, without it from its own pings.
+        "--enable-blink-features=WebTransportStats",
       ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -137,6 +142,28 @@ async function main() {
     console.log(`delta sync: ${JSON.stringify(delta)}`);
     if (!(delta.packets > 0)) throw new Error(`no entity packets applied: ${JSON.stringify(delta)}`);
     if (!(delta.acks > 0)) throw new Error(`no acks sent: ${JSON.stringify(delta)}`);
+    // Link statistics come from Chromium's WebTransport.getStats() and reach the overlay. They
+    // are sampled once a second: wait for a sample taken after the play (it has a rate).
+    await waitFor(page, () => {
+      const l = window.__starlane.linkStats();
+      return l !== null && l.srttMs > 0 && l.packetsIn > 0 && l.inKBps !== null;
+    }, null, "link statistics", 10_000);
+    const link = await page.evaluate(() => window.__starlane.linkStats());
+    const shown = await page.evaluate(() =>
+      ["rtt", "loss", "rx", "tx"].map((f) => document.querySelector(`[data-field="${f}"]`)?.textContent ?? null));
+    console.log(`link stats: ${JSON.stringify(link)}; overlay: ${JSON.stringify(shown)}`);
+    if (!link) throw new Error("no link statistics sampled");
+    // Chromium's getStats() gives RTTs and datagram counts but no byte or packet counts: those
+    // are the page's own.
+    if (link.rttSource !== "transport") {
+      throw new Error(`RTT not taken from WebTransport.getStats(): ${JSON.stringify(link)}`);
+    }
+    if (!(link.srttMs > 0)) throw new Error(`no smoothed RTT: ${JSON.stringify(link)}`);
+    if (!(link.bytesIn > 0 && link.packetsIn > 0)) throw new Error(`nothing received: ${JSON.stringify(link)}`);
+    if (!(link.bytesOut > 0 && link.packetsOut > 0)) throw new Error(`nothing sent: ${JSON.stringify(link)}`);
+    if (!/ms$/.test(shown[0] ?? "") || !/ B|kB|MB/.test(shown[2] ?? "")) {
+      throw new Error(`overlay does not show the link statistics: ${JSON.stringify(shown)}`);
+    }
   } finally {
     if (browser) await browser.close();
     const code = await stopServer(server.child);

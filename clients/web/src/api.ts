@@ -3,6 +3,7 @@
 import type { Camera } from "./camera";
 import type { CommandLog, CommandResult } from "./commands";
 import type { DeltaSyncStats } from "./deltaSync";
+import type { LinkStatsView } from "./linkStats";
 import type { ConnState } from "./net";
 import type { World } from "./world";
 
@@ -20,6 +21,7 @@ export interface StarlaneApi {
   rxKbps(): number;
   selected(): number | null;
   delta(): DeltaSyncStats;
+  linkStats(): LinkStatsView | null;
 }
 
 /** The object installed as `window.__starlane`. Every property is live. */
@@ -58,6 +60,12 @@ export interface StarlaneHandle {
   readonly rxKbps: number;
   /** Delta-update counters: packets applied, duplicates, records missing their baseline, ... */
   delta(): DeltaSyncStats;
+  /**
+   * Link statistics of the WebTransport session as the overlay shows them (sampled once a
+   * second; from `getStats()` where the browser has it, else the client's own counts), or null
+   * before the first sample.
+   */
+  linkStats(): LinkStatsView | null;
 }
 
 declare global {
@@ -133,6 +141,10 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     delta() {
       return { ...src.delta() };
+    },
+    linkStats() {
+      const v = src.linkStats();
+      return v === null ? null : { ...v, datagrams: v.datagrams === null ? null : { ...v.datagrams } };
     },
   };
 }

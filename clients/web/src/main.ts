@@ -8,6 +8,7 @@ import { DeltaSync, applyToWorld } from "./deltaSync";
 import type { AxialHex } from "./hex";
 import { Input } from "./input";
 import { type ConnState, Connection, nowMs } from "./net";
+import { LinkStatsSampler } from "./linkStats";
 import { Overlay } from "./overlay";
 import { Renderer } from "./render";
 import { fetchConnectInfo, fetchDevToken, resolveUsername } from "./session";
@@ -29,7 +30,12 @@ interface App {
   sync: DeltaSync;
   /** Whether an Ack send is already scheduled for the current burst of packets. */
   ackScheduled: boolean;
+  /** Link statistics, sampled once a second. */
+  link: LinkStatsSampler;
 }
+
+/** How often the link statistics are sampled. */
+const LINK_STATS_INTERVAL_MS = 1000;
 
 function setBodyState(state: ConnState): void {
   document.body.dataset.state = state;
@@ -128,8 +134,7 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
       detail: app.conn.detail,
       username: app.username,
       empire: app.empire,
-      rttMs: app.conn.rtt.lastMs,
-      rxKbps: app.conn.rx.kBps,
+      link: app.link.latest,
       tick: app.world.tick,
       entities: app.world.entities.size,
       ownUnits: app.empire === null ? 0 : app.world.owned(app.empire).length,
@@ -157,6 +162,7 @@ function buildApi(app: App): StarlaneApi {
     rxKbps: () => app.conn.rx.kBps,
     selected: () => app.input?.selected ?? null,
     delta: () => app.sync.stats(),
+    linkStats: () => app.link.latest,
   };
 }
 
@@ -189,7 +195,11 @@ function main(): void {
     commands: new CommandLog(),
     conn: new Connection({
       onMessage: (msg, now) => onMessage(app, msg, now),
-      onState: (state) => setBodyState(state),
+      onState: (state) => {
+        setBodyState(state);
+        // A first sample as soon as the session is up, then one a second.
+        if (state === "connected") void app.link.poll();
+      },
     }),
     input: null,
     username: null,
@@ -197,6 +207,11 @@ function main(): void {
     centeredOnUnits: false,
     sync: new DeltaSync(),
     ackScheduled: false,
+    link: new LinkStatsSampler({
+      transportStats: () => app.conn.transportStats(),
+      own: () => app.conn.ownCounters(),
+      now: nowMs,
+    }),
   };
   app.input = new Input(canvas, {
     world,
@@ -210,6 +225,7 @@ function main(): void {
   const overlay = new Overlay(document.body);
   installApi(buildApi(app));
   startLoop(app, renderer, overlay);
+  setInterval(() => void app.link.poll(), LINK_STATS_INTERVAL_MS);
   void connect(app);
 }
 

@@ -7,6 +7,7 @@ import type { ClientMsg, ServerMsg, Hex } from "./protocol";
 import { frame, FrameReader } from "./protocol/framing";
 import type { ConnectInfo } from "./session";
 import { RateMeter, RttTracker } from "./stats";
+import type { OwnCounters, TransportStatsSample } from "./linkStats";
 import { rejectReasonText } from "./codes";
 
 /** Connection state as shown on the page and exposed to tests. */
@@ -50,6 +51,8 @@ export class Connection {
   readonly rx = new RateMeter(1000);
   /** Dropped input. */
   readonly drops: NetDrops = { decode: 0, oversized: 0, wrongChannel: 0 };
+  /** Payload bytes and messages each way (stream chunks and writes, datagrams). */
+  readonly traffic = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
 
   private transport: WebTransport | null = null;
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -112,7 +115,9 @@ export class Connection {
   private sendReliable(msg: ClientMsg): boolean {
     const writer = this.streamWriter;
     if (!writer) return false;
-    writer.write(frame(encodeClientMsg(msg))).catch((err: unknown) => this.onClosed(`write failed: ${errorText(err)}`));
+    const bytes = frame(encodeClientMsg(msg));
+    this.countOut(bytes.byteLength);
+    writer.write(bytes).catch((err: unknown) => this.onClosed(`write failed: ${errorText(err)}`));
     return true;
   }
 
@@ -123,7 +128,9 @@ export class Connection {
   sendDatagram(msg: ClientMsg): boolean {
     const writer = this.datagramWriter;
     if (!writer) return false;
-    writer.write(encodeClientMsg(msg)).catch(() => undefined);
+    const bytes = encodeClientMsg(msg);
+    this.countOut(bytes.byteLength);
+    writer.write(bytes).catch(() => undefined);
     return true;
   }
 
@@ -140,7 +147,7 @@ export class Connection {
         const { value, done } = await reader.read();
         if (done) break;
         if (!value) continue;
-        this.rx.add(value.byteLength, nowMs());
+        this.countIn(value.byteLength);
         let messages: Uint8Array[];
         try {
           messages = this.frames.push(value);
@@ -164,12 +171,49 @@ export class Connection {
         const { value, done } = await reader.read();
         if (done) return;
         if (!value) continue;
-        this.rx.add(value.byteLength, nowMs());
+        this.countIn(value.byteLength);
         this.handle(value, true);
       }
     } catch {
       // The transport's closed promise reports why.
     }
+  }
+
+  /**
+   * The browser's statistics of the QUIC connection (`WebTransport.getStats()`), or null
+   * where the browser has no such method, before the session exists, or when it fails.
+   */
+  async transportStats(): Promise<TransportStatsSample | null> {
+    const wt = this.transport as (WebTransport & { getStats?: () => Promise<unknown> }) | null;
+    if (!wt || typeof wt.getStats !== "function") return null;
+    try {
+      const stats = await wt.getStats();
+      return typeof stats === "object" && stats !== null ? (stats as TransportStatsSample) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The connection's own counts, for when the browser gives no statistics. */
+  ownCounters(): OwnCounters {
+    return {
+      srttMs: this.rtt.smoothedMs,
+      rttVarMs: this.rtt.varMs,
+      ...this.traffic,
+      pingsAnswered: this.rtt.answered,
+      pingsLost: this.rtt.lost,
+    };
+  }
+
+  private countIn(bytes: number): void {
+    this.rx.add(bytes, nowMs());
+    this.traffic.bytesIn += bytes;
+    this.traffic.messagesIn++;
+  }
+
+  private countOut(bytes: number): void {
+    this.traffic.bytesOut += bytes;
+    this.traffic.messagesOut++;
   }
 
   private handle(bytes: Uint8Array, datagram: boolean): void {

@@ -1,6 +1,7 @@
 // The stats overlay: a DOM panel in the top-left corner.
 
 import type { CommandResult } from "./commands";
+import { type LinkStatsView, formatLink } from "./linkStats";
 import type { ConnState } from "./net";
 
 /** How long a command rejection stays highlighted. */
@@ -12,8 +13,8 @@ export interface OverlayData {
   detail: string | null;
   username: string | null;
   empire: number | null;
-  rttMs: number | null;
-  rxKbps: number;
+  /** Link statistics (RTT, variation, loss, bytes and packets each way), null before the first sample. */
+  link: LinkStatsView | null;
   tick: number;
   entities: number;
   ownUnits: number;
@@ -30,7 +31,7 @@ interface Row {
   text: string;
 }
 
-const LABELS = ["state", "player", "empire", "rtt", "rx", "tick", "entities", "selected", "command"] as const;
+const LABELS = ["state", "player", "empire", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command"] as const;
 type Label = (typeof LABELS)[number];
 
 /** The overlay panel; call {@link Overlay.update} as often as you like. */
@@ -62,8 +63,11 @@ export class Overlay {
     this.set("state", d.detail ? `${d.state} (${d.detail})` : d.state, `state-${d.state}`);
     this.set("player", d.username ?? "-");
     this.set("empire", d.empire === null ? "-" : String(d.empire));
-    this.set("rtt", d.rttMs === null ? "-" : `${d.rttMs.toFixed(1)} ms`);
-    this.set("rx", `${d.rxKbps.toFixed(2)} kB/s`);
+    const link = formatLink(d.link);
+    this.set("rtt", link.rtt);
+    this.set("loss", link.loss);
+    this.set("rx", link.rx);
+    this.set("tx", link.tx);
     this.set("tick", String(d.tick));
     this.set("entities", `${d.entities} (own ${d.ownUnits})`);
     this.set("selected", d.selected === null ? "-" : `#${d.selected}`);

@@ -1,5 +1,5 @@
-// Connection statistics: round-trip time from ping/pong and received bytes
-// per second. Pure logic: time is passed in (ms).
+// Connection statistics: round-trip time, its variation and ping loss from
+// ping/pong, and received bytes per second. Pure logic: time is passed in (ms).
 
 /** Pings older than this are forgotten (their pong is considered lost). */
 const PING_TIMEOUT_MS = 10_000;
@@ -12,8 +12,17 @@ export class RttTracker {
   lastMs: number | null = null;
   /** Smoothed RTT (EWMA, 1/8 weight like TCP's SRTT), or null before the first pong. */
   smoothedMs: number | null = null;
+  /**
+   * RTT variation (RFC 6298 RTTVAR: EWMA, 1/4 weight, of |SRTT - sample|; half the first
+   * sample), or null before the first pong.
+   */
+  varMs: number | null = null;
   /** Pongs that matched no outstanding ping (late, duplicated or forged). */
   unmatched = 0;
+  /** Pings answered in time. */
+  answered = 0;
+  /** Pings given up on: unanswered after 10 s, or pushed out by newer ones. */
+  lost = 0;
 
   private nextNonce = 1;
   private readonly pending = new Map<number, number>();
@@ -25,7 +34,10 @@ export class RttTracker {
     this.expire(now);
     if (this.pending.size >= MAX_PENDING_PINGS) {
       const oldest = this.pending.keys().next();
-      if (!oldest.done) this.pending.delete(oldest.value);
+      if (!oldest.done) {
+        this.pending.delete(oldest.value);
+        this.lost++;
+      }
     }
     this.pending.set(nonce, now);
     return nonce;
@@ -40,8 +52,15 @@ export class RttTracker {
     }
     this.pending.delete(nonce);
     const rtt = Math.max(0, now - sent);
+    this.answered++;
     this.lastMs = rtt;
-    this.smoothedMs = this.smoothedMs === null ? rtt : this.smoothedMs + (rtt - this.smoothedMs) / 8;
+    if (this.smoothedMs === null || this.varMs === null) {
+      this.smoothedMs = rtt;
+      this.varMs = rtt / 2;
+    } else {
+      this.varMs = (3 * this.varMs + Math.abs(this.smoothedMs - rtt)) / 4;
+      this.smoothedMs = this.smoothedMs + (rtt - this.smoothedMs) / 8;
+    }
     return rtt;
   }
 
@@ -52,7 +71,10 @@ export class RttTracker {
 
   private expire(now: number): void {
     for (const [nonce, sent] of this.pending) {
-      if (now - sent > PING_TIMEOUT_MS) this.pending.delete(nonce);
+      if (now - sent > PING_TIMEOUT_MS) {
+        this.pending.delete(nonce);
+        this.lost++;
+      }
     }
   }
 }

@@ -64,3 +64,35 @@ describe("RateMeter", () => {
     expect(m.kBps).toBe(1);
   });
 });
+
+describe("RttTracker variation and ping loss", () => {
+  it("tracks the RTT variation like RFC 6298", () => {
+    const t = new RttTracker();
+    expect(t.varMs).toBeNull();
+    t.pong(t.ping(0), 40);
+    expect(t.smoothedMs).toBe(40);
+    expect(t.varMs).toBe(20); // half the first sample
+    t.pong(t.ping(100), 180); // 80 ms: var = 3/4 * 20 + 1/4 * |40 - 80|, srtt = 40 + 40/8
+    expect(t.varMs).toBe(25);
+    expect(t.smoothedMs).toBe(45);
+    for (let i = 0; i < 100; i++) t.pong(t.ping(1000 + i * 100), 1000 + i * 100 + 45);
+    // A steady 45 ms: the variation decays towards 0.
+    expect(t.smoothedMs).toBeCloseTo(45);
+    expect(t.varMs).toBeLessThan(0.01);
+    expect(t.answered).toBe(102);
+  });
+
+  it("counts unanswered pings as lost once they expire or are pushed out", () => {
+    const t = new RttTracker();
+    t.ping(0);
+    t.ping(500);
+    t.pong(t.ping(600), 650);
+    expect(t.lost).toBe(0);
+    t.ping(10_550); // the pings at 0 and 500 are now over 10 s old
+    expect(t.lost).toBe(2);
+    const u = new RttTracker();
+    for (let i = 0; i < 70; i++) u.ping(i);
+    expect(u.lost).toBe(6); // beyond the 64 remembered
+    expect(u.answered + u.lost + u.outstanding).toBe(70);
+  });
+});

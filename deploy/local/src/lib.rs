@@ -1,11 +1,16 @@
 //! The all-in-one local server: a region server, an edge relay, the web client and a
 //! development token issuer in one process, on the embedded defaults. Needs no Redis and no
 //! PostgreSQL: the region keeps its state in SQLite under the data directory.
+//!
+//! The edge-region link runs with mutual TLS: unless the configuration files set the link's
+//! trust, a throwaway cluster CA with a region and an edge certificate is generated in
+//! `<data_dir>/link-pki/` ([`dev_link_pki`]) and both sides are pointed at it.
 
 pub mod web;
 
 use anyhow::Context;
 use starlane_edge::{DevIssuer, Edge, EdgeConfig, EdgeHandle};
+use starlane_game::link::pki::{DEV_REGION_NAMES, DevClusterFiles, ensure_dev_cluster};
 use starlane_game::{Region, RegionConfig, RegionHandle};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -15,7 +20,8 @@ use tokio::sync::oneshot;
 /// How to start the all-in-one server.
 #[derive(Debug, Clone)]
 pub struct LocalOptions {
-    /// Root of generated state: `region/` (SQLite, link certificate) and `edge/` (keys).
+    /// Root of generated state: `region/` (SQLite), `edge/` (keys) and `link-pki/` (the
+    /// development link CA and certificates).
     pub data_dir: PathBuf,
     /// Region configuration file; `None` uses the embedded defaults.
     pub region_config: Option<PathBuf>,
@@ -75,17 +81,22 @@ impl Local {
             region_cfg.link_bind = LOOPBACK_ANY_PORT;
             edge_cfg.udp.bind = LOOPBACK_ANY_PORT;
             edge_cfg.webtransport.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
+            edge_cfg.quic.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
             edge_cfg.http.bind = LOOPBACK_ANY_PORT;
             http_bind = LOOPBACK_ANY_PORT;
         }
         std::fs::create_dir_all(&region_cfg.data_dir)
             .with_context(|| format!("cannot create {}", region_cfg.data_dir.display()))?;
+        if link_trust_unset(&region_cfg, &edge_cfg) {
+            let pki = dev_link_pki(&opts.data_dir)?;
+            use_dev_link_pki(&pki, &mut region_cfg, &mut edge_cfg);
+        }
         let region = Region::start(region_cfg.clone())
             .await
             .context("region server")?;
 
-        edge_cfg.region.addr = reachable(region.link_addr());
-        edge_cfg.region.cert_file = region_cfg.effective_cert_paths().0;
+        edge_cfg.region_link.addr = reachable(region.link_addr());
+        edge_cfg.region_link.region_cert_file = region_cfg.effective_cert_paths().0;
         let issuer = Arc::new(DevIssuer::load_or_create_with_issuer(
             &edge_cfg.data_dir.join("dev-issuer"),
             &edge_cfg.jwt.issuer,
@@ -161,6 +172,36 @@ impl Local {
         self.region.shutdown().await.context("region shutdown")?;
         Ok(())
     }
+}
+
+/// Make (once) the development link PKI in `<data_dir>/link-pki/`: a throwaway cluster CA,
+/// a region certificate (for `starlane-region`, `localhost`, `127.0.0.1`, `::1`) and an edge
+/// client certificate, all PEM.
+pub fn dev_link_pki(data_dir: &Path) -> anyhow::Result<DevClusterFiles> {
+    let dir = data_dir.join("link-pki");
+    ensure_dev_cluster(&dir)
+        .with_context(|| format!("cannot make the development link PKI in {}", dir.display()))
+}
+
+/// Point the region and the edge at the development PKI: both trust its CA, each presents its
+/// certificate, and the edge checks the region's name `starlane-region`.
+pub fn use_dev_link_pki(pki: &DevClusterFiles, region: &mut RegionConfig, edge: &mut EdgeConfig) {
+    region.link_cert = pki.region_cert.clone();
+    region.link_key = pki.region_key.clone();
+    region.link.ca_file = pki.ca.clone();
+    edge.region_link.ca_file = Some(pki.ca.clone());
+    edge.region_link.cert_file = Some(pki.edge_cert.clone());
+    edge.region_link.key_file = Some(pki.edge_key.clone());
+    edge.region_link.server_name = DEV_REGION_NAMES[0].to_string();
+}
+
+/// Whether neither configuration names link certificates or trust (then the development PKI
+/// is used).
+fn link_trust_unset(region: &RegionConfig, edge: &EdgeConfig) -> bool {
+    region.link_cert.as_os_str().is_empty()
+        && region.link.uses_dev_fallback()
+        && edge.region_link.uses_dev_trust()
+        && edge.region_link.cert_file.is_none()
 }
 
 /// An address a local client can dial: an unspecified bind address becomes loopback.

@@ -90,7 +90,8 @@ async fn main() -> anyhow::Result<()> {
                 local.http_addr().port()
             );
             println!(
-                "Native client: cargo run -p starlane-client -- --url {} connect",
+                "Native client: cargo run -p starlane-client -- --url {} connect \
+                 (--transport udp|quic|webtransport)",
                 url.trim_end_matches('/')
             );
             println!("STARLANE_READY {}", serde_json::json!({ "http": url }));

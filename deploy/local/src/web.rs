@@ -38,11 +38,13 @@ pub fn router(state: WebState, web_dir: &Path) -> Router {
 async fn connect_info(State(s): State<WebState>) -> Response {
     let wt: SocketAddr = s.edge.webtransport_addr();
     let udp: SocketAddr = s.edge.udp_addr();
+    let quic: SocketAddr = s.edge.quic_addr();
     Json(serde_json::json!({
         "webtransport_url": format!("https://{}:{}/", s.public_host, wt.port()),
         "cert_hash": s.edge.cert_hash(),
         "udp_addr": format!("{}:{}", s.public_host, udp.port()),
         "udp_public_key": hex_string(&s.edge.udp_public_key()),
+        "quic_addr": format!("{}:{}", s.public_host, quic.port()),
     }))
     .into_response()
 }

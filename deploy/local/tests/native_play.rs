@@ -18,6 +18,9 @@ async fn native_client_plays_through_the_edge() {
     let mut bob = server.join("bob").await;
     assert_ne!(alice.empire, bob.empire, "two players get two empires");
 
+    // The map travels reliably, the entity packets as datagrams: either may come first.
+    wait_for_map(&mut alice, Duration::from_secs(10)).await;
+
     // Pick a passable target three hexes from one of alice's units, not occupied by a unit.
     let (unit, from) = alice
         .world

@@ -81,6 +81,10 @@ async fn run(path: PathBuf) -> anyhow::Result<()> {
         edge.cert_hash()
     );
     println!(
+        "  quic          {} (same certificate, ALPN starlane-quic/1)",
+        edge.quic_addr()
+    );
+    println!(
         "  http          http://{}/metrics /healthz /readyz",
         edge.http_addr()
     );

@@ -50,9 +50,34 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("STARLANE_EDGE_DATA_DIR", "data_dir"),
     ("STARLANE_EDGE_UDP_BIND", "udp.bind"),
     ("STARLANE_EDGE_WEBTRANSPORT_BIND", "webtransport.bind"),
+    ("STARLANE_EDGE_QUIC_BIND", "quic.bind"),
     ("STARLANE_EDGE_HTTP_BIND", "http.bind"),
-    ("STARLANE_EDGE_REGION_ADDR", "region.addr"),
-    ("STARLANE_EDGE_REGION_CERT_FILE", "region.cert_file"),
+    ("STARLANE_EDGE_REGION_LINK_ADDR", "region_link.addr"),
+    (
+        "STARLANE_EDGE_REGION_LINK_SERVER_NAME",
+        "region_link.server_name",
+    ),
+    ("STARLANE_EDGE_REGION_LINK_CA_FILE", "region_link.ca_file"),
+    ("STARLANE_EDGE_REGION_LINK_PINS", "region_link.pins"),
+    (
+        "STARLANE_EDGE_REGION_LINK_REGION_CERT_FILE",
+        "region_link.region_cert_file",
+    ),
+    (
+        "STARLANE_EDGE_REGION_LINK_CERT_FILE",
+        "region_link.cert_file",
+    ),
+    ("STARLANE_EDGE_REGION_LINK_KEY_FILE", "region_link.key_file"),
+    (
+        "STARLANE_EDGE_REGION_LINK_PRODUCTION",
+        "region_link.production",
+    ),
+    // Names from before the section was called [region_link]; same meaning.
+    ("STARLANE_EDGE_REGION_ADDR", "region_link.addr"),
+    (
+        "STARLANE_EDGE_REGION_CERT_FILE",
+        "region_link.region_cert_file",
+    ),
     ("STARLANE_EDGE_JWT_ISSUER", "jwt.issuer"),
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_FILE", "jwt.public_key_file"),
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "jwt.public_key_url"),
@@ -107,24 +132,37 @@ impl EdgeConfig {
         };
         let sock = |v: &str| v.parse::<SocketAddr>().map_err(|e| bad(e.to_string(), v));
         let opt = |v: String| if v.is_empty() { None } else { Some(v) };
+        let boolean = |v: &str| match v {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" => Ok(false),
+            _ => Err(bad("expected true or false".into(), v)),
+        };
         match field {
             "edge_id" => self.edge_id = value,
             "data_dir" => self.data_dir = value.into(),
             "udp.bind" => self.udp.bind = sock(&value)?,
             "webtransport.bind" => self.webtransport.bind = sock(&value)?,
+            "quic.bind" => self.quic.bind = sock(&value)?,
             "http.bind" => self.http.bind = sock(&value)?,
-            "region.addr" => self.region.addr = sock(&value)?,
-            "region.cert_file" => self.region.cert_file = value.into(),
+            "region_link.addr" => self.region_link.addr = sock(&value)?,
+            "region_link.server_name" => self.region_link.server_name = value,
+            "region_link.ca_file" => self.region_link.ca_file = opt(value).map(PathBuf::from),
+            "region_link.pins" => {
+                self.region_link.pins = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }
+            "region_link.region_cert_file" => self.region_link.region_cert_file = value.into(),
+            "region_link.cert_file" => self.region_link.cert_file = opt(value).map(PathBuf::from),
+            "region_link.key_file" => self.region_link.key_file = opt(value).map(PathBuf::from),
+            "region_link.production" => self.region_link.production = boolean(&value)?,
             "jwt.issuer" => self.jwt.issuer = value,
             "jwt.public_key_file" => self.jwt.public_key_file = opt(value).map(PathBuf::from),
             "jwt.public_key_url" => self.jwt.public_key_url = opt(value),
-            "dev_issuer.enabled" => {
-                self.dev_issuer.enabled = match value.as_str() {
-                    "1" | "true" | "yes" => true,
-                    "0" | "false" | "no" => false,
-                    _ => return Err(bad("expected true or false".into(), &value)),
-                }
-            }
+            "dev_issuer.enabled" => self.dev_issuer.enabled = boolean(&value)?,
             _ => {}
         }
         Ok(())
@@ -146,7 +184,8 @@ impl EdgeConfig {
                 "use a positive number of seconds, e.g. 15",
             ));
         }
-        self.validate_region()?;
+        self.validate_region_link()?;
+        self.validate_quic()?;
         self.validate_jwt()?;
         self.validate_certificate()?;
         if self.session.hello_timeout_secs == 0 {
@@ -157,35 +196,6 @@ impl EdgeConfig {
             ));
         }
         self.validate_bandwidth()?;
-        Ok(())
-    }
-
-    fn validate_region(&self) -> Result<(), ConfigError> {
-        let r = &self.region;
-        if r.cert_file.as_os_str().is_empty() {
-            return Err(invalid(
-                "region.cert_file",
-                "empty",
-                "point it at the link certificate the region server wrote",
-            ));
-        }
-        if r.connect_timeout_secs == 0 {
-            return Err(invalid(
-                "region.connect_timeout_secs",
-                "0",
-                "use a positive number of seconds, e.g. 5",
-            ));
-        }
-        if r.reconnect_min_ms == 0 || r.reconnect_min_ms > r.reconnect_max_ms {
-            return Err(invalid(
-                "region.reconnect_min_ms",
-                format!(
-                    "{} with reconnect_max_ms {}",
-                    r.reconnect_min_ms, r.reconnect_max_ms
-                ),
-                "use 0 < reconnect_min_ms <= reconnect_max_ms",
-            ));
-        }
         Ok(())
     }
 

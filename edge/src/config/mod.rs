@@ -5,9 +5,13 @@
 
 mod load;
 mod profiles;
+mod quic;
+mod region_link;
 
 pub use load::{ConfigError, ENV_OVERRIDES};
 pub use profiles::{BandwidthConfig, EMBEDDED_PROFILES, embedded_set};
+pub use quic::QuicConfig;
+pub use region_link::{PIN_HEX_LEN, RegionLinkSection, parse_pin};
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -26,8 +30,14 @@ pub struct EdgeConfig {
     pub data_dir: PathBuf,
     pub udp: UdpConfig,
     pub webtransport: WebTransportConfig,
+    /// `[quic]`: the QUIC driver for native clients.
+    pub quic: QuicConfig,
     pub http: HttpConfig,
-    pub region: RegionConfig,
+    /// `[region_link]`: the mutually authenticated QUIC link to the region server.
+    pub region_link: RegionLinkSection,
+    /// The pre-`[region_link]` section name, refused with a hint by validation.
+    #[serde(rename = "region")]
+    legacy_region: Option<toml::Value>,
     pub jwt: JwtConfig,
     pub certificate: CertificateConfig,
     pub dev_issuer: DevIssuerConfig,
@@ -57,19 +67,6 @@ pub struct WebTransportConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
     pub bind: SocketAddr,
-}
-
-/// The QUIC link to the region server.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RegionConfig {
-    pub addr: SocketAddr,
-    /// The region's link certificate (DER or PEM) to pin; re-read on every connect.
-    pub cert_file: PathBuf,
-    pub connect_timeout_secs: u64,
-    /// First reconnect delay; doubles up to `reconnect_max_ms`.
-    pub reconnect_min_ms: u64,
-    pub reconnect_max_ms: u64,
 }
 
 /// JWT verification.
@@ -130,8 +127,10 @@ impl Default for EdgeConfig {
             data_dir: PathBuf::from("data/edge"),
             udp: UdpConfig::default(),
             webtransport: WebTransportConfig::default(),
+            quic: QuicConfig::default(),
             http: HttpConfig::default(),
-            region: RegionConfig::default(),
+            region_link: RegionLinkSection::default(),
+            legacy_region: None,
             jwt: JwtConfig::default(),
             certificate: CertificateConfig::default(),
             dev_issuer: DevIssuerConfig::default(),
@@ -163,18 +162,6 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             bind: addr("[::]:9100"),
-        }
-    }
-}
-
-impl Default for RegionConfig {
-    fn default() -> Self {
-        Self {
-            addr: addr("127.0.0.1:4500"),
-            cert_file: PathBuf::from("data/link-cert.pem"),
-            connect_timeout_secs: 5,
-            reconnect_min_ms: 200,
-            reconnect_max_ms: 5_000,
         }
     }
 }

@@ -4,6 +4,18 @@ mod sync;
 
 pub use sync::SyncMetrics;
 
+// Client link stats (transport counters and RTT/loss histograms) and the open-session table.
+mod link;
+mod sessions;
+
+pub use link::{LinkMeter, LinkMetrics};
+pub use sessions::{SessionInfo, SessionRegistration, SessionTable};
+
+// ---- Region link (edge-region QUIC link: refusals, queue, held sessions) ----
+mod region_link;
+pub use region_link::RegionLinkMetrics;
+// ---- end region link ----
+
 use prometheus::{
     Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -21,9 +33,9 @@ pub struct EdgeMetrics {
     pub rejections: IntCounterVec,
     /// Client messages dropped, by reason.
     pub dropped_messages: IntCounterVec,
-    /// Transport bytes received by transport.
+    /// Transport bytes received by transport (the same count as `link.bytes_in`).
     pub bytes_in: IntCounterVec,
-    /// Transport bytes sent by transport.
+    /// Transport bytes sent by transport (the same count as `link.bytes_out`).
     pub bytes_out: IntCounterVec,
     /// 1 while the region link is connected.
     pub region_link_up: IntGauge,
@@ -37,6 +49,14 @@ pub struct EdgeMetrics {
     pub profile_reloads: IntCounterVec,
     /// Delta-sync metrics per profile.
     pub sync: SyncMetrics,
+    /// Client link stats by transport (`starlane_edge_link_*`).
+    pub link: LinkMetrics,
+    /// Open sessions with their live link stats (`GET /debug/sessions`); not exported.
+    pub sessions: SessionTable,
+    // ---- Region link ----
+    /// Region-link refusals, queue-full frames, held and re-announced sessions.
+    pub region_link: RegionLinkMetrics,
+    // ---- end region link ----
 }
 
 impl Default for EdgeMetrics {
@@ -130,6 +150,9 @@ impl EdgeMetrics {
             region_link_up,
             region_link_connects,
             sync: SyncMetrics::register(&registry),
+            link: LinkMetrics::register(&registry),
+            sessions: SessionTable::default(),
+            region_link: RegionLinkMetrics::register(&registry),
             registry,
         }
     }

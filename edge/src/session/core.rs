@@ -2,7 +2,11 @@
 //!
 //! It takes client messages, verification results and region events, and returns
 //! [`Action`]s for the driver to carry out. It never blocks and never panics on input.
+//!
+//! When the region link drops ([`RegionEvent::Lost`]) the session is held for its grace
+//! period and resumes when the region accepts its re-announcement (see `relink.rs`).
 
+use super::relink::Relink;
 use crate::auth::VerifiedPlayer;
 use crate::bandwidth::NamedProfile;
 use crate::region_hub::RegionEvent;
@@ -10,7 +14,7 @@ use crate::sync::{Mirror, SessionSync};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, PlayerIdentity, SessionId};
-use starlane_protocol::{PROTOCOL_VERSION, RejectReason};
+use starlane_protocol::{CommandError, EmpireId, PROTOCOL_VERSION, RejectReason};
 use std::time::{Duration, Instant};
 
 /// Something the driver must do.
@@ -55,7 +59,14 @@ pub struct SessionCore {
     profile: Option<NamedProfile>,
     /// Delta sync of the session's view, from the region's `Joined` on.
     sync: Option<SessionSync>,
+    /// The empire the region gave the session.
+    empire: Option<EmpireId>,
+    /// Held across a lost region link.
+    relink: Relink,
 }
+
+/// How long a session waits for the region after its link drops, unless configured.
+pub const DEFAULT_REGION_GRACE: Duration = Duration::from_secs(10);
 
 impl SessionCore {
     /// A session that must say hello within `hello_timeout` of `now`.
@@ -68,7 +79,16 @@ impl SessionCore {
             region_knows: false,
             profile: None,
             sync: None,
+            empire: None,
+            relink: Relink::new(DEFAULT_REGION_GRACE),
         }
+    }
+
+    /// Wait `grace` for the region after the link drops before closing with
+    /// `RegionUnavailable` (zero closes at once).
+    pub fn with_region_grace(mut self, grace: Duration) -> Self {
+        self.relink.set_grace(grace);
+        self
     }
 
     /// Give the session its bandwidth profile (the driver does this when the link opens, and
@@ -104,10 +124,14 @@ impl SessionCore {
     /// When [`SessionCore::on_timeout`] must be called, if ever: the hello deadline, then
     /// each send tick of the delta sync.
     pub fn deadline(&self) -> Option<Instant> {
-        match self.state {
+        let own = match self.state {
             State::AwaitHello => Some(self.hello_deadline),
             State::Active => self.sync.as_ref().map(SessionSync::next_send),
             _ => None,
+        };
+        match (own, self.relink.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -129,6 +153,13 @@ impl SessionCore {
     /// Time passed: rejects a client that never said hello, and at each send tick turns the
     /// view's pending changes into datagrams (from the edge's entity `mirror`).
     pub fn on_timeout(&mut self, now: Instant, mirror: &Mirror) -> Vec<Action> {
+        if self.state != State::Closed && self.relink.expired(now) {
+            tracing::debug!(
+                session = self.id,
+                "region did not take the session back in time"
+            );
+            return self.reject(RejectReason::RegionUnavailable);
+        }
         match self.state {
             State::AwaitHello if now >= self.hello_deadline => {
                 self.reject(RejectReason::ProtocolViolation)
@@ -191,6 +222,11 @@ impl SessionCore {
                 }]
             }
             (_, ClientMsg::Command { .. }, false) => vec![Action::Dropped("unreliable_command")],
+            (State::Joining | State::Active, ClientMsg::Command { seq, .. }, true)
+                if self.relink.waiting() =>
+            {
+                self.refuse_command(seq, "region_unavailable")
+            }
             (State::Joining | State::Active, ClientMsg::Command { seq, command }, true) => {
                 vec![Action::ToRegion(EdgeToRegion::Command {
                     session: self.id,
@@ -244,9 +280,14 @@ impl SessionCore {
         match (self.state, event) {
             (State::Closed, _) => Vec::new(),
             (_, RegionEvent::Lost) => {
-                self.region_knows = false;
-                self.reject(RejectReason::RegionUnavailable)
+                if self.relink.on_lost(now) {
+                    tracing::debug!(session = self.id, "region link lost; session held");
+                    Vec::new()
+                } else {
+                    self.reject(RejectReason::RegionUnavailable)
+                }
             }
+            (State::Active, RegionEvent::Joined { empire, .. }) => self.on_rejoined(empire),
             (
                 State::Joining,
                 RegionEvent::Joined {
@@ -256,8 +297,15 @@ impl SessionCore {
                 },
             ) => {
                 self.state = State::Active;
+                self.empire = Some(empire);
+                // A session held while still joining is welcomed by the re-announcement.
+                self.relink.on_rejoined();
                 if let Some(p) = &self.profile {
-                    self.sync = Some(SessionSync::new(&p.profile, empire, now));
+                    let mut sync = SessionSync::new(&p.profile, empire, now);
+                    for event in self.relink.take_held() {
+                        sync.push_event(event);
+                    }
+                    self.sync = Some(sync);
                 }
                 let welcome = ServerMsg::Welcome {
                     user_id: self.user_id,
@@ -270,11 +318,12 @@ impl SessionCore {
                     Action::SendReliable(ServerMsg::Map(map).encode()),
                 ]
             }
-            (State::Joining, RegionEvent::JoinRefused(reason)) => {
+            (State::Joining | State::Active, RegionEvent::JoinRefused(reason)) => {
                 self.region_knows = false;
                 self.reject(reason)
             }
-            (State::Active, RegionEvent::ToClient(msgs)) => {
+            (State::Active, RegionEvent::ToClient(mut msgs)) => {
+                self.relink.observe(&mut msgs);
                 if let Some(sync) = self.sync.as_mut() {
                     for msg in msgs {
                         to_sync(sync, now, msg, mirror);
@@ -285,6 +334,53 @@ impl SessionCore {
             // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
             _ => Vec::new(),
         }
+    }
+
+    /// The region accepted the re-announced session: it continues if its empire is the same
+    /// (otherwise the client must start over with a new `Welcome`).
+    fn on_rejoined(&mut self, empire: EmpireId) -> Vec<Action> {
+        if self.empire != Some(empire) {
+            tracing::warn!(
+                session = self.id,
+                "region gave the re-announced session another empire"
+            );
+            return self.reject(RejectReason::RegionUnavailable);
+        }
+        if self.relink.waiting() {
+            tracing::debug!(session = self.id, "session resumed on the new region link");
+        }
+        self.relink.on_rejoined();
+        Vec::new()
+    }
+
+    /// A frame for the region could not be queued (`full`: the edge->region queue is full;
+    /// otherwise no link): a command is answered with `CommandRejected(RateLimited)`.
+    pub fn on_forward_failed(&mut self, msg: EdgeToRegion, full: bool) -> Vec<Action> {
+        let reason = if full {
+            "region_queue_full"
+        } else {
+            "region_unavailable"
+        };
+        match msg {
+            EdgeToRegion::Command { seq, .. } if self.state != State::Closed => {
+                self.refuse_command(seq, reason)
+            }
+            _ => vec![Action::Dropped(reason)],
+        }
+    }
+
+    /// Answer command `seq` with `RateLimited` ("not accepted now, retry"), as a reliable
+    /// event (held until the delta sync exists), and count the message as dropped.
+    fn refuse_command(&mut self, seq: u32, reason: &'static str) -> Vec<Action> {
+        let event = Event::CommandRejected {
+            seq,
+            error: CommandError::RateLimited,
+        };
+        match self.sync.as_mut() {
+            Some(sync) => sync.push_event(event),
+            None => self.relink.hold(event),
+        }
+        vec![Action::Dropped(reason)]
     }
 
     /// The edge is shutting down.

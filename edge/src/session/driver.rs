@@ -5,9 +5,9 @@ use super::core::{Action, SessionCore};
 use super::meter::{ProfileWatch, SyncMeter};
 use super::profiles::{ProfileStore, class_of};
 use crate::auth::Verifier;
-use crate::metrics::{EdgeMetrics, reason_label};
-use crate::region_hub::{RegionEvent, RegionHub};
-use starlane_netcore::link::{Link, LinkEvent, LinkStats};
+use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
+use crate::region_hub::{RegionEvent, RegionHub, SendError};
+use starlane_netcore::link::{Link, LinkEvent};
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::SessionId;
 use std::collections::VecDeque;
@@ -27,6 +27,8 @@ pub struct SessionContext {
     pub shutdown: watch::Receiver<bool>,
     /// Where new sessions take their bandwidth profile from.
     pub profiles: Arc<ProfileStore>,
+    /// How long a session is held after the region link drops (`region_link.session_grace_ms`).
+    pub region_grace: Duration,
     next_id: AtomicU64,
 }
 
@@ -50,8 +52,15 @@ impl SessionContext {
             hello_timeout,
             shutdown,
             profiles: Arc::new(profiles),
+            region_grace: super::DEFAULT_REGION_GRACE,
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// Hold sessions `grace` after the region link drops (zero closes them at once).
+    pub fn with_region_grace(mut self, grace: Duration) -> Self {
+        self.region_grace = grace;
+        self
     }
 
     /// Use `profiles` for new sessions.
@@ -65,35 +74,16 @@ impl SessionContext {
     }
 }
 
-/// Byte counters already reported to the metrics.
-#[derive(Debug, Default)]
-struct ByteMeter {
-    seen_in: u64,
-    seen_out: u64,
-}
-
-impl ByteMeter {
-    fn flush(&mut self, stats: &LinkStats, metrics: &EdgeMetrics, transport: &str) {
-        let bytes_in = stats.bytes_in.load(Ordering::Relaxed);
-        let bytes_out = stats.bytes_out.load(Ordering::Relaxed);
-        metrics
-            .bytes_in
-            .with_label_values(&[transport])
-            .inc_by(bytes_in.saturating_sub(self.seen_in));
-        metrics
-            .bytes_out
-            .with_label_values(&[transport])
-            .inc_by(bytes_out.saturating_sub(self.seen_out));
-        self.seen_in = self.seen_in.max(bytes_in);
-        self.seen_out = self.seen_out.max(bytes_out);
-    }
-}
-
 async fn next_region_event(rx: &mut Option<mpsc::UnboundedReceiver<RegionEvent>>) -> RegionEvent {
-    match rx {
-        Some(rx) => rx.recv().await.unwrap_or(RegionEvent::Lost),
+    let event = match rx {
+        Some(r) => r.recv().await,
         None => std::future::pending().await,
-    }
+    };
+    // The hub forgot the session: nothing more will come.
+    event.unwrap_or_else(|| {
+        *rx = None;
+        RegionEvent::Lost
+    })
 }
 
 async fn sleep_until(deadline: Option<std::time::Instant>) {
@@ -107,7 +97,8 @@ async fn sleep_until(deadline: Option<std::time::Instant>) {
 pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let transport = link.transport.as_str();
     let id = ctx.allocate_id();
-    let mut core = SessionCore::new(id, Instant::now(), ctx.hello_timeout);
+    let mut core =
+        SessionCore::new(id, Instant::now(), ctx.hello_timeout).with_region_grace(ctx.region_grace);
     let profile = ctx.profiles.pick(class_of(link.transport));
     let mut profile_name = profile.name.clone();
     let mut profiles = ProfileWatch::new(&ctx.profiles, &profile);
@@ -117,7 +108,11 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let mut shutdown = ctx.shutdown.clone();
     let mut frames = ctx.hub.subscribe_frames();
     let mut accepted = false;
-    let mut meter = ByteMeter::default();
+    let mut meter = LinkMeter::new(link.transport);
+    let listed = ctx
+        .metrics
+        .sessions
+        .open(id, link.transport, link.stats.clone());
     let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
     tracing::debug!(session = id, peer = %link.peer, transport, profile = %profile_name, "session opened");
     while !core.is_closed() {
@@ -144,7 +139,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
             }
             _ = shutdown.changed() => core.on_shutdown(),
             _ = stats_tick.tick() => {
-                meter.flush(&link.stats, &ctx.metrics, transport);
+                meter.sample(&link.stats, &ctx.metrics);
                 sync_meter.flush(&mut core, &ctx.metrics);
                 profiles.refresh(&mut core, &ctx.profiles, Instant::now());
                 Vec::new()
@@ -161,6 +156,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Verify(token) => {
                     let verified = ctx.verifier.verify(&token);
+                    if let Ok(player) = &verified {
+                        listed.set_user(player.claims.user_id, &player.claims.username);
+                    }
                     // A profile configured for the token's user type replaces the class's.
                     if let Ok(player) = &verified
                         && let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type)
@@ -177,8 +175,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }
                 Action::ToRegion(msg) => {
-                    if !ctx.hub.send(id, msg) {
-                        ctx.metrics.drop_message("region_unavailable");
+                    if let Err(e) = ctx.hub.send(id, msg) {
+                        let full = matches!(e, SendError::Full(_));
+                        queue.extend(core.on_forward_failed(e.into_frame(), full));
                     }
                 }
                 Action::Accepted => {
@@ -226,7 +225,8 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
             .with_label_values(&[&profile_name])
             .dec();
     }
-    meter.flush(&link.stats, &ctx.metrics, transport);
+    meter.finish(&link.stats, &ctx.metrics);
+    drop(listed);
     sync_meter.flush(&mut core, &ctx.metrics);
     sync_meter.retire(&ctx.metrics);
     tracing::debug!(session = id, "session ended");

@@ -5,7 +5,8 @@ mod core;
 mod driver;
 mod meter;
 mod profiles;
+mod relink;
 
-pub use self::core::{Action, SessionCore};
+pub use self::core::{Action, DEFAULT_REGION_GRACE, SessionCore};
 pub use driver::{SessionContext, run_session};
 pub use profiles::{ProfileStore, class_of};

@@ -32,6 +32,19 @@ impl RegionConfig {
                 }
                 "LINK_CERT" => self.link_cert = PathBuf::from(&value),
                 "LINK_KEY" => self.link_key = PathBuf::from(&value),
+                "LINK_CA_FILE" => self.link.ca_file = PathBuf::from(&value),
+                "LINK_PINS" => {
+                    self.link.pins = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }
+                "LINK_EDGE_CERT_FILE" => self.link.edge_cert_file = PathBuf::from(&value),
+                "LINK_PRODUCTION" => {
+                    self.link.production = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
                 "UNITS_PER_EMPIRE" => self.units_per_empire = num(&value)?,
                 "VISION_SCOUT" => self.vision.scout = num(&value)?,
                 "VISION_FRIGATE" => self.vision.frigate = num(&value)?,

@@ -3,10 +3,17 @@
 //!
 //! The first frame must be `Hello` with [`LINK_VERSION`]. Malformed or oversized frames are
 //! counted and close that link; nothing a peer sends can panic the server.
+//!
+//! The TLS handshake is mutual: an edge must present a client certificate the region trusts
+//! ([`trust::EdgeVerifier`]); refused handshakes are logged and counted in
+//! [`crate::metrics::LinkRefusals`]. One connection carries all of an edge's sessions.
 
+pub mod pki;
 pub mod tls;
+pub mod trust;
 
 use crate::ecs::{LinkId, TickInput};
+use crate::metrics::{LinkRefusals, RefusalReason};
 use crate::runtime::{DbRequest, RuntimeMsg};
 use starlane_protocol::link::{
     EdgeToRegion, FrameError, LINK_VERSION, RegionToEdge, check_frame_len, decode_frame,
@@ -103,7 +110,32 @@ pub(crate) struct LinkCtx {
     pub tick_tx: mpsc::Sender<RuntimeMsg>,
     pub db_tx: mpsc::Sender<DbRequest>,
     pub stats: Arc<LinkStats>,
+    pub refusals: Arc<LinkRefusals>,
     pub queue: usize,
+}
+
+/// TLS alert `certificate_required` (RFC 8446): the edge sent no client certificate.
+const ALERT_CERTIFICATE_REQUIRED: u8 = 116;
+
+/// Log a failed handshake; count it when it was a missing client certificate (the verifier
+/// counts the certificates it refuses).
+fn handshake_failed(
+    link: LinkId,
+    remote: std::net::SocketAddr,
+    e: &quinn::ConnectionError,
+    ctx: &LinkCtx,
+) {
+    let no_cert = matches!(
+        e,
+        quinn::ConnectionError::TransportError(t)
+            if t.code == quinn::TransportErrorCode::crypto(ALERT_CERTIFICATE_REQUIRED)
+    );
+    if no_cert {
+        ctx.refusals.count(RefusalReason::NoClientCert);
+        tracing::warn!(link, %remote, "edge link refused: no client certificate");
+    } else {
+        tracing::info!(link, %remote, error = %e, "edge link handshake failed");
+    }
 }
 
 /// Accept edge connections until the endpoint closes.
@@ -113,10 +145,11 @@ pub(crate) async fn accept_loop(endpoint: quinn::Endpoint, ctx: LinkCtx) {
         let link = next_link;
         next_link += 1;
         let ctx = ctx.clone();
+        let remote = incoming.remote_address();
         tokio::spawn(async move {
             match incoming.await {
                 Ok(conn) => serve(conn, link, ctx).await,
-                Err(e) => tracing::debug!(link, error = %e, "link handshake failed"),
+                Err(e) => handshake_failed(link, remote, &e, &ctx),
             }
         });
     }

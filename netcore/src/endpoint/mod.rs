@@ -13,7 +13,7 @@ use crate::drops::{DropCounters, DropReason};
 use crate::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
 };
-use crate::packet::{MAX_DATAGRAM, PacketType, peek_type};
+use crate::packet::{CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, peek_type};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -90,6 +90,9 @@ pub struct Endpoint {
     active: VecDeque<SocketAddr>,
     active_set: HashSet<SocketAddr>,
     timers: Timers,
+    /// Server role: client nonces of inits whose connections closed, until their cookies
+    /// expire, so a replayed init cannot revive a connection nobody can use.
+    closed_inits: HashMap<[u8; CLIENT_NONCE_LEN], Instant>,
     events: VecDeque<EndpointEvent>,
     drops: DropCounters,
 }
@@ -147,6 +150,7 @@ impl Endpoint {
             active: VecDeque::new(),
             active_set: HashSet::new(),
             timers: Timers::default(),
+            closed_inits: HashMap::new(),
             events: VecDeque::new(),
             drops: DropCounters::default(),
         }
@@ -189,7 +193,11 @@ impl Endpoint {
     /// send-queue slots, unsent handshake answers). Before a source echoes a cookie it adds
     /// at most one unsent answer, gone at the next [`poll_transmit`](Self::poll_transmit).
     pub fn sources_tracked(&self) -> usize {
-        self.peers.len() + self.timers.len() + self.active_set.len() + self.handshake_out.len()
+        self.peers.len()
+            + self.timers.len()
+            + self.active_set.len()
+            + self.handshake_out.len()
+            + self.closed_inits.len()
     }
 
     /// The state of the connection with `peer` (`None`: nothing is held for it).
@@ -273,6 +281,9 @@ impl Endpoint {
             return Err(DropReason::UnexpectedType);
         };
         handshake.check_init(jar, from, d)?;
+        if self.closed_inits.contains_key(&nonce_of_init(d)) {
+            return Err(DropReason::Replayed);
+        }
         if let Some(peer) = self.peers.get(&from) {
             if peer.init == d {
                 // Our response was lost: answer again, with the same bytes.
@@ -355,7 +366,12 @@ impl Endpoint {
             while let Some(d) = p.conn.poll_transmit(now) {
                 self.handshake_out.push_back((peer, d));
             }
-            self.peers.remove(&peer);
+            if let Some(p) = self.peers.remove(&peer)
+                && !p.init.is_empty()
+            {
+                let expiry = now + self.config.cookie_rotate_every * 2;
+                self.closed_inits.insert(nonce_of_init(&p.init), expiry);
+            }
             self.timers.set(peer, None);
             return;
         }
@@ -457,6 +473,7 @@ impl Endpoint {
         if let Some(jar) = self.jar(now) {
             jar.handle_timeout(now);
         }
+        self.closed_inits.retain(|_, expiry| *expiry > now);
         for peer in self.timers.expired(now) {
             if let Some(p) = self.peers.get_mut(&peer) {
                 p.conn.handle_timeout(now);
@@ -510,4 +527,11 @@ impl Endpoint {
         };
         [hs, self.timers.next()].into_iter().flatten().min()
     }
+}
+
+/// The client nonce of an init (checked to be a well-formed init before).
+fn nonce_of_init(init: &[u8]) -> [u8; CLIENT_NONCE_LEN] {
+    init.get(2..2 + CLIENT_NONCE_LEN)
+        .and_then(|n| n.try_into().ok())
+        .unwrap_or([0u8; CLIENT_NONCE_LEN])
 }

@@ -41,6 +41,9 @@ const DATAGRAM_RECEIVE_BUFFER: usize = 256 * 1024;
 /// Counters shared by every connection of one server (or one client).
 #[derive(Debug, Default)]
 pub struct QuicCounters {
+    /// Connection attempts answered with a stateless retry (address validation) before any
+    /// state was kept; each legitimate client causes one.
+    pub retries: AtomicU64,
     /// Connections that became links.
     pub connections: AtomicU64,
     /// Connections that failed before becoming links (handshake, no stream in time).

@@ -1,5 +1,5 @@
-//! The QUIC server: accepts connections, waits for each client's stream and hands the edge
-//! one [`Link`] per client.
+//! The QUIC server: validates each source address with a stateless retry, accepts the
+//! connection, waits for the client's stream and hands the edge one [`Link`] per client.
 
 use super::pump::{PROTOCOL_VIOLATION, bump, close_with, pump};
 use super::tls::{QuicIdentity, QuicTlsError, server_crypto};
@@ -42,7 +42,9 @@ pub enum QuicBindError {
 pub struct QuicServer {
     local_addr: SocketAddr,
     endpoint: quinn::Endpoint,
-    idle_timeout: Duration,
+    /// The configuration bound with; a new identity replaces only its crypto, so retry tokens
+    /// issued before a rotation stay valid.
+    base: quinn::ServerConfig,
     accept_task: tokio::task::JoinHandle<()>,
     counters: Arc<QuicCounters>,
 }
@@ -70,8 +72,8 @@ impl QuicServer {
     pub fn bind(
         cfg: QuicServerConfig,
     ) -> Result<(QuicServer, mpsc::UnboundedReceiver<Link>), QuicBindError> {
-        let server = server_config(&cfg.identity, cfg.idle_timeout)?;
-        let endpoint = quinn::Endpoint::server(server, cfg.bind)?;
+        let base = server_config(&cfg.identity, cfg.idle_timeout)?;
+        let endpoint = quinn::Endpoint::server(base.clone(), cfg.bind)?;
         let local_addr = endpoint.local_addr()?;
         let (tx, rx) = mpsc::unbounded_channel();
         let counters = Arc::new(QuicCounters::default());
@@ -80,7 +82,7 @@ impl QuicServer {
             QuicServer {
                 local_addr,
                 endpoint,
-                idle_timeout: cfg.idle_timeout,
+                base,
                 accept_task,
                 counters,
             },
@@ -101,7 +103,8 @@ impl QuicServer {
     /// Present `identity` to new connections (certificate rotation); open connections keep
     /// theirs.
     pub fn set_identity(&self, identity: &QuicIdentity) -> Result<(), QuicTlsError> {
-        let cfg = server_config(identity, self.idle_timeout)?;
+        let mut cfg = self.base.clone();
+        cfg.crypto = server_crypto(identity)?;
         self.endpoint.set_server_config(Some(cfg));
         Ok(())
     }
@@ -125,6 +128,15 @@ async fn accept_loop(
     counters: Arc<QuicCounters>,
 ) {
     while let Some(incoming) = endpoint.accept().await {
+        // Stateless retry: a source must echo a token sent to its address before any
+        // connection state is kept for it (a spoofed source never sees the token).
+        if !incoming.remote_address_validated() {
+            match incoming.retry() {
+                Ok(()) => bump(&counters.retries),
+                Err(e) => e.into_incoming().ignore(),
+            }
+            continue;
+        }
         tokio::spawn(serve(incoming, links.clone(), counters.clone()));
     }
 }

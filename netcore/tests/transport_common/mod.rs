@@ -1,12 +1,25 @@
 //! Simulated-time harness for the encrypted-UDP scenarios: a server and clients as sans-IO
 //! endpoints, each client's path impaired by the seeded emulator both ways. No sockets, no
 //! sleeping; time only moves when the harness moves it.
+//!
+//! The loop is event driven: only clients with something due (a timer, a datagram arriving,
+//! a datagram queued for them) are touched, so a thousand clients cost little more than one.
+//! Each direction of a client's path has a [`Tap`] that can record what enters it or hold it
+//! back (the datagrams stay in [`Client::seen_up`] / [`Client::seen_down`] for the test to
+//! replay, tamper with or deliver). Server datagrams to addresses that are not clients (answers
+//! to spoofed sources) are kept in [`Net::unrouted`].
 
 #![allow(dead_code)]
 
-use starlane_netcore::emulator::{DuplexConfig, Emulator, ImpairmentConfig};
+mod util;
+
+pub use util::*;
+
+use starlane_netcore::emulator::{DuplexConfig, Emulator};
 use starlane_netcore::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
 use starlane_netcore::handshake::generate_keypair;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -21,6 +34,18 @@ pub fn client_addr(i: usize) -> SocketAddr {
     SocketAddr::from((ip, 40_000 + (i % 20_000) as u16))
 }
 
+/// What happens to datagrams entering one direction of a client's path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tap {
+    /// Into the path, unseen.
+    #[default]
+    Pass,
+    /// Into the path, and a copy kept.
+    Record,
+    /// Kept instead of sent: the path never sees them.
+    Hold,
+}
+
 /// One client: its endpoint, its path, what it received.
 pub struct Client {
     pub addr: SocketAddr,
@@ -28,6 +53,23 @@ pub struct Client {
     pub up: Emulator,
     pub down: Emulator,
     pub events: Vec<(Duration, EndpointEvent)>,
+    /// Client-to-server datagrams, before the path.
+    pub tap_up: Tap,
+    pub seen_up: Vec<Vec<u8>>,
+    /// Server-to-client datagrams, before the path.
+    pub tap_down: Tap,
+    pub seen_down: Vec<Vec<u8>>,
+}
+
+fn tap(mode: Tap, seen: &mut Vec<Vec<u8>>, path: &mut Emulator, now: Instant, d: Vec<u8>) {
+    match mode {
+        Tap::Pass => path.send(now, d),
+        Tap::Record => {
+            seen.push(d.clone());
+            path.send(now, d);
+        }
+        Tap::Hold => seen.push(d),
+    }
 }
 
 /// A server and its clients in simulated time.
@@ -39,6 +81,14 @@ pub struct Net {
     pub server_events: Vec<(Duration, EndpointEvent)>,
     pub clients: Vec<Client>,
     pub config: EndpointConfig,
+    /// Server datagrams to addresses that are not clients, in order.
+    pub unrouted: Vec<(SocketAddr, Vec<u8>)>,
+    index: HashMap<SocketAddr, usize>,
+    /// Per client: its scheduled deadline; the heap holds them (stale entries are skipped).
+    due: Vec<Option<Instant>>,
+    heap: BinaryHeap<Reverse<(Instant, usize)>>,
+    dirty: Vec<usize>,
+    is_dirty: Vec<bool>,
 }
 
 impl Net {
@@ -54,21 +104,41 @@ impl Net {
             server_events: Vec::new(),
             clients: Vec::new(),
             config,
+            unrouted: Vec::new(),
+            index: HashMap::new(),
+            due: Vec::new(),
+            heap: BinaryHeap::new(),
+            dirty: Vec::new(),
+            is_dirty: Vec::new(),
         }
     }
 
     /// Add a client that starts its handshake now; returns its index.
     pub fn add_client(&mut self, path: DuplexConfig) -> usize {
+        let config = self.config;
+        self.add_client_with(path, config)
+    }
+
+    /// [`add_client`](Self::add_client) with the client's own endpoint settings.
+    pub fn add_client_with(&mut self, path: DuplexConfig, config: EndpointConfig) -> usize {
         let i = self.clients.len();
-        let endpoint = Endpoint::client(self.now, server_addr(), self.server_public, self.config)
+        let endpoint = Endpoint::client(self.now, server_addr(), self.server_public, config)
             .expect("valid server key");
+        let addr = client_addr(i);
         self.clients.push(Client {
-            addr: client_addr(i),
+            addr,
             endpoint,
             up: Emulator::new(path.up).expect("valid impairment"),
             down: Emulator::new(path.down).expect("valid impairment"),
             events: Vec::new(),
+            tap_up: Tap::Pass,
+            seen_up: Vec::new(),
+            tap_down: Tap::Pass,
+            seen_down: Vec::new(),
         });
+        self.index.insert(addr, i);
+        self.due.push(None);
+        self.is_dirty.push(false);
         i
     }
 
@@ -77,52 +147,83 @@ impl Net {
         self.now - self.base
     }
 
-    /// Move every queued datagram into the paths and every event into the logs.
+    fn touch(&mut self, i: usize) {
+        if !self.is_dirty[i] {
+            self.is_dirty[i] = true;
+            self.dirty.push(i);
+        }
+    }
+
+    /// Move queued datagrams into the paths and events into the logs, then reschedule the
+    /// clients that were touched.
     fn pump(&mut self) {
         let now = self.now;
         let at = now - self.base;
         while let Some((to, d)) = self.server.poll_transmit(now) {
-            if let Some(c) = self.clients.iter_mut().find(|c| c.addr == to) {
-                c.down.send(now, d);
+            match self.index.get(&to).copied() {
+                Some(i) => {
+                    let c = &mut self.clients[i];
+                    tap(c.tap_down, &mut c.seen_down, &mut c.down, now, d);
+                    self.touch(i);
+                }
+                None => self.unrouted.push((to, d)),
             }
         }
         while let Some(ev) = self.server.poll_event() {
             self.server_events.push((at, ev));
         }
-        for c in &mut self.clients {
+        for i in std::mem::take(&mut self.dirty) {
+            self.is_dirty[i] = false;
+            let c = &mut self.clients[i];
             while let Some((_, d)) = c.endpoint.poll_transmit(now) {
-                c.up.send(now, d);
+                tap(c.tap_up, &mut c.seen_up, &mut c.up, now, d);
             }
             while let Some(ev) = c.endpoint.poll_event() {
                 c.events.push((at, ev));
             }
-        }
-    }
-
-    fn next_deadline(&self) -> Option<Instant> {
-        let mut next = self.server.poll_timeout();
-        for c in &self.clients {
-            for t in [
+            let next = [
                 c.endpoint.poll_timeout(),
                 c.up.poll_timeout(),
                 c.down.poll_timeout(),
-            ] {
-                next = match (next, t) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if next != self.due[i] {
+                self.due[i] = next;
+                if let Some(t) = next {
+                    self.heap.push(Reverse((t, i)));
+                }
             }
         }
-        next
+    }
+
+    /// The earliest scheduled client deadline (stale heap entries dropped on the way).
+    fn next_client_deadline(&mut self) -> Option<Instant> {
+        while let Some(Reverse((t, i))) = self.heap.peek().copied() {
+            if self.due[i] == Some(t) {
+                return Some(t);
+            }
+            self.heap.pop();
+        }
+        None
     }
 
     /// Run until `until` (an offset from the start).
     pub fn run_until(&mut self, until: Duration) {
         let until = self.base + until;
+        // The test may have poked any client since the last run.
+        for i in 0..self.clients.len() {
+            self.touch(i);
+        }
         let mut spins = 0u32;
         loop {
             self.pump();
-            let next = self.next_deadline().filter(|t| *t <= until);
+            let next = [self.server.poll_timeout(), self.next_client_deadline()]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|t| *t <= until);
             let Some(next) = next else {
                 self.now = self.now.max(until);
                 self.step();
@@ -143,7 +244,16 @@ impl Net {
     /// Deliver what is due and fire due timers.
     fn step(&mut self) {
         let now = self.now;
-        for c in &mut self.clients {
+        while let Some(Reverse((t, i))) = self.heap.peek().copied() {
+            if t > now {
+                break;
+            }
+            self.heap.pop();
+            if self.due[i] != Some(t) {
+                continue;
+            }
+            self.due[i] = None;
+            let c = &mut self.clients[i];
             while let Some(d) = c.up.poll_deliver(now) {
                 self.server.handle_datagram(now, c.addr, &d);
             }
@@ -151,6 +261,7 @@ impl Net {
                 c.endpoint.handle_datagram(now, server_addr(), &d);
             }
             c.endpoint.handle_timeout(now);
+            self.touch(i);
         }
         self.server.handle_timeout(now);
     }
@@ -165,27 +276,21 @@ impl Net {
     pub fn connected(&self, i: usize) -> bool {
         self.clients[i].endpoint.is_connected(server_addr())
     }
-}
 
-/// A path with the same impairment both ways.
-pub fn path(cfg: ImpairmentConfig) -> DuplexConfig {
-    DuplexConfig::symmetric(cfg)
-}
-
-/// A clean path with `one_way_ms` latency.
-pub fn clean(one_way_ms: f64) -> DuplexConfig {
-    path(ImpairmentConfig {
-        latency_ms: one_way_ms,
-        ..ImpairmentConfig::default()
-    })
-}
-
-/// The p-th percentile (0..=100) of `values` (sorted in place).
-pub fn percentile(values: &mut [Duration], p: f64) -> Duration {
-    values.sort();
-    if values.is_empty() {
-        return Duration::ZERO;
+    /// Client `i` sends a reliable message to the server now.
+    pub fn client_sends(&mut self, i: usize, msg: &[u8]) {
+        let now = self.now;
+        self.clients[i]
+            .endpoint
+            .send_reliable(now, server_addr(), msg)
+            .expect("client connection open");
     }
-    let rank = ((p / 100.0) * (values.len() - 1) as f64).round() as usize;
-    values[rank.min(values.len() - 1)]
+
+    /// The server sends a reliable message to client `i` now.
+    pub fn server_sends(&mut self, i: usize, msg: &[u8]) {
+        let (now, to) = (self.now, self.clients[i].addr);
+        self.server
+            .send_reliable(now, to, msg)
+            .expect("server connection open");
+    }
 }

@@ -1,20 +1,28 @@
-//! `starlane-client`: connect to a Starlane edge over encrypted UDP.
+//! `starlane-client`: connect to a Starlane edge over encrypted UDP, QUIC or WebTransport
+//! (`--transport udp|quic|webtransport`, default `udp`).
 //!
-//! * `starlane-client connect --user ada` prints the world as it changes.
+//! * `starlane-client connect --user ada` prints the world as it changes, and the link's stats
+//!   every few seconds.
 //! * `starlane-client move --user ada --unit 12 --to 3,-2` orders a move and waits for arrival.
 //! * `starlane-client bots 50 --seconds 60` runs 50 headless wandering bots.
 
 use anyhow::{Context, bail};
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 use starlane_client::bots::{SwarmStats, run_bot};
-use starlane_client::{Client, ClientEvent, ConnectInfo, fetch_dev_token};
+use starlane_client::{
+    Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token, format_link_stats,
+};
 use starlane_protocol::Hex;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Native Starlane client over encrypted UDP")]
+#[command(
+    version,
+    about = "Native Starlane client over encrypted UDP, QUIC or WebTransport"
+)]
 struct Cli {
     /// Base URL of the local server's HTTP API (connect info and development tokens).
     #[arg(
@@ -33,6 +41,24 @@ struct Cli {
     /// The edge's static public key (64 hex digits, printed by `starlane-edge run`).
     #[arg(long, global = true, requires = "edge", value_parser = parse_edge_key)]
     edge_key: Option<[u8; 32]>,
+    /// Transport to the edge: encrypted UDP, QUIC (pins the edge's certificate hash) or
+    /// WebTransport (as browsers).
+    #[arg(
+        long,
+        global = true,
+        env = "STARLANE_TRANSPORT",
+        default_value = "udp",
+        value_parser = clap::builder::PossibleValuesParser::new(Transport::ALL.map(Transport::as_str))
+            .map(|s| s.parse::<Transport>().unwrap_or_default())
+    )]
+    transport: Transport,
+    /// The edge's QUIC address, instead of connect-info's (with `--cert-hash`; needs `--edge`).
+    #[arg(long, global = true, requires_all = ["edge", "cert_hash"])]
+    edge_quic: Option<std::net::SocketAddr>,
+    /// SHA-256 of the edge's certificate (64 hex digits, printed by `starlane-edge run`),
+    /// pinned by QUIC and WebTransport, instead of connect-info's.
+    #[arg(long, global = true, value_parser = parse_edge_key)]
+    cert_hash: Option<[u8; 32]>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -46,6 +72,10 @@ enum Cmd {
         /// Stop after this many seconds (default: run until Ctrl-C).
         #[arg(long)]
         seconds: Option<u64>,
+        /// Print the link stats (RTT, variation, loss, packets and bytes each way) this often,
+        /// in seconds; 0 prints them only at the end.
+        #[arg(long, default_value_t = 5)]
+        stats_every: u64,
     },
     /// Order one unit to move and wait until it arrives.
     Move {
@@ -86,19 +116,27 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let cli = Cli::parse();
-    let info = match (cli.edge, cli.edge_key) {
-        (Some(udp_addr), Some(udp_public_key)) => ConnectInfo {
-            udp_addr,
-            udp_public_key,
-        },
+    let mut info = match (cli.edge, cli.edge_key) {
+        (Some(udp_addr), Some(udp_public_key)) => ConnectInfo::udp_only(udp_addr, udp_public_key),
         _ => ConnectInfo::fetch(&cli.url)
             .await
             .with_context(|| format!("is the server running at {}?", cli.url))?,
     };
+    if let Some(addr) = cli.edge_quic {
+        info.quic_addr = Some(addr);
+    }
+    if let Some(hash) = cli.cert_hash {
+        info.cert_hash = Some(hash);
+    }
+    let transport = cli.transport;
     match cli.command {
-        Cmd::Connect { user, seconds } => {
-            let mut client = open(&cli.url, cli.token.as_deref(), &info, &user).await?;
-            let run = watch(&mut client);
+        Cmd::Connect {
+            user,
+            seconds,
+            stats_every,
+        } => {
+            let mut client = open(&cli.url, cli.token.as_deref(), &info, transport, &user).await?;
+            let run = watch(&mut client, stats_every);
             match seconds {
                 Some(s) => {
                     let _ = tokio::time::timeout(Duration::from_secs(s), run).await;
@@ -109,6 +147,7 @@ async fn main() -> anyhow::Result<()> {
                 },
             }
             print_delta_stats(&client);
+            println!("link: {}", format_link_stats(&client.stats().snapshot()));
             client.close();
         }
         Cmd::Move {
@@ -117,14 +156,14 @@ async fn main() -> anyhow::Result<()> {
             to,
             timeout,
         } => {
-            let mut client = open(&cli.url, cli.token.as_deref(), &info, &user).await?;
+            let mut client = open(&cli.url, cli.token.as_deref(), &info, transport, &user).await?;
             let deadline = Duration::from_secs(timeout);
             tokio::time::timeout(deadline, order_move(&mut client, unit, to))
                 .await
                 .context("the unit did not arrive in time")??;
             client.close();
         }
-        Cmd::Bots { count, seconds } => swarm(&cli.url, info, count, seconds).await,
+        Cmd::Bots { count, seconds } => swarm(&cli.url, info, transport, count, seconds).await,
     }
     Ok(())
 }
@@ -133,25 +172,40 @@ async fn open(
     url: &str,
     token: Option<&str>,
     info: &ConnectInfo,
+    transport: Transport,
     user: &str,
 ) -> anyhow::Result<Client> {
     let token = match token {
         Some(t) => t.to_string(),
         None => fetch_dev_token(url, user).await?,
     };
-    let client = Client::connect(info, &token).await?;
+    let client = Client::connect_via(info, transport, &token).await?;
     println!(
-        "welcome: user {} empire {} at {} Hz",
+        "welcome over {transport}: user {} empire {} at {} Hz",
         client.user_id, client.empire, client.tick_rate_hz
     );
     Ok(client)
 }
 
-async fn watch(client: &mut Client) {
+async fn watch(client: &mut Client, stats_every: u64) {
     let mut ping = tokio::time::interval(Duration::from_secs(1));
+    // With 0 there is no periodic print (the stats are printed once at the end).
+    let mut stats = (stats_every > 0).then(|| {
+        let every = Duration::from_secs(stats_every);
+        tokio::time::interval_at(tokio::time::Instant::now() + every, every)
+    });
     loop {
+        let stats_due = async {
+            match stats.as_mut() {
+                Some(s) => {
+                    s.tick().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
         tokio::select! {
             _ = ping.tick() => client.ping(),
+            _ = stats_due => println!("link: {}", format_link_stats(&client.stats().snapshot())),
             ev = client.next_event() => match ev {
                 Some(ClientEvent::Updated(a)) => {
                     for id in &a.appeared {
@@ -217,7 +271,7 @@ async fn order_move(client: &mut Client, unit: Option<u32>, to: Hex) -> anyhow::
     }
 }
 
-async fn swarm(url: &str, info: ConnectInfo, count: usize, seconds: u64) {
+async fn swarm(url: &str, info: ConnectInfo, transport: Transport, count: usize, seconds: u64) {
     let stats = Arc::new(SwarmStats::default());
     let tasks: Vec<_> = (0..count)
         .map(|i| {
@@ -225,6 +279,7 @@ async fn swarm(url: &str, info: ConnectInfo, count: usize, seconds: u64) {
             tokio::spawn(run_bot(
                 url,
                 info,
+                transport,
                 format!("bot-{i}"),
                 i as u64,
                 Duration::from_secs(seconds),

@@ -1,9 +1,10 @@
 //! Shared set-up of the end-to-end tests: the all-in-one server on free loopback ports in a
-//! temporary directory, and clients that connect to it over encrypted UDP.
+//! temporary directory, and clients that connect to it (over encrypted UDP unless a test
+//! picks another transport).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use starlane_client::{Client, ClientEvent, ConnectInfo, fetch_dev_token};
+use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
 use starlane_local::{Local, LocalOptions};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -39,8 +40,15 @@ pub async fn start() -> Server {
 
 impl Server {
     pub async fn join(&self, user: &str) -> Client {
+        self.join_via(user, Transport::Udp).await
+    }
+
+    /// Connect `user` over `transport` and wait until its own units are seen.
+    pub async fn join_via(&self, user: &str, transport: Transport) -> Client {
         let token = fetch_dev_token(&self.base, user).await.unwrap();
-        let mut client = Client::connect(&self.info, &token).await.unwrap();
+        let mut client = Client::connect_via(&self.info, transport, &token)
+            .await
+            .unwrap();
         wait_until(&mut client, Duration::from_secs(10), |c| {
             c.world.my_units().next().is_some()
         })
@@ -98,5 +106,18 @@ pub async fn command_result(
             Ok(None) => panic!("session ended"),
             Err(_) => panic!("no answer to command {seq}"),
         }
+    }
+}
+
+/// Wait until the map (a reliable message that raises no event of its own) has arrived.
+#[allow(dead_code)]
+pub async fn wait_for_map(client: &mut Client, timeout: Duration) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while client.world.map.is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no map within {timeout:?}"
+        );
+        pump(client, Duration::from_millis(50)).await;
     }
 }

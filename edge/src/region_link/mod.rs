@@ -1,0 +1,231 @@
+//! The QUIC link from this edge to its region server.
+//!
+//! quinn with the rustls ring provider, TLS 1.3, mutual authentication: the edge verifies the
+//! region's certificate ([`tls::RegionVerifier`]: cluster CA and/or SHA-256 pins, or in
+//! development the certificate file the region wrote) and presents its own client
+//! certificate, which the region requires. One connection carries every session of the edge:
+//! one bidirectional stream of length-prefixed bitcode frames ([`starlane_protocol::link`]),
+//! `Hello` first. The link is re-established with exponential backoff when it drops; held
+//! sessions are then re-announced (see [`crate::region_hub`]).
+
+mod conn;
+pub mod tls;
+
+use crate::config::{RegionLinkSection, parse_pin};
+use crate::metrics::EdgeMetrics;
+use crate::region_hub::RegionHub;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tls::{ClientCert, RegionVerifier, TlsSetupError, fingerprint, load_certs};
+use tokio::sync::watch;
+
+/// ALPN of the edge-region link.
+pub const LINK_ALPN: &[u8] = b"starlane-link/1";
+
+/// Where the edge's client certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientIdentity {
+    /// Configured PEM files; they must load.
+    Files { cert: PathBuf, key: PathBuf },
+    /// Development: the identity the region wrote, used when both files exist.
+    DevIfPresent { cert: PathBuf, key: PathBuf },
+    /// No client certificate (a region requiring one refuses the link).
+    None,
+}
+
+/// Settings of the link client.
+#[derive(Debug, Clone)]
+pub struct RegionLinkConfig {
+    /// The region's link address.
+    pub addr: SocketAddr,
+    /// Name the region's certificate must be valid for (checked against the CA).
+    pub server_name: String,
+    /// Cluster CA (PEM) the region's chain must verify against.
+    pub ca_file: Option<PathBuf>,
+    /// SHA-256 of accepted region certificates.
+    pub pins: Vec<[u8; 32]>,
+    /// Development trust, when there is no CA and no pin: the region certificate file to pin,
+    /// re-read on every connect.
+    pub region_cert_file: Option<PathBuf>,
+    /// The client certificate the edge presents.
+    pub identity: ClientIdentity,
+    /// Name announced in `Hello`.
+    pub edge_id: String,
+    pub connect_timeout: Duration,
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+    /// Frames buffered from sessions to the region.
+    pub queue_capacity: usize,
+}
+
+/// Errors establishing or running the link.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Tls(#[from] TlsSetupError),
+    #[error("no trust configured: set region_link.ca_file, region_link.pins or region_cert_file")]
+    NoTrust,
+    #[error("cannot create the quic endpoint: {0}")]
+    Endpoint(std::io::Error),
+    #[error("cannot connect to the region: {0}")]
+    Connect(String),
+    #[error("connect timed out")]
+    Timeout,
+    #[error("link stream failed: {0}")]
+    Stream(String),
+    #[error("bad frame from region: {0}")]
+    Frame(#[from] starlane_protocol::link::FrameError),
+}
+
+impl RegionLinkConfig {
+    /// The link settings of a validated `[region_link]` section.
+    pub fn from_section(s: &RegionLinkSection, edge_id: impl Into<String>) -> Self {
+        let identity = match (&s.cert_file, &s.key_file) {
+            (Some(cert), Some(key)) => ClientIdentity::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            _ if s.production => ClientIdentity::None,
+            _ => {
+                let (cert, key) = s.dev_identity_paths();
+                ClientIdentity::DevIfPresent { cert, key }
+            }
+        };
+        let dev_trust = s.uses_dev_trust() && !s.production;
+        Self {
+            addr: s.addr,
+            server_name: s.server_name.clone(),
+            ca_file: s.ca_file.clone(),
+            pins: s.pins.iter().filter_map(|p| parse_pin(p)).collect(),
+            region_cert_file: dev_trust.then(|| s.region_cert_file.clone()),
+            identity,
+            edge_id: edge_id.into(),
+            connect_timeout: Duration::from_secs(s.connect_timeout_secs),
+            reconnect_min: Duration::from_millis(s.reconnect_min_ms),
+            reconnect_max: Duration::from_millis(s.reconnect_max_ms),
+            queue_capacity: s.queue_capacity,
+        }
+    }
+
+    /// Check that the configured files load (CA, client certificate and key): errors name the
+    /// field. The development files are not checked: the region may write them later.
+    pub fn check(&self) -> Result<(), LinkError> {
+        if let Some(ca) = &self.ca_file {
+            RegionVerifier::new(
+                Some(ca),
+                Vec::new(),
+                crate::metrics::RegionLinkMetrics::unregistered(),
+            )?;
+        }
+        if let ClientIdentity::Files { cert, key } = &self.identity {
+            ClientCert::load(cert, key, "region_link.cert_file")?;
+        }
+        Ok(())
+    }
+
+    /// A quinn client configuration from the current files (re-read on every connect, so
+    /// replaced certificates take effect at the next reconnect).
+    pub fn client_config(&self, metrics: &EdgeMetrics) -> Result<quinn::ClientConfig, LinkError> {
+        let mut pins = self.pins.clone();
+        if self.ca_file.is_none() && pins.is_empty() {
+            let file = self.region_cert_file.as_ref().ok_or(LinkError::NoTrust)?;
+            for cert in load_certs(file, "region_link.region_cert_file")? {
+                pins.push(fingerprint(&cert));
+            }
+        }
+        let verifier =
+            RegionVerifier::new(self.ca_file.as_deref(), pins, metrics.region_link.clone())?;
+        let config_err = |e: rustls::Error| TlsSetupError::Config(e.to_string());
+        let builder = rustls::ClientConfig::builder_with_provider(tls::provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(config_err)?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let client = match &self.identity {
+            ClientIdentity::Files { cert, key } => {
+                Some(ClientCert::load(cert, key, "region_link.cert_file")?)
+            }
+            ClientIdentity::DevIfPresent { cert, key } if cert.is_file() && key.is_file() => {
+                Some(ClientCert::load(cert, key, "region_link.cert_file")?)
+            }
+            _ => None,
+        };
+        let mut tls = match client {
+            Some(c) => builder
+                .with_client_auth_cert(c.certs, c.key)
+                .map_err(config_err)?,
+            None => {
+                tracing::warn!(
+                    "region link: no client certificate (set region_link.cert_file and \
+                     key_file); a region requiring one will refuse the link"
+                );
+                builder.with_no_client_auth()
+            }
+        };
+        tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
+        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
+            .map_err(|e| TlsSetupError::Config(e.to_string()))?;
+        let mut cfg = quinn::ClientConfig::new(Arc::new(quic));
+        let mut transport = quinn::TransportConfig::default();
+        transport.keep_alive_interval(Some(Duration::from_secs(2)));
+        transport.max_idle_timeout(Some(quinn::VarInt::from_u32(10_000).into()));
+        cfg.transport_config(Arc::new(transport));
+        Ok(cfg)
+    }
+}
+
+/// Keep a link up until `shutdown` turns true.
+pub async fn run(
+    cfg: RegionLinkConfig,
+    hub: Arc<RegionHub>,
+    metrics: EdgeMetrics,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut backoff = cfg.reconnect_min;
+    while !*shutdown.borrow() {
+        let attempt = async {
+            let conn = connect(&cfg, &metrics).await?;
+            metrics.region_link_connects.inc();
+            tracing::info!(addr = %cfg.addr, "region link up");
+            backoff = cfg.reconnect_min;
+            conn::serve(conn, &cfg, &hub, &metrics).await
+        };
+        tokio::select! {
+            r = attempt => {
+                if let Err(e) = r {
+                    tracing::warn!(addr = %cfg.addr, error = %e, "region link down");
+                }
+            }
+            _ = shutdown.changed() => break,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.changed() => break,
+        }
+        backoff = (backoff * 2).min(cfg.reconnect_max);
+    }
+}
+
+async fn connect(
+    cfg: &RegionLinkConfig,
+    metrics: &EdgeMetrics,
+) -> Result<quinn::Connection, LinkError> {
+    let client = cfg.client_config(metrics)?;
+    let bind: SocketAddr = if cfg.addr.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let mut endpoint = quinn::Endpoint::client(bind).map_err(LinkError::Endpoint)?;
+    endpoint.set_default_client_config(client);
+    let connecting = endpoint
+        .connect(cfg.addr, &cfg.server_name)
+        .map_err(|e| LinkError::Connect(e.to_string()))?;
+    match tokio::time::timeout(cfg.connect_timeout, connecting).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(LinkError::Connect(e.to_string())),
+        Err(_) => Err(LinkError::Timeout),
+    }
+}

@@ -1,0 +1,82 @@
+//! Scenario: cluster-CA mutual TLS from the edge's side. The edge trusts the cluster CA and
+//! presents the client certificate the CA issued it; a region stand-in that requires client
+//! certificates from the same CA accepts the link, sees the edge's certificate, and gets the
+//! edge's `Hello`.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod link_pki;
+
+use common::{T, read_frame};
+use link_pki::{Ca, region_endpoint};
+use starlane_edge::config::EdgeConfig;
+use starlane_edge::metrics::EdgeMetrics;
+use starlane_edge::region_hub::RegionHub;
+use starlane_edge::region_link::{self, RegionLinkConfig};
+use starlane_protocol::link::EdgeToRegion;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test]
+async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("cluster");
+    let region_cert = ca.issue(&["starlane-region"], true);
+    let edge_cert = ca.issue(&["starlane-edge"], false);
+    let region = region_endpoint(&region_cert, Some(&ca), None);
+
+    let mut section = EdgeConfig::default().region_link;
+    section.addr = region.local_addr().unwrap();
+    section.ca_file = Some(ca.write(dir.path(), "ca"));
+    let (cert, key) = edge_cert.write(dir.path(), "edge");
+    section.cert_file = Some(cert);
+    section.key_file = Some(key);
+    section.reconnect_min_ms = 50;
+    let cfg = RegionLinkConfig::from_section(&section, "edge-ca");
+    cfg.check().unwrap();
+    let hub = Arc::new(RegionHub::new());
+    let metrics = EdgeMetrics::new();
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(region_link::run(cfg, hub.clone(), metrics.clone(), stop_rx));
+
+    let conn = tokio::time::timeout(T, region.accept())
+        .await
+        .unwrap()
+        .unwrap()
+        .await
+        .unwrap();
+    let peer = conn
+        .peer_identity()
+        .unwrap()
+        .downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
+        .unwrap();
+    assert_eq!(
+        peer.first(),
+        Some(&edge_cert.cert),
+        "the edge presents its certificate"
+    );
+    let (_send, mut recv) = tokio::time::timeout(T, conn.accept_bi())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        read_frame(&mut recv).await,
+        EdgeToRegion::Hello { edge_id, .. } if edge_id == "edge-ca"
+    ));
+    for _ in 0..200 {
+        if hub.is_up() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(hub.is_up());
+    assert_eq!(metrics.region_link_connects.get(), 1);
+    let refused: u64 = ["unknown_ca", "not_pinned", "bad_certificate"]
+        .iter()
+        .map(|r| metrics.region_link.refusals.with_label_values(&[r]).get())
+        .sum();
+    assert_eq!(refused, 0);
+    stop.send_replace(true);
+    tokio::time::timeout(T, task).await.unwrap().unwrap();
+}

@@ -1,0 +1,216 @@
+//! Scenario: the region link drops (a region restart) while a native client plays over
+//! encrypted UDP. The edge holds the session (the client stays connected; its commands are
+//! answered `RateLimited` meanwhile), reconnects, re-announces the session with its original
+//! join (same session id, same verified player), and resynchronises it from the region's full
+//! view: an entity the restarted region no longer shows disappears at the client, the others
+//! stay, and later commands reach the region and are acknowledged.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use starlane_client::{Client, ClientEvent};
+use starlane_edge::Edge;
+use starlane_edge::config::EdgeConfig;
+use starlane_protocol::link::{
+    EdgeToRegion, EntityFrame, LinkServerMsg, RegionToEdge, SessionId, ViewChange,
+};
+use starlane_protocol::{
+    Command, CommandError, EmpireId, EntityId, EntityKind, EntityState, Hex, MapInfo, ResourceKind,
+};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+fn edge_config(
+    dir: &std::path::Path,
+    region: SocketAddr,
+    cert_file: std::path::PathBuf,
+) -> EdgeConfig {
+    let mut cfg = EdgeConfig::default();
+    let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    cfg.data_dir = dir.join("edge");
+    cfg.udp.bind = local;
+    cfg.webtransport.bind = local;
+    cfg.quic.bind = local;
+    cfg.http.bind = local;
+    cfg.region_link.addr = region;
+    cfg.region_link.region_cert_file = cert_file;
+    cfg.region_link.reconnect_min_ms = 50;
+    cfg.region_link.reconnect_max_ms = 200;
+    cfg.region_link.session_grace_ms = 8_000;
+    cfg.dev_issuer.enabled = true;
+    cfg
+}
+
+fn unit(id: EntityId, owner: EmpireId, pos: Hex) -> EntityState {
+    EntityState {
+        id,
+        kind: EntityKind::Frigate,
+        owner,
+        pos,
+        health: 100,
+    }
+}
+
+/// Answer a (re-)join like a region: `Joined`, the link's full entity frame, the session's
+/// full view and its resources.
+async fn accept_session(
+    to_edge: &mut quinn::SendStream,
+    session: SessionId,
+    tick: u32,
+    units: &[EntityState],
+) {
+    let map = MapInfo {
+        chunk_radius: 9,
+        chunks: vec![Hex::new(0, 0)],
+        blocked: Vec::new(),
+    };
+    let frames = [
+        RegionToEdge::Joined {
+            session,
+            empire: 2,
+            tick_rate_hz: 20,
+            map,
+        },
+        RegionToEdge::Entities(EntityFrame {
+            tick,
+            reset: true,
+            appeared: units.to_vec(),
+            ..EntityFrame::default()
+        }),
+        RegionToEdge::ToClient {
+            session,
+            msgs: vec![
+                LinkServerMsg::View(ViewChange {
+                    tick,
+                    entered: units.iter().map(|u| u.id).collect(),
+                    ..ViewChange::default()
+                }),
+                LinkServerMsg::Resources(vec![(ResourceKind::Credits, 100)]),
+            ],
+        },
+    ];
+    for f in &frames {
+        write_frame(to_edge, f).await;
+    }
+}
+
+/// Drive the client until `done`; the session must not close.
+async fn until(client: &mut Client, mut done: impl FnMut(&Client, &ClientEvent) -> bool) {
+    loop {
+        let ev = tokio::time::timeout(T, client.next_event())
+            .await
+            .expect("client event in time")
+            .expect("session open");
+        assert!(
+            !matches!(ev, ClientEvent::Closed(_)),
+            "session closed: {ev:?}"
+        );
+        if done(client, &ev) {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_survives_a_region_restart_and_is_resynchronised() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, ck) = fake_region();
+    let cert_file = dir.path().join("region_cert.pem");
+    std::fs::write(&cert_file, ck.cert.pem()).unwrap();
+    let edge = Edge::start(
+        edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
+        None,
+    )
+    .await
+    .unwrap();
+    let (conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+
+    let link = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
+        .await
+        .unwrap();
+    let token = edge.dev_issuer().unwrap().issue("ada").unwrap();
+    let connecting = tokio::spawn(async move { Client::connect_link(link, &token).await });
+    let EdgeToRegion::Join { session, player } = read_frame(&mut from_edge).await else {
+        panic!("expected join")
+    };
+    let (own, enemy) = (unit(8, 2, Hex::new(1, 0)), unit(9, 5, Hex::new(3, 0)));
+    accept_session(&mut to_edge, session, 10, &[own.clone(), enemy.clone()]).await;
+    let mut client = connecting.await.unwrap().unwrap();
+    until(&mut client, |c, _| c.world.entities.len() == 2).await;
+
+    // The region goes away. The client stays connected; a command is refused for now.
+    conn.close(quinn::VarInt::from_u32(5), b"region shutting down");
+    for _ in 0..200 {
+        if !edge.region_link_up() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!edge.region_link_up());
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let refused = client.send_move(8, Hex::new(2, 0));
+    until(&mut client, |_, ev| {
+        *ev == ClientEvent::CommandResult {
+            seq: refused,
+            result: Err(CommandError::RateLimited),
+        }
+    })
+    .await;
+    assert_eq!(edge.metrics().region_link.sessions_held.get(), 1);
+
+    // The restarted region: the edge says hello and re-announces the session as it was.
+    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+    assert_eq!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Join {
+            session,
+            player: player.clone()
+        }
+    );
+    let moved = unit(8, 2, Hex::new(1, 1));
+    accept_session(&mut to_edge, session, 3, std::slice::from_ref(&moved)).await;
+    until(&mut client, |c, _| {
+        c.world.entities.get(&8) == Some(&moved) && !c.world.entities.contains_key(&9)
+    })
+    .await;
+
+    // Commands flow again and are acknowledged.
+    let seq = client.send_move(8, Hex::new(2, 1));
+    assert_eq!(
+        read_frame(&mut from_edge).await,
+        EdgeToRegion::Command {
+            session,
+            seq,
+            command: Command::Move {
+                unit: 8,
+                to: Hex::new(2, 1)
+            }
+        }
+    );
+    let ack = RegionToEdge::ToClient {
+        session,
+        msgs: vec![LinkServerMsg::CommandAck { seq }],
+    };
+    write_frame(&mut to_edge, &ack).await;
+    until(&mut client, |_, ev| {
+        *ev == ClientEvent::CommandResult {
+            seq,
+            result: Ok(()),
+        }
+    })
+    .await;
+    let m = &edge.metrics().region_link;
+    assert_eq!(m.reannounced.get(), 1);
+    assert_eq!(m.sessions_held.get(), 0);
+    assert_eq!(
+        edge.metrics()
+            .sessions_active
+            .with_label_values(&["udp"])
+            .get(),
+        1,
+        "still one session, never closed"
+    );
+    edge.shutdown().await;
+}

@@ -1,0 +1,27 @@
+//! Scenario: a region trusting a cluster CA accepts an edge whose client certificate that CA
+//! issued: the handshake completes, the session joins, nothing is counted as refused.
+
+#![allow(clippy::unwrap_used)]
+
+mod mtls;
+
+use mtls::*;
+use starlane_game::link::pki::{DevCa, Purpose};
+
+#[tokio::test]
+async fn edge_certificate_from_the_cluster_ca_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = DevCa::generate("cluster").unwrap();
+    let ca_file = write_ca(dir.path(), "ca", &ca);
+    let region = region_with_ca_cert(dir.path(), &ca, Some(&ca_file), Vec::new()).await;
+    let edge = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
+
+    assert_eq!(
+        try_session(&region, &ca, Some((&edge, dir.path())), 7).await,
+        Outcome::Joined
+    );
+    assert_eq!(region.link_stats().links_opened, 1);
+    assert_eq!(region.link_refusals().total(), 0);
+    assert_eq!(region.stats().links_refused, 0);
+    region.shutdown().await.unwrap();
+}
