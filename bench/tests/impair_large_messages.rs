@@ -1,4 +1,4 @@
-//! Reliable messages larger than one laminar fragment, mixed with small ones, arrive exactly
+//! Reliable messages larger than one reliable chunk (1024 B), mixed with small ones, arrive exactly
 //! once and in order through loss, duplication and jitter. (laminar 0.5 alone delivers a
 //! reassembled fragmented packet outside its ordered stream, and again on each resend; the
 //! driver's chunking is what makes this hold.)
@@ -11,7 +11,7 @@ use impair_common::*;
 use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig};
 use std::time::Duration;
 
-/// Message `i`: large (3 KB, over two laminar fragments) for even `i`, small for odd `i`.
+/// Message `i`: large (3 KB, three chunks) for even `i`, small for odd `i`.
 fn message(i: u32) -> Vec<u8> {
     let mut m = format!("msg {i} ").into_bytes();
     if i.is_multiple_of(2) {

@@ -1,4 +1,4 @@
-//! An encrypted UDP session (Noise handshake, laminar) works through the proxy at 5 % loss
+//! An encrypted UDP session (Noise handshake, AEAD, netcore reliability) works through the proxy at 5 % loss
 //! each way: every reliable message arrives, in order.
 
 #![allow(clippy::unwrap_used)]

@@ -157,6 +157,8 @@ impl Edge {
         })
         .with_context(|| format!("cannot bind udp.bind {}", config.udp.bind))?;
         let udp_addr = udp.local_addr();
+        let every = Duration::from_secs(1);
+        tasks.push(metrics.udp.spawn_refresh(udp.stats(), every));
         tasks.push(tokio::spawn(accept(
             udp_links,
             ctx.clone(),

@@ -4,8 +4,8 @@
 use crate::config::LinkConfig;
 use crate::config::RegionConfig;
 use crate::ecs::{LinkId, RegionSim, TickInput};
-use crate::link::tls::{self, Identity, TlsError};
-use crate::link::trust::EdgeVerifier;
+use crate::link::tls::{self, TlsError};
+use crate::link::trust::edge_verifier;
 use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, close_code};
 use crate::map::GameMap;
 use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
@@ -113,12 +113,12 @@ impl Region {
         })?;
         let (cert_path, key_path) = config.effective_cert_paths();
         let identity = if config.link.production {
-            Identity::load(&cert_path, &key_path, "link_cert")?
+            tls::load_identity(&cert_path, &key_path, "link_cert")?
         } else {
             tls::load_or_generate(&cert_path, &key_path)?
         };
         let refusals = Arc::new(LinkRefusals::default());
-        let verifier = EdgeVerifier::from_config(&config.link, &config.data_dir, refusals.clone())?;
+        let verifier = edge_verifier(&config.link, &config.data_dir, refusals.clone())?;
         let dev_edge = (config.link.uses_dev_fallback()
             && config.link.edge_cert_file.as_os_str().is_empty())
         .then(|| LinkConfig::dev_edge_paths(&config.data_dir));
@@ -240,7 +240,7 @@ impl RegionHandle {
     /// and pins. Fails when the region trusts a CA or pins instead.
     pub fn dev_link_client_config(&self) -> Result<quinn::ClientConfig, TlsError> {
         let (cert, key) = self.dev_edge.as_ref().ok_or(TlsError::NoDevIdentity)?;
-        let identity = Identity::load(cert, key, "link.edge_cert_file")?;
+        let identity = tls::load_identity(cert, key, "link.edge_cert_file")?;
         tls::client_config(&self.cert_der, Some(&identity))
     }
 

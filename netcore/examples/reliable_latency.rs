@@ -1,5 +1,6 @@
 //! Delivery latency of reliable messages in the emulator, laminar's reliable-ordered channel
-//! alone against netcore's connection (laminar packets + netcore resends), on the same path.
+//! alone (the baseline: laminar is only a dev-dependency now) against netcore's connection
+//! (netcore's own packets, frames and resends), on the same path.
 //!
 //! `cargo run --release -p starlane-netcore --example reliable_latency`
 //!

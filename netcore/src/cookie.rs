@@ -63,6 +63,25 @@ impl CookieJar {
         }
     }
 
+    /// A jar at rotation `epoch` with fixed secrets, for the golden vectors
+    /// (`netcore/vectors/`). Never use it outside tests: the secrets must be random.
+    #[doc(hidden)]
+    pub fn with_secrets_for_testing(
+        now: Instant,
+        rotate_every: Duration,
+        epoch: u32,
+        current: &[u8; 32],
+        previous: &[u8; 32],
+    ) -> Self {
+        Self {
+            current: hmac::Key::new(hmac::HMAC_SHA256, current),
+            previous: hmac::Key::new(hmac::HMAC_SHA256, previous),
+            epoch,
+            rotate_every,
+            next_rotation: now + rotate_every,
+        }
+    }
+
     fn mac(key: &hmac::Key, epoch: u32, addr: SocketAddr, nonce: &[u8]) -> hmac::Tag {
         let mut ctx = hmac::Context::with_key(key);
         ctx.update(&epoch.to_le_bytes());

@@ -81,8 +81,11 @@ drop_reasons! {
     Replayed => replayed,
     /// Authentication failed (tampered, or encrypted under another key).
     Decrypt => decrypt,
-    /// An authenticated packet whose contents do not parse (the session is closed).
+    /// An authenticated packet whose body or frames do not parse (the session is closed).
     Malformed => malformed,
+    /// An authenticated application datagram older than the newest one delivered (the packet
+    /// still counts as heard; the connection stays open).
+    StaleDatagram => stale_datagram,
 }
 
 #[cfg(test)]

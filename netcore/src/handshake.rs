@@ -111,6 +111,7 @@ pub struct ClientHandshake {
     state: ClientState,
     /// The ephemeral X25519 secret of the init: each candidate response is read by a Noise
     /// state rebuilt from it, so a forged response cannot poison the one the server answers.
+    /// Only [`new_for_testing`](Self::new_for_testing) sets it before the cookie arrives.
     ephemeral: Option<Zeroizing<[u8; 32]>>,
     /// The packet resent until answered (hello, then init).
     current: Vec<u8>,
@@ -139,11 +140,35 @@ impl ClientHandshake {
         server_public: [u8; 32],
         timing: HandshakeTiming,
     ) -> Result<Self, HandshakeError> {
+        let mut nonce = [0u8; CLIENT_NONCE_LEN];
+        rand::fill(&mut nonce);
+        Self::start(now, server_public, timing, nonce, None)
+    }
+
+    /// [`new`](Self::new) with a fixed client nonce and init ephemeral key, for the golden
+    /// vectors (`netcore/vectors/`). Never use it outside tests: both must be fresh per attempt.
+    #[doc(hidden)]
+    pub fn new_for_testing(
+        now: Instant,
+        server_public: [u8; 32],
+        timing: HandshakeTiming,
+        nonce: [u8; CLIENT_NONCE_LEN],
+        ephemeral: [u8; 32],
+    ) -> Result<Self, HandshakeError> {
+        let ephemeral = Some(Zeroizing::new(ephemeral));
+        Self::start(now, server_public, timing, nonce, ephemeral)
+    }
+
+    fn start(
+        now: Instant,
+        server_public: [u8; 32],
+        timing: HandshakeTiming,
+        nonce: [u8; CLIENT_NONCE_LEN],
+        ephemeral: Option<Zeroizing<[u8; 32]>>,
+    ) -> Result<Self, HandshakeError> {
         if public_key_of(&[0u8; 32]) == server_public || server_public == [0u8; 32] {
             return Err(HandshakeError::BadKey);
         }
-        let mut nonce = [0u8; CLIENT_NONCE_LEN];
-        rand::fill(&mut nonce);
         let mut hello = vec![0u8; HELLO_LEN];
         hello[0] = PacketType::Hello as u8;
         hello[1] = PROTOCOL_VERSION;
@@ -152,7 +177,7 @@ impl ClientHandshake {
             server_public,
             nonce,
             state: ClientState::AwaitCookie,
-            ephemeral: None,
+            ephemeral,
             current: hello,
             timing,
             deadline: now + timing.timeout,
@@ -197,8 +222,11 @@ impl ClientHandshake {
 
     /// Pick the ephemeral key and build the init carrying `cookie`.
     fn start_noise(&mut self, now: Instant, cookie: &[u8]) -> Result<(), HandshakeError> {
-        let mut ephemeral = Zeroizing::new([0u8; 32]);
-        rand::fill(&mut ephemeral[..]);
+        let ephemeral = self.ephemeral.take().unwrap_or_else(|| {
+            let mut fresh = Zeroizing::new([0u8; 32]);
+            rand::fill(&mut fresh[..]);
+            fresh
+        });
         self.ephemeral = Some(ephemeral);
         let mut init = vec![0u8; INIT_LEN];
         init[0] = PacketType::Init as u8;
@@ -392,6 +420,25 @@ impl ServerHandshake {
 
     /// Run the Noise responder on an init that passed [`check_init`](Self::check_init).
     pub fn accept(&self, datagram: &[u8]) -> Result<Accepted, DropReason> {
+        self.respond(datagram, None)
+    }
+
+    /// [`accept`](Self::accept) with a fixed response ephemeral key, for the golden vectors
+    /// (`netcore/vectors/`). Never use it outside tests: the key must be fresh per handshake.
+    #[doc(hidden)]
+    pub fn accept_for_testing(
+        &self,
+        datagram: &[u8],
+        ephemeral: &[u8; 32],
+    ) -> Result<Accepted, DropReason> {
+        self.respond(datagram, Some(ephemeral))
+    }
+
+    fn respond(
+        &self,
+        datagram: &[u8],
+        ephemeral: Option<&[u8; 32]>,
+    ) -> Result<Accepted, DropReason> {
         let nonce = nonce_of(datagram, INIT_LEN)?;
         let at = 2 + CLIENT_NONCE_LEN + COOKIE_LEN;
         let message = datagram
@@ -400,6 +447,10 @@ impl ServerHandshake {
         let mut noise = snow::Builder::with_resolver(params(), resolver())
             .prologue(&prologue(nonce))
             .and_then(|b| b.local_private_key(&self.private[..]))
+            .map(|b| match ephemeral {
+                Some(key) => b.fixed_ephemeral_key_for_testing_only(key),
+                None => b,
+            })
             .and_then(|b| b.build_responder())
             .map_err(|_| DropReason::HandshakeFailed)?;
         let mut payload = [0u8; INIT_LEN];

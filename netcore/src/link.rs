@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 /// Which transport carries a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TransportKind {
-    /// Noise-keyed, AEAD-encrypted UDP carrying laminar.
+    /// Noise-keyed, AEAD-encrypted UDP carrying netcore's frames and datagrams.
     Udp,
     /// WebTransport (HTTP/3) from a browser or the native wtransport client.
     WebTransport,

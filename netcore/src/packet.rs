@@ -8,8 +8,11 @@
 
 /// Largest datagram either side sends or accepts.
 pub const MAX_DATAGRAM: usize = 1200;
-/// Version byte carried in the hello and the init (also bound into the Noise prologue).
-pub const PROTOCOL_VERSION: u8 = 2;
+/// Version byte carried in the hello and the init; a hello or init with another version is
+/// refused (`bad_version`). Version 3: the data body is netcore's own channel byte plus frames
+/// or a datagram (version 2 carried a laminar packet). The Noise prologue string
+/// (`starlane-udp v2`) is unchanged: the handshake did not change.
+pub const PROTOCOL_VERSION: u8 = 3;
 /// Bytes of the packet-type byte plus the counter.
 pub const SESSION_HEADER_LEN: usize = 1 + 8;
 /// AEAD tag length.

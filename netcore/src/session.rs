@@ -136,6 +136,13 @@ impl Session {
         self.next_send
     }
 
+    /// Test support, not part of the API: raise the next send counter to `next` (to reach
+    /// counter exhaustion in a test). It never lowers the counter, so no nonce is reused.
+    #[doc(hidden)]
+    pub fn set_send_counter_for_testing(&mut self, next: u64) {
+        self.next_send = self.next_send.max(next);
+    }
+
     /// Drop the keys and zero the counters; every later seal or open fails.
     pub fn wipe(&mut self) {
         self.keys = None;

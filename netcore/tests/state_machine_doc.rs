@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use laminar::{Connection as _, ConnectionMessenger, Packet, SocketEvent, VirtualConnection};
+use starlane_netcore::conn::body::CHANNEL_FRAMES;
 use starlane_netcore::conn::{
     CLOSE_LINGER, CloseCause, ConnConfig, ConnEvent, ConnState, Connection, codes,
 };
@@ -328,6 +328,9 @@ impl Pair {
     fn a_events(&mut self) -> Vec<ConnEvent> {
         std::iter::from_fn(|| self.a.poll_event()).collect()
     }
+    fn b_events(&mut self) -> Vec<ConnEvent> {
+        std::iter::from_fn(|| self.b.poll_event()).collect()
+    }
 }
 
 fn disconnects(ds: &[Vec<u8>]) -> usize {
@@ -336,27 +339,9 @@ fn disconnects(ds: &[Vec<u8>]) -> usize {
         .count()
 }
 
-/// A laminar unreliable packet whose payload is not a valid frame sequence.
+/// A frames body (channel byte 0) whose frames do not parse (kind 99).
 fn malformed_body() -> Vec<u8> {
-    struct M(laminar::Config, Vec<Vec<u8>>);
-    impl ConnectionMessenger<SocketEvent> for M {
-        fn config(&self) -> &laminar::Config {
-            &self.0
-        }
-        fn send_event(&mut self, _: &SocketAddr, _: SocketEvent) {}
-        fn send_packet(&mut self, _: &SocketAddr, p: &[u8]) {
-            self.1.push(p.to_vec());
-        }
-    }
-    let mut m = M(laminar::Config::default(), Vec::new());
-    let now = Instant::now();
-    let mut vc = VirtualConnection::new(server_addr(), &m.0, now);
-    vc.process_event(
-        &mut m,
-        Packet::unreliable(server_addr(), vec![99, 1, 2]),
-        now,
-    );
-    m.1.pop().unwrap()
+    vec![CHANNEL_FRAMES, 99, 1, 2]
 }
 
 fn connection_row(from: &str, event: &str) -> String {
@@ -422,6 +407,19 @@ fn connection_row(from: &str, event: &str) -> String {
             p.a.handle_timeout(p.now);
             assert_eq!(disconnects(&p.a_transmits()), 2);
             assert!(!p.a.has_keys());
+        }
+        "close again, then linger deadline" => {
+            // The application closes with a reason, then drops its link (code 0).
+            p.a.close(p.now, 0);
+            assert_eq!(p.a.state(), ConnState::Closing);
+            p.now += CLOSE_LINGER;
+            p.a.handle_timeout(p.now);
+            p.a_to_b();
+            assert!(
+                p.b_events()
+                    .contains(&ConnEvent::Closed(CloseCause::Peer(7))),
+                "the first close's code reaches the peer"
+            );
         }
         "peer disconnect" => {
             p.b.close(p.now, 9);

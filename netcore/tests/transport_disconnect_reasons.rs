@@ -1,7 +1,7 @@
 //! Every way a connection ends, and the code each side sees: an application code both ways; a
 //! graceful close that first delivers what is queued, or gives up at the linger deadline when
 //! the peer never acknowledges; `OVERLOADED` after the send queue refuses a message;
-//! `PROTOCOL_VIOLATION` for an authenticated malformed frame; a disconnect lost once still
+//! `PROTOCOL_VIOLATION` for an authenticated malformed body or frame; a disconnect lost once still
 //! arrives (it is sent twice); and after a close the keys are gone: sending fails and the
 //! peer's later datagrams are `unknown_peer`.
 
@@ -9,7 +9,7 @@
 
 mod transport_common;
 
-use laminar::{Connection as _, ConnectionMessenger, Packet, SocketEvent};
+use starlane_netcore::conn::body::CHANNEL_FRAMES;
 use starlane_netcore::conn::reliable::PushError;
 use starlane_netcore::conn::{CLOSE_LINGER, CloseCause, ConnConfig, SendError, codes};
 use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
@@ -168,22 +168,6 @@ fn overloaded_after_the_send_queue_refuses_a_message() {
     );
 }
 
-/// Collects what a raw laminar connection emits.
-struct Messenger {
-    config: laminar::Config,
-    packets: Vec<Vec<u8>>,
-}
-
-impl ConnectionMessenger<SocketEvent> for Messenger {
-    fn config(&self) -> &laminar::Config {
-        &self.config
-    }
-    fn send_event(&mut self, _: &SocketAddr, _: SocketEvent) {}
-    fn send_packet(&mut self, _: &SocketAddr, p: &[u8]) {
-        self.packets.push(p.to_vec());
-    }
-}
-
 /// A hand-driven client: runs the handshake against the server directly and keeps the raw
 /// session, so it can seal whatever body it likes.
 fn raw_session(net: &mut Net, from: SocketAddr) -> Session {
@@ -202,45 +186,41 @@ fn raw_session(net: &mut Net, from: SocketAddr) -> Session {
     }
 }
 
-/// A laminar unreliable packet carrying `frames`, sealed as a session data packet.
-fn sealed_frames(session: &mut Session, frames: &[u8]) -> Vec<u8> {
-    let config = laminar::Config {
-        heartbeat_interval: None,
-        ..laminar::Config::default()
-    };
-    let mut m = Messenger {
-        config: config.clone(),
-        packets: Vec::new(),
-    };
-    let now = std::time::Instant::now();
-    let mut lam = laminar::VirtualConnection::new(server_addr(), &config, now);
-    lam.process_event(
-        &mut m,
-        Packet::unreliable(server_addr(), frames.to_vec()),
-        now,
-    );
-    let body = m.packets.pop().expect("laminar emitted the packet");
-    session.seal(PacketType::Data, &body).unwrap()
+/// A data packet whose plaintext is `body`, sealed with the session's key.
+fn sealed(session: &mut Session, body: &[u8]) -> Vec<u8> {
+    session.seal(PacketType::Data, body).unwrap()
+}
+
+/// A frames body (channel byte 0) carrying `frames`.
+fn frames_body(frames: &[u8]) -> Vec<u8> {
+    [&[CHANNEL_FRAMES], frames].concat()
 }
 
 #[test]
-fn an_authenticated_malformed_frame_is_a_protocol_violation() {
+fn an_authenticated_malformed_body_or_frame_is_a_protocol_violation() {
     let mut net = Net::new(EndpointConfig::default());
-    // Frames that do not parse: an unknown kind, a RELIABLE with reserved flags, a truncated ACK.
-    let bad: [&[u8]; 3] = [&[9], &[2, 0, 0, 0, 0, 0x80, 0, 0], &[1, 0, 0]];
-    for (i, frames) in bad.iter().enumerate() {
+    // Bodies that do not parse: frames of an unknown kind, a RELIABLE with reserved flags, a
+    // truncated ACK; an unknown channel byte; an empty body (no channel byte).
+    let bad = [
+        frames_body(&[9]),
+        frames_body(&[2, 0, 0, 0, 0, 0x80, 0, 0]),
+        frames_body(&[1, 0, 0]),
+        vec![2, 4, 1, 0, 0, 0],
+        Vec::new(),
+    ];
+    for (i, body) in bad.iter().enumerate() {
         let from: SocketAddr = format!("10.7.7.{}:7000", i + 1).parse().unwrap();
         let mut session = raw_session(&mut net, from);
         assert!(net.server.is_connected(from));
         // A well-formed frame first (a PONG): accepted, nothing happens.
-        let good = sealed_frames(&mut session, &[4, 1, 0, 0, 0]);
+        let good = sealed(&mut session, &frames_body(&[4, 1, 0, 0, 0]));
         let before = net.server.drops();
         let now = net.now;
         net.server.handle_datagram(now, from, &good);
         assert_eq!(net.server.drops(), before);
         assert!(net.server.is_connected(from));
 
-        let d = sealed_frames(&mut session, frames);
+        let d = sealed(&mut session, body);
         net.server.handle_datagram(now, from, &d);
         let gained = drops_gained(before, net.server.drops());
         assert_eq!((gained.malformed, gained.total()), (1, 1), "{gained:?}");

@@ -44,7 +44,7 @@ async fn reliable_and_datagrams_round_trip() {
     assert_eq!(edge.transport, TransportKind::Udp);
     assert_eq!(edge.peer, client_addr_seen_by(&edge));
 
-    // Reliable messages arrive exactly once, in order, including ones laminar must fragment.
+    // Reliable messages arrive exactly once, in order, including ones split into several chunks.
     let big: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
     for i in 0..50u8 {
         assert!(client.sender.send_reliable(vec![i; 1 + i as usize]));

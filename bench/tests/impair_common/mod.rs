@@ -127,8 +127,9 @@ pub async fn next_message(link: &mut starlane_netcore::link::Link) -> Vec<u8> {
         .expect("a reliable message in time")
 }
 
-/// Keep small reliable filler flowing both ways (laminar resends a lost packet only after 32
-/// later ones are acknowledged, and acknowledgements ride on reliable traffic).
+/// Keep small reliable filler flowing both ways, so both directions carry acknowledgements
+/// and loss is exercised on every packet (written for laminar 0.5, whose resends waited for
+/// later acknowledgements; netcore resends on a timer).
 pub fn spawn_filler(
     up: starlane_netcore::link::LinkSender,
     down: starlane_netcore::link::LinkSender,

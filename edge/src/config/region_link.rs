@@ -19,8 +19,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Length of a SHA-256 pin in hex.
-pub const PIN_HEX_LEN: usize = 64;
+pub use starlane_netcore::tls::{PIN_HEX_LEN, parse_pin};
 
 /// `[region_link]` settings.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -78,15 +77,6 @@ impl Default for RegionLinkSection {
     }
 }
 
-/// Parse a pin: 64 hex digits (case-insensitive, `:` separators ignored) into 32 bytes.
-pub fn parse_pin(pin: &str) -> Option<[u8; 32]> {
-    let digits: String = pin.trim().chars().filter(|c| *c != ':').collect();
-    if digits.len() != PIN_HEX_LEN {
-        return None;
-    }
-    hex::decode(digits).ok()?.try_into().ok()
-}
-
 impl RegionLinkSection {
     /// Whether neither a CA nor pins are configured (the development fallback applies).
     pub fn uses_dev_trust(&self) -> bool {
@@ -107,7 +97,7 @@ impl RegionLinkSection {
     }
 
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(bad) = self.pins.iter().find(|p| parse_pin(p).is_none()) {
+        if let Some(bad) = self.pins.iter().find(|p| parse_pin(p).is_err()) {
             return Err(invalid(
                 "region_link.pins",
                 format!("{bad:?} is not a SHA-256 in hex"),

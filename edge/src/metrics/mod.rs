@@ -16,6 +16,10 @@ mod region_link;
 pub use region_link::RegionLinkMetrics;
 // ---- end region link ----
 
+// Encrypted UDP driver: drops by reason, sources tracked, connections.
+mod udp;
+pub use udp::UdpMetrics;
+
 use prometheus::{
     Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -57,6 +61,9 @@ pub struct EdgeMetrics {
     /// Region-link refusals, queue-full frames, held and re-announced sessions.
     pub region_link: RegionLinkMetrics,
     // ---- end region link ----
+    /// The encrypted UDP driver's drops by reason, sources tracked and connections
+    /// (`starlane_edge_udp_*`), refreshed from the driver once a second.
+    pub udp: UdpMetrics,
 }
 
 impl Default for EdgeMetrics {
@@ -153,6 +160,7 @@ impl EdgeMetrics {
             link: LinkMetrics::register(&registry),
             sessions: SessionTable::default(),
             region_link: RegionLinkMetrics::register(&registry),
+            udp: UdpMetrics::register(&registry),
             registry,
         }
     }

@@ -1,7 +1,7 @@
 //! The QUIC link from this edge to its region server.
 //!
 //! quinn with the rustls ring provider, TLS 1.3, mutual authentication: the edge verifies the
-//! region's certificate ([`tls::RegionVerifier`]: cluster CA and/or SHA-256 pins, or in
+//! region's certificate ([`tls::region_verifier`]: cluster CA and/or SHA-256 pins, or in
 //! development the certificate file the region wrote) and presents its own client
 //! certificate, which the region requires. One connection carries every session of the edge:
 //! one bidirectional stream of length-prefixed bitcode frames ([`starlane_protocol::link`]),
@@ -14,11 +14,11 @@ pub mod tls;
 use crate::config::{RegionLinkSection, parse_pin};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
+use starlane_netcore::tls::TlsError;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tls::{ClientCert, RegionVerifier, TlsSetupError, fingerprint, load_certs};
 use tokio::sync::watch;
 
 /// ALPN of the edge-region link.
@@ -64,7 +64,7 @@ pub struct RegionLinkConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     #[error(transparent)]
-    Tls(#[from] TlsSetupError),
+    Tls(#[from] TlsError),
     #[error("no trust configured: set region_link.ca_file, region_link.pins or region_cert_file")]
     NoTrust,
     #[error("cannot create the quic endpoint: {0}")]
@@ -98,7 +98,7 @@ impl RegionLinkConfig {
             addr: s.addr,
             server_name: s.server_name.clone(),
             ca_file: s.ca_file.clone(),
-            pins: s.pins.iter().filter_map(|p| parse_pin(p)).collect(),
+            pins: s.pins.iter().filter_map(|p| parse_pin(p).ok()).collect(),
             region_cert_file: dev_trust.then(|| s.region_cert_file.clone()),
             identity,
             edge_id: edge_id.into(),
@@ -113,14 +113,14 @@ impl RegionLinkConfig {
     /// field. The development files are not checked: the region may write them later.
     pub fn check(&self) -> Result<(), LinkError> {
         if let Some(ca) = &self.ca_file {
-            RegionVerifier::new(
+            tls::region_verifier(
                 Some(ca),
                 Vec::new(),
                 crate::metrics::RegionLinkMetrics::unregistered(),
             )?;
         }
         if let ClientIdentity::Files { cert, key } = &self.identity {
-            ClientCert::load(cert, key, "region_link.cert_file")?;
+            tls::load_client_identity(cert, key)?;
         }
         Ok(())
     }
@@ -131,43 +131,25 @@ impl RegionLinkConfig {
         let mut pins = self.pins.clone();
         if self.ca_file.is_none() && pins.is_empty() {
             let file = self.region_cert_file.as_ref().ok_or(LinkError::NoTrust)?;
-            for cert in load_certs(file, "region_link.region_cert_file")? {
-                pins.push(fingerprint(&cert));
-            }
+            pins = tls::dev_pins(file)?;
         }
         let verifier =
-            RegionVerifier::new(self.ca_file.as_deref(), pins, metrics.region_link.clone())?;
-        let config_err = |e: rustls::Error| TlsSetupError::Config(e.to_string());
-        let builder = rustls::ClientConfig::builder_with_provider(tls::provider())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(config_err)?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier));
+            tls::region_verifier(self.ca_file.as_deref(), pins, metrics.region_link.clone())?;
         let client = match &self.identity {
-            ClientIdentity::Files { cert, key } => {
-                Some(ClientCert::load(cert, key, "region_link.cert_file")?)
-            }
+            ClientIdentity::Files { cert, key } => Some(tls::load_client_identity(cert, key)?),
             ClientIdentity::DevIfPresent { cert, key } if cert.is_file() && key.is_file() => {
-                Some(ClientCert::load(cert, key, "region_link.cert_file")?)
+                Some(tls::load_client_identity(cert, key)?)
             }
             _ => None,
         };
-        let mut tls = match client {
-            Some(c) => builder
-                .with_client_auth_cert(c.certs, c.key)
-                .map_err(config_err)?,
-            None => {
-                tracing::warn!(
-                    "region link: no client certificate (set region_link.cert_file and \
-                     key_file); a region requiring one will refuse the link"
-                );
-                builder.with_no_client_auth()
-            }
-        };
-        tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-        let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
-            .map_err(|e| TlsSetupError::Config(e.to_string()))?;
-        let mut cfg = quinn::ClientConfig::new(Arc::new(quic));
+        if client.is_none() {
+            tracing::warn!(
+                "region link: no client certificate (set region_link.cert_file and \
+                 key_file); a region requiring one will refuse the link"
+            );
+        }
+        let quic = tls::client_crypto(verifier, client.as_ref())?;
+        let mut cfg = quinn::ClientConfig::new(quic);
         let mut transport = quinn::TransportConfig::default();
         transport.keep_alive_interval(Some(Duration::from_secs(2)));
         transport.max_idle_timeout(Some(quinn::VarInt::from_u32(10_000).into()));

@@ -16,8 +16,7 @@ use super::ConfigError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Length of a SHA-256 pin in hex.
-pub const PIN_HEX_LEN: usize = 64;
+pub use starlane_netcore::tls::{PIN_HEX_LEN, parse_pin};
 
 /// `[link]`: trust of the edge-region link.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -36,34 +35,6 @@ pub struct LinkConfig {
     /// Refuse the development fallbacks (see the module docs).
     /// Env: `STARLANE_REGION_LINK_PRODUCTION`.
     pub production: bool,
-}
-
-/// Parse a pin: 64 hex digits (case-insensitive, `:` separators ignored) into 32 bytes.
-pub fn parse_pin(pin: &str) -> Option<[u8; 32]> {
-    let digits: Vec<u8> = pin
-        .trim()
-        .bytes()
-        .filter(|b| *b != b':')
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    if digits.len() != PIN_HEX_LEN {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        let hi = (pair.first().copied().map(hex_digit)?)?;
-        let lo = (pair.get(1).copied().map(hex_digit)?)?;
-        *byte = (hi << 4) | lo;
-    }
-    Some(out)
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    }
 }
 
 impl LinkConfig {
@@ -93,7 +64,7 @@ impl LinkConfig {
     /// Check the pins' syntax and the production rules. `has_own_cert` tells whether
     /// `link_cert`/`link_key` are set.
     pub fn validate(&self, has_own_cert: bool) -> Result<(), ConfigError> {
-        if let Some(bad) = self.pins.iter().find(|p| parse_pin(p).is_none()) {
+        if let Some(bad) = self.pins.iter().find(|p| parse_pin(p).is_err()) {
             return Err(ConfigError::Invalid {
                 field: "link.pins",
                 problem: format!("{bad:?} is not a SHA-256 in hex"),
@@ -128,16 +99,6 @@ impl LinkConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pins_parse_with_or_without_separators() {
-        let hex = "ab".repeat(32);
-        assert_eq!(parse_pin(&hex), Some([0xab; 32]));
-        let colons = vec!["AB"; 32].join(":");
-        assert_eq!(parse_pin(&colons), Some([0xab; 32]));
-        assert_eq!(parse_pin("abcd"), None);
-        assert_eq!(parse_pin(&"zz".repeat(32)), None);
-    }
 
     #[test]
     fn production_needs_trust_and_a_real_certificate() {

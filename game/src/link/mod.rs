@@ -5,7 +5,7 @@
 //! counted and close that link; nothing a peer sends can panic the server.
 //!
 //! The TLS handshake is mutual: an edge must present a client certificate the region trusts
-//! ([`trust::EdgeVerifier`]); refused handshakes are logged and counted in
+//! ([`trust::edge_verifier`]); refused handshakes are logged and counted in
 //! [`crate::metrics::LinkRefusals`]. One connection carries all of an edge's sessions.
 
 pub mod pki;

@@ -1,13 +1,17 @@
 //! The link's TLS material: PEM identities (loaded, checked, or generated self-signed with
 //! rcgen) and the quinn/rustls configurations (ring provider, TLS 1.3, ALPN `starlane-link/1`).
-//! Which edge certificates the server accepts is decided by [`super::trust::EdgeVerifier`].
+//! Which edge certificates the server accepts is decided by [`super::trust::edge_verifier`].
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::CertificateDer;
 use rustls::server::danger::ClientCertVerifier;
+use starlane_netcore::tls::{
+    BuildError, ServerTrust, TlsError as NetTlsError, quic_client_crypto, quic_server_crypto,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use starlane_netcore::tls::{Identity, load_certs, provider};
 
 /// ALPN protocol of the edge-region link.
 pub const LINK_ALPN: &[u8] = b"starlane-link/1";
@@ -20,142 +24,23 @@ pub const GENERATED_EDGE_SAN: &str = "starlane-edge";
 /// configuration field the file came from and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    /// A file could not be read.
-    #[error("{field}: cannot read {path}: {source}; fix: {fix}")]
-    Read {
-        field: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-        fix: &'static str,
-    },
+    /// Loading, checking or configuring failed ([`starlane_netcore::tls`]).
+    #[error(transparent)]
+    Tls(#[from] NetTlsError),
     /// A generated file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A PEM file holds no usable certificate or key.
-    #[error("{field}: {path} holds no usable {what}: {detail}; fix: {fix}")]
-    Pem {
-        field: &'static str,
-        path: PathBuf,
-        what: &'static str,
-        detail: String,
-        fix: &'static str,
-    },
-    /// The private key does not belong to the certificate.
-    #[error(
-        "{field}: the key {key} does not match the certificate {cert}; fix: use the key the \
-         certificate was issued for"
-    )]
-    KeyMismatch {
-        field: &'static str,
-        cert: PathBuf,
-        key: PathBuf,
-    },
     /// Certificate generation failed.
     #[error("cannot generate a link certificate: {0}")]
     Generate(#[from] rcgen::Error),
-    /// rustls refused the configuration.
-    #[error("tls configuration rejected: {0}")]
-    Rustls(#[from] rustls::Error),
-    /// quinn refused the rustls configuration.
-    #[error("quic crypto configuration rejected: {0}")]
-    Quic(String),
     /// The development fallback was asked for outside development mode.
     #[error(
         "no development edge identity: the region trusts a CA or pins (link.ca_file, link.pins)"
     )]
     NoDevIdentity,
-}
-
-/// A certificate chain and its private key.
-#[derive(Debug)]
-pub struct Identity {
-    /// End-entity certificate first.
-    pub certs: Vec<CertificateDer<'static>>,
-    /// Private key of the first certificate.
-    pub key: PrivateKeyDer<'static>,
-}
-
-impl Identity {
-    /// DER of the end-entity certificate (what edges pin).
-    pub fn cert_der(&self) -> &[u8] {
-        self.certs.first().map(|c| c.as_ref()).unwrap_or_default()
-    }
-
-    /// Load a PEM chain and key (from the config fields `field`), checking the key matches.
-    pub fn load(cert_path: &Path, key_path: &Path, field: &'static str) -> Result<Self, TlsError> {
-        let certs = load_certs(cert_path, field)?;
-        let key = std::fs::read(key_path).map_err(|source| TlsError::Read {
-            field,
-            path: key_path.to_owned(),
-            source,
-            fix: "point the key field at a readable PEM private key",
-        })?;
-        let key = PrivateKeyDer::from_pem_slice(&key).map_err(|e| TlsError::Pem {
-            field,
-            path: key_path.to_owned(),
-            what: "private key",
-            detail: e.to_string(),
-            fix: "use a PKCS#8, PKCS#1 or SEC1 PEM private key",
-        })?;
-        let identity = Self { certs, key };
-        identity.check_key(cert_path, key_path, field)?;
-        Ok(identity)
-    }
-
-    fn check_key(&self, cert: &Path, key: &Path, field: &'static str) -> Result<(), TlsError> {
-        let provider = provider();
-        let signing = provider
-            .key_provider
-            .load_private_key(self.key.clone_key())
-            .map_err(|e| TlsError::Pem {
-                field,
-                path: key.to_owned(),
-                what: "private key",
-                detail: e.to_string(),
-                fix: "use an ECDSA P-256/P-384, Ed25519 or RSA key",
-            })?;
-        let certified = rustls::sign::CertifiedKey::new(self.certs.clone(), signing);
-        match certified.keys_match() {
-            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
-                Ok(())
-            }
-            Err(_) => Err(TlsError::KeyMismatch {
-                field,
-                cert: cert.to_owned(),
-                key: key.to_owned(),
-            }),
-        }
-    }
-}
-
-/// Every certificate of a PEM file (at least one), read for the config field `field`.
-pub fn load_certs(
-    path: &Path,
-    field: &'static str,
-) -> Result<Vec<CertificateDer<'static>>, TlsError> {
-    let bytes = std::fs::read(path).map_err(|source| TlsError::Read {
-        field,
-        path: path.to_owned(),
-        source,
-        fix: "point the field at a readable PEM certificate file",
-    })?;
-    let pem = |detail: String| TlsError::Pem {
-        field,
-        path: path.to_owned(),
-        what: "certificate",
-        detail,
-        fix: "use a PEM file with one or more CERTIFICATE blocks",
-    };
-    let certs = CertificateDer::pem_slice_iter(&bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| pem(e.to_string()))?;
-    if certs.is_empty() {
-        return Err(pem("no CERTIFICATE block".into()));
-    }
-    Ok(certs)
 }
 
 /// Write `pem` to `path`, creating its directory.
@@ -187,7 +72,12 @@ pub fn load_or_generate_with(
         write_pem(key_path, &pair.key_pem)?;
         tracing::info!(cert = %cert_path.display(), "generated a self-signed link certificate");
     }
-    Identity::load(cert_path, key_path, field)
+    load_identity(cert_path, key_path, field)
+}
+
+/// Load a PEM chain and key (config field `field`), checking the key matches.
+pub fn load_identity(cert: &Path, key: &Path, field: &'static str) -> Result<Identity, TlsError> {
+    Ok(Identity::load(cert, key, field).map_err(NetTlsError::from)?)
 }
 
 /// The region's link identity: load `link_cert`/`link_key`, generating a self-signed pair
@@ -200,11 +90,6 @@ pub fn load_or_generate(cert_path: &Path, key_path: &Path) -> Result<Identity, T
         super::pki::Purpose::Region,
         "link_cert",
     )
-}
-
-/// The ring crypto provider used on the link.
-pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 fn transport() -> Arc<quinn::TransportConfig> {
@@ -222,14 +107,9 @@ pub fn server_config(
     identity: &Identity,
     verifier: Arc<dyn ClientCertVerifier>,
 ) -> Result<quinn::ServerConfig, TlsError> {
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(identity.certs.clone(), identity.key.clone_key())?;
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls)
-        .map_err(|e| TlsError::Quic(e.to_string()))?;
-    let mut cfg = quinn::ServerConfig::with_crypto(Arc::new(quic));
+    let quic =
+        quic_server_crypto(identity, Some(verifier), LINK_ALPN).map_err(NetTlsError::from)?;
+    let mut cfg = quinn::ServerConfig::with_crypto(quic);
     cfg.transport_config(transport());
     Ok(cfg)
 }
@@ -242,18 +122,12 @@ pub fn client_config(
     client: Option<&Identity>,
 ) -> Result<quinn::ClientConfig, TlsError> {
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from(cert_der.to_vec()))?;
-    let builder = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_root_certificates(roots);
-    let mut tls = match client {
-        Some(id) => builder.with_client_auth_cert(id.certs.clone(), id.key.clone_key())?,
-        None => builder.with_no_client_auth(),
-    };
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
-        .map_err(|e| TlsError::Quic(e.to_string()))?;
-    let mut cfg = quinn::ClientConfig::new(Arc::new(quic));
+    roots
+        .add(CertificateDer::from(cert_der.to_vec()))
+        .map_err(|e| NetTlsError::from(BuildError::from(e)))?;
+    let trust = ServerTrust::Roots(Arc::new(roots));
+    let quic = quic_client_crypto(&trust, client, LINK_ALPN).map_err(NetTlsError::from)?;
+    let mut cfg = quinn::ClientConfig::new(quic);
     cfg.transport_config(transport());
     Ok(cfg)
 }

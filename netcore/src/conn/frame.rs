@@ -1,7 +1,8 @@
 //! Frames inside a connection packet (`netcore/SPEC.md`, "Frames").
 //!
-//! A frame packet's payload is a sequence of frames, each starting with a kind byte. Integers
-//! are little-endian. A payload that does not parse to the end is malformed as a whole.
+//! A frames body (after channel byte 0, see [`super::body`]) is a sequence of frames, each
+//! starting with a kind byte. Integers are little-endian. A body that does not parse to the
+//! end is malformed as a whole.
 
 /// `ACK`: `next u32` (every frame below it was received) and `sack u64` (bit `i` set: frame
 /// `next + 1 + i` was received).

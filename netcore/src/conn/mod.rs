@@ -1,152 +1,53 @@
 //! One established encrypted-UDP connection, sans-IO.
 //!
-//! Layers, outside in: the AEAD [`Session`] (counters, replay window); laminar's packet layer
-//! (`laminar::VirtualConnection`, driven through its `Connection` trait with time passed in),
-//! whose sequenced channel carries the application's unreliable datagrams and whose plain
-//! unreliable channel carries netcore's frames; the frames ([`frame`]): reliable chunks with
-//! selective ACKs and timer-driven resends ([`reliable`]), and PING/PONG keepalives that
-//! measure the RTT ([`rtt`]) and report packet loss. `netcore/README.md` explains why
-//! reliability lives here rather than in laminar's reliable channel.
+//! Layers, outside in: the AEAD [`Session`] (counters, replay window); the data body
+//! ([`body`]): one channel byte, then either one application datagram, delivered only if its
+//! packet counter is newer than the last datagram's, or a list of frames ([`frame`]): reliable
+//! chunks with selective ACKs and timer-driven resends ([`reliable`]), and PING/PONG
+//! keepalives that measure the RTT ([`rtt`]) and report packet loss. `netcore/README.md`
+//! explains why this replaced laminar's packet layer and reliable channel.
 
+pub mod body;
 pub mod frame;
 pub mod reliable;
 pub mod rtt;
 mod stats;
 
+mod types;
+
 pub use stats::ConnStats;
+pub use types::{CloseCause, ConnConfig, ConnEvent, ConnState, SendError, codes};
 
 use crate::drops::DropReason;
 use crate::packet::{MAX_SESSION_BODY, PacketType};
 use crate::session::{SealError, Session};
+use body::{Body, CHANNEL_FRAMES, CHANNEL_LEN, DatagramSequencer};
 use frame::{ACK_LEN, Frame, PING_LEN, PONG_LEN};
-use laminar::{Connection as _, ConnectionMessenger, OrderingGuarantee, Packet, SocketEvent};
-use reliable::{PushError, ReliableReceiver, ReliableSender};
+use reliable::{ReliableReceiver, ReliableSender};
 use rtt::RttEstimator;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-/// Close codes the transport itself uses (application codes stay below 240).
-pub mod codes {
-    /// Closed normally (also: the application dropped its link).
-    pub const NORMAL: u8 = 0;
-    /// The peer sent authenticated data that breaks the protocol.
-    pub const PROTOCOL_VIOLATION: u8 = 250;
-    /// The peer's reliable messages overflowed this side's queue.
-    pub const OVERLOADED: u8 = 251;
-    /// Packet counters or message sequence numbers ran out.
-    pub const EXHAUSTED: u8 = 252;
-    /// The server is shutting down.
-    pub const SHUTDOWN: u8 = 253;
-}
-
-/// Largest laminar header on our packets (standard header plus arranging header).
-const LAMINAR_HEADER_MAX: usize = 16;
-/// Room for frames in one packet.
-pub const MAX_FRAMES: usize = MAX_SESSION_BODY - LAMINAR_HEADER_MAX;
+/// Room for frames in one packet (the body minus its channel byte).
+pub const MAX_FRAMES: usize = MAX_SESSION_BODY - CHANNEL_LEN;
 /// Largest unreliable datagram a connection sends.
 pub const MAX_DATAGRAM_PAYLOAD: usize = 1100;
 /// Longest a close waits for queued reliable messages to be acknowledged.
 pub const CLOSE_LINGER: Duration = Duration::from_secs(2);
-/// laminar stream of application datagrams.
-const DATAGRAM_STREAM: u8 = 1;
-
-/// Settings of a connection.
-#[derive(Debug, Clone, Copy)]
-pub struct ConnConfig {
-    /// Close after this long without an authenticated packet.
-    pub idle_timeout: Duration,
-    /// Send a PING after this long without one (keepalive, RTT, loss).
-    pub keepalive_interval: Duration,
-    /// Largest reliable message.
-    pub max_message: usize,
-    /// Most bytes of reliable messages queued or in flight.
-    pub max_queued_bytes: usize,
-}
-
-impl Default for ConnConfig {
-    fn default() -> Self {
-        Self {
-            idle_timeout: Duration::from_secs(10),
-            keepalive_interval: Duration::from_millis(500),
-            max_message: 64 * 1024,
-            max_queued_bytes: 4 * 1024 * 1024,
-        }
-    }
-}
-
-/// Where a connection is (see `netcore/STATES.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnState {
-    /// Sending and receiving.
-    Open,
-    /// Closing: waiting for queued reliable messages to be acknowledged; no new sends.
-    Closing,
-    /// Ended; keys wiped.
-    Closed,
-}
-
-/// Why a connection ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseCause {
-    /// This side closed it with a code.
-    Local(u8),
-    /// The peer sent an authenticated disconnect with a code.
-    Peer(u8),
-    /// Nothing authenticated arrived for the idle timeout.
-    IdleTimeout,
-}
-
-/// Something the owner of a connection must act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnEvent {
-    /// A reliable message, exactly once and in order.
-    Message(Vec<u8>),
-    /// An unreliable datagram.
-    Datagram(Vec<u8>),
-    /// The connection ended; its keys are wiped and nothing more follows.
-    Closed(CloseCause),
-}
-
-/// Error sending on a connection.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SendError {
-    #[error("the connection is closed")]
-    Closed,
-    #[error("datagram of {0} bytes exceeds the datagram limit")]
-    DatagramTooLarge(usize),
-    #[error(transparent)]
-    Push(#[from] PushError),
-    #[error(transparent)]
-    Seal(#[from] SealError),
-}
-
-/// Collects what laminar hands out while one call runs.
-struct Messenger {
-    config: laminar::Config,
-    packets: Vec<Vec<u8>>,
-    events: Vec<SocketEvent>,
-}
-
-impl ConnectionMessenger<SocketEvent> for Messenger {
-    fn config(&self) -> &laminar::Config {
-        &self.config
-    }
-    fn send_event(&mut self, _address: &SocketAddr, event: SocketEvent) {
-        self.events.push(event);
-    }
-    fn send_packet(&mut self, _address: &SocketAddr, payload: &[u8]) {
-        self.packets.push(payload.to_vec());
-    }
-}
+/// Disconnect packets sent per close; the last this many packet counters are kept for them.
+const DISCONNECT_COPIES: u64 = 2;
+/// The first send counter data may not use: reaching it closes the connection with
+/// [`codes::EXHAUSTED`], and the counters from here to `u64::MAX - 1` carry the disconnects
+/// (the session never uses `u64::MAX`).
+const FIRST_RESERVED_COUNTER: u64 = u64::MAX - DISCONNECT_COPIES;
 
 /// One established connection.
 pub struct Connection {
     peer: SocketAddr,
     config: ConnConfig,
     session: Session,
-    laminar: laminar::VirtualConnection,
-    messenger: Messenger,
+    datagrams: DatagramSequencer,
     sender: ReliableSender,
     receiver: ReliableReceiver,
     rtt: RttEstimator,
@@ -182,21 +83,11 @@ impl Connection {
         config: ConnConfig,
         rtt_seed: Option<Duration>,
     ) -> Self {
-        let lconfig = laminar::Config {
-            heartbeat_interval: None,
-            receive_buffer_max_size: crate::packet::MAX_DATAGRAM,
-            ..laminar::Config::default()
-        };
         Self {
             peer,
             config,
             session,
-            laminar: laminar::VirtualConnection::new(peer, &lconfig, now),
-            messenger: Messenger {
-                config: lconfig,
-                packets: Vec::new(),
-                events: Vec::new(),
-            },
+            datagrams: DatagramSequencer::default(),
             sender: ReliableSender::new(config.max_message, config.max_queued_bytes),
             receiver: ReliableReceiver::new(config.max_message),
             rtt: RttEstimator::new(rtt_seed),
@@ -262,28 +153,30 @@ impl Connection {
             self.finish(CloseCause::Peer(code));
             return Ok(());
         }
-        self.laminar
-            .process_packet(&mut self.messenger, &opened.body, now);
-        let events = std::mem::take(&mut self.messenger.events);
-        for ev in events {
-            if let SocketEvent::Packet(p) = ev
-                && let Err(reason) = self.on_laminar_packet(now, &p)
-            {
-                self.close_now(codes::PROTOCOL_VIOLATION);
-                return Err(reason);
+        let result = match body::parse(&opened.body) {
+            Ok(Body::Frames(frames)) => self.on_frames(now, frames),
+            Ok(Body::Datagram(_)) if !self.datagrams.admit(opened.counter) => {
+                Err(DropReason::StaleDatagram)
             }
+            Ok(Body::Datagram(_)) => {
+                let mut payload = opened.body;
+                payload.drain(..CHANNEL_LEN);
+                self.events.push_back(ConnEvent::Datagram(payload));
+                Ok(())
+            }
+            Err(_) => Err(DropReason::Malformed),
+        };
+        if result == Err(DropReason::Malformed) {
+            self.close_now(codes::PROTOCOL_VIOLATION);
+            return result;
         }
         self.check_closing(now);
-        Ok(())
+        result
     }
 
-    fn on_laminar_packet(&mut self, now: Instant, p: &Packet) -> Result<(), DropReason> {
-        if matches!(p.order_guarantee(), OrderingGuarantee::Sequenced(_)) {
-            self.events
-                .push_back(ConnEvent::Datagram(p.payload().to_vec()));
-            return Ok(());
-        }
-        for f in frame::frames(p.payload()) {
+    /// Handle the frames of one packet; an error means they break the protocol.
+    fn on_frames(&mut self, now: Instant, frames: &[u8]) -> Result<(), DropReason> {
+        for f in frame::frames(frames) {
             match f.map_err(|_| DropReason::Malformed)? {
                 Frame::Ack { next, sack } => self.sender.on_ack(now, next, sack, &mut self.rtt),
                 Frame::Reliable { seq, last, data } => {
@@ -323,46 +216,50 @@ impl Connection {
         Ok(self.sender.push(msg)?)
     }
 
-    /// Encrypt and queue an unreliable datagram at once.
-    pub fn send_datagram(&mut self, now: Instant, bytes: &[u8]) -> Result<(), SendError> {
+    /// Encrypt and queue an unreliable datagram at once (`_now` is not needed: a datagram
+    /// starts no timer).
+    pub fn send_datagram(&mut self, _now: Instant, bytes: &[u8]) -> Result<(), SendError> {
         if self.closed || self.closing.is_some() {
             return Err(SendError::Closed);
         }
         if bytes.len() > MAX_DATAGRAM_PAYLOAD {
             return Err(SendError::DatagramTooLarge(bytes.len()));
         }
-        let p = Packet::unreliable_sequenced(self.peer, bytes.to_vec(), Some(DATAGRAM_STREAM));
-        self.through_laminar(now, p)
+        self.seal_data(&body::datagram(bytes))
     }
 
-    fn through_laminar(&mut self, now: Instant, p: Packet) -> Result<(), SendError> {
-        self.laminar.process_event(&mut self.messenger, p, now);
-        self.messenger.events.clear();
-        for body in std::mem::take(&mut self.messenger.packets) {
-            let sealed = match self.session.seal(PacketType::Data, &body) {
-                Ok(s) => s,
-                Err(SealError::Exhausted) => {
-                    self.close_now(codes::EXHAUSTED);
-                    return Err(SealError::Exhausted.into());
-                }
-                Err(e) => return Err(e.into()),
-            };
-            self.stats.on_sent(sealed.len());
-            self.transmits.push_back(sealed);
+    /// Seal a data body and queue it. Once the send counter reaches [`FIRST_RESERVED_COUNTER`]
+    /// the connection closes with [`codes::EXHAUSTED`] instead, its disconnects taking the last
+    /// counters, so the peer learns why.
+    fn seal_data(&mut self, body: &[u8]) -> Result<(), SendError> {
+        if self.session.sent() >= FIRST_RESERVED_COUNTER {
+            self.close_now(codes::EXHAUSTED);
+            return Err(SealError::Exhausted.into());
         }
+        let sealed = match self.session.seal(PacketType::Data, body) {
+            Ok(s) => s,
+            Err(SealError::Exhausted) => {
+                self.close_now(codes::EXHAUSTED);
+                return Err(SealError::Exhausted.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.stats.on_sent(sealed.len());
+        self.transmits.push_back(sealed);
         Ok(())
     }
 
     /// Close with `code` once the reliable messages already queued are acknowledged (or
     /// [`CLOSE_LINGER`] has passed): then the disconnect is queued twice (to survive one loss)
-    /// and the keys are wiped. Nothing new can be sent meanwhile.
+    /// and the keys are wiped. Nothing new can be sent meanwhile. Closing again while closing
+    /// changes nothing: the first code and deadline stand (an application that closes with a
+    /// reason and then drops its link must not turn the reason into `NORMAL`).
     pub fn close(&mut self, now: Instant, code: u8) {
-        if self.closed {
+        if self.closed || self.closing.is_some() {
             return;
         }
         if !self.sender.is_idle() {
-            let deadline = self.closing.map_or(now + CLOSE_LINGER, |(_, d)| d);
-            self.closing = Some((code, deadline));
+            self.closing = Some((code, now + CLOSE_LINGER));
             return;
         }
         self.close_now(code);
@@ -430,15 +327,19 @@ impl Connection {
         if self.closed || !self.frames_due(now) {
             return None;
         }
-        let payload = self.build_frames(now);
-        if !payload.is_empty() {
-            let _ = self.through_laminar(now, Packet::unreliable(self.peer, payload));
+        let body = self.build_frames(now);
+        if body.len() > CHANNEL_LEN {
+            // An error closed the connection (its disconnects are queued) or is a sealing
+            // failure that leaves nothing to send now.
+            let _ = self.seal_data(&body);
         }
         self.transmits.pop_front()
     }
 
+    /// A frames body: the channel byte and the frames due now.
     fn build_frames(&mut self, now: Instant) -> Vec<u8> {
-        let mut out = Vec::with_capacity(MAX_FRAMES);
+        let mut out = Vec::with_capacity(CHANNEL_LEN + MAX_FRAMES);
+        out.push(CHANNEL_FRAMES);
         if let Some(ack) = self.receiver.take_ack() {
             ack.encode(&mut out);
         }
@@ -457,8 +358,8 @@ impl Connection {
             self.ping_sent = Some((self.ping_nonce, now));
             self.next_ping = now + self.config.keepalive_interval;
         }
-        debug_assert!(out.len() <= ACK_LEN + PONG_LEN + PING_LEN);
-        let space = MAX_FRAMES.saturating_sub(out.len());
+        debug_assert!(out.len() <= CHANNEL_LEN + ACK_LEN + PONG_LEN + PING_LEN);
+        let space = MAX_FRAMES.saturating_sub(out.len() - CHANNEL_LEN);
         self.sender.write_frames(now, &self.rtt, space, &mut out);
         out
     }

@@ -6,10 +6,8 @@
 //! certificates for production certificates.
 
 use super::ALPN;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use crate::tls::{BuildError, Identity, PinVerifier, ServerTrust};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
 
 /// Error building a TLS configuration.
@@ -19,26 +17,13 @@ pub enum QuicTlsError {
     NoCertificate,
     #[error("the private key is not DER PKCS#8, PKCS#1 or SEC1: {0}")]
     BadKey(&'static str),
-    #[error("tls configuration rejected: {0}")]
-    Rustls(#[from] rustls::Error),
-    #[error("tls configuration unusable for quic: {0}")]
-    Quic(String),
+    #[error(transparent)]
+    Build(#[from] BuildError),
 }
 
 /// A certificate chain (end entity first) and its private key, for the QUIC server.
-pub struct QuicIdentity {
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-}
-
-impl std::fmt::Debug for QuicIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QuicIdentity")
-            .field("certificates", &self.chain.len())
-            .field("cert_hash", &self.cert_hash().map(hex::encode))
-            .finish_non_exhaustive()
-    }
-}
+#[derive(Debug)]
+pub struct QuicIdentity(Identity);
 
 impl QuicIdentity {
     /// An identity from a DER chain (end entity first) and its key.
@@ -49,7 +34,7 @@ impl QuicIdentity {
         if chain.is_empty() {
             return Err(QuicTlsError::NoCertificate);
         }
-        Ok(Self { chain, key })
+        Ok(Self(Identity { certs: chain, key }))
     }
 
     /// The same certificate and key as a wtransport identity (the edge's WebTransport
@@ -68,15 +53,12 @@ impl QuicIdentity {
 
     /// SHA-256 of the end-entity certificate (what [`QuicTrust::PinnedSha256`] expects).
     pub fn cert_hash(&self) -> Option<[u8; 32]> {
-        self.chain.first().map(|c| sha256(c.as_ref()))
+        self.0.fingerprint()
     }
 
     /// A copy (the key is copied too; keep copies short-lived).
     pub fn clone_identity(&self) -> Self {
-        Self {
-            chain: self.chain.clone(),
-            key: self.key.clone_key(),
-        }
+        Self(self.0.clone_identity())
     }
 }
 
@@ -92,115 +74,24 @@ pub enum QuicTrust {
     Roots(Arc<rustls::RootCertStore>),
 }
 
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.as_ref());
-    out
-}
-
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
 /// The server's TLS configuration for `identity`, as quinn crypto.
 pub(super) fn server_crypto(
     identity: &QuicIdentity,
 ) -> Result<Arc<quinn::crypto::rustls::QuicServerConfig>, QuicTlsError> {
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])?
-        .with_no_client_auth()
-        .with_single_cert(identity.chain.clone(), identity.key.clone_key())?;
-    tls.alpn_protocols = vec![ALPN.to_vec()];
-    quinn::crypto::rustls::QuicServerConfig::try_from(tls)
-        .map(Arc::new)
-        .map_err(|e| QuicTlsError::Quic(e.to_string()))
+    Ok(crate::tls::quic_server_crypto(&identity.0, None, ALPN)?)
 }
 
 /// The client's TLS configuration for `trust`, as quinn crypto.
 pub(super) fn client_crypto(
     trust: &QuicTrust,
 ) -> Result<Arc<quinn::crypto::rustls::QuicClientConfig>, QuicTlsError> {
-    let provider = provider();
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])?;
-    let mut tls = match trust {
-        QuicTrust::PinnedSha256(hash) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedSha256 {
-                hash: *hash,
-                provider,
-            }))
-            .with_no_client_auth(),
-        QuicTrust::Roots(roots) => builder
-            .with_root_certificates(roots.clone())
-            .with_no_client_auth(),
-    };
-    tls.alpn_protocols = vec![ALPN.to_vec()];
-    quinn::crypto::rustls::QuicClientConfig::try_from(tls)
-        .map(Arc::new)
-        .map_err(|e| QuicTlsError::Quic(e.to_string()))
-}
-
-/// Accepts exactly one end-entity certificate, named by its SHA-256; verifies the handshake
-/// signatures with the ring provider (so the server must hold the certificate's key).
-#[derive(Debug)]
-struct PinnedSha256 {
-    hash: [u8; 32],
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for PinnedSha256 {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if sha256(end_entity.as_ref()) == self.hash {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
+    let trust = match trust {
+        QuicTrust::PinnedSha256(hash) => {
+            ServerTrust::Verifier(Arc::new(PinVerifier::pinned(*hash)))
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
+        QuicTrust::Roots(roots) => ServerTrust::Roots(roots.clone()),
+    };
+    Ok(crate::tls::quic_client_crypto(&trust, None, ALPN)?)
 }
 
 #[cfg(test)]
@@ -216,7 +107,7 @@ mod tests {
         assert!(server_crypto(&id).is_ok());
         assert!(client_crypto(&QuicTrust::PinnedSha256(hash)).is_ok());
         assert!(matches!(
-            QuicIdentity::new(Vec::new(), id.key.clone_key()),
+            QuicIdentity::new(Vec::new(), id.0.key.clone_key()),
             Err(QuicTlsError::NoCertificate)
         ));
     }

@@ -87,9 +87,7 @@ pub async fn connect_with(
         Ok(Ok(Err(HandshakeError::TimedOut))) => Err(ConnectError::TimedOut),
         Ok(Ok(Err(e))) => Err(ConnectError::Handshake(e)),
         Ok(Err(_)) | Err(_) => {
-            shared
-                .stop
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            shared.stop();
             Err(ConnectError::TimedOut)
         }
     }

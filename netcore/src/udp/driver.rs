@@ -1,28 +1,41 @@
 //! The loop shared by the server and the client: moves datagrams between a UDP socket and the
 //! sans-IO [`Endpoint`], and messages between the endpoint and the [`Link`]s. No protocol
 //! logic lives here.
+//!
+//! The loop runs on a single-threaded tokio runtime owned by its thread. It sleeps until the
+//! socket is readable, a link queues something to send, the endpoint's next deadline
+//! ([`Endpoint::poll_timeout`]) passes or its owner stops it: it never polls, so a message the
+//! application queues leaves at once and an idle loop costs nothing.
 
-use crate::conn::reliable::PushError;
-use crate::conn::{CloseCause, ConnStats, SendError, codes};
+use super::routing::{Queued, Slot};
+use crate::conn::codes;
 use crate::drops::DropCounters;
-use crate::endpoint::{Endpoint, EndpointEvent};
+use crate::endpoint::Endpoint;
 use crate::handshake::HandshakeError;
-use crate::link::{CloseReason, DriverSide, Link, LinkEvent, Outgoing, TransportKind, link_pair};
+use crate::link::Link;
 use std::collections::HashMap;
 use std::io::ErrorKind;
-use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+use tokio::runtime::Runtime;
+use tokio::sync::{Notify, mpsc};
 
-/// Longest the loop blocks in `recv_from` (bounds the delay of messages the edge queues).
-const POLL_INTERVAL: Duration = Duration::from_millis(1);
-/// How often link stats and drop counters are published.
+/// Longest the loop sleeps with nothing to do (a safety net: every event wakes it).
+const MAX_WAIT: Duration = Duration::from_secs(1);
+/// Least the loop sleeps when the endpoint's deadline did not move after it was handled
+/// (guards against spinning on a deadline that stays in the past).
+const MIN_RETRY: Duration = Duration::from_millis(1);
+/// How often link stats and drop counters are published while something happens.
 const STATS_INTERVAL: Duration = Duration::from_millis(100);
 /// Receive buffer: larger than any datagram we accept so oversized ones are seen and counted.
 const RECV_BUF: usize = 2048;
 /// Most datagrams read before the loop turns to its other work.
 const RECV_BATCH: usize = 256;
+/// Most queued link messages taken before the loop turns to its other work.
+const SEND_BATCH: usize = 4096;
 
 /// Where the loop hands new links and handshake failures.
 pub(crate) trait LinkSink: Send {
@@ -35,230 +48,251 @@ pub(crate) trait LinkSink: Send {
 /// Shared between the loop thread and its owner.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
-    pub stop: AtomicBool,
+    stop: AtomicBool,
+    wake: Notify,
+    /// Drop counters, as last published.
     pub drops: Mutex<DropCounters>,
+    /// [`Endpoint::sources_tracked`], as last published.
+    pub sources_tracked: AtomicUsize,
+    /// [`Endpoint::peer_count`], as last published.
+    pub connections: AtomicUsize,
+}
+
+impl Shared {
+    /// Ask the loop to close every link and end; it wakes at once.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Release);
+        // Stores a permit if the loop is not waiting yet, so the request cannot be missed.
+        self.wake.notify_one();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
 }
 
 /// The loop state.
 pub(crate) struct Driver<S: LinkSink> {
+    /// Taken by [`run`](Self::run); still here if the driver is dropped without running.
+    rt: Option<Runtime>,
     udp: UdpSocket,
-    endpoint: Endpoint,
-    links: HashMap<SocketAddr, DriverSide>,
-    sink: S,
+    pub(super) endpoint: Endpoint,
+    pub(super) links: HashMap<SocketAddr, Slot>,
+    /// The links' forwarders send here what the application queued (see `routing`).
+    pub(super) queued_tx: mpsc::UnboundedSender<Queued>,
+    queued_rx: mpsc::UnboundedReceiver<Queued>,
+    pub(super) next_link_id: u64,
+    pub(super) sink: S,
     shared: Arc<Shared>,
     /// Client role: the loop ends when its one link is gone.
-    single: bool,
-    started: bool,
+    pub(super) single: bool,
+    pub(super) started: bool,
     send_errors: u64,
     next_stats: Instant,
+    /// Something happened since stats were last published.
+    dirty: bool,
+    /// The endpoint deadline last handled (see [`MIN_RETRY`]).
+    handled: Option<Instant>,
 }
 
 impl<S: LinkSink> Driver<S> {
+    /// Take over `udp` (already bound) and prepare the loop's runtime.
     pub fn new(
-        udp: UdpSocket,
+        udp: std::net::UdpSocket,
         endpoint: Endpoint,
         sink: S,
         shared: Arc<Shared>,
         single: bool,
     ) -> std::io::Result<Self> {
-        udp.set_read_timeout(Some(POLL_INTERVAL))?;
+        udp.set_nonblocking(true)?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let registered = {
+            let _in_rt = rt.enter();
+            UdpSocket::from_std(udp)
+        };
+        let udp = match registered {
+            Ok(udp) => udp,
+            Err(e) => {
+                // The caller may be in an async context, where dropping a runtime panics.
+                rt.shutdown_background();
+                return Err(e);
+            }
+        };
+        let (queued_tx, queued_rx) = mpsc::unbounded_channel();
         Ok(Self {
+            rt: Some(rt),
             udp,
             endpoint,
             links: HashMap::new(),
+            queued_tx,
+            queued_rx,
+            next_link_id: 0,
             sink,
             shared,
             single,
             started: false,
             send_errors: 0,
             next_stats: Instant::now(),
+            dirty: false,
+            handled: None,
         })
     }
 
-    /// Run until stopped (or, for a client, until its link is closed).
+    /// Run until stopped (or, for a client, until its link is closed). Blocks the calling
+    /// thread, which must not be inside an async context.
     pub fn run(mut self) {
+        let Some(rt) = self.rt.take() else {
+            return;
+        };
+        // The loop's state (socket, link forwarders) is dropped inside the runtime too.
+        rt.block_on(async move { self.run_loop().await });
+    }
+
+    async fn run_loop(&mut self) {
         let mut buf = vec![0u8; RECV_BUF];
+        let mut woken_by: Option<Queued> = None;
         loop {
-            if self.shared.stop.load(Ordering::Relaxed) {
-                self.close_all(codes::SHUTDOWN);
+            if self.shared.stopped() {
+                self.close_all(codes::SHUTDOWN).await;
                 return;
             }
-            self.receive(&mut buf);
+            let mut busy = self.receive(&mut buf);
             let now = Instant::now();
-            self.pull_outgoing(now);
-            if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
-                self.endpoint.handle_timeout(now);
+            if let Some(q) = woken_by.take() {
+                self.apply(now, q);
+                busy = true;
             }
-            if !self.events() {
-                self.transmit(now);
+            for _ in 0..SEND_BATCH {
+                let Ok(q) = self.queued_rx.try_recv() else {
+                    break;
+                };
+                self.apply(now, q);
+                busy = true;
+            }
+            if let Some(t) = self.endpoint.poll_timeout().filter(|t| *t <= now) {
+                self.endpoint.handle_timeout(now);
+                self.handled = Some(t);
+                busy = true;
+            }
+            let go_on = self.events();
+            busy |= self.transmit(now).await;
+            if !go_on {
                 return;
             }
-            self.transmit(now);
-            if now >= self.next_stats {
+            self.dirty |= busy;
+            if self.dirty && now >= self.next_stats {
                 self.publish_stats();
                 self.next_stats = now + STATS_INTERVAL;
+                self.dirty = false;
             }
             if self.single && self.started && self.links.is_empty() {
                 return;
             }
+            woken_by = self.wait().await;
         }
     }
 
-    /// Read what the socket has (blocking up to the poll interval for the first datagram).
-    fn receive(&mut self, buf: &mut [u8]) {
-        for i in 0..RECV_BATCH {
-            match self.udp.recv_from(buf) {
+    /// Sleep until there is work: a stop request, a queued message (returned), a readable
+    /// socket, the endpoint's deadline, or the stats deadline if there is news to publish.
+    async fn wait(&mut self) -> Option<Queued> {
+        let now = Instant::now();
+        let mut deadline = now + MAX_WAIT;
+        if let Some(t) = self.endpoint.poll_timeout() {
+            let t = if self.handled == Some(t) {
+                t.max(now + MIN_RETRY)
+            } else {
+                t
+            };
+            deadline = deadline.min(t);
+        }
+        if self.dirty {
+            deadline = deadline.min(self.next_stats);
+        }
+        let deadline = tokio::time::Instant::from_std(deadline);
+        tokio::select! {
+            biased;
+            () = self.shared.wake.notified() => None,
+            // The loop holds a sender itself, so `recv` never ends with `None`.
+            q = self.queued_rx.recv() => q,
+            r = self.udp.readable() => {
+                if let Err(e) = r {
+                    tracing::warn!("udp socket not readable: {e}");
+                    tokio::time::sleep(MIN_RETRY).await;
+                }
+                None
+            }
+            () = tokio::time::sleep_until(deadline) => None,
+        }
+    }
+
+    /// Read what the socket has, without blocking; returns whether anything arrived.
+    fn receive(&mut self, buf: &mut [u8]) -> bool {
+        let mut got = false;
+        for _ in 0..RECV_BATCH {
+            match self.udp.try_recv_from(buf) {
                 Ok((n, from)) => {
                     let d = buf.get(..n).unwrap_or_default();
                     self.endpoint.handle_datagram(Instant::now(), from, d);
+                    got = true;
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    break;
-                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 // ICMP errors surface here on some platforms: nothing to do but go on.
                 Err(_) => {}
             }
-            if i == 0 {
-                // Drain the rest without blocking.
-                let _ = self.udp.set_nonblocking(true);
-            }
         }
-        let _ = self.udp.set_nonblocking(false);
+        got
     }
 
-    /// Move what links want sent into the endpoint.
-    fn pull_outgoing(&mut self, now: Instant) {
-        let mut closes = Vec::new();
-        for (peer, side) in &mut self.links {
-            loop {
-                let r = match side.outgoing.try_recv() {
-                    Ok(Outgoing::Reliable(bytes)) => {
-                        self.endpoint.send_reliable(now, *peer, &bytes)
-                    }
-                    Ok(Outgoing::Datagram(bytes)) => {
-                        self.endpoint.send_datagram(now, *peer, &bytes)
-                    }
-                    Ok(Outgoing::Close(code)) => {
-                        closes.push((*peer, code));
-                        break;
-                    }
-                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
-                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
-                        // The edge dropped its Link: close politely.
-                        closes.push((*peer, codes::NORMAL));
-                        break;
-                    }
-                };
-                match r {
-                    Ok(()) | Err(SendError::DatagramTooLarge(_)) => {}
-                    Err(SendError::Push(PushError::TooLarge(len))) => {
-                        tracing::warn!(%peer, len, "reliable message over the limit dropped");
-                    }
-                    Err(SendError::Push(PushError::QueueFull)) => {
-                        closes.push((*peer, codes::OVERLOADED));
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::debug!(%peer, "send failed: {e}");
-                        break;
-                    }
-                }
-            }
-        }
-        for (peer, code) in closes {
-            self.endpoint.close(now, peer, code);
-        }
-    }
-
-    /// Route endpoint events to links; returns false if the loop should end.
-    fn events(&mut self) -> bool {
-        while let Some(ev) = self.endpoint.poll_event() {
-            match ev {
-                EndpointEvent::Connected { peer, rtt } => {
-                    let (link, side) = link_pair(peer, TransportKind::Udp);
-                    if let Some(rtt) = rtt {
-                        side.stats.set_rtt(rtt, rtt / 2);
-                    }
-                    if !self.sink.link(link) {
-                        self.endpoint.close(Instant::now(), peer, codes::NORMAL);
-                        if self.single {
-                            // The client's caller gave up waiting.
-                            return false;
-                        }
-                        continue;
-                    }
-                    self.links.insert(peer, side);
-                    self.started = true;
-                }
-                EndpointEvent::Message { peer, bytes } => {
-                    self.deliver(peer, LinkEvent::Reliable(bytes))
-                }
-                EndpointEvent::Datagram { peer, bytes } => {
-                    self.deliver(peer, LinkEvent::Datagram(bytes))
-                }
-                EndpointEvent::Closed { peer, cause } => {
-                    let reason = match cause {
-                        CloseCause::Local(code) => CloseReason::Local(code),
-                        CloseCause::Peer(code) => CloseReason::Peer(code),
-                        CloseCause::IdleTimeout => CloseReason::Timeout,
-                    };
-                    if let Some(side) = self.links.remove(&peer) {
-                        let _ = side.events.send(LinkEvent::Closed(reason));
-                    }
-                }
-                EndpointEvent::ConnectFailed(e) => {
-                    self.sink.failed(e);
-                    return !self.single;
-                }
-            }
-        }
-        true
-    }
-
-    fn deliver(&mut self, peer: SocketAddr, ev: LinkEvent) {
-        if let Some(side) = self.links.get(&peer) {
-            let _ = side.events.send(ev);
-        }
-    }
-
-    fn transmit(&mut self, now: Instant) {
+    /// Send what the endpoint has (waiting for room in the socket buffer like a blocking
+    /// socket would); returns whether anything was sent.
+    async fn transmit(&mut self, now: Instant) -> bool {
+        let mut sent = false;
         while let Some((to, d)) = self.endpoint.poll_transmit(now) {
-            if self.udp.send_to(&d, to).is_err() {
+            sent = true;
+            if let Err(e) = self.udp.send_to(&d, to).await {
                 self.send_errors += 1;
+                tracing::trace!(%to, errors = self.send_errors, "udp send failed: {e}");
             }
         }
+        sent
     }
 
     fn publish_stats(&mut self) {
-        for (peer, side) in &self.links {
+        for (peer, slot) in &self.links {
             if let Some(s) = self.endpoint.stats(*peer) {
-                copy_stats(&s, side);
+                slot.copy_stats(&s);
             }
         }
         if let Ok(mut d) = self.shared.drops.lock() {
             *d = self.endpoint.drops();
         }
+        let sh = &self.shared;
+        sh.sources_tracked
+            .store(self.endpoint.sources_tracked(), Ordering::Relaxed);
+        sh.connections
+            .store(self.endpoint.peer_count(), Ordering::Relaxed);
     }
 
-    fn close_all(&mut self, code: u8) {
+    async fn close_all(&mut self, code: u8) {
         let now = Instant::now();
         let peers: Vec<SocketAddr> = self.links.keys().copied().collect();
         for peer in peers {
             self.endpoint.close(now, peer, code);
         }
         self.events();
-        self.transmit(now);
+        self.transmit(now).await;
     }
 }
 
-fn copy_stats(s: &ConnStats, side: &DriverSide) {
-    let st = &side.stats;
-    st.bytes_in.store(s.bytes_in, Ordering::Relaxed);
-    st.bytes_out.store(s.bytes_out, Ordering::Relaxed);
-    st.packets_in.store(s.packets_in, Ordering::Relaxed);
-    st.packets_out.store(s.packets_out, Ordering::Relaxed);
-    st.packets_lost.store(s.packets_lost, Ordering::Relaxed);
-    if let Some(srtt) = s.srtt {
-        st.set_rtt(srtt, s.rttvar);
+impl<S: LinkSink> Drop for Driver<S> {
+    fn drop(&mut self) {
+        // Only a driver that never ran still has its runtime; it may be dropped inside an
+        // async context (its thread failed to start), where a blocking shutdown would panic.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
     }
 }

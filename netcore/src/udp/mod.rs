@@ -1,5 +1,5 @@
 //! Encrypted UDP: the driver of the sans-IO [`Endpoint`](crate::endpoint::Endpoint) (cookie
-//! and Noise handshake, AEAD sessions, laminar packets, netcore's reliable messages).
+//! and Noise handshake, AEAD sessions, netcore's channel byte, reliable messages and sequenced datagrams).
 //!
 //! * [`UdpServer::bind`] accepts clients and hands out one [`Link`](crate::link::Link) each.
 //! * [`connect`] is the native client: one link to one server.
@@ -8,10 +8,11 @@
 mod client;
 mod driver;
 mod keys;
+mod routing;
 mod server;
 
 pub use client::{ConnectError, connect, connect_with};
 pub use keys::{
     KeyError, generate_keypair, key_from_hex, key_to_hex, load_key, public_key_of, save_key,
 };
-pub use server::{UdpServer, UdpServerConfig};
+pub use server::{UdpServer, UdpServerConfig, UdpServerStats};

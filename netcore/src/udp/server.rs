@@ -1,4 +1,4 @@
-//! The encrypted UDP server: a dedicated thread runs the polling loop.
+//! The encrypted UDP server: a dedicated thread runs the loop.
 
 use super::driver::{Driver, LinkSink, Shared};
 use crate::drops::DropCounters;
@@ -80,15 +80,23 @@ impl UdpServer {
         self.public_key
     }
 
-    /// Datagrams dropped so far, by reason (refreshed every few milliseconds).
+    /// Datagrams dropped so far, by reason (see [`UdpServerStats::drops`]).
     pub fn drops(&self) -> DropCounters {
-        self.shared.drops.lock().map(|d| *d).unwrap_or_default()
+        self.stats().drops()
+    }
+
+    /// A handle to the loop's published counters that can outlive a borrow of the server
+    /// (e.g. for a metrics task). It does not keep the loop running.
+    pub fn stats(&self) -> UdpServerStats {
+        UdpServerStats {
+            shared: self.shared.clone(),
+        }
     }
 
     /// Close every link (disconnect code [`codes::SHUTDOWN`](crate::conn::codes::SHUTDOWN))
     /// and stop the loop thread.
     pub fn shutdown(&self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
+        self.shared.stop();
         let handle = self.thread.lock().ok().and_then(|mut t| t.take());
         if let Some(handle) = handle {
             let _ = handle.join();
@@ -99,5 +107,30 @@ impl UdpServer {
 impl Drop for UdpServer {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// The counters a [`UdpServer`]'s loop publishes: within 100 ms of a change, and not while
+/// nothing happens (the values then stay current).
+#[derive(Debug, Clone)]
+pub struct UdpServerStats {
+    shared: Arc<Shared>,
+}
+
+impl UdpServerStats {
+    /// Datagrams dropped so far, by reason.
+    pub fn drops(&self) -> DropCounters {
+        self.shared.drops.lock().map(|d| *d).unwrap_or_default()
+    }
+
+    /// Entries the endpoint holds for remote addresses
+    /// ([`Endpoint::sources_tracked`](crate::endpoint::Endpoint::sources_tracked)).
+    pub fn sources_tracked(&self) -> usize {
+        self.shared.sources_tracked.load(Ordering::Relaxed)
+    }
+
+    /// Established connections.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::Relaxed)
     }
 }

@@ -1,5 +1,5 @@
-//! Seeds of `edge_config` and `bandwidth_profile`: the shipped files and variants that reach
-//! each validation rule.
+//! Seeds of `edge_config`, `game_config` and `bandwidth_profile`: the shipped files and
+//! variants that reach each validation rule.
 
 use super::{repo, seed};
 
@@ -53,6 +53,51 @@ const EDGE_VARIANTS: &[(&str, &str, &str)] = &[
     ("wrong-type", "[udp]\nidle_timeout_secs = \"soon\"\n", ""),
 ];
 
+/// Region server configuration variants: `(name, toml, environment lines)`.
+const REGION_VARIANTS: &[(&str, &str, &str)] = &[
+    ("empty", "", ""),
+    (
+        "env-overrides",
+        "",
+        "STARLANE_REGION_TICK_HZ=30\nSTARLANE_REGION_CHUNK_RADIUS=5\n\
+         STARLANE_REGION_LINK_BIND=127.0.0.1:0\nSTARLANE_REGION_LOAD_PATTERN=battle\n\
+         STARLANE_REGION_LINK_PINS=ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89, \n",
+    ),
+    ("env-bad-number", "", "STARLANE_REGION_TICK_HZ=fast\n"),
+    ("tick-out-of-range", "tick_hz = 0\n", ""),
+    (
+        "vision-beyond-map",
+        "chunk_radius = 2\n[vision]\nscout = 6\nfrigate = 4\nstation = 5\n",
+        "",
+    ),
+    (
+        "production-pinned",
+        "link_cert = \"c.pem\"\nlink_key = \"k.pem\"\n[link]\nproduction = true\n\
+         pins = [\"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\"]\n",
+        "",
+    ),
+    (
+        "production-without-trust",
+        "[link]\nproduction = true\n",
+        "",
+    ),
+    ("bad-pin", "[link]\npins = [\"nope\"]\n", ""),
+    ("cert-without-key", "link_cert = \"c.pem\"\n", ""),
+    (
+        "bad-database-url",
+        "database_url = \"postgres://db/region\"\n",
+        "",
+    ),
+    (
+        "load-and-sync",
+        "[load]\nnpc_count = 200001\npattern = \"columns\"\n[sync]\ndelta_log_ticks = 0\n",
+        "",
+    ),
+    ("unknown-field", "colour = \"blue\"\n", ""),
+    ("wrong-type", "[vision]\nscout = \"far\"\n", ""),
+    ("not-toml", "tick_hz = = 3\n[[link\n", ""),
+];
+
 /// Bandwidth profile variants.
 const PROFILE_VARIANTS: &[(&str, &str)] = &[
     ("empty", ""),
@@ -85,16 +130,8 @@ const PROFILE_VARIANTS: &[(&str, &str)] = &[
 ];
 
 pub fn write() {
-    let edge = std::fs::read(repo().join("configs/edge.toml")).unwrap();
-    seed("edge_config", "shipped-edge", &edge);
-    for (name, toml, env) in EDGE_VARIANTS {
-        let mut bytes = toml.as_bytes().to_vec();
-        if !env.is_empty() {
-            bytes.push(0);
-            bytes.extend_from_slice(env.as_bytes());
-        }
-        seed("edge_config", name, &bytes);
-    }
+    write_config("edge_config", "configs/edge.toml", EDGE_VARIANTS);
+    write_region();
     let dir = repo().join("configs/bandwidth");
     let mut shipped: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -112,5 +149,30 @@ pub fn write() {
     }
     for (name, toml) in PROFILE_VARIANTS {
         seed("bandwidth_profile", name, toml.as_bytes());
+    }
+}
+
+/// The seeds of `game_config` alone (`gen_seeds game_config`).
+pub fn write_region() {
+    write_config("game_config", "configs/region.toml", REGION_VARIANTS);
+}
+
+/// The seeds of a configuration target: the shipped file `shipped` (named after it), then each
+/// variant as its TOML, a NUL byte and its environment lines (when it has any).
+fn write_config(target: &str, shipped: &str, variants: &[(&str, &str, &str)]) {
+    let path = repo().join(shipped);
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    seed(
+        target,
+        &format!("shipped-{name}"),
+        &std::fs::read(&path).unwrap(),
+    );
+    for (name, toml, env) in variants {
+        let mut bytes = toml.as_bytes().to_vec();
+        if !env.is_empty() {
+            bytes.push(0);
+            bytes.extend_from_slice(env.as_bytes());
+        }
+        seed(target, name, &bytes);
     }
 }

@@ -3,7 +3,8 @@
 //! encoders and endpoints. Run from `edge/fuzz`:
 //!
 //! ```text
-//! cargo +nightly run --example gen_seeds
+//! cargo +nightly run --example gen_seeds               # every target
+//! cargo +nightly run --example gen_seeds game_config   # the region configuration only
 //! ```
 //!
 //! Files are overwritten by name; files of other names (crash inputs) are kept. Handshake
@@ -37,10 +38,14 @@ fn seed(target: &str, name: &str, bytes: &[u8]) {
 }
 
 fn main() {
-    protocol::write();
-    link::write();
-    config::write();
-    handshake::write();
+    if std::env::args().nth(1).as_deref() == Some("game_config") {
+        config::write_region();
+    } else {
+        protocol::write();
+        link::write();
+        config::write();
+        handshake::write();
+    }
     for target in [
         "client_msg",
         "entity_packet",
@@ -48,6 +53,7 @@ fn main() {
         "handshake_server",
         "handshake_client",
         "edge_config",
+        "game_config",
         "bandwidth_profile",
     ] {
         let n = std::fs::read_dir(corpus(target)).map_or(0, |d| d.count());

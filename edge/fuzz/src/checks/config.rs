@@ -1,5 +1,5 @@
-//! Configuration: the edge's TOML (with environment overrides and validation) and the
-//! bandwidth profiles.
+//! Configuration: the edge's and the region server's TOML (with environment overrides and
+//! validation) and the bandwidth profiles.
 
 use starlane_edge::EdgeConfig;
 use starlane_edge::bandwidth::{
@@ -7,30 +7,35 @@ use starlane_edge::bandwidth::{
 };
 use starlane_edge::config::ConfigError;
 use starlane_edge::sync::SessionSync;
+use starlane_game::RegionConfig;
 use starlane_protocol::EntityKind;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The TOML text, up to the first NUL byte; after it, `NAME=value` lines are the environment.
-pub fn edge_config(data: &[u8]) {
+/// A configuration input: the TOML text up to the first NUL byte; after it, `NAME=value` lines
+/// are the environment. Both are read as UTF-8 (invalid sequences replaced).
+fn toml_and_env(data: &[u8]) -> (String, Vec<(String, String)>) {
     let (text, env) = match data.iter().position(|&b| b == 0) {
         Some(at) => (&data[..at], data.get(at + 1..).unwrap_or_default()),
         None => (data, &[][..]),
     };
-    let text = String::from_utf8_lossy(text);
-    let env = String::from_utf8_lossy(env);
-    let vars: Vec<(&str, &str)> = env.lines().filter_map(|l| l.split_once('=')).collect();
+    let vars = String::from_utf8_lossy(env)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (String::from_utf8_lossy(text).into_owned(), vars)
+}
 
+/// The edge's configuration: [`toml_and_env`].
+pub fn edge_config(data: &[u8]) {
+    let (text, vars) = toml_and_env(data);
     let mut cfg = match EdgeConfig::from_toml_str(&text, Path::new("fuzz.toml")) {
         Ok(cfg) => cfg,
         Err(e) => return check_config_error(&e),
     };
-    let lookup = |name: &str| {
-        vars.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_string())
-    };
+    let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if let Err(e) = cfg.apply_env(lookup) {
         return check_config_error(&e);
     }
@@ -51,15 +56,47 @@ pub fn edge_config(data: &[u8]) {
     let _ = resolved.for_class(ClientClass::Browser);
 }
 
-fn check_config_error(e: &ConfigError) {
-    let text = e.to_string();
-    if let ConfigError::Invalid { field, .. } = e {
-        assert!(text.contains(field), "error {text:?} does not name {field}");
-        assert!(
-            text.contains("fix:"),
-            "error {text:?} does not say how to fix it"
-        );
+/// The region server's configuration ([`toml_and_env`], `STARLANE_REGION_*` variables):
+/// parse, overrides, validation, as `RegionConfig::load` does.
+pub fn game_config(data: &[u8]) {
+    use starlane_game::ConfigError as RegionConfigError;
+    let (text, vars) = toml_and_env(data);
+    let checked = RegionConfig::from_toml(&text).and_then(|mut cfg| {
+        cfg.apply_env(vars)?;
+        cfg.validate()?;
+        Ok(cfg)
+    });
+    let cfg = match checked {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            if let RegionConfigError::Invalid { field, .. } = &e {
+                names_field_and_fix(&e.to_string(), field);
+            }
+            return;
+        }
+    };
+    // A valid configuration: what the region derives from it before starting.
+    for pin in &cfg.link.pins {
+        starlane_game::config::parse_pin(pin).expect("a validated pin parses");
     }
+    let (cert, key) = cfg.effective_cert_paths();
+    assert!(!cert.as_os_str().is_empty() && !key.as_os_str().is_empty());
+    assert!(cfg.effective_database_url().starts_with("sqlite:"));
+}
+
+fn check_config_error(e: &ConfigError) {
+    if let ConfigError::Invalid { field, .. } = e {
+        names_field_and_fix(&e.to_string(), field);
+    }
+}
+
+/// A validation error's text names its field and says how to fix it.
+fn names_field_and_fix(text: &str, field: &str) {
+    assert!(text.contains(field), "error {text:?} does not name {field}");
+    assert!(
+        text.contains("fix:"),
+        "error {text:?} does not say how to fix it"
+    );
 }
 
 /// The profile's TOML text (the profile is named `fuzz`).
@@ -108,15 +145,7 @@ pub fn bandwidth_profile(data: &[u8]) {
 }
 
 fn check_profile_error(e: &ProfileError) {
-    let text = e.to_string();
     if let ProfileError::Invalid { field, .. } = e {
-        assert!(
-            text.contains(field.as_str()),
-            "error {text:?} does not name {field}"
-        );
-        assert!(
-            text.contains("fix:"),
-            "error {text:?} does not say how to fix it"
-        );
+        names_field_and_fix(&e.to_string(), field.as_str());
     }
 }

@@ -6,7 +6,7 @@ mod config;
 mod link;
 mod protocol;
 
-pub use config::{bandwidth_profile, edge_config};
+pub use config::{bandwidth_profile, edge_config, game_config};
 pub use link::link_frame;
 pub use protocol::{client_msg, entity_packet};
 
@@ -34,6 +34,7 @@ mod tests {
         replay("entity_packet", super::entity_packet);
         replay("link_frame", super::link_frame);
         replay("edge_config", super::edge_config);
+        replay("game_config", super::game_config);
         replay("bandwidth_profile", super::bandwidth_profile);
         replay("handshake_server", |d| {
             crate::handshake::Sim::run(crate::handshake::Focus::Server, d);

@@ -1,0 +1,124 @@
+//! The encrypted UDP driver's own counters as Prometheus metrics: the datagrams it ignored, by
+//! reason (the ordered checklist of `netcore/SPEC.md`), the entries its endpoint holds for
+//! remote addresses and its established connections.
+//!
+//! The driver publishes its counters itself; [`UdpMetrics::spawn_refresh`] copies them here
+//! once a second (counters grow by what each reason gained since the previous copy).
+
+use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use starlane_netcore::drops::{DropCounters, DropReason};
+use starlane_netcore::udp::UdpServerStats;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// UDP driver metrics (`starlane_edge_udp_*`).
+#[derive(Debug, Clone)]
+pub struct UdpMetrics {
+    /// Datagrams the driver ignored, by `reason` ([`DropReason::as_str`]); every reason is
+    /// exported from the start, at zero.
+    pub dropped: IntCounterVec,
+    /// Entries the endpoint holds for remote addresses (connections, their timers and send
+    /// slots, unsent handshake answers, recently closed handshakes).
+    pub sources_tracked: IntGauge,
+    /// Established encrypted UDP connections.
+    pub connections: IntGauge,
+}
+
+impl UdpMetrics {
+    /// Create the metrics and register them in `registry`.
+    pub fn register(registry: &Registry) -> Self {
+        let dropped = IntCounterVec::new(
+            Opts::new(
+                "starlane_edge_udp_dropped_total",
+                "Datagrams the encrypted UDP driver ignored, by reason",
+            ),
+            &["reason"],
+        )
+        .expect("metric name and label are static and valid");
+        for reason in DropReason::ALL {
+            dropped.with_label_values(&[reason.as_str()]);
+        }
+        let gauge = |name: &str, help: &str| {
+            let m = IntGauge::new(name, help).expect("metric name is static and valid");
+            registry
+                .register(Box::new(m.clone()))
+                .expect("each metric is registered once in a fresh registry");
+            m
+        };
+        registry
+            .register(Box::new(dropped.clone()))
+            .expect("each metric is registered once in a fresh registry");
+        Self {
+            dropped,
+            sources_tracked: gauge(
+                "starlane_edge_udp_sources_tracked",
+                "Entries the encrypted UDP endpoint holds for remote addresses",
+            ),
+            connections: gauge(
+                "starlane_edge_udp_connections",
+                "Established encrypted UDP connections",
+            ),
+        }
+    }
+
+    /// Bring the metrics up to the driver's figures. Drop counters only grow: a count below
+    /// the exported one (never the case for one driver) is not subtracted.
+    pub fn update(&self, drops: &DropCounters, sources_tracked: usize, connections: usize) {
+        for reason in DropReason::ALL {
+            let counter = self.dropped.with_label_values(&[reason.as_str()]);
+            let gained = drops.get(*reason).saturating_sub(counter.get());
+            if gained > 0 {
+                counter.inc_by(gained);
+            }
+        }
+        self.sources_tracked
+            .set(i64::try_from(sources_tracked).unwrap_or(i64::MAX));
+        self.connections
+            .set(i64::try_from(connections).unwrap_or(i64::MAX));
+    }
+
+    /// Copy the driver's figures every `every` until the task is aborted.
+    pub fn spawn_refresh(&self, stats: UdpServerStats, every: Duration) -> JoinHandle<()> {
+        let metrics = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                metrics.update(&stats.drops(), stats.sources_tracked(), stats.connections());
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_grow_by_what_each_reason_gained() {
+        let registry = Registry::new();
+        let m = UdpMetrics::register(&registry);
+        let mut drops = DropCounters::default();
+        drops.record(DropReason::UnknownType);
+        drops.record(DropReason::UnknownType);
+        m.update(&drops, 3, 1);
+        drops.record(DropReason::Oversized);
+        m.update(&drops, 2, 0);
+        let get = |r: DropReason| m.dropped.with_label_values(&[r.as_str()]).get();
+        assert_eq!(get(DropReason::UnknownType), 2);
+        assert_eq!(get(DropReason::Oversized), 1);
+        assert_eq!(get(DropReason::Decrypt), 0);
+        assert_eq!(m.sources_tracked.get(), 2);
+        assert_eq!(m.connections.get(), 0);
+        let families = registry.gather();
+        let dropped = families
+            .iter()
+            .find(|f| f.name() == "starlane_edge_udp_dropped_total");
+        assert_eq!(
+            dropped.map(|f| f.get_metric().len()),
+            Some(DropReason::ALL.len()),
+            "every reason is exported"
+        );
+    }
+}

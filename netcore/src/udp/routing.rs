@@ -1,0 +1,169 @@
+//! The driver's side of its links: endpoint events become [`LinkEvent`]s, and what the
+//! application queues on a [`LinkSender`](crate::link::LinkSender) becomes endpoint sends.
+//!
+//! Each link's outgoing queue is drained by a small forwarder task on the loop's runtime into
+//! one queue the loop waits on, so a message queued on any link wakes the loop at once.
+
+use super::driver::{Driver, LinkSink};
+use crate::conn::reliable::PushError;
+use crate::conn::{CloseCause, ConnStats, SendError, codes};
+use crate::endpoint::EndpointEvent;
+use crate::link::{CloseReason, DriverSide, LinkEvent, LinkStats, Outgoing, TransportKind};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What a link's forwarder hands the loop: the peer, the link's id (a later connection from
+/// the same address has another), and the message (`None`: the application dropped its link).
+pub(crate) type Queued = (SocketAddr, u64, Option<Outgoing>);
+
+/// One live link as the loop holds it.
+pub(crate) struct Slot {
+    id: u64,
+    events: mpsc::UnboundedSender<LinkEvent>,
+    stats: Arc<LinkStats>,
+    forwarder: JoinHandle<()>,
+}
+
+impl Slot {
+    /// Copy the connection's counters into the link's stats.
+    pub fn copy_stats(&self, s: &ConnStats) {
+        let st = &self.stats;
+        st.bytes_in.store(s.bytes_in, Ordering::Relaxed);
+        st.bytes_out.store(s.bytes_out, Ordering::Relaxed);
+        st.packets_in.store(s.packets_in, Ordering::Relaxed);
+        st.packets_out.store(s.packets_out, Ordering::Relaxed);
+        st.packets_lost.store(s.packets_lost, Ordering::Relaxed);
+        if let Some(srtt) = s.srtt {
+            st.set_rtt(srtt, s.rttvar);
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // Drops the link's outgoing queue: the application's sends now report a gone link.
+        self.forwarder.abort();
+    }
+}
+
+/// Move one link's queued messages to the loop, in order.
+async fn forward(
+    peer: SocketAddr,
+    id: u64,
+    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
+    to_loop: mpsc::UnboundedSender<Queued>,
+) {
+    while let Some(out) = outgoing.recv().await {
+        if to_loop.send((peer, id, Some(out))).is_err() {
+            return;
+        }
+    }
+    let _ = to_loop.send((peer, id, None));
+}
+
+impl<S: LinkSink> Driver<S> {
+    /// Hand one queued message to the endpoint.
+    pub(super) fn apply(&mut self, now: Instant, (peer, id, out): Queued) {
+        if self.links.get(&peer).is_none_or(|s| s.id != id) {
+            // The link it was queued on is gone.
+            return;
+        }
+        let r = match out {
+            Some(Outgoing::Reliable(bytes)) => self.endpoint.send_reliable(now, peer, &bytes),
+            Some(Outgoing::Datagram(bytes)) => self.endpoint.send_datagram(now, peer, &bytes),
+            Some(Outgoing::Close(code)) => {
+                self.endpoint.close(now, peer, code);
+                return;
+            }
+            None => {
+                // The application dropped its Link: close politely.
+                self.endpoint.close(now, peer, codes::NORMAL);
+                return;
+            }
+        };
+        match r {
+            Ok(()) | Err(SendError::DatagramTooLarge(_)) => {}
+            Err(SendError::Push(PushError::TooLarge(len))) => {
+                tracing::warn!(%peer, len, "reliable message over the limit dropped");
+            }
+            Err(SendError::Push(PushError::QueueFull)) => {
+                self.endpoint.close(now, peer, codes::OVERLOADED);
+            }
+            Err(e) => tracing::debug!(%peer, "send failed: {e}"),
+        }
+    }
+
+    /// Route endpoint events to links; returns false if the loop should end.
+    pub(super) fn events(&mut self) -> bool {
+        while let Some(ev) = self.endpoint.poll_event() {
+            match ev {
+                EndpointEvent::Connected { peer, rtt } => {
+                    if !self.connected(peer, rtt) && self.single {
+                        // The client's caller gave up waiting.
+                        return false;
+                    }
+                }
+                EndpointEvent::Message { peer, bytes } => {
+                    self.deliver(peer, LinkEvent::Reliable(bytes))
+                }
+                EndpointEvent::Datagram { peer, bytes } => {
+                    self.deliver(peer, LinkEvent::Datagram(bytes))
+                }
+                EndpointEvent::Closed { peer, cause } => {
+                    let reason = match cause {
+                        CloseCause::Local(code) => CloseReason::Local(code),
+                        CloseCause::Peer(code) => CloseReason::Peer(code),
+                        CloseCause::IdleTimeout => CloseReason::Timeout,
+                    };
+                    if let Some(slot) = self.links.remove(&peer) {
+                        let _ = slot.events.send(LinkEvent::Closed(reason));
+                    }
+                }
+                EndpointEvent::ConnectFailed(e) => {
+                    self.sink.failed(e);
+                    return !self.single;
+                }
+            }
+        }
+        true
+    }
+
+    /// Make a link for a new connection and hand it over; false if nobody took it.
+    fn connected(&mut self, peer: SocketAddr, rtt: Option<std::time::Duration>) -> bool {
+        let (link, side) = crate::link::link_pair(peer, TransportKind::Udp);
+        let DriverSide {
+            events,
+            outgoing,
+            stats,
+        } = side;
+        if let Some(rtt) = rtt {
+            stats.set_rtt(rtt, rtt / 2);
+        }
+        if !self.sink.link(link) {
+            self.endpoint.close(Instant::now(), peer, codes::NORMAL);
+            return false;
+        }
+        let id = self.next_link_id;
+        self.next_link_id += 1;
+        let forwarder = tokio::spawn(forward(peer, id, outgoing, self.queued_tx.clone()));
+        let slot = Slot {
+            id,
+            events,
+            stats,
+            forwarder,
+        };
+        self.links.insert(peer, slot);
+        self.started = true;
+        true
+    }
+
+    fn deliver(&mut self, peer: SocketAddr, ev: LinkEvent) {
+        if let Some(slot) = self.links.get(&peer) {
+            let _ = slot.events.send(ev);
+        }
+    }
+}
