@@ -4,10 +4,10 @@
 
 #![cfg(target_os = "linux")]
 
-use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
+mod udp_common;
 use std::time::{Duration, Instant};
+use udp_common::loopback_pair;
 
-const WAIT: Duration = Duration::from_secs(5);
 /// How long the drivers are watched.
 const IDLE: Duration = Duration::from_secs(2);
 /// Wake-ups per second allowed to each driver thread: keepalives, their acks, stats
@@ -61,20 +61,7 @@ fn driver_threads() -> Vec<(String, Usage)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_drivers_block_instead_of_polling() {
-    let (private, public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
-    let client = connect(server.local_addr(), public, WAIT)
-        .await
-        .expect("connect");
-    let _edge = tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("in time")
-        .expect("running");
+    let (server, client, _edge) = loopback_pair().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let before = driver_threads();

@@ -3,8 +3,9 @@
 //! ~8 ms wake-up granularity (a driver that only polled its queues would need ~2x that).
 
 use starlane_netcore::link::{Link, LinkEvent};
-use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
+mod udp_common;
 use std::time::{Duration, Instant};
+use udp_common::loopback_pair;
 
 const WAIT: Duration = Duration::from_secs(5);
 /// Round trips measured per kind.
@@ -70,20 +71,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_round_trips_are_not_delayed_by_the_driver() {
-    let (private, public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
-    let mut client = connect(server.local_addr(), public, WAIT)
-        .await
-        .expect("connect");
-    let edge = tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("in time")
-        .expect("running");
+    let (server, mut client, edge) = loopback_pair().await;
     let echoer = tokio::spawn(echo(edge));
 
     // Warm up (first sends, RTT estimate), then let both drivers go idle between rounds.

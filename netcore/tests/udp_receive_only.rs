@@ -3,27 +3,15 @@
 //! would resend what arrived and drop the connection past 512 unacknowledged packets.
 
 use starlane_netcore::link::LinkEvent;
-use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
+mod udp_common;
 use std::time::Duration;
+use udp_common::loopback_pair;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receive_only_client_keeps_its_link_and_gets_everything_once() {
-    let (private, public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
-    let mut client = connect(server.local_addr(), public, WAIT)
-        .await
-        .expect("connect");
-    let edge = tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("accepted in time")
-        .expect("a link");
+    let (server, mut client, edge) = loopback_pair().await;
 
     // 800 messages (over laminar's 512 in-flight limit), some spanning several chunks.
     const N: u32 = 800;
