@@ -64,19 +64,8 @@ async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
 }
 
 fn edge_config(dir: &Path, region: SocketAddr, cert_file: PathBuf) -> EdgeConfig {
-    let mut cfg = EdgeConfig::default();
-    let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    cfg.data_dir = dir.join("edge");
-    cfg.udp.bind = local;
-    cfg.webtransport.bind = local;
-    cfg.quic.bind = local;
-    cfg.http.bind = local;
-    cfg.region_link.addr = region;
-    cfg.region_link.region_cert_file = cert_file;
-    cfg.region_link.reconnect_min_ms = 50;
-    cfg.region_link.reconnect_max_ms = 200;
+    let mut cfg = loopback_edge_config(dir, region, cert_file);
     cfg.region_link.session_grace_ms = 300;
-    cfg.dev_issuer.enabled = true;
     cfg
 }
 

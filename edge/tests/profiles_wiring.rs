@@ -26,18 +26,7 @@ fn profile_dir(root: &Path) -> std::path::PathBuf {
 }
 
 fn edge_config(root: &Path, region: SocketAddr, profiles: &Path) -> EdgeConfig {
-    let mut cfg = EdgeConfig::default();
-    let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    cfg.data_dir = root.join("edge");
-    cfg.udp.bind = local;
-    cfg.webtransport.bind = local;
-    cfg.quic.bind = local;
-    cfg.http.bind = local;
-    cfg.region_link.addr = region;
-    cfg.region_link.region_cert_file = root.join("region_cert.pem");
-    cfg.region_link.reconnect_min_ms = 50;
-    cfg.region_link.reconnect_max_ms = 200;
-    cfg.dev_issuer.enabled = true;
+    let mut cfg = loopback_edge_config(root, region, root.join("region_cert.pem"));
     cfg.bandwidth.dir = profiles.to_path_buf();
     cfg.bandwidth.browser = "broadband".into();
     cfg.bandwidth.native = "mobile".into();

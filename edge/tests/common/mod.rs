@@ -149,3 +149,25 @@ pub async fn link_up(
     );
     (conn, to_edge, from_edge)
 }
+
+/// An edge on ephemeral loopback ports with the development issuer, its data under
+/// `root/edge`, linked to `region` (pinned by `cert_file`) with fast reconnects.
+pub fn loopback_edge_config(
+    root: &std::path::Path,
+    region: std::net::SocketAddr,
+    cert_file: std::path::PathBuf,
+) -> starlane_edge::config::EdgeConfig {
+    let mut cfg = starlane_edge::config::EdgeConfig::default();
+    let local: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    cfg.data_dir = root.join("edge");
+    cfg.udp.bind = local;
+    cfg.webtransport.bind = local;
+    cfg.quic.bind = local;
+    cfg.http.bind = local;
+    cfg.region_link.addr = region;
+    cfg.region_link.region_cert_file = cert_file;
+    cfg.region_link.reconnect_min_ms = 50;
+    cfg.region_link.reconnect_max_ms = 200;
+    cfg.dev_issuer.enabled = true;
+    cfg
+}
