@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod impair_common;
+use crate::impair_common;
 
 use impair_common::*;
 use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig};

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod impair_common;
+use crate::impair_common;
 
 use impair_common::{Echo, client, recv_within};
 use starlane_bench::impair::{ImpairProxy, ProxyOptions};

@@ -13,7 +13,7 @@ use starlane_protocol::{EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION}
 use std::net::SocketAddr;
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -11,7 +11,7 @@ use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 use common::*;
 

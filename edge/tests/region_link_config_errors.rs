@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod link_pki;
+use crate::link_pki;
 
 use link_pki::Ca;
 use starlane_edge::config::EdgeConfig;

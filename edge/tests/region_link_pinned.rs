@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod link_pki;
+use crate::common;
+use crate::link_pki;
 
 use common::{T, read_frame};
 use link_pki::{region_endpoint, self_signed, server_config};

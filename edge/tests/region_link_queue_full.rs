@@ -6,8 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod link_pki;
+use crate::common;
+use crate::link_pki;
 
 use common::*;
 use link_pki::{region_endpoint, self_signed};

@@ -5,8 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod link_pki;
+use crate::common;
+use crate::link_pki;
 
 use common::T;
 use link_pki::{Ca, region_endpoint};

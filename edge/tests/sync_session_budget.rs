@@ -2,7 +2,7 @@
 //! in every 1 s window stay within 5% of the rate (the burst allowance) for 30 s.
 #![allow(clippy::unwrap_used)]
 
-mod sync_session_model;
+use crate::sync_session_model;
 
 use std::time::Duration;
 use sync_session_model::*;

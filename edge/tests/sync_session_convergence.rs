@@ -4,7 +4,7 @@
 //! once, and no entity that left view lingers.
 #![allow(clippy::unwrap_used)]
 
-mod sync_session_model;
+use crate::sync_session_model;
 
 use starlane_netcore::emulator::ImpairmentConfig;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! budget by more than the burst allowance.
 #![allow(clippy::unwrap_used)]
 
-mod sync_session_model;
+use crate::sync_session_model;
 
 use starlane_netcore::emulator::ImpairmentConfig;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! unit's state at the client is never more than two region ticks behind the mirror.
 #![allow(clippy::unwrap_used)]
 
-mod sync_session_model;
+use crate::sync_session_model;
 
 use std::time::Duration;
 use sync_session_model::*;

@@ -3,7 +3,7 @@
 //! plus one send interval.
 #![allow(clippy::unwrap_used)]
 
-mod sync_session_model;
+use crate::sync_session_model;
 
 use std::time::Duration;
 use sync_session_model::*;

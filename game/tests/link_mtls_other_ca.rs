@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod mtls;
+use crate::mtls;
 
 use mtls::*;
 use starlane_game::link::pki::{DevCa, Purpose};

@@ -2,7 +2,7 @@
 //! snapshot, thousands of joins and the per-empire vision deltas. Stepped manually.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::ModelEdge;
 use starlane_game::ecs::npc::{BATTLE_RADIUS, battle_spots};

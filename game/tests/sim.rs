@@ -1,6 +1,6 @@
 //! Headless tests of the region ECS: the world and schedule stepped manually, no sleeping.
 
-mod common;
+use crate::common;
 
 use common::{entity_frames, frame_mentions, session_msgs, views};
 use starlane_game::RegionConfig;

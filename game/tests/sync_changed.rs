@@ -1,7 +1,7 @@
 //! A moving unit reaches the edge as `changed` entries carrying only its position; a health
 //! change carries only the health.
 
-mod common;
+use crate::common;
 
 use common::{LINK, entity_frames, join_on, set_health, sim_on, views};
 use starlane_game::RegionConfig;

@@ -2,7 +2,7 @@
 //! it catches up with only the changes from the delta log, or with a full resync when it fell
 //! further behind than the log holds. Either way its mirror ends equal to the truth.
 
-mod common;
+use crate::common;
 
 use common::{LINK, ModelEdge, entity_frames, join_on, session_msgs, sim_on, truth_of};
 use starlane_game::ecs::{RegionSim, TickInput};

@@ -4,7 +4,7 @@
 //! entities its empire sees in the world, and the mirror holds nothing else (anti-ESP).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{ModelEdge, entity_frames, join_on, sim_on, truth_of, views};
 use starlane_game::ecs::{LinkId, RegionSim, TickInput, Vision};

@@ -1,7 +1,7 @@
 //! An entity leaving a session's vision is reported in that session's `left`; it is removed
 //! from the edge's mirror only once no session of the edge sees it.
 
-mod common;
+use crate::common;
 
 use common::{LINK, entity_frames, join_on, quiet_sim, scout_at, seen_by, teleport, views};
 use starlane_game::ecs::NEUTRAL_EMPIRE;

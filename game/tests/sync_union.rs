@@ -2,7 +2,7 @@
 //! frame holding the union of what they see (an entity seen by both once), and each session's
 //! view names only what its own empire sees (anti-ESP).
 
-mod common;
+use crate::common;
 
 use common::{LINK, entity_frames, join_on, quiet_sim, scout_at, seen_by, views};
 use starlane_game::ecs::NEUTRAL_EMPIRE;

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod emulator_common;
+use crate::emulator_common;
 
 use emulator_common::{Delivery, packet, run};
 use starlane_netcore::emulator::{

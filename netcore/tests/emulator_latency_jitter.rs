@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod emulator_common;
+use crate::emulator_common;
 
 use emulator_common::{id_of, run, steady};
 use starlane_netcore::emulator::{Emulator, ImpairmentConfig, JitterDistribution};

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod emulator_common;
+use crate::emulator_common;
 
 use emulator_common::{Delivery, id_of, packet, run, steady};
 use starlane_netcore::emulator::{Emulator, ImpairmentConfig};

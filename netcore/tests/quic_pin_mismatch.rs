@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod quic_common;
+use crate::quic_common;
 
 use quic_common::*;
 use starlane_netcore::link::LinkEvent;

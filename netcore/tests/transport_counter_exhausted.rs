@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use starlane_netcore::conn::codes;
 use starlane_netcore::conn::{CloseCause, ConnConfig, ConnEvent, ConnState, Connection, SendError};

@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use starlane_netcore::conn::body::CHANNEL_FRAMES;
 use starlane_netcore::conn::reliable::PushError;

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use starlane_netcore::conn::{CloseCause, ConnConfig};
 use starlane_netcore::emulator::{Emulator, ImpairmentConfig};

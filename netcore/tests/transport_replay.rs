@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use starlane_netcore::drops::DropCounters;
 use starlane_netcore::endpoint::EndpointConfig;

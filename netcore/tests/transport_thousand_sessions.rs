@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod transport_common;
+use crate::transport_common;
 
 use starlane_netcore::emulator::ImpairmentConfig;
 use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};

@@ -5,7 +5,7 @@
 //! here from the SPEC's formulas with ring and snow; changing any byte of a handshake or
 //! session packet makes it rejected; each invalid vector is dropped with its named reason.
 
-mod golden_common;
+use crate::golden_common;
 
 use golden_common::reference::{self, address_bytes};
 use golden_common::{REGENERATE, addr, array, bytes, flipped, load, named, num, text};

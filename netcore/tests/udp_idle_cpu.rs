@@ -4,7 +4,7 @@
 
 #![cfg(target_os = "linux")]
 
-mod udp_common;
+use crate::udp_common;
 use std::time::{Duration, Instant};
 use udp_common::loopback_pair;
 

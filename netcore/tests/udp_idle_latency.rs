@@ -2,8 +2,8 @@
 //! of a small reliable message and of a datagram over loopback is far below the driver's old
 //! ~8 ms wake-up granularity (a driver that only polled its queues would need ~2x that).
 
+use crate::udp_common;
 use starlane_netcore::link::{Link, LinkEvent};
-mod udp_common;
 use std::time::{Duration, Instant};
 use udp_common::loopback_pair;
 

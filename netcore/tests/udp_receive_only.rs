@@ -2,8 +2,8 @@
 //! map) keeps its link and gets every message: the driver acknowledges for it. laminar alone
 //! would resend what arrived and drop the connection past 512 unacknowledged packets.
 
+use crate::udp_common;
 use starlane_netcore::link::LinkEvent;
-mod udp_common;
 use std::time::Duration;
 use udp_common::loopback_pair;
 

@@ -1,0 +1,15 @@
+//! The crate's integration tests, built as one test binary: one scenario per module file,
+//! shared set-ups in the directories beside them.
+
+mod impair_common;
+
+mod baseline_compare;
+mod baseline_formats;
+mod baseline_stream;
+mod impair_config_file;
+mod impair_large_messages;
+mod impair_proxy_echo;
+mod impair_proxy_encrypted;
+mod impair_proxy_loss;
+mod scenario_config;
+mod smoke;

@@ -1,0 +1,6 @@
+//! The crate's integration tests, built as one test binary: one scenario per module file,
+//! shared set-ups in the directories beside them.
+
+mod client_packets;
+mod delta_receiver;
+mod update_assembler;

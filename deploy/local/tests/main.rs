@@ -1,0 +1,11 @@
+//! The crate's integration tests, built as one test binary: one scenario per module file,
+//! shared set-ups in the directories beside them.
+
+mod common;
+
+mod local_link_mtls;
+mod native_play;
+mod native_play_quic;
+mod native_rejections;
+mod region_restart_keeps_session;
+mod udp_flood;

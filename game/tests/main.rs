@@ -1,0 +1,20 @@
+//! The crate's integration tests, built as one test binary: one scenario per module file,
+//! shared set-ups in the directories beside them.
+
+mod common;
+mod mtls;
+
+mod link;
+mod link_mtls_ca;
+mod link_mtls_no_client_cert;
+mod link_mtls_other_ca;
+mod link_mtls_pinned_accepted;
+mod link_mtls_pinned_refused;
+mod link_tls_config_errors;
+mod load;
+mod sim;
+mod sync_changed;
+mod sync_congestion;
+mod sync_model;
+mod sync_removed;
+mod sync_union;
