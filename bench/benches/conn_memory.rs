@@ -18,10 +18,10 @@
 
 use cap::Cap;
 use criterion::Criterion;
-use starlane_netcore::conn::{ConnConfig, ConnEvent, Connection};
-use starlane_netcore::cookie::CookieJar;
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::{
+use starlane_netcore::proto::conn::{ConnConfig, ConnEvent, Connection};
+use starlane_netcore::proto::cookie::CookieJar;
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, HandshakeTiming, ServerHandshake, generate_keypair,
 };
 use std::alloc::System;
@@ -60,7 +60,7 @@ fn per_connection<T>(build: impl FnOnce() -> T) -> f64 {
 fn laminar_connections(now: Instant) -> Vec<laminar::VirtualConnection> {
     let config = laminar::Config {
         heartbeat_interval: None,
-        receive_buffer_max_size: starlane_netcore::packet::MAX_DATAGRAM,
+        receive_buffer_max_size: starlane_netcore::proto::packet::MAX_DATAGRAM,
         ..laminar::Config::default()
     };
     (0..N)

@@ -1,5 +1,5 @@
 //! The impairment proxy: a UDP relay between clients and a server on loopback that runs every
-//! datagram through a [`netcore` emulator](starlane_netcore::emulator), for real processes
+//! datagram through a [`netcore` emulator](starlane_netcore::proto::emulator), for real processes
 //! where the kernel offers no netem.
 //!
 //! Clients send to [`ImpairProxy::local_addr`]; the proxy gives each client source address its
@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! use starlane_bench::impair::ImpairProxy;
-//! use starlane_netcore::emulator::Preset;
+//! use starlane_netcore::proto::emulator::Preset;
 //!
 //! let upstream = "127.0.0.1:4434".parse().expect("literal");
 //! let listen = "127.0.0.1:0".parse().expect("literal");
@@ -30,7 +30,7 @@ pub use config::{ConfigFileError, ImpairArgs, parse_duplex};
 pub use stats::ProxyStats;
 
 use relay::Relay;
-use starlane_netcore::emulator::{ConfigError, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{ConfigError, ImpairmentConfig};
 use stats::Counters;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use starlane_bench::impair::{ConfigFileError, ImpairArgs, parse_duplex};
-use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig, Preset, downstream_seed};
+use starlane_netcore::proto::emulator::{DuplexConfig, ImpairmentConfig, Preset, downstream_seed};
 
 #[test]
 fn empty_file_is_the_default_preset() {

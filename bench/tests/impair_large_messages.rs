@@ -8,7 +8,7 @@
 use crate::impair_common;
 
 use impair_common::*;
-use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{DuplexConfig, ImpairmentConfig};
 use std::time::Duration;
 
 /// Message `i`: large (3 KB, three chunks) for even `i`, small for odd `i`.

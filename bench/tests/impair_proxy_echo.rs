@@ -6,7 +6,7 @@ use crate::impair_common;
 
 use impair_common::{Echo, client, recv_within};
 use starlane_bench::impair::{ImpairProxy, ProxyOptions};
-use starlane_netcore::emulator::ImpairmentConfig;
+use starlane_netcore::proto::emulator::ImpairmentConfig;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(2);

@@ -6,7 +6,7 @@
 use crate::impair_common;
 
 use impair_common::*;
-use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{DuplexConfig, ImpairmentConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reliable_messages_survive_five_percent_loss() {

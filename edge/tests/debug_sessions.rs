@@ -11,7 +11,7 @@ use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
-use starlane_netcore::link::{LinkEvent, TransportKind, link_pair};
+use starlane_netcore::transport::{LinkEvent, TransportKind, link_pair};
 use starlane_protocol::PROTOCOL_VERSION;
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::link::EdgeToRegion;

@@ -8,7 +8,7 @@ use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
-use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{
@@ -39,7 +39,10 @@ async fn expect_closed(link: &mut Link, reason: RejectReason) {
             }
             LinkEvent::Datagram(_) => {}
             LinkEvent::Closed(r) => {
-                assert_eq!(r, starlane_netcore::link::CloseReason::Peer(reason as u8));
+                assert_eq!(
+                    r,
+                    starlane_netcore::transport::CloseReason::Peer(reason as u8)
+                );
                 return;
             }
         }

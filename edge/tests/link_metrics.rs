@@ -10,7 +10,7 @@ use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
-use starlane_netcore::link::{LinkStats, TransportKind, link_pair};
+use starlane_netcore::transport::{LinkStats, TransportKind, link_pair};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

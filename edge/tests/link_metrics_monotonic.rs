@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
 use starlane_edge::metrics::{EdgeMetrics, LinkMeter};
-use starlane_netcore::link::{LinkStats, TransportKind};
+use starlane_netcore::transport::{LinkStats, TransportKind};
 use std::sync::atomic::Ordering;
 
 fn lost_total(m: &EdgeMetrics) -> u64 {

@@ -8,7 +8,7 @@ use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
-use starlane_netcore::link::{
+use starlane_netcore::transport::{
     CloseReason, DriverSide, LinkEvent, Outgoing, TransportKind, link_pair,
 };
 use starlane_protocol::client::{ClientMsg, ServerMsg};

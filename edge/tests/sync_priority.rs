@@ -8,7 +8,7 @@ use starlane_edge::bandwidth::BandwidthProfile;
 use starlane_edge::sync::{
     EntityInfo, PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload,
 };
-use starlane_netcore::budget::ByteBudget;
+use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::{EntityId, EntityKind};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 
 use crate::sync_session_model;
 
-use starlane_netcore::emulator::ImpairmentConfig;
+use starlane_netcore::proto::emulator::ImpairmentConfig;
 use std::time::Duration;
 use sync_session_model::*;
 

@@ -6,7 +6,7 @@
 
 use starlane_edge::Edge;
 use starlane_edge::config::EdgeConfig;
-use starlane_netcore::drops::DropReason;
+use starlane_netcore::proto::drops::DropReason;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

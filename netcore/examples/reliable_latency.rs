@@ -14,8 +14,8 @@
 mod transport_common;
 
 use laminar::{Connection as _, ConnectionMessenger, Packet, SocketEvent, VirtualConnection};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use transport_common::{Net, path, percentile, server_addr};

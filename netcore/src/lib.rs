@@ -1,27 +1,33 @@
 //! Transport core.
 //!
-//! * [`link`]: the one link API every client transport presents to the edge.
-//! * Sans-IO encrypted UDP: [`packet`] (layout), [`cookie`] (stateless cookies), [`handshake`]
-//!   (cookie round-trip + Noise NK), [`session`] (AEAD, replay window), [`conn`] (one
-//!   connection: datagrams and frames, reliable messages with resends, keepalive, stats),
-//!   [`endpoint`] (the connections of one socket), [`drops`] (why packets were ignored).
-//! * Drivers: [`udp`] (netcore connections over an encrypting socket), [`webtransport`] (wtransport) and
-//!   [`quic`] (quinn); the two QUIC-based ones share [`frame`].
+//! * [`proto`]: the IO-free core (no tokio, quinn, wtransport, rustls, sockets or clocks):
+//!   the RTT estimator, bandwidth budgets, the network emulator, the injected entropy source
+//!   and, with feature `noise`, the sans-IO encrypted UDP transport (packets, cookies,
+//!   handshake, session, connection, endpoint).
+//! * Drivers, each behind its feature:
+//!   * [`transport`] (`runtime`): the one client link API every client transport presents to
+//!     the edge ([`transport::Link`], [`transport::LinkEvent`], [`transport::LinkSender`]).
+//!   * [`frame`] (`runtime`): the stream framing the two QUIC-based drivers share.
+//!   * [`udp`] (`udp`): netcore connections over an encrypting UDP socket.
+//!   * [`quic`] (`quic`): quinn; [`webtransport`] (`webtransport`): wtransport.
+//!   * [`tls`] (`tls`): certificates and rustls configurations; `tls::pki` (`pki`):
+//!     development certificates made with rcgen.
+//!
+//! Features: `noise`, `runtime`, `udp` = noise + runtime, `tls`, `quic` = runtime + tls,
+//! `webtransport` = runtime + tls, `pki` = tls; none is on by default. README.md lists what
+//! each compiles.
 
-pub mod budget;
-pub mod conn;
-pub mod cookie;
-pub mod drops;
-pub mod emulator;
-pub mod endpoint;
+pub mod proto;
+
+#[cfg(feature = "runtime")]
 pub mod frame;
-pub mod handshake;
-pub mod link;
-pub mod packet;
+#[cfg(feature = "quic")]
 pub mod quic;
-pub mod replay;
-pub mod session;
+#[cfg(feature = "tls")]
 pub mod tls;
+#[cfg(feature = "runtime")]
+pub mod transport;
+#[cfg(feature = "udp")]
 pub mod udp;
+#[cfg(feature = "webtransport")]
 pub mod webtransport;
-pub mod x25519;

@@ -6,7 +6,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use starlane_netcore::budget::ByteBudget;
+use starlane_netcore::proto::budget::ByteBudget;
 use std::time::{Duration, Instant};
 
 const MAX_PACKET: u64 = 1200;

@@ -5,7 +5,7 @@
 use crate::emulator_common;
 
 use emulator_common::{packet, run};
-use starlane_netcore::emulator::{
+use starlane_netcore::proto::emulator::{
     DuplexConfig, Emulator, GilbertElliott, ImpairmentConfig, Preset,
 };
 use std::time::{Duration, Instant};

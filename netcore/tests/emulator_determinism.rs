@@ -5,7 +5,7 @@
 use crate::emulator_common;
 
 use emulator_common::{Delivery, packet, run};
-use starlane_netcore::emulator::{
+use starlane_netcore::proto::emulator::{
     Emulator, EmulatorStats, GilbertElliott, ImpairmentConfig, JitterDistribution,
 };
 use std::time::{Duration, Instant};

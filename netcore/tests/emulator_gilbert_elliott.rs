@@ -5,7 +5,7 @@
 use crate::emulator_common;
 
 use emulator_common::{id_of, run, steady};
-use starlane_netcore::emulator::{Emulator, GilbertElliott, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{Emulator, GilbertElliott, ImpairmentConfig};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 

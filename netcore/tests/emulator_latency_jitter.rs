@@ -5,7 +5,7 @@
 use crate::emulator_common;
 
 use emulator_common::{id_of, run, steady};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig, JitterDistribution};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig, JitterDistribution};
 use std::time::{Duration, Instant};
 
 const EVERY: Duration = Duration::from_millis(1);

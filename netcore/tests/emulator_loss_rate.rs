@@ -5,7 +5,7 @@
 use crate::emulator_common;
 
 use emulator_common::{id_of, run, steady};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
 use std::time::{Duration, Instant};
 
 const PACKETS: u64 = 100_000;

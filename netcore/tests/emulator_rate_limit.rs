@@ -6,7 +6,7 @@
 use crate::emulator_common;
 
 use emulator_common::{Delivery, id_of, packet, run, steady};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
 use std::time::{Duration, Instant};
 
 const RATE: u64 = 100_000;

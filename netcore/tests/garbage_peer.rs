@@ -1,10 +1,10 @@
 //! A peer speaking garbage allocates nothing, gets no answer larger than what it sent (only
 //! hello-shaped datagrams get a cookie), crashes nothing, and a real client still works.
 
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig};
-use starlane_netcore::handshake::generate_keypair;
-use starlane_netcore::link::LinkEvent;
-use starlane_netcore::packet::{HELLO_LEN, INIT_LEN};
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig};
+use starlane_netcore::proto::handshake::generate_keypair;
+use starlane_netcore::proto::packet::{HELLO_LEN, INIT_LEN};
+use starlane_netcore::transport::LinkEvent;
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect};
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};

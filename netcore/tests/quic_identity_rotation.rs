@@ -6,8 +6,8 @@
 use crate::quic_common;
 
 use quic_common::*;
-use starlane_netcore::link::LinkEvent;
 use starlane_netcore::quic::{QuicIdentity, connect_pinned};
+use starlane_netcore::transport::LinkEvent;
 use starlane_netcore::webtransport::self_signed_identity;
 use std::time::Duration;
 

@@ -6,8 +6,8 @@
 use crate::quic_common;
 
 use quic_common::*;
-use starlane_netcore::link::{CloseReason, LinkEvent};
 use starlane_netcore::quic::connect_pinned;
+use starlane_netcore::transport::{CloseReason, LinkEvent};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,8 +7,8 @@ use crate::quic_common;
 
 use quic_common::*;
 use starlane_netcore::frame::MAX_FRAME;
-use starlane_netcore::link::{CloseReason, LinkEvent};
 use starlane_netcore::quic::{PROTOCOL_VIOLATION, QuicTrust, client_config};
+use starlane_netcore::transport::{CloseReason, LinkEvent};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

@@ -6,8 +6,8 @@
 use crate::quic_common;
 
 use quic_common::*;
-use starlane_netcore::link::LinkEvent;
 use starlane_netcore::quic::{QuicClientError, connect_pinned};
+use starlane_netcore::transport::LinkEvent;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

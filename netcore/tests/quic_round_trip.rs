@@ -9,8 +9,8 @@
 use crate::quic_common;
 
 use quic_common::*;
-use starlane_netcore::link::{CloseReason, Link, LinkEvent, TransportKind};
 use starlane_netcore::quic::connect_pinned;
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent, TransportKind};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

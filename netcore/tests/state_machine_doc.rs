@@ -4,15 +4,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use starlane_netcore::conn::body::CHANNEL_FRAMES;
-use starlane_netcore::conn::{
+use starlane_netcore::proto::conn::body::CHANNEL_FRAMES;
+use starlane_netcore::proto::conn::{
     CLOSE_LINGER, CloseCause, ConnConfig, ConnEvent, ConnState, Connection, codes,
 };
-use starlane_netcore::drops::DropReason;
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::{ClientState, generate_keypair};
-use starlane_netcore::packet::{CLIENT_NONCE_LEN, COOKIE_LEN, PacketType};
-use starlane_netcore::session::Session;
+use starlane_netcore::proto::drops::DropReason;
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::{ClientState, generate_keypair};
+use starlane_netcore::proto::packet::{CLIENT_NONCE_LEN, COOKIE_LEN, PacketType};
+use starlane_netcore::proto::session::Session;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -8,12 +8,14 @@
 
 use crate::transport_common;
 
-use starlane_netcore::conn::codes;
-use starlane_netcore::conn::{CloseCause, ConnConfig, ConnEvent, ConnState, Connection, SendError};
-use starlane_netcore::endpoint::EndpointConfig;
-use starlane_netcore::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
-use starlane_netcore::packet::PacketType;
-use starlane_netcore::session::SealError;
+use starlane_netcore::proto::conn::codes;
+use starlane_netcore::proto::conn::{
+    CloseCause, ConnConfig, ConnEvent, ConnState, Connection, SendError,
+};
+use starlane_netcore::proto::endpoint::EndpointConfig;
+use starlane_netcore::proto::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
+use starlane_netcore::proto::packet::PacketType;
+use starlane_netcore::proto::session::SealError;
 use std::net::SocketAddr;
 use std::time::Duration;
 use transport_common::*;

@@ -9,18 +9,18 @@
 
 use crate::transport_common;
 
-use starlane_netcore::conn::body::CHANNEL_FRAMES;
-use starlane_netcore::conn::reliable::PushError;
-use starlane_netcore::conn::{CLOSE_LINGER, CloseCause, ConnConfig, SendError, codes};
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
-use starlane_netcore::packet::PacketType;
-use starlane_netcore::session::Session;
+use starlane_netcore::proto::conn::body::CHANNEL_FRAMES;
+use starlane_netcore::proto::conn::reliable::PushError;
+use starlane_netcore::proto::conn::{CLOSE_LINGER, CloseCause, ConnConfig, SendError, codes};
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
+use starlane_netcore::proto::packet::PacketType;
+use starlane_netcore::proto::session::Session;
 use std::net::SocketAddr;
 use std::time::Duration;
 use transport_common::*;
 
-fn connected(path: starlane_netcore::emulator::DuplexConfig) -> (Net, usize) {
+fn connected(path: starlane_netcore::proto::emulator::DuplexConfig) -> (Net, usize) {
     let mut net = Net::new(EndpointConfig::default());
     let c = net.add_client(path);
     net.run_for(Duration::from_secs(1));
@@ -68,7 +68,7 @@ fn application_codes_reach_the_peer_both_ways() {
 
 #[test]
 fn graceful_close_delivers_queued_messages_first() {
-    let (mut net, c) = connected(path(starlane_netcore::emulator::ImpairmentConfig {
+    let (mut net, c) = connected(path(starlane_netcore::proto::emulator::ImpairmentConfig {
         latency_ms: 30.0,
         loss: 0.10,
         seed: 5,
@@ -112,7 +112,7 @@ fn graceful_close_delivers_queued_messages_first() {
 fn graceful_close_gives_up_at_the_linger_deadline() {
     let (mut net, c) = connected(clean(20.0));
     // From now on nothing the client sends arrives, so nothing is ever acknowledged.
-    net.clients[c].up = starlane_netcore::emulator::Emulator::new(black_hole()).unwrap();
+    net.clients[c].up = starlane_netcore::proto::emulator::Emulator::new(black_hole()).unwrap();
     net.client_sends(c, b"never acknowledged");
     let closing_at = net.elapsed();
     let now = net.now;

@@ -8,10 +8,10 @@
 
 use crate::transport_common;
 
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::{ClientState, HandshakeError};
-use starlane_netcore::packet::{PacketType, RESPONSE_LEN};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::{ClientState, HandshakeError};
+use starlane_netcore::proto::packet::{PacketType, RESPONSE_LEN};
 use std::time::Duration;
 use transport_common::*;
 

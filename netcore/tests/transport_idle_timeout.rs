@@ -7,9 +7,9 @@
 
 use crate::transport_common;
 
-use starlane_netcore::conn::{CloseCause, ConnConfig};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
-use starlane_netcore::endpoint::EndpointConfig;
+use starlane_netcore::proto::conn::{CloseCause, ConnConfig};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::endpoint::EndpointConfig;
 use std::time::Duration;
 use transport_common::*;
 

@@ -6,10 +6,10 @@
 
 use crate::transport_common;
 
-use starlane_netcore::drops::DropCounters;
-use starlane_netcore::endpoint::EndpointConfig;
-use starlane_netcore::packet::PacketType;
-use starlane_netcore::replay::REPLAY_WINDOW;
+use starlane_netcore::proto::drops::DropCounters;
+use starlane_netcore::proto::endpoint::EndpointConfig;
+use starlane_netcore::proto::packet::PacketType;
+use starlane_netcore::proto::replay::REPLAY_WINDOW;
 use std::net::SocketAddr;
 use std::time::Duration;
 use transport_common::*;
@@ -51,7 +51,7 @@ fn client_datagram(net: &mut Net, c: usize, id: u32) -> Vec<u8> {
     carried[0].clone()
 }
 
-fn ids(events: &[(Duration, starlane_netcore::endpoint::EndpointEvent)]) -> Vec<u32> {
+fn ids(events: &[(Duration, starlane_netcore::proto::endpoint::EndpointEvent)]) -> Vec<u32> {
     datagrams(events)
         .iter()
         .map(|d| u32::from_le_bytes(d[..4].try_into().unwrap()))

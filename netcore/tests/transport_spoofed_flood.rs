@@ -9,8 +9,8 @@
 
 use crate::transport_common;
 
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
-use starlane_netcore::packet::{
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::packet::{
     CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, PROTOCOL_VERSION,
     PacketType,
 };

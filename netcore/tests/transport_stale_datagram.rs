@@ -7,7 +7,7 @@
 
 use crate::transport_common;
 
-use starlane_netcore::endpoint::EndpointConfig;
+use starlane_netcore::proto::endpoint::EndpointConfig;
 use std::time::Duration;
 use transport_common::*;
 

@@ -7,12 +7,12 @@
 
 use crate::transport_common;
 
-use starlane_netcore::conn::CloseCause;
-use starlane_netcore::drops::DropReason;
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::ClientState;
-use starlane_netcore::packet::{MAX_DATAGRAM, PacketType, SESSION_OVERHEAD};
-use starlane_netcore::replay::REPLAY_WINDOW;
+use starlane_netcore::proto::conn::CloseCause;
+use starlane_netcore::proto::drops::DropReason;
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::ClientState;
+use starlane_netcore::proto::packet::{MAX_DATAGRAM, PacketType, SESSION_OVERHEAD};
+use starlane_netcore::proto::replay::REPLAY_WINDOW;
 use std::collections::HashSet;
 use std::time::Duration;
 use transport_common::*;

@@ -6,8 +6,8 @@
 
 use crate::transport_common;
 
-use starlane_netcore::emulator::ImpairmentConfig;
-use starlane_netcore::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::emulator::ImpairmentConfig;
+use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
 use std::collections::HashMap;
 use std::time::Duration;
 use transport_common::*;

@@ -1,7 +1,7 @@
 //! Closing a link with a code is seen by the other side, both directions; shutdown closes too.
 
-use starlane_netcore::conn::codes;
-use starlane_netcore::link::{CloseReason, Link, LinkEvent};
+use starlane_netcore::proto::conn::codes;
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use std::time::Duration;
 

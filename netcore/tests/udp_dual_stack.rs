@@ -1,6 +1,6 @@
 //! A server bound on `[::]` is reachable over IPv4 (127.0.0.1) and IPv6 (::1).
 
-use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;

@@ -10,15 +10,15 @@ use crate::golden_common;
 use golden_common::reference::{self, address_bytes};
 use golden_common::{REGENERATE, addr, array, bytes, flipped, load, named, num, text};
 use serde_json::Value;
-use starlane_netcore::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
-use starlane_netcore::drops::DropReason;
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig};
-use starlane_netcore::handshake::{
+use starlane_netcore::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use starlane_netcore::proto::drops::DropReason;
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig};
+use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeTiming, NOISE_PARAMS, ServerHandshake,
     public_key_of,
 };
-use starlane_netcore::packet::{PROTOCOL_VERSION, PacketType};
-use starlane_netcore::session::{OpenError, Session};
+use starlane_netcore::proto::packet::{PROTOCOL_VERSION, PacketType};
+use starlane_netcore::proto::session::{OpenError, Session};
 use std::net::SocketAddr;
 use std::time::Instant;
 

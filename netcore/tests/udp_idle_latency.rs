@@ -3,7 +3,7 @@
 //! ~8 ms wake-up granularity (a driver that only polled its queues would need ~2x that).
 
 use crate::udp_common;
-use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent};
 use std::time::{Duration, Instant};
 use udp_common::loopback_pair;
 

@@ -3,7 +3,7 @@
 //! would resend what arrived and drop the connection past 512 unacknowledged packets.
 
 use crate::udp_common;
-use starlane_netcore::link::LinkEvent;
+use starlane_netcore::transport::LinkEvent;
 use std::time::Duration;
 use udp_common::loopback_pair;
 

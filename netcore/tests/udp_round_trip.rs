@@ -1,6 +1,6 @@
 //! Handshake and encrypted round trip of reliable messages and datagrams over loopback UDP.
 
-use starlane_netcore::link::{Link, LinkEvent, TransportKind};
+use starlane_netcore::transport::{Link, LinkEvent, TransportKind};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! WebTransport loopback: the native client pins the self-signed certificate's hash, exchanges
 //! reliable frames on its stream and datagrams, then closes with a code the server sees.
 
-use starlane_netcore::link::{CloseReason, Link, LinkEvent, TransportKind};
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent, TransportKind};
 use starlane_netcore::webtransport::{
     WtServer, WtServerConfig, connect_native, self_signed_identity,
 };

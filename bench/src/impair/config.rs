@@ -13,7 +13,7 @@
 //! Unless `[down]` sets its own seed, the downstream direction draws from a seed derived from
 //! the upstream one, so the two directions do not lose the same packets.
 
-use starlane_netcore::emulator::{
+use starlane_netcore::proto::emulator::{
     ConfigError, DuplexConfig, ImpairmentConfig, Preset, UnknownPreset, downstream_seed,
 };
 use std::path::PathBuf;

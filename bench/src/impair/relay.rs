@@ -3,7 +3,7 @@
 
 use super::ProxyOptions;
 use super::stats::{Counters, DirectionCounters};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;

@@ -1,6 +1,6 @@
 //! Counters of the impairment proxy, shared between its loop and its owner.
 
-use starlane_netcore::emulator::EmulatorStats;
+use starlane_netcore::proto::emulator::EmulatorStats;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -3,7 +3,7 @@
 //! validated with errors that name the field and the fix.
 
 use serde::{Deserialize, Serialize};
-use starlane_netcore::emulator::ImpairmentConfig;
+use starlane_netcore::proto::emulator::ImpairmentConfig;
 use std::path::{Path, PathBuf};
 
 /// Errors reading a scenario.

@@ -63,8 +63,8 @@ pub async fn recv_within(socket: &UdpSocket, wait: Duration) -> Option<Vec<u8>> 
 
 /// An encrypted UDP session through an impairment proxy: the client's link, the server's link.
 pub struct ImpairedSession {
-    pub client: starlane_netcore::link::Link,
-    pub edge: starlane_netcore::link::Link,
+    pub client: starlane_netcore::transport::Link,
+    pub edge: starlane_netcore::transport::Link,
     pub proxy: starlane_bench::impair::ImpairProxy,
     pub server: starlane_netcore::udp::UdpServer,
 }
@@ -73,7 +73,9 @@ pub struct ImpairedSession {
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Start a `UdpServer`, a proxy in front of it with `path`, and connect a client through it.
-pub async fn impaired_session(path: starlane_netcore::emulator::DuplexConfig) -> ImpairedSession {
+pub async fn impaired_session(
+    path: starlane_netcore::proto::emulator::DuplexConfig,
+) -> ImpairedSession {
     use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
     let (private, public) = generate_keypair();
     let (server, mut accepted) = UdpServer::bind(UdpServerConfig {
@@ -104,10 +106,10 @@ pub async fn impaired_session(path: starlane_netcore::emulator::DuplexConfig) ->
 
 /// The next reliable message that is not `b"filler"`, within [`WAIT`]; `None` if the wait ends.
 pub async fn next_message_within(
-    link: &mut starlane_netcore::link::Link,
+    link: &mut starlane_netcore::transport::Link,
     wait: Duration,
 ) -> Option<Vec<u8>> {
-    use starlane_netcore::link::LinkEvent;
+    use starlane_netcore::transport::LinkEvent;
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match tokio::time::timeout_at(deadline, link.events.recv()).await {
@@ -121,7 +123,7 @@ pub async fn next_message_within(
 }
 
 /// The next reliable message that is not filler; panics after [`WAIT`].
-pub async fn next_message(link: &mut starlane_netcore::link::Link) -> Vec<u8> {
+pub async fn next_message(link: &mut starlane_netcore::transport::Link) -> Vec<u8> {
     next_message_within(link, WAIT)
         .await
         .expect("a reliable message in time")
@@ -131,8 +133,8 @@ pub async fn next_message(link: &mut starlane_netcore::link::Link) -> Vec<u8> {
 /// and loss is exercised on every packet (written for laminar 0.5, whose resends waited for
 /// later acknowledgements; netcore resends on a timer).
 pub fn spawn_filler(
-    up: starlane_netcore::link::LinkSender,
-    down: starlane_netcore::link::LinkSender,
+    up: starlane_netcore::transport::LinkSender,
+    down: starlane_netcore::transport::LinkSender,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         for _ in 0..2000 {

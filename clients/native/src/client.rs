@@ -5,7 +5,7 @@ use crate::assembler::{Assembled, UpdateAssembler};
 use crate::delta::DeltaStats;
 use crate::http::ConnectInfo;
 use crate::world::{Applied, WorldView};
-use starlane_netcore::link::{CloseReason, Link, LinkEvent};
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, Hex, PROTOCOL_VERSION, RejectReason, Update,
@@ -238,7 +238,7 @@ impl Client {
     }
 
     /// Link counters (bytes and packets each way).
-    pub fn stats(&self) -> &starlane_netcore::link::LinkStats {
+    pub fn stats(&self) -> &starlane_netcore::transport::LinkStats {
         &self.link.stats
     }
 

@@ -1,6 +1,6 @@
 //! One-line rendering of a link's stats for the CLI.
 
-use starlane_netcore::link::LinkStatsSnapshot;
+use starlane_netcore::transport::LinkStatsSnapshot;
 use std::time::Duration;
 
 fn ms(d: Option<Duration>) -> String {

@@ -3,7 +3,7 @@
 //! results and batched `Ack` datagrams.
 
 use starlane_client::{Client, ClientEvent};
-use starlane_netcore::link::{DriverSide, LinkEvent, Outgoing, TransportKind, link_pair};
+use starlane_netcore::transport::{DriverSide, LinkEvent, Outgoing, TransportKind, link_pair};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::{EntityPacket, EntityRecord, Event, EventEntry, RecordBase};
 use starlane_protocol::{CommandError, EntityKind, EntityState, Hex, Update};

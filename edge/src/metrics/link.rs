@@ -8,7 +8,7 @@
 
 use super::EdgeMetrics;
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
-use starlane_netcore::link::{LinkStats, LinkStatsSnapshot, TransportKind};
+use starlane_netcore::transport::{LinkStats, LinkStatsSnapshot, TransportKind};
 use std::time::Duration;
 
 /// Buckets of `starlane_edge_link_srtt_seconds`: LAN to intercontinental game RTTs.

@@ -2,7 +2,7 @@
 //! `GET /debug/sessions` (per-connection detail that has no place in Prometheus labels).
 
 use serde::Serialize;
-use starlane_netcore::link::{LinkStats, TransportKind};
+use starlane_netcore::transport::{LinkStats, TransportKind};
 use starlane_protocol::link::SessionId;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -6,7 +6,7 @@
 //! once a second (counters grow by what each reason gained since the previous copy).
 
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
-use starlane_netcore::drops::{DropCounters, DropReason};
+use starlane_netcore::proto::drops::{DropCounters, DropReason};
 use starlane_netcore::udp::UdpServerStats;
 use std::time::Duration;
 use tokio::task::JoinHandle;

@@ -7,7 +7,7 @@ use super::profiles::{ProfileStore, class_of};
 use crate::auth::Verifier;
 use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
 use crate::region_hub::{RegionEvent, RegionHub, SendError};
-use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::SessionId;
 use std::collections::VecDeque;

@@ -4,7 +4,7 @@ use crate::bandwidth::{
     ClientClass, NamedProfile, ProfileError, ProfileSelection, ProfileSet, ResolvedSelection,
 };
 use crate::metrics::EdgeMetrics;
-use starlane_netcore::link::TransportKind;
+use starlane_netcore::transport::TransportKind;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

@@ -1,7 +1,7 @@
 //! [`PriorityQueue::fill`]: ranking the tracked entities and packing one tick's datagrams.
 
 use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation};
-use starlane_netcore::budget::ByteBudget;
+use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::EntityId;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

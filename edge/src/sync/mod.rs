@@ -4,7 +4,7 @@
 //! [`PriorityQueue::accumulate`], which adds `relation weight × kind multiplier × distance tier
 //! weight` (all from the client's [`BandwidthProfile`](crate::bandwidth::BandwidthProfile)) to
 //! every entity's priority, then [`PriorityQueue::fill`], which plans this tick's datagrams
-//! ([`PacketPlan`]) within the client's [`ByteBudget`](starlane_netcore::budget::ByteBudget).
+//! ([`PacketPlan`]) within the client's [`ByteBudget`](starlane_netcore::proto::budget::ByteBudget).
 //! Encoding the planned entities is a later layer's job; it only has to say how many bytes
 //! each entity will take.
 //!
@@ -51,7 +51,7 @@
 //! for the encoder's framing ([`SessionSync`] reserves the exact bound for the tick and
 //! health step instead, [`header_bound`], through [`PriorityQueue::fill_with_header`]; 12
 //! bytes cover ticks below 2^28 with steps below 128). A packet is planned only when the budget grants its whole size
-//! ([`ByteBudget::try_consume`](starlane_netcore::budget::ByteBudget::try_consume)), so the
+//! ([`ByteBudget::try_consume`](starlane_netcore::proto::budget::ByteBudget::try_consume)), so the
 //! budget is never exceeded; when less than a full packet is available the last packet is
 //! made smaller. An item larger than [`max_payload`] is never planned: the caller fragments
 //! reliable events, and an oversized entity is skipped (it stays queued).

@@ -18,7 +18,7 @@ use super::events::EventQueue;
 use super::rtt::RttEstimator;
 use super::{ClientBaselines, EntityInfo, Mirror, PriorityQueue, Relation};
 use crate::bandwidth::BandwidthProfile;
-use starlane_netcore::budget::ByteBudget;
+use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::delta::{Event, quantize};
 use starlane_protocol::link::ViewChange;
 use starlane_protocol::{EmpireId, EntityId, EntityState, Hex};

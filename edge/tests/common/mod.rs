@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use starlane_edge::region_link::LINK_ALPN;
-use starlane_netcore::link::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::link::SessionId;
 use starlane_protocol::link::{EdgeToRegion, RegionToEdge, decode_frame, encode_frame};

@@ -4,7 +4,7 @@ use super::region::{EMPIRE, Params, Region, STEP, TICK};
 use starlane_client::delta::DeltaReceiver;
 use starlane_edge::bandwidth::BandwidthProfile;
 use starlane_edge::sync::{Mirror, SessionSync};
-use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
+use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::{Event, quantize};
 use starlane_protocol::link::EntityFrame;

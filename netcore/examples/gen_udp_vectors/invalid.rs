@@ -3,7 +3,7 @@
 
 use crate::{CLIENT_V4, Res, Run, SERVER_ADDR};
 use serde_json::{Value, json};
-use starlane_netcore::packet::{MAX_DATAGRAM, PROTOCOL_VERSION, PacketType};
+use starlane_netcore::proto::packet::{MAX_DATAGRAM, PROTOCOL_VERSION, PacketType};
 
 fn with_byte(mut packet: Vec<u8>, at: usize, value: u8) -> Vec<u8> {
     if let Some(b) = packet.get_mut(at) {

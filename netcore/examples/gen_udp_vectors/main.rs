@@ -11,13 +11,13 @@
 mod invalid;
 
 use serde_json::{Value, json};
-use starlane_netcore::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
-use starlane_netcore::handshake::{
+use starlane_netcore::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, HandshakeTiming, NOISE_PARAMS, ServerHandshake, public_key_of,
 };
-use starlane_netcore::packet::{PROTOCOL_VERSION, PacketType};
-use starlane_netcore::session::Session;
-use starlane_netcore::x25519::resolver;
+use starlane_netcore::proto::packet::{PROTOCOL_VERSION, PacketType};
+use starlane_netcore::proto::session::Session;
+use starlane_netcore::proto::x25519::resolver;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
@@ -47,7 +47,7 @@ const CLIENT_V6: &str = "[2001:db8::7]:40001";
 /// Where the client of the client-side invalid vectors believes the server is.
 pub const SERVER_ADDR: &str = "198.51.100.1:4433";
 
-fn err(reason: starlane_netcore::drops::DropReason) -> Box<dyn std::error::Error> {
+fn err(reason: starlane_netcore::proto::drops::DropReason) -> Box<dyn std::error::Error> {
     format!("the implementation dropped a vector: {}", reason.as_str()).into()
 }
 

@@ -4,7 +4,7 @@
 use super::pump::pump;
 use super::tls::{QuicTlsError, QuicTrust, client_crypto};
 use super::{DEFAULT_IDLE_TIMEOUT, QuicCounters, transport_config};
-use crate::link::{Link, TransportKind, link_pair};
+use crate::transport::{Link, TransportKind, link_pair};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,7 @@
 use super::QuicCounters;
 use super::stats::{RttVariance, STATS_INTERVAL, publish};
 use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
-use crate::link::{CloseReason, DriverSide, LinkEvent, Outgoing};
+use crate::transport::{CloseReason, DriverSide, LinkEvent, Outgoing};
 use quinn::{Connection, ConnectionError, RecvStream, SendDatagramError, SendStream, VarInt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -4,7 +4,7 @@
 use super::pump::{PROTOCOL_VIOLATION, bump, close_with, pump};
 use super::tls::{QuicIdentity, QuicTlsError, server_crypto};
 use super::{QuicCounters, transport_config};
-use crate::link::{Link, TransportKind, link_pair};
+use crate::transport::{Link, TransportKind, link_pair};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub struct QuicServerConfig {
     /// A connection silent this long is closed with [`CloseReason::Timeout`]
     /// (keep-alives are sent every third of it).
     ///
-    /// [`CloseReason::Timeout`]: crate::link::CloseReason::Timeout
+    /// [`CloseReason::Timeout`]: crate::transport::CloseReason::Timeout
     pub idle_timeout: Duration,
 }
 

@@ -1,7 +1,7 @@
 //! Link stats of a QUIC connection: quinn's counters copied into [`LinkStats`], and a
 //! round-trip variance estimated from periodic RTT samples.
 
-use crate::link::LinkStats;
+use crate::transport::LinkStats;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

@@ -37,8 +37,9 @@ impl QuicIdentity {
         Ok(Self(Identity { certs: chain, key }))
     }
 
-    /// The same certificate and key as a wtransport identity (the edge's WebTransport
+    /// The same certificate and key as a wtransport identity (feature `webtransport`) (the edge's WebTransport
     /// certificate), so native QUIC clients can pin the hash browsers pin.
+    #[cfg(feature = "webtransport")]
     pub fn from_webtransport(identity: &wtransport::Identity) -> Result<Self, QuicTlsError> {
         let chain = identity
             .certificate_chain()
@@ -99,6 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "webtransport")]
     fn identity_from_the_webtransport_certificate_keeps_its_hash() {
         let (wt, hash) =
             crate::webtransport::self_signed_identity(&["localhost"]).expect("valid name");

@@ -75,6 +75,7 @@ pub fn server_config(
 }
 
 /// [`client_config`] as quinn crypto.
+#[cfg(feature = "quic")]
 pub fn quic_client_crypto(
     trust: &ServerTrust,
     client: Option<&Identity>,
@@ -87,6 +88,7 @@ pub fn quic_client_crypto(
 }
 
 /// [`server_config`] as quinn crypto.
+#[cfg(feature = "quic")]
 pub fn quic_server_crypto(
     identity: &Identity,
     clients: Option<Arc<dyn ClientCertVerifier>>,

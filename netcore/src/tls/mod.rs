@@ -10,7 +10,7 @@
 //!   for server certificates, [`ClientPinVerifier`] for (mandatory) client certificates.
 //!   Refusals are reported to a [`RefusalObserver`] (logs, metrics).
 //! * Configurations: [`client_config`] / [`server_config`] (rustls) and
-//!   [`quic_client_crypto`] / [`quic_server_crypto`] (the same as quinn crypto).
+//!   `quic_client_crypto` / `quic_server_crypto` (the same as quinn crypto, feature `quic`).
 //!
 //! Each operation has its own error enum; errors about a file name the configuration field it
 //! came from, the file and the fix. [`TlsError`] holds any of them, for callers that pass
@@ -21,9 +21,9 @@ mod pem;
 mod pin;
 mod verify;
 
-pub use config::{
-    BuildError, ServerTrust, client_config, quic_client_crypto, quic_server_crypto, server_config,
-};
+pub use config::{BuildError, ServerTrust, client_config, server_config};
+#[cfg(feature = "quic")]
+pub use config::{quic_client_crypto, quic_server_crypto};
 pub use pem::{
     CertFileError, Identity, IdentityError, KeyFileError, KeyMatchError, key_matches_cert,
     load_certs, load_key,

@@ -1,9 +1,9 @@
 //! The native encrypted UDP client: the same loop as the server, in the client role.
 
 use super::driver::{Driver, LinkSink, Shared};
-use crate::endpoint::{Endpoint, EndpointConfig};
-use crate::handshake::{HandshakeError, HandshakeTiming};
-use crate::link::Link;
+use crate::proto::endpoint::{Endpoint, EndpointConfig};
+use crate::proto::handshake::{HandshakeError, HandshakeTiming};
+use crate::transport::Link;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -8,11 +8,11 @@
 //! application queues leaves at once and an idle loop costs nothing.
 
 use super::routing::{Queued, Slot};
-use crate::conn::codes;
-use crate::drops::DropCounters;
-use crate::endpoint::Endpoint;
-use crate::handshake::HandshakeError;
-use crate::link::Link;
+use crate::proto::conn::codes;
+use crate::proto::drops::DropCounters;
+use crate::proto::endpoint::Endpoint;
+use crate::proto::handshake::HandshakeError;
+use crate::transport::Link;
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::net::SocketAddr;

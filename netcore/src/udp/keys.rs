@@ -3,7 +3,7 @@
 use std::path::Path;
 use zeroize::Zeroizing;
 
-pub use crate::handshake::{generate_keypair, public_key_of};
+pub use crate::proto::handshake::{generate_keypair, public_key_of};
 
 /// Error reading a key.
 #[derive(Debug, thiserror::Error)]

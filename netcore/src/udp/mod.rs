@@ -1,7 +1,7 @@
-//! Encrypted UDP: the driver of the sans-IO [`Endpoint`](crate::endpoint::Endpoint) (cookie
+//! Encrypted UDP: the driver of the sans-IO [`Endpoint`](crate::proto::endpoint::Endpoint) (cookie
 //! and Noise handshake, AEAD sessions, netcore's channel byte, reliable messages and sequenced datagrams).
 //!
-//! * [`UdpServer::bind`] accepts clients and hands out one [`Link`](crate::link::Link) each.
+//! * [`UdpServer::bind`] accepts clients and hands out one [`Link`](crate::transport::Link) each.
 //! * [`connect`] is the native client: one link to one server.
 //! * [`generate_keypair`], [`key_to_hex`], [`key_from_hex`] manage the server's static key.
 

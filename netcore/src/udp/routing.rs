@@ -1,14 +1,14 @@
 //! The driver's side of its links: endpoint events become [`LinkEvent`]s, and what the
-//! application queues on a [`LinkSender`](crate::link::LinkSender) becomes endpoint sends.
+//! application queues on a [`LinkSender`](crate::transport::LinkSender) becomes endpoint sends.
 //!
 //! Each link's outgoing queue is drained by a small forwarder task on the loop's runtime into
 //! one queue the loop waits on, so a message queued on any link wakes the loop at once.
 
 use super::driver::{Driver, LinkSink};
-use crate::conn::reliable::PushError;
-use crate::conn::{CloseCause, ConnStats, SendError, codes};
-use crate::endpoint::EndpointEvent;
-use crate::link::{CloseReason, DriverSide, LinkEvent, LinkStats, Outgoing, TransportKind};
+use crate::proto::conn::reliable::PushError;
+use crate::proto::conn::{CloseCause, ConnStats, SendError, codes};
+use crate::proto::endpoint::EndpointEvent;
+use crate::transport::{CloseReason, DriverSide, LinkEvent, LinkStats, Outgoing, TransportKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -134,7 +134,7 @@ impl<S: LinkSink> Driver<S> {
 
     /// Make a link for a new connection and hand it over; false if nobody took it.
     fn connected(&mut self, peer: SocketAddr, rtt: Option<std::time::Duration>) -> bool {
-        let (link, side) = crate::link::link_pair(peer, TransportKind::Udp);
+        let (link, side) = crate::transport::link_pair(peer, TransportKind::Udp);
         let DriverSide {
             events,
             outgoing,

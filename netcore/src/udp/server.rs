@@ -1,10 +1,10 @@
 //! The encrypted UDP server: a dedicated thread runs the loop.
 
 use super::driver::{Driver, LinkSink, Shared};
-use crate::drops::DropCounters;
-use crate::endpoint::{Endpoint, EndpointConfig};
-use crate::handshake::HandshakeError;
-use crate::link::Link;
+use crate::proto::drops::DropCounters;
+use crate::proto::endpoint::{Endpoint, EndpointConfig};
+use crate::proto::handshake::HandshakeError;
+use crate::transport::Link;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -93,7 +93,7 @@ impl UdpServer {
         }
     }
 
-    /// Close every link (disconnect code [`codes::SHUTDOWN`](crate::conn::codes::SHUTDOWN))
+    /// Close every link (disconnect code [`codes::SHUTDOWN`](crate::proto::conn::codes::SHUTDOWN))
     /// and stop the loop thread.
     pub fn shutdown(&self) {
         self.shared.stop();
@@ -124,7 +124,7 @@ impl UdpServerStats {
     }
 
     /// Entries the endpoint holds for remote addresses
-    /// ([`Endpoint::sources_tracked`](crate::endpoint::Endpoint::sources_tracked)).
+    /// ([`Endpoint::sources_tracked`](crate::proto::endpoint::Endpoint::sources_tracked)).
     pub fn sources_tracked(&self) -> usize {
         self.shared.sources_tracked.load(Ordering::Relaxed)
     }

@@ -2,7 +2,7 @@
 //! stream, and returns a [`Link`] driven by the same pump as the server.
 
 use super::session::{WtCounters, pump};
-use crate::link::{Link, TransportKind, link_pair};
+use crate::transport::{Link, TransportKind, link_pair};
 use std::sync::Arc;
 use wtransport::tls::Sha256Digest;
 use wtransport::{ClientConfig, Endpoint};

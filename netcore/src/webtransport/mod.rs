@@ -13,7 +13,7 @@ pub use cert::{CertError, self_signed_identity};
 pub use client::{WtClientError, connect_native};
 pub use session::WtCounters;
 
-use crate::link::Link;
+use crate::transport::Link;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,9 @@
 //! native client alike.
 
 use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
-use crate::link::{CloseReason, DriverSide, Link, LinkEvent, Outgoing, TransportKind, link_pair};
+use crate::transport::{
+    CloseReason, DriverSide, Link, LinkEvent, Outgoing, TransportKind, link_pair,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

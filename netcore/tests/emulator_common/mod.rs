@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use starlane_netcore::emulator::Emulator;
+use starlane_netcore::proto::emulator::Emulator;
 use std::time::{Duration, Instant};
 
 /// One delivery: when it happened (offset from the base instant) and the datagram.

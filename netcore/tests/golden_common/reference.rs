@@ -4,7 +4,7 @@
 use super::{bytes, named, text};
 use ring::{aead, hmac};
 use serde_json::Value;
-use starlane_netcore::x25519::resolver;
+use starlane_netcore::proto::x25519::resolver;
 use std::net::{IpAddr, SocketAddr};
 
 /// The 18 bytes of the cookie's `address`: IPv6 (IPv4 as mapped) and the port, little-endian.

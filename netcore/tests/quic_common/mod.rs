@@ -3,8 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use starlane_netcore::link::{Link, LinkEvent};
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
+use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_netcore::webtransport::self_signed_identity;
 use std::net::SocketAddr;
 use std::time::Duration;

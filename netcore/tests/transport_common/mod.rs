@@ -15,9 +15,9 @@ mod util;
 
 pub use util::*;
 
-use starlane_netcore::emulator::{DuplexConfig, Emulator};
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
-use starlane_netcore::handshake::generate_keypair;
+use starlane_netcore::proto::emulator::{DuplexConfig, Emulator};
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::handshake::generate_keypair;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::net::SocketAddr;

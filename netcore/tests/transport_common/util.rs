@@ -1,9 +1,9 @@
 //! Paths, statistics, a seeded generator and event filters shared by the scenarios.
 
-use starlane_netcore::conn::CloseCause;
-use starlane_netcore::emulator::{DuplexConfig, ImpairmentConfig};
-use starlane_netcore::endpoint::EndpointEvent;
-use starlane_netcore::packet::PacketType;
+use starlane_netcore::proto::conn::CloseCause;
+use starlane_netcore::proto::emulator::{DuplexConfig, ImpairmentConfig};
+use starlane_netcore::proto::endpoint::EndpointEvent;
+use starlane_netcore::proto::packet::PacketType;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -140,11 +140,11 @@ pub fn of_type(datagrams: &[Vec<u8>], kind: PacketType) -> Vec<Vec<u8>> {
 
 /// What each drop counter gained from `before` to `after`.
 pub fn drops_gained(
-    before: starlane_netcore::drops::DropCounters,
-    after: starlane_netcore::drops::DropCounters,
-) -> starlane_netcore::drops::DropCounters {
-    let mut gained = starlane_netcore::drops::DropCounters::default();
-    for r in starlane_netcore::drops::DropReason::ALL {
+    before: starlane_netcore::proto::drops::DropCounters,
+    after: starlane_netcore::proto::drops::DropCounters,
+) -> starlane_netcore::proto::drops::DropCounters {
+    let mut gained = starlane_netcore::proto::drops::DropCounters::default();
+    for r in starlane_netcore::proto::drops::DropReason::ALL {
         for _ in 0..after.get(*r).saturating_sub(before.get(*r)) {
             gained.record(*r);
         }

@@ -1,6 +1,6 @@
 //! Shared set-up of the real-socket UDP tests: a server on loopback and one connected client.
 
-use starlane_netcore::link::Link;
+use starlane_netcore::transport::Link;
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use std::time::Duration;
 

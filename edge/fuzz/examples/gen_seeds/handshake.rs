@@ -5,7 +5,7 @@
 
 use super::seed;
 use starlane_fuzz::handshake::{OpWriter, SERVER_KEY, server_addr, source_addr};
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig};
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig};
 use std::time::{Duration, Instant};
 
 /// Datagrams of one real connection, in the order they were sent: `(to_server, bytes)`.

@@ -28,7 +28,7 @@ pub use ops::{Mutation, Op};
 pub use writer::OpWriter;
 
 use crate::input::Input;
-use starlane_netcore::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
 use std::collections::{HashSet, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};

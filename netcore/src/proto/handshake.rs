@@ -6,15 +6,15 @@
 //! its next deadline; [`ServerHandshake`] answers a hello with a cookie without keeping any
 //! state, and turns an init carrying a valid cookie into a response and a [`Session`].
 
-use crate::cookie::CookieJar;
-use crate::drops::DropReason;
-use crate::packet::{
+use crate::proto::cookie::CookieJar;
+use crate::proto::drops::DropReason;
+use crate::proto::packet::{
     CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, NOISE_INIT_LEN,
     PROTOCOL_VERSION, PacketType, RESPONSE_LEN,
 };
-use crate::session::Session;
-pub use crate::x25519::public_key_of;
-use crate::x25519::resolver;
+use crate::proto::session::Session;
+pub use crate::proto::x25519::public_key_of;
+use crate::proto::x25519::resolver;
 use snow::params::NoiseParams;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

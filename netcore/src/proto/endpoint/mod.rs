@@ -3,17 +3,19 @@
 //! and its next deadline. No sockets, no clocks.
 //!
 //! The server keeps no state for a source before that source echoes a cookie (see
-//! [`crate::cookie`]): a hello is answered with one cookie packet, smaller than the hello.
+//! [`crate::proto::cookie`]): a hello is answered with one cookie packet, smaller than the hello.
 
 mod timers;
 
-use crate::conn::{CloseCause, ConnConfig, ConnEvent, ConnState, ConnStats, Connection, SendError};
-use crate::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
-use crate::drops::{DropCounters, DropReason};
-use crate::handshake::{
+use crate::proto::conn::{
+    CloseCause, ConnConfig, ConnEvent, ConnState, ConnStats, Connection, SendError,
+};
+use crate::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use crate::proto::drops::{DropCounters, DropReason};
+use crate::proto::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
 };
-use crate::packet::{CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, peek_type};
+use crate::proto::packet::{CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, peek_type};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

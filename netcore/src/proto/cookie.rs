@@ -7,7 +7,7 @@
 //! accepted while its epoch is the current or the previous one, so it lives between one and
 //! two rotation periods. The jar holds two secrets at any time, wiped when replaced.
 
-use crate::packet::{CLIENT_NONCE_LEN, COOKIE_LEN};
+use crate::proto::packet::{CLIENT_NONCE_LEN, COOKIE_LEN};
 use ring::hmac;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};

@@ -4,13 +4,13 @@
 //! ([`body`]): one channel byte, then either one application datagram, delivered only if its
 //! packet counter is newer than the last datagram's, or a list of frames ([`frame`]): reliable
 //! chunks with selective ACKs and timer-driven resends ([`reliable`]), and PING/PONG
-//! keepalives that measure the RTT ([`rtt`]) and report packet loss. `netcore/README.md`
+//! keepalives that measure the RTT ([`rtt`](crate::proto::rtt)) and report packet loss. `netcore/README.md`
 //! explains why this replaced laminar's packet layer and reliable channel.
 
 pub mod body;
 pub mod frame;
 pub mod reliable;
-pub mod rtt;
+
 mod stats;
 
 mod types;
@@ -18,13 +18,13 @@ mod types;
 pub use stats::ConnStats;
 pub use types::{CloseCause, ConnConfig, ConnEvent, ConnState, SendError, codes};
 
-use crate::drops::DropReason;
-use crate::packet::{MAX_SESSION_BODY, PacketType};
-use crate::session::{SealError, Session};
+use crate::proto::drops::DropReason;
+use crate::proto::packet::{MAX_SESSION_BODY, PacketType};
+use crate::proto::rtt::RttEstimator;
+use crate::proto::session::{SealError, Session};
 use body::{Body, CHANNEL_FRAMES, CHANNEL_LEN, DatagramSequencer};
 use frame::{ACK_LEN, Frame, PING_LEN, PONG_LEN};
 use reliable::{ReliableReceiver, ReliableSender};
-use rtt::RttEstimator;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

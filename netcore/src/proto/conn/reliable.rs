@@ -9,7 +9,7 @@
 //! every packet with a chunk.
 
 use super::frame::Frame;
-use super::rtt::RttEstimator;
+use crate::proto::rtt::RttEstimator;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 

@@ -53,7 +53,7 @@ macro_rules! drop_reasons {
 }
 
 drop_reasons! {
-    /// Longer than [`MAX_DATAGRAM`](crate::packet::MAX_DATAGRAM).
+    /// Longer than [`MAX_DATAGRAM`](crate::proto::packet::MAX_DATAGRAM).
     Oversized => oversized,
     /// Empty, or shorter than a session packet's header and tag.
     TooShort => too_short,

@@ -5,9 +5,11 @@
 //! nine bytes (type and counter) as associated data, so neither can be changed in flight.
 //! Each direction has its own key (Noise `Split()`) and its own counter starting at 0.
 
-use crate::drops::DropReason;
-use crate::packet::{MAX_DATAGRAM, MAX_SESSION_BODY, PacketType, SESSION_HEADER_LEN, TAG_LEN};
-use crate::replay::{ReplayError, ReplayWindow};
+use crate::proto::drops::DropReason;
+use crate::proto::packet::{
+    MAX_DATAGRAM, MAX_SESSION_BODY, PacketType, SESSION_HEADER_LEN, TAG_LEN,
+};
+use crate::proto::replay::{ReplayError, ReplayWindow};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroize;
 

@@ -7,7 +7,7 @@
 //! and the impairment proxy of the bench crate runs it against the real clock.
 //!
 //! ```
-//! use starlane_netcore::emulator::{Emulator, ImpairmentConfig};
+//! use starlane_netcore::proto::emulator::{Emulator, ImpairmentConfig};
 //! use std::time::{Duration, Instant};
 //!
 //! let cfg = ImpairmentConfig { latency_ms: 50.0, seed: 7, ..ImpairmentConfig::default() };

@@ -1,7 +1,7 @@
 //! The public vocabulary of a connection: settings, states, events, errors, close codes.
 
 use super::reliable::PushError;
-use crate::session::SealError;
+use crate::proto::session::SealError;
 use std::time::Duration;
 
 /// Close codes the transport itself uses (application codes stay below 240).
