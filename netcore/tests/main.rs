@@ -3,6 +3,7 @@
 
 mod emulator_common;
 mod golden_common;
+mod link_common;
 mod quic_common;
 mod transport_common;
 mod udp_common;
@@ -17,6 +18,14 @@ mod emulator_loss_rate;
 mod emulator_rate_limit;
 mod emulator_reorder;
 mod garbage_peer;
+mod link_bad_frames;
+mod link_hello_timeout;
+mod link_reannounce;
+mod link_region_stops_reading;
+mod link_sessions;
+mod link_slow_edge;
+mod link_split_frames;
+mod link_version_negotiation;
 mod quic_identity_rotation;
 mod quic_idle_timeout;
 mod quic_oversized_frame;

@@ -11,7 +11,7 @@ macro_rules! wire_enum {
     ) => {
         $(#[$meta])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+            Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize,
             bitcode::Encode, bitcode::Decode,
         )]
         #[repr(u8)]
@@ -36,6 +36,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 /// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`].
 pub const PROTOCOL_VERSION: u16 = 1;

@@ -7,6 +7,7 @@
 //! * [`budget`]: per-client bandwidth budgets.
 //! * [`emulator`]: a deterministic network impairment model for simulated-time tests.
 //! * [`entropy`]: the randomness source injected through configuration.
+//! * [`link`]: the edge-region link's state machines (edge and region sides, LINK.md).
 //!
 //! With feature `noise`, the encrypted-UDP core: [`packet`] (layout), [`cookie`] (stateless
 //! cookies), [`handshake`] (cookie round-trip + Noise NK), [`session`] (AEAD, replay window,
@@ -17,6 +18,7 @@
 pub mod budget;
 pub mod emulator;
 pub mod entropy;
+pub mod link;
 pub mod rtt;
 
 #[cfg(feature = "noise")]

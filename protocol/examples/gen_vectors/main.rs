@@ -9,6 +9,7 @@
 mod cases;
 mod delta_cases;
 mod delta_invalid;
+mod link_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
@@ -181,10 +182,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
+    let (link, link_invalid) = link_cases::link_vectors()?;
     for (file, v) in [
         ("client.json", client),
         ("server.json", server),
         ("invalid.json", invalid),
+        ("link.json", link),
+        ("link_invalid.json", link_invalid),
     ] {
         let text = serde_json::to_string_pretty(&Value::Array(v))? + "\n";
         std::fs::write(dir.join(file), text)?;
