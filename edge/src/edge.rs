@@ -104,7 +104,13 @@ impl Edge {
             config.bandwidth.selection(),
             metrics.clone(),
         )?);
-        let hub = Arc::new(RegionHub::with_metrics(metrics.region_link.clone()));
+        let link_cfg = RegionLinkConfig::from_section(&config.region_link, edge_id);
+        link_cfg.check()?;
+        let hub = Arc::new(RegionHub::with_metrics(
+            link_cfg.core_config(),
+            link_cfg.session_events,
+            metrics.region_link.clone(),
+        ));
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
@@ -139,8 +145,6 @@ impl Edge {
             .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms)),
         );
 
-        let link_cfg = RegionLinkConfig::from_section(&config.region_link, edge_id);
-        link_cfg.check()?;
         tasks.push(tokio::spawn(region_link::run(
             link_cfg,
             hub.clone(),
@@ -340,6 +344,11 @@ impl EdgeHandle {
     /// Whether the region link is up.
     pub fn region_link_up(&self) -> bool {
         self.hub.is_up()
+    }
+
+    /// Watch whether the region link is up (welcomed by the region).
+    pub fn subscribe_region_link(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.hub.subscribe_up()
     }
     /// The in-process token blacklist.
     pub fn blacklist(&self) -> &Arc<MemoryBlacklist> {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
+use crate::common::loop_region::LoopRegion;
 use serde_json::Value;
 use starlane_edge::auth::{MemoryBlacklist, Verifier};
 use starlane_edge::dev_issuer::DevIssuer;
@@ -11,16 +12,17 @@ use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_netcore::transport::{LinkEvent, TransportKind, link_pair};
 use starlane_protocol::PROTOCOL_VERSION;
 use starlane_protocol::client::ClientMsg;
-use starlane_protocol::link::EdgeToRegion;
+use starlane_protocol::link::Join;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 const T: Duration = Duration::from_secs(10);
 
@@ -71,9 +73,8 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
         0,
         Arc::new(MemoryBlacklist::default()),
     );
-    let hub = Arc::new(RegionHub::new());
-    let (to_region, mut region_rx) = mpsc::unbounded_channel();
-    hub.attach(to_region);
+    let hub = Arc::new(RegionHub::default());
+    let mut region = LoopRegion::connect(&hub);
     let metrics = EdgeMetrics::new();
     let (_shutdown, shutdown_rx) = watch::channel(false);
     let ctx = Arc::new(SessionContext::new(
@@ -103,8 +104,12 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
         .send(LinkEvent::Reliable(hello.encode()))
         .unwrap();
     // The session asks the region to join the player once the token is verified.
-    let join = tokio::time::timeout(T, region_rx.recv()).await.unwrap();
-    let Some(EdgeToRegion::Join { session, .. }) = join else {
+    let join = region.next_event().await;
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = join
+    else {
         panic!("expected a join, got {join:?}")
     };
     let s = &browser.stats;

@@ -8,11 +8,12 @@ use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{
-    EdgeToRegion, EntityFrame, LINK_VERSION, LinkServerMsg, RegionToEdge, ViewChange,
+    EntityFrame, Join, Joined, LINK_VERSION, LinkServerMsg, RegionToEdge, ToClient, ViewChange,
 };
 use starlane_protocol::{EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION, RejectReason};
 use std::net::SocketAddr;
@@ -106,8 +107,8 @@ async fn native_client_plays_through_the_edge() {
     );
     assert_eq!(http_get(edge.http_addr(), "/healthz").await.0, 200);
 
-    let (conn, mut to_edge, mut from_edge) = accept_link(&region).await;
-    let EdgeToRegion::Hello { version, edge_id } = read_frame(&mut from_edge).await else {
+    let mut peer = accept_peer(&region).await;
+    let RegionLinkEvent::Opened { version, edge_id } = peer_event(&mut peer).await else {
         panic!("expected hello")
     };
     assert_eq!(version, LINK_VERSION);
@@ -125,7 +126,11 @@ async fn native_client_plays_through_the_edge() {
         }
         .encode(),
     );
-    let EdgeToRegion::Join { session, player } = read_frame(&mut from_edge).await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, player },
+        ..
+    } = peer_event(&mut peer).await
+    else {
         panic!("expected join")
     };
     assert_eq!(player.username, "ada");
@@ -134,16 +139,15 @@ async fn native_client_plays_through_the_edge() {
         chunks: vec![Hex::new(0, 0)],
         blocked: vec![Hex::new(1, 1)],
     };
-    write_frame(
-        &mut to_edge,
-        &RegionToEdge::Joined {
+    to_edge(
+        &peer,
+        RegionToEdge::Joined(Joined {
             session,
             empire: 2,
             tick_rate_hz: 20,
             map: map.clone(),
-        },
-    )
-    .await;
+        }),
+    );
     assert_eq!(
         client_msg(&mut client).await,
         ServerMsg::Welcome {
@@ -154,7 +158,7 @@ async fn native_client_plays_through_the_edge() {
     );
     assert_eq!(client_msg(&mut client).await, ServerMsg::Map(map));
 
-    assert_command_forwarded(&client, &mut from_edge, session).await;
+    assert_command_forwarded(&client, &mut peer, session).await;
     // The region's entity frame fills the edge mirror; the session's view names the entity;
     // the client gets it, and the command result, in an entity packet datagram.
     let unit = EntityState {
@@ -169,7 +173,7 @@ async fn native_client_plays_through_the_edge() {
         appeared: vec![unit.clone()],
         ..EntityFrame::default()
     };
-    write_frame(&mut to_edge, &RegionToEdge::Entities(frame)).await;
+    to_edge(&peer, RegionToEdge::Entities(frame));
     let view = ViewChange {
         tick: 5,
         entered: vec![8],
@@ -179,7 +183,7 @@ async fn native_client_plays_through_the_edge() {
         LinkServerMsg::CommandAck { seq: 1 },
         LinkServerMsg::View(view),
     ];
-    write_frame(&mut to_edge, &RegionToEdge::ToClient { session, msgs }).await;
+    to_edge(&peer, RegionToEdge::ToClient(ToClient { session, msgs }));
     let packet = entity_packet(&mut client).await;
     assert_eq!(packet.tick, 5);
     assert!(
@@ -204,13 +208,14 @@ async fn native_client_plays_through_the_edge() {
 
     // The region goes away: readiness drops, the edge reconnects; the client's session is held
     // for region_link.session_grace_ms and, with no region taking it back, closed.
-    conn.close(quinn::VarInt::from_u32(1), b"region restart");
+    peer.connection()
+        .close(quinn::VarInt::from_u32(1), b"region restart");
     expect_closed(&mut client, RejectReason::RegionUnavailable).await;
     wait_ready(edge.http_addr(), 503).await;
-    let (_conn, _to_edge, mut from_edge) = accept_link(&region).await;
+    let mut peer = accept_peer(&region).await;
     assert!(matches!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Hello { .. }
+        peer_event(&mut peer).await,
+        RegionLinkEvent::Opened { .. }
     ));
     wait_ready(edge.http_addr(), 200).await;
     edge.shutdown().await;
@@ -223,7 +228,7 @@ async fn link_refuses_a_region_with_another_certificate() {
     let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let cert_file = dir.path().join("pinned.der");
     std::fs::write(&cert_file, other.cert.der()).unwrap();
-    let hub = Arc::new(RegionHub::new());
+    let hub = Arc::new(RegionHub::default());
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let mut section = EdgeConfig::default().region_link;
     section.addr = region.local_addr().unwrap();

@@ -69,7 +69,7 @@ async fn session_link_stats_are_exported_by_transport() {
     let (_shutdown, shutdown_rx) = watch::channel(false);
     let ctx = Arc::new(SessionContext::new(
         verifier,
-        Arc::new(RegionHub::new()),
+        Arc::new(RegionHub::default()),
         metrics.clone(),
         Duration::from_secs(60),
         shutdown_rx,

@@ -7,8 +7,11 @@
 use starlane_edge::Edge;
 use starlane_edge::auth::Claims;
 use starlane_edge::config::EdgeConfig;
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, EntityFrame, LinkServerMsg, RegionToEdge, ViewChange};
+use starlane_protocol::link::{
+    EntityFrame, Join, Joined, LinkServerMsg, RegionToEdge, ToClient, ViewChange,
+};
 use starlane_protocol::{EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -69,7 +72,7 @@ async fn a_listed_user_type_gets_its_own_profile() {
         .await
         .unwrap();
     let m = edge.metrics().clone();
-    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+    let mut peer = link_up(&edge, &region).await;
     let map = MapInfo {
         chunk_radius: 9,
         chunks: vec![Hex::new(0, 0)],
@@ -87,7 +90,7 @@ async fn a_listed_user_type_gets_its_own_profile() {
         appeared: vec![unit],
         ..EntityFrame::default()
     };
-    write_frame(&mut to_edge, &RegionToEdge::Entities(frame)).await;
+    to_edge(&peer, RegionToEdge::Entities(frame));
 
     let mut clients = Vec::new();
     for (user_id, user_type) in [(1, "bot"), (2, "user")] {
@@ -99,16 +102,20 @@ async fn a_listed_user_type_gets_its_own_profile() {
             token: token(&edge, user_id, user_type),
         };
         client.sender.send_reliable(hello.encode());
-        let EdgeToRegion::Join { session, .. } = read_frame(&mut from_edge).await else {
+        let RegionLinkEvent::Join {
+            join: Join { session, .. },
+            ..
+        } = peer_event(&mut peer).await
+        else {
             panic!("expected join")
         };
-        let joined = RegionToEdge::Joined {
+        let joined = RegionToEdge::Joined(Joined {
             session,
             empire: 1,
             tick_rate_hz: 20,
             map: map.clone(),
-        };
-        write_frame(&mut to_edge, &joined).await;
+        });
+        to_edge(&peer, joined);
         assert!(matches!(
             client_msg(&mut client).await,
             ServerMsg::Welcome { .. }
@@ -119,7 +126,7 @@ async fn a_listed_user_type_gets_its_own_profile() {
             ..ViewChange::default()
         };
         let msgs = vec![LinkServerMsg::View(view)];
-        write_frame(&mut to_edge, &RegionToEdge::ToClient { session, msgs }).await;
+        to_edge(&peer, RegionToEdge::ToClient(ToClient { session, msgs }));
         let packet = entity_packet(&mut client).await;
         assert_eq!(packet.entities.len(), 1);
         clients.push(client);

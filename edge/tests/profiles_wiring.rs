@@ -5,8 +5,9 @@
 
 use starlane_edge::Edge;
 use starlane_edge::config::{ConfigError, EMBEDDED_PROFILES, EdgeConfig};
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{EdgeToRegion, RegionToEdge, encode_frame};
+use starlane_protocol::link::{Join, Joined, RegionToEdge};
 use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -52,7 +53,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     let m = edge.metrics().clone();
     assert_eq!(gauge(&m.profile_bytes_per_sec, "mobile"), 50_000);
 
-    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+    let mut peer = link_up(&edge, &region).await;
 
     let mut client = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
         .await
@@ -65,7 +66,11 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
         }
         .encode(),
     );
-    let EdgeToRegion::Join { session, .. } = read_frame(&mut from_edge).await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = peer_event(&mut peer).await
+    else {
         panic!("expected join")
     };
     let map = MapInfo {
@@ -73,13 +78,13 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
         chunks: vec![Hex::new(0, 0)],
         blocked: vec![],
     };
-    let joined = RegionToEdge::Joined {
+    let joined = RegionToEdge::Joined(Joined {
         session,
         empire: 2,
         tick_rate_hz: 20,
         map,
-    };
-    to_edge.write_all(&encode_frame(&joined)).await.unwrap();
+    });
+    to_edge(&peer, joined);
     assert!(matches!(
         client_msg(&mut client).await,
         ServerMsg::Welcome { .. }
@@ -129,7 +134,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     );
 
     // The session is still connected: a command still reaches the region.
-    assert_command_forwarded(&client, &mut from_edge, session).await;
+    assert_command_forwarded(&client, &mut peer, session).await;
     assert_eq!(gauge(&m.profile_sessions, "mobile"), 1);
     let text = m.render();
     assert!(text.contains("starlane_edge_profile_sessions{profile=\"mobile\"} 1"));

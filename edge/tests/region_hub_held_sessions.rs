@@ -1,14 +1,16 @@
-//! Scenario: sessions across a lost link, through the hub. Detaching the link holds its
-//! sessions (each told `Lost`, none forgotten) and refuses their frames; attaching a new link
-//! re-announces every held session with its original join, in session order, handed to the
-//! link writer once; a session that ends before its re-announcement is written needs no
-//! leave; an unbounded (test) link gets the joins at once.
+//! Scenario: sessions across a lost link, through the hub (LINK.md §6.3). Losing the link holds
+//! its sessions (each told `Lost`, none forgotten) and refuses their frames; the next link
+//! re-announces every held session (`Rejoin`), in session order, before anything else; a
+//! session that ends while no link is up is not re-announced and needs no leave.
 
 #![allow(clippy::unwrap_used)]
 
+use crate::common::loop_region::LoopRegion;
 use starlane_edge::region_hub::{RegionEvent, RegionHub, SendError};
-use starlane_protocol::link::{EdgeToRegion, PlayerIdentity};
-use tokio::sync::mpsc;
+use starlane_netcore::proto::link::RegionLinkEvent;
+use starlane_protocol::link::{Join, Leave, PlayerIdentity, SessionCommand};
+use starlane_protocol::{Command, Hex};
+use std::sync::Arc;
 
 fn player(id: i64) -> PlayerIdentity {
     PlayerIdentity {
@@ -17,65 +19,66 @@ fn player(id: i64) -> PlayerIdentity {
     }
 }
 
-#[test]
-fn held_sessions_are_reannounced_on_the_next_link() {
-    let hub = RegionHub::new();
-    let (tx, _rx) = mpsc::channel(64);
-    let first = hub.attach(tx);
+#[tokio::test]
+async fn held_sessions_are_reannounced_on_the_next_link() {
+    let hub = Arc::new(RegionHub::default());
+    let mut region = LoopRegion::connect(&hub);
     let mut events: Vec<_> = (1..=3)
         .map(|s| hub.join(s, player(s as i64 * 10)).unwrap())
         .collect();
+    assert_eq!(region.take_events().len(), 3);
 
-    hub.detach(first);
+    region.drop_link();
     assert!(!hub.is_up());
     for rx in &mut events {
         assert_eq!(rx.try_recv().unwrap(), RegionEvent::Lost);
     }
     assert_eq!(hub.session_count(), 3, "held, not forgotten");
     assert_eq!(hub.metrics().sessions_held.get(), 3);
-    let leave = EdgeToRegion::Leave { session: 1 };
+    let command = SessionCommand {
+        session: 1,
+        seq: 1,
+        command: Command::Move {
+            unit: 1,
+            to: Hex::new(0, 0),
+        },
+    };
+    assert_eq!(hub.command(command), Err(SendError::Unavailable));
     assert_eq!(
-        hub.send(1, leave.clone()),
-        Err(SendError::Unavailable(leave))
+        hub.join(4, player(40)).err(),
+        Some(SendError::Unavailable),
+        "no link, no new session"
     );
-    assert!(hub.join(4, player(40)).is_none(), "no link, no new session");
-
-    let (tx, mut rx) = mpsc::channel(64);
-    let second = hub.attach(tx);
-    assert_eq!(hub.metrics().sessions_held.get(), 0);
-    // Session 2 ends before the writer took the joins: it is simply not re-announced.
+    // Session 2 ends while no link is up: it is simply not re-announced.
     hub.leave(2);
-    assert!(rx.try_recv().is_err(), "no leave for a join never written");
-    let joins = hub.take_rejoins(second);
+
+    let mut region = LoopRegion::connect(&hub);
+    assert_eq!(hub.metrics().sessions_held.get(), 0);
     assert_eq!(
-        joins,
+        region.take_events(),
         vec![
-            EdgeToRegion::Join {
-                session: 1,
-                player: player(10)
+            RegionLinkEvent::Join {
+                join: Join {
+                    session: 1,
+                    player: player(10)
+                },
+                rejoin: true
             },
-            EdgeToRegion::Join {
-                session: 3,
-                player: player(30)
+            RegionLinkEvent::Join {
+                join: Join {
+                    session: 3,
+                    player: player(30)
+                },
+                rejoin: true
             },
         ]
     );
-    assert!(hub.take_rejoins(second).is_empty(), "once");
     assert_eq!(hub.metrics().reannounced.get(), 2);
 
-    // After the joins, session 3's frames and its leave go through the queue.
+    // After the re-announcements, session 3's leave goes through the link.
     hub.leave(3);
-    assert_eq!(rx.try_recv().unwrap(), EdgeToRegion::Leave { session: 3 });
-
-    // A test link on an unbounded queue gets the re-announcements at once.
-    hub.detach(second);
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    hub.attach(tx);
     assert_eq!(
-        rx.try_recv().unwrap(),
-        EdgeToRegion::Join {
-            session: 1,
-            player: player(10)
-        }
+        region.next_event().await,
+        RegionLinkEvent::Leave(Leave { session: 3 })
     );
 }

@@ -8,13 +8,14 @@
 use crate::common;
 use crate::link_pki;
 
-use common::{T, read_frame};
+use common::{T, peer_event};
 use link_pki::{Ca, region_endpoint};
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
-use starlane_edge::region_hub::RegionHub;
+use starlane_edge::region_hub::{DEFAULT_SESSION_EVENTS, RegionHub};
 use starlane_edge::region_link::{self, RegionLinkConfig};
-use starlane_protocol::link::EdgeToRegion;
+use starlane_netcore::link::RegionPeer;
+use starlane_netcore::proto::link::{RegionLinkConfig as RegionCoreConfig, RegionLinkEvent};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,7 +36,7 @@ async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
     section.reconnect_min_ms = 50;
     let cfg = RegionLinkConfig::from_section(&section, "edge-ca");
     cfg.check().unwrap();
-    let hub = Arc::new(RegionHub::new());
+    let hub = Arc::new(RegionHub::new(cfg.core_config(), DEFAULT_SESSION_EVENTS));
     let metrics = EdgeMetrics::new();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(region_link::run(cfg, hub.clone(), metrics.clone(), stop_rx));
@@ -56,14 +57,14 @@ async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
         Some(&edge_cert.cert),
         "the edge presents its certificate"
     );
-    let (_send, mut recv) = tokio::time::timeout(T, conn.accept_bi())
+    let mut region_side = RegionPeer::accept(conn, RegionCoreConfig::default(), 64)
         .await
-        .unwrap()
         .unwrap();
-    assert!(matches!(
-        read_frame(&mut recv).await,
-        EdgeToRegion::Hello { edge_id, .. } if edge_id == "edge-ca"
-    ));
+    let opened = peer_event(&mut region_side).await;
+    assert!(
+        matches!(&opened, RegionLinkEvent::Opened { edge_id, .. } if edge_id == "edge-ca"),
+        "{opened:?}"
+    );
     for _ in 0..200 {
         if hub.is_up() {
             break;

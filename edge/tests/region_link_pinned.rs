@@ -7,13 +7,14 @@
 use crate::common;
 use crate::link_pki;
 
-use common::{T, read_frame};
+use common::{T, peer_event};
 use link_pki::{region_endpoint, self_signed, server_config};
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
-use starlane_protocol::link::EdgeToRegion;
+use starlane_netcore::link::RegionPeer;
+use starlane_netcore::proto::link::{RegionLinkConfig as RegionCoreConfig, RegionLinkEvent};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ async fn pinned_region_is_accepted_and_a_changed_certificate_refused() {
     section.pins = vec![pinned.pin().to_uppercase()];
     section.reconnect_min_ms = 50;
     section.reconnect_max_ms = 100;
-    let hub = Arc::new(RegionHub::new());
+    let hub = Arc::new(RegionHub::default());
     let metrics = EdgeMetrics::new();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(region_link::run(
@@ -42,10 +43,12 @@ async fn pinned_region_is_accepted_and_a_changed_certificate_refused() {
         .unwrap()
         .await
         .unwrap();
-    let (_send, mut recv) = conn.accept_bi().await.unwrap();
+    let mut region_side = RegionPeer::accept(conn.clone(), RegionCoreConfig::default(), 64)
+        .await
+        .unwrap();
     assert!(matches!(
-        read_frame(&mut recv).await,
-        EdgeToRegion::Hello { .. }
+        peer_event(&mut region_side).await,
+        RegionLinkEvent::Opened { .. }
     ));
     // The region restarts with another certificate on the same address.
     region.set_server_config(Some(server_config(

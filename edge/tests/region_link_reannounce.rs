@@ -13,8 +13,11 @@ use common::*;
 use starlane_client::{Client, ClientEvent};
 use starlane_edge::Edge;
 use starlane_edge::config::EdgeConfig;
+use starlane_netcore::link::RegionPeer;
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_protocol::link::{
-    EdgeToRegion, EntityFrame, LinkServerMsg, RegionToEdge, SessionId, ViewChange,
+    EntityFrame, Join, Joined, LinkServerMsg, RegionToEdge, SessionCommand, SessionId, ToClient,
+    ViewChange,
 };
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, EntityKind, EntityState, Hex, MapInfo, ResourceKind,
@@ -44,31 +47,26 @@ fn unit(id: EntityId, owner: EmpireId, pos: Hex) -> EntityState {
 
 /// Answer a (re-)join like a region: `Joined`, the link's full entity frame, the session's
 /// full view and its resources.
-async fn accept_session(
-    to_edge: &mut quinn::SendStream,
-    session: SessionId,
-    tick: u32,
-    units: &[EntityState],
-) {
+async fn accept_session(peer: &RegionPeer, session: SessionId, tick: u32, units: &[EntityState]) {
     let map = MapInfo {
         chunk_radius: 9,
         chunks: vec![Hex::new(0, 0)],
         blocked: Vec::new(),
     };
     let frames = [
-        RegionToEdge::Joined {
+        RegionToEdge::Joined(Joined {
             session,
             empire: 2,
             tick_rate_hz: 20,
             map,
-        },
+        }),
         RegionToEdge::Entities(EntityFrame {
             tick,
             reset: true,
             appeared: units.to_vec(),
             ..EntityFrame::default()
         }),
-        RegionToEdge::ToClient {
+        RegionToEdge::ToClient(ToClient {
             session,
             msgs: vec![
                 LinkServerMsg::View(ViewChange {
@@ -78,10 +76,10 @@ async fn accept_session(
                 }),
                 LinkServerMsg::Resources(vec![(ResourceKind::Credits, 100)]),
             ],
-        },
+        }),
     ];
-    for f in &frames {
-        write_frame(to_edge, f).await;
+    for f in frames {
+        to_edge(peer, f);
     }
 }
 
@@ -114,23 +112,28 @@ async fn session_survives_a_region_restart_and_is_resynchronised() {
     )
     .await
     .unwrap();
-    let (conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+    let mut peer = link_up(&edge, &region).await;
 
     let link = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
         .await
         .unwrap();
     let token = edge.dev_issuer().unwrap().issue("ada").unwrap();
     let connecting = tokio::spawn(async move { Client::connect_link(link, &token).await });
-    let EdgeToRegion::Join { session, player } = read_frame(&mut from_edge).await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, player },
+        ..
+    } = peer_event(&mut peer).await
+    else {
         panic!("expected join")
     };
     let (own, enemy) = (unit(8, 2, Hex::new(1, 0)), unit(9, 5, Hex::new(3, 0)));
-    accept_session(&mut to_edge, session, 10, &[own.clone(), enemy.clone()]).await;
+    accept_session(&peer, session, 10, &[own.clone(), enemy.clone()]).await;
     let mut client = connecting.await.unwrap().unwrap();
     until(&mut client, |c, _| c.world.entities.len() == 2).await;
 
     // The region goes away. The client stays connected; a command is refused for now.
-    conn.close(quinn::VarInt::from_u32(5), b"region shutting down");
+    peer.connection()
+        .close(quinn::VarInt::from_u32(5), b"region shutting down");
     for _ in 0..200 {
         if !edge.region_link_up() {
             break;
@@ -150,16 +153,19 @@ async fn session_survives_a_region_restart_and_is_resynchronised() {
     assert_eq!(edge.metrics().region_link.sessions_held.get(), 1);
 
     // The restarted region: the edge says hello and re-announces the session as it was.
-    let (_conn, mut to_edge, mut from_edge) = link_up(&edge, &region).await;
+    let mut peer = link_up(&edge, &region).await;
     assert_eq!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Join {
-            session,
-            player: player.clone()
+        peer_event(&mut peer).await,
+        RegionLinkEvent::Join {
+            join: Join {
+                session,
+                player: player.clone()
+            },
+            rejoin: true
         }
     );
     let moved = unit(8, 2, Hex::new(1, 1));
-    accept_session(&mut to_edge, session, 3, std::slice::from_ref(&moved)).await;
+    accept_session(&peer, session, 3, std::slice::from_ref(&moved)).await;
     until(&mut client, |c, _| {
         c.world.entities.get(&8) == Some(&moved) && !c.world.entities.contains_key(&9)
     })
@@ -168,21 +174,21 @@ async fn session_survives_a_region_restart_and_is_resynchronised() {
     // Commands flow again and are acknowledged.
     let seq = client.send_move(8, Hex::new(2, 1));
     assert_eq!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Command {
+        peer_event(&mut peer).await,
+        RegionLinkEvent::Command(SessionCommand {
             session,
             seq,
             command: Command::Move {
                 unit: 8,
                 to: Hex::new(2, 1)
             }
-        }
+        })
     );
-    let ack = RegionToEdge::ToClient {
+    let ack = RegionToEdge::ToClient(ToClient {
         session,
         msgs: vec![LinkServerMsg::CommandAck { seq }],
-    };
-    write_frame(&mut to_edge, &ack).await;
+    });
+    to_edge(&peer, ack);
     until(&mut client, |_, ev| {
         *ev == ClientEvent::CommandResult {
             seq,

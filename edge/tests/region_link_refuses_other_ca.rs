@@ -29,7 +29,7 @@ async fn refused_by_edge(dir: &std::path::Path, ca: &Ca, region: &quinn::Endpoin
     section.reconnect_min_ms = 50;
     section.reconnect_max_ms = 100;
     let cfg = RegionLinkConfig::from_section(&section, "edge-test");
-    let hub = Arc::new(RegionHub::new());
+    let hub = Arc::new(RegionHub::default());
     let metrics = EdgeMetrics::new();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(region_link::run(cfg, hub.clone(), metrics.clone(), stop_rx));

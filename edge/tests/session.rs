@@ -1,32 +1,37 @@
-//! Session logic driven through a real `link_pair` and a channel-backed fake region.
+//! Session logic driven through a real `link_pair` and an in-process region stand-in speaking
+//! the link through netcore's region state machine.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
+use crate::common::loop_region::LoopRegion;
 use starlane_edge::auth::{MemoryBlacklist, Verifier};
 use starlane_edge::dev_issuer::DevIssuer;
 use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
+use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_netcore::transport::{
     CloseReason, DriverSide, LinkEvent, Outgoing, TransportKind, link_pair,
 };
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::{EntityPacket, Event};
-use starlane_protocol::link::{EdgeToRegion, EntityFrame, LinkServerMsg, RegionToEdge, ViewChange};
+use starlane_protocol::link::{
+    EntityFrame, Join, JoinRefused, Joined, Leave, LinkServerMsg, RegionToEdge, SessionCommand,
+    ToClient, ViewChange,
+};
 use starlane_protocol::{
     Command, EntityKind, EntityState, Hex, MapInfo, PROTOCOL_VERSION, RejectReason,
 };
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 struct Harness {
     _dir: tempfile::TempDir,
     issuer: DevIssuer,
     hub: Arc<RegionHub>,
-    region_rx: mpsc::UnboundedReceiver<EdgeToRegion>,
-    region_generation: u64,
+    region: LoopRegion,
     metrics: EdgeMetrics,
     ctx: Arc<SessionContext>,
     shutdown: watch::Sender<bool>,
@@ -42,9 +47,8 @@ fn harness(hello_timeout: Duration) -> Harness {
         0,
         Arc::new(MemoryBlacklist::default()),
     );
-    let hub = Arc::new(RegionHub::new());
-    let (tx, region_rx) = mpsc::unbounded_channel();
-    let region_generation = hub.attach(tx);
+    let hub = Arc::new(RegionHub::default());
+    let region = LoopRegion::connect(&hub);
     let metrics = EdgeMetrics::new();
     let (shutdown, shutdown_rx) = watch::channel(false);
     // Sessions held after a region link loss give up quickly here.
@@ -62,8 +66,7 @@ fn harness(hello_timeout: Duration) -> Harness {
         _dir: dir,
         issuer,
         hub,
-        region_rx,
-        region_generation,
+        region,
         metrics,
         ctx,
         shutdown,
@@ -76,11 +79,8 @@ impl Harness {
         (driver, tokio::spawn(run_session(link, self.ctx.clone())))
     }
 
-    async fn region_frame(&mut self) -> EdgeToRegion {
-        tokio::time::timeout(Duration::from_secs(5), self.region_rx.recv())
-            .await
-            .unwrap()
-            .unwrap()
+    async fn region_event(&mut self) -> RegionLinkEvent {
+        self.region.next_event().await
     }
 }
 
@@ -196,17 +196,21 @@ async fn good_session_relays_both_ways() {
     d.events
         .send(hello(&h.issuer.issue_for(77, "ada").unwrap()))
         .unwrap();
-    let EdgeToRegion::Join { session, player } = h.region_frame().await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, player },
+        ..
+    } = h.region_event().await
+    else {
         panic!("expected join")
     };
     assert_eq!((player.user_id, player.username.as_str()), (77, "ada"));
 
-    h.hub.dispatch(RegionToEdge::Joined {
+    h.region.send(RegionToEdge::Joined(Joined {
         session,
         empire: 3,
         tick_rate_hz: 20,
         map: map(),
-    });
+    }));
     assert_eq!(
         reliable(&mut d).await,
         ServerMsg::Welcome {
@@ -224,12 +228,12 @@ async fn good_session_relays_both_ways() {
         pos: Hex::new(1, 0),
         health: 40,
     };
-    h.hub.dispatch(RegionToEdge::Entities(EntityFrame {
+    h.region.send(RegionToEdge::Entities(EntityFrame {
         tick: 9,
         appeared: vec![unit.clone()],
         ..EntityFrame::default()
     }));
-    h.hub.dispatch(RegionToEdge::ToClient {
+    h.region.send(RegionToEdge::ToClient(ToClient {
         session,
         msgs: vec![
             LinkServerMsg::View(ViewChange {
@@ -239,7 +243,7 @@ async fn good_session_relays_both_ways() {
             }),
             LinkServerMsg::CommandAck { seq: 1 },
         ],
-    });
+    }));
     let packet = datagram(&mut d).await;
     assert_eq!(packet.tick, 9);
     assert_eq!(
@@ -281,12 +285,12 @@ async fn good_session_relays_both_ways() {
         ))
         .unwrap();
     assert_eq!(
-        h.region_frame().await,
-        EdgeToRegion::Command {
+        h.region_event().await,
+        RegionLinkEvent::Command(SessionCommand {
             session,
             seq: 2,
             command
-        }
+        })
     );
 
     // Garbage is dropped and counted by its decode reason; the session goes on.
@@ -329,7 +333,10 @@ async fn good_session_relays_both_ways() {
     d.events
         .send(LinkEvent::Closed(CloseReason::Peer(0)))
         .unwrap();
-    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+    assert_eq!(
+        h.region_event().await,
+        RegionLinkEvent::Leave(Leave { session })
+    );
     task.await.unwrap();
     assert_eq!(h.hub.session_count(), 0);
 }
@@ -340,12 +347,19 @@ async fn second_hello_is_a_protocol_violation() {
     let (mut d, _task) = h.connect();
     let token = h.issuer.issue("bob").unwrap();
     d.events.send(hello(&token)).unwrap();
-    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = h.region_event().await
+    else {
         panic!("expected join")
     };
     d.events.send(hello(&token)).unwrap();
     expect_reject(&mut d, RejectReason::ProtocolViolation).await;
-    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+    assert_eq!(
+        h.region_event().await,
+        RegionLinkEvent::Leave(Leave { session })
+    );
 }
 
 #[tokio::test]
@@ -399,31 +413,39 @@ async fn region_refusal_and_loss_reject_the_client() {
     d.events
         .send(hello(&h.issuer.issue("carol").unwrap()))
         .unwrap();
-    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = h.region_event().await
+    else {
         panic!("expected join")
     };
-    h.hub.dispatch(RegionToEdge::JoinRefused {
+    h.region.send(RegionToEdge::JoinRefused(JoinRefused {
         session,
         reason: RejectReason::Banned,
-    });
+    }));
     expect_reject(&mut d, RejectReason::Banned).await;
 
     let (mut d, _t) = h.connect();
     d.events
         .send(hello(&h.issuer.issue("dave").unwrap()))
         .unwrap();
-    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = h.region_event().await
+    else {
         panic!("expected join")
     };
-    h.hub.dispatch(RegionToEdge::Joined {
+    h.region.send(RegionToEdge::Joined(Joined {
         session,
         empire: 1,
         tick_rate_hz: 20,
         map: map(),
-    });
+    }));
     reliable(&mut d).await;
     reliable(&mut d).await;
-    h.hub.detach(h.region_generation);
+    h.region.drop_link();
     expect_reject(&mut d, RejectReason::RegionUnavailable).await;
 
     // With no link at all, a valid player is refused at once.
@@ -441,11 +463,18 @@ async fn shutdown_rejects_open_sessions() {
     d.events
         .send(hello(&h.issuer.issue("frank").unwrap()))
         .unwrap();
-    let EdgeToRegion::Join { session, .. } = h.region_frame().await else {
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = h.region_event().await
+    else {
         panic!("expected join")
     };
     h.shutdown.send_replace(true);
     expect_reject(&mut d, RejectReason::ShuttingDown).await;
-    assert_eq!(h.region_frame().await, EdgeToRegion::Leave { session });
+    assert_eq!(
+        h.region_event().await,
+        RegionLinkEvent::Leave(Leave { session })
+    );
     task.await.unwrap();
 }

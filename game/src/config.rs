@@ -7,12 +7,14 @@ mod env;
 mod error;
 mod link;
 mod load;
+mod queues;
 mod sync;
 
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
+pub use queues::QueueConfig;
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
 use serde::Deserialize;
@@ -50,6 +52,9 @@ impl PerKind {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RegionConfig {
+    /// The region's name: sent to edges in the link's `Welcome` (1 to 64 bytes).
+    /// Env: `STARLANE_REGION_REGION_ID`.
+    pub region_id: String,
     /// Simulation ticks per second (1..=120). Env: `STARLANE_REGION_TICK_HZ`.
     pub tick_hz: u32,
     /// Most ticks run back to back to catch up after a stall before the loop drops time.
@@ -79,9 +84,14 @@ pub struct RegionConfig {
     /// PEM private key of the link server; empty means `<data_dir>/link-key.pem`.
     /// Env: `STARLANE_REGION_LINK_KEY`.
     pub link_key: PathBuf,
-    /// Outgoing frames buffered per edge link. Under a quarter free, the link is congested:
-    /// its entity and view frames are skipped (it catches up later); full, it is closed.
+    /// Outgoing frames buffered per edge link (16..=1048576). From three quarters of this or
+    /// of `link_queue_bytes` the link is congested: its entity and view frames are skipped (it
+    /// catches up later); beyond either, the link is shed (closed `Slow`). LINK.md §8.2.
     pub link_queue: usize,
+    /// Outgoing bytes buffered per edge link (64 KiB..=1 GiB); see `link_queue`.
+    pub link_queue_bytes: usize,
+    /// `[queues]`: bounds of the queues between the region's tasks.
+    pub queues: QueueConfig,
     /// `[link]`: which edges may connect (mutual TLS).
     pub link: LinkConfig,
     /// Units given to a new empire (1..=64). Env: `STARLANE_REGION_UNITS_PER_EMPIRE`.
@@ -107,6 +117,7 @@ pub struct RegionConfig {
 impl Default for RegionConfig {
     fn default() -> Self {
         Self {
+            region_id: "region".into(),
             tick_hz: 20,
             max_catchup_ticks: 3,
             chunk_radius: 9,
@@ -120,6 +131,8 @@ impl Default for RegionConfig {
             link_cert: PathBuf::new(),
             link_key: PathBuf::new(),
             link_queue: 4096,
+            link_queue_bytes: 16 << 20,
+            queues: QueueConfig::default(),
             link: LinkConfig::default(),
             units_per_empire: 3,
             command_rate: 20,
@@ -185,7 +198,7 @@ impl RegionConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
         let vision_fix = "use 1..=2*chunk_radius";
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 19] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 20] = [
             (
                 "tick_hz",
                 self.tick_hz.into(),
@@ -249,6 +262,13 @@ impl RegionConfig {
                 16,
                 1 << 20,
                 "use e.g. 4096",
+            ),
+            (
+                "link_queue_bytes",
+                self.link_queue_bytes as u64,
+                64 << 10,
+                1 << 30,
+                "use e.g. 16777216 (16 MiB)",
             ),
             (
                 "vision.scout",
@@ -319,6 +339,14 @@ impl RegionConfig {
         }
         self.load.validate()?;
         self.sync.validate()?;
+        self.queues.validate()?;
+        if !starlane_protocol::link::control::valid_name(&self.region_id) {
+            return Err(ConfigError::Invalid {
+                field: "region_id",
+                problem: format!("{:?} is not 1 to 64 bytes", self.region_id),
+                fix: "set region_id to a short name, e.g. \"eu-west-1\"",
+            });
+        }
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError::Invalid {
                 field: "data_dir",

@@ -57,6 +57,8 @@ pub struct RegionStats {
     pub bytes_in: u64,
     /// Link bytes sent (frames with their length prefix).
     pub bytes_out: u64,
+    /// Periodic saves deferred because the database worker's queue was full.
+    pub saves_deferred: u64,
     /// Edge connections refused at the TLS handshake (every reason of [`LinkRefusals`]).
     pub links_refused: u64,
 }
@@ -161,6 +163,9 @@ pub(crate) struct Metrics {
     pub ticks_late: AtomicU64,
     pub entities: AtomicU32,
     pub sessions: AtomicU32,
+    /// Periodic saves that found the database worker's queue full (their units stayed dirty
+    /// and went with the next save).
+    pub saves_deferred: AtomicU64,
 }
 
 impl Metrics {

@@ -6,31 +6,33 @@ use crate::config::RegionConfig;
 use crate::ecs::{LinkId, RegionSim, TickInput};
 use crate::link::tls::{self, TlsError};
 use crate::link::trust::edge_verifier;
-use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, close_code};
+use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, RegionLinkHandle};
 use crate::map::GameMap;
 use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
 use crate::persist::{Store, StoreError, UnitRecord};
 use crate::tick::{TickLoop, TickOutput};
+use starlane_netcore::proto::link::{QueueLimits, RegionLinkConfig};
 use starlane_protocol::RejectReason;
-use starlane_protocol::link::{PlayerIdentity, RegionToEdge, SessionId};
+use starlane_protocol::link::{
+    CloseCode, LINK_VERSION, MIN_LINK_VERSION, PlayerIdentity, SessionId,
+};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-/// Capacity of the channel into the tick thread.
-const TICK_QUEUE: usize = 65_536;
-/// Capacity of the join/leave queue into the database worker.
-const DB_QUEUE: usize = 4096;
+/// How long an edge has to open its stream and send `Hello`.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Messages from tokio tasks to the tick thread.
 #[derive(Debug)]
 pub(crate) enum RuntimeMsg {
-    /// A link finished its hello; frames for it go to `tx`.
+    /// A link finished its hello; the tick sends its frames on `handle`.
     LinkOpened {
         link: LinkId,
-        tx: mpsc::Sender<RegionToEdge>,
+        handle: RegionLinkHandle,
     },
     /// Anything else for the simulation.
     Input(TickInput),
@@ -48,6 +50,25 @@ pub(crate) enum DbRequest {
         link: LinkId,
         session: SessionId,
     },
+}
+
+/// Sending on a bounded queue, counting the times it was full.
+#[derive(Debug)]
+pub(crate) struct Queued;
+
+impl Queued {
+    /// Send `msg` on `tx`, waiting while it is full (counted in `waits`); false when the
+    /// receiver is gone.
+    pub async fn send<T>(tx: &mpsc::Sender<T>, msg: T, waits: &AtomicU64) -> bool {
+        match tx.try_send(msg) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                waits.fetch_add(1, Ordering::Relaxed);
+                tx.send(msg).await.is_ok()
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
 }
 
 /// Writes from the tick thread (and shutdown) to the database worker.
@@ -96,7 +117,7 @@ pub struct RegionHandle {
     metrics: Arc<Metrics>,
     stop_tx: std::sync::mpsc::Sender<()>,
     tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
-    write_tx: mpsc::UnboundedSender<DbWrite>,
+    write_tx: mpsc::Sender<DbWrite>,
     store: Store,
 }
 
@@ -141,9 +162,10 @@ impl Region {
             "region world loaded"
         );
 
-        let (tick_tx, tick_rx) = mpsc::channel(TICK_QUEUE);
-        let (db_tx, db_rx) = mpsc::channel(DB_QUEUE);
-        let (write_tx, write_rx) = mpsc::unbounded_channel();
+        let queues = &config.queues;
+        let (tick_tx, tick_rx) = mpsc::channel(queues.tick_inputs);
+        let (db_tx, db_rx) = mpsc::channel(queues.db_requests);
+        let (write_tx, write_rx) = mpsc::channel(queues.db_writes);
         let (stop_tx, stop_rx) = std::sync::mpsc::channel();
         let stats = Arc::new(LinkStats::default());
         let metrics = Arc::new(Metrics::default());
@@ -184,7 +206,7 @@ impl Region {
             db_tx,
             stats: stats.clone(),
             refusals: refusals.clone(),
-            queue: config.link_queue,
+            config: link_config(&config),
         };
         tokio::spawn(link::accept_loop(endpoint.clone(), ctx));
         tracing::info!(%link_addr, "region link listening");
@@ -201,6 +223,21 @@ impl Region {
             write_tx,
             store,
         })
+    }
+}
+
+/// The settings of every edge connection's link state machine.
+fn link_config(config: &RegionConfig) -> RegionLinkConfig {
+    RegionLinkConfig {
+        region_id: config.region_id.clone(),
+        instance: rand::random(),
+        versions: MIN_LINK_VERSION..=LINK_VERSION,
+        hello_timeout: HELLO_TIMEOUT,
+        max_frame: starlane_protocol::link::MAX_LINK_FRAME,
+        limits: QueueLimits {
+            max_frames: config.link_queue,
+            max_bytes: config.link_queue_bytes,
+        },
     }
 }
 
@@ -266,6 +303,7 @@ impl RegionHandle {
             frames_out: link.frames_out,
             bytes_in: link.bytes_in,
             bytes_out: link.bytes_out,
+            saves_deferred: m.saves_deferred.load(Relaxed),
             links_refused: self.refusals.snapshot().total(),
         }
     }
@@ -279,7 +317,7 @@ impl RegionHandle {
     /// Close links, stop the tick, save every changed unit, close the database.
     pub async fn shutdown(mut self) -> Result<(), RegionError> {
         self.endpoint
-            .close(close_code::SHUTDOWN.into(), b"region shutting down");
+            .close(CloseCode::Shutdown.code().into(), b"region shutting down");
         let _ = self.stop_tx.send(());
         let output = match self.tick_thread.take() {
             Some(thread) => tokio::task::spawn_blocking(move || thread.join())
@@ -291,7 +329,7 @@ impl RegionHandle {
         // Earlier periodic saves are queued before this one; wait until all are written.
         self.store.save_units(&output.unsaved).await?;
         let (done_tx, done_rx) = oneshot::channel();
-        if self.write_tx.send(DbWrite::Flush(done_tx)).is_ok() {
+        if self.write_tx.send(DbWrite::Flush(done_tx)).await.is_ok() {
             let _ = done_rx.await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.wait_idle()).await;
@@ -306,7 +344,7 @@ async fn db_worker(
     store: Store,
     spawn_count: u32,
     mut requests: mpsc::Receiver<DbRequest>,
-    mut writes: mpsc::UnboundedReceiver<DbWrite>,
+    mut writes: mpsc::Receiver<DbWrite>,
     tick_tx: mpsc::Sender<RuntimeMsg>,
 ) {
     let mut requests_open = true;

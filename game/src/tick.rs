@@ -3,10 +3,11 @@
 
 use crate::config::RegionConfig;
 use crate::ecs::{LinkId, RegionSim, TickInput};
-use crate::link::LinkStats;
+use crate::link::{LinkStats, RegionLinkHandle, Writes};
 use crate::metrics::{self, Metrics, TickSample};
 use crate::persist::UnitRecord;
 use crate::runtime::{DbWrite, RuntimeMsg};
+use starlane_netcore::proto::link::{Flow, RegionSendError};
 use starlane_protocol::link::RegionToEdge;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,12 +17,6 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 
 /// Most inputs applied per tick (the rest wait for the next tick).
 const MAX_INPUTS_PER_TICK: usize = 100_000;
-/// A link is congested when less than `1 / CONGESTED_FREE_DIVISOR` of its frame queue is free.
-const CONGESTED_FREE_DIVISOR: usize = 4;
-/// Whether a frame queue with `free` of `max` slots free is congested.
-fn is_congested(free: usize, max: usize) -> bool {
-    free < max / CONGESTED_FREE_DIVISOR
-}
 
 /// Interval of the tick time statistics log line.
 const STATS_EVERY: Duration = Duration::from_secs(10);
@@ -41,6 +36,14 @@ struct Window {
     late: u64,
 }
 
+/// An open edge link as the tick sees it.
+#[derive(Debug)]
+struct TickLink {
+    handle: RegionLinkHandle,
+    /// What of its counters the tick already added to the stats.
+    writes: Writes,
+}
+
 /// The tick thread's state.
 #[derive(Debug)]
 pub(crate) struct TickLoop {
@@ -49,8 +52,8 @@ pub(crate) struct TickLoop {
     max_catchup: u32,
     save_every: u32,
     inputs: mpsc::Receiver<RuntimeMsg>,
-    writes: mpsc::UnboundedSender<DbWrite>,
-    links: HashMap<LinkId, mpsc::Sender<RegionToEdge>>,
+    writes: mpsc::Sender<DbWrite>,
+    links: HashMap<LinkId, TickLink>,
     stats: Arc<LinkStats>,
     metrics: Arc<Metrics>,
     publish_truth: bool,
@@ -62,7 +65,7 @@ impl TickLoop {
         sim: RegionSim,
         config: &RegionConfig,
         inputs: mpsc::Receiver<RuntimeMsg>,
-        writes: mpsc::UnboundedSender<DbWrite>,
+        writes: mpsc::Sender<DbWrite>,
         stats: Arc<LinkStats>,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -126,8 +129,9 @@ impl TickLoop {
         let start = Instant::now();
         for _ in 0..MAX_INPUTS_PER_TICK {
             match self.inputs.try_recv() {
-                Ok(RuntimeMsg::LinkOpened { link, tx }) => {
-                    self.links.insert(link, tx);
+                Ok(RuntimeMsg::LinkOpened { link, handle }) => {
+                    let writes = Writes::default();
+                    self.links.insert(link, TickLink { handle, writes });
                     self.sim.push(TickInput::LinkOpened { link });
                 }
                 Ok(RuntimeMsg::Input(input)) => {
@@ -144,26 +148,9 @@ impl TickLoop {
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
         }
-        for (link, frame) in frames {
-            let Some(tx) = self.links.get(&link) else {
-                continue;
-            };
-            match tx.try_send(frame) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => {
-                    // Last resort: congestion already held its entity frames and views back.
-                    tracing::warn!(link, "edge link is not draining its frames; dropping it");
-                    self.stats.slow.fetch_add(1, Ordering::Relaxed);
-                    self.drop_link(link);
-                }
-                Err(TrySendError::Closed(_)) => self.drop_link(link),
-            }
-        }
+        self.send_frames(frames);
         if self.sim.tick().is_multiple_of(self.save_every) {
-            let dirty = self.sim.take_dirty();
-            if !dirty.is_empty() {
-                let _ = self.writes.send(DbWrite::Save(dirty));
-            }
+            self.save_dirty();
         }
         let took = start.elapsed();
         let sample = TickSample {
@@ -176,17 +163,61 @@ impl TickLoop {
         self.metrics.record(sample, late);
     }
 
-    /// Links whose frame queue is less than a quarter free: the sync stage skips their entity
-    /// frames and views this tick (command acks still go) and catches them up later.
+    /// Links whose queue is at three quarters of its bounds: the sync stage skips their
+    /// entity frames and views this tick (command acks still go) and catches them up later.
     fn congested_links(&self) -> Vec<LinkId> {
         self.links
             .iter()
-            .filter(|(_, tx)| is_congested(tx.capacity(), tx.max_capacity()))
+            .filter(|(_, l)| l.handle.lock().flow() == Flow::Congested)
             .map(|(link, _)| *link)
             .collect()
     }
 
-    /// Forget a link: its writer sees the queue closed and closes the connection.
+    /// Queue the tick's frames on their links and wake their drivers. A link whose queue
+    /// overflows is shed by its state machine (closed `Slow`); the tick forgets it.
+    fn send_frames(&mut self, frames: Vec<(LinkId, RegionToEdge)>) {
+        let mut gone = Vec::new();
+        for (link, frame) in frames {
+            let Some(l) = self.links.get(&link) else {
+                continue;
+            };
+            match l.handle.lock().send(frame) {
+                Ok(()) => {}
+                Err(RegionSendError::Shed) => {
+                    tracing::warn!(link, "edge link is not draining its frames; shed it");
+                    gone.push(link);
+                }
+                Err(RegionSendError::TooLarge) => {
+                    tracing::error!(link, "a link frame exceeds the frame limit; dropped");
+                }
+                Err(RegionSendError::Closed | RegionSendError::NotOpen) => gone.push(link),
+            }
+        }
+        for l in self.links.values_mut() {
+            l.writes.publish(&self.stats, l.handle.lock().counters());
+            l.handle.wake();
+        }
+        for link in gone {
+            self.drop_link(link);
+        }
+    }
+
+    /// Hand the units changed since the last save to the database worker. When its queue is
+    /// full the units stay dirty and go with the next save (nothing is lost).
+    fn save_dirty(&mut self) {
+        let dirty = self.sim.take_dirty();
+        if dirty.is_empty() {
+            return;
+        }
+        if let Err(TrySendError::Full(DbWrite::Save(units))) =
+            self.writes.try_send(DbWrite::Save(dirty))
+        {
+            self.metrics.saves_deferred.fetch_add(1, Ordering::Relaxed);
+            self.sim.restore_dirty(units.iter().map(|u| u.id));
+        }
+    }
+
+    /// Forget a link (its state machine is closed; its driver closes the connection).
     fn drop_link(&mut self, link: LinkId) {
         self.links.remove(&link);
         self.sim.push(TickInput::LinkClosed { link });
@@ -195,18 +226,5 @@ impl TickLoop {
     fn log_stats(&mut self) {
         let w = std::mem::take(&mut self.window);
         metrics::log_summary(&w.samples, w.dropped, w.late);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn congested_under_a_quarter_free() {
-        assert!(!is_congested(4096, 4096));
-        assert!(!is_congested(1024, 4096));
-        assert!(is_congested(1023, 4096));
-        assert!(is_congested(0, 16));
     }
 }

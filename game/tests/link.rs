@@ -1,9 +1,10 @@
 //! End-to-end tests of a running region over its QUIC link, with a real SQLite file.
 
 use starlane_game::{Region, RegionConfig, RegionHandle};
+use starlane_netcore::link::EdgeClient;
+use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
 use starlane_protocol::link::{
-    EdgeToRegion, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge, check_frame_len,
-    decode_frame, encode_frame,
+    EdgeToRegion, Hello, LINK_VERSION, LinkServerMsg, PlayerIdentity, SessionCommand,
 };
 use starlane_protocol::{Command, EmpireId, EntityId, EntityKind, EntityState, Hex};
 use std::collections::HashMap;
@@ -21,70 +22,60 @@ fn config(dir: &Path) -> RegionConfig {
     }
 }
 
+/// An edge stand-in: the link's edge state machine over real QUIC ([`EdgeClient`]), with the
+/// entity mirror kept from the `Entities` frames read so far.
 struct Edge {
     _endpoint: quinn::Endpoint,
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
-    /// The entity mirror, kept from the `Entities` frames read so far.
+    client: EdgeClient,
     mirror: HashMap<EntityId, EntityState>,
+}
+
+fn endpoint(region: &RegionHandle) -> quinn::Endpoint {
+    let mut endpoint =
+        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("client endpoint");
+    endpoint.set_default_client_config(region.dev_link_client_config().expect("config"));
+    endpoint
 }
 
 impl Edge {
     async fn connect(region: &RegionHandle) -> Edge {
-        let mut endpoint =
-            quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("client endpoint");
-        endpoint.set_default_client_config(region.dev_link_client_config().expect("config"));
-        let conn = endpoint
-            .connect(region.link_addr(), "localhost")
-            .expect("connect")
+        let endpoint = endpoint(region);
+        let config = EdgeLinkConfig {
+            edge_id: "test-edge".into(),
+            ..EdgeLinkConfig::default()
+        };
+        let client = EdgeClient::connect(&endpoint, region.link_addr(), "localhost", config, 1024)
             .await
-            .expect("handshake");
-        let (send, recv) = conn.open_bi().await.expect("stream");
+            .expect("link connects");
         let mut edge = Edge {
             _endpoint: endpoint,
-            conn,
-            send,
-            recv,
+            client,
             mirror: HashMap::new(),
         };
-        edge.send(&EdgeToRegion::Hello {
-            version: LINK_VERSION,
-            edge_id: "test-edge".into(),
-        })
-        .await;
+        match edge.recv_any().await {
+            EdgeLinkEvent::Up { version, .. } => assert_eq!(version, LINK_VERSION),
+            other => panic!("expected the link up, got {other:?}"),
+        }
         edge
     }
 
-    async fn send(&mut self, msg: &EdgeToRegion) {
-        self.send
-            .write_all(&encode_frame(msg))
-            .await
-            .expect("write frame");
-    }
-
-    /// The next frame that is not an entity frame (those are applied to the mirror).
-    async fn recv(&mut self) -> RegionToEdge {
+    /// The next event that is not an entity frame (those are applied to the mirror).
+    async fn recv(&mut self) -> EdgeLinkEvent {
         loop {
             match self.recv_any().await {
-                RegionToEdge::Entities(f) => {
-                    starlane_game::ecs::sync::apply_frame(&mut self.mirror, &f)
+                EdgeLinkEvent::Entities(f) => {
+                    f.apply(&mut self.mirror);
                 }
                 other => return other,
             }
         }
     }
 
-    async fn recv_any(&mut self) -> RegionToEdge {
-        let mut len = [0u8; 4];
-        timeout(WAIT, self.recv.read_exact(&mut len))
+    async fn recv_any(&mut self) -> EdgeLinkEvent {
+        timeout(WAIT, self.client.next_event())
             .await
-            .expect("frame in time")
-            .expect("len");
-        let len = check_frame_len(u32::from_le_bytes(len)).expect("sane length");
-        let mut body = vec![0u8; len];
-        self.recv.read_exact(&mut body).await.expect("body");
-        decode_frame(&body).expect("decodes")
+            .expect("event in time")
+            .expect("link open")
     }
 
     /// Join and return (empire, own units named by the session's first view).
@@ -93,28 +84,26 @@ impl Edge {
             user_id,
             username: format!("user{user_id}"),
         };
-        self.send(&EdgeToRegion::Join { session, player }).await;
+        self.client.join(session, player).expect("join queued");
         let empire = loop {
             match self.recv().await {
-                RegionToEdge::Joined {
-                    session: s,
-                    empire,
-                    tick_rate_hz,
-                    map,
-                } => {
-                    assert_eq!((s, tick_rate_hz, map.chunks.len()), (session, 20, 7));
-                    break empire;
+                EdgeLinkEvent::Joined(j) => {
+                    assert_eq!(
+                        (j.session, j.tick_rate_hz, j.map.chunks.len()),
+                        (session, 20, 7)
+                    );
+                    break j.empire;
                 }
                 // Updates of other sessions on this link may come first.
-                RegionToEdge::ToClient { session: s, .. } if s != session => {}
+                EdgeLinkEvent::ToClient(t) if t.session != session => {}
                 other => panic!("expected Joined, got {other:?}"),
             }
         };
         loop {
-            if let RegionToEdge::ToClient { session: s, msgs } = self.recv().await
-                && s == session
+            if let EdgeLinkEvent::ToClient(t) = self.recv().await
+                && t.session == session
             {
-                for m in msgs {
+                for m in t.msgs {
                     if let LinkServerMsg::View(v) = m {
                         let own = v
                             .entered
@@ -133,13 +122,33 @@ impl Edge {
     /// Read until `pred` matches a session message; returns it.
     async fn until(&mut self, mut pred: impl FnMut(&LinkServerMsg) -> bool) -> LinkServerMsg {
         loop {
-            if let RegionToEdge::ToClient { msgs, .. } = self.recv().await
-                && let Some(m) = msgs.into_iter().find(|m| pred(m))
+            if let EdgeLinkEvent::ToClient(t) = self.recv().await
+                && let Some(m) = t.msgs.into_iter().find(|m| pred(m))
             {
                 return m;
             }
         }
     }
+}
+
+/// A raw stream on a new connection after a valid `Hello`, to send bytes no edge would.
+async fn raw_link(
+    region: &RegionHandle,
+) -> (quinn::Endpoint, quinn::Connection, quinn::SendStream) {
+    let endpoint = endpoint(region);
+    let conn = endpoint
+        .connect(region.link_addr(), "localhost")
+        .expect("connect")
+        .await
+        .expect("handshake");
+    let (mut send, _recv) = conn.open_bi().await.expect("stream");
+    let hello = EdgeToRegion::Hello(Hello {
+        min_version: LINK_VERSION,
+        max_version: LINK_VERSION,
+        edge_id: "raw".into(),
+    });
+    send.write_all(&hello.encode()).await.expect("hello");
+    (endpoint, conn, send)
 }
 
 #[tokio::test]
@@ -157,20 +166,21 @@ async fn join_command_ack_updates_and_same_empire_after_restart() {
         .expect("a scout")
         .clone();
     let to = Hex::new(scout.pos.q + 2, scout.pos.r);
-    edge.send(&EdgeToRegion::Command {
-        session: 5,
-        seq: 77,
-        command: Command::Move { unit: scout.id, to },
-    })
-    .await;
+    edge.client
+        .command(SessionCommand {
+            session: 5,
+            seq: 77,
+            command: Command::Move { unit: scout.id, to },
+        })
+        .expect("command queued");
     let ack = edge
         .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
         .await;
     assert_eq!(ack, LinkServerMsg::CommandAck { seq: 77 });
     // The scout's arrival reaches the edge's mirror as a position change.
     let arrived = loop {
-        if let RegionToEdge::Entities(f) = edge.recv_any().await {
-            starlane_game::ecs::sync::apply_frame(&mut edge.mirror, &f);
+        if let EdgeLinkEvent::Entities(f) = edge.recv_any().await {
+            f.apply(&mut edge.mirror);
             if f.changed
                 .iter()
                 .any(|c| c.id == scout.id && c.pos == Some(to))
@@ -214,27 +224,22 @@ async fn malformed_and_oversized_frames_close_only_that_link() {
     let mut good = Edge::connect(&region).await;
     good.join(1, 7).await;
 
-    let mut bad = Edge::connect(&region).await;
-    bad.send
-        .write_all(&[3, 0, 0, 0, 0xff, 0x13, 0x77])
+    // A Join frame whose payload does not decode.
+    let (_e1, bad, mut send) = raw_link(&region).await;
+    send.write_all(&[3, 0, 0, 0, 0x02, 0x13, 0x77])
         .await
         .expect("write garbage");
-    let err = timeout(WAIT, bad.conn.closed())
-        .await
-        .expect("closed in time");
+    let err = timeout(WAIT, bad.closed()).await.expect("closed in time");
     assert!(
         matches!(err, quinn::ConnectionError::ApplicationClosed(ref c) if c.error_code == 2u32.into()),
         "{err:?}"
     );
 
-    let mut huge = Edge::connect(&region).await;
-    huge.send
-        .write_all(&u32::MAX.to_le_bytes())
+    let (_e2, huge, mut send) = raw_link(&region).await;
+    send.write_all(&u32::MAX.to_le_bytes())
         .await
         .expect("write length");
-    let err = timeout(WAIT, huge.conn.closed())
-        .await
-        .expect("closed in time");
+    let err = timeout(WAIT, huge.closed()).await.expect("closed in time");
     assert!(
         matches!(err, quinn::ConnectionError::ApplicationClosed(ref c) if c.error_code == 3u32.into()),
         "{err:?}"

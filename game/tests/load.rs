@@ -181,7 +181,7 @@ fn two_thousand_joins_all_get_empires_and_spread_over_spawn_areas() {
     let updated: HashSet<u64> = frames
         .iter()
         .filter_map(|(_, f)| match f {
-            RegionToEdge::ToClient { session, .. } => Some(*session),
+            RegionToEdge::ToClient(t) => Some(t.session),
             _ => None,
         })
         .collect();
@@ -189,8 +189,8 @@ fn two_thousand_joins_all_get_empires_and_spread_over_spawn_areas() {
     let joined: HashSet<u64> = frames
         .iter()
         .filter_map(|(_, f)| match f {
-            RegionToEdge::Joined { session, .. } => Some(*session),
-            RegionToEdge::JoinRefused { .. } => panic!("a join was refused: {f:?}"),
+            RegionToEdge::Joined(j) => Some(j.session),
+            RegionToEdge::JoinRefused(_) => panic!("a join was refused: {f:?}"),
             _ => None,
         })
         .collect();

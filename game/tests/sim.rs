@@ -92,7 +92,7 @@ fn join_spawns_units_and_first_update_has_vision_and_resources() {
     let mut sim = sim();
     let frames = join(&mut sim, 10, 42, 7, 0);
     assert!(frames.iter().any(|(l, f)| *l == LINK
-        && matches!(f, RegionToEdge::Joined { session: 10, empire: 7, tick_rate_hz: 20, map } if map.chunks.len() == 7)));
+        && matches!(f, RegionToEdge::Joined(j) if (j.session, j.empire, j.tick_rate_hz, j.map.chunks.len()) == (10, 7, 20, 7))));
     let units = sim.units_of(7);
     assert_eq!(units.len(), 3);
     assert_eq!(
@@ -107,7 +107,7 @@ fn join_spawns_units_and_first_update_has_vision_and_resources() {
         .expect("an entity frame");
     let to_client = frames
         .iter()
-        .position(|(_, f)| matches!(f, RegionToEdge::ToClient { .. }))
+        .position(|(_, f)| matches!(f, RegionToEdge::ToClient(_)))
         .expect("session messages");
     assert!(
         entities_at < to_client,

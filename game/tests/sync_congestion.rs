@@ -95,7 +95,7 @@ fn drained_frame(
     assert!(
         frames
             .iter()
-            .any(|(_, f)| matches!(f, RegionToEdge::ToClient { .. })),
+            .any(|(_, f)| matches!(f, RegionToEdge::ToClient(_))),
         "the session gets its view"
     );
     ef.into_iter().next().expect("one frame")

@@ -10,6 +10,8 @@
 //!   * [`frame`] (`runtime`): the stream framing the two QUIC-based drivers share.
 //!   * [`udp`] (`udp`): netcore connections over an encrypting UDP socket.
 //!   * [`quic`] (`quic`): quinn; [`webtransport`] (`webtransport`): wtransport.
+//!   * [`link`] (`quic`): the QUIC driver of the edge-region link's state machines
+//!     ([`proto::link`]).
 //!   * [`tls`] (`tls`): certificates and rustls configurations; `tls::pki` (`pki`):
 //!     development certificates made with rcgen.
 //!
@@ -21,6 +23,8 @@ pub mod proto;
 
 #[cfg(feature = "runtime")]
 pub mod frame;
+#[cfg(feature = "quic")]
+pub mod link;
 #[cfg(feature = "quic")]
 pub mod quic;
 #[cfg(feature = "tls")]

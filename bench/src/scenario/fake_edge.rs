@@ -1,6 +1,7 @@
 //! Topology "region-only": the runner is an edge on the region's QUIC link (pinned to the
 //! region's certificate) that opens N sessions and counts what the region sends each one.
-//! This is the capacity harness for "clients per region": no edge, no client transports.
+//! This is the capacity harness for "clients per region": no edge, no client transports. It
+//! speaks the link through netcore's edge state machine ([`EdgeClient`]), like an edge.
 //!
 //! Like an edge, it keeps a mirror of the link's entity frames and each session's view, and
 //! turns them back into the per-session `Update` a client would get (entered ids with their
@@ -11,10 +12,11 @@ use crate::scenario::clients::{Clock, Live, Window};
 use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use starlane_game::RegionHandle;
+use starlane_netcore::link::EdgeClient;
+use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent, QueueLimits};
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::{
-    EdgeToRegion, EntityFrame, LINK_VERSION, LinkServerMsg, PlayerIdentity, RegionToEdge,
-    ViewChange, check_frame_len, decode_frame, encode_frame,
+    EdgeToRegion, EntityFrame, LinkServerMsg, PlayerIdentity, SessionCommand, ViewChange,
 };
 use starlane_protocol::{Command, EmpireId, EntityChange, EntityId, EntityState, Hex, Update};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -101,16 +103,23 @@ pub async fn run_fake_edge(
 ) -> anyhow::Result<FakeEdgeOutcome> {
     let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().context("loopback")?)?;
     endpoint.set_default_client_config(region.dev_link_client_config()?);
-    let conn = endpoint
-        .connect(region.link_addr(), "localhost")?
-        .await
-        .context("QUIC handshake with the region")?;
-    let (mut send, recv) = conn.open_bi().await?;
-    let hello = EdgeToRegion::Hello {
-        version: LINK_VERSION,
+    // Every session may join at once: the queue to the region holds them all.
+    let config = EdgeLinkConfig {
         edge_id: "bench-fake-edge".into(),
+        limits: QueueLimits {
+            max_frames: 1 << 20,
+            max_bytes: 256 << 20,
+        },
+        ..EdgeLinkConfig::default()
     };
-    send.write_all(&encode_frame(&hello)).await?;
+    let mut client =
+        EdgeClient::connect(&endpoint, region.link_addr(), "localhost", config, 65_536)
+            .await
+            .context("the region's link")?;
+    match client.next_event().await {
+        Some(EdgeLinkEvent::Up { .. }) => {}
+        other => bail!("the region did not welcome the link: {other:?}"),
+    }
     let counts = Arc::new(Mutex::new(Counts {
         per_session: vec![[0; 2]; sessions as usize],
         empires: vec![None; sessions as usize],
@@ -118,7 +127,6 @@ pub async fn run_fake_edge(
         views: vec![BTreeSet::new(); sessions as usize],
         ..Counts::default()
     }));
-    let reader = tokio::spawn(read_frames(recv, counts.clone(), live.clone()));
 
     let mut out = FakeEdgeOutcome::default();
     let gap = if ramp_per_sec == 0 {
@@ -139,9 +147,13 @@ pub async fn run_fake_edge(
     loop {
         tokio::select! {
             _ = tokio::time::sleep_until(end) => break,
+            event = client.next_event() => match event {
+                Some(event) => on_event(&counts, event, &live),
+                None => bail!("the region closed the link"),
+            },
             _ = tokio::time::sleep_until(next_join), if joined < sessions => {
                 let player = PlayerIdentity { user_id: 1_000_000 + i64::from(joined), username: format!("bench{joined}") };
-                send.write_all(&encode_frame(&EdgeToRegion::Join { session: u64::from(joined), player })).await?;
+                client.join(u64::from(joined), player).context("join queued")?;
                 joined += 1;
                 next_join += gap;
             }
@@ -149,9 +161,10 @@ pub async fn run_fake_edge(
                 order_round += 1;
                 let orders = pick_orders(&counts, order_round, &mut rng);
                 for (session, seq, unit, to) in orders {
-                    let frame = encode_frame(&EdgeToRegion::Command { session, seq, command: Command::Move { unit, to } });
-                    up[session as usize] += frame.len() as u64;
-                    send.write_all(&frame).await?;
+                    let command = SessionCommand { session, seq, command: Command::Move { unit, to } };
+                    up[session as usize] += EdgeToRegion::Command(command.clone()).encode().len() as u64;
+                    // A full queue refuses the order, as an edge would.
+                    let _ = client.command(command);
                 }
             }
             _ = window.tick() => {
@@ -171,8 +184,7 @@ pub async fn run_fake_edge(
             }
         }
     }
-    conn.close(quinn::VarInt::from_u32(0), b"bench done");
-    let _ = reader.await;
+    client.close().await;
     let mut c = match counts.lock() {
         Ok(c) => c,
         Err(_) => bail!("the frame reader panicked"),
@@ -183,64 +195,36 @@ pub async fn run_fake_edge(
     Ok(out)
 }
 
-async fn read_frames(mut recv: quinn::RecvStream, counts: Arc<Mutex<Counts>>, live: Arc<Live>) {
-    loop {
-        let mut len = [0u8; 4];
-        if recv.read_exact(&mut len).await.is_err() {
-            return;
-        }
-        let Ok(len) = check_frame_len(u32::from_le_bytes(len)) else {
-            return;
-        };
-        let mut body = vec![0u8; len];
-        if recv.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        let Ok(msg) = decode_frame::<RegionToEdge>(&body) else {
-            return;
-        };
-        let Ok(mut c) = counts.lock() else { return };
-        match msg {
-            RegionToEdge::Joined {
-                session, empire, ..
-            } => {
-                if let Some(slot) = usize::try_from(session)
-                    .ok()
-                    .and_then(|s| c.empires.get_mut(s))
-                {
-                    *slot = Some(empire);
-                }
-                c.joined += 1;
-                live.connected.fetch_add(1, Ordering::Relaxed);
+/// Count one event of the link.
+fn on_event(counts: &Mutex<Counts>, event: EdgeLinkEvent, live: &Live) {
+    let Ok(mut c) = counts.lock() else { return };
+    match event {
+        EdgeLinkEvent::Joined(j) => {
+            if let Some(slot) = usize::try_from(j.session)
+                .ok()
+                .and_then(|s| c.empires.get_mut(s))
+            {
+                *slot = Some(j.empire);
             }
-            RegionToEdge::JoinRefused { .. } => {
-                c.refused += 1;
-                live.failed.fetch_add(1, Ordering::Relaxed);
-            }
-            RegionToEdge::ToClient { session, msgs } => to_client(&mut c, session, msgs, &live),
-            RegionToEdge::Entities(frame) => entities(&mut c, frame, &live),
+            c.joined += 1;
+            live.connected.fetch_add(1, Ordering::Relaxed);
         }
+        EdgeLinkEvent::JoinRefused(_) => {
+            c.refused += 1;
+            live.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        EdgeLinkEvent::ToClient(t) => to_client(&mut c, t.session, t.msgs, live),
+        EdgeLinkEvent::Entities(frame) => entities(&mut c, frame, live),
+        EdgeLinkEvent::Up { .. } | EdgeLinkEvent::Down(_) => {}
     }
 }
 
 /// Apply an entity frame to the mirror and keep its changes for the sessions' updates.
 fn entities(c: &mut Counts, frame: EntityFrame, live: &Live) {
     start_tick(c, frame.tick, live);
-    if frame.reset {
-        c.mirror.clear();
-    }
-    for e in frame.appeared {
-        c.mirror.insert(e.id, e);
-    }
+    frame.apply(&mut c.mirror);
     for ch in frame.changed {
-        if let Some(e) = c.mirror.get_mut(&ch.id) {
-            e.pos = ch.pos.unwrap_or(e.pos);
-            e.health = ch.health.unwrap_or(e.health);
-        }
         c.pending.changes.insert(ch.id, ch);
-    }
-    for id in &frame.removed {
-        c.mirror.remove(id);
     }
 }
 

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
+/// How long the all-in-one server waits for the edge's link to its region.
+const LINK_UP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How to start the all-in-one server.
 #[derive(Debug, Clone)]
 pub struct LocalOptions {
@@ -106,6 +109,15 @@ impl Local {
                 .await
                 .context("edge relay")?,
         );
+        // Players are admitted once the region has welcomed the edge's link (a round trip on
+        // loopback); until then the edge would refuse them as `RegionUnavailable`.
+        let mut up = edge.subscribe_region_link();
+        if tokio::time::timeout(LINK_UP_TIMEOUT, up.wait_for(|up| *up))
+            .await
+            .is_err()
+        {
+            anyhow::bail!("the edge's link to the region did not come up within {LINK_UP_TIMEOUT:?}");
+        }
 
         let state = web::WebState {
             edge: edge.clone(),

@@ -142,6 +142,14 @@ async fn session_keeps_playing_across_a_region_restart() {
     let addr = region.link_addr();
     edge_cfg.region_link.addr = addr;
     let edge = Edge::start(edge_cfg, None).await.unwrap();
+    // Players are joined once the region has welcomed the link (the edge is ready then).
+    for _ in 0..500 {
+        if edge.region_link_up() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(edge.region_link_up(), "the region link never came up");
 
     let link = starlane_netcore::udp::connect(edge.udp_addr(), edge.udp_public_key(), T)
         .await

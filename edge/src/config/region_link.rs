@@ -50,8 +50,15 @@ pub struct RegionLinkSection {
     pub reconnect_min_ms: u64,
     /// Default 5000.
     pub reconnect_max_ms: u64,
-    /// Frames buffered from sessions to the region (16..=1048576). Default 1024.
+    /// Frames buffered from sessions to the region (16..=1048576). From three quarters of
+    /// this or of `queue_bytes`, commands are refused; when full, joins (LINK.md §8.1).
+    /// Default 1024.
     pub queue_capacity: usize,
+    /// Bytes buffered from sessions to the region (64 KiB..=256 MiB). Default 1048576.
+    pub queue_bytes: usize,
+    /// Region events queued per session (16..=65536); a session that does not take them is
+    /// shed. Default 256.
+    pub session_events: usize,
     /// How long sessions are held after the link drops, waiting to be re-announced on a new
     /// link (0 closes them at once). Default 10000.
     pub session_grace_ms: u64,
@@ -72,6 +79,8 @@ impl Default for RegionLinkSection {
             reconnect_min_ms: 200,
             reconnect_max_ms: 5_000,
             queue_capacity: 1024,
+            queue_bytes: 1 << 20,
+            session_events: 256,
             session_grace_ms: 10_000,
         }
     }
@@ -167,6 +176,20 @@ impl RegionLinkSection {
                 "region_link.queue_capacity",
                 format!("{}", self.queue_capacity),
                 "use 16..=1048576 frames, e.g. 1024",
+            ));
+        }
+        if !(64 << 10..=256 << 20).contains(&self.queue_bytes) {
+            return Err(invalid(
+                "region_link.queue_bytes",
+                format!("{}", self.queue_bytes),
+                "use 65536..=268435456 bytes, e.g. 1048576",
+            ));
+        }
+        if !(16..=65_536).contains(&self.session_events) {
+            return Err(invalid(
+                "region_link.session_events",
+                format!("{}", self.session_events),
+                "use 16..=65536 events, e.g. 256",
             ));
         }
         if self.session_grace_ms > 600_000 {

@@ -1,6 +1,6 @@
 //! Metrics of the edge-region link beyond up/connects: certificates the edge refused, frames
 //! refused because the edge->region queue was full, sessions held while the link is down and
-//! sessions re-announced on a new link.
+//! sessions re-announced on a new link, links closed by code, sessions shed, frames dropped.
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
@@ -18,6 +18,12 @@ pub struct RegionLinkMetrics {
     pub sessions_held: IntGauge,
     /// Sessions re-announced (joined again) on a new link.
     pub reannounced: IntCounter,
+    /// Links that went down, by close code label (`transport`: lost without one).
+    pub closes: IntCounterVec,
+    /// Sessions shed because they did not take their region events.
+    pub sessions_shed: IntCounter,
+    /// Region frames dropped, by reason (`unknown_session`).
+    pub dropped: IntCounterVec,
 }
 
 impl RegionLinkMetrics {
@@ -47,7 +53,26 @@ impl RegionLinkMetrics {
         registry
             .register(Box::new(reannounced.clone()))
             .expect("each metric is registered once in a fresh registry");
+        let sessions_shed = IntCounter::new(
+            "starlane_edge_region_link_sessions_shed_total",
+            "Sessions shed because they did not take their region events",
+        )
+        .expect("metric name is static and valid");
+        registry
+            .register(Box::new(sessions_shed.clone()))
+            .expect("each metric is registered once in a fresh registry");
         Self {
+            closes: counter_vec(
+                "starlane_edge_region_link_closes_total",
+                "Region links that went down, by close code (transport: lost without one)",
+                "code",
+            ),
+            sessions_shed,
+            dropped: counter_vec(
+                "starlane_edge_region_link_dropped_total",
+                "Region frames dropped, by reason",
+                "reason",
+            ),
             refusals: counter_vec(
                 "starlane_edge_region_link_refusals_total",
                 "Region certificates refused by the edge at the link's TLS handshake",

@@ -1,12 +1,12 @@
-//! The QUIC link from this edge to its region server.
+//! The QUIC link from this edge to its region server (LINK.md).
 //!
 //! quinn with the rustls ring provider, TLS 1.3, mutual authentication: the edge verifies the
 //! region's certificate ([`tls::region_verifier`]: cluster CA and/or SHA-256 pins, or in
 //! development the certificate file the region wrote) and presents its own client
-//! certificate, which the region requires. One connection carries every session of the edge:
-//! one bidirectional stream of length-prefixed bitcode frames ([`starlane_protocol::link`]),
-//! `Hello` first. The link is re-established with exponential backoff when it drops; held
-//! sessions are then re-announced (see [`crate::region_hub`]).
+//! certificate, which the region requires. One connection carries every session of the edge
+//! on one bidirectional stream; the hub's [`EdgeLink`] state machine speaks the protocol and
+//! netcore's link driver moves its bytes. The link is re-established with exponential backoff
+//! when it drops; held sessions are then re-announced (see [`crate::region_hub`]).
 
 mod conn;
 pub mod tls;
@@ -14,15 +14,14 @@ pub mod tls;
 use crate::config::{RegionLinkSection, parse_pin};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
+use starlane_netcore::proto::link::{EdgeLinkConfig, QueueLimits};
 use starlane_netcore::tls::TlsError;
+use starlane_protocol::link::CloseCode;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// ALPN of the edge-region link.
-pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 
 /// Where the edge's client certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +57,10 @@ pub struct RegionLinkConfig {
     pub reconnect_max: Duration,
     /// Frames buffered from sessions to the region.
     pub queue_capacity: usize,
+    /// Bytes buffered from sessions to the region.
+    pub queue_bytes: usize,
+    /// Region events queued per session.
+    pub session_events: usize,
 }
 
 /// Errors establishing or running the link.
@@ -75,8 +78,6 @@ pub enum LinkError {
     Timeout,
     #[error("link stream failed: {0}")]
     Stream(String),
-    #[error("bad frame from region: {0}")]
-    Frame(#[from] starlane_protocol::link::FrameError),
 }
 
 impl RegionLinkConfig {
@@ -106,6 +107,20 @@ impl RegionLinkConfig {
             reconnect_min: Duration::from_millis(s.reconnect_min_ms),
             reconnect_max: Duration::from_millis(s.reconnect_max_ms),
             queue_capacity: s.queue_capacity,
+            queue_bytes: s.queue_bytes,
+            session_events: s.session_events,
+        }
+    }
+
+    /// The settings of the hub's link state machine.
+    pub fn core_config(&self) -> EdgeLinkConfig {
+        EdgeLinkConfig {
+            edge_id: self.edge_id.clone(),
+            limits: QueueLimits {
+                max_frames: self.queue_capacity,
+                max_bytes: self.queue_bytes,
+            },
+            ..EdgeLinkConfig::default()
         }
     }
 
@@ -172,7 +187,7 @@ pub async fn run(
             metrics.region_link_connects.inc();
             tracing::info!(addr = %cfg.addr, "region link up");
             backoff = cfg.reconnect_min;
-            conn::serve(conn, &cfg, &hub, &metrics).await
+            conn::serve(conn, &hub, &metrics).await
         };
         tokio::select! {
             r = attempt => {
@@ -180,7 +195,12 @@ pub async fn run(
                     tracing::warn!(addr = %cfg.addr, error = %e, "region link down");
                 }
             }
-            _ = shutdown.changed() => break,
+            _ = shutdown.changed() => {
+                // Tell the region the edge is going (the connection closes as it is dropped).
+                hub.link().lock().close(CloseCode::Shutdown, "edge stopping");
+                hub.route_pending();
+                break;
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}

@@ -13,7 +13,7 @@ use crate::region_hub::RegionEvent;
 use crate::sync::{Mirror, SessionSync};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::Event;
-use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, PlayerIdentity, SessionId};
+use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
 use starlane_protocol::{CommandError, EmpireId, PROTOCOL_VERSION, RejectReason};
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,9 @@ pub enum Action {
     /// Register the session on the region link and send it `Join`; report with
     /// [`SessionCore::on_join_sent`].
     Join(PlayerIdentity),
-    /// Forward a frame to the region.
-    ToRegion(EdgeToRegion),
+    /// Forward a command to the region; report a refusal with
+    /// [`SessionCore::on_forward_failed`].
+    Command(SessionCommand),
     /// The client is welcomed (count it).
     Accepted,
     /// Send `Reject { reason }` reliably, close the link with the reason's code, count it.
@@ -228,7 +229,7 @@ impl SessionCore {
                 self.refuse_command(seq, "region_unavailable")
             }
             (State::Joining | State::Active, ClientMsg::Command { seq, command }, true) => {
-                vec![Action::ToRegion(EdgeToRegion::Command {
+                vec![Action::Command(SessionCommand {
                     session: self.id,
                     seq,
                     command,
@@ -279,6 +280,10 @@ impl SessionCore {
     pub fn on_region(&mut self, now: Instant, event: RegionEvent, mirror: &Mirror) -> Vec<Action> {
         match (self.state, event) {
             (State::Closed, _) => Vec::new(),
+            (_, RegionEvent::Shed) => {
+                self.region_knows = false;
+                self.reject(RejectReason::RegionUnavailable)
+            }
             (_, RegionEvent::Lost) => {
                 if self.relink.on_lost(now) {
                     tracing::debug!(session = self.id, "region link lost; session held");
@@ -353,19 +358,18 @@ impl SessionCore {
         Vec::new()
     }
 
-    /// A frame for the region could not be queued (`full`: the edge->region queue is full;
-    /// otherwise no link): a command is answered with `CommandRejected(RateLimited)`.
-    pub fn on_forward_failed(&mut self, msg: EdgeToRegion, full: bool) -> Vec<Action> {
+    /// Command `seq` could not be queued for the region (`full`: the edge->region queue is
+    /// full; otherwise no link): it is answered with `CommandRejected(RateLimited)`.
+    pub fn on_forward_failed(&mut self, seq: u32, full: bool) -> Vec<Action> {
         let reason = if full {
             "region_queue_full"
         } else {
             "region_unavailable"
         };
-        match msg {
-            EdgeToRegion::Command { seq, .. } if self.state != State::Closed => {
-                self.refuse_command(seq, reason)
-            }
-            _ => vec![Action::Dropped(reason)],
+        if self.state == State::Closed {
+            vec![Action::Dropped(reason)]
+        } else {
+            self.refuse_command(seq, reason)
         }
     }
 

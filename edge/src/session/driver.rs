@@ -74,15 +74,15 @@ impl SessionContext {
     }
 }
 
-async fn next_region_event(rx: &mut Option<mpsc::UnboundedReceiver<RegionEvent>>) -> RegionEvent {
+async fn next_region_event(rx: &mut Option<mpsc::Receiver<RegionEvent>>) -> RegionEvent {
     let event = match rx {
         Some(r) => r.recv().await,
         None => std::future::pending().await,
     };
-    // The hub forgot the session: nothing more will come.
+    // The hub closed the session's queue (it shed the session): nothing more will come.
     event.unwrap_or_else(|| {
         *rx = None;
-        RegionEvent::Lost
+        RegionEvent::Shed
     })
 }
 
@@ -171,13 +171,14 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     queue.extend(core.on_verified(verified))
                 }
                 Action::Join(player) => {
-                    region_rx = ctx.hub.join(id, player);
+                    region_rx = ctx.hub.join(id, player).ok();
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }
-                Action::ToRegion(msg) => {
-                    if let Err(e) = ctx.hub.send(id, msg) {
-                        let full = matches!(e, SendError::Full(_));
-                        queue.extend(core.on_forward_failed(e.into_frame(), full));
+                Action::Command(command) => {
+                    let seq = command.seq;
+                    if let Err(e) = ctx.hub.command(command) {
+                        let full = e == SendError::Full;
+                        queue.extend(core.on_forward_failed(seq, full));
                     }
                 }
                 Action::Accepted => {

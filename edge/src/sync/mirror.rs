@@ -31,40 +31,19 @@ impl Mirror {
         Self::default()
     }
 
-    /// Applies one frame: `reset` clears, `appeared` inserts or replaces, `changed` merges
-    /// the present fields (a change for an id not held is ignored and counted), `removed`
-    /// deletes.
+    /// Applies one frame as LINK.md §6.5 says ([`EntityFrame::apply_with`]: `reset` clears,
+    /// `appeared` inserts or replaces, `changed` merges the present fields (a change for an id
+    /// not held is ignored and counted), `removed` deletes), noting the ids it touched.
     pub fn apply(&mut self, frame: &EntityFrame) {
         self.version += 1;
         if frame.reset {
-            self.entities.clear();
             self.log.clear();
             self.reset_version = self.version;
         }
         let mut touched =
             Vec::with_capacity(frame.appeared.len() + frame.changed.len() + frame.removed.len());
-        for state in &frame.appeared {
-            self.entities.insert(state.id, state.clone());
-            touched.push(state.id);
-        }
-        for change in &frame.changed {
-            let Some(state) = self.entities.get_mut(&change.id) else {
-                self.unknown_changes += 1;
-                continue;
-            };
-            if let Some(pos) = change.pos {
-                state.pos = pos;
-            }
-            if let Some(health) = change.health {
-                state.health = health;
-            }
-            touched.push(change.id);
-        }
-        for id in &frame.removed {
-            if self.entities.remove(id).is_some() {
-                touched.push(*id);
-            }
-        }
+        let applied = frame.apply_with(&mut self.entities, |id| touched.push(id));
+        self.unknown_changes += applied.unknown_changes as u64;
         self.tick = frame.tick;
         self.log.push_back((self.version, touched));
         while self.log.len() > CHANGE_LOG_FRAMES {

@@ -1,13 +1,17 @@
 //! Shared set-up of the edge's end-to-end tests: a region server stand-in speaking the real
-//! QUIC link on loopback, and reading what reaches a client.
+//! QUIC link on loopback through netcore's region state machine ([`RegionPeer`]), an
+//! in-process one for hub-level tests ([`loop_region::LoopRegion`]), and reading what reaches a
+//! client.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use starlane_edge::region_link::LINK_ALPN;
+pub mod loop_region;
+
+use starlane_netcore::link::RegionPeer;
+use starlane_netcore::proto::link::{RegionLinkConfig, RegionLinkEvent};
 use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::SessionId;
-use starlane_protocol::link::{EdgeToRegion, RegionToEdge, decode_frame, encode_frame};
+use starlane_protocol::link::{LINK_ALPN, RegionToEdge, SessionCommand, SessionId};
 use starlane_protocol::{Command, Hex};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,35 +39,41 @@ pub fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
     (endpoint, ck)
 }
 
-pub async fn accept_link(
-    ep: &quinn::Endpoint,
-) -> (quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+/// Accept the edge's next connection on the fake `region` and serve it with a region state
+/// machine.
+pub async fn accept_peer(ep: &quinn::Endpoint) -> RegionPeer {
+    accept_peer_with(ep, 1024).await
+}
+
+/// [`accept_peer`] with at most `events` events waiting: a test that does not take them makes
+/// the region stop reading the edge (QUIC's flow control then pushes back on it).
+pub async fn accept_peer_with(ep: &quinn::Endpoint, events: usize) -> RegionPeer {
     let conn = tokio::time::timeout(T, ep.accept())
         .await
         .unwrap()
         .unwrap()
         .await
         .unwrap();
-    let (send, recv) = tokio::time::timeout(T, conn.accept_bi())
-        .await
-        .unwrap()
-        .unwrap();
-    (conn, send, recv)
+    tokio::time::timeout(
+        T,
+        RegionPeer::accept(conn, RegionLinkConfig::default(), events),
+    )
+    .await
+    .unwrap()
+    .unwrap()
 }
 
-pub async fn read_frame(recv: &mut quinn::RecvStream) -> EdgeToRegion {
-    let mut len = [0u8; 4];
-    tokio::time::timeout(T, recv.read_exact(&mut len))
+/// The region stand-in's next event from the edge.
+pub async fn peer_event(peer: &mut RegionPeer) -> RegionLinkEvent {
+    tokio::time::timeout(T, peer.next_event())
         .await
         .unwrap()
-        .unwrap();
-    let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
-    recv.read_exact(&mut body).await.unwrap();
-    decode_frame(&body).unwrap()
+        .unwrap()
 }
 
-pub async fn write_frame(send: &mut quinn::SendStream, msg: &RegionToEdge) {
-    send.write_all(&encode_frame(msg)).await.unwrap();
+/// Send `msg` from the region stand-in to the edge.
+pub fn to_edge(peer: &RegionPeer, msg: RegionToEdge) {
+    peer.send(msg).unwrap();
 }
 
 pub async fn client_msg(link: &mut Link) -> ServerMsg {
@@ -100,11 +110,7 @@ pub async fn entity_packet(link: &mut Link) -> starlane_protocol::delta::EntityP
 }
 
 /// A move command sent by the client reaches the region tagged with the client's session.
-pub async fn assert_command_forwarded(
-    client: &Link,
-    from_edge: &mut quinn::RecvStream,
-    session: SessionId,
-) {
+pub async fn assert_command_forwarded(client: &Link, peer: &mut RegionPeer, session: SessionId) {
     let command = Command::Move {
         unit: 1,
         to: Hex::new(2, -1),
@@ -117,25 +123,31 @@ pub async fn assert_command_forwarded(
         .encode(),
     );
     assert_eq!(
-        read_frame(from_edge).await,
-        EdgeToRegion::Command {
+        peer_event(peer).await,
+        RegionLinkEvent::Command(SessionCommand {
             session,
             seq: 1,
             command
-        }
+        })
     );
 }
 
-/// Accepts the edge's region link on the fake `region`, reads its hello and waits until the edge
-/// reports the link up (it joins players only then). Returns the link's streams.
-pub async fn link_up(
+/// Accepts the edge's region link on the fake `region`, sees its hello accepted and waits until
+/// the edge reports the link up (it joins players only then).
+pub async fn link_up(edge: &starlane_edge::EdgeHandle, region: &quinn::Endpoint) -> RegionPeer {
+    link_up_with(edge, region, 1024).await
+}
+
+/// [`link_up`] with at most `events` region events waiting (see [`accept_peer_with`]).
+pub async fn link_up_with(
     edge: &starlane_edge::EdgeHandle,
     region: &quinn::Endpoint,
-) -> (quinn::Connection, quinn::SendStream, quinn::RecvStream) {
-    let (conn, to_edge, mut from_edge) = accept_link(region).await;
+    events: usize,
+) -> RegionPeer {
+    let mut peer = accept_peer_with(region, events).await;
     assert!(matches!(
-        read_frame(&mut from_edge).await,
-        EdgeToRegion::Hello { .. }
+        peer_event(&mut peer).await,
+        RegionLinkEvent::Opened { .. }
     ));
     for _ in 0..400 {
         if edge.region_link_up() {
@@ -147,7 +159,7 @@ pub async fn link_up(
         edge.region_link_up(),
         "the edge never reported its region link up"
     );
-    (conn, to_edge, from_edge)
+    peer
 }
 
 /// An edge on ephemeral loopback ports with the development issuer, its data under

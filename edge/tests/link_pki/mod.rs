@@ -8,7 +8,7 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use starlane_edge::region_link::LINK_ALPN;
+use starlane_protocol::link::LINK_ALPN;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -20,6 +20,7 @@ impl RegionConfig {
             };
             let num = |v: &str| v.trim().parse::<u32>().map_err(|e| bad(e.to_string()));
             match field {
+                "REGION_ID" => self.region_id = value.trim().to_owned(),
                 "TICK_HZ" => self.tick_hz = num(&value)?,
                 "CHUNK_RADIUS" => self.chunk_radius = num(&value)?,
                 "MAP_SEED" => {

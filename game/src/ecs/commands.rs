@@ -4,7 +4,9 @@ use super::components::*;
 use super::{RegionPlugin, RegionSet, UnitSpec, spawn_unit};
 use crate::map::path::find_path;
 use bevy_ecs::prelude::*;
-use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId};
+use starlane_protocol::link::{
+    JoinRefused, Joined, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId,
+};
 use starlane_protocol::{
     Command, CommandError, EntityId, EntityKind, Hex, RejectReason, Visibility,
 };
@@ -172,7 +174,7 @@ fn join(
         return;
     }
     let refuse = |world: &mut World, reason| {
-        let msg = RegionToEdge::JoinRefused { session, reason };
+        let msg = RegionToEdge::JoinRefused(JoinRefused { session, reason });
         world.resource_mut::<Outbox>().control.push((link, msg));
     };
     let record = match empire {
@@ -212,12 +214,12 @@ fn join(
         .map
         .insert((link, session), state);
     world.resource_mut::<Counters>().joins += 1;
-    let msg = RegionToEdge::Joined {
+    let msg = RegionToEdge::Joined(Joined {
         session,
         empire: record.empire,
         tick_rate_hz,
         map,
-    };
+    });
     world.resource_mut::<Outbox>().control.push((link, msg));
 }
 

@@ -3,7 +3,7 @@
 use crate::config::RegionConfig;
 use crate::map::{GameMap, SpatialGrid};
 use bevy_ecs::prelude::*;
-use starlane_protocol::link::{EntityFrame, PlayerIdentity, RegionToEdge, SessionId};
+use starlane_protocol::link::{EntityFrame, PlayerIdentity, RegionToEdge, SessionId, ToClient};
 use starlane_protocol::{
     CommandError, EmpireId, EntityId, EntityKind, Hex, MapInfo, RejectReason, Visibility,
 };
@@ -149,7 +149,7 @@ impl Outbox {
             out.push((link, RegionToEdge::Entities(frame)));
         }
         for ((link, session), msgs) in std::mem::take(&mut self.sessions) {
-            out.push((link, RegionToEdge::ToClient { session, msgs }));
+            out.push((link, RegionToEdge::ToClient(ToClient { session, msgs })));
         }
         out
     }

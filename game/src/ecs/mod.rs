@@ -271,6 +271,11 @@ impl RegionSim {
             .collect()
     }
 
+    /// Mark units dirty again (their save could not be queued; the next save takes them).
+    pub fn restore_dirty(&mut self, ids: impl IntoIterator<Item = EntityId>) {
+        self.world.resource_mut::<Dirty>().0.extend(ids);
+    }
+
     /// Load stored units, moving any that stand off the map or on an asteroid (after a map
     /// change) to the nearest passable hex. Spawns the configured pirates if none were stored.
     pub fn load_units(&mut self, units: &[UnitRecord]) {

@@ -1,108 +1,38 @@
-//! The edge-region link server: QUIC (quinn) with one bidirectional stream per edge
-//! connection carrying length-prefixed bitcode frames (`protocol::link`).
+//! The edge-region link server: QUIC (quinn) with mutual TLS, one connection per edge, each
+//! run by a [`RegionLink`] state machine (`starlane_netcore::proto::link`, LINK.md) through
+//! netcore's link driver.
 //!
-//! The first frame must be `Hello` with [`LINK_VERSION`]. Malformed or oversized frames are
-//! counted and close that link; nothing a peer sends can panic the server.
+//! The state machine checks every frame (LINK.md §7) and closes the link with a code; nothing a
+//! peer sends can panic the server. Its events go to the tick (commands) and to the database
+//! worker (joins, leaves) on bounded queues, awaited: a region that falls behind stops reading,
+//! and QUIC's flow control pushes back on the edge. The tick sends on the state machine
+//! directly ([`crate::tick`]): its queue is bounded (`link_queue`, `link_queue_bytes`).
 //!
 //! The TLS handshake is mutual: an edge must present a client certificate the region trusts
 //! ([`trust::edge_verifier`]); refused handshakes are logged and counted in
-//! [`crate::metrics::LinkRefusals`]. One connection carries all of an edge's sessions.
+//! [`crate::metrics::LinkRefusals`].
 
 pub mod pki;
 pub mod tls;
 pub mod trust;
 
+mod stats;
+
+pub(crate) use stats::Writes;
+pub use stats::{LinkStats, LinkStatsSnapshot};
+
 use crate::ecs::{LinkId, TickInput};
 use crate::metrics::{LinkRefusals, RefusalReason};
-use crate::runtime::{DbRequest, RuntimeMsg};
-use starlane_protocol::link::{
-    EdgeToRegion, FrameError, LINK_VERSION, RegionToEdge, check_frame_len, decode_frame,
-    encode_frame,
-};
+use crate::runtime::{DbRequest, Queued, RuntimeMsg};
+use starlane_netcore::link::{EventSink, SharedLink, drive};
+use starlane_netcore::proto::link::{LinkClosed, RegionLink, RegionLinkConfig, RegionLinkEvent};
+use starlane_protocol::link::CloseCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::Instant;
 use tokio::sync::mpsc;
 
-/// QUIC application close codes of the link.
-pub mod close_code {
-    /// Normal close.
-    pub const NORMAL: u32 = 0;
-    /// The peer broke the protocol (no or bad hello, second hello).
-    pub const PROTOCOL: u32 = 1;
-    /// A frame did not decode.
-    pub const MALFORMED: u32 = 2;
-    /// A frame exceeded the size limit.
-    pub const OVERSIZED: u32 = 3;
-    /// The peer did not read its frames fast enough.
-    pub const SLOW: u32 = 4;
-    /// The region is shutting down.
-    pub const SHUTDOWN: u32 = 5;
-    /// The link protocol version is not supported.
-    pub const VERSION: u32 = 6;
-}
-
-/// How long an edge has to open its stream and send `Hello`.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Link counters (monotonic).
-#[derive(Debug, Default)]
-pub struct LinkStats {
-    /// Connections that completed the hello.
-    pub links_opened: AtomicU64,
-    /// Frames received and decoded.
-    pub frames_in: AtomicU64,
-    /// Frames sent.
-    pub frames_out: AtomicU64,
-    /// Bytes received in decoded frames (with the 4-byte length prefix).
-    pub bytes_in: AtomicU64,
-    /// Bytes sent (with the 4-byte length prefix).
-    pub bytes_out: AtomicU64,
-    /// Links closed for a frame that did not decode.
-    pub malformed: AtomicU64,
-    /// Links closed for an oversized frame.
-    pub oversized: AtomicU64,
-    /// Links closed for a missing or repeated hello, or a bad version.
-    pub bad_hello: AtomicU64,
-    /// Links closed because they did not drain their outgoing queue.
-    pub slow: AtomicU64,
-}
-
-/// A copy of [`LinkStats`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LinkStatsSnapshot {
-    pub links_opened: u64,
-    pub frames_in: u64,
-    pub frames_out: u64,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    pub malformed: u64,
-    pub oversized: u64,
-    pub bad_hello: u64,
-    pub slow: u64,
-}
-
-impl LinkStats {
-    /// Read all counters.
-    pub fn snapshot(&self) -> LinkStatsSnapshot {
-        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        LinkStatsSnapshot {
-            links_opened: g(&self.links_opened),
-            frames_in: g(&self.frames_in),
-            frames_out: g(&self.frames_out),
-            bytes_in: g(&self.bytes_in),
-            bytes_out: g(&self.bytes_out),
-            malformed: g(&self.malformed),
-            oversized: g(&self.oversized),
-            bad_hello: g(&self.bad_hello),
-            slow: g(&self.slow),
-        }
-    }
-}
-
-fn bump(c: &AtomicU64) {
-    c.fetch_add(1, Ordering::Relaxed);
-}
+/// One edge connection's state machine, shared by its driver and the tick.
+pub(crate) type RegionLinkHandle = Arc<SharedLink<RegionLink>>;
 
 /// What every link task needs.
 #[derive(Debug, Clone)]
@@ -111,7 +41,8 @@ pub(crate) struct LinkCtx {
     pub db_tx: mpsc::Sender<DbRequest>,
     pub stats: Arc<LinkStats>,
     pub refusals: Arc<LinkRefusals>,
-    pub queue: usize,
+    /// The settings every connection's state machine starts from.
+    pub config: RegionLinkConfig,
 }
 
 /// TLS alert `certificate_required` (RFC 8446): the edge sent no client certificate.
@@ -155,169 +86,106 @@ pub(crate) async fn accept_loop(endpoint: quinn::Endpoint, ctx: LinkCtx) {
     }
 }
 
-/// Why reading a frame stopped.
-enum ReadEnd {
-    /// The peer finished the stream or the connection closed.
-    Closed,
-    Oversized(usize),
-    Malformed(String),
-}
-
-/// Read one frame; returns it with its size on the wire.
-async fn read_frame(recv: &mut quinn::RecvStream) -> Result<(EdgeToRegion, usize), ReadEnd> {
-    let mut len = [0u8; 4];
-    recv.read_exact(&mut len)
-        .await
-        .map_err(|_| ReadEnd::Closed)?;
-    let len = check_frame_len(u32::from_le_bytes(len)).map_err(|e| match e {
-        FrameError::TooLarge(n) => ReadEnd::Oversized(n),
-        other => ReadEnd::Malformed(other.to_string()),
-    })?;
-    let mut body = vec![0u8; len];
-    recv.read_exact(&mut body)
-        .await
-        .map_err(|_| ReadEnd::Closed)?;
-    let msg = decode_frame(&body).map_err(|e| ReadEnd::Malformed(e.to_string()))?;
-    Ok((msg, len + 4))
-}
-
-/// Serve one edge connection: hello, then frames until it ends.
+/// Serve one edge connection until its link ends.
 async fn serve(conn: quinn::Connection, link: LinkId, ctx: LinkCtx) {
     let remote = conn.remote_address();
-    let hello = tokio::time::timeout(HELLO_TIMEOUT, async {
-        let (send, mut recv) = conn.accept_bi().await.ok()?;
-        let first = read_frame(&mut recv).await;
-        Some((send, recv, first))
-    })
-    .await;
-    let Ok(Some((send, mut recv, first))) = hello else {
-        bump(&ctx.stats.bad_hello);
-        conn.close(close_code::PROTOCOL.into(), b"no hello");
+    let shared = SharedLink::new(RegionLink::new(Instant::now(), ctx.config.clone()));
+    // The edge opens the stream; the hello deadline runs from the connection.
+    let stream = tokio::time::timeout(ctx.config.hello_timeout, conn.accept_bi()).await;
+    let Ok(Ok((send, recv))) = stream else {
+        ctx.stats.count_close(&LinkClosed {
+            code: Some(CloseCode::HelloTimeout.code()),
+            reason: "no stream".into(),
+            by_peer: false,
+        });
+        conn.close(CloseCode::HelloTimeout.code().into(), b"no hello");
         return;
     };
-    match first {
-        Ok((EdgeToRegion::Hello { version, edge_id }, _)) if version == LINK_VERSION => {
-            tracing::info!(link, %remote, edge_id, "edge link opened");
-        }
-        Ok((EdgeToRegion::Hello { version, .. }, _)) => {
-            tracing::warn!(link, %remote, version, "edge link with unsupported version");
-            bump(&ctx.stats.bad_hello);
-            conn.close(close_code::VERSION.into(), b"unsupported link version");
-            return;
-        }
-        Ok(_) => {
-            bump(&ctx.stats.bad_hello);
-            conn.close(close_code::PROTOCOL.into(), b"expected hello");
-            return;
-        }
-        Err(end) => return close_for(&conn, &ctx, link, end),
-    }
-    bump(&ctx.stats.links_opened);
-    let (tx, rx) = mpsc::channel(ctx.queue);
-    if ctx
-        .tick_tx
-        .send(RuntimeMsg::LinkOpened { link, tx })
-        .await
-        .is_err()
-    {
-        conn.close(close_code::SHUTDOWN.into(), b"shutting down");
-        return;
-    }
-    let writer = tokio::spawn(write_loop(conn.clone(), send, rx, ctx.stats.clone()));
-    loop {
-        let msg = match read_frame(&mut recv).await {
-            Ok((msg, bytes)) => {
-                ctx.stats
-                    .bytes_in
-                    .fetch_add(bytes as u64, Ordering::Relaxed);
-                msg
-            }
-            Err(end) => {
-                close_for(&conn, &ctx, link, end);
-                break;
-            }
-        };
-        bump(&ctx.stats.frames_in);
-        let sent = match msg {
-            EdgeToRegion::Hello { .. } => {
-                bump(&ctx.stats.bad_hello);
-                conn.close(close_code::PROTOCOL.into(), b"repeated hello");
-                break;
-            }
-            EdgeToRegion::Join { session, player } => ctx
-                .db_tx
-                .send(DbRequest::Join {
-                    link,
-                    session,
-                    player,
-                })
-                .await
-                .is_ok(),
-            EdgeToRegion::Leave { session } => ctx
-                .db_tx
-                .send(DbRequest::Leave { link, session })
-                .await
-                .is_ok(),
-            EdgeToRegion::Command {
-                session,
-                seq,
-                command,
-            } => {
-                let input = TickInput::Command {
-                    link,
-                    session,
-                    seq,
-                    command,
-                };
-                ctx.tick_tx.send(RuntimeMsg::Input(input)).await.is_ok()
-            }
-        };
-        if !sent {
-            conn.close(close_code::SHUTDOWN.into(), b"shutting down");
-            break;
-        }
-    }
-    let _ = ctx
-        .tick_tx
-        .send(RuntimeMsg::Input(TickInput::LinkClosed { link }))
-        .await;
-    writer.abort();
-    tracing::info!(link, %remote, "edge link closed");
+    let mut sink = Sink {
+        link,
+        shared: shared.clone(),
+        ctx: ctx.clone(),
+        opened: false,
+        reads: stats::Reads::default(),
+    };
+    let code = drive(&conn, send, recv, &shared, &mut sink).await;
+    sink.reads.publish(&ctx.stats, shared.lock().counters());
+    tracing::info!(link, %remote, code, "edge link closed");
 }
 
-fn close_for(conn: &quinn::Connection, ctx: &LinkCtx, link: LinkId, end: ReadEnd) {
-    match end {
-        ReadEnd::Closed => conn.close(close_code::NORMAL.into(), b"bye"),
-        ReadEnd::Oversized(n) => {
-            tracing::warn!(link, bytes = n, "oversized link frame; closing the link");
-            bump(&ctx.stats.oversized);
-            conn.close(close_code::OVERSIZED.into(), b"oversized frame");
-        }
-        ReadEnd::Malformed(e) => {
-            tracing::warn!(link, error = %e, "malformed link frame; closing the link");
-            bump(&ctx.stats.malformed);
-            conn.close(close_code::MALFORMED.into(), b"malformed frame");
+/// Where a connection's events go: the tick and the database worker.
+struct Sink {
+    link: LinkId,
+    shared: RegionLinkHandle,
+    ctx: LinkCtx,
+    opened: bool,
+    reads: stats::Reads,
+}
+
+impl EventSink<RegionLinkEvent> for Sink {
+    async fn deliver(&mut self, event: RegionLinkEvent) {
+        let counters = self.shared.lock().counters();
+        self.reads.publish(&self.ctx.stats, counters);
+        let refused = deliver(self.link, event, &self.shared, &self.ctx, &mut self.opened).await;
+        if let Some(code) = refused {
+            self.shared.lock().close(code, "region shutting down");
         }
     }
 }
 
-/// Send queued frames; when the tick drops the queue (slow link or shutdown), close.
-async fn write_loop(
-    conn: quinn::Connection,
-    mut send: quinn::SendStream,
-    mut rx: mpsc::Receiver<RegionToEdge>,
-    stats: Arc<LinkStats>,
-) {
-    while let Some(msg) = rx.recv().await {
-        let frame = encode_frame(&msg);
-        if send.write_all(&frame).await.is_err() {
-            return;
+/// Hand one event on; returns a close code when the region can no longer take the link's
+/// events (it is shutting down).
+async fn deliver(
+    link: LinkId,
+    event: RegionLinkEvent,
+    shared: &RegionLinkHandle,
+    ctx: &LinkCtx,
+    opened: &mut bool,
+) -> Option<CloseCode> {
+    let sent = match event {
+        RegionLinkEvent::Opened { edge_id, version } => {
+            tracing::info!(link, edge_id, version, "edge link opened");
+            ctx.stats.opened();
+            *opened = true;
+            let msg = RuntimeMsg::LinkOpened {
+                link,
+                handle: shared.clone(),
+            };
+            ctx.tick_tx.send(msg).await.is_ok()
         }
-        bump(&stats.frames_out);
-        stats
-            .bytes_out
-            .fetch_add(frame.len() as u64, Ordering::Relaxed);
-    }
-    // The tick dropped our queue: it overflowed (slow edge) or the region is stopping.
-    conn.close(close_code::SLOW.into(), b"link queue dropped");
+        RegionLinkEvent::Join { join, rejoin } => {
+            ctx.stats.joined(rejoin);
+            let req = DbRequest::Join {
+                link,
+                session: join.session,
+                player: join.player,
+            };
+            Queued::send(&ctx.db_tx, req, &ctx.stats.db_queue_waits).await
+        }
+        RegionLinkEvent::Leave(l) => {
+            let req = DbRequest::Leave {
+                link,
+                session: l.session,
+            };
+            Queued::send(&ctx.db_tx, req, &ctx.stats.db_queue_waits).await
+        }
+        RegionLinkEvent::Command(c) => {
+            let input = RuntimeMsg::Input(TickInput::Command {
+                link,
+                session: c.session,
+                seq: c.seq,
+                command: c.command,
+            });
+            Queued::send(&ctx.tick_tx, input, &ctx.stats.tick_queue_waits).await
+        }
+        RegionLinkEvent::Closed(closed) => {
+            ctx.stats.count_close(&closed);
+            if *opened {
+                let input = RuntimeMsg::Input(TickInput::LinkClosed { link });
+                let _ = ctx.tick_tx.send(input).await;
+            }
+            return None;
+        }
+    };
+    (!sent).then_some(CloseCode::Shutdown)
 }

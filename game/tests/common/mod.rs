@@ -6,7 +6,7 @@ use starlane_game::RegionConfig;
 use starlane_game::ecs::{EmpireRecord, LinkId, RegionSim, TickInput};
 use starlane_game::map::GameMap;
 use starlane_protocol::link::{
-    EntityFrame, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ViewChange,
+    EntityFrame, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ToClient, ViewChange,
 };
 use starlane_protocol::{EmpireId, EntityId, EntityState, Visibility};
 use std::collections::{BTreeSet, HashMap};
@@ -54,7 +54,7 @@ pub fn session_msgs(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Ve
     frames
         .iter()
         .filter_map(|(_, f)| match f {
-            RegionToEdge::ToClient { session: s, msgs } if *s == session => Some(msgs.clone()),
+            RegionToEdge::ToClient(t) if t.session == session => Some(t.msgs.clone()),
             _ => None,
         })
         .flatten()
@@ -124,7 +124,7 @@ impl ModelEdge {
             }
             match f {
                 RegionToEdge::Entities(frame) => self.apply_entities(frame),
-                RegionToEdge::ToClient { session, msgs } => {
+                RegionToEdge::ToClient(ToClient { session, msgs }) => {
                     for m in msgs {
                         if let LinkServerMsg::View(v) = m {
                             self.apply_view(sim, *session, v);
@@ -136,31 +136,28 @@ impl ModelEdge {
         }
     }
 
+    /// Check the frame against what this edge holds (nothing appears twice, nothing unknown
+    /// changes or goes), then apply it as every edge does ([`EntityFrame::apply`]).
     fn apply_entities(&mut self, frame: &EntityFrame) {
         self.frames += 1;
-        if frame.reset {
-            self.resets += 1;
-            self.mirror.clear();
-        }
-        for s in &frame.appeared {
-            let before = self.mirror.insert(s.id, s.clone());
-            assert!(before.is_none(), "{} appeared while held", s.id);
+        self.resets += usize::from(frame.reset);
+        for s in frame.appeared.iter().filter(|_| !frame.reset) {
+            assert!(
+                !self.mirror.contains_key(&s.id),
+                "{} appeared while held",
+                s.id
+            );
         }
         for c in &frame.changed {
             assert!(c.pos.is_some() || c.health.is_some(), "empty change");
-            let held = self
-                .mirror
-                .get_mut(&c.id)
-                .unwrap_or_else(|| panic!("{} changed without being held", c.id));
-            held.pos = c.pos.unwrap_or(held.pos);
-            held.health = c.health.unwrap_or(held.health);
         }
-        for id in &frame.removed {
-            assert!(
-                self.mirror.remove(id).is_some(),
-                "{id} removed without being held"
-            );
-        }
+        let applied = frame.apply(&mut self.mirror);
+        assert_eq!(applied.unknown_changes, 0, "a change of an id not held");
+        assert_eq!(
+            applied.removed,
+            frame.removed.len(),
+            "a removal of an id not held"
+        );
     }
 
     fn apply_view(&mut self, sim: &RegionSim, session: SessionId, v: &ViewChange) {

@@ -6,10 +6,9 @@
 use starlane_game::link::pki::{DevCa, PemPair, Purpose};
 use starlane_game::link::tls::{Identity, LINK_ALPN, provider};
 use starlane_game::{Region, RegionConfig, RegionHandle};
-use starlane_protocol::link::{
-    EdgeToRegion, LINK_VERSION, PlayerIdentity, RegionToEdge, check_frame_len, decode_frame,
-    encode_frame,
-};
+use starlane_netcore::link::EdgeClient;
+use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
+use starlane_protocol::link::PlayerIdentity;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,39 +103,30 @@ pub async fn try_session(
     let attempt = async {
         // With TLS 1.3 the client's handshake may complete before the region has judged the
         // client certificate: a refusal shows as the connection closing right after.
-        let conn = endpoint
-            .connect(region.link_addr(), "starlane-region")
-            .ok()?
-            .await
-            .ok()?;
-        let (mut send, mut recv) = conn.open_bi().await.ok()?;
-        let hello = EdgeToRegion::Hello {
-            version: LINK_VERSION,
+        let config = EdgeLinkConfig {
             edge_id: "mtls-test".into(),
+            ..EdgeLinkConfig::default()
         };
-        let join = EdgeToRegion::Join {
-            session: 1,
-            player: PlayerIdentity {
-                user_id,
-                username: format!("user{user_id}"),
-            },
+        let mut edge =
+            EdgeClient::connect(&endpoint, region.link_addr(), "starlane-region", config, 64)
+                .await
+                .ok()?;
+        let player = PlayerIdentity {
+            user_id,
+            username: format!("user{user_id}"),
         };
-        send.write_all(&encode_frame(&hello)).await.ok()?;
-        send.write_all(&encode_frame(&join)).await.ok()?;
         loop {
-            let mut len = [0u8; 4];
-            recv.read_exact(&mut len).await.ok()?;
-            let len = check_frame_len(u32::from_le_bytes(len)).ok()?;
-            let mut body = vec![0u8; len];
-            recv.read_exact(&mut body).await.ok()?;
-            if let RegionToEdge::Joined { .. } = decode_frame(&body).ok()? {
-                return Some(conn);
+            match edge.next_event().await? {
+                EdgeLinkEvent::Up { .. } => edge.join(1, player.clone()).ok()?,
+                EdgeLinkEvent::Joined(_) => return Some(edge),
+                EdgeLinkEvent::Down(_) => return None,
+                _ => {}
             }
         }
     };
     let outcome = match tokio::time::timeout(WAIT, attempt).await {
-        Ok(Some(conn)) => {
-            conn.close(0u32.into(), b"done");
+        Ok(Some(edge)) => {
+            edge.close().await;
             Outcome::Joined
         }
         Ok(None) => Outcome::Refused,

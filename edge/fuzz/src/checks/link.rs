@@ -1,79 +1,106 @@
-//! Edge-region link frames (`starlane_protocol::link`), both directions.
+//! Edge-region link frames (`starlane_protocol::link`, LINK.md), both directions, and the two
+//! state machines that read them (`starlane_netcore::proto::link`).
 
 use crate::input::Input;
 use starlane_edge::sync::Mirror;
-use starlane_protocol::link::{
-    EdgeToRegion, MAX_LINK_FRAME, RegionToEdge, check_frame_len, decode_frame, encode_frame,
+use starlane_netcore::proto::link::{
+    EdgeLink, EdgeLinkConfig, EdgeLinkEvent, RegionLink, RegionLinkConfig,
 };
+use starlane_protocol::link::{
+    EdgeToRegion, FrameDecoder, LENGTH_PREFIX, LINK_VERSION, MAX_LINK_FRAME, RegionToEdge,
+    Welcome,
+};
+use std::time::Instant;
 
-/// The first byte picks the direction (bit 0: region → edge) and the framing (bit 1: the rest
-/// is a stream of length-prefixed frames as read from the link, else one frame body).
+/// The first byte picks the direction (bit 0: region → edge), the framing (bit 1: the rest is
+/// a stream of frames as read from the link, cut into pieces of up to 64 bytes by the next
+/// byte; else one frame's type and payload) and whether the stream is also fed to the state
+/// machine that reads that direction (bit 2).
 pub fn link_frame(data: &[u8]) {
     let mut input = Input::new(data);
     let mode = input.u8();
     let to_edge = mode & 1 == 1;
-    let rest = input.rest();
     if mode & 2 == 0 {
-        body(to_edge, rest);
+        body(to_edge, input.rest());
         return;
     }
-    // A stream as the link readers take it: a u32 little-endian length, checked before the
-    // body is read, then the body.
-    let mut stream = Input::new(rest);
-    while !stream.is_empty() {
-        let len = stream.u32();
-        let Ok(len) = check_frame_len(len) else {
-            assert!(len as usize > MAX_LINK_FRAME);
-            return;
-        };
-        let frame = stream.bytes(len);
-        if frame.len() < len {
-            return; // the stream ended inside the frame
+    let piece = usize::from(input.u8() % 64) + 1;
+    let stream = input.rest();
+    if mode & 4 != 0 {
+        if to_edge {
+            edge_core(stream, piece);
+        } else {
+            region_core(stream, piece);
         }
-        body(to_edge, frame);
+        return;
+    }
+    let mut decoder = FrameDecoder::default();
+    for chunk in stream.chunks(piece) {
+        decoder.push(chunk);
+        loop {
+            match decoder.next_frame() {
+                Ok(Some(frame)) => {
+                    assert!(frame.len() <= MAX_LINK_FRAME);
+                    let frame = frame.to_vec();
+                    body(to_edge, &frame);
+                }
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+        // Never more than one frame and one piece held.
+        assert!(decoder.buffered() <= MAX_LINK_FRAME + LENGTH_PREFIX + piece);
     }
 }
 
 fn body(to_edge: bool, body: &[u8]) {
     if to_edge {
-        match decode_frame::<RegionToEdge>(body) {
-            Ok(msg) => {
-                round_trip_to_edge(&msg);
-                if let RegionToEdge::Entities(frame) = &msg {
-                    // What the edge does with it: apply it to its mirror, twice (a resend).
-                    let mut mirror = Mirror::new();
-                    mirror.apply(frame);
-                    mirror.apply(frame);
-                    assert!(mirror.len() <= frame.appeared.len());
-                }
-            }
-            Err(e) => {
-                let _ = e.to_string();
+        if let Ok(msg) = RegionToEdge::decode(body) {
+            let again = RegionToEdge::decode(&msg.encode()[LENGTH_PREFIX..]);
+            assert_eq!(again.as_ref(), Ok(&msg), "link frame round trip");
+            if let RegionToEdge::Entities(frame) = &msg {
+                // What the edge does with it: apply it to its mirror, twice (a resend).
+                let mut mirror = Mirror::new();
+                mirror.apply(frame);
+                mirror.apply(frame);
+                assert!(mirror.len() <= frame.appeared.len());
             }
         }
-    } else {
-        match decode_frame::<EdgeToRegion>(body) {
-            Ok(msg) => round_trip_to_region(&msg),
-            Err(e) => {
-                let _ = e.to_string();
-            }
-        }
+    } else if let Ok(msg) = EdgeToRegion::decode(body) {
+        let again = EdgeToRegion::decode(&msg.encode()[LENGTH_PREFIX..]);
+        assert_eq!(again.as_ref(), Ok(&msg), "link frame round trip");
     }
 }
 
-/// A decoded message encodes to a frame that decodes to the same message.
-macro_rules! round_trip {
-    ($name:ident, $t:ty) => {
-        fn $name(msg: &$t) {
-            let frame = encode_frame(msg);
-            let (len, rest) = frame.split_at(4);
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
-            assert_eq!(check_frame_len(len).ok(), Some(rest.len()));
-            let back: $t = decode_frame(rest).expect("a re-encoded frame decodes");
-            assert_eq!(&back, msg, "link frame round trip");
-        }
-    };
+/// A region's state machine reading the stream: it never panics, and once it closed it reads
+/// nothing more.
+fn region_core(stream: &[u8], piece: usize) {
+    let now = Instant::now();
+    let mut region = RegionLink::new(now, RegionLinkConfig::default());
+    for chunk in stream.chunks(piece) {
+        region.handle_bytes(now, chunk);
+        while region.poll_event().is_some() {}
+        assert!(region.read_buffered() <= MAX_LINK_FRAME + LENGTH_PREFIX + piece);
+    }
+    while region.poll_transmit().is_some() {}
 }
 
-round_trip!(round_trip_to_edge, RegionToEdge);
-round_trip!(round_trip_to_region, EdgeToRegion);
+/// An edge's state machine, welcomed, reading the stream: it never panics and holds nothing
+/// unbounded.
+fn edge_core(stream: &[u8], piece: usize) {
+    let now = Instant::now();
+    let mut edge = EdgeLink::new(EdgeLinkConfig::default());
+    edge.handle_connected(now);
+    let welcome = RegionToEdge::Welcome(Welcome {
+        version: LINK_VERSION,
+        instance: 1,
+        region_id: "fuzz".into(),
+    });
+    edge.handle_bytes(now, &welcome.encode());
+    assert!(matches!(edge.poll_event(), Some(EdgeLinkEvent::Up { .. })));
+    for chunk in stream.chunks(piece) {
+        edge.handle_bytes(now, chunk);
+        while edge.poll_event().is_some() {}
+    }
+    while edge.poll_transmit().is_some() {}
+}

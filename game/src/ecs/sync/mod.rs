@@ -2,7 +2,7 @@
 //!
 //! 1. the tick's position and health changes go into the [`DeltaLog`];
 //! 2. per edge link, the union of what its sessions' empires see now is diffed against what
-//!    the edge's mirror holds ([`EdgeMirrors`]) into one [`EntityFrame`]: new ids in full,
+//!    the edge's mirror holds ([`EdgeMirrors`]) into one `EntityFrame`: new ids in full,
 //!    kept ids with only the fields changed since the link's last frame (from the log), ids
 //!    that left; a link too far behind for the log gets a full resync (`reset`);
 //! 3. per session, a [`ViewChange`] (ids that entered and left its empire's view, hex
@@ -26,7 +26,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use delta_log::{HEALTH_CHANGED, POS_CHANGED};
 use mirror::{Changes, build_frame, plan, union_sorted};
-use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
+use starlane_protocol::link::{LinkServerMsg, ViewChange};
 use starlane_protocol::{EmpireId, EntityId, EntityState, ResourceKind};
 use std::collections::HashMap;
 
@@ -146,7 +146,7 @@ struct LinkScratch {
     flags: HashMap<usize, ChangeFlags>,
 }
 
-/// One [`EntityFrame`] per uncongested link: its mirror brought to its sessions' union.
+/// One `EntityFrame` per uncongested link: its mirror brought to its sessions' union.
 fn sync_links(
     inputs: SyncInputs,
     sessions: Res<Sessions>,
@@ -235,25 +235,5 @@ fn sync_views(
         if !msgs.is_empty() {
             outbox.sessions.entry(*key).or_default().extend(msgs);
         }
-    }
-}
-
-/// Apply `frame` to a model of an edge mirror (id -> state), as an edge does: reset, appeared,
-/// changed, removed. For tests and tools that replay the link.
-pub fn apply_frame(mirror: &mut HashMap<EntityId, EntityState>, frame: &EntityFrame) {
-    if frame.reset {
-        mirror.clear();
-    }
-    for s in &frame.appeared {
-        mirror.insert(s.id, s.clone());
-    }
-    for c in &frame.changed {
-        if let Some(s) = mirror.get_mut(&c.id) {
-            s.pos = c.pos.unwrap_or(s.pos);
-            s.health = c.health.unwrap_or(s.health);
-        }
-    }
-    for id in &frame.removed {
-        mirror.remove(id);
     }
 }
