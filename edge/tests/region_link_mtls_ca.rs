@@ -9,11 +9,12 @@ use crate::common;
 use crate::link_pki;
 
 use common::{T, read_frame};
-use link_pki::{Ca, region_endpoint};
+use link_pki::region_endpoint;
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 use starlane_protocol::link::EdgeToRegion;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,15 +22,15 @@ use std::time::Duration;
 #[tokio::test]
 async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let ca = Ca::new("cluster");
-    let region_cert = ca.issue(&["starlane-region"], true);
-    let edge_cert = ca.issue(&["starlane-edge"], false);
+    let ca = DevCa::generate("cluster").unwrap();
+    let region_cert = ca.issue(&["starlane-region"], Purpose::Region).unwrap();
+    let edge_cert = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
     let region = region_endpoint(&region_cert, Some(&ca), None);
 
     let mut section = EdgeConfig::default().region_link;
     section.addr = region.local_addr().unwrap();
-    section.ca_file = Some(ca.write(dir.path(), "ca"));
-    let (cert, key) = edge_cert.write(dir.path(), "edge");
+    section.ca_file = Some(ca.write_cert_in(dir.path(), "ca").unwrap());
+    let (cert, key) = edge_cert.write_in(dir.path(), "edge").unwrap();
     section.cert_file = Some(cert);
     section.key_file = Some(key);
     section.reconnect_min_ms = 50;
@@ -52,8 +53,8 @@ async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
         .downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
         .unwrap();
     assert_eq!(
-        peer.first(),
-        Some(&edge_cert.cert),
+        peer.first().map(|c| c.as_ref()),
+        Some(edge_cert.cert_der.as_slice()),
         "the edge presents its certificate"
     );
     let (_send, mut recv) = tokio::time::timeout(T, conn.accept_bi())

@@ -13,6 +13,10 @@ pub const MAX_LINK_FRAME: usize = 1 << 20;
 /// Version of the link protocol, checked in [`EdgeToRegion::Hello`].
 pub const LINK_VERSION: u16 = 2;
 
+/// TLS ALPN protocol of the edge-region link (QUIC): both ends offer exactly this, so a
+/// peer speaking anything else fails the handshake.
+pub const LINK_ALPN: &[u8] = b"starlane-link/1";
+
 /// Edge-local session identifier (unique per edge connection).
 pub type SessionId = u64;
 

@@ -21,9 +21,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// ALPN of the edge-region link.
-pub const LINK_ALPN: &[u8] = b"starlane-link/1";
-
 /// Where the edge's client certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientIdentity {

@@ -4,12 +4,12 @@
 //! with the ring provider, TLS 1.3; its [`TlsError`]s name the field and the fix); here are the
 //! edge's fields, its refusal metrics and logs.
 
-use super::LINK_ALPN;
 use crate::metrics::RegionLinkMetrics;
 use starlane_netcore::tls::{
     Identity, PinVerifier, Refusal, RefusalKind, RefusalObserver, ServerTrust, TlsError,
     format_pin, load_roots, pins_of_file,
 };
+use starlane_protocol::link::LINK_ALPN;
 use std::path::Path;
 use std::sync::Arc;
 

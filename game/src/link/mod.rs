@@ -8,7 +8,6 @@
 //! ([`trust::edge_verifier`]); refused handshakes are logged and counted in
 //! [`crate::metrics::LinkRefusals`]. One connection carries all of an edge's sessions.
 
-pub mod pki;
 pub mod tls;
 pub mod trust;
 

@@ -9,7 +9,8 @@
 //! code `code`, which the peer sees as `CloseReason::Peer(code)`.
 //!
 //! Link stats are quinn's: UDP datagrams and bytes each way, packets the path declared lost,
-//! the smoothed RTT, and its variation smoothed over samples every 250 ms ([`RttVariance`]).
+//! the smoothed RTT, and its variation smoothed over samples every 250 ms
+//! ([`RttEstimator`](crate::proto::rtt::RttEstimator)).
 
 mod client;
 mod pump;
@@ -20,7 +21,6 @@ mod tls;
 pub use client::{QuicClientError, client_config, connect, connect_pinned};
 pub use pump::PROTOCOL_VIOLATION;
 pub use server::{QuicBindError, QuicServer, QuicServerConfig};
-pub use stats::RttVariance;
 pub use tls::{QuicIdentity, QuicTlsError, QuicTrust};
 
 use std::sync::Arc;

@@ -8,8 +8,9 @@
 //! bounded datagram buffer, which drops the oldest when full.
 
 use super::QuicCounters;
-use super::stats::{RttVariance, STATS_INTERVAL, publish};
+use super::stats::{STATS_INTERVAL, publish};
 use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
+use crate::proto::rtt::RttEstimator;
 use crate::transport::{CloseReason, DriverSide, LinkEvent, Outgoing};
 use quinn::{Connection, ConnectionError, RecvStream, SendDatagramError, SendStream, VarInt};
 use std::sync::Arc;
@@ -77,7 +78,7 @@ pub(super) async fn pump(
     // A frame the writer queue had no room for; nothing more is taken from the link until
     // it is queued, which keeps reliable messages in order.
     let mut stalled: Option<Vec<u8>> = None;
-    let mut rtt = RttVariance::default();
+    let mut rtt = RttEstimator::default();
     let mut tick = tokio::time::interval(STATS_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let reason = loop {

@@ -86,7 +86,7 @@ impl Connection {
             datagrams: DatagramSequencer::default(),
             sender: ReliableSender::new(config.max_message, config.max_queued_bytes),
             receiver: ReliableReceiver::new(config.max_message),
-            rtt: RttEstimator::new(rtt_seed),
+            rtt: RttEstimator::seeded(config.rtt, rtt_seed),
             last_heard: now,
             // The first ping goes out with the first packet: it measures the RTT at once.
             next_ping: now,

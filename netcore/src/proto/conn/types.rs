@@ -1,6 +1,7 @@
 //! The public vocabulary of a connection: settings, states, events, errors, close codes.
 
 use super::reliable::PushError;
+use crate::proto::rtt::RttConfig;
 use crate::proto::session::SealError;
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ pub struct ConnConfig {
     /// counter `2^64 - 1` unused; larger values are treated as the default. Smaller values
     /// only make exhaustion reachable in tests.
     pub data_counter_limit: u64,
+    /// Bounds of the round-trip estimator behind resend timeouts.
+    pub rtt: RttConfig,
 }
 
 /// The largest (and default) [`ConnConfig::data_counter_limit`]: counters `2^64 - 3` and
@@ -49,6 +52,7 @@ impl Default for ConnConfig {
             max_message: 64 * 1024,
             max_queued_bytes: 4 * 1024 * 1024,
             data_counter_limit: MAX_DATA_COUNTER_LIMIT,
+            rtt: RttConfig::TRANSPORT,
         }
     }
 }
