@@ -133,6 +133,7 @@ impl Connection {
         s.srtt = self.rtt.srtt();
         s.rttvar = self.rtt.rttvar();
         s.resent = self.sender.resent();
+        s.reliable_queued = self.sender.queued_bytes() as u64;
         s
     }
 

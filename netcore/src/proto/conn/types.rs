@@ -5,7 +5,9 @@ use crate::proto::rtt::RttConfig;
 use crate::proto::session::SealError;
 use std::time::Duration;
 
-/// Close codes the transport itself uses (application codes stay below 240).
+/// Close codes the transport itself uses (application codes stay below 240). The link queues'
+/// codes, 248 (accept queue full) and 249 (slow consumer), are `transport::ACCEPT_QUEUE_FULL`
+/// and `transport::SLOW_CONSUMER` (feature `runtime`).
 pub mod codes {
     /// Closed normally (also: the application dropped its link).
     pub const NORMAL: u8 = 0;
