@@ -21,6 +21,7 @@ use criterion::Criterion;
 use starlane_netcore::proto::conn::{ConnConfig, ConnEvent, Connection};
 use starlane_netcore::proto::cookie::CookieJar;
 use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, HandshakeTiming, ServerHandshake, generate_keypair,
 };
@@ -75,7 +76,8 @@ fn handshake_pair(
     now: Instant,
 ) -> (Connection, Connection) {
     let from = client_addr(0);
-    let mut client = ClientHandshake::new(now, server.public_key(), HandshakeTiming::default())
+    let timing = HandshakeTiming::default();
+    let mut client = ClientHandshake::new(now, server.public_key(), timing, EntropySource::os())
         .expect("valid key");
     let hello = client.poll_transmit().expect("a hello");
     let cookie = server
@@ -135,8 +137,8 @@ fn established_pair(
 /// netcore's server-side connections; the client sides are dropped before counting ends.
 fn netcore_connections(now: Instant) -> Vec<Connection> {
     let (private, _) = generate_keypair();
-    let server = ServerHandshake::new(private);
-    let jar = CookieJar::new(now, Duration::from_secs(5));
+    let server = ServerHandshake::new(private, EntropySource::os());
+    let jar = CookieJar::new(now, Duration::from_secs(5), EntropySource::os());
     (0..N)
         .map(|_| established_pair(&server, &jar, now).1)
         .collect()
@@ -146,10 +148,10 @@ fn netcore_connections(now: Instant) -> Vec<Connection> {
 fn endpoint_with_clients(now: Instant) -> Endpoint {
     let cfg = EndpointConfig::default();
     let (private, public) = generate_keypair();
-    let mut server = Endpoint::server(private, cfg);
+    let mut server = Endpoint::server(private, cfg.clone());
     let mut clients: HashMap<SocketAddr, Endpoint> = (0..N)
         .map(|i| {
-            let e = Endpoint::client(now, server_addr(), public, cfg).expect("valid key");
+            let e = Endpoint::client(now, server_addr(), public, cfg.clone()).expect("valid key");
             (client_addr(i), e)
         })
         .collect();
@@ -204,8 +206,8 @@ fn memory_table() {
 /// One established pair (warm-up).
 fn netcore_connections_one(now: Instant) -> (Connection, Connection) {
     let (private, _) = generate_keypair();
-    let server = ServerHandshake::new(private);
-    let jar = CookieJar::new(now, Duration::from_secs(5));
+    let server = ServerHandshake::new(private, EntropySource::os());
+    let jar = CookieJar::new(now, Duration::from_secs(5), EntropySource::os());
     established_pair(&server, &jar, now)
 }
 

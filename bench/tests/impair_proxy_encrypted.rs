@@ -32,8 +32,17 @@ async fn reliable_messages_survive_five_percent_loss() {
     );
 
     for i in 0..100u32 {
-        assert!(client.sender.send_reliable(format!("up {i}").into_bytes()));
-        assert!(edge.sender.send_reliable(format!("down {i}").into_bytes()));
+        assert!(
+            client
+                .sender
+                .send_reliable(format!("up {i}").into_bytes())
+                .is_queued()
+        );
+        assert!(
+            edge.sender
+                .send_reliable(format!("down {i}").into_bytes())
+                .is_queued()
+        );
     }
     let filler = spawn_filler(client.sender.clone(), edge.sender.clone());
     for i in 0..100u32 {

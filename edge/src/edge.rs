@@ -17,8 +17,8 @@ use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use rotation::Rotation;
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
-use starlane_netcore::transport::Link;
-use starlane_netcore::udp::{UdpServer, UdpServerConfig};
+use starlane_netcore::transport::{Link, QueueLimits, TransportKind};
+use starlane_netcore::udp::{UdpServer, UdpServerConfig, UdpServerStats};
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -158,6 +158,7 @@ impl Edge {
             bind: config.udp.bind,
             static_private_key: static_key,
             idle_timeout: Duration::from_secs(config.udp.idle_timeout_secs),
+            queues: QueueLimits::DEFAULT,
         })
         .with_context(|| format!("cannot bind udp.bind {}", config.udp.bind))?;
         let udp_addr = udp.local_addr();
@@ -173,6 +174,7 @@ impl Edge {
         let (wt, wt_links) = WtServer::bind(WtServerConfig {
             bind: config.webtransport.bind,
             identity: certs.identity(),
+            queues: QueueLimits::DEFAULT,
         })
         .with_context(|| format!("cannot bind webtransport.bind {}", config.webtransport.bind))?;
         let wt_addr = wt.local_addr();
@@ -186,6 +188,7 @@ impl Edge {
             bind: config.quic.bind,
             identity: QuicIdentity::from_webtransport(&certs.identity())?,
             idle_timeout: starlane_netcore::quic::DEFAULT_IDLE_TIMEOUT,
+            queues: QueueLimits::DEFAULT,
         })
         .with_context(|| format!("cannot bind quic.bind {}", config.quic.bind))?;
         let quic_addr = quic.local_addr();
@@ -204,6 +207,12 @@ impl Edge {
             live: live_sessions.clone(),
         };
         tasks.push(tokio::spawn(rotation.run(shutdown_rx.clone())));
+        tasks.push(spawn_accept_meter(
+            metrics.clone(),
+            udp.stats(),
+            quic.clone(),
+            wt.clone(),
+        ));
 
         let ready = Arc::new(Ready {
             hub: hub.clone(),
@@ -292,11 +301,34 @@ impl Drop for LiveGuard {
     }
 }
 
-async fn accept(
-    mut links: mpsc::UnboundedReceiver<Link>,
-    ctx: Arc<SessionContext>,
-    live: Arc<AtomicUsize>,
-) {
+/// Once a second, copy the drivers' accept-queue refusals into the metrics (a rotated
+/// WebTransport server starts counting anew; its refusals count again once above the old).
+fn spawn_accept_meter(
+    metrics: EdgeMetrics,
+    udp: UdpServerStats,
+    quic: Arc<QuicServer>,
+    wt: Arc<tokio::sync::Mutex<WtServer>>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let m = &metrics.link;
+            m.set_accept_refused(TransportKind::Udp, udp.accept_refused());
+            let refused = quic.counters().accept_refused.load(Ordering::Relaxed);
+            m.set_accept_refused(TransportKind::Quic, refused);
+            let refused = wt
+                .lock()
+                .await
+                .counters()
+                .accept_refused
+                .load(Ordering::Relaxed);
+            m.set_accept_refused(TransportKind::WebTransport, refused);
+        }
+    })
+}
+
+async fn accept(mut links: mpsc::Receiver<Link>, ctx: Arc<SessionContext>, live: Arc<AtomicUsize>) {
     while let Some(link) = links.recv().await {
         live.fetch_add(1, Ordering::Relaxed);
         let guard = LiveGuard(live.clone());

@@ -13,7 +13,7 @@ use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
 use starlane_netcore::proto::link::RegionLinkEvent;
-use starlane_netcore::transport::{LinkEvent, TransportKind, link_pair};
+use starlane_netcore::transport::{LinkEvent, QueueLimits, TransportKind, link_pair};
 use starlane_protocol::PROTOCOL_VERSION;
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::link::Join;
@@ -91,9 +91,17 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
     assert!(sessions(addr).await.is_empty());
 
     // A browser session that logs in, and a native one that has not sent its token yet.
-    let (link, browser) = link_pair("10.0.0.1:443".parse().unwrap(), TransportKind::WebTransport);
+    let (link, browser) = link_pair(
+        "10.0.0.1:443".parse().unwrap(),
+        TransportKind::WebTransport,
+        QueueLimits::DEFAULT,
+    );
     let browser_task = tokio::spawn(run_session(link, ctx.clone()));
-    let (link, native) = link_pair("10.0.0.2:5000".parse().unwrap(), TransportKind::Udp);
+    let (link, native) = link_pair(
+        "10.0.0.2:5000".parse().unwrap(),
+        TransportKind::Udp,
+        QueueLimits::DEFAULT,
+    );
     let native_task = tokio::spawn(run_session(link, ctx.clone()));
     let hello = ClientMsg::Hello {
         version: PROTOCOL_VERSION,
@@ -101,7 +109,7 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
     };
     browser
         .events
-        .send(LinkEvent::Reliable(hello.encode()))
+        .try_deliver(LinkEvent::Reliable(hello.encode()))
         .unwrap();
     // The session asks the region to join the player once the token is verified.
     let join = region.next_event().await;

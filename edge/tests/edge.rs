@@ -9,6 +9,7 @@ use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::proto::link::RegionLinkEvent;
+use starlane_netcore::tls::pki::{Purpose, self_signed};
 use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::Event;
@@ -89,7 +90,7 @@ async fn native_client_plays_through_the_edge() {
     let (region, ck) = fake_region();
     // The region wrote its certificate as PEM; the edge pins it.
     let cert_file = dir.path().join("region_cert.pem");
-    std::fs::write(&cert_file, ck.cert.pem()).unwrap();
+    std::fs::write(&cert_file, &ck.cert_pem).unwrap();
     let edge = Edge::start(
         edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
         None,
@@ -225,9 +226,9 @@ async fn native_client_plays_through_the_edge() {
 async fn link_refuses_a_region_with_another_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let (region, _ck) = fake_region();
-    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let other = self_signed(&["localhost"], Purpose::Region).unwrap();
     let cert_file = dir.path().join("pinned.der");
-    std::fs::write(&cert_file, other.cert.der()).unwrap();
+    std::fs::write(&cert_file, &other.cert_der).unwrap();
     let hub = Arc::new(RegionHub::default());
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let mut section = EdgeConfig::default().region_link;
@@ -262,7 +263,7 @@ async fn browser_transport_is_pinned_by_the_published_hash_and_rejects_bad_token
     let dir = tempfile::tempdir().unwrap();
     let (region, ck) = fake_region();
     let cert_file = dir.path().join("region_cert.der");
-    std::fs::write(&cert_file, ck.cert.der()).unwrap();
+    std::fs::write(&cert_file, &ck.cert_der).unwrap();
     let edge = Edge::start(
         edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
         None,

@@ -10,7 +10,7 @@ use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
-use starlane_netcore::transport::{LinkStats, TransportKind, link_pair};
+use starlane_netcore::transport::{LinkStats, QueueLimits, TransportKind, link_pair};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -77,6 +77,7 @@ async fn session_link_stats_are_exported_by_transport() {
     let (link, driver) = link_pair(
         "127.0.0.1:5000".parse().unwrap(),
         TransportKind::WebTransport,
+        QueueLimits::DEFAULT,
     );
     let stats = driver.stats.clone();
     // What the transport measured before the first report.

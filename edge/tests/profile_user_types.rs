@@ -67,7 +67,7 @@ fn gauge(vec: &prometheus::IntGaugeVec, label: &str) -> i64 {
 async fn a_listed_user_type_gets_its_own_profile() {
     let root = tempfile::tempdir().unwrap();
     let (region, ck) = fake_region();
-    std::fs::write(root.path().join("region_cert.pem"), ck.cert.pem()).unwrap();
+    std::fs::write(root.path().join("region_cert.pem"), &ck.cert_pem).unwrap();
     let edge = Edge::start(config(root.path(), region.local_addr().unwrap()), None)
         .await
         .unwrap();

@@ -42,7 +42,7 @@ fn gauge(vec: &prometheus::IntGaugeVec, label: &str) -> i64 {
 async fn sessions_get_profiles_and_reload_keeps_them_connected() {
     let root = tempfile::tempdir().unwrap();
     let (region, ck) = fake_region();
-    std::fs::write(root.path().join("region_cert.pem"), ck.cert.pem()).unwrap();
+    std::fs::write(root.path().join("region_cert.pem"), &ck.cert_pem).unwrap();
     let dir = profile_dir(root.path());
     let edge = Edge::start(
         edge_config(root.path(), region.local_addr().unwrap(), &dir),

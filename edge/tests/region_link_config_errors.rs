@@ -4,16 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::link_pki;
-
-use link_pki::Ca;
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::region_link::RegionLinkConfig;
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 
 #[test]
 fn unusable_link_files_name_their_field() {
     let dir = tempfile::tempdir().unwrap();
-    let ca = Ca::new("cluster");
+    let ca = DevCa::generate("cluster").unwrap();
     let check = |section: &starlane_edge::config::RegionLinkSection| {
         RegionLinkConfig::from_section(section, "edge").check()
     };
@@ -35,9 +33,17 @@ fn unusable_link_files_name_their_field() {
         "{err}"
     );
 
-    section.ca_file = Some(ca.write(dir.path(), "ca"));
-    let (cert, _) = ca.issue(&["starlane-edge"], false).write(dir.path(), "a");
-    let (_, other_key) = ca.issue(&["starlane-edge"], false).write(dir.path(), "b");
+    section.ca_file = Some(ca.write_cert_in(dir.path(), "ca").unwrap());
+    let (cert, _) = ca
+        .issue(&["starlane-edge"], Purpose::Edge)
+        .unwrap()
+        .write_in(dir.path(), "a")
+        .unwrap();
+    let (_, other_key) = ca
+        .issue(&["starlane-edge"], Purpose::Edge)
+        .unwrap()
+        .write_in(dir.path(), "b")
+        .unwrap();
     section.cert_file = Some(cert.clone());
     section.key_file = Some(other_key);
     let err = check(&section).unwrap_err().to_string();

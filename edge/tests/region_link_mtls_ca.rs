@@ -9,28 +9,29 @@ use crate::common;
 use crate::link_pki;
 
 use common::{T, peer_event};
-use link_pki::{Ca, region_endpoint};
+use link_pki::region_endpoint;
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::{DEFAULT_SESSION_EVENTS, RegionHub};
 use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::link::RegionPeer;
 use starlane_netcore::proto::link::{RegionLinkConfig as RegionCoreConfig, RegionLinkEvent};
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test]
 async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let ca = Ca::new("cluster");
-    let region_cert = ca.issue(&["starlane-region"], true);
-    let edge_cert = ca.issue(&["starlane-edge"], false);
+    let ca = DevCa::generate("cluster").unwrap();
+    let region_cert = ca.issue(&["starlane-region"], Purpose::Region).unwrap();
+    let edge_cert = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
     let region = region_endpoint(&region_cert, Some(&ca), None);
 
     let mut section = EdgeConfig::default().region_link;
     section.addr = region.local_addr().unwrap();
-    section.ca_file = Some(ca.write(dir.path(), "ca"));
-    let (cert, key) = edge_cert.write(dir.path(), "edge");
+    section.ca_file = Some(ca.write_cert_in(dir.path(), "ca").unwrap());
+    let (cert, key) = edge_cert.write_in(dir.path(), "edge").unwrap();
     section.cert_file = Some(cert);
     section.key_file = Some(key);
     section.reconnect_min_ms = 50;
@@ -53,8 +54,8 @@ async fn edge_and_region_authenticate_each_other_with_the_cluster_ca() {
         .downcast::<Vec<rustls::pki_types::CertificateDer<'static>>>()
         .unwrap();
     assert_eq!(
-        peer.first(),
-        Some(&edge_cert.cert),
+        peer.first().map(|c| c.as_ref()),
+        Some(edge_cert.cert_der.as_slice()),
         "the edge presents its certificate"
     );
     let mut region_side = RegionPeer::accept(conn, RegionCoreConfig::default(), 64)

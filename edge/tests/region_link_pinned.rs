@@ -8,23 +8,24 @@ use crate::common;
 use crate::link_pki;
 
 use common::{T, peer_event};
-use link_pki::{region_endpoint, self_signed, server_config};
+use link_pki::{region_endpoint, server_config};
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
 use starlane_netcore::link::RegionPeer;
 use starlane_netcore::proto::link::{RegionLinkConfig as RegionCoreConfig, RegionLinkEvent};
+use starlane_netcore::tls::pki::{Purpose, self_signed};
 use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test]
 async fn pinned_region_is_accepted_and_a_changed_certificate_refused() {
-    let pinned = self_signed(&["whatever.example"], true);
+    let pinned = self_signed(&["whatever.example"], Purpose::Region).unwrap();
     let region = region_endpoint(&pinned, None, None);
     let mut section = EdgeConfig::default().region_link;
     section.addr = region.local_addr().unwrap();
-    section.pins = vec![pinned.pin().to_uppercase()];
+    section.pins = vec![hex::encode(pinned.pin()).to_uppercase()];
     section.reconnect_min_ms = 50;
     section.reconnect_max_ms = 100;
     let hub = Arc::new(RegionHub::default());
@@ -52,7 +53,7 @@ async fn pinned_region_is_accepted_and_a_changed_certificate_refused() {
     ));
     // The region restarts with another certificate on the same address.
     region.set_server_config(Some(server_config(
-        &self_signed(&["whatever.example"], true),
+        &self_signed(&["whatever.example"], Purpose::Region).unwrap(),
         None,
         None,
     )));

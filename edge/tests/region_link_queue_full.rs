@@ -10,11 +10,12 @@ use crate::common;
 use crate::link_pki;
 
 use common::*;
-use link_pki::{region_endpoint, self_signed};
+use link_pki::region_endpoint;
 use starlane_client::{Client, ClientEvent};
 use starlane_edge::Edge;
 use starlane_edge::config::EdgeConfig;
 use starlane_netcore::proto::link::RegionLinkEvent;
+use starlane_netcore::tls::pki::{Purpose, self_signed};
 use starlane_protocol::link::{Join, Joined, LinkServerMsg, RegionToEdge, ToClient};
 use starlane_protocol::{CommandError, Hex, MapInfo};
 use std::collections::BTreeSet;
@@ -26,7 +27,7 @@ const COMMANDS: u32 = 200;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_queue_rejects_commands_and_keeps_the_session() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = self_signed(&["starlane-region"], true);
+    let cert = self_signed(&["starlane-region"], Purpose::Region).unwrap();
     // A tiny stream window: unread frames soon block the edge's writer.
     let mut transport = quinn::TransportConfig::default();
     transport.stream_receive_window(quinn::VarInt::from_u32(1024));
@@ -42,7 +43,7 @@ async fn full_queue_rejects_commands_and_keeps_the_session() {
     cfg.http.bind = local;
     cfg.dev_issuer.enabled = true;
     cfg.region_link.addr = region.local_addr().unwrap();
-    cfg.region_link.pins = vec![cert.pin()];
+    cfg.region_link.pins = vec![hex::encode(cert.pin())];
     cfg.region_link.queue_capacity = 16;
     let edge = Edge::start(cfg, None).await.unwrap();
     // The region stand-in takes no event while the test does not ask: one waiting event

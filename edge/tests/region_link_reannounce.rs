@@ -105,7 +105,7 @@ async fn session_survives_a_region_restart_and_is_resynchronised() {
     let dir = tempfile::tempdir().unwrap();
     let (region, ck) = fake_region();
     let cert_file = dir.path().join("region_cert.pem");
-    std::fs::write(&cert_file, ck.cert.pem()).unwrap();
+    std::fs::write(&cert_file, &ck.cert_pem).unwrap();
     let edge = Edge::start(
         edge_config(dir.path(), region.local_addr().unwrap(), cert_file),
         None,

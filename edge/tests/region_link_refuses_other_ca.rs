@@ -9,21 +9,26 @@ use crate::common;
 use crate::link_pki;
 
 use common::T;
-use link_pki::{Ca, region_endpoint};
+use link_pki::region_endpoint;
 use starlane_edge::config::EdgeConfig;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::{self, RegionLinkConfig};
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Run the edge's link against `region` until it refused one handshake; returns the metrics.
-async fn refused_by_edge(dir: &std::path::Path, ca: &Ca, region: &quinn::Endpoint) -> EdgeMetrics {
-    let edge_cert = ca.issue(&["starlane-edge"], false);
+async fn refused_by_edge(
+    dir: &std::path::Path,
+    ca: &DevCa,
+    region: &quinn::Endpoint,
+) -> EdgeMetrics {
+    let edge_cert = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
     let mut section = EdgeConfig::default().region_link;
     section.addr = region.local_addr().unwrap();
-    section.ca_file = Some(ca.write(dir, "ca"));
-    let (cert, key) = edge_cert.write(dir, "edge");
+    section.ca_file = Some(ca.write_cert_in(dir, "ca").unwrap());
+    let (cert, key) = edge_cert.write_in(dir, "edge").unwrap();
     section.cert_file = Some(cert);
     section.key_file = Some(key);
     section.reconnect_min_ms = 50;
@@ -49,16 +54,26 @@ async fn refused_by_edge(dir: &std::path::Path, ca: &Ca, region: &quinn::Endpoin
 #[tokio::test]
 async fn edge_refuses_a_region_the_cluster_ca_did_not_vouch_for() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Ca::new("cluster");
-    let rogue = Ca::new("rogue");
+    let cluster = DevCa::generate("cluster").unwrap();
+    let rogue = DevCa::generate("rogue").unwrap();
 
-    let region = region_endpoint(&rogue.issue(&["starlane-region"], true), None, None);
+    let region = region_endpoint(
+        &rogue.issue(&["starlane-region"], Purpose::Region).unwrap(),
+        None,
+        None,
+    );
     let metrics = refused_by_edge(dir.path(), &cluster, &region).await;
     let count = |r: &str| metrics.region_link.refusals.with_label_values(&[r]).get();
     assert!(count("unknown_ca") >= 1);
     assert_eq!(count("bad_certificate"), 0);
 
-    let region = region_endpoint(&cluster.issue(&["some-other-name"], true), None, None);
+    let region = region_endpoint(
+        &cluster
+            .issue(&["some-other-name"], Purpose::Region)
+            .unwrap(),
+        None,
+        None,
+    );
     let metrics = refused_by_edge(dir.path(), &cluster, &region).await;
     let count = |r: &str| metrics.region_link.refusals.with_label_values(&[r]).get();
     assert!(count("bad_certificate") >= 1);

@@ -12,7 +12,7 @@ use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
 use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_netcore::transport::{
-    CloseReason, DriverSide, LinkEvent, Outgoing, TransportKind, link_pair,
+    CloseReason, DriverSide, LinkEvent, Outgoing, QueueLimits, TransportKind, link_pair,
 };
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::{EntityPacket, Event};
@@ -75,7 +75,11 @@ fn harness(hello_timeout: Duration) -> Harness {
 
 impl Harness {
     fn connect(&self) -> (DriverSide, tokio::task::JoinHandle<()>) {
-        let (link, driver) = link_pair("127.0.0.1:5000".parse().unwrap(), TransportKind::Udp);
+        let (link, driver) = link_pair(
+            "127.0.0.1:5000".parse().unwrap(),
+            TransportKind::Udp,
+            QueueLimits::DEFAULT,
+        );
         (driver, tokio::spawn(run_session(link, self.ctx.clone())))
     }
 
@@ -146,7 +150,7 @@ fn counter(m: &EdgeMetrics, name: &str, label: &str) -> u64 {
 async fn bad_token_is_rejected_then_closed() {
     let h = harness(Duration::from_secs(10));
     let (mut d, task) = h.connect();
-    d.events.send(hello("not-a-token")).unwrap();
+    d.events.try_deliver(hello("not-a-token")).unwrap();
     expect_reject(&mut d, RejectReason::MalformedToken).await;
     task.await.unwrap();
     assert_eq!(
@@ -177,14 +181,14 @@ async fn expired_token_gets_its_code() {
         exp: 1,
     };
     d.events
-        .send(hello(&h.issuer.sign(&claims).unwrap()))
+        .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))
         .unwrap();
     expect_reject(&mut d, RejectReason::Expired).await;
     claims.exp = i64::MAX / 2;
     claims.activated = -1;
     let (mut d, _task) = h.connect();
     d.events
-        .send(hello(&h.issuer.sign(&claims).unwrap()))
+        .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))
         .unwrap();
     expect_reject(&mut d, RejectReason::Banned).await;
 }
@@ -194,7 +198,7 @@ async fn good_session_relays_both_ways() {
     let mut h = harness(Duration::from_secs(10));
     let (mut d, task) = h.connect();
     d.events
-        .send(hello(&h.issuer.issue_for(77, "ada").unwrap()))
+        .try_deliver(hello(&h.issuer.issue_for(77, "ada").unwrap()))
         .unwrap();
     let RegionLinkEvent::Join {
         join: Join { session, player },
@@ -257,7 +261,7 @@ async fn good_session_relays_both_ways() {
     );
     // The client acknowledges it: nothing is sent again while nothing changes.
     d.events
-        .send(LinkEvent::Datagram(
+        .try_deliver(LinkEvent::Datagram(
             ClientMsg::Ack {
                 newest: packet.seq,
                 mask: 0,
@@ -276,7 +280,7 @@ async fn good_session_relays_both_ways() {
         to: Hex::new(1, -1),
     };
     d.events
-        .send(LinkEvent::Reliable(
+        .try_deliver(LinkEvent::Reliable(
             ClientMsg::Command {
                 seq: 2,
                 command: command.clone(),
@@ -295,18 +299,18 @@ async fn good_session_relays_both_ways() {
 
     // Garbage is dropped and counted by its decode reason; the session goes on.
     d.events
-        .send(LinkEvent::Reliable(vec![0xff, 0x01]))
+        .try_deliver(LinkEvent::Reliable(vec![0xff, 0x01]))
         .unwrap();
-    d.events.send(LinkEvent::Datagram(vec![])).unwrap();
+    d.events.try_deliver(LinkEvent::Datagram(vec![])).unwrap();
     d.events
-        .send(LinkEvent::Datagram(ClientMsg::Ping { nonce: 42 }.encode()))
+        .try_deliver(LinkEvent::Datagram(ClientMsg::Ping { nonce: 42 }.encode()))
         .unwrap();
     assert_eq!(
         out(&mut d).await,
         Outgoing::Datagram(ServerMsg::Pong { nonce: 42 }.encode())
     );
     d.events
-        .send(LinkEvent::Reliable(ClientMsg::Ping { nonce: 43 }.encode()))
+        .try_deliver(LinkEvent::Reliable(ClientMsg::Ping { nonce: 43 }.encode()))
         .unwrap();
     assert_eq!(reliable(&mut d).await, ServerMsg::Pong { nonce: 43 });
     assert_eq!(
@@ -331,7 +335,7 @@ async fn good_session_relays_both_ways() {
     );
 
     d.events
-        .send(LinkEvent::Closed(CloseReason::Peer(0)))
+        .try_deliver(LinkEvent::Closed(CloseReason::Peer(0)))
         .unwrap();
     assert_eq!(
         h.region_event().await,
@@ -346,7 +350,7 @@ async fn second_hello_is_a_protocol_violation() {
     let mut h = harness(Duration::from_secs(10));
     let (mut d, _task) = h.connect();
     let token = h.issuer.issue("bob").unwrap();
-    d.events.send(hello(&token)).unwrap();
+    d.events.try_deliver(hello(&token)).unwrap();
     let RegionLinkEvent::Join {
         join: Join { session, .. },
         ..
@@ -354,7 +358,7 @@ async fn second_hello_is_a_protocol_violation() {
     else {
         panic!("expected join")
     };
-    d.events.send(hello(&token)).unwrap();
+    d.events.try_deliver(hello(&token)).unwrap();
     expect_reject(&mut d, RejectReason::ProtocolViolation).await;
     assert_eq!(
         h.region_event().await,
@@ -367,13 +371,13 @@ async fn first_message_must_be_a_current_hello() {
     let h = harness(Duration::from_secs(10));
     let (mut d, _t) = h.connect();
     d.events
-        .send(LinkEvent::Reliable(ClientMsg::Ping { nonce: 1 }.encode()))
+        .try_deliver(LinkEvent::Reliable(ClientMsg::Ping { nonce: 1 }.encode()))
         .unwrap();
     expect_reject(&mut d, RejectReason::ProtocolViolation).await;
 
     let (mut d, _t) = h.connect();
     d.events
-        .send(LinkEvent::Reliable(vec![0xde, 0xad]))
+        .try_deliver(LinkEvent::Reliable(vec![0xde, 0xad]))
         .unwrap();
     expect_reject(&mut d, RejectReason::ProtocolViolation).await;
 
@@ -382,7 +386,9 @@ async fn first_message_must_be_a_current_hello() {
         version: PROTOCOL_VERSION + 1,
         token: String::new(),
     };
-    d.events.send(LinkEvent::Reliable(old.encode())).unwrap();
+    d.events
+        .try_deliver(LinkEvent::Reliable(old.encode()))
+        .unwrap();
     expect_reject(&mut d, RejectReason::UnsupportedVersion).await;
 }
 
@@ -392,7 +398,7 @@ async fn silent_client_times_out() {
     let (mut d, task) = h.connect();
     // A datagram does not count as a hello.
     d.events
-        .send(LinkEvent::Datagram(ClientMsg::Ping { nonce: 1 }.encode()))
+        .try_deliver(LinkEvent::Datagram(ClientMsg::Ping { nonce: 1 }.encode()))
         .unwrap();
     expect_reject(&mut d, RejectReason::ProtocolViolation).await;
     task.await.unwrap();
@@ -411,7 +417,7 @@ async fn region_refusal_and_loss_reject_the_client() {
     let mut h = harness(Duration::from_secs(10));
     let (mut d, _t) = h.connect();
     d.events
-        .send(hello(&h.issuer.issue("carol").unwrap()))
+        .try_deliver(hello(&h.issuer.issue("carol").unwrap()))
         .unwrap();
     let RegionLinkEvent::Join {
         join: Join { session, .. },
@@ -428,7 +434,7 @@ async fn region_refusal_and_loss_reject_the_client() {
 
     let (mut d, _t) = h.connect();
     d.events
-        .send(hello(&h.issuer.issue("dave").unwrap()))
+        .try_deliver(hello(&h.issuer.issue("dave").unwrap()))
         .unwrap();
     let RegionLinkEvent::Join {
         join: Join { session, .. },
@@ -451,7 +457,7 @@ async fn region_refusal_and_loss_reject_the_client() {
     // With no link at all, a valid player is refused at once.
     let (mut d, _t) = h.connect();
     d.events
-        .send(hello(&h.issuer.issue("erin").unwrap()))
+        .try_deliver(hello(&h.issuer.issue("erin").unwrap()))
         .unwrap();
     expect_reject(&mut d, RejectReason::RegionUnavailable).await;
 }
@@ -461,7 +467,7 @@ async fn shutdown_rejects_open_sessions() {
     let mut h = harness(Duration::from_secs(10));
     let (mut d, task) = h.connect();
     d.events
-        .send(hello(&h.issuer.issue("frank").unwrap()))
+        .try_deliver(hello(&h.issuer.issue("frank").unwrap()))
         .unwrap();
     let RegionLinkEvent::Join {
         join: Join { session, .. },

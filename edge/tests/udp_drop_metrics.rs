@@ -49,7 +49,7 @@ async fn malformed_datagrams_are_counted_by_reason() {
     let dir = tempfile::tempdir().unwrap();
     let (region, ck) = common::fake_region();
     let cert_file = dir.path().join("region_cert.pem");
-    std::fs::write(&cert_file, ck.cert.pem()).unwrap();
+    std::fs::write(&cert_file, &ck.cert_pem).unwrap();
     let mut cfg = EdgeConfig::default();
     let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
     cfg.data_dir = dir.path().join("edge");

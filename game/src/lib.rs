@@ -7,7 +7,7 @@
 //! * [`metrics`]: per-tick timing samples, region stats and the bench truth snapshot.
 //! * [`persist`]: SQLite persistence of empires and units (sqlx).
 //! * [`link`]: the QUIC edge-region link server, its TLS identity and trust of edges (mutual
-//!   TLS: cluster CA or pins), and development certificates ([`link::pki`]).
+//!   TLS: cluster CA or pins; development certificates come from `starlane_netcore::tls::pki`).
 //! * [`Region::start`] / [`run`]: the running server (tick thread + tokio tasks).
 
 pub mod config;
@@ -21,6 +21,6 @@ mod tick;
 
 pub use config::{BenchConfig, ConfigError, LoadConfig, NpcPattern, RegionConfig};
 pub use ecs::RegionSim;
-pub use link::tls::{LINK_ALPN, client_config as link_client_config};
+pub use link::tls::client_config as link_client_config;
 pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
 pub use runtime::{Region, RegionError, RegionHandle, run};

@@ -6,18 +6,18 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::{DevCa, Purpose};
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 
 #[tokio::test]
 async fn edge_certificate_from_the_cluster_ca_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let ca = DevCa::generate("cluster").unwrap();
-    let ca_file = write_ca(dir.path(), "ca", &ca);
+    let ca_file = ca.write_cert_in(dir.path(), "ca").unwrap();
     let region = region_with_ca_cert(dir.path(), &ca, Some(&ca_file), Vec::new()).await;
     let edge = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
 
     assert_eq!(
-        try_session(&region, &ca, Some((&edge, dir.path())), 7).await,
+        try_session(&region, &ca, Some(&edge), 7).await,
         Outcome::Joined
     );
     assert_eq!(region.link_stats().links_opened, 1);

@@ -6,13 +6,13 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::DevCa;
+use starlane_netcore::tls::pki::DevCa;
 
 #[tokio::test]
 async fn edge_without_a_client_certificate_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ca = DevCa::generate("cluster").unwrap();
-    let ca_file = write_ca(dir.path(), "ca", &ca);
+    let ca_file = ca.write_cert_in(dir.path(), "ca").unwrap();
     let region = region_with_ca_cert(dir.path(), &ca, Some(&ca_file), Vec::new()).await;
 
     assert_eq!(try_session(&region, &ca, None, 7).await, Outcome::Refused);

@@ -7,19 +7,19 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::{DevCa, Purpose};
+use starlane_netcore::tls::pki::{DevCa, Purpose};
 
 #[tokio::test]
 async fn edge_certificate_from_another_ca_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ca = DevCa::generate("cluster").unwrap();
     let rogue = DevCa::generate("rogue").unwrap();
-    let ca_file = write_ca(dir.path(), "ca", &ca);
+    let ca_file = ca.write_cert_in(dir.path(), "ca").unwrap();
     let region = region_with_ca_cert(dir.path(), &ca, Some(&ca_file), Vec::new()).await;
     let stranger = rogue.issue(&["starlane-edge"], Purpose::Edge).unwrap();
 
     assert_eq!(
-        try_session(&region, &ca, Some((&stranger, dir.path())), 7).await,
+        try_session(&region, &ca, Some(&stranger), 7).await,
         Outcome::Refused
     );
     let refusals = region.link_refusals();
@@ -28,7 +28,7 @@ async fn edge_certificate_from_another_ca_is_refused() {
 
     let member = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
     assert_eq!(
-        try_session(&region, &ca, Some((&member, dir.path())), 8).await,
+        try_session(&region, &ca, Some(&member), 8).await,
         Outcome::Joined
     );
     assert_eq!(region.link_refusals().total(), 1);

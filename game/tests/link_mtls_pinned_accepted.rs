@@ -6,8 +6,8 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::{DevCa, Purpose, self_signed};
 use starlane_game::link::trust::{fingerprint, hex};
+use starlane_netcore::tls::pki::{DevCa, Purpose, self_signed};
 
 #[tokio::test]
 async fn pinned_edge_certificate_is_accepted() {
@@ -25,7 +25,7 @@ async fn pinned_edge_certificate_is_accepted() {
     let region = region_with_ca_cert(dir.path(), &ca, None, vec![pretty]).await;
 
     assert_eq!(
-        try_session(&region, &ca, Some((&edge, dir.path())), 7).await,
+        try_session(&region, &ca, Some(&edge), 7).await,
         Outcome::Joined
     );
     assert_eq!(region.link_stats().links_opened, 1);

@@ -6,8 +6,8 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::{DevCa, Purpose, self_signed};
 use starlane_game::link::trust::{fingerprint, hex};
+use starlane_netcore::tls::pki::{DevCa, Purpose, self_signed};
 
 #[tokio::test]
 async fn unpinned_edge_certificate_is_refused() {
@@ -24,12 +24,12 @@ async fn unpinned_edge_certificate_is_refused() {
 
     let other = self_signed(&["starlane-edge"], Purpose::Edge).unwrap();
     assert_eq!(
-        try_session(&region, &ca, Some((&other, dir.path())), 7).await,
+        try_session(&region, &ca, Some(&other), 7).await,
         Outcome::Refused
     );
     let issued = ca.issue(&["starlane-edge"], Purpose::Edge).unwrap();
     assert_eq!(
-        try_session(&region, &ca, Some((&issued, dir.path())), 8).await,
+        try_session(&region, &ca, Some(&issued), 8).await,
         Outcome::Refused
     );
     let refusals = region.link_refusals();

@@ -7,8 +7,8 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::pki::{Purpose, self_signed};
 use starlane_game::{ConfigError, Region};
+use starlane_netcore::tls::pki::{Purpose, self_signed};
 
 #[tokio::test]
 async fn unusable_link_tls_settings_name_their_field() {
@@ -22,16 +22,9 @@ async fn unusable_link_tls_settings_name_their_field() {
         "{err}"
     );
 
-    let (cert, _) = write_pair(
-        dir.path(),
-        "a",
-        &self_signed(&["starlane-region"], Purpose::Region).unwrap(),
-    );
-    let (_, other_key) = write_pair(
-        dir.path(),
-        "b",
-        &self_signed(&["starlane-region"], Purpose::Region).unwrap(),
-    );
+    let pair = || self_signed(&["starlane-region"], Purpose::Region).unwrap();
+    let (cert, _) = pair().write_in(dir.path(), "a").unwrap();
+    let (_, other_key) = pair().write_in(dir.path(), "b").unwrap();
     let mut cfg = region_config(dir.path());
     cfg.link_cert = cert.clone();
     cfg.link_key = other_key;

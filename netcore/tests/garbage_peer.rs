@@ -71,6 +71,7 @@ async fn udp_server_survives_garbage() {
         bind: "127.0.0.1:0".parse().expect("literal"),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     let attacker = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
@@ -95,7 +96,11 @@ async fn udp_server_survives_garbage() {
         .await
         .expect("link in time")
         .expect("server running");
-    assert!(link.sender.send_reliable(b"still alive".to_vec()));
+    assert!(
+        link.sender
+            .send_reliable(b"still alive".to_vec())
+            .is_queued()
+    );
     let ev = tokio::time::timeout(Duration::from_secs(5), server_link.events.recv())
         .await
         .expect("in time");

@@ -48,7 +48,7 @@ async fn silent_path_times_out_on_both_ends() {
     let via = relay(server.local_addr(), cut.clone()).await;
 
     let mut client = connect_pinned(via, hash, WAIT).await.expect("connect");
-    assert!(client.sender.send_reliable(b"hello".to_vec()));
+    assert!(client.sender.send_reliable(b"hello".to_vec()).is_queued());
     let mut edge = accept(&mut accepted).await;
     assert_eq!(
         next(&mut edge).await,

@@ -37,7 +37,7 @@ async fn wrong_pin_is_refused_and_the_right_one_connects() {
     );
 
     let client = connect_pinned(addr, hash, WAIT).await.expect("right pin");
-    assert!(client.sender.send_reliable(b"hello".to_vec()));
+    assert!(client.sender.send_reliable(b"hello".to_vec()).is_queued());
     let mut edge = accept(&mut accepted).await;
     assert_eq!(
         next(&mut edge).await,

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// Send datagrams from `from` until one reaches `to` (datagrams may be lost).
 async fn datagram_arrives(from: &Link, to: &mut Link, payload: &[u8]) {
     for _ in 0..20 {
-        assert!(from.sender.send_datagram(payload.to_vec()));
+        assert!(from.sender.send_datagram(payload.to_vec()).is_queued());
         if let Ok(Some(ev)) =
             tokio::time::timeout(Duration::from_millis(100), to.events.recv()).await
         {
@@ -39,9 +39,14 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
     assert_eq!(client.transport, TransportKind::Quic);
     let big = vec![7u8; 300_000];
     for i in 0..20u8 {
-        assert!(client.sender.send_reliable(vec![i; 1 + i as usize]));
+        assert!(
+            client
+                .sender
+                .send_reliable(vec![i; 1 + i as usize])
+                .is_queued()
+        );
     }
-    assert!(client.sender.send_reliable(big.clone()));
+    assert!(client.sender.send_reliable(big.clone()).is_queued());
     let mut edge = accept(&mut accepted).await;
     assert_eq!(edge.transport, TransportKind::Quic);
     for i in 0..20u8 {
@@ -51,7 +56,7 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
         );
     }
     assert_eq!(next_reliable(&mut edge).await, LinkEvent::Reliable(big));
-    assert!(edge.sender.send_reliable(b"welcome".to_vec()));
+    assert!(edge.sender.send_reliable(b"welcome".to_vec()).is_queued());
     assert_eq!(
         next_reliable(&mut client).await,
         LinkEvent::Reliable(b"welcome".to_vec())
@@ -61,8 +66,8 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
     datagram_arrives(&edge, &mut client, b"state").await;
 
     // Larger than any path allows: dropped and counted, the link carries on.
-    assert!(edge.sender.send_datagram(vec![0u8; 5000]));
-    assert!(edge.sender.send_reliable(b"after".to_vec()));
+    assert!(edge.sender.send_datagram(vec![0u8; 5000]).is_queued());
+    assert!(edge.sender.send_reliable(b"after".to_vec()).is_queued());
     assert_eq!(
         next_reliable(&mut client).await,
         LinkEvent::Reliable(b"after".to_vec())
@@ -86,7 +91,12 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
         assert!(s.rtt_var.is_some(), "{s:?}");
     }
 
-    assert!(client.sender.send_reliable(b"last words".to_vec()));
+    assert!(
+        client
+            .sender
+            .send_reliable(b"last words".to_vec())
+            .is_queued()
+    );
     client.sender.close(9);
     assert_eq!(
         next_reliable(&mut edge).await,
@@ -105,13 +115,13 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
     let mut client = connect_pinned(loopback(&server, true), hash, WAIT)
         .await
         .expect("connect over ipv6");
-    assert!(client.sender.send_reliable(b"hello".to_vec()));
+    assert!(client.sender.send_reliable(b"hello".to_vec()).is_queued());
     let mut edge = accept(&mut accepted).await;
     assert_eq!(
         next_reliable(&mut edge).await,
         LinkEvent::Reliable(b"hello".to_vec())
     );
-    assert!(edge.sender.send_reliable(b"rejected".to_vec()));
+    assert!(edge.sender.send_reliable(b"rejected".to_vec()).is_queued());
     edge.sender.close(7);
     assert_eq!(
         next_reliable(&mut client).await,

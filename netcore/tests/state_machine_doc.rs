@@ -64,7 +64,7 @@ impl Hs {
     fn new(cfg: EndpointConfig) -> Hs {
         let (private, public) = generate_keypair();
         let now = Instant::now();
-        let server = Endpoint::server(private, cfg);
+        let server = Endpoint::server(private, cfg.clone());
         let client = Endpoint::client(now, server_addr(), public, cfg).unwrap();
         Hs {
             now,
@@ -110,7 +110,7 @@ impl Hs {
 
 fn client_row(from: &str, event: &str) -> String {
     let cfg = EndpointConfig::default();
-    let mut hs = Hs::new(cfg);
+    let mut hs = Hs::new(cfg.clone());
     // The packet the client sent last (hello, or init).
     let before = if from == "AwaitResponse" {
         Some(hs.init())
@@ -207,7 +207,7 @@ fn server_row(from: &str, event: &str) -> String {
         max_peers: if full { 0 } else { 10 },
         ..EndpointConfig::default()
     };
-    let mut hs = Hs::new(cfg);
+    let mut hs = Hs::new(cfg.clone());
     let mut first_response = None;
     let init = hs.init();
     if from == "Open" {

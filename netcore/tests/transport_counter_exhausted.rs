@@ -1,8 +1,10 @@
 //! Packet counter exhaustion: once a connection has sent data with its last data counter
-//! (`2^64 - 4`), the next send closes the connection with `EXHAUSTED` (252) instead. The two
-//! counters after it carry the two disconnects, so the peer is told why; counter `2^64 - 1` is
-//! never used, and nothing is sent after the close. Checked from both sending paths: a datagram
-//! send, and frames built by `poll_transmit`.
+//! (`2^64 - 4` by default, `ConnConfig::data_counter_limit - 1`), the next send closes the
+//! connection with `EXHAUSTED` (252) instead. The two counters after it carry the two
+//! disconnects, so the peer is told why; nothing is sent after the close. Checked from both
+//! sending paths: a datagram send, and frames built by `poll_transmit`, with a small limit
+//! (the default limit's arithmetic is the same; `session.rs`'s unit tests check that counter
+//! `2^64 - 1` is never used).
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,6 +15,7 @@ use starlane_netcore::proto::conn::{
     CloseCause, ConnConfig, ConnEvent, ConnState, Connection, SendError,
 };
 use starlane_netcore::proto::endpoint::EndpointConfig;
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
 use starlane_netcore::proto::packet::PacketType;
 use starlane_netcore::proto::session::SealError;
@@ -25,11 +28,13 @@ fn me() -> SocketAddr {
     "10.8.8.8:8000".parse().unwrap()
 }
 
-/// A real handshake against the harness's server; the client's connection starts its send
-/// counter at `next_send`.
-fn connect_near_limit(net: &mut Net, next_send: u64) -> Connection {
+/// A real handshake against the harness's server; the client's connection may use `limit`
+/// packet counters for data.
+fn connect_with_limit(net: &mut Net, limit: u64) -> Connection {
     let now = net.now;
-    let mut hs = ClientHandshake::new(now, net.server_public, HandshakeTiming::default()).unwrap();
+    let timing = HandshakeTiming::default();
+    let entropy = EntropySource::seeded(3);
+    let mut hs = ClientHandshake::new(now, net.server_public, timing, entropy).unwrap();
     for _ in 0..2 {
         let d = hs.poll_transmit().unwrap();
         net.server.handle_datagram(now, me(), &d);
@@ -37,18 +42,15 @@ fn connect_near_limit(net: &mut Net, next_send: u64) -> Connection {
         assert_eq!(to, me());
         hs.handle_packet(now, &answer).unwrap();
     }
-    let Some(ClientEvent::Established { mut session, rtt }) = hs.poll_event() else {
+    let Some(ClientEvent::Established { session, rtt }) = hs.poll_event() else {
         panic!("handshake did not finish");
     };
-    session.set_send_counter_for_testing(next_send);
     assert!(net.server.is_connected(me()));
-    Connection::new(
-        now,
-        server_addr(),
-        session,
-        ConnConfig::default(),
-        Some(rtt),
-    )
+    let config = ConnConfig {
+        data_counter_limit: limit,
+        ..ConnConfig::default()
+    };
+    Connection::new(now, server_addr(), session, config, Some(rtt))
 }
 
 /// Everything the connection has to send, in order, as (type, counter).
@@ -80,8 +82,8 @@ fn conn_events(conn: &mut Connection) -> Vec<ConnEvent> {
 }
 
 /// The close reached the peer with its code, the local side reports it, the last packets are
-/// the two disconnects on the last two counters, and nothing more goes out.
-fn assert_exhausted(net: &mut Net, conn: &mut Connection, sent: &[(u8, u64)]) {
+/// the two disconnects on the two counters from `limit`, and nothing more goes out.
+fn assert_exhausted(net: &mut Net, conn: &mut Connection, sent: &[(u8, u64)], limit: u64) {
     let events = conn_events(conn);
     assert!(
         events.contains(&ConnEvent::Closed(CloseCause::Local(codes::EXHAUSTED))),
@@ -92,11 +94,11 @@ fn assert_exhausted(net: &mut Net, conn: &mut Connection, sent: &[(u8, u64)]) {
     let disconnect = PacketType::Disconnect as u8;
     assert_eq!(
         sent[sent.len() - 2..],
-        [(disconnect, u64::MAX - 2), (disconnect, u64::MAX - 1)]
+        [(disconnect, limit), (disconnect, limit + 1)]
     );
     assert!(
-        sent.iter().all(|(_, c)| *c < u64::MAX),
-        "counter u64::MAX is never used"
+        sent.iter().all(|(_, c)| *c < limit + 2),
+        "no counter after the disconnects' is used"
     );
     assert_eq!(conn.send_reliable(b"late"), Err(SendError::Closed));
     let now = net.now + Duration::from_secs(1);
@@ -119,15 +121,16 @@ fn assert_exhausted(net: &mut Net, conn: &mut Connection, sent: &[(u8, u64)]) {
 #[test]
 fn a_datagram_send_at_the_limit_closes_with_exhausted() {
     let mut net = Net::new(EndpointConfig::default());
-    let mut conn = connect_near_limit(&mut net, u64::MAX - 6);
+    let limit = 4;
+    let mut conn = connect_with_limit(&mut net, limit);
     let mut sent = Vec::new();
-    // The first ping takes counter u64::MAX - 6, three datagrams the next three.
+    // The first ping takes counter 0, three datagrams the next three.
     let out = drain(&net, &mut conn, &mut sent);
     exchange(&mut net, &mut conn, &out);
     for i in 0..3u8 {
         conn.send_datagram(net.now, &[i; 10]).unwrap();
     }
-    // Counter u64::MAX - 3 was the last for data: the fourth datagram closes instead.
+    // Counter 3 was the last for data: the fourth datagram closes instead.
     assert_eq!(
         conn.send_datagram(net.now, &[9; 10]),
         Err(SealError::Exhausted.into())
@@ -137,13 +140,14 @@ fn a_datagram_send_at_the_limit_closes_with_exhausted() {
 
     let got: Vec<Vec<u8>> = datagrams(&net.server_events);
     assert_eq!(got, vec![vec![0; 10], vec![1; 10], vec![2; 10]]);
-    assert_exhausted(&mut net, &mut conn, &sent);
+    assert_exhausted(&mut net, &mut conn, &sent, limit);
 }
 
 #[test]
 fn frames_at_the_limit_close_with_exhausted() {
     let mut net = Net::new(EndpointConfig::default());
-    let mut conn = connect_near_limit(&mut net, u64::MAX - 8);
+    let limit = 6;
+    let mut conn = connect_with_limit(&mut net, limit);
     let mut sent = Vec::new();
     // Reliable messages go out in frame packets (chunks, ACKs, pings) until the counter runs
     // out; each round trip the server's ACKs and pongs come back.
@@ -158,16 +162,12 @@ fn frames_at_the_limit_close_with_exhausted() {
         exchange(&mut net, &mut conn, &out);
     }
     let data = sent.iter().filter(|(t, _)| *t == PacketType::Data as u8);
-    assert_eq!(
-        data.count(),
-        6,
-        "counters u64::MAX - 8 ..= u64::MAX - 3 carried data: {sent:?}"
-    );
+    assert_eq!(data.count(), 6, "counters 0 ..= 5 carried data: {sent:?}");
     // Every message sent in a data packet arrived, in order.
     let got = messages(&net.server_events);
     assert!(!got.is_empty());
     for (i, m) in got.iter().enumerate() {
         assert_eq!(m, format!("m{i}").as_bytes());
     }
-    assert_exhausted(&mut net, &mut conn, &sent);
+    assert_exhausted(&mut net, &mut conn, &sent, limit);
 }

@@ -13,6 +13,7 @@ use starlane_netcore::proto::conn::body::CHANNEL_FRAMES;
 use starlane_netcore::proto::conn::reliable::PushError;
 use starlane_netcore::proto::conn::{CLOSE_LINGER, CloseCause, ConnConfig, SendError, codes};
 use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::handshake::{ClientEvent, ClientHandshake, HandshakeTiming};
 use starlane_netcore::proto::packet::PacketType;
 use starlane_netcore::proto::session::Session;
@@ -172,7 +173,9 @@ fn overloaded_after_the_send_queue_refuses_a_message() {
 /// session, so it can seal whatever body it likes.
 fn raw_session(net: &mut Net, from: SocketAddr) -> Session {
     let now = net.now;
-    let mut hs = ClientHandshake::new(now, net.server_public, HandshakeTiming::default()).unwrap();
+    let timing = HandshakeTiming::default();
+    let entropy = EntropySource::os();
+    let mut hs = ClientHandshake::new(now, net.server_public, timing, entropy).unwrap();
     for _ in 0..2 {
         let d = hs.poll_transmit().unwrap();
         net.server.handle_datagram(now, from, &d);

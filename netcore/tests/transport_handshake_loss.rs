@@ -124,7 +124,7 @@ fn fails_cleanly_when_nothing_comes_back() {
 #[test]
 fn a_forged_response_does_not_stop_the_handshake() {
     let config = EndpointConfig::default();
-    let mut net = Net::new(config);
+    let mut net = Net::new(config.clone());
     let c = net.add_client(clean(50.0));
     // The cookie is back at 100 ms and the init leaves; the genuine response lands at 200 ms.
     net.run_for(Duration::from_millis(120));

@@ -28,7 +28,7 @@ async fn closed_after(link: &mut Link) -> (Vec<LinkEvent>, CloseReason) {
 
 async fn pair(
     server: &UdpServer,
-    accepted: &mut tokio::sync::mpsc::UnboundedReceiver<Link>,
+    accepted: &mut tokio::sync::mpsc::Receiver<Link>,
     key: [u8; 32],
 ) -> (Link, Link) {
     let client = connect(server.local_addr(), key, WAIT)
@@ -48,12 +48,13 @@ async fn close_codes_reach_the_peer() {
         bind: "127.0.0.1:0".parse().expect("literal"),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind");
 
     // Server closes: the client sees the code.
     let (mut client, mut edge) = pair(&server, &mut accepted, public).await;
-    assert!(edge.sender.send_reliable(b"bye soon".to_vec()));
+    assert!(edge.sender.send_reliable(b"bye soon".to_vec()).is_queued());
     edge.sender.close(7);
     assert_eq!(closed(&mut edge).await, CloseReason::Local(7));
     let (before, reason) = closed_after(&mut client).await;

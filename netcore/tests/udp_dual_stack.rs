@@ -10,14 +10,14 @@ const WAIT: Duration = Duration::from_secs(5);
 async fn echo_once(
     server_addr: SocketAddr,
     key: [u8; 32],
-    accepted: &mut tokio::sync::mpsc::UnboundedReceiver<Link>,
+    accepted: &mut tokio::sync::mpsc::Receiver<Link>,
 ) {
     let client = connect(server_addr, key, WAIT).await.expect("connect");
     let mut edge = tokio::time::timeout(WAIT, accepted.recv())
         .await
         .expect("in time")
         .expect("running");
-    assert!(client.sender.send_reliable(b"ping".to_vec()));
+    assert!(client.sender.send_reliable(b"ping".to_vec()).is_queued());
     let ev = tokio::time::timeout(WAIT, edge.events.recv())
         .await
         .expect("in time");
@@ -31,6 +31,7 @@ async fn dual_stack_accepts_v4_and_v6() {
         bind: "[::]:0".parse().expect("literal"),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind [::]");
     let port = server.local_addr().port();

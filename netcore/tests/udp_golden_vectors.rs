@@ -8,6 +8,7 @@
 use crate::golden_common;
 
 use golden_common::reference::{self, address_bytes};
+use golden_common::script;
 use golden_common::{REGENERATE, addr, array, bytes, flipped, load, named, num, text};
 use serde_json::Value;
 use starlane_netcore::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
@@ -22,30 +23,33 @@ use starlane_netcore::proto::session::{OpenError, Session};
 use std::net::SocketAddr;
 use std::time::Instant;
 
-/// The client of the handshake vectors, up to the init (hello sent, cookie not yet read).
+/// The client of the handshake vectors, up to the init (hello sent, cookie not yet read):
+/// its entropy yields the vectors' nonce, then their ephemeral key.
 fn client(now: Instant, hs: &[Value]) -> ClientHandshake {
     let init = named(hs, "init");
-    ClientHandshake::new_for_testing(
-        now,
-        array(init, "serverStaticPublic"),
-        HandshakeTiming::default(),
+    let entropy = script::client(
         array(init, "clientNonce"),
         array(init, "clientEphemeralPrivate"),
-    )
-    .expect("valid server key")
+    );
+    let key = array(init, "serverStaticPublic");
+    ClientHandshake::new(now, key, HandshakeTiming::default(), entropy).expect("valid server key")
 }
 
 /// A jar at `epoch` whose current secret is `current` (the previous one is unrelated).
 fn jar(now: Instant, epoch: u32, current: &[u8; 32]) -> CookieJar {
-    CookieJar::with_secrets_for_testing(now, DEFAULT_ROTATE_EVERY, epoch, current, &[0xee; 32])
+    script::jar_at(now, DEFAULT_ROTATE_EVERY, epoch, current, &[0xee; 32])
 }
 
 fn epoch_of(v: &Value) -> u32 {
     u32::try_from(num(v, "epoch")).expect("epoch fits u32")
 }
 
+/// The server of the handshake vectors: its entropy yields the vectors' response ephemeral
+/// key for the first init it accepts.
 fn server(hs: &[Value]) -> ServerHandshake {
-    ServerHandshake::new(array(named(hs, "response"), "serverStaticPrivate"))
+    let response = named(hs, "response");
+    let entropy = script::server(array(response, "serverEphemeralPrivate"));
+    ServerHandshake::new(array(response, "serverStaticPrivate"), entropy)
 }
 
 #[test]
@@ -119,13 +123,7 @@ fn cookies_match_the_formula_and_the_jar() {
         assert_eq!(answer, Ok(packet.clone()), "{name}");
         // Accepted in its epoch and the next, for this address only.
         assert!(j.verify(from, &nonce, &cookie), "{name}");
-        let next = CookieJar::with_secrets_for_testing(
-            now,
-            DEFAULT_ROTATE_EVERY,
-            epoch + 1,
-            &[0xee; 32],
-            &secret,
-        );
+        let next = script::jar_at(now, DEFAULT_ROTATE_EVERY, epoch + 1, &[0xee; 32], &secret);
         assert!(next.verify(from, &nonce, &cookie), "{name}: previous epoch");
         assert!(
             !jar(now, epoch + 2, &secret).verify(from, &nonce, &cookie),
@@ -206,9 +204,7 @@ fn init_and_response_match_noise_and_the_implementation() {
         s.check_init(&j, addr(init, "clientAddress"), &init_hex),
         Ok(())
     );
-    let accepted = s
-        .accept_for_testing(&init_hex, &array(response, "serverEphemeralPrivate"))
-        .expect("init accepted");
+    let accepted = s.accept(&init_hex).expect("init accepted");
     assert_eq!(accepted.response, response_hex, "response encoding");
     assert_eq!(c.handle_packet(now, &response_hex), Ok(()));
     assert!(matches!(
@@ -226,13 +222,12 @@ fn changing_any_handshake_byte_is_refused() {
     let cookie = named(&hs, "cookie_ipv4");
     let (s, from) = (server(&hs), addr(cookie, "clientAddress"));
     let j = jar(now, epoch_of(cookie), &array(cookie, "cookieSecret"));
-    let ephemeral = array(response, "serverEphemeralPrivate");
     // Byte 0 is the type, checked by the endpoint before the handshake sees the packet.
     for at in 1..init_hex.len() {
         let bad = flipped(&init_hex, at);
         let got = s
             .check_init(&j, from, &bad)
-            .and_then(|()| s.accept_for_testing(&bad, &ephemeral).map(drop));
+            .and_then(|()| s.accept(&bad).map(drop));
         let want = match at {
             1 => DropReason::BadVersion,
             2..38 => DropReason::BadCookie,
@@ -262,10 +257,7 @@ fn handshake_sessions(hs: &[Value]) -> (Session, Session) {
     c.handle_packet(now, &bytes(named(hs, "cookie_ipv4"), "hex"))
         .expect("cookie read");
     let init = c.poll_transmit().expect("init");
-    let ephemeral = array(named(hs, "response"), "serverEphemeralPrivate");
-    let accepted = server(hs)
-        .accept_for_testing(&init, &ephemeral)
-        .expect("accepted");
+    let accepted = server(hs).accept(&init).expect("accepted");
     c.handle_packet(now, &accepted.response)
         .expect("response read");
     match c.poll_event() {
@@ -373,7 +365,7 @@ fn receiver(now: Instant, hs: &[Value], v: &Value) -> Endpoint {
         ("server", Some(peer)) => {
             // A real handshake (random nonce and keys) from `peer`.
             let server_addr: SocketAddr = "192.0.2.1:4433".parse().expect("literal");
-            let mut s = Endpoint::server(private, cfg);
+            let mut s = Endpoint::server(private, cfg.clone());
             let mut c = Endpoint::client(now, server_addr, public, cfg).expect("client");
             for _ in 0..4 {
                 while let Some((_, d)) = c.poll_transmit(now) {

@@ -35,7 +35,7 @@ async fn echo(mut link: Link) {
 async fn reliable_rtt(client: &mut Link, n: u32) -> Duration {
     let payload = n.to_le_bytes().to_vec();
     let start = Instant::now();
-    assert!(client.sender.send_reliable(payload.clone()));
+    assert!(client.sender.send_reliable(payload.clone()).is_queued());
     loop {
         let ev = tokio::time::timeout(WAIT, client.events.recv())
             .await
@@ -51,7 +51,7 @@ async fn reliable_rtt(client: &mut Link, n: u32) -> Duration {
 async fn datagram_rtt(client: &mut Link, n: u32) -> Option<Duration> {
     let payload = n.to_le_bytes().to_vec();
     let start = Instant::now();
-    assert!(client.sender.send_datagram(payload.clone()));
+    assert!(client.sender.send_datagram(payload.clone()).is_queued());
     let deadline = tokio::time::Instant::now() + DATAGRAM_WAIT;
     loop {
         match tokio::time::timeout_at(deadline, client.events.recv()).await {

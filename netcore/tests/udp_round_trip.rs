@@ -30,6 +30,7 @@ async fn reliable_and_datagrams_round_trip() {
         bind: "127.0.0.1:0".parse().expect("literal"),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     assert_eq!(server.public_key(), public);
@@ -47,9 +48,14 @@ async fn reliable_and_datagrams_round_trip() {
     // Reliable messages arrive exactly once, in order, including ones split into several chunks.
     let big: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
     for i in 0..50u8 {
-        assert!(client.sender.send_reliable(vec![i; 1 + i as usize]));
+        assert!(
+            client
+                .sender
+                .send_reliable(vec![i; 1 + i as usize])
+                .is_queued()
+        );
     }
-    assert!(client.sender.send_reliable(big.clone()));
+    assert!(client.sender.send_reliable(big.clone()).is_queued());
     for i in 0..50u8 {
         assert_eq!(
             next_reliable(&mut edge).await,
@@ -59,14 +65,14 @@ async fn reliable_and_datagrams_round_trip() {
     assert_eq!(next_reliable(&mut edge).await, LinkEvent::Reliable(big));
 
     // Server to client, both kinds.
-    assert!(edge.sender.send_reliable(b"welcome".to_vec()));
+    assert!(edge.sender.send_reliable(b"welcome".to_vec()).is_queued());
     assert_eq!(
         next_reliable(&mut client).await,
         LinkEvent::Reliable(b"welcome".to_vec())
     );
     let mut got = false;
     for _ in 0..20 {
-        assert!(edge.sender.send_datagram(b"state".to_vec()));
+        assert!(edge.sender.send_datagram(b"state".to_vec()).is_queued());
         if let Ok(Some(LinkEvent::Datagram(d))) =
             tokio::time::timeout(Duration::from_millis(100), client.events.recv()).await
         {
@@ -76,7 +82,7 @@ async fn reliable_and_datagrams_round_trip() {
         }
     }
     assert!(got, "a datagram crossed loopback");
-    assert!(client.sender.send_datagram(b"input".to_vec()));
+    assert!(client.sender.send_datagram(b"input".to_vec()).is_queued());
     assert_eq!(
         next(&mut edge).await,
         LinkEvent::Datagram(b"input".to_vec())

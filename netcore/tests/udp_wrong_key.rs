@@ -11,6 +11,7 @@ async fn wrong_server_key_fails_within_timeout() {
         bind: "127.0.0.1:0".parse().expect("literal"),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     let start = Instant::now();

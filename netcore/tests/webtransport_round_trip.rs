@@ -32,6 +32,7 @@ async fn stream_and_datagram_round_trip() {
     let cfg = WtServerConfig {
         bind: "[::]:0".parse().expect("literal"),
         identity,
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, mut accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());
@@ -48,9 +49,14 @@ async fn stream_and_datagram_round_trip() {
     // Reliable frames both ways, in order, including a large one.
     let big = vec![7u8; 200_000];
     for i in 0..20u8 {
-        assert!(client.sender.send_reliable(vec![i; 1 + i as usize]));
+        assert!(
+            client
+                .sender
+                .send_reliable(vec![i; 1 + i as usize])
+                .is_queued()
+        );
     }
-    assert!(client.sender.send_reliable(big.clone()));
+    assert!(client.sender.send_reliable(big.clone()).is_queued());
     for i in 0..20u8 {
         assert_eq!(
             next_reliable(&mut edge).await,
@@ -58,7 +64,7 @@ async fn stream_and_datagram_round_trip() {
         );
     }
     assert_eq!(next_reliable(&mut edge).await, LinkEvent::Reliable(big));
-    assert!(edge.sender.send_reliable(b"welcome".to_vec()));
+    assert!(edge.sender.send_reliable(b"welcome".to_vec()).is_queued());
     assert_eq!(
         next_reliable(&mut client).await,
         LinkEvent::Reliable(b"welcome".to_vec())
@@ -67,7 +73,7 @@ async fn stream_and_datagram_round_trip() {
     // Datagrams both ways (retry: datagrams may be lost).
     let mut got = false;
     for _ in 0..20 {
-        assert!(client.sender.send_datagram(b"input".to_vec()));
+        assert!(client.sender.send_datagram(b"input".to_vec()).is_queued());
         if let Ok(Some(LinkEvent::Datagram(d))) =
             tokio::time::timeout(Duration::from_millis(100), edge.events.recv()).await
         {
@@ -77,15 +83,15 @@ async fn stream_and_datagram_round_trip() {
         }
     }
     assert!(got, "client datagram arrived");
-    assert!(edge.sender.send_datagram(b"state".to_vec()));
+    assert!(edge.sender.send_datagram(b"state".to_vec()).is_queued());
     assert_eq!(
         next(&mut client).await,
         LinkEvent::Datagram(b"state".to_vec())
     );
 
     // An oversized datagram is dropped and counted, the link lives on.
-    assert!(edge.sender.send_datagram(vec![0u8; 5000]));
-    assert!(edge.sender.send_reliable(b"after".to_vec()));
+    assert!(edge.sender.send_datagram(vec![0u8; 5000]).is_queued());
+    assert!(edge.sender.send_reliable(b"after".to_vec()).is_queued());
     assert_eq!(
         next_reliable(&mut client).await,
         LinkEvent::Reliable(b"after".to_vec())
@@ -99,7 +105,12 @@ async fn stream_and_datagram_round_trip() {
     );
 
     // Close with a code: the server sees it; a reliable message sent just before still arrives.
-    assert!(client.sender.send_reliable(b"last words".to_vec()));
+    assert!(
+        client
+            .sender
+            .send_reliable(b"last words".to_vec())
+            .is_queued()
+    );
     client.sender.close(9);
     assert_eq!(
         next_reliable(&mut edge).await,
@@ -122,6 +133,7 @@ async fn wrong_certificate_hash_is_refused() {
     let cfg = WtServerConfig {
         bind: "127.0.0.1:0".parse().expect("literal"),
         identity,
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     };
     let (server, _accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());

@@ -82,6 +82,7 @@ pub async fn impaired_session(
         bind: "127.0.0.1:0".parse().unwrap(),
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
+        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
     })
     .unwrap();
     let proxy = starlane_bench::impair::ImpairProxy::start(

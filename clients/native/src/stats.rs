@@ -55,6 +55,7 @@ mod tests {
             rtt: Some(Duration::from_micros(12_345)),
             rtt_var: Some(Duration::from_micros(1_240)),
             packets_lost: 1,
+            ..LinkStatsSnapshot::default()
         };
         assert_eq!(
             format_link_stats(&s),

@@ -3,7 +3,9 @@
 //! results and batched `Ack` datagrams.
 
 use starlane_client::{Client, ClientEvent};
-use starlane_netcore::transport::{DriverSide, LinkEvent, Outgoing, TransportKind, link_pair};
+use starlane_netcore::transport::{
+    DriverSide, LinkEvent, Outgoing, QueueLimits, TransportKind, link_pair,
+};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::{EntityPacket, EntityRecord, Event, EventEntry, RecordBase};
 use starlane_protocol::{CommandError, EntityKind, EntityState, Hex, Update};
@@ -31,13 +33,17 @@ fn packet(seq: u16, events: Vec<EventEntry>, entities: Vec<EntityRecord>) -> Ser
 fn datagram(driver: &DriverSide, msg: ServerMsg) {
     driver
         .events
-        .send(LinkEvent::Datagram(msg.encode()))
+        .try_deliver(LinkEvent::Datagram(msg.encode()))
         .unwrap();
 }
 
 /// A welcomed client and the driver side of its link.
 async fn welcomed() -> (Client, DriverSide) {
-    let (link, driver) = link_pair("127.0.0.1:1".parse().unwrap(), TransportKind::Udp);
+    let (link, driver) = link_pair(
+        "127.0.0.1:1".parse().unwrap(),
+        TransportKind::Udp,
+        QueueLimits::DEFAULT,
+    );
     let welcome = ServerMsg::Welcome {
         user_id: 1,
         empire: 3,
@@ -45,7 +51,7 @@ async fn welcomed() -> (Client, DriverSide) {
     };
     driver
         .events
-        .send(LinkEvent::Reliable(welcome.encode()))
+        .try_deliver(LinkEvent::Reliable(welcome.encode()))
         .unwrap();
     let client = Client::connect_link(link, "token").await.unwrap();
     (client, driver)
@@ -166,7 +172,10 @@ async fn packets_update_the_world_and_are_acked_per_batch() {
 async fn entity_packet_on_the_stream_is_ignored() {
     let (mut client, driver) = welcomed().await;
     let p = packet(1, vec![], vec![EntityRecord::full(&unit(1, 0), 1)]);
-    driver.events.send(LinkEvent::Reliable(p.encode())).unwrap();
+    driver
+        .events
+        .try_deliver(LinkEvent::Reliable(p.encode()))
+        .unwrap();
     datagram(&driver, packet(2, vec![], vec![]));
     let Some(ClientEvent::Updated(a)) = client.next_event().await else {
         panic!("expected an update");
@@ -183,11 +192,14 @@ async fn legacy_update_and_command_answers_still_work() {
         appeared: vec![unit(4, 1)],
         ..Update::default()
     });
-    driver.events.send(LinkEvent::Reliable(u.encode())).unwrap();
+    driver
+        .events
+        .try_deliver(LinkEvent::Reliable(u.encode()))
+        .unwrap();
     let ack = ServerMsg::CommandAck { seq: 2 };
     driver
         .events
-        .send(LinkEvent::Reliable(ack.encode()))
+        .try_deliver(LinkEvent::Reliable(ack.encode()))
         .unwrap();
     let Some(ClientEvent::Updated(a)) = client.next_event().await else {
         panic!("expected an update");
@@ -204,7 +216,11 @@ async fn legacy_update_and_command_answers_still_work() {
 
 #[tokio::test]
 async fn a_packet_that_overtakes_the_welcome_is_kept() {
-    let (link, mut driver) = link_pair("127.0.0.1:1".parse().unwrap(), TransportKind::Udp);
+    let (link, mut driver) = link_pair(
+        "127.0.0.1:1".parse().unwrap(),
+        TransportKind::Udp,
+        QueueLimits::DEFAULT,
+    );
     datagram(
         &driver,
         packet(1, vec![], vec![EntityRecord::full(&unit(1, 0), 1)]),
@@ -216,7 +232,7 @@ async fn a_packet_that_overtakes_the_welcome_is_kept() {
     };
     driver
         .events
-        .send(LinkEvent::Reliable(welcome.encode()))
+        .try_deliver(LinkEvent::Reliable(welcome.encode()))
         .unwrap();
     let mut client = Client::connect_link(link, "token").await.unwrap();
     assert_eq!(client.world.empire, 3);

@@ -10,8 +10,8 @@ pub mod web;
 
 use anyhow::Context;
 use starlane_edge::{DevIssuer, Edge, EdgeConfig, EdgeHandle};
-use starlane_game::link::pki::{DEV_REGION_NAMES, DevClusterFiles, ensure_dev_cluster};
 use starlane_game::{Region, RegionConfig, RegionHandle};
+use starlane_netcore::tls::pki::{DEV_REGION_NAMES, DevClusterFiles, ensure_dev_cluster};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -8,9 +8,8 @@
 use crate::common;
 
 use common::*;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
-use std::sync::Arc;
+use starlane_netcore::tls::{ServerTrust, load_roots, quic_client_crypto};
+use starlane_protocol::link::LINK_ALPN;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_server_links_edge_and_region_with_mutual_tls() {
@@ -33,21 +32,10 @@ async fn local_server_links_edge_and_region_with_mutual_tls() {
     assert_eq!(server.local.region().link_refusals().total(), 0);
 
     // A client trusting the cluster CA but presenting no certificate of its own is refused.
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from_pem_file(pki.join("ca.pem")).unwrap())
-        .unwrap();
-    let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_protocol_versions(&[&rustls::version::TLS13])
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    tls.alpn_protocols = vec![starlane_game::LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let roots = load_roots(&pki.join("ca.pem"), "test").unwrap();
+    let quic = quic_client_crypto(&ServerTrust::Roots(roots), None, LINK_ALPN).unwrap();
     let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+    endpoint.set_default_client_config(quinn::ClientConfig::new(quic));
     let link_addr = server.local.region().link_addr();
     let addr = std::net::SocketAddr::new([127, 0, 0, 1].into(), link_addr.port());
     // The handshake may complete on this side before the region judges the (missing)

@@ -6,6 +6,7 @@ use crate::certs::CertManager;
 use crate::session::SessionContext;
 use anyhow::Context;
 use starlane_netcore::quic::{QuicIdentity, QuicServer};
+use starlane_netcore::transport::QueueLimits;
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,6 +55,7 @@ impl Rotation {
             match WtServer::bind(WtServerConfig {
                 bind: self.addr,
                 identity: identity.clone_identity(),
+                queues: QueueLimits::DEFAULT,
             }) {
                 Ok((next, links)) => {
                     *server = next;

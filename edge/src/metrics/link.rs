@@ -5,10 +5,18 @@
 //!
 //! Counters grow by what each session's [`LinkStats`] gained since the previous flush
 //! ([`LinkMeter`]); the histograms take one sample per session per second.
+//!
+//! `starlane_edge_link_queue_full_total{transport, reason}` counts what the bounded link
+//! queues did when full (netcore/README.md, "Queues and limits"): `datagram_dropped` (an
+//! outgoing datagram found the link's queue full), `reliable_shed` (an outgoing reliable
+//! message did: the link was shed), `events_shed` (the UDP driver shed a link whose event
+//! queue was full), `events_paused` (a QUIC or WebTransport driver stopped reading because
+//! the event queue was full) and `accept_refused` (a new connection found the accept queue
+//! full).
 
 use super::EdgeMetrics;
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
-use starlane_netcore::transport::{LinkStats, LinkStatsSnapshot, TransportKind};
+use starlane_netcore::transport::{LinkStats, LinkStatsSnapshot, SendOutcome, TransportKind};
 use std::time::Duration;
 
 /// Buckets of `starlane_edge_link_srtt_seconds`: LAN to intercontinental game RTTs.
@@ -43,6 +51,8 @@ pub struct LinkMetrics {
     pub rtt_variation: HistogramVec,
     /// Per session and second in which it sent packets: lost / sent over that second.
     pub loss: HistogramVec,
+    /// What the bounded queues did when full, by `transport` and `reason` (module docs).
+    pub queue_full: IntCounterVec,
 }
 
 impl LinkMetrics {
@@ -101,8 +111,49 @@ impl LinkMetrics {
                 "Share of the packets sent in a second that were declared lost, per session",
                 LOSS_BUCKETS,
             ),
+            queue_full: queue_full(registry),
         }
     }
+
+    /// Count what a message the edge queued on a link met (nothing when it was queued).
+    pub fn count_send(&self, transport: TransportKind, outcome: SendOutcome) {
+        let reason = match outcome {
+            SendOutcome::Dropped => "datagram_dropped",
+            SendOutcome::Shed => "reliable_shed",
+            SendOutcome::Queued | SendOutcome::Closed => return,
+        };
+        self.queue_full
+            .with_label_values(&[transport.as_str(), reason])
+            .inc();
+    }
+
+    /// Raise the `accept_refused` count of `transport` to a driver's cumulative `refused`.
+    pub fn set_accept_refused(&self, transport: TransportKind, refused: u64) {
+        if refused == 0 {
+            return;
+        }
+        let c = self
+            .queue_full
+            .with_label_values(&[transport.as_str(), "accept_refused"]);
+        c.inc_by(refused.saturating_sub(c.get()));
+    }
+}
+
+fn queue_full(registry: &Registry) -> IntCounterVec {
+    let m = IntCounterVec::new(
+        Opts::new(
+            "starlane_edge_link_queue_full_total",
+            "What the bounded client link queues did when full, by transport and reason",
+        ),
+        &["transport", "reason"],
+    )
+    .expect("metric name and labels are static and valid");
+    // Series appear with their first count: like every link metric, a transport shows up
+    // only once one of its sessions reports something.
+    registry
+        .register(Box::new(m.clone()))
+        .expect("each metric is registered once in a fresh registry");
+    m
 }
 
 /// One session's reporter: turns its cumulative [`LinkStats`] into counter increments and
@@ -179,11 +230,70 @@ impl LinkMeter {
         m.packets_lost
             .with_label_values(&label)
             .inc_by(gain(now.packets_lost, &mut r.packets_lost));
+        let full = |reason: &str| m.queue_full.with_label_values(&[self.transport, reason]);
+        full("events_shed").inc_by(gain(now.shed_events_full, &mut r.shed_events_full));
+        full("events_paused").inc_by(gain(now.events_full_pauses, &mut r.events_full_pauses));
         // The older per-transport byte counters count the same bytes.
         metrics.bytes_in.with_label_values(&label).inc_by(bytes_in);
         metrics
             .bytes_out
             .with_label_values(&label)
             .inc_by(bytes_out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    /// The `reason` labels of [`LinkMetrics::queue_full`].
+    const QUEUE_FULL_REASONS: [&str; 5] = [
+        "datagram_dropped",
+        "reliable_shed",
+        "events_shed",
+        "events_paused",
+        "accept_refused",
+    ];
+
+    fn full(m: &EdgeMetrics, transport: TransportKind, reason: &str) -> u64 {
+        m.link
+            .queue_full
+            .with_label_values(&[transport.as_str(), reason])
+            .get()
+    }
+
+    #[test]
+    fn full_queues_are_counted_by_transport_and_reason() {
+        let m = EdgeMetrics::new();
+        let link = &m.link;
+        link.count_send(TransportKind::Udp, SendOutcome::Dropped);
+        link.count_send(TransportKind::Udp, SendOutcome::Dropped);
+        link.count_send(TransportKind::Quic, SendOutcome::Shed);
+        link.count_send(TransportKind::Quic, SendOutcome::Queued);
+        link.count_send(TransportKind::Quic, SendOutcome::Closed);
+        assert_eq!(full(&m, TransportKind::Udp, "datagram_dropped"), 2);
+        assert_eq!(full(&m, TransportKind::Quic, "reliable_shed"), 1);
+        assert_eq!(full(&m, TransportKind::Quic, "datagram_dropped"), 0);
+
+        let stats = LinkStats::default();
+        stats.shed_events_full.store(1, Ordering::Relaxed);
+        stats.events_full_pauses.store(3, Ordering::Relaxed);
+        let mut meter = LinkMeter::new(TransportKind::WebTransport);
+        meter.finish(&stats, &m);
+        meter.finish(&stats, &m);
+        assert_eq!(full(&m, TransportKind::WebTransport, "events_shed"), 1);
+        assert_eq!(full(&m, TransportKind::WebTransport, "events_paused"), 3);
+
+        link.set_accept_refused(TransportKind::Udp, 4);
+        link.set_accept_refused(TransportKind::Udp, 4);
+        assert_eq!(full(&m, TransportKind::Udp, "accept_refused"), 4);
+        let rendered = m.render();
+        for reason in QUEUE_FULL_REASONS {
+            assert!(
+                rendered.contains(&format!("reason=\"{reason}\"")),
+                "{reason}"
+            );
+        }
     }
 }

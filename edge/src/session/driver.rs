@@ -149,10 +149,12 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::SendReliable(b) => {
-                    link.sender.send_reliable(b);
+                    let outcome = link.sender.send_reliable(b);
+                    ctx.metrics.link.count_send(link.transport, outcome);
                 }
                 Action::SendDatagram(b) => {
-                    link.sender.send_datagram(b);
+                    let outcome = link.sender.send_datagram(b);
+                    ctx.metrics.link.count_send(link.transport, outcome);
                 }
                 Action::Verify(token) => {
                     let verified = ctx.verifier.verify(&token);
@@ -203,8 +205,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                         "session rejected"
                     );
                     ctx.metrics.reject(reason);
-                    link.sender
-                        .send_reliable(ServerMsg::Reject { reason }.encode());
+                    let reject = ServerMsg::Reject { reason }.encode();
+                    let outcome = link.sender.send_reliable(reject);
+                    ctx.metrics.link.count_send(link.transport, outcome);
                     link.sender.close(reason as u8);
                 }
                 Action::Dropped(reason) => ctx.metrics.drop_message(reason),

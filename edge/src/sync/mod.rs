@@ -61,7 +61,6 @@ mod events;
 mod fill;
 mod mirror;
 mod queue;
-mod rtt;
 mod session;
 mod transmit;
 
@@ -70,7 +69,17 @@ pub use mirror::Mirror;
 pub use queue::{
     EntityInfo, PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation, max_payload,
 };
-pub use rtt::{INITIAL_RTO, MAX_RTO, MIN_RTO, RttEstimator};
+pub use starlane_netcore::proto::rtt::{RttConfig, RttEstimator};
+use std::time::Duration;
+
+/// Bounds of the sync layer's resend timeout (netcore's one RTT estimator): 250 ms before any
+/// sample, then `srtt + 4 rttvar` within 50 ms..=1 s.
+pub const SYNC_RTT: RttConfig = RttConfig {
+    initial_rto: Duration::from_millis(250),
+    min_rto: Duration::from_millis(50),
+    max_rto: Duration::from_secs(1),
+    granularity: Duration::ZERO,
+};
 pub use session::{
     CLIENT_BASELINE_WINDOW, DISTANCE_REFRESH_TICKS, MAX_DISTANCE_ANCHORS, SessionSync, SyncStats,
 };

@@ -15,8 +15,8 @@
 //! own unit is marked changed so it is planned first.
 
 use super::events::EventQueue;
-use super::rtt::RttEstimator;
 use super::{ClientBaselines, EntityInfo, Mirror, PriorityQueue, Relation};
+use super::{RttEstimator, SYNC_RTT};
 use crate::bandwidth::BandwidthProfile;
 use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::delta::{Event, quantize};
@@ -127,7 +127,7 @@ impl SessionSync {
                 now,
             ),
             events: EventQueue::default(),
-            rtt: RttEstimator::default(),
+            rtt: RttEstimator::new(SYNC_RTT),
             last_sampled: None,
             tracked: HashMap::new(),
             own: HashSet::new(),
@@ -217,7 +217,7 @@ impl SessionSync {
             .last_sampled
             .is_none_or(|last| (1..0x8000).contains(&newest.wrapping_sub(last)));
         if fresh {
-            self.rtt.sample(now.saturating_duration_since(sent_at));
+            self.rtt.on_sample(now.saturating_duration_since(sent_at));
             self.last_sampled = Some(newest);
         }
         let acked = self.baselines.handle_ack(newest, mask);

@@ -9,34 +9,20 @@ pub mod loop_region;
 
 use starlane_netcore::link::RegionPeer;
 use starlane_netcore::proto::link::{RegionLinkConfig, RegionLinkEvent};
+use starlane_netcore::tls::pki::{PemPair, Purpose, self_signed};
 use starlane_netcore::transport::{Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{LINK_ALPN, RegionToEdge, SessionCommand, SessionId};
+use starlane_protocol::link::{RegionToEdge, SessionCommand, SessionId};
 use starlane_protocol::{Command, Hex};
-use std::sync::Arc;
 use std::time::Duration;
 
 pub const T: Duration = Duration::from_secs(10);
 
-/// A region server stand-in: a quinn endpoint with a self-signed certificate and the link ALPN.
-pub fn fake_region() -> (quinn::Endpoint, rcgen::CertifiedKey<rcgen::KeyPair>) {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![ck.cert.der().clone()], key)
-        .unwrap();
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
-    let endpoint = quinn::Endpoint::server(
-        quinn::ServerConfig::with_crypto(Arc::new(quic)),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap();
-    (endpoint, ck)
+/// A region server stand-in: a quinn endpoint with a self-signed certificate for
+/// `localhost` and the link ALPN.
+pub fn fake_region() -> (quinn::Endpoint, PemPair) {
+    let cert = self_signed(&["localhost"], Purpose::Region).unwrap();
+    (crate::link_pki::region_endpoint(&cert, None, None), cert)
 }
 
 /// Accept the edge's next connection on the fake `region` and serve it with a region state

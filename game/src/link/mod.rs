@@ -12,7 +12,6 @@
 //! ([`trust::edge_verifier`]); refused handshakes are logged and counted in
 //! [`crate::metrics::LinkRefusals`].
 
-pub mod pki;
 pub mod tls;
 pub mod trust;
 

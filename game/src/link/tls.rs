@@ -1,20 +1,21 @@
-//! The link's TLS material: PEM identities (loaded, checked, or generated self-signed with
-//! rcgen) and the quinn/rustls configurations (ring provider, TLS 1.3, ALPN `starlane-link/1`).
-//! Which edge certificates the server accepts is decided by [`super::trust::edge_verifier`].
+//! The link's TLS material, region side: its fields on top of [`starlane_netcore::tls`]. PEM
+//! identities (loaded, checked, or generated self-signed with [`starlane_netcore::tls::pki`])
+//! and the quinn configurations (ring provider, TLS 1.3, ALPN [`LINK_ALPN`]). Which edge
+//! certificates the server accepts is decided by [`super::trust::edge_verifier`].
 
 use rustls::pki_types::CertificateDer;
 use rustls::server::danger::ClientCertVerifier;
+use starlane_netcore::tls::pki::{self, PkiError, Purpose};
 use starlane_netcore::tls::{
     BuildError, ServerTrust, TlsError as NetTlsError, quic_client_crypto, quic_server_crypto,
 };
-use std::path::{Path, PathBuf};
+use starlane_protocol::link::LINK_ALPN;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use starlane_netcore::tls::{Identity, load_certs, provider};
 
-/// ALPN protocol of the edge-region link.
-pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 /// Subject alternative names of a generated region link certificate.
 pub const GENERATED_SANS: [&str; 2] = ["localhost", "starlane-region"];
 /// Subject alternative name of a generated development edge certificate.
@@ -27,34 +28,14 @@ pub enum TlsError {
     /// Loading, checking or configuring failed ([`starlane_netcore::tls`]).
     #[error(transparent)]
     Tls(#[from] NetTlsError),
-    /// A generated file could not be written.
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// Certificate generation failed.
-    #[error("cannot generate a link certificate: {0}")]
-    Generate(#[from] rcgen::Error),
+    /// Generating or writing a development certificate failed.
+    #[error("link certificate: {0}")]
+    Pki(#[from] PkiError),
     /// The development fallback was asked for outside development mode.
     #[error(
         "no development edge identity: the region trusts a CA or pins (link.ca_file, link.pins)"
     )]
     NoDevIdentity,
-}
-
-/// Write `pem` to `path`, creating its directory.
-pub(crate) fn write_pem(path: &Path, pem: &str) -> Result<(), TlsError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| TlsError::Write {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    std::fs::write(path, pem).map_err(|source| TlsError::Write {
-        path: path.to_owned(),
-        source,
-    })
 }
 
 /// Load the PEM certificate and key (config field `field`), generating a self-signed pair for
@@ -63,13 +44,11 @@ pub fn load_or_generate_with(
     cert_path: &Path,
     key_path: &Path,
     sans: &[&str],
-    purpose: super::pki::Purpose,
+    purpose: Purpose,
     field: &'static str,
 ) -> Result<Identity, TlsError> {
     if !cert_path.exists() && !key_path.exists() {
-        let pair = super::pki::self_signed(sans, purpose)?;
-        write_pem(cert_path, &pair.cert_pem)?;
-        write_pem(key_path, &pair.key_pem)?;
+        pki::self_signed(sans, purpose)?.write(cert_path, key_path)?;
         tracing::info!(cert = %cert_path.display(), "generated a self-signed link certificate");
     }
     load_identity(cert_path, key_path, field)
@@ -87,7 +66,7 @@ pub fn load_or_generate(cert_path: &Path, key_path: &Path) -> Result<Identity, T
         cert_path,
         key_path,
         &GENERATED_SANS,
-        super::pki::Purpose::Region,
+        Purpose::Region,
         "link_cert",
     )
 }

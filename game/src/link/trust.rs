@@ -4,10 +4,10 @@
 //! [`starlane_netcore::tls::ClientPinVerifier`]; every refusal is logged with the
 //! certificate's fingerprint and counted in [`LinkRefusals`].
 
-use super::pki::{self, Purpose};
-use super::tls::{GENERATED_EDGE_SAN, TlsError, write_pem};
+use super::tls::{GENERATED_EDGE_SAN, TlsError};
 use crate::config::{LinkConfig, parse_pin};
 use crate::metrics::{LinkRefusals, RefusalReason};
+use starlane_netcore::tls::pki::{self, Purpose};
 use starlane_netcore::tls::{
     ClientPinVerifier, Refusal, RefusalKind, RefusalObserver, TlsError as NetTlsError, load_roots,
     pins_of_file,
@@ -64,9 +64,7 @@ pub fn edge_verifier(
         let file = link.effective_edge_cert(data_dir);
         if link.edge_cert_file.as_os_str().is_empty() && !file.exists() {
             let (cert, key) = LinkConfig::dev_edge_paths(data_dir);
-            let pair = pki::self_signed(&[GENERATED_EDGE_SAN], Purpose::Edge)?;
-            write_pem(&key, &pair.key_pem)?;
-            write_pem(&cert, &pair.cert_pem)?;
+            pki::self_signed(&[GENERATED_EDGE_SAN], Purpose::Edge)?.write(&cert, &key)?;
             tracing::info!(cert = %cert.display(), "generated the development edge link identity");
         }
         pins.extend(pins_of_file(&file, "link.edge_cert_file").map_err(NetTlsError::from)?);

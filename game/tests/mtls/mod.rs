@@ -3,29 +3,16 @@
 //! certificate and tries to open a session.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use starlane_game::link::pki::{DevCa, PemPair, Purpose};
-use starlane_game::link::tls::{Identity, LINK_ALPN, provider};
 use starlane_game::{Region, RegionConfig, RegionHandle};
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
-use starlane_protocol::link::PlayerIdentity;
+use starlane_netcore::tls::pki::{DevCa, PemPair, Purpose};
+use starlane_netcore::tls::{ServerTrust, quic_client_crypto};
+use starlane_protocol::link::{LINK_ALPN, PlayerIdentity};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_secs(10);
-
-/// Write `pair` as `<name>-cert.pem` / `<name>-key.pem` in `dir`; returns the paths.
-pub fn write_pair(
-    dir: &Path,
-    name: &str,
-    pair: &PemPair,
-) -> (std::path::PathBuf, std::path::PathBuf) {
-    let cert = dir.join(format!("{name}-cert.pem"));
-    let key = dir.join(format!("{name}-key.pem"));
-    pair.write(&cert, &key).unwrap();
-    (cert, key)
-}
 
 /// A region config in `dir` on a free loopback port.
 pub fn region_config(dir: &Path) -> RegionConfig {
@@ -43,11 +30,8 @@ pub async fn region_with_ca_cert(
     ca_file: Option<&Path>,
     pins: Vec<String>,
 ) -> RegionHandle {
-    let (cert, key) = write_pair(
-        dir,
-        "region",
-        &ca.issue(&["starlane-region"], Purpose::Region).unwrap(),
-    );
+    let region = ca.issue(&["starlane-region"], Purpose::Region).unwrap();
+    let (cert, key) = region.write_in(dir, "region").unwrap();
     let mut cfg = region_config(dir);
     cfg.link_cert = cert;
     cfg.link_key = key;
@@ -55,11 +39,6 @@ pub async fn region_with_ca_cert(
     cfg.link.pins = pins;
     cfg.validate().unwrap();
     Region::start(cfg).await.unwrap()
-}
-
-fn identity(pair: &PemPair, dir: &Path, name: &str) -> Identity {
-    let (cert, key) = write_pair(dir, name, pair);
-    Identity::load(&cert, &key, "test").unwrap()
 }
 
 /// How an edge stand-in's attempt to open a session ended.
@@ -76,30 +55,14 @@ pub enum Outcome {
 pub async fn try_session(
     region: &RegionHandle,
     ca: &DevCa,
-    client: Option<(&PemPair, &Path)>,
+    client: Option<&PemPair>,
     user_id: i64,
 ) -> Outcome {
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from(
-            ca.pair().cert_der.clone(),
-        ))
-        .unwrap();
-    let builder = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots);
-    let mut tls = match client {
-        Some((pair, dir)) => {
-            let id = identity(pair, dir, &format!("client{user_id}"));
-            builder.with_client_auth_cert(id.certs, id.key).unwrap()
-        }
-        None => builder.with_no_client_auth(),
-    };
-    tls.alpn_protocols = vec![LINK_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap();
+    let trust = ServerTrust::Roots(ca.roots().unwrap());
+    let identity = client.map(|pair| pair.identity().unwrap());
+    let quic = quic_client_crypto(&trust, identity.as_ref(), LINK_ALPN).unwrap();
     let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    endpoint.set_default_client_config(quinn::ClientConfig::new(Arc::new(quic)));
+    endpoint.set_default_client_config(quinn::ClientConfig::new(quic));
     let attempt = async {
         // With TLS 1.3 the client's handshake may complete before the region has judged the
         // client certificate: a refusal shows as the connection closing right after.
@@ -134,11 +97,4 @@ pub async fn try_session(
     };
     endpoint.wait_idle().await;
     outcome
-}
-
-/// Write the CA certificate to `<dir>/<name>.pem`.
-pub fn write_ca(dir: &Path, name: &str, ca: &DevCa) -> std::path::PathBuf {
-    let path = dir.join(format!("{name}.pem"));
-    std::fs::write(&path, &ca.pair().cert_pem).unwrap();
-    path
 }

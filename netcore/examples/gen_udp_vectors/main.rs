@@ -9,9 +9,12 @@
 //! ```
 
 mod invalid;
+#[path = "../../tests/golden_common/script.rs"]
+mod script;
 
 use serde_json::{Value, json};
 use starlane_netcore::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, HandshakeTiming, NOISE_PARAMS, ServerHandshake, public_key_of,
 };
@@ -78,18 +81,18 @@ pub struct Run {
     server: Session,
 }
 
-/// A snow initiator and responder with the fixed keys.
+/// A snow initiator and responder with the fixed keys (each side's one random draw is its
+/// ephemeral key).
 fn noise_pair(prologue: &[u8]) -> Res<(snow::HandshakeState, snow::HandshakeState)> {
     let server_public = public_key_of(&SERVER_STATIC);
-    let i = snow::Builder::with_resolver(NOISE_PARAMS.parse()?, resolver())
+    let entropy = |key: [u8; 32]| resolver(EntropySource::scripted([key.to_vec()]));
+    let i = snow::Builder::with_resolver(NOISE_PARAMS.parse()?, entropy(CLIENT_EPHEMERAL))
         .prologue(prologue)?
         .remote_public_key(&server_public)?
-        .fixed_ephemeral_key_for_testing_only(&CLIENT_EPHEMERAL)
         .build_initiator()?;
-    let r = snow::Builder::with_resolver(NOISE_PARAMS.parse()?, resolver())
+    let r = snow::Builder::with_resolver(NOISE_PARAMS.parse()?, entropy(SERVER_EPHEMERAL))
         .prologue(prologue)?
         .local_private_key(&SERVER_STATIC)?
-        .fixed_ephemeral_key_for_testing_only(&SERVER_EPHEMERAL)
         .build_responder()?;
     Ok((i, r))
 }
@@ -116,15 +119,10 @@ fn prologue_and_keys(init_msg: &[u8]) -> Res<(Vec<u8>, ([u8; 32], [u8; 32]))> {
 }
 
 fn handshake(now: Instant) -> Res<Run> {
-    let server = ServerHandshake::new(SERVER_STATIC);
+    let server = ServerHandshake::new(SERVER_STATIC, script::server(SERVER_EPHEMERAL));
     let timing = HandshakeTiming::default();
-    let mut client = ClientHandshake::new_for_testing(
-        now,
-        server.public_key(),
-        timing,
-        CLIENT_NONCE,
-        CLIENT_EPHEMERAL,
-    )?;
+    let entropy = script::client(CLIENT_NONCE, CLIENT_EPHEMERAL);
+    let mut client = ClientHandshake::new(now, server.public_key(), timing, entropy)?;
     let hello = client.poll_transmit().ok_or("no hello")?;
     let jar = jar_at(now, EPOCH)?;
     let cookie_packet = server
@@ -135,9 +133,7 @@ fn handshake(now: Instant) -> Res<Run> {
     server
         .check_init(&jar, addr(CLIENT_V4)?, &init)
         .map_err(err)?;
-    let accepted = server
-        .accept_for_testing(&init, &SERVER_EPHEMERAL)
-        .map_err(err)?;
+    let accepted = server.accept(&init).map_err(err)?;
     client.handle_packet(now, &accepted.response).map_err(err)?;
     let Some(ClientEvent::Established { session, .. }) = client.poll_event() else {
         return Err("the client did not establish".into());
@@ -157,7 +153,7 @@ fn handshake(now: Instant) -> Res<Run> {
 
 /// A jar at `epoch` whose current secret is `COOKIE_SECRET` (and `PREVIOUS_SECRET` before).
 fn jar_at(now: Instant, epoch: u32) -> Res<CookieJar> {
-    Ok(CookieJar::with_secrets_for_testing(
+    Ok(script::jar_at(
         now,
         DEFAULT_ROTATE_EVERY,
         epoch,
@@ -188,7 +184,7 @@ fn handshake_vectors(now: Instant, run: &Run) -> Res<Vec<Value>> {
     let prologue = &run.prologue;
     let cookie = run.cookie_packet.get(17..).ok_or("short cookie packet")?;
     // A cookie of the previous epoch, as the jar issued it then: still accepted at EPOCH.
-    let previous = CookieJar::with_secrets_for_testing(
+    let previous = script::jar_at(
         now,
         DEFAULT_ROTATE_EVERY,
         EPOCH - 1,

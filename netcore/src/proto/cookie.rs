@@ -7,6 +7,7 @@
 //! accepted while its epoch is the current or the previous one, so it lives between one and
 //! two rotation periods. The jar holds two secrets at any time, wiped when replaced.
 
+use crate::proto::entropy::EntropySource;
 use crate::proto::packet::{CLIENT_NONCE_LEN, COOKIE_LEN};
 use ring::hmac;
 use std::net::{IpAddr, SocketAddr};
@@ -17,6 +18,7 @@ pub const DEFAULT_ROTATE_EVERY: Duration = Duration::from_secs(5);
 
 /// Issues and checks cookies.
 pub struct CookieJar {
+    entropy: EntropySource,
     current: hmac::Key,
     previous: hmac::Key,
     epoch: u32,
@@ -32,9 +34,10 @@ impl std::fmt::Debug for CookieJar {
     }
 }
 
-fn fresh_key() -> hmac::Key {
+/// A new secret: one 32-byte draw.
+fn fresh_key(entropy: &EntropySource) -> hmac::Key {
     let mut secret = zeroize::Zeroizing::new([0u8; 32]);
-    rand::fill(&mut secret[..]);
+    entropy.fill(&mut secret[..]);
     hmac::Key::new(hmac::HMAC_SHA256, &secret[..])
 }
 
@@ -52,31 +55,16 @@ fn address_bytes(addr: SocketAddr) -> [u8; 18] {
 }
 
 impl CookieJar {
-    /// A jar with fresh random secrets, rotating every `rotate_every`.
-    pub fn new(now: Instant, rotate_every: Duration) -> Self {
+    /// A jar at epoch 0, rotating every `rotate_every`, with secrets drawn from `entropy`:
+    /// the current secret, then the previous one, now, and one new secret per rotation.
+    pub fn new(now: Instant, rotate_every: Duration, entropy: EntropySource) -> Self {
+        let current = fresh_key(&entropy);
+        let previous = fresh_key(&entropy);
         Self {
-            current: fresh_key(),
-            previous: fresh_key(),
+            entropy,
+            current,
+            previous,
             epoch: 0,
-            rotate_every,
-            next_rotation: now + rotate_every,
-        }
-    }
-
-    /// A jar at rotation `epoch` with fixed secrets, for the golden vectors
-    /// (`netcore/vectors/`). Never use it outside tests: the secrets must be random.
-    #[doc(hidden)]
-    pub fn with_secrets_for_testing(
-        now: Instant,
-        rotate_every: Duration,
-        epoch: u32,
-        current: &[u8; 32],
-        previous: &[u8; 32],
-    ) -> Self {
-        Self {
-            current: hmac::Key::new(hmac::HMAC_SHA256, current),
-            previous: hmac::Key::new(hmac::HMAC_SHA256, previous),
-            epoch,
             rotate_every,
             next_rotation: now + rotate_every,
         }
@@ -93,7 +81,7 @@ impl CookieJar {
     /// Rotate the secrets if their time has come.
     pub fn handle_timeout(&mut self, now: Instant) {
         while now >= self.next_rotation {
-            self.previous = std::mem::replace(&mut self.current, fresh_key());
+            self.previous = std::mem::replace(&mut self.current, fresh_key(&self.entropy));
             self.epoch = self.epoch.wrapping_add(1);
             self.next_rotation += self.rotate_every;
         }
@@ -150,7 +138,7 @@ mod tests {
     #[test]
     fn cookie_binds_address_nonce_and_time() {
         let now = Instant::now();
-        let mut jar = CookieJar::new(now, Duration::from_secs(5));
+        let mut jar = CookieJar::new(now, Duration::from_secs(5), EntropySource::seeded(1));
         let a = addr("10.0.0.1:4000");
         let nonce = [7u8; CLIENT_NONCE_LEN];
         let c = jar.issue(a, &nonce);

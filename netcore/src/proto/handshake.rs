@@ -8,13 +8,14 @@
 
 use crate::proto::cookie::CookieJar;
 use crate::proto::drops::DropReason;
+use crate::proto::entropy::EntropySource;
 use crate::proto::packet::{
     CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, NOISE_INIT_LEN,
     PROTOCOL_VERSION, PacketType, RESPONSE_LEN,
 };
 use crate::proto::session::Session;
 pub use crate::proto::x25519::public_key_of;
-use crate::proto::x25519::resolver;
+use crate::proto::x25519::{replaying_resolver, resolver};
 use snow::params::NoiseParams;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -46,10 +47,15 @@ fn prologue(nonce: &[u8]) -> Vec<u8> {
     [PROLOGUE, nonce].concat()
 }
 
-/// Generate a static X25519 keypair: `(private, public)`.
+/// Generate a static X25519 keypair from the operating system's generator:
+/// `(private, public)`.
 pub fn generate_keypair() -> ([u8; 32], [u8; 32]) {
-    let mut private = [0u8; 32];
-    rand::fill(&mut private);
+    generate_keypair_with(&EntropySource::os())
+}
+
+/// Generate a static X25519 keypair from `entropy` (one 32-byte draw): `(private, public)`.
+pub fn generate_keypair_with(entropy: &EntropySource) -> ([u8; 32], [u8; 32]) {
+    let private = entropy.array::<32>();
     let public = public_key_of(&private);
     (private, public)
 }
@@ -109,9 +115,11 @@ pub struct ClientHandshake {
     server_public: [u8; 32],
     nonce: [u8; CLIENT_NONCE_LEN],
     state: ClientState,
-    /// The ephemeral X25519 secret of the init: each candidate response is read by a Noise
-    /// state rebuilt from it, so a forged response cannot poison the one the server answers.
-    /// Only [`new_for_testing`](Self::new_for_testing) sets it before the cookie arrives.
+    /// Where the nonce and the ephemeral key come from.
+    entropy: EntropySource,
+    /// The ephemeral X25519 secret of the init, drawn when the cookie arrives: each candidate
+    /// response is read by a Noise state rebuilt from it (snow replays it as its random
+    /// draw), so a forged response cannot poison the one the server answers.
     ephemeral: Option<Zeroizing<[u8; 32]>>,
     /// The packet resent until answered (hello, then init).
     current: Vec<u8>,
@@ -133,42 +141,20 @@ impl std::fmt::Debug for ClientHandshake {
 }
 
 impl ClientHandshake {
-    /// Start a handshake towards a server whose static public key is `server_public`.
-    /// The hello is ready in [`poll_transmit`](Self::poll_transmit).
+    /// Start a handshake towards a server whose static public key is `server_public`, drawing
+    /// the client nonce (16 bytes) from `entropy` now and the init's ephemeral key (32 bytes)
+    /// from it when the cookie arrives. The hello is ready in
+    /// [`poll_transmit`](Self::poll_transmit).
     pub fn new(
         now: Instant,
         server_public: [u8; 32],
         timing: HandshakeTiming,
-    ) -> Result<Self, HandshakeError> {
-        let mut nonce = [0u8; CLIENT_NONCE_LEN];
-        rand::fill(&mut nonce);
-        Self::start(now, server_public, timing, nonce, None)
-    }
-
-    /// [`new`](Self::new) with a fixed client nonce and init ephemeral key, for the golden
-    /// vectors (`netcore/vectors/`). Never use it outside tests: both must be fresh per attempt.
-    #[doc(hidden)]
-    pub fn new_for_testing(
-        now: Instant,
-        server_public: [u8; 32],
-        timing: HandshakeTiming,
-        nonce: [u8; CLIENT_NONCE_LEN],
-        ephemeral: [u8; 32],
-    ) -> Result<Self, HandshakeError> {
-        let ephemeral = Some(Zeroizing::new(ephemeral));
-        Self::start(now, server_public, timing, nonce, ephemeral)
-    }
-
-    fn start(
-        now: Instant,
-        server_public: [u8; 32],
-        timing: HandshakeTiming,
-        nonce: [u8; CLIENT_NONCE_LEN],
-        ephemeral: Option<Zeroizing<[u8; 32]>>,
+        entropy: EntropySource,
     ) -> Result<Self, HandshakeError> {
         if public_key_of(&[0u8; 32]) == server_public || server_public == [0u8; 32] {
             return Err(HandshakeError::BadKey);
         }
+        let nonce = entropy.array::<CLIENT_NONCE_LEN>();
         let mut hello = vec![0u8; HELLO_LEN];
         hello[0] = PacketType::Hello as u8;
         hello[1] = PROTOCOL_VERSION;
@@ -177,7 +163,8 @@ impl ClientHandshake {
             server_public,
             nonce,
             state: ClientState::AwaitCookie,
-            ephemeral,
+            entropy,
+            ephemeral: None,
             current: hello,
             timing,
             deadline: now + timing.timeout,
@@ -205,10 +192,9 @@ impl ClientHandshake {
     /// written into `msg1`.
     fn initiator(&self, msg1: &mut [u8]) -> Result<snow::HandshakeState, HandshakeError> {
         let ephemeral = self.ephemeral.as_ref().ok_or(HandshakeError::Crypto)?;
-        let mut noise = snow::Builder::with_resolver(params(), resolver())
+        let mut noise = snow::Builder::with_resolver(params(), replaying_resolver(ephemeral))
             .prologue(&prologue(&self.nonce))
             .and_then(|b| b.remote_public_key(&self.server_public))
-            .map(|b| b.fixed_ephemeral_key_for_testing_only(&ephemeral[..]))
             .and_then(|b| b.build_initiator())
             .map_err(|_| HandshakeError::BadKey)?;
         let n = noise
@@ -220,13 +206,10 @@ impl ClientHandshake {
         Ok(noise)
     }
 
-    /// Pick the ephemeral key and build the init carrying `cookie`.
+    /// Draw the ephemeral key and build the init carrying `cookie`.
     fn start_noise(&mut self, now: Instant, cookie: &[u8]) -> Result<(), HandshakeError> {
-        let ephemeral = self.ephemeral.take().unwrap_or_else(|| {
-            let mut fresh = Zeroizing::new([0u8; 32]);
-            rand::fill(&mut fresh[..]);
-            fresh
-        });
+        let mut ephemeral = Zeroizing::new([0u8; 32]);
+        self.entropy.fill(&mut ephemeral[..]);
         self.ephemeral = Some(ephemeral);
         let mut init = vec![0u8; INIT_LEN];
         init[0] = PacketType::Init as u8;
@@ -344,6 +327,8 @@ pub struct Accepted {
 pub struct ServerHandshake {
     private: Zeroizing<[u8; 32]>,
     public: [u8; 32],
+    /// Where each response's ephemeral key comes from (32 bytes per accepted init).
+    entropy: EntropySource,
 }
 
 impl std::fmt::Debug for ServerHandshake {
@@ -368,12 +353,14 @@ fn nonce_of(datagram: &[u8], len: usize) -> Result<&[u8], DropReason> {
 }
 
 impl ServerHandshake {
-    /// A responder for the static private key `private`.
-    pub fn new(private: [u8; 32]) -> Self {
+    /// A responder for the static private key `private`, drawing its ephemeral keys from
+    /// `entropy`.
+    pub fn new(private: [u8; 32], entropy: EntropySource) -> Self {
         let public = public_key_of(&private);
         Self {
             private: Zeroizing::new(private),
             public,
+            entropy,
         }
     }
 
@@ -418,39 +405,18 @@ impl ServerHandshake {
         }
     }
 
-    /// Run the Noise responder on an init that passed [`check_init`](Self::check_init).
+    /// Run the Noise responder on an init that passed [`check_init`](Self::check_init). The
+    /// response's ephemeral key is drawn from the entropy source (32 bytes) once the init's
+    /// Noise message has been read.
     pub fn accept(&self, datagram: &[u8]) -> Result<Accepted, DropReason> {
-        self.respond(datagram, None)
-    }
-
-    /// [`accept`](Self::accept) with a fixed response ephemeral key, for the golden vectors
-    /// (`netcore/vectors/`). Never use it outside tests: the key must be fresh per handshake.
-    #[doc(hidden)]
-    pub fn accept_for_testing(
-        &self,
-        datagram: &[u8],
-        ephemeral: &[u8; 32],
-    ) -> Result<Accepted, DropReason> {
-        self.respond(datagram, Some(ephemeral))
-    }
-
-    fn respond(
-        &self,
-        datagram: &[u8],
-        ephemeral: Option<&[u8; 32]>,
-    ) -> Result<Accepted, DropReason> {
         let nonce = nonce_of(datagram, INIT_LEN)?;
         let at = 2 + CLIENT_NONCE_LEN + COOKIE_LEN;
         let message = datagram
             .get(at..at + NOISE_INIT_LEN)
             .ok_or(DropReason::BadLength)?;
-        let mut noise = snow::Builder::with_resolver(params(), resolver())
+        let mut noise = snow::Builder::with_resolver(params(), resolver(self.entropy.clone()))
             .prologue(&prologue(nonce))
             .and_then(|b| b.local_private_key(&self.private[..]))
-            .map(|b| match ephemeral {
-                Some(key) => b.fixed_ephemeral_key_for_testing_only(key),
-                None => b,
-            })
             .and_then(|b| b.build_responder())
             .map_err(|_| DropReason::HandshakeFailed)?;
         let mut payload = [0u8; INIT_LEN];

@@ -138,13 +138,6 @@ impl Session {
         self.next_send
     }
 
-    /// Test support, not part of the API: raise the next send counter to `next` (to reach
-    /// counter exhaustion in a test). It never lowers the counter, so no nonce is reused.
-    #[doc(hidden)]
-    pub fn set_send_counter_for_testing(&mut self, next: u64) {
-        self.next_send = self.next_send.max(next);
-    }
-
     /// Drop the keys and zero the counters; every later seal or open fails.
     pub fn wipe(&mut self) {
         self.keys = None;
@@ -265,6 +258,18 @@ mod tests {
         a.wipe();
         assert_eq!(a.seal(PacketType::Data, b"x"), Err(SealError::Closed));
         assert!(!a.is_open());
+    }
+
+    #[test]
+    fn the_last_counter_is_never_used() {
+        let (mut a, mut b) = pair();
+        a.next_send = u64::MAX - 1;
+        let p = a
+            .seal(PacketType::Data, b"last")
+            .expect("counter 2^64 - 2 is usable");
+        assert_eq!(b.open(&p).map(|o| o.counter), Ok(u64::MAX - 1));
+        assert_eq!(a.seal(PacketType::Data, b"x"), Err(SealError::Exhausted));
+        assert_eq!(a.sent(), u64::MAX, "the counter stays at its limit");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! X25519 for snow: snow's ring resolver has no Diffie-Hellman, so [`resolver`] answers DH with
-//! curve25519-dalek and everything else (SHA-256, AES-GCM, randomness) with ring.
+//! curve25519-dalek, SHA-256 and AES-GCM with ring, and randomness (the ephemeral keys) from
+//! the injected [`EntropySource`].
 
+use crate::proto::entropy::EntropySource;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use snow::params::{CipherChoice, DHChoice, HashChoice};
 use snow::resolvers::{BoxedCryptoResolver, CryptoResolver, RingResolver};
@@ -70,11 +72,42 @@ impl Dh for X25519 {
     }
 }
 
-struct Resolver;
+/// snow's randomness drawn from an [`EntropySource`].
+struct SourceRng(EntropySource);
+
+impl Random for SourceRng {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), snow::Error> {
+        self.0.fill(dest);
+        Ok(())
+    }
+}
+
+/// snow's randomness replaying one drawn 32-byte secret: the client's ephemeral key, so each
+/// Noise state rebuilt for a candidate response generates the same key as the init did.
+struct ReplayRng(Zeroizing<[u8; 32]>);
+
+impl Random for ReplayRng {
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), snow::Error> {
+        // snow draws exactly one X25519 private key (32 bytes) per NK run.
+        let src = self.0.get(..dest.len()).ok_or(snow::Error::Rng)?;
+        dest.copy_from_slice(src);
+        Ok(())
+    }
+}
+
+enum RngChoice {
+    Source(EntropySource),
+    Replay(Zeroizing<[u8; 32]>),
+}
+
+struct Resolver(RngChoice);
 
 impl CryptoResolver for Resolver {
     fn resolve_rng(&self) -> Option<Box<dyn Random>> {
-        RingResolver.resolve_rng()
+        Some(match &self.0 {
+            RngChoice::Source(entropy) => Box::new(SourceRng(entropy.clone())),
+            RngChoice::Replay(secret) => Box::new(ReplayRng(secret.clone())),
+        })
     }
     fn resolve_dh(&self, choice: &DHChoice) -> Option<Box<dyn Dh>> {
         match choice {
@@ -90,9 +123,15 @@ impl CryptoResolver for Resolver {
     }
 }
 
-/// The snow resolver used by the handshake.
-pub fn resolver() -> BoxedCryptoResolver {
-    Box::new(Resolver)
+/// The snow resolver of the handshake, generating ephemeral keys from `entropy`.
+pub fn resolver(entropy: EntropySource) -> BoxedCryptoResolver {
+    Box::new(Resolver(RngChoice::Source(entropy)))
+}
+
+/// The snow resolver whose randomness replays `secret`: a Noise state built with it
+/// generates `secret` as its ephemeral private key.
+pub fn replaying_resolver(secret: &Zeroizing<[u8; 32]>) -> BoxedCryptoResolver {
+    Box::new(Resolver(RngChoice::Replay(secret.clone())))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::pump::pump;
 use super::tls::{QuicTlsError, QuicTrust, client_crypto};
 use super::{DEFAULT_IDLE_TIMEOUT, QuicCounters, transport_config};
-use crate::transport::{Link, TransportKind, link_pair};
+use crate::transport::{Link, QueueLimits, TransportKind, link_pair};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +48,18 @@ pub async fn connect(
     trust: QuicTrust,
     timeout: Duration,
 ) -> Result<Link, QuicClientError> {
+    connect_with(addr, server_name, trust, timeout, QueueLimits::DEFAULT).await
+}
+
+/// [`connect`] with the link's queues bounded by `queues` (the default:
+/// [`QueueLimits::DEFAULT`]).
+pub async fn connect_with(
+    addr: SocketAddr,
+    server_name: &str,
+    trust: QuicTrust,
+    timeout: Duration,
+    queues: QueueLimits,
+) -> Result<Link, QuicClientError> {
     let local: SocketAddr = match addr {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
@@ -59,7 +71,7 @@ pub async fn connect(
         .await
         .map_err(|_| QuicClientError::Timeout(timeout))??;
     let (send, recv) = conn.open_bi().await?;
-    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic);
+    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic, queues);
     tokio::spawn(async move {
         pump(conn, send, recv, side, Arc::new(QuicCounters::default())).await;
         // Keep the endpoint until the close reached the server.

@@ -9,7 +9,8 @@
 //! code `code`, which the peer sees as `CloseReason::Peer(code)`.
 //!
 //! Link stats are quinn's: UDP datagrams and bytes each way, packets the path declared lost,
-//! the smoothed RTT, and its variation smoothed over samples every 250 ms ([`RttVariance`]).
+//! the smoothed RTT, and its variation smoothed over samples every 250 ms
+//! ([`RttEstimator`](crate::proto::rtt::RttEstimator)).
 
 mod client;
 mod pump;
@@ -17,10 +18,9 @@ mod server;
 mod stats;
 mod tls;
 
-pub use client::{QuicClientError, client_config, connect, connect_pinned};
+pub use client::{QuicClientError, client_config, connect, connect_pinned, connect_with};
 pub use pump::PROTOCOL_VIOLATION;
 pub use server::{QuicBindError, QuicServer, QuicServerConfig};
-pub use stats::RttVariance;
 pub use tls::{QuicIdentity, QuicTlsError, QuicTrust};
 
 use std::sync::Arc;
@@ -56,6 +56,8 @@ pub struct QuicCounters {
     pub frames_too_large_out: AtomicU64,
     /// Connections closed because the peer sent a frame over the limit.
     pub frames_too_large_in: AtomicU64,
+    /// Connections refused because the accept queue was full.
+    pub accept_refused: AtomicU64,
 }
 
 /// Transport settings of both sides: idle timeout with keep-alives every third of it, the

@@ -5,11 +5,15 @@
 //! stops reading, so QUIC flow control pushes back on the peer), and a writer task takes at
 //! most [`WRITE_QUEUE`] frames (then the pump stops taking the link's outgoing messages
 //! until the stream drains, while still receiving). Outgoing datagrams go to quinn's
-//! bounded datagram buffer, which drops the oldest when full.
+//! bounded datagram buffer, which drops the oldest when full. While the link's event queue
+//! is full the pump reads neither frames nor datagrams (so flow control pushes back on the
+//! peer), and a reliable message that found the link's outgoing queue full closes the
+//! connection at once with [`SLOW_CONSUMER`](crate::transport::SLOW_CONSUMER).
 
 use super::QuicCounters;
-use super::stats::{RttVariance, STATS_INTERVAL, publish};
+use super::stats::{STATS_INTERVAL, publish};
 use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
+use crate::proto::rtt::RttEstimator;
 use crate::transport::{CloseReason, DriverSide, LinkEvent, Outgoing};
 use quinn::{Connection, ConnectionError, RecvStream, SendDatagramError, SendStream, VarInt};
 use std::sync::Arc;
@@ -77,7 +81,10 @@ pub(super) async fn pump(
     // A frame the writer queue had no room for; nothing more is taken from the link until
     // it is queued, which keeps reliable messages in order.
     let mut stalled: Option<Vec<u8>> = None;
-    let mut rtt = RttVariance::default();
+    // An event the link's queue had no room for; nothing more is read until it is delivered.
+    let mut pending: Option<LinkEvent> = None;
+    let control = side.control.clone();
+    let mut rtt = RttEstimator::default();
     let mut tick = tokio::time::interval(STATS_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let reason = loop {
@@ -125,10 +132,19 @@ pub(super) async fn pump(
                 _ => break writer_ended(&conn, &mut writer, &mut frames, &side).await,
             },
             _ = &mut writer => break writer_ended(&conn, &mut writer, &mut frames, &side).await,
-            frame = frames.recv() => match frame {
-                Some(Ok(bytes)) => {
-                    let _ = side.events.send(LinkEvent::Reliable(bytes));
+            code = control.aborted() => {
+                close_with(&conn, code, &[code]);
+                break CloseReason::Local(code);
+            }
+            room = side.events.room(), if pending.is_some() => match (room, pending.take()) {
+                (true, Some(ev)) => pending = side.events.try_deliver(ev).err(),
+                _ => {
+                    close_with(&conn, 0, &[0]);
+                    break CloseReason::Local(0);
                 }
+            },
+            frame = frames.recv(), if pending.is_none() => match frame {
+                Some(Ok(bytes)) => pending = side.offer(LinkEvent::Reliable(bytes)),
                 Some(Err(FrameError::TooLarge(n))) => {
                     bump(&counters.frames_too_large_in);
                     close_with(&conn, PROTOCOL_VIOLATION, b"frame too large");
@@ -136,10 +152,8 @@ pub(super) async fn pump(
                 }
                 Some(Err(_)) | None => break stream_ended(&conn).await,
             },
-            dgram = conn.read_datagram() => match dgram {
-                Ok(d) => {
-                    let _ = side.events.send(LinkEvent::Datagram(d.to_vec()));
-                }
+            dgram = conn.read_datagram(), if pending.is_none() => match dgram {
+                Ok(d) => pending = side.offer(LinkEvent::Datagram(d.to_vec())),
                 Err(e) => {
                     drain(&mut frames, &side).await;
                     break close_reason(e);
@@ -151,7 +165,7 @@ pub(super) async fn pump(
     reader.abort();
     writer.abort();
     publish(&conn, &side.stats, &mut rtt);
-    let _ = side.events.send(LinkEvent::Closed(reason));
+    side.events.closed(reason);
 }
 
 /// Write frames to the stream in order until told to finish or the pump goes away.
@@ -177,7 +191,9 @@ async fn write_frames(
 async fn drain(frames: &mut mpsc::Receiver<Result<Vec<u8>, FrameError>>, side: &DriverSide) {
     let _ = tokio::time::timeout(FLUSH_TIMEOUT, async {
         while let Some(Ok(bytes)) = frames.recv().await {
-            let _ = side.events.send(LinkEvent::Reliable(bytes));
+            if !side.events.deliver(LinkEvent::Reliable(bytes)).await {
+                return;
+            }
         }
     })
     .await;

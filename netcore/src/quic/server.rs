@@ -4,7 +4,9 @@
 use super::pump::{PROTOCOL_VIOLATION, bump, close_with, pump};
 use super::tls::{QuicIdentity, QuicTlsError, server_crypto};
 use super::{QuicCounters, transport_config};
-use crate::transport::{Link, TransportKind, link_pair};
+use crate::transport::{
+    ACCEPT_QUEUE_FULL, Handover, Link, QueueLimits, TransportKind, hand_over, link_pair,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,8 @@ pub struct QuicServerConfig {
     ///
     /// [`CloseReason::Timeout`]: crate::transport::CloseReason::Timeout
     pub idle_timeout: Duration,
+    /// Bounds of the accept queue and of each link's queues.
+    pub queues: QueueLimits,
 }
 
 /// Error starting a [`QuicServer`].
@@ -71,13 +75,14 @@ impl QuicServer {
     /// Bind and start accepting connections. Must be called inside a tokio runtime.
     pub fn bind(
         cfg: QuicServerConfig,
-    ) -> Result<(QuicServer, mpsc::UnboundedReceiver<Link>), QuicBindError> {
+    ) -> Result<(QuicServer, mpsc::Receiver<Link>), QuicBindError> {
         let base = server_config(&cfg.identity, cfg.idle_timeout)?;
         let endpoint = quinn::Endpoint::server(base.clone(), cfg.bind)?;
         let local_addr = endpoint.local_addr()?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));
         let counters = Arc::new(QuicCounters::default());
-        let accept_task = tokio::spawn(accept_loop(endpoint.clone(), tx, counters.clone()));
+        let accept = accept_loop(endpoint.clone(), tx, cfg.queues, counters.clone());
+        let accept_task = tokio::spawn(accept);
         Ok((
             QuicServer {
                 local_addr,
@@ -124,7 +129,8 @@ impl Drop for QuicServer {
 
 async fn accept_loop(
     endpoint: quinn::Endpoint,
-    links: mpsc::UnboundedSender<Link>,
+    links: mpsc::Sender<Link>,
+    queues: QueueLimits,
     counters: Arc<QuicCounters>,
 ) {
     while let Some(incoming) = endpoint.accept().await {
@@ -137,7 +143,7 @@ async fn accept_loop(
             }
             continue;
         }
-        tokio::spawn(serve(incoming, links.clone(), counters.clone()));
+        tokio::spawn(serve(incoming, links.clone(), queues, counters.clone()));
     }
 }
 
@@ -153,7 +159,8 @@ enum SetupError {
 /// Accept one connection and its stream, then run it as a link until it closes.
 async fn serve(
     incoming: quinn::Incoming,
-    links: mpsc::UnboundedSender<Link>,
+    links: mpsc::Sender<Link>,
+    queues: QueueLimits,
     counters: Arc<QuicCounters>,
 ) {
     let connecting = match incoming.accept() {
@@ -190,10 +197,18 @@ async fn serve(
             return;
         }
     };
-    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic);
-    if links.send(link).is_err() {
-        close_with(&conn, 0, b"");
-        return;
+    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic, queues);
+    match hand_over(&links, link) {
+        Handover::Accepted => {}
+        Handover::Full => {
+            bump(&counters.accept_refused);
+            close_with(&conn, ACCEPT_QUEUE_FULL, b"accept queue full");
+            return;
+        }
+        Handover::Gone => {
+            close_with(&conn, 0, b"");
+            return;
+        }
     }
     bump(&counters.connections);
     pump(conn, send, recv, side, counters).await;

@@ -12,6 +12,9 @@
 //! * Configurations: [`client_config`] / [`server_config`] (rustls) and
 //!   `quic_client_crypto` / `quic_server_crypto` (the same as quinn crypto, feature `quic`).
 //!
+//! * Development certificates (feature `pki`): [`pki`] (rcgen: self-signed pairs, a throwaway
+//!   cluster CA issuing region and edge certificates, [`pki::ensure_dev_cluster`]).
+//!
 //! Each operation has its own error enum; errors about a file name the configuration field it
 //! came from, the file and the fix. [`TlsError`] holds any of them, for callers that pass
 //! them on.
@@ -19,6 +22,8 @@
 mod config;
 mod pem;
 mod pin;
+#[cfg(feature = "pki")]
+pub mod pki;
 mod verify;
 
 pub use config::{BuildError, ServerTrust, client_config, server_config};

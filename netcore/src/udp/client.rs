@@ -3,7 +3,7 @@
 use super::driver::{Driver, LinkSink, Shared};
 use crate::proto::endpoint::{Endpoint, EndpointConfig};
 use crate::proto::handshake::{HandshakeError, HandshakeTiming};
-use crate::transport::Link;
+use crate::transport::{Handover, Link, QueueLimits};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,8 +25,12 @@ struct ClientSink {
 }
 
 impl LinkSink for ClientSink {
-    fn link(&mut self, link: Link) -> bool {
-        self.tx.take().is_some_and(|tx| tx.send(Ok(link)).is_ok())
+    fn link(&mut self, link: Link) -> Handover {
+        if self.tx.take().is_some_and(|tx| tx.send(Ok(link)).is_ok()) {
+            Handover::Accepted
+        } else {
+            Handover::Gone
+        }
     }
     fn failed(&mut self, error: HandshakeError) {
         if let Some(tx) = self.tx.take() {
@@ -76,6 +80,7 @@ pub async fn connect_with(
         ClientSink { tx: Some(tx) },
         shared.clone(),
         true,
+        QueueLimits::DEFAULT,
     )?;
     std::thread::Builder::new()
         .name("starlane-udp-client".into())

@@ -12,11 +12,11 @@ use crate::proto::conn::codes;
 use crate::proto::drops::DropCounters;
 use crate::proto::endpoint::Endpoint;
 use crate::proto::handshake::HandshakeError;
-use crate::transport::Link;
+use crate::transport::{Handover, Link, QueueLimits};
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
@@ -39,8 +39,8 @@ const SEND_BATCH: usize = 4096;
 
 /// Where the loop hands new links and handshake failures.
 pub(crate) trait LinkSink: Send {
-    /// A peer's connection is up; returns false if nobody takes links any more.
-    fn link(&mut self, link: Link) -> bool;
+    /// A peer's connection is up: offer its link.
+    fn link(&mut self, link: Link) -> Handover;
     /// Client role: the handshake failed.
     fn failed(&mut self, error: HandshakeError);
 }
@@ -56,6 +56,10 @@ pub(crate) struct Shared {
     pub sources_tracked: AtomicUsize,
     /// [`Endpoint::peer_count`], as last published.
     pub connections: AtomicUsize,
+    /// Connections refused because the accept queue was full.
+    pub accept_refused: AtomicU64,
+    /// Connections shed because their link's event queue was full (the edge did not read).
+    pub shed_events_full: AtomicU64,
 }
 
 impl Shared {
@@ -78,12 +82,15 @@ pub(crate) struct Driver<S: LinkSink> {
     udp: UdpSocket,
     pub(super) endpoint: Endpoint,
     pub(super) links: HashMap<SocketAddr, Slot>,
-    /// The links' forwarders send here what the application queued (see `routing`).
-    pub(super) queued_tx: mpsc::UnboundedSender<Queued>,
-    queued_rx: mpsc::UnboundedReceiver<Queued>,
+    /// The links' forwarders send here what the application queued (see `routing`);
+    /// bounded by [`QueueLimits::udp_loop`].
+    pub(super) queued_tx: mpsc::Sender<Queued>,
+    queued_rx: mpsc::Receiver<Queued>,
+    /// Bounds of every link's queues.
+    pub(super) limits: QueueLimits,
     pub(super) next_link_id: u64,
     pub(super) sink: S,
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// Client role: the loop ends when its one link is gone.
     pub(super) single: bool,
     pub(super) started: bool,
@@ -103,6 +110,7 @@ impl<S: LinkSink> Driver<S> {
         sink: S,
         shared: Arc<Shared>,
         single: bool,
+        limits: QueueLimits,
     ) -> std::io::Result<Self> {
         udp.set_nonblocking(true)?;
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -121,7 +129,7 @@ impl<S: LinkSink> Driver<S> {
                 return Err(e);
             }
         };
-        let (queued_tx, queued_rx) = mpsc::unbounded_channel();
+        let (queued_tx, queued_rx) = mpsc::channel(limits.udp_loop.max(1));
         Ok(Self {
             rt: Some(rt),
             udp,
@@ -129,6 +137,7 @@ impl<S: LinkSink> Driver<S> {
             links: HashMap::new(),
             queued_tx,
             queued_rx,
+            limits,
             next_link_id: 0,
             sink,
             shared,

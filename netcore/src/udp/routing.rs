@@ -2,13 +2,19 @@
 //! application queues on a [`LinkSender`](crate::transport::LinkSender) becomes endpoint sends.
 //!
 //! Each link's outgoing queue is drained by a small forwarder task on the loop's runtime into
-//! one queue the loop waits on, so a message queued on any link wakes the loop at once.
+//! one bounded queue the loop waits on, so a message queued on any link wakes the loop at
+//! once; a forwarder waits while that queue is full, so its link's own queue fills behind it.
+//! A link whose event queue is full is shed (closed with [`SLOW_CONSUMER`]): one client that
+//! the edge does not read from cannot hold up the loop that serves every client.
 
 use super::driver::{Driver, LinkSink};
 use crate::proto::conn::reliable::PushError;
 use crate::proto::conn::{CloseCause, ConnStats, SendError, codes};
 use crate::proto::endpoint::EndpointEvent;
-use crate::transport::{CloseReason, DriverSide, LinkEvent, LinkStats, Outgoing, TransportKind};
+use crate::transport::{
+    ACCEPT_QUEUE_FULL, CloseReason, DriverSide, EventSender, Handover, LinkControl, LinkEvent,
+    LinkStats, Outgoing, SLOW_CONSUMER, TransportKind,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -23,9 +29,11 @@ pub(crate) type Queued = (SocketAddr, u64, Option<Outgoing>);
 /// One live link as the loop holds it.
 pub(crate) struct Slot {
     id: u64,
-    events: mpsc::UnboundedSender<LinkEvent>,
+    events: EventSender,
     stats: Arc<LinkStats>,
     forwarder: JoinHandle<()>,
+    /// Shed for a full event queue: its events are dropped until its close.
+    shed: bool,
 }
 
 impl Slot {
@@ -50,19 +58,26 @@ impl Drop for Slot {
     }
 }
 
-/// Move one link's queued messages to the loop, in order.
+/// Move one link's queued messages to the loop, in order; a close-at-once request (a shed)
+/// overtakes them.
 async fn forward(
     peer: SocketAddr,
     id: u64,
-    mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
-    to_loop: mpsc::UnboundedSender<Queued>,
+    mut outgoing: mpsc::Receiver<Outgoing>,
+    control: Arc<LinkControl>,
+    to_loop: mpsc::Sender<Queued>,
 ) {
-    while let Some(out) = outgoing.recv().await {
-        if to_loop.send((peer, id, Some(out))).is_err() {
+    loop {
+        let (out, last) = tokio::select! {
+            biased;
+            code = control.aborted() => (Some(Outgoing::Close(code)), true),
+            out = outgoing.recv() => (out, false),
+        };
+        let end = last || out.is_none();
+        if to_loop.send((peer, id, out)).await.is_err() || end {
             return;
         }
     }
-    let _ = to_loop.send((peer, id, None));
 }
 
 impl<S: LinkSink> Driver<S> {
@@ -120,7 +135,7 @@ impl<S: LinkSink> Driver<S> {
                         CloseCause::IdleTimeout => CloseReason::Timeout,
                     };
                     if let Some(slot) = self.links.remove(&peer) {
-                        let _ = slot.events.send(LinkEvent::Closed(reason));
+                        slot.events.closed(reason);
                     }
                 }
                 EndpointEvent::ConnectFailed(e) => {
@@ -134,36 +149,56 @@ impl<S: LinkSink> Driver<S> {
 
     /// Make a link for a new connection and hand it over; false if nobody took it.
     fn connected(&mut self, peer: SocketAddr, rtt: Option<std::time::Duration>) -> bool {
-        let (link, side) = crate::transport::link_pair(peer, TransportKind::Udp);
+        let (link, side) = crate::transport::link_pair(peer, TransportKind::Udp, self.limits);
         let DriverSide {
             events,
             outgoing,
             stats,
+            control,
         } = side;
         if let Some(rtt) = rtt {
             stats.set_rtt(rtt, rtt / 2);
         }
-        if !self.sink.link(link) {
-            self.endpoint.close(Instant::now(), peer, codes::NORMAL);
-            return false;
+        match self.sink.link(link) {
+            Handover::Accepted => {}
+            Handover::Full => {
+                self.shared.accept_refused.fetch_add(1, Ordering::Relaxed);
+                self.endpoint.close(Instant::now(), peer, ACCEPT_QUEUE_FULL);
+                return true;
+            }
+            Handover::Gone => {
+                self.endpoint.close(Instant::now(), peer, codes::NORMAL);
+                return false;
+            }
         }
         let id = self.next_link_id;
         self.next_link_id += 1;
-        let forwarder = tokio::spawn(forward(peer, id, outgoing, self.queued_tx.clone()));
+        let to_loop = self.queued_tx.clone();
+        let forwarder = tokio::spawn(forward(peer, id, outgoing, control, to_loop));
         let slot = Slot {
             id,
             events,
             stats,
             forwarder,
+            shed: false,
         };
         self.links.insert(peer, slot);
         self.started = true;
         true
     }
 
+    /// Hand an event to the peer's link; a full event queue sheds the connection.
     fn deliver(&mut self, peer: SocketAddr, ev: LinkEvent) {
-        if let Some(slot) = self.links.get(&peer) {
-            let _ = slot.events.send(ev);
+        let Some(slot) = self.links.get_mut(&peer) else {
+            return;
+        };
+        if slot.shed || slot.events.try_deliver(ev).is_ok() {
+            return;
         }
+        slot.shed = true;
+        LinkStats::bump(&slot.stats.shed_events_full);
+        self.shared.shed_events_full.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(%peer, "link shed: its event queue is full");
+        self.endpoint.close(Instant::now(), peer, SLOW_CONSUMER);
     }
 }

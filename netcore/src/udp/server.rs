@@ -4,7 +4,7 @@ use super::driver::{Driver, LinkSink, Shared};
 use crate::proto::drops::DropCounters;
 use crate::proto::endpoint::{Endpoint, EndpointConfig};
 use crate::proto::handshake::HandshakeError;
-use crate::transport::Link;
+use crate::transport::{Handover, Link, QueueLimits, hand_over};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -22,15 +22,17 @@ pub struct UdpServerConfig {
     pub static_private_key: [u8; 32],
     /// Close a link after this long without hearing from the peer.
     pub idle_timeout: Duration,
+    /// Bounds of the accept queue, of each link's queues and of the loop's queue.
+    pub queues: QueueLimits,
 }
 
 struct ServerSink {
-    tx: mpsc::UnboundedSender<Link>,
+    tx: mpsc::Sender<Link>,
 }
 
 impl LinkSink for ServerSink {
-    fn link(&mut self, link: Link) -> bool {
-        self.tx.send(link).is_ok()
+    fn link(&mut self, link: Link) -> Handover {
+        hand_over(&self.tx, link)
     }
     fn failed(&mut self, _error: HandshakeError) {}
 }
@@ -46,18 +48,17 @@ pub struct UdpServer {
 
 impl UdpServer {
     /// Bind and start the loop thread. New clients arrive on the returned receiver.
-    pub fn bind(
-        cfg: UdpServerConfig,
-    ) -> std::io::Result<(UdpServer, mpsc::UnboundedReceiver<Link>)> {
+    pub fn bind(cfg: UdpServerConfig) -> std::io::Result<(UdpServer, mpsc::Receiver<Link>)> {
         let udp = UdpSocket::bind(cfg.bind)?;
         let local_addr = udp.local_addr()?;
         let mut endpoint_cfg = EndpointConfig::default();
         endpoint_cfg.conn.idle_timeout = cfg.idle_timeout;
         let endpoint = Endpoint::server(cfg.static_private_key, endpoint_cfg);
         let public_key = endpoint.public_key().unwrap_or_default();
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));
         let shared = Arc::new(Shared::default());
-        let driver = Driver::new(udp, endpoint, ServerSink { tx }, shared.clone(), false)?;
+        let sink = ServerSink { tx };
+        let driver = Driver::new(udp, endpoint, sink, shared.clone(), false, cfg.queues)?;
         let thread = std::thread::Builder::new()
             .name("starlane-udp-server".into())
             .spawn(move || driver.run())?;
@@ -132,5 +133,15 @@ impl UdpServerStats {
     /// Established connections.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// Connections refused because the accept queue was full.
+    pub fn accept_refused(&self) -> u64 {
+        self.shared.accept_refused.load(Ordering::Relaxed)
+    }
+
+    /// Connections shed because the edge did not read their events (event queue full).
+    pub fn shed_events_full(&self) -> u64 {
+        self.shared.shed_events_full.load(Ordering::Relaxed)
     }
 }

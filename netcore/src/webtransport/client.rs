@@ -2,7 +2,7 @@
 //! stream, and returns a [`Link`] driven by the same pump as the server.
 
 use super::session::{WtCounters, pump};
-use crate::transport::{Link, TransportKind, link_pair};
+use crate::transport::{Link, QueueLimits, TransportKind, link_pair};
 use std::sync::Arc;
 use wtransport::tls::Sha256Digest;
 use wtransport::{ClientConfig, Endpoint};
@@ -35,7 +35,11 @@ pub async fn connect_native(url: &str, cert_hash: [u8; 32]) -> Result<Link, WtCl
     let (send, recv) = opening
         .await
         .map_err(|e| WtClientError::Stream(e.to_string()))?;
-    let (link, side) = link_pair(conn.remote_address(), TransportKind::WebTransport);
+    let (link, side) = link_pair(
+        conn.remote_address(),
+        TransportKind::WebTransport,
+        QueueLimits::DEFAULT,
+    );
     tokio::spawn(async move {
         let _endpoint = endpoint;
         pump(conn, send, recv, side, Arc::new(WtCounters::default())).await;

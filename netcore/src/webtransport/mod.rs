@@ -13,7 +13,7 @@ pub use cert::{CertError, self_signed_identity};
 pub use client::{WtClientError, connect_native};
 pub use session::WtCounters;
 
-use crate::transport::Link;
+use crate::transport::{Link, QueueLimits};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,8 @@ pub struct WtServerConfig {
     pub bind: SocketAddr,
     /// TLS certificate and key (see [`self_signed_identity`] for browsers pinning a hash).
     pub identity: Identity,
+    /// Bounds of the accept queue and of each link's queues.
+    pub queues: QueueLimits,
 }
 
 /// Error starting a [`WtServer`].
@@ -56,9 +58,7 @@ impl std::fmt::Debug for WtServer {
 
 impl WtServer {
     /// Bind and start accepting sessions. Must be called inside a tokio runtime.
-    pub fn bind(
-        cfg: WtServerConfig,
-    ) -> Result<(WtServer, mpsc::UnboundedReceiver<Link>), WtBindError> {
+    pub fn bind(cfg: WtServerConfig) -> Result<(WtServer, mpsc::Receiver<Link>), WtBindError> {
         let builder = ServerConfig::builder();
         let builder = match cfg.bind {
             SocketAddr::V6(v6) => builder.with_bind_address_v6(v6, Ipv6DualStackConfig::Allow),
@@ -72,9 +72,10 @@ impl WtServer {
             .build();
         let endpoint = Arc::new(Endpoint::server(config)?);
         let local_addr = endpoint.local_addr()?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));
         let counters = Arc::new(WtCounters::default());
-        let accept_task = tokio::spawn(accept_loop(endpoint.clone(), tx, counters.clone()));
+        let accept = accept_loop(endpoint.clone(), tx, cfg.queues, counters.clone());
+        let accept_task = tokio::spawn(accept);
         Ok((
             WtServer {
                 local_addr,
@@ -111,11 +112,13 @@ impl Drop for WtServer {
 
 async fn accept_loop(
     endpoint: Arc<Endpoint<wtransport::endpoint::endpoint_side::Server>>,
-    links: mpsc::UnboundedSender<Link>,
+    links: mpsc::Sender<Link>,
+    queues: QueueLimits,
     counters: Arc<WtCounters>,
 ) {
     loop {
         let incoming = endpoint.accept().await;
-        tokio::spawn(session::serve(incoming, links.clone(), counters.clone()));
+        let serve = session::serve(incoming, links.clone(), queues, counters.clone());
+        tokio::spawn(serve);
     }
 }

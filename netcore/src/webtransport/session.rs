@@ -4,7 +4,8 @@
 
 use crate::frame::{FrameError, MAX_FRAME, encode_frame, read_frames};
 use crate::transport::{
-    CloseReason, DriverSide, Link, LinkEvent, Outgoing, TransportKind, link_pair,
+    ACCEPT_QUEUE_FULL, CloseReason, DriverSide, Handover, Link, LinkEvent, Outgoing, QueueLimits,
+    TransportKind, hand_over, link_pair,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,8 @@ pub struct WtCounters {
     pub frames_too_large_out: AtomicU64,
     /// Sessions closed because the peer sent a frame over [`MAX_FRAME`].
     pub frames_too_large_in: AtomicU64,
+    /// Sessions refused because the accept queue was full.
+    pub accept_refused: AtomicU64,
 }
 
 fn bump(c: &AtomicU64) {
@@ -51,7 +54,8 @@ enum SetupError {
 /// Accept one incoming session and run it as a link until it closes.
 pub(crate) async fn serve(
     incoming: IncomingSession,
-    links: mpsc::UnboundedSender<Link>,
+    links: mpsc::Sender<Link>,
+    queues: QueueLimits,
     counters: Arc<WtCounters>,
 ) {
     let (conn, send, recv) = match tokio::time::timeout(SETUP_TIMEOUT, setup(incoming)).await {
@@ -70,10 +74,21 @@ pub(crate) async fn serve(
             return;
         }
     };
-    let (link, side) = link_pair(conn.remote_address(), TransportKind::WebTransport);
-    if links.send(link).is_err() {
-        conn.close(VarInt::from_u32(0), b"");
-        return;
+    let (link, side) = link_pair(conn.remote_address(), TransportKind::WebTransport, queues);
+    match hand_over(&links, link) {
+        Handover::Accepted => {}
+        Handover::Full => {
+            bump(&counters.accept_refused);
+            conn.close(
+                VarInt::from_u32(ACCEPT_QUEUE_FULL.into()),
+                b"accept queue full",
+            );
+            return;
+        }
+        Handover::Gone => {
+            conn.close(VarInt::from_u32(0), b"");
+            return;
+        }
     }
     bump(&counters.sessions);
     pump(conn, send, recv, side, counters).await;
@@ -111,8 +126,23 @@ pub(crate) async fn pump(
     let (ftx, mut frames) = mpsc::channel(64);
     let reader = tokio::spawn(read_frames(recv, ftx));
     let mut rtt_tick = tokio::time::interval(Duration::from_millis(500));
+    // An event the link's queue had no room for; nothing more is read until it is delivered
+    // (flow control then pushes back on the peer).
+    let mut pending: Option<LinkEvent> = None;
+    let control = side.control.clone();
     let reason = loop {
         tokio::select! {
+            code = control.aborted() => {
+                conn.close(VarInt::from_u32(code.into()), &[code]);
+                break CloseReason::Local(code);
+            }
+            room = side.events.room(), if pending.is_some() => match (room, pending.take()) {
+                (true, Some(ev)) => pending = side.events.try_deliver(ev).err(),
+                _ => {
+                    conn.close(VarInt::from_u32(0), &[0]);
+                    break CloseReason::Local(0);
+                }
+            },
             out = side.outgoing.recv() => match out {
                 Some(Outgoing::Reliable(bytes)) => {
                     if bytes.len() > MAX_FRAME {
@@ -120,8 +150,16 @@ pub(crate) async fn pump(
                         continue;
                     }
                     side.stats.record_out(bytes.len());
-                    if send.write_all(&encode_frame(&bytes)).await.is_err() {
-                        break close_reason(conn.closed().await);
+                    // A stream the peer stopped reading blocks the write: a shed still ends it.
+                    let frame = encode_frame(&bytes);
+                    tokio::select! {
+                        written = send.write_all(&frame) => if written.is_err() {
+                            break close_reason(conn.closed().await);
+                        },
+                        code = control.aborted() => {
+                            conn.close(VarInt::from_u32(code.into()), &[code]);
+                            break CloseReason::Local(code);
+                        }
                     }
                 }
                 Some(Outgoing::Datagram(bytes)) => match conn.send_datagram(&bytes) {
@@ -140,10 +178,10 @@ pub(crate) async fn pump(
                     break CloseReason::Local(0);
                 }
             },
-            frame = frames.recv() => match frame {
+            frame = frames.recv(), if pending.is_none() => match frame {
                 Some(Ok(bytes)) => {
                     side.stats.record_in(bytes.len());
-                    let _ = side.events.send(LinkEvent::Reliable(bytes));
+                    pending = side.offer(LinkEvent::Reliable(bytes));
                 }
                 Some(Err(FrameError::TooLarge(n))) => {
                     bump(&counters.frames_too_large_in);
@@ -152,11 +190,11 @@ pub(crate) async fn pump(
                 }
                 Some(Err(_)) | None => break stream_ended(&conn).await,
             },
-            dgram = conn.receive_datagram() => match dgram {
+            dgram = conn.receive_datagram(), if pending.is_none() => match dgram {
                 Ok(d) => {
                     let payload = d.payload();
                     side.stats.record_in(payload.len());
-                    let _ = side.events.send(LinkEvent::Datagram(payload.to_vec()));
+                    pending = side.offer(LinkEvent::Datagram(payload.to_vec()));
                 }
                 Err(e) => break close_reason(e),
             },
@@ -166,7 +204,7 @@ pub(crate) async fn pump(
         }
     };
     reader.abort();
-    let _ = side.events.send(LinkEvent::Closed(reason));
+    side.events.closed(reason);
 }
 
 /// The reliable stream ended: the connection is closing, or the peer broke the contract.

@@ -3,6 +3,7 @@
 //! the vector and field that are wrong.
 
 pub mod reference;
+pub mod script;
 
 use serde_json::Value;
 use std::net::SocketAddr;

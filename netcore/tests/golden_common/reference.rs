@@ -4,6 +4,7 @@
 use super::{bytes, named, text};
 use ring::{aead, hmac};
 use serde_json::Value;
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::x25519::resolver;
 use std::net::{IpAddr, SocketAddr};
 
@@ -41,16 +42,16 @@ pub fn noise(hs: &[Value]) -> NoiseRun {
     let server_static = bytes(response, "serverStaticPrivate");
     let server_ephemeral = bytes(response, "serverEphemeralPrivate");
     let params = || text(init, "noise").parse().expect("noise protocol name");
-    let mut i = snow::Builder::with_resolver(params(), resolver())
+    // Each side's only random draw is its ephemeral key.
+    let entropy = |key: Vec<u8>| resolver(EntropySource::scripted([key]));
+    let mut i = snow::Builder::with_resolver(params(), entropy(client_ephemeral))
         .prologue(&prologue)
         .and_then(|b| b.remote_public_key(&server_public))
-        .map(|b| b.fixed_ephemeral_key_for_testing_only(&client_ephemeral))
         .and_then(|b| b.build_initiator())
         .expect("initiator");
-    let mut r = snow::Builder::with_resolver(params(), resolver())
+    let mut r = snow::Builder::with_resolver(params(), entropy(server_ephemeral))
         .prologue(&prologue)
         .and_then(|b| b.local_private_key(&server_static))
-        .map(|b| b.fixed_ephemeral_key_for_testing_only(&server_ephemeral))
         .and_then(|b| b.build_responder())
         .expect("responder");
     let (mut m1, mut m2, mut payload) = ([0u8; 64], [0u8; 64], [0u8; 64]);

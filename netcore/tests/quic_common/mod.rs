@@ -4,26 +4,33 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
-use starlane_netcore::transport::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent, QueueLimits};
 use starlane_netcore::webtransport::self_signed_identity;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 
 pub const WAIT: Duration = Duration::from_secs(5);
 
 /// A QUIC server bound on `bind` with a fresh self-signed certificate; returns the
 /// certificate's SHA-256 too.
-pub fn server(
+pub fn server(bind: &str, idle_timeout: Duration) -> (QuicServer, Receiver<Link>, [u8; 32]) {
+    server_with(bind, idle_timeout, QueueLimits::DEFAULT)
+}
+
+/// [`server`] with the given queue bounds.
+pub fn server_with(
     bind: &str,
     idle_timeout: Duration,
-) -> (QuicServer, UnboundedReceiver<Link>, [u8; 32]) {
+    queues: QueueLimits,
+) -> (QuicServer, Receiver<Link>, [u8; 32]) {
     let (wt, hash) = self_signed_identity(&["localhost", "127.0.0.1", "::1"]).unwrap();
     let identity = QuicIdentity::from_webtransport(&wt).unwrap();
     let (server, accepted) = QuicServer::bind(QuicServerConfig {
         bind: bind.parse().unwrap(),
         identity,
         idle_timeout,
+        queues,
     })
     .unwrap();
     (server, accepted, hash)
@@ -40,7 +47,7 @@ pub fn loopback(server: &QuicServer, v6: bool) -> SocketAddr {
 }
 
 /// The next link the server hands over.
-pub async fn accept(accepted: &mut UnboundedReceiver<Link>) -> Link {
+pub async fn accept(accepted: &mut Receiver<Link>) -> Link {
     tokio::time::timeout(WAIT, accepted.recv())
         .await
         .expect("link in time")

@@ -17,7 +17,8 @@ pub use util::*;
 
 use starlane_netcore::proto::emulator::{DuplexConfig, Emulator};
 use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
-use starlane_netcore::proto::handshake::generate_keypair;
+use starlane_netcore::proto::entropy::EntropySource;
+use starlane_netcore::proto::handshake::generate_keypair_with;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::net::SocketAddr;
@@ -92,14 +93,21 @@ pub struct Net {
 }
 
 impl Net {
-    /// A server with a fresh key and no clients.
+    /// A server with a fresh key and no clients. The server's key and randomness come from
+    /// seed 0 and client `i`'s from seed `1 + i` (see [`add_client`](Self::add_client)), so
+    /// a scenario runs the same every time.
     pub fn new(config: EndpointConfig) -> Net {
-        let (private, public) = generate_keypair();
+        let entropy = EntropySource::seeded(0);
+        let (private, public) = generate_keypair_with(&entropy);
         let base = Instant::now();
+        let server_config = EndpointConfig {
+            entropy,
+            ..config.clone()
+        };
         Net {
             base,
             now: base,
-            server: Endpoint::server(private, config),
+            server: Endpoint::server(private, server_config),
             server_public: public,
             server_events: Vec::new(),
             clients: Vec::new(),
@@ -113,9 +121,13 @@ impl Net {
         }
     }
 
-    /// Add a client that starts its handshake now; returns its index.
+    /// Add a client that starts its handshake now, with the harness's settings and entropy
+    /// seeded `1 + index`; returns its index.
     pub fn add_client(&mut self, path: DuplexConfig) -> usize {
-        let config = self.config;
+        let config = EndpointConfig {
+            entropy: EntropySource::seeded(1 + self.clients.len() as u64),
+            ..self.config.clone()
+        };
         self.add_client_with(path, config)
     }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 fn capture() -> Vec<(bool, Vec<u8>)> {
     let cfg = EndpointConfig::default();
     let mut now = Instant::now();
-    let mut server = Endpoint::server(SERVER_KEY, cfg);
+    let mut server = Endpoint::server(SERVER_KEY, cfg.clone());
     let key = server.public_key().unwrap();
     let mut client = Endpoint::client(now, server_addr(), key, cfg).unwrap();
     let peer = source_addr(0);

@@ -29,6 +29,7 @@ pub use writer::OpWriter;
 
 use crate::input::Input;
 use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use starlane_netcore::proto::entropy::EntropySource;
 use std::collections::{HashSet, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -122,8 +123,12 @@ impl std::fmt::Debug for Sim {
 impl Sim {
     /// A server and [`CLIENTS`] clients, each client's first handshake datagram queued.
     pub fn new(focus: Focus) -> Self {
-        let config = EndpointConfig::default();
-        let server = Endpoint::server(SERVER_KEY, config);
+        // Seeded randomness: a crashing input replays with the same nonces and keys.
+        let config = EndpointConfig {
+            entropy: EntropySource::seeded(0),
+            ..EndpointConfig::default()
+        };
+        let server = Endpoint::server(SERVER_KEY, config.clone());
         let server_public = server
             .public_key()
             .expect("a server-role endpoint has a public key");
@@ -180,7 +185,7 @@ impl Sim {
 
     /// The configuration every endpoint uses.
     pub fn config(&self) -> EndpointConfig {
-        self.config
+        self.config.clone()
     }
 
     fn remember(&mut self, datagram: &[u8]) {
@@ -202,8 +207,13 @@ impl Sim {
             return;
         };
         slot.to_server.clear();
-        slot.endpoint =
-            Endpoint::client(self.now, server_addr(), self.server_public, self.config).ok();
+        slot.endpoint = Endpoint::client(
+            self.now,
+            server_addr(),
+            self.server_public,
+            self.config.clone(),
+        )
+        .ok();
         self.drain_client(i);
     }
 

@@ -16,7 +16,9 @@ mod stats;
 mod types;
 
 pub use stats::ConnStats;
-pub use types::{CloseCause, ConnConfig, ConnEvent, ConnState, SendError, codes};
+pub use types::{
+    CloseCause, ConnConfig, ConnEvent, ConnState, MAX_DATA_COUNTER_LIMIT, SendError, codes,
+};
 
 use crate::proto::drops::DropReason;
 use crate::proto::packet::{MAX_SESSION_BODY, PacketType};
@@ -35,12 +37,6 @@ pub const MAX_FRAMES: usize = MAX_SESSION_BODY - CHANNEL_LEN;
 pub const MAX_DATAGRAM_PAYLOAD: usize = 1100;
 /// Longest a close waits for queued reliable messages to be acknowledged.
 pub const CLOSE_LINGER: Duration = Duration::from_secs(2);
-/// Disconnect packets sent per close; the last this many packet counters are kept for them.
-const DISCONNECT_COPIES: u64 = 2;
-/// The first send counter data may not use: reaching it closes the connection with
-/// [`codes::EXHAUSTED`], and the counters from here to `u64::MAX - 1` carry the disconnects
-/// (the session never uses `u64::MAX`).
-const FIRST_RESERVED_COUNTER: u64 = u64::MAX - DISCONNECT_COPIES;
 
 /// One established connection.
 pub struct Connection {
@@ -90,7 +86,7 @@ impl Connection {
             datagrams: DatagramSequencer::default(),
             sender: ReliableSender::new(config.max_message, config.max_queued_bytes),
             receiver: ReliableReceiver::new(config.max_message),
-            rtt: RttEstimator::new(rtt_seed),
+            rtt: RttEstimator::seeded(config.rtt, rtt_seed),
             last_heard: now,
             // The first ping goes out with the first packet: it measures the RTT at once.
             next_ping: now,
@@ -137,6 +133,7 @@ impl Connection {
         s.srtt = self.rtt.srtt();
         s.rttvar = self.rtt.rttvar();
         s.resent = self.sender.resent();
+        s.reliable_queued = self.sender.queued_bytes() as u64;
         s
     }
 
@@ -228,11 +225,12 @@ impl Connection {
         self.seal_data(&body::datagram(bytes))
     }
 
-    /// Seal a data body and queue it. Once the send counter reaches [`FIRST_RESERVED_COUNTER`]
-    /// the connection closes with [`codes::EXHAUSTED`] instead, its disconnects taking the last
-    /// counters, so the peer learns why.
+    /// Seal a data body and queue it. Once the send counter reaches
+    /// [`ConnConfig::data_counter_limit`] the connection closes with [`codes::EXHAUSTED`]
+    /// instead, its disconnects taking the next two counters, so the peer learns why.
     fn seal_data(&mut self, body: &[u8]) -> Result<(), SendError> {
-        if self.session.sent() >= FIRST_RESERVED_COUNTER {
+        let limit = self.config.data_counter_limit.min(MAX_DATA_COUNTER_LIMIT);
+        if self.session.sent() >= limit {
             self.close_now(codes::EXHAUSTED);
             return Err(SealError::Exhausted.into());
         }

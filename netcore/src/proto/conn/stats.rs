@@ -20,6 +20,9 @@ pub struct ConnStats {
     pub srtt: Option<Duration>,
     /// RTT variation.
     pub rttvar: Duration,
+    /// Bytes of reliable messages queued or in flight (not yet acknowledged); at most
+    /// [`ConnConfig::max_queued_bytes`](super::ConnConfig::max_queued_bytes).
+    pub reliable_queued: u64,
     /// One more than the highest packet counter received (0: none yet).
     rx_top: u64,
 }

@@ -1,10 +1,13 @@
 //! The public vocabulary of a connection: settings, states, events, errors, close codes.
 
 use super::reliable::PushError;
+use crate::proto::rtt::RttConfig;
 use crate::proto::session::SealError;
 use std::time::Duration;
 
-/// Close codes the transport itself uses (application codes stay below 240).
+/// Close codes the transport itself uses (application codes stay below 240). The link queues'
+/// codes, 248 (accept queue full) and 249 (slow consumer), are `transport::ACCEPT_QUEUE_FULL`
+/// and `transport::SLOW_CONSUMER` (feature `runtime`).
 pub mod codes {
     /// Closed normally (also: the application dropped its link).
     pub const NORMAL: u8 = 0;
@@ -29,7 +32,19 @@ pub struct ConnConfig {
     pub max_message: usize,
     /// Most bytes of reliable messages queued or in flight.
     pub max_queued_bytes: usize,
+    /// Packet counters available to data: the first counter data may not use. Reaching it
+    /// closes the connection with [`codes::EXHAUSTED`], its two disconnects taking this
+    /// counter and the next. The default, [`MAX_DATA_COUNTER_LIMIT`] (`2^64 - 3`), keeps
+    /// counter `2^64 - 1` unused; larger values are treated as the default. Smaller values
+    /// only make exhaustion reachable in tests.
+    pub data_counter_limit: u64,
+    /// Bounds of the round-trip estimator behind resend timeouts.
+    pub rtt: RttConfig,
 }
+
+/// The largest (and default) [`ConnConfig::data_counter_limit`]: counters `2^64 - 3` and
+/// `2^64 - 2` carry the exhaustion disconnects; the session never uses `2^64 - 1`.
+pub const MAX_DATA_COUNTER_LIMIT: u64 = u64::MAX - 2;
 
 impl Default for ConnConfig {
     fn default() -> Self {
@@ -38,6 +53,8 @@ impl Default for ConnConfig {
             keepalive_interval: Duration::from_millis(500),
             max_message: 64 * 1024,
             max_queued_bytes: 4 * 1024 * 1024,
+            data_counter_limit: MAX_DATA_COUNTER_LIMIT,
+            rtt: RttConfig::TRANSPORT,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::proto::conn::{
 };
 use crate::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
 use crate::proto::drops::{DropCounters, DropReason};
+use crate::proto::entropy::EntropySource;
 use crate::proto::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
 };
@@ -58,7 +59,7 @@ enum Role {
 }
 
 /// Settings of an endpoint.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EndpointConfig {
     /// Settings of each connection (idle timeout, keepalive, message limits).
     pub conn: ConnConfig,
@@ -68,6 +69,10 @@ pub struct EndpointConfig {
     pub cookie_rotate_every: Duration,
     /// Client role: handshake resend interval and deadline.
     pub handshake: HandshakeTiming,
+    /// Where every random byte comes from: client nonces, ephemeral keys, cookie secrets
+    /// (draw order: `netcore/SPEC.md`, "Randomness"). The operating system's generator by
+    /// default; tests inject a seeded or scripted one.
+    pub entropy: EntropySource,
 }
 
 impl Default for EndpointConfig {
@@ -77,6 +82,7 @@ impl Default for EndpointConfig {
             max_peers: 100_000,
             cookie_rotate_every: DEFAULT_ROTATE_EVERY,
             handshake: HandshakeTiming::default(),
+            entropy: EntropySource::default(),
         }
     }
 }
@@ -112,7 +118,7 @@ impl Endpoint {
     /// A server holding the static private key.
     pub fn server(private_key: [u8; 32], config: EndpointConfig) -> Self {
         let role = Role::Server {
-            handshake: ServerHandshake::new(private_key),
+            handshake: ServerHandshake::new(private_key, config.entropy.clone()),
             jar: None,
         };
         Self::with_role(role, config)
@@ -125,7 +131,12 @@ impl Endpoint {
         server_public_key: [u8; 32],
         config: EndpointConfig,
     ) -> Result<Self, HandshakeError> {
-        let mut hs = ClientHandshake::new(now, server_public_key, config.handshake)?;
+        let mut hs = ClientHandshake::new(
+            now,
+            server_public_key,
+            config.handshake,
+            config.entropy.clone(),
+        )?;
         let mut ep = Self::with_role(
             Role::Client {
                 server,
@@ -253,8 +264,11 @@ impl Endpoint {
 
     fn jar(&mut self, now: Instant) -> Option<&mut CookieJar> {
         let every = self.config.cookie_rotate_every;
+        let entropy = &self.config.entropy;
         match &mut self.role {
-            Role::Server { jar, .. } => Some(jar.get_or_insert_with(|| CookieJar::new(now, every))),
+            Role::Server { jar, .. } => {
+                Some(jar.get_or_insert_with(|| CookieJar::new(now, every, entropy.clone())))
+            }
             Role::Client { .. } => None,
         }
     }

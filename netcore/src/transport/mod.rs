@@ -1,8 +1,16 @@
 //! The link API: what every client transport (encrypted UDP, QUIC, WebTransport) presents to the edge.
 //!
-//! A link is a pair of byte queues plus stats. A driver accepts connections and hands the edge a
-//! [`Link`] per client; the edge reads [`LinkEvent`]s and writes through the [`LinkSender`].
-//! Drivers only move bytes: they know nothing of the messages inside.
+//! A link is a pair of bounded byte queues plus stats. A driver accepts connections and hands
+//! the edge a [`Link`] per client; the edge reads [`LinkEvent`]s and writes through the
+//! [`LinkSender`]. Drivers only move bytes: they know nothing of the messages inside. What
+//! happens when a queue is full: [`queue`] and README.md, "Queues and limits".
+
+pub mod queue;
+
+pub use queue::{
+    ACCEPT_QUEUE_FULL, EventSender, LinkControl, LinkSender, QueueLimits, SLOW_CONSUMER,
+    SendOutcome,
+};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -79,6 +87,14 @@ pub struct LinkStats {
     pub rtt_var_us: AtomicU64,
     /// Packets this side sent that the transport declared lost.
     pub packets_lost: AtomicU64,
+    /// Outgoing datagrams dropped because the link's outgoing queue was full.
+    pub datagrams_dropped_full: AtomicU64,
+    /// Sheds because a reliable message found the outgoing queue full (0 or 1).
+    pub shed_outgoing_full: AtomicU64,
+    /// Sheds because the event queue was full (shared UDP driver; 0 or 1).
+    pub shed_events_full: AtomicU64,
+    /// Times a per-connection driver stopped reading because the event queue was full.
+    pub events_full_pauses: AtomicU64,
 }
 
 /// A copy of [`LinkStats`] at one moment.
@@ -93,6 +109,10 @@ pub struct LinkStatsSnapshot {
     /// Round-trip time variation, if measured.
     pub rtt_var: Option<std::time::Duration>,
     pub packets_lost: u64,
+    pub datagrams_dropped_full: u64,
+    pub shed_outgoing_full: u64,
+    pub shed_events_full: u64,
+    pub events_full_pauses: u64,
 }
 
 impl LinkStatsSnapshot {
@@ -118,7 +138,16 @@ impl LinkStats {
             rtt: us(self.rtt_us.load(Ordering::Relaxed)),
             rtt_var: us(self.rtt_var_us.load(Ordering::Relaxed)),
             packets_lost: self.packets_lost.load(Ordering::Relaxed),
+            datagrams_dropped_full: self.datagrams_dropped_full.load(Ordering::Relaxed),
+            shed_outgoing_full: self.shed_outgoing_full.load(Ordering::Relaxed),
+            shed_events_full: self.shed_events_full.load(Ordering::Relaxed),
+            events_full_pauses: self.events_full_pauses.load(Ordering::Relaxed),
         }
+    }
+
+    /// Add one to a counter.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
     }
     /// Store the round-trip estimate.
     pub fn set_rtt(&self, srtt: std::time::Duration, rtt_var: std::time::Duration) {
@@ -137,33 +166,12 @@ impl LinkStats {
     }
 }
 
-/// The edge's handle to send on a link. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct LinkSender {
-    tx: mpsc::UnboundedSender<Outgoing>,
-}
-
-impl LinkSender {
-    /// Queue a reliable, ordered message. Returns false if the link is gone.
-    pub fn send_reliable(&self, bytes: Vec<u8>) -> bool {
-        self.tx.send(Outgoing::Reliable(bytes)).is_ok()
-    }
-    /// Queue an unreliable datagram. Returns false if the link is gone.
-    pub fn send_datagram(&self, bytes: Vec<u8>) -> bool {
-        self.tx.send(Outgoing::Datagram(bytes)).is_ok()
-    }
-    /// Close the link with an application code after flushing what is queued.
-    pub fn close(&self, code: u8) {
-        let _ = self.tx.send(Outgoing::Close(code));
-    }
-}
-
 /// One client connection as the edge sees it.
 #[derive(Debug)]
 pub struct Link {
     pub peer: SocketAddr,
     pub transport: TransportKind,
-    pub events: mpsc::UnboundedReceiver<LinkEvent>,
+    pub events: mpsc::Receiver<LinkEvent>,
     pub sender: LinkSender,
     pub stats: Arc<LinkStats>,
 }
@@ -171,28 +179,82 @@ pub struct Link {
 /// The driver's half of a link.
 #[derive(Debug)]
 pub struct DriverSide {
-    pub events: mpsc::UnboundedSender<LinkEvent>,
-    pub outgoing: mpsc::UnboundedReceiver<Outgoing>,
+    pub events: EventSender,
+    pub outgoing: mpsc::Receiver<Outgoing>,
     pub stats: Arc<LinkStats>,
+    /// Close-at-once requests (see [`DriverSide::aborted`]).
+    pub control: Arc<LinkControl>,
 }
 
-/// Make a connected pair: the [`Link`] for the edge and the [`DriverSide`] for the driver.
-pub fn link_pair(peer: SocketAddr, transport: TransportKind) -> (Link, DriverSide) {
-    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let (out_tx, out_rx) = mpsc::unbounded_channel();
+impl DriverSide {
+    /// Resolves when the link must close at once (a reliable message found the outgoing
+    /// queue full, or a close found it full); gives the close code.
+    pub async fn aborted(&self) -> u8 {
+        self.control.aborted().await
+    }
+
+    /// Hand `event` to the edge if its queue has room; gives it back (and counts a pause in
+    /// [`LinkStats::events_full_pauses`]) when the queue is full.
+    pub fn offer(&self, event: LinkEvent) -> Option<LinkEvent> {
+        let refused = self.events.try_deliver(event).err();
+        if refused.is_some() {
+            LinkStats::bump(&self.stats.events_full_pauses);
+        }
+        refused
+    }
+}
+
+/// Make a connected pair with queues bounded by `limits`: the [`Link`] for the edge and the
+/// [`DriverSide`] for the driver. Limits below 1 count as 1.
+pub fn link_pair(
+    peer: SocketAddr,
+    transport: TransportKind,
+    limits: QueueLimits,
+) -> (Link, DriverSide) {
+    // One more event slot, kept for the final `Closed`.
+    let (ev_tx, ev_rx) = mpsc::channel(limits.events.max(1) + 1);
+    let (out_tx, out_rx) = mpsc::channel(limits.outgoing.max(1));
     let stats = Arc::new(LinkStats::default());
+    let control = Arc::new(LinkControl::default());
+    let sender = LinkSender {
+        tx: out_tx,
+        control: control.clone(),
+        stats: stats.clone(),
+    };
     (
         Link {
             peer,
             transport,
             events: ev_rx,
-            sender: LinkSender { tx: out_tx },
+            sender,
             stats: stats.clone(),
         },
         DriverSide {
-            events: ev_tx,
+            events: EventSender { tx: ev_tx },
             outgoing: out_rx,
             stats,
+            control,
         },
     )
+}
+
+/// What became of a new link offered to a server's bounded accept queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handover {
+    /// The edge will take it.
+    Accepted,
+    /// The accept queue was full: the driver refuses the connection with
+    /// [`ACCEPT_QUEUE_FULL`] and counts it.
+    Full,
+    /// Nobody takes links any more.
+    Gone,
+}
+
+/// Offer `link` to a server's accept queue without waiting.
+pub fn hand_over(links: &mpsc::Sender<Link>, link: Link) -> Handover {
+    match links.try_send(link) {
+        Ok(()) => Handover::Accepted,
+        Err(mpsc::error::TrySendError::Full(_)) => Handover::Full,
+        Err(mpsc::error::TrySendError::Closed(_)) => Handover::Gone,
+    }
 }
