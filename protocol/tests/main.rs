@@ -1,4 +1,5 @@
 //! The crate's integration tests, built as one test binary: one scenario per module file,
 //! shared set-ups in the directories beside them.
 
+mod hex_vectors;
 mod vectors;
