@@ -164,7 +164,8 @@ impl From<BTreeMap<String, f32>> for KindMultipliers {
             .unwrap_or(0);
         let mut by_code = vec![DEFAULT_KIND_MULTIPLIER; len];
         for (name, &weight) in &by_name {
-            // Unknown names are left for validation to refuse.
+            // Unknown names are left for validation to refuse. The index is in bounds: `len`
+            // covers every kind's code.
             if let Some(kind) = EntityKind::from_name(name) {
                 by_code[usize::from(kind.code())] = weight;
             }
