@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
 use starlane_edge::bandwidth::{
-    BandwidthProfile, ClientClass, DistanceTier, ProfileError, ProfileSelection, ProfileSet,
+    BandwidthProfile, ClientClass, DEFAULT_KIND_MULTIPLIER, DistanceTier, KindMultipliers,
+    ProfileError, ProfileSelection, ProfileSet,
 };
 use starlane_protocol::EntityKind;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,17 @@ fn invalid_field(text: &str) -> String {
     }
 }
 
+/// The shipped profiles' multipliers: scouts 1.0, frigates 1.5, stations `station`.
+fn shipped_kinds(station: f32) -> KindMultipliers {
+    [
+        (EntityKind::Scout, 1.0),
+        (EntityKind::Frigate, 1.5),
+        (EntityKind::Station, station),
+    ]
+    .into_iter()
+    .collect()
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
@@ -48,8 +60,23 @@ fn shipped_profiles_load_and_validate() {
         assert!(p.burst_bytes <= p.bytes_per_sec / 20, "{name}");
         assert!(p.burst_bytes >= p.max_packet_bytes, "{name}");
     }
-    // broadband.toml writes out exactly the defaults.
-    assert_eq!(**set.get("broadband").unwrap(), BandwidthProfile::default());
+    // broadband.toml writes out exactly the defaults, plus the per-kind multipliers (the edge
+    // has no per-kind defaults: it names no game unit kind).
+    let mut defaults = BandwidthProfile::default();
+    defaults.priority.kinds = shipped_kinds(0.5);
+    assert_eq!(**set.get("broadband").unwrap(), defaults);
+    // Every shipped profile keeps its multipliers (constrained halves the stations').
+    for name in ["broadband", "lan", "mobile"] {
+        assert_eq!(
+            set.get(name).unwrap().priority.kinds,
+            shipped_kinds(0.5),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        set.get("constrained").unwrap().priority.kinds,
+        shipped_kinds(0.25)
+    );
     assert_eq!(set.get("mobile").unwrap().quantization.health_step, 5);
     // The default selection resolves against the shipped set.
     let resolved = ProfileSelection::default().resolve(&set).unwrap();
@@ -80,7 +107,16 @@ fn empty_file_gives_the_defaults() {
 fn partial_file_keeps_other_defaults_and_takes_integer_weights() {
     let p = parse("[priority]\nown_units = 12\n[priority.kinds]\nstation = 2\n").unwrap();
     assert_eq!(p.priority.own_units, 12.0);
-    assert_eq!(p.priority.kinds.station, 2.0);
+    assert_eq!(p.priority.kind_multiplier(EntityKind::Station), 2.0);
+    // Kinds not listed get the documented default.
+    assert_eq!(
+        p.priority.kind_multiplier(EntityKind::Scout),
+        DEFAULT_KIND_MULTIPLIER
+    );
+    assert_eq!(
+        p.priority.kind_multiplier(EntityKind::Frigate),
+        DEFAULT_KIND_MULTIPLIER
+    );
     assert_eq!(p.priority.enemy, 4.0);
     assert_eq!(p.bytes_per_sec, 200_000);
 }
@@ -88,9 +124,18 @@ fn partial_file_keeps_other_defaults_and_takes_integer_weights() {
 #[test]
 fn weights_are_looked_up_by_kind_and_distance_tier() {
     let p = BandwidthProfile::default().priority;
-    assert_eq!(p.kind_multiplier(EntityKind::Scout), 1.0);
-    assert_eq!(p.kind_multiplier(EntityKind::Frigate), 1.5);
-    assert_eq!(p.kind_multiplier(EntityKind::Station), 0.5);
+    for kind in EntityKind::ALL {
+        assert_eq!(
+            p.kind_multiplier(*kind),
+            DEFAULT_KIND_MULTIPLIER,
+            "{kind:?}"
+        );
+    }
+    let shipped = parse(include_str!("../../configs/bandwidth/broadband.toml")).unwrap();
+    let k = &shipped.priority;
+    assert_eq!(k.kind_multiplier(EntityKind::Scout), 1.0);
+    assert_eq!(k.kind_multiplier(EntityKind::Frigate), 1.5);
+    assert_eq!(k.kind_multiplier(EntityKind::Station), 0.5);
     assert_eq!(p.distance_weight(0), 4.0);
     assert_eq!(p.distance_weight(4), 4.0);
     assert_eq!(p.distance_weight(5), 2.0);
@@ -234,7 +279,6 @@ fn unknown_fields_are_rejected_naming_them() {
     for (text, name) in [
         ("bytes_per_second = 5", "bytes_per_second"),
         ("[priority]\nallies = 2.0", "allies"),
-        ("[priority.kinds]\ncarrier = 2.0", "carrier"),
         (
             "[priority]\ndistance_tiers = [{ max_hexes = 3 }]",
             "max_hexes",
@@ -244,6 +288,27 @@ fn unknown_fields_are_rejected_naming_them() {
         assert!(matches!(err, ProfileError::Parse { .. }), "{err}");
         assert!(err.to_string().contains(name), "{err}");
     }
+}
+
+#[test]
+fn unknown_kind_names_are_refused_naming_the_field_and_the_kinds() {
+    for text in [
+        "[priority.kinds]\ncarrier = 2.0",
+        "[priority.kinds]\nScout = 2.0",
+        "[priority.kinds]\nscout = 1.0\nstations = 0.5",
+    ] {
+        let field = invalid_field(text);
+        assert!(field.starts_with("priority.kinds."), "{field}");
+        let message = parse(text).unwrap_err().to_string();
+        assert!(
+            message.contains("use one of scout, frigate, station"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        invalid_field("[priority.kinds]\ncarrier = 2.0"),
+        "priority.kinds.carrier"
+    );
 }
 
 #[test]

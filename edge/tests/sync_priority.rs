@@ -16,13 +16,15 @@ use std::time::{Duration, Instant};
 /// Every entity update is this many bytes in these tests.
 const SIZE: usize = 12;
 
-/// The default profile with another budget and packet size, validated.
+/// The shipped broadband profile (the defaults with its per-kind multipliers) with another
+/// budget and packet size, validated.
 fn profile(bytes_per_sec: u32, burst_bytes: u32, max_packet_bytes: u32) -> BandwidthProfile {
+    let set = starlane_edge::config::embedded_set().unwrap();
     let profile = BandwidthProfile {
         bytes_per_sec,
         burst_bytes,
         max_packet_bytes,
-        ..BandwidthProfile::default()
+        ..(**set.get("broadband").unwrap()).clone()
     };
     profile.validate("test").unwrap();
     profile

@@ -7,7 +7,7 @@ use starlane_game::RegionConfig;
 use starlane_game::ecs::{
     EmpireRecord, LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, UnitSpec, Vision,
 };
-use starlane_game::map::{GameMap, HexMath, ring};
+use starlane_game::map::{GameMap, ring};
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId};
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityKind, Hex, Visibility};
 

@@ -7,7 +7,8 @@
 //! value types only; the codec is in [`crate::codec`].
 
 use crate::types::{
-    CommandError, EmpireId, EntityId, EntityKind, EntityState, Hex, ResourceKind, Visibility,
+    CommandError, EmpireId, EntityId, EntityKind, EntityState, Hex, NEUTRAL_EMPIRE, ResourceKind,
+    Visibility,
 };
 
 /// Most events in one [`EntityPacket`].
@@ -60,8 +61,8 @@ pub struct EventEntry {
 /// What an [`EntityRecord`] is a delta against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordBase {
-    /// No baseline: the record is against the default state (kind `Scout`, owner 0, position
-    /// (0, 0), health 0), and may carry `kind` and `owner`.
+    /// No baseline: the record is against the default state (kind `Scout`, owner
+    /// [`NEUTRAL_EMPIRE`], position (0, 0), health 0), and may carry `kind` and `owner`.
     Full {
         /// The entity's kind, if not the default.
         kind: Option<EntityKind>,
@@ -99,7 +100,7 @@ impl EntityRecord {
             id: state.id,
             base: RecordBase::Full {
                 kind: (state.kind != EntityKind::Scout).then_some(state.kind),
-                owner: (state.owner != 0).then_some(state.owner),
+                owner: (state.owner != NEUTRAL_EMPIRE).then_some(state.owner),
             },
             pos: (state.pos != Hex::default()).then_some(state.pos),
             health: (q != 0).then_some(q),
@@ -118,10 +119,8 @@ impl EntityRecord {
         if state.kind != baseline.kind || state.owner != baseline.owner {
             return None;
         }
-        let d = Hex::new(
-            state.pos.q.wrapping_sub(baseline.pos.q),
-            state.pos.r.wrapping_sub(baseline.pos.r),
-        );
+        // Wraps modulo 2^32 (SPEC.md §16.2).
+        let d = state.pos.minus(baseline.pos);
         let q = quantize(state.health, health_step);
         Some(Self {
             id: state.id,
@@ -138,7 +137,7 @@ impl EntityRecord {
         let (kind, owner, base_pos, base_health) = match self.base {
             RecordBase::Full { kind, owner } => (
                 kind.unwrap_or(EntityKind::Scout),
-                owner.unwrap_or(0),
+                owner.unwrap_or(NEUTRAL_EMPIRE),
                 Hex::default(),
                 0,
             ),
@@ -149,9 +148,7 @@ impl EntityRecord {
         };
         let pos = match (self.base, self.pos) {
             (RecordBase::Full { .. }, Some(p)) => p,
-            (RecordBase::Delta { .. }, Some(d)) => {
-                Hex::new(base_pos.q.wrapping_add(d.q), base_pos.r.wrapping_add(d.r))
-            }
+            (RecordBase::Delta { .. }, Some(d)) => base_pos.plus(d), // wraps (SPEC.md §16.2)
             (_, None) => base_pos,
         };
         let health = match self.health {

@@ -4,6 +4,8 @@
 //!   (browser and native) and the edge relay. Specified bit for bit in `protocol/SPEC.md`,
 //!   with golden vectors in `protocol/vectors/` that the Rust and TypeScript codecs both pass.
 //! * [`delta`]: the delta-update datagrams (`EntityPacket`, `Ack`) of the client protocol.
+//! * [`Hex`] (in `src/hex.rs`): the axial coordinate, with the one overflow-safe hex math
+//!   (distance, neighbours, rotation) that the region, the edge and both clients use.
 //! * [`link`]: the edge-region link frames (bitcode), carried over QUIC between edges and
 //!   region servers.
 
@@ -14,6 +16,9 @@ pub mod bits;
 pub mod client;
 pub mod codec;
 pub mod delta;
+// Private: `Hex` is re-exported (through `types`), and a public `hex` module would shadow the
+// `hex` crate in every `use starlane_protocol::*`.
+mod hex;
 pub mod link;
 pub mod types;
 

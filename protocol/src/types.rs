@@ -1,10 +1,45 @@
 //! Value types shared by the client protocol and the edge-region link.
 
+pub use crate::hex::Hex;
 use serde::{Deserialize, Serialize};
 
 /// Declares a fieldless enum carried on the wire as one `u8` code, with the derives every wire
 /// type has, `code()`, `from_u8()` (for decoders: `None` for an unknown code) and `ALL`.
+///
+/// Variants written `Name = code => "name"` also get `name()`, `from_name()` and `NAMES`:
+/// stable lowercase names for configuration keys and logs, declared once beside the codes.
 macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $label:literal ),* $(,)?
+        }
+    ) => {
+        wire_enum! {
+            $(#[$meta])*
+            pub enum $name { $( $(#[$vmeta])* $variant = $code ),* }
+        }
+
+        impl $name {
+            /// Every name, in code order.
+            pub const NAMES: &'static [&'static str] = &[$($label),*];
+
+            /// The stable lowercase name (a configuration key, e.g. in bandwidth profiles).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)*
+                }
+            }
+
+            /// The value of a name (exact, case-sensitive), `None` if unknown.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($label => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),* $(,)? }
@@ -44,44 +79,24 @@ pub const PROTOCOL_VERSION: u16 = 1;
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
 
-/// Axial hex coordinate (pointy-top). `s = -q - r` is implied.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Serialize,
-    Deserialize,
-    bitcode::Encode,
-    bitcode::Decode,
-)]
-pub struct Hex {
-    pub q: i32,
-    pub r: i32,
-}
-
-impl Hex {
-    pub const fn new(q: i32, r: i32) -> Self {
-        Self { q, r }
-    }
-}
-
 /// Region-assigned stable entity identifier (not the ECS entity index).
 pub type EntityId = u32;
 /// Region-assigned empire identifier.
 pub type EmpireId = u32;
 
+/// The owner of neutral entities (pirates, NPCs): no player's empire. Regions never assign it
+/// to a player, so an entity is own when its owner is the session's empire, neutral when it
+/// is this, and hostile otherwise (SPEC.md §6.2, `EntityState.owner`). It is also the owner
+/// of the default state of delta records (SPEC.md §16.2).
+pub const NEUTRAL_EMPIRE: EmpireId = 0;
+
 wire_enum! {
-    /// What an entity is. Drives rendering and, later, priority tiers.
+    /// What an entity is. Drives rendering and the per-kind priority multipliers of bandwidth
+    /// profiles (keyed by [`EntityKind::name`]).
     pub enum EntityKind {
-        Scout = 0,
-        Frigate = 1,
-        Station = 2,
+        Scout = 0 => "scout",
+        Frigate = 1 => "frigate",
+        Station = 2 => "station",
     }
 }
 
@@ -210,4 +225,21 @@ wire_enum! {
 pub enum Command {
     /// Move `unit` to `to` along a shortest path.
     Move { unit: EntityId, to: Hex },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_kind_names_round_trip_in_code_order() {
+        assert_eq!(EntityKind::NAMES, ["scout", "frigate", "station"]);
+        for (kind, name) in EntityKind::ALL.iter().zip(EntityKind::NAMES) {
+            assert_eq!(kind.name(), *name);
+            assert_eq!(EntityKind::from_name(name), Some(*kind));
+        }
+        assert_eq!(EntityKind::from_name("Scout"), None);
+        assert_eq!(EntityKind::from_name("carrier"), None);
+        assert_eq!(EntityKind::from_name(""), None);
+    }
 }

@@ -45,13 +45,9 @@ pub fn encode_msgpack_compact(update: &Update) -> Vec<u8> {
         .expect("writing MessagePack into a Vec cannot fail and every length is known")
 }
 
-/// The seed's name of an entity type.
+/// The seed's name of an entity type: the protocol's kind name ([`EntityKind::name`]).
 pub fn kind_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Scout => "scout",
-        EntityKind::Frigate => "frigate",
-        EntityKind::Station => "station",
-    }
+    kind.name()
 }
 
 /// The seed's name of a resource.

@@ -22,7 +22,7 @@
 //! stream on every machine.
 
 use starlane_game::RegionConfig;
-use starlane_game::map::{GameMap, HexMath, disc};
+use starlane_game::map::{GameMap, disc};
 use starlane_protocol::{
     EmpireId, EntityChange, EntityId, EntityKind, EntityState, Hex, ResourceKind, Update,
     Visibility, VisionChange,

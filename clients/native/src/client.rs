@@ -8,7 +8,8 @@ use crate::world::{Applied, WorldView};
 use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
-    Command, CommandError, EmpireId, EntityId, Hex, PROTOCOL_VERSION, RejectReason, Update,
+    Command, CommandError, EmpireId, EntityId, Hex, NEUTRAL_EMPIRE, PROTOCOL_VERSION, RejectReason,
+    Update,
 };
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -133,7 +134,8 @@ impl Client {
         let mut client = Self {
             link,
             user_id: 0,
-            empire: 0,
+            // Nobody's empire until the welcome names ours.
+            empire: NEUTRAL_EMPIRE,
             tick_rate_hz: 0,
             world: WorldView::default(),
             next_seq: 1,

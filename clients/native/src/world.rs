@@ -1,6 +1,8 @@
 //! The client's view of the world, built from the server's messages.
 
-use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, MapInfo, Update, Visibility};
+use starlane_protocol::{
+    EmpireId, EntityId, EntityState, Hex, MapInfo, NEUTRAL_EMPIRE, Update, Visibility,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// What changed when an update was applied, for printing or for bots.
@@ -15,6 +17,7 @@ pub struct Applied {
 /// Entities the client can see now, hex visibility, the map and resources.
 #[derive(Debug, Default, Clone)]
 pub struct WorldView {
+    /// The player's empire ([`NEUTRAL_EMPIRE`] until the welcome names it).
     pub empire: EmpireId,
     pub tick: u32,
     pub map: Option<MapInfo>,
@@ -71,10 +74,13 @@ impl WorldView {
         applied
     }
 
-    /// Own units, sorted by id.
+    /// Own units, sorted by id (none while the empire is [`NEUTRAL_EMPIRE`], i.e. unknown:
+    /// neutral units are nobody's).
     pub fn my_units(&self) -> impl Iterator<Item = &EntityState> {
         let me = self.empire;
-        self.entities.values().filter(move |e| e.owner == me)
+        self.entities
+            .values()
+            .filter(move |e| me != NEUTRAL_EMPIRE && e.owner == me)
     }
 
     /// Visibility of a hex (shroud when never told).
@@ -92,7 +98,8 @@ impl WorldView {
         for c in &map.chunks {
             for dq in -r..=r {
                 for dr in (-r).max(-dq - r)..=r.min(-dq + r) {
-                    out.push(Hex::new(c.q + dq, c.r + dr));
+                    // Wraps instead of overflowing on hostile chunk centers.
+                    out.push(c.plus(Hex::new(dq, dr)));
                 }
             }
         }
@@ -102,17 +109,10 @@ impl WorldView {
     /// Whether a hex is on the map and passable, as far as the client knows.
     pub fn is_passable(&self, hex: Hex) -> bool {
         let Some(map) = &self.map else { return false };
-        let r = i32::from(map.chunk_radius);
-        let on_map = map.chunks.iter().any(|c| hex_distance(*c, hex) <= r);
+        let r = u32::from(map.chunk_radius);
+        let on_map = map.chunks.iter().any(|c| c.distance(hex) <= r);
         on_map && map.blocked.binary_search(&hex).is_err()
     }
-}
-
-/// Distance between two axial hexes.
-pub fn hex_distance(a: Hex, b: Hex) -> i32 {
-    let dq = a.q - b.q;
-    let dr = a.r - b.r;
-    (dq.abs() + dr.abs() + (dq + dr).abs()) / 2
 }
 
 #[cfg(test)]
@@ -177,5 +177,39 @@ mod tests {
         assert_eq!(w.map_hexes().len(), 271);
         assert!(w.is_passable(Hex::new(9, 0)));
         assert!(!w.is_passable(Hex::new(10, 0)));
+    }
+
+    /// Coordinates from the wire may be any i32: nothing overflows (this runs with overflow
+    /// checks in debug builds).
+    #[test]
+    fn hostile_coordinates_do_not_overflow() {
+        let mut w = WorldView::new(1);
+        w.map = Some(MapInfo {
+            chunk_radius: 2,
+            chunks: vec![Hex::new(i32::MAX, i32::MIN), Hex::new(i32::MIN, i32::MIN)],
+            blocked: vec![],
+        });
+        assert_eq!(w.map_hexes().len(), 2 * 19);
+        assert!(w.is_passable(Hex::new(i32::MAX, i32::MIN)));
+        assert!(w.is_passable(Hex::new(i32::MAX - 2, i32::MIN)));
+        assert!(!w.is_passable(Hex::new(i32::MAX, i32::MAX)));
+        assert!(!w.is_passable(Hex::new(0, 0)));
+    }
+
+    #[test]
+    fn neutral_units_are_nobodys() {
+        let mut w = WorldView::default();
+        assert_eq!(w.empire, NEUTRAL_EMPIRE);
+        w.apply(&Update {
+            appeared: vec![unit(1, NEUTRAL_EMPIRE, 0, 0), unit(2, 7, 1, 0)],
+            ..Update::default()
+        });
+        assert_eq!(
+            w.my_units().count(),
+            0,
+            "before the welcome nothing is ours"
+        );
+        w.empire = 7;
+        assert_eq!(w.my_units().map(|e| e.id).collect::<Vec<_>>(), [2]);
     }
 }

@@ -2,6 +2,7 @@
 // EntityPackets, applies reliable events once, and builds the Ack { newest, mask } to send.
 // Pure logic: no sockets, no timers; world.ts can plug it in later.
 
+import { EntityKind, NEUTRAL_EMPIRE } from "./protocol";
 import type { EntityPacket, EntityRecord, EventEntry, Hex } from "./protocol";
 
 /** An entity's reconstructed state; treat as immutable (objects are shared with the history). */
@@ -48,8 +49,8 @@ export interface DeltaReceiverOptions {
 
 /** The default state a record without a baseline is against (SPEC.md §16.2). */
 export const DEFAULT_ENTITY: EntityView = Object.freeze({
-  kind: 0,
-  owner: 0,
+  kind: EntityKind.Scout,
+  owner: NEUTRAL_EMPIRE,
   pos: Object.freeze({ q: 0, r: 0 }),
   health: 0,
 });

@@ -2,6 +2,11 @@
 //
 // World space: the pixel plane for hexes of size 1 (center to corner). The
 // camera scales world space to screen pixels.
+//
+// The coordinate math mirrors the protocol's Rust `Hex` (protocol/src/hex.rs); both
+// check the golden cases of protocol/vectors/hex.json (test/hex.test.ts).
+
+import { HEX_STEPS } from "./protocol/delta";
 
 /** An axial hex coordinate. Structurally the same as the protocol's `Hex`. */
 export interface AxialHex {
@@ -17,15 +22,14 @@ export interface Point {
 
 const SQRT3 = Math.sqrt(3);
 
-/** The six axial neighbour directions, counter-clockwise starting east. */
-export const DIRECTIONS: readonly AxialHex[] = [
-  { q: 1, r: 0 },
-  { q: 1, r: -1 },
-  { q: 0, r: -1 },
-  { q: -1, r: 0 },
-  { q: -1, r: 1 },
-  { q: 0, r: 1 },
-];
+/**
+ * The six axial neighbour directions, counter-clockwise starting east: the
+ * protocol's `Hex::DIRECTIONS`, also the delta codec's step directions.
+ */
+export const DIRECTIONS: readonly AxialHex[] = HEX_STEPS;
+
+/** Largest hex distance reported: `u32::MAX`, as the Rust `Hex::distance` saturates. */
+export const MAX_HEX_DISTANCE = 0xffffffff;
 
 /**
  * Center of hex (q, r) in pixels for hexes of `size` (center to corner).
@@ -66,11 +70,15 @@ export function hexRound(fq: number, fr: number): AxialHex {
   return { q: q + 0, r: r + 0 };
 }
 
-/** Hex distance between two hexes (number of steps). */
+/**
+ * Hex distance between two hexes (number of steps): max(|dq|, |dr|, |dq + dr|).
+ * Exact for any signed 32-bit wire coordinates (the differences stay far below
+ * 2^53), saturating at {@link MAX_HEX_DISTANCE} like the Rust `Hex::distance`.
+ */
 export function hexDistance(a: AxialHex, b: AxialHex): number {
   const dq = a.q - b.q;
   const dr = a.r - b.r;
-  return (Math.abs(dq) + Math.abs(dr) + Math.abs(dq + dr)) / 2;
+  return Math.min(Math.max(Math.abs(dq), Math.abs(dr), Math.abs(dq + dr)), MAX_HEX_DISTANCE);
 }
 
 /** Number of hexes in a disc of radius `r`: 3r(r+1)+1. */

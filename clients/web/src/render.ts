@@ -3,7 +3,8 @@
 
 import type { Camera } from "./camera";
 import { type AxialHex, hexCorners, hexToPixel } from "./hex";
-import { FOG, KIND_FRIGATE, KIND_SCOUT, KIND_STATION, VISIBLE, type TrackedEntity, type World } from "./world";
+import { EntityKind } from "./protocol";
+import { FOG, VISIBLE, type TrackedEntity, type World } from "./world";
 
 /** What the renderer needs besides the world and the camera. */
 export interface ViewState {
@@ -185,20 +186,20 @@ function addHexPath(path: Path2D, cx: number, cy: number, size: number): void {
 /** Traces the outline of an entity of `kind` (scout triangle, frigate diamond, station square). */
 function traceShape(ctx: CanvasRenderingContext2D, kind: number, x: number, y: number, size: number): void {
   switch (kind) {
-    case KIND_SCOUT:
+    case EntityKind.Scout:
       ctx.moveTo(x, y - size);
       ctx.lineTo(x + size * 0.87, y + size * 0.6);
       ctx.lineTo(x - size * 0.87, y + size * 0.6);
       ctx.closePath();
       break;
-    case KIND_FRIGATE:
+    case EntityKind.Frigate:
       ctx.moveTo(x, y - size);
       ctx.lineTo(x + size * 0.75, y);
       ctx.lineTo(x, y + size);
       ctx.lineTo(x - size * 0.75, y);
       ctx.closePath();
       break;
-    case KIND_STATION:
+    case EntityKind.Station:
       ctx.rect(x - size * 0.8, y - size * 0.8, size * 1.6, size * 1.6);
       break;
     default:

@@ -1,7 +1,7 @@
 // The client's view of the world: the map, per-hex visibility and the
 // entities the server says we can see. Pure logic: time is passed in.
 
-import type { ServerMsg } from "./protocol";
+import { type ServerMsg, Visibility as VisibilityCode } from "./protocol";
 import { type AxialHex, hexDisc, hexKey, hexLerp } from "./hex";
 
 /** The `map` server message. */
@@ -10,18 +10,13 @@ export type MapMsg = Extract<ServerMsg, { type: "map" }>;
 export type UpdateMsg = Extract<ServerMsg, { type: "update" }>;
 
 /** Visibility of a hex: 0 shroud (never seen), 1 fog (seen before), 2 visible. */
-export type Visibility = 0 | 1 | 2;
+export type Visibility = (typeof VisibilityCode)[keyof typeof VisibilityCode];
 /** Never seen. */
-export const SHROUD: Visibility = 0;
+export const SHROUD: Visibility = VisibilityCode.Shroud;
 /** Seen before, not visible now. */
-export const FOG: Visibility = 1;
+export const FOG: Visibility = VisibilityCode.Fog;
 /** Visible now. */
-export const VISIBLE: Visibility = 2;
-
-/** Entity kinds as the protocol numbers them. */
-export const KIND_SCOUT = 0;
-export const KIND_FRIGATE = 1;
-export const KIND_STATION = 2;
+export const VISIBLE: Visibility = VisibilityCode.Visible;
 
 /** An entity as the client tracks it, with what interpolation needs. */
 export interface TrackedEntity {

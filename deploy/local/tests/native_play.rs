@@ -7,7 +7,6 @@
 use crate::common;
 
 use common::*;
-use starlane_client::world::hex_distance;
 use starlane_protocol::Hex;
 use std::time::Duration;
 
@@ -52,12 +51,9 @@ async fn native_client_plays_through_the_edge() {
     pump(&mut alice, Duration::from_millis(700)).await;
     let bobs: Vec<_> = bob.world.my_units().cloned().collect();
     assert!(!bobs.is_empty());
-    let far = bobs.iter().all(|b| {
-        alice
-            .world
-            .my_units()
-            .all(|a| hex_distance(a.pos, b.pos) > 8)
-    });
+    let far = bobs
+        .iter()
+        .all(|b| alice.world.my_units().all(|a| a.pos.distance(b.pos) > 8));
     assert!(
         far,
         "the spawn points are far apart, so bob's units are outside alice's vision"

@@ -9,7 +9,6 @@ use crate::common;
 
 use common::*;
 use starlane_client::Transport;
-use starlane_client::world::hex_distance;
 use starlane_protocol::Hex;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -47,10 +46,10 @@ async fn native_client_plays_over_quic() {
     // The nearest free passable hex two to four steps away.
     let target = (-4i32..=4)
         .flat_map(|dq| (-4i32..=4).map(move |dr| Hex::new(from.q + dq, from.r + dr)))
-        .filter(|h| (2..=4).contains(&hex_distance(from, *h)))
+        .filter(|h| (2..=4).contains(&from.distance(*h)))
         .filter(|h| alice.world.is_passable(*h))
         .filter(|h| !alice.world.entities.values().any(|e| e.pos == *h))
-        .min_by_key(|h| (hex_distance(from, *h), h.q, h.r))
+        .min_by_key(|h| (from.distance(*h), h.q, h.r))
         .expect("a free passable hex near the unit");
     let seq = alice.send_move(unit, target);
     assert_eq!(command_result(&mut alice, seq).await, Ok(()));

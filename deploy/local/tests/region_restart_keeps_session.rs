@@ -6,7 +6,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-use starlane_client::world::hex_distance;
 use starlane_client::{Client, ClientEvent};
 use starlane_edge::{Edge, EdgeConfig};
 use starlane_game::{Region, RegionConfig, RegionHandle};
@@ -50,7 +49,7 @@ async fn until(
 fn target_near(client: &Client, from: Hex) -> Hex {
     (-3i32..=3)
         .flat_map(|dq| (-3i32..=3).map(move |dr| Hex::new(from.q + dq, from.r + dr)))
-        .filter(|h| (2..=3).contains(&hex_distance(from, *h)))
+        .filter(|h| (2..=3).contains(&from.distance(*h)))
         .find(|h| {
             client.world.is_passable(*h) && !client.world.entities.values().any(|e| e.pos == *h)
         })

@@ -14,7 +14,6 @@
 use crate::common;
 
 use common::*;
-use starlane_client::world::hex_distance;
 use starlane_client::{Client, ClientEvent};
 use starlane_protocol::{EntityId, Hex};
 use std::net::{SocketAddr, UdpSocket};
@@ -223,7 +222,7 @@ impl Mover {
             .unwrap();
         let free: Vec<Hex> = (-4..=4)
             .flat_map(|dq| (-4..=4).map(move |dr| Hex::new(from.q + dq, from.r + dr)))
-            .filter(|h| (2..=4).contains(&hex_distance(from, *h)))
+            .filter(|h| (2..=4).contains(&from.distance(*h)))
             .filter(|h| {
                 client.world.is_passable(*h) && !client.world.entities.values().any(|e| e.pos == *h)
             })

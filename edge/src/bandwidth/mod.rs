@@ -2,7 +2,10 @@
 //! and staleness bound a client's updates are packed under.
 //!
 //! Profiles live in a directory (shipped: `configs/bandwidth/`), one `<name>.toml` per profile;
-//! every field is optional and documented there with its unit and default. Loading validates
+//! every field is optional and documented there with its unit and default. Per-kind priority
+//! multipliers are keyed by the protocol's entity kind names (`EntityKind::name`), so no game
+//! unit kind is named in edge code; a kind a profile does not list gets
+//! [`DEFAULT_KIND_MULTIPLIER`]. Loading validates
 //! every profile ([`ProfileSet::load_dir`]); [`ProfileSelection`] picks one per client class;
 //! [`ProfileSet::reload`] builds a replacement set for a running edge and leaves the current
 //! one in force when anything is wrong.
@@ -25,8 +28,8 @@ mod set;
 mod validate;
 
 pub use profile::{
-    BURST_DIVISOR, BandwidthProfile, DistanceTier, KindMultipliers, MAX_PACKET_BYTES,
-    MAX_SEND_RATE_HZ, MIN_PACKET_BYTES, PriorityConfig, QuantizationConfig,
+    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, DistanceTier, KindMultipliers,
+    MAX_PACKET_BYTES, MAX_SEND_RATE_HZ, MIN_PACKET_BYTES, PriorityConfig, QuantizationConfig,
 };
 pub use set::{
     ClientClass, NamedProfile, ProfileSelection, ProfileSet, ResolvedSelection,

@@ -1,11 +1,14 @@
 //! The profile data: [`BandwidthProfile`] and its parts, with their defaults.
 //!
-//! Every field has a serde default, so an empty file is the default profile (the same as the
-//! shipped `broadband.toml`). Values are checked by [`BandwidthProfile::validate`].
+//! Every field has a serde default, so an empty file is the default profile (the shipped
+//! `broadband.toml` without its `[priority.kinds]` table: the edge knows no game's unit kinds,
+//! so a kind gets [`DEFAULT_KIND_MULTIPLIER`] unless a profile lists it). Values are checked by
+//! [`BandwidthProfile::validate`].
 
 use super::ProfileError;
 use serde::Deserialize;
 use starlane_protocol::EntityKind;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Largest datagram payload a profile may ask for. Browsers' WebTransport datagrams carry at
@@ -18,6 +21,8 @@ pub const MAX_SEND_RATE_HZ: u32 = 60;
 /// Fraction of `bytes_per_sec` the budget may be exceeded by over any 1 s window, as a divisor:
 /// `burst_bytes` may be at most `bytes_per_sec / BURST_DIVISOR` (5%).
 pub const BURST_DIVISOR: u32 = 20;
+/// Priority multiplier of an entity kind that `priority.kinds` does not list: no preference.
+pub const DEFAULT_KIND_MULTIPLIER: f32 = 1.0;
 
 /// One named bandwidth profile: the budget a client gets and how it is spent.
 ///
@@ -58,7 +63,8 @@ pub struct PriorityConfig {
     pub enemy: f32,
     /// Weight of neutral entities (neither own nor hostile). Default 1.0.
     pub neutral: f32,
-    /// Multipliers per entity kind.
+    /// Multipliers per entity kind, by the protocol's kind name (`scout = 1.5`); a kind not
+    /// listed gets [`DEFAULT_KIND_MULTIPLIER`]. Default: none listed.
     pub kinds: KindMultipliers,
     /// Distance tiers from the nearest own unit, nearest first. Every tier but the last has a
     /// `max_distance_hexes`, strictly increasing; the last has none and catches everything
@@ -66,16 +72,17 @@ pub struct PriorityConfig {
     pub distance_tiers: Vec<DistanceTier>,
 }
 
-/// Priority multipliers per entity kind.
+/// Priority multipliers per entity kind, keyed by the protocol's kind names
+/// ([`EntityKind::name`]: `scout`, `frigate`, `station`), so the edge names no game unit kind.
+/// A kind not listed gets [`DEFAULT_KIND_MULTIPLIER`]; a name that is no [`EntityKind`] is
+/// refused by [`BandwidthProfile::validate`]. Default: none listed.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "BTreeMap<String, f32>")]
 pub struct KindMultipliers {
-    /// Scouts. Default 1.0.
-    pub scout: f32,
-    /// Frigates. Default 1.5.
-    pub frigate: f32,
-    /// Stations (they do not move, so they need updates less often). Default 0.5.
-    pub station: f32,
+    /// As written in the profile (what validation checks and errors name).
+    by_name: BTreeMap<String, f32>,
+    /// The multiplier of every kind, indexed by its wire code, for the per-tick lookup.
+    by_code: Vec<f32>,
 }
 
 /// One distance tier.
@@ -144,11 +151,51 @@ impl Default for PriorityConfig {
 
 impl Default for KindMultipliers {
     fn default() -> Self {
-        Self {
-            scout: 1.0,
-            frigate: 1.5,
-            station: 0.5,
+        Self::from(BTreeMap::new())
+    }
+}
+
+impl From<BTreeMap<String, f32>> for KindMultipliers {
+    fn from(by_name: BTreeMap<String, f32>) -> Self {
+        let len = EntityKind::ALL
+            .iter()
+            .map(|k| usize::from(k.code()) + 1)
+            .max()
+            .unwrap_or(0);
+        let mut by_code = vec![DEFAULT_KIND_MULTIPLIER; len];
+        for (name, &weight) in &by_name {
+            // Unknown names are left for validation to refuse. The index is in bounds: `len`
+            // covers every kind's code.
+            if let Some(kind) = EntityKind::from_name(name) {
+                by_code[usize::from(kind.code())] = weight;
+            }
         }
+        Self { by_name, by_code }
+    }
+}
+
+impl FromIterator<(EntityKind, f32)> for KindMultipliers {
+    fn from_iter<I: IntoIterator<Item = (EntityKind, f32)>>(iter: I) -> Self {
+        let by_name = iter
+            .into_iter()
+            .map(|(kind, weight)| (kind.name().to_string(), weight))
+            .collect::<BTreeMap<_, _>>();
+        Self::from(by_name)
+    }
+}
+
+impl KindMultipliers {
+    /// The multiplier of `kind`: its entry, or [`DEFAULT_KIND_MULTIPLIER`] if not listed.
+    pub fn get(&self, kind: EntityKind) -> f32 {
+        self.by_code
+            .get(usize::from(kind.code()))
+            .copied()
+            .unwrap_or(DEFAULT_KIND_MULTIPLIER)
+    }
+
+    /// The entries as written, by name (including names validation refuses).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, f32)> {
+        self.by_name.iter().map(|(name, &w)| (name.as_str(), w))
     }
 }
 
@@ -180,13 +227,10 @@ impl BandwidthProfile {
 }
 
 impl PriorityConfig {
-    /// The multiplier for an entity kind.
+    /// The multiplier for an entity kind (`priority.kinds.<name>`, or
+    /// [`DEFAULT_KIND_MULTIPLIER`] if the profile does not list it).
     pub fn kind_multiplier(&self, kind: EntityKind) -> f32 {
-        match kind {
-            EntityKind::Scout => self.kinds.scout,
-            EntityKind::Frigate => self.kinds.frigate,
-            EntityKind::Station => self.kinds.station,
-        }
+        self.kinds.get(kind)
     }
 
     /// The weight of the first tier containing `distance_hexes` (the catch-all if none does).

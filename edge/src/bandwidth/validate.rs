@@ -1,8 +1,10 @@
 //! [`ProfileError`] and the checks every profile passes on load.
 
 use super::profile::{
-    BURST_DIVISOR, BandwidthProfile, MAX_PACKET_BYTES, MAX_SEND_RATE_HZ, MIN_PACKET_BYTES,
+    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, MAX_PACKET_BYTES, MAX_SEND_RATE_HZ,
+    MIN_PACKET_BYTES,
 };
+use starlane_protocol::EntityKind;
 use std::path::PathBuf;
 
 /// Errors loading, validating or selecting bandwidth profiles. Each names the profile (or the
@@ -211,9 +213,22 @@ impl BandwidthProfile {
         weight("priority.own_units".into(), p.own_units)?;
         weight("priority.enemy".into(), p.enemy)?;
         weight("priority.neutral".into(), p.neutral)?;
-        weight("priority.kinds.scout".into(), p.kinds.scout)?;
-        weight("priority.kinds.frigate".into(), p.kinds.frigate)?;
-        weight("priority.kinds.station".into(), p.kinds.station)?;
+        for (kind, w) in p.kinds.entries() {
+            let field = format!("priority.kinds.{kind}");
+            if EntityKind::from_name(kind).is_none() {
+                return Err(ProfileError::Invalid {
+                    profile: name.to_string(),
+                    field,
+                    problem: format!("{kind:?} is not an entity kind of the client protocol"),
+                    fix: format!(
+                        "use one of {} (EntityKind names, protocol/SPEC.md section 8) or remove \
+                         it; a kind not listed gets multiplier {DEFAULT_KIND_MULTIPLIER}",
+                        EntityKind::NAMES.join(", ")
+                    ),
+                });
+            }
+            weight(field, w)?;
+        }
         let tiers_bad = |field: String, problem: String, fix: &str| {
             Err(ProfileError::Invalid {
                 profile: name.to_string(),

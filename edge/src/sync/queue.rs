@@ -21,14 +21,15 @@ pub enum Relation {
     Own,
     /// A hostile entity (`priority.enemy`).
     Enemy,
-    /// Neither own nor hostile (`priority.neutral`).
+    /// Owned by [`starlane_protocol::NEUTRAL_EMPIRE`]: neither own nor hostile
+    /// (`priority.neutral`).
     Neutral,
 }
 
 /// What the prioritizer needs to know about a visible entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntityInfo {
-    /// The entity's kind (`priority.kinds`).
+    /// The entity's kind (`priority.kinds.<name>`, keyed by [`EntityKind::name`]).
     pub kind: EntityKind,
     /// Its relation to the client (`priority.own_units` / `enemy` / `neutral`).
     pub relation: Relation,

@@ -21,7 +21,7 @@ use crate::bandwidth::BandwidthProfile;
 use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::delta::{Event, quantize};
 use starlane_protocol::link::ViewChange;
-use starlane_protocol::{EmpireId, EntityId, EntityState, Hex};
+use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, NEUTRAL_EMPIRE};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -284,12 +284,12 @@ impl SessionSync {
 
     /// How `owner` relates to this session's empire.
     fn relation_of(&self, owner: EmpireId) -> Relation {
-        if owner == self.empire && owner != 0 {
-            Relation::Own
-        } else if owner != 0 {
-            Relation::Enemy
-        } else {
+        if owner == NEUTRAL_EMPIRE {
             Relation::Neutral
+        } else if owner == self.empire {
+            Relation::Own
+        } else {
+            Relation::Enemy
         }
     }
 
@@ -410,15 +410,7 @@ pub(super) fn same_for_client(held: &EntityState, current: &EntityState, step: u
 fn nearest(pos: Hex, anchors: &[Hex]) -> u32 {
     anchors
         .iter()
-        .map(|a| hex_distance(pos, *a))
+        .map(|a| pos.distance(*a))
         .min()
         .unwrap_or(u32::MAX)
-}
-
-/// Axial hex distance, saturating.
-fn hex_distance(a: Hex, b: Hex) -> u32 {
-    let dq = i64::from(a.q) - i64::from(b.q);
-    let dr = i64::from(a.r) - i64::from(b.r);
-    let d = (dq.abs() + dr.abs() + (dq + dr).abs()) / 2;
-    u32::try_from(d).unwrap_or(u32::MAX)
 }

@@ -9,8 +9,8 @@ use starlane_protocol::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-/// Empire id of neutral (pirate) units.
-pub const NEUTRAL_EMPIRE: EmpireId = 0;
+/// Empire id of neutral (pirate) units: the protocol's constant, re-exported here.
+pub use starlane_protocol::NEUTRAL_EMPIRE;
 
 /// Identifies one edge link inside this region process.
 pub type LinkId = u64;

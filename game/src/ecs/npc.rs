@@ -9,7 +9,7 @@
 use super::components::*;
 use super::{RegionPlugin, RegionSet, UnitSpec, movement, spawn_entity};
 use crate::config::{LoadConfig, MAX_NPCS, NpcPattern};
-use crate::map::{GameMap, HexMath};
+use crate::map::GameMap;
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EntityKind, Hex};
 

@@ -1,7 +1,6 @@
 //! Spatial grid: entities bucketed by square blocks of axial coordinates, for range queries
 //! (vision, later attack ranges) without scanning every entity.
 
-use super::hex::HexMath;
 use starlane_protocol::{EntityId, Hex};
 use std::collections::HashMap;
 

@@ -1,7 +1,6 @@
 //! A* shortest paths over the passable hexes of a [`GameMap`].
 
 use super::GameMap;
-use super::hex::HexMath;
 use starlane_protocol::Hex;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

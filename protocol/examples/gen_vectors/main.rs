@@ -1,6 +1,7 @@
 //! Writes the golden vectors `protocol/vectors/{client,server,invalid}.json` from the Rust
-//! encoder. The files are frozen in the repository and checked by both codecs; run this only
-//! when the wire format changes on purpose (and bump `PROTOCOL_VERSION`):
+//! encoder, and the hex-math cases `protocol/vectors/hex.json`. The files are frozen in the
+//! repository and checked by both implementations; run this only when the wire format changes
+//! on purpose (and bump `PROTOCOL_VERSION`):
 //!
 //! ```text
 //! cargo run -p starlane-protocol --example gen_vectors [OUT_DIR]
@@ -9,6 +10,7 @@
 mod cases;
 mod delta_cases;
 mod delta_invalid;
+mod hex_cases;
 mod link_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
@@ -184,13 +186,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (link, link_invalid) = link_cases::link_vectors()?;
     for (file, v) in [
-        ("client.json", client),
-        ("server.json", server),
-        ("invalid.json", invalid),
-        ("link.json", link),
-        ("link_invalid.json", link_invalid),
+        ("client.json", Value::Array(client)),
+        ("server.json", Value::Array(server)),
+        ("invalid.json", Value::Array(invalid)),
+        ("hex.json", hex_cases::hex_vectors()),
+        ("link.json", Value::Array(link)),
+        ("link_invalid.json", Value::Array(link_invalid)),
     ] {
-        let text = serde_json::to_string_pretty(&Value::Array(v))? + "\n";
+        let text = serde_json::to_string_pretty(&v)? + "\n";
         std::fs::write(dir.join(file), text)?;
     }
     println!("wrote vectors to {}", dir.display());

@@ -265,7 +265,7 @@ fn read_pos_delta(r: &mut BitReader<'_>) -> Result<Hex, DecodeError> {
     if r.read_bit()? {
         // Three bits always fit in a u8.
         let value = r.read_bits(STEP_DIR_BITS)? as u8;
-        return HEX_STEPS
+        return Hex::DIRECTIONS
             .get(usize::from(value))
             .copied()
             .ok_or(DecodeError::BadEnum {

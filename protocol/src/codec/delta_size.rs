@@ -19,21 +19,14 @@ const FIXED_HEADER_BITS: usize = 8 + 16;
 /// A wider common age is paid for by a record that uses it (see [`EntityRecord::encoded_bits`]).
 const COMMON_AGE_RESERVED_BITS: usize = 8;
 
-/// The six axial neighbour offsets, in the order of a position step's direction index
-/// (SPEC.md §16.2).
-pub(crate) const HEX_STEPS: [Hex; 6] = [
-    Hex::new(1, 0),
-    Hex::new(1, -1),
-    Hex::new(0, -1),
-    Hex::new(-1, 0),
-    Hex::new(-1, 1),
-    Hex::new(0, 1),
-];
-
-/// The direction index of `d` if it is one of the six neighbour offsets.
+/// The direction index of `d` if it is one of the six neighbour offsets: its index in
+/// [`Hex::DIRECTIONS`], the order of a position step's direction (SPEC.md §16.2).
 pub(super) fn step_index(d: Hex) -> Option<u8> {
     // At most 5, which fits a u8.
-    HEX_STEPS.iter().position(|&s| s == d).map(|i| i as u8)
+    Hex::DIRECTIONS
+        .iter()
+        .position(|&s| s == d)
+        .map(|i| i as u8)
 }
 
 /// Bits of `v` as a varint: 8 per 7-bit group, at least one group.

@@ -2,7 +2,7 @@
 
 use crate::bits::{BitReader, BitWriter};
 use crate::client::DecodeError;
-use crate::types::Hex;
+use crate::hex::Hex;
 
 /// Payload bits per varint group.
 const GROUP_BITS: u32 = 7;

@@ -13,7 +13,7 @@ use starlane_client::bots::{SwarmStats, run_bot};
 use starlane_client::{
     Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token, format_link_stats,
 };
-use starlane_protocol::Hex;
+use starlane_protocol::{Hex, NEUTRAL_EMPIRE};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -210,7 +210,13 @@ async fn watch(client: &mut Client, stats_every: u64) {
                 Some(ClientEvent::Updated(a)) => {
                     for id in &a.appeared {
                         if let Some(e) = client.world.entities.get(id) {
-                            let whose = if e.owner == client.empire { "own" } else { "other" };
+                            let whose = if e.owner == NEUTRAL_EMPIRE {
+                                "neutral"
+                            } else if e.owner == client.empire {
+                                "own"
+                            } else {
+                                "other"
+                            };
                             println!("tick {} appeared {whose} {:?} #{} at {},{}", client.world.tick, e.kind, e.id, e.pos.q, e.pos.r);
                         }
                     }

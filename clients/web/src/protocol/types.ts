@@ -77,6 +77,12 @@ export const CommandError = {
 /** What an entity is (EntityState.kind). */
 export const EntityKind = { Scout: 0, Frigate: 1, Station: 2 } as const;
 
+/**
+ * The owner of neutral entities (pirates, NPCs): no player's empire
+ * (EntityState.owner; SPEC.md §6.2). Also the owner of the delta default state.
+ */
+export const NEUTRAL_EMPIRE = 0;
+
 /** Visibility of a hex (VisionChange.state). */
 export const Visibility = { Shroud: 0, Fog: 1, Visible: 2 } as const;
 
