@@ -1,5 +1,5 @@
 //! Criterion bench of one vision update: one empire with K units on the default map
-//! (`RegionConfig::default()`: 1897 hexes), computed by `ecs::vision::update_empire_vision`,
+//! (`RegionConfig::default()`: 1897 hexes), computed by `world::vision::update_empire_vision`,
 //! the function the vision system runs for every empire each tick. A rival holds as many
 //! units again, so collecting the entities in sight does real work. Reported per unit.
 //!
@@ -7,9 +7,9 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use starlane_game::RegionConfig;
-use starlane_game::ecs::EmpireVision;
-use starlane_game::ecs::vision::update_empire_vision;
 use starlane_game::map::{GameMap, SpatialGrid};
+use starlane_game::world::EmpireVision;
+use starlane_game::world::vision::update_empire_vision;
 use starlane_protocol::{EntityKind, Hex};
 use std::hint::black_box;
 use std::time::Duration;

@@ -2,25 +2,24 @@
 //!
 //! * [`config`]: [`RegionConfig`] from TOML plus `STARLANE_REGION_*` environment overrides.
 //! * [`map`]: axial hex math, the 7-chunk pocket map, spatial grid, A* pathfinding.
-//! * [`ecs`]: bevy_ecs components, plugins and the headless [`RegionSim`] (commands,
-//!   simulation, vision, sync), stepped manually in tests.
+//! * [`records`]: what is stored of a unit and what a player's empire resolves to.
+//! * [`world`]: the domain: bevy_ecs components, one plugin per concern (commands,
+//!   simulation, NPCs, vision, sync) and the headless [`RegionSim`], stepped manually in tests.
 //! * [`metrics`]: per-tick timing samples, region stats and the bench truth snapshot.
-//! * [`persist`]: SQLite persistence of empires and units (sqlx).
-//! * [`link`]: the QUIC edge-region link server, its TLS identity and trust of edges (mutual
-//!   TLS: cluster CA or pins; development certificates come from `starlane_netcore::tls::pki`).
-//! * [`Region::start`] / [`run`]: the running server (tick thread + tokio tasks).
+//! * [`runtime`]: the glue that runs the world: the link server ([`runtime::link`], the
+//!   sans-IO link core of `starlane_netcore` over QUIC with mutual TLS), the database
+//!   ([`runtime::persist`], SQLite via sqlx) and the tick loop, connected by bounded queues;
+//!   [`Region::start`] / [`run`] start it.
 
 pub mod config;
-pub mod ecs;
-pub mod link;
 pub mod map;
 pub mod metrics;
-pub mod persist;
-mod runtime;
-mod tick;
+pub mod records;
+pub mod runtime;
+pub mod world;
 
 pub use config::{BenchConfig, ConfigError, LoadConfig, NpcPattern, RegionConfig};
-pub use ecs::RegionSim;
-pub use link::tls::client_config as link_client_config;
 pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
+pub use runtime::link::tls::client_config as link_client_config;
 pub use runtime::{Region, RegionError, RegionHandle, run};
+pub use world::RegionSim;

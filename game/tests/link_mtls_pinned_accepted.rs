@@ -6,7 +6,7 @@
 use crate::mtls;
 
 use mtls::*;
-use starlane_game::link::trust::{fingerprint, hex};
+use starlane_game::runtime::link::trust::{fingerprint, hex};
 use starlane_netcore::tls::pki::{DevCa, Purpose, self_signed};
 
 #[tokio::test]

@@ -5,9 +5,10 @@
 use crate::common;
 
 use common::ModelEdge;
-use starlane_game::ecs::npc::{BATTLE_RADIUS, battle_spots};
-use starlane_game::ecs::{EmpireRecord, LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, Vision};
 use starlane_game::map::GameMap;
+use starlane_game::records::EmpireRecord;
+use starlane_game::world::npc::{BATTLE_RADIUS, battle_spots};
+use starlane_game::world::{LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, Vision};
 use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
 use starlane_protocol::link::{PlayerIdentity, RegionToEdge};
 use starlane_protocol::{Command, EmpireId, EntityId, Hex, Visibility};

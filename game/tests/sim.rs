@@ -4,10 +4,9 @@ use crate::common;
 
 use common::{entity_frames, frame_mentions, session_msgs, views};
 use starlane_game::RegionConfig;
-use starlane_game::ecs::{
-    EmpireRecord, LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, UnitSpec, Vision,
-};
 use starlane_game::map::{GameMap, ring};
+use starlane_game::records::EmpireRecord;
+use starlane_game::world::{LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, UnitSpec, Vision};
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId};
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityKind, Hex, Visibility};
 
@@ -398,10 +397,10 @@ fn anti_esp_foreign_units_only_inside_vision() {
     let to = rival_pos.plus(Hex::new(2, 0));
     let entity = sim
         .world_mut()
-        .resource::<starlane_game::ecs::EntityIndex>()
+        .resource::<starlane_game::world::EntityIndex>()
         .by_id[&rival];
     sim.world_mut()
-        .get_mut::<starlane_game::ecs::Path>(entity)
+        .get_mut::<starlane_game::world::Path>(entity)
         .expect("path")
         .hexes = starlane_game::map::path::find_path(sim.map(), rival_pos, to)
         .expect("path")

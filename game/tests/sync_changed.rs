@@ -5,8 +5,8 @@ use crate::common;
 
 use common::{LINK, entity_frames, join_on, set_health, sim_on, views};
 use starlane_game::RegionConfig;
-use starlane_game::ecs::TickInput;
 use starlane_game::map::GameMap;
+use starlane_game::world::TickInput;
 use starlane_protocol::{Command, EntityChange, EntityKind, Hex};
 
 #[test]

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{LINK, ModelEdge, entity_frames, join_on, session_msgs, sim_on, truth_of};
-use starlane_game::ecs::{RegionSim, TickInput};
+use starlane_game::world::{RegionSim, TickInput};
 use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
 use starlane_protocol::link::{LinkServerMsg, RegionToEdge};
 use starlane_protocol::{Command, EntityId, Visibility};
@@ -56,7 +56,7 @@ fn assert_in_sync(sim: &mut RegionSim, edge: &ModelEdge) {
         mirrored, truth,
         "the mirror holds exactly what the session sees"
     );
-    let cells = sim.world_mut().resource::<starlane_game::ecs::Vision>().0[&7]
+    let cells = sim.world_mut().resource::<starlane_game::world::Vision>().0[&7]
         .cells
         .clone();
     assert_eq!(edge.vision[&1], cells, "hex visibility");

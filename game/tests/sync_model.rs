@@ -7,8 +7,8 @@
 use crate::common;
 
 use common::{ModelEdge, entity_frames, join_on, sim_on, truth_of, views};
-use starlane_game::ecs::{LinkId, RegionSim, TickInput, Vision};
 use starlane_game::map::GameMap;
+use starlane_game::world::{LinkId, RegionSim, TickInput, Vision};
 use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
 use starlane_protocol::link::SessionId;
 use starlane_protocol::{Command, EmpireId, EntityId};

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{LINK, entity_frames, join_on, quiet_sim, scout_at, seen_by, views};
-use starlane_game::ecs::NEUTRAL_EMPIRE;
+use starlane_game::world::NEUTRAL_EMPIRE;
 use starlane_protocol::Hex;
 use std::collections::BTreeSet;
 

@@ -116,7 +116,9 @@ impl Local {
             .await
             .is_err()
         {
-            anyhow::bail!("the edge's link to the region did not come up within {LINK_UP_TIMEOUT:?}");
+            anyhow::bail!(
+                "the edge's link to the region did not come up within {LINK_UP_TIMEOUT:?}"
+            );
         }
 
         let state = web::WebState {

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use starlane_game::RegionConfig;
-use starlane_game::ecs::{EmpireRecord, LinkId, RegionSim, TickInput};
 use starlane_game::map::GameMap;
+use starlane_game::records::EmpireRecord;
+use starlane_game::world::{LinkId, RegionSim, TickInput};
 use starlane_protocol::link::{
     EntityFrame, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ToClient, ViewChange,
 };
@@ -200,7 +201,7 @@ impl ModelEdge {
 pub fn truth_of(sim: &mut RegionSim, empire: EmpireId) -> HashMap<EntityId, EntityState> {
     let seen = sim
         .world_mut()
-        .resource::<starlane_game::ecs::Vision>()
+        .resource::<starlane_game::world::Vision>()
         .0
         .get(&empire)
         .map(|v| v.entities.clone())
@@ -228,10 +229,10 @@ pub fn truth_of(sim: &mut RegionSim, empire: EmpireId) -> HashMap<EntityId, Enti
 pub fn teleport(sim: &mut RegionSim, id: EntityId, to: starlane_protocol::Hex) {
     let entity = sim
         .world_mut()
-        .resource::<starlane_game::ecs::EntityIndex>()
+        .resource::<starlane_game::world::EntityIndex>()
         .by_id[&id];
     sim.world_mut()
-        .get_mut::<starlane_game::ecs::Position>(entity)
+        .get_mut::<starlane_game::world::Position>(entity)
         .expect("a unit has a position")
         .0 = to;
 }
@@ -240,17 +241,17 @@ pub fn teleport(sim: &mut RegionSim, id: EntityId, to: starlane_protocol::Hex) {
 pub fn set_health(sim: &mut RegionSim, id: EntityId, health: u16) {
     let entity = sim
         .world_mut()
-        .resource::<starlane_game::ecs::EntityIndex>()
+        .resource::<starlane_game::world::EntityIndex>()
         .by_id[&id];
     sim.world_mut()
-        .get_mut::<starlane_game::ecs::Health>(entity)
+        .get_mut::<starlane_game::world::Health>(entity)
         .expect("a unit has health")
         .0 = health;
 }
 
 /// Spawn a scout of `owner` at `pos`.
 pub fn scout_at(sim: &mut RegionSim, owner: EmpireId, pos: starlane_protocol::Hex) -> EntityId {
-    sim.spawn_unit(starlane_game::ecs::UnitSpec {
+    sim.spawn_unit(starlane_game::world::UnitSpec {
         id: None,
         owner,
         kind: starlane_protocol::EntityKind::Scout,
@@ -262,7 +263,7 @@ pub fn scout_at(sim: &mut RegionSim, owner: EmpireId, pos: starlane_protocol::He
 /// The ids `empire` sees now (sorted).
 pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
     sim.world_mut()
-        .resource::<starlane_game::ecs::Vision>()
+        .resource::<starlane_game::world::Vision>()
         .0
         .get(&empire)
         .map(|v| v.entities.clone())

@@ -1,11 +1,12 @@
 //! Vision stage: per empire, hexes within its units' vision ranges are visible, hexes seen
 //! before are fog, the rest shroud; and the set of entities each empire sees now.
 
-use super::components::*;
-use super::{RegionPlugin, RegionSet};
+use super::components::{NEUTRAL_EMPIRE, Owner, Position, VisionRange};
+use super::resources::{Grid, WorldMap};
+use super::schedule::{RegionPlugin, RegionSet};
 use crate::map::{GameMap, SpatialGrid, disc};
 use bevy_ecs::prelude::*;
-use starlane_protocol::{EmpireId, Hex, Visibility};
+use starlane_protocol::{EmpireId, EntityId, Hex, Visibility};
 use std::collections::HashMap;
 
 /// Installs the vision resource and system.
@@ -18,6 +19,29 @@ impl RegionPlugin for VisionPlugin {
         schedule.add_systems(compute_vision.in_set(RegionSet::Vision));
     }
 }
+
+/// Per-empire vision: cell states and the entities it sees now, computed once per tick and
+/// shared by every session of the empire.
+#[derive(Debug, Clone, Default)]
+pub struct EmpireVision {
+    /// Visibility per map cell (indexed like `GameMap::cells`).
+    pub cells: Vec<Visibility>,
+    /// Indexes of the cells whose visibility changed in the last computation.
+    pub changed: Vec<u32>,
+    /// Entities inside the empire's current vision, sorted and without duplicates.
+    pub entities: Vec<EntityId>,
+}
+
+impl EmpireVision {
+    /// Whether the empire currently sees entity `id`.
+    pub fn sees(&self, id: EntityId) -> bool {
+        self.entities.binary_search(&id).is_ok()
+    }
+}
+
+/// Vision of every empire, recomputed each tick.
+#[derive(Resource, Debug, Default)]
+pub struct Vision(pub HashMap<EmpireId, EmpireVision>);
 
 /// Recompute every (non-neutral) empire's vision from its units' positions and ranges, once
 /// per empire whatever the number of its sessions.

@@ -1,7 +1,7 @@
 //! Wall time of each system set: a marker system stamps the clock before `Commands`, between
 //! consecutive sets and after `Sync` (the schedule runs single-threaded, in set order).
 
-use super::RegionSet;
+use super::schedule::{RegionPlugin, RegionSet};
 use bevy_ecs::prelude::*;
 use std::time::Instant;
 
@@ -31,18 +31,23 @@ fn stamp<const I: usize>(mut clock: ResMut<SetClock>) {
     }
 }
 
-/// Insert the clock and its boundary systems.
-pub(crate) fn install(world: &mut World, schedule: &mut Schedule) {
-    world.insert_resource(SetClock::default());
-    schedule.add_systems((
-        stamp::<0>.before(RegionSet::Commands),
-        stamp::<1>
-            .after(RegionSet::Commands)
-            .before(RegionSet::Simulation),
-        stamp::<2>
-            .after(RegionSet::Simulation)
-            .before(RegionSet::Vision),
-        stamp::<3>.after(RegionSet::Vision).before(RegionSet::Sync),
-        stamp::<4>.after(RegionSet::Sync),
-    ));
+/// Installs the clock and its boundary systems.
+#[derive(Debug, Clone, Copy)]
+pub struct TimingPlugin;
+
+impl RegionPlugin for TimingPlugin {
+    fn build(&self, world: &mut World, schedule: &mut Schedule) {
+        world.insert_resource(SetClock::default());
+        schedule.add_systems((
+            stamp::<0>.before(RegionSet::Commands),
+            stamp::<1>
+                .after(RegionSet::Commands)
+                .before(RegionSet::Simulation),
+            stamp::<2>
+                .after(RegionSet::Simulation)
+                .before(RegionSet::Vision),
+            stamp::<3>.after(RegionSet::Vision).before(RegionSet::Sync),
+            stamp::<4>.after(RegionSet::Sync),
+        ));
+    }
 }

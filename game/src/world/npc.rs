@@ -1,13 +1,15 @@
 //! Synthetic load: NPC units of the neutral empire that move by a pattern (`[load]`).
 //!
 //! NPCs are ordinary units (seen by vision, sent by sync, moved by `move_units`) with an
-//! [`Npc`] brain that hands them a new short path when the last one is walked. Paths are
+//! [`NpcBrain`] that hands them a new short path when the last one is walked. Paths are
 //! straight-line steps toward the goal with a passability check, and at most
 //! [`NPC_PATH_BUDGET`] are planned per tick so a big crowd cannot stall the tick. NPCs are
 //! never saved.
 
-use super::components::*;
-use super::{RegionPlugin, RegionSet, UnitSpec, movement, spawn_entity};
+use super::components::{NEUTRAL_EMPIRE, Npc, Path, Position};
+use super::resources::{Dirty, WorldMap};
+use super::schedule::{RegionPlugin, SimulationStep};
+use super::spawn::{UnitSpec, spawn_entity};
 use crate::config::{LoadConfig, MAX_NPCS, NpcPattern};
 use crate::map::GameMap;
 use bevy_ecs::prelude::*;
@@ -40,9 +42,9 @@ pub enum NpcPlan {
     },
 }
 
-/// Marks a synthetic NPC unit and holds its plan and random state.
+/// An NPC unit's plan and random state (the unit also carries the [`Npc`] marker).
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Npc {
+pub struct NpcBrain {
     /// Its movement plan.
     pub plan: NpcPlan,
     rng: u64,
@@ -52,18 +54,14 @@ pub struct Npc {
 #[derive(Resource, Debug, Default)]
 struct PlanCursor(usize);
 
-/// Installs the NPC planner before movement.
+/// Installs the NPC planner (in [`SimulationStep::Plan`], before movement).
 #[derive(Debug, Clone, Copy)]
 pub struct NpcPlugin;
 
 impl RegionPlugin for NpcPlugin {
     fn build(&self, world: &mut World, schedule: &mut Schedule) {
         world.insert_resource(PlanCursor::default());
-        schedule.add_systems(
-            plan_npcs
-                .in_set(RegionSet::Simulation)
-                .before(movement::move_units),
-        );
+        schedule.add_systems(plan_npcs.in_set(SimulationStep::Plan));
     }
 }
 
@@ -115,7 +113,7 @@ pub fn straight_steps(map: &GameMap, from: Hex, to: Hex) -> Vec<Hex> {
 }
 
 /// The next leg of an NPC standing at `pos`.
-fn plan_leg(map: &GameMap, npc: &mut Npc, pos: Hex) -> Vec<Hex> {
+fn plan_leg(map: &GameMap, npc: &mut NpcBrain, pos: Hex) -> Vec<Hex> {
     match &mut npc.plan {
         NpcPlan::Wander => random_near(map, &mut npc.rng, pos, WANDER_RADIUS)
             .map(|goal| straight_steps(map, pos, goal))
@@ -149,7 +147,7 @@ fn plan_leg(map: &GameMap, npc: &mut Npc, pos: Hex) -> Vec<Hex> {
 fn plan_npcs(
     map: Res<WorldMap>,
     mut cursor: ResMut<PlanCursor>,
-    mut npcs: Query<(&mut Npc, &Position, &mut Path)>,
+    mut npcs: Query<(&mut NpcBrain, &Position, &mut Path)>,
 ) {
     let total = npcs.iter().len();
     if total == 0 {
@@ -159,7 +157,7 @@ fn plan_npcs(
     let mut budget = NPC_PATH_BUDGET;
     let mut last = start;
     let order = npcs.iter_mut().enumerate().skip(start);
-    let mut plan = |i: usize, (mut npc, pos, mut path): (Mut<Npc>, &Position, Mut<Path>)| {
+    let mut plan = |i: usize, (mut npc, pos, mut path): (Mut<NpcBrain>, &Position, Mut<Path>)| {
         if !path.hexes.is_empty() {
             return true;
         }
@@ -313,7 +311,9 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
             health: None,
         };
         let (id, entity) = spawn_entity(world, spec);
-        world.entity_mut(entity).insert(Npc { plan, rng });
+        world
+            .entity_mut(entity)
+            .insert((Npc, NpcBrain { plan, rng }));
         world.resource_mut::<Dirty>().0.remove(&id);
         spawned += 1;
     }

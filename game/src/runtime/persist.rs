@@ -6,25 +6,10 @@
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use starlane_protocol::link::PlayerIdentity;
-use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
+use starlane_protocol::{EntityKind, Hex};
 use std::str::FromStr;
 
-use crate::ecs::EmpireRecord;
-
-/// A stored unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnitRecord {
-    /// Stable entity id.
-    pub id: EntityId,
-    /// Owning empire (0 = neutral).
-    pub owner: EmpireId,
-    /// Kind.
-    pub kind: EntityKind,
-    /// Position.
-    pub pos: Hex,
-    /// Health.
-    pub health: u16,
-}
+use crate::records::{EmpireRecord, UnitRecord};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

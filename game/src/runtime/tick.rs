@@ -1,12 +1,12 @@
 //! The fixed-rate tick loop, run on its own thread: drains inputs, steps the [`RegionSim`],
 //! hands frames to link writers and periodic saves to the database worker.
 
+use super::link::{LinkStats, Writes};
+use super::msg::{DbWrite, RegionLinkHandle, RuntimeMsg};
 use crate::config::RegionConfig;
-use crate::ecs::{LinkId, RegionSim, TickInput};
-use crate::link::{LinkStats, RegionLinkHandle, Writes};
 use crate::metrics::{self, Metrics, TickSample};
-use crate::persist::UnitRecord;
-use crate::runtime::{DbWrite, RuntimeMsg};
+use crate::records::UnitRecord;
+use crate::world::{LinkId, RegionSim, TickInput};
 use starlane_netcore::proto::link::{Flow, RegionSendError};
 use starlane_protocol::link::RegionToEdge;
 use std::collections::HashMap;

@@ -20,18 +20,15 @@ mod stats;
 pub(crate) use stats::Writes;
 pub use stats::{LinkStats, LinkStatsSnapshot};
 
-use crate::ecs::{LinkId, TickInput};
+use super::msg::{DbRequest, Queued, RegionLinkHandle, RuntimeMsg};
 use crate::metrics::{LinkRefusals, RefusalReason};
-use crate::runtime::{DbRequest, Queued, RuntimeMsg};
+use crate::world::{LinkId, TickInput};
 use starlane_netcore::link::{EventSink, SharedLink, drive};
 use starlane_netcore::proto::link::{LinkClosed, RegionLink, RegionLinkConfig, RegionLinkEvent};
 use starlane_protocol::link::CloseCode;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
-
-/// One edge connection's state machine, shared by its driver and the tick.
-pub(crate) type RegionLinkHandle = Arc<SharedLink<RegionLink>>;
 
 /// What every link task needs.
 #[derive(Debug, Clone)]

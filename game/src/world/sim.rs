@@ -1,57 +1,34 @@
-//! The region's ECS: components, resources, plugins and the headless [`RegionSim`].
-//!
-//! The schedule runs four system sets in order: [`RegionSet::Commands`] (joins, leaves,
-//! validated commands), [`RegionSet::Simulation`] (movement, spatial index),
-//! [`RegionSet::Vision`] (per-empire fog of war) and [`RegionSet::Sync`] (per-link entity
-//! frames from the delta log, per-session views).
+//! [`RegionSim`]: the region's world with every plugin installed, stepped one tick at a time
+//! by the runtime's tick thread or by tests.
 
-pub mod commands;
-pub mod components;
-pub mod movement;
-pub mod npc;
-pub mod sync;
-pub mod timing;
-pub mod vision;
-
-pub use components::*;
-
+use super::commands::{CommandPlugin, CommandSettings};
+use super::components::{Health, Kind, NEUTRAL_EMPIRE, Owner, Position, StableId};
+use super::io::{Inbox, LinkId, Outbox, TickInput};
+use super::movement::SimulationPlugin;
+use super::npc::{NpcPlugin, spawn_load};
+use super::resources::{CorePlugin, Counters, Dirty, EntityIndex, TickCount, WorldMap};
+use super::schedule::{self, RegionPlugin};
+use super::sessions::Sessions;
+use super::spawn::{SpawnPlugin, UnitSpec, UnitStats, spawn_unit};
+use super::sync::{LinkBackpressure, SyncPlugin};
+use super::timing::{SetClock, TimingPlugin};
+use super::vision::VisionPlugin;
 use crate::config::{LoadConfig, RegionConfig};
-use crate::map::{GameMap, SpatialGrid};
+use crate::map::GameMap;
 use crate::metrics::{TickSample, Truth};
-use crate::persist::UnitRecord;
+use crate::records::UnitRecord;
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::RegionToEdge;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
 use std::time::Instant;
-
-/// The ordered stages of a tick.
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RegionSet {
-    /// Apply joins, leaves and player commands.
-    Commands,
-    /// Advance the simulation (movement) and the spatial index.
-    Simulation,
-    /// Recompute every empire's vision.
-    Vision,
-    /// Build per-link entity frames and per-session views.
-    Sync,
-}
-
-/// One concern of the region (commands, simulation, vision, sync): inserts its resources
-/// and adds its systems to its own set.
-pub trait RegionPlugin {
-    /// Install into `world` and `schedule`.
-    fn build(&self, world: &mut World, schedule: &mut Schedule);
-}
-
-/// Size of a spatial grid cell in axial units.
-const GRID_CELL: u32 = 8;
 
 /// A region world and its schedule, stepped by the runtime's tick thread or by tests.
 pub struct RegionSim {
     world: World,
     schedule: Schedule,
     last_sample: TickSample,
+    /// Neutral pirates spawned when none were stored (the `pirates` setting).
+    pirates: u32,
 }
 
 impl std::fmt::Debug for RegionSim {
@@ -62,61 +39,41 @@ impl std::fmt::Debug for RegionSim {
     }
 }
 
-/// What to spawn with [`RegionSim::spawn_unit`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnitSpec {
-    /// Reuse a stored id (loading), or `None` for a fresh one.
-    pub id: Option<EntityId>,
-    /// Owning empire.
-    pub owner: EmpireId,
-    /// Kind of unit.
-    pub kind: EntityKind,
-    /// Where it stands.
-    pub pos: Hex,
-    /// Health, or `None` for the kind's configured maximum.
-    pub health: Option<u16>,
-}
-
 impl RegionSim {
-    /// A world with the map and every plugin installed, and no entities.
+    /// A world with the map and every plugin installed, and no entities. Each plugin gets
+    /// its slice of `config`.
     pub fn new(config: RegionConfig, map: GameMap) -> Self {
         let mut world = World::new();
         let mut schedule = Schedule::default();
-        let info = map.info();
-        world.insert_resource(Settings(config));
-        world.insert_resource(Grid(SpatialGrid::new(GRID_CELL)));
-        world.insert_resource(WorldMap { map, info });
-        world.insert_resource(TickCount::default());
-        world.insert_resource(EntityIndex {
-            next_id: 1,
-            ..Default::default()
-        });
-        world.insert_resource(Dirty::default());
-        world.insert_resource(Counters::default());
-        schedule.configure_sets(
-            (
-                RegionSet::Commands,
-                RegionSet::Simulation,
-                RegionSet::Vision,
-                RegionSet::Sync,
-            )
-                .chain(),
-        );
-        let plugins: [&dyn RegionPlugin; 5] = [
-            &commands::CommandPlugin,
-            &movement::SimulationPlugin,
-            &npc::NpcPlugin,
-            &vision::VisionPlugin,
-            &sync::SyncPlugin,
+        schedule::configure(&mut schedule);
+        let core = CorePlugin { map };
+        let spawning = SpawnPlugin {
+            stats: UnitStats::from_config(&config),
+        };
+        let commands = CommandPlugin {
+            settings: CommandSettings::from_config(&config),
+        };
+        let sync = SyncPlugin {
+            delta_log_ticks: config.sync.delta_log_ticks,
+        };
+        let plugins: [&dyn RegionPlugin; 8] = [
+            &core,
+            &spawning,
+            &commands,
+            &SimulationPlugin,
+            &NpcPlugin,
+            &VisionPlugin,
+            &sync,
+            &TimingPlugin,
         ];
         for plugin in plugins {
             plugin.build(&mut world, &mut schedule);
         }
-        timing::install(&mut world, &mut schedule);
         Self {
             world,
             schedule,
             last_sample: TickSample::default(),
+            pirates: config.pirates,
         }
     }
 
@@ -124,7 +81,7 @@ impl RegionSim {
     /// [`RegionSim::step`] (replacing the previous set): the sync stage skips their entity
     /// frames and views until they are no longer marked, then catches them up.
     pub fn set_congested(&mut self, links: impl IntoIterator<Item = LinkId>) {
-        let mut bp = self.world.resource_mut::<sync::LinkBackpressure>();
+        let mut bp = self.world.resource_mut::<LinkBackpressure>();
         bp.0.clear();
         bp.0.extend(links);
     }
@@ -141,7 +98,7 @@ impl RegionSim {
         self.schedule.run(&mut self.world);
         let frames = self.world.resource_mut::<Outbox>().drain();
         let [commands_ns, simulation_ns, vision_ns, sync_ns] =
-            self.world.resource::<timing::SetClock>().set_ns();
+            self.world.resource::<SetClock>().set_ns();
         self.last_sample = TickSample {
             tick: self.tick(),
             total_ns: u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX),
@@ -190,7 +147,7 @@ impl RegionSim {
 
     /// Spawn synthetic NPC load (see `[load]`); returns how many units were spawned.
     pub fn spawn_load(&mut self, load: &LoadConfig) -> usize {
-        npc::spawn_load(&mut self.world, load)
+        spawn_load(&mut self.world, load)
     }
 
     /// The current tick number.
@@ -302,7 +259,7 @@ impl RegionSim {
             .map(|u| u.id)
             .collect();
         self.world.resource_mut::<Dirty>().0 = moved.into_iter().collect();
-        let pirates = self.world.resource::<Settings>().0.pirates as usize;
+        let pirates = self.pirates as usize;
         let have = self
             .world
             .resource::<EntityIndex>()
@@ -327,38 +284,4 @@ impl RegionSim {
             }
         }
     }
-}
-
-/// Spawn a unit into `world` (which must hold the region resources); returns its stable id.
-pub fn spawn_unit(world: &mut World, spec: UnitSpec) -> EntityId {
-    spawn_entity(world, spec).0
-}
-
-/// [`spawn_unit`], also returning the ECS entity.
-pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Entity) {
-    let cfg = &world.resource::<Settings>().0;
-    let vision = cfg.vision.get(spec.kind);
-    let move_ticks = cfg.move_ticks.get(spec.kind);
-    let max_health = u16::try_from(cfg.health.get(spec.kind)).unwrap_or(u16::MAX);
-    let mut index = world.resource_mut::<EntityIndex>();
-    let id = spec.id.unwrap_or(index.next_id);
-    index.next_id = index.next_id.max(id.saturating_add(1));
-    let entity = world
-        .spawn((
-            StableId(id),
-            Owner(spec.owner),
-            Kind(spec.kind),
-            Position(spec.pos),
-            Health(spec.health.unwrap_or(max_health)),
-            Path::default(),
-            MoveTicks(move_ticks),
-            VisionRange(vision),
-        ))
-        .id();
-    let mut index = world.resource_mut::<EntityIndex>();
-    index.by_id.insert(id, entity);
-    *index.units_of.entry(spec.owner).or_default() += 1;
-    world.resource_mut::<Grid>().0.upsert(id, spec.pos);
-    world.resource_mut::<Dirty>().0.insert(id);
-    (id, entity)
 }

@@ -2,7 +2,7 @@
 //! union of what the link's sessions see now.
 
 use super::delta_log::{ChangeFlags, DeltaLog, HEALTH_CHANGED, POS_CHANGED};
-use crate::ecs::components::LinkId;
+use crate::world::io::LinkId;
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::EntityFrame;
 use starlane_protocol::{EntityChange, EntityId, EntityState};

@@ -1,82 +1,33 @@
 //! The running region: link server and database worker on tokio, the ECS tick on its own
 //! thread, connected by channels.
 
+mod db;
+pub mod link;
+mod msg;
+pub mod persist;
+mod tick;
+
 use crate::config::LinkConfig;
 use crate::config::RegionConfig;
-use crate::ecs::{LinkId, RegionSim, TickInput};
-use crate::link::tls::{self, TlsError};
-use crate::link::trust::edge_verifier;
-use crate::link::{self, LinkCtx, LinkStats, LinkStatsSnapshot, RegionLinkHandle};
 use crate::map::GameMap;
 use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
-use crate::persist::{Store, StoreError, UnitRecord};
-use crate::tick::{TickLoop, TickOutput};
+use crate::world::RegionSim;
+use link::tls::{self, TlsError};
+use link::trust::edge_verifier;
+use link::{LinkCtx, LinkStats, LinkStatsSnapshot};
+use msg::DbWrite;
+use persist::{Store, StoreError};
 use starlane_netcore::proto::link::{QueueLimits, RegionLinkConfig};
-use starlane_protocol::RejectReason;
-use starlane_protocol::link::{
-    CloseCode, LINK_VERSION, MIN_LINK_VERSION, PlayerIdentity, SessionId,
-};
+use starlane_protocol::link::{CloseCode, LINK_VERSION, MIN_LINK_VERSION};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tick::{TickLoop, TickOutput};
 use tokio::sync::{mpsc, oneshot};
 
 /// How long an edge has to open its stream and send `Hello`.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Messages from tokio tasks to the tick thread.
-#[derive(Debug)]
-pub(crate) enum RuntimeMsg {
-    /// A link finished its hello; the tick sends its frames on `handle`.
-    LinkOpened {
-        link: LinkId,
-        handle: RegionLinkHandle,
-    },
-    /// Anything else for the simulation.
-    Input(TickInput),
-}
-
-/// Join and leave requests, resolved in order by the database worker.
-#[derive(Debug)]
-pub(crate) enum DbRequest {
-    Join {
-        link: LinkId,
-        session: SessionId,
-        player: PlayerIdentity,
-    },
-    Leave {
-        link: LinkId,
-        session: SessionId,
-    },
-}
-
-/// Sending on a bounded queue, counting the times it was full.
-#[derive(Debug)]
-pub(crate) struct Queued;
-
-impl Queued {
-    /// Send `msg` on `tx`, waiting while it is full (counted in `waits`); false when the
-    /// receiver is gone.
-    pub async fn send<T>(tx: &mpsc::Sender<T>, msg: T, waits: &AtomicU64) -> bool {
-        match tx.try_send(msg) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(msg)) => {
-                waits.fetch_add(1, Ordering::Relaxed);
-                tx.send(msg).await.is_ok()
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
-    }
-}
-
-/// Writes from the tick thread (and shutdown) to the database worker.
-#[derive(Debug)]
-pub(crate) enum DbWrite {
-    Save(Vec<UnitRecord>),
-    Flush(oneshot::Sender<()>),
-}
 
 /// Errors starting or stopping a region.
 #[derive(Debug, thiserror::Error)]
@@ -169,7 +120,7 @@ impl Region {
         let (stop_tx, stop_rx) = std::sync::mpsc::channel();
         let stats = Arc::new(LinkStats::default());
         let metrics = Arc::new(Metrics::default());
-        tokio::spawn(db_worker(
+        tokio::spawn(db::db_worker(
             store.clone(),
             spawn_count,
             db_rx,
@@ -336,52 +287,5 @@ impl RegionHandle {
         self.store.close().await;
         tracing::info!(saved = output.unsaved.len(), "region stopped");
         Ok(())
-    }
-}
-
-/// Resolve joins in arrival order and write saves, feeding results to the tick.
-async fn db_worker(
-    store: Store,
-    spawn_count: u32,
-    mut requests: mpsc::Receiver<DbRequest>,
-    mut writes: mpsc::Receiver<DbWrite>,
-    tick_tx: mpsc::Sender<RuntimeMsg>,
-) {
-    let mut requests_open = true;
-    loop {
-        tokio::select! {
-            biased;
-            write = writes.recv() => match write {
-                Some(DbWrite::Save(units)) => {
-                    if let Err(e) = store.save_units(&units).await {
-                        tracing::error!(error = %e, units = units.len(), "saving units failed");
-                    }
-                }
-                Some(DbWrite::Flush(done)) => {
-                    let _ = done.send(());
-                }
-                None => return,
-            },
-            req = requests.recv(), if requests_open => {
-                let input = match req {
-                    Some(DbRequest::Join { link, session, player }) => {
-                        let empire = store.empire_for(&player, spawn_count).await.map_err(|e| {
-                            tracing::error!(error = %e, user = player.user_id, "join failed");
-                            RejectReason::RegionUnavailable
-                        });
-                        TickInput::Join { link, session, player, empire }
-                    }
-                    Some(DbRequest::Leave { link, session }) => TickInput::Leave { link, session },
-                    None => {
-                        requests_open = false;
-                        continue;
-                    }
-                };
-                // The tick is gone (shutting down): keep serving writes until they end.
-                if tick_tx.send(RuntimeMsg::Input(input)).await.is_err() {
-                    requests_open = false;
-                }
-            }
-        }
     }
 }

@@ -1,8 +1,8 @@
 //! Simulation stage: units walk their paths; the spatial index follows positions.
 
-use super::components::*;
-use super::npc::Npc;
-use super::{RegionPlugin, RegionSet};
+use super::components::{MoveTicks, Npc, Path, Position, StableId};
+use super::resources::{Dirty, Grid, WorldMap};
+use super::schedule::{RegionPlugin, SimulationStep};
 use bevy_ecs::prelude::*;
 
 /// Installs movement and spatial indexing.
@@ -11,20 +11,16 @@ pub struct SimulationPlugin;
 
 impl RegionPlugin for SimulationPlugin {
     fn build(&self, _world: &mut World, schedule: &mut Schedule) {
-        schedule.add_systems(
-            (move_units, index_positions)
-                .chain()
-                .in_set(RegionSet::Simulation),
-        );
+        schedule.add_systems((
+            move_units.in_set(SimulationStep::Move),
+            index_positions.in_set(SimulationStep::Index),
+        ));
     }
 }
 
 /// A unit with a path enters its next hex once it has spent its kind's ticks per hex.
 /// A path blocked by a hex that became impassable is dropped.
-pub(crate) fn move_units(
-    map: Res<WorldMap>,
-    mut units: Query<(&mut Position, &mut Path, &MoveTicks)>,
-) {
+fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &MoveTicks)>) {
     for (mut pos, mut path, ticks) in &mut units {
         if path.hexes.is_empty() || ticks.0 == 0 {
             continue;

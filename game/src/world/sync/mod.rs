@@ -20,8 +20,12 @@ mod view;
 pub use delta_log::{ChangeFlags, DeltaLog};
 pub use mirror::{EdgeMirrors, LinkBackpressure, LinkMirror};
 
-use super::components::*;
-use super::{RegionPlugin, RegionSet};
+use super::components::{Health, Kind, Owner, Position, StableId};
+use super::io::{LinkId, Outbox};
+use super::resources::{Counters, EntityIndex, TickCount, WorldMap};
+use super::schedule::{RegionPlugin, RegionSet};
+use super::sessions::Sessions;
+use super::vision::{EmpireVision, Vision};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use delta_log::{HEALTH_CHANGED, POS_CHANGED};
@@ -39,15 +43,15 @@ pub const STARTING_RESOURCES: [(ResourceKind, u32); 3] = [
 
 /// Installs the delta log, the edge mirrors, the backpressure set and the sync systems.
 #[derive(Debug, Clone, Copy)]
-pub struct SyncPlugin;
+pub struct SyncPlugin {
+    /// Ticks of changes the delta log keeps (`sync.delta_log_ticks`): a link further
+    /// behind gets a full resync.
+    pub delta_log_ticks: u32,
+}
 
 impl RegionPlugin for SyncPlugin {
     fn build(&self, world: &mut World, schedule: &mut Schedule) {
-        let ticks = world.get_resource::<Settings>().map_or_else(
-            || crate::config::SyncConfig::default().delta_log_ticks,
-            |s| s.0.sync.delta_log_ticks,
-        );
-        world.insert_resource(DeltaLog::new(ticks));
+        world.insert_resource(DeltaLog::new(self.delta_log_ticks));
         world.insert_resource(EdgeMirrors::default());
         world.insert_resource(LinkBackpressure::default());
         schedule.add_systems(

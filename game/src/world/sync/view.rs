@@ -3,7 +3,9 @@
 //! [`starlane_protocol::link::EntityFrame`].
 
 use super::mirror::{Step, merge};
-use crate::ecs::components::{EmpireVision, SessionState, WorldMap};
+use crate::world::resources::WorldMap;
+use crate::world::sessions::SessionState;
+use crate::world::vision::EmpireVision;
 use starlane_protocol::link::ViewChange;
 use starlane_protocol::{EntityId, Visibility, VisionChange};
 

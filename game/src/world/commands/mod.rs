@@ -1,0 +1,75 @@
+//! Commands stage: link and session changes in arrival order ([`lifecycle`]), then player
+//! commands ([`orders`]): a per-user rate limit, one system per command kind, and the acks
+//! and rejections sent back in arrival order.
+
+pub mod lifecycle;
+pub mod orders;
+mod rate;
+
+pub use orders::validate_move;
+pub use rate::RateLimits;
+
+use super::schedule::{CommandStep, RegionPlugin};
+use crate::config::RegionConfig;
+use bevy_ecs::prelude::*;
+use lifecycle::{SpawnRounds, apply_lifecycle};
+use orders::{MoveOrders, PendingCommands, Replies, apply_moves, gate_commands, send_replies};
+
+/// The commands stage's slice of the configuration.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSettings {
+    /// Ticks per second (rate limits refill per tick).
+    pub tick_hz: u32,
+    /// Sustained commands per second per user (`command_rate`).
+    pub command_rate: u32,
+    /// Commands a user may send in a burst (`command_burst`).
+    pub command_burst: u32,
+    /// Units a new empire starts with (`units_per_empire`).
+    pub units_per_empire: u32,
+}
+
+impl CommandSettings {
+    /// The slice of `config` the commands stage reads.
+    pub fn from_config(config: &RegionConfig) -> Self {
+        Self {
+            tick_hz: config.tick_hz,
+            command_rate: config.command_rate,
+            command_burst: config.command_burst,
+            units_per_empire: config.units_per_empire,
+        }
+    }
+
+    /// Tokens per tick and bucket size of the per-user rate limit.
+    pub(crate) fn rate(&self) -> (f64, f64) {
+        (
+            f64::from(self.command_rate) / f64::from(self.tick_hz.max(1)),
+            f64::from(self.command_burst),
+        )
+    }
+}
+
+/// Installs the sessions, rate limits, spawn rounds and the command systems.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandPlugin {
+    /// Its slice of the configuration.
+    pub settings: CommandSettings,
+}
+
+impl RegionPlugin for CommandPlugin {
+    fn build(&self, world: &mut World, schedule: &mut Schedule) {
+        world.insert_resource(self.settings);
+        world.insert_resource(super::sessions::Sessions::default());
+        world.insert_resource(RateLimits::default());
+        world.insert_resource(SpawnRounds::default());
+        world.insert_resource(PendingCommands::default());
+        world.insert_resource(MoveOrders::default());
+        world.insert_resource(Replies::default());
+        schedule.add_systems((
+            apply_lifecycle.in_set(CommandStep::Sessions),
+            (gate_commands, apply_moves)
+                .chain()
+                .in_set(CommandStep::Orders),
+            send_replies.in_set(CommandStep::Replies),
+        ));
+    }
+}

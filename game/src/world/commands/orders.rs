@@ -1,0 +1,210 @@
+//! Player commands. [`gate_commands`] drops commands of unknown sessions, applies the
+//! per-user rate limit and routes each command to the queue of its kind; one system per
+//! kind applies them ([`apply_moves`]); [`send_replies`] sends every ack and rejection in
+//! the order the commands arrived.
+
+use super::{CommandSettings, RateLimits};
+use crate::map::path::find_path;
+use crate::world::components::{MoveTicks, Owner, Path, Position};
+use crate::world::io::{Outbox, SessionKey};
+use crate::world::resources::{Counters, EntityIndex, TickCount, WorldMap};
+use crate::world::vision::Vision;
+use bevy_ecs::prelude::*;
+use starlane_protocol::link::LinkServerMsg;
+use starlane_protocol::{Command, CommandError, EmpireId, EntityId, Hex};
+
+/// A player command taken aside by the sessions step.
+#[derive(Debug, Clone)]
+pub struct PendingCommand {
+    /// Its session.
+    pub key: SessionKey,
+    /// The player's sequence number, echoed in the reply.
+    pub seq: u32,
+    /// The command.
+    pub command: Command,
+    /// The session's empire and user when the command arrived; `None` for an unknown session.
+    pub sender: Option<(EmpireId, i64)>,
+}
+
+/// The tick's player commands, in arrival order.
+#[derive(Resource, Debug, Default)]
+pub struct PendingCommands(pub Vec<PendingCommand>);
+
+/// A move that passed the gate.
+#[derive(Debug, Clone, Copy)]
+pub struct MoveOrder {
+    /// Arrival index (orders the reply).
+    pub index: usize,
+    /// Its session.
+    pub key: SessionKey,
+    /// The player's sequence number.
+    pub seq: u32,
+    /// The sender's empire.
+    pub empire: EmpireId,
+    /// The unit to move.
+    pub unit: EntityId,
+    /// Where to.
+    pub to: Hex,
+}
+
+/// Moves waiting for [`apply_moves`].
+#[derive(Resource, Debug, Default)]
+pub struct MoveOrders(pub Vec<MoveOrder>);
+
+/// The outcome of one command.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply {
+    /// Arrival index.
+    pub index: usize,
+    /// Its session.
+    pub key: SessionKey,
+    /// The player's sequence number.
+    pub seq: u32,
+    /// Accepted, or why not.
+    pub result: Result<(), CommandError>,
+}
+
+/// The tick's replies, in any order (sent sorted by arrival).
+#[derive(Resource, Debug, Default)]
+pub struct Replies(pub Vec<Reply>);
+
+/// Drop commands of unknown sessions (counted), refuse those over the sender's rate limit and
+/// route the rest by kind.
+pub(super) fn gate_commands(
+    mut pending: ResMut<PendingCommands>,
+    mut limits: ResMut<RateLimits>,
+    settings: Res<CommandSettings>,
+    tick: Res<TickCount>,
+    mut counters: ResMut<Counters>,
+    mut moves: ResMut<MoveOrders>,
+    mut replies: ResMut<Replies>,
+) {
+    let (per_tick, burst) = settings.rate();
+    for (index, cmd) in pending.0.drain(..).enumerate() {
+        let Some((empire, user)) = cmd.sender else {
+            counters.commands_unknown_session += 1;
+            continue;
+        };
+        if !limits.allow(user, tick.0, per_tick, burst) {
+            replies.0.push(Reply {
+                index,
+                key: cmd.key,
+                seq: cmd.seq,
+                result: Err(CommandError::RateLimited),
+            });
+            continue;
+        }
+        match cmd.command {
+            Command::Move { unit, to } => moves.0.push(MoveOrder {
+                index,
+                key: cmd.key,
+                seq: cmd.seq,
+                empire,
+                unit,
+                to,
+            }),
+        }
+    }
+    let prune_every = settings.tick_hz.saturating_mul(60).max(1);
+    if tick.0.is_multiple_of(prune_every) {
+        limits.prune(tick.0, per_tick, burst);
+    }
+}
+
+/// Validate each move and set the unit's path.
+pub(super) fn apply_moves(world: &mut World) {
+    let orders = std::mem::take(&mut world.resource_mut::<MoveOrders>().0);
+    for order in orders {
+        let result = validate_move(world, order.empire, order.unit, order.to).map(|path| {
+            if let Some(entity) = world
+                .resource::<EntityIndex>()
+                .by_id
+                .get(&order.unit)
+                .copied()
+                && let Some(mut p) = world.get_mut::<Path>(entity)
+            {
+                p.hexes = path.into();
+                p.progress = 0;
+            }
+        });
+        world.resource_mut::<Replies>().0.push(Reply {
+            index: order.index,
+            key: order.key,
+            seq: order.seq,
+            result,
+        });
+    }
+}
+
+/// Send the tick's acks and rejections to their sessions, in arrival order.
+pub(super) fn send_replies(
+    mut replies: ResMut<Replies>,
+    mut outbox: ResMut<Outbox>,
+    mut counters: ResMut<Counters>,
+) {
+    replies.0.sort_by_key(|r| r.index);
+    for reply in replies.0.drain(..) {
+        let msg = match reply.result {
+            Ok(()) => {
+                counters.commands_ok += 1;
+                LinkServerMsg::CommandAck { seq: reply.seq }
+            }
+            Err(error) => {
+                *counters.commands_rejected.entry(error).or_default() += 1;
+                LinkServerMsg::CommandRejected {
+                    seq: reply.seq,
+                    error,
+                }
+            }
+        };
+        outbox.sessions.entry(reply.key).or_default().push(msg);
+    }
+}
+
+/// Check a move in order: unit exists (and, if foreign, is visible), ownership, mobility,
+/// destination on the map, passable, reachable. Returns the path.
+pub fn validate_move(
+    world: &World,
+    empire: EmpireId,
+    unit: EntityId,
+    to: Hex,
+) -> Result<Vec<Hex>, CommandError> {
+    let entity = world
+        .resource::<EntityIndex>()
+        .by_id
+        .get(&unit)
+        .copied()
+        .ok_or(CommandError::UnknownUnit)?;
+    let owner = world
+        .get::<Owner>(entity)
+        .ok_or(CommandError::UnknownUnit)?
+        .0;
+    if owner != empire {
+        // Anti-ESP: a foreign unit outside the sender's vision does not exist for them.
+        let visible = world
+            .resource::<Vision>()
+            .0
+            .get(&empire)
+            .is_some_and(|v| v.sees(unit));
+        return Err(if visible {
+            CommandError::NotYourUnit
+        } else {
+            CommandError::UnknownUnit
+        });
+    }
+    if world.get::<MoveTicks>(entity).is_none_or(|m| m.0 == 0) {
+        return Err(CommandError::Immobile);
+    }
+    let from = world
+        .get::<Position>(entity)
+        .ok_or(CommandError::UnknownUnit)?
+        .0;
+    let map = &world.resource::<WorldMap>().map;
+    if !map.contains(to) {
+        return Err(CommandError::OffMap);
+    }
+    if !map.is_passable(to) {
+        return Err(CommandError::Impassable);
+    }
+    find_path(map, from, to).ok_or(CommandError::NoPath)
+}

@@ -1,0 +1,83 @@
+//! The order of a tick: four [`RegionSet`]s run in order, with steps inside the first two,
+//! and the [`RegionPlugin`] trait each concern implements to install itself.
+
+use bevy_ecs::prelude::*;
+
+/// The ordered stages of a tick.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegionSet {
+    /// Apply link and session changes and player commands.
+    Commands,
+    /// Advance the simulation (NPC plans, movement) and the spatial index.
+    Simulation,
+    /// Recompute every empire's vision.
+    Vision,
+    /// Build per-link entity frames and per-session views.
+    Sync,
+}
+
+/// Steps of [`RegionSet::Commands`], in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommandStep {
+    /// Advance the tick counter.
+    Advance,
+    /// Links opened and closed, joins and leaves, in arrival order; player commands are
+    /// taken aside with the identity of their session at arrival.
+    Sessions,
+    /// Player commands: rate limits, then one system per command kind.
+    Orders,
+    /// Acks and rejections of the tick's commands, in arrival order.
+    Replies,
+}
+
+/// Steps of [`RegionSet::Simulation`], in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimulationStep {
+    /// Hand out new paths (NPC brains).
+    Plan,
+    /// Walk paths.
+    Move,
+    /// Follow moved entities in the spatial index and the save set.
+    Index,
+}
+
+/// One concern of the region (commands, simulation, vision, sync, ...): inserts the
+/// resources it owns, built from its slice of the configuration, and adds its systems to its
+/// set. The region drives a bare bevy `World` and `Schedule` from its tick thread, so this is
+/// bevy's plugin pattern without `bevy_app`.
+pub trait RegionPlugin {
+    /// Install into `world` and `schedule`.
+    fn build(&self, world: &mut World, schedule: &mut Schedule);
+}
+
+/// Order the sets and steps of a tick in `schedule`.
+pub fn configure(schedule: &mut Schedule) {
+    schedule.configure_sets(
+        (
+            RegionSet::Commands,
+            RegionSet::Simulation,
+            RegionSet::Vision,
+            RegionSet::Sync,
+        )
+            .chain(),
+    );
+    schedule.configure_sets(
+        (
+            CommandStep::Advance,
+            CommandStep::Sessions,
+            CommandStep::Orders,
+            CommandStep::Replies,
+        )
+            .chain()
+            .in_set(RegionSet::Commands),
+    );
+    schedule.configure_sets(
+        (
+            SimulationStep::Plan,
+            SimulationStep::Move,
+            SimulationStep::Index,
+        )
+            .chain()
+            .in_set(RegionSet::Simulation),
+    );
+}

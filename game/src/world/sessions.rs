@@ -1,0 +1,35 @@
+//! Open links and sessions: what each session's empire is and what it was last sent.
+
+use super::io::{LinkId, SessionKey};
+use bevy_ecs::prelude::*;
+use starlane_protocol::{EmpireId, EntityId, Visibility};
+use std::collections::{HashMap, HashSet};
+
+/// State of one session: its empire and what it was last sent.
+#[derive(Debug, Clone)]
+pub struct SessionState {
+    /// The player's empire.
+    pub empire: EmpireId,
+    /// The player's user id (rate limits are per user).
+    pub user_id: i64,
+    /// Entities the session was told are in its view (entered and not yet left), sorted.
+    /// Their states are in the link's mirror.
+    pub sent: Vec<EntityId>,
+    /// Visibility of each map cell as last sent (indexed like `GameMap::cells`).
+    pub sent_vision: Vec<Visibility>,
+    /// Whether `sent_vision` equals the empire's vision as of the previous tick, so only the
+    /// cells the empire's vision changed this tick need comparing (false after a tick the
+    /// session was skipped for congestion).
+    pub vision_synced: bool,
+    /// Whether the empire's resources were sent.
+    pub resources_sent: bool,
+}
+
+/// Open sessions and links.
+#[derive(Resource, Debug, Default)]
+pub struct Sessions {
+    /// Sessions by key.
+    pub map: HashMap<SessionKey, SessionState>,
+    /// Links that finished their hello and have not closed.
+    pub links: HashSet<LinkId>,
+}

@@ -1,0 +1,93 @@
+//! Spawning units: their components from the kind's [`UnitStats`], their place in the
+//! entity index, the spatial grid and the save set.
+
+use super::components::{Health, Kind, MoveTicks, Owner, Path, Position, StableId, VisionRange};
+use super::resources::{Dirty, EntityIndex, Grid};
+use super::schedule::RegionPlugin;
+use crate::config::{PerKind, RegionConfig};
+use bevy_ecs::prelude::*;
+use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
+
+/// Per-kind stats of new units (the `vision`, `move_ticks` and `health` settings).
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct UnitStats {
+    /// Vision range in hexes.
+    pub vision: PerKind,
+    /// Ticks to move one hex (0 = cannot move).
+    pub move_ticks: PerKind,
+    /// Starting (maximum) health.
+    pub health: PerKind,
+}
+
+/// Installs the [`UnitStats`] that [`spawn_unit`] reads.
+#[derive(Debug, Clone)]
+pub struct SpawnPlugin {
+    /// Stats of new units.
+    pub stats: UnitStats,
+}
+
+impl RegionPlugin for SpawnPlugin {
+    fn build(&self, world: &mut World, _schedule: &mut Schedule) {
+        world.insert_resource(self.stats.clone());
+    }
+}
+
+impl UnitStats {
+    /// The slice of `config` this holds.
+    pub fn from_config(config: &RegionConfig) -> Self {
+        Self {
+            vision: config.vision,
+            move_ticks: config.move_ticks,
+            health: config.health,
+        }
+    }
+}
+
+/// What to spawn with [`RegionSim::spawn_unit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitSpec {
+    /// Reuse a stored id (loading), or `None` for a fresh one.
+    pub id: Option<EntityId>,
+    /// Owning empire.
+    pub owner: EmpireId,
+    /// Kind of unit.
+    pub kind: EntityKind,
+    /// Where it stands.
+    pub pos: Hex,
+    /// Health, or `None` for the kind's configured maximum.
+    pub health: Option<u16>,
+}
+
+/// Spawn a unit into `world` (which must hold the [`CorePlugin`](super::resources::CorePlugin) and [`SpawnPlugin`] resources); returns its stable id.
+pub fn spawn_unit(world: &mut World, spec: UnitSpec) -> EntityId {
+    spawn_entity(world, spec).0
+}
+
+/// [`spawn_unit`], also returning the ECS entity.
+pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Entity) {
+    let stats = world.resource::<UnitStats>();
+    let vision = stats.vision.get(spec.kind);
+    let move_ticks = stats.move_ticks.get(spec.kind);
+    let max_health = u16::try_from(stats.health.get(spec.kind)).unwrap_or(u16::MAX);
+    let mut index = world.resource_mut::<EntityIndex>();
+    let id = spec.id.unwrap_or(index.next_id);
+    index.next_id = index.next_id.max(id.saturating_add(1));
+    let entity = world
+        .spawn((
+            StableId(id),
+            Owner(spec.owner),
+            Kind(spec.kind),
+            Position(spec.pos),
+            Health(spec.health.unwrap_or(max_health)),
+            Path::default(),
+            MoveTicks(move_ticks),
+            VisionRange(vision),
+        ))
+        .id();
+    let mut index = world.resource_mut::<EntityIndex>();
+    index.by_id.insert(id, entity);
+    *index.units_of.entry(spec.owner).or_default() += 1;
+    world.resource_mut::<Grid>().0.upsert(id, spec.pos);
+    world.resource_mut::<Dirty>().0.insert(id);
+    (id, entity)
+}
