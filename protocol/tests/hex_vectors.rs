@@ -2,14 +2,9 @@
 //! `test/hex.test.ts`): the six directions in order, and every distance, including the `i32`
 //! extremes, computed without overflow (this binary runs with overflow checks in debug builds).
 
+use crate::common::load_json;
 use serde_json::Value;
 use starlane_protocol::Hex;
-
-fn load() -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/hex.json");
-    let text = std::fs::read_to_string(&path).expect("hex.json is readable");
-    serde_json::from_str(&text).expect("hex.json is JSON")
-}
 
 fn hex_of(v: &Value) -> Hex {
     let coord = |key: &str| {
@@ -21,7 +16,7 @@ fn hex_of(v: &Value) -> Hex {
 
 #[test]
 fn directions_match_in_order() {
-    let file = load();
+    let file = load_json("hex.json");
     let directions: Vec<Hex> = file["directions"]
         .as_array()
         .expect("directions is an array")
@@ -35,7 +30,7 @@ fn directions_match_in_order() {
 
 #[test]
 fn distances_match_both_ways() {
-    let file = load();
+    let file = load_json("hex.json");
     let cases = file["distance"].as_array().expect("distance is an array");
     assert!(cases.len() >= 20, "{} cases", cases.len());
     let mut saturated = 0;

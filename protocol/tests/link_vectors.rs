@@ -3,19 +3,9 @@
 //! arrive as one stream cut anywhere; every invalid frame is refused with its reason. A changed
 //! byte of the encoding (for example a different bitcode version) fails here.
 
+use crate::common::load;
 use serde_json::Value;
 use starlane_protocol::link::*;
-
-fn load(file: &str) -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors")
-        .join(file);
-    let text = std::fs::read_to_string(&path).expect("vector file is readable");
-    match serde_json::from_str(&text).expect("vector file is JSON") {
-        Value::Array(v) => v,
-        other => panic!("{file}: expected an array, got {other}"),
-    }
-}
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key)

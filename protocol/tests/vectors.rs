@@ -1,21 +1,11 @@
 //! Golden vectors (`protocol/vectors/*.json`): every valid vector decodes to its JSON message
 //! and re-encodes to its bytes; every invalid vector fails with its named reason.
 
+use crate::common::load;
 use serde_json::Value;
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
 use starlane_protocol::delta::*;
 use starlane_protocol::*;
-
-fn load(file: &str) -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("vectors")
-        .join(file);
-    let text = std::fs::read_to_string(&path).expect("vector file is readable");
-    match serde_json::from_str(&text).expect("vector file is JSON") {
-        Value::Array(v) => v,
-        other => panic!("{file}: expected an array, got {other}"),
-    }
-}
 
 fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
     v.get(key)
