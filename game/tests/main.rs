@@ -2,9 +2,11 @@
 //! shared set-ups in the directories beside them.
 
 mod common;
+mod edge_stand_in;
 mod mtls;
 
 mod link;
+mod link_edge_stops_reading;
 mod link_mtls_ca;
 mod link_mtls_no_client_cert;
 mod link_mtls_other_ca;

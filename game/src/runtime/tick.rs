@@ -194,7 +194,12 @@ impl TickLoop {
             }
         }
         for l in self.links.values_mut() {
-            l.writes.publish(&self.stats, l.handle.lock().counters());
+            let (counters, (_, bytes)) = {
+                let core = l.handle.lock();
+                (core.counters(), core.queued())
+            };
+            l.writes.publish(&self.stats, counters);
+            self.stats.queued(bytes);
             l.handle.wake();
         }
         for link in gone {

@@ -33,6 +33,9 @@ pub struct LinkStats {
     pub tick_queue_waits: AtomicU64,
     /// Joins and leaves that found the database queue full and waited.
     pub db_queue_waits: AtomicU64,
+    /// The most bytes one link's outgoing queue held after a tick queued its frames (a gauge
+    /// of the high-water mark; bounded by `link_queue_bytes`).
+    pub queued_bytes_peak: AtomicU64,
 }
 
 /// A copy of [`LinkStats`].
@@ -50,6 +53,7 @@ pub struct LinkStatsSnapshot {
     pub rejoins: u64,
     pub tick_queue_waits: u64,
     pub db_queue_waits: u64,
+    pub queued_bytes_peak: u64,
 }
 
 fn bump(c: &AtomicU64) {
@@ -73,7 +77,14 @@ impl LinkStats {
             rejoins: g(&self.rejoins),
             tick_queue_waits: g(&self.tick_queue_waits),
             db_queue_waits: g(&self.db_queue_waits),
+            queued_bytes_peak: g(&self.queued_bytes_peak),
         }
+    }
+
+    /// Raise the queue high-water mark to `bytes` if it is higher.
+    pub(crate) fn queued(&self, bytes: usize) {
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+        self.queued_bytes_peak.fetch_max(bytes, Ordering::Relaxed);
     }
 
     pub(crate) fn opened(&self) {

@@ -1,0 +1,153 @@
+//! An edge stand-in for tests of a running region: netcore's edge link state machine over
+//! real QUIC ([`EdgeClient`]), keeping the entity mirror from the `Entities` frames it reads.
+
+#![allow(dead_code)]
+
+use starlane_game::{RegionConfig, RegionHandle};
+use starlane_netcore::link::EdgeClient;
+use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
+use starlane_protocol::link::{LINK_VERSION, LinkServerMsg, PlayerIdentity};
+use starlane_protocol::{EmpireId, EntityId, EntityState};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+use tokio::time::timeout;
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A region on loopback with its data in `dir`.
+pub fn config(dir: &Path) -> RegionConfig {
+    RegionConfig {
+        data_dir: dir.to_owned(),
+        link_bind: "127.0.0.1:0".parse().expect("loopback address"),
+        ..RegionConfig::default()
+    }
+}
+
+/// An edge stand-in: the link's edge state machine over real QUIC ([`EdgeClient`]), with the
+/// entity mirror kept from the `Entities` frames read so far.
+/// One edge link and the mirror of what it read.
+pub struct Edge {
+    pub endpoint: quinn::Endpoint,
+    pub client: EdgeClient,
+    pub mirror: HashMap<EntityId, EntityState>,
+}
+
+/// A client endpoint on loopback trusting the region's development certificate.
+pub fn endpoint(region: &RegionHandle) -> quinn::Endpoint {
+    let mut endpoint =
+        quinn::Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("client endpoint");
+    endpoint.set_default_client_config(region.dev_link_client_config().expect("config"));
+    endpoint
+}
+
+impl Edge {
+    /// Connect with the region's development client configuration; up to 1024 events wait.
+    pub async fn connect(region: &RegionHandle) -> Edge {
+        Self::connect_with(region, endpoint(region), "test-edge", 1024).await
+    }
+
+    /// Connect through `endpoint` as `edge_id`; at most `event_queue` events wait unread
+    /// (beyond that the driver stops reading and QUIC pushes back on the region).
+    pub async fn connect_with(
+        region: &RegionHandle,
+        endpoint: quinn::Endpoint,
+        edge_id: &str,
+        event_queue: usize,
+    ) -> Edge {
+        let config = EdgeLinkConfig {
+            edge_id: edge_id.into(),
+            ..EdgeLinkConfig::default()
+        };
+        let client = EdgeClient::connect(
+            &endpoint,
+            region.link_addr(),
+            "localhost",
+            config,
+            event_queue,
+        )
+        .await
+        .expect("link connects");
+        let mut edge = Edge {
+            endpoint,
+            client,
+            mirror: HashMap::new(),
+        };
+        match edge.recv_any().await {
+            EdgeLinkEvent::Up { version, .. } => assert_eq!(version, LINK_VERSION),
+            other => panic!("expected the link up, got {other:?}"),
+        }
+        edge
+    }
+
+    /// The next event that is not an entity frame (those are applied to the mirror).
+    pub async fn recv(&mut self) -> EdgeLinkEvent {
+        loop {
+            match self.recv_any().await {
+                EdgeLinkEvent::Entities(f) => {
+                    f.apply(&mut self.mirror);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    pub async fn recv_any(&mut self) -> EdgeLinkEvent {
+        timeout(WAIT, self.client.next_event())
+            .await
+            .expect("event in time")
+            .expect("link open")
+    }
+
+    /// Join and return (empire, own units named by the session's first view).
+    pub async fn join(&mut self, session: u64, user_id: i64) -> (EmpireId, Vec<EntityState>) {
+        let player = PlayerIdentity {
+            user_id,
+            username: format!("user{user_id}"),
+        };
+        self.client.join(session, player).expect("join queued");
+        let empire = loop {
+            match self.recv().await {
+                EdgeLinkEvent::Joined(j) => {
+                    assert_eq!(
+                        (j.session, j.tick_rate_hz, j.map.chunks.len()),
+                        (session, 20, 7)
+                    );
+                    break j.empire;
+                }
+                // Updates of other sessions on this link may come first.
+                EdgeLinkEvent::ToClient(t) if t.session != session => {}
+                other => panic!("expected Joined, got {other:?}"),
+            }
+        };
+        loop {
+            if let EdgeLinkEvent::ToClient(t) = self.recv().await
+                && t.session == session
+            {
+                for m in t.msgs {
+                    if let LinkServerMsg::View(v) = m {
+                        let own = v
+                            .entered
+                            .iter()
+                            .filter_map(|id| self.mirror.get(id))
+                            .filter(|e| e.owner == empire)
+                            .cloned()
+                            .collect();
+                        return (empire, own);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Read until `pred` matches a session message; returns it.
+    pub async fn until(&mut self, mut pred: impl FnMut(&LinkServerMsg) -> bool) -> LinkServerMsg {
+        loop {
+            if let EdgeLinkEvent::ToClient(t) = self.recv().await
+                && let Some(m) = t.msgs.into_iter().find(|m| pred(m))
+            {
+                return m;
+            }
+        }
+    }
+}
