@@ -59,7 +59,7 @@ pub struct RegionConfig {
     pub tick_hz: u32,
     /// Most ticks run back to back to catch up after a stall before the loop drops time.
     pub max_catchup_ticks: u32,
-    /// Radius of each of the 7 hex chunks (1..=64); a chunk has `3r(r+1)+1` hexes.
+    /// Radius of each of the 7 hex chunks (2..=64); a chunk has `3r(r+1)+1` hexes.
     /// Env: `STARLANE_REGION_CHUNK_RADIUS`.
     pub chunk_radius: u32,
     /// Seed of the asteroid field generator. Env: `STARLANE_REGION_MAP_SEED`.

@@ -26,7 +26,7 @@ pub struct TickSample {
     pub simulation_ns: u64,
     /// `RegionSet::Vision` (per-empire fog of war).
     pub vision_ns: u64,
-    /// `RegionSet::Sync` (per-session updates).
+    /// `RegionSet::Sync` (delta log, per-link entity frames, per-session views).
     pub sync_ns: u64,
     /// Entities in the world.
     pub entities: u32,

@@ -32,11 +32,13 @@ pub enum ServerMsg {
     Reject { reason: RejectReason },
     /// The region's map.
     Map(MapInfo),
-    /// Changes in what the client's empire sees.
+    /// Changes in what the client's empire sees. Retired (SPEC.md §5, §16): the edge sends
+    /// [`ServerMsg::EntityPacket`]s instead; still a valid message that clients accept.
     Update(Update),
-    /// The command numbered `seq` was accepted.
+    /// The command numbered `seq` was accepted. Retired (SPEC.md §5, §16): command results
+    /// travel as `EntityPacket` events; still a valid message that clients accept.
     CommandAck { seq: u32 },
-    /// The command numbered `seq` was refused.
+    /// The command numbered `seq` was refused. Retired, as [`ServerMsg::CommandAck`].
     CommandRejected { seq: u32, error: CommandError },
     /// Answer to [`ClientMsg::Ping`].
     Pong { nonce: u32 },

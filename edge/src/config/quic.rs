@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QuicConfig {
-    /// UDP address of the QUIC driver; `[::]:port` is dual-stack. Default "[::]:4435".
+    /// UDP address of the QUIC driver; `[::]:port` is dual-stack. Default `"[::]:4435"`.
     pub bind: SocketAddr,
 }
 

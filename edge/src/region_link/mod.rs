@@ -4,7 +4,8 @@
 //! region's certificate ([`tls::region_verifier`]: cluster CA and/or SHA-256 pins, or in
 //! development the certificate file the region wrote) and presents its own client
 //! certificate, which the region requires. One connection carries every session of the edge
-//! on one bidirectional stream; the hub's [`EdgeLink`] state machine speaks the protocol and
+//! on one bidirectional stream; the hub's
+//! [`EdgeLink`](starlane_netcore::proto::link::EdgeLink) state machine speaks the protocol and
 //! netcore's link driver moves its bytes. The link is re-established with exponential backoff
 //! when it drops; held sessions are then re-announced (see [`crate::region_hub`]).
 

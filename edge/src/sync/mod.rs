@@ -5,8 +5,8 @@
 //! weight` (all from the client's [`BandwidthProfile`](crate::bandwidth::BandwidthProfile)) to
 //! every entity's priority, then [`PriorityQueue::fill`], which plans this tick's datagrams
 //! ([`PacketPlan`]) within the client's [`ByteBudget`](starlane_netcore::proto::budget::ByteBudget).
-//! Encoding the planned entities is a later layer's job; it only has to say how many bytes
-//! each entity will take.
+//! The queue does not encode: it only has to be told how many bytes each entity will take
+//! ([`SessionSync`] encodes the planned packets).
 //!
 //! On top of that, [`Mirror`] holds the entity states the region sends the edge, and
 //! [`SessionSync`] runs one client: view changes, the pending/clean state of each visible

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// Errors loading or validating a [`RegionConfig`].
+/// Errors loading or validating a [`RegionConfig`](super::RegionConfig).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.

@@ -1,5 +1,6 @@
 //! The running region: link server and database worker on tokio, the ECS tick on its own
-//! thread, connected by channels.
+//! thread, connected by bounded channels (`[queues]`; what happens when each is full:
+//! game/README.md, "Queues and limits").
 
 mod db;
 pub mod link;

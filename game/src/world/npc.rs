@@ -92,7 +92,7 @@ fn random_near(map: &GameMap, rng: &mut u64, center: Hex, radius: i32) -> Option
     })
 }
 
-/// Up to [`MAX_LEG`] straight-line steps from `from` toward `to`, each to a passable
+/// Up to `MAX_LEG` (8) straight-line steps from `from` toward `to`, each to a passable
 /// neighbour one hex closer; stops early where the line is blocked.
 pub fn straight_steps(map: &GameMap, from: Hex, to: Hex) -> Vec<Hex> {
     let mut out = Vec::new();

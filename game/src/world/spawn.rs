@@ -43,7 +43,7 @@ impl UnitStats {
     }
 }
 
-/// What to spawn with [`RegionSim::spawn_unit`].
+/// What to spawn with [`RegionSim::spawn_unit`](super::RegionSim::spawn_unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitSpec {
     /// Reuse a stored id (loading), or `None` for a fresh one.

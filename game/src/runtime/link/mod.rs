@@ -6,7 +6,7 @@
 //! peer sends can panic the server. Its events go to the tick (commands) and to the database
 //! worker (joins, leaves) on bounded queues, awaited: a region that falls behind stops reading,
 //! and QUIC's flow control pushes back on the edge. The tick sends on the state machine
-//! directly ([`crate::tick`]): its queue is bounded (`link_queue`, `link_queue_bytes`).
+//! directly (the tick loop, `src/tick.rs`): its queue is bounded (`link_queue`, `link_queue_bytes`).
 //!
 //! The TLS handshake is mutual: an edge must present a client certificate the region trusts
 //! ([`trust::edge_verifier`]); refused handshakes are logged and counted in

@@ -1,6 +1,6 @@
-//! Player commands. [`gate_commands`] drops commands of unknown sessions, applies the
+//! Player commands. `gate_commands` drops commands of unknown sessions, applies the
 //! per-user rate limit and routes each command to the queue of its kind; one system per
-//! kind applies them ([`apply_moves`]); [`send_replies`] sends every ack and rejection in
+//! kind applies them (`apply_moves`); `send_replies` sends every ack and rejection in
 //! the order the commands arrived.
 
 use super::{CommandSettings, RateLimits};
@@ -47,7 +47,7 @@ pub struct MoveOrder {
     pub to: Hex,
 }
 
-/// Moves waiting for [`apply_moves`].
+/// Moves waiting for `apply_moves`.
 #[derive(Resource, Debug, Default)]
 pub struct MoveOrders(pub Vec<MoveOrder>);
 

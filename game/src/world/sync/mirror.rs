@@ -24,7 +24,7 @@ pub struct EdgeMirrors(pub HashMap<LinkId, LinkMirror>);
 
 /// Links whose outgoing frame queue is congested: the sync stage builds no entity frame and
 /// no views for them this tick (they catch up later). Filled before each step by the tick
-/// loop (or a test) with [`crate::ecs::RegionSim::set_congested`].
+/// loop (or a test) with [`crate::world::RegionSim::set_congested`].
 #[derive(Resource, Debug, Default, Clone)]
 pub struct LinkBackpressure(pub HashSet<LinkId>);
 
