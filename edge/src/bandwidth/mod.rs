@@ -28,8 +28,9 @@ mod set;
 mod validate;
 
 pub use profile::{
-    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, DistanceTier, KindMultipliers,
-    MAX_PACKET_BYTES, MAX_SEND_RATE_HZ, MIN_PACKET_BYTES, PriorityConfig, QuantizationConfig,
+    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, DEFAULT_MAX_PENDING_EVENTS,
+    DistanceTier, KindMultipliers, MAX_PACKET_BYTES, MAX_SEND_RATE_HZ, MIN_PACKET_BYTES,
+    PENDING_EVENTS_RANGE, PriorityConfig, QuantizationConfig,
 };
 pub use set::{
     ClientClass, NamedProfile, ProfileSelection, ProfileSet, ResolvedSelection,

@@ -21,6 +21,10 @@ pub const MAX_SEND_RATE_HZ: u32 = 60;
 /// Fraction of `bytes_per_sec` the budget may be exceeded by over any 1 s window, as a divisor:
 /// `burst_bytes` may be at most `bytes_per_sec / BURST_DIVISOR` (5%).
 pub const BURST_DIVISOR: u32 = 20;
+/// Default of [`BandwidthProfile::max_pending_events`].
+pub const DEFAULT_MAX_PENDING_EVENTS: u32 = 4096;
+/// Range of [`BandwidthProfile::max_pending_events`].
+pub const PENDING_EVENTS_RANGE: std::ops::RangeInclusive<u32> = 64..=65_536;
 /// Priority multiplier of an entity kind that `priority.kinds` does not list: no preference.
 pub const DEFAULT_KIND_MULTIPLIER: f32 = 1.0;
 
@@ -46,6 +50,11 @@ pub struct BandwidthProfile {
     /// Longest a visible entity may wait for an update, in milliseconds; at least two send
     /// intervals. Default 2000.
     pub max_staleness_ms: u32,
+    /// Most reliable events (vision, resources, command answers) one client may leave
+    /// unacknowledged, 64 to 65536; a client past it has stopped acknowledging and its session
+    /// is shed (transport close code 249, `SLOW_CONSUMER`). Newer vision and resource events
+    /// replace unsent ones, so a client that acks never comes near it. Default 4096.
+    pub max_pending_events: u32,
     /// How entities are ranked for the budget.
     pub priority: PriorityConfig,
     /// How coarsely values are sent.
@@ -122,6 +131,7 @@ impl Default for BandwidthProfile {
             send_rate_hz: 20,
             max_packet_bytes: MAX_PACKET_BYTES,
             max_staleness_ms: 2_000,
+            max_pending_events: DEFAULT_MAX_PENDING_EVENTS,
             priority: PriorityConfig::default(),
             quantization: QuantizationConfig::default(),
         }

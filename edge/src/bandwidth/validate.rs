@@ -1,8 +1,8 @@
 //! [`ProfileError`] and the checks every profile passes on load.
 
 use super::profile::{
-    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, MAX_PACKET_BYTES, MAX_SEND_RATE_HZ,
-    MIN_PACKET_BYTES,
+    BURST_DIVISOR, BandwidthProfile, DEFAULT_KIND_MULTIPLIER, DEFAULT_MAX_PENDING_EVENTS,
+    MAX_PACKET_BYTES, MAX_SEND_RATE_HZ, MIN_PACKET_BYTES, PENDING_EVENTS_RANGE,
 };
 use starlane_protocol::EntityKind;
 use std::path::PathBuf;
@@ -175,6 +175,23 @@ impl BandwidthProfile {
                     self.max_staleness_ms, self.send_rate_hz
                 ),
                 format!("set at least {min}, or raise send_rate_hz"),
+            );
+        }
+        if !PENDING_EVENTS_RANGE.contains(&self.max_pending_events) {
+            return bad(
+                "max_pending_events",
+                format!(
+                    "{} is outside {}..={}",
+                    self.max_pending_events,
+                    PENDING_EVENTS_RANGE.start(),
+                    PENDING_EVENTS_RANGE.end()
+                ),
+                format!(
+                    "set {} to {} (default {DEFAULT_MAX_PENDING_EVENTS}): the reliable events a \
+                     client may leave unacknowledged before its session is shed",
+                    PENDING_EVENTS_RANGE.start(),
+                    PENDING_EVENTS_RANGE.end()
+                ),
             );
         }
         self.validate_priority(name)?;

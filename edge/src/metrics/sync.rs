@@ -36,6 +36,9 @@ pub struct SyncMetrics {
     pub visible: GaugeVec,
     /// Acknowledgements received from clients, by profile and `result` (`ok`, `ignored`).
     pub acks: CounterVec,
+    /// Sessions shed because their client left more than `max_pending_events` reliable
+    /// events unacknowledged.
+    pub events_overflow: IntCounterVec,
 }
 
 impl SyncMetrics {
@@ -114,6 +117,12 @@ impl SyncMetrics {
                 "Entities visible to the profile's sessions",
             ),
             acks,
+            events_overflow: int_counter(
+                "starlane_edge_profile_events_overflow_total",
+                "Sessions shed (close 249) for leaving more than max_pending_events reliable \
+                 events unacknowledged",
+                &["profile"],
+            ),
         }
     }
 }

@@ -38,6 +38,9 @@ pub enum Action {
     Reject(RejectReason),
     /// A client message was dropped for this reason (count it).
     Dropped(&'static str),
+    /// The client left more reliable events unacknowledged than its profile's
+    /// `max_pending_events`: close its link with `SLOW_CONSUMER` (249) and count it.
+    Shed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,7 +337,7 @@ impl SessionCore {
                         to_sync(sync, now, msg, mirror);
                     }
                 }
-                Vec::new()
+                self.shed_if_overflowed()
             }
             // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
             _ => Vec::new(),
@@ -384,7 +387,28 @@ impl SessionCore {
             Some(sync) => sync.push_event(event),
             None => self.relink.hold(event),
         }
-        vec![Action::Dropped(reason)]
+        let mut actions = vec![Action::Dropped(reason)];
+        actions.extend(self.shed_if_overflowed());
+        actions
+    }
+
+    /// Shed the session if its client stopped acknowledging reliable events (the bound of
+    /// its profile's `max_pending_events` was passed).
+    fn shed_if_overflowed(&mut self) -> Vec<Action> {
+        let overflowed = self
+            .sync
+            .as_ref()
+            .is_some_and(SessionSync::events_overflowed);
+        if overflowed && self.state != State::Closed {
+            tracing::debug!(
+                session = self.id,
+                "client stopped acknowledging events; shed"
+            );
+            self.state = State::Closed;
+            vec![Action::Shed]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The edge is shutting down.

@@ -7,7 +7,7 @@ use super::profiles::{ProfileStore, class_of};
 use crate::auth::Verifier;
 use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
 use crate::region_hub::{RegionEvent, RegionHub, SendError};
-use starlane_netcore::transport::{Link, LinkEvent};
+use starlane_netcore::transport::{Link, LinkEvent, SLOW_CONSUMER};
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::SessionId;
 use std::collections::VecDeque;
@@ -211,6 +211,14 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     link.sender.close(reason as u8);
                 }
                 Action::Dropped(reason) => ctx.metrics.drop_message(reason),
+                Action::Shed => {
+                    ctx.metrics
+                        .sync
+                        .events_overflow
+                        .with_label_values(&[&profile_name])
+                        .inc();
+                    link.sender.close(SLOW_CONSUMER);
+                }
             }
         }
     }

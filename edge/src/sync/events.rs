@@ -45,8 +45,14 @@ pub(super) struct Due {
 /// one that was never sent. If the older one was already sent, the newer one is held until the
 /// older one is acknowledged: the client applies a late packet's events, so sending both at
 /// once could leave it with the older value.
-#[derive(Debug, Default)]
+///
+/// At most `capacity` events wait (the profile's `max_pending_events`): an event past it is
+/// dropped and the queue marked [`EventQueue::overflowed`], and the session is then shed, so
+/// a client that stops acknowledging holds a bounded amount of the edge's memory.
+#[derive(Debug)]
 pub(super) struct EventQueue {
+    capacity: usize,
+    overflowed: bool,
     next_id: u32,
     pending: BTreeMap<u32, Pending>,
     /// The newest pending event of each key.
@@ -58,7 +64,25 @@ pub(super) struct EventQueue {
 }
 
 impl EventQueue {
-    /// Queues `event` (see the type docs for superseding).
+    /// An empty queue holding at most `capacity` events.
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            overflowed: false,
+            next_id: 0,
+            pending: BTreeMap::new(),
+            latest: HashMap::new(),
+            disappeared: HashMap::new(),
+            superseded: 0,
+        }
+    }
+
+    /// Whether an event was dropped because the queue was full.
+    pub(super) fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// Queues `event` (see the type docs for superseding and the bound).
     pub(super) fn push(&mut self, event: Event) {
         let key = key_of(&event);
         if let Some(id) = key.and_then(|k| self.latest.get(&k).copied())
@@ -67,6 +91,10 @@ impl EventQueue {
         {
             p.event = event;
             self.superseded += 1;
+            return;
+        }
+        if self.pending.len() >= self.capacity {
+            self.overflowed = true;
             return;
         }
         let id = self.next_id;

@@ -126,7 +126,7 @@ impl SessionSync {
                 u64::from(profile.burst_bytes),
                 now,
             ),
-            events: EventQueue::default(),
+            events: EventQueue::new(profile.max_pending_events as usize),
             rtt: RttEstimator::new(SYNC_RTT),
             last_sampled: None,
             tracked: HashMap::new(),
@@ -280,6 +280,12 @@ impl SessionSync {
     /// Reliable events not yet acknowledged.
     pub fn pending_events(&self) -> usize {
         self.events.len()
+    }
+
+    /// Whether the client left more than the profile's `max_pending_events` unacknowledged
+    /// (an event was dropped): the session must be shed.
+    pub fn events_overflowed(&self) -> bool {
+        self.events.overflowed()
     }
 
     /// How `owner` relates to this session's empire.

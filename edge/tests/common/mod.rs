@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod loop_region;
+pub mod session_harness;
 
 use starlane_netcore::link::RegionPeer;
 use starlane_netcore::proto::link::{RegionLinkConfig, RegionLinkEvent};
