@@ -59,6 +59,9 @@ pub struct RegionStats {
     pub bytes_out: u64,
     /// Periodic saves deferred because the database worker's queue was full.
     pub saves_deferred: u64,
+    /// Link-ticks a congested edge link got no entity frame or views (it caught up later
+    /// from the delta log, or with a reset).
+    pub congested_link_ticks: u64,
     /// Edge connections refused at the TLS handshake (every reason of [`LinkRefusals`]).
     pub links_refused: u64,
 }
@@ -166,6 +169,8 @@ pub(crate) struct Metrics {
     /// Periodic saves that found the database worker's queue full (their units stayed dirty
     /// and went with the next save).
     pub saves_deferred: AtomicU64,
+    /// Link-ticks a congested link got no entity frame or views (it catches up later).
+    pub congested_link_ticks: AtomicU64,
 }
 
 impl Metrics {

@@ -99,6 +99,10 @@ async fn a_region_holds_at_most_its_bound_for_an_edge_that_stops_reading() {
         stats.queued_bytes_peak >= (QUEUE_BYTES * 3 / 4) as u64,
         "the queue filled towards its bound before the shed: {stats:?}"
     );
+    assert!(
+        region.stats().congested_link_ticks > 0,
+        "the stalled link was congested before it was shed"
+    );
     // 20 ticks a second: the healthy edge got frames throughout the stall.
     let stall_ticks = u32::try_from(start.elapsed().as_millis() / 50).unwrap_or(u32::MAX);
     assert!(

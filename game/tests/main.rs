@@ -6,12 +6,14 @@ mod edge_stand_in;
 mod mtls;
 
 mod link;
+mod link_db_queue_full;
 mod link_edge_stops_reading;
 mod link_mtls_ca;
 mod link_mtls_no_client_cert;
 mod link_mtls_other_ca;
 mod link_mtls_pinned_accepted;
 mod link_mtls_pinned_refused;
+mod link_tick_queue_full;
 mod link_tls_config_errors;
 mod load;
 mod sim;

@@ -256,6 +256,7 @@ impl RegionHandle {
             bytes_in: link.bytes_in,
             bytes_out: link.bytes_out,
             saves_deferred: m.saves_deferred.load(Relaxed),
+            congested_link_ticks: m.congested_link_ticks.load(Relaxed),
             links_refused: self.refusals.snapshot().total(),
         }
     }

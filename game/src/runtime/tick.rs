@@ -143,7 +143,11 @@ impl TickLoop {
                 Err(_) => break,
             }
         }
-        self.sim.set_congested(self.congested_links());
+        let congested = self.congested_links();
+        self.metrics
+            .congested_link_ticks
+            .fetch_add(congested.len() as u64, Ordering::Relaxed);
+        self.sim.set_congested(congested);
         let frames = self.sim.step();
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
@@ -231,5 +235,52 @@ impl TickLoop {
     fn log_stats(&mut self) {
         let w = std::mem::take(&mut self.window);
         metrics::log_summary(&w.samples, w.dropped, w.late);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::GameMap;
+    use crate::world::UnitSpec;
+    use starlane_protocol::{EntityKind, Hex, NEUTRAL_EMPIRE};
+
+    /// A tick loop over a sim holding one unsaved unit, whose database writes go to a queue of
+    /// one save.
+    fn tick_loop() -> (TickLoop, mpsc::Receiver<DbWrite>, u32) {
+        let config = RegionConfig::default();
+        let mut sim = RegionSim::new(config.clone(), GameMap::generate(9, 1, 0));
+        let id = sim.spawn_unit(UnitSpec {
+            id: None,
+            owner: NEUTRAL_EMPIRE,
+            kind: EntityKind::Frigate,
+            pos: Hex::new(0, 0),
+            health: None,
+        });
+        let (_inputs_tx, inputs) = mpsc::channel(1);
+        let (writes, writes_rx) = mpsc::channel(1);
+        let tick = TickLoop::new(sim, &config, inputs, writes, Arc::default(), Arc::default());
+        (tick, writes_rx, id)
+    }
+
+    #[test]
+    fn a_save_that_finds_the_queue_full_is_deferred_not_lost() {
+        let (mut tick, mut writes_rx, id) = tick_loop();
+        // The database worker is behind: its queue holds one save already.
+        tick.writes
+            .try_send(DbWrite::Save(Vec::new()))
+            .expect("room for one");
+        tick.save_dirty();
+        assert_eq!(tick.metrics.saves_deferred.load(Ordering::Relaxed), 1);
+        // The worker catches up; the next save carries the deferred unit.
+        assert!(matches!(writes_rx.try_recv(), Ok(DbWrite::Save(v)) if v.is_empty()));
+        tick.save_dirty();
+        match writes_rx.try_recv() {
+            Ok(DbWrite::Save(units)) => {
+                assert_eq!(units.iter().map(|u| u.id).collect::<Vec<_>>(), vec![id]);
+            }
+            other => panic!("expected the deferred save, got {other:?}"),
+        }
+        assert_eq!(tick.metrics.saves_deferred.load(Ordering::Relaxed), 1);
     }
 }
