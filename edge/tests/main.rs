@@ -25,6 +25,7 @@ mod region_link_queue_full;
 mod region_link_reannounce;
 mod region_link_refuses_other_ca;
 mod session;
+mod session_link_lost_answers;
 mod session_unacked_events;
 mod sync_baseline;
 mod sync_priority;

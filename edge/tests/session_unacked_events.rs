@@ -7,37 +7,13 @@
 
 use crate::common::session_harness::*;
 use starlane_edge::bandwidth::DEFAULT_MAX_PENDING_EVENTS;
-use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_netcore::transport::{DriverSide, LinkEvent, Outgoing, SLOW_CONSUMER};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
-use starlane_protocol::link::{Join, Joined, LinkServerMsg, RegionToEdge, SessionId, ToClient};
+use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId, ToClient};
 use std::time::Duration;
 
 /// Command answers the region sends per `ToClient` frame.
 const ANSWERS_PER_FRAME: u32 = 512;
-
-/// Open a session for `user` and return its client side and region session id.
-async fn open(h: &mut Harness, user: i64) -> (DriverSide, SessionId) {
-    let (mut d, _task) = h.connect();
-    let token = h.issuer.issue_for(user, "player").unwrap();
-    d.events.try_deliver(hello(&token)).unwrap();
-    let RegionLinkEvent::Join {
-        join: Join { session, .. },
-        ..
-    } = h.region_event().await
-    else {
-        panic!("expected a join")
-    };
-    h.region.send(RegionToEdge::Joined(Joined {
-        session,
-        empire: 3,
-        tick_rate_hz: 20,
-        map: map(),
-    }));
-    assert!(matches!(reliable(&mut d).await, ServerMsg::Welcome { .. }));
-    assert!(matches!(reliable(&mut d).await, ServerMsg::Map(_)));
-    (d, session)
-}
 
 /// The region answers `ANSWERS_PER_FRAME` commands of `session`, numbered from `first`.
 fn answer(h: &mut Harness, session: SessionId, first: u32) {
@@ -73,8 +49,8 @@ async fn read(d: &mut DriverSide, wait: Duration, ack: bool) -> Option<u8> {
 #[tokio::test]
 async fn a_client_that_never_acknowledges_is_shed_at_its_bound() {
     let mut h = harness(Duration::from_secs(10));
-    let (mut silent, silent_session) = open(&mut h, 1).await;
-    let (mut acking, acking_session) = open(&mut h, 2).await;
+    let (mut silent, silent_session) = open_session(&mut h, 1).await;
+    let (mut acking, acking_session) = open_session(&mut h, 2).await;
 
     // Both get the same stream of answers, a little over the bound in all.
     let frames = DEFAULT_MAX_PENDING_EVENTS / ANSWERS_PER_FRAME + 1;

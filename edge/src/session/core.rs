@@ -232,6 +232,7 @@ impl SessionCore {
                 self.refuse_command(seq, "region_unavailable")
             }
             (State::Joining | State::Active, ClientMsg::Command { seq, command }, true) => {
+                self.relink.forwarded(seq);
                 vec![Action::Command(SessionCommand {
                     session: self.id,
                     seq,
@@ -290,7 +291,14 @@ impl SessionCore {
             (_, RegionEvent::Lost) => {
                 if self.relink.on_lost(now) {
                     tracing::debug!(session = self.id, "region link lost; session held");
-                    Vec::new()
+                    // The region ends the lost link's sessions: commands it had not answered
+                    // never will be. They may or may not have been applied; the client is
+                    // told to retry.
+                    let mut actions = Vec::new();
+                    for seq in self.relink.take_in_flight() {
+                        actions.extend(self.refuse_command(seq, "region_link_lost"));
+                    }
+                    actions
                 } else {
                     self.reject(RejectReason::RegionUnavailable)
                 }
@@ -364,6 +372,7 @@ impl SessionCore {
     /// Command `seq` could not be queued for the region (`full`: the edge->region queue is
     /// full; otherwise no link): it is answered with `CommandRejected(RateLimited)`.
     pub fn on_forward_failed(&mut self, seq: u32, full: bool) -> Vec<Action> {
+        self.relink.not_forwarded(seq);
         let reason = if full {
             "region_queue_full"
         } else {

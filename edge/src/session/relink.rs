@@ -30,10 +30,16 @@ pub(super) struct Relink {
     visible: HashSet<Hex>,
     /// Command answers produced before the session's delta sync exists.
     held: Vec<Event>,
+    /// Commands forwarded to the region and not answered yet, by seq: if the link drops
+    /// they will never be (the region ends the link's sessions), so they are answered here.
+    in_flight: BTreeSet<u32>,
 }
 
 /// Most command answers kept for a session not welcomed yet.
 const MAX_HELD_EVENTS: usize = 256;
+/// Most unanswered commands remembered per session (the oldest is forgotten beyond it; the
+/// edge-to-region queue and the region's rate limit keep the real number far below).
+const MAX_IN_FLIGHT: usize = 4096;
 
 impl Relink {
     pub(super) fn new(grace: Duration) -> Self {
@@ -44,7 +50,26 @@ impl Relink {
             ids: BTreeSet::new(),
             visible: HashSet::new(),
             held: Vec::new(),
+            in_flight: BTreeSet::new(),
         }
+    }
+
+    /// Command `seq` was handed to the region link.
+    pub(super) fn forwarded(&mut self, seq: u32) {
+        if self.in_flight.len() >= MAX_IN_FLIGHT {
+            self.in_flight.pop_first();
+        }
+        self.in_flight.insert(seq);
+    }
+
+    /// Command `seq` did not reach the link after all (it was refused at the edge).
+    pub(super) fn not_forwarded(&mut self, seq: u32) {
+        self.in_flight.remove(&seq);
+    }
+
+    /// The commands forwarded and not answered: the link that carried them is gone.
+    pub(super) fn take_in_flight(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.in_flight).into_iter().collect()
     }
 
     /// Keep a command answer until the delta sync exists (bounded: a client flooding commands
@@ -101,6 +126,11 @@ impl Relink {
             self.reconcile(msgs);
         }
         for msg in msgs.iter() {
+            if let LinkServerMsg::CommandAck { seq } | LinkServerMsg::CommandRejected { seq, .. } =
+                msg
+            {
+                self.in_flight.remove(seq);
+            }
             if let LinkServerMsg::View(v) = msg {
                 for id in &v.left {
                     self.ids.remove(id);

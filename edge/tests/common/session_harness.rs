@@ -15,6 +15,7 @@ use starlane_netcore::transport::{
 };
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::EntityPacket;
+use starlane_protocol::link::{Join, Joined, RegionToEdge, SessionId};
 use starlane_protocol::{Hex, MapInfo, PROTOCOL_VERSION, RejectReason};
 use std::sync::Arc;
 use std::time::Duration;
@@ -138,4 +139,27 @@ pub fn counter(m: &EdgeMetrics, name: &str, label: &str) -> u64 {
         .filter(|m| m.get_label().iter().any(|l| l.value() == label))
         .map(|m| m.get_counter().get_value() as u64)
         .sum()
+}
+
+/// Open a session for `user` (empire 3) and return its client side and its session id.
+pub async fn open_session(h: &mut Harness, user: i64) -> (DriverSide, SessionId) {
+    let (mut d, _task) = h.connect();
+    let token = h.issuer.issue_for(user, "player").unwrap();
+    d.events.try_deliver(hello(&token)).unwrap();
+    let RegionLinkEvent::Join {
+        join: Join { session, .. },
+        ..
+    } = h.region_event().await
+    else {
+        panic!("expected a join")
+    };
+    h.region.send(RegionToEdge::Joined(Joined {
+        session,
+        empire: 3,
+        tick_rate_hz: 20,
+        map: map(),
+    }));
+    assert!(matches!(reliable(&mut d).await, ServerMsg::Welcome { .. }));
+    assert!(matches!(reliable(&mut d).await, ServerMsg::Map(_)));
+    (d, session)
 }
