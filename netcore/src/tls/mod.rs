@@ -31,9 +31,9 @@ pub use config::{BuildError, ServerTrust, client_config, server_config};
 pub use config::{quic_client_crypto, quic_server_crypto};
 pub use pem::{
     CertFileError, Identity, IdentityError, KeyFileError, KeyMatchError, key_matches_cert,
-    load_certs, load_key,
+    load_certs, load_key, pins_of_file,
 };
-pub use pin::{PIN_HEX_LEN, PinError, fingerprint, format_pin, parse_pin, pins_of_file};
+pub use pin::{PIN_HEX_LEN, PinError, fingerprint, format_pin, parse_pin};
 pub use verify::{
     ClientPinVerifier, PinVerifier, Refusal, RefusalKind, RefusalObserver, RootsError, TrustError,
     load_roots,

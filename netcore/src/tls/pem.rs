@@ -231,6 +231,14 @@ impl Identity {
     }
 }
 
+/// The pins of every certificate in a PEM (or DER) file read for the config field `field`.
+pub fn pins_of_file(path: &Path, field: &'static str) -> Result<Vec<[u8; 32]>, CertFileError> {
+    Ok(load_certs(path, field)?
+        .iter()
+        .map(|cert| fingerprint(cert))
+        .collect())
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;

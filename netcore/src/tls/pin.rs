@@ -2,9 +2,6 @@
 //! [`format_pin`]) and the pins of a certificate file ([`pins_of_file`], the development
 //! fallback of the edge-region link).
 
-use super::pem::{CertFileError, load_certs};
-use std::path::Path;
-
 /// Length of a SHA-256 pin in hex digits.
 pub const PIN_HEX_LEN: usize = 64;
 
@@ -47,14 +44,6 @@ pub fn parse_pin(pin: &str) -> Result<[u8; 32], PinError> {
 /// A pin as text: 64 lowercase hex digits, no separators (what [`parse_pin`] reads back).
 pub fn format_pin(pin: &[u8; 32]) -> String {
     hex::encode(pin)
-}
-
-/// The pins of every certificate in a PEM (or DER) file read for the config field `field`.
-pub fn pins_of_file(path: &Path, field: &'static str) -> Result<Vec<[u8; 32]>, CertFileError> {
-    Ok(load_certs(path, field)?
-        .iter()
-        .map(|cert| fingerprint(cert))
-        .collect())
 }
 
 #[cfg(test)]
