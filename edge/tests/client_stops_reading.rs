@@ -13,7 +13,9 @@
 //! 38,400 bytes for the stalled client ([`CAP`]); its link stats say what it held at most
 //! (`outgoing_bytes_peak`), checked against the cap. Beyond the queue, the QUIC driver holds its
 //! fixed write queue (256 frames and one waiting) and quinn at most the client's stream window
-//! (netcore/README.md, "Queues and limits").
+//! (netcore/README.md, "Queues and limits"). What the client sent and the session has not read
+//! yet is bounded apart: `[transport_queues] events`, 64 frames read ahead and quinn's receive
+//! window.
 //!
 //! The other players (QUIC and encrypted UDP) keep receiving the unit's new positions before,
 //! during and after the stall, and no queue of theirs fills.
