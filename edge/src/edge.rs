@@ -17,7 +17,7 @@ use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use rotation::Rotation;
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
-use starlane_netcore::transport::{Link, QueueLimits, TransportKind};
+use starlane_netcore::transport::{Link, TransportKind};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, UdpServerStats};
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
@@ -153,12 +153,14 @@ impl Edge {
         )));
 
         let live_sessions = Arc::new(AtomicUsize::new(0));
+        // Every client server's queues are bounded alike (`[transport_queues]`).
+        let queues = config.transport_queues.limits();
         let static_key = load_or_create_udp_key(&config.in_data_dir(&config.udp.static_key_file))?;
         let (udp, udp_links) = UdpServer::bind(UdpServerConfig {
             bind: config.udp.bind,
             static_private_key: static_key,
             idle_timeout: Duration::from_secs(config.udp.idle_timeout_secs),
-            queues: QueueLimits::DEFAULT,
+            queues,
         })
         .with_context(|| format!("cannot bind udp.bind {}", config.udp.bind))?;
         let udp_addr = udp.local_addr();
@@ -174,7 +176,7 @@ impl Edge {
         let (wt, wt_links) = WtServer::bind(WtServerConfig {
             bind: config.webtransport.bind,
             identity: certs.identity(),
-            queues: QueueLimits::DEFAULT,
+            queues,
         })
         .with_context(|| format!("cannot bind webtransport.bind {}", config.webtransport.bind))?;
         let wt_addr = wt.local_addr();
@@ -188,7 +190,7 @@ impl Edge {
             bind: config.quic.bind,
             identity: QuicIdentity::from_webtransport(&certs.identity())?,
             idle_timeout: starlane_netcore::quic::DEFAULT_IDLE_TIMEOUT,
-            queues: QueueLimits::DEFAULT,
+            queues,
         })
         .with_context(|| format!("cannot bind quic.bind {}", config.quic.bind))?;
         let quic_addr = quic.local_addr();
@@ -205,6 +207,7 @@ impl Edge {
             addr: wt_addr,
             ctx: ctx.clone(),
             live: live_sessions.clone(),
+            queues,
         };
         tasks.push(tokio::spawn(rotation.run(shutdown_rx.clone())));
         tasks.push(spawn_accept_meter(

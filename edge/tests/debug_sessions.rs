@@ -1,5 +1,6 @@
 //! `GET /debug/sessions` lists each open session with its transport, its verified user (null
-//! before the token is checked) and its link's live stats, and forgets a session once it ends.
+//! before the token is checked) and its link's live stats (the bytes waiting in its outgoing
+//! queue among them), and forgets a session once it ends.
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
@@ -127,6 +128,8 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
     s.packets_out.store(400, Ordering::Relaxed);
     s.packets_lost.store(8, Ordering::Relaxed);
     s.set_rtt(Duration::from_millis(45), Duration::from_millis(6));
+    s.outgoing_bytes.store(2_400, Ordering::Relaxed);
+    s.outgoing_bytes_peak.store(9_600, Ordering::Relaxed);
 
     let listed = sessions(addr).await;
     assert_eq!(listed.len(), 2, "{listed:?}");
@@ -143,6 +146,8 @@ async fn debug_sessions_lists_users_and_live_link_stats() {
     assert_eq!(ada["packets_in"], 30);
     assert_eq!(ada["packets_out"], 400);
     assert_eq!(ada["packets_lost"], 8);
+    assert_eq!(ada["outgoing_bytes"], 2_400);
+    assert_eq!(ada["outgoing_bytes_peak"], 9_600);
     assert!(ada["age_secs"].as_f64().unwrap() >= 0.0);
     let anonymous = listed.iter().find(|v| v["id"] != session).unwrap();
     assert_eq!(anonymous["transport"], "udp");

@@ -7,8 +7,10 @@ mod sync_session_model;
 
 mod auth;
 mod bandwidth_profiles;
+mod client_stops_reading;
 mod config;
 mod config_quic;
+mod config_transport_queues;
 mod debug_sessions;
 mod edge;
 mod keys;
@@ -24,6 +26,7 @@ mod region_link_pinned;
 mod region_link_queue_full;
 mod region_link_reannounce;
 mod region_link_refuses_other_ca;
+mod region_stalls;
 mod session;
 mod session_link_lost_answers;
 mod session_unacked_events;

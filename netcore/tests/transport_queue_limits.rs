@@ -2,12 +2,13 @@
 //! datagram (counted) and sheds the link on a reliable message (the driver is told to close
 //! at once with `SLOW_CONSUMER`); a full event queue refuses data events but always has room
 //! for the close; a close that finds the outgoing queue full closes at once. Nothing is held
-//! beyond the stated bounds.
+//! beyond the stated bounds, and the bytes the outgoing queue holds are counted as they come
+//! and go.
 
 #![allow(clippy::unwrap_used)]
 
 use starlane_netcore::transport::{
-    LinkEvent, QueueLimits, SLOW_CONSUMER, SendOutcome, TransportKind, link_pair,
+    LinkEvent, Outgoing, QueueLimits, SLOW_CONSUMER, SendOutcome, TransportKind, link_pair,
 };
 use std::time::Duration;
 
@@ -42,6 +43,14 @@ async fn a_full_outgoing_queue_drops_datagrams_then_sheds_on_a_reliable_message(
     assert_eq!(code, SLOW_CONSUMER, "the driver is told to close at once");
     assert_eq!(link.stats.snapshot().shed_outgoing_full, 1);
     assert_eq!(side.outgoing.len(), 4);
+    // The shed link takes nothing more, and is shed (and counted) once.
+    assert_eq!(
+        link.sender.send_reliable(b"y".to_vec()),
+        SendOutcome::Closed
+    );
+    assert_eq!(link.sender.send_datagram(vec![9]), SendOutcome::Closed);
+    assert_eq!(link.stats.snapshot().shed_outgoing_full, 1);
+    assert_eq!(link.stats.snapshot().datagrams_dropped_full, 2);
 
     drop(side);
     assert_eq!(link.sender.send_datagram(vec![1]), SendOutcome::Closed);
@@ -103,4 +112,36 @@ async fn a_waiting_driver_delivers_once_the_edge_reads() {
     let (first, second) = reader.await.unwrap();
     assert_eq!(first, Some(LinkEvent::Datagram(vec![1])));
     assert_eq!(second, Some(LinkEvent::Datagram(vec![2])));
+}
+
+#[tokio::test]
+async fn the_bytes_in_the_outgoing_queue_are_counted_as_they_come_and_go() {
+    let (link, mut side) = link_pair(peer(), TransportKind::Quic, limits(8, 3));
+    let held = |link: &starlane_netcore::transport::Link| {
+        let s = link.stats.snapshot();
+        (s.outgoing_bytes, s.outgoing_bytes_peak)
+    };
+    assert!(link.sender.send_datagram(vec![0; 100]).is_queued());
+    assert!(link.sender.send_reliable(vec![0; 1000]).is_queued());
+    assert_eq!(held(&link), (1100, 1100));
+    assert_eq!(link.sender.queued(), 2);
+    assert_eq!(
+        side.outgoing.recv().await,
+        Some(Outgoing::Datagram(vec![0; 100]))
+    );
+    assert_eq!(held(&link), (1000, 1100), "taken by the driver");
+    assert!(link.sender.send_datagram(vec![0; 50]).is_queued());
+    assert!(link.sender.send_datagram(vec![0; 500]).is_queued());
+    assert_eq!(held(&link), (1550, 1550));
+    // A message the full queue refused holds nothing.
+    assert_eq!(
+        link.sender.send_datagram(vec![0; 9000]),
+        SendOutcome::Dropped
+    );
+    assert_eq!(held(&link), (1550, 1550));
+    assert_eq!(link.sender.queued(), 3);
+    assert_eq!(link.stats.snapshot().outgoing_messages_peak, 3);
+    // The driver went away: what it left is freed with the queue.
+    drop(side);
+    assert_eq!(held(&link), (0, 1550));
 }

@@ -82,6 +82,22 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_FILE", "jwt.public_key_file"),
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "jwt.public_key_url"),
     ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "dev_issuer.enabled"),
+    (
+        "STARLANE_EDGE_TRANSPORT_QUEUES_EVENTS",
+        "transport_queues.events",
+    ),
+    (
+        "STARLANE_EDGE_TRANSPORT_QUEUES_OUTGOING",
+        "transport_queues.outgoing",
+    ),
+    (
+        "STARLANE_EDGE_TRANSPORT_QUEUES_ACCEPT",
+        "transport_queues.accept",
+    ),
+    (
+        "STARLANE_EDGE_TRANSPORT_QUEUES_UDP_LOOP",
+        "transport_queues.udp_loop",
+    ),
 ];
 
 impl EdgeConfig {
@@ -132,6 +148,10 @@ impl EdgeConfig {
         };
         let sock = |v: &str| v.parse::<SocketAddr>().map_err(|e| bad(e.to_string(), v));
         let opt = |v: String| if v.is_empty() { None } else { Some(v) };
+        let count = |v: &str| {
+            v.parse::<usize>()
+                .map_err(|e| bad(format!("{e}; expected a whole number"), v))
+        };
         let boolean = |v: &str| match v {
             "1" | "true" | "yes" => Ok(true),
             "0" | "false" | "no" => Ok(false),
@@ -163,6 +183,10 @@ impl EdgeConfig {
             "jwt.public_key_file" => self.jwt.public_key_file = opt(value).map(PathBuf::from),
             "jwt.public_key_url" => self.jwt.public_key_url = opt(value),
             "dev_issuer.enabled" => self.dev_issuer.enabled = boolean(&value)?,
+            "transport_queues.events" => self.transport_queues.events = count(&value)?,
+            "transport_queues.outgoing" => self.transport_queues.outgoing = count(&value)?,
+            "transport_queues.accept" => self.transport_queues.accept = count(&value)?,
+            "transport_queues.udp_loop" => self.transport_queues.udp_loop = count(&value)?,
             _ => {}
         }
         Ok(())
@@ -196,6 +220,7 @@ impl EdgeConfig {
             ));
         }
         self.validate_bandwidth()?;
+        self.validate_transport_queues()?;
         Ok(())
     }
 

@@ -7,11 +7,13 @@ mod load;
 mod profiles;
 mod quic;
 mod region_link;
+mod transport_queues;
 
 pub use load::{ConfigError, ENV_OVERRIDES};
 pub use profiles::{BandwidthConfig, EMBEDDED_PROFILES, embedded_set};
 pub use quic::QuicConfig;
 pub use region_link::{PIN_HEX_LEN, RegionLinkSection, parse_pin};
+pub use transport_queues::TransportQueuesConfig;
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -43,6 +45,8 @@ pub struct EdgeConfig {
     pub dev_issuer: DevIssuerConfig,
     pub session: SessionConfig,
     pub bandwidth: BandwidthConfig,
+    /// `[transport_queues]`: bounds of the queues between the client drivers and the sessions.
+    pub transport_queues: TransportQueuesConfig,
 }
 
 /// Encrypted UDP driver.
@@ -136,6 +140,7 @@ impl Default for EdgeConfig {
             dev_issuer: DevIssuerConfig::default(),
             session: SessionConfig::default(),
             bandwidth: BandwidthConfig::default(),
+            transport_queues: TransportQueuesConfig::default(),
         }
     }
 }

@@ -23,6 +23,8 @@ pub(super) struct Rotation {
     pub(super) addr: SocketAddr,
     pub(super) ctx: Arc<SessionContext>,
     pub(super) live: Arc<AtomicUsize>,
+    /// The bounds of the new server's queues (`[transport_queues]`).
+    pub(super) queues: QueueLimits,
 }
 
 impl Rotation {
@@ -55,7 +57,7 @@ impl Rotation {
             match WtServer::bind(WtServerConfig {
                 bind: self.addr,
                 identity: identity.clone_identity(),
-                queues: QueueLimits::DEFAULT,
+                queues: self.queues,
             }) {
                 Ok((next, links)) => {
                     *server = next;

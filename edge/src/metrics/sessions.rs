@@ -53,6 +53,11 @@ pub struct SessionInfo {
     pub packets_in: u64,
     pub packets_out: u64,
     pub packets_lost: u64,
+    /// Bytes the session has queued for its transport that the driver has not taken yet
+    /// (bounded by `[transport_queues] outgoing` messages).
+    pub outgoing_bytes: u64,
+    /// The most bytes that queue has held at once.
+    pub outgoing_bytes_peak: u64,
 }
 
 impl SessionTable {
@@ -86,6 +91,12 @@ impl SessionTable {
         self.lock().is_empty()
     }
 
+    /// The live link stats of session `id`, while it is listed (they stay readable through
+    /// the returned handle after it ends).
+    pub fn stats(&self, id: SessionId) -> Option<Arc<LinkStats>> {
+        self.lock().get(&id).map(|e| e.stats.clone())
+    }
+
     /// Every listed session with its stats as they are now, by id.
     pub fn list(&self) -> Vec<SessionInfo> {
         let now = Instant::now();
@@ -108,6 +119,8 @@ impl SessionTable {
                     packets_in: s.packets_in,
                     packets_out: s.packets_out,
                     packets_lost: s.packets_lost,
+                    outgoing_bytes: s.outgoing_bytes,
+                    outgoing_bytes_peak: s.outgoing_bytes_peak,
                 }
             })
             .collect()

@@ -8,8 +8,8 @@
 pub mod queue;
 
 pub use queue::{
-    ACCEPT_QUEUE_FULL, EventSender, LinkControl, LinkSender, QueueLimits, SLOW_CONSUMER,
-    SendOutcome,
+    ACCEPT_QUEUE_FULL, EventSender, LinkControl, LinkSender, OutgoingReceiver, QueueLimits,
+    SLOW_CONSUMER, SendOutcome,
 };
 
 use std::net::SocketAddr;
@@ -71,6 +71,21 @@ pub enum Outgoing {
     Close(u8),
 }
 
+impl Outgoing {
+    /// Bytes of the message (0 for a close).
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Reliable(b) | Self::Datagram(b) => b.len(),
+            Self::Close(_) => 0,
+        }
+    }
+
+    /// Whether the message carries no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Counters of one link, updated by its driver.
 ///
 /// Bytes and packets count what the transport put on (or took off) the wire where the driver
@@ -95,6 +110,13 @@ pub struct LinkStats {
     pub shed_events_full: AtomicU64,
     /// Times a per-connection driver stopped reading because the event queue was full.
     pub events_full_pauses: AtomicU64,
+    /// Bytes of the messages in the outgoing queue now (queued by the edge, not yet taken by
+    /// the driver).
+    pub outgoing_bytes: AtomicU64,
+    /// The most [`LinkStats::outgoing_bytes`] has been: what the outgoing queue held at most.
+    pub outgoing_bytes_peak: AtomicU64,
+    /// The most messages the outgoing queue held at once (at most [`QueueLimits::outgoing`]).
+    pub outgoing_messages_peak: AtomicU64,
 }
 
 /// A copy of [`LinkStats`] at one moment.
@@ -113,6 +135,12 @@ pub struct LinkStatsSnapshot {
     pub shed_outgoing_full: u64,
     pub shed_events_full: u64,
     pub events_full_pauses: u64,
+    /// Bytes in the outgoing queue at that moment.
+    pub outgoing_bytes: u64,
+    /// The most bytes the outgoing queue held so far.
+    pub outgoing_bytes_peak: u64,
+    /// The most messages the outgoing queue held so far.
+    pub outgoing_messages_peak: u64,
 }
 
 impl LinkStatsSnapshot {
@@ -142,6 +170,9 @@ impl LinkStats {
             shed_outgoing_full: self.shed_outgoing_full.load(Ordering::Relaxed),
             shed_events_full: self.shed_events_full.load(Ordering::Relaxed),
             events_full_pauses: self.events_full_pauses.load(Ordering::Relaxed),
+            outgoing_bytes: self.outgoing_bytes.load(Ordering::Relaxed),
+            outgoing_bytes_peak: self.outgoing_bytes_peak.load(Ordering::Relaxed),
+            outgoing_messages_peak: self.outgoing_messages_peak.load(Ordering::Relaxed),
         }
     }
 
@@ -180,7 +211,7 @@ pub struct Link {
 #[derive(Debug)]
 pub struct DriverSide {
     pub events: EventSender,
-    pub outgoing: mpsc::Receiver<Outgoing>,
+    pub outgoing: OutgoingReceiver,
     pub stats: Arc<LinkStats>,
     /// Close-at-once requests (see [`DriverSide::aborted`]).
     pub control: Arc<LinkControl>,
@@ -231,7 +262,10 @@ pub fn link_pair(
         },
         DriverSide {
             events: EventSender { tx: ev_tx },
-            outgoing: out_rx,
+            outgoing: OutgoingReceiver {
+                rx: out_rx,
+                stats: stats.clone(),
+            },
             stats,
             control,
         },

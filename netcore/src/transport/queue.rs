@@ -8,10 +8,17 @@
 //!   [`LinkEvent::Closed`]): a per-connection driver (QUIC, WebTransport) stops reading while it
 //!   is full, so transport flow control pushes back on the peer; the shared UDP driver, which
 //!   cannot block every client for one, sheds that connection with [`SLOW_CONSUMER`].
+//!
+//! The bytes waiting in the outgoing queue are counted as they come and go
+//! ([`LinkStats::outgoing_bytes`], and its high-water mark [`LinkStats::outgoing_bytes_peak`]):
+//! the memory a link's outgoing queue holds is at most [`QueueLimits::outgoing`] messages
+//! ([`LinkStats::outgoing_messages_peak`] says how many it held at most), and these say how
+//! many bytes that was.
 
 use super::{CloseReason, LinkEvent, LinkStats, Outgoing};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc};
 
 /// Close code of a link shed because one of its queues was full: the edge queued reliable
@@ -66,7 +73,8 @@ pub enum SendOutcome {
     /// A reliable message found the outgoing queue full: the link is shed (closed with
     /// [`SLOW_CONSUMER`]) and the message dropped.
     Shed,
-    /// The link is gone.
+    /// The link is gone, or is being closed at once (it was shed, or a close found the
+    /// queue full): the message was dropped.
     Closed,
 }
 
@@ -86,15 +94,15 @@ pub struct LinkControl {
 }
 
 impl LinkControl {
-    /// Ask the driver to close the link at once with `code` (the first request wins).
-    fn abort(&self, code: u8) {
-        let _ = self.abort.compare_exchange(
-            0,
-            u16::from(code) + 1,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
+    /// Ask the driver to close the link at once with `code` (the first request wins);
+    /// true if this was the first.
+    fn abort(&self, code: u8) -> bool {
+        let first = self
+            .abort
+            .compare_exchange(0, u16::from(code) + 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
         self.notify.notify_one();
+        first
     }
 
     fn requested(&self) -> Option<u8> {
@@ -125,24 +133,55 @@ pub struct LinkSender {
 
 impl LinkSender {
     fn push(&self, out: Outgoing) -> Result<(), mpsc::error::TrySendError<Outgoing>> {
-        self.tx.try_send(out)
+        let len = out.len() as u64;
+        // Counted before it is queued, so the driver never takes more than was counted.
+        let held = self.stats.outgoing_bytes.fetch_add(len, Ordering::AcqRel) + len;
+        let pushed = self.tx.try_send(out);
+        if pushed.is_ok() {
+            self.stats
+                .outgoing_bytes_peak
+                .fetch_max(held, Ordering::AcqRel);
+            self.stats
+                .outgoing_messages_peak
+                .fetch_max(self.queued() as u64, Ordering::AcqRel);
+        } else {
+            self.stats.outgoing_bytes.fetch_sub(len, Ordering::AcqRel);
+        }
+        pushed
     }
 
-    /// Queue a reliable, ordered message. A full queue sheds the link.
+    /// Messages in the outgoing queue now (at most [`QueueLimits::outgoing`]).
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
+    /// Queue a reliable, ordered message. A full queue sheds the link; a link already being
+    /// closed at once (shed, or a close that found the queue full) takes nothing more
+    /// ([`SendOutcome::Closed`]), so a link is shed and counted once.
     pub fn send_reliable(&self, bytes: Vec<u8>) -> SendOutcome {
+        if self.control.requested().is_some() {
+            return SendOutcome::Closed;
+        }
         match self.push(Outgoing::Reliable(bytes)) {
             Ok(()) => SendOutcome::Queued,
             Err(mpsc::error::TrySendError::Full(_)) => {
+                if !self.control.abort(SLOW_CONSUMER) {
+                    // Another message shed it (or a close aborted it) just before.
+                    return SendOutcome::Closed;
+                }
                 LinkStats::bump(&self.stats.shed_outgoing_full);
-                self.control.abort(SLOW_CONSUMER);
                 SendOutcome::Shed
             }
             Err(mpsc::error::TrySendError::Closed(_)) => SendOutcome::Closed,
         }
     }
 
-    /// Queue an unreliable datagram. A full queue drops it.
+    /// Queue an unreliable datagram. A full queue drops it; a link being closed at once
+    /// takes nothing more ([`SendOutcome::Closed`]).
     pub fn send_datagram(&self, bytes: Vec<u8>) -> SendOutcome {
+        if self.control.requested().is_some() {
+            return SendOutcome::Closed;
+        }
         match self.push(Outgoing::Datagram(bytes)) {
             Ok(()) => SendOutcome::Queued,
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -157,7 +196,59 @@ impl LinkSender {
     /// full, at once.
     pub fn close(&self, code: u8) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.push(Outgoing::Close(code)) {
-            self.control.abort(code);
+            // The first request to close at once wins; a later one has nothing to add.
+            let _ = self.control.abort(code);
+        }
+    }
+}
+
+/// The driver's end of a link's outgoing queue: the edge's messages, in order. Taking one
+/// takes its bytes off [`LinkStats::outgoing_bytes`].
+#[derive(Debug)]
+pub struct OutgoingReceiver {
+    pub(super) rx: mpsc::Receiver<Outgoing>,
+    pub(super) stats: Arc<LinkStats>,
+}
+
+impl OutgoingReceiver {
+    fn took(&self, out: Option<&Outgoing>) {
+        if let Some(out) = out {
+            let len = out.len() as u64;
+            self.stats.outgoing_bytes.fetch_sub(len, Ordering::AcqRel);
+        }
+    }
+
+    /// The next message; `None` once the edge dropped every sender and the queue is empty.
+    pub async fn recv(&mut self) -> Option<Outgoing> {
+        let out = self.rx.recv().await;
+        self.took(out.as_ref());
+        out
+    }
+
+    /// The next message if one is queued.
+    pub fn try_recv(&mut self) -> Result<Outgoing, TryRecvError> {
+        let out = self.rx.try_recv();
+        self.took(out.as_ref().ok());
+        out
+    }
+
+    /// Messages queued.
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// Whether no message is queued.
+    pub fn is_empty(&self) -> bool {
+        self.rx.is_empty()
+    }
+}
+
+impl Drop for OutgoingReceiver {
+    /// The messages left in the queue are freed with it: their bytes are no longer held.
+    fn drop(&mut self) {
+        self.rx.close();
+        while let Ok(out) = self.rx.try_recv() {
+            self.took(Some(&out));
         }
     }
 }

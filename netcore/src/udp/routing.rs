@@ -13,7 +13,7 @@ use crate::proto::conn::{CloseCause, ConnStats, SendError, codes};
 use crate::proto::endpoint::EndpointEvent;
 use crate::transport::{
     ACCEPT_QUEUE_FULL, CloseReason, DriverSide, EventSender, Handover, LinkControl, LinkEvent,
-    LinkStats, Outgoing, SLOW_CONSUMER, TransportKind,
+    LinkStats, Outgoing, OutgoingReceiver, SLOW_CONSUMER, TransportKind,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -63,7 +63,7 @@ impl Drop for Slot {
 async fn forward(
     peer: SocketAddr,
     id: u64,
-    mut outgoing: mpsc::Receiver<Outgoing>,
+    mut outgoing: OutgoingReceiver,
     control: Arc<LinkControl>,
     to_loop: mpsc::Sender<Queued>,
 ) {

@@ -183,6 +183,45 @@ impl Net {
         self.run_until(|n| n.edge.is_up());
         self
     }
+
+    /// Open `sessions` (the edge joins them, the region answers `Joined`) and run until the
+    /// edge has every answer.
+    pub fn open_sessions(&mut self, sessions: &[starlane_protocol::link::SessionId]) {
+        use starlane_protocol::link::{Joined, RegionToEdge};
+        for &s in sessions {
+            self.edge
+                .join(s, player(s as i64))
+                .expect("a new session joins an up link with room");
+        }
+        let joined = |n: &Net, s| {
+            n.region_events
+                .iter()
+                .any(|e| matches!(e, RegionLinkEvent::Join { join, .. } if join.session == s))
+        };
+        self.run_until(|n| sessions.iter().all(|&s| joined(n, s)));
+        for &session in sessions {
+            let map = starlane_protocol::MapInfo {
+                chunk_radius: 2,
+                chunks: vec![starlane_protocol::Hex::new(0, 0)],
+                blocked: Vec::new(),
+            };
+            let answer = Joined {
+                session,
+                empire: 1,
+                tick_rate_hz: 20,
+                map,
+            };
+            self.region
+                .send(RegionToEdge::Joined(answer))
+                .expect("the region's link is open");
+        }
+        let answered = |n: &Net, s| {
+            n.edge_events
+                .iter()
+                .any(|e| matches!(e, EdgeLinkEvent::Joined(j) if j.session == s))
+        };
+        self.run_until(|n| sessions.iter().all(|&s| answered(n, s)));
+    }
 }
 
 pub fn player(user_id: i64) -> starlane_protocol::link::PlayerIdentity {

@@ -470,6 +470,10 @@ impl EdgeLink {
 
     /// The link's counters.
     pub fn counters(&self) -> LinkCounters {
-        self.counters
+        LinkCounters {
+            queued_frames_peak: self.out.peak_frames() as u64,
+            queued_bytes_peak: self.out.peak_bytes() as u64,
+            ..self.counters
+        }
     }
 }

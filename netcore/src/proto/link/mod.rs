@@ -76,4 +76,11 @@ pub struct LinkCounters {
     pub reannounced: u64,
     /// Region: entity or client frames split because one frame would exceed the limit.
     pub split: u64,
+    /// The most frames queued for the driver at once, over the life of the state machine
+    /// (high-water mark of `queued()`).
+    pub queued_frames_peak: u64,
+    /// The most bytes queued for the driver at once (high-water mark of `queued()`): at most
+    /// the queue's `max_bytes` plus one frame (the edge's re-announced joins excepted, which
+    /// are queued whatever the limits).
+    pub queued_bytes_peak: u64,
 }

@@ -35,9 +35,23 @@ pub struct Outbound {
     chunks: VecDeque<(Vec<u8>, usize)>,
     frames: usize,
     bytes: usize,
+    /// The most frames and bytes ever queued at once (not reset by [`Outbound::clear`]).
+    peak_frames: usize,
+    peak_bytes: usize,
 }
 
 impl Outbound {
+    /// The most frames ever queued at once.
+    pub fn peak_frames(&self) -> usize {
+        self.peak_frames
+    }
+
+    /// The most bytes ever queued at once (a frame pushed and taken back counts while it was
+    /// there).
+    pub fn peak_bytes(&self) -> usize {
+        self.peak_bytes
+    }
+
     /// Frames queued.
     pub fn frames(&self) -> usize {
         self.frames
@@ -64,6 +78,8 @@ impl Outbound {
         *frames += 1;
         self.frames += 1;
         self.bytes += len;
+        self.peak_frames = self.peak_frames.max(self.frames);
+        self.peak_bytes = self.peak_bytes.max(self.bytes);
         len
     }
 
@@ -108,6 +124,7 @@ mod tests {
             out.push(|b| b.extend_from_slice(&[7; 40_000]));
         }
         assert_eq!((out.frames(), out.bytes()), (3, 120_000));
+        assert_eq!((out.peak_frames(), out.peak_bytes()), (3, 120_000));
         let first = out.pop_chunk().unwrap_or_default();
         assert_eq!(
             first.len(),
@@ -118,6 +135,12 @@ mod tests {
         out.clear();
         assert_eq!((out.frames(), out.bytes()), (0, 0));
         assert!(out.pop_chunk().is_none());
+        out.push(|b| b.push(1));
+        assert_eq!(
+            (out.peak_frames(), out.peak_bytes()),
+            (3, 120_000),
+            "the high-water mark outlives the frames"
+        );
     }
 
     #[test]
