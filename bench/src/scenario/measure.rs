@@ -253,6 +253,17 @@ pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::
         m.convergence = Some(conv);
     }
     m.ticks = mon.ticks;
+    if let Some(region) = servers.region() {
+        let link = region.link_stats();
+        let secs = (scenario.warmup_secs + scenario.duration_secs).max(1);
+        m.notes.push(format!(
+            "region link: {} B/s sent to the edge over warm-up and measurement ({} B in {secs} s); \
+             the most one link's queue held after a tick: {} B (bounded by link_queue_bytes)",
+            link.bytes_out / secs,
+            link.bytes_out,
+            link.queued_bytes_peak
+        ));
+    }
     if scenario.topology == Topology::Processes {
         m.notes.push("topology \"processes\": tick times, staleness and convergence need the region in this process, so they are null; CPU and memory are per process".into());
     } else {
