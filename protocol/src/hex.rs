@@ -45,27 +45,32 @@ impl Hex {
     ];
 
     /// The hex `(q, r)`.
+    #[inline]
     pub const fn new(q: i32, r: i32) -> Self {
         Self { q, r }
     }
 
     /// Component-wise sum, wrapping modulo 2^32.
+    #[inline]
     pub const fn plus(self, other: Hex) -> Hex {
         Hex::new(self.q.wrapping_add(other.q), self.r.wrapping_add(other.r))
     }
 
     /// Component-wise difference, wrapping modulo 2^32.
+    #[inline]
     pub const fn minus(self, other: Hex) -> Hex {
         Hex::new(self.q.wrapping_sub(other.q), self.r.wrapping_sub(other.r))
     }
 
     /// Both components multiplied by `k`, wrapping modulo 2^32.
+    #[inline]
     pub const fn scale(self, k: i32) -> Hex {
         Hex::new(self.q.wrapping_mul(k), self.r.wrapping_mul(k))
     }
 
     /// The implied third cube coordinate `s = -q - r`, wrapping modulo 2^32 (use
     /// [`Hex::distance`] for distances: it does not wrap).
+    #[inline]
     pub const fn s(self) -> i32 {
         self.q.wrapping_neg().wrapping_sub(self.r)
     }
@@ -75,6 +80,7 @@ impl Hex {
     /// Exact for every pair of hexes whose distance fits a `u32`, which includes every pair
     /// of hexes on a map; a larger distance (only between hexes more than 2^32 - 1 apart,
     /// which hostile wire coordinates can name) saturates to `u32::MAX`. Never panics.
+    #[inline]
     pub fn distance(self, other: Hex) -> u32 {
         let dq = i64::from(self.q) - i64::from(other.q);
         let dr = i64::from(self.r) - i64::from(other.r);
@@ -87,12 +93,14 @@ impl Hex {
     }
 
     /// The six adjacent hexes, in [`Hex::DIRECTIONS`] order (wrapping at the `i32` edges).
+    #[inline]
     pub fn neighbors(self) -> [Hex; 6] {
         Self::DIRECTIONS.map(|d| self.plus(d))
     }
 
     /// Rotated 60 degrees counter-clockwise around the origin (`(q, r) -> (-r, q + r)`),
     /// wrapping modulo 2^32.
+    #[inline]
     pub const fn rotate60(self) -> Hex {
         Hex::new(self.r.wrapping_neg(), self.q.wrapping_add(self.r))
     }
