@@ -5,11 +5,9 @@
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
 use crate::common::loop_region::LoopRegion;
+use crate::common::session_harness::dev_verifier;
 use serde_json::Value;
-use starlane_edge::auth::{MemoryBlacklist, Verifier};
-use starlane_edge::dev_issuer::DevIssuer;
 use starlane_edge::http::{Readiness, router};
-use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
@@ -65,15 +63,7 @@ async fn sessions(addr: SocketAddr) -> Vec<Value> {
 
 #[tokio::test]
 async fn debug_sessions_lists_users_and_live_link_stats() {
-    let dir = tempfile::tempdir().unwrap();
-    let issuer = DevIssuer::load_or_create(dir.path()).unwrap();
-    let keys = KeyStore::from_pem(issuer.public_key_pem().as_bytes()).unwrap();
-    let verifier = Verifier::new(
-        keys,
-        "login-server".into(),
-        0,
-        Arc::new(MemoryBlacklist::default()),
-    );
+    let (_dir, issuer, verifier) = dev_verifier();
     let hub = Arc::new(RegionHub::default());
     let mut region = LoopRegion::connect(&hub);
     let metrics = EdgeMetrics::new();

@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests fail loudly on unexpected errors.
 
-use starlane_edge::auth::{MemoryBlacklist, Verifier};
-use starlane_edge::dev_issuer::DevIssuer;
-use starlane_edge::keys::KeyStore;
+use crate::common::session_harness::dev_verifier;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::session::{SessionContext, run_session};
@@ -56,15 +54,7 @@ fn add(stats: &LinkStats, bytes_in: u64, bytes_out: u64, pk_in: u64, pk_out: u64
 
 #[tokio::test]
 async fn session_link_stats_are_exported_by_transport() {
-    let dir = tempfile::tempdir().unwrap();
-    let issuer = DevIssuer::load_or_create(dir.path()).unwrap();
-    let keys = KeyStore::from_pem(issuer.public_key_pem().as_bytes()).unwrap();
-    let verifier = Verifier::new(
-        keys,
-        "login-server".into(),
-        0,
-        Arc::new(MemoryBlacklist::default()),
-    );
+    let (_dir, _issuer, verifier) = dev_verifier();
     let metrics = EdgeMetrics::new();
     let (_shutdown, shutdown_rx) = watch::channel(false);
     let ctx = Arc::new(SessionContext::new(

@@ -14,10 +14,8 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::common::loop_region::LoopRegion;
-use starlane_edge::auth::{MemoryBlacklist, Verifier};
+use crate::common::session_harness::dev_verifier;
 use starlane_edge::config::EdgeConfig;
-use starlane_edge::dev_issuer::DevIssuer;
-use starlane_edge::keys::KeyStore;
 use starlane_edge::metrics::EdgeMetrics;
 use starlane_edge::region_hub::RegionHub;
 use starlane_edge::region_link::RegionLinkConfig;
@@ -147,15 +145,7 @@ async fn a_stalled_region_costs_at_most_its_queue_and_the_sessions_continue() {
         cfg.region_link.session_events,
     ));
     let mut region = LoopRegion::connect(&hub);
-    let dir = tempfile::tempdir().unwrap();
-    let issuer = DevIssuer::load_or_create(dir.path()).unwrap();
-    let keys = KeyStore::from_pem(issuer.public_key_pem().as_bytes()).unwrap();
-    let verifier = Verifier::new(
-        keys,
-        "login-server".into(),
-        0,
-        Arc::new(MemoryBlacklist::default()),
-    );
+    let (_dir, issuer, verifier) = dev_verifier();
     let (_shutdown, shutdown_rx) = watch::channel(false);
     let ctx = Arc::new(SessionContext::new(
         verifier,

@@ -32,7 +32,9 @@ pub struct Harness {
     pub shutdown: watch::Sender<bool>,
 }
 
-pub fn harness(hello_timeout: Duration) -> Harness {
+/// A development token issuer in a temporary directory and a verifier that trusts it (issuer
+/// `login-server`, no leeway, an empty blacklist).
+pub fn dev_verifier() -> (tempfile::TempDir, DevIssuer, Verifier) {
     let dir = tempfile::tempdir().unwrap();
     let issuer = DevIssuer::load_or_create(dir.path()).unwrap();
     let keys = KeyStore::from_pem(issuer.public_key_pem().as_bytes()).unwrap();
@@ -42,6 +44,11 @@ pub fn harness(hello_timeout: Duration) -> Harness {
         0,
         Arc::new(MemoryBlacklist::default()),
     );
+    (dir, issuer, verifier)
+}
+
+pub fn harness(hello_timeout: Duration) -> Harness {
+    let (dir, issuer, verifier) = dev_verifier();
     let hub = Arc::new(RegionHub::default());
     let region = LoopRegion::connect(&hub);
     let metrics = EdgeMetrics::new();
