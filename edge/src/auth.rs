@@ -1,7 +1,7 @@
 //! JWT verification (ES256) and the token blacklist.
 //!
-//! Checks run in the seed's order: parse, signature, issuer, expiry, activation, blacklist.
-//! Each failure maps to a distinct [`RejectReason`].
+//! Checks run in the seed's order: parse, signature, issuer, expiry (and `nbf`, when the
+//! token carries it), activation, blacklist. Each failure maps to a distinct [`RejectReason`].
 
 use crate::keys::KeyStore;
 use jsonwebtoken::errors::ErrorKind;
@@ -16,7 +16,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Largest user id accepted (the client protocol carries at most 2^53 - 1).
 pub const MAX_USER_ID: i64 = starlane_protocol::codec::MAX_USER_ID as i64;
 
-/// The login service's claims (seed 004, "JWT Token Structure"). All are required.
+/// The login service's claims (seed 004, "JWT Token Structure"). All are required but `nbf`,
+/// the registered "not before" claim, which is honoured when present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub user_id: i64,
@@ -32,6 +33,9 @@ pub struct Claims {
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before (unix seconds): the token is refused until then (`NotYetValid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// A player whose token passed every check.
@@ -136,6 +140,12 @@ impl Verifier {
         let leeway = i64::try_from(self.leeway_secs).unwrap_or(i64::MAX);
         if claims.exp.saturating_add(leeway) <= now {
             return Err(RejectReason::Expired);
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
+        {
+            return Err(RejectReason::NotYetValid);
         }
         check_activation(claims.activated)?;
         // Clients hold user ids as JavaScript numbers: 0..=2^53-1 on the wire.

@@ -136,6 +136,7 @@ impl DevIssuer {
             iss: self.issuer.clone(),
             iat: now,
             exp: now + TOKEN_LIFETIME_SECS,
+            nbf: None,
         };
         self.sign(&claims)
     }

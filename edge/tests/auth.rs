@@ -46,6 +46,7 @@ fn claims() -> Claims {
         iss: "login-server".into(),
         iat: now,
         exp: now + 3600,
+        nbf: None,
     }
 }
 
@@ -361,4 +362,30 @@ fn user_ids_clients_cannot_hold_are_malformed() {
         let id = starlane_edge::dev_issuer::user_id_for(name);
         assert!((1..1 << 53).contains(&id), "{name}: {id}");
     }
+}
+
+#[test]
+fn a_token_not_valid_yet_is_refused_with_its_own_reason() {
+    let f = fixture();
+    let now = unix_now();
+    // An hour ahead: refused at once, as NotYetValid (not accepted, not another reason).
+    let later = Claims {
+        nbf: Some(now + 3600),
+        ..claims()
+    };
+    assert_eq!(verify_claims(&f, &later), Err(RejectReason::NotYetValid));
+    // Already valid, or valid now: accepted.
+    for nbf in [now - 3600, now] {
+        let c = Claims {
+            nbf: Some(nbf),
+            ..claims()
+        };
+        assert_eq!(verify_claims(&f, &c), Ok(123), "nbf {nbf}");
+    }
+    // The leeway applies as it does to `exp` (30 s here): a token valid in 20 s passes.
+    let soon = Claims {
+        nbf: Some(now + 20),
+        ..claims()
+    };
+    assert_eq!(verify_claims(&f, &soon), Ok(123));
 }

@@ -55,6 +55,7 @@ fn token(edge: &starlane_edge::EdgeHandle, user_id: i64, user_type: &str) -> Str
             iss: issuer.issuer().to_string(),
             iat: now,
             exp: now + 600,
+            nbf: None,
         })
         .unwrap()
 }

@@ -48,6 +48,7 @@ async fn expired_token_gets_its_code() {
         iss: "login-server".into(),
         iat: 0,
         exp: 1,
+        nbf: None,
     };
     d.events
         .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))
@@ -60,6 +61,14 @@ async fn expired_token_gets_its_code() {
         .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))
         .unwrap();
     expect_reject(&mut d, RejectReason::Banned).await;
+    // A token that is not valid for another hour gets its own reason at once.
+    claims.activated = 1;
+    claims.nbf = Some(starlane_edge::auth::unix_now() + 3600);
+    let (mut d, _task) = h.connect();
+    d.events
+        .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))
+        .unwrap();
+    expect_reject(&mut d, RejectReason::NotYetValid).await;
 }
 
 #[tokio::test]

@@ -197,6 +197,8 @@ wire_enum! {
         ProtocolViolation = 10,
         /// The server is shutting down.
         ShuttingDown = 11,
+        /// The token's `nbf` (not before) lies in the future: it is not valid yet.
+        NotYetValid = 12,
     }
 }
 

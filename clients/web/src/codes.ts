@@ -13,6 +13,7 @@ const REJECT_REASONS: Record<number, string> = {
   9: "region unavailable",
   10: "protocol violation",
   11: "server shutting down",
+  12: "token not valid yet",
 };
 
 const COMMAND_ERRORS: Record<number, string> = {

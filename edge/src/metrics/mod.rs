@@ -207,5 +207,6 @@ pub fn reason_label(reason: RejectReason) -> &'static str {
         RejectReason::RegionUnavailable => "region_unavailable",
         RejectReason::ProtocolViolation => "protocol_violation",
         RejectReason::ShuttingDown => "shutting_down",
+        RejectReason::NotYetValid => "not_yet_valid",
     }
 }

@@ -130,6 +130,12 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
             },
         ),
         (
+            "reject_not_yet_valid",
+            ServerMsg::Reject {
+                reason: RejectReason::NotYetValid,
+            },
+        ),
+        (
             "map_empty",
             ServerMsg::Map(MapInfo {
                 chunk_radius: 0,
@@ -384,9 +390,9 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),
         (
-            "reject_reason_twelve",
+            "reject_reason_thirteen",
             "server",
-            vec![0x82, 0x0C],
+            vec![0x82, 0x0D],
             "bad_enum",
         ),
         (

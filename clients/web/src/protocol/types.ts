@@ -61,6 +61,7 @@ export const RejectReason = {
   RegionUnavailable: 9,
   ProtocolViolation: 10,
   ShuttingDown: 11,
+  NotYetValid: 12,
 } as const;
 
 /** Why a command was refused (CommandRejected.error). */
