@@ -3,7 +3,7 @@
 //! ([`RegionPeer`]). (The edge relay routes its events through its hub, the region server to
 //! its tick and database worker.)
 
-use super::{EventSink, SharedLink, drive};
+use super::{EventSink, LinkCore, SharedLink, drive};
 use crate::proto::link::{
     EdgeLink, EdgeLinkConfig, EdgeLinkEvent, EdgeSendError, RegionLink, RegionLinkConfig,
     RegionLinkEvent, RegionSendError,
@@ -34,6 +34,24 @@ impl<E: Send> EventSink<E> for ChannelSink<E> {
     }
 }
 
+/// Drive `link` on the stream in a task, its events on a channel of `event_queue` (at least
+/// one); the task returns the close code.
+fn spawn_driver<C: LinkCore>(
+    conn: &quinn::Connection,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+    link: &Arc<SharedLink<C>>,
+    event_queue: usize,
+) -> (mpsc::Receiver<C::Event>, JoinHandle<u8>) {
+    let (tx, events) = mpsc::channel(event_queue.max(1));
+    let (conn, link) = (conn.clone(), link.clone());
+    let task = tokio::spawn(async move {
+        let mut sink = ChannelSink(tx);
+        drive(&conn, send, recv, &link, &mut sink).await
+    });
+    (events, task)
+}
+
 /// An edge's link to a region over one QUIC connection.
 #[derive(Debug)]
 pub struct EdgeClient {
@@ -60,14 +78,7 @@ impl EdgeClient {
         let link = SharedLink::new(EdgeLink::new(config));
         link.lock().handle_connected(Instant::now());
         link.wake();
-        let (tx, events) = mpsc::channel(event_queue.max(1));
-        let task = {
-            let (conn, link) = (conn.clone(), link.clone());
-            tokio::spawn(async move {
-                let mut sink = ChannelSink(tx);
-                drive(&conn, send, recv, &link, &mut sink).await
-            })
-        };
+        let (events, task) = spawn_driver(&conn, send, recv, &link, event_queue);
         Ok(Self {
             link,
             events,
@@ -142,14 +153,7 @@ impl RegionPeer {
     ) -> Result<Self, EdgeClientError> {
         let link = SharedLink::new(RegionLink::new(Instant::now(), config));
         let (send, recv) = conn.accept_bi().await?;
-        let (tx, events) = mpsc::channel(event_queue.max(1));
-        let task = {
-            let (conn, link) = (conn.clone(), link.clone());
-            tokio::spawn(async move {
-                let mut sink = ChannelSink(tx);
-                drive(&conn, send, recv, &link, &mut sink).await
-            })
-        };
+        let (events, task) = spawn_driver(&conn, send, recv, &link, event_queue);
         Ok(Self {
             link,
             events,
