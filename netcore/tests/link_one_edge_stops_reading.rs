@@ -14,27 +14,12 @@
 use crate::link_common::*;
 use starlane_netcore::proto::link::*;
 use starlane_protocol::link::*;
-use starlane_protocol::{EntityChange, Hex};
 
 const FRAMES: usize = 10_000;
 const BYTES: usize = 256 * 1024;
 const TICKS: u32 = 4_000;
 const A: [SessionId; 2] = [1, 2];
 const B: [SessionId; 2] = [3, 4];
-
-fn entities(tick: u32) -> RegionToEdge {
-    RegionToEdge::Entities(EntityFrame {
-        tick,
-        changed: (0..200)
-            .map(|id| EntityChange {
-                id,
-                pos: Some(Hex::new(tick as i32, id as i32)),
-                health: None,
-            })
-            .collect(),
-        ..EntityFrame::default()
-    })
-}
 
 fn ack(session: SessionId, tick: u32) -> RegionToEdge {
     RegionToEdge::ToClient(ToClient {

@@ -8,22 +8,10 @@
 use crate::link_common::*;
 use starlane_netcore::proto::link::*;
 use starlane_protocol::link::*;
-use starlane_protocol::{Command, Hex};
 use std::time::Duration;
 
 const FRAMES: usize = 64;
 const BYTES: usize = 64 * 1024;
-
-fn command(session: SessionId, seq: u32) -> SessionCommand {
-    SessionCommand {
-        session,
-        seq,
-        command: Command::Move {
-            unit: seq,
-            to: Hex::new(1, 2),
-        },
-    }
-}
 
 #[test]
 fn the_edge_refuses_then_defers_and_stays_bounded() {

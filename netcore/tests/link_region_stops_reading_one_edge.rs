@@ -11,7 +11,6 @@
 use crate::link_common::*;
 use starlane_netcore::proto::link::*;
 use starlane_protocol::link::*;
-use starlane_protocol::{Command, Hex};
 use std::time::Duration;
 
 const FRAMES: usize = 4096;
@@ -21,17 +20,6 @@ const TICKS: u32 = 600;
 const PER_TICK: u32 = 50;
 const A: [SessionId; 2] = [1, 2];
 const B: [SessionId; 2] = [3, 4];
-
-fn command(session: SessionId, seq: u32) -> SessionCommand {
-    SessionCommand {
-        session,
-        seq,
-        command: Command::Move {
-            unit: seq,
-            to: Hex::new(1, 2),
-        },
-    }
-}
 
 fn entity_ticks(net: &Net) -> Vec<u32> {
     net.edge_events

@@ -8,27 +8,10 @@
 use crate::link_common::*;
 use starlane_netcore::proto::link::*;
 use starlane_protocol::link::*;
-use starlane_protocol::{EntityChange, Hex};
 use std::time::Duration;
 
 const FRAMES: usize = 10_000;
 const BYTES: usize = 256 * 1024;
-
-fn entities(tick: u32) -> RegionToEdge {
-    RegionToEdge::Entities(EntityFrame {
-        tick,
-        reset: false,
-        appeared: Vec::new(),
-        changed: (0..200)
-            .map(|id| EntityChange {
-                id,
-                pos: Some(Hex::new(tick as i32, id as i32)),
-                health: None,
-            })
-            .collect(),
-        removed: Vec::new(),
-    })
-}
 
 #[test]
 fn a_slow_edge_congests_then_is_shed_and_memory_stays_bounded() {

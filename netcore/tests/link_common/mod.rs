@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 use starlane_netcore::proto::link::*;
+use starlane_protocol::link::{EntityFrame, RegionToEdge, SessionCommand, SessionId};
+use starlane_protocol::{Command, EntityChange, Hex};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -186,7 +188,7 @@ impl Net {
 
     /// Open `sessions` (the edge joins them, the region answers `Joined`) and run until the
     /// edge has every answer.
-    pub fn open_sessions(&mut self, sessions: &[starlane_protocol::link::SessionId]) {
+    pub fn open_sessions(&mut self, sessions: &[SessionId]) {
         use starlane_protocol::link::{Joined, RegionToEdge};
         for &s in sessions {
             self.edge
@@ -202,7 +204,7 @@ impl Net {
         for &session in sessions {
             let map = starlane_protocol::MapInfo {
                 chunk_radius: 2,
-                chunks: vec![starlane_protocol::Hex::new(0, 0)],
+                chunks: vec![Hex::new(0, 0)],
                 blocked: Vec::new(),
             };
             let answer = Joined {
@@ -228,5 +230,32 @@ pub fn player(user_id: i64) -> starlane_protocol::link::PlayerIdentity {
     starlane_protocol::link::PlayerIdentity {
         user_id,
         username: format!("player{user_id}"),
+    }
+}
+
+/// An `Entities` frame of tick `tick` moving 200 entities.
+pub fn entities(tick: u32) -> RegionToEdge {
+    RegionToEdge::Entities(EntityFrame {
+        tick,
+        changed: (0..200)
+            .map(|id| EntityChange {
+                id,
+                pos: Some(Hex::new(tick as i32, id as i32)),
+                health: None,
+            })
+            .collect(),
+        ..EntityFrame::default()
+    })
+}
+
+/// Session `session`'s move command number `seq`.
+pub fn command(session: SessionId, seq: u32) -> SessionCommand {
+    SessionCommand {
+        session,
+        seq,
+        command: Command::Move {
+            unit: seq,
+            to: Hex::new(1, 2),
+        },
     }
 }
