@@ -2,6 +2,11 @@
 //!
 //! Checks run in the seed's order: parse, signature, issuer, expiry (and `nbf`, when the
 //! token carries it), activation, blacklist. Each failure maps to a distinct [`RejectReason`].
+//! The signature is checked with the key the token's header `kid` selects ([`KeySet::select`]);
+//! a `kid` the keys do not hold is a bad signature, after at most one refresh of the keys
+//! ([`Verifier::verify_refreshing`]).
+//!
+//! [`KeySet::select`]: crate::keys::KeySet::select
 
 use crate::keys::KeyStore;
 use jsonwebtoken::errors::ErrorKind;
@@ -129,10 +134,36 @@ impl Verifier {
         self.verify_at(token, unix_now())
     }
 
+    /// Verify `token` at the current wall-clock time; if its `kid` names a key the store does
+    /// not hold, refresh the keys first (at most once per
+    /// [`UNKNOWN_KID_REFRESH`](crate::keys::UNKNOWN_KID_REFRESH), see
+    /// [`KeyStore::refresh_for_unknown_kid`]) and then verify it against them.
+    pub async fn verify_refreshing(&self, token: &str) -> Result<VerifiedPlayer, RejectReason> {
+        match self.verify(token) {
+            Err(RejectReason::BadSignature) if self.names_unknown_kid(token) => {
+                self.keys.refresh_for_unknown_kid().await;
+                self.verify(token)
+            }
+            other => other,
+        }
+    }
+
+    /// Whether `token`'s header names a `kid` no loaded key answers to.
+    fn names_unknown_kid(&self, token: &str) -> bool {
+        jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|h| h.kid)
+            .is_some_and(|kid| self.keys.select(Some(&kid)).is_none())
+    }
+
     /// Verify `token` as of `now` (unix seconds).
     pub fn verify_at(&self, token: &str, now: i64) -> Result<VerifiedPlayer, RejectReason> {
-        // Without a key nothing can be verified: treat it as a signature failure.
-        let key = self.keys.current().ok_or(RejectReason::BadSignature)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| map_error(e.kind()))?;
+        // Without a key for the token nothing can be verified: a signature failure.
+        let key = self
+            .keys
+            .select(header.kid.as_deref())
+            .ok_or(RejectReason::BadSignature)?;
         let claims = check_signature(token, &key)?;
         if claims.iss != self.issuer {
             return Err(RejectReason::WrongIssuer);

@@ -2,10 +2,13 @@
 //!
 //! Never enabled in production configs. The key pair lives in the data directory as PEM
 //! (`dev_issuer_private.pem`, PKCS#8; `dev_issuer_public.pem`, SPKI), so tokens stay valid
-//! across restarts.
+//! across restarts. Like a login service that rotates keys, it names its key with a `kid`
+//! (the key's RFC 7638 thumbprint), puts it in every token's header and publishes its key as
+//! a JWKS ([`DevIssuer::jwks`]) besides the PEM.
 
 use crate::auth::{Claims, unix_now};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,8 @@ pub enum DevIssuerError {
     Sign(#[from] jsonwebtoken::errors::Error),
     #[error("username must be 1 to 64 characters")]
     BadUsername,
+    #[error("cannot write the dev issuer's JWKS: {0}")]
+    Jwks(String),
 }
 
 /// Signs development tokens.
@@ -39,6 +44,8 @@ pub struct DevIssuer {
     issuer: String,
     encoding: EncodingKey,
     public_pem: String,
+    kid: String,
+    jwks: String,
 }
 
 impl std::fmt::Debug for DevIssuer {
@@ -97,11 +104,24 @@ impl DevIssuer {
                     reason: e.to_string(),
                 })?;
         let encoding = EncodingKey::from_ec_pem(private_pem.as_bytes())?;
+        let (kid, jwks) = jwks_of(&public_pem)?;
         Ok(Self {
             issuer: issuer.to_string(),
             encoding,
             public_pem,
+            kid,
+            jwks,
         })
+    }
+
+    /// The `kid` of this issuer's key (its RFC 7638 thumbprint), in every token's header.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key as a JWKS document (`{"keys":[{"kty":"EC","crv":"P-256","kid":..}]}`).
+    pub fn jwks(&self) -> String {
+        self.jwks.clone()
     }
 
     /// The issuer (`iss`) this issuer signs with.
@@ -141,14 +161,35 @@ impl DevIssuer {
         self.sign(&claims)
     }
 
-    /// Sign arbitrary claims (tests use this to build expired, banned, ... tokens).
+    /// Sign arbitrary claims (tests use this to build expired, banned, ... tokens); the
+    /// header names this issuer's `kid`.
     pub fn sign(&self, claims: &Claims) -> Result<String, DevIssuerError> {
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::ES256),
-            claims,
-            &self.encoding,
-        )?)
+        self.sign_with_kid(claims, Some(&self.kid))
     }
+
+    /// Sign `claims` with a header naming `kid`, or none (tests of key selection).
+    pub fn sign_with_kid(
+        &self,
+        claims: &Claims,
+        kid: Option<&str>,
+    ) -> Result<String, DevIssuerError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = kid.map(str::to_string);
+        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+    }
+}
+
+/// The `kid` (RFC 7638 SHA-256 thumbprint) of a public key and a JWKS holding it alone.
+fn jwks_of(public_pem: &str) -> Result<(String, String), DevIssuerError> {
+    let key = DecodingKey::from_ec_pem(public_pem.as_bytes())?;
+    let mut jwk = Jwk::from_decoding_key(&key, Some(Algorithm::ES256))?;
+    let kid = jwk.thumbprint(ThumbprintHash::SHA256)?;
+    jwk.common.key_id = Some(kid.clone());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    let set = JwkSet { keys: vec![jwk] };
+    // A JwkSet of plain strings always serializes.
+    let jwks = serde_json::to_string(&set).map_err(|e| DevIssuerError::Jwks(e.to_string()))?;
+    Ok((kid, jwks))
 }
 
 /// A positive user id (at most 2^53 - 1) derived from the SHA-256 of the username.

@@ -9,7 +9,7 @@ use crate::certs::CertManager;
 use crate::config::EdgeConfig;
 use crate::dev_issuer::DevIssuer;
 use crate::http::Readiness;
-use crate::keys::{KeySource, KeyStore};
+use crate::keys::{KeySource, KeyStore, KeyUrl};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
 use crate::region_link::{self, RegionLinkConfig};
@@ -50,6 +50,7 @@ pub struct EdgeHandle {
     shutdown_tx: watch::Sender<bool>,
     live_sessions: Arc<AtomicUsize>,
     profiles: Arc<ProfileStore>,
+    ready: Arc<Ready>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -58,10 +59,15 @@ struct Ready {
     hub: Arc<RegionHub>,
     keys: KeyStore,
     drivers_bound: AtomicBool,
+    /// Draining: the edge takes no new sessions (set by `EdgeHandle::set_draining`).
+    draining: AtomicBool,
 }
 
 impl Readiness for Ready {
     fn check(&self) -> Result<(), String> {
+        if self.draining.load(Ordering::Relaxed) {
+            return Err("draining".into());
+        }
         if !self.drivers_bound.load(Ordering::Relaxed) {
             return Err("client drivers not bound".into());
         }
@@ -114,17 +120,17 @@ impl Edge {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        let keys = KeyStore::default();
-        let source = key_source(&config, dev_issuer.as_deref())?;
-        match keys.load(&source).await {
+        let keys = KeyStore::new(key_source(&config, dev_issuer.as_deref())?);
+        match keys.load().await {
             Ok(()) => {}
-            Err(e) if matches!(source, KeySource::Url(_)) => {
+            // The key server may come up after the edge: readiness waits for the keys.
+            Err(e) if matches!(keys.source(), KeySource::Url(_)) => {
                 tracing::warn!(error = %e, "jwt key not loaded yet")
             }
             Err(e) => return Err(e.into()),
         }
-        if !matches!(source, KeySource::Pem(_)) {
-            tasks.push(keys.spawn_refresh(source, Duration::from_secs(config.jwt.refresh_secs)));
+        if keys.source().refreshes() {
+            tasks.push(keys.spawn_refresh(Duration::from_secs(config.jwt.refresh_secs)));
         }
         let blacklist = Arc::new(MemoryBlacklist::default());
         let verifier = Verifier::new(
@@ -142,8 +148,12 @@ impl Edge {
                 shutdown_rx.clone(),
             )
             .with_profiles(profiles.clone())
-            .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms)),
+            .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms))
+            .with_max_token_bytes(config.jwt.max_token_bytes),
         );
+        // Every client server refuses a first message (the hello) longer than a hello with
+        // the longest token accepted, from its length alone (`TokenTooLarge`).
+        let first_message_limit = Some(ctx.first_message_limit());
 
         tasks.push(tokio::spawn(region_link::run(
             link_cfg,
@@ -161,6 +171,7 @@ impl Edge {
             static_private_key: static_key,
             idle_timeout: Duration::from_secs(config.udp.idle_timeout_secs),
             queues,
+            first_message_limit,
         })
         .with_context(|| format!("cannot bind udp.bind {}", config.udp.bind))?;
         let udp_addr = udp.local_addr();
@@ -177,6 +188,7 @@ impl Edge {
             bind: config.webtransport.bind,
             identity: certs.identity(),
             queues,
+            first_message_limit,
         })
         .with_context(|| format!("cannot bind webtransport.bind {}", config.webtransport.bind))?;
         let wt_addr = wt.local_addr();
@@ -191,6 +203,7 @@ impl Edge {
             identity: QuicIdentity::from_webtransport(&certs.identity())?,
             idle_timeout: starlane_netcore::quic::DEFAULT_IDLE_TIMEOUT,
             queues,
+            first_message_limit,
         })
         .with_context(|| format!("cannot bind quic.bind {}", config.quic.bind))?;
         let quic_addr = quic.local_addr();
@@ -221,6 +234,7 @@ impl Edge {
             hub: hub.clone(),
             keys,
             drivers_bound: AtomicBool::new(false),
+            draining: AtomicBool::new(false),
         });
         let listener = tokio::net::TcpListener::bind(config.http.bind)
             .await
@@ -257,6 +271,7 @@ impl Edge {
             shutdown_tx,
             live_sessions,
             profiles,
+            ready,
             tasks,
         })
     }
@@ -267,13 +282,15 @@ fn key_source(config: &EdgeConfig, dev: Option<&DevIssuer>) -> anyhow::Result<Ke
         return Ok(KeySource::File(path.clone()));
     }
     if let Some(url) = &config.jwt.public_key_url {
-        return Ok(KeySource::Url(url.clone()));
+        let j = &config.jwt;
+        let url = KeyUrl::new(url, j.ca_file.as_deref(), j.allow_insecure_http)?;
+        return Ok(KeySource::Url(url));
     }
     let dev = dev.context("jwt: no public_key_file or public_key_url and no dev issuer")?;
     if dev.issuer() != config.jwt.issuer {
         tracing::warn!(dev = dev.issuer(), expected = %config.jwt.issuer, "dev issuer signs another issuer than jwt.issuer");
     }
-    Ok(KeySource::Pem(dev.public_key_pem().to_string()))
+    Ok(KeySource::Fixed(dev.jwks()))
 }
 
 /// Read the UDP static private key (hex), generating and saving it if missing.
@@ -376,6 +393,19 @@ impl EdgeHandle {
     pub fn metrics(&self) -> &EdgeMetrics {
         &self.metrics
     }
+    /// Mark the edge draining (or not): `/readyz` answers 503 `draining` and
+    /// `starlane_edge_draining` is 1 while it is. Only the flag and what reads it today; what
+    /// draining does to sessions comes with the drain feature.
+    pub fn set_draining(&self, draining: bool) {
+        self.ready.draining.store(draining, Ordering::Relaxed);
+        self.metrics.draining.set(i64::from(draining));
+    }
+
+    /// Whether the edge is draining ([`Self::set_draining`]).
+    pub fn is_draining(&self) -> bool {
+        self.ready.draining.load(Ordering::Relaxed)
+    }
+
     /// Whether the region link is up.
     pub fn region_link_up(&self) -> bool {
         self.hub.is_up()

@@ -21,7 +21,8 @@
 //!   rate, priorities, quantization) and reloadable at run time.
 //! * [`certs`]: the WebTransport certificate and its rotation; [`http`]: the HTTP endpoints;
 //!   [`metrics`]: the Prometheus metrics.
-//! * [`edge`]: [`Edge::start`] putting it all together.
+//! * [`edge`]: [`Edge::start`] putting it all together; [`signals`]: SIGHUP reloads the
+//!   bandwidth profiles, SIGINT and SIGTERM stop (the edge and the all-in-one binaries).
 //!
 //! What each bounded queue does when full: `edge/README.md`, "Queues and limits".
 
@@ -37,6 +38,7 @@ pub mod metrics;
 pub mod region_hub;
 pub mod region_link;
 pub mod session;
+pub mod signals;
 pub mod sync;
 
 pub use config::EdgeConfig;

@@ -5,7 +5,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use starlane_edge::auth::{Claims, MemoryBlacklist, Verifier, unix_now};
 use starlane_edge::dev_issuer::{DevIssuer, PRIVATE_KEY_FILE};
-use starlane_edge::keys::KeyStore;
+use starlane_edge::keys::{KeySource, KeyStore};
 use starlane_protocol::RejectReason;
 use std::sync::Arc;
 
@@ -299,7 +299,7 @@ fn checks_run_in_seed_order() {
 fn no_key_loaded_rejects_as_bad_signature() {
     let f = fixture();
     let v = Verifier::new(
-        KeyStore::default(),
+        KeyStore::new(KeySource::Fixed(String::new())),
         "login-server".into(),
         0,
         Arc::new(MemoryBlacklist::default()),

@@ -125,7 +125,7 @@ fn newest_tick(link: &mut Link) -> Option<u32> {
                     newest = newest.max(Some(p.tick));
                 }
             }
-            LinkEvent::Reliable(_) => {}
+            LinkEvent::Reliable(_) | LinkEvent::FirstMessageTooLarge(_) => {}
             LinkEvent::Closed(r) => panic!("a steady player was closed: {r:?}"),
         }
     }

@@ -47,10 +47,24 @@ fn dev_issuer_or_key_file_makes_it_valid() {
         .unwrap()
         .validate()
         .unwrap();
-    parse("[jwt]\npublic_key_url = \"http://login/api/public-key\"")
+    parse("[jwt]\npublic_key_url = \"https://login/.well-known/jwks.json\"\nca_file = \"ca.pem\"")
         .unwrap()
         .validate()
         .unwrap();
+    // Plain HTTP only with the explicit opt-in.
+    parse("[jwt]\npublic_key_url = \"http://login/api/public-key\"\nallow_insecure_http = true")
+        .unwrap()
+        .validate()
+        .unwrap();
+    let err = parse("[jwt]\npublic_key_url = \"http://login/api/public-key\"")
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("jwt.allow_insecure_http = true"),
+        "{err}"
+    );
+    assert_eq!(field_of(err), "jwt.public_key_url");
 }
 
 #[test]
@@ -60,9 +74,19 @@ fn invalid_values_name_their_field() {
             "[jwt]\npublic_key_file = \"a\"\npublic_key_url = \"http://b\"",
             "jwt.public_key_file",
         ),
+        ("[jwt]\npublic_key_url = \"ftp://b\"", "jwt.public_key_url"),
+        ("[jwt]\npublic_key_url = \"http://b\"", "jwt.public_key_url"),
         (
-            "[jwt]\npublic_key_url = \"https://b\"",
-            "jwt.public_key_url",
+            "[jwt]\npublic_key_file = \"k.pem\"\nca_file = \"ca.pem\"",
+            "jwt.ca_file",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[jwt]\nmax_token_bytes = 0",
+            "jwt.max_token_bytes",
+        ),
+        (
+            "[dev_issuer]\nenabled = true\n[jwt]\nmax_token_bytes = 16385",
+            "jwt.max_token_bytes",
         ),
         (
             "[dev_issuer]\nenabled = true\n[jwt]\nissuer = \"\"",
@@ -150,6 +174,8 @@ fn environment_overrides_main_fields() {
         ("STARLANE_EDGE_REGION_ADDR", "10.0.0.1:4500"),
         ("STARLANE_EDGE_JWT_ISSUER", "corp-login"),
         ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "http://login/key"),
+        ("STARLANE_EDGE_JWT_ALLOW_INSECURE_HTTP", "true"),
+        ("STARLANE_EDGE_JWT_MAX_TOKEN_BYTES", "4096"),
         ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "true"),
         ("STARLANE_EDGE_DATA_DIR", "/var/lib/edge"),
     ]);
@@ -161,6 +187,8 @@ fn environment_overrides_main_fields() {
     assert_eq!(cfg.region_link.addr.to_string(), "10.0.0.1:4500");
     assert_eq!(cfg.jwt.issuer, "corp-login");
     assert_eq!(cfg.jwt.public_key_url.as_deref(), Some("http://login/key"));
+    assert!(cfg.jwt.allow_insecure_http);
+    assert_eq!(cfg.jwt.max_token_bytes, 4096);
     assert!(cfg.dev_issuer.enabled);
     assert_eq!(cfg.data_dir, Path::new("/var/lib/edge"));
     cfg.validate().unwrap();

@@ -21,7 +21,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::common;
 
@@ -39,7 +38,7 @@ async fn expect_closed(link: &mut Link, reason: RejectReason) {
             LinkEvent::Reliable(b) => {
                 assert_eq!(ServerMsg::decode(&b).unwrap(), ServerMsg::Reject { reason })
             }
-            LinkEvent::Datagram(_) => {}
+            LinkEvent::Datagram(_) | LinkEvent::FirstMessageTooLarge(_) => {}
             LinkEvent::Closed(r) => {
                 assert_eq!(
                     r,
@@ -49,23 +48,6 @@ async fn expect_closed(link: &mut Link, reason: RejectReason) {
             }
         }
     }
-}
-
-async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, text)
 }
 
 fn edge_config(dir: &Path, region: SocketAddr, cert_file: PathBuf) -> EdgeConfig {

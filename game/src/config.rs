@@ -5,6 +5,7 @@
 
 mod env;
 mod error;
+mod http;
 mod link;
 mod load;
 mod queues;
@@ -12,6 +13,7 @@ mod sync;
 
 pub use error::ConfigError;
 pub(crate) use error::check_range;
+pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
 pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use queues::QueueConfig;
@@ -94,6 +96,8 @@ pub struct RegionConfig {
     pub queues: QueueConfig,
     /// `[link]`: which edges may connect (mutual TLS).
     pub link: LinkConfig,
+    /// `[http]`: the operator listener (`/metrics`, `/healthz`, `/readyz`).
+    pub http: HttpConfig,
     /// Units given to a new empire (1..=64). Env: `STARLANE_REGION_UNITS_PER_EMPIRE`.
     pub units_per_empire: u32,
     /// Sustained commands per second allowed per user.
@@ -134,6 +138,7 @@ impl Default for RegionConfig {
             link_queue_bytes: 16 << 20,
             queues: QueueConfig::default(),
             link: LinkConfig::default(),
+            http: HttpConfig::default(),
             units_per_empire: 3,
             command_rate: 20,
             command_burst: 40,

@@ -2,6 +2,18 @@
 //! set ([`TickSample`]), running totals ([`RegionStats`]) and, when enabled, the server's truth
 //! of every entity after each tick ([`Truth`]); and the edge links refused at the TLS handshake
 //! ([`LinkRefusals`]).
+//!
+//! The same measurements are exported to Prometheus by [`prom::RegionMetrics`] (with the
+//! per-edge link series of [`edges`] and the database series of [`db`]), served on the
+//! region's `/metrics`.
+
+pub mod db;
+pub(crate) mod edges;
+pub mod prom;
+
+pub use db::{DbMetrics, DbOp};
+pub use edges::LinkDrop;
+pub use prom::RegionMetrics;
 
 use starlane_protocol::{EntityId, Hex};
 use std::collections::{HashMap, VecDeque};
@@ -166,6 +178,8 @@ pub(crate) struct Metrics {
     pub ticks_late: AtomicU64,
     pub entities: AtomicU32,
     pub sessions: AtomicU32,
+    /// Edge links open as the tick sees them.
+    pub links_open: AtomicU32,
     /// Periodic saves that found the database worker's queue full (their units stayed dirty
     /// and went with the next save).
     pub saves_deferred: AtomicU64,

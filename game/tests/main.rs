@@ -4,6 +4,7 @@
 mod common;
 mod edge_stand_in;
 mod mtls;
+mod ops_http;
 
 mod link;
 mod link_db_queue_full;
@@ -16,6 +17,8 @@ mod link_mtls_pinned_refused;
 mod link_tick_queue_full;
 mod link_tls_config_errors;
 mod load;
+mod region_metrics;
+mod region_readyz;
 mod sim;
 mod sync_changed;
 mod sync_congestion;

@@ -72,6 +72,7 @@ async fn udp_server_survives_garbage() {
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     let attacker = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");

@@ -17,6 +17,7 @@ mod emulator_latency_jitter;
 mod emulator_loss_rate;
 mod emulator_rate_limit;
 mod emulator_reorder;
+mod first_message_limit;
 mod garbage_peer;
 mod link_bad_frames;
 mod link_hello_timeout;

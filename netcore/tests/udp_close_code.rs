@@ -49,6 +49,7 @@ async fn close_codes_reach_the_peer() {
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind");
 

@@ -32,6 +32,7 @@ async fn dual_stack_accepts_v4_and_v6() {
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind [::]");
     let port = server.local_addr().port();

@@ -26,7 +26,7 @@ async fn echo(mut link: Link) {
             LinkEvent::Datagram(b) => {
                 link.sender.send_datagram(b);
             }
-            LinkEvent::Closed(_) => return,
+            LinkEvent::Closed(_) | LinkEvent::FirstMessageTooLarge(_) => return,
         }
     }
 }

@@ -31,6 +31,7 @@ async fn reliable_and_datagrams_round_trip() {
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     assert_eq!(server.public_key(), public);

@@ -12,6 +12,7 @@ async fn wrong_server_key_fails_within_timeout() {
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     let start = Instant::now();

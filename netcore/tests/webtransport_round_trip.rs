@@ -33,6 +33,7 @@ async fn stream_and_datagram_round_trip() {
         bind: "[::]:0".parse().expect("literal"),
         identity,
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, mut accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());
@@ -134,6 +135,7 @@ async fn wrong_certificate_hash_is_refused() {
         bind: "127.0.0.1:0".parse().expect("literal"),
         identity,
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     };
     let (server, _accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());

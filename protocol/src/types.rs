@@ -199,6 +199,10 @@ wire_enum! {
         ShuttingDown = 11,
         /// The token's `nbf` (not before) lies in the future: it is not valid yet.
         NotYetValid = 12,
+        /// The `Hello` (its token) is longer than the edge accepts (its `max_token_bytes`, at
+        /// most [`MAX_TOKEN_LEN`](crate::codec::MAX_TOKEN_LEN)); refused as soon as its length
+        /// is known.
+        TokenTooLarge = 13,
     }
 }
 

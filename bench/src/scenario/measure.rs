@@ -282,6 +282,7 @@ pub fn region_only_config(
     let mut cfg = RegionConfig::load(None)?;
     cfg.data_dir = data_dir.to_owned();
     cfg.link_bind = "127.0.0.1:0".parse().context("loopback address")?;
+    cfg.http.bind = "127.0.0.1:0".parse().context("loopback address")?;
     cfg.load = LoadConfig {
         npc_count: scenario.load.npc_count,
         pattern: scenario

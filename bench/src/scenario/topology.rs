@@ -230,7 +230,7 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
     std::fs::write(
         &region_toml,
         format!(
-            "data_dir = {:?}\nlink_bind = \"127.0.0.1:{link_port}\"\n\n{}",
+            "data_dir = {:?}\nlink_bind = \"127.0.0.1:{link_port}\"\n\n[http]\nbind = \"127.0.0.1:0\"\n\n{}",
             region_dir.display().to_string(),
             region_load_toml(&scenario.load, false)
         ),

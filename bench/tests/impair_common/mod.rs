@@ -83,6 +83,7 @@ pub async fn impaired_session(
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        first_message_limit: None,
     })
     .unwrap();
     let proxy = starlane_bench::impair::ImpairProxy::start(

@@ -181,6 +181,8 @@ impl Client {
                 Some(LinkEvent::Reliable(b)) => (b, false),
                 Some(LinkEvent::Datagram(b)) => (b, true),
                 Some(LinkEvent::Closed(r)) => return Err(closed_before_welcome(r)),
+                // A client's transport bounds no first message: this cannot come.
+                Some(LinkEvent::FirstMessageTooLarge(_)) => continue,
                 None => return Err(ClientError::Closed(CloseReason::Transport("gone".into()))),
             };
             match ServerMsg::decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))? {
@@ -296,6 +298,8 @@ impl Client {
                     .push_back(ClientEvent::Closed(format!("{r:?}")));
                 return;
             }
+            // A client's transport bounds no first message: this cannot come.
+            LinkEvent::FirstMessageTooLarge(_) => return,
         };
         match ServerMsg::decode(&bytes) {
             Ok(msg) => {

@@ -14,6 +14,7 @@ const REJECT_REASONS: Record<number, string> = {
   10: "protocol violation",
   11: "server shutting down",
   12: "token not valid yet",
+  13: "token too large",
 };
 
 const COMMAND_ERRORS: Record<number, string> = {

@@ -82,6 +82,7 @@ impl Local {
         let mut http_bind = opts.http_bind;
         if opts.ephemeral_ports {
             region_cfg.link_bind = LOOPBACK_ANY_PORT;
+            region_cfg.http.bind = LOOPBACK_ANY_PORT;
             edge_cfg.udp.bind = LOOPBACK_ANY_PORT;
             edge_cfg.webtransport.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
             edge_cfg.quic.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
@@ -175,6 +176,8 @@ impl Local {
 
     /// Stop the web server, the edge (closing sessions) and the region (saving state).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        // The region's /readyz answers 503 from here on.
+        self.region.begin_shutdown();
         if let Some(stop) = self.http_stop.take() {
             let _ = stop.send(());
         }

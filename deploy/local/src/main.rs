@@ -1,12 +1,15 @@
 //! `starlane-local`: the all-in-one local server.
 //!
 //! * `starlane-local run` starts the region server, the edge relay, the web client and the
-//!   development token issuer, prints the address to open, and stops cleanly on Ctrl-C.
+//!   development token issuer and prints the address to open. It answers signals as the
+//!   separate binaries do: SIGHUP reloads the edge's bandwidth profiles (`bandwidth.dir`),
+//!   SIGINT (Ctrl-C) and SIGTERM stop it cleanly (sessions closed, state saved, exit 0).
 //! * `starlane-local token --username ada` prints a development token.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use starlane_edge::DevIssuer;
+use starlane_edge::signals::Signals;
 use starlane_local::{Local, LocalOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -83,6 +86,9 @@ async fn main() -> anyhow::Result<()> {
                 public_host: public_host.clone(),
                 ephemeral_ports,
             };
+            // Before anything is announced: a signal sent once the process says it is up is
+            // always handled.
+            let signals = Signals::install().context("installing the signal handlers")?;
             let local = Local::start(opts).await?;
             let url = local.http_url(&public_host);
             println!(
@@ -94,11 +100,21 @@ async fn main() -> anyhow::Result<()> {
                  (--transport udp|quic|webtransport)",
                 url.trim_end_matches('/')
             );
-            println!("STARLANE_READY {}", serde_json::json!({ "http": url }));
-            tokio::signal::ctrl_c()
-                .await
-                .context("waiting for Ctrl-C")?;
-            println!("shutting down");
+            let edge_http = local.edge().http_addr();
+            let region_http = local.region().http_addr();
+            println!(
+                "Metrics: http://{edge_http}/metrics (edge), http://{region_http}/metrics (region)"
+            );
+            println!(
+                "STARLANE_READY {}",
+                serde_json::json!({
+                    "http": url,
+                    "edge_http": edge_http.to_string(),
+                    "region_http": region_http.to_string(),
+                })
+            );
+            let stop = signals.serve(local.edge()).await;
+            println!("shutting down ({stop})");
             local.shutdown().await?;
             println!("stopped");
         }

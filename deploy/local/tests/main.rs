@@ -8,4 +8,5 @@ mod native_play;
 mod native_play_quic;
 mod native_rejections;
 mod region_restart_keeps_session;
+mod signals;
 mod udp_flood;

@@ -122,6 +122,7 @@ async fn session_keeps_playing_across_a_region_restart() {
     let mut region_cfg = RegionConfig {
         data_dir: dir.path().join("region"),
         link_bind: local,
+        http: starlane_game::config::HttpConfig { bind: local },
         ..RegionConfig::default()
     };
     let mut edge_cfg = EdgeConfig::default();

@@ -21,7 +21,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
 /// Pings per measurement, and the gap between them.
@@ -279,21 +278,6 @@ async fn measure(client: &mut Client, mover: &mut Mover) -> Sample {
     }
 }
 
-async fn http_get(addr: SocketAddr, path: &str) -> u16 {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    text.split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_edge_and_a_playing_client_survive_a_udp_flood() {
     let server = start().await;
@@ -321,7 +305,7 @@ async fn the_edge_and_a_playing_client_survive_a_udp_flood() {
     let seq = mover.order(&mut alice);
     assert_eq!(command_result(&mut alice, seq).await, Ok(()));
     assert_eq!(
-        http_get(health, "/healthz").await,
+        http_get(health, "/healthz").await.0,
         200,
         "healthy under flood"
     );
@@ -369,8 +353,8 @@ async fn the_edge_and_a_playing_client_survive_a_udp_flood() {
     }
 
     // After the flood the edge serves and the session goes on.
-    assert_eq!(http_get(health, "/healthz").await, 200);
-    assert_eq!(http_get(health, "/metrics").await, 200);
+    assert_eq!(http_get(health, "/healthz").await.0, 200);
+    assert_eq!(http_get(health, "/metrics").await.0, 200);
     let after = measure(&mut alice, &mut mover).await;
     assert!(after.rtts.len() >= PINGS * 9 / 10);
     let seq = mover.order(&mut alice);

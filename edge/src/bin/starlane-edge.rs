@@ -1,8 +1,10 @@
 //! `starlane-edge`: run the edge relay, or issue a development token.
 //!
-//! `run` reloads the bandwidth profiles from `bandwidth.dir` on SIGHUP.
+//! `run` reloads the bandwidth profiles from `bandwidth.dir` on SIGHUP and stops cleanly on
+//! SIGINT (Ctrl-C) or SIGTERM.
 
 use clap::{Parser, Subcommand};
+use starlane_edge::signals::Signals;
 use starlane_edge::{DevIssuer, Edge, EdgeConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -68,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(path: PathBuf) -> anyhow::Result<()> {
     let config = EdgeConfig::load(&path)?;
+    let signals = Signals::install()?;
     let edge = Edge::start(config, None::<Arc<DevIssuer>>).await?;
     println!("starlane-edge listening:");
     println!(
@@ -88,20 +91,8 @@ async fn run(path: PathBuf) -> anyhow::Result<()> {
         "  http          http://{}/metrics /healthz /readyz",
         edge.http_addr()
     );
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-    loop {
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => {
-                r?;
-                break;
-            }
-            _ = hangup.recv() => match edge.reload_profiles() {
-                Ok(changed) => tracing::info!(?changed, "bandwidth profiles reloaded"),
-                Err(e) => tracing::error!(error = %e, "bandwidth profile reload failed; keeping the current profiles"),
-            },
-        }
-    }
-    println!("shutting down");
+    let stop = signals.serve(&edge).await;
+    println!("shutting down ({stop})");
     edge.shutdown().await;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Loading: TOML parsing, environment overrides, validation.
 
 use super::{EdgeConfig, MAX_SELF_SIGNED_VALIDITY_DAYS};
+use starlane_protocol::codec::MAX_TOKEN_LEN;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +82,12 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("STARLANE_EDGE_JWT_ISSUER", "jwt.issuer"),
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_FILE", "jwt.public_key_file"),
     ("STARLANE_EDGE_JWT_PUBLIC_KEY_URL", "jwt.public_key_url"),
+    ("STARLANE_EDGE_JWT_CA_FILE", "jwt.ca_file"),
+    (
+        "STARLANE_EDGE_JWT_ALLOW_INSECURE_HTTP",
+        "jwt.allow_insecure_http",
+    ),
+    ("STARLANE_EDGE_JWT_MAX_TOKEN_BYTES", "jwt.max_token_bytes"),
     ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "dev_issuer.enabled"),
     (
         "STARLANE_EDGE_TRANSPORT_QUEUES_EVENTS",
@@ -182,6 +189,9 @@ impl EdgeConfig {
             "jwt.issuer" => self.jwt.issuer = value,
             "jwt.public_key_file" => self.jwt.public_key_file = opt(value).map(PathBuf::from),
             "jwt.public_key_url" => self.jwt.public_key_url = opt(value),
+            "jwt.ca_file" => self.jwt.ca_file = opt(value).map(PathBuf::from),
+            "jwt.allow_insecure_http" => self.jwt.allow_insecure_http = boolean(&value)?,
+            "jwt.max_token_bytes" => self.jwt.max_token_bytes = count(&value)?,
             "dev_issuer.enabled" => self.dev_issuer.enabled = boolean(&value)?,
             "transport_queues.events" => self.transport_queues.events = count(&value)?,
             "transport_queues.outgoing" => self.transport_queues.outgoing = count(&value)?,
@@ -250,13 +260,35 @@ impl EdgeConfig {
             }
             _ => {}
         }
-        if let Some(url) = &j.public_key_url
-            && !url.starts_with("http://")
+        match j.public_key_url.as_deref() {
+            Some(url) if url.starts_with("https://") => {}
+            Some(url) if url.starts_with("http://") && !j.allow_insecure_http => {
+                return Err(invalid(
+                    "jwt.public_key_url",
+                    format!("{url:?} is plain http://: anyone on the path could swap the key"),
+                    "use an https:// URL, or set jwt.allow_insecure_http = true on a trusted network",
+                ));
+            }
+            Some(url) if url.starts_with("http://") => {}
+            Some(url) => {
+                return Err(invalid(
+                    "jwt.public_key_url",
+                    format!("{url:?} is not an https:// URL"),
+                    "use an https:// URL, e.g. \"https://login.example/.well-known/jwks.json\"",
+                ));
+            }
+            None => {}
+        }
+        if j.ca_file.is_some()
+            && !j
+                .public_key_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
         {
             return Err(invalid(
-                "jwt.public_key_url",
-                format!("{url:?} is not an http:// URL"),
-                "use an http:// URL",
+                "jwt.ca_file",
+                "set, but jwt.public_key_url is not an https:// URL",
+                "remove jwt.ca_file, or set jwt.public_key_url to the https:// URL it verifies",
             ));
         }
         if j.refresh_secs == 0 {
@@ -264,6 +296,16 @@ impl EdgeConfig {
                 "jwt.refresh_secs",
                 "0",
                 "use a positive number of seconds, e.g. 300",
+            ));
+        }
+        if !(1..=MAX_TOKEN_LEN).contains(&j.max_token_bytes) {
+            return Err(invalid(
+                "jwt.max_token_bytes",
+                format!(
+                    "{} is outside 1..={MAX_TOKEN_LEN} (the protocol's ceiling)",
+                    j.max_token_bytes
+                ),
+                "use a byte count in 1..=16384, e.g. 8192",
             ));
         }
         Ok(())

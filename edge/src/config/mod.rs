@@ -79,14 +79,23 @@ pub struct HttpConfig {
 pub struct JwtConfig {
     /// Required `iss` claim.
     pub issuer: String,
-    /// PEM file with the login service's ES256 public key.
+    /// File with the login service's ES256 public key: PEM, or a JWKS of keys by `kid`.
     pub public_key_file: Option<PathBuf>,
-    /// `http://` URL serving the PEM public key.
+    /// `https://` URL serving the PEM public key or a JWKS (the server's certificate is
+    /// verified: webpki roots, or `ca_file`).
     pub public_key_url: Option<String>,
+    /// PEM file of the CA certificate(s) that sign the key server's certificate (private
+    /// PKI); when set, only these are trusted for `public_key_url`.
+    pub ca_file: Option<PathBuf>,
+    /// Accept an `http://` `public_key_url` (no TLS: anyone on the path could swap the key).
+    pub allow_insecure_http: bool,
     /// How often the key is reloaded; the last good key is kept on failure.
     pub refresh_secs: u64,
     /// Clock skew tolerated on `exp`.
     pub leeway_secs: u64,
+    /// Longest token a client's hello may carry (bytes, 1..=16384): a longer hello is refused
+    /// with `TokenTooLarge` as soon as its length is known. Default 8192.
+    pub max_token_bytes: usize,
 }
 
 /// The WebTransport certificate.
@@ -177,8 +186,11 @@ impl Default for JwtConfig {
             issuer: "login-server".into(),
             public_key_file: None,
             public_key_url: None,
+            ca_file: None,
+            allow_insecure_http: false,
             refresh_secs: 300,
             leeway_secs: 30,
+            max_token_bytes: crate::session::DEFAULT_MAX_TOKEN_BYTES,
         }
     }
 }

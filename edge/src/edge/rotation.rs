@@ -58,6 +58,7 @@ impl Rotation {
                 bind: self.addr,
                 identity: identity.clone_identity(),
                 queues: self.queues,
+                first_message_limit: Some(self.ctx.first_message_limit()),
             }) {
                 Ok((next, links)) => {
                     *server = next;

@@ -45,6 +45,8 @@ pub struct EdgeMetrics {
     pub region_link_up: IntGauge,
     /// Region link (re)connections.
     pub region_link_connects: IntCounter,
+    /// 1 while the edge is draining (set with `EdgeHandle::set_draining`), else 0.
+    pub draining: IntGauge,
     /// Accepted sessions using each bandwidth profile.
     pub profile_sessions: IntGaugeVec,
     /// Each bandwidth profile's configured `bytes_per_sec` (updated on reload).
@@ -108,7 +110,16 @@ impl EdgeMetrics {
         registry
             .register(Box::new(region_link_connects.clone()))
             .expect("each metric is registered once in a fresh registry");
+        let draining = IntGauge::new(
+            "starlane_edge_draining",
+            "1 while the edge is draining (no new sessions), else 0",
+        )
+        .expect("metric name is static and valid");
+        registry
+            .register(Box::new(draining.clone()))
+            .expect("each metric is registered once in a fresh registry");
         Self {
+            draining,
             sessions_active: gauge_vec(
                 "starlane_edge_sessions_active",
                 "Open client sessions",
@@ -208,5 +219,6 @@ pub fn reason_label(reason: RejectReason) -> &'static str {
         RejectReason::ProtocolViolation => "protocol_violation",
         RejectReason::ShuttingDown => "shutting_down",
         RejectReason::NotYetValid => "not_yet_valid",
+        RejectReason::TokenTooLarge => "token_too_large",
     }
 }

@@ -1,8 +1,9 @@
 //! Metrics of the edge-region link beyond up/connects: certificates the edge refused, frames
 //! refused because the edge->region queue was full, sessions held while the link is down and
-//! sessions re-announced on a new link, links closed by code, sessions shed, frames dropped.
+//! sessions re-announced on a new link, links closed by code, sessions shed, frames dropped,
+//! reconnections, and which region the link is to.
 
-use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 
 /// Region-link metrics (`starlane_edge_region_link_*`).
 #[derive(Debug, Clone)]
@@ -24,6 +25,11 @@ pub struct RegionLinkMetrics {
     pub sessions_shed: IntCounter,
     /// Region frames dropped, by reason (`unknown_session`).
     pub dropped: IntCounterVec,
+    /// Connections to the region established after the first (the link came back).
+    pub reconnects: IntCounter,
+    /// 1 for the region that last welcomed the link, labelled by the region id from its
+    /// `Welcome` (one series; kept while the link is down).
+    pub region: IntGaugeVec,
 }
 
 impl RegionLinkMetrics {
@@ -61,7 +67,28 @@ impl RegionLinkMetrics {
         registry
             .register(Box::new(sessions_shed.clone()))
             .expect("each metric is registered once in a fresh registry");
+        let reconnects = IntCounter::new(
+            "starlane_edge_region_link_reconnects_total",
+            "Region link connections established after the first",
+        )
+        .expect("metric name is static and valid");
+        registry
+            .register(Box::new(reconnects.clone()))
+            .expect("each metric is registered once in a fresh registry");
+        let region = IntGaugeVec::new(
+            Opts::new(
+                "starlane_edge_region_info",
+                "1 for the region that last welcomed the link, by its region id",
+            ),
+            &["region"],
+        )
+        .expect("metric names and labels are static and valid");
+        registry
+            .register(Box::new(region.clone()))
+            .expect("each metric is registered once in a fresh registry");
         Self {
+            reconnects,
+            region,
             closes: counter_vec(
                 "starlane_edge_region_link_closes_total",
                 "Region links that went down, by close code (transport: lost without one)",
@@ -86,6 +113,12 @@ impl RegionLinkMetrics {
             sessions_held,
             reannounced,
         }
+    }
+
+    /// Record that the region `region_id` welcomed the link (replacing the previous one).
+    pub fn welcomed_by(&self, region_id: &str) {
+        self.region.reset();
+        self.region.with_label_values(&[region_id]).set(1);
     }
 
     /// Metrics registered in a private registry (for hubs built without an edge).

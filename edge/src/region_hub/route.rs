@@ -19,6 +19,7 @@ impl RegionHub {
                 instance,
             } => {
                 tracing::info!(version, region_id, instance, "region link up");
+                self.metrics.welcomed_by(&region_id);
                 // A new link's region starts this edge from nothing (its first frame lists
                 // everything).
                 self.mirror

@@ -185,6 +185,9 @@ pub async fn run(
     while !*shutdown.borrow() {
         let attempt = async {
             let conn = connect(&cfg, &metrics).await?;
+            if metrics.region_link_connects.get() > 0 {
+                metrics.region_link.reconnects.inc();
+            }
             metrics.region_link_connects.inc();
             tracing::info!(addr = %cfg.addr, "region link up");
             backoff = cfg.reconnect_min;

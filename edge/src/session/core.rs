@@ -11,7 +11,8 @@ use crate::auth::VerifiedPlayer;
 use crate::bandwidth::NamedProfile;
 use crate::region_hub::RegionEvent;
 use crate::sync::{Mirror, SessionSync};
-use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
+use starlane_protocol::codec::{MAX_TOKEN_LEN, client_type};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
 use starlane_protocol::{CommandError, EmpireId, PROTOCOL_VERSION, RejectReason};
@@ -67,10 +68,15 @@ pub struct SessionCore {
     empire: Option<EmpireId>,
     /// Held across a lost region link.
     relink: Relink,
+    /// Longest token accepted in the hello (bytes).
+    max_token_bytes: usize,
 }
 
 /// How long a session waits for the region after its link drops, unless configured.
 pub const DEFAULT_REGION_GRACE: Duration = Duration::from_secs(10);
+
+/// Longest hello token accepted unless configured (`jwt.max_token_bytes`): 8 KiB.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 impl SessionCore {
     /// A session that must say hello within `hello_timeout` of `now`.
@@ -85,7 +91,15 @@ impl SessionCore {
             sync: None,
             empire: None,
             relink: Relink::new(DEFAULT_REGION_GRACE),
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
+    }
+
+    /// Refuse hellos whose token is longer than `max` bytes with `TokenTooLarge` (at most
+    /// the protocol's [`MAX_TOKEN_LEN`]; larger values count as that).
+    pub fn with_max_token_bytes(mut self, max: usize) -> Self {
+        self.max_token_bytes = max.min(MAX_TOKEN_LEN);
+        self
     }
 
     /// Wait `grace` for the region after the link drops before closing with
@@ -200,7 +214,14 @@ impl SessionCore {
             Ok(m) => m,
             Err(e) if self.state == State::AwaitHello && reliable => {
                 let mut out = vec![Action::Dropped(e.reason())];
-                out.extend(self.reject(RejectReason::ProtocolViolation));
+                // A hello declaring a token past even the protocol's ceiling.
+                let too_large = matches!(e, DecodeError::StringTooLong { .. })
+                    && bytes.first() == Some(&client_type::HELLO);
+                out.extend(self.reject(if too_large {
+                    RejectReason::TokenTooLarge
+                } else {
+                    RejectReason::ProtocolViolation
+                }));
                 return out;
             }
             Err(e) => return vec![Action::Dropped(e.reason())],
@@ -209,6 +230,9 @@ impl SessionCore {
             (State::AwaitHello, ClientMsg::Hello { version, token }, true) => {
                 if version != PROTOCOL_VERSION {
                     return self.reject(RejectReason::UnsupportedVersion);
+                }
+                if token.len() > self.max_token_bytes {
+                    return self.reject(RejectReason::TokenTooLarge);
                 }
                 self.state = State::Verifying;
                 vec![Action::Verify(token)]
@@ -247,6 +271,20 @@ impl SessionCore {
                 Vec::new()
             }
             (_, ClientMsg::Ack { .. }, _) => vec![Action::Dropped("ack_before_join")],
+        }
+    }
+
+    /// The transport refused the client's first reliable message as longer than the hello
+    /// limit (`len` bytes declared or received): before a hello, `TokenTooLarge` at once.
+    /// (Transports bound only the first message, so later this cannot come; it is dropped.)
+    pub fn on_first_message_too_large(&mut self, len: usize) -> Vec<Action> {
+        match self.state {
+            State::AwaitHello => {
+                tracing::debug!(session = self.id, len, "hello over the token limit");
+                self.reject(RejectReason::TokenTooLarge)
+            }
+            State::Closed => Vec::new(),
+            _ => vec![Action::Dropped("first_message_too_large")],
         }
     }
 

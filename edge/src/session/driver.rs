@@ -29,6 +29,8 @@ pub struct SessionContext {
     pub profiles: Arc<ProfileStore>,
     /// How long a session is held after the region link drops (`region_link.session_grace_ms`).
     pub region_grace: Duration,
+    /// Longest hello token accepted (`jwt.max_token_bytes`).
+    pub max_token_bytes: usize,
     next_id: AtomicU64,
 }
 
@@ -53,8 +55,21 @@ impl SessionContext {
             shutdown,
             profiles: Arc::new(profiles),
             region_grace: super::DEFAULT_REGION_GRACE,
+            max_token_bytes: super::DEFAULT_MAX_TOKEN_BYTES,
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// Refuse hellos whose token is longer than `max` bytes (`TokenTooLarge`).
+    pub fn with_max_token_bytes(mut self, max: usize) -> Self {
+        self.max_token_bytes = max;
+        self
+    }
+
+    /// The bound the client transports put on a session's first reliable message: the size
+    /// of a hello carrying a token of [`SessionContext::max_token_bytes`].
+    pub fn first_message_limit(&self) -> usize {
+        starlane_protocol::codec::hello_len(self.max_token_bytes)
     }
 
     /// Hold sessions `grace` after the region link drops (zero closes them at once).
@@ -97,8 +112,9 @@ async fn sleep_until(deadline: Option<std::time::Instant>) {
 pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let transport = link.transport.as_str();
     let id = ctx.allocate_id();
-    let mut core =
-        SessionCore::new(id, Instant::now(), ctx.hello_timeout).with_region_grace(ctx.region_grace);
+    let mut core = SessionCore::new(id, Instant::now(), ctx.hello_timeout)
+        .with_region_grace(ctx.region_grace)
+        .with_max_token_bytes(ctx.max_token_bytes);
     let profile = ctx.profiles.pick(class_of(link.transport));
     let mut profile_name = profile.name.clone();
     let mut profiles = ProfileWatch::new(&ctx.profiles, &profile);
@@ -120,6 +136,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
             ev = link.events.recv() => match ev {
                 Some(LinkEvent::Reliable(b)) => core.on_client(Instant::now(), true, &b),
                 Some(LinkEvent::Datagram(b)) => core.on_client(Instant::now(), false, &b),
+                Some(LinkEvent::FirstMessageTooLarge(n)) => core.on_first_message_too_large(n),
                 Some(LinkEvent::Closed(_)) | None => {
                     core.on_link_closed();
                     Vec::new()
@@ -157,7 +174,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     ctx.metrics.link.count_send(link.transport, outcome);
                 }
                 Action::Verify(token) => {
-                    let verified = ctx.verifier.verify(&token);
+                    let verified = ctx.verifier.verify_refreshing(&token).await;
                     if let Ok(player) = &verified {
                         listed.set_user(player.claims.user_id, &player.claims.username);
                     }

@@ -7,6 +7,6 @@ mod meter;
 mod profiles;
 mod relink;
 
-pub use self::core::{Action, DEFAULT_REGION_GRACE, SessionCore};
+pub use self::core::{Action, DEFAULT_MAX_TOKEN_BYTES, DEFAULT_REGION_GRACE, SessionCore};
 pub use driver::{SessionContext, run_session};
 pub use profiles::{ProfileStore, class_of};

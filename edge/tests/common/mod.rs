@@ -5,6 +5,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod key_server;
 pub mod loop_region;
 pub mod session_harness;
 
@@ -73,6 +74,7 @@ pub async fn client_msg(link: &mut Link) -> ServerMsg {
             LinkEvent::Reliable(b) => return ServerMsg::decode(&b).unwrap(),
             LinkEvent::Datagram(_) => continue,
             LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
+            LinkEvent::FirstMessageTooLarge(n) => panic!("a client's link refused {n} bytes"),
         }
     }
 }
@@ -92,6 +94,7 @@ pub async fn entity_packet(link: &mut Link) -> starlane_protocol::delta::EntityP
             }
             LinkEvent::Reliable(_) => continue,
             LinkEvent::Closed(r) => panic!("link closed: {r:?}"),
+            LinkEvent::FirstMessageTooLarge(n) => panic!("a client's link refused {n} bytes"),
         }
     }
 }
@@ -169,4 +172,62 @@ pub fn loopback_edge_config(
     cfg.region_link.reconnect_max_ms = 200;
     cfg.dev_issuer.enabled = true;
     cfg
+}
+
+/// A valid token from `issuer` for `user_id`, its `email` claim padded so the token is as long
+/// as it can be without passing `at_most` bytes (base64 makes some lengths unreachable: it is
+/// at most 2 bytes shorter).
+pub fn padded_token(
+    issuer: &starlane_edge::dev_issuer::DevIssuer,
+    user_id: i64,
+    at_most: usize,
+) -> String {
+    let now = starlane_edge::auth::unix_now();
+    let sign = |pad: usize| {
+        issuer
+            .sign(&starlane_edge::auth::Claims {
+                user_id,
+                username: "padded".into(),
+                email: format!("{}@dev.invalid", "p".repeat(pad)),
+                permissions: 0,
+                user_type: "user".into(),
+                auth_method: "dev".into(),
+                activated: now,
+                iss: issuer.issuer().to_string(),
+                iat: now,
+                exp: now + 600,
+                nbf: None,
+            })
+            .unwrap()
+    };
+    // Three claim bytes take four token bytes: step down from an estimate that is too long.
+    let base = sign(0).len();
+    let mut pad = (at_most.saturating_sub(base) * 3 / 4) + 3;
+    loop {
+        let token = sign(pad);
+        if token.len() <= at_most {
+            assert!(token.len() + 2 >= at_most, "{} for {at_most}", token.len());
+            return token;
+        }
+        pad -= 1;
+    }
+}
+
+/// `GET path` on the edge's HTTP endpoint: the status code and the whole response.
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
 }

@@ -1,4 +1,7 @@
 //! `starlane-region`: the region game server.
+//!
+//! SIGINT (Ctrl-C) and SIGTERM stop it cleanly: `/readyz` turns 503, the links close, changed
+//! units are saved, and the process exits 0.
 
 use clap::Parser;
 use starlane_game::{Region, RegionConfig};
@@ -12,6 +15,16 @@ struct Args {
     /// TOML configuration file (see configs/region.toml); defaults apply when omitted.
     #[arg(long)]
     config: Option<PathBuf>,
+}
+
+/// Wait for SIGINT or SIGTERM.
+async fn stop_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
 }
 
 #[tokio::main]
@@ -39,13 +52,18 @@ async fn main() -> ExitCode {
     };
     let (cert, _) = config.effective_cert_paths();
     println!(
-        "starlane-region: link listening on {} (QUIC, ALPN starlane-link/1, certificate {}); Ctrl-C stops",
+        "starlane-region: link listening on {} (QUIC, ALPN starlane-link/1, certificate {}); Ctrl-C or SIGTERM stops",
         handle.link_addr(),
         cert.display()
     );
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("starlane-region: cannot wait for Ctrl-C: {e}");
+    println!(
+        "starlane-region: http://{}/metrics /healthz /readyz",
+        handle.http_addr()
+    );
+    if let Err(e) = stop_signal().await {
+        eprintln!("starlane-region: cannot wait for a stop signal: {e}");
     }
+    handle.begin_shutdown();
     println!("starlane-region: stopping, saving state");
     match handle.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,

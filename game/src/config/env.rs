@@ -31,6 +31,9 @@ impl RegionConfig {
                 "LINK_BIND" => {
                     self.link_bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
+                "HTTP_BIND" => {
+                    self.http.bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
                 "LINK_CERT" => self.link_cert = PathBuf::from(&value),
                 "LINK_KEY" => self.link_key = PathBuf::from(&value),
                 "LINK_CA_FILE" => self.link.ca_file = PathBuf::from(&value),

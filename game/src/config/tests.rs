@@ -8,6 +8,7 @@ fn empty_file_gives_defaults() {
     assert_eq!(cfg.tick_hz, 20);
     assert_eq!(cfg.chunk_radius, 9);
     assert_eq!(cfg.effective_database_url(), "sqlite://data/region.db");
+    assert_eq!(cfg.http.bind.to_string(), "127.0.0.1:9101");
 }
 
 #[test]
@@ -25,6 +26,7 @@ fn env_overrides_fields() {
         ("STARLANE_REGION_CHUNK_RADIUS", "5"),
         ("STARLANE_REGION_LINK_BIND", "127.0.0.1:0"),
         ("STARLANE_REGION_VISION_SCOUT", "3"),
+        ("STARLANE_REGION_HTTP_BIND", "[::]:9200"),
         ("OTHER_VAR", "x"),
     ];
     cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
@@ -33,6 +35,7 @@ fn env_overrides_fields() {
     assert_eq!(cfg.chunk_radius, 5);
     assert_eq!(cfg.vision.scout, 3);
     assert_eq!(cfg.link_bind.port(), 0);
+    assert_eq!(cfg.http.bind.to_string(), "[::]:9200");
 }
 
 #[test]

@@ -3,13 +3,17 @@
 
 use super::msg::{DbRequest, DbWrite, RuntimeMsg};
 use super::persist::Store;
+use crate::metrics::RegionMetrics;
 use crate::world::TickInput;
 use starlane_protocol::RejectReason;
 use tokio::sync::mpsc;
 
-/// Resolve joins in arrival order and write saves, feeding results to the tick.
+/// Resolve joins in arrival order and write saves, feeding results to the tick. Saves are
+/// counted by result; a successful one (or one with nothing to write: every earlier save is
+/// written by then) resets the snapshot age.
 pub(super) async fn db_worker(
     store: Store,
+    export: RegionMetrics,
     spawn_count: u32,
     mut requests: mpsc::Receiver<DbRequest>,
     mut writes: mpsc::Receiver<DbWrite>,
@@ -21,8 +25,15 @@ pub(super) async fn db_worker(
             biased;
             write = writes.recv() => match write {
                 Some(DbWrite::Save(units)) => {
-                    if let Err(e) = store.save_units(&units).await {
-                        tracing::error!(error = %e, units = units.len(), "saving units failed");
+                    let saved = store.save_units(&units).await;
+                    if !units.is_empty() {
+                        export.db.save_done(saved.is_ok());
+                    }
+                    match saved {
+                        Ok(()) => export.save_clock.saved(),
+                        Err(e) => {
+                            tracing::error!(error = %e, units = units.len(), "saving units failed")
+                        }
                     }
                 }
                 Some(DbWrite::Flush(done)) => {

@@ -3,19 +3,21 @@
 //! game/README.md, "Queues and limits").
 
 mod db;
+mod http;
 pub mod link;
 mod msg;
 pub mod persist;
+mod start;
 mod tick;
 
-use crate::config::LinkConfig;
+pub use http::STALL_LIMIT;
+pub use start::PreparedRegion;
+
 use crate::config::RegionConfig;
-use crate::map::GameMap;
 use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
-use crate::world::RegionSim;
+use http::{HttpServer, Observed};
 use link::tls::{self, TlsError};
-use link::trust::edge_verifier;
-use link::{LinkCtx, LinkStats, LinkStatsSnapshot};
+use link::{LinkStats, LinkStatsSnapshot};
 use msg::DbWrite;
 use persist::{Store, StoreError};
 use starlane_netcore::proto::link::{QueueLimits, RegionLinkConfig};
@@ -24,7 +26,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tick::{TickLoop, TickOutput};
+use tick::TickOutput;
 use tokio::sync::{mpsc, oneshot};
 
 /// How long an edge has to open its stream and send `Hello`.
@@ -51,6 +53,12 @@ pub enum RegionError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    /// The operator HTTP listener could not bind.
+    #[error("cannot bind the http listener on {addr} (http.bind): {source}")]
+    HttpBind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     /// The tick thread could not be started or panicked.
     #[error("tick thread failed: {0}")]
     Tick(String),
@@ -71,112 +79,15 @@ pub struct RegionHandle {
     tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
     write_tx: mpsc::Sender<DbWrite>,
     store: Store,
+    /// The operator listener (`None` once stopped) and its address.
+    http: Option<HttpServer>,
+    http_addr: SocketAddr,
+    observed: Arc<Observed>,
 }
 
-/// Namespace of the region entry points.
+/// Namespace of the region entry points ([`Region::prepare`], [`Region::start`]).
 #[derive(Debug)]
 pub struct Region;
-
-impl Region {
-    /// Start a region: data directory, certificate, database, world, tick thread, link server.
-    pub async fn start(config: RegionConfig) -> Result<RegionHandle, RegionError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| RegionError::DataDir {
-            path: config.data_dir.clone(),
-            source,
-        })?;
-        let (cert_path, key_path) = config.effective_cert_paths();
-        let identity = if config.link.production {
-            tls::load_identity(&cert_path, &key_path, "link_cert")?
-        } else {
-            tls::load_or_generate(&cert_path, &key_path)?
-        };
-        let refusals = Arc::new(LinkRefusals::default());
-        let verifier = edge_verifier(&config.link, &config.data_dir, refusals.clone())?;
-        let dev_edge = (config.link.uses_dev_fallback()
-            && config.link.edge_cert_file.as_os_str().is_empty())
-        .then(|| LinkConfig::dev_edge_paths(&config.data_dir));
-        let store = Store::open(&config.effective_database_url()).await?;
-        let units = store.load_units().await?;
-        let map = GameMap::generate(
-            config.chunk_radius,
-            config.map_seed,
-            config.asteroid_percent,
-        );
-        let spawn_count = u32::try_from(map.spawns().len()).unwrap_or(1);
-        let mut sim = RegionSim::new(config.clone(), map);
-        sim.load_units(&units);
-        let npcs = sim.spawn_load(&config.load);
-        tracing::info!(
-            units = units.len(),
-            npcs,
-            pattern = ?config.load.pattern,
-            cells = sim.map().cell_count(),
-            "region world loaded"
-        );
-
-        let queues = &config.queues;
-        let (tick_tx, tick_rx) = mpsc::channel(queues.tick_inputs);
-        let (db_tx, db_rx) = mpsc::channel(queues.db_requests);
-        let (write_tx, write_rx) = mpsc::channel(queues.db_writes);
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-        let stats = Arc::new(LinkStats::default());
-        let metrics = Arc::new(Metrics::default());
-        tokio::spawn(db::db_worker(
-            store.clone(),
-            spawn_count,
-            db_rx,
-            write_rx,
-            tick_tx.clone(),
-        ));
-
-        let tick = TickLoop::new(
-            sim,
-            &config,
-            tick_rx,
-            write_tx.clone(),
-            stats.clone(),
-            metrics.clone(),
-        );
-        let tick_thread = std::thread::Builder::new()
-            .name("region-tick".into())
-            .spawn(move || tick.run(stop_rx))
-            .map_err(|e| RegionError::Tick(e.to_string()))?;
-
-        let server = tls::server_config(&identity, Arc::new(verifier))?;
-        let endpoint = quinn::Endpoint::server(server, config.link_bind).map_err(|source| {
-            RegionError::Bind {
-                addr: config.link_bind,
-                source,
-            }
-        })?;
-        let link_addr = endpoint.local_addr().map_err(|source| RegionError::Bind {
-            addr: config.link_bind,
-            source,
-        })?;
-        let ctx = LinkCtx {
-            tick_tx,
-            db_tx,
-            stats: stats.clone(),
-            refusals: refusals.clone(),
-            config: link_config(&config),
-        };
-        tokio::spawn(link::accept_loop(endpoint.clone(), ctx));
-        tracing::info!(%link_addr, "region link listening");
-        Ok(RegionHandle {
-            link_addr,
-            cert_der: identity.cert_der().to_vec(),
-            endpoint,
-            stats,
-            refusals,
-            dev_edge,
-            metrics,
-            stop_tx,
-            tick_thread: Some(tick_thread),
-            write_tx,
-            store,
-        })
-    }
-}
 
 /// The settings of every edge connection's link state machine.
 fn link_config(config: &RegionConfig) -> RegionLinkConfig {
@@ -267,8 +178,27 @@ impl RegionHandle {
         self.metrics.truth()
     }
 
-    /// Close links, stop the tick, save every changed unit, close the database.
+    /// Address of the operator HTTP listener (`/metrics`, `/healthz`, `/readyz`).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// The region's Prometheus series (what `/metrics` serves, before the counters the
+    /// runtime keeps are copied in at a scrape).
+    pub fn prometheus(&self) -> &crate::metrics::RegionMetrics {
+        &self.observed.export
+    }
+
+    /// Mark the region as shutting down: `/readyz` answers 503 from now on. [`Self::shutdown`]
+    /// does this first; call it earlier to take the region out of rotation before stopping.
+    pub fn begin_shutdown(&self) {
+        self.observed.health.begin_shutdown();
+    }
+
+    /// Close links, stop the tick, save every changed unit, close the database, stop the
+    /// operator listener.
     pub async fn shutdown(mut self) -> Result<(), RegionError> {
+        self.begin_shutdown();
         self.endpoint
             .close(CloseCode::Shutdown.code().into(), b"region shutting down");
         let _ = self.stop_tx.send(());
@@ -280,13 +210,23 @@ impl RegionHandle {
             None => TickOutput::default(),
         };
         // Earlier periodic saves are queued before this one; wait until all are written.
-        self.store.save_units(&output.unsaved).await?;
+        let saved = self.store.save_units(&output.unsaved).await;
+        let db = &self.observed.export.db;
+        if !output.unsaved.is_empty() {
+            db.save_done(saved.is_ok());
+        }
+        saved?;
+        self.observed.export.save_clock.saved();
         let (done_tx, done_rx) = oneshot::channel();
         if self.write_tx.send(DbWrite::Flush(done_tx)).await.is_ok() {
             let _ = done_rx.await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.wait_idle()).await;
         self.store.close().await;
+        self.observed.health.set_store_open(false);
+        if let Some(http) = self.http.take() {
+            http.stop().await;
+        }
         tracing::info!(saved = output.unsaved.len(), "region stopped");
         Ok(())
     }

@@ -22,6 +22,8 @@ pub(crate) enum RuntimeMsg {
     LinkOpened {
         link: LinkId,
         handle: RegionLinkHandle,
+        /// The id the edge sent in its `Hello` (the label of its per-edge series).
+        edge_id: String,
     },
     /// Anything else for the simulation.
     Input(TickInput),

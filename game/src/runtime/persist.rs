@@ -9,6 +9,7 @@ use starlane_protocol::link::PlayerIdentity;
 use starlane_protocol::{EntityKind, Hex};
 use std::str::FromStr;
 
+use crate::metrics::{DbMetrics, DbOp};
 use crate::records::{EmpireRecord, UnitRecord};
 
 /// Errors of the store.
@@ -44,15 +45,28 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS units_empire ON units (empire)",
 ];
 
-/// The region's database.
+/// The region's database. Every call is timed and its errors counted by operation
+/// ([`DbMetrics`]).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    metrics: DbMetrics,
 }
 
 impl Store {
-    /// Open (creating if missing) the database at `url` and create the tables.
+    /// Open (creating if missing) the database at `url` and create the tables; its calls are
+    /// measured in series of its own.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_measured(url, DbMetrics::unregistered()).await
+    }
+
+    /// [`Store::open`], measuring the opening and every later call in `metrics`.
+    pub async fn open_measured(url: &str, metrics: DbMetrics) -> Result<Self, StoreError> {
+        let pool = metrics.time(DbOp::Open, Self::connect(url)).await?;
+        Ok(Self { pool, metrics })
+    }
+
+    async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
         let open_err = |source| StoreError::Open {
             url: url.to_owned(),
             source,
@@ -69,12 +83,21 @@ impl Store {
         for stmt in SCHEMA {
             sqlx::query(*stmt).execute(&pool).await.map_err(open_err)?;
         }
-        Ok(Self { pool })
+        Ok(pool)
     }
 
     /// The empire of `player`, created (with the least used of `spawn_count` spawn points)
     /// if the user has none. The username is refreshed.
     pub async fn empire_for(
+        &self,
+        player: &PlayerIdentity,
+        spawn_count: u32,
+    ) -> Result<EmpireRecord, StoreError> {
+        let call = self.find_or_create_empire(player, spawn_count);
+        self.metrics.time(DbOp::EmpireFor, call).await
+    }
+
+    async fn find_or_create_empire(
         &self,
         player: &PlayerIdentity,
         spawn_count: u32,
@@ -141,6 +164,10 @@ impl Store {
 
     /// Every stored unit.
     pub async fn load_units(&self) -> Result<Vec<UnitRecord>, StoreError> {
+        self.metrics.time(DbOp::LoadUnits, self.read_units()).await
+    }
+
+    async fn read_units(&self) -> Result<Vec<UnitRecord>, StoreError> {
         let rows = sqlx::query("SELECT id, empire, kind, q, r, health FROM units ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
@@ -178,11 +205,18 @@ impl Store {
         Ok(out)
     }
 
-    /// Insert or update `units` in one transaction.
+    /// Insert or update `units` in one transaction (nothing to do, and not measured, when
+    /// `units` is empty).
     pub async fn save_units(&self, units: &[UnitRecord]) -> Result<(), StoreError> {
         if units.is_empty() {
             return Ok(());
         }
+        self.metrics
+            .time(DbOp::SaveUnits, self.write_units(units))
+            .await
+    }
+
+    async fn write_units(&self, units: &[UnitRecord]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for u in units {
             sqlx::query(

@@ -4,7 +4,8 @@
 use super::link::{LinkStats, Writes};
 use super::msg::{DbWrite, RegionLinkHandle, RuntimeMsg};
 use crate::config::RegionConfig;
-use crate::metrics::{self, Metrics, TickSample};
+use crate::metrics::edges::EdgeSeries;
+use crate::metrics::{self, Metrics, RegionMetrics, TickSample};
 use crate::records::UnitRecord;
 use crate::world::{LinkId, RegionSim, TickInput};
 use starlane_netcore::proto::link::{Flow, RegionSendError};
@@ -42,6 +43,8 @@ struct TickLink {
     handle: RegionLinkHandle,
     /// What of its counters the tick already added to the stats.
     writes: Writes,
+    /// Its per-edge Prometheus series.
+    series: EdgeSeries,
 }
 
 /// The tick thread's state.
@@ -56,6 +59,7 @@ pub(crate) struct TickLoop {
     links: HashMap<LinkId, TickLink>,
     stats: Arc<LinkStats>,
     metrics: Arc<Metrics>,
+    export: RegionMetrics,
     publish_truth: bool,
     window: Window,
 }
@@ -68,6 +72,7 @@ impl TickLoop {
         writes: mpsc::Sender<DbWrite>,
         stats: Arc<LinkStats>,
         metrics: Arc<Metrics>,
+        export: RegionMetrics,
     ) -> Self {
         Self {
             sim,
@@ -82,6 +87,7 @@ impl TickLoop {
             links: HashMap::new(),
             stats,
             metrics,
+            export,
             publish_truth: config.bench.publish_truth,
             window: Window::default(),
         }
@@ -129,21 +135,39 @@ impl TickLoop {
         let start = Instant::now();
         for _ in 0..MAX_INPUTS_PER_TICK {
             match self.inputs.try_recv() {
-                Ok(RuntimeMsg::LinkOpened { link, handle }) => {
+                Ok(RuntimeMsg::LinkOpened {
+                    link,
+                    handle,
+                    edge_id,
+                }) => {
                     let writes = Writes::default();
-                    self.links.insert(link, TickLink { handle, writes });
+                    let series = self.export.edges.series(&edge_id);
+                    let l = TickLink {
+                        handle,
+                        writes,
+                        series,
+                    };
+                    self.links.insert(link, l);
                     self.sim.push(TickInput::LinkOpened { link });
                 }
                 Ok(RuntimeMsg::Input(input)) => {
                     if let TickInput::LinkClosed { link } = &input {
-                        self.links.remove(link);
+                        self.forget_link(*link);
                     }
                     self.sim.push(input);
                 }
                 Err(_) => break,
             }
         }
+        self.metrics
+            .links_open
+            .store(self.links.len() as u32, Ordering::Relaxed);
         let congested = self.congested_links();
+        for link in &congested {
+            if let Some(l) = self.links.get(link) {
+                l.series.congested();
+            }
+        }
         self.metrics
             .congested_link_ticks
             .fetch_add(congested.len() as u64, Ordering::Relaxed);
@@ -165,6 +189,7 @@ impl TickLoop {
         self.window.late += u64::from(late);
         self.window.samples.push(sample);
         self.metrics.record(sample, late);
+        self.export.observe_tick(&sample);
     }
 
     /// Links whose queue is at three quarters of its bounds: the sync stage skips their
@@ -193,17 +218,19 @@ impl TickLoop {
                 }
                 Err(RegionSendError::TooLarge) => {
                     tracing::error!(link, "a link frame exceeds the frame limit; dropped");
+                    l.series.too_large();
                 }
                 Err(RegionSendError::Closed | RegionSendError::NotOpen) => gone.push(link),
             }
         }
         for l in self.links.values_mut() {
-            let (counters, (_, bytes)) = {
+            let (counters, (frames, bytes)) = {
                 let core = l.handle.lock();
                 (core.counters(), core.queued())
             };
             l.writes.publish(&self.stats, counters);
             self.stats.queued(bytes);
+            l.series.update(frames, bytes, &counters);
             l.handle.wake();
         }
         for link in gone {
@@ -212,14 +239,14 @@ impl TickLoop {
     }
 
     /// Hand the units changed since the last save to the database worker. When its queue is
-    /// full the units stay dirty and go with the next save (nothing is lost).
+    /// full the units stay dirty and go with the next save (nothing is lost). A save with no
+    /// units is still sent (the worker does no database call for it): its success tells the
+    /// snapshot age that everything changed before it is written.
     fn save_dirty(&mut self) {
         let dirty = self.sim.take_dirty();
-        if dirty.is_empty() {
-            return;
-        }
         if let Err(TrySendError::Full(DbWrite::Save(units))) =
             self.writes.try_send(DbWrite::Save(dirty))
+            && !units.is_empty()
         {
             self.metrics.saves_deferred.fetch_add(1, Ordering::Relaxed);
             self.sim.restore_dirty(units.iter().map(|u| u.id));
@@ -228,8 +255,19 @@ impl TickLoop {
 
     /// Forget a link (its state machine is closed; its driver closes the connection).
     fn drop_link(&mut self, link: LinkId) {
-        self.links.remove(&link);
+        self.forget_link(link);
         self.sim.push(TickInput::LinkClosed { link });
+    }
+
+    /// Remove a link, and its edge's series unless another open link has the same edge id.
+    fn forget_link(&mut self, link: LinkId) {
+        let Some(gone) = self.links.remove(&link) else {
+            return;
+        };
+        let edge = gone.series.edge;
+        if !self.links.values().any(|l| l.series.edge == edge) {
+            self.export.edges.remove(&edge);
+        }
     }
 
     fn log_stats(&mut self) {
@@ -259,7 +297,15 @@ mod tests {
         });
         let (_inputs_tx, inputs) = mpsc::channel(1);
         let (writes, writes_rx) = mpsc::channel(1);
-        let tick = TickLoop::new(sim, &config, inputs, writes, Arc::default(), Arc::default());
+        let tick = TickLoop::new(
+            sim,
+            &config,
+            inputs,
+            writes,
+            Arc::default(),
+            Arc::default(),
+            RegionMetrics::default(),
+        );
         (tick, writes_rx, id)
     }
 

@@ -16,6 +16,21 @@ pub enum RegionSet {
     Sync,
 }
 
+impl RegionSet {
+    /// Every set, in tick order (the order of [`crate::world::timing::SetClock::set_ns`]).
+    pub const ALL: [RegionSet; 4] = [Self::Commands, Self::Simulation, Self::Vision, Self::Sync];
+
+    /// Stable label for metrics and logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Commands => "commands",
+            Self::Simulation => "simulation",
+            Self::Vision => "vision",
+            Self::Sync => "sync",
+        }
+    }
+}
+
 /// Steps of [`RegionSet::Commands`], in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommandStep {

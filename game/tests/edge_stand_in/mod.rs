@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use starlane_game::config::HttpConfig;
 use starlane_game::{RegionConfig, RegionHandle};
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
@@ -20,6 +21,9 @@ pub fn config(dir: &Path) -> RegionConfig {
     RegionConfig {
         data_dir: dir.to_owned(),
         link_bind: "127.0.0.1:0".parse().expect("loopback address"),
+        http: HttpConfig {
+            bind: "127.0.0.1:0".parse().expect("loopback address"),
+        },
         ..RegionConfig::default()
     }
 }

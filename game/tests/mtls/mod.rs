@@ -3,6 +3,7 @@
 //! certificate and tries to open a session.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use starlane_game::config::HttpConfig;
 use starlane_game::{Region, RegionConfig, RegionHandle};
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
@@ -19,6 +20,9 @@ pub fn region_config(dir: &Path) -> RegionConfig {
     RegionConfig {
         data_dir: dir.join("region"),
         link_bind: "127.0.0.1:0".parse().unwrap(),
+        http: HttpConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+        },
         ..RegionConfig::default()
     }
 }

@@ -73,7 +73,8 @@ pub async fn connect_with(
     let (send, recv) = conn.open_bi().await?;
     let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic, queues);
     tokio::spawn(async move {
-        pump(conn, send, recv, side, Arc::new(QuicCounters::default())).await;
+        let counters = Arc::new(QuicCounters::default());
+        pump(conn, send, recv, side, counters, None).await;
         // Keep the endpoint until the close reached the server.
         let _ = tokio::time::timeout(LINGER, endpoint.wait_idle()).await;
     });

@@ -56,6 +56,9 @@ pub struct QuicCounters {
     pub frames_too_large_out: AtomicU64,
     /// Connections closed because the peer sent a frame over the limit.
     pub frames_too_large_in: AtomicU64,
+    /// First frames refused for declaring more than the server's `first_message_limit`
+    /// (handed to the application as `LinkEvent::FirstMessageTooLarge`).
+    pub first_messages_too_large: AtomicU64,
     /// Connections refused because the accept queue was full.
     pub accept_refused: AtomicU64,
 }

@@ -66,16 +66,21 @@ pub(super) fn close_with(conn: &Connection, code: u8, reason: &[u8]) {
 }
 
 /// Move bytes between the connection and the link until either side ends; the last event
-/// is [`LinkEvent::Closed`].
+/// is [`LinkEvent::Closed`]. A first frame declaring more than `first_limit` bytes becomes
+/// [`LinkEvent::FirstMessageTooLarge`] and ends the reading of the stream (the link stays
+/// up for the answer and the close).
 pub(super) async fn pump(
     conn: Connection,
     send: SendStream,
     recv: RecvStream,
     mut side: DriverSide,
     counters: Arc<QuicCounters>,
+    first_limit: Option<usize>,
 ) {
     let (ftx, mut frames) = mpsc::channel(READ_QUEUE);
-    let reader = tokio::spawn(read_frames(recv, ftx));
+    let reader = tokio::spawn(read_frames(recv, ftx, first_limit));
+    // The first frame was refused: the stream is no longer read.
+    let mut refused = false;
     let (wtx, wrx) = mpsc::channel(WRITE_QUEUE);
     let mut writer = tokio::spawn(write_frames(send, wrx));
     // A frame the writer queue had no room for; nothing more is taken from the link until
@@ -143,8 +148,13 @@ pub(super) async fn pump(
                     break CloseReason::Local(0);
                 }
             },
-            frame = frames.recv(), if pending.is_none() => match frame {
+            frame = frames.recv(), if pending.is_none() && !refused => match frame {
                 Some(Ok(bytes)) => pending = side.offer(LinkEvent::Reliable(bytes)),
+                Some(Err(FrameError::FirstTooLarge(n))) => {
+                    bump(&counters.first_messages_too_large);
+                    refused = true;
+                    pending = side.offer(LinkEvent::FirstMessageTooLarge(n));
+                }
                 Some(Err(FrameError::TooLarge(n))) => {
                     bump(&counters.frames_too_large_in);
                     close_with(&conn, PROTOCOL_VIOLATION, b"frame too large");

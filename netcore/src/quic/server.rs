@@ -30,6 +30,11 @@ pub struct QuicServerConfig {
     pub idle_timeout: Duration,
     /// Bounds of the accept queue and of each link's queues.
     pub queues: QueueLimits,
+    /// Largest first reliable message a client may send (the edge's hello limit): a first
+    /// frame declaring more is refused from its length prefix with
+    /// [`LinkEvent::FirstMessageTooLarge`](crate::transport::LinkEvent::FirstMessageTooLarge).
+    /// `None`: only [`MAX_FRAME`](crate::frame::MAX_FRAME) applies.
+    pub first_message_limit: Option<usize>,
 }
 
 /// Error starting a [`QuicServer`].
@@ -81,7 +86,11 @@ impl QuicServer {
         let local_addr = endpoint.local_addr()?;
         let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));
         let counters = Arc::new(QuicCounters::default());
-        let accept = accept_loop(endpoint.clone(), tx, cfg.queues, counters.clone());
+        let limits = Limits {
+            queues: cfg.queues,
+            first_message: cfg.first_message_limit,
+        };
+        let accept = accept_loop(endpoint.clone(), tx, limits, counters.clone());
         let accept_task = tokio::spawn(accept);
         Ok((
             QuicServer {
@@ -127,10 +136,17 @@ impl Drop for QuicServer {
     }
 }
 
+/// What every connection of a server is bounded by.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    queues: QueueLimits,
+    first_message: Option<usize>,
+}
+
 async fn accept_loop(
     endpoint: quinn::Endpoint,
     links: mpsc::Sender<Link>,
-    queues: QueueLimits,
+    limits: Limits,
     counters: Arc<QuicCounters>,
 ) {
     while let Some(incoming) = endpoint.accept().await {
@@ -143,7 +159,7 @@ async fn accept_loop(
             }
             continue;
         }
-        tokio::spawn(serve(incoming, links.clone(), queues, counters.clone()));
+        tokio::spawn(serve(incoming, links.clone(), limits, counters.clone()));
     }
 }
 
@@ -160,7 +176,7 @@ enum SetupError {
 async fn serve(
     incoming: quinn::Incoming,
     links: mpsc::Sender<Link>,
-    queues: QueueLimits,
+    limits: Limits,
     counters: Arc<QuicCounters>,
 ) {
     let connecting = match incoming.accept() {
@@ -197,7 +213,7 @@ async fn serve(
             return;
         }
     };
-    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic, queues);
+    let (link, side) = link_pair(conn.remote_address(), TransportKind::Quic, limits.queues);
     match hand_over(&links, link) {
         Handover::Accepted => {}
         Handover::Full => {
@@ -211,5 +227,5 @@ async fn serve(
         }
     }
     bump(&counters.connections);
-    pump(conn, send, recv, side, counters).await;
+    pump(conn, send, recv, side, counters, limits.first_message).await;
 }

@@ -58,6 +58,15 @@ pub enum LinkEvent {
     Reliable(Vec<u8>),
     /// An unreliable datagram arrived.
     Datagram(Vec<u8>),
+    /// The peer's first reliable message is longer than the server's first-message limit
+    /// (`first_message_limit` of [`UdpServerConfig`](crate::udp::UdpServerConfig),
+    /// [`QuicServerConfig`](crate::quic::QuicServerConfig) and
+    /// [`WtServerConfig`](crate::webtransport::WtServerConfig); the edge bounds the client's
+    /// hello with it). Sent as soon as the length is known: the length a stream frame
+    /// declares, or over encrypted UDP the bytes received so far, over the limit. The message
+    /// is not delivered and nothing the peer sends reliably after it is read; datagrams still
+    /// are. The application answers (reliably) and closes the link.
+    FirstMessageTooLarge(usize),
     /// The link closed; no further events follow.
     Closed(CloseReason),
 }

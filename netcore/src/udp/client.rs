@@ -20,6 +20,12 @@ pub enum ConnectError {
     TimedOut,
 }
 
+/// Largest reliable message a client connection sends or takes: 1 MiB, the bound of a stream
+/// frame on QUIC and WebTransport. A server takes less (64 KiB by default, and its first
+/// message bounded by `first_message_limit`) and refuses more; a client sends what it is given
+/// so that the server, not the client's own driver, answers an oversized hello.
+pub const CLIENT_MAX_MESSAGE: usize = 1 << 20;
+
 struct ClientSink {
     tx: Option<oneshot::Sender<Result<Link, HandshakeError>>>,
 }
@@ -71,6 +77,7 @@ pub async fn connect_with(
         ..EndpointConfig::default()
     };
     cfg.conn.idle_timeout = idle_timeout;
+    cfg.conn.max_message = CLIENT_MAX_MESSAGE;
     let endpoint = Endpoint::client(Instant::now(), server, server_public_key, cfg)?;
     let (tx, rx) = oneshot::channel();
     let shared = Arc::new(Shared::default());

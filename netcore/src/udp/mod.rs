@@ -11,7 +11,7 @@ mod keys;
 mod routing;
 mod server;
 
-pub use client::{ConnectError, connect, connect_with};
+pub use client::{CLIENT_MAX_MESSAGE, ConnectError, connect, connect_with};
 pub use keys::{
     KeyError, generate_keypair, key_from_hex, key_to_hex, load_key, public_key_of, save_key,
 };

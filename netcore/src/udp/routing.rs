@@ -128,6 +128,9 @@ impl<S: LinkSink> Driver<S> {
                 EndpointEvent::Datagram { peer, bytes } => {
                     self.deliver(peer, LinkEvent::Datagram(bytes))
                 }
+                EndpointEvent::FirstMessageTooLarge { peer, len } => {
+                    self.deliver(peer, LinkEvent::FirstMessageTooLarge(len))
+                }
                 EndpointEvent::Closed { peer, cause } => {
                     let reason = match cause {
                         CloseCause::Local(code) => CloseReason::Local(code),

@@ -24,6 +24,11 @@ pub struct UdpServerConfig {
     pub idle_timeout: Duration,
     /// Bounds of the accept queue, of each link's queues and of the loop's queue.
     pub queues: QueueLimits,
+    /// Largest first reliable message a client may send (the edge's hello limit): a longer
+    /// one is refused once more bytes of it than this have arrived, with
+    /// [`LinkEvent::FirstMessageTooLarge`](crate::transport::LinkEvent::FirstMessageTooLarge).
+    /// `None`: only the connection's message limit applies.
+    pub first_message_limit: Option<usize>,
 }
 
 struct ServerSink {
@@ -53,6 +58,7 @@ impl UdpServer {
         let local_addr = udp.local_addr()?;
         let mut endpoint_cfg = EndpointConfig::default();
         endpoint_cfg.conn.idle_timeout = cfg.idle_timeout;
+        endpoint_cfg.conn.max_first_message = cfg.first_message_limit;
         let endpoint = Endpoint::server(cfg.static_private_key, endpoint_cfg);
         let public_key = endpoint.public_key().unwrap_or_default();
         let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));

@@ -42,7 +42,15 @@ pub async fn connect_native(url: &str, cert_hash: [u8; 32]) -> Result<Link, WtCl
     );
     tokio::spawn(async move {
         let _endpoint = endpoint;
-        pump(conn, send, recv, side, Arc::new(WtCounters::default())).await;
+        pump(
+            conn,
+            send,
+            recv,
+            side,
+            Arc::new(WtCounters::default()),
+            None,
+        )
+        .await;
     });
     Ok(link)
 }

@@ -30,6 +30,11 @@ pub struct WtServerConfig {
     pub identity: Identity,
     /// Bounds of the accept queue and of each link's queues.
     pub queues: QueueLimits,
+    /// Largest first reliable message a client may send (the edge's hello limit): a first
+    /// frame declaring more is refused from its length prefix with
+    /// [`LinkEvent::FirstMessageTooLarge`](crate::transport::LinkEvent::FirstMessageTooLarge).
+    /// `None`: only [`MAX_FRAME`] applies.
+    pub first_message_limit: Option<usize>,
 }
 
 /// Error starting a [`WtServer`].
@@ -74,7 +79,8 @@ impl WtServer {
         let local_addr = endpoint.local_addr()?;
         let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));
         let counters = Arc::new(WtCounters::default());
-        let accept = accept_loop(endpoint.clone(), tx, cfg.queues, counters.clone());
+        let limits = (cfg.queues, cfg.first_message_limit);
+        let accept = accept_loop(endpoint.clone(), tx, limits, counters.clone());
         let accept_task = tokio::spawn(accept);
         Ok((
             WtServer {
@@ -113,12 +119,12 @@ impl Drop for WtServer {
 async fn accept_loop(
     endpoint: Arc<Endpoint<wtransport::endpoint::endpoint_side::Server>>,
     links: mpsc::Sender<Link>,
-    queues: QueueLimits,
+    limits: (QueueLimits, Option<usize>),
     counters: Arc<WtCounters>,
 ) {
     loop {
         let incoming = endpoint.accept().await;
-        let serve = session::serve(incoming, links.clone(), queues, counters.clone());
+        let serve = session::serve(incoming, links.clone(), limits, counters.clone());
         tokio::spawn(serve);
     }
 }

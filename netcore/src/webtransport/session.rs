@@ -35,6 +35,9 @@ pub struct WtCounters {
     pub frames_too_large_out: AtomicU64,
     /// Sessions closed because the peer sent a frame over [`MAX_FRAME`].
     pub frames_too_large_in: AtomicU64,
+    /// First frames refused for declaring more than the server's `first_message_limit`
+    /// (handed to the application as `LinkEvent::FirstMessageTooLarge`).
+    pub first_messages_too_large: AtomicU64,
     /// Sessions refused because the accept queue was full.
     pub accept_refused: AtomicU64,
 }
@@ -51,11 +54,12 @@ enum SetupError {
     Connection(#[from] ConnectionError),
 }
 
-/// Accept one incoming session and run it as a link until it closes.
+/// Accept one incoming session and run it as a link until it closes; its queues are bounded
+/// by `queues`, its first reliable message by `first_limit`.
 pub(crate) async fn serve(
     incoming: IncomingSession,
     links: mpsc::Sender<Link>,
-    queues: QueueLimits,
+    (queues, first_limit): (QueueLimits, Option<usize>),
     counters: Arc<WtCounters>,
 ) {
     let (conn, send, recv) = match tokio::time::timeout(SETUP_TIMEOUT, setup(incoming)).await {
@@ -91,7 +95,7 @@ pub(crate) async fn serve(
         }
     }
     bump(&counters.sessions);
-    pump(conn, send, recv, side, counters).await;
+    pump(conn, send, recv, side, counters, first_limit).await;
 }
 
 async fn setup(
@@ -115,16 +119,21 @@ pub(crate) fn close_reason(e: ConnectionError) -> CloseReason {
     }
 }
 
-/// Move bytes between the connection and the link until either side ends.
+/// Move bytes between the connection and the link until either side ends. A first frame
+/// declaring more than `first_limit` bytes becomes [`LinkEvent::FirstMessageTooLarge`] and
+/// ends the reading of the stream (the link stays up for the answer and the close).
 pub(crate) async fn pump(
     conn: Connection,
     mut send: SendStream,
     recv: RecvStream,
     mut side: DriverSide,
     counters: Arc<WtCounters>,
+    first_limit: Option<usize>,
 ) {
     let (ftx, mut frames) = mpsc::channel(64);
-    let reader = tokio::spawn(read_frames(recv, ftx));
+    let reader = tokio::spawn(read_frames(recv, ftx, first_limit));
+    // The first frame was refused: the stream is no longer read.
+    let mut refused = false;
     let mut rtt_tick = tokio::time::interval(Duration::from_millis(500));
     // An event the link's queue had no room for; nothing more is read until it is delivered
     // (flow control then pushes back on the peer).
@@ -178,10 +187,15 @@ pub(crate) async fn pump(
                     break CloseReason::Local(0);
                 }
             },
-            frame = frames.recv(), if pending.is_none() => match frame {
+            frame = frames.recv(), if pending.is_none() && !refused => match frame {
                 Some(Ok(bytes)) => {
                     side.stats.record_in(bytes.len());
                     pending = side.offer(LinkEvent::Reliable(bytes));
+                }
+                Some(Err(FrameError::FirstTooLarge(n))) => {
+                    bump(&counters.first_messages_too_large);
+                    refused = true;
+                    pending = side.offer(LinkEvent::FirstMessageTooLarge(n));
                 }
                 Some(Err(FrameError::TooLarge(n))) => {
                     bump(&counters.frames_too_large_in);

@@ -31,6 +31,7 @@ pub fn server_with(
         identity,
         idle_timeout,
         queues,
+        first_message_limit: None,
     })
     .unwrap();
     (server, accepted, hash)

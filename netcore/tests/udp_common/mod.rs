@@ -31,6 +31,7 @@ pub fn loopback_server(queues: QueueLimits) -> (UdpServer, Receiver<Link>, [u8; 
         static_private_key: private,
         idle_timeout: Duration::from_secs(10),
         queues,
+        first_message_limit: None,
     };
     let (server, accepted) = UdpServer::bind(cfg).expect("bind loopback");
     assert_eq!(server.public_key(), public);

@@ -136,6 +136,12 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
             },
         ),
         (
+            "reject_token_too_large",
+            ServerMsg::Reject {
+                reason: RejectReason::TokenTooLarge,
+            },
+        ),
+        (
             "map_empty",
             ServerMsg::Map(MapInfo {
                 chunk_radius: 0,
@@ -346,11 +352,14 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         ..Update::default()
     })
     .encode();
-    let long_hello = ClientMsg::Hello {
-        version: 1,
-        token: "x".repeat(MAX_TOKEN_LEN + 1),
+    // A hello declaring a token one byte over the ceiling: refused on its length alone.
+    let mut long_hello = vec![0x01, 0x00, 0x01];
+    let mut len = MAX_TOKEN_LEN + 1;
+    while len >= 0x80 {
+        long_hello.push(0x80 | (len & 0x7F) as u8);
+        len >>= 7;
     }
-    .encode();
+    long_hello.push(len as u8);
     let big_user = ServerMsg::Welcome {
         user_id: MAX_USER_ID + 1,
         empire: 1,
@@ -390,9 +399,9 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),
         (
-            "reject_reason_thirteen",
+            "reject_reason_fourteen",
             "server",
-            vec![0x82, 0x0D],
+            vec![0x82, 0x0E],
             "bad_enum",
         ),
         (
@@ -434,7 +443,12 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             vec![0x85, 0x80, 0x00],
             "non_canonical_varint",
         ),
-        ("token_4097_bytes", "client", long_hello, "string_too_long"),
+        (
+            "token_16385_bytes_declared",
+            "client",
+            long_hello,
+            "string_too_long",
+        ),
         (
             "token_invalid_utf8",
             "client",

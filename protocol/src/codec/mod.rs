@@ -20,8 +20,23 @@ mod tests;
 
 pub use prim::{zigzag_decode, zigzag_encode};
 
-/// Longest `Hello` token accepted (bytes of UTF-8).
-pub const MAX_TOKEN_LEN: usize = 4096;
+/// Longest `Hello` token any decoder accepts (bytes of UTF-8): the protocol's hard ceiling.
+/// An edge refuses longer tokens sooner, at its configured `max_token_bytes` (8 KiB by
+/// default, at most this), with `RejectReason::TokenTooLarge`.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Bytes of the least `Hello` header: type (1) and version (2); the token's length
+/// (a varint) and its bytes follow.
+const HELLO_HEADER_LEN: usize = 3;
+
+/// The encoded size of a `Hello` whose token is `token_len` bytes: the bound a transport can
+/// put on a session's first reliable message when tokens may be at most `token_len` bytes.
+pub fn hello_len(token_len: usize) -> usize {
+    // A varint carries 7 bits per byte; zero still takes one byte.
+    let bits = usize::BITS - token_len.leading_zeros();
+    let varint = bits.div_ceil(7).max(1) as usize;
+    HELLO_HEADER_LEN + varint + token_len
+}
 
 /// Most entries accepted in any list field.
 pub const MAX_LIST_LEN: usize = 4096;

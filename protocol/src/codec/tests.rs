@@ -222,15 +222,18 @@ fn every_decode_error_is_reachable() {
     assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
     assert_eq!(client_err(&[0x02, 0x00, 0x02, 0, 0, 0]), "unknown_command");
     assert_eq!(server_err(&[0x82, 0]), "bad_enum");
-    assert_eq!(server_err(&[0x82, 13]), "bad_enum");
+    assert_eq!(server_err(&[0x82, 14]), "bad_enum");
     assert_eq!(server_err(&[0x86, 0, 8]), "bad_enum");
     assert_eq!(
         server_err(&[0x85, 0xFF, 0xFF, 0xFF, 0xFF, 0x10]),
         "varint_overflow"
     );
     assert_eq!(server_err(&[0x85, 0x80, 0x00]), "non_canonical_varint");
-    // token length 4097 = 0x81 0x20
-    assert_eq!(client_err(&[0x01, 0, 1, 0x81, 0x20]), "string_too_long");
+    // token length 16385 = 0x81 0x80 0x01 (the ceiling is checked before the input's length)
+    assert_eq!(
+        client_err(&[0x01, 0, 1, 0x81, 0x80, 0x01]),
+        "string_too_long"
+    );
     assert_eq!(client_err(&[0x01, 0, 1, 0x01, 0xFF]), "invalid_utf8");
     // map with 4097 chunks
     assert_eq!(server_err(&[0x83, 9, 0x81, 0x20]), "list_too_long");
@@ -252,6 +255,17 @@ fn every_decode_error_is_reachable() {
     // each reason label is listed once in REASONS
     for r in DecodeError::REASONS {
         assert_eq!(DecodeError::REASONS.iter().filter(|x| *x == r).count(), 1);
+    }
+}
+
+#[test]
+fn hello_len_is_the_encoded_size() {
+    for n in [0, 1, 127, 128, 4096, 8192, 16_383, 16_384, MAX_TOKEN_LEN] {
+        let hello = ClientMsg::Hello {
+            version: 1,
+            token: "t".repeat(n),
+        };
+        assert_eq!(hello_len(n), hello.encode().len(), "token of {n} bytes");
     }
 }
 

@@ -5,7 +5,7 @@
 export const PROTOCOL_VERSION = 1;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
-export const MAX_TOKEN_LEN = 4096;
+export const MAX_TOKEN_LEN = 16384;
 /** Most entries in any list field. */
 export const MAX_LIST_LEN = 4096;
 /** Largest Welcome.userId on the wire (2^53 - 1, exact in a JS number). */
@@ -62,6 +62,7 @@ export const RejectReason = {
   ProtocolViolation: 10,
   ShuttingDown: 11,
   NotYetValid: 12,
+  TokenTooLarge: 13,
 } as const;
 
 /** Why a command was refused (CommandRejected.error). */

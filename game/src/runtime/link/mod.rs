@@ -146,6 +146,7 @@ async fn deliver(
             let msg = RuntimeMsg::LinkOpened {
                 link,
                 handle: shared.clone(),
+                edge_id,
             };
             ctx.tick_tx.send(msg).await.is_ok()
         }

@@ -26,7 +26,7 @@ use crate::proto::rtt::RttEstimator;
 use crate::proto::session::{SealError, Session};
 use body::{Body, CHANNEL_FRAMES, CHANNEL_LEN, DatagramSequencer};
 use frame::{ACK_LEN, Frame, PING_LEN, PONG_LEN};
-use reliable::{ReliableReceiver, ReliableSender};
+use reliable::{ReceiveError, ReliableReceiver, ReliableSender};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -85,7 +85,8 @@ impl Connection {
             session,
             datagrams: DatagramSequencer::default(),
             sender: ReliableSender::new(config.max_message, config.max_queued_bytes),
-            receiver: ReliableReceiver::new(config.max_message),
+            receiver: ReliableReceiver::new(config.max_message)
+                .with_first_limit(config.max_first_message),
             rtt: RttEstimator::seeded(config.rtt, rtt_seed),
             last_heard: now,
             // The first ping goes out with the first packet: it measures the RTT at once.
@@ -177,9 +178,13 @@ impl Connection {
             match f.map_err(|_| DropReason::Malformed)? {
                 Frame::Ack { next, sack } => self.sender.on_ack(now, next, sack, &mut self.rtt),
                 Frame::Reliable { seq, last, data } => {
-                    self.receiver
-                        .on_chunk(seq, last, data)
-                        .map_err(|_| DropReason::Malformed)?;
+                    match self.receiver.on_chunk(seq, last, data) {
+                        Ok(()) => {}
+                        Err(ReceiveError::FirstTooLarge(len)) => {
+                            self.events.push_back(ConnEvent::FirstMessageTooLarge(len))
+                        }
+                        Err(ReceiveError::TooLarge) => return Err(DropReason::Malformed),
+                    }
                     while let Some(m) = self.receiver.poll_message() {
                         self.events.push_back(ConnEvent::Message(m));
                     }

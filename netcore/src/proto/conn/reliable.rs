@@ -29,11 +29,17 @@ pub enum PushError {
     Exhausted,
 }
 
-/// Error receiving a chunk: the peer broke the protocol.
+/// Error receiving a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiveError {
+    /// The peer broke the protocol: a message over the message limit.
     #[error("message exceeds the message limit")]
     TooLarge,
+    /// The first message passed the first-message limit with this many bytes received: it
+    /// is refused (its bytes dropped, and every chunk after it), the connection stays up so
+    /// the application can answer.
+    #[error("first message exceeds the first-message limit ({0} bytes received)")]
+    FirstTooLarge(usize),
 }
 
 #[derive(Debug)]
@@ -273,6 +279,12 @@ pub struct ReliableReceiver {
     ready: VecDeque<Vec<u8>>,
     ack_owed: bool,
     max_message: usize,
+    /// Bound of the first message, if lower than `max_message`.
+    first_limit: Option<usize>,
+    /// Whether the first message was completed.
+    first_done: bool,
+    /// The first message was refused: chunks are acknowledged and dropped.
+    refused: bool,
 }
 
 impl ReliableReceiver {
@@ -285,31 +297,65 @@ impl ReliableReceiver {
             ready: VecDeque::new(),
             ack_owed: false,
             max_message,
+            first_limit: None,
+            first_done: false,
+            refused: false,
+        }
+    }
+
+    /// Refuse a first message longer than `limit` bytes as soon as more than `limit` of its
+    /// bytes have arrived ([`ReceiveError::FirstTooLarge`]), instead of buffering it up to
+    /// the message limit.
+    pub fn with_first_limit(mut self, limit: Option<usize>) -> Self {
+        self.first_limit = limit;
+        self
+    }
+
+    /// The bound of the message being assembled.
+    fn limit(&self) -> usize {
+        match self.first_limit {
+            Some(first) if !self.first_done => first.min(self.max_message),
+            _ => self.max_message,
         }
     }
 
     /// Take one chunk. Duplicates and chunks beyond the window are ignored (but still
-    /// acknowledged, so a sender whose ACK was lost stops resending).
+    /// acknowledged, so a sender whose ACK was lost stops resending). Once the first message
+    /// was refused, chunks are still acknowledged and put in order, but their data is dropped
+    /// and no message is delivered.
     pub fn on_chunk(&mut self, seq: u32, last: bool, data: &[u8]) -> Result<(), ReceiveError> {
         self.ack_owed = true;
         let ahead = seq.wrapping_sub(self.next);
         if ahead >= WINDOW || self.buffered.contains_key(&seq) {
             return Ok(());
         }
-        self.buffered.insert(
-            seq,
-            Chunk {
-                last,
-                data: data.to_vec(),
-            },
-        );
+        let data = if self.refused {
+            Vec::new()
+        } else {
+            data.to_vec()
+        };
+        self.buffered.insert(seq, Chunk { last, data });
         while let Some(chunk) = self.buffered.remove(&self.next) {
             self.next = self.next.wrapping_add(1);
-            if self.partial.len() + chunk.data.len() > self.max_message {
-                return Err(ReceiveError::TooLarge);
+            if self.refused {
+                continue;
+            }
+            let len = self.partial.len() + chunk.data.len();
+            if len > self.limit() {
+                if self.first_done || self.first_limit.is_none() {
+                    return Err(ReceiveError::TooLarge);
+                }
+                // Refused for good: nothing buffered is kept.
+                self.refused = true;
+                self.partial = Vec::new();
+                for c in self.buffered.values_mut() {
+                    c.data = Vec::new();
+                }
+                return Err(ReceiveError::FirstTooLarge(len));
             }
             self.partial.extend_from_slice(&chunk.data);
             if chunk.last {
+                self.first_done = true;
                 self.ready.push_back(std::mem::take(&mut self.partial));
             }
         }

@@ -30,6 +30,12 @@ pub struct ConnConfig {
     pub keepalive_interval: Duration,
     /// Largest reliable message.
     pub max_message: usize,
+    /// Largest first reliable message from the peer, if lower than `max_message` (a server
+    /// bounds the client's hello with it). Once more bytes of the first message than this
+    /// have arrived it is refused: [`ConnEvent::FirstMessageTooLarge`], its bytes and every
+    /// later chunk are dropped (still acknowledged), and the connection stays open for the
+    /// application's answer and close. `None` (the default): no bound but `max_message`.
+    pub max_first_message: Option<usize>,
     /// Most bytes of reliable messages queued or in flight.
     pub max_queued_bytes: usize,
     /// Packet counters available to data: the first counter data may not use. Reaching it
@@ -52,6 +58,7 @@ impl Default for ConnConfig {
             idle_timeout: Duration::from_secs(10),
             keepalive_interval: Duration::from_millis(500),
             max_message: 64 * 1024,
+            max_first_message: None,
             max_queued_bytes: 4 * 1024 * 1024,
             data_counter_limit: MAX_DATA_COUNTER_LIMIT,
             rtt: RttConfig::TRANSPORT,
@@ -88,6 +95,9 @@ pub enum ConnEvent {
     Message(Vec<u8>),
     /// An unreliable datagram.
     Datagram(Vec<u8>),
+    /// The peer's first reliable message passed [`ConnConfig::max_first_message`]: this many
+    /// of its bytes had arrived. Nothing more from the peer is delivered reliably.
+    FirstMessageTooLarge(usize),
     /// The connection ended; its keys are wiped and nothing more follows.
     Closed(CloseCause),
 }

@@ -34,6 +34,9 @@ pub enum EndpointEvent {
     Message { peer: SocketAddr, bytes: Vec<u8> },
     /// An unreliable datagram from the peer.
     Datagram { peer: SocketAddr, bytes: Vec<u8> },
+    /// The peer's first reliable message passed the first-message limit
+    /// ([`ConnConfig::max_first_message`]) with `len` bytes received; it is dropped.
+    FirstMessageTooLarge { peer: SocketAddr, len: usize },
     /// The connection with this peer ended; its keys are wiped.
     Closed { peer: SocketAddr, cause: CloseCause },
     /// Client role: the handshake failed.
@@ -374,6 +377,9 @@ impl Endpoint {
             self.events.push_back(match ev {
                 ConnEvent::Message(bytes) => EndpointEvent::Message { peer, bytes },
                 ConnEvent::Datagram(bytes) => EndpointEvent::Datagram { peer, bytes },
+                ConnEvent::FirstMessageTooLarge(len) => {
+                    EndpointEvent::FirstMessageTooLarge { peer, len }
+                }
                 ConnEvent::Closed(cause) => EndpointEvent::Closed { peer, cause },
             });
         }

@@ -1,0 +1,185 @@
+//! Starting a region in two steps: [`Region::prepare`] binds the operator HTTP listener (so
+//! probes answer, `/readyz` with 503, while the database opens and the world loads), then
+//! [`PreparedRegion::start`] opens the database, loads the world, starts the tick thread and
+//! the link server.
+
+use super::http::{HttpServer, Observed};
+use super::link::tls;
+use super::link::trust::edge_verifier;
+use super::link::{self, LinkCtx};
+use super::persist::Store;
+use super::tick::TickLoop;
+use super::{Region, RegionError, RegionHandle, db, link_config};
+use crate::config::{LinkConfig, RegionConfig};
+use crate::map::GameMap;
+use crate::world::RegionSim;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A region whose operator listener is up and which has not started yet. Dropping it stops
+/// the listener.
+#[derive(Debug)]
+pub struct PreparedRegion {
+    config: RegionConfig,
+    http: HttpServer,
+    observed: Arc<Observed>,
+}
+
+impl Region {
+    /// Bind the operator HTTP listener (`[http] bind`); `/readyz` answers 503 until
+    /// [`PreparedRegion::start`] has opened the database and the link listener.
+    pub async fn prepare(config: RegionConfig) -> Result<PreparedRegion, RegionError> {
+        let observed = Arc::new(Observed::default());
+        let http = HttpServer::start(config.http.bind, observed.clone())
+            .await
+            .map_err(|source| RegionError::HttpBind {
+                addr: config.http.bind,
+                source,
+            })?;
+        Ok(PreparedRegion {
+            config,
+            http,
+            observed,
+        })
+    }
+
+    /// Start a region: operator listener, data directory, certificate, database, world, tick
+    /// thread, link server.
+    pub async fn start(config: RegionConfig) -> Result<RegionHandle, RegionError> {
+        Self::prepare(config).await?.start().await
+    }
+}
+
+impl PreparedRegion {
+    /// Address of the operator HTTP listener (with the real port when bound to port 0).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http.addr()
+    }
+
+    /// Open the database, load the world, start the tick thread and the link server.
+    pub async fn start(self) -> Result<RegionHandle, RegionError> {
+        let Self {
+            config,
+            http,
+            observed,
+        } = self;
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| RegionError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let (cert_path, key_path) = config.effective_cert_paths();
+        let identity = if config.link.production {
+            tls::load_identity(&cert_path, &key_path, "link_cert")?
+        } else {
+            tls::load_or_generate(&cert_path, &key_path)?
+        };
+        let refusals = observed.refusals.clone();
+        let verifier = edge_verifier(&config.link, &config.data_dir, refusals.clone())?;
+        let dev_edge = (config.link.uses_dev_fallback()
+            && config.link.edge_cert_file.as_os_str().is_empty())
+        .then(|| LinkConfig::dev_edge_paths(&config.data_dir));
+        let export = observed.export.clone();
+        let store =
+            Store::open_measured(&config.effective_database_url(), export.db.clone()).await?;
+        observed.health.set_store_open(true);
+        let units = store.load_units().await?;
+        let map = GameMap::generate(
+            config.chunk_radius,
+            config.map_seed,
+            config.asteroid_percent,
+        );
+        let spawn_count = u32::try_from(map.spawns().len()).unwrap_or(1);
+        let mut sim = RegionSim::new(config.clone(), map);
+        sim.load_units(&units);
+        let npcs = sim.spawn_load(&config.load);
+        tracing::info!(
+            units = units.len(),
+            npcs,
+            pattern = ?config.load.pattern,
+            cells = sim.map().cell_count(),
+            "region world loaded"
+        );
+        // The state just loaded is the last save.
+        export.save_clock.saved();
+
+        let queues = &config.queues;
+        let (tick_tx, tick_rx) = mpsc::channel(queues.tick_inputs);
+        let (db_tx, db_rx) = mpsc::channel(queues.db_requests);
+        let (write_tx, write_rx) = mpsc::channel(queues.db_writes);
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+        let stats = observed.stats.clone();
+        let metrics = observed.metrics.clone();
+        tokio::spawn(db::db_worker(
+            store.clone(),
+            export.clone(),
+            spawn_count,
+            db_rx,
+            write_rx,
+            tick_tx.clone(),
+        ));
+
+        let tick = TickLoop::new(
+            sim,
+            &config,
+            tick_rx,
+            write_tx.clone(),
+            stats.clone(),
+            metrics.clone(),
+            export,
+        );
+        // Marked running before the thread exists, so the region is ready when start returns;
+        // the thread drops the guard when it ends, also by a panic.
+        let running = observed.health.tick_guard();
+        let tick_thread = std::thread::Builder::new()
+            .name("region-tick".into())
+            .spawn(move || {
+                let _running = running;
+                tick.run(stop_rx)
+            })
+            .map_err(|e| RegionError::Tick(e.to_string()))?;
+
+        let server = tls::server_config(&identity, Arc::new(verifier))?;
+        let endpoint = quinn::Endpoint::server(server, config.link_bind).map_err(|source| {
+            RegionError::Bind {
+                addr: config.link_bind,
+                source,
+            }
+        })?;
+        let link_addr = endpoint.local_addr().map_err(|source| RegionError::Bind {
+            addr: config.link_bind,
+            source,
+        })?;
+        let ctx = LinkCtx {
+            tick_tx,
+            db_tx,
+            stats: stats.clone(),
+            refusals: refusals.clone(),
+            config: link_config(&config),
+        };
+        let health = observed.health.clone();
+        health.set_link_accepting(true);
+        let accepting = endpoint.clone();
+        tokio::spawn(async move {
+            link::accept_loop(accepting, ctx).await;
+            health.set_link_accepting(false);
+        });
+        tracing::info!(%link_addr, "region link listening");
+        Ok(RegionHandle {
+            link_addr,
+            cert_der: identity.cert_der().to_vec(),
+            endpoint,
+            stats,
+            refusals,
+            dev_edge,
+            metrics,
+            stop_tx,
+            tick_thread: Some(tick_thread),
+            write_tx,
+            store,
+            http_addr: http.addr(),
+            http: Some(http),
+            observed,
+        })
+    }
+}
