@@ -60,7 +60,8 @@ impl TestbedError {
     }
 }
 
-/// The shared server of one kind: from the environment, or started once per process.
+/// The shared server of one kind: from the environment, or started once per process (and then
+/// stopped by a reaper when the process exits, since statics are never dropped).
 enum Shared<T> {
     Env(String),
     Owned(T),
@@ -83,9 +84,13 @@ fn shared_postgres() -> &'static Shared<Postgres> {
     PG.get_or_init(|| match std::env::var(POSTGRES_ENV) {
         Ok(url) if !url.is_empty() => Shared::Env(url),
         // Tests must not skip: without a shared server, start one for this process.
-        _ => Shared::Owned(
-            Postgres::start().unwrap_or_else(|e| panic!("starting a test PostgreSQL: {e}")),
-        ),
+        _ => {
+            let pg =
+                Postgres::start().unwrap_or_else(|e| panic!("starting a test PostgreSQL: {e}"));
+            process::reap_when_gone(std::process::id(), pg.pid(), Signal::Quit, pg.dir())
+                .unwrap_or_else(|e| panic!("{e}"));
+            Shared::Owned(pg)
+        }
     })
 }
 
@@ -106,7 +111,12 @@ pub fn fresh_database() -> String {
 pub fn redis_url() -> String {
     let shared = REDIS.get_or_init(|| match std::env::var(REDIS_ENV) {
         Ok(url) if !url.is_empty() => Shared::Env(url),
-        _ => Shared::Owned(Redis::start().unwrap_or_else(|e| panic!("starting a test Redis: {e}"))),
+        _ => {
+            let redis = Redis::start().unwrap_or_else(|e| panic!("starting a test Redis: {e}"));
+            process::reap_when_gone(std::process::id(), redis.pid(), Signal::Term, redis.dir())
+                .unwrap_or_else(|e| panic!("{e}"));
+            Shared::Owned(redis)
+        }
     });
     match shared {
         Shared::Env(url) => url.clone(),

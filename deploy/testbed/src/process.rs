@@ -89,3 +89,47 @@ pub(crate) fn wait_ready(
         detail: last,
     })
 }
+
+/// Stop `server` with `stop_signal` (then SIGKILL) and remove `dir` once the process `owner`
+/// has exited.
+///
+/// For servers held in a process-wide static, which Rust never drops: without this, every
+/// plain `cargo nextest run` would leave one PostgreSQL and one Redis (and their temporary
+/// directories) behind per test process. The watcher is a small `sh` loop in its own process
+/// group, so that it outlives the owner; it only signals the PID it was given.
+pub(crate) fn reap_when_gone(
+    owner: u32,
+    server: u32,
+    stop_signal: Signal,
+    dir: &std::path::Path,
+) -> Result<(), TestbedError> {
+    use std::os::unix::process::CommandExt;
+    let first = match stop_signal {
+        Signal::Term => "TERM",
+        Signal::Kill => "KILL",
+        Signal::Hup => "HUP",
+        Signal::Quit => "QUIT",
+    };
+    const SCRIPT: &str = r#"while kill -0 "$1" 2>/dev/null; do sleep 0.5; done
+kill -"$3" "$2" 2>/dev/null
+i=0; while kill -0 "$2" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+kill -KILL "$2" 2>/dev/null
+rm -rf -- "$4""#;
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg("starlane-testbed-reaper")
+        .arg(owner.to_string())
+        .arg(server.to_string())
+        .arg(first)
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(TestbedError::io(
+            "starting the reaper for a shared test server",
+        ))?;
+    Ok(())
+}

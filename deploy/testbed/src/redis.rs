@@ -101,6 +101,11 @@ impl Redis {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The server's directory (its log is there).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
 }
 
 impl Drop for Redis {

@@ -86,3 +86,46 @@ fn fresh_names_never_repeat() {
     assert_ne!(a, b);
     assert!(a.ends_with(':'));
 }
+
+fn port_of(url: &str) -> u16 {
+    let after_host = url.rsplit_once(':').expect("url has a port").1;
+    let digits: String = after_host
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("port")
+}
+
+#[test]
+fn shared_servers_stop_when_their_process_exits() {
+    // target/debug/deps/servers-HASH -> target/debug/examples/shared_servers_child
+    let exe = std::env::current_exe().expect("test binary path");
+    let child = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir")
+        .join("examples/shared_servers_child");
+    let out = Command::new(&child)
+        .env_remove(starlane_testbed::POSTGRES_ENV)
+        .env_remove(starlane_testbed::REDIS_ENV)
+        .output()
+        .unwrap_or_else(|e| panic!("run {} (built by cargo test): {e}", child.display()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let ports: Vec<u16> = text.lines().map(port_of).collect();
+    assert_eq!(ports.len(), 2, "child printed: {text}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for port in ports {
+        while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server on port {port} still runs after its process exited"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
