@@ -9,6 +9,7 @@ mod http;
 mod link;
 mod load;
 mod queues;
+mod store;
 mod sync;
 
 pub use error::ConfigError;
@@ -17,6 +18,7 @@ pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
 pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use queues::QueueConfig;
+pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
 use serde::Deserialize;
@@ -70,13 +72,11 @@ pub struct RegionConfig {
     pub asteroid_percent: u32,
     /// Number of neutral pirate units spawned in the central chunk (0..=1000).
     pub pirates: u32,
-    /// Directory for the database, the link certificate and key. Env: `STARLANE_REGION_DATA_DIR`.
+    /// Directory for the SQLite database, the link certificate and key.
+    /// Env: `STARLANE_REGION_DATA_DIR`.
     pub data_dir: PathBuf,
-    /// sqlx database URL; empty means `sqlite://<data_dir>/region.db`.
-    /// Env: `STARLANE_REGION_DATABASE_URL`.
-    pub database_url: String,
-    /// Seconds between saves of changed unit positions (1..=3600).
-    pub save_interval_secs: u32,
+    /// `[store]`: the database (SQLite or PostgreSQL), snapshots, home region policy.
+    pub store: StoreConfig,
     /// QUIC address edges connect to. Env: `STARLANE_REGION_LINK_BIND`.
     pub link_bind: SocketAddr,
     /// PEM certificate (chain) of the link server; empty means `<data_dir>/link-cert.pem`.
@@ -129,8 +129,7 @@ impl Default for RegionConfig {
             asteroid_percent: 8,
             pirates: 4,
             data_dir: PathBuf::from("data"),
-            database_url: String::new(),
-            save_interval_secs: 5,
+            store: StoreConfig::default(),
             link_bind: SocketAddr::from(([0u16; 8], 4500)),
             link_cert: PathBuf::new(),
             link_key: PathBuf::new(),
@@ -193,9 +192,11 @@ impl RegionConfig {
 
     /// Parse TOML text without env overrides or validation.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: PathBuf::from("<text>"),
-            source: Box::new(e),
+        toml::from_str(text).map_err(|e| {
+            moved_setting(text).unwrap_or_else(|| ConfigError::Parse {
+                path: PathBuf::from("<text>"),
+                source: Box::new(e),
+            })
         })
     }
 
@@ -203,7 +204,7 @@ impl RegionConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
         let vision_fix = "use 1..=2*chunk_radius";
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 20] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 19] = [
             (
                 "tick_hz",
                 self.tick_hz.into(),
@@ -233,13 +234,6 @@ impl RegionConfig {
                 "use e.g. 8",
             ),
             ("pirates", self.pirates.into(), 0, 1000, "use e.g. 4"),
-            (
-                "save_interval_secs",
-                self.save_interval_secs.into(),
-                1,
-                3600,
-                "use e.g. 5",
-            ),
             (
                 "units_per_empire",
                 self.units_per_empire.into(),
@@ -359,13 +353,7 @@ impl RegionConfig {
                 fix: "set data_dir to a writable directory, e.g. \"data\"",
             });
         }
-        if !self.database_url.is_empty() && !self.database_url.starts_with("sqlite:") {
-            return Err(ConfigError::Invalid {
-                field: "database_url",
-                problem: format!("{:?} is not a sqlite: URL", self.database_url),
-                fix: "use sqlite://path/to/region.db or leave it empty",
-            });
-        }
+        self.store.validate()?;
         if self.link_cert.as_os_str().is_empty() != self.link_key.as_os_str().is_empty() {
             return Err(ConfigError::Invalid {
                 field: "link_cert",
@@ -377,13 +365,9 @@ impl RegionConfig {
         Ok(())
     }
 
-    /// The database URL in effect (`database_url` or the SQLite file in `data_dir`).
+    /// The database URL in effect (`[store] url` or the SQLite file in `data_dir`).
     pub fn effective_database_url(&self) -> String {
-        if self.database_url.is_empty() {
-            format!("sqlite://{}", self.data_dir.join("region.db").display())
-        } else {
-            self.database_url.clone()
-        }
+        self.store.effective_url(&self.data_dir)
     }
 
     /// The certificate and key paths in effect.
@@ -397,6 +381,25 @@ impl RegionConfig {
             (self.link_cert.clone(), self.link_key.clone())
         }
     }
+}
+
+/// The error for a top-level setting that moved to `[store]`, if `text` has one.
+fn moved_setting(text: &str) -> Option<ConfigError> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let (field, fix) = [
+        ("database_url", "move it to [store] url"),
+        (
+            "save_interval_secs",
+            "move it to [store] snapshot_interval_secs",
+        ),
+    ]
+    .into_iter()
+    .find(|(f, _)| table.contains_key(*f))?;
+    Some(ConfigError::Invalid {
+        field,
+        problem: "is no longer a top-level setting".into(),
+        fix,
+    })
 }
 
 #[cfg(test)]

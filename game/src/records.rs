@@ -26,3 +26,27 @@ pub struct EmpireRecord {
     /// Index of its spawn point (taken modulo the map's spawn count).
     pub spawn_index: u32,
 }
+
+/// A player as stored globally (the same row whatever region they play in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerRecord {
+    /// The login service's user id.
+    pub user_id: i64,
+    /// The last username seen.
+    pub username: String,
+    /// The player's home region, assigned at the first join by `[store] home_region_policy`.
+    pub home_region: String,
+    /// The player's empire (the same in every region).
+    pub empire: EmpireId,
+    /// When the player first joined (Unix seconds).
+    pub created_at: i64,
+}
+
+/// A region's world as written in one snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorldSnapshot {
+    /// The tick the snapshot was taken at.
+    pub tick: u32,
+    /// Every unit of the region.
+    pub units: Vec<UnitRecord>,
+}

@@ -5,6 +5,7 @@ mod common;
 mod edge_stand_in;
 mod mtls;
 mod ops_http;
+mod region_process;
 
 mod link;
 mod link_db_queue_full;
@@ -17,7 +18,9 @@ mod link_mtls_pinned_refused;
 mod link_tick_queue_full;
 mod link_tls_config_errors;
 mod load;
+mod region_kill_restore;
 mod region_metrics;
+mod region_postgres_outage;
 mod region_readyz;
 mod sim;
 mod sync_changed;

@@ -27,18 +27,18 @@ async fn scrape_until(addr: SocketAddr, what: &str, done: impl Fn(&str) -> bool)
 async fn metrics_show_ticks_sessions_link_queue_and_database() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cfg = config(dir.path());
-    cfg.save_interval_secs = 1;
+    cfg.store.snapshot_interval_secs = 1;
     let region = Region::start(cfg).await.expect("region starts");
     let http = region.http_addr();
     let mut edge = Edge::connect(&region).await;
     let (_, units) = edge.join(5, 1001).await;
     assert!(!units.is_empty());
 
-    // A few ticks with the session joined, and the first save of its new units.
+    // A few ticks with the session joined, and the first snapshot of the world.
     let ticks_then = region.stats().ticks;
-    let text = scrape_until(http, "ten more ticks and a save", |t| {
+    let text = scrape_until(http, "ten more ticks and a snapshot", |t| {
         sample(t, "starlane_region_ticks_total", "").unwrap_or(0.0) >= (ticks_then + 10) as f64
-            && sample(t, "starlane_region_saves_total", r#"result="ok""#).unwrap_or(0.0) >= 1.0
+            && sample(t, "starlane_region_snapshots_total", r#"result="ok""#).unwrap_or(0.0) >= 1.0
     })
     .await;
     let value = |name: &str, labels: &str| {
@@ -75,19 +75,19 @@ async fn metrics_show_ticks_sessions_link_queue_and_database() {
         0.0
     );
 
-    // Database calls by operation: one open, one load, the join's empire, the saves.
+    // Database calls by operation: one open, one snapshot load, the join, the snapshots.
     assert_eq!(
         value("starlane_region_db_seconds_count", r#"op="open""#),
         1.0
     );
     assert_eq!(
-        value("starlane_region_db_seconds_count", r#"op="load_units""#),
+        value("starlane_region_db_seconds_count", r#"op="load_snapshot""#),
         1.0
     );
-    assert!(value("starlane_region_db_seconds_count", r#"op="empire_for""#) >= 1.0);
-    assert!(value("starlane_region_db_seconds_count", r#"op="save_units""#) >= 1.0);
+    assert!(value("starlane_region_db_seconds_count", r#"op="join""#) >= 1.0);
+    assert!(value("starlane_region_db_seconds_count", r#"op="write_snapshot""#) >= 1.0);
     assert_eq!(
-        value("starlane_region_db_errors_total", r#"op="empire_for""#),
+        value("starlane_region_db_errors_total", r#"op="join""#),
         0.0
     );
     let age = value("starlane_region_snapshot_age_seconds", "");

@@ -16,6 +16,7 @@ pub struct Postgres {
     child: Child,
     port: u16,
     bin: PathBuf,
+    as_user: ServerUser,
     // Dropped last: the server must stop before its directory goes.
     dir: tempfile::TempDir,
 }
@@ -54,6 +55,7 @@ impl Postgres {
                         child,
                         port,
                         bin,
+                        as_user,
                         dir,
                     });
                 }
@@ -113,6 +115,35 @@ impl Postgres {
                 Err(e)
             }
         }
+    }
+
+    /// `kill -9` the server (the postmaster; its backends notice and exit). It stays down
+    /// until [`Postgres::restart`].
+    pub fn kill(&mut self) {
+        stop(&mut self.child, Signal::Kill, Duration::from_secs(5));
+    }
+
+    /// Start again on the same port and data directory after [`Postgres::kill`] (crash
+    /// recovery replays the WAL). Retries for a while: the killed server's backends may hold
+    /// its shared memory for a moment.
+    pub fn restart(&mut self) -> Result<(), TestbedError> {
+        stop(&mut self.child, Signal::Quit, Duration::from_secs(5));
+        let data = self.dir.path().join("data");
+        let mut last = None;
+        for _ in 0..20 {
+            match Self::launch(&self.as_user, &self.bin, &data, self.dir.path(), self.port) {
+                Ok(child) => {
+                    self.child = child;
+                    return Ok(());
+                }
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        Err(last.unwrap_or_else(|| TestbedError::Command {
+            command: "postgres".into(),
+            detail: "no attempt made".into(),
+        }))
     }
 
     /// The admin URL, without a database: `postgres://postgres@127.0.0.1:PORT`.

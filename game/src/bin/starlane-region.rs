@@ -1,7 +1,8 @@
 //! `starlane-region`: the region game server.
 //!
-//! SIGINT (Ctrl-C) and SIGTERM stop it cleanly: `/readyz` turns 503, the links close, changed
-//! units are saved, and the process exits 0.
+//! SIGINT (Ctrl-C) and SIGTERM stop it cleanly: `/readyz` turns 503, the links close, a final
+//! world snapshot is written, and the process exits 0. After `kill -9` the next start restores
+//! the last periodic snapshot (at most `[store] snapshot_interval_secs` of simulation lost).
 
 use clap::Parser;
 use starlane_game::{Region, RegionConfig};
@@ -50,6 +51,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(s) = handle.restored_from_snapshot() {
+        println!(
+            "starlane-region: restored the world from the snapshot of tick {} written at {} (Unix seconds)",
+            s.tick, s.taken_at
+        );
+    }
     let (cert, _) = config.effective_cert_paths();
     println!(
         "starlane-region: link listening on {} (QUIC, ALPN starlane-link/1, certificate {}); Ctrl-C or SIGTERM stops",
@@ -60,11 +67,12 @@ async fn main() -> ExitCode {
         "starlane-region: http://{}/metrics /healthz /readyz",
         handle.http_addr()
     );
+
     if let Err(e) = stop_signal().await {
         eprintln!("starlane-region: cannot wait for a stop signal: {e}");
     }
     handle.begin_shutdown();
-    println!("starlane-region: stopping, saving state");
+    println!("starlane-region: stopping, writing a final snapshot");
     match handle.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

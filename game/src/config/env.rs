@@ -27,7 +27,15 @@ impl RegionConfig {
                     self.map_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
                 "DATA_DIR" => self.data_dir = PathBuf::from(&value),
-                "DATABASE_URL" => self.database_url = value.clone(),
+                "STORE_URL" => self.store.url = value.clone(),
+                "STORE_POOL_SIZE" => self.store.pool_size = num(&value)?,
+                "STORE_SNAPSHOT_INTERVAL_SECS" => self.store.snapshot_interval_secs = num(&value)?,
+                "STORE_HOME_REGION_POLICY" => {
+                    self.store.home_region_policy = value.trim().to_owned()
+                }
+                "DATABASE_URL" => {
+                    return Err(bad("renamed: use STARLANE_REGION_STORE_URL".into()));
+                }
                 "LINK_BIND" => {
                     self.link_bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }

@@ -137,3 +137,70 @@ fn sync_section_defaults_validates_and_overrides() {
     .expect("valid override");
     assert_eq!(cfg.sync.delta_log_ticks, 128);
 }
+
+#[test]
+fn store_section_parses_and_its_errors_name_the_field() {
+    let cfg = RegionConfig::from_toml(
+        "[store]\nurl = \"postgres://starlane@db:5432/world\"\npool_size = 16\n\
+         snapshot_interval_secs = 10\nhome_region_policy = \"hash\"\nregions = [\"eu\", \"us\"]\n",
+    )
+    .expect("parses");
+    cfg.validate().expect("valid");
+    assert_eq!(
+        cfg.effective_database_url(),
+        "postgres://starlane@db:5432/world"
+    );
+    assert_eq!(
+        cfg.store.home_policy().expect("policy"),
+        HomePolicy::Hash(vec!["eu".into(), "us".into()])
+    );
+    let fixed =
+        RegionConfig::from_toml("[store]\nhome_region_policy = \"fixed:eu\"\n").expect("parses");
+    assert_eq!(
+        fixed.store.home_policy().expect("policy"),
+        HomePolicy::Fixed("eu".into())
+    );
+    let field_of = |toml: &str| match RegionConfig::from_toml(toml).and_then(|c| c.validate()) {
+        Err(ConfigError::Invalid { field, .. }) => field,
+        other => panic!("{toml}: expected an invalid field, got {other:?}"),
+    };
+    assert_eq!(field_of("[store]\nurl = \"mysql://x/y\"\n"), "store.url");
+    assert_eq!(field_of("[store]\npool_size = 0\n"), "store.pool_size");
+    assert_eq!(
+        field_of("[store]\nsnapshot_interval_secs = 0\n"),
+        "store.snapshot_interval_secs"
+    );
+    assert_eq!(
+        field_of("[store]\nhome_region_policy = \"nearest\"\n"),
+        "store.home_region_policy"
+    );
+    assert_eq!(
+        field_of("[store]\nhome_region_policy = \"hash\"\n"),
+        "store.regions"
+    );
+    // The old top-level settings say where they went.
+    assert_eq!(
+        field_of("database_url = \"sqlite://x.db\"\n"),
+        "database_url"
+    );
+    assert_eq!(field_of("save_interval_secs = 5\n"), "save_interval_secs");
+    let mut env = RegionConfig::default();
+    let vars = [
+        ("STARLANE_REGION_STORE_URL", "postgres://a@b/c"),
+        ("STARLANE_REGION_STORE_SNAPSHOT_INTERVAL_SECS", "2"),
+    ];
+    env.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    assert_eq!(
+        (env.store.url.as_str(), env.store.snapshot_interval_secs),
+        ("postgres://a@b/c", 2)
+    );
+    let old = [("STARLANE_REGION_DATABASE_URL", "sqlite://x.db")];
+    let err = RegionConfig::default()
+        .apply_env(old.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect_err("renamed");
+    assert!(
+        err.to_string().contains("STARLANE_REGION_STORE_URL"),
+        "{err}"
+    );
+}

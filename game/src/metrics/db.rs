@@ -1,6 +1,6 @@
 //! Database series: the duration of every store call and its errors, by operation
 //! (`starlane_region_db_seconds{op}`, `starlane_region_db_errors_total{op}`), and the
-//! periodic saves by result (`starlane_region_saves_total{result}`).
+//! world snapshots by result (`starlane_region_snapshots_total{result}`).
 
 use super::prom::{counter_vec, histogram_vec};
 use prometheus::{HistogramVec, IntCounterVec, Registry};
@@ -17,32 +17,40 @@ const DB_BUCKETS: &[f64] = &[
 /// A store operation, as labelled in the database series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbOp {
-    /// Opening the database and creating its tables.
+    /// Opening the database and migrating its schema.
     Open,
-    /// Reading every stored unit (at start).
-    LoadUnits,
-    /// Finding or creating a player's empire (every join).
-    EmpireFor,
-    /// Writing changed units in one transaction (periodic saves, shutdown).
-    SaveUnits,
+    /// The readiness probe's `SELECT 1`.
+    Ping,
+    /// Finding or creating a player and its empire in the region (every join).
+    Join,
+    /// Reading a stored player.
+    PlayerLookup,
+    /// Reading the region's last world snapshot (at start).
+    LoadSnapshot,
+    /// Writing the region's world in one transaction (periodic snapshots, shutdown).
+    WriteSnapshot,
 }
 
 impl DbOp {
     /// Every operation.
-    pub const ALL: [DbOp; 4] = [
+    pub const ALL: [DbOp; 6] = [
         Self::Open,
-        Self::LoadUnits,
-        Self::EmpireFor,
-        Self::SaveUnits,
+        Self::Ping,
+        Self::Join,
+        Self::PlayerLookup,
+        Self::LoadSnapshot,
+        Self::WriteSnapshot,
     ];
 
     /// Stable metric label.
     pub fn label(self) -> &'static str {
         match self {
             Self::Open => "open",
-            Self::LoadUnits => "load_units",
-            Self::EmpireFor => "empire_for",
-            Self::SaveUnits => "save_units",
+            Self::Ping => "ping",
+            Self::Join => "join",
+            Self::PlayerLookup => "player_lookup",
+            Self::LoadSnapshot => "load_snapshot",
+            Self::WriteSnapshot => "write_snapshot",
         }
     }
 }
@@ -74,8 +82,8 @@ impl DbMetrics {
             ),
             saves: counter_vec(
                 registry,
-                "starlane_region_saves_total",
-                "Periodic and final saves of changed units, by result",
+                "starlane_region_snapshots_total",
+                "Periodic and final world snapshots written, by result",
                 &["result"],
             ),
         };
@@ -111,8 +119,8 @@ impl DbMetrics {
         out
     }
 
-    /// Count one save by its result.
-    pub fn save_done(&self, ok: bool) {
+    /// Count one snapshot write by its result.
+    pub fn snapshot_done(&self, ok: bool) {
         let result = if ok { "ok" } else { "error" };
         self.saves.with_label_values(&[result]).inc();
     }

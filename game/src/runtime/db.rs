@@ -1,66 +1,107 @@
 //! The database worker: resolves joins (a player's empire) in arrival order and writes the
-//! tick's saves, on the tokio runtime so the tick thread never waits on SQLite.
+//! tick's world snapshots, on the tokio runtime so the tick thread never waits on the
+//! database.
 
 use super::msg::{DbRequest, DbWrite, RuntimeMsg};
 use super::persist::Store;
 use crate::metrics::RegionMetrics;
+use crate::records::WorldSnapshot;
 use crate::world::TickInput;
 use starlane_protocol::RejectReason;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
-/// Resolve joins in arrival order and write saves, feeding results to the tick. Saves are
-/// counted by result; a successful one (or one with nothing to write: every earlier save is
-/// written by then) resets the snapshot age.
-pub(super) async fn db_worker(
-    store: Store,
-    export: RegionMetrics,
-    spawn_count: u32,
-    mut requests: mpsc::Receiver<DbRequest>,
-    mut writes: mpsc::Receiver<DbWrite>,
-    tick_tx: mpsc::Sender<RuntimeMsg>,
-) {
-    let mut requests_open = true;
-    loop {
-        tokio::select! {
-            biased;
-            write = writes.recv() => match write {
-                Some(DbWrite::Save(units)) => {
-                    let saved = store.save_units(&units).await;
-                    if !units.is_empty() {
-                        export.db.save_done(saved.is_ok());
-                    }
-                    match saved {
-                        Ok(()) => export.save_clock.saved(),
-                        Err(e) => {
-                            tracing::error!(error = %e, units = units.len(), "saving units failed")
+/// What the worker needs besides its queues.
+#[derive(Debug)]
+pub(super) struct DbWorker {
+    pub store: Store,
+    pub export: RegionMetrics,
+    pub region: String,
+    pub spawn_count: u32,
+}
+
+impl DbWorker {
+    /// Resolve joins in arrival order and write snapshots, feeding results to the tick.
+    /// Snapshots are counted by result; only a successful one resets the snapshot age. A
+    /// failed one is logged and dropped: the next carries the whole world again.
+    pub(super) async fn run(
+        self,
+        mut requests: mpsc::Receiver<DbRequest>,
+        mut writes: mpsc::Receiver<DbWrite>,
+        tick_tx: mpsc::Sender<RuntimeMsg>,
+    ) {
+        let mut requests_open = true;
+        loop {
+            // Not biased: while the database is slow or down, snapshots keep coming and must
+            // not starve joins (each of which then fails after the acquire timeout).
+            tokio::select! {
+                write = writes.recv() => match write {
+                    Some(DbWrite::Snapshot(world)) => {
+                        let (world, flushes) = newest(world, &mut writes);
+                        self.write(&world).await;
+                        for done in flushes {
+                            let _ = done.send(());
                         }
                     }
-                }
-                Some(DbWrite::Flush(done)) => {
-                    let _ = done.send(());
-                }
-                None => return,
-            },
-            req = requests.recv(), if requests_open => {
-                let input = match req {
-                    Some(DbRequest::Join { link, session, player }) => {
-                        let empire = store.empire_for(&player, spawn_count).await.map_err(|e| {
-                            tracing::error!(error = %e, user = player.user_id, "join failed");
-                            RejectReason::RegionUnavailable
-                        });
-                        TickInput::Join { link, session, player, empire }
+                    Some(DbWrite::Flush(done)) => {
+                        let _ = done.send(());
                     }
-                    Some(DbRequest::Leave { link, session }) => TickInput::Leave { link, session },
-                    None => {
+                    None => return,
+                },
+                req = requests.recv(), if requests_open => {
+                    let input = match req {
+                        Some(DbRequest::Join { link, session, player }) => {
+                            let empire = self
+                                .store
+                                .join(&player, &self.region, self.spawn_count)
+                                .await
+                                .map_err(|e| {
+                                    tracing::error!(error = %e, user = player.user_id, "join failed");
+                                    RejectReason::RegionUnavailable
+                                });
+                            TickInput::Join { link, session, player, empire }
+                        }
+                        Some(DbRequest::Leave { link, session }) => TickInput::Leave { link, session },
+                        None => {
+                            requests_open = false;
+                            continue;
+                        }
+                    };
+                    // The tick is gone (shutting down): keep serving writes until they end.
+                    if tick_tx.send(RuntimeMsg::Input(input)).await.is_err() {
                         requests_open = false;
-                        continue;
                     }
-                };
-                // The tick is gone (shutting down): keep serving writes until they end.
-                if tick_tx.send(RuntimeMsg::Input(input)).await.is_err() {
-                    requests_open = false;
                 }
             }
         }
     }
+
+    /// Write one snapshot, counting it by result; only success resets the snapshot age.
+    async fn write(&self, world: &WorldSnapshot) {
+        let written = self.store.write_snapshot(&self.region, world).await;
+        self.export.db.snapshot_done(written.is_ok());
+        match written {
+            Ok(()) => self.export.save_clock.saved(),
+            Err(e) => tracing::error!(
+                error = %e, units = world.units.len(), tick = world.tick,
+                "writing the world snapshot failed"
+            ),
+        }
+    }
+}
+
+/// A snapshot is the whole world: of `world` and the snapshots already waiting behind it,
+/// only the newest needs writing. Returns it and the flushes taken meanwhile (answered once it
+/// is written, which covers everything before them).
+fn newest(
+    mut world: WorldSnapshot,
+    writes: &mut mpsc::Receiver<DbWrite>,
+) -> (WorldSnapshot, Vec<oneshot::Sender<()>>) {
+    let mut flushes = Vec::new();
+    while let Ok(next) = writes.try_recv() {
+        match next {
+            DbWrite::Snapshot(newer) => world = newer,
+            DbWrite::Flush(done) => flushes.push(done),
+        }
+    }
+    (world, flushes)
 }

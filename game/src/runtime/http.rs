@@ -4,12 +4,15 @@
 //! * `/healthz` answers 200 while the tick runs (and while the region starts), 503 once the
 //!   tick thread has ended (stopped or panicked) or when no tick completed for
 //!   [`STALL_LIMIT`] between two checks.
-//! * `/readyz` answers 200 only when the database is open, the link listener accepts edges
-//!   and the tick runs; otherwise, and from the moment shutdown begins, 503 with the reason.
+//! * `/readyz` answers 200 only when the database is open and answers a `SELECT 1` within
+//!   [`DB_PROBE_TIMEOUT`] (the answer is cached for [`DB_PROBE_CACHE`]), the link listener
+//!   accepts edges and the tick runs; otherwise, and from the moment shutdown begins, 503
+//!   with the reason.
 //!
 //! The same pattern as the edge's `/metrics`, `/healthz`, `/readyz` (`edge/src/http.rs`).
 
 use super::link::LinkStats;
+use super::persist::Store;
 use crate::metrics::{LinkRefusals, Metrics, RegionMetrics};
 use axum::Router;
 use axum::extract::State;
@@ -18,13 +21,52 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// `/healthz` fails when the tick count did not move for this long between two checks.
 pub const STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// How long `/readyz` waits for the database's `SELECT 1`.
+pub const DB_PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long `/readyz` reuses the database probe's answer.
+pub const DB_PROBE_CACHE: Duration = Duration::from_secs(1);
+
+/// The readiness probe of the database: a `SELECT 1` with a short timeout, its answer cached.
+#[derive(Debug, Default)]
+pub(crate) struct DbProbe {
+    store: OnceLock<Store>,
+    /// When the last probe ran and what it found.
+    last: tokio::sync::Mutex<Option<(Instant, Result<(), String>)>>,
+}
+
+impl DbProbe {
+    /// `Ok` when the database answered within [`DB_PROBE_TIMEOUT`] (at most
+    /// [`DB_PROBE_CACHE`] ago), else the reason. Concurrent probes share one query.
+    async fn check(&self) -> Result<(), String> {
+        let Some(store) = self.store.get() else {
+            return Err("database not open".into());
+        };
+        let mut last = self.last.lock().await;
+        if let Some((at, found)) = &*last
+            && at.elapsed() < DB_PROBE_CACHE
+        {
+            return found.clone();
+        }
+        let found = match tokio::time::timeout(DB_PROBE_TIMEOUT, store.ping()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("database unreachable: {e}")),
+            Err(_) => Err(format!(
+                "database unreachable: no answer to SELECT 1 within {} ms",
+                DB_PROBE_TIMEOUT.as_millis()
+            )),
+        };
+        *last = Some((Instant::now(), found.clone()));
+        found
+    }
+}
 
 /// What the probes look at, set by the runtime as it starts and stops.
 #[derive(Debug, Default)]
@@ -116,6 +158,14 @@ pub(crate) struct Observed {
     pub metrics: Arc<Metrics>,
     pub stats: Arc<LinkStats>,
     pub refusals: Arc<LinkRefusals>,
+    pub db_probe: DbProbe,
+}
+
+impl Observed {
+    /// The store `/readyz` probes (set once it is open).
+    pub fn set_store(&self, store: Store) {
+        let _ = self.db_probe.store.set(store);
+    }
 }
 
 /// The router serving `/metrics`, `/healthz` and `/readyz`.
@@ -145,7 +195,11 @@ async fn health_handler(State(o): State<Arc<Observed>>) -> impl IntoResponse {
 }
 
 async fn ready_handler(State(o): State<Arc<Observed>>) -> impl IntoResponse {
-    match o.health.ready() {
+    let ready = match o.health.ready() {
+        Ok(()) => o.db_probe.check().await,
+        Err(why) => Err(why.to_string()),
+    };
+    match ready {
         Ok(()) => (StatusCode::OK, "ready\n".to_string()),
         Err(why) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -13,13 +13,13 @@ mod tick;
 pub use http::STALL_LIMIT;
 pub use start::PreparedRegion;
 
-use crate::config::RegionConfig;
+use crate::config::{ConfigError, RegionConfig};
 use crate::metrics::{LinkRefusals, LinkRefusalsSnapshot, Metrics, RegionStats, TickSample, Truth};
 use http::{HttpServer, Observed};
 use link::tls::{self, TlsError};
 use link::{LinkStats, LinkStatsSnapshot};
 use msg::DbWrite;
-use persist::{Store, StoreError};
+use persist::{SnapshotInfo, Store, StoreError};
 use starlane_netcore::proto::link::{QueueLimits, RegionLinkConfig};
 use starlane_protocol::link::{CloseCode, LINK_VERSION, MIN_LINK_VERSION};
 use std::future::Future;
@@ -44,6 +44,9 @@ pub enum RegionError {
     /// The link certificate could not be loaded or generated.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -64,7 +67,8 @@ pub enum RegionError {
     Tick(String),
 }
 
-/// A started region. Drop without [`RegionHandle::shutdown`] loses unsaved positions.
+/// A started region. Drop without [`RegionHandle::shutdown`] loses what happened since the
+/// last snapshot.
 #[derive(Debug)]
 pub struct RegionHandle {
     link_addr: SocketAddr,
@@ -79,6 +83,9 @@ pub struct RegionHandle {
     tick_thread: Option<std::thread::JoinHandle<TickOutput>>,
     write_tx: mpsc::Sender<DbWrite>,
     store: Store,
+    region_id: String,
+    /// The snapshot the world was restored from at start, if any.
+    restored_from_snapshot: Option<SnapshotInfo>,
     /// The operator listener (`None` once stopped) and its address.
     http: Option<HttpServer>,
     http_addr: SocketAddr,
@@ -104,7 +111,7 @@ fn link_config(config: &RegionConfig) -> RegionLinkConfig {
     }
 }
 
-/// Run a region until `shutdown` completes, then stop it cleanly (saving state).
+/// Run a region until `shutdown` completes, then stop it cleanly (a final snapshot).
 pub async fn run(
     config: RegionConfig,
     shutdown: impl Future<Output = ()>,
@@ -178,6 +185,19 @@ impl RegionHandle {
         self.metrics.truth()
     }
 
+    /// The snapshot the region restored its world from at start (`None` for a new world).
+    /// The hook for telling clients their world was restored (at most one snapshot interval
+    /// of simulation was lost): the runtime only records it; the client notice is wired
+    /// separately.
+    pub fn restored_from_snapshot(&self) -> Option<SnapshotInfo> {
+        self.restored_from_snapshot
+    }
+
+    /// The region's store (tests, tools).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Address of the operator HTTP listener (`/metrics`, `/healthz`, `/readyz`).
     pub fn http_addr(&self) -> SocketAddr {
         self.http_addr
@@ -195,8 +215,8 @@ impl RegionHandle {
         self.observed.health.begin_shutdown();
     }
 
-    /// Close links, stop the tick, save every changed unit, close the database, stop the
-    /// operator listener.
+    /// Close links, stop the tick, write a final snapshot of the world, close the database,
+    /// stop the operator listener.
     pub async fn shutdown(mut self) -> Result<(), RegionError> {
         self.begin_shutdown();
         self.endpoint
@@ -209,25 +229,31 @@ impl RegionHandle {
                 .map_err(|_| RegionError::Tick("the tick thread panicked".into()))?,
             None => TickOutput::default(),
         };
-        // Earlier periodic saves are queued before this one; wait until all are written.
-        let saved = self.store.save_units(&output.unsaved).await;
-        let db = &self.observed.export.db;
-        if !output.unsaved.is_empty() {
-            db.save_done(saved.is_ok());
-        }
-        saved?;
-        self.observed.export.save_clock.saved();
+        // Earlier snapshots are queued before this point: let them be written first, so the
+        // final one is the last written.
         let (done_tx, done_rx) = oneshot::channel();
         if self.write_tx.send(DbWrite::Flush(done_tx)).await.is_ok() {
             let _ = done_rx.await;
         }
+        let region = &self.observed.export;
+        let written = self
+            .store
+            .write_snapshot(&self.region_id, &output.world)
+            .await;
+        region.db.snapshot_done(written.is_ok());
+        written?;
+        region.save_clock.saved();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.wait_idle()).await;
         self.store.close().await;
         self.observed.health.set_store_open(false);
         if let Some(http) = self.http.take() {
             http.stop().await;
         }
-        tracing::info!(saved = output.unsaved.len(), "region stopped");
+        tracing::info!(
+            units = output.world.units.len(),
+            tick = output.world.tick,
+            "final snapshot written; region stopped"
+        );
         Ok(())
     }
 }

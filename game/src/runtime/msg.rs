@@ -1,9 +1,9 @@
 //! What the runtime's tasks send each other: link events to the tick thread, join and leave
-//! lookups to the database worker, saves from the tick thread, and the bounded send that
+//! lookups to the database worker, world snapshots from the tick thread, and the bounded send that
 //! counts when a queue was full. A leaf of the runtime: the link server, the tick loop and
 //! the database worker all depend on it, and it on none of them.
 
-use crate::records::UnitRecord;
+use crate::records::WorldSnapshot;
 use crate::world::{LinkId, TickInput};
 use starlane_netcore::link::SharedLink;
 use starlane_netcore::proto::link::RegionLink;
@@ -65,6 +65,8 @@ impl Queued {
 /// Writes from the tick thread (and shutdown) to the database worker.
 #[derive(Debug)]
 pub(crate) enum DbWrite {
-    Save(Vec<UnitRecord>),
+    /// The whole world, to write in one transaction.
+    Snapshot(WorldSnapshot),
+    /// Answer once every earlier write is done.
     Flush(oneshot::Sender<()>),
 }

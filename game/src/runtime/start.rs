@@ -3,18 +3,20 @@
 //! [`PreparedRegion::start`] opens the database, loads the world, starts the tick thread and
 //! the link server.
 
+use super::db::DbWorker;
 use super::http::{HttpServer, Observed};
 use super::link::tls;
 use super::link::trust::edge_verifier;
 use super::link::{self, LinkCtx};
-use super::persist::Store;
+use super::persist::{Store, StoreOptions};
 use super::tick::TickLoop;
-use super::{Region, RegionError, RegionHandle, db, link_config};
+use super::{Region, RegionError, RegionHandle, link_config};
 use crate::config::{LinkConfig, RegionConfig};
 use crate::map::GameMap;
 use crate::world::RegionSim;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// A region whose operator listener is up and which has not started yet. Dropping it stops
@@ -80,10 +82,16 @@ impl PreparedRegion {
             && config.link.edge_cert_file.as_os_str().is_empty())
         .then(|| LinkConfig::dev_edge_paths(&config.data_dir));
         let export = observed.export.clone();
+        let options = StoreOptions {
+            pool_size: config.store.pool_size,
+            acquire_timeout: Duration::from_secs(config.store.acquire_timeout_secs.into()),
+            home_policy: config.store.home_policy()?,
+        };
         let store =
-            Store::open_measured(&config.effective_database_url(), export.db.clone()).await?;
+            Store::open_with(&config.effective_database_url(), options, export.db.clone()).await?;
         observed.health.set_store_open(true);
-        let units = store.load_units().await?;
+        observed.set_store(store.clone());
+        let restored = store.load_snapshot(&config.region_id).await?;
         let map = GameMap::generate(
             config.chunk_radius,
             config.map_seed,
@@ -91,16 +99,21 @@ impl PreparedRegion {
         );
         let spawn_count = u32::try_from(map.spawns().len()).unwrap_or(1);
         let mut sim = RegionSim::new(config.clone(), map);
-        sim.load_units(&units);
+        let units = restored.as_ref().map_or(&[][..], |(_, w)| &w.units[..]);
+        sim.load_units(units);
         let npcs = sim.spawn_load(&config.load);
+        // The hook for telling clients their world was restored (a Notice, wired later).
+        let restored_from_snapshot = restored.as_ref().map(|(info, _)| *info);
         tracing::info!(
             units = units.len(),
+            restored_tick = restored_from_snapshot.map(|i| i.tick),
+            restored_taken_at = restored_from_snapshot.map(|i| i.taken_at),
             npcs,
             pattern = ?config.load.pattern,
             cells = sim.map().cell_count(),
             "region world loaded"
         );
-        // The state just loaded is the last save.
+        // The state just loaded is the last snapshot.
         export.save_clock.saved();
 
         let queues = &config.queues;
@@ -110,14 +123,13 @@ impl PreparedRegion {
         let (stop_tx, stop_rx) = std::sync::mpsc::channel();
         let stats = observed.stats.clone();
         let metrics = observed.metrics.clone();
-        tokio::spawn(db::db_worker(
-            store.clone(),
-            export.clone(),
+        let worker = DbWorker {
+            store: store.clone(),
+            export: export.clone(),
+            region: config.region_id.clone(),
             spawn_count,
-            db_rx,
-            write_rx,
-            tick_tx.clone(),
-        ));
+        };
+        tokio::spawn(worker.run(db_rx, write_rx, tick_tx.clone()));
 
         let tick = TickLoop::new(
             sim,
@@ -177,6 +189,8 @@ impl PreparedRegion {
             tick_thread: Some(tick_thread),
             write_tx,
             store,
+            region_id: config.region_id.clone(),
+            restored_from_snapshot,
             http_addr: http.addr(),
             http: Some(http),
             observed,

@@ -1,12 +1,12 @@
 //! The fixed-rate tick loop, run on its own thread: drains inputs, steps the [`RegionSim`],
-//! hands frames to link writers and periodic saves to the database worker.
+//! hands frames to link writers and periodic world snapshots to the database worker.
 
 use super::link::{LinkStats, Writes};
 use super::msg::{DbWrite, RegionLinkHandle, RuntimeMsg};
 use crate::config::RegionConfig;
 use crate::metrics::edges::EdgeSeries;
 use crate::metrics::{self, Metrics, RegionMetrics, TickSample};
-use crate::records::UnitRecord;
+use crate::records::WorldSnapshot;
 use crate::world::{LinkId, RegionSim, TickInput};
 use starlane_netcore::proto::link::{Flow, RegionSendError};
 use starlane_protocol::link::RegionToEdge;
@@ -25,8 +25,8 @@ const STATS_EVERY: Duration = Duration::from_secs(10);
 /// What the tick thread hands back when it stops.
 #[derive(Debug, Default)]
 pub(crate) struct TickOutput {
-    /// Units changed since the last periodic save.
-    pub unsaved: Vec<UnitRecord>,
+    /// The world as the last tick left it (the final snapshot).
+    pub world: WorldSnapshot,
 }
 
 /// Ticks since the last summary line.
@@ -53,7 +53,7 @@ pub(crate) struct TickLoop {
     sim: RegionSim,
     period: Duration,
     max_catchup: u32,
-    save_every: u32,
+    snapshot_every: u32,
     inputs: mpsc::Receiver<RuntimeMsg>,
     writes: mpsc::Sender<DbWrite>,
     links: HashMap<LinkId, TickLink>,
@@ -78,8 +78,9 @@ impl TickLoop {
             sim,
             period: Duration::from_secs(1) / config.tick_hz.max(1),
             max_catchup: config.max_catchup_ticks.max(1),
-            save_every: config
-                .save_interval_secs
+            snapshot_every: config
+                .store
+                .snapshot_interval_secs
                 .saturating_mul(config.tick_hz)
                 .max(1),
             inputs,
@@ -93,7 +94,7 @@ impl TickLoop {
         }
     }
 
-    /// Tick at the fixed rate until `stop` fires or is dropped; returns unsaved units.
+    /// Tick at the fixed rate until `stop` fires or is dropped; returns the final world.
     pub(crate) fn run(mut self, stop: std::sync::mpsc::Receiver<()>) -> TickOutput {
         let mut next = Instant::now() + self.period;
         let mut last_stats = Instant::now();
@@ -127,7 +128,7 @@ impl TickLoop {
             }
         }
         TickOutput {
-            unsaved: self.sim.take_dirty(),
+            world: self.world_snapshot(),
         }
     }
 
@@ -177,8 +178,8 @@ impl TickLoop {
             self.metrics.publish(self.sim.truth());
         }
         self.send_frames(frames);
-        if self.sim.tick().is_multiple_of(self.save_every) {
-            self.save_dirty();
+        if self.sim.tick().is_multiple_of(self.snapshot_every) {
+            self.snapshot();
         }
         let took = start.elapsed();
         let sample = TickSample {
@@ -238,18 +239,21 @@ impl TickLoop {
         }
     }
 
-    /// Hand the units changed since the last save to the database worker. When its queue is
-    /// full the units stay dirty and go with the next save (nothing is lost). A save with no
-    /// units is still sent (the worker does no database call for it): its success tells the
-    /// snapshot age that everything changed before it is written.
-    fn save_dirty(&mut self) {
-        let dirty = self.sim.take_dirty();
-        if let Err(TrySendError::Full(DbWrite::Save(units))) =
-            self.writes.try_send(DbWrite::Save(dirty))
-            && !units.is_empty()
-        {
+    /// The whole world as stored: the tick and every unit.
+    fn world_snapshot(&mut self) -> WorldSnapshot {
+        WorldSnapshot {
+            tick: self.sim.tick(),
+            units: self.sim.persistent_units(),
+        }
+    }
+
+    /// Hand a snapshot of the whole world to the database worker. When its queue is full the
+    /// snapshot is skipped and counted (`saves_deferred`): the next one carries the whole
+    /// world again, so nothing is lost but time, and the snapshot age keeps growing.
+    fn snapshot(&mut self) {
+        let world = self.world_snapshot();
+        if let Err(TrySendError::Full(_)) = self.writes.try_send(DbWrite::Snapshot(world)) {
             self.metrics.saves_deferred.fetch_add(1, Ordering::Relaxed);
-            self.sim.restore_dirty(units.iter().map(|u| u.id));
         }
     }
 
@@ -310,22 +314,25 @@ mod tests {
     }
 
     #[test]
-    fn a_save_that_finds_the_queue_full_is_deferred_not_lost() {
+    fn a_snapshot_that_finds_the_queue_full_is_skipped_and_the_next_carries_the_world() {
         let (mut tick, mut writes_rx, id) = tick_loop();
-        // The database worker is behind: its queue holds one save already.
+        // The database worker is behind: its queue holds one snapshot already.
         tick.writes
-            .try_send(DbWrite::Save(Vec::new()))
+            .try_send(DbWrite::Snapshot(WorldSnapshot::default()))
             .expect("room for one");
-        tick.save_dirty();
+        tick.snapshot();
         assert_eq!(tick.metrics.saves_deferred.load(Ordering::Relaxed), 1);
-        // The worker catches up; the next save carries the deferred unit.
-        assert!(matches!(writes_rx.try_recv(), Ok(DbWrite::Save(v)) if v.is_empty()));
-        tick.save_dirty();
+        // The worker catches up; the next snapshot holds the whole world, the unit included.
+        assert!(matches!(writes_rx.try_recv(), Ok(DbWrite::Snapshot(w)) if w.units.is_empty()));
+        tick.snapshot();
         match writes_rx.try_recv() {
-            Ok(DbWrite::Save(units)) => {
-                assert_eq!(units.iter().map(|u| u.id).collect::<Vec<_>>(), vec![id]);
+            Ok(DbWrite::Snapshot(world)) => {
+                assert_eq!(
+                    world.units.iter().map(|u| u.id).collect::<Vec<_>>(),
+                    vec![id]
+                );
             }
-            other => panic!("expected the deferred save, got {other:?}"),
+            other => panic!("expected the next snapshot, got {other:?}"),
         }
         assert_eq!(tick.metrics.saves_deferred.load(Ordering::Relaxed), 1);
     }

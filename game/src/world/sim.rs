@@ -2,7 +2,7 @@
 //! by the runtime's tick thread or by tests.
 
 use super::commands::{CommandPlugin, CommandSettings};
-use super::components::{Health, Kind, NEUTRAL_EMPIRE, Owner, Position, StableId};
+use super::components::{Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
 use super::io::{Inbox, LinkId, Outbox, TickInput};
 use super::movement::SimulationPlugin;
 use super::npc::{NpcPlugin, spawn_load};
@@ -197,6 +197,23 @@ impl RegionSim {
         let mut q = self
             .world
             .query::<(&StableId, &Owner, &Kind, &Position, &Health)>();
+        q.iter(&self.world)
+            .map(|(id, owner, kind, pos, health)| UnitRecord {
+                id: id.0,
+                owner: owner.0,
+                kind: kind.0,
+                pos: pos.0,
+                health: health.0,
+            })
+            .collect()
+    }
+
+    /// Every unit that survives a restart, as stored in a world snapshot: all but the
+    /// synthetic NPC load (`[load]`, spawned anew at each start).
+    pub fn persistent_units(&mut self) -> Vec<UnitRecord> {
+        let mut q = self
+            .world
+            .query_filtered::<(&StableId, &Owner, &Kind, &Position, &Health), Without<Npc>>();
         q.iter(&self.world)
             .map(|(id, owner, kind, pos, health)| UnitRecord {
                 id: id.0,

@@ -10,6 +10,7 @@ use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
 use starlane_protocol::link::{LINK_VERSION, LinkServerMsg, PlayerIdentity};
 use starlane_protocol::{EmpireId, EntityId, EntityState};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 use tokio::time::timeout;
@@ -59,19 +60,23 @@ impl Edge {
         edge_id: &str,
         event_queue: usize,
     ) -> Edge {
+        Self::connect_to(region.link_addr(), endpoint, edge_id, event_queue).await
+    }
+
+    /// Connect to the region at `addr` (e.g. a region process) through `endpoint`.
+    pub async fn connect_to(
+        addr: SocketAddr,
+        endpoint: quinn::Endpoint,
+        edge_id: &str,
+        event_queue: usize,
+    ) -> Edge {
         let config = EdgeLinkConfig {
             edge_id: edge_id.into(),
             ..EdgeLinkConfig::default()
         };
-        let client = EdgeClient::connect(
-            &endpoint,
-            region.link_addr(),
-            "localhost",
-            config,
-            event_queue,
-        )
-        .await
-        .expect("link connects");
+        let client = EdgeClient::connect(&endpoint, addr, "localhost", config, event_queue)
+            .await
+            .expect("link connects");
         let mut edge = Edge {
             endpoint,
             client,

@@ -1,0 +1,178 @@
+//! Players (global) and their empires in a region: the join lookup.
+
+use super::{Pool, Store, StoreError, narrow, on_pool, unix_now};
+use crate::metrics::DbOp;
+use crate::records::{EmpireRecord, PlayerRecord};
+use sqlx::Row;
+use starlane_protocol::link::PlayerIdentity;
+
+impl Store {
+    /// The empire of `player` in `region`: the player is created (global row, empire id, home
+    /// region by the configured policy) if new, and given the least used of `spawn_count`
+    /// spawn points of `region` on a first join there. The username is refreshed.
+    /// Concurrent first joins of one user create one player.
+    pub async fn join(
+        &self,
+        player: &PlayerIdentity,
+        region: &str,
+        spawn_count: u32,
+    ) -> Result<EmpireRecord, StoreError> {
+        let call = self.find_or_create(player, region, spawn_count);
+        self.metrics.time(DbOp::Join, call).await
+    }
+
+    /// The stored player `user_id`, if any.
+    pub async fn player(&self, user_id: i64) -> Result<Option<PlayerRecord>, StoreError> {
+        self.metrics
+            .time(DbOp::PlayerLookup, self.read_player(user_id))
+            .await
+    }
+
+    async fn read_player(&self, user_id: i64) -> Result<Option<PlayerRecord>, StoreError> {
+        let sql =
+            "SELECT username, home_region, empire, created_at FROM players WHERE user_id = $1";
+        let row = on_pool!(self, p => {
+            let row = sqlx::query(sql).bind(user_id).fetch_optional(p).await?;
+            match row {
+                None => None,
+                Some(row) => Some((
+                    row.try_get::<String, _>("username")?,
+                    row.try_get::<String, _>("home_region")?,
+                    row.try_get::<i64, _>("empire")?,
+                    row.try_get::<i64, _>("created_at")?,
+                )),
+            }
+        });
+        let Some((username, home_region, empire, created_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(PlayerRecord {
+            user_id,
+            username,
+            home_region,
+            empire: narrow("player empire", empire)?,
+            created_at,
+        }))
+    }
+
+    async fn find_or_create(
+        &self,
+        player: &PlayerIdentity,
+        region: &str,
+        spawn_count: u32,
+    ) -> Result<EmpireRecord, StoreError> {
+        let (empire, username) = match self.global_player(player.user_id).await? {
+            Some(found) => found,
+            None => self.create_player(player, region).await?,
+        };
+        if username != player.username {
+            let sql = "UPDATE players SET username = $1 WHERE user_id = $2";
+            on_pool!(self, p => sqlx::query(sql)
+                .bind(&player.username)
+                .bind(player.user_id)
+                .execute(p)
+                .await
+                .map(|_| ()))?;
+        }
+        let spawn = match self.region_spawn(player.user_id, region).await? {
+            Some(spawn) => spawn,
+            None => {
+                self.assign_spawn(player.user_id, region, spawn_count)
+                    .await?
+            }
+        };
+        Ok(EmpireRecord {
+            empire: narrow("player empire", empire)?,
+            spawn_index: narrow("spawn", spawn)?,
+        })
+    }
+
+    /// (empire, username) of a stored player.
+    async fn global_player(&self, user_id: i64) -> Result<Option<(i64, String)>, StoreError> {
+        let sql = "SELECT empire, username FROM players WHERE user_id = $1";
+        Ok(on_pool!(self, p => {
+            let row = sqlx::query(sql).bind(user_id).fetch_optional(p).await?;
+            match row {
+                None => None,
+                Some(row) => Some((row.try_get("empire")?, row.try_get("username")?)),
+            }
+        }))
+    }
+
+    /// Create the player with a new empire id; a concurrent creation of the same user wins
+    /// harmlessly (its row is kept, the id taken here is left unused).
+    async fn create_player(
+        &self,
+        player: &PlayerIdentity,
+        region: &str,
+    ) -> Result<(i64, String), StoreError> {
+        let home = self.home_policy.assign(player.user_id, region);
+        let next = "UPDATE id_counters SET next_id = next_id + 1 WHERE name = 'empire' \
+                    RETURNING next_id";
+        let insert = "INSERT INTO players (user_id, username, home_region, empire, created_at) \
+                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING";
+        on_pool!(self, p => {
+            let next: i64 = sqlx::query(next).fetch_one(p).await?.try_get("next_id")?;
+            sqlx::query(insert)
+                .bind(player.user_id)
+                .bind(&player.username)
+                .bind(&home)
+                .bind(next - 1)
+                .bind(unix_now())
+                .execute(p)
+                .await?;
+        });
+        self.global_player(player.user_id)
+            .await?
+            .ok_or(StoreError::Corrupt {
+                what: "player after insert",
+                value: player.user_id,
+            })
+    }
+
+    async fn region_spawn(&self, user_id: i64, region: &str) -> Result<Option<i64>, StoreError> {
+        let sql = "SELECT spawn FROM region_empires WHERE region = $1 AND user_id = $2";
+        Ok(on_pool!(self, p => {
+            let row = sqlx::query(sql).bind(region).bind(user_id).fetch_optional(p).await?;
+            match row {
+                None => None,
+                Some(row) => Some(row.try_get("spawn")?),
+            }
+        }))
+    }
+
+    /// Give the player the least used spawn point of `region` (the lowest on a tie).
+    async fn assign_spawn(
+        &self,
+        user_id: i64,
+        region: &str,
+        spawn_count: u32,
+    ) -> Result<i64, StoreError> {
+        let counts = "SELECT spawn, COUNT(*) AS n FROM region_empires WHERE region = $1 \
+                      GROUP BY spawn";
+        let insert = "INSERT INTO region_empires (region, user_id, spawn) VALUES ($1, $2, $3) \
+                      ON CONFLICT (region, user_id) DO NOTHING";
+        let mut used = vec![0i64; spawn_count.max(1) as usize];
+        on_pool!(self, p => {
+            for row in sqlx::query(counts).bind(region).fetch_all(p).await? {
+                let spawn: i64 = row.try_get("spawn")?;
+                if let Some(slot) = usize::try_from(spawn).ok().and_then(|s| used.get_mut(s)) {
+                    *slot = row.try_get("n")?;
+                }
+            }
+            let spawn = (0..used.len()).min_by_key(|i| (used[*i], *i)).unwrap_or(0);
+            sqlx::query(insert)
+                .bind(region)
+                .bind(user_id)
+                .bind(spawn as i64)
+                .execute(p)
+                .await?;
+        });
+        self.region_spawn(user_id, region)
+            .await?
+            .ok_or(StoreError::Corrupt {
+                what: "region empire after insert",
+                value: user_id,
+            })
+    }
+}

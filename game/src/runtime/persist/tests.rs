@@ -1,0 +1,295 @@
+//! The store suite, run on both backends: every test below is instantiated once on SQLite (a
+//! file in a temporary directory) and once on PostgreSQL (a fresh database on the shared test
+//! server), by [`store_suite!`], so both runs execute the same tests.
+
+use super::*;
+use crate::records::{UnitRecord, WorldSnapshot};
+use starlane_protocol::link::PlayerIdentity;
+use starlane_protocol::{EntityKind, Hex};
+
+/// A database for one test; the SQLite directory lives as long as it.
+struct TestDb {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    fn db(self) -> TestDb {
+        match self {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                TestDb {
+                    url: format!("sqlite://{}", dir.path().join("t.db").display()),
+                    _dir: Some(dir),
+                }
+            }
+            Kind::Postgres => TestDb {
+                url: starlane_testbed::fresh_database(),
+                _dir: None,
+            },
+        }
+    }
+}
+
+/// Instantiate each named async test fn (taking a [`Kind`]) on both backends.
+macro_rules! store_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Kind::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::Kind::Postgres).await
+            })*
+        }
+    };
+}
+
+store_suite!(
+    players_are_created_once_and_found_again,
+    home_region_follows_the_policy,
+    snapshot_round_trip,
+    regions_do_not_share_world_state,
+    concurrent_first_joins_create_one_player,
+    corrupt_stored_values_are_errors,
+);
+
+async fn open(db: &TestDb, policy: HomePolicy) -> Store {
+    let options = StoreOptions {
+        home_policy: policy,
+        ..StoreOptions::default()
+    };
+    Store::open_with(&db.url, options, DbMetrics::unregistered())
+        .await
+        .expect("open")
+}
+
+fn who(user_id: i64, name: &str) -> PlayerIdentity {
+    PlayerIdentity {
+        user_id,
+        username: name.into(),
+    }
+}
+
+fn unit(id: u32, owner: u32, q: i32, health: u16) -> UnitRecord {
+    UnitRecord {
+        id,
+        owner,
+        kind: EntityKind::Frigate,
+        pos: Hex::new(q, -q),
+        health,
+    }
+}
+
+async fn players_are_created_once_and_found_again(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(store.player(1).await.expect("lookup"), None);
+    let a = store.join(&who(1, "ada"), "r1", 6).await.expect("ada");
+    let b = store.join(&who(2, "bob"), "r1", 6).await.expect("bob");
+    assert_ne!(a.empire, b.empire);
+    assert_ne!(a.spawn_index, b.spawn_index);
+    assert_eq!(store.join(&who(1, "ada"), "r1", 6).await.expect("again"), a);
+    // A new username is kept; the empire does not change.
+    assert_eq!(
+        store.join(&who(1, "ada2"), "r1", 6).await.expect("renamed"),
+        a
+    );
+    store.close().await;
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let ada = store.player(1).await.expect("lookup").expect("stored");
+    assert_eq!(
+        (ada.username.as_str(), ada.home_region.as_str(), ada.empire),
+        ("ada2", "r1", a.empire)
+    );
+    assert!(ada.created_at > 1_700_000_000, "{}", ada.created_at);
+    assert_eq!(
+        store.join(&who(2, "bob"), "r1", 6).await.expect("reopen"),
+        b
+    );
+}
+
+async fn home_region_follows_the_policy(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let east = store.join(&who(1, "ada"), "east", 6).await.expect("east");
+    // Joining another region later keeps the home and the empire, with a spawn of its own.
+    let west = store.join(&who(1, "ada"), "west", 6).await.expect("west");
+    assert_eq!(east.empire, west.empire);
+    let home = |s: &Store, id| {
+        let s = s.clone();
+        async move {
+            s.player(id)
+                .await
+                .expect("lookup")
+                .expect("stored")
+                .home_region
+        }
+    };
+    assert_eq!(home(&store, 1).await, "east");
+
+    let fixed_db = kind.db();
+    let fixed = open(&fixed_db, HomePolicy::Fixed("capital".into())).await;
+    fixed.join(&who(5, "cy"), "east", 6).await.expect("join");
+    assert_eq!(home(&fixed, 5).await, "capital");
+
+    let regions = vec!["a".to_string(), "b".to_string()];
+    let hashed_db = kind.db();
+    let hashed = open(&hashed_db, HomePolicy::Hash(regions.clone())).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for id in 1..=20 {
+        hashed
+            .join(&who(id, "p"), "elsewhere", 6)
+            .await
+            .expect("join");
+        let h = home(&hashed, id).await;
+        assert_eq!(h, HomePolicy::Hash(regions.clone()).assign(id, "elsewhere"));
+        seen.insert(h);
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), regions);
+}
+
+async fn snapshot_round_trip(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(store.load_snapshot("r1").await.expect("load"), None);
+    let first = WorldSnapshot {
+        tick: 100,
+        units: (1..=1200)
+            .map(|i| unit(i, i % 7, i as i32 % 50, 77))
+            .collect(),
+    };
+    store.write_snapshot("r1", &first).await.expect("write");
+    let (info, got) = store
+        .load_snapshot("r1")
+        .await
+        .expect("load")
+        .expect("some");
+    assert_eq!((info.tick, &got), (100, &first));
+    // The next snapshot replaces the world: moved, damaged and removed units.
+    let second = WorldSnapshot {
+        tick: 200,
+        units: vec![unit(3, 3, -20, 5), unit(9, 0, 7, u16::MAX)],
+    };
+    store.write_snapshot("r1", &second).await.expect("write");
+    store.close().await;
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let (info, got) = store
+        .load_snapshot("r1")
+        .await
+        .expect("load")
+        .expect("some");
+    assert_eq!((info.tick, got), (200, second));
+}
+
+async fn regions_do_not_share_world_state(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let one = WorldSnapshot {
+        tick: 1,
+        units: vec![unit(1, 1, 1, 10), unit(2, 1, 2, 10)],
+    };
+    // The same unit ids in another region are other units.
+    let two = WorldSnapshot {
+        tick: 2,
+        units: vec![unit(1, 2, -1, 20)],
+    };
+    store.write_snapshot("one", &one).await.expect("one");
+    store.write_snapshot("two", &two).await.expect("two");
+    store
+        .write_snapshot("one", &WorldSnapshot::default())
+        .await
+        .expect("one emptied");
+    let load = |r: &'static str| {
+        let s = store.clone();
+        async move { s.load_snapshot(r).await.expect("load").expect("some").1 }
+    };
+    assert_eq!(load("one").await, WorldSnapshot::default());
+    assert_eq!(load("two").await, two);
+    assert_eq!(store.load_snapshot("three").await.expect("load"), None);
+}
+
+async fn concurrent_first_joins_create_one_player(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let joins: Vec<_> = (0..8)
+        .map(|i| {
+            let s = store.clone();
+            let region = if i % 2 == 0 { "r1" } else { "r2" };
+            tokio::spawn(async move { s.join(&who(7, "eve"), region, 6).await })
+        })
+        .collect();
+    let mut empires = std::collections::BTreeSet::new();
+    for j in joins {
+        empires.insert(j.await.expect("task").expect("join").empire);
+    }
+    assert_eq!(empires.len(), 1, "{empires:?}");
+    let count: i64 = on_pool!(store, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM players WHERE user_id = $1",
+    )
+    .bind(7i64)
+    .fetch_one(p)
+    .await
+    .expect("count"));
+    assert_eq!(count, 1);
+    let other = store.join(&who(8, "fay"), "r1", 6).await.expect("other");
+    assert!(!empires.contains(&other.empire));
+}
+
+/// The (what, value) of a [`StoreError::Corrupt`]; panics on anything else.
+fn corrupt<T: std::fmt::Debug>(r: Result<T, StoreError>) -> (&'static str, i64) {
+    match r {
+        Err(StoreError::Corrupt { what, value }) => (what, value),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+async fn corrupt_stored_values_are_errors(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let world = WorldSnapshot {
+        tick: 5,
+        units: vec![unit(1, 1, 1, 10)],
+    };
+    store.write_snapshot("r", &world).await.expect("write");
+    let exec = |sql: &'static str| {
+        let s = store.clone();
+        async move {
+            on_pool!(s, p => sqlx::query(sql).execute(p).await.map(|_| ())).expect("tamper");
+        }
+    };
+    exec("UPDATE units SET kind = 99").await;
+    assert_eq!(corrupt(store.load_snapshot("r").await), ("unit kind", 99));
+    exec("UPDATE units SET kind = 1, health = 70000").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("unit health", 70000)
+    );
+    exec("UPDATE units SET health = 1, q = 9000000000").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("unit q", 9_000_000_000)
+    );
+    store.join(&who(1, "ada"), "r", 6).await.expect("join");
+    exec("UPDATE players SET empire = -1").await;
+    assert_eq!(
+        corrupt(store.join(&who(1, "ada"), "r", 6).await),
+        ("player empire", -1)
+    );
+    exec("UPDATE players SET empire = 1").await;
+    exec("UPDATE region_empires SET spawn = -5").await;
+    assert_eq!(
+        corrupt(store.join(&who(1, "ada"), "r", 6).await),
+        ("spawn", -5)
+    );
+}

@@ -1,0 +1,119 @@
+//! Scenario: a real `starlane-region` process on PostgreSQL. A session joins and moves a unit;
+//! a periodic snapshot holding the move is written; the region is killed with SIGKILL and
+//! started again on the same link address and database. It restores the snapshot (and says
+//! so), the edge stand-in announces its held session again on a new link, and the session
+//! continues: same empire, the unit where the snapshot left it, commands acknowledged.
+
+use crate::edge_stand_in::{Edge, WAIT};
+use crate::ops_http::{get, sample};
+use crate::region_process::{RegionProcess, edge_endpoint, write_config};
+use starlane_netcore::proto::link::EdgeLinkEvent;
+use starlane_protocol::link::{LinkServerMsg, SessionCommand};
+use starlane_protocol::{Command, EntityKind, Hex};
+use starlane_testbed::{Signal, fresh_database};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// `starlane_region_snapshots_total{result}` from the region's `/metrics`.
+pub async fn snapshots(http: SocketAddr, result: &str) -> f64 {
+    let (_, text) = get(http, "/metrics").await.expect("scrape");
+    sample(
+        &text,
+        "starlane_region_snapshots_total",
+        &format!("result=\"{result}\""),
+    )
+    .unwrap_or(0.0)
+}
+
+/// Wait until `n` more snapshots were written successfully than `since`.
+pub async fn snapshots_after(http: SocketAddr, since: f64, n: f64) {
+    let deadline = Instant::now() + WAIT * 3;
+    while snapshots(http, "ok").await < since + n {
+        assert!(Instant::now() < deadline, "no new snapshot written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_region_restores_its_snapshot_and_the_session_continues() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = fresh_database();
+    let extra = "snapshot_interval_secs = 1";
+    let config = write_config(dir.path(), "kill-restore", "127.0.0.1:0", &url, extra);
+    let mut region = RegionProcess::start(&config);
+    let data = dir.path().join("data");
+    let mut edge = Edge::connect_to(region.link_addr, edge_endpoint(&data), "edge-1", 1024).await;
+    let (empire, units) = edge.join(5, 1001).await;
+    let scout = units
+        .iter()
+        .find(|u| u.kind == EntityKind::Scout)
+        .expect("a scout")
+        .clone();
+    let to = Hex::new(scout.pos.q + 2, scout.pos.r);
+    edge.client
+        .command(SessionCommand {
+            session: 5,
+            seq: 1,
+            command: Command::Move { unit: scout.id, to },
+        })
+        .expect("command queued");
+    let ack = edge
+        .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
+        .await;
+    assert_eq!(ack, LinkServerMsg::CommandAck { seq: 1 });
+    let deadline = Instant::now() + WAIT;
+    while edge.mirror.get(&scout.id).map(|e| e.pos) != Some(to) {
+        assert!(Instant::now() < deadline, "the scout did not arrive");
+        if let EdgeLinkEvent::Entities(f) = edge.recv_any().await {
+            f.apply(&mut edge.mirror);
+        }
+    }
+    // A snapshot taken after the arrival (the one in flight may predate it) is written.
+    let written = snapshots(region.http_addr, "ok").await;
+    snapshots_after(region.http_addr, written, 2.0).await;
+
+    let status = region.stop(Signal::Kill);
+    assert!(!status.success(), "killed, not exited: {status}");
+    drop(edge);
+
+    // The same link address and database; the edge's link follows.
+    let link = region.link_addr.to_string();
+    let config = write_config(dir.path(), "kill-restore", &link, &url, extra);
+    let region = RegionProcess::start(&config);
+    assert!(
+        region
+            .banner
+            .iter()
+            .any(|l| l.contains("restored the world from the snapshot")),
+        "{:?}",
+        region.banner
+    );
+    let (status, body) = get(region.http_addr, "/readyz").await.expect("readyz");
+    assert_eq!((status, body.as_str()), (200, "ready\n"));
+    let mut edge = Edge::connect_to(region.link_addr, edge_endpoint(&data), "edge-1", 1024).await;
+    // The edge announces its held session again (the region treats Rejoin as Join).
+    let (again, units_again) = edge.join(5, 1001).await;
+    assert_eq!(again, empire);
+    let restored = units_again
+        .iter()
+        .find(|u| u.id == scout.id)
+        .expect("the scout is restored");
+    assert_eq!(restored.pos, to, "where the snapshot left it");
+    // The session plays on: its next command is acknowledged.
+    let back = scout.pos;
+    edge.client
+        .command(SessionCommand {
+            session: 5,
+            seq: 2,
+            command: Command::Move {
+                unit: scout.id,
+                to: back,
+            },
+        })
+        .expect("command queued");
+    let ack = edge
+        .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
+        .await;
+    assert_eq!(ack, LinkServerMsg::CommandAck { seq: 2 });
+}
