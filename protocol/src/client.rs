@@ -44,6 +44,9 @@ pub enum ServerMsg {
     Pong { nonce: u32 },
     /// Entity state and reliable events, as an acknowledged datagram (SPEC.md §16).
     EntityPacket(EntityPacket),
+    /// Something the client should show its player (SPEC.md §6.2): an operator broadcast, a
+    /// revocation before the session closes, a world restored from a snapshot.
+    Notice { kind: NoticeKind, text: String },
 }
 
 /// Why a client-protocol message was refused by [`ClientMsg::decode`] or [`ServerMsg::decode`].

@@ -203,6 +203,22 @@ wire_enum! {
         /// most [`MAX_TOKEN_LEN`](crate::codec::MAX_TOKEN_LEN)); refused as soon as its length
         /// is known.
         TokenTooLarge = 13,
+        /// The token (by its `jti`, its SHA-256, or its user) was revoked; a session open with
+        /// it is closed with this reason (after a `Notice` of kind `Revoked`).
+        Revoked = 14,
+    }
+}
+
+wire_enum! {
+    /// What a [`ServerMsg::Notice`](crate::client::ServerMsg::Notice) is about. Values are
+    /// stable wire codes.
+    pub enum NoticeKind {
+        /// An operator's broadcast to every connected client.
+        Broadcast = 0,
+        /// The session's token was revoked; the session closes (`Reject(Revoked)` follows).
+        Revoked = 1,
+        /// The region restarted from its last world snapshot: recent changes may be lost.
+        WorldRestored = 2,
     }
 }
 

@@ -196,6 +196,10 @@ fn server_from_json(m: &Value) -> ServerMsg {
             nonce: small(m, "nonce"),
         },
         "entityPacket" => ServerMsg::EntityPacket(entity_packet_from_json(m)),
+        "notice" => ServerMsg::Notice {
+            kind: NoticeKind::from_u8(small(m, "kind")).expect("valid notice kind"),
+            text: text(m, "text"),
+        },
         other => panic!("unknown server message type {other}"),
     }
 }

@@ -8,8 +8,8 @@ use crate::world::{Applied, WorldView};
 use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
-    Command, CommandError, EmpireId, EntityId, Hex, NEUTRAL_EMPIRE, PROTOCOL_VERSION, RejectReason,
-    Update,
+    Command, CommandError, EmpireId, EntityId, Hex, NEUTRAL_EMPIRE, NoticeKind, PROTOCOL_VERSION,
+    RejectReason, Update,
 };
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -61,6 +61,8 @@ pub enum ClientEvent {
     },
     /// A pong: the measured round-trip time.
     Rtt(Duration),
+    /// A notice for the player (operator broadcast, revocation, world restored).
+    Notice { kind: NoticeKind, text: String },
     /// The session ended.
     Closed(String),
 }
@@ -349,6 +351,7 @@ impl Client {
                 Some(ClientEvent::Closed(format!("rejected: {reason:?}")))
             }
             ServerMsg::Welcome { .. } => None,
+            ServerMsg::Notice { kind, text } => Some(ClientEvent::Notice { kind, text }),
         };
         self.pending.extend(event);
     }

@@ -15,6 +15,13 @@ const REJECT_REASONS: Record<number, string> = {
   11: "server shutting down",
   12: "token not valid yet",
   13: "token too large",
+  14: "token revoked",
+};
+
+const NOTICE_KINDS: Record<number, string> = {
+  0: "broadcast",
+  1: "token revoked",
+  2: "world restored from a snapshot",
 };
 
 const COMMAND_ERRORS: Record<number, string> = {
@@ -36,6 +43,11 @@ function describe(table: Record<number, string>, code: unknown): string {
 /** Text for a session rejection reason. */
 export function rejectReasonText(reason: unknown): string {
   return describe(REJECT_REASONS, reason);
+}
+
+/** Text for a notice's kind. */
+export function noticeKindText(kind: unknown): string {
+  return describe(NOTICE_KINDS, kind);
 }
 
 /** Text for a command rejection error. */

@@ -2,6 +2,7 @@
 // and overlay, and exposes `window.__starlane` for browser tests.
 
 import type { ServerMsg } from "./protocol";
+import { noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
 import { DeltaSync, applyToWorld } from "./deltaSync";
@@ -69,9 +70,21 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
     case "commandRejected":
       answerCommand(app, msg.seq, msg.error, now);
       break;
+    case "notice":
+      showNotice(msg.kind, msg.text);
+      break;
     default:
       break;
   }
+}
+
+/** Shows a Notice (operator broadcast, revocation, world restored) in the page's notice
+ * element when it has one, and in the console. */
+function showNotice(kind: number, text: string): void {
+  const line = `${noticeKindText(kind)}${text ? `: ${text}` : ""}`;
+  console.info(`notice: ${line}`);
+  const el = document.getElementById("notice");
+  if (el) el.textContent = line;
 }
 
 /** Records the answer to command `seq` (`error` null: accepted). */

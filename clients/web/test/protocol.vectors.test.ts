@@ -102,6 +102,7 @@ describe("server message vectors", () => {
       "commandRejected",
       "entityPacket",
       "map",
+      "notice",
       "pong",
       "reject",
       "update",

@@ -142,6 +142,33 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
             },
         ),
         (
+            "reject_revoked",
+            ServerMsg::Reject {
+                reason: RejectReason::Revoked,
+            },
+        ),
+        (
+            "notice_broadcast",
+            ServerMsg::Notice {
+                kind: NoticeKind::Broadcast,
+                text: "Server restart in 5 min".into(),
+            },
+        ),
+        (
+            "notice_revoked_empty",
+            ServerMsg::Notice {
+                kind: NoticeKind::Revoked,
+                text: String::new(),
+            },
+        ),
+        (
+            "notice_world_restored_utf8",
+            ServerMsg::Notice {
+                kind: NoticeKind::WorldRestored,
+                text: "Région restaurée".into(),
+            },
+        ),
+        (
             "map_empty",
             ServerMsg::Map(MapInfo {
                 chunk_radius: 0,
@@ -399,9 +426,9 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),
         (
-            "reject_reason_fourteen",
+            "reject_reason_twenty",
             "server",
-            vec![0x82, 0x0E],
+            vec![0x82, 0x14],
             "bad_enum",
         ),
         (
@@ -409,6 +436,18 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             "server",
             vec![0x86, 0x01, 0x00],
             "bad_enum",
+        ),
+        (
+            "notice_kind_three",
+            "server",
+            vec![0x89, 0x03, 0x00],
+            "bad_enum",
+        ),
+        (
+            "notice_text_1025_bytes_declared",
+            "server",
+            vec![0x89, 0x00, 0x81, 0x08],
+            "string_too_long",
         ),
         ("entity_kind_three", "server", bad_kind, "bad_enum"),
         ("visibility_three", "server", bad_visibility, "bad_enum"),

@@ -90,6 +90,9 @@ fn server_json(m: &ServerMsg) -> Value {
         }
         ServerMsg::Pong { nonce } => json!({ "type": "pong", "nonce": nonce }),
         ServerMsg::EntityPacket(p) => entity_packet_json(p),
+        ServerMsg::Notice { kind, text } => {
+            json!({ "type": "notice", "kind": *kind as u8, "text": text })
+        }
     }
 }
 

@@ -25,6 +25,9 @@ pub use prim::{zigzag_decode, zigzag_encode};
 /// default, at most this), with `RejectReason::TokenTooLarge`.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 
+/// Longest `Notice.text` (bytes of UTF-8).
+pub const MAX_NOTICE_LEN: usize = 1024;
+
 /// Bytes of the least `Hello` header: type (1) and version (2); the token's length
 /// (a varint) and its bytes follow.
 const HELLO_HEADER_LEN: usize = 3;
@@ -77,6 +80,8 @@ pub mod server_type {
     pub const PONG: u8 = 0x87;
     /// `ServerMsg::EntityPacket`.
     pub const ENTITY_PACKET: u8 = 0x88;
+    /// `ServerMsg::Notice`.
+    pub const NOTICE: u8 = 0x89;
 }
 
 /// 8-bit command type codes inside `ClientMsg::Command`.

@@ -67,6 +67,11 @@ impl ServerMsg {
                 w.write_bits(u64::from(server_type::ENTITY_PACKET), 8);
                 write_entity_packet(&mut w, p);
             }
+            ServerMsg::Notice { kind, text } => {
+                w.write_bits(u64::from(server_type::NOTICE), 8);
+                w.write_bits(*kind as u64, 8);
+                write_string(&mut w, text);
+            }
         }
         w.finish()
     }
@@ -105,6 +110,11 @@ impl ServerMsg {
                 }
             }
             server_type::ENTITY_PACKET => ServerMsg::EntityPacket(read_entity_packet(&mut r)?),
+            server_type::NOTICE => {
+                let kind = read_enum(&mut r, "notice_kind", NoticeKind::from_u8)?;
+                let text = read_string(&mut r, super::MAX_NOTICE_LEN)?;
+                ServerMsg::Notice { kind, text }
+            }
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.finish()?;

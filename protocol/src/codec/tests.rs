@@ -222,7 +222,7 @@ fn every_decode_error_is_reachable() {
     assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
     assert_eq!(client_err(&[0x02, 0x00, 0x02, 0, 0, 0]), "unknown_command");
     assert_eq!(server_err(&[0x82, 0]), "bad_enum");
-    assert_eq!(server_err(&[0x82, 14]), "bad_enum");
+    assert_eq!(server_err(&[0x82, 20]), "bad_enum");
     assert_eq!(server_err(&[0x86, 0, 8]), "bad_enum");
     assert_eq!(
         server_err(&[0x85, 0xFF, 0xFF, 0xFF, 0xFF, 0x10]),

@@ -8,6 +8,7 @@ import {
   COMMAND_ERRORS,
   ENTITY_KINDS,
   HEX_MIN_BITS,
+  NOTICE_KINDS,
   REJECT_REASONS,
   RESOURCE_KINDS,
   U16,
@@ -25,7 +26,15 @@ import {
   writeList,
   writeVarint,
 } from "./prim";
-import { ClientType, CommandType, DecodeError, MAX_TOKEN_LEN, MAX_USER_ID, ServerType } from "./types";
+import {
+  ClientType,
+  CommandType,
+  DecodeError,
+  MAX_NOTICE_LEN,
+  MAX_TOKEN_LEN,
+  MAX_USER_ID,
+  ServerType,
+} from "./types";
 import type { ClientMsg, EntityChange, EntityState, ResourceAmount, ServerMsg, VisionChange } from "./types";
 
 export { zigzagDecode, zigzagEncode } from "./prim";
@@ -160,6 +169,15 @@ export function encodeServerMsg(m: ServerMsg): Uint8Array {
       w.writeBits(ServerType.EntityPacket, 8);
       writeEntityPacket(w, m);
       break;
+    case "notice": {
+      const text = utf8Encoder.encode(m.text);
+      if (text.length > MAX_NOTICE_LEN) throw new RangeError(`notice of ${text.length} bytes exceeds ${MAX_NOTICE_LEN}`);
+      w.writeBits(ServerType.Notice, 8);
+      w.writeBits(checkEnum(m.kind, NOTICE_KINDS, "notice kind"), 8);
+      writeVarint(w, text.length);
+      w.writeBytes(text);
+      break;
+    }
   }
   return w.finish();
 }
@@ -229,6 +247,20 @@ export function decodeServerMsg(bytes: Uint8Array): ServerMsg {
     case ServerType.EntityPacket:
       msg = readEntityPacket(r);
       break;
+    case ServerType.Notice: {
+      const kind = readEnum(r, 8, NOTICE_KINDS, "notice kind");
+      const len = readVarint(r, 32);
+      if (len > MAX_NOTICE_LEN) throw new DecodeError("string_too_long", `${len} bytes`);
+      let text: string;
+      try {
+        text = utf8Decoder.decode(r.readBytes(len));
+      } catch (err) {
+        if (err instanceof DecodeError) throw err;
+        throw new DecodeError("invalid_utf8");
+      }
+      msg = { type: "notice", kind, text };
+      break;
+    }
     default:
       throw new DecodeError("unknown_type", `${type}`);
   }

@@ -34,6 +34,7 @@ export const ServerType = {
   CommandRejected: 0x86,
   Pong: 0x87,
   EntityPacket: 0x88,
+  Notice: 0x89,
 } as const;
 
 /** 3-bit event tags inside an EntityPacket. */
@@ -63,7 +64,14 @@ export const RejectReason = {
   ShuttingDown: 11,
   NotYetValid: 12,
   TokenTooLarge: 13,
+  Revoked: 14,
 } as const;
+
+/** What a Notice is about (Notice.kind). */
+export const NoticeKind = { Broadcast: 0, Revoked: 1, WorldRestored: 2 } as const;
+
+/** Longest Notice.text, in UTF-8 bytes. */
+export const MAX_NOTICE_LEN = 1024;
 
 /** Why a command was refused (CommandRejected.error). */
 export const CommandError = {
@@ -192,6 +200,7 @@ export type ServerMsg =
   | { type: "commandAck"; seq: number }
   | { type: "commandRejected"; seq: number; error: number }
   | { type: "pong"; nonce: number }
+  | { type: "notice"; kind: number; text: string }
   | EntityPacket;
 
 /** Every reason label a decoder reports (the same labels as the Rust codec). */
