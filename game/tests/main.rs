@@ -6,6 +6,7 @@ mod edge_stand_in;
 mod mtls;
 mod ops_http;
 
+mod command_dedup_across_edges;
 mod link;
 mod link_db_queue_full;
 mod link_edge_stops_reading;

@@ -203,6 +203,24 @@ wire_enum! {
         /// most [`MAX_TOKEN_LEN`](crate::codec::MAX_TOKEN_LEN)); refused as soon as its length
         /// is known.
         TokenTooLarge = 13,
+        /// The edge is draining: it takes no new sessions; connect to another edge of the
+        /// region (through the connect endpoint).
+        Draining = 15,
+        /// The resume ticket is not one this region's edges issued (bad MAC, malformed), or
+        /// it was issued to another user: resume refused, say `Hello` instead.
+        ResumeInvalid = 16,
+        /// The resume ticket has expired: resume refused, say `Hello` instead.
+        ResumeExpired = 17,
+    }
+}
+
+wire_enum! {
+    /// Why the edge tells a client to move to another edge ([`crate::client::ServerMsg::Move`]).
+    pub enum MoveReason {
+        /// The edge is draining (an operator or SIGTERM); the rest of the region serves on.
+        Drain = 1 => "drain",
+        /// The edge is shutting down.
+        Shutdown = 2 => "shutdown",
     }
 }
 

@@ -255,10 +255,12 @@ mod tests {
         let ada = PlayerIdentity {
             user_id: 1,
             username: "ada".into(),
+            command_stream: 0,
         };
         let bob = PlayerIdentity {
             user_id: 2,
             username: "bob".into(),
+            command_stream: 0,
         };
         let a = store.empire_for(&ada, 6).await.expect("ada");
         let b = store.empire_for(&bob, 6).await.expect("bob");

@@ -231,6 +231,7 @@ pub fn player(user_id: i64) -> starlane_protocol::link::PlayerIdentity {
         user_id,
         username: format!("player{user_id}"),
     }
+    command_stream: 0,
 }
 
 /// An `Entities` frame of tick `tick` moving 200 entities.

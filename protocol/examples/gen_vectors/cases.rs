@@ -399,9 +399,9 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),
         (
-            "reject_reason_fourteen",
+            "reject_reason_twenty",
             "server",
-            vec![0x82, 0x0E],
+            vec![0x82, 0x14],
             "bad_enum",
         ),
         (

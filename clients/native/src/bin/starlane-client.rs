@@ -229,6 +229,7 @@ async fn watch(client: &mut Client, stats_every: u64) {
                 }
                 Some(ClientEvent::CommandResult { seq, result }) => println!("command {seq}: {result:?}"),
                 Some(ClientEvent::Rtt(rtt)) => tracing::debug!("rtt {rtt:?}"),
+                Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
             },

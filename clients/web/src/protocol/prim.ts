@@ -2,7 +2,16 @@
 // list counts and enums, plus the encoder's range checks. Shared by codec.ts and delta.ts.
 
 import type { BitReader, BitWriter } from "./bits";
-import { CommandError, DecodeError, EntityKind, MAX_LIST_LEN, RejectReason, ResourceKind, Visibility } from "./types";
+import {
+  CommandError,
+  DecodeError,
+  EntityKind,
+  MAX_LIST_LEN,
+  MoveReason,
+  RejectReason,
+  ResourceKind,
+  Visibility,
+} from "./types";
 import type { Hex } from "./types";
 
 export const GROUP_BITS = 7;
@@ -13,6 +22,7 @@ export function codes(table: Record<string, number>): ReadonlySet<number> {
   return new Set(Object.values(table));
 }
 export const REJECT_REASONS = codes(RejectReason);
+export const MOVE_REASONS = codes(MoveReason);
 export const COMMAND_ERRORS = codes(CommandError);
 export const ENTITY_KINDS = codes(EntityKind);
 export const VISIBILITIES = codes(Visibility);

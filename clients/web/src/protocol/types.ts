@@ -6,6 +6,10 @@ export const PROTOCOL_VERSION = 1;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
+/** Longest resume ticket (bytes; SPEC.md §17). */
+export const MAX_TICKET_LEN = 128;
+/** Longest Move.connectUrl (UTF-8 bytes). */
+export const MAX_URL_LEN = 1024;
 /** Most entries in any list field. */
 export const MAX_LIST_LEN = 4096;
 /** Largest Welcome.userId on the wire (2^53 - 1, exact in a JS number). */
@@ -22,7 +26,7 @@ export const MAX_DATAGRAM = 1200;
 export const MAX_STREAM_FRAME = 1 << 20;
 
 /** 8-bit message type codes, client → edge. */
-export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03, Ack: 0x04 } as const;
+export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03, Ack: 0x04, Resume: 0x05 } as const;
 
 /** 8-bit message type codes, edge → client. */
 export const ServerType = {
@@ -34,7 +38,12 @@ export const ServerType = {
   CommandRejected: 0x86,
   Pong: 0x87,
   EntityPacket: 0x88,
+  Move: 0x8a,
+  ResumeTicket: 0x8b,
 } as const;
+
+/** Why the edge tells the client to move (Move.reason; SPEC.md §17). */
+export const MoveReason = { Drain: 1, Shutdown: 2 } as const;
 
 /** 3-bit event tags inside an EntityPacket. */
 export const EventTag = {
@@ -63,6 +72,9 @@ export const RejectReason = {
   ShuttingDown: 11,
   NotYetValid: 12,
   TokenTooLarge: 13,
+  Draining: 15,
+  ResumeInvalid: 16,
+  ResumeExpired: 17,
 } as const;
 
 /** Why a command was refused (CommandRejected.error). */
@@ -128,7 +140,9 @@ export type ClientMsg =
   | { type: "command"; seq: number; command: Command }
   | { type: "ping"; nonce: number }
   /** Acknowledges EntityPackets: bit i of `mask` set = packet `newest - 1 - i` received. */
-  | { type: "ack"; newest: number; mask: number };
+  | { type: "ack"; newest: number; mask: number }
+  /** Continue a session on another edge (SPEC.md §17); `ticket` is lowercase hex. */
+  | { type: "resume"; version: number; token: string; ticket: string };
 
 /** A reliable event of an EntityPacket. */
 export type DeltaEvent =
@@ -192,7 +206,10 @@ export type ServerMsg =
   | { type: "commandAck"; seq: number }
   | { type: "commandRejected"; seq: number; error: number }
   | { type: "pong"; nonce: number }
-  | EntityPacket;
+  | EntityPacket
+  /** Move to another edge of the region (SPEC.md §17); `ticket` is lowercase hex. */
+  | { type: "move"; reason: number; connectUrl: string; ticket: string }
+  | { type: "resumeTicket"; ticket: string };
 
 /** Every reason label a decoder reports (the same labels as the Rust codec). */
 export const DECODE_REASONS = [
