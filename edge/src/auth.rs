@@ -55,6 +55,7 @@ impl VerifiedPlayer {
         PlayerIdentity {
             user_id: self.claims.user_id,
             username: self.claims.username.clone(),
+            command_stream: 0,
         }
     }
 }

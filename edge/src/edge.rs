@@ -1,18 +1,26 @@
 //! [`Edge::start`]: binds the client drivers (encrypted UDP, WebTransport, QUIC) and the HTTP
 //! endpoint, keeps the region link, and runs a session per client link.
 
+mod drain;
 mod rotation;
 
+pub use drain::DrainControl;
+
+use crate::admin::{AdminState, Drainer, Revoker};
 use crate::auth::{MemoryBlacklist, Verifier};
 use crate::bandwidth::ProfileError;
 use crate::certs::CertManager;
+use crate::config::EdgeAddress;
 use crate::config::EdgeConfig;
+use crate::connect::ConnectState;
 use crate::dev_issuer::DevIssuer;
+use crate::directory::{EdgeDirectory, LocalDirectory};
 use crate::http::Readiness;
 use crate::keys::{KeySource, KeyStore, KeyUrl};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
 use crate::region_link::{self, RegionLinkConfig};
+use crate::resume::TicketKey;
 use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use rotation::Rotation;
@@ -31,6 +39,15 @@ use tokio::task::JoinHandle;
 /// Entry point of the edge.
 #[derive(Debug)]
 pub struct Edge;
+
+/// What an edge can be given instead of its in-process defaults (a cluster's registry).
+#[derive(Debug, Default, Clone)]
+pub struct EdgeServices {
+    /// Where `/connect` finds the region's edges (default: [`LocalDirectory`]).
+    pub directory: Option<Arc<dyn EdgeDirectory>>,
+    /// What `POST /admin/revoke` calls (default: the edge's [`MemoryBlacklist`]).
+    pub revoker: Option<Arc<dyn Revoker>>,
+}
 
 /// A running edge.
 #[derive(Debug)]
@@ -51,6 +68,8 @@ pub struct EdgeHandle {
     live_sessions: Arc<AtomicUsize>,
     profiles: Arc<ProfileStore>,
     ready: Arc<Ready>,
+    drain: Arc<DrainControl>,
+    admin_addr: Option<SocketAddr>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -60,7 +79,13 @@ struct Ready {
     keys: KeyStore,
     drivers_bound: AtomicBool,
     /// Draining: the edge takes no new sessions (set by `EdgeHandle::set_draining`).
-    draining: AtomicBool,
+    draining: Arc<AtomicBool>,
+}
+
+impl Drainer for DrainControl {
+    fn drain(&self) -> bool {
+        self.start()
+    }
 }
 
 impl Readiness for Ready {
@@ -87,6 +112,15 @@ impl Edge {
     pub async fn start(
         config: EdgeConfig,
         dev_issuer: Option<Arc<DevIssuer>>,
+    ) -> anyhow::Result<EdgeHandle> {
+        Self::start_with(config, dev_issuer, EdgeServices::default()).await
+    }
+
+    /// [`Edge::start`] with `services` in place of the in-process defaults.
+    pub async fn start_with(
+        config: EdgeConfig,
+        dev_issuer: Option<Arc<DevIssuer>>,
+        services: EdgeServices,
     ) -> anyhow::Result<EdgeHandle> {
         config.validate()?;
         std::fs::create_dir_all(&config.data_dir)
@@ -149,7 +183,8 @@ impl Edge {
             )
             .with_profiles(profiles.clone())
             .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms))
-            .with_max_token_bytes(config.jwt.max_token_bytes),
+            .with_max_token_bytes(config.jwt.max_token_bytes)
+            .with_resume(ticket_key(&config)?, &config.drain.connect_url),
         );
         // Every client server refuses a first message (the hello) longer than a hello with
         // the longest token accepted, from its length alone (`TokenTooLarge`).
@@ -230,17 +265,49 @@ impl Edge {
             wt.clone(),
         ));
 
+        let draining = Arc::new(AtomicBool::new(false));
         let ready = Arc::new(Ready {
             hub: hub.clone(),
             keys,
             drivers_bound: AtomicBool::new(false),
-            draining: AtomicBool::new(false),
+            draining: draining.clone(),
+        });
+        let drain = Arc::new(DrainControl {
+            draining: draining.clone(),
+            metrics: metrics.clone(),
+            ctx: ctx.clone(),
+            live: live_sessions.clone(),
+            window: config.drain.window(),
+            started: watch::channel(None).0,
+        });
+        let directory = services.directory.unwrap_or_else(|| {
+            let local = LocalDirectory::new(
+                config.directory.region_name(),
+                config.directory.edges.clone(),
+                draining.clone(),
+            );
+            local.set_this(own_address(
+                config.directory.host(),
+                wt_addr,
+                udp_addr,
+                quic_addr,
+                &certs.hash_hex(),
+                &udp.public_key(),
+            ));
+            Arc::new(local)
         });
         let listener = tokio::net::TcpListener::bind(config.http.bind)
             .await
             .with_context(|| format!("cannot bind http.bind {}", config.http.bind))?;
         let http_addr = listener.local_addr()?;
-        let router = crate::http::router(metrics.clone(), ready.clone());
+        let router = crate::http::router(metrics.clone(), ready.clone()).merge(
+            crate::connect::router(ConnectState {
+                verifier: ctx.verifier.clone(),
+                directory,
+                region: config.directory.region_name().to_string(),
+                max_token_bytes: config.jwt.max_token_bytes,
+            }),
+        );
         let mut http_shutdown = shutdown_rx.clone();
         tasks.push(tokio::spawn(async move {
             let graceful = async move {
@@ -253,6 +320,18 @@ impl Edge {
                 tracing::warn!(error = %e, "http server failed");
             }
         }));
+        let revoker = services.revoker.unwrap_or_else(|| blacklist.clone());
+        let admin_addr = serve_admin(
+            &config,
+            AdminState {
+                token: (!config.admin.token.is_empty()).then(|| config.admin.token.as_str().into()),
+                drainer: drain.clone(),
+                revoker,
+            },
+            shutdown_rx.clone(),
+            &mut tasks,
+        )
+        .await?;
         ready.drivers_bound.store(true, Ordering::Relaxed);
 
         Ok(EdgeHandle {
@@ -272,9 +351,73 @@ impl Edge {
             live_sessions,
             profiles,
             ready,
+            drain,
+            admin_addr,
             tasks,
         })
     }
+}
+
+/// The signing key of resume tickets: `[resume] key`, or a random one (with a warning).
+fn ticket_key(config: &EdgeConfig) -> anyhow::Result<Arc<TicketKey>> {
+    let ttl = Duration::from_secs(config.resume.ticket_ttl_secs);
+    if config.resume.key.is_empty() {
+        tracing::warn!(
+            "resume.key is not set: resume tickets work on this edge process only; share one \
+             key between the region's edges so clients can move between them"
+        );
+        return Ok(Arc::new(TicketKey::random(ttl)));
+    }
+    let key = crate::resume::parse_key("resume.key", &config.resume.key)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(Arc::new(TicketKey::new(&key, ttl)))
+}
+
+/// This edge's addresses as clients reach them through `host`.
+fn own_address(
+    host: &str,
+    wt: SocketAddr,
+    udp: SocketAddr,
+    quic: SocketAddr,
+    cert_hash: &str,
+    udp_key: &[u8; 32],
+) -> EdgeAddress {
+    EdgeAddress {
+        webtransport_url: format!("https://{host}:{}/", wt.port()),
+        udp_addr: format!("{host}:{}", udp.port()),
+        quic_addr: format!("{host}:{}", quic.port()),
+        cert_hash: cert_hash.to_string(),
+        udp_public_key: hex::encode(udp_key),
+    }
+}
+
+/// Bind and serve the admin listener, if `[admin] bind` is set.
+async fn serve_admin(
+    config: &EdgeConfig,
+    state: AdminState,
+    mut shutdown: watch::Receiver<bool>,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> anyhow::Result<Option<SocketAddr>> {
+    let Some(bind) = config.admin.bind_addr()? else {
+        return Ok(None);
+    };
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot bind admin.bind {bind}"))?;
+    let addr = listener.local_addr()?;
+    let router = crate::admin::router(state);
+    tasks.push(tokio::spawn(async move {
+        let graceful = async move {
+            let _ = shutdown.wait_for(|v| *v).await;
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::warn!(error = %e, "admin server failed");
+        }
+    }));
+    Ok(Some(addr))
 }
 
 fn key_source(config: &EdgeConfig, dev: Option<&DevIssuer>) -> anyhow::Result<KeySource> {
@@ -393,12 +536,28 @@ impl EdgeHandle {
     pub fn metrics(&self) -> &EdgeMetrics {
         &self.metrics
     }
-    /// Mark the edge draining (or not): `/readyz` answers 503 `draining` and
-    /// `starlane_edge_draining` is 1 while it is. Only the flag and what reads it today; what
-    /// draining does to sessions comes with the drain feature.
+    /// Set the draining flag alone (or clear it): `/readyz` answers 503 `draining`,
+    /// `starlane_edge_draining` is 1 and `/connect` stops handing out this edge while it is
+    /// set. [`Self::drain`] sets it and moves the clients.
     pub fn set_draining(&self, draining: bool) {
-        self.ready.draining.store(draining, Ordering::Relaxed);
-        self.metrics.draining.set(i64::from(draining));
+        self.drain.set_flag(draining);
+    }
+
+    /// Drain the edge (SIGTERM and `POST /admin/drain` do this): the flag, hellos refused
+    /// with `Draining`, and every welcomed client told to move. False if it already was.
+    pub fn drain(&self) -> bool {
+        self.drain.start()
+    }
+
+    /// Resolves once a drain has started and every client has left or `[drain]
+    /// window_secs` has passed (never, if no drain starts).
+    pub async fn drained(&self) {
+        self.drain.finished().await
+    }
+
+    /// Address of the admin listener, if it is on.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_addr
     }
 
     /// Whether the edge is draining ([`Self::set_draining`]).

@@ -2,7 +2,7 @@
 //!
 //! Terminates client transports (encrypted UDP, QUIC and WebTransport, from
 //! `starlane-netcore`), verifies each client's ES256 JWT, and relays every session over one
-//! QUIC link to the region server (link protocol version 3, `protocol/LINK.md`). Keeps a
+//! QUIC link to the region server (link protocol version 4, `protocol/LINK.md`). Keeps a
 //! mirror of the entities its sessions can see and sends each client prioritized delta
 //! packets under its bandwidth profile. Serves `/metrics`, `/healthz`, `/readyz` and
 //! `/debug/sessions`.
@@ -26,17 +26,21 @@
 //!
 //! What each bounded queue does when full: `edge/README.md`, "Queues and limits".
 
+pub mod admin;
 pub mod auth;
 pub mod bandwidth;
 pub mod certs;
 pub mod config;
+pub mod connect;
 pub mod dev_issuer;
+pub mod directory;
 pub mod edge;
 pub mod http;
 pub mod keys;
 pub mod metrics;
 pub mod region_hub;
 pub mod region_link;
+pub mod resume;
 pub mod session;
 pub mod signals;
 pub mod sync;

@@ -1,6 +1,8 @@
 //! The edge's answer to Unix signals, shared by `starlane-edge run` and the all-in-one
 //! `starlane-local run`: SIGHUP reloads the bandwidth profiles (logging the result), SIGINT
-//! and SIGTERM end the wait so the caller can stop cleanly.
+//! and SIGTERM end the wait so the caller can stop cleanly. [`Signals::run_edge`] (the
+//! edge binary) drains on SIGTERM first: clients are told to move, and the wait ends once
+//! they have left or `[drain] window_secs` has passed (a SIGINT meanwhile ends it at once).
 
 use crate::EdgeHandle;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -12,6 +14,8 @@ pub enum StopSignal {
     Interrupt,
     /// SIGTERM.
     Terminate,
+    /// A drain started by an admin call finished.
+    Drained,
 }
 
 impl std::fmt::Display for StopSignal {
@@ -19,6 +23,7 @@ impl std::fmt::Display for StopSignal {
         f.write_str(match self {
             Self::Interrupt => "SIGINT",
             Self::Terminate => "SIGTERM",
+            Self::Drained => "drained",
         })
     }
 }
@@ -46,6 +51,28 @@ impl Signals {
     /// Reload `edge`'s bandwidth profiles on every SIGHUP until SIGINT or SIGTERM arrives. A
     /// failed reload is logged and keeps the current profiles.
     pub async fn serve(mut self, edge: &EdgeHandle) -> StopSignal {
+        self.wait(edge).await
+    }
+
+    /// As [`Signals::serve`], but SIGTERM drains `edge` first, and a drain started otherwise
+    /// (`POST /admin/drain`) ends the wait once it has finished. The caller then shuts the
+    /// edge down.
+    pub async fn run_edge(mut self, edge: &EdgeHandle) -> StopSignal {
+        let stop = tokio::select! {
+            stop = self.wait(edge) => stop,
+            () = edge.drained() => return StopSignal::Drained,
+        };
+        if stop == StopSignal::Terminate {
+            edge.drain();
+            tokio::select! {
+                () = edge.drained() => {}
+                _ = self.interrupt.recv() => return StopSignal::Interrupt,
+            }
+        }
+        stop
+    }
+
+    async fn wait(&mut self, edge: &EdgeHandle) -> StopSignal {
         loop {
             tokio::select! {
                 _ = self.interrupt.recv() => return StopSignal::Interrupt,

@@ -5,6 +5,7 @@ mod common;
 mod link_pki;
 mod sync_session_model;
 
+mod admin_token;
 mod auth;
 mod bandwidth_profiles;
 mod client_stops_reading;
@@ -31,6 +32,7 @@ mod region_link_queue_full;
 mod region_link_reannounce;
 mod region_link_refuses_other_ca;
 mod region_stalls;
+mod resume_ticket_refused;
 mod session;
 mod session_link_lost_answers;
 mod session_token_too_large;

@@ -16,6 +16,7 @@ fn player(id: i64) -> PlayerIdentity {
     PlayerIdentity {
         user_id: id,
         username: format!("p{id}"),
+        command_stream: 0,
     }
 }
 

@@ -8,7 +8,7 @@
 //!   simulation, NPCs, vision, sync) and the headless [`RegionSim`], stepped manually in tests.
 //! * [`metrics`]: per-tick timing samples, region stats and the bench truth snapshot.
 //! * [`runtime`]: the glue that runs the world: the link server ([`runtime::link`]: link
-//!   protocol version 3, `protocol/LINK.md`, one
+//!   protocol version 4, `protocol/LINK.md`, one
 //!   [`starlane_netcore::proto::link::RegionLink`] per edge connection driven by
 //!   `starlane_netcore::link`, mutual TLS by cluster CA or pins), the database
 //!   ([`runtime::persist`], SQLite via sqlx) and the tick loop, connected by bounded queues

@@ -76,6 +76,10 @@ pub struct RegionStats {
     pub congested_link_ticks: u64,
     /// Edge connections refused at the TLS handshake (every reason of [`LinkRefusals`]).
     pub links_refused: u64,
+    /// Commands accepted (applied), each at most once per client command stream.
+    pub commands_applied: u64,
+    /// Commands a client sent again (after moving edges) answered without applying them.
+    pub commands_replayed: u64,
 }
 
 /// Why an edge connection was refused at the link's TLS handshake.
@@ -185,6 +189,10 @@ pub(crate) struct Metrics {
     pub saves_deferred: AtomicU64,
     /// Link-ticks a congested link got no entity frame or views (it catches up later).
     pub congested_link_ticks: AtomicU64,
+    /// Commands accepted (applied) so far.
+    pub commands_applied: AtomicU64,
+    /// Commands answered from the dedup window, not applied again.
+    pub commands_replayed: AtomicU64,
 }
 
 impl Metrics {

@@ -32,6 +32,7 @@ async fn a_full_database_queue_pushes_back_and_loses_no_join() {
             let player = PlayerIdentity {
                 user_id: 10_000 + next as i64,
                 username: format!("p{next}"),
+                command_stream: 0,
             };
             match edge.client.join(next, player) {
                 Ok(()) => next += 1,

@@ -45,6 +45,7 @@ fn join_input(session: u64, empire: EmpireId, spawn: u32) -> TickInput {
         player: PlayerIdentity {
             user_id: i64::from(empire),
             username: format!("u{empire}"),
+            command_stream: 0,
         },
         empire: Ok(EmpireRecord {
             empire,

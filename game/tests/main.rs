@@ -7,6 +7,7 @@ mod mtls;
 mod ops_http;
 mod region_process;
 
+mod command_dedup_across_edges;
 mod link;
 mod link_db_queue_full;
 mod link_edge_stops_reading;

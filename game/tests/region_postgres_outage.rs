@@ -102,6 +102,7 @@ async fn region_survives_a_postgres_outage_and_resumes() {
             PlayerIdentity {
                 user_id: 2002,
                 username: "during".into(),
+                command_stream: 0,
             },
         )
         .expect("join queued");

@@ -42,6 +42,7 @@ fn join(
         player: PlayerIdentity {
             user_id: user,
             username: format!("u{user}"),
+            command_stream: 0,
         },
         empire: Ok(EmpireRecord {
             empire,

@@ -149,6 +149,7 @@ fn the_edge_closes_for_bad_region_frames_and_holds_its_sessions() {
         starlane_protocol::link::PlayerIdentity {
             user_id: 1,
             username: "a".into(),
+            command_stream: 0,
         },
     )
     .unwrap();

@@ -17,6 +17,14 @@ pub enum ClientMsg {
     /// Acknowledges [`ServerMsg::EntityPacket`]s: `newest` is the newest sequence number
     /// received, bit `i` of `mask` is set if `newest - 1 - i` was received (SPEC.md §16).
     Ack { newest: u16, mask: u32 },
+    /// First reliable message of a session that continues one opened on another edge of the
+    /// region: the login JWT again (verified in full) and the resume ticket the previous edge
+    /// gave (SPEC.md §17).
+    Resume {
+        version: u16,
+        token: String,
+        ticket: Vec<u8>,
+    },
 }
 
 /// Edge → client.
@@ -47,6 +55,16 @@ pub enum ServerMsg {
     /// Something the client should show its player (SPEC.md §6.2): an operator broadcast, a
     /// revocation before the session closes, a world restored from a snapshot.
     Notice { kind: NoticeKind, text: String },
+    /// Move to another edge of the region (SPEC.md §17): reconnect through `connect_url`
+    /// (empty: the connect endpoint the client already uses) and say `Resume` with `ticket`.
+    Move {
+        reason: MoveReason,
+        connect_url: String,
+        ticket: Vec<u8>,
+    },
+    /// A resume ticket for this session (after `Welcome`, renewed before it expires), kept by
+    /// the client for a reconnection after an unexpected close (SPEC.md §17).
+    ResumeTicket { ticket: Vec<u8> },
 }
 
 /// Why a client-protocol message was refused by [`ClientMsg::decode`] or [`ServerMsg::decode`].

@@ -206,6 +206,14 @@ wire_enum! {
         /// The token (by its `jti`, its SHA-256, or its user) was revoked; a session open with
         /// it is closed with this reason (after a `Notice` of kind `Revoked`).
         Revoked = 14,
+        /// The edge is draining: it takes no new sessions; connect to another edge of the
+        /// region (through the connect endpoint).
+        Draining = 15,
+        /// The resume ticket is not one this region's edges issued (bad MAC, malformed), or
+        /// it was issued to another user: resume refused, say `Hello` instead.
+        ResumeInvalid = 16,
+        /// The resume ticket has expired: resume refused, say `Hello` instead.
+        ResumeExpired = 17,
     }
 }
 
@@ -219,6 +227,16 @@ wire_enum! {
         Revoked = 1,
         /// The region restarted from its last world snapshot: recent changes may be lost.
         WorldRestored = 2,
+    }
+}
+
+wire_enum! {
+    /// Why the edge tells a client to move to another edge ([`crate::client::ServerMsg::Move`]).
+    pub enum MoveReason {
+        /// The edge is draining (an operator or SIGTERM); the rest of the region serves on.
+        Drain = 1 => "drain",
+        /// The edge is shutting down.
+        Shutdown = 2 => "shutdown",
     }
 }
 

@@ -39,6 +39,11 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
         .unwrap_or_else(|| panic!("{key:?} is not an array in {v}"))
 }
 
+/// A resume ticket, lowercase hex in the vectors (SPEC.md §17).
+fn ticket(m: &Value) -> Vec<u8> {
+    hex::decode(text(m, "ticket")).expect("ticket is hex")
+}
+
 fn hex_of(v: &Value) -> Hex {
     Hex::new(int(v, "q"), int(v, "r"))
 }
@@ -70,6 +75,11 @@ fn client_from_json(m: &Value) -> ClientMsg {
         "ack" => ClientMsg::Ack {
             newest: small(m, "newest"),
             mask: small(m, "mask"),
+        },
+        "resume" => ClientMsg::Resume {
+            version: small(m, "version"),
+            token: text(m, "token"),
+            ticket: ticket(m),
         },
         other => panic!("unknown client message type {other}"),
     }
@@ -200,6 +210,12 @@ fn server_from_json(m: &Value) -> ServerMsg {
             kind: NoticeKind::from_u8(small(m, "kind")).expect("valid notice kind"),
             text: text(m, "text"),
         },
+        "move" => ServerMsg::Move {
+            reason: MoveReason::from_u8(small(m, "reason")).expect("valid move reason"),
+            connect_url: text(m, "connectUrl"),
+            ticket: ticket(m),
+        },
+        "resumeTicket" => ServerMsg::ResumeTicket { ticket: ticket(m) },
         other => panic!("unknown server message type {other}"),
     }
 }

@@ -152,7 +152,7 @@ pub async fn run_fake_edge(
                 None => bail!("the region closed the link"),
             },
             _ = tokio::time::sleep_until(next_join), if joined < sessions => {
-                let player = PlayerIdentity { user_id: 1_000_000 + i64::from(joined), username: format!("bench{joined}") };
+                let player = PlayerIdentity { user_id: 1_000_000 + i64::from(joined), username: format!("bench{joined}"), command_stream: 0 };
                 client.join(u64::from(joined), player).context("join queued")?;
                 joined += 1;
                 next_join += gap;

@@ -69,7 +69,7 @@ pub async fn run_bot(
                 Some(ClientEvent::CommandResult { result: Err(_), .. }) => {
                     stats.commands_rejected.fetch_add(1, Ordering::Relaxed);
                 }
-                Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. }) => {}
+                Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
             },
         }

@@ -8,8 +8,8 @@ use crate::world::{Applied, WorldView};
 use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::{
-    Command, CommandError, EmpireId, EntityId, Hex, NEUTRAL_EMPIRE, NoticeKind, PROTOCOL_VERSION,
-    RejectReason, Update,
+    Command, CommandError, EmpireId, EntityId, Hex, MoveReason, NEUTRAL_EMPIRE, NoticeKind,
+    PROTOCOL_VERSION, RejectReason, Update,
 };
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -63,6 +63,9 @@ pub enum ClientEvent {
     Rtt(Duration),
     /// A notice for the player (operator broadcast, revocation, world restored).
     Notice { kind: NoticeKind, text: String },
+    /// The session continues on another edge (after a `Move`, `reason` set, or after an
+    /// unexpected close, `None`): same empire, unanswered commands sent again.
+    Moved { reason: Option<MoveReason> },
     /// The session ended.
     Closed(String),
 }
@@ -70,7 +73,7 @@ pub enum ClientEvent {
 /// A connected, welcomed session.
 #[derive(Debug)]
 pub struct Client {
-    link: Link,
+    pub(crate) link: Link,
     pub user_id: u64,
     pub empire: EmpireId,
     pub tick_rate_hz: u8,
@@ -96,6 +99,9 @@ pub struct Client {
     /// Datagram-only messages (`EntityPacket`) that arrived on the reliable stream and were
     /// ignored (SPEC.md §9 check 11).
     pub wrong_channel: u64,
+    /// Drain and resume: the token, the latest ticket, unanswered commands, where to
+    /// reconnect (`resume.rs`).
+    pub(crate) resume: crate::resume::ResumeState,
 }
 
 impl Client {
@@ -151,6 +157,7 @@ impl Client {
             pending: VecDeque::new(),
             ack_due: false,
             wrong_channel: 0,
+            resume: crate::resume::ResumeState::new(token),
         };
         tokio::time::timeout(WELCOME_TIMEOUT, client.await_welcome())
             .await
@@ -178,45 +185,40 @@ impl Client {
     }
 
     async fn await_welcome(&mut self) -> Result<(), ClientError> {
-        loop {
-            let (bytes, datagram) = match self.link.events.recv().await {
-                Some(LinkEvent::Reliable(b)) => (b, false),
-                Some(LinkEvent::Datagram(b)) => (b, true),
-                Some(LinkEvent::Closed(r)) => return Err(closed_before_welcome(r)),
-                // A client's transport bounds no first message: this cannot come.
-                Some(LinkEvent::FirstMessageTooLarge(_)) => continue,
-                None => return Err(ClientError::Closed(CloseReason::Transport("gone".into()))),
-            };
-            match ServerMsg::decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))? {
-                ServerMsg::Welcome {
-                    user_id,
-                    empire,
-                    tick_rate_hz,
-                } => {
-                    self.user_id = user_id;
-                    self.empire = empire;
-                    self.tick_rate_hz = tick_rate_hz;
-                    // Keep what datagrams that overtook the welcome already built.
-                    self.world.empire = empire;
-                    self.flush_ack();
-                    return Ok(());
-                }
-                ServerMsg::Reject { reason } => return Err(ClientError::Rejected(reason)),
-                // A datagram can overtake the welcome on the reliable stream: keep it.
-                msg @ ServerMsg::EntityPacket(_) if datagram => self.handle(msg, datagram),
-                _ => {} // nothing else can precede the welcome; ignore it
-            }
+        let welcome = await_welcome_on(&mut self.link).await?;
+        self.welcomed(welcome);
+        Ok(())
+    }
+
+    /// A new edge will send the whole view again: forget the old edge's packets and what
+    /// was in view (the map stays).
+    pub(crate) fn restart_view(&mut self) {
+        self.assembler = UpdateAssembler::new();
+        self.world.entities.clear();
+        self.world.vision.clear();
+        self.ack_due = false;
+    }
+
+    /// Take the welcome's identity, and the datagrams that overtook it.
+    pub(crate) fn welcomed(&mut self, w: Welcomed) {
+        self.user_id = w.user_id;
+        self.empire = w.empire;
+        self.tick_rate_hz = w.tick_rate_hz;
+        // Keep what datagrams that overtook the welcome already built.
+        self.world.empire = w.empire;
+        for msg in w.early {
+            self.handle(msg, true);
         }
+        self.flush_ack();
     }
 
     /// Order `unit` to move to `to`. Returns the command's sequence number.
     pub fn send_move(&mut self, unit: EntityId, to: Hex) -> u32 {
         let seq = self.next_seq;
         self.next_seq = self.next_seq.wrapping_add(1);
-        let msg = ClientMsg::Command {
-            seq,
-            command: Command::Move { unit, to },
-        };
+        let command = Command::Move { unit, to };
+        self.resume.sent(seq, command.clone());
+        let msg = ClientMsg::Command { seq, command };
         self.link.sender.send_reliable(msg.encode());
         seq
     }
@@ -269,6 +271,11 @@ impl Client {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
+            if self.resume.reconnect_due() {
+                let event = self.reconnect().await;
+                self.pending.push_back(event);
+                continue;
+            }
             let first = self.link.events.recv().await?;
             self.handle_link_event(first);
             for _ in 1..MAX_BATCH {
@@ -296,8 +303,11 @@ impl Client {
             LinkEvent::Reliable(b) => (b, false),
             LinkEvent::Datagram(b) => (b, true),
             LinkEvent::Closed(r) => {
-                self.pending
-                    .push_back(ClientEvent::Closed(format!("{r:?}")));
+                let unexpected = !matches!(r, CloseReason::Local(_));
+                if !self.resume.on_close(unexpected) {
+                    self.pending
+                        .push_back(ClientEvent::Closed(format!("{r:?}")));
+                }
                 return;
             }
             // A client's transport bounds no first message: this cannot come.
@@ -334,24 +344,43 @@ impl Client {
             }
             // The edge no longer sends these three (it uses EntityPacket); still handled.
             ServerMsg::Update(u) => Some(ClientEvent::Updated(self.apply_update(u))),
-            ServerMsg::CommandAck { seq } => Some(ClientEvent::CommandResult {
-                seq,
-                result: Ok(()),
-            }),
-            ServerMsg::CommandRejected { seq, error } => Some(ClientEvent::CommandResult {
-                seq,
-                result: Err(error),
-            }),
+            ServerMsg::CommandAck { seq } => {
+                self.resume
+                    .answered(seq)
+                    .then_some(ClientEvent::CommandResult {
+                        seq,
+                        result: Ok(()),
+                    })
+            }
+            ServerMsg::CommandRejected { seq, error } => {
+                self.resume
+                    .answered(seq)
+                    .then_some(ClientEvent::CommandResult {
+                        seq,
+                        result: Err(error),
+                    })
+            }
             ServerMsg::Pong { nonce } => self.pings.remove(&nonce).map(|sent| {
                 let rtt = sent.elapsed();
                 self.rtt = Some(rtt);
                 ClientEvent::Rtt(rtt)
             }),
-            ServerMsg::Reject { reason } => {
-                Some(ClientEvent::Closed(format!("rejected: {reason:?}")))
-            }
+            ServerMsg::Reject { reason } => (!self.resume.on_reject(reason))
+                .then(|| ClientEvent::Closed(format!("rejected: {reason:?}"))),
             ServerMsg::Welcome { .. } => None,
             ServerMsg::Notice { kind, text } => Some(ClientEvent::Notice { kind, text }),
+            ServerMsg::ResumeTicket { ticket } => {
+                self.resume.ticket = Some(ticket);
+                None
+            }
+            ServerMsg::Move {
+                reason,
+                connect_url,
+                ticket,
+            } => {
+                self.resume.on_move(reason, connect_url, ticket);
+                None
+            }
         };
         self.pending.extend(event);
     }
@@ -367,11 +396,14 @@ impl Client {
             rec.push(a.update);
         }
         self.pending.push_back(ClientEvent::Updated(applied));
-        self.pending
-            .extend(a.commands.into_iter().map(|c| ClientEvent::CommandResult {
-                seq: c.seq,
-                result: c.result,
-            }));
+        for c in a.commands {
+            if self.resume.answered(c.seq) {
+                self.pending.push_back(ClientEvent::CommandResult {
+                    seq: c.seq,
+                    result: c.result,
+                });
+            }
+        }
     }
 
     /// Apply a (legacy) full update and record it.
@@ -381,5 +413,47 @@ impl Client {
             rec.push(u);
         }
         applied
+    }
+}
+
+/// What a welcome said, with the datagrams that overtook it.
+#[derive(Debug)]
+pub(crate) struct Welcomed {
+    pub user_id: u64,
+    pub empire: EmpireId,
+    pub tick_rate_hz: u8,
+    pub early: Vec<ServerMsg>,
+}
+
+/// Wait on `link` for the edge's welcome (a `Reject` or a close is the error).
+pub(crate) async fn await_welcome_on(link: &mut Link) -> Result<Welcomed, ClientError> {
+    let mut early = Vec::new();
+    loop {
+        let (bytes, datagram) = match link.events.recv().await {
+            Some(LinkEvent::Reliable(b)) => (b, false),
+            Some(LinkEvent::Datagram(b)) => (b, true),
+            Some(LinkEvent::Closed(r)) => return Err(closed_before_welcome(r)),
+            // A client's transport bounds no first message: this cannot come.
+            Some(LinkEvent::FirstMessageTooLarge(_)) => continue,
+            None => return Err(ClientError::Closed(CloseReason::Transport("gone".into()))),
+        };
+        match ServerMsg::decode(&bytes).map_err(|e| ClientError::Decode(e.to_string()))? {
+            ServerMsg::Welcome {
+                user_id,
+                empire,
+                tick_rate_hz,
+            } => {
+                return Ok(Welcomed {
+                    user_id,
+                    empire,
+                    tick_rate_hz,
+                    early,
+                });
+            }
+            ServerMsg::Reject { reason } => return Err(ClientError::Rejected(reason)),
+            // A datagram can overtake the welcome on the reliable stream: keep it.
+            msg @ ServerMsg::EntityPacket(_) if datagram && early.len() < 64 => early.push(msg),
+            _ => {} // nothing else can precede the welcome; ignore it
+        }
     }
 }

@@ -49,6 +49,27 @@ impl ConnectInfo {
         Self::from_json(&url, &v)
     }
 
+    /// Ask a connect endpoint (`POST`, `Authorization: Bearer <token>`) for the edge to use.
+    pub async fn from_connect_endpoint(url: &str, token: &str) -> Result<Self, HttpError> {
+        let u = url.to_string();
+        let auth = format!("Bearer {token}");
+        let v = tokio::task::spawn_blocking(move || -> Result<Value, HttpError> {
+            let err = |e: ureq::Error| HttpError::Request {
+                url: u.clone(),
+                message: e.to_string(),
+            };
+            ureq::post(&u)
+                .header("Authorization", &auth)
+                .send_empty()
+                .map_err(err)?
+                .body_mut()
+                .read_json()
+                .map_err(err)
+        })
+        .await??;
+        Self::from_json(url, &v)
+    }
+
     fn from_json(url: &str, v: &Value) -> Result<Self, HttpError> {
         let field = |field: &'static str| HttpError::Field {
             url: url.to_string(),

@@ -17,6 +17,7 @@ pub mod bots;
 pub mod client;
 pub mod delta;
 pub mod http;
+mod resume;
 pub mod stats;
 pub mod transport;
 pub mod world;

@@ -3,6 +3,7 @@
 
 use crate::client::{Client, ClientError};
 use crate::http::ConnectInfo;
+use starlane_netcore::transport::Link;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -57,6 +58,41 @@ impl std::str::FromStr for Transport {
 }
 
 /// The connect-info field a transport needs but the server did not advertise.
+/// Open a link to the edge described by `info` over `transport` (no hello yet).
+pub async fn open_link(info: &ConnectInfo, transport: Transport) -> Result<Link, ClientError> {
+    let connect = |e: String| ClientError::Connect(e);
+    match transport {
+        Transport::Udp => {
+            starlane_netcore::udp::connect(info.udp_addr, info.udp_public_key, QUIC_CONNECT_TIMEOUT)
+                .await
+                .map_err(|e| connect(e.to_string()))
+        }
+        Transport::Quic => {
+            let addr = info
+                .quic_addr
+                .ok_or_else(|| missing(transport, "quic_addr"))?;
+            let hash = info
+                .cert_hash
+                .ok_or_else(|| missing(transport, "cert_hash"))?;
+            starlane_netcore::quic::connect_pinned(addr, hash, QUIC_CONNECT_TIMEOUT)
+                .await
+                .map_err(|e| connect(e.to_string()))
+        }
+        Transport::WebTransport => {
+            let url = info
+                .webtransport_url
+                .as_deref()
+                .ok_or_else(|| missing(transport, "webtransport_url"))?;
+            let hash = info
+                .cert_hash
+                .ok_or_else(|| missing(transport, "cert_hash"))?;
+            starlane_netcore::webtransport::connect_native(url, hash)
+                .await
+                .map_err(|e| connect(e.to_string()))
+        }
+    }
+}
+
 fn missing(transport: Transport, field: &str) -> ClientError {
     ClientError::Connect(format!(
         "cannot use {transport}: the server's connect info has no {field}"
@@ -78,34 +114,17 @@ impl Client {
         Self::connect_link(link, token).await
     }
 
-    /// Connect over `transport` with what `info` advertises for it.
+    /// Connect to the edge described by `info` over `transport`, send the token and wait
+    /// for the welcome.
     pub async fn connect_via(
         info: &ConnectInfo,
         transport: Transport,
         token: &str,
     ) -> Result<Self, ClientError> {
-        match transport {
-            Transport::Udp => Self::connect(info, token).await,
-            Transport::Quic => {
-                let addr = info
-                    .quic_addr
-                    .ok_or_else(|| missing(transport, "quic_addr"))?;
-                let hash = info
-                    .cert_hash
-                    .ok_or_else(|| missing(transport, "cert_hash"))?;
-                Self::connect_quic(addr, hash, token).await
-            }
-            Transport::WebTransport => {
-                let url = info
-                    .webtransport_url
-                    .as_deref()
-                    .ok_or_else(|| missing(transport, "webtransport_url"))?;
-                let hash = info
-                    .cert_hash
-                    .ok_or_else(|| missing(transport, "cert_hash"))?;
-                Self::connect_webtransport(url, hash, token).await
-            }
-        }
+        let link = open_link(info, transport).await?;
+        let mut client = Self::connect_link(link, token).await?;
+        client.resume.transport = transport;
+        Ok(client)
     }
 }
 

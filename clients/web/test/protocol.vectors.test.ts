@@ -84,7 +84,7 @@ const invalid = invalidVectors(invalidJson);
 describe("client message vectors", () => {
   it("has vectors for every client message type", () => {
     const types = new Set(client.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
-    expect([...types].sort()).toEqual(["ack", "command", "hello", "ping"]);
+    expect([...types].sort()).toEqual(["ack", "command", "hello", "ping", "resume"]);
   });
 
   it.each(client.map((v) => [v.name, v] as const))("%s", (_name, v) => {
@@ -102,9 +102,11 @@ describe("server message vectors", () => {
       "commandRejected",
       "entityPacket",
       "map",
+      "move",
       "notice",
       "pong",
       "reject",
+      "resumeTicket",
       "update",
       "welcome",
     ]);

@@ -3,6 +3,10 @@
 
 mod common;
 
+mod drain_moves_native_client;
+mod drain_readyz;
+mod drain_refuses_hellos;
+mod drain_window_closes;
 mod local_link_mtls;
 mod native_play;
 mod native_play_quic;

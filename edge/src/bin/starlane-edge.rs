@@ -1,7 +1,8 @@
 //! `starlane-edge`: run the edge relay, or issue a development token.
 //!
-//! `run` reloads the bandwidth profiles from `bandwidth.dir` on SIGHUP and stops cleanly on
-//! SIGINT (Ctrl-C) or SIGTERM.
+//! `run` reloads the bandwidth profiles from `bandwidth.dir` on SIGHUP, stops at once on
+//! SIGINT (Ctrl-C), and on SIGTERM drains (clients are told to move to another edge of the
+//! region) and stops when they have left or `[drain] window_secs` has passed.
 
 use clap::{Parser, Subcommand};
 use starlane_edge::signals::Signals;
@@ -91,7 +92,11 @@ async fn run(path: PathBuf) -> anyhow::Result<()> {
         "  http          http://{}/metrics /healthz /readyz",
         edge.http_addr()
     );
-    let stop = signals.serve(&edge).await;
+    if let Some(admin) = edge.admin_addr() {
+        println!("  admin         http://{admin}/admin/drain /admin/revoke (POST)");
+    }
+    // SIGTERM drains first: clients move to another edge of the region.
+    let stop = signals.run_edge(&edge).await;
     println!("shutting down ({stop})");
     edge.shutdown().await;
     Ok(())

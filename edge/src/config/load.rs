@@ -89,6 +89,11 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ),
     ("STARLANE_EDGE_JWT_MAX_TOKEN_BYTES", "jwt.max_token_bytes"),
     ("STARLANE_EDGE_DEV_ISSUER_ENABLED", "dev_issuer.enabled"),
+    ("STARLANE_EDGE_DRAIN_WINDOW_SECS", "drain.window_secs"),
+    ("STARLANE_EDGE_DRAIN_CONNECT_URL", "drain.connect_url"),
+    ("STARLANE_EDGE_RESUME_KEY", "resume.key"),
+    ("STARLANE_EDGE_ADMIN_BIND", "admin.bind"),
+    ("STARLANE_EDGE_ADMIN_TOKEN", "admin.token"),
     (
         "STARLANE_EDGE_TRANSPORT_QUEUES_EVENTS",
         "transport_queues.events",
@@ -193,6 +198,11 @@ impl EdgeConfig {
             "jwt.allow_insecure_http" => self.jwt.allow_insecure_http = boolean(&value)?,
             "jwt.max_token_bytes" => self.jwt.max_token_bytes = count(&value)?,
             "dev_issuer.enabled" => self.dev_issuer.enabled = boolean(&value)?,
+            "drain.window_secs" => self.drain.window_secs = count(&value)? as u64,
+            "drain.connect_url" => self.drain.connect_url = value,
+            "resume.key" => self.resume.key = value,
+            "admin.bind" => self.admin.bind = value,
+            "admin.token" => self.admin.token = value,
             "transport_queues.events" => self.transport_queues.events = count(&value)?,
             "transport_queues.outgoing" => self.transport_queues.outgoing = count(&value)?,
             "transport_queues.accept" => self.transport_queues.accept = count(&value)?,
@@ -231,6 +241,7 @@ impl EdgeConfig {
         }
         self.validate_bandwidth()?;
         self.validate_transport_queues()?;
+        self.validate_drain()?;
         Ok(())
     }
 

@@ -3,12 +3,14 @@
 //! Every field is documented in `configs/edge.toml` with its default. The main fields can be
 //! overridden by environment variables named `STARLANE_EDGE_<FIELD>` (see [`ENV_OVERRIDES`]).
 
+mod drain;
 mod load;
 mod profiles;
 mod quic;
 mod region_link;
 mod transport_queues;
 
+pub use drain::{AdminConfig, DirectoryConfig, DrainConfig, EdgeAddress, ResumeConfig};
 pub use load::{ConfigError, ENV_OVERRIDES};
 pub use profiles::{BandwidthConfig, EMBEDDED_PROFILES, embedded_set};
 pub use quic::QuicConfig;
@@ -47,6 +49,14 @@ pub struct EdgeConfig {
     pub bandwidth: BandwidthConfig,
     /// `[transport_queues]`: bounds of the queues between the client drivers and the sessions.
     pub transport_queues: TransportQueuesConfig,
+    /// `[drain]`: moving clients off the edge (SIGTERM, `POST /admin/drain`).
+    pub drain: DrainConfig,
+    /// `[resume]`: resume tickets shared by the region's edges.
+    pub resume: ResumeConfig,
+    /// `[admin]`: the operator listener.
+    pub admin: AdminConfig,
+    /// `[directory]`: the region's edges for the connect endpoint.
+    pub directory: DirectoryConfig,
 }
 
 /// Encrypted UDP driver.
@@ -150,6 +160,10 @@ impl Default for EdgeConfig {
             session: SessionConfig::default(),
             bandwidth: BandwidthConfig::default(),
             transport_queues: TransportQueuesConfig::default(),
+            drain: DrainConfig::default(),
+            resume: ResumeConfig::default(),
+            admin: AdminConfig::default(),
+            directory: DirectoryConfig::default(),
         }
     }
 }

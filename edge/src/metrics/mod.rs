@@ -47,6 +47,11 @@ pub struct EdgeMetrics {
     pub region_link_connects: IntCounter,
     /// 1 while the edge is draining (set with `EdgeHandle::set_draining`), else 0.
     pub draining: IntGauge,
+    /// Clients told to move to another edge (`Move`), by reason (`drain`, `shutdown`).
+    pub sessions_moved: IntCounterVec,
+    /// Sessions opened with a resume ticket (`Resume`), by result (`ok`, or the reject
+    /// reason's label).
+    pub resumes: IntCounterVec,
     /// Accepted sessions using each bandwidth profile.
     pub profile_sessions: IntGaugeVec,
     /// Each bandwidth profile's configured `bytes_per_sec` (updated on reload).
@@ -150,6 +155,16 @@ impl EdgeMetrics {
                 "Bytes sent to clients",
                 &["transport"],
             ),
+            sessions_moved: counter_vec(
+                "starlane_edge_sessions_moved_total",
+                "Clients told to move to another edge, by reason",
+                &["reason"],
+            ),
+            resumes: counter_vec(
+                "starlane_edge_resumes_total",
+                "Sessions opened with a resume ticket, by result",
+                &["result"],
+            ),
             profile_sessions: gauge_vec(
                 "starlane_edge_profile_sessions",
                 "Accepted sessions using each bandwidth profile",
@@ -220,5 +235,9 @@ pub fn reason_label(reason: RejectReason) -> &'static str {
         RejectReason::ShuttingDown => "shutting_down",
         RejectReason::NotYetValid => "not_yet_valid",
         RejectReason::TokenTooLarge => "token_too_large",
+        RejectReason::Revoked => "revoked",
+        RejectReason::Draining => "draining",
+        RejectReason::ResumeInvalid => "resume_invalid",
+        RejectReason::ResumeExpired => "resume_expired",
     }
 }

@@ -5,6 +5,9 @@
 //!
 //! When the region link drops ([`RegionEvent::Lost`]) the session is held for its grace
 //! period and resumes when the region accepts its re-announcement (see `relink.rs`).
+//! Drain and resume (a `Resume` hello, tickets, `Move`) are in `core/moving.rs`.
+
+mod moving;
 
 use super::relink::Relink;
 use crate::auth::VerifiedPlayer;
@@ -15,7 +18,7 @@ use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
 use starlane_protocol::codec::{MAX_TOKEN_LEN, client_type};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
-use starlane_protocol::{CommandError, EmpireId, PROTOCOL_VERSION, RejectReason};
+use starlane_protocol::{CommandError, EmpireId, MoveReason, RejectReason};
 use std::time::{Duration, Instant};
 
 /// Something the driver must do.
@@ -27,6 +30,23 @@ pub enum Action {
     SendDatagram(Vec<u8>),
     /// Verify this token and report with [`SessionCore::on_verified`].
     Verify(String),
+    /// Verify this token in full, then the resume ticket for the token's user, and report
+    /// with [`SessionCore::on_resume_verified`].
+    VerifyResume { token: String, ticket: Vec<u8> },
+    /// Send the client a fresh resume ticket (`ResumeTicket`) for this user, empire and
+    /// command stream.
+    IssueTicket {
+        user_id: u64,
+        empire: EmpireId,
+        stream: u64,
+    },
+    /// Tell the client to move to another edge (`Move`, with a fresh resume ticket).
+    Move {
+        reason: MoveReason,
+        user_id: u64,
+        empire: EmpireId,
+        stream: u64,
+    },
     /// Register the session on the region link and send it `Join`; report with
     /// [`SessionCore::on_join_sent`].
     Join(PlayerIdentity),
@@ -70,6 +90,8 @@ pub struct SessionCore {
     relink: Relink,
     /// Longest token accepted in the hello (bytes).
     max_token_bytes: usize,
+    /// Drain and resume state.
+    moving: moving::Moving,
 }
 
 /// How long a session waits for the region after its link drops, unless configured.
@@ -92,6 +114,7 @@ impl SessionCore {
             empire: None,
             relink: Relink::new(DEFAULT_REGION_GRACE),
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            moving: moving::Moving::default(),
         }
     }
 
@@ -147,10 +170,14 @@ impl SessionCore {
             State::Active => self.sync.as_ref().map(SessionSync::next_send),
             _ => None,
         };
-        match (own, self.relink.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let ticket = match self.state {
+            State::Active => self.moving.next_ticket,
+            _ => None,
+        };
+        [own, self.relink.deadline(), ticket]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Whether the session has ended (the driver stops).
@@ -182,12 +209,17 @@ impl SessionCore {
             State::AwaitHello if now >= self.hello_deadline => {
                 self.reject(RejectReason::ProtocolViolation)
             }
-            State::Active => self.sync.as_mut().map_or_else(Vec::new, |sync| {
-                sync.poll_transmit(now, mirror)
-                    .into_iter()
-                    .map(Action::SendDatagram)
-                    .collect()
-            }),
+            State::Active => {
+                let mut out = self.ticket_due(now);
+                if let Some(sync) = self.sync.as_mut() {
+                    out.extend(
+                        sync.poll_transmit(now, mirror)
+                            .into_iter()
+                            .map(Action::SendDatagram),
+                    );
+                }
+                out
+            }
             _ => Vec::new(),
         }
     }
@@ -216,7 +248,10 @@ impl SessionCore {
                 let mut out = vec![Action::Dropped(e.reason())];
                 // A hello declaring a token past even the protocol's ceiling.
                 let too_large = matches!(e, DecodeError::StringTooLong { .. })
-                    && bytes.first() == Some(&client_type::HELLO);
+                    && matches!(
+                        bytes.first(),
+                        Some(&client_type::HELLO | &client_type::RESUME)
+                    );
                 out.extend(self.reject(if too_large {
                     RejectReason::TokenTooLarge
                 } else {
@@ -228,19 +263,35 @@ impl SessionCore {
         };
         match (self.state, msg, reliable) {
             (State::AwaitHello, ClientMsg::Hello { version, token }, true) => {
-                if version != PROTOCOL_VERSION {
-                    return self.reject(RejectReason::UnsupportedVersion);
-                }
-                if token.len() > self.max_token_bytes {
-                    return self.reject(RejectReason::TokenTooLarge);
+                if let Some(refused) = self.check_hello(version, &token) {
+                    return self.reject(refused);
                 }
                 self.state = State::Verifying;
                 vec![Action::Verify(token)]
             }
+            (
+                State::AwaitHello,
+                ClientMsg::Resume {
+                    version,
+                    token,
+                    ticket,
+                },
+                true,
+            ) => {
+                if let Some(refused) = self.check_hello(version, &token) {
+                    return self.reject(refused);
+                }
+                self.state = State::Verifying;
+                vec![Action::VerifyResume { token, ticket }]
+            }
             (State::AwaitHello, _, true) => self.reject(RejectReason::ProtocolViolation),
             (State::AwaitHello, _, false) => vec![Action::Dropped("before_hello")],
-            (_, ClientMsg::Hello { .. }, true) => self.reject(RejectReason::ProtocolViolation),
-            (_, ClientMsg::Hello { .. }, false) => vec![Action::Dropped("unreliable_hello")],
+            (_, ClientMsg::Hello { .. } | ClientMsg::Resume { .. }, true) => {
+                self.reject(RejectReason::ProtocolViolation)
+            }
+            (_, ClientMsg::Hello { .. } | ClientMsg::Resume { .. }, false) => {
+                vec![Action::Dropped("unreliable_hello")]
+            }
             (_, ClientMsg::Ping { nonce }, reliable) => {
                 let pong = ServerMsg::Pong { nonce }.encode();
                 vec![if reliable {
@@ -298,7 +349,9 @@ impl SessionCore {
                 // The verifier refuses negative ids, so this conversion keeps the value.
                 self.user_id = u64::try_from(player.claims.user_id).unwrap_or(0);
                 self.state = State::Joining;
-                vec![Action::Join(player.identity())]
+                let mut identity = player.identity();
+                identity.command_stream = self.moving.stream;
+                vec![Action::Join(identity)]
             }
             Err(reason) => self.reject(reason),
         }
@@ -366,11 +419,13 @@ impl SessionCore {
                     empire,
                     tick_rate_hz,
                 };
-                vec![
+                let mut out = vec![
                     Action::Accepted,
                     Action::SendReliable(welcome.encode()),
                     Action::SendReliable(ServerMsg::Map(map).encode()),
-                ]
+                ];
+                out.extend(self.on_welcomed(now, empire));
+                out
             }
             (State::Joining | State::Active, RegionEvent::JoinRefused(reason)) => {
                 self.region_knows = false;

@@ -4,10 +4,12 @@
 use super::core::{Action, SessionCore};
 use super::meter::{ProfileWatch, SyncMeter};
 use super::profiles::{ProfileStore, class_of};
-use crate::auth::Verifier;
+use crate::auth::{VerifiedPlayer, Verifier};
 use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
 use crate::region_hub::{RegionEvent, RegionHub, SendError};
+use crate::resume::TicketKey;
 use starlane_netcore::transport::{Link, LinkEvent, SLOW_CONSUMER};
+use starlane_protocol::MoveReason;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::SessionId;
 use std::collections::VecDeque;
@@ -31,6 +33,12 @@ pub struct SessionContext {
     pub region_grace: Duration,
     /// Longest hello token accepted (`jwt.max_token_bytes`).
     pub max_token_bytes: usize,
+    /// The key resume tickets are signed and checked with (`[resume]`).
+    pub tickets: Arc<TicketKey>,
+    /// Where moved clients reconnect (`drain.connect_url`).
+    pub connect_url: String,
+    /// Set when the edge drains: every session moves its client.
+    drain: watch::Sender<Option<MoveReason>>,
     next_id: AtomicU64,
 }
 
@@ -56,8 +64,35 @@ impl SessionContext {
             profiles: Arc::new(profiles),
             region_grace: super::DEFAULT_REGION_GRACE,
             max_token_bytes: super::DEFAULT_MAX_TOKEN_BYTES,
+            tickets: Arc::new(TicketKey::random(crate::resume::DEFAULT_TICKET_TTL)),
+            connect_url: String::new(),
+            drain: watch::channel(None).0,
             next_id: AtomicU64::new(1),
         }
+    }
+
+    /// Sign and check resume tickets with `key`; moved clients reconnect at `connect_url`.
+    pub fn with_resume(mut self, key: Arc<TicketKey>, connect_url: &str) -> Self {
+        self.tickets = key;
+        self.connect_url = connect_url.to_string();
+        self
+    }
+
+    /// Put every session in draining (`reason`): hellos are refused with `Draining` and each
+    /// welcomed client is told to move. False if it already was.
+    pub fn drain(&self, reason: MoveReason) -> bool {
+        self.drain.send_if_modified(|d| {
+            let first = d.is_none();
+            if first {
+                *d = Some(reason);
+            }
+            first
+        })
+    }
+
+    /// Whether [`SessionContext::drain`] was called.
+    pub fn is_draining(&self) -> bool {
+        self.drain.borrow().is_some()
     }
 
     /// Refuse hellos whose token is longer than `max` bytes (`TokenTooLarge`).
@@ -67,9 +102,10 @@ impl SessionContext {
     }
 
     /// The bound the client transports put on a session's first reliable message: the size
-    /// of a hello carrying a token of [`SessionContext::max_token_bytes`].
+    /// of a `Resume` (the longest first message) carrying a token of
+    /// [`SessionContext::max_token_bytes`] and the longest ticket.
     pub fn first_message_limit(&self) -> usize {
-        starlane_protocol::codec::hello_len(self.max_token_bytes)
+        starlane_protocol::codec::resume_len(self.max_token_bytes)
     }
 
     /// Hold sessions `grace` after the region link drops (zero closes them at once).
@@ -87,6 +123,22 @@ impl SessionContext {
     fn allocate_id(&self) -> SessionId {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
+}
+
+/// Check a resume ticket for the verified `player` now.
+fn check_ticket(
+    ctx: &SessionContext,
+    player: VerifiedPlayer,
+    ticket: &[u8],
+) -> (
+    VerifiedPlayer,
+    Result<crate::resume::Ticket, crate::resume::TicketError>,
+) {
+    // The verifier refuses negative user ids.
+    let user = u64::try_from(player.claims.user_id).unwrap_or(u64::MAX);
+    let now = crate::auth::unix_now().max(0) as u64;
+    let checked = ctx.tickets.verify(ticket, user, now);
+    (player, checked)
 }
 
 async fn next_region_event(rx: &mut Option<mpsc::Receiver<RegionEvent>>) -> RegionEvent {
@@ -114,7 +166,14 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let id = ctx.allocate_id();
     let mut core = SessionCore::new(id, Instant::now(), ctx.hello_timeout)
         .with_region_grace(ctx.region_grace)
-        .with_max_token_bytes(ctx.max_token_bytes);
+        .with_max_token_bytes(ctx.max_token_bytes)
+        .with_command_stream(rand::random::<u64>().max(1))
+        .with_tickets(ctx.tickets.ttl());
+    let mut drain = ctx.drain.subscribe();
+    if let Some(reason) = *drain.borrow_and_update() {
+        // Nothing to send yet: this only makes a hello be refused with `Draining`.
+        let _ = core.on_drain(reason);
+    }
     let profile = ctx.profiles.pick(class_of(link.transport));
     let mut profile_name = profile.name.clone();
     let mut profiles = ProfileWatch::new(&ctx.profiles, &profile);
@@ -155,6 +214,10 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 core.on_timeout(Instant::now(), &mirror)
             }
             _ = shutdown.changed() => core.on_shutdown(),
+            Ok(()) = drain.changed() => match *drain.borrow_and_update() {
+                Some(reason) => core.on_drain(reason),
+                None => Vec::new(),
+            },
             _ = stats_tick.tick() => {
                 meter.sample(&link.stats, &ctx.metrics);
                 sync_meter.flush(&mut core, &ctx.metrics);
@@ -177,17 +240,67 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     let verified = ctx.verifier.verify_refreshing(&token).await;
                     if let Ok(player) = &verified {
                         listed.set_user(player.claims.user_id, &player.claims.username);
-                    }
-                    // A profile configured for the token's user type replaces the class's.
-                    if let Ok(player) = &verified
-                        && let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type)
-                    {
-                        profile_name = p.name.clone();
-                        profiles = ProfileWatch::new(&ctx.profiles, &p);
-                        sync_meter = SyncMeter::new(&p);
-                        core.set_profile(p, Instant::now());
+                        // A profile configured for the token's user type replaces the class's.
+                        if let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type) {
+                            profile_name = p.name.clone();
+                            profiles = ProfileWatch::new(&ctx.profiles, &p);
+                            sync_meter = SyncMeter::new(&p);
+                            core.set_profile(p, Instant::now());
+                        }
                     }
                     queue.extend(core.on_verified(verified))
+                }
+                Action::VerifyResume { token, ticket } => {
+                    let verified = ctx.verifier.verify_refreshing(&token).await;
+                    let checked = verified.map(|player| check_ticket(&ctx, player, &ticket));
+                    if let Ok((player, ticket)) = &checked {
+                        listed.set_user(player.claims.user_id, &player.claims.username);
+                        let result = match ticket {
+                            Ok(_) => "ok",
+                            Err(crate::resume::TicketError::Expired) => "resume_expired",
+                            Err(_) => "resume_invalid",
+                        };
+                        ctx.metrics.resumes.with_label_values(&[result]).inc();
+                        if let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type) {
+                            profile_name = p.name.clone();
+                            profiles = ProfileWatch::new(&ctx.profiles, &p);
+                            sync_meter = SyncMeter::new(&p);
+                            core.set_profile(p, Instant::now());
+                        }
+                    }
+                    queue.extend(core.on_resume_verified(checked))
+                }
+                Action::IssueTicket {
+                    user_id,
+                    empire,
+                    stream,
+                } => {
+                    let now = crate::auth::unix_now().max(0) as u64;
+                    let ticket = ctx.tickets.issue(user_id, empire, stream, now);
+                    let outcome = link
+                        .sender
+                        .send_reliable(ServerMsg::ResumeTicket { ticket }.encode());
+                    ctx.metrics.link.count_send(link.transport, outcome);
+                }
+                Action::Move {
+                    reason,
+                    user_id,
+                    empire,
+                    stream,
+                } => {
+                    let now = crate::auth::unix_now().max(0) as u64;
+                    let ticket = ctx.tickets.issue(user_id, empire, stream, now);
+                    let msg = ServerMsg::Move {
+                        reason,
+                        connect_url: ctx.connect_url.clone(),
+                        ticket,
+                    };
+                    let outcome = link.sender.send_reliable(msg.encode());
+                    ctx.metrics.link.count_send(link.transport, outcome);
+                    ctx.metrics
+                        .sessions_moved
+                        .with_label_values(&[reason.name()])
+                        .inc();
                 }
                 Action::Join(player) => {
                     region_rx = ctx.hub.join(id, player).ok();

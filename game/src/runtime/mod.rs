@@ -176,6 +176,8 @@ impl RegionHandle {
             saves_deferred: m.saves_deferred.load(Relaxed),
             congested_link_ticks: m.congested_link_ticks.load(Relaxed),
             links_refused: self.refusals.snapshot().total(),
+            commands_applied: m.commands_applied.load(Relaxed),
+            commands_replayed: m.commands_replayed.load(Relaxed),
         }
     }
 

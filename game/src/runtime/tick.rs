@@ -174,6 +174,13 @@ impl TickLoop {
             .fetch_add(congested.len() as u64, Ordering::Relaxed);
         self.sim.set_congested(congested);
         let frames = self.sim.step();
+        let (applied, replayed) = self.sim.command_totals();
+        self.metrics
+            .commands_applied
+            .store(applied, Ordering::Relaxed);
+        self.metrics
+            .commands_replayed
+            .store(replayed, Ordering::Relaxed);
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
         }

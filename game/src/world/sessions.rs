@@ -12,6 +12,9 @@ pub struct SessionState {
     pub empire: EmpireId,
     /// The player's user id (rate limits are per user).
     pub user_id: i64,
+    /// The client's command stream: commands are applied once per `(user_id, stream, seq)`
+    /// (`commands::CommandDedup`); `0` for none.
+    pub command_stream: u64,
     /// Entities the session was told are in its view (entered and not yet left), sorted.
     /// Their states are in the link's mirror.
     pub sent: Vec<EntityId>,

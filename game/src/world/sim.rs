@@ -165,6 +165,17 @@ impl RegionSim {
         self.world.resource::<Counters>().clone()
     }
 
+    /// Commands accepted (applied) so far, and commands answered from the dedup window
+    /// instead of being applied again (a client that moved edges sent them twice).
+    pub fn command_totals(&self) -> (u64, u64) {
+        let applied = self.world.resource::<Counters>().commands_ok;
+        let replayed = self
+            .world
+            .get_resource::<crate::world::commands::CommandDedup>()
+            .map_or(0, |d| d.duplicates);
+        (applied, replayed)
+    }
+
     /// Direct access to the world (tests, tools).
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world

@@ -42,6 +42,7 @@ pub fn join_on(link: LinkId, session: SessionId, empire: EmpireId, spawn: u32) -
         player: PlayerIdentity {
             user_id: i64::from(empire),
             username: format!("u{empire}"),
+            command_stream: 0,
         },
         empire: Ok(EmpireRecord {
             empire,

@@ -113,6 +113,7 @@ impl Edge {
         let player = PlayerIdentity {
             user_id,
             username: format!("user{user_id}"),
+            command_stream: 0,
         };
         self.client.join(session, player).expect("join queued");
         let empire = loop {

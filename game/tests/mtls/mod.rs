@@ -81,6 +81,7 @@ pub async fn try_session(
         let player = PlayerIdentity {
             user_id,
             username: format!("user{user_id}"),
+            command_stream: 0,
         };
         loop {
             match edge.next_event().await? {

@@ -230,6 +230,7 @@ pub fn player(user_id: i64) -> starlane_protocol::link::PlayerIdentity {
     starlane_protocol::link::PlayerIdentity {
         user_id,
         username: format!("player{user_id}"),
+        command_stream: 0,
     }
 }
 

@@ -10,6 +10,7 @@ fn player() -> PlayerIdentity {
     PlayerIdentity {
         user_id: 42,
         username: "ada".into(),
+        command_stream: 0,
     }
 }
 

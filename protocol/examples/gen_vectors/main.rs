@@ -12,6 +12,7 @@ mod delta_cases;
 mod delta_invalid;
 mod hex_cases;
 mod link_cases;
+mod move_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
@@ -37,6 +38,13 @@ fn client_json(m: &ClientMsg) -> Value {
         }),
         ClientMsg::Ping { nonce } => json!({ "type": "ping", "nonce": nonce }),
         ClientMsg::Ack { newest, mask } => json!({ "type": "ack", "newest": newest, "mask": mask }),
+        ClientMsg::Resume {
+            version,
+            token,
+            ticket,
+        } => json!({
+            "type": "resume", "version": version, "token": token, "ticket": hex::encode(ticket)
+        }),
     }
 }
 
@@ -92,6 +100,17 @@ fn server_json(m: &ServerMsg) -> Value {
         ServerMsg::EntityPacket(p) => entity_packet_json(p),
         ServerMsg::Notice { kind, text } => {
             json!({ "type": "notice", "kind": *kind as u8, "text": text })
+        }
+        ServerMsg::Move {
+            reason,
+            connect_url,
+            ticket,
+        } => json!({
+            "type": "move", "reason": *reason as u8, "connectUrl": connect_url,
+            "ticket": hex::encode(ticket)
+        }),
+        ServerMsg::ResumeTicket { ticket } => {
+            json!({ "type": "resumeTicket", "ticket": hex::encode(ticket) })
         }
     }
 }
@@ -153,10 +172,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // they were.
     let mut client_cases = client_vectors();
     client_cases.extend(delta_cases::client_vectors());
+    // Drain and resume (SPEC.md §17), after the delta-update vectors.
+    client_cases.extend(move_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
+    server_cases.extend(move_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
+    invalid_cases.extend(move_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

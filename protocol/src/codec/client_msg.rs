@@ -33,6 +33,16 @@ impl ClientMsg {
                 w.write_bits(u64::from(client_type::ACK), 8);
                 write_ack(&mut w, *newest, *mask);
             }
+            ClientMsg::Resume {
+                version,
+                token,
+                ticket,
+            } => {
+                w.write_bits(u64::from(client_type::RESUME), 8);
+                w.write_bits(u64::from(*version), 16);
+                write_string(&mut w, token);
+                write_ticket(&mut w, ticket);
+            }
         }
         w.finish()
     }
@@ -60,6 +70,17 @@ impl ClientMsg {
             client_type::ACK => {
                 let (newest, mask) = read_ack(&mut r)?;
                 ClientMsg::Ack { newest, mask }
+            }
+            client_type::RESUME => {
+                // Sixteen bits always fit in a u16.
+                let version = r.read_bits(16)? as u16;
+                let token = read_string(&mut r, MAX_TOKEN_LEN)?;
+                let ticket = read_ticket(&mut r)?;
+                ClientMsg::Resume {
+                    version,
+                    token,
+                    ticket,
+                }
             }
             other => return Err(DecodeError::UnknownType(other)),
         };

@@ -41,6 +41,20 @@ pub fn hello_len(token_len: usize) -> usize {
     HELLO_HEADER_LEN + varint + token_len
 }
 
+/// Longest resume ticket on the wire (bytes), in `Resume`, `Move` and `ResumeTicket`.
+pub const MAX_TICKET_LEN: usize = 128;
+
+/// Longest `Move.connect_url` (bytes of UTF-8).
+pub const MAX_URL_LEN: usize = 1024;
+
+/// The encoded size of a `Resume` whose token is `token_len` bytes and whose ticket is the
+/// longest accepted: with [`hello_len`], the bound a transport puts on a first message.
+pub fn resume_len(token_len: usize) -> usize {
+    // One more type-independent field: the ticket's length (a varint of at most 2 bytes for
+    // 128) and its bytes.
+    hello_len(token_len) + 2 + MAX_TICKET_LEN
+}
+
 /// Most entries accepted in any list field.
 pub const MAX_LIST_LEN: usize = 4096;
 
@@ -60,6 +74,8 @@ pub mod client_type {
     pub const PING: u8 = 0x03;
     /// `ClientMsg::Ack`.
     pub const ACK: u8 = 0x04;
+    /// `ClientMsg::Resume`.
+    pub const RESUME: u8 = 0x05;
 }
 
 /// 8-bit message type codes, edge → client.
@@ -82,6 +98,10 @@ pub mod server_type {
     pub const ENTITY_PACKET: u8 = 0x88;
     /// `ServerMsg::Notice`.
     pub const NOTICE: u8 = 0x89;
+    /// `ServerMsg::Move`.
+    pub const MOVE: u8 = 0x8A;
+    /// `ServerMsg::ResumeTicket`.
+    pub const RESUME_TICKET: u8 = 0x8B;
 }
 
 /// 8-bit command type codes inside `ClientMsg::Command`.

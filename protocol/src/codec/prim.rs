@@ -151,6 +151,19 @@ pub(crate) fn read_enum<T>(
     from(value).ok_or(DecodeError::BadEnum { field, value })
 }
 
+/// Write a resume ticket: varint byte length, then the bytes (SPEC.md §17).
+pub(crate) fn write_ticket(w: &mut BitWriter, ticket: &[u8]) {
+    write_varint(w, ticket.len() as u64);
+    w.write_bytes(ticket);
+}
+
+/// Read a resume ticket of at most [`super::MAX_TICKET_LEN`] bytes (`list_too_long` above it,
+/// `truncated` if the input cannot hold it).
+pub(crate) fn read_ticket(r: &mut BitReader<'_>) -> Result<Vec<u8>, DecodeError> {
+    let n = read_count(r, "ticket", super::MAX_TICKET_LEN, 8)?;
+    r.read_bytes(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

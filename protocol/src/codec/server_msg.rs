@@ -2,7 +2,7 @@
 
 use super::delta_msg::{read_entity_packet, write_entity_packet};
 use super::prim::*;
-use super::{MAX_LIST_LEN, server_type};
+use super::{MAX_LIST_LEN, MAX_URL_LEN, server_type};
 use crate::bits::{BitReader, BitWriter};
 use crate::client::{DecodeError, ServerMsg};
 use crate::types::*;
@@ -72,6 +72,20 @@ impl ServerMsg {
                 w.write_bits(*kind as u64, 8);
                 write_string(&mut w, text);
             }
+            ServerMsg::Move {
+                reason,
+                connect_url,
+                ticket,
+            } => {
+                w.write_bits(u64::from(server_type::MOVE), 8);
+                w.write_bits(*reason as u64, 8);
+                write_string(&mut w, connect_url);
+                write_ticket(&mut w, ticket);
+            }
+            ServerMsg::ResumeTicket { ticket } => {
+                w.write_bits(u64::from(server_type::RESUME_TICKET), 8);
+                write_ticket(&mut w, ticket);
+            }
         }
         w.finish()
     }
@@ -115,6 +129,19 @@ impl ServerMsg {
                 let text = read_string(&mut r, super::MAX_NOTICE_LEN)?;
                 ServerMsg::Notice { kind, text }
             }
+            server_type::MOVE => {
+                let reason = read_enum(&mut r, "move_reason", MoveReason::from_u8)?;
+                let connect_url = read_string(&mut r, MAX_URL_LEN)?;
+                let ticket = read_ticket(&mut r)?;
+                ServerMsg::Move {
+                    reason,
+                    connect_url,
+                    ticket,
+                }
+            }
+            server_type::RESUME_TICKET => ServerMsg::ResumeTicket {
+                ticket: read_ticket(&mut r)?,
+            },
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.finish()?;

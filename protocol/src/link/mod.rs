@@ -33,10 +33,10 @@ pub use msg::*;
 pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 
 /// The newest link version this build speaks.
-pub const LINK_VERSION: u16 = 3;
+pub const LINK_VERSION: u16 = 4;
 
 /// The oldest link version this build speaks.
-pub const MIN_LINK_VERSION: u16 = 3;
+pub const MIN_LINK_VERSION: u16 = 4;
 
 /// The version a region speaking `ours` (inclusive) picks for an edge offering `offered`:
 /// the highest version in both ranges, or `None` when they do not meet (LINK.md §5.1).

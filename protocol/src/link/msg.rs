@@ -15,6 +15,11 @@ pub type SessionId = u64;
 pub struct PlayerIdentity {
     pub user_id: i64,
     pub username: String,
+    /// The client's command stream (link version 4): the region applies each command
+    /// `seq` of one `(user_id, command_stream)` at most once, across edges, so a client that
+    /// moved to another edge (resuming with a ticket that names this stream) may send an
+    /// unanswered command again. `0`: no deduplication (LINK.md §6.3).
+    pub command_stream: u64,
 }
 
 /// Open a session for a verified player (`Join`), or announce again a session the edge held

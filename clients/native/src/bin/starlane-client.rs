@@ -230,6 +230,7 @@ async fn watch(client: &mut Client, stats_every: u64) {
                 Some(ClientEvent::CommandResult { seq, result }) => println!("command {seq}: {result:?}"),
                 Some(ClientEvent::Rtt(rtt)) => tracing::debug!("rtt {rtt:?}"),
                 Some(ClientEvent::Notice { kind, text }) => println!("notice ({kind:?}): {text}"),
+                Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
             },

@@ -9,6 +9,7 @@ import {
   ENTITY_KINDS,
   HEX_MIN_BITS,
   NOTICE_KINDS,
+  MOVE_REASONS,
   REJECT_REASONS,
   RESOURCE_KINDS,
   U16,
@@ -16,8 +17,10 @@ import {
   U8,
   VISIBILITIES,
   VISIBILITY_BITS,
+  checkCount,
   checkEnum,
   checkUint,
+  readCount,
   readEnum,
   readHex,
   readList,
@@ -31,7 +34,9 @@ import {
   CommandType,
   DecodeError,
   MAX_NOTICE_LEN,
+  MAX_TICKET_LEN,
   MAX_TOKEN_LEN,
+  MAX_URL_LEN,
   MAX_USER_ID,
   ServerType,
 } from "./types";
@@ -42,6 +47,40 @@ export { zigzagDecode, zigzagEncode } from "./prim";
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as data instead of silently dropping it.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+// ---- strings and tickets ----------------------------------------------------------------
+
+function writeString(w: BitWriter, s: string, max: number, what: string): void {
+  const bytes = utf8Encoder.encode(s);
+  if (bytes.length > max) throw new RangeError(`${what} of ${bytes.length} bytes exceeds ${max}`);
+  writeVarint(w, bytes.length);
+  w.writeBytes(bytes);
+}
+
+function readString(r: BitReader, max: number): string {
+  const len = readVarint(r, 32);
+  if (len > max) throw new DecodeError("string_too_long", `${len} bytes`);
+  try {
+    return utf8Decoder.decode(r.readBytes(len));
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    throw new DecodeError("invalid_utf8");
+  }
+}
+
+/** A resume ticket travels as bytes; the message shape holds it as lowercase hex. */
+function writeTicket(w: BitWriter, hex: string): void {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new RangeError("ticket must be lowercase hex");
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  writeVarint(w, checkCount(bytes.length, "ticket", MAX_TICKET_LEN));
+  w.writeBytes(bytes);
+}
+
+function readTicket(r: BitReader): string {
+  const n = readCount(r, "ticket", 8, MAX_TICKET_LEN);
+  return Array.from(r.readBytes(n), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 // ---- client messages ------------------------------------------------------------------
 
@@ -72,6 +111,12 @@ export function encodeClientMsg(m: ClientMsg): Uint8Array {
     case "ack":
       w.writeBits(ClientType.Ack, 8);
       writeAck(w, m.newest, m.mask);
+      break;
+    case "resume":
+      w.writeBits(ClientType.Resume, 8);
+      w.writeBits(checkUint(m.version, U16, "version"), 16);
+      writeString(w, m.token, MAX_TOKEN_LEN, "token");
+      writeTicket(w, m.ticket);
       break;
   }
   return w.finish();
@@ -112,6 +157,12 @@ export function decodeClientMsg(bytes: Uint8Array): ClientMsg {
     case ClientType.Ack: {
       const newest = r.readBits(16);
       msg = { type: "ack", newest, mask: r.readBits(32) };
+      break;
+    }
+    case ClientType.Resume: {
+      const version = r.readBits(16);
+      const token = readString(r, MAX_TOKEN_LEN);
+      msg = { type: "resume", version, token, ticket: readTicket(r) };
       break;
     }
     default:
@@ -178,6 +229,16 @@ export function encodeServerMsg(m: ServerMsg): Uint8Array {
       w.writeBytes(text);
       break;
     }
+    case "move":
+      w.writeBits(ServerType.Move, 8);
+      w.writeBits(checkEnum(m.reason, MOVE_REASONS, "move reason"), 8);
+      writeString(w, m.connectUrl, MAX_URL_LEN, "connectUrl");
+      writeTicket(w, m.ticket);
+      break;
+    case "resumeTicket":
+      w.writeBits(ServerType.ResumeTicket, 8);
+      writeTicket(w, m.ticket);
+      break;
   }
   return w.finish();
 }
@@ -261,6 +322,15 @@ export function decodeServerMsg(bytes: Uint8Array): ServerMsg {
       msg = { type: "notice", kind, text };
       break;
     }
+    case ServerType.Move: {
+      const reason = readEnum(r, 8, MOVE_REASONS, "move reason");
+      const connectUrl = readString(r, MAX_URL_LEN);
+      msg = { type: "move", reason, connectUrl, ticket: readTicket(r) };
+      break;
+    }
+    case ServerType.ResumeTicket:
+      msg = { type: "resumeTicket", ticket: readTicket(r) };
+      break;
     default:
       throw new DecodeError("unknown_type", `${type}`);
   }

@@ -8,6 +8,7 @@ import {
   EntityKind,
   MAX_LIST_LEN,
   NoticeKind,
+  MoveReason,
   RejectReason,
   ResourceKind,
   Visibility,
@@ -23,6 +24,7 @@ export function codes(table: Record<string, number>): ReadonlySet<number> {
 }
 export const REJECT_REASONS = codes(RejectReason);
 export const NOTICE_KINDS = codes(NoticeKind);
+export const MOVE_REASONS = codes(MoveReason);
 export const COMMAND_ERRORS = codes(CommandError);
 export const ENTITY_KINDS = codes(EntityKind);
 export const VISIBILITIES = codes(Visibility);

@@ -6,6 +6,10 @@ export const PROTOCOL_VERSION = 1;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
+/** Longest resume ticket (bytes; SPEC.md §17). */
+export const MAX_TICKET_LEN = 128;
+/** Longest Move.connectUrl (UTF-8 bytes). */
+export const MAX_URL_LEN = 1024;
 /** Most entries in any list field. */
 export const MAX_LIST_LEN = 4096;
 /** Largest Welcome.userId on the wire (2^53 - 1, exact in a JS number). */
@@ -22,7 +26,7 @@ export const MAX_DATAGRAM = 1200;
 export const MAX_STREAM_FRAME = 1 << 20;
 
 /** 8-bit message type codes, client → edge. */
-export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03, Ack: 0x04 } as const;
+export const ClientType = { Hello: 0x01, Command: 0x02, Ping: 0x03, Ack: 0x04, Resume: 0x05 } as const;
 
 /** 8-bit message type codes, edge → client. */
 export const ServerType = {
@@ -35,7 +39,12 @@ export const ServerType = {
   Pong: 0x87,
   EntityPacket: 0x88,
   Notice: 0x89,
+  Move: 0x8a,
+  ResumeTicket: 0x8b,
 } as const;
+
+/** Why the edge tells the client to move (Move.reason; SPEC.md §17). */
+export const MoveReason = { Drain: 1, Shutdown: 2 } as const;
 
 /** 3-bit event tags inside an EntityPacket. */
 export const EventTag = {
@@ -65,6 +74,9 @@ export const RejectReason = {
   NotYetValid: 12,
   TokenTooLarge: 13,
   Revoked: 14,
+  Draining: 15,
+  ResumeInvalid: 16,
+  ResumeExpired: 17,
 } as const;
 
 /** What a Notice is about (Notice.kind). */
@@ -136,7 +148,9 @@ export type ClientMsg =
   | { type: "command"; seq: number; command: Command }
   | { type: "ping"; nonce: number }
   /** Acknowledges EntityPackets: bit i of `mask` set = packet `newest - 1 - i` received. */
-  | { type: "ack"; newest: number; mask: number };
+  | { type: "ack"; newest: number; mask: number }
+  /** Continue a session on another edge (SPEC.md §17); `ticket` is lowercase hex. */
+  | { type: "resume"; version: number; token: string; ticket: string };
 
 /** A reliable event of an EntityPacket. */
 export type DeltaEvent =
@@ -201,7 +215,10 @@ export type ServerMsg =
   | { type: "commandRejected"; seq: number; error: number }
   | { type: "pong"; nonce: number }
   | { type: "notice"; kind: number; text: string }
-  | EntityPacket;
+  | EntityPacket
+  /** Move to another edge of the region (SPEC.md §17); `ticket` is lowercase hex. */
+  | { type: "move"; reason: number; connectUrl: string; ticket: string }
+  | { type: "resumeTicket"; ticket: string };
 
 /** Every reason label a decoder reports (the same labels as the Rust codec). */
 export const DECODE_REASONS = [

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod two_edges;
+
 use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
 use starlane_local::{Local, LocalOptions};
 use std::time::Duration;

@@ -78,6 +78,7 @@ fn who(user_id: i64, name: &str) -> PlayerIdentity {
     PlayerIdentity {
         user_id,
         username: name.into(),
+        command_stream: 0,
     }
 }
 

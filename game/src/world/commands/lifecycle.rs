@@ -61,7 +61,7 @@ fn take_aside(world: &mut World, key: SessionKey, seq: u32, command: starlane_pr
         .resource::<Sessions>()
         .map
         .get(&key)
-        .map(|s| (s.empire, s.user_id));
+        .map(|s| (s.empire, s.user_id, s.command_stream));
     world
         .resource_mut::<PendingCommands>()
         .0
@@ -115,6 +115,7 @@ fn join(
     let state = SessionState {
         empire: record.empire,
         user_id: player.user_id,
+        command_stream: player.command_stream,
         sent: Vec::new(),
         sent_vision: vec![Visibility::Shroud; cells],
         vision_synced: false,

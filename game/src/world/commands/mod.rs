@@ -2,10 +2,12 @@
 //! commands ([`orders`]): a per-user rate limit, one system per command kind, and the acks
 //! and rejections sent back in arrival order.
 
+mod dedup;
 pub mod lifecycle;
 pub mod orders;
 mod rate;
 
+pub use dedup::{CommandDedup, DEDUP_IDLE_TICKS, DEDUP_WINDOW};
 pub use orders::validate_move;
 pub use rate::RateLimits;
 
@@ -13,7 +15,9 @@ use super::schedule::{CommandStep, RegionPlugin};
 use crate::config::RegionConfig;
 use bevy_ecs::prelude::*;
 use lifecycle::{SpawnRounds, apply_lifecycle};
-use orders::{MoveOrders, PendingCommands, Replies, apply_moves, gate_commands, send_replies};
+use orders::{
+    Duplicates, MoveOrders, PendingCommands, Replies, apply_moves, gate_commands, send_replies,
+};
 
 /// The commands stage's slice of the configuration.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,8 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(PendingCommands::default());
         world.insert_resource(MoveOrders::default());
         world.insert_resource(Replies::default());
+        world.insert_resource(CommandDedup::default());
+        world.insert_resource(Duplicates::default());
         schedule.add_systems((
             apply_lifecycle.in_set(CommandStep::Sessions),
             (gate_commands, apply_moves)

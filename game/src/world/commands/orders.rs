@@ -3,6 +3,7 @@
 //! kind applies them (`apply_moves`); `send_replies` sends every ack and rejection in
 //! the order the commands arrived.
 
+use super::dedup::{CommandDedup, Seen};
 use super::{CommandSettings, RateLimits};
 use crate::map::path::find_path;
 use crate::world::components::{MoveTicks, Owner, Path, Position};
@@ -22,8 +23,9 @@ pub struct PendingCommand {
     pub seq: u32,
     /// The command.
     pub command: Command,
-    /// The session's empire and user when the command arrived; `None` for an unknown session.
-    pub sender: Option<(EmpireId, i64)>,
+    /// The session's empire, user and command stream when the command arrived; `None` for
+    /// an unknown session.
+    pub sender: Option<(EmpireId, i64, u64)>,
 }
 
 /// The tick's player commands, in arrival order.
@@ -41,6 +43,8 @@ pub struct MoveOrder {
     pub seq: u32,
     /// The sender's empire.
     pub empire: EmpireId,
+    /// The sender's user and command stream.
+    pub stream: (i64, u64),
     /// The unit to move.
     pub unit: EntityId,
     /// Where to.
@@ -62,11 +66,34 @@ pub struct Reply {
     pub seq: u32,
     /// Accepted, or why not.
     pub result: Result<(), CommandError>,
+    /// The sender's user and command stream (to record the result for deduplication).
+    pub stream: (i64, u64),
+    /// An answer replayed from the dedup window (the command was not applied again; not
+    /// counted as accepted or rejected).
+    pub replayed: bool,
 }
 
 /// The tick's replies, in any order (sent sorted by arrival).
 #[derive(Resource, Debug, Default)]
 pub struct Replies(pub Vec<Reply>);
+
+/// A command that came again while its first copy was still being applied this tick: it
+/// gets the first copy's answer once the tick's replies are known.
+#[derive(Debug, Clone, Copy)]
+pub struct Duplicate {
+    /// Arrival index.
+    pub index: usize,
+    /// Its session.
+    pub key: SessionKey,
+    /// The player's sequence number.
+    pub seq: u32,
+    /// The sender's user and command stream.
+    pub stream: (i64, u64),
+}
+
+/// The tick's same-tick duplicates.
+#[derive(Resource, Debug, Default)]
+pub struct Duplicates(pub Vec<Duplicate>);
 
 /// Drop commands of unknown sessions (counted), refuse those over the sender's rate limit and
 /// route the rest by kind.
@@ -76,21 +103,46 @@ pub(super) fn gate_commands(
     settings: Res<CommandSettings>,
     tick: Res<TickCount>,
     mut counters: ResMut<Counters>,
-    mut moves: ResMut<MoveOrders>,
-    mut replies: ResMut<Replies>,
+    (mut moves, mut replies): (ResMut<MoveOrders>, ResMut<Replies>),
+    (mut dedup, mut duplicates): (ResMut<CommandDedup>, ResMut<Duplicates>),
 ) {
     let (per_tick, burst) = settings.rate();
     for (index, cmd) in pending.0.drain(..).enumerate() {
-        let Some((empire, user)) = cmd.sender else {
+        let Some((empire, user, stream)) = cmd.sender else {
             counters.commands_unknown_session += 1;
             continue;
         };
+        match dedup.check(user, stream, cmd.seq, tick.0) {
+            None => {}
+            Some(Seen::Done(result)) => {
+                replies.0.push(Reply {
+                    index,
+                    key: cmd.key,
+                    seq: cmd.seq,
+                    result,
+                    stream: (0, 0),
+                    replayed: true,
+                });
+                continue;
+            }
+            Some(Seen::Pending) => {
+                duplicates.0.push(Duplicate {
+                    index,
+                    key: cmd.key,
+                    seq: cmd.seq,
+                    stream: (user, stream),
+                });
+                continue;
+            }
+        }
         if !limits.allow(user, tick.0, per_tick, burst) {
             replies.0.push(Reply {
                 index,
                 key: cmd.key,
                 seq: cmd.seq,
                 result: Err(CommandError::RateLimited),
+                stream: (user, stream),
+                replayed: false,
             });
             continue;
         }
@@ -100,6 +152,7 @@ pub(super) fn gate_commands(
                 key: cmd.key,
                 seq: cmd.seq,
                 empire,
+                stream: (user, stream),
                 unit,
                 to,
             }),
@@ -108,6 +161,7 @@ pub(super) fn gate_commands(
     let prune_every = settings.tick_hz.saturating_mul(60).max(1);
     if tick.0.is_multiple_of(prune_every) {
         limits.prune(tick.0, per_tick, burst);
+        dedup.prune(tick.0);
     }
 }
 
@@ -132,6 +186,8 @@ pub(super) fn apply_moves(world: &mut World) {
             key: order.key,
             seq: order.seq,
             result,
+            stream: order.stream,
+            replayed: false,
         });
     }
 }
@@ -141,16 +197,41 @@ pub(super) fn send_replies(
     mut replies: ResMut<Replies>,
     mut outbox: ResMut<Outbox>,
     mut counters: ResMut<Counters>,
+    (mut dedup, mut duplicates): (ResMut<CommandDedup>, ResMut<Duplicates>),
 ) {
+    for r in &replies.0 {
+        let (user, stream) = r.stream;
+        dedup.record(user, stream, r.seq, r.result);
+    }
+    // Same-tick copies get their first copy's answer (a first copy refused `RateLimited`
+    // was forgotten: the copy is refused alike and may come again).
+    for d in duplicates.0.drain(..) {
+        let (user, stream) = d.stream;
+        let result = dedup
+            .result(user, stream, d.seq)
+            .unwrap_or(Err(CommandError::RateLimited));
+        replies.0.push(Reply {
+            index: d.index,
+            key: d.key,
+            seq: d.seq,
+            result,
+            stream: (0, 0),
+            replayed: true,
+        });
+    }
     replies.0.sort_by_key(|r| r.index);
     for reply in replies.0.drain(..) {
         let msg = match reply.result {
             Ok(()) => {
-                counters.commands_ok += 1;
+                if !reply.replayed {
+                    counters.commands_ok += 1;
+                }
                 LinkServerMsg::CommandAck { seq: reply.seq }
             }
             Err(error) => {
-                *counters.commands_rejected.entry(error).or_default() += 1;
+                if !reply.replayed {
+                    *counters.commands_rejected.entry(error).or_default() += 1;
+                }
                 LinkServerMsg::CommandRejected {
                     seq: reply.seq,
                     error,

@@ -1,0 +1,62 @@
+//! Scenario: the admin listener on its own loopback bind refuses calls without the bearer
+//! token (401) or with a wrong one (403), and with the right one drains the edge; a
+//! non-loopback admin bind without a token is refused at start, naming the field.
+
+#![allow(clippy::unwrap_used)]
+
+use crate::common::{self, loopback_edge_config};
+use starlane_edge::Edge;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `POST path` with an optional bearer token: the status code and the response.
+async fn post(addr: std::net::SocketAddr, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: edge\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[tokio::test]
+async fn admin_calls_need_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (region, ck) = common::fake_region();
+    let cert_file = dir.path().join("region_cert.pem");
+    std::fs::write(&cert_file, &ck.cert_pem).unwrap();
+    let mut cfg = loopback_edge_config(dir.path(), region.local_addr().unwrap(), cert_file);
+    cfg.admin.bind = "127.0.0.1:0".into();
+    cfg.admin.token = "s3cret-admin".into();
+
+    let mut open = cfg.clone();
+    open.admin.bind = "0.0.0.0:0".into();
+    open.admin.token = String::new();
+    let err = open.validate().unwrap_err().to_string();
+    assert!(err.contains("admin.token"), "{err}");
+
+    let edge = Edge::start(cfg, None).await.unwrap();
+    let admin = edge.admin_addr().unwrap();
+    assert!(admin.ip().is_loopback());
+    let (status, text) = post(admin, "/admin/drain", None).await;
+    assert_eq!(status, 401, "{text}");
+    let (status, text) = post(admin, "/admin/drain", Some("s3cret-admin-not")).await;
+    assert_eq!(status, 403, "{text}");
+    assert!(!edge.is_draining());
+    // Nor is the admin call served on the public HTTP listener.
+    let (status, _) = post(edge.http_addr(), "/admin/drain", Some("s3cret-admin")).await;
+    assert_eq!(status, 404);
+    let (status, text) = post(admin, "/admin/drain", Some("s3cret-admin")).await;
+    assert_eq!(status, 202, "{text}");
+    assert!(edge.is_draining());
+    let (status, _) = post(admin, "/admin/drain", Some("s3cret-admin")).await;
+    assert_eq!(status, 200);
+    edge.shutdown().await;
+}
