@@ -231,6 +231,13 @@ impl EdgeConfig {
         }
         self.validate_bandwidth()?;
         self.validate_transport_queues()?;
+        self.cluster
+            .validate()
+            .map_err(|problem| ConfigError::Invalid {
+                field: "cluster",
+                problem,
+                fix: "see [cluster] in configs/edge.toml",
+            })?;
         Ok(())
     }
 

@@ -47,6 +47,8 @@ pub struct EdgeConfig {
     pub bandwidth: BandwidthConfig,
     /// `[transport_queues]`: bounds of the queues between the client drivers and the sessions.
     pub transport_queues: TransportQueuesConfig,
+    /// `[cluster]`: registry, revocations, presence and events (Redis, or in process).
+    pub cluster: crate::cluster::ClusterSection,
 }
 
 /// Encrypted UDP driver.
@@ -150,6 +152,7 @@ impl Default for EdgeConfig {
             session: SessionConfig::default(),
             bandwidth: BandwidthConfig::default(),
             transport_queues: TransportQueuesConfig::default(),
+            cluster: Default::default(),
         }
     }
 }

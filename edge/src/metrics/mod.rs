@@ -220,5 +220,6 @@ pub fn reason_label(reason: RejectReason) -> &'static str {
         RejectReason::ShuttingDown => "shutting_down",
         RejectReason::NotYetValid => "not_yet_valid",
         RejectReason::TokenTooLarge => "token_too_large",
+        RejectReason::Revoked => "revoked",
     }
 }
