@@ -1,7 +1,7 @@
 //! JWT verification (ES256) and the token blacklist.
 //!
 //! Checks run in the seed's order: parse, signature, issuer, expiry (and `nbf`, when the
-//! token carries it), activation, blacklist. Each failure maps to a distinct [`RejectReason`].
+//! token carries it), activation, blacklist, revocation (the cluster's, `crate::cluster`). Each failure maps to a distinct [`RejectReason`].
 //! The signature is checked with the key the token's header `kid` selects ([`KeySet::select`]);
 //! a `kid` the keys do not hold is a bad signature, after at most one refresh of the keys
 //! ([`Verifier::verify_refreshing`]).
@@ -41,6 +41,10 @@ pub struct Claims {
     /// Not before (unix seconds): the token is refused until then (`NotYetValid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// JWT id: names this token alone, for revocation by `jti` (tokens without one are
+    /// revoked by their SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// A player whose token passed every check.
@@ -63,8 +67,12 @@ impl VerifiedPlayer {
 /// Revoked tokens. Synchronous on purpose: session setup must be bounded by signature
 /// verification, so a shared store (Redis) is mirrored into memory by its implementation.
 pub trait TokenBlacklist: Send + Sync + std::fmt::Debug {
-    /// Whether this token (already verified, with these claims) is revoked.
+    /// Whether this token (already verified, with these claims) is blacklisted.
     fn is_blacklisted(&self, token: &str, claims: &Claims) -> bool;
+    /// Whether this token was revoked (by `jti`, SHA-256 or user; refused as `Revoked`).
+    fn is_revoked(&self, _token: &str, _claims: &Claims) -> bool {
+        false
+    }
 }
 
 /// In-process blacklist of whole tokens and of users.
@@ -186,6 +194,9 @@ impl Verifier {
         }
         if self.blacklist.is_blacklisted(token, &claims) {
             return Err(RejectReason::Blacklisted);
+        }
+        if self.blacklist.is_revoked(token, &claims) {
+            return Err(RejectReason::Revoked);
         }
         Ok(VerifiedPlayer { claims })
     }

@@ -157,6 +157,8 @@ impl DevIssuer {
             iat: now,
             exp: now + TOKEN_LIFETIME_SECS,
             nbf: None,
+            // Unique per token, for revocation by `jti`.
+            jti: Some(format!("{:032x}", rand::random::<u128>())),
         };
         self.sign(&claims)
     }

@@ -10,6 +10,7 @@ use crate::admin::{AdminState, Drainer, Revoker};
 use crate::auth::{MemoryBlacklist, Verifier};
 use crate::bandwidth::ProfileError;
 use crate::certs::CertManager;
+use crate::cluster::{ClusterBlacklist, ClusterMetrics, EdgeCluster, EdgeParts};
 use crate::config::EdgeAddress;
 use crate::config::EdgeConfig;
 use crate::connect::ConnectState;
@@ -24,6 +25,7 @@ use crate::resume::TicketKey;
 use crate::session::{ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use rotation::Rotation;
+use starlane_cluster::Cluster;
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
 use starlane_netcore::transport::{Link, TransportKind};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, UdpServerStats};
@@ -47,6 +49,9 @@ pub struct EdgeServices {
     pub directory: Option<Arc<dyn EdgeDirectory>>,
     /// What `POST /admin/revoke` calls (default: the edge's [`MemoryBlacklist`]).
     pub revoker: Option<Arc<dyn Revoker>>,
+    /// The cluster the edge registers in and takes revocations, presence and broadcasts from
+    /// (default: the one `[cluster]` configures).
+    pub cluster: Option<Cluster>,
 }
 
 /// A running edge.
@@ -70,6 +75,7 @@ pub struct EdgeHandle {
     ready: Arc<Ready>,
     drain: Arc<DrainControl>,
     admin_addr: Option<SocketAddr>,
+    cluster: Arc<EdgeCluster>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -114,6 +120,20 @@ impl Edge {
         dev_issuer: Option<Arc<DevIssuer>>,
     ) -> anyhow::Result<EdgeHandle> {
         Self::start_with(config, dev_issuer, EdgeServices::default()).await
+    }
+
+    /// Start an edge in `cluster` (shared with other components of the process, e.g. the
+    /// all-in-one server's in-process cluster); `None`: the one `[cluster]` configures.
+    pub async fn start_with_cluster(
+        config: EdgeConfig,
+        dev_issuer: Option<Arc<DevIssuer>>,
+        cluster: Option<Cluster>,
+    ) -> anyhow::Result<EdgeHandle> {
+        let services = EdgeServices {
+            cluster,
+            ..EdgeServices::default()
+        };
+        Self::start_with(config, dev_issuer, services).await
     }
 
     /// [`Edge::start`] with `services` in place of the in-process defaults.
@@ -166,12 +186,26 @@ impl Edge {
         if keys.source().refreshes() {
             tasks.push(keys.spawn_refresh(Duration::from_secs(config.jwt.refresh_secs)));
         }
+        let cluster = match services.cluster.clone() {
+            Some(c) => c,
+            None => Cluster::from_config(&config.cluster.connection()).await?,
+        };
+        let cluster_metrics = ClusterMetrics::new(metrics.registry());
+        let edge_cluster = EdgeCluster::start(
+            cluster,
+            config.cluster.clone(),
+            link_cfg.edge_id.clone(),
+            cluster_metrics,
+        );
         let blacklist = Arc::new(MemoryBlacklist::default());
         let verifier = Verifier::new(
             keys.clone(),
             config.jwt.issuer.clone(),
             config.jwt.leeway_secs,
-            blacklist.clone(),
+            Arc::new(ClusterBlacklist {
+                memory: blacklist.clone(),
+                revocations: edge_cluster.revocation_cache().clone(),
+            }),
         );
         let ctx = Arc::new(
             SessionContext::new(
@@ -184,7 +218,8 @@ impl Edge {
             .with_profiles(profiles.clone())
             .with_region_grace(Duration::from_millis(config.region_link.session_grace_ms))
             .with_max_token_bytes(config.jwt.max_token_bytes)
-            .with_resume(ticket_key(&config)?, &config.drain.connect_url),
+            .with_resume(ticket_key(&config)?, &config.drain.connect_url)
+            .with_cluster(edge_cluster.clone()),
         );
         // Every client server refuses a first message (the hello) longer than a hello with
         // the longest token accepted, from its length alone (`TokenTooLarge`).
@@ -333,6 +368,21 @@ impl Edge {
         )
         .await?;
         ready.drivers_bound.store(true, Ordering::Relaxed);
+        register(
+            &edge_cluster,
+            &ready,
+            &certs,
+            &live_sessions,
+            EdgeParts {
+                wt_port: wt_addr.port(),
+                udp_port: udp_addr.port(),
+                quic_port: quic_addr.port(),
+                cert_sha256: String::new(),
+                udp_public_key: hex::encode(udp.public_key()),
+                sessions: 0,
+                draining: false,
+            },
+        );
 
         Ok(EdgeHandle {
             udp,
@@ -353,6 +403,7 @@ impl Edge {
             ready,
             drain,
             admin_addr,
+            cluster: edge_cluster,
             tasks,
         })
     }
@@ -418,6 +469,24 @@ async fn serve_admin(
         }
     }));
     Ok(Some(addr))
+}
+
+/// Register the edge; each heartbeat reads its sessions, draining flag and certificate.
+fn register(
+    cluster: &Arc<EdgeCluster>,
+    ready: &Arc<Ready>,
+    certs: &Arc<CertManager>,
+    live: &Arc<AtomicUsize>,
+    parts: EdgeParts,
+) {
+    let base = cluster.edge_info(parts);
+    let (ready, certs, live) = (ready.clone(), certs.clone(), live.clone());
+    cluster.register(move || starlane_cluster::EdgeInfo {
+        cert_sha256: certs.hash_hex(),
+        sessions: live.load(Ordering::Relaxed) as u64,
+        draining: ready.draining.load(Ordering::Relaxed),
+        ..base.clone()
+    });
 }
 
 fn key_source(config: &EdgeConfig, dev: Option<&DevIssuer>) -> anyhow::Result<KeySource> {
@@ -574,6 +643,11 @@ impl EdgeHandle {
     pub fn subscribe_region_link(&self) -> tokio::sync::watch::Receiver<bool> {
         self.hub.subscribe_up()
     }
+    /// The edge's part of the cluster (revocation cache, metrics, store).
+    pub fn cluster(&self) -> &Arc<EdgeCluster> {
+        &self.cluster
+    }
+
     /// The in-process token blacklist.
     pub fn blacklist(&self) -> &Arc<MemoryBlacklist> {
         &self.blacklist
@@ -597,6 +671,7 @@ impl EdgeHandle {
 
     /// Tell every client the edge is shutting down, wait briefly for sessions to end, stop.
     pub async fn shutdown(self) {
+        self.cluster.deregister().await;
         self.shutdown_tx.send_replace(true);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
         while self.live_sessions.load(Ordering::Relaxed) > 0

@@ -21,6 +21,8 @@
 //!   rate, priorities, quantization) and reloadable at run time.
 //! * [`certs`]: the WebTransport certificate and its rotation; [`http`]: the HTTP endpoints;
 //!   [`metrics`]: the Prometheus metrics.
+//! * [`cluster`]: the edge in the cluster (`starlane-cluster`): registration, revocations,
+//!   presence, broadcasts.
 //! * [`edge`]: [`Edge::start`] putting it all together; [`signals`]: SIGHUP reloads the
 //!   bandwidth profiles, SIGINT and SIGTERM stop (the edge and the all-in-one binaries).
 //!
@@ -30,6 +32,7 @@ pub mod admin;
 pub mod auth;
 pub mod bandwidth;
 pub mod certs;
+pub mod cluster;
 pub mod config;
 pub mod connect;
 pub mod dev_issuer;

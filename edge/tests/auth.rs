@@ -47,6 +47,7 @@ fn claims() -> Claims {
         iat: now,
         exp: now + 3600,
         nbf: None,
+        jti: None,
     }
 }
 
@@ -371,6 +372,7 @@ fn a_token_not_valid_yet_is_refused_with_its_own_reason() {
     // An hour ahead: refused at once, as NotYetValid (not accepted, not another reason).
     let later = Claims {
         nbf: Some(now + 3600),
+        jti: None,
         ..claims()
     };
     assert_eq!(verify_claims(&f, &later), Err(RejectReason::NotYetValid));
@@ -378,6 +380,7 @@ fn a_token_not_valid_yet_is_refused_with_its_own_reason() {
     for nbf in [now - 3600, now] {
         let c = Claims {
             nbf: Some(nbf),
+            jti: None,
             ..claims()
         };
         assert_eq!(verify_claims(&f, &c), Ok(123), "nbf {nbf}");
@@ -385,6 +388,7 @@ fn a_token_not_valid_yet_is_refused_with_its_own_reason() {
     // The leeway applies as it does to `exp` (30 s here): a token valid in 20 s passes.
     let soon = Claims {
         nbf: Some(now + 20),
+        jti: None,
         ..claims()
     };
     assert_eq!(verify_claims(&f, &soon), Ok(123));

@@ -56,6 +56,7 @@ fn token(edge: &starlane_edge::EdgeHandle, user_id: i64, user_type: &str) -> Str
             iat: now,
             exp: now + 600,
             nbf: None,
+            jti: None,
         })
         .unwrap()
 }

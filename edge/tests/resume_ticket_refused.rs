@@ -34,6 +34,7 @@ fn player(user_id: i64) -> VerifiedPlayer {
             iat: 0,
             exp: i64::MAX,
             nbf: None,
+            jti: None,
         },
     }
 }

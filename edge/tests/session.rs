@@ -49,6 +49,7 @@ async fn expired_token_gets_its_code() {
         iat: 0,
         exp: 1,
         nbf: None,
+        jti: None,
     };
     d.events
         .try_deliver(hello(&h.issuer.sign(&claims).unwrap()))

@@ -242,6 +242,13 @@ impl EdgeConfig {
         self.validate_bandwidth()?;
         self.validate_transport_queues()?;
         self.validate_drain()?;
+        self.cluster
+            .validate()
+            .map_err(|problem| ConfigError::Invalid {
+                field: "cluster",
+                problem,
+                fix: "see [cluster] in configs/edge.toml",
+            })?;
         Ok(())
     }
 

@@ -57,6 +57,8 @@ pub struct EdgeConfig {
     pub admin: AdminConfig,
     /// `[directory]`: the region's edges for the connect endpoint.
     pub directory: DirectoryConfig,
+    /// `[cluster]`: registry, revocations, presence and events (Redis, or in process).
+    pub cluster: crate::cluster::ClusterSection,
 }
 
 /// Encrypted UDP driver.
@@ -164,6 +166,7 @@ impl Default for EdgeConfig {
             resume: ResumeConfig::default(),
             admin: AdminConfig::default(),
             directory: DirectoryConfig::default(),
+            cluster: Default::default(),
         }
     }
 }

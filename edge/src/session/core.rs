@@ -15,10 +15,10 @@ use crate::bandwidth::NamedProfile;
 use crate::region_hub::RegionEvent;
 use crate::sync::{Mirror, SessionSync};
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
-use starlane_protocol::codec::{MAX_TOKEN_LEN, client_type};
+use starlane_protocol::codec::{MAX_NOTICE_LEN, MAX_TOKEN_LEN, client_type};
 use starlane_protocol::delta::Event;
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
-use starlane_protocol::{CommandError, EmpireId, MoveReason, RejectReason};
+use starlane_protocol::{CommandError, EmpireId, MoveReason, NoticeKind, RejectReason};
 use std::time::{Duration, Instant};
 
 /// Something the driver must do.
@@ -511,6 +511,34 @@ impl SessionCore {
         } else {
             Vec::new()
         }
+    }
+
+    /// The session's token was revoked: a welcomed client is told with a `Notice` first;
+    /// then `Reject(Revoked)` and the close.
+    pub fn on_revoked(&mut self) -> Vec<Action> {
+        let mut out = match self.state {
+            State::Closed => return Vec::new(),
+            State::Active => self.on_notice(NoticeKind::Revoked, ""),
+            _ => Vec::new(),
+        };
+        out.extend(self.reject(RejectReason::Revoked));
+        out
+    }
+
+    /// A notice for the client (sent once it is welcomed; before that it is not sent). Text
+    /// past [`MAX_NOTICE_LEN`] bytes is cut at a character boundary.
+    pub fn on_notice(&self, kind: NoticeKind, text: &str) -> Vec<Action> {
+        if self.state != State::Active {
+            return Vec::new();
+        }
+        let mut end = text.len().min(MAX_NOTICE_LEN);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = text[..end].to_owned();
+        vec![Action::SendReliable(
+            ServerMsg::Notice { kind, text }.encode(),
+        )]
     }
 
     /// The edge is shutting down.

@@ -5,18 +5,20 @@ use super::core::{Action, SessionCore};
 use super::meter::{ProfileWatch, SyncMeter};
 use super::profiles::{ProfileStore, class_of};
 use crate::auth::{VerifiedPlayer, Verifier};
+use crate::cluster::{self, EdgeCluster, EdgeNotice};
 use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
 use crate::region_hub::{RegionEvent, RegionHub, SendError};
 use crate::resume::TicketKey;
+use starlane_cluster::TokenSubject;
 use starlane_netcore::transport::{Link, LinkEvent, SLOW_CONSUMER};
-use starlane_protocol::MoveReason;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::SessionId;
+use starlane_protocol::{MoveReason, NoticeKind};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// What every session of an edge shares.
 #[derive(Debug)]
@@ -39,6 +41,8 @@ pub struct SessionContext {
     pub connect_url: String,
     /// Set when the edge drains: every session moves its client.
     drain: watch::Sender<Option<MoveReason>>,
+    /// The edge's part of the cluster: revocations, broadcasts, presence.
+    pub cluster: Option<Arc<EdgeCluster>>,
     next_id: AtomicU64,
 }
 
@@ -67,6 +71,7 @@ impl SessionContext {
             tickets: Arc::new(TicketKey::random(crate::resume::DEFAULT_TICKET_TTL)),
             connect_url: String::new(),
             drain: watch::channel(None).0,
+            cluster: None,
             next_id: AtomicU64::new(1),
         }
     }
@@ -93,6 +98,12 @@ impl SessionContext {
     /// Whether [`SessionContext::drain`] was called.
     pub fn is_draining(&self) -> bool {
         self.drain.borrow().is_some()
+    }
+
+    /// Take revocations, broadcasts and presence from `cluster`.
+    pub fn with_cluster(mut self, cluster: Arc<EdgeCluster>) -> Self {
+        self.cluster = Some(cluster);
+        self
     }
 
     /// Refuse hellos whose token is longer than `max` bytes (`TokenTooLarge`).
@@ -153,6 +164,48 @@ async fn next_region_event(rx: &mut Option<mpsc::Receiver<RegionEvent>>) -> Regi
     })
 }
 
+async fn next_notice(rx: &mut Option<broadcast::Receiver<EdgeNotice>>) -> Option<EdgeNotice> {
+    let Some(r) = rx else {
+        return std::future::pending().await;
+    };
+    match r.recv().await {
+        Ok(n) => Some(n),
+        // Lagged: the missed revocations were applied to the cache; the session's token is
+        // checked against it below.
+        Err(broadcast::error::RecvError::Lagged(_)) => None,
+        Err(broadcast::error::RecvError::Closed) => {
+            *rx = None;
+            None
+        }
+    }
+}
+
+/// What the session does on a cluster notice (`None`: a lagged receiver, check the cache).
+fn on_notice(
+    core: &mut SessionCore,
+    notice: Option<EdgeNotice>,
+    subject: Option<&TokenSubject>,
+    cluster: Option<&Arc<EdgeCluster>>,
+) -> Vec<Action> {
+    let revoked = match (&notice, subject) {
+        (Some(EdgeNotice::Revoked(r)), Some(s)) => s.named_by(r),
+        (None, Some(s)) => {
+            cluster.is_some_and(|c| c.revocation_cache().is_revoked(s, crate::auth::unix_now()))
+        }
+        _ => false,
+    };
+    if revoked {
+        if let Some(c) = cluster {
+            c.metrics().sessions_revoked.inc();
+        }
+        return core.on_revoked();
+    }
+    match notice {
+        Some(EdgeNotice::Broadcast(text)) => core.on_notice(NoticeKind::Broadcast, &text),
+        _ => Vec::new(),
+    }
+}
+
 async fn sleep_until(deadline: Option<std::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
@@ -189,6 +242,11 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
         .sessions
         .open(id, link.transport, link.stats.clone());
     let mut stats_tick = tokio::time::interval(Duration::from_secs(1));
+    let mut notices = ctx.cluster.as_ref().map(|c| c.notices());
+    // What revocations name this session's token by, once verified.
+    let mut subject: Option<TokenSubject> = None;
+    let mut user_id = 0i64;
+    let mut commands = 0u64;
     tracing::debug!(session = id, peer = %link.peer, transport, profile = %profile_name, "session opened");
     while !core.is_closed() {
         let actions = tokio::select! {
@@ -218,6 +276,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 Some(reason) => core.on_drain(reason),
                 None => Vec::new(),
             },
+            n = next_notice(&mut notices) => {
+                on_notice(&mut core, n, subject.as_ref(), ctx.cluster.as_ref())
+            }
             _ = stats_tick.tick() => {
                 meter.sample(&link.stats, &ctx.metrics);
                 sync_meter.flush(&mut core, &ctx.metrics);
@@ -240,13 +301,20 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     let verified = ctx.verifier.verify_refreshing(&token).await;
                     if let Ok(player) = &verified {
                         listed.set_user(player.claims.user_id, &player.claims.username);
-                        // A profile configured for the token's user type replaces the class's.
-                        if let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type) {
-                            profile_name = p.name.clone();
-                            profiles = ProfileWatch::new(&ctx.profiles, &p);
-                            sync_meter = SyncMeter::new(&p);
-                            core.set_profile(p, Instant::now());
+                        user_id = player.claims.user_id;
+                        subject = Some(cluster::subject(&token, &player.claims));
+                        if let Some(c) = &ctx.cluster {
+                            c.on_login(user_id);
                         }
+                    }
+                    // A profile configured for the token's user type replaces the class's.
+                    if let Ok(player) = &verified
+                        && let Some(p) = ctx.profiles.pick_for_user_type(&player.claims.user_type)
+                    {
+                        profile_name = p.name.clone();
+                        profiles = ProfileWatch::new(&ctx.profiles, &p);
+                        sync_meter = SyncMeter::new(&p);
+                        core.set_profile(p, Instant::now());
                     }
                     queue.extend(core.on_verified(verified))
                 }
@@ -255,6 +323,8 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     let checked = verified.map(|player| check_ticket(&ctx, player, &ticket));
                     if let Ok((player, ticket)) = &checked {
                         listed.set_user(player.claims.user_id, &player.claims.username);
+                        user_id = player.claims.user_id;
+                        subject = Some(cluster::subject(&token, &player.claims));
                         let result = match ticket {
                             Ok(_) => "ok",
                             Err(crate::resume::TicketError::Expired) => "resume_expired",
@@ -307,6 +377,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }
                 Action::Command(command) => {
+                    commands += 1;
                     let seq = command.seq;
                     if let Err(e) = ctx.hub.command(command) {
                         let full = e == SendError::Full;
@@ -315,6 +386,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Accepted => {
                     accepted = true;
+                    if let Some(c) = &ctx.cluster {
+                        c.on_session_open(user_id, id);
+                    }
                     ctx.metrics
                         .sessions_accepted
                         .with_label_values(&[transport])
@@ -356,6 +430,9 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
         ctx.hub.leave(id);
     } else {
         ctx.hub.forget(id);
+    }
+    if accepted && let Some(c) = &ctx.cluster {
+        c.on_session_close(user_id, id, commands);
     }
     if accepted {
         ctx.metrics

@@ -5,6 +5,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod cluster_edge;
 pub mod key_server;
 pub mod loop_region;
 pub mod session_harness;
@@ -197,6 +198,7 @@ pub fn padded_token(
                 iat: now,
                 exp: now + 600,
                 nbf: None,
+                jti: None,
             })
             .unwrap()
     };
