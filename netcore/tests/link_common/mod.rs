@@ -230,8 +230,8 @@ pub fn player(user_id: i64) -> starlane_protocol::link::PlayerIdentity {
     starlane_protocol::link::PlayerIdentity {
         user_id,
         username: format!("player{user_id}"),
+        command_stream: 0,
     }
-    command_stream: 0,
 }
 
 /// An `Entities` frame of tick `tick` moving 200 entities.
