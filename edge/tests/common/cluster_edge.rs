@@ -56,6 +56,15 @@ impl TestCluster {
 
     /// Start edge `name` of region `r1` with a heartbeat of one second.
     pub async fn edge(&self, name: &str) -> ClusterEdge {
+        self.edge_with(name, |_| {}).await
+    }
+
+    /// [`TestCluster::edge`] with `adjust` applied to its configuration last.
+    pub async fn edge_with(
+        &self,
+        name: &str,
+        adjust: impl FnOnce(&mut starlane_edge::config::EdgeConfig),
+    ) -> ClusterEdge {
         let (region, ck) = fake_region();
         let root = self.dir.path().join(name);
         std::fs::create_dir_all(&root).unwrap();
@@ -67,6 +76,7 @@ impl TestCluster {
         cfg.cluster.prefix = self.prefix.clone();
         cfg.cluster.heartbeat_secs = 1;
         cfg.cluster.region = "r1".into();
+        adjust(&mut cfg);
         let edge = Edge::start(cfg, Some(self.issuer.clone())).await.unwrap();
         let peer = link_up(&edge, &region).await;
         ClusterEdge { edge, region, peer }
@@ -131,7 +141,11 @@ pub async fn next_reliable(
 ) -> Result<ServerMsg, starlane_netcore::transport::CloseReason> {
     loop {
         match tokio::time::timeout(T, link.events.recv()).await.unwrap() {
-            Some(LinkEvent::Reliable(b)) => return Ok(ServerMsg::decode(&b).unwrap()),
+            Some(LinkEvent::Reliable(b)) => match ServerMsg::decode(&b).unwrap() {
+                // Resume tickets come after the welcome and are renewed: not what tests await.
+                ServerMsg::ResumeTicket { .. } => continue,
+                msg => return Ok(msg),
+            },
             Some(LinkEvent::Closed(r)) => return Err(r),
             Some(_) => continue,
             None => {

@@ -84,10 +84,16 @@ const REGION_VARIANTS: &[(&str, &str, &str)] = &[
     ("bad-pin", "[link]\npins = [\"nope\"]\n", ""),
     ("cert-without-key", "link_cert = \"c.pem\"\n", ""),
     (
-        "bad-database-url",
+        "old-database-url",
         "database_url = \"postgres://db/region\"\n",
         "",
     ),
+    (
+        "store-postgres",
+        "[store]\nurl = \"postgres://db/region\"\npool_size = 4\nhome_region_policy = \"hash\"\nregions = [\"eu\", \"us\"]\n",
+        "",
+    ),
+    ("store-bad-url", "[store]\nurl = \"mysql://db\"\n", ""),
     (
         "load-and-sync",
         "[load]\nnpc_count = 200001\npattern = \"columns\"\n[sync]\ndelta_log_ticks = 0\n",

@@ -81,7 +81,11 @@ pub fn game_config(data: &[u8]) {
     }
     let (cert, key) = cfg.effective_cert_paths();
     assert!(!cert.as_os_str().is_empty() && !key.as_os_str().is_empty());
-    assert!(cfg.effective_database_url().starts_with("sqlite:"));
+    let url = cfg.effective_database_url();
+    assert!(
+        url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"),
+        "a validated store url is SQLite or PostgreSQL: {url}"
+    );
 }
 
 fn check_config_error(e: &ConfigError) {
