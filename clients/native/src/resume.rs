@@ -10,7 +10,7 @@ use crate::http::ConnectInfo;
 use crate::transport::{Transport, open_link};
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::{Command, MoveReason, PROTOCOL_VERSION, RejectReason};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 
 /// Attempts of one reconnection before the session is reported closed.
@@ -35,6 +35,9 @@ pub(crate) struct ResumeState {
     pub connect_url: Option<String>,
     /// Commands sent and not answered yet, by seq.
     unanswered: BTreeMap<u32, Command>,
+    /// The latest answered seqs (at most [`MAX_UNANSWERED`]), oldest first, to report an
+    /// answer repeated across a move only once.
+    answered: (VecDeque<u32>, HashSet<u32>),
     /// A reconnection is due: `Some(reason)` after a `Move`, `Some(None)` after an
     /// unexpected close.
     due: Option<Option<MoveReason>>,
@@ -50,6 +53,7 @@ impl ResumeState {
             ticket: None,
             connect_url: None,
             unanswered: BTreeMap::new(),
+            answered: (VecDeque::new(), HashSet::new()),
             due: None,
             ended: false,
         }
@@ -66,7 +70,18 @@ impl ResumeState {
     /// An answer to `seq` arrived: true the first time (an answer repeated across a move is
     /// reported once).
     pub fn answered(&mut self, seq: u32) -> bool {
-        self.unanswered.remove(&seq).is_some()
+        self.unanswered.remove(&seq);
+        let (order, seen) = &mut self.answered;
+        if !seen.insert(seq) {
+            return false;
+        }
+        order.push_back(seq);
+        if order.len() > MAX_UNANSWERED
+            && let Some(oldest) = order.pop_front()
+        {
+            seen.remove(&oldest);
+        }
+        true
     }
 
     /// The edge said to move.
