@@ -92,7 +92,7 @@ impl Player {
                     }
                 }
                 ServerMsg::Pong { .. } => self.pongs += 1,
-                ServerMsg::Welcome { .. } | ServerMsg::Map(_) => {}
+                ServerMsg::Welcome { .. } | ServerMsg::Map(_) | ServerMsg::ResumeTicket { .. } => {}
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -101,10 +101,15 @@ pub fn hello(token: &str) -> LinkEvent {
 }
 
 pub async fn out(d: &mut DriverSide) -> Outgoing {
-    tokio::time::timeout(Duration::from_secs(5), d.outgoing.recv())
-        .await
-        .unwrap()
-        .unwrap()
+    loop {
+        let o = tokio::time::timeout(Duration::from_secs(5), d.outgoing.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if !is_resume_ticket(&o) {
+            return o;
+        }
+    }
 }
 
 pub async fn reliable(d: &mut DriverSide) -> ServerMsg {
@@ -112,6 +117,13 @@ pub async fn reliable(d: &mut DriverSide) -> ServerMsg {
         Outgoing::Reliable(b) => ServerMsg::decode(&b).unwrap(),
         other => panic!("expected a reliable message, got {other:?}"),
     }
+}
+
+/// Whether `o` is a resume ticket (sent after every welcome and renewed; tests that do not
+/// look at resumption pass over them).
+pub fn is_resume_ticket(o: &Outgoing) -> bool {
+    matches!(o, Outgoing::Reliable(b)
+        if matches!(ServerMsg::decode(b), Ok(ServerMsg::ResumeTicket { .. })))
 }
 
 pub async fn datagram(d: &mut DriverSide) -> EntityPacket {
