@@ -47,7 +47,7 @@ pub struct Edge;
 pub struct EdgeServices {
     /// Where `/connect` finds the region's edges (default: [`LocalDirectory`]).
     pub directory: Option<Arc<dyn EdgeDirectory>>,
-    /// What `POST /admin/revoke` calls (default: the edge's [`MemoryBlacklist`]).
+    /// What `POST /admin/revoke` calls (default: the cluster, [`crate::admin::ClusterAdmin`]).
     pub revoker: Option<Arc<dyn Revoker>>,
     /// The cluster the edge registers in and takes revocations, presence and broadcasts from
     /// (default: the one `[cluster]` configures).
@@ -355,13 +355,15 @@ impl Edge {
                 tracing::warn!(error = %e, "http server failed");
             }
         }));
-        let revoker = services.revoker.unwrap_or_else(|| blacklist.clone());
+        let cluster_admin = Arc::new(crate::admin::ClusterAdmin(edge_cluster.cluster().clone()));
+        let revoker = services.revoker.unwrap_or_else(|| cluster_admin.clone());
         let admin_addr = serve_admin(
             &config,
             AdminState {
                 token: (!config.admin.token.is_empty()).then(|| config.admin.token.as_str().into()),
                 drainer: drain.clone(),
                 revoker,
+                broadcaster: cluster_admin,
             },
             shutdown_rx.clone(),
             &mut tasks,
@@ -452,6 +454,15 @@ async fn serve_admin(
     let Some(bind) = config.admin.bind_addr()? else {
         return Ok(None);
     };
+    // Admin calls are always behind a bearer token: without one the listener stays off.
+    if config.admin.token.is_empty() {
+        tracing::warn!(
+            bind = %bind,
+            "admin listener off: admin.bind is set but admin.token is empty; set a bearer token \
+             (admin.token or STARLANE_EDGE_ADMIN_TOKEN) to serve drain and revoke"
+        );
+        return Ok(None);
+    }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot bind admin.bind {bind}"))?;

@@ -1,6 +1,7 @@
 //! Scenario: the admin listener on its own loopback bind refuses calls without the bearer
 //! token (401) or with a wrong one (403), and with the right one drains the edge; a
-//! non-loopback admin bind without a token is refused at start, naming the field.
+//! non-loopback admin bind without a token is refused at start, naming the field, and a
+//! loopback one without a token serves nothing.
 
 #![allow(clippy::unwrap_used)]
 
@@ -58,5 +59,15 @@ async fn admin_calls_need_the_token() {
     assert!(edge.is_draining());
     let (status, _) = post(admin, "/admin/drain", Some("s3cret-admin")).await;
     assert_eq!(status, 200);
+    edge.shutdown().await;
+
+    // Without a token the listener stays off, even on loopback: no admin call goes unchecked.
+    let dir2 = tempfile::tempdir().unwrap();
+    let cert_file = dir2.path().join("region_cert.pem");
+    std::fs::write(&cert_file, &ck.cert_pem).unwrap();
+    let mut tokenless = loopback_edge_config(dir2.path(), region.local_addr().unwrap(), cert_file);
+    tokenless.admin.bind = "127.0.0.1:0".into();
+    let edge = Edge::start(tokenless, None).await.unwrap();
+    assert_eq!(edge.admin_addr(), None);
     edge.shutdown().await;
 }

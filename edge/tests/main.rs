@@ -5,6 +5,7 @@ mod common;
 mod link_pki;
 mod sync_session_model;
 
+mod admin_cluster_calls;
 mod admin_token;
 mod auth;
 mod bandwidth_profiles;

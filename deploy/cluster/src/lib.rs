@@ -252,4 +252,10 @@ impl Cluster {
     pub fn subscribe(&self) -> broadcast::Receiver<ClusterEvent> {
         each!(self, c => c.subscribe())
     }
+
+    /// Changes each time the events channel is subscribed again (after a reconnection to
+    /// Redis): events published meanwhile were missed, so state fed by them is reloaded.
+    pub fn subscriptions(&self) -> tokio::sync::watch::Receiver<u64> {
+        each!(self, c => c.subscriptions())
+    }
 }

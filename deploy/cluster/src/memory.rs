@@ -230,4 +230,9 @@ impl MemoryCluster {
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<ClusterEvent> {
         self.events.subscribe()
     }
+
+    /// In process the channel is never lost: one subscription, forever.
+    pub(crate) fn subscriptions(&self) -> tokio::sync::watch::Receiver<u64> {
+        tokio::sync::watch::channel(1).1
+    }
 }

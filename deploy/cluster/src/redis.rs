@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// How long one command may take, queued while reconnecting included.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
@@ -29,6 +29,9 @@ pub struct RedisCluster {
     client: Client,
     keys: Keys,
     events: broadcast::Sender<ClusterEvent>,
+    /// Counts successful subscriptions to the events channel (1 after the first; each
+    /// reconnection adds one): whatever was published in between was missed.
+    subscriptions: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for RedisCluster {
@@ -76,11 +79,30 @@ impl RedisCluster {
         }
         let keys = Keys::new(prefix);
         let events = broadcast::channel(EVENTS_CAPACITY).0;
-        tokio::spawn(forward_events(subscriber, keys.events(), events.clone()));
+        let (subscribed, mut subscriptions) = watch::channel(0);
+        tokio::spawn(forward_events(
+            subscriber,
+            keys.events(),
+            events.clone(),
+            subscribed,
+        ));
+        // Events published after `connect` returns reach this process: wait (bounded) for
+        // the channel's subscription, as for the first connection.
+        if tokio::time::timeout(FIRST_CONNECT_WAIT, subscriptions.wait_for(|n| *n > 0))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                url,
+                "events channel not subscribed yet; retrying in the background"
+            );
+        }
+        subscriptions.mark_unchanged();
         Ok(Self {
             client,
             keys,
             events,
+            subscriptions,
         })
     }
 
@@ -368,6 +390,10 @@ impl RedisCluster {
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<ClusterEvent> {
         self.events.subscribe()
     }
+
+    pub(crate) fn subscriptions(&self) -> watch::Receiver<u64> {
+        self.subscriptions.clone()
+    }
 }
 
 fn px(ttl: Duration) -> Expiration {
@@ -387,6 +413,7 @@ async fn forward_events(
     subscriber: SubscriberClient,
     channel: String,
     events: broadcast::Sender<ClusterEvent>,
+    subscribed: watch::Sender<u64>,
 ) {
     let mut messages = subscriber.message_rx();
     let mut reconnects = subscriber.reconnect_rx();
@@ -396,6 +423,7 @@ async fn forward_events(
             tokio::time::sleep(Duration::from_millis(u64::from(RECONNECT_DELAY_MS))).await;
             continue;
         }
+        subscribed.send_modify(|n| *n += 1);
         loop {
             tokio::select! {
                 m = messages.recv() => match m {

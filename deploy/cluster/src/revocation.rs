@@ -125,8 +125,11 @@ impl RevocationSync {
         let cache = Arc::new(RevocationCache::default());
         let applied = broadcast::channel(1024).0;
         let loads_failed = Arc::new(AtomicU64::new(0));
+        // Subscribe here, not in the task, so nothing published after `spawn` is missed.
+        let events = cluster.subscribe();
         let task = tokio::spawn(run(
             cluster,
+            events,
             resync,
             cache.clone(),
             applied.clone(),
@@ -164,16 +167,23 @@ impl Drop for RevocationSync {
 
 async fn run(
     cluster: Cluster,
+    mut events: broadcast::Receiver<ClusterEvent>,
     resync: Duration,
     cache: Arc<RevocationCache>,
     applied: broadcast::Sender<Revocation>,
     loads_failed: Arc<AtomicU64>,
 ) {
-    // Subscribe before the first load so nothing published meanwhile is missed.
-    let mut events = cluster.subscribe();
+    let mut subscriptions = cluster.subscriptions();
+    // In process there is no resubscription: the watch closes at once and is not polled again.
+    let mut resubscribes = true;
     let mut tick = tokio::time::interval(resync);
     loop {
         tokio::select! {
+            // Subscribed again after a reconnection: load what was published meanwhile.
+            changed = subscriptions.changed(), if resubscribes => match changed {
+                Ok(()) => tick.reset_immediately(),
+                Err(_) => resubscribes = false,
+            },
             _ = tick.tick() => match cluster.revocations().await {
                 Ok(list) => {
                     for r in cache.merge(&list) {

@@ -63,8 +63,8 @@ pub struct AdminConfig {
     /// Where it listens: loopback (`127.0.0.1:9101` in `configs/edge.toml`). Empty (the
     /// built-in default, so that edges started from code never fight for one port): off.
     pub bind: String,
-    /// The bearer token every call must carry; also `STARLANE_EDGE_ADMIN_TOKEN`. Required on
-    /// a non-loopback bind; empty on loopback: calls need no token.
+    /// The bearer token every call must carry; also `STARLANE_EDGE_ADMIN_TOKEN`. Empty: the
+    /// listener stays off (with a warning); a non-loopback bind without one is an error.
     pub token: String,
 }
 

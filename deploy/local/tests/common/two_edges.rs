@@ -45,6 +45,7 @@ pub async fn start(window_secs: u64) -> TwoEdges {
     region_cfg.http.bind = local();
     std::fs::create_dir_all(&region_cfg.data_dir).unwrap();
     let mut edge_cfg = EdgeConfig::default();
+    edge_cfg.dev_issuer.enabled = true;
     let pki = starlane_local::dev_link_pki(dir.path()).unwrap();
     starlane_local::use_dev_link_pki(&pki, &mut region_cfg, &mut edge_cfg);
     let region = Region::start(region_cfg.clone()).await.unwrap();
