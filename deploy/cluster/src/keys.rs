@@ -48,6 +48,10 @@ impl Keys {
     pub(crate) fn stats(&self, user: i64) -> String {
         format!("{}stats:{user}", self.prefix)
     }
+    /// A player's home region (a plain string, no TTL: the player store holds the truth).
+    pub(crate) fn home(&self, user: i64) -> String {
+        format!("{}home:{user}", self.prefix)
+    }
     /// The events channel.
     pub(crate) fn events(&self) -> String {
         format!("{}events", self.prefix)

@@ -222,6 +222,17 @@ impl Cluster {
         each!(self, c => c.set_offline(user, edge).await)
     }
 
+    /// Record `user`'s home region (written by the region that assigned it, from the player
+    /// store; read by connect endpoints to send the player to an edge of that region).
+    pub async fn set_home_region(&self, user: i64, region: &str) -> Result<(), ClusterError> {
+        each!(self, c => c.set_home_region(user, region).await)
+    }
+
+    /// `user`'s home region, if a region has recorded one.
+    pub async fn home_region(&self, user: i64) -> Result<Option<String>, ClusterError> {
+        each!(self, c => c.home_region(user).await)
+    }
+
     /// Where `user` is online, if anywhere.
     pub async fn presence(&self, user: i64) -> Result<Option<Presence>, ClusterError> {
         each!(self, c => c.presence(user).await)

@@ -32,6 +32,7 @@ struct State {
     revocations: HashMap<RevocationKey, i64>,
     presence: HashMap<i64, Expiring<Presence>>,
     stats: HashMap<i64, PlayerStats>,
+    homes: HashMap<i64, String>,
 }
 
 /// Cluster state in this process only.
@@ -180,6 +181,19 @@ impl MemoryCluster {
             state.presence.remove(&user);
         }
         Ok(())
+    }
+
+    pub(crate) async fn set_home_region(
+        &self,
+        user: i64,
+        region: &str,
+    ) -> Result<(), ClusterError> {
+        self.lock().homes.insert(user, region.to_owned());
+        Ok(())
+    }
+
+    pub(crate) async fn home_region(&self, user: i64) -> Result<Option<String>, ClusterError> {
+        Ok(self.lock().homes.get(&user).cloned())
     }
 
     pub(crate) async fn presence(&self, user: i64) -> Result<Option<Presence>, ClusterError> {

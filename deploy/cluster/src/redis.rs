@@ -292,6 +292,24 @@ impl RedisCluster {
         Ok(())
     }
 
+    pub(crate) async fn set_home_region(
+        &self,
+        user: i64,
+        region: &str,
+    ) -> Result<(), ClusterError> {
+        self.client
+            .set::<(), _, _>(self.keys.home(user), region, None, None, false)
+            .await
+            .map_err(ClusterError::redis("SET"))
+    }
+
+    pub(crate) async fn home_region(&self, user: i64) -> Result<Option<String>, ClusterError> {
+        self.client
+            .get(self.keys.home(user))
+            .await
+            .map_err(ClusterError::redis("GET"))
+    }
+
     pub(crate) async fn presence(&self, user: i64) -> Result<Option<Presence>, ClusterError> {
         self.get_json(self.keys.presence(user)).await
     }

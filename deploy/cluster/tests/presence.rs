@@ -1,5 +1,5 @@
 //! Presence on Redis: set on session open, cleared on close (only by the edge that set it),
-//! expired when not refreshed (an edge crash); player counters add up.
+//! expired when not refreshed (an edge crash); player counters add up; home regions are kept.
 
 #![allow(clippy::unwrap_used)]
 
@@ -68,4 +68,15 @@ async fn player_counters_add_up() {
             last_seen: 200,
         }
     );
+}
+
+#[tokio::test]
+async fn home_regions_are_recorded_and_replaced() {
+    let (c, _) = redis_cluster().await;
+    assert_eq!(c.home_region(9).await.unwrap(), None);
+    c.set_home_region(9, "r1").await.unwrap();
+    assert_eq!(c.home_region(9).await.unwrap().as_deref(), Some("r1"));
+    c.set_home_region(9, "r2").await.unwrap();
+    assert_eq!(c.home_region(9).await.unwrap().as_deref(), Some("r2"));
+    assert_eq!(c.home_region(10).await.unwrap(), None);
 }
