@@ -140,6 +140,16 @@ impl RedisCluster {
         index: String,
         key_of: impl Fn(&str) -> String,
     ) -> Result<Vec<T>, ClusterError> {
+        let members = self.live_members_by_id(index, key_of).await?;
+        Ok(members.into_iter().map(|(_, record)| record).collect())
+    }
+
+    /// [`Self::live_members`] with each member's id, in id order.
+    async fn live_members_by_id<T: DeserializeOwned>(
+        &self,
+        index: String,
+        key_of: impl Fn(&str) -> String,
+    ) -> Result<Vec<(String, T)>, ClusterError> {
         let mut ids: Vec<String> = self
             .client
             .smembers(&index)
@@ -159,7 +169,7 @@ impl RedisCluster {
         let mut gone = Vec::new();
         for ((id, key), value) in ids.into_iter().zip(keys).zip(values) {
             match value {
-                Some(s) => out.push(decode(&key, &s)?),
+                Some(s) => out.push((id, decode(&key, &s)?)),
                 None => gone.push(id),
             }
         }
@@ -315,36 +325,19 @@ impl RedisCluster {
     }
 
     pub(crate) async fn online(&self) -> Result<Vec<(i64, Presence)>, ClusterError> {
-        let index = self.keys.online();
-        let mut ids: Vec<i64> = self
-            .client
-            .smembers(&index)
-            .await
-            .map_err(ClusterError::redis("SMEMBERS"))?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        ids.sort_unstable();
-        let keys: Vec<String> = ids.iter().map(|u| self.keys.presence(*u)).collect();
-        let values: Vec<Option<String>> = self
-            .client
-            .mget(keys.clone())
-            .await
-            .map_err(ClusterError::redis("MGET"))?;
-        let mut out = Vec::new();
-        let mut gone = Vec::new();
-        for ((id, key), value) in ids.into_iter().zip(keys).zip(values) {
-            match value {
-                Some(s) => out.push((id, decode(&key, &s)?)),
-                None => gone.push(id),
-            }
-        }
-        if !gone.is_empty() {
-            self.client
-                .srem::<(), _, _>(&index, gone)
-                .await
-                .map_err(ClusterError::redis("SREM"))?;
-        }
+        let keys = self.keys.clone();
+        let members = self
+            .live_members_by_id(self.keys.online(), |id| {
+                // Members are user ids written by `set_online`; another string names no key.
+                id.parse()
+                    .map_or_else(|_| String::new(), |u| keys.presence(u))
+            })
+            .await?;
+        let mut out: Vec<(i64, Presence)> = members
+            .into_iter()
+            .filter_map(|(id, p)| id.parse().ok().map(|u| (u, p)))
+            .collect();
+        out.sort_unstable_by_key(|(u, _)| *u);
         Ok(out)
     }
 
