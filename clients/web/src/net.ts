@@ -342,7 +342,7 @@ export class Connection {
         return;
       case "welcome": {
         this.clearWelcomeTimer();
-        const again = resume?.welcomed() ?? [];
+        const again = resume?.welcomed(now) ?? [];
         this.setState("connected", null);
         this.startPing();
         this.events.onMessage(msg, now);
@@ -352,14 +352,14 @@ export class Connection {
       }
       case "reject": {
         this.stopPing();
-        const plan = resume?.onReject(msg.reason) ?? null;
+        const plan = resume?.onReject(msg.reason, now) ?? null;
         this.events.onMessage(msg, now);
         if (plan) this.schedule(plan);
         else if (resume?.reconnecting !== true) this.setState("rejected", rejectReasonText(msg.reason));
         return;
       }
       case "move": {
-        const plan = resume?.onMove(msg.reason, msg.connectUrl, msg.ticket) ?? null;
+        const plan = resume?.onMove(msg.reason, msg.connectUrl, msg.ticket, now) ?? null;
         this.events.onMessage(msg, now);
         if (plan) this.schedule(plan);
         return;
@@ -390,7 +390,7 @@ export class Connection {
     this.stopPing();
     this.streamWriter = null;
     this.datagramWriter = null;
-    const plan = this.resumeState?.onClose(detail) ?? null;
+    const plan = this.resumeState?.onClose(detail, nowMs()) ?? null;
     if (plan) {
       this.schedule(plan);
       return;

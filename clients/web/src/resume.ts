@@ -20,6 +20,9 @@ export const FIRST_BACKOFF_MS = 100;
 export const MAX_BACKOFF_MS = 5_000;
 /** How long a new edge has to welcome the client. */
 export const WELCOME_TIMEOUT_MS = 10_000;
+/** A session shorter than this (welcome to the next planned reconnection) counts as a flap;
+ * more than RESUME_ATTEMPTS flaps in a row end the session, and each waits longer. */
+export const STABLE_SESSION_MS = 10_000;
 /** Most unanswered commands kept for sending again (the oldest is dropped beyond it), and
  * most answered seqs remembered to drop a repeated answer. */
 export const MAX_UNANSWERED = 4096;
@@ -82,6 +85,10 @@ export class ResumeState {
   private readonly answeredOrder: number[] = [];
   private attempts = 0;
   private backoffMs = FIRST_BACKOFF_MS;
+  /** When the latest welcome arrived (ms), or null before one. */
+  private welcomedAt: number | null = null;
+  /** Reconnections planned in a row, each after a session shorter than STABLE_SESSION_MS. */
+  private flaps = 0;
 
   constructor(
     readonly token: string,
@@ -125,13 +132,13 @@ export class ResumeState {
     this.ticket = ticket;
   }
 
-  /** The edge said to move: a reconnection is planned at once (null if none can be made). */
-  onMove(reason: number, connectUrl: string, ticket: string): ReconnectPlan | null {
+  /** The edge said to move at `now` (ms): a reconnection is planned (null if none can be made). */
+  onMove(reason: number, connectUrl: string, ticket: string, now: number): ReconnectPlan | null {
     this.ticket = ticket;
     if (connectUrl.length > 0) this.connectUrl = connectUrl;
-    if (this.phase === "ended") return null;
+    if (this.phase === "ended" || this.phase === "waiting" || this.phase === "connecting") return null;
     this.reason = reason;
-    return this.plan(0);
+    return this.plan(now);
   }
 
   /**
@@ -140,7 +147,7 @@ export class ResumeState {
    * failed attempt. Otherwise a curable refusal plans a reconnection if one can be made.
    * Anything else ends the session.
    */
-  onReject(reason: number): ReconnectPlan | null {
+  onReject(reason: number, now: number): ReconnectPlan | null {
     if (this.phase === "ended" || this.phase === "waiting") return null;
     if (this.phase === "connecting") {
       if (reason === RejectReason.ResumeInvalid || reason === RejectReason.ResumeExpired) {
@@ -154,19 +161,19 @@ export class ResumeState {
     if (!curable(reason)) return this.end(`refused: reason ${reason}`);
     if (!this.canResume()) return null;
     this.reason = null;
-    return this.plan(0);
+    return this.plan(now);
   }
 
   /**
    * The session closed (not by a reconnection of ours). While playing: a reconnection is
    * planned if the client can resume; during an attempt: the attempt failed.
    */
-  onClose(detail: string): ReconnectPlan | null {
+  onClose(detail: string, now: number): ReconnectPlan | null {
     switch (this.phase) {
       case "playing":
         if (!this.canResume()) return this.end(detail);
         this.reason = null;
-        return this.plan(0);
+        return this.plan(now);
       case "connecting":
         return this.attemptFailed(detail);
       default:
@@ -198,7 +205,8 @@ export class ResumeState {
    * A welcome arrived. After a reconnection: the unanswered commands to send again, with their
    * seqs, in the order they were first sent; on a first welcome: none.
    */
-  welcomed(): ClientMsg[] {
+  welcomed(now: number): ClientMsg[] {
+    this.welcomedAt = now;
     if (this.phase !== "connecting") return [];
     this.phase = "playing";
     this.moves++;
@@ -223,11 +231,20 @@ export class ResumeState {
     return this.ticket !== null && this.connectUrl !== null;
   }
 
-  private plan(delayMs: number): ReconnectPlan | null {
+  /**
+   * Plans a reconnection at `now`: at once after a session that lasted, with growing delays
+   * after sessions that did not (an edge that welcomes and drops the client again and again),
+   * and not at all after too many of those in a row.
+   */
+  private plan(now: number): ReconnectPlan | null {
     if (this.connectUrl === null) return this.end("no connect endpoint known");
+    const short = this.welcomedAt !== null && now - this.welcomedAt < STABLE_SESSION_MS;
+    this.flaps = short ? this.flaps + 1 : 0;
+    if (this.flaps > RESUME_ATTEMPTS) return this.end("could not reconnect: sessions keep ending at once");
     this.phase = "waiting";
     this.attempts = 0;
     this.backoffMs = FIRST_BACKOFF_MS;
+    const delayMs = this.flaps === 0 ? 0 : Math.min(FIRST_BACKOFF_MS * 2 ** (this.flaps - 1), MAX_BACKOFF_MS);
     return { delayMs, attempt: 1 };
   }
 
