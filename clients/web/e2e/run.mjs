@@ -5,89 +5,34 @@
 // draws its own units, clicks a unit and then a hex, waits until the unit arrives there, saves
 // screenshots into $ARTIFACTS, checks the delta-sync counters and the link statistics
 // (WebTransport.getStats(): RTT, bytes and packets each way) the page reports, and stops the
-// server with SIGINT (it must exit cleanly).
+// server with SIGINT (it must exit cleanly). Then the drain scenario (drain.mjs): the page plays
+// on a second edge, that edge drains, and the page moves to the first edge by itself.
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { ARTIFACTS, launchBrowser, openPage, startServer, stopServer, waitFor } from "./lib.mjs";
+import { drainScenario } from "./drain.mjs";
 
-const BIN = process.env.STARLANE_BIN ?? resolve("../../target/debug/starlane-local");
-const ARTIFACTS = resolve(process.env.ARTIFACTS ?? "../../artifacts");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-mkdirSync(ARTIFACTS, { recursive: true });
+/** Whether the scenario under way failed. */
+let scenarioFailed = false;
 
 function fail(msg) {
   console.error(`browser e2e FAILED: ${msg}`);
-  console.log("browser e2e: 0 passed, 1 failed");
+  scenarioFailed = true;
   process.exitCode = 1;
 }
 
-function startServer(dataDir) {
-  const child = spawn(BIN, ["run", "--data-dir", dataDir, "--ephemeral-ports", "--web-dir", resolve("dist")], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "info" },
-  });
-  let log = "";
-  const ready = new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready in 60 s:\n${log}`)), 60_000);
-    const onData = (chunk) => {
-      log += chunk.toString();
-      const m = log.match(/^STARLANE_READY (\{.*\})$/m);
-      if (m) {
-        clearTimeout(timer);
-        resolveReady(JSON.parse(m[1]));
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (c) => { log += c.toString(); });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${log}`)); });
-  });
-  return { child, ready, log: () => log };
-}
-
-async function stopServer(child) {
-  if (child.exitCode !== null) return "already exited";
-  const exited = new Promise((r) => child.on("exit", (code, signal) => r(code ?? signal)));
-  child.kill("SIGINT");
-  const timeout = new Promise((r) => setTimeout(() => r("timeout"), 15_000));
-  const result = await Promise.race([exited, timeout]);
-  if (result === "timeout") child.kill("SIGKILL");
-  return result;
-}
-
-async function waitFor(page, fn, arg, what, timeout = 30_000) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout, polling: 100 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what}: ${e.message}`);
-  }
-}
-
-async function main() {
+async function play() {
   const dataDir = mkdtempSync(join(tmpdir(), "starlane-e2e-"));
   const server = startServer(dataDir);
   let browser;
   try {
     const ready = await server.ready;
     console.log(`server ready: ${JSON.stringify(ready)}`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-        // WebTransport.getStats() is behind this Blink feature in Chromium (156 at the time of
-        // writing); with it the page takes the RTT from QUIC, without it from its own pings.
-        "--enable-blink-features=WebTransportStats",
-      ],
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const consoleLines = [];
-    page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-    page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+    browser = await launchBrowser();
+    const { page, consoleLines } = await openPage(browser);
     const user = `e2e-${Date.now() % 100000}`;
     await page.goto(`${ready.http}?user=${user}`);
     try {
@@ -172,7 +117,22 @@ async function main() {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
-  if (!process.exitCode) console.log("browser e2e: 1 passed, 0 failed");
+}
+
+async function main() {
+  const scenarios = [["play", play], ["drain", drainScenario]];
+  let passed = 0;
+  for (const [name, run] of scenarios) {
+    console.log(`\n== browser e2e: ${name}`);
+    scenarioFailed = false;
+    try {
+      await run(fail);
+    } catch (e) {
+      fail(`${name}: ${e.stack ?? String(e)}`);
+    }
+    if (!scenarioFailed) passed++;
+  }
+  console.log(`browser e2e: ${passed} passed, ${scenarios.length - passed} failed`);
 }
 
 main().catch((e) => fail(e.stack ?? String(e)));

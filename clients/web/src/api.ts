@@ -4,7 +4,27 @@ import type { Camera } from "./camera";
 import type { CommandLog, CommandResult } from "./commands";
 import type { DeltaSyncStats } from "./deltaSync";
 import type { LinkStatsView } from "./linkStats";
+import type { AxialHex } from "./hex";
 import type { ConnState } from "./net";
+import type { ResumePhase } from "./resume";
+
+/** The drain and resume state as browser tests see it. */
+export interface ResumeView {
+  /** Reconnections that ended welcomed (moves to another edge). */
+  moves: number;
+  phase: ResumePhase;
+  /** Whether the client holds a resume ticket. */
+  ticket: boolean;
+  /** Commands sent and not answered yet. */
+  unanswered: number;
+  /** Answers dropped because their seq had been answered already (across a move). */
+  repeatedAnswers: number;
+  /** Commands sent again after a move. */
+  resent: number;
+  /** Resumes refused (ticket invalid or expired) that fell back to a Hello. */
+  ticketRefusals: number;
+  lastError: string | null;
+}
 import type { World } from "./world";
 
 /** Sources the page API reads from (live, not copies). */
@@ -22,6 +42,10 @@ export interface StarlaneApi {
   selected(): number | null;
   delta(): DeltaSyncStats;
   linkStats(): LinkStatsView | null;
+  notices(): string[];
+  answers(): { seq: number; ok: boolean }[];
+  resume(): ResumeView;
+  sendMove(unit: number, to: AxialHex): boolean;
 }
 
 /** The object installed as `window.__starlane`. Every property is live. */
@@ -66,6 +90,14 @@ export interface StarlaneHandle {
    * before the first sample.
    */
   linkStats(): LinkStatsView | null;
+  /** Notices shown in the overlay (broadcasts, revocations, world restored, moves), oldest first. */
+  notices(): string[];
+  /** Command answers as the page reported them (each seq once), oldest first. */
+  answers(): { seq: number; ok: boolean }[];
+  /** Drain and resume state: moves made, phase, ticket held, unanswered commands. */
+  resume(): ResumeView;
+  /** Sends a move of `unit` to (q, r) as a click would; returns its seq, or 0 if not sent. */
+  sendMove(unit: number, q: number, r: number): number;
 }
 
 declare global {
@@ -141,6 +173,18 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     delta() {
       return { ...src.delta() };
+    },
+    notices() {
+      return [...src.notices()];
+    },
+    answers() {
+      return src.answers().map((a) => ({ ...a }));
+    },
+    resume() {
+      return { ...src.resume() };
+    },
+    sendMove(unit: number, q: number, r: number) {
+      return src.sendMove(unit, { q, r }) ? src.commands.lastSentSeq : 0;
     },
     linkStats() {
       const v = src.linkStats();

@@ -16,6 +16,9 @@ const REJECT_REASONS: Record<number, string> = {
   12: "token not valid yet",
   13: "token too large",
   14: "token revoked",
+  15: "server draining",
+  16: "resume ticket invalid",
+  17: "resume ticket expired",
 };
 
 const NOTICE_KINDS: Record<number, string> = {

@@ -8,7 +8,7 @@ import { CommandLog } from "./commands";
 import { DeltaSync, applyToWorld } from "./deltaSync";
 import type { AxialHex } from "./hex";
 import { Input } from "./input";
-import { type ConnState, Connection, nowMs } from "./net";
+import { type ConnState, Connection, MOVING_TEXT, nowMs } from "./net";
 import { LinkStatsSampler } from "./linkStats";
 import { Overlay } from "./overlay";
 import { Renderer } from "./render";
@@ -33,7 +33,19 @@ interface App {
   ackScheduled: boolean;
   /** Link statistics, sampled once a second. */
   link: LinkStatsSampler;
+  /** Welcomes received (more than one: the session moved to another edge). */
+  welcomes: number;
+  /** Notices shown, oldest first (the latest is in the overlay). */
+  notices: string[];
+  /** Command answers as reported (each seq once), oldest first, at most MAX_ANSWERS. */
+  answers: { seq: number; ok: boolean }[];
 }
+
+/** Most command answers kept for `window.__starlane.answers()`. */
+const MAX_ANSWERS = 10_000;
+
+/** Most notices kept for `window.__starlane.notices()`. */
+const MAX_NOTICES = 50;
 
 /** How often the link statistics are sampled. */
 const LINK_STATS_INTERVAL_MS = 1000;
@@ -45,6 +57,13 @@ function setBodyState(state: ConnState): void {
 function onMessage(app: App, msg: ServerMsg, now: number): void {
   switch (msg.type) {
     case "welcome":
+      // A session resumed elsewhere (or logged in again) gets the whole view from scratch.
+      if (app.welcomes > 0) {
+        app.world.clearView();
+        app.sync = new DeltaSync();
+        showNotice(app, "moved to another server");
+      }
+      app.welcomes++;
       app.empire = msg.empire;
       app.world.setTickRate(msg.tickRateHz);
       break;
@@ -70,25 +89,32 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
     case "commandRejected":
       answerCommand(app, msg.seq, msg.error, now);
       break;
-    case "notice":
-      showNotice(msg.kind, msg.text);
+    case "notice": {
+      const text = noticeKindText(msg.kind);
+      showNotice(app, msg.text ? `${text}: ${msg.text}` : text);
+      break;
+    }
+    case "move":
+      showNotice(app, MOVING_TEXT);
       break;
     default:
       break;
   }
 }
 
-/** Shows a Notice (operator broadcast, revocation, world restored) in the page's notice
- * element when it has one, and in the console. */
-function showNotice(kind: number, text: string): void {
-  const line = `${noticeKindText(kind)}${text ? `: ${text}` : ""}`;
+/** Shows a notice (operator broadcast, revocation, world restored, a move) in the overlay
+ * and in the console. */
+function showNotice(app: App, line: string): void {
   console.info(`notice: ${line}`);
-  const el = document.getElementById("notice");
-  if (el) el.textContent = line;
+  app.notices.push(line);
+  if (app.notices.length > MAX_NOTICES) app.notices.shift();
 }
 
 /** Records the answer to command `seq` (`error` null: accepted). */
 function answerCommand(app: App, seq: number, error: number | null, now: number): void {
+  // An answer repeated across a move is reported once.
+  if (app.conn.resume?.answered(seq) === false) return;
+  if (app.answers.length < MAX_ANSWERS) app.answers.push({ seq, ok: error === null });
   if (error === null) {
     app.commands.ack(seq, now);
     return;
@@ -155,6 +181,7 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
       lastCommand: app.commands.last,
       lastCommandAgeMs: now - app.commands.lastAt,
       decodeDrops: app.conn.drops.decode,
+      notice: app.notices.at(-1) ?? null,
     });
     requestAnimationFrame(frame);
   };
@@ -176,6 +203,22 @@ function buildApi(app: App): StarlaneApi {
     selected: () => app.input?.selected ?? null,
     delta: () => app.sync.stats(),
     linkStats: () => app.link.latest,
+    notices: () => app.notices,
+    answers: () => app.answers,
+    resume: () => {
+      const r = app.conn.resume;
+      return {
+        moves: r?.moves ?? 0,
+        phase: r?.phase ?? "playing",
+        ticket: r?.ticket != null,
+        unanswered: r?.unansweredCount ?? 0,
+        repeatedAnswers: r?.repeatedAnswers ?? 0,
+        resent: r?.resent ?? 0,
+        ticketRefusals: r?.ticketRefusals ?? 0,
+        lastError: r?.lastError ?? null,
+      };
+    },
+    sendMove: (unit, to) => sendMove(app, unit, to),
   };
 }
 
@@ -190,7 +233,7 @@ async function connect(app: App): Promise<void> {
     app.username = resolveUsername(window.location.search, store);
     const info = await fetchConnectInfo();
     const token = await fetchDevToken(app.username);
-    await app.conn.open(info, token);
+    await app.conn.open(info, token, info.connectUrl);
   } catch (err) {
     app.conn.fail(err instanceof Error ? err.message : String(err));
   }
@@ -220,6 +263,9 @@ function main(): void {
     centeredOnUnits: false,
     sync: new DeltaSync(),
     ackScheduled: false,
+    welcomes: 0,
+    notices: [],
+    answers: [],
     link: new LinkStatsSampler({
       transportStats: () => app.conn.transportStats(),
       own: () => app.conn.ownCounters(),

@@ -1,11 +1,15 @@
 // The WebTransport connection to the edge: one bidirectional stream carrying
 // length-prefixed reliable messages, plus datagrams (ping/pong and any other
-// unreliable message).
+// unreliable message). When the edge says to move, or the session is lost, the connection
+// moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
+// it asks the connect endpoint, opens a new session pinned to the answer's certificate hash,
+// says Resume, and sends the unanswered commands again.
 
 import { encodeClientMsg, decodeServerMsg, PROTOCOL_VERSION } from "./protocol";
 import type { ClientMsg, ServerMsg, Hex } from "./protocol";
 import { frame, FrameReader } from "./protocol/framing";
-import type { ConnectInfo } from "./session";
+import { type ConnectInfo, fetchConnectEndpoint } from "./session";
+import { type ReconnectPlan, ResumeState, WELCOME_TIMEOUT_MS } from "./resume";
 import { RateMeter, RttTracker } from "./stats";
 import type { OwnCounters, TransportStatsSample } from "./linkStats";
 import { rejectReasonText } from "./codes";
@@ -15,6 +19,9 @@ export type ConnState = "connecting" | "connected" | "rejected" | "closed";
 
 /** Interval between ping datagrams. */
 const PING_INTERVAL_MS = 1000;
+
+/** State detail while the client moves to another edge. */
+export const MOVING_TEXT = "moving to another server…";
 
 /** What the connection tells its owner. */
 export interface NetEvents {
@@ -58,15 +65,38 @@ export class Connection {
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly frames = new FrameReader();
+  private frames = new FrameReader();
+  /** Drain and resume state (null before `open`). */
+  private resumeState: ResumeState | null = null;
+  /** Bumped for every session opened or dropped: events of an older session are ignored. */
+  private generation = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private welcomeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly events: NetEvents) {}
 
-  /** Connects, sends Hello with `token` and starts reading. Never throws. */
-  async open(info: ConnectInfo, token: string): Promise<void> {
-    this.setState("connecting", null);
+  /** The drain and resume state (null before `open`). */
+  get resume(): ResumeState | null {
+    return this.resumeState;
+  }
+
+  /**
+   * Connects, sends Hello with `token` and starts reading. `connectUrl` is the connect
+   * endpoint to move through when the session is lost (a Move may name another). Never throws.
+   */
+  async open(info: ConnectInfo, token: string, connectUrl: string | null = null): Promise<void> {
+    this.resumeState = new ResumeState(token, connectUrl);
+    await this.attach(info, { type: "hello", version: PROTOCOL_VERSION, token });
+  }
+
+  /** Opens a session to `info` whose first message is `first`, dropping the current one. */
+  private async attach(info: ConnectInfo, first: ClientMsg): Promise<void> {
+    this.detach();
+    const gen = this.generation;
+    this.frames = new FrameReader();
+    if (this.resumeState?.phase !== "connecting") this.setState("connecting", null);
     if (typeof WebTransport === "undefined") {
-      this.onClosed("this browser offers no WebTransport (it needs a secure context: https or localhost)");
+      this.onClosed(gen, "this browser offers no WebTransport (it needs a secure context: https or localhost)");
       return;
     }
     try {
@@ -75,41 +105,111 @@ export class Connection {
       const wt = new WebTransport(info.webtransportUrl, options);
       this.transport = wt;
       wt.closed.then(
-        (c) => this.onClosed(c.reason ? `closed: ${c.reason}` : "closed by server"),
-        (err: unknown) => this.onClosed(`closed: ${errorText(err)}`),
+        (c) => this.onClosed(gen, c.reason ? `closed: ${c.reason}` : "closed by server"),
+        (err: unknown) => this.onClosed(gen, `closed: ${errorText(err)}`),
       );
       await wt.ready;
       const stream = await wt.createBidirectionalStream();
+      if (gen !== this.generation) return;
       this.streamWriter = stream.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
       this.datagramWriter = datagramWritable(wt.datagrams).getWriter() as WritableStreamDefaultWriter<Uint8Array>;
-      this.sendReliable({ type: "hello", version: PROTOCOL_VERSION, token });
-      void this.readStream(stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
-      void this.readDatagrams(wt.datagrams.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+      this.sendReliable(first);
+      void this.readStream(gen, stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+      void this.readDatagrams(gen, wt.datagrams.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
     } catch (err) {
-      this.onClosed(`connect failed: ${errorText(err)}`);
+      this.onClosed(gen, `connect failed: ${errorText(err)}`);
+    }
+  }
+
+  /** Drops the current session (if any) without reporting its end. */
+  private detach(): void {
+    this.generation++;
+    this.stopPing();
+    this.clearWelcomeTimer();
+    this.streamWriter = null;
+    this.datagramWriter = null;
+    const old = this.transport;
+    this.transport = null;
+    try {
+      old?.close({ closeCode: 0, reason: "moving" });
+    } catch {
+      // Already closed.
     }
   }
 
   /** Sends a move command; returns false when not connected. */
   sendMove(seq: number, unit: number, to: Hex): boolean {
     if (this.state !== "connected") return false;
-    return this.sendReliable({ type: "command", seq, command: { type: "move", unit, to } });
+    const command = { type: "move" as const, unit, to: { q: to.q, r: to.r } };
+    if (!this.sendReliable({ type: "command", seq, command })) return false;
+    this.resumeState?.sent(seq, command);
+    return true;
   }
 
-  /** Closes the session from our side. */
+  /** Closes the session from our side (no reconnection). */
   close(reason = "closed by client"): void {
+    this.resumeState?.stop(reason);
+    this.clearRetryTimer();
+    const gen = this.generation;
     this.stopPing();
     try {
       this.transport?.close({ closeCode: 0, reason });
     } catch {
       // Already closed.
     }
-    this.onClosed(reason);
+    this.onClosed(gen, reason);
   }
 
   /** Marks the session as closed because setting it up failed before `open`. */
   fail(detail: string): void {
-    this.onClosed(detail);
+    this.onClosed(this.generation, detail);
+  }
+
+  /** Runs `plan`: drops the current session and tries again after the plan's delay. */
+  private schedule(plan: ReconnectPlan): void {
+    this.detach();
+    this.clearRetryTimer();
+    this.setState("connecting", MOVING_TEXT);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.runAttempt();
+    }, plan.delayMs);
+  }
+
+  /** One attempt: ask the connect endpoint, open a session there, say Resume (or Hello). */
+  private async runAttempt(): Promise<void> {
+    const resume = this.resumeState;
+    const attempt = resume?.beginAttempt();
+    if (!resume || !attempt) return;
+    const gen = this.generation;
+    let info: ConnectInfo;
+    try {
+      info = await fetchConnectEndpoint(attempt.connectUrl, resume.token);
+    } catch (err) {
+      if (gen === this.generation) this.afterFailure(resume.attemptFailed(`connect endpoint: ${errorText(err)}`));
+      return;
+    }
+    if (gen !== this.generation || resume.phase !== "connecting") return;
+    // `attach` drops the old session before its first await: the timer is for the new one.
+    const opening = this.attach(info, attempt.first);
+    const opened = this.generation;
+    this.welcomeTimer = setTimeout(() => {
+      this.welcomeTimer = null;
+      if (opened === this.generation && resume.phase === "connecting") {
+        this.afterFailure(resume.attemptFailed(`no welcome within ${WELCOME_TIMEOUT_MS} ms`));
+      }
+    }, WELCOME_TIMEOUT_MS);
+    await opening;
+  }
+
+  /** After a failed attempt: the next one, or the end of the session. */
+  private afterFailure(plan: ReconnectPlan | null): void {
+    if (plan) {
+      this.schedule(plan);
+      return;
+    }
+    this.detach();
+    this.setState("closed", this.resumeState?.lastError ?? "could not reconnect");
   }
 
   private sendReliable(msg: ClientMsg): boolean {
@@ -117,7 +217,8 @@ export class Connection {
     if (!writer) return false;
     const bytes = frame(encodeClientMsg(msg));
     this.countOut(bytes.byteLength);
-    writer.write(bytes).catch((err: unknown) => this.onClosed(`write failed: ${errorText(err)}`));
+    const gen = this.generation;
+    writer.write(bytes).catch((err: unknown) => this.onClosed(gen, `write failed: ${errorText(err)}`));
     return true;
   }
 
@@ -141,10 +242,11 @@ export class Connection {
     this.sendDatagram({ type: "ping", nonce });
   }
 
-  private async readStream(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  private async readStream(gen: number, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
       for (;;) {
         const { value, done } = await reader.read();
+        if (gen !== this.generation) return;
         if (done) break;
         if (!value) continue;
         this.countIn(value.byteLength);
@@ -157,19 +259,23 @@ export class Connection {
           this.close(`bad frame: ${errorText(err)}`);
           return;
         }
-        for (const bytes of messages) this.handle(bytes, false);
+        for (const bytes of messages) {
+          // A message may have moved the client to another session.
+          if (gen !== this.generation) return;
+          this.handle(bytes, false);
+        }
       }
-      this.onClosed("stream ended");
+      this.onClosed(gen, "stream ended");
     } catch (err) {
-      this.onClosed(`stream error: ${errorText(err)}`);
+      this.onClosed(gen, `stream error: ${errorText(err)}`);
     }
   }
 
-  private async readDatagrams(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  private async readDatagrams(gen: number, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done || gen !== this.generation) return;
         if (!value) continue;
         this.countIn(value.byteLength);
         this.handle(value, true);
@@ -229,17 +335,37 @@ export class Connection {
       return;
     }
     const now = nowMs();
+    const resume = this.resumeState;
     switch (msg.type) {
       case "pong":
         this.rtt.pong(msg.nonce, now);
         return;
-      case "welcome":
+      case "welcome": {
+        this.clearWelcomeTimer();
+        const again = resume?.welcomed(now) ?? [];
         this.setState("connected", null);
         this.startPing();
-        break;
-      case "reject":
+        this.events.onMessage(msg, now);
+        // The commands not answered before the move, with their seqs, in order.
+        for (const command of again) this.sendReliable(command);
+        return;
+      }
+      case "reject": {
         this.stopPing();
-        this.setState("rejected", rejectReasonText(msg.reason));
+        const plan = resume?.onReject(msg.reason, now) ?? null;
+        this.events.onMessage(msg, now);
+        if (plan) this.schedule(plan);
+        else if (resume?.reconnecting !== true) this.setState("rejected", rejectReasonText(msg.reason));
+        return;
+      }
+      case "move": {
+        const plan = resume?.onMove(msg.reason, msg.connectUrl, msg.ticket, now) ?? null;
+        this.events.onMessage(msg, now);
+        if (plan) this.schedule(plan);
+        return;
+      }
+      case "resumeTicket":
+        resume?.onTicket(msg.ticket);
         break;
       default:
         break;
@@ -258,13 +384,32 @@ export class Connection {
     this.pingTimer = null;
   }
 
-  private onClosed(detail: string): void {
+  /** Session `gen` ended (a stale generation's end is ignored). */
+  private onClosed(gen: number, detail: string): void {
+    if (gen !== this.generation) return;
     this.stopPing();
     this.streamWriter = null;
     this.datagramWriter = null;
+    const plan = this.resumeState?.onClose(detail, nowMs()) ?? null;
+    if (plan) {
+      this.schedule(plan);
+      return;
+    }
+    if (this.resumeState?.reconnecting) return;
+    this.clearWelcomeTimer();
     // A rejection stays a rejection even though the transport closes after it.
     if (this.state === "rejected" || this.state === "closed") return;
-    this.setState("closed", detail);
+    this.setState("closed", this.resumeState?.phase === "ended" ? (this.resumeState.lastError ?? detail) : detail);
+  }
+
+  private clearRetryTimer(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private clearWelcomeTimer(): void {
+    if (this.welcomeTimer !== null) clearTimeout(this.welcomeTimer);
+    this.welcomeTimer = null;
   }
 
   private setState(state: ConnState, detail: string | null): void {

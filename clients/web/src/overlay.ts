@@ -23,6 +23,8 @@ export interface OverlayData {
   /** Milliseconds since the last command result arrived. */
   lastCommandAgeMs: number;
   decodeDrops: number;
+  /** The latest notice (operator broadcast, revocation, world restored, a move), or null. */
+  notice: string | null;
 }
 
 /** One labelled row of the overlay. */
@@ -31,7 +33,7 @@ interface Row {
   text: string;
 }
 
-const LABELS = ["state", "player", "empire", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command"] as const;
+const LABELS = ["state", "player", "empire", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command", "notice"] as const;
 type Label = (typeof LABELS)[number];
 
 /** The overlay panel; call {@link Overlay.update} as often as you like. */
@@ -72,6 +74,7 @@ export class Overlay {
     this.set("entities", `${d.entities} (own ${d.ownUnits})`);
     this.set("selected", d.selected === null ? "-" : `#${d.selected}`);
     this.set("command", commandText(d.lastCommand), commandClass(d.lastCommand, d.lastCommandAgeMs));
+    this.set("notice", d.notice ?? "-");
     this.root.title = d.decodeDrops > 0 ? `${d.decodeDrops} undecodable messages dropped` : "";
   }
 

@@ -7,6 +7,8 @@ export interface ConnectInfo {
   webtransportUrl: string;
   /** SHA-256 of the edge's certificate (pinned with serverCertificateHashes), or null. */
   certHash: Uint8Array<ArrayBuffer> | null;
+  /** The connect endpoint to move through when the session is lost (`connect_url`), or null. */
+  connectUrl: string | null;
 }
 
 /** Errors of the HTTP bootstrap, with a short human message. */
@@ -69,7 +71,9 @@ export function parseConnectInfo(json: unknown): ConnectInfo {
     certHash = parseHexBytes(hash);
     if (!certHash || certHash.length !== 32) throw new SessionError("connect-info cert_hash is not a hex sha-256");
   }
-  return { webtransportUrl: url, certHash };
+  const connect = obj["connect_url"];
+  const connectUrl = typeof connect === "string" && connect.length > 0 ? connect : null;
+  return { webtransportUrl: url, certHash, connectUrl };
 }
 
 async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {
@@ -90,6 +94,14 @@ async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {
 /** Fetches where to connect. */
 export async function fetchConnectInfo(base = ""): Promise<ConnectInfo> {
   return parseConnectInfo(await fetchJson(`${base}/api/connect-info`));
+}
+
+/**
+ * Asks a connect endpoint (`POST`, `Authorization: Bearer <token>`; protocol/SPEC.md §17) for
+ * the edge to use; it answers in the shape of `/api/connect-info`.
+ */
+export async function fetchConnectEndpoint(url: string, token: string): Promise<ConnectInfo> {
+  return parseConnectInfo(await fetchJson(url, { method: "POST", headers: { authorization: `Bearer ${token}` } }));
 }
 
 /** Fetches a development token for `username` from the dev issuer. */

@@ -81,6 +81,17 @@ export class World {
   /** Bumped whenever the map or any hex's visibility changes (render caches key on it). */
   private revision = 0;
 
+  /**
+   * Forgets the view (entities, visibility, resources) but keeps the map: a session resumed on
+   * another edge receives the whole view again from scratch.
+   */
+  clearView(): void {
+    this.entities.clear();
+    this.vision.clear();
+    this.resources.clear();
+    this.revision++;
+  }
+
   /** Sets the interpolation interval from the server's tick rate. */
   setTickRate(hz: number): void {
     this.tickMs = hz > 0 ? 1000 / hz : DEFAULT_TICK_MS;

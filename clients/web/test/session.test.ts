@@ -49,6 +49,23 @@ describe("connect info", () => {
     expect(info.certHash?.[31]).toBe(255);
   });
 
+  it("takes the connect endpoint when the answer names one", () => {
+    expect(parseConnectInfo({ webtransport_url: "https://x/" }).connectUrl).toBeNull();
+    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "" }).connectUrl).toBeNull();
+    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "/api/connect" }).connectUrl).toBe("/api/connect");
+    // The connect endpoint's own answer (EdgeAddress with the region) parses too.
+    const edge = parseConnectInfo({
+      webtransport_url: "https://127.0.0.1:4433/",
+      udp_addr: "127.0.0.1:4434",
+      quic_addr: "127.0.0.1:4435",
+      cert_hash: hash,
+      udp_public_key: "cd".repeat(32),
+      region: "default",
+    });
+    expect(edge.webtransportUrl).toBe("https://127.0.0.1:4433/");
+    expect(edge.certHash).toHaveLength(32);
+  });
+
   it("accepts a missing hash (real certificate) and rejects bad ones", () => {
     expect(parseConnectInfo({ webtransport_url: "https://x/" }).certHash).toBeNull();
     expect(() => parseConnectInfo({ webtransport_url: "https://x/", cert_hash: "abc" })).toThrow();

@@ -6,6 +6,7 @@
 //! trust, a throwaway cluster CA with a region and an edge certificate is generated in
 //! `<data_dir>/link-pki/` ([`dev_link_pki`]) and both sides are pointed at it.
 
+pub mod second_edge;
 pub mod web;
 
 use anyhow::Context;
@@ -38,6 +39,9 @@ pub struct LocalOptions {
     pub public_host: String,
     /// Bind every listener to a free loopback port (tests).
     pub ephemeral_ports: bool,
+    /// Start a second edge that `/api/connect-info` hands out, with an admin listener behind
+    /// this bearer token, whose drained clients move to the first edge ([`second_edge`]).
+    pub second_edge_admin_token: Option<String>,
 }
 
 impl LocalOptions {
@@ -51,6 +55,7 @@ impl LocalOptions {
             web_dir: PathBuf::from("clients/web/dist"),
             public_host: "127.0.0.1".to_string(),
             ephemeral_ports: false,
+            second_edge_admin_token: None,
         }
     }
 }
@@ -60,6 +65,8 @@ impl LocalOptions {
 pub struct Local {
     region: RegionHandle,
     edge: Arc<EdgeHandle>,
+    /// The second edge (`--dev-second-edge`), if started.
+    second: Option<Arc<EdgeHandle>>,
     http_addr: SocketAddr,
     http_stop: Option<oneshot::Sender<()>>,
     http_task: tokio::task::JoinHandle<()>,
@@ -91,6 +98,23 @@ impl Local {
         }
         std::fs::create_dir_all(&region_cfg.data_dir)
             .with_context(|| format!("cannot create {}", region_cfg.data_dir.display()))?;
+        // Bound first: the second edge sends the clients it moves to this server's origin.
+        let listener = tokio::net::TcpListener::bind(http_bind)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot bind the web server on {http_bind}: is the port in use? pass --http"
+                )
+            })?;
+        let http_addr = listener.local_addr()?;
+        if opts.second_edge_admin_token.is_some() {
+            if edge_cfg.resume.key.is_empty() {
+                edge_cfg.resume.key = second_edge::run_resume_key();
+            }
+            if edge_cfg.directory.public_host.is_empty() {
+                edge_cfg.directory.public_host = opts.public_host.clone();
+            }
+        }
         if link_trust_unset(&region_cfg, &edge_cfg) {
             let pki = dev_link_pki(&opts.data_dir)?;
             use_dev_link_pki(&pki, &mut region_cfg, &mut edge_cfg);
@@ -106,7 +130,7 @@ impl Local {
             &edge_cfg.jwt.issuer,
         )?);
         let edge = Arc::new(
-            Edge::start(edge_cfg, Some(issuer.clone()))
+            Edge::start(edge_cfg.clone(), Some(issuer.clone()))
                 .await
                 .context("edge relay")?,
         );
@@ -122,20 +146,27 @@ impl Local {
             );
         }
 
+        let second = match &opts.second_edge_admin_token {
+            Some(token) => {
+                let connect_url = format!(
+                    "http://{}:{}{}",
+                    opts.public_host,
+                    http_addr.port(),
+                    web::CONNECT_PATH
+                );
+                let cfg = second_edge::config(&edge_cfg, &opts.data_dir, token, connect_url);
+                Some(second_edge::start(cfg, issuer.clone()).await?)
+            }
+            None => None,
+        };
+
         let state = web::WebState {
-            edge: edge.clone(),
+            edge: second.clone().unwrap_or_else(|| edge.clone()),
+            connect_endpoint: format!("http://{}/connect", reachable(edge.http_addr())),
             issuer,
             public_host: opts.public_host.clone(),
         };
         let app = web::router(state, &opts.web_dir);
-        let listener = tokio::net::TcpListener::bind(http_bind)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot bind the web server on {http_bind}: is the port in use? pass --http"
-                )
-            })?;
-        let http_addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = oneshot::channel();
         let http_task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -148,6 +179,7 @@ impl Local {
         Ok(Self {
             region,
             edge,
+            second,
             http_addr,
             http_stop: Some(stop_tx),
             http_task,
@@ -169,6 +201,11 @@ impl Local {
         &self.edge
     }
 
+    /// The second edge (`--dev-second-edge`), if started.
+    pub fn second_edge(&self) -> Option<&EdgeHandle> {
+        self.second.as_deref()
+    }
+
     /// The region server (tick samples, truth, link address).
     pub fn region(&self) -> &RegionHandle {
         &self.region
@@ -182,6 +219,12 @@ impl Local {
             let _ = stop.send(());
         }
         let _ = self.http_task.await;
+        if let Some(second) = self.second.take() {
+            match Arc::try_unwrap(second) {
+                Ok(edge) => edge.shutdown().await,
+                Err(_) => tracing::warn!("second edge still referenced at shutdown"),
+            }
+        }
         match Arc::try_unwrap(self.edge) {
             Ok(edge) => edge.shutdown().await,
             Err(_) => tracing::warn!("edge still referenced at shutdown"),

@@ -46,6 +46,11 @@ enum Cmd {
         /// Bind every listener to a free loopback port (for tests).
         #[arg(long)]
         ephemeral_ports: bool,
+        /// Development: start a second edge, handed out by /api/connect-info, with an admin
+        /// listener (POST /admin/drain) behind this bearer token; its drained clients move to
+        /// the first edge (the browser drain test uses it).
+        #[arg(long, hide = true, value_name = "ADMIN_TOKEN")]
+        dev_second_edge: Option<String>,
     },
     /// Print a development token signed with the local issuer's key.
     Token {
@@ -76,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
             web_dir,
             public_host,
             ephemeral_ports,
+            dev_second_edge,
         } => {
             let opts = LocalOptions {
                 data_dir,
@@ -85,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
                 web_dir,
                 public_host: public_host.clone(),
                 ephemeral_ports,
+                second_edge_admin_token: dev_second_edge,
             };
             // Before anything is announced: a signal sent once the process says it is up is
             // always handled.
@@ -105,17 +112,28 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "Metrics: http://{edge_http}/metrics (edge), http://{region_http}/metrics (region)"
             );
-            println!(
-                "STARLANE_READY {}",
-                serde_json::json!({
-                    "http": url,
-                    "edge_http": edge_http.to_string(),
-                    "region_http": region_http.to_string(),
-                })
-            );
+            let mut ready = serde_json::json!({
+                "http": url,
+                "edge_http": edge_http.to_string(),
+                "region_http": region_http.to_string(),
+            });
+            if let Some(b) = local.second_edge() {
+                ready["second_edge_http"] = b.http_addr().to_string().into();
+                ready["second_edge_admin"] = b.admin_addr().map(|a| a.to_string()).into();
+            }
+            println!("STARLANE_READY {ready}");
             let stop = signals.serve(local.edge()).await;
             println!("shutting down ({stop})");
+            let stats = local.region().stats();
             local.shutdown().await?;
+            // The region's command counts, for end-to-end tests (each command applied once).
+            println!(
+                "STARLANE_STATS {}",
+                serde_json::json!({
+                    "commands_applied": stats.commands_applied,
+                    "commands_replayed": stats.commands_replayed,
+                })
+            );
             println!("stopped");
         }
         Cmd::Token {

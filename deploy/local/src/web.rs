@@ -1,7 +1,8 @@
-//! The all-in-one server's HTTP side: the web client, connect info, and the dev token issuer.
+//! The all-in-one server's HTTP side: the web client, connect info, the connect endpoint (on
+//! the page's origin), and the dev token issuer.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,7 +16,10 @@ use tower_http::services::ServeDir;
 /// What the HTTP handlers need.
 #[derive(Debug, Clone)]
 pub struct WebState {
+    /// The edge `/api/connect-info` hands out.
     pub edge: Arc<EdgeHandle>,
+    /// The connect endpoint `/api/connect` asks (`http://<edge http>/connect`).
+    pub connect_endpoint: String,
     pub issuer: Arc<DevIssuer>,
     /// Host name the browser uses to reach the edge (from the HTTP request's point of view).
     pub public_host: String,
@@ -26,10 +30,16 @@ struct TokenRequest {
     username: String,
 }
 
-/// Build the router: `/api/connect-info`, `POST /api/dev/token`, and the static web client.
+/// Where `/api/connect-info` tells clients to move through when their session is lost
+/// (relative: on the page's origin, so a browser needs no cross-origin request).
+pub const CONNECT_PATH: &str = "/api/connect";
+
+/// Build the router: `/api/connect-info`, `POST /api/connect`, `POST /api/dev/token`, and the
+/// static web client.
 pub fn router(state: WebState, web_dir: &Path) -> Router {
     Router::new()
         .route("/api/connect-info", get(connect_info))
+        .route(CONNECT_PATH, post(connect))
         .route("/api/dev/token", post(dev_token))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(state)
@@ -45,8 +55,23 @@ async fn connect_info(State(s): State<WebState>) -> Response {
         "udp_addr": format!("{}:{}", s.public_host, udp.port()),
         "udp_public_key": hex_string(&s.edge.udp_public_key()),
         "quic_addr": format!("{}:{}", s.public_host, quic.port()),
+        "connect_url": CONNECT_PATH,
     }))
     .into_response()
+}
+
+/// `POST /api/connect`: the edge's connect endpoint (protocol/SPEC.md §17) on the page's
+/// origin; the token is verified by the edge, whose answer (or refusal) is passed on.
+async fn connect(State(s): State<WebState>, headers: HeaderMap) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (status, body) =
+        crate::second_edge::ask_connect_endpoint(s.connect_endpoint.clone(), authorization).await;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 async fn dev_token(State(s): State<WebState>, Json(req): Json<TokenRequest>) -> Response {

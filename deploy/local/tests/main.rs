@@ -3,6 +3,7 @@
 
 mod common;
 
+mod dev_second_edge;
 mod drain_moves_native_client;
 mod drain_readyz;
 mod drain_refuses_hellos;
