@@ -42,6 +42,9 @@ use tokio::task::JoinHandle;
 #[derive(Debug)]
 pub struct Edge;
 
+/// How often an edge following its region (`region_link.region`) reads its record.
+const REGION_WATCH_EVERY: Duration = Duration::from_millis(500);
+
 /// What an edge can be given instead of its in-process defaults (a cluster's registry).
 #[derive(Debug, Default, Clone)]
 pub struct EdgeServices {
@@ -225,6 +228,15 @@ impl Edge {
         // the longest token accepted, from its length alone (`TokenTooLarge`).
         let first_message_limit = Some(ctx.first_message_limit());
 
+        let mut link_cfg = link_cfg;
+        if !config.region_link.region.is_empty() {
+            // Follow the region's registry record (a GET per poll).
+            link_cfg.follow = Some(
+                edge_cluster
+                    .cluster()
+                    .watch_region(&config.region_link.region, REGION_WATCH_EVERY),
+            );
+        }
         tasks.push(tokio::spawn(region_link::run(
             link_cfg,
             hub.clone(),

@@ -85,6 +85,10 @@ fn invalid_values_name_their_field() {
             "jwt.max_token_bytes",
         ),
         (
+            "[dev_issuer]\nenabled = true\n[region_link]\nregion = \"r1\"",
+            "region_link.region",
+        ),
+        (
             "[dev_issuer]\nenabled = true\n[jwt]\nmax_token_bytes = 16385",
             "jwt.max_token_bytes",
         ),

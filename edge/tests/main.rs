@@ -30,6 +30,7 @@ mod profiles_wiring;
 mod region_hub_backpressure;
 mod region_hub_held_sessions;
 mod region_link_config_errors;
+mod region_link_follows_registry;
 mod region_link_info_metrics;
 mod region_link_mtls_ca;
 mod region_link_pinned;

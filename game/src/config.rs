@@ -3,6 +3,7 @@
 //!
 //! Every field has a serde default, so an empty file (or no file) gives a working local setup.
 
+mod cluster;
 mod env;
 mod error;
 mod http;
@@ -12,6 +13,7 @@ mod queues;
 mod store;
 mod sync;
 
+pub use cluster::ClusterSection;
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
@@ -98,6 +100,8 @@ pub struct RegionConfig {
     pub link: LinkConfig,
     /// `[http]`: the operator listener (`/metrics`, `/healthz`, `/readyz`).
     pub http: HttpConfig,
+    /// `[cluster]`: registration in the cluster registry (Redis); off by default.
+    pub cluster: ClusterSection,
     /// Units given to a new empire (1..=64). Env: `STARLANE_REGION_UNITS_PER_EMPIRE`.
     pub units_per_empire: u32,
     /// Sustained commands per second allowed per user.
@@ -138,6 +142,7 @@ impl Default for RegionConfig {
             queues: QueueConfig::default(),
             link: LinkConfig::default(),
             http: HttpConfig::default(),
+            cluster: ClusterSection::default(),
             units_per_empire: 3,
             command_rate: 20,
             command_burst: 40,
@@ -362,6 +367,7 @@ impl RegionConfig {
             });
         }
         self.link.validate(!self.link_cert.as_os_str().is_empty())?;
+        self.cluster.validate(self.link_bind)?;
         Ok(())
     }
 

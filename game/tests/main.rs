@@ -1,6 +1,7 @@
 //! The crate's integration tests, built as one test binary: one scenario per module file,
 //! shared set-ups in the directories beside them.
 
+mod cluster;
 mod common;
 mod edge_stand_in;
 mod mtls;
@@ -19,6 +20,8 @@ mod link_mtls_pinned_refused;
 mod link_tick_queue_full;
 mod link_tls_config_errors;
 mod load;
+mod region_cluster_expiry;
+mod region_cluster_registration;
 mod region_kill_restore;
 mod region_metrics;
 mod region_postgres_outage;

@@ -54,6 +54,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("STARLANE_EDGE_QUIC_BIND", "quic.bind"),
     ("STARLANE_EDGE_HTTP_BIND", "http.bind"),
     ("STARLANE_EDGE_REGION_LINK_ADDR", "region_link.addr"),
+    ("STARLANE_EDGE_REGION_LINK_REGION", "region_link.region"),
     (
         "STARLANE_EDGE_REGION_LINK_SERVER_NAME",
         "region_link.server_name",
@@ -177,6 +178,7 @@ impl EdgeConfig {
             "quic.bind" => self.quic.bind = sock(&value)?,
             "http.bind" => self.http.bind = sock(&value)?,
             "region_link.addr" => self.region_link.addr = sock(&value)?,
+            "region_link.region" => self.region_link.region = value.trim().to_owned(),
             "region_link.server_name" => self.region_link.server_name = value,
             "region_link.ca_file" => self.region_link.ca_file = opt(value).map(PathBuf::from),
             "region_link.pins" => {

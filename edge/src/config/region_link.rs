@@ -25,8 +25,13 @@ pub use starlane_netcore::tls::{PIN_HEX_LEN, parse_pin};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegionLinkSection {
-    /// The region server's link address. Default "127.0.0.1:4500".
+    /// The region server's link address. Default "127.0.0.1:4500". Not used when `region`
+    /// is set.
     pub addr: SocketAddr,
+    /// Id of the region to find in the cluster registry (`[cluster] redis_url` required): the
+    /// link dials the address the region registered and moves when it changes (the region
+    /// restarted elsewhere). Default "": dial `addr`. Env: `STARLANE_EDGE_REGION_LINK_REGION`.
+    pub region: String,
     /// Name the region's certificate must be valid for (checked with `ca_file`).
     /// Default "starlane-region".
     pub server_name: String,
@@ -68,6 +73,7 @@ impl Default for RegionLinkSection {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 4500)),
+            region: String::new(),
             server_name: "starlane-region".into(),
             ca_file: None,
             pins: Vec::new(),
@@ -211,6 +217,23 @@ impl EdgeConfig {
                 "the [region] section was renamed",
                 "rename it [region_link] and its cert_file to region_cert_file",
             ));
+        }
+        if !self.region_link.region.is_empty() {
+            if self.region_link.region.len() > 64 {
+                return Err(invalid(
+                    "region_link.region",
+                    format!("{:?} is longer than 64 bytes", self.region_link.region),
+                    "use the id the region registers (its [cluster] region or region_id)",
+                ));
+            }
+            if self.cluster.redis_url.is_empty() {
+                return Err(invalid(
+                    "region_link.region",
+                    "is set but [cluster] redis_url is empty (there is no registry to find it in)",
+                    "set cluster.redis_url, or leave region_link.region empty and set \
+                     region_link.addr",
+                ));
+            }
         }
         self.region_link.validate()
     }

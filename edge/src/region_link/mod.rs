@@ -15,6 +15,7 @@ pub mod tls;
 use crate::config::{RegionLinkSection, parse_pin};
 use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
+use starlane_cluster::RegionInfo;
 use starlane_netcore::proto::link::{EdgeLinkConfig, QueueLimits};
 use starlane_netcore::tls::TlsError;
 use starlane_protocol::link::CloseCode;
@@ -62,6 +63,9 @@ pub struct RegionLinkConfig {
     pub queue_bytes: usize,
     /// Region events queued per session.
     pub session_events: usize,
+    /// The registry record of the region to follow (`region_link.region`): its link address
+    /// is dialed instead of `addr`, and the link moves when it changes. `None`: `addr`.
+    pub follow: Option<watch::Receiver<Option<RegionInfo>>>,
 }
 
 /// Errors establishing or running the link.
@@ -110,7 +114,14 @@ impl RegionLinkConfig {
             queue_capacity: s.queue_capacity,
             queue_bytes: s.queue_bytes,
             session_events: s.session_events,
+            follow: None,
         }
+    }
+
+    /// The address to dial now: `addr`, or the followed region's registered address (`None`
+    /// while it has no record, or a record whose address does not parse).
+    pub fn target(&self) -> Option<SocketAddr> {
+        target(self.addr, &self.follow)
     }
 
     /// The settings of the hub's link state machine.
@@ -174,52 +185,123 @@ impl RegionLinkConfig {
     }
 }
 
-/// Keep a link up until `shutdown` turns true.
+/// `addr`, or the followed region's registered address.
+fn target(
+    addr: SocketAddr,
+    follow: &Option<watch::Receiver<Option<RegionInfo>>>,
+) -> Option<SocketAddr> {
+    let Some(follow) = follow else {
+        return Some(addr);
+    };
+    let info = follow.borrow();
+    let info = info.as_ref()?;
+    match info.link_addr.parse() {
+        Ok(addr) => Some(addr),
+        Err(e) => {
+            tracing::warn!(region = %info.id, addr = %info.link_addr, error = %e,
+                "registered region link address does not parse");
+            None
+        }
+    }
+}
+
+/// The connection of the current attempt, once established.
+type Slot = std::sync::Mutex<Option<quinn::Connection>>;
+
+/// Keep a link up until `shutdown` turns true. With a followed region the link dials its
+/// registered address, waits while it has none, and moves when it changes.
 pub async fn run(
-    cfg: RegionLinkConfig,
+    mut cfg: RegionLinkConfig,
     hub: Arc<RegionHub>,
     metrics: EdgeMetrics,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut follow = cfg.follow.take();
     let mut backoff = cfg.reconnect_min;
     while !*shutdown.borrow() {
+        let Some(addr) = target(cfg.addr, &follow) else {
+            tokio::select! {
+                _ = moved(&mut follow) => continue,
+                _ = shutdown.changed() => break,
+            }
+        };
+        let slot = Slot::default();
         let attempt = async {
-            let conn = connect(&cfg, &metrics).await?;
+            let conn = connect(&cfg, addr, &metrics).await?;
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn.clone());
             if metrics.region_link_connects.get() > 0 {
                 metrics.region_link.reconnects.inc();
             }
             metrics.region_link_connects.inc();
-            tracing::info!(addr = %cfg.addr, "region link up");
-            backoff = cfg.reconnect_min;
+            tracing::info!(%addr, "region link up");
             conn::serve(conn, &hub, &metrics).await
         };
-        tokio::select! {
-            r = attempt => {
-                if let Err(e) = r {
-                    tracing::warn!(addr = %cfg.addr, error = %e, "region link down");
+        tokio::pin!(attempt);
+        let mut relinking = false;
+        loop {
+            tokio::select! {
+                r = &mut attempt => {
+                    if let Err(e) = r {
+                        tracing::warn!(%addr, error = %e, "region link down");
+                    }
+                    break;
+                }
+                _ = moved(&mut follow), if !relinking => {
+                    let now = target(cfg.addr, &follow);
+                    if now == Some(addr) {
+                        continue;
+                    }
+                    tracing::info!(old = %addr, new = ?now, "region moved; relinking");
+                    relinking = true;
+                    match slot.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                        // Ends the link the way a lost one ends: its sessions are held and
+                        // re-announced on the next link.
+                        Some(conn) => conn.close(CloseCode::Shutdown.code().into(), b"region moved"),
+                        // Still connecting: abandon the attempt.
+                        None => break,
+                    }
+                }
+                _ = shutdown.changed() => {
+                    // Tell the region the edge is going (the connection closes as it is dropped).
+                    hub.link().lock().close(CloseCode::Shutdown, "edge stopping");
+                    hub.route_pending();
+                    return;
                 }
             }
-            _ = shutdown.changed() => {
-                // Tell the region the edge is going (the connection closes as it is dropped).
-                hub.link().lock().close(CloseCode::Shutdown, "edge stopping");
-                hub.route_pending();
-                break;
-            }
+        }
+        if slot.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+            backoff = cfg.reconnect_min;
+        }
+        if relinking {
+            continue;
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
+            _ = moved(&mut follow) => {}
             _ = shutdown.changed() => break,
         }
         backoff = (backoff * 2).min(cfg.reconnect_max);
     }
 }
 
+/// Resolves when the followed region's record changes; never without one (or once its
+/// watch has ended).
+async fn moved(follow: &mut Option<watch::Receiver<Option<RegionInfo>>>) {
+    if let Some(rx) = follow
+        && rx.changed().await.is_ok()
+    {
+        return;
+    }
+    std::future::pending().await
+}
+
 async fn connect(
     cfg: &RegionLinkConfig,
+    addr: SocketAddr,
     metrics: &EdgeMetrics,
 ) -> Result<quinn::Connection, LinkError> {
     let client = cfg.client_config(metrics)?;
-    let bind: SocketAddr = if cfg.addr.is_ipv4() {
+    let bind: SocketAddr = if addr.is_ipv4() {
         SocketAddr::from(([0, 0, 0, 0], 0))
     } else {
         SocketAddr::from(([0u16; 8], 0))
@@ -227,7 +309,7 @@ async fn connect(
     let mut endpoint = quinn::Endpoint::client(bind).map_err(LinkError::Endpoint)?;
     endpoint.set_default_client_config(client);
     let connecting = endpoint
-        .connect(cfg.addr, &cfg.server_name)
+        .connect(addr, &cfg.server_name)
         .map_err(|e| LinkError::Connect(e.to_string()))?;
     match tokio::time::timeout(cfg.connect_timeout, connecting).await {
         Ok(Ok(conn)) => Ok(conn),

@@ -42,6 +42,12 @@ impl RegionConfig {
                 "HTTP_BIND" => {
                     self.http.bind = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
+                "CLUSTER_REDIS_URL" => self.cluster.redis_url = value.trim().to_owned(),
+                "CLUSTER_PREFIX" => self.cluster.prefix = value.clone(),
+                "CLUSTER_REGION" => self.cluster.region = value.trim().to_owned(),
+                "CLUSTER_ADVERTISE_LINK_ADDR" => {
+                    self.cluster.advertise_link_addr = value.trim().to_owned()
+                }
                 "LINK_CERT" => self.link_cert = PathBuf::from(&value),
                 "LINK_KEY" => self.link_key = PathBuf::from(&value),
                 "LINK_CA_FILE" => self.link.ca_file = PathBuf::from(&value),

@@ -204,3 +204,65 @@ fn store_section_parses_and_its_errors_name_the_field() {
         "{err}"
     );
 }
+
+#[test]
+fn cluster_needs_a_dialable_link_address() {
+    let text = "link_bind = \"[::]:4500\"\n[cluster]\nredis_url = \"redis://127.0.0.1:6379\"\n";
+    let mut cfg = RegionConfig::from_toml(text).expect("parses");
+    let err = cfg.validate().expect_err("[::] cannot be dialed");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                field: "cluster.advertise_link_addr",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("[::]:4500"), "{err}");
+    cfg.cluster.advertise_link_addr = "0.0.0.0:4500".into();
+    let err = cfg.validate().expect_err("0.0.0.0 cannot be dialed");
+    assert!(
+        err.to_string().contains("cluster.advertise_link_addr"),
+        "{err}"
+    );
+    cfg.cluster.advertise_link_addr = "region-1:4500".into();
+    let err = cfg.validate().expect_err("not an ip:port");
+    assert!(
+        err.to_string().contains("cluster.advertise_link_addr"),
+        "{err}"
+    );
+    cfg.cluster.advertise_link_addr = "10.0.0.5:4500".into();
+    cfg.validate().expect("an address edges can dial");
+    assert_eq!(
+        cfg.cluster
+            .advertised("[::]:4500".parse().expect("addr"))
+            .expect("advertised")
+            .to_string(),
+        "10.0.0.5:4500"
+    );
+    // Off (the default), the unspecified link_bind is fine.
+    cfg.cluster.redis_url.clear();
+    cfg.cluster.advertise_link_addr.clear();
+    cfg.validate().expect("no cluster, nothing to advertise");
+}
+
+#[test]
+fn cluster_region_defaults_to_region_id_and_env_sets_it() {
+    let mut cfg = RegionConfig::default();
+    assert_eq!(cfg.cluster.region_or(&cfg.region_id), "region");
+    let vars = [
+        ("STARLANE_REGION_CLUSTER_REDIS_URL", "redis://127.0.0.1:1"),
+        ("STARLANE_REGION_CLUSTER_REGION", "eu-1"),
+        ("STARLANE_REGION_LINK_BIND", "127.0.0.1:4500"),
+    ];
+    cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    cfg.validate().expect("valid");
+    assert!(cfg.cluster.enabled());
+    assert_eq!(cfg.cluster.region_or(&cfg.region_id), "eu-1");
+    cfg.cluster.redis_url = "http://x".into();
+    let err = cfg.validate().expect_err("not a redis url");
+    assert!(err.to_string().contains("cluster.redis_url"), "{err}");
+}

@@ -2,6 +2,7 @@
 //! tick's world snapshots, on the tokio runtime so the tick thread never waits on the
 //! database.
 
+use super::cluster::HomeRecorder;
 use super::msg::{DbRequest, DbWrite, RuntimeMsg};
 use super::persist::Store;
 use crate::metrics::RegionMetrics;
@@ -17,6 +18,8 @@ pub(super) struct DbWorker {
     pub export: RegionMetrics,
     pub region: String,
     pub spawn_count: u32,
+    /// Records joined players' home regions in the cluster, when `[cluster]` is on.
+    pub homes: Option<HomeRecorder>,
 }
 
 impl DbWorker {
@@ -58,6 +61,9 @@ impl DbWorker {
                                     tracing::error!(error = %e, user = player.user_id, "join failed");
                                     RejectReason::RegionUnavailable
                                 });
+                            if let (Ok(_), Some(homes)) = (&empire, &self.homes) {
+                                homes.joined(player.user_id);
+                            }
                             TickInput::Join { link, session, player, empire }
                         }
                         Some(DbRequest::Leave { link, session }) => TickInput::Leave { link, session },

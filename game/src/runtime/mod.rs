@@ -2,6 +2,7 @@
 //! thread, connected by bounded channels (`[queues]`; what happens when each is full:
 //! game/README.md, "Queues and limits").
 
+mod cluster;
 mod db;
 mod http;
 pub mod link;
@@ -62,6 +63,9 @@ pub enum RegionError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    /// The region could not join the cluster (`[cluster]`).
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterStartError),
     /// The tick thread could not be started or panicked.
     #[error("tick thread failed: {0}")]
     Tick(String),
@@ -90,6 +94,8 @@ pub struct RegionHandle {
     http: Option<HttpServer>,
     http_addr: SocketAddr,
     observed: Arc<Observed>,
+    /// The region's registration in the cluster, when `[cluster]` is on.
+    cluster: Option<cluster::RegionCluster>,
 }
 
 /// Namespace of the region entry points ([`Region::prepare`], [`Region::start`]).
@@ -243,6 +249,10 @@ impl RegionHandle {
             .write_snapshot(&self.region_id, &output.world)
             .await;
         region.db.snapshot_done(written.is_ok());
+        // Snapshot, then deregister (also when the snapshot failed: the region is going).
+        if let Some(cluster) = self.cluster.as_mut() {
+            cluster.deregister().await;
+        }
         written?;
         region.save_clock.saved();
         let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.wait_idle()).await;

@@ -3,6 +3,7 @@
 //! [`PreparedRegion::start`] opens the database, loads the world, starts the tick thread and
 //! the link server.
 
+use super::cluster::RegionCluster;
 use super::db::DbWorker;
 use super::http::{HttpServer, Observed};
 use super::link::tls;
@@ -123,13 +124,6 @@ impl PreparedRegion {
         let (stop_tx, stop_rx) = std::sync::mpsc::channel();
         let stats = observed.stats.clone();
         let metrics = observed.metrics.clone();
-        let worker = DbWorker {
-            store: store.clone(),
-            export: export.clone(),
-            region: config.region_id.clone(),
-            spawn_count,
-        };
-        tokio::spawn(worker.run(db_rx, write_rx, tick_tx.clone()));
 
         let tick = TickLoop::new(
             sim,
@@ -162,6 +156,22 @@ impl PreparedRegion {
             addr: config.link_bind,
             source,
         })?;
+        let cluster = RegionCluster::start(
+            &config.cluster,
+            &config.region_id,
+            link_addr,
+            metrics.clone(),
+            observed.export.registry(),
+        )
+        .await?;
+        let worker = DbWorker {
+            store: store.clone(),
+            export: observed.export.clone(),
+            region: config.region_id.clone(),
+            spawn_count,
+            homes: cluster.as_ref().map(|c| c.homes(store.clone())),
+        };
+        tokio::spawn(worker.run(db_rx, write_rx, tick_tx.clone()));
         let ctx = LinkCtx {
             tick_tx,
             db_tx,
@@ -194,6 +204,7 @@ impl PreparedRegion {
             http_addr: http.addr(),
             http: Some(http),
             observed,
+            cluster,
         })
     }
 }
