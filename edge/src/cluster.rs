@@ -263,6 +263,11 @@ impl EdgeCluster {
         &self.cluster
     }
 
+    /// This edge's id in the registry.
+    pub fn edge_id(&self) -> &str {
+        &self.edge_id
+    }
+
     /// The local revocation cache.
     pub fn revocation_cache(&self) -> &Arc<RevocationCache> {
         self.revocations.cache()

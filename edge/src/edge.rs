@@ -13,9 +13,9 @@ use crate::certs::CertManager;
 use crate::cluster::{ClusterBlacklist, ClusterMetrics, EdgeCluster, EdgeParts};
 use crate::config::EdgeAddress;
 use crate::config::EdgeConfig;
-use crate::connect::ConnectState;
+use crate::connect::{ConnectMetrics, ConnectState};
 use crate::dev_issuer::DevIssuer;
-use crate::directory::{EdgeDirectory, LocalDirectory};
+use crate::directory::{ClusterDirectory, EdgeDirectory, LocalDirectory};
 use crate::http::Readiness;
 use crate::keys::{KeySource, KeyStore, KeyUrl};
 use crate::metrics::EdgeMetrics;
@@ -48,7 +48,8 @@ const REGION_WATCH_EVERY: Duration = Duration::from_millis(500);
 /// What an edge can be given instead of its in-process defaults (a cluster's registry).
 #[derive(Debug, Default, Clone)]
 pub struct EdgeServices {
-    /// Where `/connect` finds the region's edges (default: [`LocalDirectory`]).
+    /// Where `/connect` finds the region's edges (default: [`ClusterDirectory`] when the
+    /// cluster is on Redis, otherwise [`LocalDirectory`]).
     pub directory: Option<Arc<dyn EdgeDirectory>>,
     /// What `POST /admin/revoke` calls (default: the cluster, [`crate::admin::ClusterAdmin`]).
     pub revoker: Option<Arc<dyn Revoker>>,
@@ -327,7 +328,15 @@ impl Edge {
             window: config.drain.window(),
             started: watch::channel(None).0,
         });
+        // On Redis the registry knows every region's edges; in process, only this one.
+        let shared = matches!(edge_cluster.cluster(), Cluster::Redis(_));
         let directory = services.directory.unwrap_or_else(|| {
+            if shared {
+                let every = config.cluster.connection().heartbeat();
+                let cluster = edge_cluster.cluster().clone();
+                let d = ClusterDirectory::new(cluster, every);
+                return Arc::new(d.with_this(edge_cluster.edge_id(), draining.clone()));
+            }
             let local = LocalDirectory::new(
                 config.directory.region_name(),
                 config.directory.edges.clone(),
@@ -351,8 +360,12 @@ impl Edge {
             crate::connect::router(ConnectState {
                 verifier: ctx.verifier.clone(),
                 directory,
-                region: config.directory.region_name().to_string(),
+                region: match shared {
+                    true => config.cluster.region.clone(),
+                    false => config.directory.region_name().to_string(),
+                },
                 max_token_bytes: config.jwt.max_token_bytes,
+                metrics: ConnectMetrics::new(metrics.registry()),
             }),
         );
         let mut http_shutdown = shutdown_rx.clone();

@@ -17,6 +17,8 @@ mod cluster_revocation;
 mod config;
 mod config_quic;
 mod config_transport_queues;
+mod connect_cluster_home_region;
+mod connect_cluster_picks;
 mod debug_sessions;
 mod edge;
 mod keys;

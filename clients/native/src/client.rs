@@ -107,14 +107,17 @@ pub struct Client {
 impl Client {
     /// Connect to the edge over encrypted UDP, send the token and wait for the welcome.
     pub async fn connect(info: &ConnectInfo, token: &str) -> Result<Self, ClientError> {
-        let link = starlane_netcore::udp::connect(
+        let link = starlane_netcore::udp::connect_with(
             info.udp_addr,
             info.udp_public_key,
             Duration::from_secs(5),
+            crate::resume::LINK_IDLE_TIMEOUT,
         )
         .await
         .map_err(|e| ClientError::Connect(e.to_string()))?;
-        Self::connect_link(link, token).await
+        let mut client = Self::connect_link(link, token).await?;
+        client.resume.edge = Some(info.udp_addr.to_string());
+        Ok(client)
     }
 
     /// Connect to the edge over WebTransport (`url` such as `https://127.0.0.1:4433/`),

@@ -15,6 +15,9 @@ pub enum HttpError {
     Join(#[from] tokio::task::JoinError),
 }
 
+/// Longest a connect endpoint may take to answer.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Where and how to reach the edge, as served at `/api/connect-info`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectInfo {
@@ -51,14 +54,32 @@ impl ConnectInfo {
 
     /// Ask a connect endpoint (`POST`, `Authorization: Bearer <token>`) for the edge to use.
     pub async fn from_connect_endpoint(url: &str, token: &str) -> Result<Self, HttpError> {
+        Self::from_connect_endpoint_avoiding(url, token, None).await
+    }
+
+    /// [`ConnectInfo::from_connect_endpoint`] naming the edge the client lost (`?lost=`, an
+    /// address of it), not to be handed out again. Gives up after [`CONNECT_TIMEOUT`].
+    pub async fn from_connect_endpoint_avoiding(
+        url: &str,
+        token: &str,
+        lost: Option<&str>,
+    ) -> Result<Self, HttpError> {
         let u = url.to_string();
         let auth = format!("Bearer {token}");
+        let lost = lost.map(str::to_string);
         let v = tokio::task::spawn_blocking(move || -> Result<Value, HttpError> {
             let err = |e: ureq::Error| HttpError::Request {
                 url: u.clone(),
                 message: e.to_string(),
             };
-            ureq::post(&u)
+            let mut request = ureq::post(&u)
+                .config()
+                .timeout_global(Some(CONNECT_TIMEOUT))
+                .build();
+            if let Some(lost) = &lost {
+                request = request.query("lost", lost);
+            }
+            request
                 .header("Authorization", &auth)
                 .send_empty()
                 .map_err(err)?

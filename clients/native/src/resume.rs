@@ -4,6 +4,14 @@
 //! connect endpoint for an edge, says `Resume` with its token and ticket, and sends the
 //! unanswered commands again with their numbers: the region answers a command it already
 //! applied without applying it twice.
+//!
+//! An edge that dies without a word (`kill -9`, no `Move`) is noticed by the link's idle
+//! timeout (encrypted UDP: [`LINK_IDLE_TIMEOUT`], the edge's keepalives come every 500 ms).
+//! The connect endpoint the client then asks may be the dead edge's own: a client therefore
+//! knows several (`Client::set_connect_urls`, e.g. every edge of the region, or a load
+//! balancer in front of them) and tries them in turn; the first that answers wins. It names
+//! the edge it lost (`POST <url>?lost=<udp addr>`), so that an endpoint whose registry still
+//! lists the dead edge (its record lives until its TTL) hands out another.
 
 use crate::client::{Client, ClientError, ClientEvent, await_welcome_on};
 use crate::http::ConnectInfo;
@@ -12,6 +20,10 @@ use starlane_protocol::client::ClientMsg;
 use starlane_protocol::{Command, MoveReason, PROTOCOL_VERSION, RejectReason};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
+
+/// How long an encrypted UDP link to the edge may stay silent before it counts as lost (the
+/// edge's keepalives come every 500 ms): how fast a client notices an edge that died.
+pub const LINK_IDLE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Attempts of one reconnection before the session is reported closed.
 const ATTEMPTS: u32 = 6;
@@ -31,8 +43,13 @@ pub(crate) struct ResumeState {
     pub transport: Transport,
     /// The latest resume ticket.
     pub ticket: Option<Vec<u8>>,
-    /// The connect endpoint (set by the application, or by a `Move`).
-    pub connect_url: Option<String>,
+    /// The connect endpoints, tried in turn (set by the application; a `Move`'s goes
+    /// first).
+    pub connect_urls: Vec<String>,
+    /// An address of the edge the client is on (its UDP address), when known.
+    pub edge: Option<String>,
+    /// The edge the client lost without a word, named to the connect endpoint.
+    lost: Option<String>,
     /// Commands sent and not answered yet, by seq.
     unanswered: BTreeMap<u32, Command>,
     /// The latest answered seqs (at most [`MAX_UNANSWERED`]), oldest first, to report an
@@ -51,7 +68,9 @@ impl ResumeState {
             token: token.to_string(),
             transport: Transport::Udp,
             ticket: None,
-            connect_url: None,
+            connect_urls: Vec::new(),
+            edge: None,
+            lost: None,
             unanswered: BTreeMap::new(),
             answered: (VecDeque::new(), HashSet::new()),
             due: None,
@@ -88,7 +107,8 @@ impl ResumeState {
     pub fn on_move(&mut self, reason: MoveReason, connect_url: String, ticket: Vec<u8>) {
         self.ticket = Some(ticket);
         if !connect_url.is_empty() {
-            self.connect_url = Some(connect_url);
+            self.connect_urls.retain(|u| *u != connect_url);
+            self.connect_urls.insert(0, connect_url);
         }
         self.due = Some(Some(reason));
     }
@@ -99,7 +119,8 @@ impl ResumeState {
         if self.due.is_some() {
             return true;
         }
-        if unexpected && !self.ended && self.ticket.is_some() && self.connect_url.is_some() {
+        if unexpected && !self.ended && self.ticket.is_some() && !self.connect_urls.is_empty() {
+            self.lost = self.edge.clone();
             self.due = Some(None);
             return true;
         }
@@ -113,7 +134,7 @@ impl ResumeState {
         if !cured {
             self.ended = true;
         }
-        cured && self.ticket.is_some() && self.connect_url.is_some()
+        cured && self.ticket.is_some() && !self.connect_urls.is_empty()
     }
 
     pub fn reconnect_due(&self) -> bool {
@@ -133,7 +154,14 @@ impl Client {
     /// Reconnect through the connect endpoint at `url` (`POST` with the token) when the
     /// edge says to move or the link closes unexpectedly.
     pub fn set_connect_url(&mut self, url: &str) {
-        self.resume.connect_url = Some(url.to_string());
+        self.set_connect_urls(&[url]);
+    }
+
+    /// [`Client::set_connect_url`] with several endpoints, tried in turn: an edge that dies
+    /// takes its own endpoint with it, so name more than one (every edge of the region, or a
+    /// load balancer in front of them).
+    pub fn set_connect_urls(&mut self, urls: &[&str]) {
+        self.resume.connect_urls = urls.iter().map(|u| u.to_string()).collect();
     }
 
     /// Commands sent and not answered yet.
@@ -146,10 +174,15 @@ impl Client {
         let reason = self.resume.due.flatten();
         let mut backoff = FIRST_BACKOFF;
         let mut last = String::new();
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            // Later attempts stop avoiding the lost edge: it may have been a network blip.
+            if attempt == ATTEMPTS / 2 {
+                self.resume.lost = None;
+            }
             match self.try_resume().await {
                 Ok(()) => {
                     self.resume.due = None;
+                    self.resume.lost = None;
                     return ClientEvent::Moved { reason };
                 }
                 // The ticket was refused: log in again (a new command stream).
@@ -173,17 +206,23 @@ impl Client {
         ClientEvent::Closed(format!("could not reconnect: {last}"))
     }
 
+    /// Ask the connect endpoints in turn for an edge: the first answer.
+    async fn ask_connect(&self) -> Result<ConnectInfo, ClientError> {
+        let mut last = ClientError::Connect("no connect endpoint known".into());
+        for url in &self.resume.connect_urls {
+            let lost = self.resume.lost.as_deref();
+            match ConnectInfo::from_connect_endpoint_avoiding(url, &self.resume.token, lost).await {
+                Ok(info) => return Ok(info),
+                Err(e) => last = ClientError::Connect(e.to_string()),
+            }
+        }
+        Err(last)
+    }
+
     /// One attempt: ask the connect endpoint, connect, say `Resume` (or `Hello` without a
     /// ticket), wait for the welcome, then swap the link in and send the unanswered commands.
     async fn try_resume(&mut self) -> Result<(), ClientError> {
-        let url = self
-            .resume
-            .connect_url
-            .clone()
-            .ok_or_else(|| ClientError::Connect("no connect endpoint known".into()))?;
-        let info = ConnectInfo::from_connect_endpoint(&url, &self.resume.token)
-            .await
-            .map_err(|e| ClientError::Connect(e.to_string()))?;
+        let info = self.ask_connect().await?;
         let mut link = open_link(&info, self.resume.transport).await?;
         let token = self.resume.token.clone();
         let first = match &self.resume.ticket {
@@ -203,6 +242,7 @@ impl Client {
             .map_err(|_| ClientError::Timeout(WELCOME_TIMEOUT))??;
         let old = std::mem::replace(&mut self.link, link);
         old.sender.close(0);
+        self.resume.edge = Some(info.udp_addr.to_string());
         self.restart_view();
         self.welcomed(welcome);
         for (seq, command) in &self.resume.unanswered {

@@ -62,11 +62,14 @@ impl std::str::FromStr for Transport {
 pub async fn open_link(info: &ConnectInfo, transport: Transport) -> Result<Link, ClientError> {
     let connect = |e: String| ClientError::Connect(e);
     match transport {
-        Transport::Udp => {
-            starlane_netcore::udp::connect(info.udp_addr, info.udp_public_key, QUIC_CONNECT_TIMEOUT)
-                .await
-                .map_err(|e| connect(e.to_string()))
-        }
+        Transport::Udp => starlane_netcore::udp::connect_with(
+            info.udp_addr,
+            info.udp_public_key,
+            QUIC_CONNECT_TIMEOUT,
+            crate::resume::LINK_IDLE_TIMEOUT,
+        )
+        .await
+        .map_err(|e| connect(e.to_string())),
         Transport::Quic => {
             let addr = info
                 .quic_addr
@@ -124,6 +127,7 @@ impl Client {
         let link = open_link(info, transport).await?;
         let mut client = Self::connect_link(link, token).await?;
         client.resume.transport = transport;
+        client.resume.edge = Some(info.udp_addr.to_string());
         Ok(client)
     }
 }

@@ -5,6 +5,9 @@
 //!   separate binaries do: SIGHUP reloads the edge's bandwidth profiles (`bandwidth.dir`),
 //!   SIGINT (Ctrl-C) and SIGTERM stop it cleanly (sessions closed, state saved, exit 0).
 //! * `starlane-local token --username ada` prints a development token.
+//! * `starlane-local edge --config edge.toml` runs one edge relay alone, as `starlane-edge
+//!   run` does, for set-ups of several processes (the failover scenario kills it with
+//!   SIGKILL); it prints `STARLANE_EDGE_READY {"udp": .., "udp_public_key": .., "http": ..}`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -51,6 +54,12 @@ enum Cmd {
         /// the first edge (the browser drain test uses it).
         #[arg(long, hide = true, value_name = "ADMIN_TOKEN")]
         dev_second_edge: Option<String>,
+    },
+    /// Run one edge relay from a configuration file (as `starlane-edge run`).
+    Edge {
+        /// TOML configuration (see configs/edge.toml).
+        #[arg(long)]
+        config: PathBuf,
     },
     /// Print a development token signed with the local issuer's key.
     Token {
@@ -136,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("stopped");
         }
+        Cmd::Edge { config } => run_edge(&config).await?,
         Cmd::Token {
             data_dir,
             username,
@@ -148,5 +158,29 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", issuer.issue(&username)?);
         }
     }
+    Ok(())
+}
+
+/// `edge`: one edge relay; SIGTERM drains it, SIGINT stops it, SIGHUP reloads its profiles.
+async fn run_edge(path: &std::path::Path) -> anyhow::Result<()> {
+    let config = starlane_edge::EdgeConfig::load(path)?;
+    let signals = Signals::install().context("installing the signal handlers")?;
+    let edge = starlane_edge::Edge::start(config, None).await?;
+    let key: String = edge
+        .udp_public_key()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!(
+        "STARLANE_EDGE_READY {}",
+        serde_json::json!({
+            "udp": edge.udp_addr().to_string(),
+            "udp_public_key": key,
+            "http": edge.http_addr().to_string(),
+        })
+    );
+    let stop = signals.run_edge(&edge).await;
+    println!("shutting down ({stop})");
+    edge.shutdown().await;
     Ok(())
 }

@@ -8,6 +8,7 @@ mod drain_moves_native_client;
 mod drain_readyz;
 mod drain_refuses_hellos;
 mod drain_window_closes;
+mod failover_kill9;
 mod local_link_mtls;
 mod native_play;
 mod native_play_quic;

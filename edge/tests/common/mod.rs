@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod cluster_edge;
+pub mod connect_client;
 pub mod key_server;
 pub mod loop_region;
 pub mod session_harness;
