@@ -136,6 +136,8 @@ struct Copied {
     queue_waits: IntCounterVec,
     refusals: IntCounterVec,
     queued_bytes_peak: IntGauge,
+    commands_applied: IntCounter,
+    commands_replayed: IntCounter,
 }
 
 /// Every Prometheus series of one region, in a registry of its own.
@@ -257,6 +259,16 @@ impl RegionMetrics {
                 "starlane_region_link_queued_bytes_peak",
                 "The most bytes one link's outgoing queue held after a tick, since start",
             ),
+            commands_applied: counter(
+                &r,
+                "starlane_region_commands_applied_total",
+                "Player commands accepted and applied",
+            ),
+            commands_replayed: counter(
+                &r,
+                "starlane_region_commands_replayed_total",
+                "Player commands received again (after a move) and answered from the dedup window, not applied again",
+            ),
         };
         Self {
             tick,
@@ -315,6 +327,8 @@ impl RegionMetrics {
         to(&c.ticks_late, load(&metrics.ticks_late));
         to(&c.ticks_dropped, load(&metrics.ticks_dropped));
         to(&c.saves_deferred, load(&metrics.saves_deferred));
+        to(&c.commands_applied, load(&metrics.commands_applied));
+        to(&c.commands_replayed, load(&metrics.commands_replayed));
         c.entities
             .set(i64::from(metrics.entities.load(Ordering::Relaxed)));
         c.sessions
