@@ -9,27 +9,12 @@
 use crate::common::cluster_edge::*;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::{NoticeKind, RejectReason};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TOKEN: &str = "admin-calls-token";
 
 /// `POST path` with the admin token and a JSON body: the status code and the response.
 async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(request.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    crate::common::http_post(addr, path, Some(TOKEN), Some(body)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

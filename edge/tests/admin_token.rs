@@ -7,24 +7,10 @@
 
 use crate::common::{self, loopback_edge_config};
 use starlane_edge::Edge;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// `POST path` with an optional bearer token: the status code and the response.
 async fn post(addr: std::net::SocketAddr, path: &str, token: Option<&str>) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: edge\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    s.write_all(request.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, text)
+    common::http_post(addr, path, token, None).await
 }
 
 #[tokio::test]

@@ -7,27 +7,11 @@ use super::T;
 use starlane_cluster::{Cluster, EdgeInfo};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// `POST path` with `token` as bearer (none if empty): the status and the JSON body.
 pub async fn post_connect(addr: SocketAddr, path: &str, token: &str) -> (u16, serde_json::Value) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let auth = if token.is_empty() {
-        String::new()
-    } else {
-        format!("Authorization: Bearer {token}\r\n")
-    };
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: edge\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    s.write_all(request.as_bytes()).await.unwrap();
-    let mut text = String::new();
-    s.read_to_string(&mut text).await.unwrap();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let token = (!token.is_empty()).then_some(token);
+    let (status, text) = super::http_post(addr, path, token, None).await;
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
     (status, serde_json::from_str(body).unwrap_or_default())
 }

@@ -218,13 +218,38 @@ pub fn padded_token(
 
 /// `GET path` on the edge's HTTP endpoint: the status code and the whole response.
 pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: edge\r\n\r\n")).await
+}
+
+/// `POST path` with an optional bearer token and an optional JSON body: the status code and
+/// the whole response.
+pub async fn http_post(
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+    json: Option<&str>,
+) -> (u16, String) {
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let body = json.unwrap_or_default();
+    let kind = if json.is_some() {
+        "Content-Type: application/json\r\n"
+    } else {
+        ""
+    };
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: edge\r\n{auth}{kind}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    http_request(addr, &head).await
+}
+
+/// Send `request` (its head ends with the blank line; `Connection: close` is added) and read
+/// the response to its end: the status code and the whole response.
+async fn http_request(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .unwrap();
+    let request = request.replacen("\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1);
+    s.write_all(request.as_bytes()).await.unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).await.unwrap();
     let status = text
