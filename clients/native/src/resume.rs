@@ -164,6 +164,12 @@ impl Client {
         self.resume.connect_urls = urls.iter().map(|u| u.to_string()).collect();
     }
 
+    /// The encrypted UDP address (`host:port`) of the edge the session is on, when known
+    /// (it changes when the session moves).
+    pub fn edge_addr(&self) -> Option<&str> {
+        self.resume.edge.as_deref()
+    }
+
     /// Commands sent and not answered yet.
     pub fn unanswered(&self) -> usize {
         self.resume.unanswered.len()

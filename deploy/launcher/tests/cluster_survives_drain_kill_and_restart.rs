@@ -1,22 +1,24 @@
 //! Scenario: the launcher's cluster (PostgreSQL, Redis, regions r1 and r2 of two edges each,
-//! every one a process) with native bots on every edge, each ordering moves. An operator
-//! drains one edge of r1 through its admin listener (its bots move to the other edge by
-//! themselves), one edge of r2 is killed with `kill -9` (its bots reconnect through the other
-//! edge's connect endpoint and resume), and region r1 is restarted (SIGTERM, then started
-//! again on the same link port; its edges hold the sessions and announce them again).
+//! every one a process) with native bots in both regions, each ordering moves. Every bot
+//! knows the connect endpoints of both edges of its region and asks them, like a player, for
+//! an edge (the registry's least-loaded one). An operator drains the busier edge of r1 through
+//! its admin listener (its bots move to the other edge by themselves), the busier edge of r2 is
+//! killed with `kill -9` (its bots reconnect through the other edge's connect endpoint and
+//! resume), and region r1 is restarted (SIGTERM, then started again on the same link port; its
+//! edges hold the sessions and announce them again).
 //! Afterwards every bot is playing (receiving world updates) and every command a bot sent was
 //! answered exactly once.
 
 use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
 use starlane_launcher::http::metric;
-use starlane_launcher::{Cluster, ClusterOptions, EdgeInfo};
+use starlane_launcher::{Cluster, ClusterOptions, EdgeInfo, EdgeRun};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Bots per edge.
+/// Bots per edge of a region (all ask the region's endpoints).
 const BOTS_PER_EDGE: usize = 2;
 /// Time between two move orders of one bot.
 const ORDER_EVERY: Duration = Duration::from_millis(600);
@@ -38,6 +40,8 @@ struct BotLog {
     updates: u64,
     /// Moves to another edge (after a drain or a lost edge).
     moves: u32,
+    /// The UDP address of the edge the bot is on.
+    edge: String,
     /// The session ended for good, and why.
     closed: Option<String>,
     /// Connecting failed, and why.
@@ -74,12 +78,11 @@ fn order(client: &mut Client, n: u64) -> Option<u32> {
     None
 }
 
-/// One bot: connect through `edge`'s connect endpoint, reconnect through `fallback`'s, order
-/// moves while `sending`, until `stop`.
+/// One bot: connect through the first of `edges`' connect endpoints, reconnect through any,
+/// order moves while `sending`, until `stop`.
 async fn bot(
     dev_url: String,
-    edge: EdgeInfo,
-    fallback: EdgeInfo,
+    edges: Vec<EdgeInfo>,
     log: Shared,
     sending: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
@@ -89,7 +92,7 @@ async fn bot(
         let token = fetch_dev_token(&dev_url, &name)
             .await
             .map_err(|e| e.to_string())?;
-        let info = ConnectInfo::from_connect_endpoint(&edge.connect_url, &token)
+        let info = ConnectInfo::from_connect_endpoint(&edges[0].connect_url, &token)
             .await
             .map_err(|e| e.to_string())?;
         Client::connect_via(&info, Transport::Udp, &token)
@@ -103,7 +106,8 @@ async fn bot(
             return;
         }
     };
-    client.set_connect_url(&fallback.connect_url);
+    let urls: Vec<&str> = edges.iter().map(|e| e.connect_url.as_str()).collect();
+    client.set_connect_urls(&urls);
     let mut next_order = Instant::now();
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
@@ -118,6 +122,7 @@ async fn bot(
             Err(_) => None,
         };
         let mut l = lock(&log);
+        l.edge = client.edge_addr().unwrap_or_default().to_string();
         match event {
             None => {}
             Some(event) => match event {
@@ -164,6 +169,30 @@ async fn until(logs: &[Shared], what: &str, ok: impl Fn(&BotLog) -> bool) {
     }
 }
 
+/// The bots of `logs` on `edge` now.
+fn on_edge(logs: &[Shared], edge: &EdgeInfo) -> Vec<Shared> {
+    let addr = edge.udp_addr.to_string();
+    logs.iter()
+        .filter(|l| lock(l).edge == addr)
+        .cloned()
+        .collect()
+}
+
+/// The edges of region `id`.
+fn edges_of<'a>(cluster: &'a Cluster, id: &str) -> &'a [EdgeRun] {
+    let region = cluster.regions.iter().find(|r| r.plan.id == id);
+    &region.expect("the launcher starts regions r1 and r2").edges
+}
+
+/// The edge of `edges` with the most bots of `logs`, and those bots.
+fn busiest(logs: &[Shared], edges: &[EdgeRun]) -> (EdgeInfo, Vec<Shared>) {
+    edges
+        .iter()
+        .map(|e| (e.info.clone(), on_edge(logs, &e.info)))
+        .max_by_key(|(_, on)| on.len())
+        .expect("a region has edges")
+}
+
 /// The updates each bot of `logs` has received so far.
 fn updates(logs: &[Shared]) -> Vec<u64> {
     logs.iter().map(|l| lock(l).updates).collect()
@@ -195,26 +224,25 @@ async fn bots_play_on_through_a_drain_a_killed_edge_and_a_region_restart() {
 
     let sending = Arc::new(AtomicBool::new(true));
     let stop = Arc::new(AtomicBool::new(false));
-    let mut by_edge: BTreeMap<String, Vec<Shared>> = BTreeMap::new();
+    let mut all: Vec<Shared> = Vec::new();
     let mut tasks = Vec::new();
     for region in &cluster.regions {
         let dev_url = cluster.dev().region_url(&region.plan.id);
-        for (i, edge) in region.edges.iter().enumerate() {
-            let other = &region.edges[(i + 1) % region.edges.len()];
+        let infos: Vec<EdgeInfo> = region.edges.iter().map(|e| e.info.clone()).collect();
+        for i in 0..infos.len() {
+            // Half the bots ask one edge's endpoint first, half the other's.
+            let mut edges = infos.clone();
+            edges.rotate_left(i);
             for b in 0..BOTS_PER_EDGE {
                 let log = Arc::new(Mutex::new(BotLog {
-                    name: format!("{}-bot{b}", edge.info.id),
+                    name: format!("{}-bot{}", region.plan.id, i * BOTS_PER_EDGE + b),
                     region: region.plan.id.clone(),
                     ..BotLog::default()
                 }));
-                by_edge
-                    .entry(edge.info.id.clone())
-                    .or_default()
-                    .push(log.clone());
+                all.push(log.clone());
                 tasks.push(tokio::spawn(bot(
                     dev_url.clone(),
-                    edge.info.clone(),
-                    other.info.clone(),
+                    edges.clone(),
                     log,
                     sending.clone(),
                     stop.clone(),
@@ -222,8 +250,6 @@ async fn bots_play_on_through_a_drain_a_killed_edge_and_a_region_restart() {
             }
         }
     }
-    let all: Vec<Shared> = by_edge.values().flatten().cloned().collect();
-    let of = |id: &str| by_edge.get(id).cloned().unwrap_or_default();
     let region_bots = |r: &str| -> Vec<Shared> {
         all.iter()
             .filter(|l| lock(l).region == r)
@@ -235,20 +261,41 @@ async fn bots_play_on_through_a_drain_a_killed_edge_and_a_region_restart() {
     })
     .await;
     println!("{} bots playing after {:?}", all.len(), started.elapsed());
+    // The connect endpoints spread a burst of logins over the region's edges.
+    for region in &cluster.regions {
+        for edge in &region.edges {
+            let on = on_edge(&all, &edge.info);
+            assert!(!on.is_empty(), "no bot on {}: {all:#?}", edge.info.id);
+        }
+    }
 
-    // Drain r1-e1: its bots are told to move and resume on r1-e2 by themselves.
-    let drained = of("r1-e1");
-    tokio::task::block_in_place(|| cluster.drain_edge("r1-e1")).expect("drain r1-e1");
-    until(&drained, "the drained edge's bots moved", |l| l.moves >= 1).await;
+    // Drain an edge of r1: its bots are told to move and resume on the other by themselves.
+    let (drained_edge, drained) = busiest(&all, edges_of(&cluster, "r1"));
+    tokio::task::block_in_place(|| cluster.drain_edge(&drained_edge.id)).expect("drain");
+    until(&drained, "the drained edge's bots moved", |l| {
+        l.moves >= 1 && l.edge != drained_edge.udp_addr.to_string()
+    })
+    .await;
     playing_again(&drained, &updates(&drained), "playing after the drain").await;
-    println!("drain done after {:?}", started.elapsed());
+    println!(
+        "drain of {} done after {:?}",
+        drained_edge.id,
+        started.elapsed()
+    );
 
-    // kill -9 r2-e1: its bots notice the silence and reconnect through r2-e2.
-    let killed = of("r2-e1");
-    tokio::task::block_in_place(|| cluster.kill_edge("r2-e1")).expect("kill r2-e1");
-    until(&killed, "the killed edge's bots moved", |l| l.moves >= 1).await;
+    // kill -9 an edge of r2: its bots notice the silence and reconnect through the other.
+    let (killed_edge, killed) = busiest(&all, edges_of(&cluster, "r2"));
+    tokio::task::block_in_place(|| cluster.kill_edge(&killed_edge.id)).expect("kill");
+    until(&killed, "the killed edge's bots moved", |l| {
+        l.moves >= 1 && l.edge != killed_edge.udp_addr.to_string()
+    })
+    .await;
     playing_again(&killed, &updates(&killed), "playing after the kill").await;
-    println!("kill done after {:?}", started.elapsed());
+    println!(
+        "kill of {} done after {:?}",
+        killed_edge.id,
+        started.elapsed()
+    );
 
     // Restart r1: its edge holds the sessions and announces them again.
     let r1 = region_bots("r1");
@@ -315,8 +362,8 @@ async fn bots_play_on_through_a_drain_a_killed_edge_and_a_region_restart() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    for edge in ["r1-e1", "r2-e1"] {
-        assert!(of(edge).iter().all(|l| lock(l).moves >= 1));
+    for l in drained.iter().chain(&killed) {
+        assert!(lock(l).moves >= 1, "{:?}", lock(l));
     }
     println!(
         "{} commands sent, each answered once ({} accepted); {} bots playing; {:?} in all",

@@ -4,6 +4,12 @@
 //! hands out the least-loaded edge that takes sessions (live, not draining, below capacity),
 //! and reads players' home regions from the cluster.
 //!
+//! Registry loads lag by up to a heartbeat, so a burst of requests (a reconnect storm, a
+//! region's players all logging in at a cold start) would all get the edge of the lowest id
+//! among equally loaded ones. Between two refreshes the directory counts the clients it sent
+//! to each edge and gives the next one to the edge it sent fewest among the least loaded:
+//! equally loaded edges take turns.
+//!
 //! Redis down: the cache keeps the last edges it loaded (records of edges that died meanwhile
 //! included: a client that cannot reach one asks again, naming it as lost), a region never
 //! loaded has no edge (503), and a home region cannot be read (the endpoint's region is used).
@@ -28,6 +34,17 @@ struct Region {
     edges: Vec<EdgeInfo>,
     /// Refreshes since a request asked for the region.
     idle: u32,
+    /// Clients handed each edge (by id) since the records were loaded.
+    handed: HashMap<String, u64>,
+}
+
+impl Region {
+    /// New records, which count the sessions of the clients handed out before (near enough:
+    /// they connect within a round trip of their answer, a heartbeat is seconds).
+    fn replace(&mut self, edges: Vec<EdgeInfo>) {
+        self.edges = edges;
+        self.handed.clear();
+    }
 }
 
 /// Edges of any region from the cluster registry, cached and refreshed in the background.
@@ -60,38 +77,30 @@ impl ClusterDirectory {
         self
     }
 
-    fn cached(&self, region: &str) -> Option<Vec<EdgeInfo>> {
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get_mut(region).map(|r| {
-            r.idle = 0;
-            r.edges.clone()
-        })
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Region>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    async fn edges(&self, region: &str) -> Option<Vec<EdgeInfo>> {
-        if let Some(edges) = self.cached(region) {
-            return Some(edges);
+    /// Load `region` into the cache unless it is there; false if it cannot be read.
+    async fn load(&self, region: &str) -> bool {
+        if let Some(r) = self.lock().get_mut(region) {
+            r.idle = 0;
+            return true;
         }
         let loaded = tokio::time::timeout(LOOKUP_TIMEOUT, self.cluster.edges(region)).await;
         match loaded {
             Ok(Ok(edges)) => {
-                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-                cache.insert(
-                    region.to_string(),
-                    Region {
-                        edges: edges.clone(),
-                        idle: 0,
-                    },
-                );
-                Some(edges)
+                let mut cache = self.lock();
+                cache.entry(region.to_string()).or_default().replace(edges);
+                true
             }
             Ok(Err(e)) => {
                 tracing::debug!(error = %e, region, "edge registry read failed");
-                None
+                false
             }
             Err(_) => {
                 tracing::debug!(region, "edge registry read timed out");
-                None
+                false
             }
         }
     }
@@ -110,20 +119,31 @@ impl Drop for ClusterDirectory {
     }
 }
 
-/// The edge to hand out among `edges`: taking sessions, not avoided, lowest load, then lowest
-/// id (as `Cluster::least_loaded_edge`).
-fn least_loaded(
-    edges: Vec<EdgeInfo>,
+/// The edge to hand out of `region`: taking sessions, not avoided, lowest load, then fewest
+/// handed since the last refresh, then lowest id (as `Cluster::least_loaded_edge`).
+fn hand_out(
+    region: &mut Region,
     avoid: Option<&str>,
     excluded: impl Fn(&EdgeInfo) -> bool,
 ) -> Option<EdgeAddress> {
-    edges
-        .into_iter()
+    let handed = &region.handed;
+    let (id, a) = region
+        .edges
+        .iter()
         .filter(|e| e.accepts() && !excluded(e))
-        .map(|e| (e.load(), e.id.clone(), address(&e)))
-        .filter(|(_, _, a)| !is_avoided(a, avoid))
-        .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)))
-        .map(|(_, _, a)| a)
+        .map(|e| {
+            let n = handed.get(&e.id).copied().unwrap_or(0);
+            (e.load(), n, e.id.clone(), address(e))
+        })
+        .filter(|(_, _, _, a)| !is_avoided(a, avoid))
+        .min_by(|a, b| {
+            (a.0.total_cmp(&b.0))
+                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| a.2.cmp(&b.2))
+        })
+        .map(|(_, _, id, a)| (id, a))?;
+    *region.handed.entry(id).or_default() += 1;
+    Some(a)
 }
 
 /// What a client needs of a registry entry.
@@ -149,8 +169,12 @@ impl EdgeDirectory for ClusterDirectory {
         avoid: Option<&'a str>,
     ) -> Lookup<'a, Option<EdgeAddress>> {
         Box::pin(async move {
-            let edges = self.edges(region).await?;
-            least_loaded(edges, avoid, |e| self.this_draining(e))
+            if !self.load(region).await {
+                return None;
+            }
+            let mut cache = self.lock();
+            let r = cache.get_mut(region)?;
+            hand_out(r, avoid, |e| self.this_draining(e))
         })
     }
 
@@ -192,7 +216,7 @@ async fn refresh_loop(
                 Ok(edges) => {
                     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
                     if let Some(r) = cache.get_mut(&region) {
-                        r.edges = edges;
+                        r.replace(edges);
                     }
                 }
                 Err(e) => {
@@ -224,19 +248,43 @@ mod tests {
         }
     }
 
+    fn region(edges: Vec<EdgeInfo>) -> Region {
+        let mut r = Region::default();
+        r.replace(edges);
+        r
+    }
+
     #[test]
     fn the_least_loaded_taking_edge_not_avoided_wins() {
         let edges = vec![edge("a", 5, false), edge("b", 2, false), edge("c", 0, true)];
         let pick = |avoid, excluded: &dyn Fn(&EdgeInfo) -> bool| {
-            least_loaded(edges.clone(), avoid, excluded).map(|a| a.udp_addr)
+            hand_out(&mut region(edges.clone()), avoid, excluded).map(|a| a.udp_addr)
         };
         assert_eq!(pick(None, &|_| false), Some("b:2".into()));
         assert_eq!(pick(Some("b:2"), &|_| false), Some("a:2".into()));
         assert_eq!(pick(Some("https://b:1/"), &|_| false), Some("a:2".into()));
         assert_eq!(pick(None, &|e| e.id == "b"), Some("a:2".into()));
         assert_eq!(pick(Some("a:2"), &|e| e.id == "b"), None);
-        let full = vec![edge("a", 10, false)];
-        assert_eq!(least_loaded(full, None, |_| false), None);
+        let mut full = region(vec![edge("a", 10, false)]);
+        assert_eq!(hand_out(&mut full, None, |_| false), None);
+    }
+
+    #[test]
+    fn equally_loaded_edges_take_turns_until_the_next_refresh() {
+        let mut r = region(vec![edge("a", 0, false), edge("b", 0, false)]);
+        let picks = |r: &mut Region, n| -> Vec<String> {
+            (0..n)
+                .filter_map(|_| hand_out(r, None, |_| false))
+                .map(|a| a.udp_addr)
+                .collect()
+        };
+        assert_eq!(picks(&mut r, 5), ["a:2", "b:2", "a:2", "b:2", "a:2"]);
+        // A lower load wins whatever was handed out.
+        r.replace(vec![edge("a", 3, false), edge("b", 2, false)]);
+        assert_eq!(picks(&mut r, 3), ["b:2", "b:2", "b:2"]);
+        // A refresh starts the turns again.
+        r.replace(vec![edge("a", 3, false), edge("b", 3, false)]);
+        assert_eq!(picks(&mut r, 2), ["a:2", "b:2"]);
     }
 
     #[test]
