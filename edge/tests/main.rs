@@ -43,6 +43,7 @@ mod region_stalls;
 mod resume_ticket_refused;
 mod session;
 mod session_link_lost_answers;
+mod session_region_notice;
 mod session_token_too_large;
 mod session_unacked_events;
 mod sync_baseline;

@@ -9,6 +9,7 @@
 
 pub mod db;
 pub(crate) mod edges;
+pub(crate) mod notices;
 pub mod prom;
 
 pub use db::{DbMetrics, DbOp};

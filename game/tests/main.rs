@@ -26,6 +26,7 @@ mod region_kill_restore;
 mod region_metrics;
 mod region_postgres_outage;
 mod region_readyz;
+mod restore_notice_window;
 mod sim;
 mod sync_changed;
 mod sync_congestion;

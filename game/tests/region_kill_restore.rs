@@ -3,13 +3,18 @@
 //! started again on the same link address and database. It restores the snapshot (and says
 //! so), the edge stand-in announces its held session again on a new link, and the session
 //! continues: same empire, the unit where the snapshot left it, commands acknowledged.
+//!
+//! Clients are told: the restored region sends each session opened after the restart a
+//! `WorldRestored` notice right after its `Joined`, once per client command stream, and none
+//! over a version-4 edge link; the region that started fresh sent none.
 
 use crate::edge_stand_in::{Edge, WAIT};
 use crate::ops_http::{get, sample};
 use crate::region_process::{RegionProcess, edge_endpoint, write_config};
+use starlane_netcore::proto::link::EdgeLinkConfig;
 use starlane_netcore::proto::link::EdgeLinkEvent;
 use starlane_protocol::link::{LinkServerMsg, SessionCommand};
-use starlane_protocol::{Command, EntityKind, Hex};
+use starlane_protocol::{Command, EntityKind, Hex, NoticeKind};
 use starlane_testbed::{Signal, fresh_database};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,6 +30,15 @@ pub async fn snapshots(http: SocketAddr, result: &str) -> f64 {
     )
     .unwrap_or(0.0)
 }
+
+/// `starlane_region_notices_*_total{labels}` (`which`: `sent` or `unsent`) from `/metrics`.
+async fn notices(http: SocketAddr, which: &str, labels: &str) -> f64 {
+    let (_, text) = get(http, "/metrics").await.expect("scrape");
+    let name = format!("starlane_region_notices_{which}_total");
+    sample(&text, &name, labels).unwrap_or(0.0)
+}
+
+const RESTORED: &str = "kind=\"world_restored\"";
 
 /// Wait until `n` more snapshots were written successfully than `since`.
 pub async fn snapshots_after(http: SocketAddr, since: f64, n: f64) {
@@ -69,6 +83,9 @@ async fn killed_region_restores_its_snapshot_and_the_session_continues() {
             f.apply(&mut edge.mirror);
         }
     }
+    // A region that started without a snapshot tells no one.
+    assert!(edge.notices.is_empty(), "{:?}", edge.notices);
+    assert_eq!(notices(region.http_addr, "sent", RESTORED).await, 0.0);
     // A snapshot taken after the arrival (the one in flight may predate it) is written.
     let written = snapshots(region.http_addr, "ok").await;
     snapshots_after(region.http_addr, written, 2.0).await;
@@ -100,6 +117,44 @@ async fn killed_region_restores_its_snapshot_and_the_session_continues() {
         .find(|u| u.id == scout.id)
         .expect("the scout is restored");
     assert_eq!(restored.pos, to, "where the snapshot left it");
+    // The client is told, once, right after its Joined (before its first view).
+    let [notice] = &edge.notices[..] else {
+        panic!("expected one notice, got {:?}", edge.notices);
+    };
+    assert_eq!(notice.session, 5);
+    assert_eq!(notice.notice_kind(), Some(NoticeKind::WorldRestored));
+    assert!(
+        notice
+            .text
+            .starts_with("the region restarted from its snapshot of ")
+            && notice.text.contains(" UTC (tick ")
+            && notice
+                .text
+                .ends_with("up to 1 s of play before it may be lost"),
+        "{}",
+        notice.text
+    );
+    // Once per client command stream: the same client again on another session (as after a
+    // move to another edge) is not told twice; another client is.
+    edge.join_stream(6, 1002, 77).await;
+    assert_eq!(edge.notices.len(), 2, "{:?}", edge.notices);
+    assert_eq!(edge.notices[1].session, 6);
+    edge.client.leave(6);
+    edge.join_stream(7, 1002, 77).await;
+    assert_eq!(edge.notices.len(), 2, "{:?}", edge.notices);
+    // An edge that speaks link version 4 only is sent no notice (it has no such frame).
+    let old = EdgeLinkConfig {
+        edge_id: "edge-v4".into(),
+        versions: 4..=4,
+        ..EdgeLinkConfig::default()
+    };
+    let mut old =
+        Edge::connect_speaking(region.link_addr, edge_endpoint(&data), old, 1024, 4).await;
+    old.join(9, 1003).await;
+    assert!(old.notices.is_empty(), "{:?}", old.notices);
+    assert_eq!(notices(region.http_addr, "sent", RESTORED).await, 2.0);
+    let unsent = format!("{RESTORED},reason=\"link_version\"");
+    assert_eq!(notices(region.http_addr, "unsent", &unsent).await, 1.0);
     // The session plays on: its next command is acknowledged.
     let back = scout.pos;
     edge.client

@@ -54,7 +54,13 @@ fn every_message_variant_has_a_vector() {
     let all: Vec<u8> = FrameType::ALL.iter().map(|t| t.code()).collect();
     assert_eq!(seen, all, "a frame type without a vector");
     let names: Vec<&str> = vectors.iter().map(|v| text(v, "name")).collect();
-    for inner in ["view", "resources", "command_ack", "command_rejected"] {
+    for inner in [
+        "view",
+        "resources",
+        "command_ack",
+        "command_rejected",
+        "mixed",
+    ] {
         assert!(
             names.iter().any(|n| *n == format!("to_client_{inner}")),
             "no ToClient vector for {inner}"

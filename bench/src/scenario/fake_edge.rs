@@ -215,7 +215,7 @@ fn on_event(counts: &Mutex<Counts>, event: EdgeLinkEvent, live: &Live) {
         }
         EdgeLinkEvent::ToClient(t) => to_client(&mut c, t.session, t.msgs, live),
         EdgeLinkEvent::Entities(frame) => entities(&mut c, frame, live),
-        EdgeLinkEvent::Up { .. } | EdgeLinkEvent::Down(_) => {}
+        EdgeLinkEvent::Up { .. } | EdgeLinkEvent::Down(_) | EdgeLinkEvent::Notice(_) => {}
     }
 }
 

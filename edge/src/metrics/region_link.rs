@@ -23,7 +23,7 @@ pub struct RegionLinkMetrics {
     pub closes: IntCounterVec,
     /// Sessions shed because they did not take their region events.
     pub sessions_shed: IntCounter,
-    /// Region frames dropped, by reason (`unknown_session`).
+    /// Region frames dropped, by reason (`unknown_session`, `unknown_notice_kind`).
     pub dropped: IntCounterVec,
     /// Connections to the region established after the first (the link came back).
     pub reconnects: IntCounter,

@@ -28,7 +28,7 @@ use crate::sync::Mirror;
 use starlane_netcore::link::SharedLink;
 use starlane_netcore::proto::link::{EdgeLink, EdgeLinkConfig, EdgeSendError};
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
-use starlane_protocol::{EmpireId, MapInfo, RejectReason};
+use starlane_protocol::{EmpireId, MapInfo, NoticeKind, RejectReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use tokio::sync::{mpsc, watch};
@@ -49,6 +49,9 @@ pub enum RegionEvent {
     JoinRefused(RejectReason),
     /// Messages for the client, in order.
     ToClient(Vec<LinkServerMsg>),
+    /// A notice for the client (link version 5: e.g. the region restored its world from a
+    /// snapshot), handed on as the client protocol's `Notice`.
+    Notice { kind: NoticeKind, text: String },
     /// The region link dropped; the session is held and will be re-announced on the next link.
     Lost,
     /// The hub dropped the session (it did not take its events): it ends now.

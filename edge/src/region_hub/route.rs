@@ -67,6 +67,18 @@ impl RegionHub {
                 self.to_session(r.session, RegionEvent::JoinRefused(r.reason))
             }
             EdgeLinkEvent::ToClient(t) => self.to_session(t.session, RegionEvent::ToClient(t.msgs)),
+            EdgeLinkEvent::Notice(n) => match n.notice_kind() {
+                Some(kind) => {
+                    let event = RegionEvent::Notice { kind, text: n.text };
+                    self.to_session(n.session, event);
+                }
+                // A kind of a later version: dropped and counted, the link stays up.
+                None => self
+                    .metrics
+                    .dropped
+                    .with_label_values(&["unknown_notice_kind"])
+                    .inc(),
+            },
         }
     }
 

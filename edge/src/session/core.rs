@@ -440,6 +440,7 @@ impl SessionCore {
                 }
                 self.shed_if_overflowed()
             }
+            (State::Active, RegionEvent::Notice { kind, text }) => self.on_notice(kind, &text),
             // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
             _ => Vec::new(),
         }

@@ -30,6 +30,7 @@ impl RegionConfig {
                 "STORE_URL" => self.store.url = value.clone(),
                 "STORE_POOL_SIZE" => self.store.pool_size = num(&value)?,
                 "STORE_SNAPSHOT_INTERVAL_SECS" => self.store.snapshot_interval_secs = num(&value)?,
+                "STORE_RESTORE_NOTICE_SECS" => self.store.restore_notice_secs = num(&value)?,
                 "STORE_HOME_REGION_POLICY" => {
                     self.store.home_region_policy = value.trim().to_owned()
                 }

@@ -19,6 +19,10 @@ pub struct StoreConfig {
     /// Seconds between world snapshots (1..=3600): at most this much simulation is lost when
     /// the region is killed. Env: `STARLANE_REGION_STORE_SNAPSHOT_INTERVAL_SECS`.
     pub snapshot_interval_secs: u32,
+    /// Seconds after a start from a snapshot during which every session opened (joined, or
+    /// announced again by its edge) is sent a `WorldRestored` notice, once per client
+    /// (0..=3600; 0: none). Env: `STARLANE_REGION_STORE_RESTORE_NOTICE_SECS`.
+    pub restore_notice_secs: u32,
     /// How a new player's home region is chosen: `first_join` (the region where the player
     /// first joins), `fixed:<region>`, or `hash` (over `regions`, by user id).
     /// Env: `STARLANE_REGION_STORE_HOME_REGION_POLICY`.
@@ -34,6 +38,7 @@ impl Default for StoreConfig {
             pool_size: 4,
             acquire_timeout_secs: 5,
             snapshot_interval_secs: 5,
+            restore_notice_secs: 60,
             home_region_policy: "first_join".into(),
             regions: Vec::new(),
         }
@@ -159,6 +164,13 @@ impl StoreConfig {
             1,
             3600,
             "use e.g. 5",
+        )?;
+        check_range(
+            "store.restore_notice_secs",
+            self.restore_notice_secs.into(),
+            0,
+            3600,
+            "use e.g. 60, or 0 to send no notice",
         )?;
         if !self.url.is_empty() && Backend::of(&self.url).is_none() {
             return Err(ConfigError::Invalid {

@@ -12,6 +12,7 @@
 
 use super::db::DbMetrics;
 use super::edges::EdgeVecs;
+use super::notices::NoticeMetrics;
 use super::{LinkRefusals, Metrics, RefusalReason, TickSample};
 use crate::runtime::link::LinkStats;
 use crate::world::RegionSet;
@@ -150,6 +151,7 @@ pub struct RegionMetrics {
     copying: Arc<Mutex<()>>,
     pub(crate) edges: EdgeVecs,
     pub(crate) db: DbMetrics,
+    pub(crate) notices: NoticeMetrics,
     pub(crate) save_clock: Arc<SaveClock>,
 }
 
@@ -276,6 +278,7 @@ impl RegionMetrics {
             copying: Arc::default(),
             edges: EdgeVecs::register(&r),
             db: DbMetrics::register(&r),
+            notices: NoticeMetrics::register(&r),
             save_clock: Arc::new(SaveClock::new()),
             registry: r,
         }

@@ -15,6 +15,7 @@ use super::{Region, RegionError, RegionHandle, link_config};
 use crate::config::{LinkConfig, RegionConfig};
 use crate::map::GameMap;
 use crate::world::RegionSim;
+use crate::world::commands::restored_text;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -103,8 +104,18 @@ impl PreparedRegion {
         let units = restored.as_ref().map_or(&[][..], |(_, w)| &w.units[..]);
         sim.load_units(units);
         let npcs = sim.spawn_load(&config.load);
-        // The hook for telling clients their world was restored (a Notice, wired later).
         let restored_from_snapshot = restored.as_ref().map(|(info, _)| *info);
+        if let Some(info) = restored_from_snapshot
+            && config.store.restore_notice_secs > 0
+        {
+            let interval = config.store.snapshot_interval_secs;
+            let text = restored_text(info.tick, info.taken_at, interval);
+            let window = config
+                .store
+                .restore_notice_secs
+                .saturating_mul(config.tick_hz);
+            sim.announce_restore(text, window);
+        }
         tracing::info!(
             units = units.len(),
             restored_tick = restored_from_snapshot.map(|i| i.tick),

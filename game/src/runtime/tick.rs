@@ -218,8 +218,22 @@ impl TickLoop {
             let Some(l) = self.links.get(&link) else {
                 continue;
             };
+            let notice = match &frame {
+                RegionToEdge::Notice(n) => Some(n.kind),
+                _ => None,
+            };
             match l.handle.lock().send(frame) {
-                Ok(()) => {}
+                Ok(()) => {
+                    if let Some(kind) = notice {
+                        self.export.notices.sent(kind);
+                    }
+                }
+                Err(RegionSendError::Unsupported { version, .. }) => {
+                    tracing::debug!(link, version, "edge link predates notices; not sent");
+                    if let Some(kind) = notice {
+                        self.export.notices.unsent(kind, "link_version");
+                    }
+                }
                 Err(RegionSendError::Shed) => {
                     tracing::warn!(link, "edge link is not draining its frames; shed it");
                     gone.push(link);

@@ -1,7 +1,7 @@
 //! [`RegionSim`]: the region's world with every plugin installed, stepped one tick at a time
 //! by the runtime's tick thread or by tests.
 
-use super::commands::{CommandPlugin, CommandSettings};
+use super::commands::{CommandPlugin, CommandSettings, RestoreNotice};
 use super::components::{Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
 use super::io::{Inbox, LinkId, Outbox, TickInput};
 use super::movement::SimulationPlugin;
@@ -84,6 +84,18 @@ impl RegionSim {
         let mut bp = self.world.resource_mut::<LinkBackpressure>();
         bp.0.clear();
         bp.0.extend(links);
+    }
+
+    /// Tell the sessions opened in the next `window_ticks` ticks `text` (a region restored
+    /// from a snapshot: a `WorldRestored` notice after their `Joined`, once per client).
+    pub fn announce_restore(&mut self, text: String, window_ticks: u32) {
+        let notice = RestoreNotice::new(text, self.tick(), window_ticks);
+        self.world.insert_resource(notice);
+    }
+
+    /// Whether sessions opened now would be told of a restore.
+    pub fn restore_notice_pending(&self) -> bool {
+        self.world.resource::<RestoreNotice>().is_pending()
     }
 
     /// Queue an input for the next [`RegionSim::step`].

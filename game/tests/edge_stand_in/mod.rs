@@ -7,7 +7,7 @@ use starlane_game::config::HttpConfig;
 use starlane_game::{RegionConfig, RegionHandle};
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
-use starlane_protocol::link::{LINK_VERSION, LinkServerMsg, PlayerIdentity};
+use starlane_protocol::link::{LINK_VERSION, LinkServerMsg, PlayerIdentity, SessionNotice};
 use starlane_protocol::{EmpireId, EntityId, EntityState};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -36,6 +36,8 @@ pub struct Edge {
     pub endpoint: quinn::Endpoint,
     pub client: EdgeClient,
     pub mirror: HashMap<EntityId, EntityState>,
+    /// Every `Notice` frame read so far, in order.
+    pub notices: Vec<SessionNotice>,
 }
 
 /// A client endpoint on loopback trusting the region's development certificate.
@@ -74,6 +76,18 @@ impl Edge {
             edge_id: edge_id.into(),
             ..EdgeLinkConfig::default()
         };
+        Self::connect_speaking(addr, endpoint, config, event_queue, LINK_VERSION).await
+    }
+
+    /// Connect with `config` (e.g. an older link version range); the region must agree on
+    /// `version`.
+    pub async fn connect_speaking(
+        addr: SocketAddr,
+        endpoint: quinn::Endpoint,
+        config: EdgeLinkConfig,
+        event_queue: usize,
+        version: u16,
+    ) -> Edge {
         let client = EdgeClient::connect(&endpoint, addr, "localhost", config, event_queue)
             .await
             .expect("link connects");
@@ -81,9 +95,10 @@ impl Edge {
             endpoint,
             client,
             mirror: HashMap::new(),
+            notices: Vec::new(),
         };
         match edge.recv_any().await {
-            EdgeLinkEvent::Up { version, .. } => assert_eq!(version, LINK_VERSION),
+            EdgeLinkEvent::Up { version: v, .. } => assert_eq!(v, version),
             other => panic!("expected the link up, got {other:?}"),
         }
         edge
@@ -101,19 +116,34 @@ impl Edge {
         }
     }
 
+    /// The next event (a `Notice` is also kept in [`Edge::notices`]).
     pub async fn recv_any(&mut self) -> EdgeLinkEvent {
-        timeout(WAIT, self.client.next_event())
+        let event = timeout(WAIT, self.client.next_event())
             .await
             .expect("event in time")
-            .expect("link open")
+            .expect("link open");
+        if let EdgeLinkEvent::Notice(n) = &event {
+            self.notices.push(n.clone());
+        }
+        event
     }
 
     /// Join and return (empire, own units named by the session's first view).
     pub async fn join(&mut self, session: u64, user_id: i64) -> (EmpireId, Vec<EntityState>) {
+        self.join_stream(session, user_id, 0).await
+    }
+
+    /// [`Edge::join`] with the client's command stream `stream`.
+    pub async fn join_stream(
+        &mut self,
+        session: u64,
+        user_id: i64,
+        stream: u64,
+    ) -> (EmpireId, Vec<EntityState>) {
         let player = PlayerIdentity {
             user_id,
             username: format!("user{user_id}"),
-            command_stream: 0,
+            command_stream: stream,
         };
         self.client.join(session, player).expect("join queued");
         let empire = loop {
@@ -125,8 +155,9 @@ impl Edge {
                     );
                     break j.empire;
                 }
-                // Updates of other sessions on this link may come first.
+                // Updates and notices of other sessions on this link may come first.
                 EdgeLinkEvent::ToClient(t) if t.session != session => {}
+                EdgeLinkEvent::Notice(n) if n.session != session => {}
                 other => panic!("expected Joined, got {other:?}"),
             }
         };

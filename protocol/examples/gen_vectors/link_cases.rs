@@ -166,6 +166,45 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
             }),
         ),
         (
+            // Several variants in one frame: pins bitcode's packing of the variant indexes
+            // (a fifth `LinkServerMsg` variant would change these bytes, LINK.md §6.2).
+            "to_client_mixed",
+            to_client(vec![
+                LinkServerMsg::CommandAck { seq: 14 },
+                LinkServerMsg::Resources(vec![(ResourceKind::Metal, 7)]),
+                LinkServerMsg::CommandRejected {
+                    seq: 15,
+                    error: CommandError::Impassable,
+                },
+                LinkServerMsg::View(ViewChange {
+                    tick: 102,
+                    entered: vec![5],
+                    left: Vec::new(),
+                    vision: Vec::new(),
+                }),
+                LinkServerMsg::CommandAck { seq: 16 },
+            ]),
+        ),
+        (
+            "notice_world_restored",
+            RegionToEdge::Notice(SessionNotice::new(
+                7,
+                NoticeKind::WorldRestored,
+                "the region restarted from its snapshot of 2026-12-03 22:00:00 UTC \
+                 (tick 7200); up to 5 s of play may be lost",
+            )),
+        ),
+        (
+            // A kind the edge does not know (the first unassigned code): it decodes; the
+            // edge drops and counts it (LINK.md §6.2).
+            "notice_unknown_kind",
+            RegionToEdge::Notice(SessionNotice {
+                session: 7,
+                kind: 3,
+                text: String::new(),
+            }),
+        ),
+        (
             "region_close",
             RegionToEdge::Close(Close::new(CloseCode::Slow, "edge did not read its frames")),
         ),
@@ -188,6 +227,11 @@ fn invalid_cases() -> Vec<(&'static str, &'static str, Vec<u8>, &'static str)> {
     let mut bad_magic = hello.clone();
     bad_magic[0] = b'X';
     let oversized = ((MAX_LINK_FRAME + 1) as u32).to_le_bytes().to_vec();
+    let long_notice = SessionNotice {
+        session: 7,
+        kind: NoticeKind::Broadcast.code(),
+        text: "x".repeat(codec::MAX_NOTICE_LEN + 1),
+    };
     vec![
         (
             "oversized_length",
@@ -259,6 +303,12 @@ fn invalid_cases() -> Vec<(&'static str, &'static str, Vec<u8>, &'static str)> {
             "entities_garbage",
             "region_to_edge",
             frame(FrameType::Entities, &[0x13, 0x37]),
+            "malformed",
+        ),
+        (
+            "notice_text_too_long",
+            "region_to_edge",
+            frame(FrameType::Notice, &bitcode::encode(&long_notice)),
             "malformed",
         ),
         (

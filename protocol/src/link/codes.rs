@@ -28,6 +28,8 @@ wire_enum! {
         ToClient = 0x84,
         /// `Entities` (region to edge).
         Entities = 0x85,
+        /// `Notice` (region to edge; link version 5).
+        Notice = 0x86,
         /// `Close` from the region (its last frame).
         RegionClose = 0x8f,
     }
@@ -37,6 +39,15 @@ impl FrameType {
     /// Whether frames of this type travel from the region to the edge.
     pub const fn from_region(self) -> bool {
         self.code() & 0x80 != 0
+    }
+
+    /// The first link version with frames of this type (LINK.md §4): a sender never sends
+    /// one on a link of an older version, and a receiver refuses one there (`Protocol`).
+    pub const fn since(self) -> u16 {
+        match self {
+            Self::Notice => 5,
+            _ => 3,
+        }
     }
 }
 
@@ -94,9 +105,18 @@ mod tests {
                     | FrameType::JoinRefused
                     | FrameType::ToClient
                     | FrameType::Entities
+                    | FrameType::Notice
                     | FrameType::RegionClose
             );
             assert_eq!(t.from_region(), region, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_notice_is_newer_than_version_4() {
+        for t in FrameType::ALL {
+            let since = if *t == FrameType::Notice { 5 } else { 3 };
+            assert_eq!(t.since(), since, "{t:?}");
         }
     }
 

@@ -146,6 +146,11 @@ impl EdgeToRegion {
 }
 
 impl RegionToEdge {
+    /// The first link version that has this message (see [`FrameType::since`]).
+    pub fn since(&self) -> u16 {
+        self.frame_type().since()
+    }
+
     /// The frame type of this message.
     pub fn frame_type(&self) -> FrameType {
         match self {
@@ -154,6 +159,7 @@ impl RegionToEdge {
             Self::JoinRefused(_) => FrameType::JoinRefused,
             Self::ToClient(_) => FrameType::ToClient,
             Self::Entities(_) => FrameType::Entities,
+            Self::Notice(_) => FrameType::Notice,
             Self::Close(_) => FrameType::RegionClose,
         }
     }
@@ -171,6 +177,7 @@ impl RegionToEdge {
             Self::JoinRefused(j) => bitcode_frame(out, kind, j),
             Self::ToClient(t) => bitcode_frame(out, kind, t),
             Self::Entities(e) => bitcode_frame(out, kind, e),
+            Self::Notice(n) => bitcode_frame(out, kind, n),
             Self::Close(c) => close_frame(out, kind, c),
         }
     }
@@ -204,6 +211,13 @@ impl RegionToEdge {
             }
             FrameType::Entities => {
                 Self::Entities(bitcode::decode(payload).map_err(|_| bad("bitcode"))?)
+            }
+            FrameType::Notice => {
+                let notice: SessionNotice = bitcode::decode(payload).map_err(|_| bad("bitcode"))?;
+                if notice.text.len() > crate::codec::MAX_NOTICE_LEN {
+                    return Err(bad("notice text too long"));
+                }
+                Self::Notice(notice)
             }
             FrameType::RegionClose => {
                 Self::Close(Close::read(payload).map_err(|e| control_error(kind, e))?)

@@ -33,9 +33,9 @@ pub use msg::*;
 pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 
 /// The newest link version this build speaks.
-pub const LINK_VERSION: u16 = 4;
+pub const LINK_VERSION: u16 = 5;
 
-/// The oldest link version this build speaks.
+/// The oldest link version this build speaks (a version-4 peer links; it gets no `Notice`).
 pub const MIN_LINK_VERSION: u16 = 4;
 
 /// The version a region speaking `ours` (inclusive) picks for an edge offering `offered`:

@@ -71,6 +71,42 @@ pub struct ToClient {
     pub msgs: Vec<LinkServerMsg>,
 }
 
+/// A notice for one session's client (link version 5): the edge hands it to the client as
+/// the client protocol's `Notice` (SPEC.md). A frame of its own rather than a `LinkServerMsg`
+/// variant: a fifth variant would change bitcode's packing of every `ToClient` that carries
+/// more than one message, which a version-4 peer would misread (LINK.md §6.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
+pub struct SessionNotice {
+    pub session: SessionId,
+    /// A [`NoticeKind`] code. A code the edge does not know is dropped and counted (the link
+    /// stays up), so later versions may add kinds without a new link version.
+    pub kind: u8,
+    /// At most [`MAX_NOTICE_LEN`](crate::codec::MAX_NOTICE_LEN) bytes; longer does not
+    /// decode.
+    pub text: String,
+}
+
+impl SessionNotice {
+    /// A notice of `kind` for `session`, its text cut to
+    /// [`MAX_NOTICE_LEN`](crate::codec::MAX_NOTICE_LEN) bytes at a character boundary.
+    pub fn new(session: SessionId, kind: NoticeKind, text: &str) -> Self {
+        let mut end = text.len().min(crate::codec::MAX_NOTICE_LEN);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Self {
+            session,
+            kind: kind.code(),
+            text: text[..end].to_owned(),
+        }
+    }
+
+    /// The notice's kind, `None` for a code this build does not know.
+    pub fn notice_kind(&self) -> Option<NoticeKind> {
+        NoticeKind::from_u8(self.kind)
+    }
+}
+
 /// A frame from an edge to a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EdgeToRegion {
@@ -104,6 +140,8 @@ pub enum RegionToEdge {
     /// Sent before the tick's `ToClient` frames, so every id a [`ViewChange::entered`] names
     /// is already in the mirror.
     Entities(EntityFrame),
+    /// A notice for one session's client (link version 5 and later only).
+    Notice(SessionNotice),
     /// The region closes the link (its last frame).
     Close(Close),
 }

@@ -133,6 +133,7 @@ fn join(
         map,
     });
     world.resource_mut::<Outbox>().control.push((link, msg));
+    super::notice::after_joined(world, link, session, player);
 }
 
 fn spawn_starting_units(world: &mut World, record: EmpireRecord) {

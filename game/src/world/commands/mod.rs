@@ -4,10 +4,12 @@
 
 mod dedup;
 pub mod lifecycle;
+pub mod notice;
 pub mod orders;
 mod rate;
 
 pub use dedup::{CommandDedup, DEDUP_IDLE_TICKS, DEDUP_WINDOW};
+pub use notice::{RestoreNotice, restored_text};
 pub use orders::validate_move;
 pub use rate::RateLimits;
 
@@ -70,6 +72,7 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(Replies::default());
         world.insert_resource(CommandDedup::default());
         world.insert_resource(Duplicates::default());
+        world.insert_resource(RestoreNotice::default());
         schedule.add_systems((
             apply_lifecycle.in_set(CommandStep::Sessions),
             (gate_commands, apply_moves)

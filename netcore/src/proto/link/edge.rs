@@ -9,7 +9,7 @@ use super::{Flow, LinkClosed, LinkCounters};
 use starlane_protocol::link::{
     Close, CloseCode, EdgeToRegion, EntityFrame, FrameDecoder, Hello, Join, JoinRefused, Joined,
     LINK_VERSION, Leave, MAX_LINK_FRAME, MIN_LINK_VERSION, PlayerIdentity, RegionToEdge,
-    SessionCommand, SessionId, ToClient,
+    SessionCommand, SessionId, SessionNotice, ToClient,
 };
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::RangeInclusive;
@@ -64,6 +64,8 @@ pub enum EdgeLinkEvent {
     JoinRefused(JoinRefused),
     /// Messages for a session's client.
     ToClient(ToClient),
+    /// A notice for a session's client (link version 5).
+    Notice(SessionNotice),
     /// Entity states for the mirror.
     Entities(EntityFrame),
 }
@@ -170,6 +172,12 @@ impl EdgeLink {
     }
 
     fn on_frame(&mut self, msg: RegionToEdge) {
+        // A frame of a later link version than the one agreed (LINK.md §7 step 3).
+        if let EdgeLinkState::Up { version, .. } = self.state
+            && msg.since() > version
+        {
+            return self.close(CloseCode::Protocol, "frame type of a later link version");
+        }
         let up = matches!(self.state, EdgeLinkState::Up { .. });
         match msg {
             RegionToEdge::Close(close) => self.peer_closed(close),
@@ -194,6 +202,7 @@ impl EdgeLink {
             RegionToEdge::Entities(frame) => self.events.push_back(EdgeLinkEvent::Entities(frame)),
             RegionToEdge::Joined(j) => self.for_session(j.session, EdgeLinkEvent::Joined(j)),
             RegionToEdge::ToClient(t) => self.for_session(t.session, EdgeLinkEvent::ToClient(t)),
+            RegionToEdge::Notice(n) => self.for_session(n.session, EdgeLinkEvent::Notice(n)),
             RegionToEdge::JoinRefused(r) => {
                 let known = self.sessions.remove(&r.session).is_some();
                 self.for_known(known, EdgeLinkEvent::JoinRefused(r));

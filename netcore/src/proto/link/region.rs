@@ -77,6 +77,10 @@ pub enum RegionSendError {
     /// The frame alone exceeds the frame limit and cannot be split.
     #[error("frame exceeds the frame limit")]
     TooLarge,
+    /// The link's version predates the frame's type (a `Notice` on a version-4 link): not
+    /// sent, the link is unaffected.
+    #[error("the link's version {version} has no frames of this type (since {since})")]
+    Unsupported { version: u16, since: u16 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +239,10 @@ impl RegionLink {
         match self.state {
             State::Closed => return Err(RegionSendError::Closed),
             State::AwaitHello { .. } => return Err(RegionSendError::NotOpen),
+            State::Open { version, .. } if msg.since() > version => {
+                let since = msg.since();
+                return Err(RegionSendError::Unsupported { version, since });
+            }
             State::Open { .. } => {}
         }
         let len = self.push(&msg);
