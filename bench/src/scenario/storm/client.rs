@@ -21,12 +21,17 @@ use tokio::sync::watch;
 
 /// How long one attempt's handshake may take before it is retried.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long one attempt may wait for its first update after the handshake.
-const PLAY_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one attempt may wait for its first update. Longer than the native client's 10 s
+/// welcome timeout on purpose: a client that gives up and reconnects leaves its join queued
+/// at the region, so the figures would measure a retry cascade rather than the servers.
+const PLAY_TIMEOUT: Duration = Duration::from_secs(60);
 /// A session silent this long is closed (the native client's link idle timeout).
 const IDLE_TIMEOUT: Duration = starlane_client::LINK_IDLE_TIMEOUT;
-/// Pause before a failed attempt is retried (plus up to as much again, at random).
+/// Pause before the first retry of a failed attempt; it doubles with each retry up to
+/// [`MAX_RETRY_PAUSE`] (as the native client backs off), plus up to as much again, at random.
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
+/// Longest pause between attempts.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
 
 /// What the run asks of every client.
 #[derive(Debug, Clone)]
@@ -175,7 +180,9 @@ async fn session(
             wait_for(phase, stop).await;
             return rec;
         }
-        let pause = RETRY_PAUSE.mul_f64(1.0 + rand::random::<f64>());
+        let doublings = rec.times.attempts.saturating_sub(1).min(8);
+        let backoff = (RETRY_PAUSE * (1u32 << doublings)).min(MAX_RETRY_PAUSE);
+        let pause = backoff.mul_f64(1.0 + rand::random::<f64>());
         if Instant::now() + pause >= give_up {
             live.failed.fetch_add(1, Ordering::Relaxed);
             wait_for(phase, stop).await;

@@ -81,9 +81,9 @@ pub async fn run_storm(
     let deadline = start + ramp + CONNECT_GRACE;
     wait_all(&live[0], n, deadline, progress, "connecting").await;
     let initial_secs = start.elapsed().as_secs_f64();
+    let initial_playing = live[0].playing.load(Ordering::Relaxed);
     progress.say(format!(
-        "{}/{n} playing after {initial_secs:.1} s; playing {} s before the storm",
-        live[0].playing.load(Ordering::Relaxed),
+        "{initial_playing}/{n} playing after {initial_secs:.1} s; playing {} s before the storm",
         scenario.warmup_secs
     ));
     tokio::time::sleep(Duration::from_secs(scenario.warmup_secs)).await;
@@ -142,10 +142,10 @@ pub async fn run_storm(
         )],
         notes: vec![
             format!(
-                "storm: {n} clients connected at {}/s and played ({initial_secs:.1} s to all), \
-                 then all {} edges restarted and every client reconnected at once (handshake, \
-                 hello with its token verified in full, region join)",
-                storm.connect_per_sec, storm.edges
+                "storm: {n} clients connected at {}/s ({} playing {initial_secs:.1} s after \
+                 the first), then all {} edges restarted and every client reconnected at once \
+                 (handshake, hello with its token verified in full, region join)",
+                storm.connect_per_sec, initial_playing, storm.edges
             ),
             "storm: CPU and memory are this whole process: region, edges and clients share \
              its cores; the edges' and region's figures come from their own metrics"
