@@ -13,3 +13,4 @@ mod impair_proxy_encrypted;
 mod impair_proxy_loss;
 mod scenario_config;
 mod smoke;
+mod storm_smoke;

@@ -24,6 +24,8 @@ fn every_shipped_scenario_is_valid() {
         "processes",
         "capacity-region",
         "capacity-edge",
+        "storm",
+        "storm-smoke",
     ];
     for name in names {
         assert_eq!(shipped(name).name, name);
@@ -39,6 +41,11 @@ fn every_shipped_scenario_is_valid() {
     assert_eq!(
         shipped("smoke").clients.udp + shipped("smoke").clients.webtransport,
         5
+    );
+    let storm = shipped("storm").storm.unwrap();
+    assert_eq!(
+        (storm.clients, storm.edges, storm.target_secs),
+        (10_000, 2, 5.0)
     );
 }
 
@@ -80,6 +87,22 @@ fn errors_name_the_field() {
             "{BASE}[capacity]\nkind = \"region\"\nsteps = [[1, 1]]\n"
         )),
         "capacity.kind"
+    );
+    assert_eq!(
+        field_of("name = \"t\"\nduration_secs = 3\ntopology = \"processes\"\n[storm]\n"),
+        "topology"
+    );
+    assert_eq!(
+        field_of(&format!("{BASE}[storm]\nedges = 0\n")),
+        "storm.edges"
+    );
+    assert_eq!(
+        field_of(&format!("{BASE}[clients]\nudp = 3\n[storm]\nclients = 5\n")),
+        "storm"
+    );
+    assert_eq!(
+        field_of(&format!("{BASE}[storm]\ntarget_secs = -1.0\n")),
+        "storm.target_secs"
     );
     let err = Scenario::from_toml(&format!("{BASE}[load]\npattern = \"zigzag\"\n")).unwrap_err();
     assert!(err.to_string().contains("fix:"), "{err}");

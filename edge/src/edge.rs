@@ -617,6 +617,12 @@ impl EdgeHandle {
     pub fn udp_public_key(&self) -> [u8; 32] {
         self.udp.public_key()
     }
+    /// Handshake datagrams the encrypted UDP driver handled so far and the time its thread
+    /// spent on them (what accepting connections costs; also exported once a second as
+    /// `starlane_edge_udp_handshake_*`).
+    pub fn udp_handshake_time(&self) -> (u64, Duration) {
+        self.udp.stats().handshake_time()
+    }
     /// Address of the WebTransport driver.
     pub fn webtransport_addr(&self) -> SocketAddr {
         self.wt_addr

@@ -212,6 +212,10 @@ async fn good_session_relays_both_ways() {
         counter(&h.metrics, "starlane_edge_sessions_accepted_total", "udp"),
         1
     );
+    // The session's opening phases were timed: one verification, one join to its welcome.
+    assert_eq!(h.metrics.phases.jwt_verify.get_sample_count(), 1);
+    assert_eq!(h.metrics.phases.region_join.get_sample_count(), 1);
+    assert!(h.metrics.phases.jwt_verify.get_sample_sum() > 0.0);
 
     d.events
         .try_deliver(LinkEvent::Closed(CloseReason::Peer(0)))

@@ -45,6 +45,10 @@ async fn reliable_and_datagrams_round_trip() {
         .expect("running");
     assert_eq!(edge.transport, TransportKind::Udp);
     assert_eq!(edge.peer, client_addr_seen_by(&edge));
+    // The server timed the handshake it answered: the hello and the init (resends add more).
+    let (packets, time) = server.stats().handshake_time();
+    assert!(packets >= 2, "{packets} handshake packets");
+    assert!(time > Duration::ZERO);
 
     // Reliable messages arrive exactly once, in order, including ones split into several chunks.
     let big: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();

@@ -2,6 +2,7 @@
 //! network impairment, for how long. Parsed with serde (unknown fields are errors) and
 //! validated with errors that name the field and the fix.
 
+use crate::scenario::storm::config::StormSection;
 use serde::{Deserialize, Serialize};
 use starlane_netcore::proto::emulator::ImpairmentConfig;
 use std::path::{Path, PathBuf};
@@ -224,6 +225,9 @@ pub struct Scenario {
     /// Capacity search, if this is a capacity scenario.
     #[serde(default)]
     pub capacity: Option<CapacitySection>,
+    /// Reconnect storm, if this is a storm scenario.
+    #[serde(default)]
+    pub storm: Option<StormSection>,
 }
 
 fn invalid(
@@ -308,7 +312,8 @@ impl Scenario {
             ));
         }
         self.validate_impairment()?;
-        self.validate_capacity()
+        self.validate_capacity()?;
+        crate::scenario::storm::config::validate(self)
     }
 
     fn validate_clients(&self) -> Result<(), ScenarioError> {

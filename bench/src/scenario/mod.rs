@@ -22,6 +22,7 @@ pub mod progress;
 pub mod result;
 pub mod staleness;
 pub mod stats;
+pub mod storm;
 pub mod table;
 pub mod topology;
 
@@ -88,9 +89,24 @@ pub async fn run(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOu
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let progress = Progress::new(opts.progress);
-    let (measured, capacity) = measure(&scenario, &progress).await?;
+    let (measured, capacity, storm) = match scenario.storm {
+        Some(_) => {
+            let (m, s) = storm::run_storm(&scenario, &progress).await?;
+            (m, None, Some(s))
+        }
+        None => {
+            let (m, c) = measure(&scenario, &progress).await?;
+            (m, c, None)
+        }
+    };
     progress.finish();
-    let (result, hist) = assemble(scenario, started_unix, measured, capacity);
+    let (mut result, hist) = assemble(scenario, started_unix, measured, capacity);
+    if let Some(s) = storm {
+        result.clients.connected = s.storm.playing;
+        result.clients.failed = s.storm.failed;
+        result.clients.errors = s.storm.errors.clone();
+        result.storm = Some(s);
+    }
     let dir = opts
         .out_dir
         .join(format!("{}-{}", result.scenario.name, started_unix));
@@ -206,6 +222,7 @@ fn assemble(
         baseline: (!recorded.is_empty())
             .then(|| crate::baseline::compare_with_wire(recorded, m.recorded_wire_bytes())),
         capacity,
+        storm: None,
         series: Series::build(&windows, &m.ticks),
         notes,
         scenario,

@@ -8,6 +8,7 @@ use crate::scenario::config::Scenario;
 use crate::scenario::procstat::Machine;
 use crate::scenario::staleness::Convergence;
 use crate::scenario::stats::{Histogram, Summary};
+use crate::scenario::storm::report::StormResult;
 use serde::Serialize;
 use starlane_game::TickSample;
 
@@ -45,6 +46,8 @@ pub struct RunResult {
     pub baseline: Option<Comparison>,
     /// Capacity search results (capacity scenarios).
     pub capacity: Option<CapacityResult>,
+    /// Reconnect storm results (storm scenarios).
+    pub storm: Option<StormResult>,
     /// Per-second series (for the plots).
     pub series: Series,
     /// What the figures mean in this topology, and anything that went wrong.

@@ -33,6 +33,11 @@ pub fn render(r: &RunResult) -> String {
         r.clients.planned,
         r.clients.failed
     );
+    if let Some(storm) = &r.storm {
+        out.push_str(&storm.render());
+        processes(&mut out, r);
+        return out;
+    }
     let _ = writeln!(
         out,
         "  {:<34} {:>12} {:>12} {:>12}",
@@ -80,16 +85,7 @@ pub fn render(r: &RunResult) -> String {
             c.fraction * 100.0
         );
     }
-    for p in &r.processes {
-        let _ = writeln!(
-            out,
-            "  process {:<30} cpu {:>8} s   peak rss {:>8} MiB",
-            p.name,
-            p.cpu_secs.map_or("-".into(), |c| format!("{c:.2}")),
-            p.peak_rss_kib
-                .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0))
-        );
-    }
+    processes(&mut out, r);
     if let Some(c) = r.edge_cpu_per_client {
         let _ = writeln!(out, "  edge cpu per client: {:.4} core", c);
     }
@@ -103,6 +99,19 @@ pub fn render(r: &RunResult) -> String {
         capacity(&mut out, c);
     }
     out
+}
+
+fn processes(out: &mut String, r: &RunResult) {
+    for p in &r.processes {
+        let _ = writeln!(
+            out,
+            "  process {:<30} cpu {:>8} s   peak rss {:>8} MiB",
+            p.name,
+            p.cpu_secs.map_or("-".into(), |c| format!("{c:.2}")),
+            p.peak_rss_kib
+                .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0))
+        );
+    }
 }
 
 fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {

@@ -20,6 +20,10 @@ pub use region_link::RegionLinkMetrics;
 mod udp;
 pub use udp::UdpMetrics;
 
+// Session-opening phases: token verification and the region's join round trip.
+mod phases;
+pub use phases::PhaseMetrics;
+
 use prometheus::{
     Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -71,6 +75,9 @@ pub struct EdgeMetrics {
     /// The encrypted UDP driver's drops by reason, sources tracked and connections
     /// (`starlane_edge_udp_*`), refreshed from the driver once a second.
     pub udp: UdpMetrics,
+    /// Token verification and region join times (`starlane_edge_jwt_verify_seconds`,
+    /// `starlane_edge_region_join_seconds`).
+    pub phases: PhaseMetrics,
 }
 
 impl Default for EdgeMetrics {
@@ -187,6 +194,7 @@ impl EdgeMetrics {
             sessions: SessionTable::default(),
             region_link: RegionLinkMetrics::register(&registry),
             udp: UdpMetrics::register(&registry),
+            phases: PhaseMetrics::register(&registry),
             registry,
         }
     }

@@ -5,7 +5,7 @@
 //! The driver publishes its counters itself; [`UdpMetrics::spawn_refresh`] copies them here
 //! once a second (counters grow by what each reason gained since the previous copy).
 
-use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{Counter, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use starlane_netcore::proto::drops::{DropCounters, DropReason};
 use starlane_netcore::udp::UdpServerStats;
 use std::time::Duration;
@@ -22,6 +22,10 @@ pub struct UdpMetrics {
     pub sources_tracked: IntGauge,
     /// Established encrypted UDP connections.
     pub connections: IntGauge,
+    /// Handshake datagrams (hello, init) the driver handled.
+    pub handshake_packets: IntCounter,
+    /// Seconds the driver's thread spent handling them (cookies and Noise key agreement).
+    pub handshake_seconds: Counter,
 }
 
 impl UdpMetrics {
@@ -48,7 +52,27 @@ impl UdpMetrics {
         registry
             .register(Box::new(dropped.clone()))
             .expect("each metric is registered once in a fresh registry");
+        let handshake_packets = IntCounter::new(
+            "starlane_edge_udp_handshake_packets_total",
+            "Handshake datagrams (hello, init) the encrypted UDP driver handled",
+        )
+        .expect("metric name is static and valid");
+        let handshake_seconds = Counter::new(
+            "starlane_edge_udp_handshake_seconds_total",
+            "Seconds the encrypted UDP driver spent handling handshake datagrams",
+        )
+        .expect("metric name is static and valid");
+        for m in [
+            Box::new(handshake_packets.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(handshake_seconds.clone()),
+        ] {
+            registry
+                .register(m)
+                .expect("each metric is registered once in a fresh registry");
+        }
         Self {
+            handshake_packets,
+            handshake_seconds,
             dropped,
             sources_tracked: gauge(
                 "starlane_edge_udp_sources_tracked",
@@ -77,6 +101,18 @@ impl UdpMetrics {
             .set(i64::try_from(connections).unwrap_or(i64::MAX));
     }
 
+    /// Bring the handshake counters up to the driver's totals (they only grow).
+    pub fn update_handshakes(&self, packets: u64, time: Duration) {
+        let gained = packets.saturating_sub(self.handshake_packets.get());
+        if gained > 0 {
+            self.handshake_packets.inc_by(gained);
+        }
+        let secs = time.as_secs_f64() - self.handshake_seconds.get();
+        if secs > 0.0 {
+            self.handshake_seconds.inc_by(secs);
+        }
+    }
+
     /// Copy the driver's figures every `every` until the task is aborted.
     pub fn spawn_refresh(&self, stats: UdpServerStats, every: Duration) -> JoinHandle<()> {
         let metrics = self.clone();
@@ -86,6 +122,8 @@ impl UdpMetrics {
             loop {
                 tick.tick().await;
                 metrics.update(&stats.drops(), stats.sources_tracked(), stats.connections());
+                let (packets, time) = stats.handshake_time();
+                metrics.update_handshakes(packets, time);
             }
         })
     }
@@ -109,6 +147,10 @@ mod tests {
         assert_eq!(get(DropReason::UnknownType), 2);
         assert_eq!(get(DropReason::Oversized), 1);
         assert_eq!(get(DropReason::Decrypt), 0);
+        m.update_handshakes(4, Duration::from_millis(3));
+        m.update_handshakes(6, Duration::from_millis(5));
+        assert_eq!(m.handshake_packets.get(), 6);
+        assert!((m.handshake_seconds.get() - 0.005).abs() < 1e-9);
         assert_eq!(m.sources_tracked.get(), 2);
         assert_eq!(m.connections.get(), 0);
         let families = registry.gather();

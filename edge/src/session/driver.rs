@@ -247,6 +247,8 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let mut subject: Option<TokenSubject> = None;
     let mut user_id = 0i64;
     let mut commands = 0u64;
+    // When the join went to the region (its answer is timed).
+    let mut join_sent: Option<Instant> = None;
     tracing::debug!(session = id, peer = %link.peer, transport, profile = %profile_name, "session opened");
     while !core.is_closed() {
         let actions = tokio::select! {
@@ -298,7 +300,12 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     ctx.metrics.link.count_send(link.transport, outcome);
                 }
                 Action::Verify(token) => {
+                    let started = Instant::now();
                     let verified = ctx.verifier.verify_refreshing(&token).await;
+                    ctx.metrics
+                        .phases
+                        .jwt_verify
+                        .observe(started.elapsed().as_secs_f64());
                     if let Ok(player) = &verified {
                         listed.set_user(player.claims.user_id, &player.claims.username);
                         user_id = player.claims.user_id;
@@ -319,7 +326,12 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                     queue.extend(core.on_verified(verified))
                 }
                 Action::VerifyResume { token, ticket } => {
+                    let started = Instant::now();
                     let verified = ctx.verifier.verify_refreshing(&token).await;
+                    ctx.metrics
+                        .phases
+                        .jwt_verify
+                        .observe(started.elapsed().as_secs_f64());
                     let checked = verified.map(|player| check_ticket(&ctx, player, &ticket));
                     if let Ok((player, ticket)) = &checked {
                         listed.set_user(player.claims.user_id, &player.claims.username);
@@ -374,6 +386,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Join(player) => {
                     region_rx = ctx.hub.join(id, player).ok();
+                    join_sent = region_rx.is_some().then(Instant::now);
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }
                 Action::Command(command) => {
@@ -386,6 +399,12 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Accepted => {
                     accepted = true;
+                    if let Some(sent) = join_sent.take() {
+                        ctx.metrics
+                            .phases
+                            .region_join
+                            .observe(sent.elapsed().as_secs_f64());
+                    }
                     if let Some(c) = &ctx.cluster {
                         c.on_session_open(user_id, id);
                     }

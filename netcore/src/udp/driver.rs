@@ -12,6 +12,7 @@ use crate::proto::conn::codes;
 use crate::proto::drops::DropCounters;
 use crate::proto::endpoint::Endpoint;
 use crate::proto::handshake::HandshakeError;
+use crate::proto::packet::{PacketType, peek_type};
 use crate::transport::{Handover, Link, QueueLimits};
 use std::collections::HashMap;
 use std::io::ErrorKind;
@@ -60,6 +61,11 @@ pub(crate) struct Shared {
     pub accept_refused: AtomicU64,
     /// Connections shed because their link's event queue was full (the edge did not read).
     pub shed_events_full: AtomicU64,
+    /// Handshake datagrams (hello, init, cookie, response) handled by the endpoint.
+    pub handshake_packets: AtomicU64,
+    /// Wall time spent handling them, in nanoseconds (the cookie MACs and the Noise key
+    /// agreement: the loop's handshake CPU, as nothing else runs on its thread meanwhile).
+    pub handshake_nanos: AtomicU64,
 }
 
 impl Shared {
@@ -244,7 +250,23 @@ impl<S: LinkSink> Driver<S> {
             match self.udp.try_recv_from(buf) {
                 Ok((n, from)) => {
                     let d = buf.get(..n).unwrap_or_default();
-                    self.endpoint.handle_datagram(Instant::now(), from, d);
+                    let handshake = matches!(
+                        peek_type(d),
+                        Some(
+                            PacketType::Hello
+                                | PacketType::Init
+                                | PacketType::Cookie
+                                | PacketType::Response
+                        )
+                    );
+                    let at = Instant::now();
+                    self.endpoint.handle_datagram(at, from, d);
+                    if handshake {
+                        let nanos = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                        let sh = &self.shared;
+                        sh.handshake_packets.fetch_add(1, Ordering::Relaxed);
+                        sh.handshake_nanos.fetch_add(nanos, Ordering::Relaxed);
+                    }
                     got = true;
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,

@@ -150,4 +150,12 @@ impl UdpServerStats {
     pub fn shed_events_full(&self) -> u64 {
         self.shared.shed_events_full.load(Ordering::Relaxed)
     }
+
+    /// Handshake datagrams handled so far and the time spent handling them (cookie MACs and
+    /// Noise key agreement on the loop's thread): what accepting connections costs.
+    pub fn handshake_time(&self) -> (u64, std::time::Duration) {
+        let packets = self.shared.handshake_packets.load(Ordering::Relaxed);
+        let nanos = self.shared.handshake_nanos.load(Ordering::Relaxed);
+        (packets, std::time::Duration::from_nanos(nanos))
+    }
 }
