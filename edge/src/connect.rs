@@ -1,8 +1,9 @@
 //! `POST /connect` on the edge's HTTP listener: a client presents its token
 //! (`Authorization: Bearer <jwt>`), verified in full, and gets the edge of its region it
 //! should connect to, with what to pin (JSON, the shape of `/api/connect-info`). A token
-//! that fails is answered 401 (not valid: malformed, signature, issuer, expiry, size) or
-//! 403 (valid but refused: not activated, banned, revoked) with the reason's label; no edge
+//! that fails is answered 401 (not valid: malformed, signature, issuer, expiry, size,
+//! revoked: log in again) or 403 (valid but refused: not activated, banned, blacklisted)
+//! with the reason's label; no edge
 //! is 503. Answers are small: a few hundred bytes at most.
 //!
 //! The edge is one of the player's home region (from the directory: a registry records it;
