@@ -6,9 +6,9 @@
 //!
 //! Registry loads lag by up to a heartbeat, so a burst of requests (a reconnect storm, a
 //! region's players all logging in at a cold start) would all get the edge of the lowest id
-//! among equally loaded ones. Between two refreshes the directory counts the clients it sent
-//! to each edge and gives the next one to the edge it sent fewest among the least loaded:
-//! equally loaded edges take turns.
+//! among equally loaded ones. The directory counts the clients it sent to each edge since its
+//! record's session count last changed and gives the next one to the edge it sent fewest
+//! among the least loaded: equally loaded edges take turns.
 //!
 //! Redis down: the cache keeps the last edges it loaded (records of edges that died meanwhile
 //! included: a client that cannot reach one asks again, naming it as lost), a region never
@@ -39,11 +39,17 @@ struct Region {
 }
 
 impl Region {
-    /// New records, which count the sessions of the clients handed out before (near enough:
-    /// they connect within a round trip of their answer, a heartbeat is seconds).
+    /// New records. An edge whose session count changed counts the clients handed to it
+    /// before (near enough: they connect within a round trip of their answer, a heartbeat is
+    /// seconds), so its turns start again; the others' turns go on.
     fn replace(&mut self, edges: Vec<EdgeInfo>) {
-        self.edges = edges;
-        self.handed.clear();
+        let old = std::mem::replace(&mut self.edges, edges);
+        let edges = &self.edges;
+        self.handed.retain(|id, _| {
+            let now = edges.iter().find(|e| e.id == *id);
+            let before = old.iter().find(|e| e.id == *id);
+            matches!((now, before), (Some(n), Some(b)) if n.sessions == b.sessions)
+        });
     }
 }
 
@@ -120,7 +126,7 @@ impl Drop for ClusterDirectory {
 }
 
 /// The edge to hand out of `region`: taking sessions, not avoided, lowest load, then fewest
-/// handed since the last refresh, then lowest id (as `Cluster::least_loaded_edge`).
+/// handed since its record changed, then lowest id (as `Cluster::least_loaded_edge`).
 fn hand_out(
     region: &mut Region,
     avoid: Option<&str>,
@@ -270,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn equally_loaded_edges_take_turns_until_the_next_refresh() {
+    fn equally_loaded_edges_take_turns_until_their_records_change() {
         let mut r = region(vec![edge("a", 0, false), edge("b", 0, false)]);
         let picks = |r: &mut Region, n| -> Vec<String> {
             (0..n)
@@ -279,11 +285,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(picks(&mut r, 5), ["a:2", "b:2", "a:2", "b:2", "a:2"]);
+        // A refresh where nothing changed: the turns go on (b is owed one).
+        r.replace(vec![edge("a", 0, false), edge("b", 0, false)]);
+        assert_eq!(picks(&mut r, 2), ["b:2", "a:2"]);
         // A lower load wins whatever was handed out.
         r.replace(vec![edge("a", 3, false), edge("b", 2, false)]);
         assert_eq!(picks(&mut r, 3), ["b:2", "b:2", "b:2"]);
-        // A refresh starts the turns again.
-        r.replace(vec![edge("a", 3, false), edge("b", 3, false)]);
+        // Both records changed: the turns start again.
+        r.replace(vec![edge("a", 4, false), edge("b", 4, false)]);
         assert_eq!(picks(&mut r, 2), ["a:2", "b:2"]);
     }
 
