@@ -33,7 +33,8 @@ async fn every_client_plays_again_after_both_edges_restart() {
     assert!(b.jwt_verify.count >= n, "{b:?}");
     assert!(b.handshake.count >= 2 * n, "{b:?}");
     assert!(b.region_join.count >= n, "{b:?}");
-    assert!(b.region_db_join.count >= n, "{b:?}");
+    // The region joined every client before the storm: it answers their joins from memory.
+    assert!(b.region_joins_cached >= n, "{b:?}");
     assert!(b.jwt_verify.total_secs > 0.0 && b.handshake.total_secs > 0.0);
     assert!(out.table.contains("time to all playing"), "{}", out.table);
     let json = std::fs::read_to_string(out.dir.join("result.json")).unwrap();

@@ -1,6 +1,7 @@
 //! Database series: the duration of every store call and its errors, by operation
 //! (`starlane_region_db_seconds{op}`, `starlane_region_db_errors_total{op}`), and the
-//! world snapshots by result (`starlane_region_snapshots_total{result}`).
+//! world snapshots by result (`starlane_region_snapshots_total{result}`), and joins by where
+//! their answer came from (`starlane_region_joins_total{source}`: `cache`, `database`).
 
 use super::prom::{counter_vec, histogram_vec};
 use prometheus::{HistogramVec, IntCounterVec, Registry};
@@ -61,6 +62,7 @@ pub struct DbMetrics {
     calls: HistogramVec,
     errors: IntCounterVec,
     saves: IntCounterVec,
+    joins: IntCounterVec,
 }
 
 impl DbMetrics {
@@ -86,6 +88,12 @@ impl DbMetrics {
                 "Periodic and final world snapshots written, by result",
                 &["result"],
             ),
+            joins: counter_vec(
+                registry,
+                "starlane_region_joins_total",
+                "Joins answered, by source (cache: a join answered before; database)",
+                &["source"],
+            ),
         };
         for op in DbOp::ALL {
             m.calls.with_label_values(&[op.label()]);
@@ -93,6 +101,9 @@ impl DbMetrics {
         }
         for result in ["ok", "error"] {
             m.saves.with_label_values(&[result]);
+        }
+        for source in ["cache", "database"] {
+            m.joins.with_label_values(&[source]);
         }
         m
     }
@@ -117,6 +128,12 @@ impl DbMetrics {
             self.errors.with_label_values(&[op.label()]).inc();
         }
         out
+    }
+
+    /// Count one join answered, from memory (`cached`) or the database.
+    pub fn join_answered(&self, cached: bool) {
+        let source = if cached { "cache" } else { "database" };
+        self.joins.with_label_values(&[source]).inc();
     }
 
     /// Count one snapshot write by its result.

@@ -18,7 +18,7 @@ use crate::scenario::procstat::Proc;
 use crate::scenario::progress::Progress;
 use anyhow::Context;
 use client::{ClientRecord, Counters, Phase, run_client};
-use report::{Breakdown, PhaseFigures, StormResult, Timed, histogram_total};
+use report::{Breakdown, PhaseFigures, StormResult, Timed, histogram_total, sample};
 use servers::StormServers;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -112,6 +112,9 @@ pub async fn run_storm(
         )
     };
     breakdown.region_db_join = since("starlane_region_db_seconds", "op=\"join\"");
+    let cached = |text: &str| sample(text, "starlane_region_joins_total", "source=\"cache\"");
+    breakdown.region_joins_cached =
+        (cached(&region_after) - cached(&region_before)).max(0.0) as u64;
     breakdown.region_ticks = since("starlane_region_tick_seconds", "");
     breakdown.process_cpu_secs = cpu_after.zip(cpu_before).map(|(a, b)| a - b);
     breakdown.wall_secs = wall_secs;

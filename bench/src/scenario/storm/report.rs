@@ -145,6 +145,8 @@ pub struct Breakdown {
     pub region_join: Timed,
     /// The region's database join calls (wall time of each store call).
     pub region_db_join: Timed,
+    /// The region's joins answered from memory (a player it joined before), no database.
+    pub region_joins_cached: u64,
     /// Region ticks during the storm (wall time).
     pub region_ticks: Timed,
     /// CPU seconds of this whole process (region, edges and clients) during the storm.
@@ -156,18 +158,22 @@ pub struct Breakdown {
 /// The sum and count of a Prometheus histogram or summary `name` (with `labels`, e.g.
 /// `op="join"`, or "" for none) in the text exposition `text`.
 pub fn histogram_total(text: &str, name: &str, labels: &str) -> Timed {
-    let value = |suffix: &str| -> f64 {
-        let key = if labels.is_empty() {
-            format!("{name}_{suffix} ")
-        } else {
-            format!("{name}_{suffix}{{{labels}}} ")
-        };
-        text.lines()
-            .find_map(|l| l.strip_prefix(&key))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0.0)
-    };
+    let value = |suffix: &str| sample(text, &format!("{name}_{suffix}"), labels);
     Timed::new(value("count") as u64, value("sum"))
+}
+
+/// The value of the sample `name{labels}` (`labels` "" for none) in the text exposition
+/// `text`; 0 when absent.
+pub fn sample(text: &str, name: &str, labels: &str) -> f64 {
+    let key = if labels.is_empty() {
+        format!("{name} ")
+    } else {
+        format!("{name}{{{labels}}} ")
+    };
+    text.lines()
+        .find_map(|l| l.strip_prefix(&key))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn line(out: &mut String, name: &str, s: Option<&Summary>) {
@@ -235,6 +241,11 @@ impl StormResult {
             "wall, overlapping",
         );
         timed(&mut out, "region database joins", &b.region_db_join, "wall");
+        let _ = writeln!(
+            out,
+            "  region joins from memory {} (players it joined before)",
+            b.region_joins_cached
+        );
         timed(&mut out, "region ticks", &b.region_ticks, "wall");
         if let Some(cpu) = b.process_cpu_secs {
             let _ = writeln!(

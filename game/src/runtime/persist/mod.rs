@@ -91,6 +91,8 @@ pub struct Store {
     pool: Pool,
     metrics: DbMetrics,
     home_policy: HomePolicy,
+    /// Joins answered before, shared by the clones.
+    joined: std::sync::Arc<players::Joined>,
 }
 
 /// The schema, the same for both backends.
@@ -117,6 +119,7 @@ impl Store {
             pool,
             metrics,
             home_policy: options.home_policy,
+            joined: Default::default(),
         })
     }
 

@@ -5,20 +5,34 @@ use crate::metrics::DbOp;
 use crate::records::{EmpireRecord, PlayerRecord};
 use sqlx::Row;
 use starlane_protocol::link::PlayerIdentity;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 impl Store {
     /// The empire of `player` in `region`: the player is created (global row, empire id, home
     /// region by the configured policy) if new, and given the least used of `spawn_count`
     /// spawn points of `region` on a first join there. The username is refreshed.
     /// Concurrent first joins of one user create one player.
+    ///
+    /// A player's empire and its spawn in a region never change once stored, so a join this
+    /// store answered before (a reconnection, a move between edges, a reconnect storm) is
+    /// answered from memory unless the username changed: `starlane_region_joins_total{source}`
+    /// counts both.
     pub async fn join(
         &self,
         player: &PlayerIdentity,
         region: &str,
         spawn_count: u32,
     ) -> Result<EmpireRecord, StoreError> {
+        if let Some(known) = self.joined.get(player, region) {
+            self.metrics.join_answered(true);
+            return Ok(known);
+        }
         let call = self.find_or_create(player, region, spawn_count);
-        self.metrics.time(DbOp::Join, call).await
+        let empire = self.metrics.time(DbOp::Join, call).await?;
+        self.metrics.join_answered(false);
+        self.joined.put(player, region, empire);
+        Ok(empire)
     }
 
     /// The stored player `user_id`, if any.
@@ -174,5 +188,34 @@ impl Store {
                 what: "region empire after insert",
                 value: user_id,
             })
+    }
+}
+
+/// Most joins a store remembers; past it the memory starts again (a bound, not an LRU: a
+/// region's players rejoin often enough to refill it).
+const JOINED_MAX: usize = 200_000;
+
+/// The joins a store answered, by user and region, with the username they were stored with.
+#[derive(Debug, Default)]
+pub(super) struct Joined(Mutex<HashMap<(i64, String), (EmpireRecord, String)>>);
+
+impl Joined {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, String), (EmpireRecord, String)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, player: &PlayerIdentity, region: &str) -> Option<EmpireRecord> {
+        let map = self.lock();
+        let (empire, username) = map.get(&(player.user_id, region.to_string()))?;
+        (*username == player.username).then_some(*empire)
+    }
+
+    fn put(&self, player: &PlayerIdentity, region: &str, empire: EmpireRecord) {
+        let mut map = self.lock();
+        if map.len() >= JOINED_MAX {
+            map.clear();
+        }
+        let key = (player.user_id, region.to_string());
+        map.insert(key, (empire, player.username.clone()));
     }
 }

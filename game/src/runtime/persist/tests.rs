@@ -62,6 +62,7 @@ store_suite!(
     regions_do_not_share_world_state,
     concurrent_first_joins_create_one_player,
     corrupt_stored_values_are_errors,
+    rejoins_are_answered_from_memory,
 );
 
 async fn open(db: &TestDb, policy: HomePolicy) -> Store {
@@ -281,7 +282,9 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
         corrupt(store.load_snapshot("r").await),
         ("unit q", 9_000_000_000)
     );
-    store.join(&who(1, "ada"), "r", 6).await.expect("join");
+    // Another store joined her: this one has not answered her join, so it reads the rows.
+    let other = open(&db, HomePolicy::FirstJoin).await;
+    other.join(&who(1, "ada"), "r", 6).await.expect("join");
     exec("UPDATE players SET empire = -1").await;
     assert_eq!(
         corrupt(store.join(&who(1, "ada"), "r", 6).await),
@@ -292,5 +295,52 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
     assert_eq!(
         corrupt(store.join(&who(1, "ada"), "r", 6).await),
         ("spawn", -5)
+    );
+}
+
+/// A join answered before is answered again without the database, unless the username
+/// changed; the answer is the stored one, and another store still reads the rows.
+async fn rejoins_are_answered_from_memory(kind: Kind) {
+    let db = kind.db();
+    let registry = prometheus::Registry::new();
+    let metrics = DbMetrics::register(&registry);
+    let store = Store::open_with(&db.url, StoreOptions::default(), metrics)
+        .await
+        .expect("open");
+    let count = |source: &str| {
+        let text = prometheus::TextEncoder::new()
+            .encode_to_string(&registry.gather())
+            .expect("encode");
+        let key = format!("starlane_region_joins_total{{source=\"{source}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&key)?.trim().parse::<u64>().ok())
+            .expect("joins series")
+    };
+    let a = store.join(&who(1, "ada"), "r1", 6).await.expect("first");
+    assert_eq!((count("cache"), count("database")), (0, 1));
+    for _ in 0..3 {
+        assert_eq!(store.join(&who(1, "ada"), "r1", 6).await.expect("again"), a);
+    }
+    assert_eq!((count("cache"), count("database")), (3, 1));
+    // Another region: its own spawn, read from the database.
+    store.join(&who(1, "ada"), "r2", 6).await.expect("r2");
+    assert_eq!(count("database"), 2);
+    // A new username goes to the database (and is stored), then is remembered.
+    assert_eq!(
+        store.join(&who(1, "ada2"), "r1", 6).await.expect("renamed"),
+        a
+    );
+    assert_eq!(
+        store.join(&who(1, "ada2"), "r1", 6).await.expect("again"),
+        a
+    );
+    assert_eq!((count("cache"), count("database")), (4, 3));
+    let stored = store.player(1).await.expect("lookup").expect("stored");
+    assert_eq!(stored.username, "ada2");
+    // The rows are the truth: a store that never answered her reads the same empire.
+    let other = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(
+        other.join(&who(1, "ada2"), "r1", 6).await.expect("other"),
+        a
     );
 }
