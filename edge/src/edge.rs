@@ -272,6 +272,7 @@ impl Edge {
             identity: certs.identity(),
             queues,
             first_message_limit,
+            liveness: config.webtransport.liveness(),
         })
         .with_context(|| format!("cannot bind webtransport.bind {}", config.webtransport.bind))?;
         let wt_addr = wt.local_addr();
@@ -284,7 +285,7 @@ impl Edge {
         let (quic, quic_links) = QuicServer::bind(QuicServerConfig {
             bind: config.quic.bind,
             identity: QuicIdentity::from_webtransport(&certs.identity())?,
-            idle_timeout: starlane_netcore::quic::DEFAULT_IDLE_TIMEOUT,
+            liveness: config.quic.liveness(),
             queues,
             first_message_limit,
         })
@@ -304,6 +305,7 @@ impl Edge {
             ctx: ctx.clone(),
             live: live_sessions.clone(),
             queues,
+            liveness: config.webtransport.liveness(),
         };
         tasks.push(tokio::spawn(rotation.run(shutdown_rx.clone())));
         tasks.push(spawn_accept_meter(

@@ -1,10 +1,13 @@
 //! `[quic] bind`: shipped default `[::]:4435`, environment override, and a bind that takes
-//! the UDP port of another driver is refused naming `quic.bind` and the fix.
+//! the UDP port of another driver is refused naming `quic.bind` and the fix. The liveness
+//! settings of `[quic]` and `[webtransport]`: defaults and ranges.
 
 #![allow(clippy::unwrap_used)]
 
 use starlane_edge::config::{ConfigError, EdgeConfig};
+use starlane_netcore::transport::Liveness;
 use std::path::Path;
+use std::time::Duration;
 
 fn parse(text: &str) -> EdgeConfig {
     EdgeConfig::from_toml_str(text, Path::new("test.toml")).unwrap()
@@ -58,4 +61,47 @@ fn quic_bind_defaults_overrides_and_port_clashes() {
     parse("[dev_issuer]\nenabled = true\n[udp]\nbind = \"[::]:0\"\n[quic]\nbind = \"[::]:0\"")
         .validate()
         .unwrap();
+}
+
+#[test]
+fn liveness_defaults_and_ranges() {
+    let cfg = parse("[dev_issuer]\nenabled = true");
+    assert_eq!(cfg.quic.liveness(), Liveness::DEFAULT);
+    assert_eq!(cfg.webtransport.liveness(), Liveness::DEFAULT);
+    assert_eq!(Liveness::DEFAULT.idle_timeout, Duration::from_millis(2_500));
+
+    let set = parse(
+        "[dev_issuer]\nenabled = true\n[webtransport]\nidle_timeout_ms = 4000\nkeep_alive_ms = 1000",
+    );
+    set.validate().unwrap();
+    assert_eq!(
+        set.webtransport.liveness(),
+        Liveness {
+            idle_timeout: Duration::from_secs(4),
+            keep_alive: Duration::from_secs(1)
+        }
+    );
+
+    for (text, field) in [
+        ("[quic]\nidle_timeout_ms = 999", "quic.idle_timeout_ms"),
+        ("[quic]\nkeep_alive_ms = 1251", "quic.keep_alive_ms"),
+        (
+            "[webtransport]\nkeep_alive_ms = 99",
+            "webtransport.keep_alive_ms",
+        ),
+        (
+            "[webtransport]\nidle_timeout_ms = 600001",
+            "webtransport.idle_timeout_ms",
+        ),
+    ] {
+        let err = parse(&format!("[dev_issuer]\nenabled = true\n{text}"))
+            .validate()
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("fix:"), "{msg}");
+        assert!(
+            matches!(err, ConfigError::Invalid { field: f, .. } if f == field),
+            "{msg}"
+        );
+    }
 }

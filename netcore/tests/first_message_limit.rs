@@ -7,7 +7,7 @@
 
 use crate::quic_common;
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig, QuicTrust};
-use starlane_netcore::transport::{CloseReason, Link, LinkEvent, QueueLimits};
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent, Liveness, QueueLimits};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
 use starlane_netcore::webtransport::self_signed_identity;
 use std::time::Duration;
@@ -34,7 +34,7 @@ fn quic_server() -> (QuicServer, Receiver<Link>, [u8; 32]) {
     let (server, accepted) = QuicServer::bind(QuicServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         identity: QuicIdentity::from_webtransport(&wt).unwrap(),
-        idle_timeout: Duration::from_secs(10),
+        liveness: Liveness::DEFAULT,
         queues: QueueLimits::DEFAULT,
         first_message_limit: Some(LIMIT),
     })

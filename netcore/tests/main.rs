@@ -36,6 +36,7 @@ mod quic_oversized_frame;
 mod quic_pin_mismatch;
 mod quic_round_trip;
 mod quic_slow_reader_shed;
+mod silent_server_noticed;
 mod state_machine_doc;
 mod transport_counter_exhausted;
 mod transport_disconnect_reasons;

@@ -8,38 +8,9 @@ use crate::quic_common;
 use quic_common::*;
 use starlane_netcore::quic::connect_pinned;
 use starlane_netcore::transport::{CloseReason, LinkEvent};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
-
-/// Forward datagrams between one client and `server` until `cut` is set; returns the
-/// relay's address.
-async fn relay(server: SocketAddr, cut: Arc<AtomicBool>) -> SocketAddr {
-    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let addr = sock.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut client: Option<SocketAddr> = None;
-        let mut buf = vec![0u8; 65_536];
-        while let Ok((n, from)) = sock.recv_from(&mut buf).await {
-            if cut.load(Ordering::Relaxed) {
-                continue;
-            }
-            let to = if from == server {
-                match client {
-                    Some(c) => c,
-                    None => continue,
-                }
-            } else {
-                client = Some(from);
-                server
-            };
-            let _ = sock.send_to(&buf[..n], to).await;
-        }
-    });
-    addr
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_path_times_out_on_both_ends() {

@@ -34,6 +34,7 @@ async fn stream_and_datagram_round_trip() {
         identity,
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
         first_message_limit: None,
+        liveness: starlane_netcore::transport::Liveness::DEFAULT,
     };
     let (server, mut accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());
@@ -136,6 +137,7 @@ async fn wrong_certificate_hash_is_refused() {
         identity,
         queues: starlane_netcore::transport::QueueLimits::DEFAULT,
         first_message_limit: None,
+        liveness: starlane_netcore::transport::Liveness::DEFAULT,
     };
     let (server, _accepted) = WtServer::bind(cfg).expect("bind");
     let url = format!("https://127.0.0.1:{}/", server.local_addr().port());

@@ -24,7 +24,7 @@ pub mod world;
 
 pub use client::{Client, ClientError, ClientEvent};
 pub use http::{ConnectInfo, fetch_dev_token};
-pub use resume::LINK_IDLE_TIMEOUT;
+pub use resume::{LINK_IDLE_TIMEOUT, QUIC_LIVENESS};
 pub use stats::format_link_stats;
 pub use transport::{Transport, UnknownTransport};
 pub use world::WorldView;

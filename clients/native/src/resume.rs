@@ -6,7 +6,8 @@
 //! applied without applying it twice.
 //!
 //! An edge that dies without a word (`kill -9`, no `Move`) is noticed by the link's idle
-//! timeout (encrypted UDP: [`LINK_IDLE_TIMEOUT`], the edge's keepalives come every 500 ms).
+//! timeout within [`LINK_IDLE_TIMEOUT`] of last hearing from it (encrypted UDP: the edge's
+//! keepalives come every 500 ms; QUIC and WebTransport: [`QUIC_LIVENESS`]).
 //! The connect endpoint the client then asks may be the dead edge's own: a client therefore
 //! knows several (`Client::set_connect_urls`, e.g. every edge of the region, or a load
 //! balancer in front of them) and tries them in turn; the first that answers wins. It names
@@ -16,6 +17,7 @@
 use crate::client::{Client, ClientError, ClientEvent, await_welcome_on};
 use crate::http::ConnectInfo;
 use crate::transport::{Transport, open_link};
+use starlane_netcore::transport::Liveness;
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::{Command, MoveReason, PROTOCOL_VERSION, RejectReason};
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -24,6 +26,19 @@ use std::time::Duration;
 /// How long an encrypted UDP link to the edge may stay silent before it counts as lost (the
 /// edge's keepalives come every 500 ms): how fast a client notices an edge that died.
 pub const LINK_IDLE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Keep-alives of the QUIC and WebTransport links (the edge sends its own as often).
+const QUIC_KEEP_ALIVE: Duration = Duration::from_millis(500);
+
+/// Idle timeout and keep-alives of the QUIC and WebTransport links: QUIC restarts its idle
+/// timer at the first packet it sends after a receive (at the latest a keep-alive later), so
+/// an idle timeout one keep-alive short of [`LINK_IDLE_TIMEOUT`] notices a dead edge within
+/// it, as the encrypted UDP link does. The edge's (`[quic]`, `[webtransport]`) applies when
+/// shorter.
+pub const QUIC_LIVENESS: Liveness = Liveness {
+    idle_timeout: LINK_IDLE_TIMEOUT.saturating_sub(QUIC_KEEP_ALIVE),
+    keep_alive: QUIC_KEEP_ALIVE,
+};
 
 /// Attempts of one reconnection before the session is reported closed.
 const ATTEMPTS: u32 = 6;

@@ -77,7 +77,8 @@ pub async fn open_link(info: &ConnectInfo, transport: Transport) -> Result<Link,
             let hash = info
                 .cert_hash
                 .ok_or_else(|| missing(transport, "cert_hash"))?;
-            starlane_netcore::quic::connect_pinned(addr, hash, QUIC_CONNECT_TIMEOUT)
+            let liveness = crate::resume::QUIC_LIVENESS;
+            starlane_netcore::quic::connect_pinned_with(addr, hash, QUIC_CONNECT_TIMEOUT, liveness)
                 .await
                 .map_err(|e| connect(e.to_string()))
         }
@@ -89,7 +90,8 @@ pub async fn open_link(info: &ConnectInfo, transport: Transport) -> Result<Link,
             let hash = info
                 .cert_hash
                 .ok_or_else(|| missing(transport, "cert_hash"))?;
-            starlane_netcore::webtransport::connect_native(url, hash)
+            let liveness = crate::resume::QUIC_LIVENESS;
+            starlane_netcore::webtransport::connect_native_with(url, hash, liveness)
                 .await
                 .map_err(|e| connect(e.to_string()))
         }
@@ -111,7 +113,9 @@ impl Client {
         cert_hash: [u8; 32],
         token: &str,
     ) -> Result<Self, ClientError> {
-        let link = starlane_netcore::quic::connect_pinned(addr, cert_hash, QUIC_CONNECT_TIMEOUT)
+        let liveness = crate::resume::QUIC_LIVENESS;
+        let timeout = QUIC_CONNECT_TIMEOUT;
+        let link = starlane_netcore::quic::connect_pinned_with(addr, cert_hash, timeout, liveness)
             .await
             .map_err(|e| ClientError::Connect(e.to_string()))?;
         Self::connect_link(link, token).await

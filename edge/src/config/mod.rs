@@ -76,6 +76,11 @@ pub struct UdpConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct WebTransportConfig {
     pub bind: SocketAddr,
+    /// Idle timeout advertised to browsers (theirs is longer, so this one governs them): how
+    /// fast a browser notices the edge died. Default 2500.
+    pub idle_timeout_ms: u64,
+    /// A keep-alive is sent after this long without sending. Default 500.
+    pub keep_alive_ms: u64,
 }
 
 /// HTTP server for `/metrics`, `/healthz`, `/readyz`.
@@ -185,6 +190,10 @@ impl Default for WebTransportConfig {
     fn default() -> Self {
         Self {
             bind: addr("[::]:4433"),
+            idle_timeout_ms: quic::millis(
+                starlane_netcore::transport::Liveness::DEFAULT.idle_timeout,
+            ),
+            keep_alive_ms: quic::millis(starlane_netcore::transport::Liveness::DEFAULT.keep_alive),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::certs::CertManager;
 use crate::session::SessionContext;
 use anyhow::Context;
 use starlane_netcore::quic::{QuicIdentity, QuicServer};
-use starlane_netcore::transport::QueueLimits;
+use starlane_netcore::transport::{Liveness, QueueLimits};
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +25,8 @@ pub(super) struct Rotation {
     pub(super) live: Arc<AtomicUsize>,
     /// The bounds of the new server's queues (`[transport_queues]`).
     pub(super) queues: QueueLimits,
+    /// The new server's idle timeout and keep-alives (`[webtransport]`).
+    pub(super) liveness: Liveness,
 }
 
 impl Rotation {
@@ -59,6 +61,7 @@ impl Rotation {
                 identity: identity.clone_identity(),
                 queues: self.queues,
                 first_message_limit: Some(self.ctx.first_message_limit()),
+                liveness: self.liveness,
             }) {
                 Ok((next, links)) => {
                     *server = next;

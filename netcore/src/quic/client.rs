@@ -3,8 +3,8 @@
 
 use super::pump::pump;
 use super::tls::{QuicTlsError, QuicTrust, client_crypto};
-use super::{DEFAULT_IDLE_TIMEOUT, QuicCounters, transport_config};
-use crate::transport::{Link, QueueLimits, TransportKind, link_pair};
+use super::{QuicCounters, transport_config};
+use crate::transport::{Link, Liveness, QueueLimits, TransportKind, link_pair};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,11 +28,20 @@ pub enum QuicClientError {
 }
 
 /// The quinn client configuration [`connect`] uses: ALPN [`ALPN`](super::ALPN), `trust`,
-/// idle timeout [`DEFAULT_IDLE_TIMEOUT`], no streams accepted from the server. For clients
-/// that drive a quinn connection themselves (tools, tests).
+/// [`Liveness::DEFAULT`] (idle timeout [`DEFAULT_IDLE_TIMEOUT`](super::DEFAULT_IDLE_TIMEOUT)),
+/// no streams accepted from the server. For clients that drive a quinn connection themselves
+/// (tools, tests).
 pub fn client_config(trust: &QuicTrust) -> Result<quinn::ClientConfig, QuicTlsError> {
+    client_config_with(trust, Liveness::DEFAULT)
+}
+
+/// [`client_config`] with the given idle timeout and keep-alive interval.
+pub fn client_config_with(
+    trust: &QuicTrust,
+    liveness: Liveness,
+) -> Result<quinn::ClientConfig, QuicTlsError> {
     let mut config = quinn::ClientConfig::new(client_crypto(trust)?);
-    config.transport_config(transport_config(DEFAULT_IDLE_TIMEOUT, 0));
+    config.transport_config(transport_config(liveness, 0));
     Ok(config)
 }
 
@@ -60,11 +69,23 @@ pub async fn connect_with(
     timeout: Duration,
     queues: QueueLimits,
 ) -> Result<Link, QuicClientError> {
+    dial(addr, server_name, trust, timeout, queues, Liveness::DEFAULT).await
+}
+
+/// [`connect_with`] with the given idle timeout and keep-alive interval.
+async fn dial(
+    addr: SocketAddr,
+    server_name: &str,
+    trust: QuicTrust,
+    timeout: Duration,
+    queues: QueueLimits,
+    liveness: Liveness,
+) -> Result<Link, QuicClientError> {
     let local: SocketAddr = match addr {
         SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     };
-    let config = client_config(&trust)?;
+    let config = client_config_with(&trust, liveness)?;
     let endpoint = quinn::Endpoint::client(local)?;
     let connecting = endpoint.connect_with(config, addr, server_name)?;
     let conn = tokio::time::timeout(timeout, connecting)
@@ -88,7 +109,19 @@ pub async fn connect_pinned(
     cert_hash: [u8; 32],
     timeout: Duration,
 ) -> Result<Link, QuicClientError> {
+    connect_pinned_with(addr, cert_hash, timeout, Liveness::DEFAULT).await
+}
+
+/// [`connect_pinned`] with the given idle timeout and keep-alive interval (the shorter of
+/// this idle timeout and the server's applies).
+pub async fn connect_pinned_with(
+    addr: SocketAddr,
+    cert_hash: [u8; 32],
+    timeout: Duration,
+    liveness: Liveness,
+) -> Result<Link, QuicClientError> {
     // With a pinned certificate the name only fills the handshake; an IP sends no SNI.
     let name = addr.ip().to_string();
-    connect(addr, &name, QuicTrust::PinnedSha256(cert_hash), timeout).await
+    let trust = QuicTrust::PinnedSha256(cert_hash);
+    dial(addr, &name, trust, timeout, QueueLimits::DEFAULT, liveness).await
 }

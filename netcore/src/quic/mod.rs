@@ -18,11 +18,15 @@ mod server;
 mod stats;
 mod tls;
 
-pub use client::{QuicClientError, client_config, connect, connect_pinned, connect_with};
+pub use client::{
+    QuicClientError, client_config, client_config_with, connect, connect_pinned,
+    connect_pinned_with, connect_with,
+};
 pub use pump::PROTOCOL_VIOLATION;
 pub use server::{QuicBindError, QuicServer, QuicServerConfig};
 pub use tls::{QuicIdentity, QuicTlsError, QuicTrust};
 
+use crate::transport::Liveness;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -30,8 +34,9 @@ use std::time::Duration;
 /// ALPN of client QUIC connections.
 pub const ALPN: &[u8] = b"starlane-quic/1";
 
-/// Idle timeout of client connections (the shorter of both sides' applies).
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle timeout of client connections (the shorter of both sides' applies): a client notices
+/// a server that died without a word this long after it last heard from it.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Liveness::DEFAULT.idle_timeout;
 
 /// Bytes of outgoing datagrams quinn buffers per connection before dropping the oldest.
 const DATAGRAM_SEND_BUFFER: usize = 256 * 1024;
@@ -63,13 +68,13 @@ pub struct QuicCounters {
     pub accept_refused: AtomicU64,
 }
 
-/// Transport settings of both sides: idle timeout with keep-alives every third of it, the
+/// Transport settings of both sides: idle timeout and keep-alives ([`Liveness`]), the
 /// number of bidirectional streams the peer may open, no unidirectional streams, bounded
 /// datagram buffers.
-fn transport_config(idle: Duration, peer_bidi_streams: u32) -> Arc<quinn::TransportConfig> {
+fn transport_config(liveness: Liveness, peer_bidi_streams: u32) -> Arc<quinn::TransportConfig> {
     let mut t = quinn::TransportConfig::default();
-    t.max_idle_timeout(quinn::IdleTimeout::try_from(idle).ok());
-    t.keep_alive_interval(Some(idle / 3));
+    t.max_idle_timeout(quinn::IdleTimeout::try_from(liveness.idle_timeout).ok());
+    t.keep_alive_interval(Some(liveness.keep_alive));
     t.max_concurrent_bidi_streams(peer_bidi_streams.into());
     t.max_concurrent_uni_streams(0u32.into());
     t.datagram_send_buffer_size(DATAGRAM_SEND_BUFFER);

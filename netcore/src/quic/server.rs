@@ -5,7 +5,7 @@ use super::pump::{PROTOCOL_VIOLATION, bump, close_with, pump};
 use super::tls::{QuicIdentity, QuicTlsError, server_crypto};
 use super::{QuicCounters, transport_config};
 use crate::transport::{
-    ACCEPT_QUEUE_FULL, Handover, Link, QueueLimits, TransportKind, hand_over, link_pair,
+    ACCEPT_QUEUE_FULL, Handover, Link, Liveness, QueueLimits, TransportKind, hand_over, link_pair,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,11 +23,9 @@ pub struct QuicServerConfig {
     pub bind: SocketAddr,
     /// TLS certificate and key (the edge uses its WebTransport certificate).
     pub identity: QuicIdentity,
-    /// A connection silent this long is closed with [`CloseReason::Timeout`]
-    /// (keep-alives are sent every third of it).
-    ///
-    /// [`CloseReason::Timeout`]: crate::transport::CloseReason::Timeout
-    pub idle_timeout: Duration,
+    /// Idle timeout advertised to clients (a client whose own is longer is governed by it)
+    /// and keep-alive interval: how fast both ends notice the other is gone.
+    pub liveness: Liveness,
     /// Bounds of the accept queue and of each link's queues.
     pub queues: QueueLimits,
     /// Largest first reliable message a client may send (the edge's hello limit): a first
@@ -68,11 +66,11 @@ impl std::fmt::Debug for QuicServer {
 
 fn server_config(
     identity: &QuicIdentity,
-    idle: Duration,
+    liveness: Liveness,
 ) -> Result<quinn::ServerConfig, QuicTlsError> {
     let mut cfg = quinn::ServerConfig::with_crypto(server_crypto(identity)?);
     // Clients open exactly one bidirectional stream; the server opens none.
-    cfg.transport_config(transport_config(idle, 1));
+    cfg.transport_config(transport_config(liveness, 1));
     Ok(cfg)
 }
 
@@ -81,7 +79,7 @@ impl QuicServer {
     pub fn bind(
         cfg: QuicServerConfig,
     ) -> Result<(QuicServer, mpsc::Receiver<Link>), QuicBindError> {
-        let base = server_config(&cfg.identity, cfg.idle_timeout)?;
+        let base = server_config(&cfg.identity, cfg.liveness)?;
         let endpoint = quinn::Endpoint::server(base.clone(), cfg.bind)?;
         let local_addr = endpoint.local_addr()?;
         let (tx, rx) = mpsc::channel(cfg.queues.accept.max(1));

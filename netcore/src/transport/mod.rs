@@ -5,7 +5,10 @@
 //! [`LinkSender`]. Drivers only move bytes: they know nothing of the messages inside. What
 //! happens when a queue is full: [`queue`] and README.md, "Queues and limits".
 
+mod liveness;
 pub mod queue;
+
+pub use liveness::Liveness;
 
 pub use queue::{
     ACCEPT_QUEUE_FULL, EventSender, LinkControl, LinkSender, OutgoingReceiver, QueueLimits,

@@ -10,13 +10,12 @@ mod session;
 
 pub use crate::frame::{FrameError, MAX_FRAME, encode_frame};
 pub use cert::{CertError, self_signed_identity};
-pub use client::{WtClientError, connect_native};
+pub use client::{WtClientError, connect_native, connect_native_with};
 pub use session::WtCounters;
 
-use crate::transport::{Link, QueueLimits};
+use crate::transport::{Link, Liveness, QueueLimits};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::mpsc;
 use wtransport::config::Ipv6DualStackConfig;
 use wtransport::{Endpoint, Identity, ServerConfig, VarInt};
@@ -35,6 +34,9 @@ pub struct WtServerConfig {
     /// [`LinkEvent::FirstMessageTooLarge`](crate::transport::LinkEvent::FirstMessageTooLarge).
     /// `None`: only [`MAX_FRAME`] applies.
     pub first_message_limit: Option<usize>,
+    /// Idle timeout advertised to browsers (theirs is longer, so this one governs them) and
+    /// keep-alive interval: how fast a browser notices the edge is gone.
+    pub liveness: Liveness,
 }
 
 /// Error starting a [`WtServer`].
@@ -71,8 +73,8 @@ impl WtServer {
         };
         let config = builder
             .with_identity(cfg.identity)
-            .keep_alive_interval(Some(Duration::from_secs(3)))
-            .max_idle_timeout(Some(Duration::from_secs(10)))
+            .keep_alive_interval(Some(cfg.liveness.keep_alive))
+            .max_idle_timeout(Some(cfg.liveness.idle_timeout))
             .map_err(|_| std::io::Error::other("idle timeout out of range"))?
             .build();
         let endpoint = Arc::new(Endpoint::server(config)?);

@@ -4,10 +4,13 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
-use starlane_netcore::transport::{Link, LinkEvent, QueueLimits};
+use starlane_netcore::transport::{Link, LinkEvent, Liveness, QueueLimits};
 use starlane_netcore::webtransport::self_signed_identity;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc::Receiver;
 
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -29,7 +32,7 @@ pub fn server_with(
     let (server, accepted) = QuicServer::bind(QuicServerConfig {
         bind: bind.parse().unwrap(),
         identity,
-        idle_timeout,
+        liveness: Liveness::idle(idle_timeout),
         queues,
         first_message_limit: None,
     })
@@ -71,4 +74,31 @@ pub async fn next_reliable(link: &mut Link) -> LinkEvent {
             other => return other,
         }
     }
+}
+
+/// Forward datagrams between one client and `server` until `cut` is set; returns the
+/// relay's address.
+pub async fn relay(server: SocketAddr, cut: Arc<AtomicBool>) -> SocketAddr {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut client: Option<SocketAddr> = None;
+        let mut buf = vec![0u8; 65_536];
+        while let Ok((n, from)) = sock.recv_from(&mut buf).await {
+            if cut.load(Ordering::Relaxed) {
+                continue;
+            }
+            let to = if from == server {
+                match client {
+                    Some(c) => c,
+                    None => continue,
+                }
+            } else {
+                client = Some(from);
+                server
+            };
+            let _ = sock.send_to(&buf[..n], to).await;
+        }
+    });
+    addr
 }
