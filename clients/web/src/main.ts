@@ -233,7 +233,7 @@ async function connect(app: App): Promise<void> {
     app.username = resolveUsername(window.location.search, store);
     const info = await fetchConnectInfo();
     const token = await fetchDevToken(app.username);
-    await app.conn.open(info, token, info.connectUrl);
+    await app.conn.open(info, token, info.connectUrls);
   } catch (err) {
     app.conn.fail(err instanceof Error ? err.message : String(err));
   }

@@ -2,14 +2,16 @@
 // length-prefixed reliable messages, plus datagrams (ping/pong and any other
 // unreliable message). When the edge says to move, or the session is lost, the connection
 // moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
-// it asks the connect endpoint, opens a new session pinned to the answer's certificate hash,
-// says Resume, and sends the unanswered commands again.
+// it asks the connect endpoints in turn, opens a new session pinned to the answer's
+// certificate hash, says Resume, and sends the unanswered commands again. A session that
+// hears nothing for SILENCE_TIMEOUT_MS counts as lost (silence.ts).
 
 import { encodeClientMsg, decodeServerMsg, PROTOCOL_VERSION } from "./protocol";
 import type { ClientMsg, ServerMsg, Hex } from "./protocol";
 import { frame, FrameReader } from "./protocol/framing";
-import { type ConnectInfo, fetchConnectEndpoint } from "./session";
+import { type ConnectInfo, fetchConnectEndpoints } from "./session";
 import { type ReconnectPlan, ResumeState, WELCOME_TIMEOUT_MS } from "./resume";
+import { SILENCE_CHECK_MS, SilenceWatch } from "./silence";
 import { RateMeter, RttTracker } from "./stats";
 import type { OwnCounters, TransportStatsSample } from "./linkStats";
 import { rejectReasonText } from "./codes";
@@ -65,6 +67,9 @@ export class Connection {
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
+  /** Checks the session for silence while it is welcomed. */
+  private silenceTimer: ReturnType<typeof setInterval> | null = null;
+  private silence: SilenceWatch | null = null;
   private frames = new FrameReader();
   /** Drain and resume state (null before `open`). */
   private resumeState: ResumeState | null = null;
@@ -81,11 +86,12 @@ export class Connection {
   }
 
   /**
-   * Connects, sends Hello with `token` and starts reading. `connectUrl` is the connect
-   * endpoint to move through when the session is lost (a Move may name another). Never throws.
+   * Connects, sends Hello with `token` and starts reading. `connectUrls` are the connect
+   * endpoints to move through (in turn) when the session is lost (a Move may name another).
+   * Never throws.
    */
-  async open(info: ConnectInfo, token: string, connectUrl: string | null = null): Promise<void> {
-    this.resumeState = new ResumeState(token, connectUrl);
+  async open(info: ConnectInfo, token: string, connectUrls: readonly string[] = []): Promise<void> {
+    this.resumeState = new ResumeState(token, connectUrls);
     await this.attach(info, { type: "hello", version: PROTOCOL_VERSION, token });
   }
 
@@ -94,6 +100,7 @@ export class Connection {
     this.detach();
     const gen = this.generation;
     this.frames = new FrameReader();
+    this.resumeState?.at(info.webtransportUrl);
     if (this.resumeState?.phase !== "connecting") this.setState("connecting", null);
     if (typeof WebTransport === "undefined") {
       this.onClosed(gen, "this browser offers no WebTransport (it needs a secure context: https or localhost)");
@@ -184,7 +191,7 @@ export class Connection {
     const gen = this.generation;
     let info: ConnectInfo;
     try {
-      info = await fetchConnectEndpoint(attempt.connectUrl, resume.token);
+      info = await fetchConnectEndpoints(attempt.connectUrls, resume.token, attempt.lost);
     } catch (err) {
       if (gen === this.generation) this.afterFailure(resume.attemptFailed(`connect endpoint: ${errorText(err)}`));
       return;
@@ -312,7 +319,9 @@ export class Connection {
   }
 
   private countIn(bytes: number): void {
-    this.rx.add(bytes, nowMs());
+    const now = nowMs();
+    this.silence?.heard(now);
+    this.rx.add(bytes, now);
     this.traffic.bytesIn += bytes;
     this.traffic.messagesIn++;
   }
@@ -373,15 +382,35 @@ export class Connection {
     this.events.onMessage(msg, now);
   }
 
+  /** Pings and the silence watch of a welcomed session. */
   private startPing(): void {
     this.stopPing();
     this.sendPing();
     this.pingTimer = setInterval(() => this.sendPing(), PING_INTERVAL_MS);
+    this.silence = new SilenceWatch(nowMs());
+    this.silenceTimer = setInterval(() => this.checkSilence(), SILENCE_CHECK_MS);
   }
 
   private stopPing(): void {
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
+    this.silence = null;
+  }
+
+  /** A welcomed session that heard nothing for SILENCE_TIMEOUT_MS is lost: move, or close. */
+  private checkSilence(): void {
+    const now = nowMs();
+    const resume = this.resumeState;
+    if (!this.silence?.check(now) || resume?.phase !== "playing") return;
+    const plan = resume.onSilence(now);
+    if (plan) {
+      this.schedule(plan);
+      return;
+    }
+    this.detach();
+    this.setState("closed", resume.lastError ?? "the server went silent");
   }
 
   /** Session `gen` ended (a stale generation's end is ignored). */

@@ -2,12 +2,18 @@
 // driven by messages and time, without I/O (net.ts does the fetches, sessions and timers).
 //
 // The client keeps the latest resume ticket, the commands not answered yet (by seq) and the
-// connect endpoint. On `Move` (or when its session closes unexpectedly, or is refused with a
-// curable reason, if it knows a connect endpoint and holds a ticket) it plans a reconnection:
-// ask the connect endpoint for an edge, open a session there, say `Resume` with the token and
-// the ticket (or `Hello` once the ticket was refused), and on the welcome send the unanswered
-// commands again with their seqs. The region applies a seq once; the client reports each
-// answer once. Attempts are bounded, with doubling backoff.
+// connect endpoints. On `Move` (or when its session closes unexpectedly, goes silent, or is
+// refused with a curable reason, if it knows a connect endpoint and holds a ticket) it plans a
+// reconnection: ask the connect endpoints in turn for an edge (the first that answers wins),
+// open a session there, say `Resume` with the token and the ticket (or `Hello` once the ticket
+// was refused), and on the welcome send the unanswered commands again with their seqs. The
+// region applies a seq once; the client reports each answer once. Attempts are bounded, with
+// doubling backoff.
+//
+// An edge that dies without a word (`kill -9`) takes its own connect endpoint with it, so the
+// client knows several (`connect_urls`), and names the edge it lost (`?lost=<its
+// webtransport_url>`), so that an endpoint whose registry still lists the dead edge hands out
+// another; the later half of the attempts stop naming it (it may have been a network blip).
 
 import { PROTOCOL_VERSION, RejectReason } from "./protocol";
 import type { ClientMsg, Command } from "./protocol";
@@ -23,6 +29,10 @@ export const WELCOME_TIMEOUT_MS = 10_000;
 /** A session shorter than this (welcome to the next planned reconnection) counts as a flap;
  * more than RESUME_ATTEMPTS flaps in a row end the session, and each waits longer. */
 export const STABLE_SESSION_MS = 10_000;
+/** A session that received nothing (datagram or stream bytes) this long while playing counts
+ * as lost, like the native client's link idle timeout: the edge answers the client's pings
+ * every second and the QUIC idle timeout it advertises is 2.5 s. */
+export const SILENCE_TIMEOUT_MS = 3_000;
 /** Most unanswered commands kept for sending again (the oldest is dropped beyond it), and
  * most answered seqs remembered to drop a repeated answer. */
 export const MAX_UNANSWERED = 4096;
@@ -46,9 +56,14 @@ export interface ReconnectPlan {
   attempt: number;
 }
 
-/** What one attempt does: ask `connectUrl`, then open a session and send `first`. */
+/**
+ * What one attempt does: ask the `connectUrls` in turn (naming the `lost` edge, if any) until
+ * one answers, then open a session there and send `first`.
+ */
 export interface Attempt {
-  connectUrl: string;
+  connectUrls: string[];
+  /** The address of the edge the client lost without a word (`?lost=`), or null. */
+  lost: string | null;
   first: ClientMsg;
 }
 
@@ -63,8 +78,13 @@ export function curable(reason: number): boolean {
 export class ResumeState {
   /** The latest resume ticket (lowercase hex), or null. */
   ticket: string | null = null;
-  /** The connect endpoint, or null when none is known. */
-  connectUrl: string | null;
+  /** The connect endpoints, tried in turn (a Move's goes first); empty when none is known. */
+  connectUrls: string[];
+  /** The edge the session is on (its `webtransport_url`), or null before one. */
+  edge: string | null = null;
+  /** The edge the client lost without a word (closed unexpectedly or went silent), named to
+   * the connect endpoint until a welcome or half the attempts; else null. */
+  lost: string | null = null;
   /** Where the machine is. */
   phase: ResumePhase = "playing";
   /** The MoveReason of the reconnection under way, or null (lost link or none). */
@@ -92,9 +112,14 @@ export class ResumeState {
 
   constructor(
     readonly token: string,
-    connectUrl: string | null = null,
+    connectUrls: readonly string[] = [],
   ) {
-    this.connectUrl = connectUrl;
+    this.connectUrls = unique(connectUrls);
+  }
+
+  /** A session to `edge` (its webtransport_url) is being opened. */
+  at(edge: string): void {
+    this.edge = edge;
   }
 
   /** Command `seq` was sent. */
@@ -135,7 +160,7 @@ export class ResumeState {
   /** The edge said to move at `now` (ms): a reconnection is planned (null if none can be made). */
   onMove(reason: number, connectUrl: string, ticket: string, now: number): ReconnectPlan | null {
     this.ticket = ticket;
-    if (connectUrl.length > 0) this.connectUrl = connectUrl;
+    if (connectUrl.length > 0) this.connectUrls = unique([connectUrl, ...this.connectUrls]);
     if (this.phase === "ended" || this.phase === "waiting" || this.phase === "connecting") return null;
     this.reason = reason;
     return this.plan(now);
@@ -173,6 +198,7 @@ export class ResumeState {
       case "playing":
         if (!this.canResume()) return this.end(detail);
         this.reason = null;
+        this.lost = this.edge;
         return this.plan(now);
       case "connecting":
         return this.attemptFailed(detail);
@@ -181,16 +207,28 @@ export class ResumeState {
     }
   }
 
+  /**
+   * Nothing arrived from the edge for `SILENCE_TIMEOUT_MS` while playing (the edge died
+   * without a word, or the path did): the session is dropped and, as after an unexpected
+   * close, a reconnection is planned that names this edge as lost.
+   */
+  onSilence(now: number): ReconnectPlan | null {
+    if (this.phase !== "playing") return null;
+    return this.onClose(`no word from the server for ${SILENCE_TIMEOUT_MS} ms`, now);
+  }
+
   /** The planned delay passed: what to do now, or null if nothing is planned. */
   beginAttempt(): Attempt | null {
-    if (this.phase !== "waiting" || this.connectUrl === null) return null;
+    if (this.phase !== "waiting" || this.connectUrls.length === 0) return null;
     this.phase = "connecting";
     this.attempts++;
+    // The later attempts stop avoiding the lost edge: it may have been a network blip.
+    if (this.attempts > RESUME_ATTEMPTS / 2) this.lost = null;
     const first: ClientMsg =
       this.ticket !== null
         ? { type: "resume", version: PROTOCOL_VERSION, token: this.token, ticket: this.ticket }
         : { type: "hello", version: PROTOCOL_VERSION, token: this.token };
-    return { connectUrl: this.connectUrl, first };
+    return { connectUrls: [...this.connectUrls], lost: this.lost, first };
   }
 
   /** The attempt under way failed (connect endpoint, session, or no welcome in time). */
@@ -209,6 +247,7 @@ export class ResumeState {
     this.welcomedAt = now;
     if (this.phase !== "connecting") return [];
     this.phase = "playing";
+    this.lost = null;
     this.moves++;
     this.attempts = 0;
     this.backoffMs = FIRST_BACKOFF_MS;
@@ -228,7 +267,7 @@ export class ResumeState {
   }
 
   private canResume(): boolean {
-    return this.ticket !== null && this.connectUrl !== null;
+    return this.ticket !== null && this.connectUrls.length > 0;
   }
 
   /**
@@ -237,7 +276,7 @@ export class ResumeState {
    * and not at all after too many of those in a row.
    */
   private plan(now: number): ReconnectPlan | null {
-    if (this.connectUrl === null) return this.end("no connect endpoint known");
+    if (this.connectUrls.length === 0) return this.end("no connect endpoint known");
     const short = this.welcomedAt !== null && now - this.welcomedAt < STABLE_SESSION_MS;
     this.flaps = short ? this.flaps + 1 : 0;
     if (this.flaps > RESUME_ATTEMPTS) return this.end("could not reconnect: sessions keep ending at once");
@@ -260,4 +299,9 @@ export class ResumeState {
     this.lastError = why;
     return null;
   }
+}
+
+/** `urls` without empty strings or repeats, in order. */
+function unique(urls: readonly string[]): string[] {
+  return [...new Set(urls.filter((u) => u.length > 0))];
 }

@@ -7,8 +7,10 @@ export interface ConnectInfo {
   webtransportUrl: string;
   /** SHA-256 of the edge's certificate (pinned with serverCertificateHashes), or null. */
   certHash: Uint8Array<ArrayBuffer> | null;
-  /** The connect endpoint to move through when the session is lost (`connect_url`), or null. */
-  connectUrl: string | null;
+  /** The connect endpoints to move through when the session is lost, tried in turn:
+   * `connect_url`, then those of `connect_urls` (e.g. every edge of the region, so that one
+   * survives the edge that died); empty when none is given. */
+  connectUrls: string[];
 }
 
 /** Errors of the HTTP bootstrap, with a short human message. */
@@ -72,8 +74,13 @@ export function parseConnectInfo(json: unknown): ConnectInfo {
     if (!certHash || certHash.length !== 32) throw new SessionError("connect-info cert_hash is not a hex sha-256");
   }
   const connect = obj["connect_url"];
-  const connectUrl = typeof connect === "string" && connect.length > 0 ? connect : null;
-  return { webtransportUrl: url, certHash, connectUrl };
+  const more = obj["connect_urls"];
+  if (more !== undefined && !(Array.isArray(more) && more.every((u) => typeof u === "string"))) {
+    throw new SessionError("connect-info connect_urls is not a list of strings");
+  }
+  const listed: string[] = [typeof connect === "string" ? connect : "", ...((more as string[] | undefined) ?? [])];
+  const connectUrls = [...new Set(listed.filter((u) => u.length > 0))];
+  return { webtransportUrl: url, certHash, connectUrls };
 }
 
 async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {
@@ -96,12 +103,33 @@ export async function fetchConnectInfo(base = ""): Promise<ConnectInfo> {
   return parseConnectInfo(await fetchJson(`${base}/api/connect-info`));
 }
 
+/** `url` with `?lost=<lost>` (or `&lost=`) added when `lost` is not null. */
+export function withLost(url: string, lost: string | null): string {
+  if (lost === null) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}lost=${encodeURIComponent(lost)}`;
+}
+
 /**
  * Asks a connect endpoint (`POST`, `Authorization: Bearer <token>`; protocol/SPEC.md §17) for
- * the edge to use; it answers in the shape of `/api/connect-info`.
+ * the edge to use, naming the edge the client `lost` without a word (`?lost=`, its
+ * `webtransport_url`) if any; it answers in the shape of `/api/connect-info`.
  */
-export async function fetchConnectEndpoint(url: string, token: string): Promise<ConnectInfo> {
-  return parseConnectInfo(await fetchJson(url, { method: "POST", headers: { authorization: `Bearer ${token}` } }));
+export async function fetchConnectEndpoint(url: string, token: string, lost: string | null = null): Promise<ConnectInfo> {
+  const init = { method: "POST", headers: { authorization: `Bearer ${token}` } };
+  return parseConnectInfo(await fetchJson(withLost(url, lost), init));
+}
+
+/** {@link fetchConnectEndpoint} on each of `urls` in turn: the first answer, else the last error. */
+export async function fetchConnectEndpoints(urls: readonly string[], token: string, lost: string | null): Promise<ConnectInfo> {
+  let last: unknown = new SessionError("no connect endpoint known");
+  for (const url of urls) {
+    try {
+      return await fetchConnectEndpoint(url, token, lost);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /** Fetches a development token for `username` from the dev issuer. */

@@ -6,6 +6,7 @@ import {
   MAX_BACKOFF_MS,
   RESUME_ATTEMPTS,
   ResumeState,
+  SILENCE_TIMEOUT_MS,
   STABLE_SESSION_MS,
   curable,
 } from "../src/resume";
@@ -26,7 +27,7 @@ function move(unit: number, q: number): Command {
 
 /** A client playing with commands 1..=3 sent, 1 answered, and a ticket. */
 function playing(): ResumeState {
-  const s = new ResumeState(TOKEN, CONNECT);
+  const s = new ResumeState(TOKEN, [CONNECT]);
   for (const seq of [1, 2, 3]) s.sent(seq, move(7, seq));
   expect(s.answered(1)).toBe(true);
   s.onTicket("aa".repeat(61));
@@ -42,7 +43,8 @@ describe("resume state", () => {
     expect(s.reason).toBe(MoveReason.Drain);
     const attempt = s.beginAttempt();
     expect(attempt).toEqual({
-      connectUrl: "http://other/connect",
+      connectUrls: ["http://other/connect", CONNECT],
+      lost: null,
       first: { type: "resume", version: PROTOCOL_VERSION, token: TOKEN, ticket: "bb".repeat(61) },
     });
     expect(s.phase).toBe("connecting");
@@ -58,7 +60,7 @@ describe("resume state", () => {
   it("keeps the known endpoint when the Move names none", () => {
     const s = playing();
     s.onMove(MoveReason.Shutdown, "", "cc", tick());
-    expect(s.beginAttempt()?.connectUrl).toBe(CONNECT);
+    expect(s.beginAttempt()?.connectUrls).toEqual([CONNECT]);
   });
 
   it("reports an answer repeated across a move once", () => {
@@ -120,15 +122,15 @@ describe("resume state", () => {
   });
 
   it("a session lost without a ticket or an endpoint ends", () => {
-    const noTicket = new ResumeState(TOKEN, CONNECT);
+    const noTicket = new ResumeState(TOKEN, [CONNECT]);
     expect(noTicket.onClose("closed", tick())).toBeNull();
     expect(noTicket.phase).toBe("ended");
-    const noEndpoint = new ResumeState(TOKEN, null);
+    const noEndpoint = new ResumeState(TOKEN, []);
     noEndpoint.onTicket("aa");
     expect(noEndpoint.onClose("closed", tick())).toBeNull();
     expect(noEndpoint.phase).toBe("ended");
     // A Move without any endpoint cannot be followed.
-    const lost = new ResumeState(TOKEN, null);
+    const lost = new ResumeState(TOKEN, []);
     expect(lost.onMove(MoveReason.Drain, "", "aa", tick())).toBeNull();
     expect(lost.phase).toBe("ended");
   });
@@ -205,5 +207,54 @@ describe("resume state", () => {
     t.beginAttempt();
     t.welcomed(2_000);
     expect(t.onMove(MoveReason.Drain, "", "aa", 2_000 + STABLE_SESSION_MS)?.delayMs).toBe(0);
+  });
+
+  it("a session lost without a word names its edge to the endpoints, tried in turn", () => {
+    const s = new ResumeState(TOKEN, [CONNECT, "http://b/connect", CONNECT, ""]);
+    expect(s.connectUrls).toEqual([CONNECT, "http://b/connect"]);
+    s.at("https://a:4433/");
+    s.onTicket("aa");
+    s.welcomed(tick());
+    expect(s.onClose("closed: idle timeout", tick())).toEqual({ delayMs: 0, attempt: 1 });
+    expect(s.lost).toBe("https://a:4433/");
+    expect(s.beginAttempt()).toMatchObject({ connectUrls: [CONNECT, "http://b/connect"], lost: "https://a:4433/" });
+    // The later half of the attempts stop naming it (a network blip).
+    const named: (string | null)[] = [];
+    for (let plan = s.attemptFailed("connect endpoint: http 502"); plan; plan = s.attemptFailed("again")) {
+      named.push(s.beginAttempt()?.lost ?? null);
+    }
+    expect(named.slice(0, RESUME_ATTEMPTS / 2 - 1).every((l) => l === "https://a:4433/")).toBe(true);
+    expect(named.slice(RESUME_ATTEMPTS / 2 - 1).every((l) => l === null)).toBe(true);
+  });
+
+  it("a welcome forgets the lost edge; a Move or a refusal names none", () => {
+    const s = playing();
+    s.at("https://a:4433/");
+    s.onClose("closed by server", tick());
+    s.beginAttempt();
+    s.at("https://b:4433/");
+    s.welcomed(tick());
+    expect(s.lost).toBeNull();
+    s.onMove(MoveReason.Drain, "http://b/connect", "bb", tick());
+    expect(s.beginAttempt()).toMatchObject({ connectUrls: ["http://b/connect", CONNECT], lost: null });
+    s.welcomed(tick());
+    expect(s.onReject(RejectReason.ShuttingDown, tick())).not.toBeNull();
+    expect(s.beginAttempt()?.lost).toBeNull();
+  });
+
+  it("silence while playing moves and names the edge; silence at other times does nothing", () => {
+    const s = playing();
+    s.at("https://a:4433/");
+    s.welcomed(tick());
+    expect(s.onSilence(tick())).toEqual({ delayMs: 0, attempt: 1 });
+    expect(s.phase).toBe("waiting");
+    expect(s.beginAttempt()?.lost).toBe("https://a:4433/");
+    expect(s.onSilence(tick())).toBeNull();
+    expect(s.phase).toBe("connecting");
+    // Without a ticket the silent session ends, saying why.
+    const fresh = new ResumeState(TOKEN, [CONNECT]);
+    expect(fresh.onSilence(tick())).toBeNull();
+    expect(fresh.phase).toBe("ended");
+    expect(fresh.lastError).toContain(`${SILENCE_TIMEOUT_MS} ms`);
   });
 });

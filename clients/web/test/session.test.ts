@@ -1,5 +1,13 @@
-import { describe, expect, it } from "vitest";
-import { GUEST_KEY, parseConnectInfo, parseHexBytes, resolveUsername, type NameStore } from "../src/session";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  GUEST_KEY,
+  fetchConnectEndpoints,
+  parseConnectInfo,
+  parseHexBytes,
+  resolveUsername,
+  withLost,
+  type NameStore,
+} from "../src/session";
 
 function store(): NameStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -50,9 +58,14 @@ describe("connect info", () => {
   });
 
   it("takes the connect endpoint when the answer names one", () => {
-    expect(parseConnectInfo({ webtransport_url: "https://x/" }).connectUrl).toBeNull();
-    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "" }).connectUrl).toBeNull();
-    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "/api/connect" }).connectUrl).toBe("/api/connect");
+    expect(parseConnectInfo({ webtransport_url: "https://x/" }).connectUrls).toEqual([]);
+    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "" }).connectUrls).toEqual([]);
+    expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "/api/connect" }).connectUrls).toEqual([
+      "/api/connect",
+    ]);
+    const many = { webtransport_url: "https://x/", connect_url: "/api/connect", connect_urls: ["http://b/connect", "/api/connect"] };
+    expect(parseConnectInfo(many).connectUrls).toEqual(["/api/connect", "http://b/connect"]);
+    expect(() => parseConnectInfo({ webtransport_url: "https://x/", connect_urls: "http://b/connect" })).toThrow(/connect_urls/);
     // The connect endpoint's own answer (EdgeAddress with the region) parses too.
     const edge = parseConnectInfo({
       webtransport_url: "https://127.0.0.1:4433/",
@@ -78,5 +91,32 @@ describe("connect info", () => {
     expect(Array.from(parseHexBytes("0a:FF 10") ?? [])).toEqual([10, 255, 16]);
     expect(parseHexBytes("zz")).toBeNull();
     expect(parseHexBytes("123")).toBeNull();
+  });
+});
+
+describe("connect endpoints", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("names the lost edge in the query", () => {
+    expect(withLost("/api/connect", null)).toBe("/api/connect");
+    expect(withLost("/api/connect", "https://a:4433/")).toBe("/api/connect?lost=https%3A%2F%2Fa%3A4433%2F");
+    expect(withLost("http://e/connect?x=1", "10.0.0.1:4434")).toBe("http://e/connect?x=1&lost=10.0.0.1%3A4434");
+  });
+
+  it("asks each endpoint in turn until one answers", async () => {
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", (url: string, init: RequestInit) => {
+      asked.push(`${init.method} ${url} ${(init.headers as Record<string, string>)["authorization"]}`);
+      if (url.startsWith("http://dead/")) return Promise.reject(new TypeError("connection refused"));
+      return Promise.resolve(new Response(JSON.stringify({ webtransport_url: "https://b:4433/" })));
+    });
+    const info = await fetchConnectEndpoints(["http://dead/connect", "http://b/connect"], "tok", "https://a:4433/");
+    expect(info.webtransportUrl).toBe("https://b:4433/");
+    expect(asked).toEqual([
+      "POST http://dead/connect?lost=https%3A%2F%2Fa%3A4433%2F Bearer tok",
+      "POST http://b/connect?lost=https%3A%2F%2Fa%3A4433%2F Bearer tok",
+    ]);
+    await expect(fetchConnectEndpoints(["http://dead/connect"], "tok", null)).rejects.toThrow(/connection refused/);
+    await expect(fetchConnectEndpoints([], "tok", null)).rejects.toThrow(/no connect endpoint/);
   });
 });

@@ -70,8 +70,13 @@ pub async fn start(cfg: EdgeConfig, issuer: Arc<DevIssuer>) -> anyhow::Result<Ar
 }
 
 /// Ask the connect endpoint at `url` with `authorization` (the client's header, passed on
-/// as is): the status and the JSON body of its answer. Errors name the endpoint.
-pub async fn ask_connect_endpoint(url: String, authorization: String) -> (u16, String) {
+/// as is) and `lost` (`?lost=`, the edge the client lost): the status and the JSON body of
+/// its answer. Errors name the endpoint.
+pub async fn ask_connect_endpoint(
+    url: String,
+    authorization: String,
+    lost: Option<String>,
+) -> (u16, String) {
     let asked = url.clone();
     let answer = tokio::task::spawn_blocking(move || -> Result<(u16, String), ureq::Error> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -79,10 +84,11 @@ pub async fn ask_connect_endpoint(url: String, authorization: String) -> (u16, S
             .timeout_global(Some(Duration::from_secs(10)))
             .build()
             .into();
-        let mut res = agent
-            .post(&url)
-            .header("Authorization", &authorization)
-            .send_empty()?;
+        let mut request = agent.post(&url).header("Authorization", &authorization);
+        if let Some(lost) = &lost {
+            request = request.query("lost", lost);
+        }
+        let mut res = request.send_empty()?;
         let status = res.status().as_u16();
         Ok((status, res.body_mut().read_to_string()?))
     })

@@ -1,7 +1,7 @@
 //! The all-in-one server's HTTP side: the web client, connect info, the connect endpoint (on
 //! the page's origin), and the dev token issuer.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,13 @@ pub struct WebState {
     pub issuer: Arc<DevIssuer>,
     /// Host name the browser uses to reach the edge (from the HTTP request's point of view).
     pub public_host: String,
+}
+
+/// The query of `POST /api/connect`, passed on to the edge's endpoint.
+#[derive(Debug, Deserialize)]
+struct ConnectQuery {
+    /// An address of the edge the client lost without a word (protocol/SPEC.md §17.2).
+    lost: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,16 +67,22 @@ async fn connect_info(State(s): State<WebState>) -> Response {
     .into_response()
 }
 
-/// `POST /api/connect`: the edge's connect endpoint (protocol/SPEC.md §17) on the page's
-/// origin; the token is verified by the edge, whose answer (or refusal) is passed on.
-async fn connect(State(s): State<WebState>, headers: HeaderMap) -> Response {
+/// `POST /api/connect[?lost=<address>]`: the edge's connect endpoint (protocol/SPEC.md §17) on
+/// the page's origin; the token is verified by the edge, whose answer (or refusal) is passed
+/// on, and `lost` is passed on to it.
+async fn connect(
+    State(s): State<WebState>,
+    Query(query): Query<ConnectQuery>,
+    headers: HeaderMap,
+) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let endpoint = s.connect_endpoint.clone();
     let (status, body) =
-        crate::second_edge::ask_connect_endpoint(s.connect_endpoint.clone(), authorization).await;
+        crate::second_edge::ask_connect_endpoint(endpoint, authorization, query.lost).await;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

@@ -1,6 +1,6 @@
 //! Scenario: `starlane-local run --dev-second-edge` (the browser drain test's set-up). The
 //! connect info hands out the second edge `b`; `/api/connect` on the web server passes the
-//! bearer token to edge `a`'s connect endpoint and its answer (or refusal) back; `b`'s admin
+//! bearer token (and `?lost=`) to edge `a`'s connect endpoint and its answer (or refusal) back; `b`'s admin
 //! listener drains it only with the configured token; a client playing on `b` then moves to
 //! `a` through `/api/connect` and resumes its session there.
 
@@ -71,6 +71,10 @@ async fn the_second_edge_drains_and_its_client_moves_to_the_first() {
         format!("https://127.0.0.1:{wt_port}/")
     );
     assert_eq!(answer["cert_hash"].as_str().unwrap(), a.cert_hash());
+    // `?lost=` is passed on: the endpoint does not hand out the edge a client lost.
+    let lost = format!("{connect}?lost=https://127.0.0.1:{wt_port}/");
+    let (status, body) = post(lost, Some(token.clone())).await;
+    assert!(!body.contains(&format!(":{wt_port}/")), "{status} {body}");
 
     // A client plays on b.
     let mut client = Client::connect(&info, &token).await.unwrap();
