@@ -7,7 +7,8 @@
 //! * `starlane-local token --username ada` prints a development token.
 //! * `starlane-local edge --config edge.toml` runs one edge relay alone, as `starlane-edge
 //!   run` does, for set-ups of several processes (the failover scenario kills it with
-//!   SIGKILL); it prints `STARLANE_EDGE_READY {"udp": .., "udp_public_key": .., "http": ..}`.
+//!   SIGKILL); it prints `STARLANE_EDGE_READY {"udp": .., "udp_public_key": .., "http": .., "quic": ..,
+//!   "cert_hash": ..}`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -177,6 +178,8 @@ async fn run_edge(path: &std::path::Path) -> anyhow::Result<()> {
             "udp": edge.udp_addr().to_string(),
             "udp_public_key": key,
             "http": edge.http_addr().to_string(),
+            "quic": edge.quic_addr().to_string(),
+            "cert_hash": edge.cert_hash(),
         })
     );
     let stop = signals.run_edge(&edge).await;

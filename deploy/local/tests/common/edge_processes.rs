@@ -21,6 +21,9 @@ pub struct EdgeProcess {
     pub udp: SocketAddr,
     pub udp_public_key: [u8; 32],
     pub http: SocketAddr,
+    pub quic: SocketAddr,
+    /// SHA-256 of its certificate, pinned by QUIC clients.
+    pub cert_hash: [u8; 32],
 }
 
 impl EdgeProcess {
@@ -32,6 +35,14 @@ impl EdgeProcess {
     /// Where a native client reaches it over encrypted UDP.
     pub fn info(&self) -> starlane_client::ConnectInfo {
         starlane_client::ConnectInfo::udp_only(self.udp, self.udp_public_key)
+    }
+
+    /// Where a native client reaches it over encrypted UDP or QUIC.
+    pub fn info_with_quic(&self) -> starlane_client::ConnectInfo {
+        let mut info = self.info();
+        info.quic_addr = Some(self.quic);
+        info.cert_hash = Some(self.cert_hash);
+        info
     }
 
     /// `kill -9`: no goodbye to anyone, no deregistration.
@@ -164,6 +175,8 @@ impl Cluster {
             udp: field("udp").parse().unwrap(),
             udp_public_key: key,
             http: field("http").parse().unwrap(),
+            quic: field("quic").parse().unwrap(),
+            cert_hash: starlane_client::http::parse_key(&field("cert_hash")).unwrap(),
         };
         wait_ready(edge.http).await;
         edge
