@@ -130,6 +130,12 @@ impl Verifier {
         leeway_secs: u64,
         blacklist: Arc<dyn TokenBlacklist>,
     ) -> Self {
+        if !crate::jwt_ring::install() {
+            tracing::warn!(
+                "another jsonwebtoken crypto provider was installed first: ES256 tokens are \
+                 verified with it rather than ring"
+            );
+        }
         Self {
             keys,
             issuer,

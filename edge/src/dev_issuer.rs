@@ -64,6 +64,9 @@ impl DevIssuer {
 
     /// Like [`DevIssuer::load_or_create`] with a chosen `iss`.
     pub fn load_or_create_with_issuer(dir: &Path, issuer: &str) -> Result<Self, DevIssuerError> {
+        // Signing fixes jsonwebtoken's process-wide provider: put the ring one in place first,
+        // so that a process that issues before it verifies still checks ES256 with ring.
+        crate::jwt_ring::install();
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| DevIssuerError::Io { path, source }

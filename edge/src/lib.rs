@@ -39,6 +39,7 @@ pub mod dev_issuer;
 pub mod directory;
 pub mod edge;
 pub mod http;
+pub mod jwt_ring;
 pub mod keys;
 pub mod metrics;
 pub mod region_hub;
