@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod edge_processes;
+pub mod region_in_process;
 pub mod two_edges;
 
 use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
