@@ -113,6 +113,20 @@ pub async fn command_result(
     }
 }
 
+/// Move `unit` to `target`: the command is accepted and the unit arrives (within 20 s).
+pub async fn move_and_arrive(
+    client: &mut Client,
+    unit: starlane_protocol::EntityId,
+    target: starlane_protocol::Hex,
+) {
+    let seq = client.send_move(unit, target);
+    assert_eq!(command_result(client, seq).await, Ok(()));
+    wait_until(client, Duration::from_secs(20), |c| {
+        c.world.entities.get(&unit).is_some_and(|e| e.pos == target)
+    })
+    .await;
+}
+
 /// Wait until the map (a reliable message that raises no event of its own) has arrived.
 #[allow(dead_code)]
 pub async fn wait_for_map(client: &mut Client, timeout: Duration) {
