@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::link_events::{
-    close_after_last_words, datagram_arrives, expect_numbered, oversized_datagram_is_dropped,
-    reliable_arrives, send_numbered,
+    close_after_last_words, datagrams_both_ways, numbered_then_welcome,
+    oversized_datagram_is_dropped, send_numbered,
 };
 use crate::quic_common::*;
 use starlane_netcore::quic::connect_pinned;
@@ -29,11 +29,8 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
     send_numbered(&client, 20, &big);
     let mut edge = accept(&mut accepted).await;
     assert_eq!(edge.transport, TransportKind::Quic);
-    expect_numbered(&mut edge, 20, &big).await;
-    reliable_arrives(&edge, &mut client, b"welcome").await;
-
-    datagram_arrives(&client, &mut edge, b"input").await;
-    datagram_arrives(&edge, &mut client, b"state").await;
+    numbered_then_welcome(&mut edge, &mut client, 20, &big).await;
+    datagrams_both_ways(&mut client, &mut edge).await;
 
     // Larger than any path allows: dropped and counted, the link carries on.
     let too_large = &server.counters().datagrams_too_large;

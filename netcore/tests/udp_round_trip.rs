@@ -1,6 +1,6 @@
 //! Handshake and encrypted round trip of reliable messages and datagrams over loopback UDP.
 
-use crate::link_events::{datagram_arrives, expect_numbered, reliable_arrives, send_numbered};
+use crate::link_events::{datagrams_both_ways, expect_numbered, reliable_arrives, send_numbered};
 use crate::udp_common::loopback_pair;
 use starlane_netcore::transport::{Link, TransportKind};
 use std::time::Duration;
@@ -22,8 +22,7 @@ async fn reliable_and_datagrams_round_trip() {
 
     // Server to client, both kinds.
     reliable_arrives(&edge, &mut client, b"welcome").await;
-    datagram_arrives(&edge, &mut client, b"state").await;
-    datagram_arrives(&client, &mut edge, b"input").await;
+    datagrams_both_ways(&mut client, &mut edge).await;
 
     // The driver publishes link stats every 100 ms: wait for the first figures.
     let deadline = std::time::Instant::now() + Duration::from_secs(3);

@@ -2,8 +2,8 @@
 //! reliable frames on its stream and datagrams, then closes with a code the server sees.
 
 use crate::link_events::{
-    accept, close_after_last_words, datagram_arrives, expect_numbered,
-    oversized_datagram_is_dropped, reliable_arrives, send_numbered,
+    accept, close_after_last_words, datagrams_both_ways, numbered_then_welcome,
+    oversized_datagram_is_dropped, send_numbered,
 };
 use starlane_netcore::transport::{QueueLimits, TransportKind};
 use starlane_netcore::webtransport::{
@@ -32,12 +32,10 @@ async fn stream_and_datagram_round_trip() {
     // Reliable frames both ways, in order, including a large one.
     let big = vec![7u8; 200_000];
     send_numbered(&client, 20, &big);
-    expect_numbered(&mut edge, 20, &big).await;
-    reliable_arrives(&edge, &mut client, b"welcome").await;
+    numbered_then_welcome(&mut edge, &mut client, 20, &big).await;
 
     // Datagrams both ways (retry: datagrams may be lost).
-    datagram_arrives(&client, &mut edge, b"input").await;
-    datagram_arrives(&edge, &mut client, b"state").await;
+    datagrams_both_ways(&mut client, &mut edge).await;
 
     // An oversized datagram is dropped and counted, the link lives on.
     let too_large = &server.counters().datagrams_too_large;

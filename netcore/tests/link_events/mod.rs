@@ -57,6 +57,18 @@ pub async fn expect_numbered(to: &mut Link, count: u8, big: &[u8]) {
     assert_eq!(next_reliable(to).await, LinkEvent::Reliable(big.to_vec()));
 }
 
+/// Read what the client sent with [`send_numbered`] at `edge`, then answer "welcome".
+pub async fn numbered_then_welcome(edge: &mut Link, client: &mut Link, count: u8, big: &[u8]) {
+    expect_numbered(edge, count, big).await;
+    reliable_arrives(edge, client, b"welcome").await;
+}
+
+/// A datagram each way: "input" from the client, "state" from the edge.
+pub async fn datagrams_both_ways(client: &mut Link, edge: &mut Link) {
+    datagram_arrives(client, edge, b"input").await;
+    datagram_arrives(edge, client, b"state").await;
+}
+
 /// Send a reliable `message` from `from` and read it at `to`.
 pub async fn reliable_arrives(from: &Link, to: &mut Link, message: &[u8]) {
     assert!(from.sender.send_reliable(message.to_vec()).is_queued());
