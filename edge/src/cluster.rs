@@ -8,10 +8,9 @@
 
 use crate::auth::{Claims, MemoryBlacklist, TokenBlacklist, unix_now};
 use prometheus::{IntCounter, IntGauge, Registry};
-use serde::Deserialize;
 use starlane_cluster::{
-    Cluster, ClusterConfig, ClusterEvent, EdgeInfo, Presence, Record, Registration, Revocation,
-    RevocationCache, RevocationSync, StatsDelta, TokenSubject,
+    Cluster, ClusterEvent, EdgeInfo, Presence, Record, Registration, Revocation, RevocationCache,
+    RevocationSync, StatsDelta, TokenSubject,
 };
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -20,52 +19,23 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
-/// `[cluster]`: the shared registry, revocations, presence and events.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ClusterSection {
-    /// `redis://host:port`; empty (the default): in process, this edge only.
-    pub redis_url: String,
-    /// Prefix of every Redis key and channel. Default "starlane:".
-    pub prefix: String,
-    /// Seconds between registry heartbeats (records live three). Default 2.
-    pub heartbeat_secs: u64,
-    /// Region this edge serves (its registry entry is listed under it). Default "default".
-    pub region: String,
-    /// Sessions this edge is meant to hold (the registry's load is sessions/capacity).
-    /// Default 10000.
-    pub capacity: u64,
-    /// Host clients reach this edge at, in the registered addresses. Default "127.0.0.1".
-    pub public_host: String,
-    /// Seconds between full reloads of the revocations (heals a missed message). Default 5.
-    pub revocation_resync_secs: u64,
-}
-
-impl Default for ClusterSection {
-    fn default() -> Self {
-        let base = ClusterConfig::default();
-        Self {
-            redis_url: base.redis_url,
-            prefix: base.prefix,
-            heartbeat_secs: base.heartbeat_secs,
-            region: "default".into(),
-            capacity: 10_000,
-            public_host: "127.0.0.1".into(),
-            revocation_resync_secs: 5,
-        }
+starlane_cluster::cluster_section! {
+    /// `[cluster]`: the shared registry, revocations, presence and events. An empty
+    /// `redis_url` (the default) keeps them in process, for this edge only.
+    pub struct ClusterSection {
+        /// Region this edge serves (its registry entry is listed under it). Default "default".
+        region: "default",
+        /// Sessions this edge is meant to hold (the registry's load is sessions/capacity).
+        /// Default 10000.
+        capacity,
+        /// Host clients reach this edge at, in the registered addresses. Default "127.0.0.1".
+        public_host: String = "127.0.0.1".into(),
+        /// Seconds between full reloads of the revocations (heals a missed message). Default 5.
+        revocation_resync_secs: u64 = 5,
     }
 }
 
 impl ClusterSection {
-    /// The connection settings.
-    pub fn connection(&self) -> ClusterConfig {
-        ClusterConfig {
-            redis_url: self.redis_url.clone(),
-            prefix: self.prefix.clone(),
-            heartbeat_secs: self.heartbeat_secs,
-        }
-    }
-
     /// Check the fields; the error names the field and the fix.
     pub fn validate(&self) -> Result<(), String> {
         self.connection().validate().map_err(|e| e.to_string())?;

@@ -171,6 +171,34 @@ fn unknown_fields_and_bad_types_fail_to_parse() {
 }
 
 #[test]
+fn cluster_section_keys_and_defaults() {
+    let c = EdgeConfig::default().cluster;
+    assert_eq!(
+        (c.redis_url.as_str(), c.prefix.as_str(), c.heartbeat_secs),
+        ("", "starlane:", 2)
+    );
+    assert_eq!((c.region.as_str(), c.capacity), ("default", 10_000));
+    assert_eq!(
+        (c.public_host.as_str(), c.revocation_resync_secs),
+        ("127.0.0.1", 5)
+    );
+    // A key of the region's section: refused at its line, with the edge's keys listed.
+    let err = parse("[cluster]\nadvertise_link_addr = \"10.0.0.5:4500\"\n").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("line 2"), "{text}");
+    assert!(
+        text.contains(
+            "expected one of `redis_url`, `prefix`, `heartbeat_secs`, `region`, `capacity`, \
+             `public_host`, `revocation_resync_secs`"
+        ),
+        "{text}"
+    );
+    let cfg = parse("[dev_issuer]\nenabled = true\n[cluster]\nregion = \"\"\n").unwrap();
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("cluster.region is empty"), "{err}");
+}
+
+#[test]
 fn environment_overrides_main_fields() {
     let env: HashMap<&str, &str> = HashMap::from([
         ("STARLANE_EDGE_UDP_BIND", "127.0.0.1:1"),

@@ -8,14 +8,14 @@
 
 use crate::common;
 
-use common::cluster_edge::{ClusterEdge, TestCluster};
+use common::cluster_edge::{ClusterEdge, TestCluster, joined};
 use common::*;
 use starlane_cluster::RegionInfo;
 use starlane_edge::Edge;
 use starlane_netcore::proto::link::RegionLinkEvent;
 use starlane_protocol::client::ClientMsg;
-use starlane_protocol::link::{Join, Joined, RegionToEdge};
-use starlane_protocol::{Command, Hex, MapInfo};
+use starlane_protocol::link::Join;
+use starlane_protocol::{Command, Hex};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -46,12 +46,7 @@ async fn edge_links_to_the_registered_address_and_follows_it() {
 
     // `addr` names nothing: only the registry can lead the edge to its region.
     let nowhere: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    let mut cfg = loopback_edge_config(&root, nowhere, cert_file.clone());
-    cfg.edge_id = "e1".into();
-    cfg.cluster.redis_url = cluster.redis_url.clone();
-    cfg.cluster.prefix = cluster.prefix.clone();
-    cfg.cluster.heartbeat_secs = 1;
-    cfg.cluster.region = "r1".into();
+    let mut cfg = cluster.config("e1", &root, nowhere, cert_file.clone());
     cfg.region_link.region = "r1".into();
     cfg.region_link.session_grace_ms = 20_000;
     let edge = Edge::start(cfg, Some(cluster.issuer.clone()))
@@ -83,19 +78,7 @@ async fn edge_links_to_the_registered_address_and_follows_it() {
         panic!("expected the held session to be re-announced")
     };
     assert!(rejoin, "re-announced, not a new join");
-    to_edge(
-        &peer_b,
-        RegionToEdge::Joined(Joined {
-            session,
-            empire: 2,
-            tick_rate_hz: 20,
-            map: MapInfo {
-                chunk_radius: 2,
-                chunks: vec![Hex::new(0, 0)],
-                blocked: vec![],
-            },
-        }),
-    );
+    to_edge(&peer_b, joined(session));
     // The client plays on through the region's new address. Until the edge has handled the
     // `Joined`, the held session's commands are refused at the edge: retry until one arrives.
     let mut forwarded = None;

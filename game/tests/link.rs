@@ -1,10 +1,10 @@
 //! End-to-end tests of a running region over its QUIC link, with a real SQLite file.
 
-use crate::edge_stand_in::{Edge, WAIT, config, endpoint};
+use crate::edge_stand_in::{Edge, WAIT, config, endpoint, scout};
 use starlane_game::{Region, RegionHandle};
 use starlane_netcore::proto::link::EdgeLinkEvent;
-use starlane_protocol::link::{EdgeToRegion, Hello, LINK_VERSION, LinkServerMsg, SessionCommand};
-use starlane_protocol::{Command, EntityKind, Hex};
+use starlane_protocol::Hex;
+use starlane_protocol::link::{EdgeToRegion, Hello, LINK_VERSION, LinkServerMsg};
 use std::time::Duration;
 use tokio::time::timeout;
 
@@ -37,19 +37,9 @@ async fn join_command_ack_updates_and_same_empire_after_restart() {
     let mut edge = Edge::connect(&region).await;
     let (empire, units) = edge.join(5, 1001).await;
     assert_eq!(units.len(), 3);
-    let scout = units
-        .iter()
-        .find(|u| u.kind == EntityKind::Scout)
-        .expect("a scout")
-        .clone();
+    let scout = scout(&units);
     let to = Hex::new(scout.pos.q + 2, scout.pos.r);
-    edge.client
-        .command(SessionCommand {
-            session: 5,
-            seq: 77,
-            command: Command::Move { unit: scout.id, to },
-        })
-        .expect("command queued");
+    edge.move_unit(5, 77, scout.id, to);
     let ack = edge
         .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
         .await;

@@ -8,46 +8,24 @@
 //! `WorldRestored` notice right after its `Joined`, once per client command stream, and none
 //! over a version-4 edge link; the region that started fresh sent none.
 
-use crate::edge_stand_in::{Edge, WAIT};
-use crate::ops_http::{get, sample};
-use crate::region_process::{RegionProcess, edge_endpoint, write_config};
+use crate::edge_stand_in::{Edge, scout};
+use crate::ops_http::{get, metric};
+use crate::region_process::{
+    RegionProcess, edge_endpoint, snapshots, snapshots_after, write_config,
+};
 use starlane_netcore::proto::link::EdgeLinkConfig;
-use starlane_netcore::proto::link::EdgeLinkEvent;
-use starlane_protocol::link::{LinkServerMsg, SessionCommand};
-use starlane_protocol::{Command, EntityKind, Hex, NoticeKind};
+use starlane_protocol::link::LinkServerMsg;
+use starlane_protocol::{Hex, NoticeKind};
 use starlane_testbed::{Signal, fresh_database};
 use std::net::SocketAddr;
-use std::time::Duration;
-use tokio::time::Instant;
-
-/// `starlane_region_snapshots_total{result}` from the region's `/metrics`.
-pub async fn snapshots(http: SocketAddr, result: &str) -> f64 {
-    let (_, text) = get(http, "/metrics").await.expect("scrape");
-    sample(
-        &text,
-        "starlane_region_snapshots_total",
-        &format!("result=\"{result}\""),
-    )
-    .unwrap_or(0.0)
-}
 
 /// `starlane_region_notices_*_total{labels}` (`which`: `sent` or `unsent`) from `/metrics`.
 async fn notices(http: SocketAddr, which: &str, labels: &str) -> f64 {
-    let (_, text) = get(http, "/metrics").await.expect("scrape");
     let name = format!("starlane_region_notices_{which}_total");
-    sample(&text, &name, labels).unwrap_or(0.0)
+    metric(http, &name, labels).await
 }
 
 const RESTORED: &str = "kind=\"world_restored\"";
-
-/// Wait until `n` more snapshots were written successfully than `since`.
-pub async fn snapshots_after(http: SocketAddr, since: f64, n: f64) {
-    let deadline = Instant::now() + WAIT * 3;
-    while snapshots(http, "ok").await < since + n {
-        assert!(Instant::now() < deadline, "no new snapshot written");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_region_restores_its_snapshot_and_the_session_continues() {
@@ -59,30 +37,14 @@ async fn killed_region_restores_its_snapshot_and_the_session_continues() {
     let data = dir.path().join("data");
     let mut edge = Edge::connect_to(region.link_addr, edge_endpoint(&data), "edge-1", 1024).await;
     let (empire, units) = edge.join(5, 1001).await;
-    let scout = units
-        .iter()
-        .find(|u| u.kind == EntityKind::Scout)
-        .expect("a scout")
-        .clone();
+    let scout = scout(&units);
     let to = Hex::new(scout.pos.q + 2, scout.pos.r);
-    edge.client
-        .command(SessionCommand {
-            session: 5,
-            seq: 1,
-            command: Command::Move { unit: scout.id, to },
-        })
-        .expect("command queued");
+    edge.move_unit(5, 1, scout.id, to);
     let ack = edge
         .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
         .await;
     assert_eq!(ack, LinkServerMsg::CommandAck { seq: 1 });
-    let deadline = Instant::now() + WAIT;
-    while edge.mirror.get(&scout.id).map(|e| e.pos) != Some(to) {
-        assert!(Instant::now() < deadline, "the scout did not arrive");
-        if let EdgeLinkEvent::Entities(f) = edge.recv_any().await {
-            f.apply(&mut edge.mirror);
-        }
-    }
+    edge.until_at(scout.id, to).await;
     // A region that started without a snapshot tells no one.
     assert!(edge.notices.is_empty(), "{:?}", edge.notices);
     assert_eq!(notices(region.http_addr, "sent", RESTORED).await, 0.0);
@@ -156,17 +118,7 @@ async fn killed_region_restores_its_snapshot_and_the_session_continues() {
     let unsent = format!("{RESTORED},reason=\"link_version\"");
     assert_eq!(notices(region.http_addr, "unsent", &unsent).await, 1.0);
     // The session plays on: its next command is acknowledged.
-    let back = scout.pos;
-    edge.client
-        .command(SessionCommand {
-            session: 5,
-            seq: 2,
-            command: Command::Move {
-                unit: scout.id,
-                to: back,
-            },
-        })
-        .expect("command queued");
+    edge.move_unit(5, 2, scout.id, scout.pos);
     let ack = edge
         .until(|m| matches!(m, LinkServerMsg::CommandAck { .. }))
         .await;

@@ -4,14 +4,15 @@
 //! PostgreSQL returns, `/readyz` recovers, snapshots resume, a new player joins, and the world
 //! acknowledged as saved before the outage (and played since) is in the database.
 
-use crate::edge_stand_in::{Edge, WAIT};
-use crate::ops_http::{get, sample};
-use crate::region_kill_restore::{snapshots, snapshots_after};
-use crate::region_process::{RegionProcess, edge_endpoint, write_config};
+use crate::edge_stand_in::{Edge, WAIT, scout};
+use crate::ops_http::{get, metric};
+use crate::region_process::{
+    RegionProcess, edge_endpoint, snapshots, snapshots_after, write_config,
+};
 use starlane_game::runtime::persist::Store;
 use starlane_netcore::proto::link::EdgeLinkEvent;
-use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand};
-use starlane_protocol::{Command, EntityKind, Hex, RejectReason};
+use starlane_protocol::link::{LinkServerMsg, PlayerIdentity};
+use starlane_protocol::{Hex, RejectReason};
 use starlane_testbed::Postgres;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -31,13 +32,8 @@ async fn readyz_until(http: SocketAddr, want: u16) -> String {
 }
 
 async fn db_errors(http: SocketAddr, op: &str) -> f64 {
-    let (_, text) = get(http, "/metrics").await.expect("scrape");
-    sample(
-        &text,
-        "starlane_region_db_errors_total",
-        &format!("op=\"{op}\""),
-    )
-    .unwrap_or(0.0)
+    let labels = format!("op=\"{op}\"");
+    metric(http, "starlane_region_db_errors_total", &labels).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,26 +52,10 @@ async fn region_survives_a_postgres_outage_and_resumes() {
     let data = dir.path().join("data");
     let mut edge = Edge::connect_to(region.link_addr, edge_endpoint(&data), "edge-1", 4096).await;
     let (_, units) = edge.join(5, 1001).await;
-    let scout = units
-        .iter()
-        .find(|u| u.kind == EntityKind::Scout)
-        .expect("a scout")
-        .clone();
+    let scout = scout(&units);
     let to = Hex::new(scout.pos.q + 2, scout.pos.r);
-    edge.client
-        .command(SessionCommand {
-            session: 5,
-            seq: 1,
-            command: Command::Move { unit: scout.id, to },
-        })
-        .expect("command queued");
-    let deadline = Instant::now() + WAIT;
-    while edge.mirror.get(&scout.id).map(|e| e.pos) != Some(to) {
-        assert!(Instant::now() < deadline, "the scout did not arrive");
-        if let EdgeLinkEvent::Entities(f) = edge.recv_any().await {
-            f.apply(&mut edge.mirror);
-        }
-    }
+    edge.move_unit(5, 1, scout.id, to);
+    edge.until_at(scout.id, to).await;
     // The move is acknowledged as saved: a snapshot after the arrival was written.
     let written = snapshots(http, "ok").await;
     snapshots_after(http, written, 2.0).await;
@@ -156,16 +136,7 @@ async fn region_survives_a_postgres_outage_and_resumes() {
     let (_, new_units) = edge.join(7, 3003).await;
     assert!(!new_units.is_empty());
     // The session of before the outage still plays.
-    edge.client
-        .command(SessionCommand {
-            session: 5,
-            seq: 2,
-            command: Command::Move {
-                unit: scout.id,
-                to: scout.pos,
-            },
-        })
-        .expect("command queued");
+    edge.move_unit(5, 2, scout.id, scout.pos);
     let ack = edge
         .until(|m| matches!(m, LinkServerMsg::CommandAck { seq: 2 }))
         .await;

@@ -1,11 +1,12 @@
 //! A peer speaking garbage allocates nothing, gets no answer larger than what it sent (only
 //! hello-shaped datagrams get a cookie), crashes nothing, and a real client still works.
 
+use crate::udp_common::loopback_server;
 use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig};
 use starlane_netcore::proto::handshake::generate_keypair;
 use starlane_netcore::proto::packet::{HELLO_LEN, INIT_LEN};
-use starlane_netcore::transport::LinkEvent;
-use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect};
+use starlane_netcore::transport::{LinkEvent, QueueLimits};
+use starlane_netcore::udp::connect;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
@@ -66,15 +67,7 @@ fn sans_io_endpoint_survives_garbage() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn udp_server_survives_garbage() {
-    let (private, public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
-        first_message_limit: None,
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
+    let (server, mut accepted, public) = loopback_server(QueueLimits::DEFAULT);
     let attacker = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
     attacker
         .set_read_timeout(Some(Duration::from_millis(300)))

@@ -4,6 +4,7 @@
 mod emulator_common;
 mod golden_common;
 mod link_common;
+mod link_events;
 mod quic_common;
 mod transport_common;
 mod udp_common;

@@ -6,27 +6,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::quic_common;
-
-use quic_common::*;
+use crate::link_events::{
+    close_after_last_words, datagrams_both_ways, numbered_then_welcome,
+    oversized_datagram_is_dropped, send_numbered,
+};
+use crate::quic_common::*;
 use starlane_netcore::quic::connect_pinned;
-use starlane_netcore::transport::{CloseReason, Link, LinkEvent, TransportKind};
+use starlane_netcore::transport::{CloseReason, LinkEvent, TransportKind};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-/// Send datagrams from `from` until one reaches `to` (datagrams may be lost).
-async fn datagram_arrives(from: &Link, to: &mut Link, payload: &[u8]) {
-    for _ in 0..20 {
-        assert!(from.sender.send_datagram(payload.to_vec()).is_queued());
-        if let Ok(Some(ev)) =
-            tokio::time::timeout(Duration::from_millis(100), to.events.recv()).await
-        {
-            assert_eq!(ev, LinkEvent::Datagram(payload.to_vec()));
-            return;
-        }
-    }
-    panic!("no datagram arrived");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reliable_datagrams_stats_and_close_codes_both_ways() {
@@ -38,47 +26,15 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
         .expect("connect with the pinned hash");
     assert_eq!(client.transport, TransportKind::Quic);
     let big = vec![7u8; 300_000];
-    for i in 0..20u8 {
-        assert!(
-            client
-                .sender
-                .send_reliable(vec![i; 1 + i as usize])
-                .is_queued()
-        );
-    }
-    assert!(client.sender.send_reliable(big.clone()).is_queued());
+    send_numbered(&client, 20, &big);
     let mut edge = accept(&mut accepted).await;
     assert_eq!(edge.transport, TransportKind::Quic);
-    for i in 0..20u8 {
-        assert_eq!(
-            next_reliable(&mut edge).await,
-            LinkEvent::Reliable(vec![i; 1 + i as usize])
-        );
-    }
-    assert_eq!(next_reliable(&mut edge).await, LinkEvent::Reliable(big));
-    assert!(edge.sender.send_reliable(b"welcome".to_vec()).is_queued());
-    assert_eq!(
-        next_reliable(&mut client).await,
-        LinkEvent::Reliable(b"welcome".to_vec())
-    );
-
-    datagram_arrives(&client, &mut edge, b"input").await;
-    datagram_arrives(&edge, &mut client, b"state").await;
+    numbered_then_welcome(&mut edge, &mut client, 20, &big).await;
+    datagrams_both_ways(&mut client, &mut edge).await;
 
     // Larger than any path allows: dropped and counted, the link carries on.
-    assert!(edge.sender.send_datagram(vec![0u8; 5000]).is_queued());
-    assert!(edge.sender.send_reliable(b"after".to_vec()).is_queued());
-    assert_eq!(
-        next_reliable(&mut client).await,
-        LinkEvent::Reliable(b"after".to_vec())
-    );
-    assert_eq!(
-        server
-            .counters()
-            .datagrams_too_large
-            .load(Ordering::Relaxed),
-        1
-    );
+    let too_large = &server.counters().datagrams_too_large;
+    oversized_datagram_is_dropped(&edge, &mut client, too_large).await;
 
     // Stats come from quinn (sampled every 250 ms).
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -91,25 +47,7 @@ async fn reliable_datagrams_stats_and_close_codes_both_ways() {
         assert!(s.rtt_var.is_some(), "{s:?}");
     }
 
-    assert!(
-        client
-            .sender
-            .send_reliable(b"last words".to_vec())
-            .is_queued()
-    );
-    client.sender.close(9);
-    assert_eq!(
-        next_reliable(&mut edge).await,
-        LinkEvent::Reliable(b"last words".to_vec())
-    );
-    assert_eq!(
-        next(&mut edge).await,
-        LinkEvent::Closed(CloseReason::Peer(9))
-    );
-    assert_eq!(
-        next_reliable(&mut client).await,
-        LinkEvent::Closed(CloseReason::Local(9))
-    );
+    close_after_last_words(&mut client, &mut edge, 9).await;
 
     // Client 2 over IPv6; the server closes with code 7 right after a reliable message.
     let mut client = connect_pinned(loopback(&server, true), hash, WAIT)

@@ -1,11 +1,10 @@
 //! Closing a link with a code is seen by the other side, both directions; shutdown closes too.
 
+use crate::link_events::{WAIT, accept};
+use crate::udp_common::loopback_server;
 use starlane_netcore::proto::conn::codes;
-use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
-use starlane_netcore::udp::{UdpServer, UdpServerConfig, connect, generate_keypair};
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(5);
+use starlane_netcore::transport::{CloseReason, Link, LinkEvent, QueueLimits};
+use starlane_netcore::udp::{UdpServer, connect};
 
 async fn closed(link: &mut Link) -> CloseReason {
     closed_after(link).await.1
@@ -34,24 +33,13 @@ async fn pair(
     let client = connect(server.local_addr(), key, WAIT)
         .await
         .expect("connect");
-    let edge = tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("in time")
-        .expect("running");
+    let edge = accept(accepted).await;
     (client, edge)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn close_codes_reach_the_peer() {
-    let (private, public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
-        first_message_limit: None,
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind");
+    let (server, mut accepted, public) = loopback_server(QueueLimits::DEFAULT);
 
     // Server closes: the client sees the code.
     let (mut client, mut edge) = pair(&server, &mut accepted, public).await;

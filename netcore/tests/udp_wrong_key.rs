@@ -1,20 +1,14 @@
 //! A client holding the wrong server key cannot connect, and gives up within its timeout.
 
-use starlane_netcore::udp::{ConnectError, UdpServer, UdpServerConfig, connect, generate_keypair};
+use crate::udp_common::loopback_server;
+use starlane_netcore::transport::QueueLimits;
+use starlane_netcore::udp::{ConnectError, connect, generate_keypair};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_server_key_fails_within_timeout() {
-    let (private, _) = generate_keypair();
+    let (server, mut accepted, _) = loopback_server(QueueLimits::DEFAULT);
     let (_, wrong_public) = generate_keypair();
-    let cfg = UdpServerConfig {
-        bind: "127.0.0.1:0".parse().expect("literal"),
-        static_private_key: private,
-        idle_timeout: Duration::from_secs(10),
-        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
-        first_message_limit: None,
-    };
-    let (server, mut accepted) = UdpServer::bind(cfg).expect("bind loopback");
     let start = Instant::now();
     let result = connect(
         server.local_addr(),

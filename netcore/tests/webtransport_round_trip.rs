@@ -1,29 +1,14 @@
 //! WebTransport loopback: the native client pins the self-signed certificate's hash, exchanges
 //! reliable frames on its stream and datagrams, then closes with a code the server sees.
 
-use starlane_netcore::transport::{CloseReason, Link, LinkEvent, TransportKind};
+use crate::link_events::{
+    accept, close_after_last_words, datagrams_both_ways, numbered_then_welcome,
+    oversized_datagram_is_dropped, send_numbered,
+};
+use starlane_netcore::transport::{QueueLimits, TransportKind};
 use starlane_netcore::webtransport::{
     WtServer, WtServerConfig, connect_native, self_signed_identity,
 };
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn next(link: &mut Link) -> LinkEvent {
-    tokio::time::timeout(WAIT, link.events.recv())
-        .await
-        .expect("event in time")
-        .expect("link open")
-}
-
-async fn next_reliable(link: &mut Link) -> LinkEvent {
-    loop {
-        match next(link).await {
-            LinkEvent::Datagram(_) => continue,
-            other => return other,
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stream_and_datagram_round_trip() {
@@ -32,7 +17,7 @@ async fn stream_and_datagram_round_trip() {
     let cfg = WtServerConfig {
         bind: "[::]:0".parse().expect("literal"),
         identity,
-        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        queues: QueueLimits::DEFAULT,
         first_message_limit: None,
         liveness: starlane_netcore::transport::Liveness::DEFAULT,
     };
@@ -42,90 +27,23 @@ async fn stream_and_datagram_round_trip() {
     let mut client = connect_native(&url, hash)
         .await
         .expect("connect with pinned hash");
-    let mut edge = tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("in time")
-        .expect("running");
+    let mut edge = accept(&mut accepted).await;
     assert_eq!(edge.transport, TransportKind::WebTransport);
 
     // Reliable frames both ways, in order, including a large one.
     let big = vec![7u8; 200_000];
-    for i in 0..20u8 {
-        assert!(
-            client
-                .sender
-                .send_reliable(vec![i; 1 + i as usize])
-                .is_queued()
-        );
-    }
-    assert!(client.sender.send_reliable(big.clone()).is_queued());
-    for i in 0..20u8 {
-        assert_eq!(
-            next_reliable(&mut edge).await,
-            LinkEvent::Reliable(vec![i; 1 + i as usize])
-        );
-    }
-    assert_eq!(next_reliable(&mut edge).await, LinkEvent::Reliable(big));
-    assert!(edge.sender.send_reliable(b"welcome".to_vec()).is_queued());
-    assert_eq!(
-        next_reliable(&mut client).await,
-        LinkEvent::Reliable(b"welcome".to_vec())
-    );
+    send_numbered(&client, 20, &big);
+    numbered_then_welcome(&mut edge, &mut client, 20, &big).await;
 
     // Datagrams both ways (retry: datagrams may be lost).
-    let mut got = false;
-    for _ in 0..20 {
-        assert!(client.sender.send_datagram(b"input".to_vec()).is_queued());
-        if let Ok(Some(LinkEvent::Datagram(d))) =
-            tokio::time::timeout(Duration::from_millis(100), edge.events.recv()).await
-        {
-            assert_eq!(d, b"input");
-            got = true;
-            break;
-        }
-    }
-    assert!(got, "client datagram arrived");
-    assert!(edge.sender.send_datagram(b"state".to_vec()).is_queued());
-    assert_eq!(
-        next(&mut client).await,
-        LinkEvent::Datagram(b"state".to_vec())
-    );
+    datagrams_both_ways(&mut client, &mut edge).await;
 
     // An oversized datagram is dropped and counted, the link lives on.
-    assert!(edge.sender.send_datagram(vec![0u8; 5000]).is_queued());
-    assert!(edge.sender.send_reliable(b"after".to_vec()).is_queued());
-    assert_eq!(
-        next_reliable(&mut client).await,
-        LinkEvent::Reliable(b"after".to_vec())
-    );
-    assert_eq!(
-        server
-            .counters()
-            .datagrams_too_large
-            .load(std::sync::atomic::Ordering::Relaxed),
-        1
-    );
+    let too_large = &server.counters().datagrams_too_large;
+    oversized_datagram_is_dropped(&edge, &mut client, too_large).await;
 
     // Close with a code: the server sees it; a reliable message sent just before still arrives.
-    assert!(
-        client
-            .sender
-            .send_reliable(b"last words".to_vec())
-            .is_queued()
-    );
-    client.sender.close(9);
-    assert_eq!(
-        next_reliable(&mut edge).await,
-        LinkEvent::Reliable(b"last words".to_vec())
-    );
-    assert_eq!(
-        next(&mut edge).await,
-        LinkEvent::Closed(CloseReason::Peer(9))
-    );
-    assert_eq!(
-        next(&mut client).await,
-        LinkEvent::Closed(CloseReason::Local(9))
-    );
+    close_after_last_words(&mut client, &mut edge, 9).await;
     server.shutdown();
 }
 
@@ -135,7 +53,7 @@ async fn wrong_certificate_hash_is_refused() {
     let cfg = WtServerConfig {
         bind: "127.0.0.1:0".parse().expect("literal"),
         identity,
-        queues: starlane_netcore::transport::QueueLimits::DEFAULT,
+        queues: QueueLimits::DEFAULT,
         first_message_limit: None,
         liveness: starlane_netcore::transport::Liveness::DEFAULT,
     };

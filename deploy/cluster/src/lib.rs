@@ -19,6 +19,7 @@ mod memory;
 mod redis;
 mod registration;
 mod revocation;
+pub mod section;
 mod types;
 
 pub use error::ClusterError;

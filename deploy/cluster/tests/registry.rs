@@ -7,6 +7,12 @@ use crate::common::*;
 use starlane_cluster::{Cluster, Record, Registration};
 use std::time::Duration;
 
+/// The ids of the live regions, in order.
+async fn region_ids(c: &Cluster) -> Vec<String> {
+    let regions = c.regions().await.unwrap();
+    regions.into_iter().map(|r| r.id).collect()
+}
+
 #[tokio::test]
 async fn records_expire_without_heartbeat_and_the_least_loaded_edge_is_chosen() {
     let (c, _) = redis_cluster().await;
@@ -17,13 +23,7 @@ async fn records_expire_without_heartbeat_and_the_least_loaded_edge_is_chosen() 
     c.put_region(&region("r2", "127.0.0.1:4501"), Duration::from_secs(30))
         .await
         .unwrap();
-    let ids: Vec<String> = c
-        .regions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = region_ids(&c).await;
     assert_eq!(ids, ["r1", "r2"]);
 
     // Edges of r1: a busy one, a light one that is draining, a full one, a lighter one.
@@ -72,13 +72,7 @@ async fn records_expire_without_heartbeat_and_the_least_loaded_edge_is_chosen() 
         c.region("r1").await.unwrap().is_none(),
         "r1 had no heartbeat"
     );
-    let ids: Vec<String> = c
-        .regions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = region_ids(&c).await;
     assert_eq!(ids, ["r2"]);
     assert!(
         beat.stats()

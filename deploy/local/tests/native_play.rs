@@ -39,12 +39,7 @@ async fn native_client_plays_through_the_edge() {
     .map(|d| Hex::new(from.q + d.q, from.r + d.r))
     .find(|h| alice.world.is_passable(*h) && !alice.world.entities.values().any(|e| e.pos == *h))
     .expect("a free passable hex near the unit");
-    let seq = alice.send_move(unit, target);
-    assert_eq!(command_result(&mut alice, seq).await, Ok(()));
-    wait_until(&mut alice, Duration::from_secs(20), |c| {
-        c.world.entities.get(&unit).is_some_and(|e| e.pos == target)
-    })
-    .await;
+    move_and_arrive(&mut alice, unit, target).await;
 
     // Let both sessions run a little, then check vision filtering (anti-ESP).
     pump(&mut bob, Duration::from_millis(300)).await;

@@ -51,12 +51,7 @@ async fn native_client_plays_over_quic() {
         .filter(|h| !alice.world.entities.values().any(|e| e.pos == *h))
         .min_by_key(|h| (from.distance(*h), h.q, h.r))
         .expect("a free passable hex near the unit");
-    let seq = alice.send_move(unit, target);
-    assert_eq!(command_result(&mut alice, seq).await, Ok(()));
-    wait_until(&mut alice, Duration::from_secs(20), |c| {
-        c.world.entities.get(&unit).is_some_and(|e| e.pos == target)
-    })
-    .await;
+    move_and_arrive(&mut alice, unit, target).await;
 
     // The QUIC driver fills the link stats from quinn (sampled every 250 ms).
     pump(&mut alice, Duration::from_millis(400)).await;

@@ -70,17 +70,46 @@ impl TestCluster {
         std::fs::create_dir_all(&root).unwrap();
         let cert_file = root.join("region_cert.pem");
         std::fs::write(&cert_file, &ck.cert_pem).unwrap();
-        let mut cfg = loopback_edge_config(&root, region.local_addr().unwrap(), cert_file);
-        cfg.edge_id = name.into();
-        cfg.cluster.redis_url = self.redis_url.clone();
-        cfg.cluster.prefix = self.prefix.clone();
-        cfg.cluster.heartbeat_secs = 1;
-        cfg.cluster.region = "r1".into();
+        let mut cfg = self.config(name, &root, region.local_addr().unwrap(), cert_file);
         adjust(&mut cfg);
         let edge = Edge::start(cfg, Some(self.issuer.clone())).await.unwrap();
         let peer = link_up(&edge, &region).await;
         ClusterEdge { edge, region, peer }
     }
+}
+
+impl TestCluster {
+    /// The loopback configuration of edge `name` (files in `root`) of region `r1` in this
+    /// cluster, heartbeat one second, its link to `region_addr` trusting `cert_file`.
+    pub fn config(
+        &self,
+        name: &str,
+        root: &std::path::Path,
+        region_addr: std::net::SocketAddr,
+        cert_file: std::path::PathBuf,
+    ) -> starlane_edge::config::EdgeConfig {
+        let mut cfg = loopback_edge_config(root, region_addr, cert_file);
+        cfg.edge_id = name.into();
+        cfg.cluster.redis_url = self.redis_url.clone();
+        cfg.cluster.prefix = self.prefix.clone();
+        cfg.cluster.heartbeat_secs = 1;
+        cfg.cluster.region = "r1".into();
+        cfg
+    }
+}
+
+/// The region stand-in's answer to the join of `session`: empire 2 on a one-chunk map.
+pub fn joined(session: u64) -> RegionToEdge {
+    RegionToEdge::Joined(Joined {
+        session,
+        empire: 2,
+        tick_rate_hz: 20,
+        map: MapInfo {
+            chunk_radius: 2,
+            chunks: vec![Hex::new(0, 0)],
+            blocked: vec![],
+        },
+    })
 }
 
 impl ClusterEdge {
@@ -113,19 +142,7 @@ impl ClusterEdge {
                 break session;
             }
         };
-        to_edge(
-            &self.peer,
-            RegionToEdge::Joined(Joined {
-                session,
-                empire: 2,
-                tick_rate_hz: 20,
-                map: MapInfo {
-                    chunk_radius: 2,
-                    chunks: vec![Hex::new(0, 0)],
-                    blocked: vec![],
-                },
-            }),
-        );
+        to_edge(&self.peer, joined(session));
         assert!(matches!(
             client_msg(&mut client).await,
             ServerMsg::Welcome { .. }

@@ -1,44 +1,21 @@
 //! `[cluster]`: the region in the shared registry (Redis), so edges find it by id.
 
 use super::ConfigError;
-use serde::Deserialize;
-use starlane_cluster::ClusterConfig;
 use std::net::SocketAddr;
 
-/// `[cluster]`: registration of this region in the cluster registry (Redis). Off by default
-/// (`redis_url` empty): the all-in-one server and a lone region need no Redis.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ClusterSection {
-    /// `redis://host:port[/db]`; empty (the default): no cluster. Env:
-    /// `STARLANE_REGION_CLUSTER_REDIS_URL`.
-    pub redis_url: String,
-    /// Prefix of every Redis key and channel. Default "starlane:".
-    pub prefix: String,
-    /// Seconds between registry heartbeats (the record lives three). Default 2.
-    pub heartbeat_secs: u64,
-    /// Id this region registers under (what edges name in `region_link.region`); empty (the
-    /// default) means `region_id`. Env: `STARLANE_REGION_CLUSTER_REGION`.
-    pub region: String,
-    /// Sessions this region is meant to hold (registered with its load). Default 10000.
-    pub capacity: u64,
-    /// The link address edges dial (`host:port`, an IP address); empty (the default) means the
-    /// bound link address, which must then not be unspecified (0.0.0.0 or [::]).
-    /// Env: `STARLANE_REGION_CLUSTER_ADVERTISE_LINK_ADDR`.
-    pub advertise_link_addr: String,
-}
-
-impl Default for ClusterSection {
-    fn default() -> Self {
-        let base = ClusterConfig::default();
-        Self {
-            redis_url: base.redis_url,
-            prefix: base.prefix,
-            heartbeat_secs: base.heartbeat_secs,
-            region: String::new(),
-            capacity: 10_000,
-            advertise_link_addr: String::new(),
-        }
+starlane_cluster::cluster_section! {
+    /// `[cluster]`: registration of this region in the cluster registry (Redis). Off by
+    /// default (`redis_url` empty): the all-in-one server and a lone region need no Redis.
+    /// Env: `STARLANE_REGION_CLUSTER_REDIS_URL`, `_PREFIX`, `_REGION`, `_ADVERTISE_LINK_ADDR`.
+    pub struct ClusterSection {
+        /// Id this region registers under (what edges name in `region_link.region`); empty (the
+        /// default) means `region_id`.
+        region: "",
+        /// Sessions this region is meant to hold (registered with its load). Default 10000.
+        capacity,
+        /// The link address edges dial (`host:port`, an IP address); empty (the default) means
+        /// the bound link address, which must then not be unspecified (0.0.0.0 or [::]).
+        advertise_link_addr: String = String::new(),
     }
 }
 
@@ -46,15 +23,6 @@ impl ClusterSection {
     /// Whether the region registers in a cluster (`redis_url` is set).
     pub fn enabled(&self) -> bool {
         !self.redis_url.is_empty()
-    }
-
-    /// The connection settings.
-    pub fn connection(&self) -> ClusterConfig {
-        ClusterConfig {
-            redis_url: self.redis_url.clone(),
-            prefix: self.prefix.clone(),
-            heartbeat_secs: self.heartbeat_secs,
-        }
     }
 
     /// The id registered: `region`, or `region_id` when empty.

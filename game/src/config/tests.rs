@@ -249,6 +249,24 @@ fn cluster_needs_a_dialable_link_address() {
 }
 
 #[test]
+fn cluster_keys_are_the_region_ones() {
+    let c = RegionConfig::default().cluster;
+    assert_eq!((c.region.as_str(), c.capacity), ("", 10_000));
+    assert_eq!((c.prefix.as_str(), c.heartbeat_secs), ("starlane:", 2));
+    // A key of the edge's section: refused at its line, with the region's keys listed.
+    let err = RegionConfig::from_toml("[cluster]\npublic_host = \"x\"\n").expect_err("edge key");
+    let text = err.to_string();
+    assert!(text.contains("line 2"), "{text}");
+    assert!(
+        text.contains(
+            "expected one of `redis_url`, `prefix`, `heartbeat_secs`, `region`, `capacity`, \
+             `advertise_link_addr`"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn cluster_region_defaults_to_region_id_and_env_sets_it() {
     let mut cfg = RegionConfig::default();
     assert_eq!(cfg.cluster.region_or(&cfg.region_id), "region");

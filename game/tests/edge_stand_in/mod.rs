@@ -7,8 +7,10 @@ use starlane_game::config::HttpConfig;
 use starlane_game::{RegionConfig, RegionHandle};
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent};
-use starlane_protocol::link::{LINK_VERSION, LinkServerMsg, PlayerIdentity, SessionNotice};
-use starlane_protocol::{EmpireId, EntityId, EntityState};
+use starlane_protocol::link::{
+    LINK_VERSION, LinkServerMsg, PlayerIdentity, SessionCommand, SessionNotice,
+};
+use starlane_protocol::{Command, EmpireId, EntityId, EntityKind, EntityState, Hex};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -38,6 +40,15 @@ pub struct Edge {
     pub mirror: HashMap<EntityId, EntityState>,
     /// Every `Notice` frame read so far, in order.
     pub notices: Vec<SessionNotice>,
+}
+
+/// The scout among a new empire's `units`.
+pub fn scout(units: &[EntityState]) -> EntityState {
+    units
+        .iter()
+        .find(|u| u.kind == EntityKind::Scout)
+        .expect("a scout")
+        .clone()
 }
 
 /// A client endpoint on loopback trusting the region's development certificate.
@@ -177,6 +188,33 @@ impl Edge {
                         return (empire, own);
                     }
                 }
+            }
+        }
+    }
+
+    /// Queue command `seq` of `session`: move `unit` to `to`.
+    pub fn move_unit(&mut self, session: u64, seq: u32, unit: EntityId, to: Hex) {
+        let command = Command::Move { unit, to };
+        self.client
+            .command(SessionCommand {
+                session,
+                seq,
+                command,
+            })
+            .expect("command queued");
+    }
+
+    /// Read (applying entity frames) until the mirror has `unit` at `to`; panics after
+    /// [`WAIT`].
+    pub async fn until_at(&mut self, unit: EntityId, to: Hex) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while self.mirror.get(&unit).map(|e| e.pos) != Some(to) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{unit:?} did not reach {to:?}"
+            );
+            if let EdgeLinkEvent::Entities(f) = self.recv_any().await {
+                f.apply(&mut self.mirror);
             }
         }
     }

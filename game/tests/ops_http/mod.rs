@@ -36,3 +36,9 @@ pub fn sample(text: &str, name: &str, labels: &str) -> Option<f64> {
         (series == key).then(|| value.parse().ok()).flatten()
     })
 }
+
+/// The value of `name{labels}` scraped from `addr`'s `/metrics` now; 0 while not exposed.
+pub async fn metric(addr: SocketAddr, name: &str, labels: &str) -> f64 {
+    let (_, text) = get(addr, "/metrics").await.expect("scrape");
+    sample(&text, name, labels).unwrap_or(0.0)
+}

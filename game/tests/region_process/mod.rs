@@ -144,3 +144,21 @@ pub fn edge_endpoint(data_dir: &Path) -> quinn::Endpoint {
     endpoint.set_default_client_config(config);
     endpoint
 }
+
+/// `starlane_region_snapshots_total{result}` from the region's `/metrics`.
+pub async fn snapshots(http: SocketAddr, result: &str) -> f64 {
+    let labels = format!("result=\"{result}\"");
+    crate::ops_http::metric(http, "starlane_region_snapshots_total", &labels).await
+}
+
+/// Wait until `n` more snapshots were written successfully than `since`.
+pub async fn snapshots_after(http: SocketAddr, since: f64, n: f64) {
+    let deadline = tokio::time::Instant::now() + crate::edge_stand_in::WAIT * 3;
+    while snapshots(http, "ok").await < since + n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no new snapshot written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
-use starlane_netcore::transport::{Link, LinkEvent, Liveness, QueueLimits};
+use starlane_netcore::transport::{Link, Liveness, QueueLimits};
 use starlane_netcore::webtransport::self_signed_identity;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc::Receiver;
 
-pub const WAIT: Duration = Duration::from_secs(5);
+pub use crate::link_events::{WAIT, accept, next, next_reliable};
 
 /// A QUIC server bound on `bind` with a fresh self-signed certificate; returns the
 /// certificate's SHA-256 too.
@@ -48,32 +48,6 @@ pub fn loopback(server: &QuicServer, v6: bool) -> SocketAddr {
         std::net::Ipv4Addr::LOCALHOST.into()
     };
     SocketAddr::new(ip, server.local_addr().port())
-}
-
-/// The next link the server hands over.
-pub async fn accept(accepted: &mut Receiver<Link>) -> Link {
-    tokio::time::timeout(WAIT, accepted.recv())
-        .await
-        .expect("link in time")
-        .expect("server running")
-}
-
-/// The next event of `link`.
-pub async fn next(link: &mut Link) -> LinkEvent {
-    tokio::time::timeout(WAIT, link.events.recv())
-        .await
-        .expect("event in time")
-        .expect("link open")
-}
-
-/// The next event of `link` that is not a datagram.
-pub async fn next_reliable(link: &mut Link) -> LinkEvent {
-    loop {
-        match next(link).await {
-            LinkEvent::Datagram(_) => continue,
-            other => return other,
-        }
-    }
 }
 
 /// Forward datagrams between one client and `server` until `cut` is set; returns the

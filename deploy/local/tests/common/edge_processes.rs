@@ -4,9 +4,10 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use super::region_in_process::{dev_issuer, start_region};
 use super::two_edges::RESUME_KEY;
 use starlane_edge::{DevIssuer, EdgeConfig};
-use starlane_game::{Region, RegionConfig, RegionHandle};
+use starlane_game::RegionHandle;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -70,28 +71,11 @@ pub struct Cluster {
     pub dir: TempDir,
 }
 
-fn local() -> SocketAddr {
-    "127.0.0.1:0".parse().unwrap()
-}
-
 /// Start the region (its edges come with [`Cluster::edge`]).
 pub async fn start() -> Cluster {
     let dir = tempfile::tempdir().unwrap();
-    let mut region_cfg = RegionConfig::load(None).unwrap();
-    region_cfg.data_dir = dir.path().join("region");
-    region_cfg.link_bind = local();
-    region_cfg.http.bind = local();
-    std::fs::create_dir_all(&region_cfg.data_dir).unwrap();
-    let mut edge_cfg = EdgeConfig::default();
-    let pki = starlane_local::dev_link_pki(dir.path()).unwrap();
-    starlane_local::use_dev_link_pki(&pki, &mut region_cfg, &mut edge_cfg);
-    let region = Region::start(region_cfg.clone()).await.unwrap();
-    edge_cfg.region_link.addr = region.link_addr();
-    edge_cfg.region_link.region_cert_file = region_cfg.effective_cert_paths().0;
-    let issuer = Arc::new(
-        DevIssuer::load_or_create_with_issuer(&dir.path().join("dev-issuer"), &edge_cfg.jwt.issuer)
-            .unwrap(),
-    );
+    let (region, edge_cfg) = start_region(dir.path(), EdgeConfig::default()).await;
+    let issuer = dev_issuer(dir.path(), &edge_cfg);
     Cluster {
         region,
         issuer,

@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod edge_processes;
+pub mod region_in_process;
 pub mod two_edges;
 
 use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
@@ -110,6 +111,20 @@ pub async fn command_result(
             Err(_) => panic!("no answer to command {seq}"),
         }
     }
+}
+
+/// Move `unit` to `target`: the command is accepted and the unit arrives (within 20 s).
+pub async fn move_and_arrive(
+    client: &mut Client,
+    unit: starlane_protocol::EntityId,
+    target: starlane_protocol::Hex,
+) {
+    let seq = client.send_move(unit, target);
+    assert_eq!(command_result(client, seq).await, Ok(()));
+    wait_until(client, Duration::from_secs(20), |c| {
+        c.world.entities.get(&unit).is_some_and(|e| e.pos == target)
+    })
+    .await;
 }
 
 /// Wait until the map (a reliable message that raises no event of its own) has arrived.

@@ -4,9 +4,9 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use super::region_in_process::{dev_issuer, start_region};
 use starlane_edge::{DevIssuer, Edge, EdgeConfig, EdgeHandle};
-use starlane_game::{Region, RegionConfig, RegionHandle};
-use std::net::SocketAddr;
+use starlane_game::RegionHandle;
 use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -22,10 +22,6 @@ pub struct TwoEdges {
     pub dir: TempDir,
 }
 
-fn local() -> SocketAddr {
-    "127.0.0.1:0".parse().unwrap()
-}
-
 async fn start_edge(cfg: EdgeConfig, issuer: &Arc<DevIssuer>) -> Arc<EdgeHandle> {
     let edge = Edge::start(cfg, Some(issuer.clone())).await.unwrap();
     let mut up = edge.subscribe_region_link();
@@ -39,29 +35,12 @@ async fn start_edge(cfg: EdgeConfig, issuer: &Arc<DevIssuer>) -> Arc<EdgeHandle>
 /// Start the region, edge `a`, then edge `b` (drain window `window_secs`).
 pub async fn start(window_secs: u64) -> TwoEdges {
     let dir = tempfile::tempdir().unwrap();
-    let mut region_cfg = RegionConfig::load(None).unwrap();
-    region_cfg.data_dir = dir.path().join("region");
-    region_cfg.link_bind = local();
-    region_cfg.http.bind = local();
-    std::fs::create_dir_all(&region_cfg.data_dir).unwrap();
     let mut edge_cfg = EdgeConfig::default();
     edge_cfg.dev_issuer.enabled = true;
-    let pki = starlane_local::dev_link_pki(dir.path()).unwrap();
-    starlane_local::use_dev_link_pki(&pki, &mut region_cfg, &mut edge_cfg);
-    let region = Region::start(region_cfg.clone()).await.unwrap();
-
-    edge_cfg.udp.bind = local();
-    edge_cfg.webtransport.bind = local();
-    edge_cfg.quic.bind = local();
-    edge_cfg.http.bind = local();
-    edge_cfg.region_link.addr = region.link_addr();
-    edge_cfg.region_link.region_cert_file = region_cfg.effective_cert_paths().0;
+    let (region, mut edge_cfg) = start_region(dir.path(), edge_cfg).await;
     edge_cfg.resume.key = RESUME_KEY.to_string();
     edge_cfg.drain.window_secs = window_secs;
-    let issuer = Arc::new(
-        DevIssuer::load_or_create_with_issuer(&dir.path().join("dev-issuer"), &edge_cfg.jwt.issuer)
-            .unwrap(),
-    );
+    let issuer = dev_issuer(dir.path(), &edge_cfg);
 
     let mut cfg_a = edge_cfg.clone();
     cfg_a.edge_id = "edge-a".into();
