@@ -93,6 +93,8 @@ pub struct Store {
     home_policy: HomePolicy,
     /// Joins answered before, shared by the clones.
     joined: std::sync::Arc<players::Joined>,
+    /// Empires per spawn point, per region, shared by the clones.
+    spawns: std::sync::Arc<players::SpawnCounts>,
 }
 
 /// The schema, the same for both backends.
@@ -120,6 +122,7 @@ impl Store {
             metrics,
             home_policy: options.home_policy,
             joined: Default::default(),
+            spawns: Default::default(),
         })
     }
 

@@ -156,38 +156,97 @@ impl Store {
     }
 
     /// Give the player the least used spawn point of `region` (the lowest on a tie).
+    ///
+    /// The counts per spawn are read from the database once per region and store, then kept
+    /// in memory (a region process is the only writer of its region's rows), so a first join
+    /// costs the same with ten or ten thousand empires in the region.
     async fn assign_spawn(
         &self,
         user_id: i64,
         region: &str,
         spawn_count: u32,
     ) -> Result<i64, StoreError> {
-        let counts = "SELECT spawn, COUNT(*) AS n FROM region_empires WHERE region = $1 \
-                      GROUP BY spawn";
+        if !self.spawns.knows(region) {
+            let counts = self.spawn_counts(region).await?;
+            self.spawns.load(region, counts);
+        }
+        let spawn = self.spawns.least_used(region, spawn_count);
         let insert = "INSERT INTO region_empires (region, user_id, spawn) VALUES ($1, $2, $3) \
                       ON CONFLICT (region, user_id) DO NOTHING";
-        let mut used = vec![0i64; spawn_count.max(1) as usize];
-        on_pool!(self, p => {
-            for row in sqlx::query(counts).bind(region).fetch_all(p).await? {
-                let spawn: i64 = row.try_get("spawn")?;
-                if let Some(slot) = usize::try_from(spawn).ok().and_then(|s| used.get_mut(s)) {
-                    *slot = row.try_get("n")?;
-                }
-            }
-            let spawn = (0..used.len()).min_by_key(|i| (used[*i], *i)).unwrap_or(0);
-            sqlx::query(insert)
-                .bind(region)
-                .bind(user_id)
-                .bind(spawn as i64)
-                .execute(p)
-                .await?;
-        });
-        self.region_spawn(user_id, region)
+        let added = on_pool!(self, p => sqlx::query(insert)
+            .bind(region)
+            .bind(user_id)
+            .bind(spawn)
+            .execute(p)
+            .await?
+            .rows_affected());
+        let stored = self
+            .region_spawn(user_id, region)
             .await?
             .ok_or(StoreError::Corrupt {
                 what: "region empire after insert",
                 value: user_id,
-            })
+            })?;
+        if added == 1 {
+            self.spawns.count(region, stored);
+        }
+        Ok(stored)
+    }
+
+    /// How many empires of `region` use each spawn point, from the database.
+    async fn spawn_counts(&self, region: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        let sql = "SELECT spawn, COUNT(*) AS n FROM region_empires WHERE region = $1 \
+                   GROUP BY spawn";
+        Ok(on_pool!(self, p => {
+            let mut counts = Vec::new();
+            for row in sqlx::query(sql).bind(region).fetch_all(p).await? {
+                counts.push((row.try_get("spawn")?, row.try_get("n")?));
+            }
+            counts
+        }))
+    }
+}
+
+/// Empires per spawn point, per region, as this store assigned and read them.
+#[derive(Debug, Default)]
+pub(super) struct SpawnCounts(Mutex<HashMap<String, HashMap<i64, i64>>>);
+
+impl SpawnCounts {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<i64, i64>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn knows(&self, region: &str) -> bool {
+        self.lock().contains_key(region)
+    }
+
+    /// Take `region`'s counts from the database (a concurrent first load of the same region
+    /// reads the same rows; the later one replaces the earlier harmlessly).
+    fn load(&self, region: &str, counts: Vec<(i64, i64)>) {
+        self.lock()
+            .insert(region.to_string(), counts.into_iter().collect());
+    }
+
+    /// The least used of spawns `0..spawn_count` (at least one), the lowest on a tie.
+    fn least_used(&self, region: &str, spawn_count: u32) -> i64 {
+        let map = self.lock();
+        let used = |spawn: i64| {
+            map.get(region)
+                .and_then(|c| c.get(&spawn))
+                .copied()
+                .unwrap_or(0)
+        };
+        (0..i64::from(spawn_count.max(1)))
+            .min_by_key(|s| (used(*s), *s))
+            .unwrap_or(0)
+    }
+
+    fn count(&self, region: &str, spawn: i64) {
+        let mut map = self.lock();
+        *map.entry(region.to_string())
+            .or_default()
+            .entry(spawn)
+            .or_insert(0) += 1;
     }
 }
 

@@ -63,6 +63,7 @@ store_suite!(
     concurrent_first_joins_create_one_player,
     corrupt_stored_values_are_errors,
     rejoins_are_answered_from_memory,
+    spawn_points_fill_evenly_across_reopens,
 );
 
 async fn open(db: &TestDb, policy: HomePolicy) -> Store {
@@ -119,6 +120,31 @@ async fn players_are_created_once_and_found_again(kind: Kind) {
         store.join(&who(2, "bob"), "r1", 6).await.expect("reopen"),
         b
     );
+}
+
+async fn spawn_points_fill_evenly_across_reopens(kind: Kind) {
+    let db = kind.db();
+    let spawns = |store: Store, ids: std::ops::Range<i64>, region: &'static str| async move {
+        let mut got = Vec::new();
+        for id in ids {
+            let who = who(id, &format!("p{id}"));
+            got.push(store.join(&who, region, 3).await.expect("join").spawn_index);
+        }
+        got
+    };
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(spawns(store.clone(), 1..6, "r1").await, [0, 1, 2, 0, 1]);
+    // Another region counts its own.
+    assert_eq!(spawns(store.clone(), 1..3, "r2").await, [0, 1]);
+    store.close().await;
+    // A reopened store (a restarted region) reads the counts: spawn 2 is the least used.
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(spawns(store.clone(), 6..10, "r1").await, [2, 0, 1, 2]);
+    // Rows another process added are read on a store's first assignment in the region.
+    let sql = "INSERT INTO region_empires (region, user_id, spawn) VALUES ('r3', 1, 0)";
+    on_pool!(store, p => sqlx::query(sql).execute(p).await.map(|_| ())).expect("insert");
+    let other = open(&db, HomePolicy::FirstJoin).await;
+    assert_eq!(spawns(other, 10..12, "r3").await, [1, 2]);
 }
 
 async fn home_region_follows_the_policy(kind: Kind) {
