@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 /// Units of the measured empire.
-const UNITS: [usize; 3] = [10, 100, 1000];
+const UNITS: [usize; 4] = [1, 10, 100, 1000];
 
 /// Spatial grid cell size the region uses.
 const GRID_CELL: u32 = 8;
@@ -66,13 +66,13 @@ fn vision_update(c: &mut Criterion) {
     for k in UNITS {
         let (map, grid, observers) = scene(k);
         let mut state = EmpireVision::default();
-        let mut scratch = Vec::new();
+        let mut marks = Vec::new();
         // Steady state: the empire has seen the map before (fog where it no longer looks).
-        update_empire_vision(&map, &grid, &observers, &mut state, &mut scratch);
+        update_empire_vision(&map, &grid, &observers, &mut state, &mut marks);
         group.throughput(Throughput::Elements(k as u64));
         group.bench_function(BenchmarkId::from_parameter(k), |b| {
             b.iter(|| {
-                update_empire_vision(&map, &grid, black_box(&observers), &mut state, &mut scratch);
+                update_empire_vision(&map, &grid, black_box(&observers), &mut state, &mut marks);
                 state.entities.len()
             })
         });

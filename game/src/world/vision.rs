@@ -30,6 +30,10 @@ pub struct EmpireVision {
     pub changed: Vec<u32>,
     /// Entities inside the empire's current vision, sorted and without duplicates.
     pub entities: Vec<EntityId>,
+    /// Indexes of the cells visible now (each once, in no order).
+    visible: Vec<u32>,
+    /// The previous `visible`, kept for its allocation.
+    scratch: Vec<u32>,
 }
 
 impl EmpireVision {
@@ -43,75 +47,189 @@ impl EmpireVision {
 #[derive(Resource, Debug, Default)]
 pub struct Vision(pub HashMap<EmpireId, EmpireVision>);
 
-/// Recompute every (non-neutral) empire's vision from its units' positions and ranges, once
+/// Scratch space of [`compute_vision`], reused across ticks.
+#[derive(Debug, Default)]
+struct VisionScratch {
+    /// Observers per empire (emptied, not dropped, each tick).
+    by_empire: HashMap<EmpireId, Vec<(Hex, u32)>>,
+    /// Cell marks of [`update_empire_vision`].
+    marks: Vec<bool>,
+}
+
+/// Update every (non-neutral) empire's vision from its units' positions and ranges, once
 /// per empire whatever the number of its sessions.
 fn compute_vision(
     map: Res<WorldMap>,
     grid: Res<Grid>,
     mut vision: ResMut<Vision>,
     observers: Query<(&Owner, &Position, &VisionRange)>,
+    mut scratch: Local<VisionScratch>,
 ) {
-    let mut by_empire: HashMap<EmpireId, Vec<(Hex, u32)>> = HashMap::new();
+    let VisionScratch { by_empire, marks } = &mut *scratch;
+    by_empire.values_mut().for_each(Vec::clear);
     for (owner, pos, range) in &observers {
         if owner.0 != NEUTRAL_EMPIRE {
             by_empire.entry(owner.0).or_default().push((pos.0, range.0));
         }
     }
     let cells = map.map.cell_count();
-    for empire in by_empire.keys() {
-        vision.0.entry(*empire).or_insert_with(|| EmpireVision {
-            cells: vec![Visibility::Shroud; cells],
-            ..Default::default()
-        });
+    for (empire, list) in by_empire.iter() {
+        if !list.is_empty() {
+            vision.0.entry(*empire).or_insert_with(|| EmpireVision {
+                cells: vec![Visibility::Shroud; cells],
+                ..Default::default()
+            });
+        }
     }
-    let mut visible_now = Vec::with_capacity(cells);
     for (empire, state) in vision.0.iter_mut() {
         let observers = by_empire.get(empire).map(Vec::as_slice).unwrap_or_default();
-        update_empire_vision(&map.map, &grid.0, observers, state, &mut visible_now);
+        update_empire_vision(&map.map, &grid.0, observers, state, marks);
     }
 }
 
 /// One empire's vision update, as the vision system runs it for every empire each tick:
 /// hexes within range of `observers` (each a unit's position and vision range) become
 /// visible, hexes seen before and not now become fog, never-seen hexes stay shroud;
-/// `state.changed` lists the cells whose state changed, and `state.entities` becomes the
-/// entities of `grid` in range of an observer (sorted, without duplicates).
+/// `state.changed` lists the cells whose state changed (ascending), and `state.entities`
+/// becomes the entities of `grid` in range of an observer (sorted, without duplicates).
 ///
-/// `state.cells` is resized to the map (new cells shroud) if it does not match it;
-/// `visible_now` is scratch space reused across calls.
+/// The cost follows the observers' discs and the cells visible last time, not the map: only
+/// cells that are or were visible can change. `state.cells` is resized to the map (new cells
+/// shroud) if it does not match it; `marks` is scratch space reused across calls (all false
+/// between calls).
 pub fn update_empire_vision(
     map: &GameMap,
     grid: &SpatialGrid,
     observers: &[(Hex, u32)],
     state: &mut EmpireVision,
-    visible_now: &mut Vec<bool>,
+    marks: &mut Vec<bool>,
 ) {
     let cells = map.cell_count();
     state.cells.resize(cells, Visibility::Shroud);
-    visible_now.clear();
-    visible_now.resize(cells, false);
+    if marks.len() < cells {
+        marks.resize(cells, false);
+    }
     state.entities.clear();
     state.changed.clear();
+    let mut now = std::mem::take(&mut state.scratch);
+    now.clear();
     for (center, range) in observers {
         for h in disc(*center, *range) {
-            if let Some(slot) = map.cell_index(h).and_then(|i| visible_now.get_mut(i)) {
-                *slot = true;
+            let Some(i) = map.cell_index(h) else { continue };
+            if let Some(mark) = marks.get_mut(i).filter(|m| !**m) {
+                *mark = true;
+                // The map has far fewer than 2^32 cells.
+                now.push(i as u32);
             }
         }
         grid.for_each_in_range(*center, *range, |id, _| state.entities.push(id));
     }
     state.entities.sort_unstable();
     state.entities.dedup();
-    for (i, (cell, now)) in state.cells.iter_mut().zip(visible_now.iter()).enumerate() {
-        let next = match (*now, *cell) {
-            (true, _) => Visibility::Visible,
-            (false, Visibility::Shroud) => Visibility::Shroud,
-            (false, _) => Visibility::Fog,
-        };
-        if next != *cell {
-            *cell = next;
-            // The map has far fewer than 2^32 cells.
-            state.changed.push(i as u32);
+    for i in &now {
+        if let Some(cell) = state.cells.get_mut(*i as usize)
+            && *cell != Visibility::Visible
+        {
+            *cell = Visibility::Visible;
+            state.changed.push(*i);
         }
+    }
+    for i in &state.visible {
+        let seen_now = marks.get(*i as usize).copied().unwrap_or(false);
+        if let Some(cell) = state.cells.get_mut(*i as usize)
+            && !seen_now
+            && *cell == Visibility::Visible
+        {
+            *cell = Visibility::Fog;
+            state.changed.push(*i);
+        }
+    }
+    for i in &now {
+        if let Some(mark) = marks.get_mut(*i as usize) {
+            *mark = false;
+        }
+    }
+    state.changed.sort_unstable();
+    state.scratch = std::mem::replace(&mut state.visible, now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition the incremental update must match: every cell of the map looked at.
+    fn full_scan(map: &GameMap, observers: &[(Hex, u32)], cells: &mut [Visibility]) -> Vec<u32> {
+        let mut visible = vec![false; cells.len()];
+        for (center, range) in observers {
+            for h in disc(*center, *range) {
+                if let Some(i) = map.cell_index(h) {
+                    visible[i] = true;
+                }
+            }
+        }
+        let mut changed = Vec::new();
+        for (i, (cell, now)) in cells.iter_mut().zip(visible).enumerate() {
+            let next = match (now, *cell) {
+                (true, _) => Visibility::Visible,
+                (false, Visibility::Shroud) => Visibility::Shroud,
+                (false, _) => Visibility::Fog,
+            };
+            if next != *cell {
+                *cell = next;
+                changed.push(i as u32);
+            }
+        }
+        changed
+    }
+
+    /// Observers that wander, appear and vanish over many ticks (two empires sharing the
+    /// marks): cells and changes match the full scan every tick.
+    #[test]
+    fn incremental_update_matches_a_full_scan() {
+        let map = GameMap::generate(4, 7, 10);
+        let grid = SpatialGrid::new(8);
+        let cells = map.cells().to_vec();
+        let mut rng = 0x5eed_u64;
+        let mut pick = |n: usize| {
+            rng = rng
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((rng >> 33) % n as u64) as usize
+        };
+        let mut marks = Vec::new();
+        let mut empires = [EmpireVision::default(), EmpireVision::default()];
+        let mut expected = [
+            vec![Visibility::Shroud; cells.len()],
+            vec![Visibility::Shroud; cells.len()],
+        ];
+        let mut observers: [Vec<(Hex, u32)>; 2] = [Vec::new(), Vec::new()];
+        let mut fogged = 0;
+        for _ in 0..300 {
+            for list in &mut observers {
+                match pick(4) {
+                    0 if list.len() < 6 => list.push((cells[pick(cells.len())], pick(4) as u32)),
+                    1 if !list.is_empty() => {
+                        list.swap_remove(pick(list.len()));
+                    }
+                    _ => {
+                        if let Some(o) = list.first_mut() {
+                            o.0 = cells[pick(cells.len())];
+                        }
+                    }
+                }
+            }
+            for e in 0..2 {
+                update_empire_vision(&map, &grid, &observers[e], &mut empires[e], &mut marks);
+                let changed = full_scan(&map, &observers[e], &mut expected[e]);
+                assert_eq!(empires[e].cells, expected[e]);
+                assert_eq!(empires[e].changed, changed);
+            }
+            assert!(marks.iter().all(|m| !m), "marks are left clear");
+            fogged += expected[0]
+                .iter()
+                .filter(|c| **c == Visibility::Fog)
+                .count();
+        }
+        assert!(fogged > 0, "the walk left fog behind");
     }
 }
