@@ -88,7 +88,9 @@ pub struct RegionConfig {
     /// PEM private key of the link server; empty means `<data_dir>/link-key.pem`.
     /// Env: `STARLANE_REGION_LINK_KEY`.
     pub link_key: PathBuf,
-    /// Outgoing frames buffered per edge link (16..=1048576). From three quarters of this or
+    /// Outgoing frames buffered per edge link (16..=1048576, default 65,536: a tick sends
+    /// about one frame per session, and a storm of joins one more each; the bytes bound is
+    /// the memory bound). From three quarters of this or
     /// of `link_queue_bytes` the link is congested: its entity and view frames are skipped (it
     /// catches up later); beyond either, the link is shed (closed `Slow`). LINK.md §8.2.
     pub link_queue: usize,
@@ -137,7 +139,7 @@ impl Default for RegionConfig {
             link_bind: SocketAddr::from(([0u16; 8], 4500)),
             link_cert: PathBuf::new(),
             link_key: PathBuf::new(),
-            link_queue: 4096,
+            link_queue: 65_536,
             link_queue_bytes: 16 << 20,
             queues: QueueConfig::default(),
             link: LinkConfig::default(),
@@ -265,7 +267,7 @@ impl RegionConfig {
                 self.link_queue as u64,
                 16,
                 1 << 20,
-                "use e.g. 4096",
+                "use e.g. 65536",
             ),
             (
                 "link_queue_bytes",

@@ -21,6 +21,7 @@ mod emulator_reorder;
 mod first_message_limit;
 mod garbage_peer;
 mod link_bad_frames;
+mod link_batch_flow;
 mod link_hello_timeout;
 mod link_notice;
 mod link_one_edge_stops_reading;

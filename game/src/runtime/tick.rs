@@ -45,6 +45,13 @@ struct TickLink {
     writes: Writes,
     /// Its per-edge Prometheus series.
     series: EdgeSeries,
+    /// Its frame counters (frames, bytes out) after the last tick's frames.
+    sent: (u64, u64),
+    /// Frames and bytes of the last tick that sent it everything (not congested): the
+    /// room the next such tick needs in its queue.
+    batch: (usize, usize),
+    /// Whether this tick holds back its entity frames and views.
+    congested: bool,
 }
 
 /// The tick thread's state.
@@ -147,6 +154,9 @@ impl TickLoop {
                         handle,
                         writes,
                         series,
+                        sent: (0, 0),
+                        batch: (0, 0),
+                        congested: false,
                     };
                     self.links.insert(link, l);
                     self.sim.push(TickInput::LinkOpened { link });
@@ -200,14 +210,20 @@ impl TickLoop {
         self.export.observe_tick(&sample);
     }
 
-    /// Links whose queue is at three quarters of its bounds: the sync stage skips their
-    /// entity frames and views this tick (command acks still go) and catches them up later.
-    fn congested_links(&self) -> Vec<LinkId> {
-        self.links
-            .iter()
-            .filter(|(_, l)| l.handle.lock().flow() == Flow::Congested)
-            .map(|(link, _)| *link)
-            .collect()
+    /// Links whose queue is at three quarters of its bounds, or has no room for what the
+    /// link's last full tick sent (one frame per session: a batch that would not fit would
+    /// shed the link): the sync stage skips their entity frames and views this tick (command
+    /// acks still go) and catches them up later.
+    fn congested_links(&mut self) -> Vec<LinkId> {
+        let mut congested = Vec::new();
+        for (link, l) in &mut self.links {
+            let (frames, bytes) = l.batch;
+            l.congested = l.handle.lock().flow_for(frames, bytes) == Flow::Congested;
+            if l.congested {
+                congested.push(*link);
+            }
+        }
+        congested
     }
 
     /// Queue the tick's frames on their links and wake their drivers. A link whose queue
@@ -250,6 +266,16 @@ impl TickLoop {
                 let core = l.handle.lock();
                 (core.counters(), core.queued())
             };
+            let sent = (counters.frames_out, counters.bytes_out);
+            if !l.congested {
+                let frames = sent.0.saturating_sub(l.sent.0);
+                let bytes = sent.1.saturating_sub(l.sent.1);
+                l.batch = (
+                    usize::try_from(frames).unwrap_or(usize::MAX),
+                    usize::try_from(bytes).unwrap_or(usize::MAX),
+                );
+            }
+            l.sent = sent;
             l.writes.publish(&self.stats, counters);
             self.stats.queued(bytes);
             l.series.update(frames, bytes, &counters);

@@ -38,7 +38,7 @@ impl Default for RegionLinkConfig {
             hello_timeout: Duration::from_secs(10),
             max_frame: MAX_LINK_FRAME,
             limits: QueueLimits {
-                max_frames: 4096,
+                max_frames: 65_536,
                 max_bytes: 16 << 20,
             },
         }
@@ -297,10 +297,25 @@ impl RegionLink {
 
     /// How new frames are treated (see [`Flow`]).
     pub fn flow(&self) -> Flow {
+        self.flow_for(0, 0)
+    }
+
+    /// How a batch of `frames` frames of `bytes` bytes in all would be treated: congested
+    /// from three quarters of either bound, as [`RegionLink::flow`], and also when the batch
+    /// would not fit beside what is queued. A sender that produces such batches (the
+    /// region's tick: one frame per session) holds its skippable frames back instead of
+    /// overflowing the queue, which would shed the link. A batch counts for at most three
+    /// quarters of either bound, so a link whose queue drains is always served again.
+    pub fn flow_for(&self, frames: usize, bytes: usize) -> Flow {
         let l = &self.config.limits;
+        let (queued_frames, queued_bytes) = (self.out.frames(), self.out.bytes());
+        let frames = frames.min(l.max_frames - l.max_frames / 4);
+        let bytes = bytes.min(l.max_bytes - l.max_bytes / 4);
+        let fits = queued_frames.saturating_add(frames) <= l.max_frames
+            && queued_bytes.saturating_add(bytes) <= l.max_bytes;
         if self.state == State::Closed {
             Flow::Closed
-        } else if l.below_three_quarters(self.out.frames(), self.out.bytes()) {
+        } else if fits && l.below_three_quarters(queued_frames, queued_bytes) {
             Flow::Open
         } else {
             Flow::Congested
