@@ -20,6 +20,7 @@ use anyhow::Context;
 use client::{ClientRecord, Counters, Phase, run_client};
 use report::{Breakdown, PhaseFigures, StormResult, Timed, histogram_total, sample};
 use servers::StormServers;
+use starlane_game::world::RegionSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -115,7 +116,20 @@ pub async fn run_storm(
     let cached = |text: &str| sample(text, "starlane_region_joins_total", "source=\"cache\"");
     breakdown.region_joins_cached =
         (cached(&region_after) - cached(&region_before)).max(0.0) as u64;
+    let counted = |name: &str, labels: &str| {
+        (sample(&region_after, name, labels) - sample(&region_before, name, labels)).max(0.0) as u64
+    };
+    breakdown.region_links_shed = counted("starlane_region_link_closes_total", "reason=\"slow\"");
+    breakdown.region_rejoins = counted("starlane_region_link_rejoins_total", "");
     breakdown.region_ticks = since("starlane_region_tick_seconds", "");
+    breakdown.region_tick_sets = RegionSet::ALL
+        .iter()
+        .map(|set| {
+            let labels = format!("set=\"{}\"", set.label());
+            let t = since("starlane_region_tick_set_seconds", &labels);
+            (set.label().to_string(), t)
+        })
+        .collect();
     breakdown.process_cpu_secs = cpu_after.zip(cpu_before).map(|(a, b)| a - b);
     breakdown.wall_secs = wall_secs;
 

@@ -147,8 +147,16 @@ pub struct Breakdown {
     pub region_db_join: Timed,
     /// The region's joins answered from memory (a player it joined before), no database.
     pub region_joins_cached: u64,
+    /// Edge links the region shed because the edge did not read its frames (`slow`).
+    pub region_links_shed: u64,
+    /// Sessions the edges announced again on a new link after such a loss (each one more
+    /// join at the region).
+    pub region_rejoins: u64,
     /// Region ticks during the storm (wall time).
     pub region_ticks: Timed,
+    /// The same ticks per system set (`commands`, `simulation`, `vision`, `sync`), in tick
+    /// order: where a tick's time went.
+    pub region_tick_sets: Vec<(String, Timed)>,
     /// CPU seconds of this whole process (region, edges and clients) during the storm.
     pub process_cpu_secs: Option<f64>,
     /// Wall seconds from the storm's start to the end of its measurement.
@@ -246,7 +254,15 @@ impl StormResult {
             "  region joins from memory {} (players it joined before)",
             b.region_joins_cached
         );
+        let _ = writeln!(
+            out,
+            "  region links shed (slow edge) {}, sessions announced again {}",
+            b.region_links_shed, b.region_rejoins
+        );
         timed(&mut out, "region ticks", &b.region_ticks, "wall");
+        for (set, t) in &b.region_tick_sets {
+            timed(&mut out, &format!("  of which {set}"), t, "wall");
+        }
         if let Some(cpu) = b.process_cpu_secs {
             let _ = writeln!(
                 out,
