@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use starlane_game::RegionConfig;
 use starlane_game::map::{GameMap, SpatialGrid};
 use starlane_game::world::EmpireVision;
-use starlane_game::world::vision::update_empire_vision;
+use starlane_game::world::vision::{VisionScratch, update_empire_vision};
 use starlane_protocol::{EntityKind, Hex};
 use std::hint::black_box;
 use std::time::Duration;
@@ -66,13 +66,15 @@ fn vision_update(c: &mut Criterion) {
     for k in UNITS {
         let (map, grid, observers) = scene(k);
         let mut state = EmpireVision::default();
-        let mut marks = Vec::new();
+        let mut scratch = VisionScratch::default();
         // Steady state: the empire has seen the map before (fog where it no longer looks).
-        update_empire_vision(&map, &grid, &observers, &mut state, &mut marks);
+        update_empire_vision(&map, &grid, &observers, &mut state, &mut scratch);
         group.throughput(Throughput::Elements(k as u64));
         group.bench_function(BenchmarkId::from_parameter(k), |b| {
             b.iter(|| {
-                update_empire_vision(&map, &grid, black_box(&observers), &mut state, &mut marks);
+                // A new tick each time: the spatial queries are made, not shared.
+                scratch.new_tick();
+                update_empire_vision(&map, &grid, black_box(&observers), &mut state, &mut scratch);
                 state.entities.len()
             })
         });

@@ -49,11 +49,31 @@ pub struct Vision(pub HashMap<EmpireId, EmpireVision>);
 
 /// Scratch space of [`compute_vision`], reused across ticks.
 #[derive(Debug, Default)]
-struct VisionScratch {
+struct SystemScratch {
     /// Observers per empire (emptied, not dropped, each tick).
     by_empire: HashMap<EmpireId, Vec<(Hex, u32)>>,
-    /// Cell marks of [`update_empire_vision`].
+    /// What [`update_empire_vision`] reuses.
+    updates: VisionScratch,
+}
+
+/// Scratch space of [`update_empire_vision`]: cell marks (all false between calls), and the
+/// entities in range of each (hex, range) looked up since [`VisionScratch::new_tick`], so
+/// that empires whose observers stand on the same hex (a spawn area, a fleet) share one
+/// spatial query.
+#[derive(Debug, Default)]
+pub struct VisionScratch {
     marks: Vec<bool>,
+    /// Where in `ids` the entities in range of a (hex, range) lie, sorted.
+    in_range: HashMap<(Hex, u32), (usize, usize)>,
+    ids: Vec<EntityId>,
+}
+
+impl VisionScratch {
+    /// Forget the spatial queries: the grid may have changed since.
+    pub fn new_tick(&mut self) {
+        self.in_range.clear();
+        self.ids.clear();
+    }
 }
 
 /// Update every (non-neutral) empire's vision from its units' positions and ranges, once
@@ -63,9 +83,10 @@ fn compute_vision(
     grid: Res<Grid>,
     mut vision: ResMut<Vision>,
     observers: Query<(&Owner, &Position, &VisionRange)>,
-    mut scratch: Local<VisionScratch>,
+    mut scratch: Local<SystemScratch>,
 ) {
-    let VisionScratch { by_empire, marks } = &mut *scratch;
+    let SystemScratch { by_empire, updates } = &mut *scratch;
+    updates.new_tick();
     by_empire.values_mut().for_each(Vec::clear);
     for (owner, pos, range) in &observers {
         if owner.0 != NEUTRAL_EMPIRE {
@@ -83,7 +104,7 @@ fn compute_vision(
     }
     for (empire, state) in vision.0.iter_mut() {
         let observers = by_empire.get(empire).map(Vec::as_slice).unwrap_or_default();
-        update_empire_vision(&map.map, &grid.0, observers, state, marks);
+        update_empire_vision(&map.map, &grid.0, observers, state, updates);
     }
 }
 
@@ -95,15 +116,20 @@ fn compute_vision(
 ///
 /// The cost follows the observers' discs and the cells visible last time, not the map: only
 /// cells that are or were visible can change. `state.cells` is resized to the map (new cells
-/// shroud) if it does not match it; `marks` is scratch space reused across calls (all false
-/// between calls).
+/// shroud) if it does not match it. `scratch` is reused across calls; call
+/// [`VisionScratch::new_tick`] whenever `grid` changed.
 pub fn update_empire_vision(
     map: &GameMap,
     grid: &SpatialGrid,
     observers: &[(Hex, u32)],
     state: &mut EmpireVision,
-    marks: &mut Vec<bool>,
+    scratch: &mut VisionScratch,
 ) {
+    let VisionScratch {
+        marks,
+        in_range,
+        ids,
+    } = scratch;
     let cells = map.cell_count();
     state.cells.resize(cells, Visibility::Shroud);
     if marks.len() < cells {
@@ -122,10 +148,23 @@ pub fn update_empire_vision(
                 now.push(i as u32);
             }
         }
-        grid.for_each_in_range(*center, *range, |id, _| state.entities.push(id));
+        let (start, end) = *in_range.entry((*center, *range)).or_insert_with(|| {
+            let start = ids.len();
+            grid.for_each_in_range(*center, *range, |id, _| ids.push(id));
+            if let Some(found) = ids.get_mut(start..) {
+                found.sort_unstable();
+            }
+            (start, ids.len())
+        });
+        if let Some(found) = ids.get(start..end) {
+            state.entities.extend_from_slice(found);
+        }
     }
-    state.entities.sort_unstable();
-    state.entities.dedup();
+    if observers.len() > 1 {
+        // One observer's entities are sorted and distinct already (the grid holds each once).
+        state.entities.sort_unstable();
+        state.entities.dedup();
+    }
     for i in &now {
         if let Some(cell) = state.cells.get_mut(*i as usize)
             && *cell != Visibility::Visible
@@ -182,12 +221,13 @@ mod tests {
         changed
     }
 
-    /// Observers that wander, appear and vanish over many ticks (two empires sharing the
-    /// marks): cells and changes match the full scan every tick.
+    /// Observers that wander, appear and vanish over many ticks among wandering entities
+    /// (two empires sharing the scratch, sometimes on the same hex): cells and changes match
+    /// the full scan, and the entities a lookup of every observer, every tick.
     #[test]
     fn incremental_update_matches_a_full_scan() {
         let map = GameMap::generate(4, 7, 10);
-        let grid = SpatialGrid::new(8);
+        let mut grid = SpatialGrid::new(8);
         let cells = map.cells().to_vec();
         let mut rng = 0x5eed_u64;
         let mut pick = |n: usize| {
@@ -196,7 +236,7 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             ((rng >> 33) % n as u64) as usize
         };
-        let mut marks = Vec::new();
+        let mut scratch = VisionScratch::default();
         let mut empires = [EmpireVision::default(), EmpireVision::default()];
         let mut expected = [
             vec![Visibility::Shroud; cells.len()],
@@ -204,7 +244,19 @@ mod tests {
         ];
         let mut observers: [Vec<(Hex, u32)>; 2] = [Vec::new(), Vec::new()];
         let mut fogged = 0;
+        let mut shared = 0;
         for _ in 0..300 {
+            for id in 1..=40 {
+                grid.upsert(id, cells[pick(cells.len())]);
+            }
+            if pick(3) == 0
+                && let (Some(a), Some(b)) =
+                    (observers[0].first().copied(), observers[1].first_mut())
+            {
+                *b = a;
+                shared += 1;
+            }
+            scratch.new_tick();
             for list in &mut observers {
                 match pick(4) {
                     0 if list.len() < 6 => list.push((cells[pick(cells.len())], pick(4) as u32)),
@@ -219,17 +271,25 @@ mod tests {
                 }
             }
             for e in 0..2 {
-                update_empire_vision(&map, &grid, &observers[e], &mut empires[e], &mut marks);
+                update_empire_vision(&map, &grid, &observers[e], &mut empires[e], &mut scratch);
                 let changed = full_scan(&map, &observers[e], &mut expected[e]);
                 assert_eq!(empires[e].cells, expected[e]);
                 assert_eq!(empires[e].changed, changed);
+                let mut entities = Vec::new();
+                for (center, range) in &observers[e] {
+                    entities.extend(grid.in_range(*center, *range));
+                }
+                entities.sort_unstable();
+                entities.dedup();
+                assert_eq!(empires[e].entities, entities);
             }
-            assert!(marks.iter().all(|m| !m), "marks are left clear");
+            assert!(scratch.marks.iter().all(|m| !m), "marks are left clear");
             fogged += expected[0]
                 .iter()
                 .filter(|c| **c == Visibility::Fog)
                 .count();
         }
         assert!(fogged > 0, "the walk left fog behind");
+        assert!(shared > 0, "the empires shared a hex");
     }
 }
