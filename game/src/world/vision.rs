@@ -6,6 +6,7 @@ use super::resources::{Grid, WorldMap};
 use super::schedule::{RegionPlugin, RegionSet};
 use crate::map::{GameMap, SpatialGrid, disc};
 use bevy_ecs::prelude::*;
+use rustc_hash::FxHashMap;
 use starlane_protocol::{EmpireId, EntityId, Hex, Visibility};
 use std::collections::HashMap;
 
@@ -63,8 +64,9 @@ struct SystemScratch {
 #[derive(Debug, Default)]
 pub struct VisionScratch {
     marks: Vec<bool>,
-    /// Where in `ids` the entities in range of a (hex, range) lie, sorted.
-    in_range: HashMap<(Hex, u32), (usize, usize)>,
+    /// Where in `ids` the entities in range of a (hex, range) lie, and whether that slice
+    /// is sorted yet (only an empire of one observer needs it so).
+    in_range: FxHashMap<(Hex, u32), (usize, usize, bool)>,
     ids: Vec<EntityId>,
 }
 
@@ -148,23 +150,25 @@ pub fn update_empire_vision(
                 now.push(i as u32);
             }
         }
-        let (start, end) = *in_range.entry((*center, *range)).or_insert_with(|| {
+        let entry = in_range.entry((*center, *range)).or_insert_with(|| {
             let start = ids.len();
             grid.for_each_in_range(*center, *range, |id, _| ids.push(id));
-            if let Some(found) = ids.get_mut(start..) {
-                found.sort_unstable();
-            }
-            (start, ids.len())
+            (start, ids.len(), false)
         });
-        if let Some(found) = ids.get(start..end) {
+        let (start, end, sorted) = entry;
+        if let Some(found) = ids.get_mut(*start..*end) {
+            if observers.len() == 1 && !*sorted {
+                found.sort_unstable();
+                *sorted = true;
+            }
             state.entities.extend_from_slice(found);
         }
     }
     if observers.len() > 1 {
-        // One observer's entities are sorted and distinct already (the grid holds each once).
         state.entities.sort_unstable();
         state.entities.dedup();
     }
+    // One observer's slice was sorted above, and is distinct (the grid holds each id once).
     for i in &now {
         if let Some(cell) = state.cells.get_mut(*i as usize)
             && *cell != Visibility::Visible
