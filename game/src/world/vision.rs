@@ -127,49 +127,77 @@ pub fn update_empire_vision(
     state: &mut EmpireVision,
     scratch: &mut VisionScratch,
 ) {
-    let VisionScratch {
-        marks,
-        in_range,
-        ids,
-    } = scratch;
     let cells = map.cell_count();
     state.cells.resize(cells, Visibility::Shroud);
-    if marks.len() < cells {
-        marks.resize(cells, false);
+    if scratch.marks.len() < cells {
+        scratch.marks.resize(cells, false);
     }
-    state.entities.clear();
     state.changed.clear();
     let mut now = std::mem::take(&mut state.scratch);
     now.clear();
     for (center, range) in observers {
-        for h in disc(*center, *range) {
-            let Some(i) = map.cell_index(h) else { continue };
-            if let Some(mark) = marks.get_mut(i).filter(|m| !**m) {
-                *mark = true;
-                // The map has far fewer than 2^32 cells.
-                now.push(i as u32);
-            }
-        }
-        let entry = in_range.entry((*center, *range)).or_insert_with(|| {
-            let start = ids.len();
-            grid.for_each_in_range(*center, *range, |id, _| ids.push(id));
-            (start, ids.len(), false)
-        });
-        let (start, end, sorted) = entry;
-        if let Some(found) = ids.get_mut(*start..*end) {
-            if observers.len() == 1 && !*sorted {
-                found.sort_unstable();
-                *sorted = true;
-            }
-            state.entities.extend_from_slice(found);
-        }
+        mark_disc(map, *center, *range, &mut scratch.marks, &mut now);
     }
-    if observers.len() > 1 {
-        state.entities.sort_unstable();
-        state.entities.dedup();
-    }
-    // One observer's slice was sorted above, and is distinct (the grid holds each id once).
+    scratch.entities_in_sight(grid, observers, &mut state.entities);
+    apply_cell_changes(state, &scratch.marks, &now);
     for i in &now {
+        if let Some(mark) = scratch.marks.get_mut(*i as usize) {
+            *mark = false;
+        }
+    }
+    state.scratch = std::mem::replace(&mut state.visible, now);
+}
+
+/// Mark the cells of the disc around `center` in `marks`, adding each newly marked one to
+/// `now`.
+fn mark_disc(map: &GameMap, center: Hex, range: u32, marks: &mut [bool], now: &mut Vec<u32>) {
+    for h in disc(center, range) {
+        let Some(i) = map.cell_index(h) else { continue };
+        if let Some(mark) = marks.get_mut(i).filter(|m| !**m) {
+            *mark = true;
+            // The map has far fewer than 2^32 cells.
+            now.push(i as u32);
+        }
+    }
+}
+
+impl VisionScratch {
+    /// Set `out` to the entities of `grid` in range of `observers`, sorted and distinct,
+    /// making each (hex, range) query once per tick.
+    fn entities_in_sight(
+        &mut self,
+        grid: &SpatialGrid,
+        observers: &[(Hex, u32)],
+        out: &mut Vec<EntityId>,
+    ) {
+        out.clear();
+        let Self { in_range, ids, .. } = self;
+        for (center, range) in observers {
+            let (start, end, sorted) = in_range.entry((*center, *range)).or_insert_with(|| {
+                let start = ids.len();
+                grid.for_each_in_range(*center, *range, |id, _| ids.push(id));
+                (start, ids.len(), false)
+            });
+            if let Some(found) = ids.get_mut(*start..*end) {
+                if observers.len() == 1 && !*sorted {
+                    // One observer's slice, sorted, is the answer: the grid holds each id once.
+                    found.sort_unstable();
+                    *sorted = true;
+                }
+                out.extend_from_slice(found);
+            }
+        }
+        if observers.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
+}
+
+/// Cells marked now (`now`, with their `marks`) become visible, cells visible before and not
+/// now become fog; `state.changed` lists them, ascending.
+fn apply_cell_changes(state: &mut EmpireVision, marks: &[bool], now: &[u32]) {
+    for i in now {
         if let Some(cell) = state.cells.get_mut(*i as usize)
             && *cell != Visibility::Visible
         {
@@ -187,13 +215,7 @@ pub fn update_empire_vision(
             state.changed.push(*i);
         }
     }
-    for i in &now {
-        if let Some(mark) = marks.get_mut(*i as usize) {
-            *mark = false;
-        }
-    }
     state.changed.sort_unstable();
-    state.scratch = std::mem::replace(&mut state.visible, now);
 }
 
 #[cfg(test)]

@@ -113,12 +113,10 @@ pub async fn run_storm(
         )
     };
     breakdown.region_db_join = since("starlane_region_db_seconds", "op=\"join\"");
-    let cached = |text: &str| sample(text, "starlane_region_joins_total", "source=\"cache\"");
-    breakdown.region_joins_cached =
-        (cached(&region_after) - cached(&region_before)).max(0.0) as u64;
     let counted = |name: &str, labels: &str| {
         (sample(&region_after, name, labels) - sample(&region_before, name, labels)).max(0.0) as u64
     };
+    breakdown.region_joins_cached = counted("starlane_region_joins_total", "source=\"cache\"");
     breakdown.region_links_shed = counted("starlane_region_link_closes_total", "reason=\"slow\"");
     breakdown.region_rejoins = counted("starlane_region_link_rejoins_total", "");
     breakdown.region_ticks = since("starlane_region_tick_seconds", "");
