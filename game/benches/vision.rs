@@ -1,24 +1,22 @@
-//! Criterion bench of one vision update: one empire with K units on the default map
-//! (`RegionConfig::default()`: 1897 hexes), computed by `world::vision::update_empire_vision`,
-//! the function the vision system runs for every empire each tick. A rival holds as many
-//! units again, so collecting the entities in sight does real work. Reported per unit.
+//! Criterion bench of the vision stage's work per tick: the [`Vision`] index on the default
+//! map (`RegionConfig::default()`: 1897 hexes) holding E empires of one scout each and as
+//! many neutral units, all on random passable hexes, when nothing moves (`static`) and when
+//! one unit in ten (observers among them) steps to a neighbouring hex (`moving`). The index
+//! follows changes, so a static tick should cost next to nothing whatever E is, and a moving
+//! tick what the moves touch. Reported per tick.
 //!
-//! `cargo bench -p starlane-game --bench vision` (about 15 s).
+//! `cargo bench -p starlane-game --bench vision` (about 20 s).
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use starlane_game::RegionConfig;
-use starlane_game::map::{GameMap, SpatialGrid};
-use starlane_game::world::EmpireVision;
-use starlane_game::world::vision::{VisionScratch, update_empire_vision};
+use starlane_game::map::GameMap;
+use starlane_game::world::vision::{Observer, Vision};
 use starlane_protocol::{EntityKind, Hex};
 use std::hint::black_box;
 use std::time::Duration;
 
-/// Units of the measured empire.
-const UNITS: [usize; 4] = [1, 10, 100, 1000];
-
-/// Spatial grid cell size the region uses.
-const GRID_CELL: u32 = 8;
+/// Empires (one scout each) in the measured index.
+const EMPIRES: [u32; 3] = [100, 1_000, 10_000];
 
 /// Deterministic pseudo-random index in `0..n` (a 64-bit LCG step).
 fn pick(state: &mut u64, n: usize) -> usize {
@@ -28,9 +26,9 @@ fn pick(state: &mut u64, n: usize) -> usize {
     ((*state >> 33) % n as u64) as usize
 }
 
-/// The map, a grid with `2k` units on passable hexes, and the first `k` as observers with the
-/// configured vision range of their kind (half scouts, four in ten frigates, one in ten stations).
-fn scene(k: usize) -> (GameMap, SpatialGrid, Vec<(Hex, u32)>) {
+/// The default map and an index with `empires` scouts (ids 1..=E, empire = id) and as many
+/// neutral units (ids E+1..=2E), with their positions.
+fn scene(empires: u32) -> (GameMap, Vision, Vec<(u32, Hex)>, u32) {
     let config = RegionConfig::default();
     let map = GameMap::generate(
         config.chunk_radius,
@@ -43,39 +41,60 @@ fn scene(k: usize) -> (GameMap, SpatialGrid, Vec<(Hex, u32)>) {
         .copied()
         .filter(|h| map.is_passable(*h))
         .collect();
-    let mut grid = SpatialGrid::new(GRID_CELL);
-    let mut observers = Vec::with_capacity(k);
+    let range = config.vision.get(EntityKind::Scout);
+    let mut vision = Vision::new(&map);
     let mut rng = 0x5eed_u64;
-    for i in 0..2 * k {
-        let pos = passable[pick(&mut rng, passable.len())];
-        grid.upsert(i as u32 + 1, pos);
-        if i < k {
-            let kind = match i % 10 {
-                0 => EntityKind::Station,
-                1..=4 => EntityKind::Frigate,
-                _ => EntityKind::Scout,
+    let mut units = Vec::new();
+    for id in 1..=2 * empires {
+        let hex = passable[pick(&mut rng, passable.len())];
+        vision.locate(&map, id, Some(hex));
+        if id <= empires {
+            let o = Observer {
+                empire: id,
+                hex,
+                range,
             };
-            observers.push((pos, config.vision.get(kind)));
+            vision.set_observer(&map, id, Some(o));
         }
+        units.push((id, hex));
     }
-    (map, grid, observers)
+    vision.finish_tick();
+    (map, vision, units, range)
 }
 
-fn vision_update(c: &mut Criterion) {
-    let mut group = c.benchmark_group("vision_update");
-    for k in UNITS {
-        let (map, grid, observers) = scene(k);
-        let mut state = EmpireVision::default();
-        let mut scratch = VisionScratch::default();
-        // Steady state: the empire has seen the map before (fog where it no longer looks).
-        update_empire_vision(&map, &grid, &observers, &mut state, &mut scratch);
-        group.throughput(Throughput::Elements(k as u64));
-        group.bench_function(BenchmarkId::from_parameter(k), |b| {
+fn vision_tick(c: &mut Criterion) {
+    let mut group = c.benchmark_group("vision_tick");
+    for empires in EMPIRES {
+        let (map, mut vision, mut units, range) = scene(empires);
+        group.bench_function(BenchmarkId::new("static", empires), |b| {
             b.iter(|| {
-                // A new tick each time: the spatial queries are made, not shared.
-                scratch.new_tick();
-                update_empire_vision(&map, &grid, black_box(&observers), &mut state, &mut scratch);
-                state.entities.len()
+                vision.finish_tick();
+                black_box(vision.located())
+            })
+        });
+        let mut rng = 0x0bad_u64;
+        group.bench_function(BenchmarkId::new("moving", empires), |b| {
+            b.iter(|| {
+                for _ in 0..units.len() / 10 {
+                    let i = pick(&mut rng, units.len());
+                    let (id, at) = units[i];
+                    let to = at.neighbors()[pick(&mut rng, 6)];
+                    if !map.is_passable(to) {
+                        continue;
+                    }
+                    units[i].1 = to;
+                    vision.locate(&map, id, Some(to));
+                    if id <= empires {
+                        let o = Observer {
+                            empire: id,
+                            hex: to,
+                            range,
+                        };
+                        vision.set_observer(&map, id, Some(o));
+                    }
+                }
+                vision.finish_tick();
+                black_box(vision.located())
             })
         });
     }
@@ -85,13 +104,13 @@ fn vision_update(c: &mut Criterion) {
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20)
 }
 
 criterion_group! {
     name = benches;
     config = config();
-    targets = vision_update
+    targets = vision_tick
 }
 criterion_main!(benches);

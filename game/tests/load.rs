@@ -246,7 +246,13 @@ fn sessions_track_the_shared_empire_vision_through_deltas() {
             matches!(f, RegionToEdge::Entities(e)
                 if e.appeared.iter().any(|e| e.owner == NEUTRAL_EMPIRE))
         });
-        let truth = sim.world_mut().resource::<Vision>().0[&5].cells.clone();
+        let truth = sim
+            .world_mut()
+            .resource::<Vision>()
+            .empire(5)
+            .expect("empire 5 sees")
+            .cells
+            .clone();
         assert_eq!(edge.vision[&1], truth, "session 1 diverged at tick {tick}");
         if tick >= 30 {
             assert_eq!(edge.vision[&2], truth, "session 2 diverged at tick {tick}");

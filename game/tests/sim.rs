@@ -327,7 +327,11 @@ fn vision_goes_shroud_visible_fog() {
         .expect("scout");
     let state = |sim: &mut RegionSim, h: Hex| {
         let i = sim.map().cell_index(h).expect("on map");
-        sim.world_mut().resource::<Vision>().0[&7].cells[i]
+        sim.world_mut()
+            .resource::<Vision>()
+            .empire(7)
+            .expect("empire 7 sees")
+            .cells[i]
     };
     let near = scout.pos;
     let far = sim.map().pirate_den();

@@ -56,7 +56,11 @@ fn assert_in_sync(sim: &mut RegionSim, edge: &ModelEdge) {
         mirrored, truth,
         "the mirror holds exactly what the session sees"
     );
-    let cells = sim.world_mut().resource::<starlane_game::world::Vision>().0[&7]
+    let cells = sim
+        .world_mut()
+        .resource::<starlane_game::world::Vision>()
+        .empire(7)
+        .expect("empire 7 sees")
         .cells
         .clone();
     assert_eq!(edge.vision[&1], cells, "hex visibility");

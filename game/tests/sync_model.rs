@@ -55,7 +55,12 @@ fn check(
             "link {} session {session} (empire {empire}) at step {i}",
             edge.link
         );
-        let cells = &sim.world_mut().resource::<Vision>().0[empire].cells;
+        let cells = &sim
+            .world_mut()
+            .resource::<Vision>()
+            .empire(*empire)
+            .expect("the empire sees")
+            .cells;
         assert_eq!(
             &edge.vision[session], cells,
             "hexes of session {session} at step {i}"

@@ -200,13 +200,7 @@ impl ModelEdge {
 
 /// The states, now, of the entities `empire` sees (from the region's world).
 pub fn truth_of(sim: &mut RegionSim, empire: EmpireId) -> HashMap<EntityId, EntityState> {
-    let seen = sim
-        .world_mut()
-        .resource::<starlane_game::world::Vision>()
-        .0
-        .get(&empire)
-        .map(|v| v.entities.clone())
-        .unwrap_or_default();
+    let seen = seen_by(sim, empire);
     let all: HashMap<EntityId, EntityState> = sim
         .all_units()
         .into_iter()
@@ -261,12 +255,28 @@ pub fn scout_at(sim: &mut RegionSim, owner: EmpireId, pos: starlane_protocol::He
     })
 }
 
-/// The ids `empire` sees now (sorted).
+/// The ids `empire` sees now (sorted), by the definition, from the world's components: the
+/// entities within vision range of one of its units. (The region keeps vision incrementally;
+/// this is the reference it must match.)
 pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
-    sim.world_mut()
-        .resource::<starlane_game::world::Vision>()
-        .0
-        .get(&empire)
-        .map(|v| v.entities.clone())
-        .unwrap_or_default()
+    use starlane_game::world::{Owner, Position, StableId, VisionRange};
+    let world = sim.world_mut();
+    let observers: Vec<(starlane_protocol::Hex, u32)> = world
+        .query::<(&Owner, &Position, &VisionRange)>()
+        .iter(world)
+        .filter(|(owner, _, _)| owner.0 == empire)
+        .map(|(_, pos, range)| (pos.0, range.0))
+        .collect();
+    let mut seen: Vec<EntityId> = world
+        .query::<(&StableId, &Position)>()
+        .iter(world)
+        .filter(|(_, pos)| {
+            observers
+                .iter()
+                .any(|(at, range)| at.distance(pos.0) <= *range)
+        })
+        .map(|(id, _)| id.0)
+        .collect();
+    seen.sort_unstable();
+    seen
 }

@@ -262,11 +262,7 @@ pub fn validate_move(
         .0;
     if owner != empire {
         // Anti-ESP: a foreign unit outside the sender's vision does not exist for them.
-        let visible = world
-            .resource::<Vision>()
-            .0
-            .get(&empire)
-            .is_some_and(|v| v.sees(unit));
+        let visible = world.resource::<Vision>().sees(empire, unit);
         return Err(if visible {
             CommandError::NotYourUnit
         } else {

@@ -89,6 +89,14 @@ impl DeltaLog {
         (behind <= self.ticks.len()).then_some(behind)
     }
 
+    /// The changes recorded for `tick`, if it is the newest tick held.
+    pub fn changes_of(&self, tick: u32) -> Option<&[(EntityId, u8)]> {
+        self.ticks
+            .back()
+            .filter(|t| t.tick == tick)
+            .map(|t| t.changes.as_slice())
+    }
+
     /// Merge (OR) into `flags` the changes of the newest `behind` ticks, as sized for ids
     /// below `next_id`.
     pub fn collect(&self, behind: usize, next_id: EntityId, flags: &mut ChangeFlags) {

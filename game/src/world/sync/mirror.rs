@@ -2,6 +2,7 @@
 //! union of what the link's sessions see now.
 
 use super::delta_log::{ChangeFlags, DeltaLog, HEALTH_CHANGED, POS_CHANGED};
+use super::interest::LinkInterest;
 use crate::world::io::LinkId;
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::EntityFrame;
@@ -27,25 +28,6 @@ pub struct EdgeMirrors(pub HashMap<LinkId, LinkMirror>);
 /// loop (or a test) with [`crate::world::RegionSim::set_congested`].
 #[derive(Resource, Debug, Default, Clone)]
 pub struct LinkBackpressure(pub HashSet<LinkId>);
-
-/// Merge sorted, duplicate-free id lists into one sorted, duplicate-free list.
-pub fn union_sorted<'a>(lists: impl IntoIterator<Item = &'a [EntityId]>, out: &mut Vec<EntityId>) {
-    out.clear();
-    let mut lists = lists.into_iter();
-    match (lists.next(), lists.next()) {
-        (None, _) => {}
-        (Some(only), None) => out.extend_from_slice(only),
-        (Some(a), Some(b)) => {
-            out.extend_from_slice(a);
-            out.extend_from_slice(b);
-            for l in lists {
-                out.extend_from_slice(l);
-            }
-            out.sort_unstable();
-            out.dedup();
-        }
-    }
-}
 
 /// Where a frame's changed fields come from when the link is not reset.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +108,66 @@ pub fn build_frame(
     (reset || !empty).then_some(frame)
 }
 
+/// Build the frame that brings `mirror`, synced at the previous tick, to `interest` at
+/// `tick`, from what changed in between: the ids that joined or left the union, and
+/// `changes` (the tick's changed fields) for ids held before and after. `state` gives an
+/// entity's current state (ids without one are skipped). Returns `None` when there is
+/// nothing to send.
+pub fn build_step(
+    mirror: &mut LinkMirror,
+    interest: &LinkInterest,
+    tick: u32,
+    changes: &[(EntityId, u8)],
+    scratch: &mut Vec<EntityId>,
+    state: impl Fn(EntityId) -> Option<EntityState>,
+) -> Option<EntityFrame> {
+    let mut frame = EntityFrame {
+        tick,
+        ..EntityFrame::default()
+    };
+    let held = |id: &EntityId| mirror.held.binary_search(id).is_ok();
+    for (id, f) in changes {
+        if *f != 0
+            && interest.contains(*id)
+            && held(id)
+            && let Some(s) = state(*id)
+        {
+            frame.changed.push(EntityChange {
+                id: *id,
+                pos: (f & POS_CHANGED != 0).then_some(s.pos),
+                health: (f & HEALTH_CHANGED != 0).then_some(s.health),
+            });
+        }
+    }
+    frame.changed.sort_unstable_by_key(|c| c.id);
+    scratch.clear();
+    scratch.extend_from_slice(interest.flipped());
+    scratch.sort_unstable();
+    scratch.dedup();
+    for id in scratch.iter() {
+        match (interest.contains(*id), held(id)) {
+            (true, false) => frame.appeared.extend(state(*id)),
+            (false, true) => frame.removed.push(*id),
+            _ => {}
+        }
+    }
+    mirror.synced = Some(tick);
+    if frame.appeared.is_empty() && frame.removed.is_empty() {
+        return (!frame.changed.is_empty()).then_some(frame);
+    }
+    let appeared: Vec<EntityId> = frame.appeared.iter().map(|s| s.id).collect();
+    let mut next = Vec::with_capacity(mirror.held.len() + appeared.len());
+    merge(&mirror.held, &appeared, |step| match step {
+        Step::Left(id) | Step::Kept(id) if frame.removed.binary_search(&id).is_err() => {
+            next.push(id)
+        }
+        Step::Entered(id) => next.push(id),
+        _ => {}
+    });
+    mirror.held = next;
+    Some(frame)
+}
+
 /// One step of [`merge`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -173,17 +215,6 @@ mod tests {
             pos: Hex::new(id as i32, 0),
             health: 10,
         })
-    }
-
-    #[test]
-    fn union_merges_sorted_lists() {
-        let mut out = Vec::new();
-        union_sorted([&[1, 4, 9][..], &[2, 4], &[9, 10]], &mut out);
-        assert_eq!(out, [1, 2, 4, 9, 10]);
-        union_sorted([&[3, 5][..]], &mut out);
-        assert_eq!(out, [3, 5]);
-        union_sorted(std::iter::empty(), &mut out);
-        assert!(out.is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! acks still go); they catch up when drained.
 
 pub mod delta_log;
+pub mod interest;
 pub mod mirror;
 mod view;
 
@@ -25,12 +26,14 @@ use super::io::{LinkId, Outbox};
 use super::resources::{Counters, EntityIndex, TickCount, WorldMap};
 use super::schedule::{RegionPlugin, RegionSet};
 use super::sessions::Sessions;
-use super::vision::{EmpireVision, Vision};
+use super::vision::Vision;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use delta_log::{HEALTH_CHANGED, POS_CHANGED};
-use mirror::{Changes, build_frame, plan, union_sorted};
-use starlane_protocol::link::{LinkServerMsg, ViewChange};
+use interest::LinkInterest;
+use mirror::{Changes, build_frame, build_step, plan};
+use rustc_hash::FxHashMap;
+use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
 use starlane_protocol::{EmpireId, EntityId, EntityState, ResourceKind};
 use std::collections::HashMap;
 
@@ -108,14 +111,6 @@ impl SyncInputs<'_, '_> {
             health: health.0,
         })
     }
-
-    /// The ids `empire` sees now, sorted.
-    fn seen(&self, empire: EmpireId) -> &[EntityId] {
-        self.vision
-            .0
-            .get(&empire)
-            .map_or(&[], |v| v.entities.as_slice())
-    }
 }
 
 /// Record this tick's changes in the delta log. With no session there is nothing to catch up
@@ -141,11 +136,14 @@ fn record_changes(
     log.record(tick.0, changes);
 }
 
-/// Scratch space of [`sync_links`], reused across ticks.
+/// Scratch space and state of [`sync_links`], kept across ticks.
 #[derive(Debug, Default)]
 struct LinkScratch {
-    empires: HashMap<LinkId, Vec<EmpireId>>,
-    union: Vec<EntityId>,
+    /// The union of what each link's empires see.
+    interests: FxHashMap<LinkId, LinkInterest>,
+    /// The empires of each link this tick.
+    empires: FxHashMap<LinkId, Vec<EmpireId>>,
+    ids: Vec<EntityId>,
     /// Change flags merged over the newest N ticks, by N (built on demand each tick).
     flags: HashMap<usize, ChangeFlags>,
 }
@@ -160,48 +158,86 @@ fn sync_links(
     mut counters: ResMut<Counters>,
     mut scratch: Local<LinkScratch>,
 ) {
-    mirrors.0.retain(|link, _| sessions.links.contains(link));
+    let open = |link: &LinkId| sessions.links.contains(link);
+    mirrors.0.retain(|link, _| open(link));
     let LinkScratch {
+        interests,
         empires,
-        union,
+        ids,
         flags,
     } = &mut *scratch;
-    empires.clear();
+    interests.retain(|link, _| open(link));
+    empires.retain(|link, _| open(link));
+    empires.values_mut().for_each(Vec::clear);
     flags.clear();
     for ((link, _), session) in &sessions.map {
         empires.entry(*link).or_default().push(session.empire);
     }
     let tick = inputs.tick.0;
     for link in &sessions.links {
-        if inputs.backpressure.0.contains(link) {
-            counters.congested_skips += 1;
-            continue;
-        }
-        let of_link = empires.get_mut(link).map(|e| {
+        let of_link = empires.get_mut(link).map_or(&[][..], |e| {
             e.sort_unstable();
             e.dedup();
             &*e
         });
-        let lists = of_link.into_iter().flatten().map(|e| inputs.seen(*e));
-        union_sorted(lists, union);
+        let interest = interests.entry(*link).or_default();
+        interest.update(of_link, &inputs.vision, ids);
+        if inputs.backpressure.0.contains(link) {
+            counters.congested_skips += 1;
+            continue;
+        }
         let mirror = mirrors.0.entry(*link).or_default();
-        let behind = plan(mirror, &log);
-        let changes = match behind {
-            None | Some(0) => Changes::None,
-            Some(n) => Changes::Flags(flags.entry(n).or_insert_with(|| {
-                let mut f = ChangeFlags::default();
-                log.collect(n, inputs.index.next_id, &mut f);
-                f
-            })),
+        let state = |id| inputs.state(id);
+        let frame = match step_changes(mirror, &log, tick) {
+            Some(changes) => build_step(mirror, interest, tick, changes, ids, state),
+            None => catch_up(mirror, interest, &log, tick, ids, flags, &inputs),
         };
-        let reset = behind.is_none();
-        if let Some(frame) = build_frame(mirror, union, tick, reset, changes, |id| inputs.state(id))
-        {
+        if let Some(frame) = frame {
             counters.entity_frames += 1;
             counters.resets += u64::from(frame.reset);
             outbox.entities.insert(*link, frame);
         }
     }
+}
+
+/// This tick's changes, when `mirror` was synced at the previous tick and the log holds this
+/// tick: the frame then needs only them and the union's flips.
+fn step_changes<'a>(
+    mirror: &LinkMirror,
+    log: &'a DeltaLog,
+    tick: u32,
+) -> Option<&'a [(EntityId, u8)]> {
+    if mirror.synced != Some(tick.wrapping_sub(1)) {
+        return None;
+    }
+    log.changes_of(tick)
+}
+
+/// The frame for a link that skipped ticks, or is new: its mirror against the whole union,
+/// with the changes of every tick since its last frame (a full resync when the log no longer
+/// holds them).
+fn catch_up(
+    mirror: &mut LinkMirror,
+    interest: &LinkInterest,
+    log: &DeltaLog,
+    tick: u32,
+    union: &mut Vec<EntityId>,
+    flags: &mut HashMap<usize, ChangeFlags>,
+    inputs: &SyncInputs,
+) -> Option<EntityFrame> {
+    interest.union(union);
+    let behind = plan(mirror, log);
+    let changes = match behind {
+        None | Some(0) => Changes::None,
+        Some(n) => Changes::Flags(flags.entry(n).or_insert_with(|| {
+            let mut f = ChangeFlags::default();
+            log.collect(n, inputs.index.next_id, &mut f);
+            f
+        })),
+    };
+    build_frame(mirror, union, tick, behind.is_none(), changes, |id| {
+        inputs.state(id)
+    })
 }
 
 /// Per session on an uncongested link: its [`ViewChange`] and, once, its resources.
@@ -211,8 +247,8 @@ fn sync_views(
     mut sessions: ResMut<Sessions>,
     mut outbox: ResMut<Outbox>,
     mut counters: ResMut<Counters>,
+    mut scratch: Local<Vec<EntityId>>,
 ) {
-    let empty = EmpireVision::default();
     let tick = inputs.tick.0;
     for (key, session) in sessions.map.iter_mut() {
         if inputs.backpressure.0.contains(&key.0) {
@@ -220,13 +256,19 @@ fn sync_views(
             session.vision_synced = false;
             continue;
         }
-        let seen = inputs.vision.0.get(&session.empire).unwrap_or(&empty);
         let mut change = ViewChange {
             tick,
             ..ViewChange::default()
         };
         let exists = |id| inputs.index.by_id.contains_key(&id);
-        view::diff_view(seen, &map, session, exists, &mut change);
+        view::diff_view(
+            &inputs.vision,
+            &map,
+            session,
+            exists,
+            &mut change,
+            &mut scratch,
+        );
         let mut msgs = Vec::new();
         if !view::is_empty(&change) {
             counters.views += 1;

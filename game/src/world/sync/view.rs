@@ -1,25 +1,39 @@
 //! Per session: which entity ids entered and left its empire's view since it was last told,
 //! and which hexes changed visibility. Ids only; the states travel in the link's
 //! [`starlane_protocol::link::EntityFrame`].
+//!
+//! A session told everything up to the previous tick gets the empire's changes of this tick
+//! (what entered and left its sight, the cells that changed); a new session, or one skipped
+//! for congestion, gets the difference between what it was told and the empire's whole view.
 
 use super::mirror::{Step, merge};
 use crate::world::resources::WorldMap;
 use crate::world::sessions::SessionState;
-use crate::world::vision::EmpireVision;
+use crate::world::vision::{EmpireVision, Vision};
 use starlane_protocol::link::ViewChange;
 use starlane_protocol::{EntityId, Visibility, VisionChange};
 
-/// Fill `view` with the difference between what `seen` holds now and what `session` was last
-/// told, and remember the new state in `session`. `exists` says whether an entity has a
-/// state (an id without one is neither entered nor held, as in the link's frame).
+/// Fill `view` with what changed in the view of `session`'s empire since the session was
+/// last told, and remember the new state in `session`. `exists` says whether an entity has a
+/// state (an id without one is neither entered nor held, as in the link's frame). `scratch`
+/// is reused across calls.
 pub fn diff_view(
-    seen: &EmpireVision,
+    vision: &Vision,
     map: &WorldMap,
     session: &mut SessionState,
     exists: impl Fn(EntityId) -> bool,
     view: &mut ViewChange,
+    scratch: &mut Vec<EntityId>,
 ) {
-    diff_entities(seen, session, exists, view);
+    let seen = vision.empire(session.empire);
+    if session.vision_synced {
+        if let Some(seen) = seen {
+            step_entities(seen, session, exists, view, scratch);
+        }
+    } else {
+        vision.entities(session.empire, scratch);
+        diff_entities(scratch, session, exists, view);
+    }
     diff_vision(seen, map, session, view);
 }
 
@@ -28,16 +42,43 @@ pub fn is_empty(view: &ViewChange) -> bool {
     view.entered.is_empty() && view.left.is_empty() && view.vision.is_empty()
 }
 
-/// Merge the empire's sorted visible ids with the session's sorted told ids: new ones
-/// entered, vanished ones left.
-fn diff_entities(
+/// The empire's changes of this tick, for a session told everything up to the previous one.
+fn step_entities(
     seen: &EmpireVision,
     session: &mut SessionState,
     exists: impl Fn(EntityId) -> bool,
     view: &mut ViewChange,
+    entered: &mut Vec<EntityId>,
 ) {
-    let mut kept = Vec::with_capacity(seen.entities.len());
-    merge(&session.sent, &seen.entities, |step| match step {
+    if seen.entered.is_empty() && seen.left.is_empty() {
+        return;
+    }
+    entered.clear();
+    entered.extend(seen.entered.iter().copied().filter(|id| exists(*id)));
+    let told = |id: &EntityId| session.sent.binary_search(id).is_ok();
+    view.left
+        .extend(seen.left.iter().copied().filter(|id| told(id)));
+    view.entered
+        .extend(entered.iter().copied().filter(|id| !told(id)));
+    let mut kept = Vec::with_capacity(session.sent.len() + view.entered.len());
+    merge(&session.sent, &view.entered, |step| match step {
+        Step::Left(id) if view.left.binary_search(&id).is_err() => kept.push(id),
+        Step::Entered(id) | Step::Kept(id) => kept.push(id),
+        Step::Left(_) => {}
+    });
+    session.sent = kept;
+}
+
+/// Merge the empire's whole sorted view `now` with the session's sorted told ids: new ones
+/// entered, vanished ones left.
+fn diff_entities(
+    now: &[EntityId],
+    session: &mut SessionState,
+    exists: impl Fn(EntityId) -> bool,
+    view: &mut ViewChange,
+) {
+    let mut kept = Vec::with_capacity(now.len());
+    merge(&session.sent, now, |step| match step {
         Step::Left(id) => view.left.push(id),
         Step::Entered(id) => {
             if exists(id) {
@@ -53,14 +94,17 @@ fn diff_entities(
 /// Vision changes since the session was last told: every cell the first time (or after a
 /// skipped tick), then only the cells the empire's vision changed this tick.
 fn diff_vision(
-    seen: &EmpireVision,
+    seen: Option<&EmpireVision>,
     map: &WorldMap,
     session: &mut SessionState,
     view: &mut ViewChange,
 ) {
     let cells = map.map.cells();
     let mut check = |i: usize, sent: &mut Vec<Visibility>| {
-        let now = seen.cells.get(i).copied().unwrap_or(Visibility::Shroud);
+        let now = seen
+            .and_then(|s| s.cells.get(i))
+            .copied()
+            .unwrap_or(Visibility::Shroud);
         if let (Some(last), Some(hex)) = (sent.get_mut(i), cells.get(i))
             && now != *last
         {
@@ -72,7 +116,7 @@ fn diff_vision(
         }
     };
     if session.vision_synced {
-        for i in &seen.changed {
+        for i in seen.map(|s| s.changed.as_slice()).unwrap_or_default() {
             check(*i as usize, &mut session.sent_vision);
         }
     } else {

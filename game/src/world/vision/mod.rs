@@ -1,0 +1,91 @@
+//! Vision stage: per empire, hexes within its units' vision ranges are visible, hexes seen
+//! before are fog, the rest shroud; and the entities each empire sees, with what came into
+//! and went out of sight this tick.
+//!
+//! The [`Vision`] index is kept up to date from the tick's changes (bevy change detection on
+//! positions, owners and vision ranges, and removals), so the stage costs what moved, not
+//! what exists: a static observer is never computed again.
+
+mod index;
+#[cfg(test)]
+mod tests;
+
+pub use index::{EmpireVision, Observer, Vision};
+
+use super::components::{NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange};
+use super::resources::WorldMap;
+use super::schedule::{RegionPlugin, RegionSet};
+use bevy_ecs::prelude::*;
+use rustc_hash::FxHashMap;
+use starlane_protocol::EntityId;
+
+/// Installs the vision resource and system.
+#[derive(Debug, Clone, Copy)]
+pub struct VisionPlugin;
+
+impl RegionPlugin for VisionPlugin {
+    fn build(&self, world: &mut World, schedule: &mut Schedule) {
+        world.insert_resource(Vision::default());
+        schedule.add_systems(update_vision.in_set(RegionSet::Vision));
+    }
+}
+
+/// Entities whose position changed (or that are new) since the last run.
+type Moved<'w, 's> =
+    Query<'w, 's, (Entity, &'static StableId, &'static Position), Changed<Position>>;
+
+/// Units whose position, owner or vision range changed since the last run.
+type ObserverChanges<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static StableId,
+        &'static Position,
+        &'static Owner,
+        &'static VisionRange,
+    ),
+    Or<(Changed<Position>, Changed<Owner>, Changed<VisionRange>)>,
+>;
+
+/// Feed the tick's changes to the vision index: entities removed, moved or new, observers
+/// lost, moved or new; then close the tick.
+#[allow(clippy::too_many_arguments)]
+fn update_vision(
+    map: Res<WorldMap>,
+    mut vision: ResMut<Vision>,
+    moved: Moved,
+    observers: ObserverChanges,
+    still: Query<(&Position, &Owner, &VisionRange)>,
+    mut gone: RemovedComponents<Position>,
+    mut blind: RemovedComponents<VisionRange>,
+    mut ids: Local<FxHashMap<Entity, EntityId>>,
+) {
+    let map = &map.map;
+    vision.fit(map);
+    for entity in gone.read() {
+        if let Some(id) = ids.remove(&entity) {
+            vision.locate(map, id, None);
+            vision.set_observer(map, id, None);
+        }
+    }
+    for entity in blind.read() {
+        if let Some(id) = ids.get(&entity)
+            && still.get(entity).is_err()
+        {
+            vision.set_observer(map, *id, None);
+        }
+    }
+    for (entity, id, pos) in &moved {
+        ids.insert(entity, id.0);
+        vision.locate(map, id.0, Some(pos.0));
+    }
+    for (id, pos, owner, range) in &observers {
+        let observer = (owner.0 != NEUTRAL_EMPIRE).then_some(Observer {
+            empire: owner.0,
+            hex: pos.0,
+            range: range.0,
+        });
+        vision.set_observer(map, id.0, observer);
+    }
+    vision.finish_tick();
+}
