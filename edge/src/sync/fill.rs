@@ -215,10 +215,11 @@ impl PriorityQueue {
         size_of: &impl Fn(EntityId) -> usize,
     ) -> BinaryHeap<Candidate> {
         let (budget, max_packet, header) = (&*packer.budget, packer.max_packet, packer.header);
-        let mut candidates = Vec::with_capacity(self.entries.len());
+        let mut candidates = Vec::with_capacity(self.pending.len());
         let mut own_bytes = 0;
-        let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.entries.len());
-        for (&id, e) in self.entries.iter().filter(|(_, e)| e.pending) {
+        let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.pending.len());
+        let pending = self.pending.iter().filter_map(|id| Some((*id, self.entries.get(id)?)));
+        for (id, e) in pending {
             if e.changed && e.info.relation == Relation::Own {
                 own_bytes += size_of(id);
                 candidates.push(Candidate {

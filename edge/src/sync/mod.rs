@@ -62,6 +62,8 @@ mod fill;
 mod mirror;
 mod queue;
 mod session;
+#[cfg(test)]
+mod session_tests;
 mod transmit;
 
 pub use baseline::{ClientBaselines, MAX_TRACKED_PACKETS};

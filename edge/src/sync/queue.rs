@@ -2,6 +2,7 @@
 //! types describing entities and planned packets.
 
 use crate::bandwidth::{BandwidthProfile, PriorityConfig};
+use rustc_hash::FxHashSet;
 use starlane_protocol::{EntityId, EntityKind};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -83,6 +84,9 @@ pub struct PriorityQueue {
     /// Time between send ticks.
     pub(super) interval: Duration,
     pub(super) entries: HashMap<EntityId, Entry>,
+    /// The ids of the pending entries, so that a send tick costs what is pending, not
+    /// everything the client sees.
+    pub(super) pending: FxHashSet<EntityId>,
     /// The instant of the latest [`PriorityQueue::accumulate`] call.
     last_accumulate: Option<Instant>,
 }
@@ -95,6 +99,7 @@ impl PriorityQueue {
             max_staleness: Duration::ZERO,
             interval: Duration::ZERO,
             entries: HashMap::new(),
+            pending: FxHashSet::default(),
             last_accumulate: None,
         };
         queue.set_profile(profile);
@@ -111,15 +116,19 @@ impl PriorityQueue {
     /// Starts tracking `id` as visible from `now`, or replaces its info if already tracked
     /// (keeping its priority and age). A new entity starts at priority 0, age 0 and changed.
     pub fn insert(&mut self, id: EntityId, info: EntityInfo, now: Instant) {
+        let pending = &mut self.pending;
         self.entries
             .entry(id)
             .and_modify(|e| e.info = info)
-            .or_insert(Entry {
-                info,
-                priority: 0.0,
-                since: now,
-                changed: true,
-                pending: true,
+            .or_insert_with(|| {
+                pending.insert(id);
+                Entry {
+                    info,
+                    priority: 0.0,
+                    since: now,
+                    changed: true,
+                    pending: true,
+                }
             });
     }
 
@@ -154,6 +163,11 @@ impl PriorityQueue {
             e.since = now;
         }
         e.pending = pending;
+        if pending {
+            self.pending.insert(id);
+        } else {
+            self.pending.remove(&id);
+        }
         true
     }
 
@@ -164,15 +178,12 @@ impl PriorityQueue {
 
     /// Number of tracked entities with something to send.
     pub fn pending_len(&self) -> usize {
-        self.entries.values().filter(|e| e.pending).count()
+        self.pending.len()
     }
 
     /// The tracked entities with something to send, in no particular order.
     pub fn pending_ids(&self) -> impl Iterator<Item = EntityId> + '_ {
-        self.entries
-            .iter()
-            .filter(|(_, e)| e.pending)
-            .map(|(id, _)| *id)
+        self.pending.iter().copied()
     }
 
     /// The info of a tracked entity.
@@ -182,6 +193,7 @@ impl PriorityQueue {
 
     /// Stops tracking `id` (it left the client's view); `false` if untracked.
     pub fn remove(&mut self, id: EntityId) -> bool {
+        self.pending.remove(&id);
         self.entries.remove(&id).is_some()
     }
 
@@ -219,8 +231,10 @@ impl PriorityQueue {
             return;
         }
         let weights = &self.weights;
-        for e in self.entries.values_mut().filter(|e| e.pending) {
-            e.priority += weight_of(weights, &e.info) * ticks;
+        for id in &self.pending {
+            if let Some(e) = self.entries.get_mut(id) {
+                e.priority += weight_of(weights, &e.info) * ticks;
+            }
         }
     }
 
@@ -231,7 +245,12 @@ impl PriorityQueue {
 
     /// Sum of every tracked entity's priority (the "queued priority" metric).
     pub fn queued_priority(&self) -> f64 {
-        self.entries.values().map(|e| e.priority).sum()
+        // Clean entities hold no priority (it is reset when they become clean).
+        self.pending
+            .iter()
+            .filter_map(|id| self.entries.get(id))
+            .map(|e| e.priority)
+            .sum()
     }
 
     /// Time since `id` was last planned (or became visible, or pending) at `now`, `None` if

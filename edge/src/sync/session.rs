@@ -101,6 +101,9 @@ pub struct SessionSync {
     pub(super) own: HashSet<EntityId>,
     /// Positions of own units as of the last distance refresh.
     anchors: Vec<Hex>,
+    /// Entities the mirror changed since the last distance refresh (may repeat): while the
+    /// anchors stay, only their distances can have changed.
+    pub(super) moved: Vec<EntityId>,
     /// Resend deadlines of clean entities: `(deadline, id)`.
     pub(super) timers: BinaryHeap<Reverse<(Instant, EntityId)>>,
     /// The mirror version seen at the last send tick.
@@ -132,6 +135,7 @@ impl SessionSync {
             tracked: HashMap::new(),
             own: HashSet::new(),
             anchors: Vec::new(),
+            moved: Vec::new(),
             timers: BinaryHeap::new(),
             mirror_version: None,
             next_send: now,
@@ -379,16 +383,24 @@ impl SessionSync {
         }
     }
 
-    /// Recomputes every visible entity's distance to the nearest own unit.
+    /// Brings every visible entity's distance to the nearest own unit up to date: all of
+    /// them when an own unit moved (or appeared, or left), otherwise only the entities that
+    /// changed since the last refresh.
     pub(super) fn refresh_distances(&mut self, mirror: &Mirror) {
         let mut own: Vec<EntityId> = self.own.iter().copied().collect();
         own.sort_unstable();
-        self.anchors = own
+        let anchors: Vec<Hex> = own
             .iter()
             .filter_map(|id| mirror.get(*id).map(|s| s.pos))
             .take(MAX_DISTANCE_ANCHORS)
             .collect();
-        for &id in self.tracked.keys() {
+        let mut moved = std::mem::take(&mut self.moved);
+        if anchors != self.anchors {
+            self.anchors = anchors;
+            moved.clear();
+            moved.extend(self.tracked.keys().copied());
+        }
+        for id in moved.drain(..) {
             let (Some(state), Some(info)) = (mirror.get(id), self.queue.info(id)) else {
                 continue;
             };
@@ -401,6 +413,7 @@ impl SessionSync {
                 self.queue.update(id, info);
             }
         }
+        self.moved = moved;
     }
 }
 

@@ -111,9 +111,10 @@ impl SessionSync {
             None => self.tracked.keys().copied().collect(),
         };
         self.mirror_version = Some(mirror.version());
-        for id in changed {
+        for &id in &changed {
             self.refresh(id, now, mirror, false);
         }
+        self.moved.extend(changed);
     }
 
     /// Re-derives the pending state of the entities whose resend deadline passed.
