@@ -218,7 +218,10 @@ impl PriorityQueue {
         let mut candidates = Vec::with_capacity(self.pending.len());
         let mut own_bytes = 0;
         let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.pending.len());
-        let pending = self.pending.iter().filter_map(|id| Some((*id, self.entries.get(id)?)));
+        let pending = self
+            .pending
+            .iter()
+            .filter_map(|id| Some((*id, self.entries.get(id)?)));
         for (id, e) in pending {
             if e.changed && e.info.relation == Relation::Own {
                 own_bytes += size_of(id);

@@ -65,16 +65,25 @@ fn distances_follow_moved_entities_and_moved_own_units() {
     };
     sync.handle_view(now, &view, &mirror);
     until_refresh(&mut sync, &mirror, &mut now);
-    assert_eq!((distance(&sync, NEAR), distance(&sync, FAR)), (Some(5), Some(9)));
+    assert_eq!(
+        (distance(&sync, NEAR), distance(&sync, FAR)),
+        (Some(5), Some(9))
+    );
 
     // Own unit still: only the moved entity's distance changes.
     moved(&mut mirror, 2, FAR, 2);
     until_refresh(&mut sync, &mirror, &mut now);
-    assert_eq!((distance(&sync, NEAR), distance(&sync, FAR)), (Some(5), Some(2)));
+    assert_eq!(
+        (distance(&sync, NEAR), distance(&sync, FAR)),
+        (Some(5), Some(2))
+    );
 
     // The own unit moves: every distance is measured again.
     moved(&mut mirror, 3, OWN, 6);
     until_refresh(&mut sync, &mirror, &mut now);
-    assert_eq!((distance(&sync, NEAR), distance(&sync, FAR)), (Some(1), Some(4)));
+    assert_eq!(
+        (distance(&sync, NEAR), distance(&sync, FAR)),
+        (Some(1), Some(4))
+    );
     assert_eq!(distance(&sync, OWN), Some(0));
 }

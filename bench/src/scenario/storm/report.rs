@@ -248,7 +248,12 @@ impl StormResult {
             &b.region_join,
             "wall, overlapping",
         );
-        timed(&mut out, "region database joins", &b.region_db_join, "wall");
+        timed(
+            &mut out,
+            "region database join batches",
+            &b.region_db_join,
+            "wall",
+        );
         let _ = writeln!(
             out,
             "  region joins from memory {} (players it joined before)",

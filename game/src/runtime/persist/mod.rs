@@ -7,6 +7,7 @@
 //! counted by operation ([`DbMetrics`]). Calls are async and run on the tokio runtime, never
 //! on the tick thread.
 
+mod join_batch;
 mod players;
 mod snapshot;
 #[cfg(test)]
@@ -43,6 +44,9 @@ pub enum StoreError {
     /// A stored value is out of range (a corrupt or foreign database).
     #[error("stored {what} has invalid value {value}")]
     Corrupt { what: &'static str, value: i64 },
+    /// A batch of joins failed; each of its joins carries the error's text.
+    #[error("joining with others: {0}")]
+    Batch(String),
 }
 
 /// Pool settings of [`Store::open`].

@@ -1,6 +1,6 @@
 //! Players (global) and their empires in a region: the join lookup.
 
-use super::{Pool, Store, StoreError, narrow, on_pool, unix_now};
+use super::{Pool, Store, StoreError, narrow, on_pool};
 use crate::metrics::DbOp;
 use crate::records::{EmpireRecord, PlayerRecord};
 use sqlx::Row;
@@ -24,15 +24,77 @@ impl Store {
         region: &str,
         spawn_count: u32,
     ) -> Result<EmpireRecord, StoreError> {
-        if let Some(known) = self.joined.get(player, region) {
+        let mut one = self
+            .join_many(std::slice::from_ref(player), region, spawn_count)
+            .await;
+        one.pop().unwrap_or(Err(StoreError::Corrupt {
+            what: "join answer",
+            value: player.user_id,
+        }))
+    }
+
+    /// [`Store::join`] for the joins that arrived together, answered in order: those answered
+    /// before come from memory, the rest from one batch of statements
+    /// (`starlane_region_db_seconds{op="join"}` times the batch). A failed batch of several
+    /// fails each of its joins with the error's text ([`StoreError::Batch`]).
+    pub async fn join_many(
+        &self,
+        players: &[PlayerIdentity],
+        region: &str,
+        spawn_count: u32,
+    ) -> Vec<Result<EmpireRecord, StoreError>> {
+        let mut out: Vec<Option<Result<EmpireRecord, StoreError>>> = players
+            .iter()
+            .map(|p| self.joined.get(p, region).map(Ok))
+            .collect();
+        let misses: Vec<PlayerIdentity> = players
+            .iter()
+            .zip(&out)
+            .filter(|(_, known)| known.is_none())
+            .map(|(p, _)| p.clone())
+            .collect();
+        for _ in 0..players.len() - misses.len() {
             self.metrics.join_answered(true);
-            return Ok(known);
         }
-        let call = self.find_or_create(player, region, spawn_count);
-        let empire = self.metrics.time(DbOp::Join, call).await?;
-        self.metrics.join_answered(false);
-        self.joined.put(player, region, empire);
-        Ok(empire)
+        let mut answers = if misses.is_empty() {
+            Vec::new()
+        } else {
+            let call = self.find_or_create_many(&misses, region, spawn_count);
+            match self.metrics.time(DbOp::Join, call).await {
+                Ok(empires) => empires.into_iter().map(Ok).collect(),
+                Err(e) if misses.len() == 1 => vec![Err(e)],
+                Err(e) => {
+                    let text = e.to_string();
+                    misses
+                        .iter()
+                        .map(|_| Err(StoreError::Batch(text.clone())))
+                        .collect()
+                }
+            }
+        }
+        .into_iter();
+        for (player, slot) in players.iter().zip(out.iter_mut()) {
+            if slot.is_none() {
+                let answer = answers.next().unwrap_or(Err(StoreError::Corrupt {
+                    what: "join answer",
+                    value: player.user_id,
+                }));
+                if let Ok(empire) = &answer {
+                    self.metrics.join_answered(false);
+                    self.joined.put(player, region, *empire);
+                }
+                *slot = Some(answer);
+            }
+        }
+        out.into_iter()
+            .zip(players)
+            .map(|(slot, p)| {
+                slot.unwrap_or(Err(StoreError::Corrupt {
+                    what: "join answer",
+                    value: p.user_id,
+                }))
+            })
+            .collect()
     }
 
     /// The stored player `user_id`, if any.
@@ -68,143 +130,6 @@ impl Store {
             created_at,
         }))
     }
-
-    async fn find_or_create(
-        &self,
-        player: &PlayerIdentity,
-        region: &str,
-        spawn_count: u32,
-    ) -> Result<EmpireRecord, StoreError> {
-        let (empire, username) = match self.global_player(player.user_id).await? {
-            Some(found) => found,
-            None => self.create_player(player, region).await?,
-        };
-        if username != player.username {
-            let sql = "UPDATE players SET username = $1 WHERE user_id = $2";
-            on_pool!(self, p => sqlx::query(sql)
-                .bind(&player.username)
-                .bind(player.user_id)
-                .execute(p)
-                .await
-                .map(|_| ()))?;
-        }
-        let spawn = match self.region_spawn(player.user_id, region).await? {
-            Some(spawn) => spawn,
-            None => {
-                self.assign_spawn(player.user_id, region, spawn_count)
-                    .await?
-            }
-        };
-        Ok(EmpireRecord {
-            empire: narrow("player empire", empire)?,
-            spawn_index: narrow("spawn", spawn)?,
-        })
-    }
-
-    /// (empire, username) of a stored player.
-    async fn global_player(&self, user_id: i64) -> Result<Option<(i64, String)>, StoreError> {
-        let sql = "SELECT empire, username FROM players WHERE user_id = $1";
-        Ok(on_pool!(self, p => {
-            let row = sqlx::query(sql).bind(user_id).fetch_optional(p).await?;
-            match row {
-                None => None,
-                Some(row) => Some((row.try_get("empire")?, row.try_get("username")?)),
-            }
-        }))
-    }
-
-    /// Create the player with a new empire id; a concurrent creation of the same user wins
-    /// harmlessly (its row is kept, the id taken here is left unused).
-    async fn create_player(
-        &self,
-        player: &PlayerIdentity,
-        region: &str,
-    ) -> Result<(i64, String), StoreError> {
-        let home = self.home_policy.assign(player.user_id, region);
-        let next = "UPDATE id_counters SET next_id = next_id + 1 WHERE name = 'empire' \
-                    RETURNING next_id";
-        let insert = "INSERT INTO players (user_id, username, home_region, empire, created_at) \
-                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING";
-        on_pool!(self, p => {
-            let next: i64 = sqlx::query(next).fetch_one(p).await?.try_get("next_id")?;
-            sqlx::query(insert)
-                .bind(player.user_id)
-                .bind(&player.username)
-                .bind(&home)
-                .bind(next - 1)
-                .bind(unix_now())
-                .execute(p)
-                .await?;
-        });
-        self.global_player(player.user_id)
-            .await?
-            .ok_or(StoreError::Corrupt {
-                what: "player after insert",
-                value: player.user_id,
-            })
-    }
-
-    async fn region_spawn(&self, user_id: i64, region: &str) -> Result<Option<i64>, StoreError> {
-        let sql = "SELECT spawn FROM region_empires WHERE region = $1 AND user_id = $2";
-        Ok(on_pool!(self, p => {
-            let row = sqlx::query(sql).bind(region).bind(user_id).fetch_optional(p).await?;
-            match row {
-                None => None,
-                Some(row) => Some(row.try_get("spawn")?),
-            }
-        }))
-    }
-
-    /// Give the player the least used spawn point of `region` (the lowest on a tie).
-    ///
-    /// The counts per spawn are read from the database once per region and store, then kept
-    /// in memory (a region process is the only writer of its region's rows), so a first join
-    /// costs the same with ten or ten thousand empires in the region.
-    async fn assign_spawn(
-        &self,
-        user_id: i64,
-        region: &str,
-        spawn_count: u32,
-    ) -> Result<i64, StoreError> {
-        if !self.spawns.knows(region) {
-            let counts = self.spawn_counts(region).await?;
-            self.spawns.load(region, counts);
-        }
-        let spawn = self.spawns.least_used(region, spawn_count);
-        let insert = "INSERT INTO region_empires (region, user_id, spawn) VALUES ($1, $2, $3) \
-                      ON CONFLICT (region, user_id) DO NOTHING";
-        let added = on_pool!(self, p => sqlx::query(insert)
-            .bind(region)
-            .bind(user_id)
-            .bind(spawn)
-            .execute(p)
-            .await?
-            .rows_affected());
-        let stored = self
-            .region_spawn(user_id, region)
-            .await?
-            .ok_or(StoreError::Corrupt {
-                what: "region empire after insert",
-                value: user_id,
-            })?;
-        if added == 1 {
-            self.spawns.count(region, stored);
-        }
-        Ok(stored)
-    }
-
-    /// How many empires of `region` use each spawn point, from the database.
-    async fn spawn_counts(&self, region: &str) -> Result<Vec<(i64, i64)>, StoreError> {
-        let sql = "SELECT spawn, COUNT(*) AS n FROM region_empires WHERE region = $1 \
-                   GROUP BY spawn";
-        Ok(on_pool!(self, p => {
-            let mut counts = Vec::new();
-            for row in sqlx::query(sql).bind(region).fetch_all(p).await? {
-                counts.push((row.try_get("spawn")?, row.try_get("n")?));
-            }
-            counts
-        }))
-    }
 }
 
 /// Empires per spawn point, per region, as this store assigned and read them.
@@ -216,32 +141,46 @@ impl SpawnCounts {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn knows(&self, region: &str) -> bool {
+    pub(super) fn knows(&self, region: &str) -> bool {
         self.lock().contains_key(region)
     }
 
     /// Take `region`'s counts from the database (a concurrent first load of the same region
     /// reads the same rows; the later one replaces the earlier harmlessly).
-    fn load(&self, region: &str, counts: Vec<(i64, i64)>) {
+    pub(super) fn load(&self, region: &str, counts: Vec<(i64, i64)>) {
         self.lock()
             .insert(region.to_string(), counts.into_iter().collect());
     }
 
-    /// The least used of spawns `0..spawn_count` (at least one), the lowest on a tie.
-    fn least_used(&self, region: &str, spawn_count: u32) -> i64 {
+    /// `n` spawns to hand out in turn, each the least used of spawns `0..spawn_count` once
+    /// the ones before it are counted (the counts themselves are not changed: see
+    /// [`SpawnCounts::count`]).
+    pub(super) fn least_used_many(&self, region: &str, spawn_count: u32, n: usize) -> Vec<i64> {
         let map = self.lock();
-        let used = |spawn: i64| {
-            map.get(region)
-                .and_then(|c| c.get(&spawn))
-                .copied()
-                .unwrap_or(0)
-        };
-        (0..i64::from(spawn_count.max(1)))
-            .min_by_key(|s| (used(*s), *s))
-            .unwrap_or(0)
+        let mut used: Vec<i64> = (0..i64::from(spawn_count.max(1)))
+            .map(|s| {
+                map.get(region)
+                    .and_then(|c| c.get(&s))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect();
+        (0..n)
+            .map(|_| {
+                let (spawn, _) = used
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(s, n)| (**n, *s))
+                    .unwrap_or((0, &0));
+                if let Some(n) = used.get_mut(spawn) {
+                    *n += 1;
+                }
+                spawn as i64
+            })
+            .collect()
     }
 
-    fn count(&self, region: &str, spawn: i64) {
+    pub(super) fn count(&self, region: &str, spawn: i64) {
         let mut map = self.lock();
         *map.entry(region.to_string())
             .or_default()

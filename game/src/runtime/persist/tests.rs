@@ -3,7 +3,7 @@
 //! server), by [`store_suite!`], so both runs execute the same tests.
 
 use super::*;
-use crate::records::{UnitRecord, WorldSnapshot};
+use crate::records::{EmpireRecord, UnitRecord, WorldSnapshot};
 use starlane_protocol::link::PlayerIdentity;
 use starlane_protocol::{EntityKind, Hex};
 
@@ -64,6 +64,7 @@ store_suite!(
     corrupt_stored_values_are_errors,
     rejoins_are_answered_from_memory,
     spawn_points_fill_evenly_across_reopens,
+    joins_that_arrive_together_are_answered_as_one_by_one,
 );
 
 async fn open(db: &TestDb, policy: HomePolicy) -> Store {
@@ -369,4 +370,54 @@ async fn rejoins_are_answered_from_memory(kind: Kind) {
         other.join(&who(1, "ada2"), "r1", 6).await.expect("other"),
         a
     );
+}
+
+/// A batch (new players, a user twice, a known player renamed, a player new to the region)
+/// gets the answers one join at a time would give: distinct empires, spawns in turn, the
+/// known empire kept, the new username stored; and the next batch finds them all.
+async fn joins_that_arrive_together_are_answered_as_one_by_one(kind: Kind) {
+    let db = kind.db();
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let known = store.join(&who(1, "ada"), "r1", 3).await.expect("ada");
+    let elsewhere = store.join(&who(2, "bob"), "r2", 3).await.expect("bob");
+    let batch = [
+        who(3, "cy"),
+        who(1, "ada2"),
+        who(4, "dee"),
+        who(3, "cy"),
+        who(2, "bob"),
+    ];
+    let got: Vec<EmpireRecord> = store
+        .join_many(&batch, "r1", 3)
+        .await
+        .into_iter()
+        .map(|r| r.expect("join"))
+        .collect();
+    assert_eq!(got[1], known, "a renamed player keeps the empire");
+    assert_eq!(got[0], got[3], "a user listed twice is one player");
+    assert_eq!(got[4].empire, elsewhere.empire, "players are global");
+    let mut empires: Vec<u32> = [&got[0], &got[2], &got[4], &known]
+        .iter()
+        .map(|e| e.empire)
+        .collect();
+    empires.sort_unstable();
+    empires.dedup();
+    assert_eq!(empires.len(), 4, "new players get new empires: {got:?}");
+    let mut spawns: Vec<u32> = [&got[0], &got[2], &got[4], &known]
+        .iter()
+        .map(|e| e.spawn_index)
+        .collect();
+    spawns.sort_unstable();
+    assert_eq!(spawns, [0, 0, 1, 2], "spawns handed out in turn");
+    let renamed = store.player(1).await.expect("lookup").expect("stored");
+    assert_eq!(renamed.username, "ada2");
+    store.close().await;
+    let store = open(&db, HomePolicy::FirstJoin).await;
+    let again: Vec<EmpireRecord> = store
+        .join_many(&batch, "r1", 3)
+        .await
+        .into_iter()
+        .map(|r| r.expect("rejoin"))
+        .collect();
+    assert_eq!(again, got, "a reopened store finds the same empires");
 }
