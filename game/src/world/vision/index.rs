@@ -52,7 +52,7 @@ pub struct EmpireVision {
 pub struct Vision {
     /// Entities on each map cell.
     occupants: Vec<Vec<EntityId>>,
-    /// Empires each map cell is visible to (`cells[i] == Visible`).
+    /// Empires each map cell is visible to (`cells[i] == Visible`), sorted.
     watchers: Vec<Vec<EmpireId>>,
     /// The cell of every located entity.
     located: FxHashMap<EntityId, u32>,
@@ -134,34 +134,28 @@ impl Vision {
             dirty,
             ..
         } = self;
-        // Membership follows the cell states of the last finished tick; cells that change
-        // state this tick flip their occupants in `finish_tick`.
-        let mut flip = |empire: &EmpireId, other: Option<u32>, sign: i8| {
-            if let Some(v) = empires.get_mut(empire)
-                && !other.is_some_and(|c| v.cells.get(c as usize) == Some(&Visibility::Visible))
-            {
-                v.flips.push((id, sign));
-                mark_dirty(v, *empire, dirty);
-            }
+        if let Some(here) = from.and_then(|a| occupants.get_mut(a as usize))
+            && let Some(at) = here.iter().position(|e| *e == id)
+        {
+            here.swap_remove(at);
+        }
+        if let Some(here) = to.and_then(|b| occupants.get_mut(b as usize)) {
+            here.push(id);
+        }
+        // Membership follows the cell states of the last finished tick (cells that change
+        // state this tick flip their occupants in `finish_tick`): the empires watching one
+        // of the two cells and not the other see the entity leave or come.
+        let empty = Vec::new();
+        let list = |cell: Option<u32>| {
+            cell.and_then(|c| watchers.get(c as usize))
+                .unwrap_or(&empty)
         };
-        if let Some(a) = from {
-            if let Some(here) = occupants.get_mut(a as usize)
-                && let Some(at) = here.iter().position(|e| *e == id)
-            {
-                here.swap_remove(at);
+        merge_sorted(list(from), list(to), |empire, sign| {
+            if let Some(v) = empires.get_mut(&empire) {
+                v.flips.push((id, sign));
+                mark_dirty(v, empire, dirty);
             }
-            for empire in watchers.get(a as usize).into_iter().flatten() {
-                flip(empire, to, -1);
-            }
-        }
-        if let Some(b) = to {
-            if let Some(here) = occupants.get_mut(b as usize) {
-                here.push(id);
-            }
-            for empire in watchers.get(b as usize).into_iter().flatten() {
-                flip(empire, from, 1);
-            }
-        }
+        });
     }
 
     /// Entity `id` now observes as `observer` (`None`: it no longer observes).
@@ -279,13 +273,15 @@ fn settle_cells(
         let sign = match (covered, *state == Visibility::Visible) {
             (true, false) => {
                 *state = Visibility::Visible;
-                watching.push(empire);
+                if let Err(at) = watching.binary_search(&empire) {
+                    watching.insert(at, empire);
+                }
                 1
             }
             (false, true) => {
                 *state = Visibility::Fog;
-                if let Some(at) = watching.iter().position(|e| *e == empire) {
-                    watching.swap_remove(at);
+                if let Ok(at) = watching.binary_search(&empire) {
+                    watching.remove(at);
                 }
                 -1
             }
@@ -293,6 +289,33 @@ fn settle_cells(
         };
         v.changed.push(cell);
         v.flips.extend(here.iter().map(|id| (*id, sign)));
+    }
+}
+
+/// Walk two sorted, distinct lists of empires together, calling `f(empire, -1)` for those
+/// only in `old` and `f(empire, 1)` for those only in `new`.
+fn merge_sorted(old: &[EmpireId], new: &[EmpireId], mut f: impl FnMut(EmpireId, i8)) {
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (old.get(i), new.get(j)) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a == b => {
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) if a < b => {
+                f(*a, -1);
+                i += 1;
+            }
+            (Some(a), None) => {
+                f(*a, -1);
+                i += 1;
+            }
+            (_, Some(b)) => {
+                f(*b, 1);
+                j += 1;
+            }
+        }
     }
 }
 
