@@ -66,13 +66,9 @@ impl Store {
         }
         on_pool!(self, p => {
             let mut q = sqlx::QueryBuilder::new(
-                "SELECT user_id, empire, username FROM players WHERE user_id IN (",
+                "SELECT user_id, empire, username FROM players WHERE user_id IN ",
             );
-            let mut list = q.separated(", ");
-            ids.iter().for_each(|id| {
-                list.push_bind(*id);
-            });
-            list.push_unseparated(")");
+            push_ids(&mut q, ids);
             for row in q.build().fetch_all(p).await? {
                 let user: i64 = row.try_get("user_id")?;
                 found.insert(user, (row.try_get("empire")?, row.try_get("username")?));
@@ -195,18 +191,27 @@ impl Store {
                 "SELECT user_id, spawn FROM region_empires WHERE region = ",
             );
             q.push_bind(region.to_owned());
-            q.push(" AND user_id IN (");
-            let mut list = q.separated(", ");
-            ids.iter().for_each(|id| {
-                list.push_bind(*id);
-            });
-            list.push_unseparated(")");
+            q.push(" AND user_id IN ");
+            push_ids(&mut q, ids);
             for row in q.build().fetch_all(p).await? {
                 found.insert(row.try_get("user_id")?, row.try_get("spawn")?);
             }
         });
         Ok(found)
     }
+}
+
+/// Append `(id, id, ...)` to `q`, each id a bound parameter.
+fn push_ids<DB: sqlx::Database>(q: &mut sqlx::QueryBuilder<DB>, ids: &[i64])
+where
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push("(");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
 }
 
 /// The first identity of each user in `players`.
