@@ -10,7 +10,7 @@ pub enum RegionSet {
     Commands,
     /// Advance the simulation (NPC plans, movement) and the spatial index.
     Simulation,
-    /// Recompute every empire's vision.
+    /// Bring every empire's vision up to date with the tick's changes.
     Vision,
     /// Build per-link entity frames and per-session views.
     Sync,

@@ -1,5 +1,6 @@
 //! Per edge link: what the edge's mirror holds, and the [`EntityFrame`] that brings it to the
-//! union of what the link's sessions see now.
+//! union of what the link's sessions see now (from the tick's changes, [`build_step`], or
+//! from the whole union, [`build_frame`]).
 
 use super::delta_log::{ChangeFlags, DeltaLog, HEALTH_CHANGED, POS_CHANGED};
 use super::interest::LinkInterest;

@@ -1,12 +1,16 @@
 //! Sync stage. Once per tick:
 //!
 //! 1. the tick's position and health changes go into the [`DeltaLog`];
-//! 2. per edge link, the union of what its sessions' empires see now is diffed against what
-//!    the edge's mirror holds ([`EdgeMirrors`]) into one `EntityFrame`: new ids in full,
-//!    kept ids with only the fields changed since the link's last frame (from the log), ids
-//!    that left; a link too far behind for the log gets a full resync (`reset`);
+//! 2. per edge link, the union of what its sessions' empires see ([`interest::LinkInterest`],
+//!    counts kept from the vision's entered and left) becomes one `EntityFrame` against what
+//!    the edge's mirror holds ([`EdgeMirrors`]): new ids in full, held ids with only the
+//!    fields changed since the link's last frame, ids that left. A link synced at the previous
+//!    tick gets the union's flips and the tick's changes; one that skipped ticks, or is new,
+//!    is diffed against the whole union (changes from the log); a link too far behind for the
+//!    log gets a full resync (`reset`);
 //! 3. per session, a [`ViewChange`] (ids that entered and left its empire's view, hex
-//!    visibility changes) and, once, the starting resources.
+//!    visibility changes: the empire's changes of the tick, or the whole difference for a new
+//!    or skipped session) and, once, the starting resources.
 //!
 //! Anti-ESP: nothing about an entity goes to an edge unless one of its sessions' empires sees
 //! it now, and each session's view names only what its own empire sees. Links marked
