@@ -38,6 +38,28 @@ impl Proc {
     }
 }
 
+/// User plus system CPU seconds used so far by this process's live threads whose name
+/// (`/proc/self/task/<tid>/comm`, at most 15 bytes) starts with `prefix`; `None` if `/proc`
+/// is unreadable. A thread that has exited no longer counts.
+pub fn threads_cpu_secs(prefix: &str) -> Option<f64> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let mut secs = 0.0;
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue; // the thread ended meanwhile
+        };
+        if thread_name(&stat).is_some_and(|n| n.starts_with(prefix)) {
+            secs += parse_stat_cpu(&stat).unwrap_or(0.0);
+        }
+    }
+    Some(secs)
+}
+
+/// The command name (field 2, between the first '(' and the last ')') of a `stat` text.
+fn thread_name(stat: &str) -> Option<&str> {
+    stat.get(stat.find('(')? + 1..stat.rfind(')')?)
+}
+
 /// utime + stime in seconds from the text of `/proc/<pid>/stat`.
 fn parse_stat_cpu(text: &str) -> Option<f64> {
     // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
@@ -111,6 +133,36 @@ mod tests {
         let stat = "42 (a b) c) S 1 42 42 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 1 0 1 1 1";
         assert_eq!(parse_stat_cpu(stat), Some(3.0));
         assert_eq!(parse_stat_cpu("garbage"), None);
+        assert_eq!(thread_name(stat), Some("a b) c"));
+    }
+
+    #[test]
+    fn a_named_threads_cpu_is_counted_apart() {
+        // Spin until the thread's own count shows 50 ms (bounded by 30 s of wall time).
+        let busy = std::thread::Builder::new()
+            .name("procstat-busy".into())
+            .spawn(|| {
+                let start = std::time::Instant::now();
+                let mut x = 0u64;
+                loop {
+                    for _ in 0..100_000 {
+                        x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                    }
+                    let own = threads_cpu_secs("procstat-busy").unwrap_or(0.0);
+                    if own >= 0.05 || start.elapsed() > std::time::Duration::from_secs(30) {
+                        return own;
+                    }
+                }
+            })
+            .expect("spawn a thread");
+        let own = busy.join().expect("the thread ran");
+        assert!(own >= 0.05, "the spinning thread counted only {own} s");
+        let whole = Proc::SelfProcess.cpu_secs().expect("/proc is readable");
+        assert!(
+            whole >= own,
+            "the process ({whole} s) used less than one thread ({own} s)"
+        );
+        assert_eq!(threads_cpu_secs("no-such-thread"), Some(0.0));
     }
 
     #[test]

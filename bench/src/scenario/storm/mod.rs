@@ -5,7 +5,9 @@
 //! region's database joins and ticks (its `/metrics`), and this process's CPU.
 //!
 //! Every server runs in this process (`servers.rs`); the clients are cheap tasks on netcore's
-//! sans-IO endpoint (`client.rs`), so a few thousand fit beside the servers on two cores.
+//! sans-IO endpoint (`client.rs`), so a few thousand fit beside the servers on two cores. The
+//! clients run on a runtime of their own, whose threads are named [`CLIENT_THREADS`], so
+//! that the servers' CPU is reported apart from theirs.
 
 pub mod client;
 pub mod config;
@@ -14,11 +16,11 @@ pub mod servers;
 
 use crate::scenario::config::Scenario;
 use crate::scenario::measure::Measured;
-use crate::scenario::procstat::Proc;
+use crate::scenario::procstat::{Proc, threads_cpu_secs};
 use crate::scenario::progress::Progress;
 use anyhow::Context;
 use client::{ClientRecord, Counters, Phase, run_client};
-use report::{Breakdown, PhaseFigures, StormResult, Timed, histogram_total, sample};
+use report::{Breakdown, Counted, PhaseFigures, StormResult, Timed, histogram_total, sample};
 use servers::StormServers;
 use starlane_game::world::RegionSet;
 use std::net::SocketAddr;
@@ -34,6 +36,13 @@ const CONNECT_GRACE: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Clients are started in batches this far apart.
 const BATCH_EVERY: Duration = Duration::from_millis(10);
+/// The name of the clients' runtime threads (what their CPU is counted by).
+pub const CLIENT_THREADS: &str = "storm-client";
+/// Worker threads of the clients' runtime: as many as the servers' runtime gets by default
+/// on this machine, so neither side is starved by construction.
+fn client_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
 
 /// Run the storm of `scenario` (which has a `[storm]`).
 pub async fn run_storm(
@@ -65,16 +74,16 @@ pub async fn run_storm(
         0 => n.max(1),
         r => (r as usize / 100).max(1),
     };
+    let clients_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(client_workers())
+        .thread_name(CLIENT_THREADS)
+        .enable_all()
+        .build()
+        .context("build the clients' runtime")?;
     let mut handles = Vec::with_capacity(n);
     for (i, token) in tokens.into_iter().enumerate() {
         let first = targets[i % targets.len()];
-        handles.push(tokio::spawn(run_client(
-            i,
-            token,
-            first,
-            rx.clone(),
-            live.clone(),
-        )));
+        handles.push(clients_rt.spawn(run_client(i, token, first, rx.clone(), live.clone())));
         if (i + 1) % per_batch == 0 {
             tokio::time::sleep(BATCH_EVERY).await;
         }
@@ -94,6 +103,7 @@ pub async fn run_storm(
     servers.start_edges().await?;
     let region_before = scrape(servers.region_http()).await.unwrap_or_default();
     let cpu_before = Proc::SelfProcess.cpu_secs();
+    let clients_before = threads_cpu_secs(CLIENT_THREADS);
     let t0 = Instant::now();
     let give_up = t0 + Duration::from_secs(scenario.duration_secs);
     tx.send_replace(Phase::Storm {
@@ -104,6 +114,7 @@ pub async fn run_storm(
     wait_all(&live[1], n, give_up, progress, "storm").await;
     let wall_secs = t0.elapsed().as_secs_f64();
     let cpu_after = Proc::SelfProcess.cpu_secs();
+    let clients_after = threads_cpu_secs(CLIENT_THREADS);
     let region_after = scrape(servers.region_http()).await.unwrap_or_default();
     let mut breakdown = edge_breakdown(&servers);
     let since = |name: &str, labels: &str| {
@@ -128,11 +139,19 @@ pub async fn run_storm(
             (set.label().to_string(), t)
         })
         .collect();
+    breakdown.region_link_out = Counted {
+        frames: counted("starlane_region_link_frames_total", "direction=\"out\""),
+        bytes: counted("starlane_region_link_bytes_total", "direction=\"out\""),
+    };
+    breakdown.region_link_queued_peak =
+        sample(&region_after, "starlane_region_link_queued_bytes_peak", "") as u64;
     breakdown.process_cpu_secs = cpu_after.zip(cpu_before).map(|(a, b)| a - b);
+    breakdown.clients_cpu_secs = clients_after.zip(clients_before).map(|(a, b)| a - b);
     breakdown.wall_secs = wall_secs;
 
     tx.send_replace(Phase::End);
     let records = collect(handles).await;
+    clients_rt.shutdown_background();
     servers.stop().await?;
     let retries = [0, 1].map(|i| live[i].retries.load(Ordering::Relaxed));
     let (before, storm_fig) = PhaseFigures::both(&records, retries);
@@ -150,11 +169,18 @@ pub async fn run_storm(
     };
     let measured = Measured {
         planned: n as u64,
-        processes: vec![(
-            "runner (region + edges + clients)".into(),
-            result.breakdown.process_cpu_secs,
-            Proc::SelfProcess.peak_rss_kib(),
-        )],
+        processes: vec![
+            (
+                "runner (region + edges + clients)".into(),
+                result.breakdown.process_cpu_secs,
+                Proc::SelfProcess.peak_rss_kib(),
+            ),
+            (
+                format!("of which the clients' threads ({CLIENT_THREADS})"),
+                result.breakdown.clients_cpu_secs,
+                None,
+            ),
+        ],
         notes: vec![
             format!(
                 "storm: {n} clients connected at {}/s ({} playing {initial_secs:.1} s after \
@@ -162,8 +188,9 @@ pub async fn run_storm(
                  (handshake, hello with its token verified in full, region join)",
                 storm.connect_per_sec, initial_playing, storm.edges
             ),
-            "storm: CPU and memory are this whole process: region, edges and clients share \
-             its cores; the edges' and region's figures come from their own metrics"
+            "storm: region, edges and clients share this process and its cores; the clients' \
+             CPU is that of their own runtime's threads, the servers' the rest; the edges' and \
+             region's figures come from their own metrics"
                 .into(),
         ],
         ..Measured::default()

@@ -157,10 +157,27 @@ pub struct Breakdown {
     /// The same ticks per system set (`commands`, `simulation`, `vision`, `sync`), in tick
     /// order: where a tick's time went.
     pub region_tick_sets: Vec<(String, Timed)>,
+    /// Frames and bytes the region queued for its edges during the storm (welcomes, views,
+    /// answers).
+    pub region_link_out: Counted,
+    /// The most bytes one edge link's outgoing queue held after a tick, since the region began.
+    pub region_link_queued_peak: u64,
     /// CPU seconds of this whole process (region, edges and clients) during the storm.
     pub process_cpu_secs: Option<f64>,
+    /// CPU seconds of the clients' runtime threads during the storm (the servers used the
+    /// rest of `process_cpu_secs`).
+    pub clients_cpu_secs: Option<f64>,
     /// Wall seconds from the storm's start to the end of its measurement.
     pub wall_secs: f64,
+}
+
+/// A count of frames and their bytes.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counted {
+    /// Frames.
+    pub frames: u64,
+    /// Bytes.
+    pub bytes: u64,
 }
 
 /// The sum and count of a Prometheus histogram or summary `name` (with `labels`, e.g.
@@ -227,6 +244,26 @@ fn timed(out: &mut String, name: &str, t: &Timed, what: &str) {
     );
 }
 
+fn cpu_lines(out: &mut String, b: &Breakdown) {
+    let Some(cpu) = b.process_cpu_secs else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "  process CPU {cpu:.2} s over {:.2} s (region, edges and clients together)",
+        b.wall_secs
+    );
+    if let Some(clients) = b.clients_cpu_secs {
+        let servers = cpu - clients;
+        let _ = writeln!(
+            out,
+            "    of which servers {servers:.2} s ({:.2} cores), clients {clients:.2} s ({:.2} cores)",
+            servers / b.wall_secs.max(1e-9),
+            clients / b.wall_secs.max(1e-9)
+        );
+    }
+}
+
 impl StormResult {
     /// The storm's table.
     pub fn render(&self) -> String {
@@ -268,13 +305,16 @@ impl StormResult {
         for (set, t) in &b.region_tick_sets {
             timed(&mut out, &format!("  of which {set}"), t, "wall");
         }
-        if let Some(cpu) = b.process_cpu_secs {
-            let _ = writeln!(
-                out,
-                "  process CPU {cpu:.2} s over {:.2} s (region, edges and clients together)",
-                b.wall_secs
-            );
-        }
+        let out_link = b.region_link_out;
+        let _ = writeln!(
+            out,
+            "  region to edges {} frames, {:.1} MB ({:.1} kB a client); one link's queue peaked at {:.1} MB",
+            out_link.frames,
+            out_link.bytes as f64 / 1e6,
+            out_link.bytes as f64 / 1e3 / f64::from(self.clients.max(1)),
+            b.region_link_queued_peak as f64 / 1e6
+        );
+        cpu_lines(&mut out, b);
         let verdict = if self.met_target { "met" } else { "missed" };
         let _ = writeln!(
             out,
