@@ -163,11 +163,12 @@ impl SessionCore {
     }
 
     /// When [`SessionCore::on_timeout`] must be called, if ever: the hello deadline, then
-    /// each send tick of the delta sync.
+    /// the delta sync's next send tick that has work ([`SessionSync::poll_timeout`]: none
+    /// while the client's view is idle).
     pub fn deadline(&self) -> Option<Instant> {
         let own = match self.state {
             State::AwaitHello => Some(self.hello_deadline),
-            State::Active => self.sync.as_ref().map(SessionSync::next_send),
+            State::Active => self.sync.as_ref().and_then(SessionSync::poll_timeout),
             _ => None,
         };
         let ticket = match self.state {

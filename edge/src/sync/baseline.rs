@@ -18,7 +18,8 @@
 //! is treated as lost (SPEC.md §16.1): a later, stale `Ack` covering it does not acknowledge
 //! it. Baselines themselves are kept per entity until [`ClientBaselines::forget`].
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use starlane_protocol::delta::{EntityRecord, MAX_BASELINE_AGE, ack_covers};
@@ -90,8 +91,8 @@ impl ClientBaselines {
             max_age: MAX_BASELINE_AGE,
             max_pos_delta: i64::from(i32::MAX),
             sent: VecDeque::new(),
-            baselines: HashMap::new(),
-            forgotten: HashMap::new(),
+            baselines: HashMap::default(),
+            forgotten: HashMap::default(),
             newest_acked: None,
         }
     }
@@ -198,7 +199,7 @@ impl ClientBaselines {
             .unwrap_or_else(|at| at);
 
         let mut events = Vec::new();
-        let mut seen_events = HashSet::new();
+        let mut seen_events = HashSet::default();
         for packet in self.sent.range_mut(from..) {
             if packet.index > newest_index {
                 break;

@@ -161,6 +161,17 @@ impl EventQueue {
             .collect()
     }
 
+    /// When the next event falls due, given `rto`: `floor` when one was never sent, else the
+    /// earliest resend; `None` when none waits or every one waits for an older one of its key
+    /// (an acknowledgement frees it).
+    pub(super) fn next_due(&self, rto: Duration, floor: Instant) -> Option<Instant> {
+        self.pending
+            .values()
+            .filter(|p| p.after.is_none_or(|a| !self.pending.contains_key(&a)))
+            .map(|p| p.sent_at.map_or(floor, |t| t + rto))
+            .min()
+    }
+
     /// Records that event `id` was put in a packet at `now`.
     pub(super) fn mark_sent(&mut self, id: u32, now: Instant) {
         if let Some(p) = self.pending.get_mut(&id) {

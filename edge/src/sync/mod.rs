@@ -59,6 +59,8 @@
 mod baseline;
 mod events;
 mod fill;
+#[cfg(test)]
+mod idle_tests;
 mod mirror;
 mod queue;
 mod session;

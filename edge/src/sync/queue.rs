@@ -2,9 +2,8 @@
 //! types describing entities and planned packets.
 
 use crate::bandwidth::{BandwidthProfile, PriorityConfig};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_protocol::{EntityId, EntityKind};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Bytes of every datagram reserved for the encoder's framing (sequence, tick, acks, counts).
@@ -83,7 +82,7 @@ pub struct PriorityQueue {
     pub(super) max_staleness: Duration,
     /// Time between send ticks.
     pub(super) interval: Duration,
-    pub(super) entries: HashMap<EntityId, Entry>,
+    pub(super) entries: FxHashMap<EntityId, Entry>,
     /// The ids of the pending entries, so that a send tick costs what is pending, not
     /// everything the client sees.
     pub(super) pending: FxHashSet<EntityId>,
@@ -98,7 +97,7 @@ impl PriorityQueue {
             weights: profile.priority.clone(),
             max_staleness: Duration::ZERO,
             interval: Duration::ZERO,
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
             pending: FxHashSet::default(),
             last_accumulate: None,
         };

@@ -18,12 +18,13 @@ use super::events::EventQueue;
 use super::{ClientBaselines, EntityInfo, Mirror, PriorityQueue, Relation};
 use super::{RttEstimator, SYNC_RTT};
 use crate::bandwidth::BandwidthProfile;
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::delta::{Event, quantize};
 use starlane_protocol::link::ViewChange;
 use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, NEUTRAL_EMPIRE};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 /// Oldest baseline used, in packets. Native and web clients keep the states of the 64 packets
@@ -96,9 +97,9 @@ pub struct SessionSync {
     pub(super) rtt: RttEstimator,
     /// The newest acked seq that gave an RTT sample.
     last_sampled: Option<u16>,
-    pub(super) tracked: HashMap<EntityId, Tracked>,
+    pub(super) tracked: FxHashMap<EntityId, Tracked>,
     /// Visible own units.
-    pub(super) own: HashSet<EntityId>,
+    pub(super) own: FxHashSet<EntityId>,
     /// Positions of own units as of the last distance refresh.
     anchors: Vec<Hex>,
     /// Entities the mirror changed since the last distance refresh (may repeat): while the
@@ -109,6 +110,8 @@ pub struct SessionSync {
     /// The mirror version seen at the last send tick.
     pub(super) mirror_version: Option<u64>,
     pub(super) next_send: Instant,
+    /// A mirror frame arrived that the last send tick did not absorb.
+    pub(super) frame_waiting: bool,
     pub(super) ticks: u64,
     pub(super) stats: SyncStats,
     pub(super) staleness: Vec<u32>,
@@ -132,13 +135,14 @@ impl SessionSync {
             events: EventQueue::new(profile.max_pending_events as usize),
             rtt: RttEstimator::new(SYNC_RTT),
             last_sampled: None,
-            tracked: HashMap::new(),
-            own: HashSet::new(),
+            tracked: FxHashMap::default(),
+            own: FxHashSet::default(),
             anchors: Vec::new(),
             moved: Vec::new(),
             timers: BinaryHeap::new(),
             mirror_version: None,
             next_send: now,
+            frame_waiting: false,
             ticks: 0,
             stats: SyncStats::default(),
             staleness: Vec::new(),
@@ -234,11 +238,30 @@ impl SessionSync {
         self.next_send
     }
 
+    /// When [`SessionSync::poll_transmit`] next has work: the next send tick while an entity
+    /// is pending, an event waits to be sent or a mirror frame waits to be absorbed; else the
+    /// earliest resend deadline (of an entity or an event), not before the next send tick.
+    /// `None` when there is none: an idle session costs nothing until a view change, an event
+    /// or a mirror frame reaches it (each makes this `Some` again).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.frame_waiting || self.queue.pending_len() > 0 {
+            return Some(self.next_send);
+        }
+        let resend = self.timers.peek().map(|Reverse((deadline, _))| *deadline);
+        let event = self.events.next_due(self.rtt.rto(), self.next_send);
+        resend
+            .into_iter()
+            .chain(event)
+            .min()
+            .map(|due| due.max(self.next_send))
+    }
+
     /// A new region frame reached the mirror at `now`: sends at once when the next send tick
     /// is less than half a send interval away, so send ticks follow the region's ticks instead
     /// of adding up to one interval of delay. The budget is unchanged (it is time-based).
     pub fn poll_transmit_on_frame(&mut self, now: Instant, mirror: &Mirror) -> Vec<Vec<u8>> {
         if now + self.interval / 2 < self.next_send {
+            self.frame_waiting = true;
             return Vec::new();
         }
         self.next_send = self.next_send.min(now);

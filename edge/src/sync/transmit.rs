@@ -4,13 +4,13 @@ use super::SessionSync;
 use super::events::Due;
 use super::session::DISTANCE_REFRESH_TICKS;
 use super::{Mirror, PacketPlan};
+use rustc_hash::FxHashMap as HashMap;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::delta::{
     EntityPacket, EventEntry, MAX_ENTITY_RECORDS, MAX_EVENTS, RecordBase,
 };
 use starlane_protocol::{EntityId, EntityState};
 use std::cmp::Reverse;
-use std::collections::HashMap;
 use std::time::Instant;
 
 /// Smallest entity record, in whole bytes (12 bits).
@@ -45,6 +45,7 @@ impl SessionSync {
             return Vec::new();
         }
         self.next_send = now + self.interval;
+        self.frame_waiting = false;
         self.absorb_changes(now, mirror);
         self.fire_timers(now, mirror);
         if self.ticks.is_multiple_of(DISTANCE_REFRESH_TICKS) {
@@ -103,10 +104,13 @@ impl SessionSync {
     /// Re-derives the pending state of the visible entities the mirror changed since the
     /// last send tick (all of them when the mirror's change log does not reach back).
     fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
-        let changed: Vec<EntityId> = match self
-            .mirror_version
-            .and_then(|v| mirror.changes_since(v).map(Iterator::collect))
-        {
+        // The mirror's log names every entity of the edge: keep those this client sees.
+        let tracked = &self.tracked;
+        let changed: Vec<EntityId> = match self.mirror_version.and_then(|v| {
+            mirror
+                .changes_since(v)
+                .map(|ids| ids.filter(|id| tracked.contains_key(id)).collect())
+        }) {
             Some(ids) => ids,
             None => self.tracked.keys().copied().collect(),
         };
@@ -137,7 +141,7 @@ impl SessionSync {
         packets_ahead: u16,
     ) -> HashMap<EntityId, (usize, u32)> {
         let pending: Vec<EntityId> = self.queue.pending_ids().collect();
-        let mut sizes = HashMap::with_capacity(pending.len());
+        let mut sizes = HashMap::with_capacity_and_hasher(pending.len(), Default::default());
         for id in pending {
             let Some(state) = mirror.get(id) else {
                 self.stats.missing_in_mirror += 1;
