@@ -30,6 +30,7 @@ mod link_metrics_monotonic;
 mod profile_user_types;
 mod profiles_wiring;
 mod region_hub_backpressure;
+mod region_hub_frame_wakes;
 mod region_hub_held_sessions;
 mod region_link_config_errors;
 mod region_link_follows_registry;

@@ -18,8 +18,12 @@
 //! * **Link loss.** When the link drops its sessions stay registered ("held") and each is told
 //!   [`RegionEvent::Lost`]; the session decides how long it waits (its grace period). On the next
 //!   link every held session is announced again (`Rejoin`) before anything else.
+//! * **Frames wake the sessions they concern.** The hub keeps, from the `View` changes it
+//!   routes, which sessions see each entity; an `Entities` frame wakes only the sessions that
+//!   see an entity it touched ([`RegionHub::frame_signal`]), a reset frame all of them.
 
 mod route;
+mod watchers;
 
 pub use route::HubSink;
 
@@ -31,7 +35,8 @@ use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, Ses
 use starlane_protocol::{EmpireId, MapInfo, NoticeKind, RejectReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
+use watchers::Watchers;
 
 /// Events queued per session by default (`region_link.session_events`).
 pub const DEFAULT_SESSION_EVENTS: usize = 256;
@@ -78,19 +83,28 @@ impl From<EdgeSendError> for SendError {
     }
 }
 
+/// Where a registered session's events go.
+#[derive(Debug)]
+struct Route {
+    /// Its event queue.
+    events: mpsc::Sender<RegionEvent>,
+    /// Notified when an entity frame changed something it sees.
+    frames: Arc<Notify>,
+}
+
 /// Shared routing state between sessions and the region link task.
 #[derive(Debug)]
 pub struct RegionHub {
     link: Arc<SharedLink<EdgeLink>>,
-    /// Each registered session's event queue.
-    routes: Mutex<HashMap<SessionId, mpsc::Sender<RegionEvent>>>,
+    /// Each registered session's route.
+    routes: Mutex<HashMap<SessionId, Route>>,
+    /// Which sessions see which entity (a superset), to wake them on a frame.
+    watchers: Mutex<Watchers>,
     session_events: usize,
     up: watch::Sender<bool>,
     /// The states of the entities this edge's sessions can see, fed by the region's
     /// `Entities` frames and read by every session at its send ticks.
     mirror: RwLock<Mirror>,
-    /// Counts entity frames applied to the mirror, so sessions can send right after one.
-    frames: watch::Sender<u64>,
     metrics: RegionLinkMetrics,
 }
 
@@ -115,10 +129,10 @@ impl RegionHub {
         Self {
             link: SharedLink::new(EdgeLink::new(config)),
             routes: Mutex::new(HashMap::new()),
+            watchers: Mutex::new(Watchers::default()),
             session_events: session_events.max(1),
             up: watch::channel(false).0,
             mirror: RwLock::new(Mirror::new()),
-            frames: watch::channel(0).0,
             metrics,
         }
     }
@@ -138,9 +152,10 @@ impl RegionHub {
         self.mirror.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Watch the count of entity frames applied to the mirror.
-    pub fn subscribe_frames(&self) -> watch::Receiver<u64> {
-        self.frames.subscribe()
+    /// The signal a registered session is woken by when an entity frame changed an entity
+    /// it sees (so it can send right after); `None` for a session not registered.
+    pub fn frame_signal(&self, session: SessionId) -> Option<Arc<Notify>> {
+        self.routes().get(&session).map(|r| r.frames.clone())
     }
 
     /// Whether a region link is up.
@@ -153,8 +168,18 @@ impl RegionHub {
         self.up.subscribe()
     }
 
-    fn routes(&self) -> std::sync::MutexGuard<'_, HashMap<SessionId, mpsc::Sender<RegionEvent>>> {
+    fn routes(&self) -> std::sync::MutexGuard<'_, HashMap<SessionId, Route>> {
         self.routes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn watchers(&self) -> std::sync::MutexGuard<'_, Watchers> {
+        self.watchers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drop `session`'s route and what it watched.
+    fn unroute(&self, session: SessionId) {
+        self.routes().remove(&session);
+        self.watchers().forget(session);
     }
 
     /// Register `session` and queue its join; its events arrive on the returned queue.
@@ -165,10 +190,14 @@ impl RegionHub {
     ) -> Result<mpsc::Receiver<RegionEvent>, SendError> {
         let (tx, rx) = mpsc::channel(self.session_events);
         // The route exists before the join can be answered.
-        self.routes().insert(session, tx);
+        let route = Route {
+            events: tx,
+            frames: Arc::new(Notify::new()),
+        };
+        self.routes().insert(session, route);
         let joined = self.link.lock().join(session, player);
         if let Err(e) = joined {
-            self.routes().remove(&session);
+            self.unroute(session);
             if e == EdgeSendError::Full {
                 self.metrics.queue_full.with_label_values(&["join"]).inc();
             }
@@ -201,7 +230,7 @@ impl RegionHub {
     /// Forget `session` and tell the region it left (if the link carries its join). The
     /// leave is never dropped for a full queue (it is deferred).
     pub fn leave(&self, session: SessionId) {
-        self.routes().remove(&session);
+        self.unroute(session);
         let deferred = {
             let mut link = self.link.lock();
             let before = link.counters().leaves_deferred;
@@ -217,7 +246,7 @@ impl RegionHub {
 
     /// Forget `session` without telling the region (it refused the session, or never had it).
     pub fn forget(&self, session: SessionId) {
-        self.routes().remove(&session);
+        self.unroute(session);
         let mut link = self.link.lock();
         link.forget(session);
         self.metrics.sessions_held.set(link.held_count() as i64);

@@ -1,11 +1,12 @@
-//! How the hub hands on the link's events: entity frames into the mirror, session events to
-//! their session's bounded queue (shedding a session whose queue is full), the link's state to
-//! the `up` watch and the metrics.
+//! How the hub hands on the link's events: entity frames into the mirror (waking the sessions
+//! that see what they changed), session events to their session's bounded queue (shedding a
+//! session whose queue is full; view changes also update who watches what), the link's state
+//! to the `up` watch and the metrics.
 
 use super::{RegionEvent, RegionHub};
 use starlane_netcore::link::EventSink;
 use starlane_netcore::proto::link::EdgeLinkEvent;
-use starlane_protocol::link::SessionId;
+use starlane_protocol::link::{EntityFrame, LinkServerMsg, SessionId};
 use std::sync::Arc;
 use tokio::sync::mpsc::error::TrySendError;
 
@@ -53,7 +54,7 @@ impl RegionHub {
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
                     .apply(&frame);
-                self.frames.send_modify(|n| *n = n.wrapping_add(1));
+                self.wake_concerned(&frame);
             }
             EdgeLinkEvent::Joined(j) => self.to_session(
                 j.session,
@@ -66,7 +67,19 @@ impl RegionHub {
             EdgeLinkEvent::JoinRefused(r) => {
                 self.to_session(r.session, RegionEvent::JoinRefused(r.reason))
             }
-            EdgeLinkEvent::ToClient(t) => self.to_session(t.session, RegionEvent::ToClient(t.msgs)),
+            EdgeLinkEvent::ToClient(t) => {
+                let views = t.msgs.iter().filter_map(|m| match m {
+                    LinkServerMsg::View(v) => Some(v),
+                    _ => None,
+                });
+                {
+                    let mut watchers = self.watchers();
+                    for view in views {
+                        watchers.view(t.session, view);
+                    }
+                }
+                self.to_session(t.session, RegionEvent::ToClient(t.msgs))
+            }
             EdgeLinkEvent::Notice(n) => match n.notice_kind() {
                 Some(kind) => {
                     let event = RegionEvent::Notice { kind, text: n.text };
@@ -93,6 +106,20 @@ impl RegionHub {
         }
     }
 
+    /// Wake the sessions that see an entity `frame` touched (every session for a reset).
+    fn wake_concerned(&self, frame: &EntityFrame) {
+        let routes = self.routes();
+        if frame.reset {
+            routes.values().for_each(|r| r.frames.notify_one());
+            return;
+        }
+        for session in self.watchers().concerned(frame) {
+            if let Some(r) = routes.get(&session) {
+                r.frames.notify_one();
+            }
+        }
+    }
+
     /// Queue `event` for `session`; a session whose queue is full is shed: its queue is
     /// closed (it ends with [`RegionEvent::Shed`]) and the region is told it left.
     fn to_session(&self, session: SessionId, event: RegionEvent) {
@@ -105,7 +132,7 @@ impl RegionHub {
                     .inc();
                 return;
             };
-            matches!(tx.try_send(event), Err(TrySendError::Full(_)))
+            matches!(tx.events.try_send(event), Err(TrySendError::Full(_)))
         };
         if full {
             tracing::warn!(session, "session does not take its region events; shed it");

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
 
 /// What every session of an edge shares.
 #[derive(Debug)]
@@ -152,6 +152,14 @@ fn check_ticket(
     (player, checked)
 }
 
+/// The next entity frame that concerns the session; never before it is registered.
+async fn next_frame(signal: Option<&Notify>) {
+    match signal {
+        Some(s) => s.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn next_region_event(rx: &mut Option<mpsc::Receiver<RegionEvent>>) -> RegionEvent {
     let event = match rx {
         Some(r) => r.recv().await,
@@ -234,7 +242,8 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     core.set_profile(profile, Instant::now());
     let mut region_rx = None;
     let mut shutdown = ctx.shutdown.clone();
-    let mut frames = ctx.hub.subscribe_frames();
+    // Set once the session is registered at the hub: entity frames that concern it.
+    let mut frames: Option<Arc<Notify>> = None;
     let mut accepted = false;
     let mut meter = LinkMeter::new(link.transport);
     let listed = ctx
@@ -265,7 +274,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 let mirror = ctx.hub.mirror();
                 core.on_region(Instant::now(), ev, &mirror)
             }
-            Ok(()) = frames.changed() => {
+            () = next_frame(frames.as_deref()) => {
                 let mirror = ctx.hub.mirror();
                 core.on_mirror_frame(Instant::now(), &mirror)
             }
@@ -386,6 +395,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Join(player) => {
                     region_rx = ctx.hub.join(id, player).ok();
+                    frames = ctx.hub.frame_signal(id);
                     join_sent = region_rx.is_some().then(Instant::now);
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }

@@ -1,7 +1,7 @@
 //! When a session's send tick has work ([`SessionSync::poll_timeout`]): at the send rate
 //! while something waits, at the resend deadline while a sent state is unacknowledged, and
 //! never while the client's view is idle, until a view change, an event or a mirror frame
-//! brings work back.
+//! that changed what it sees brings work back.
 
 use super::{Mirror, SessionSync};
 use crate::bandwidth::BandwidthProfile;
@@ -77,10 +77,19 @@ fn an_idle_session_has_no_send_tick_until_work_arrives() {
     );
     assert_eq!(sync.poll_timeout(), None, "acknowledged and checked: idle");
 
-    // A frame right after a send tick is absorbed at the next one, which is due again.
+    // A frame that changes only what the client does not see leaves the session idle.
     let t1 = resend + ms(1);
     mirror.apply(&EntityFrame {
         tick: 2,
+        appeared: vec![EntityState { id: 2, ..ship(3) }],
+        ..EntityFrame::default()
+    });
+    assert!(sync.poll_transmit_on_frame(t1, &mirror).is_empty());
+    assert_eq!(sync.poll_timeout(), None, "an unseen entity is no work");
+
+    // One that moves a seen entity right after a send tick makes the next tick due.
+    mirror.apply(&EntityFrame {
+        tick: 3,
         changed: vec![EntityChange {
             id: SHIP,
             pos: Some(Hex::new(1, 0)),

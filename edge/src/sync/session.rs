@@ -110,8 +110,6 @@ pub struct SessionSync {
     /// The mirror version seen at the last send tick.
     pub(super) mirror_version: Option<u64>,
     pub(super) next_send: Instant,
-    /// A mirror frame arrived that the last send tick did not absorb.
-    pub(super) frame_waiting: bool,
     pub(super) ticks: u64,
     pub(super) stats: SyncStats,
     pub(super) staleness: Vec<u32>,
@@ -142,7 +140,6 @@ impl SessionSync {
             timers: BinaryHeap::new(),
             mirror_version: None,
             next_send: now,
-            frame_waiting: false,
             ticks: 0,
             stats: SyncStats::default(),
             staleness: Vec::new(),
@@ -239,12 +236,12 @@ impl SessionSync {
     }
 
     /// When [`SessionSync::poll_transmit`] next has work: the next send tick while an entity
-    /// is pending, an event waits to be sent or a mirror frame waits to be absorbed; else the
-    /// earliest resend deadline (of an entity or an event), not before the next send tick.
+    /// is pending or an event waits to be sent; else the earliest resend deadline (of an
+    /// entity or an event), not before the next send tick.
     /// `None` when there is none: an idle session costs nothing until a view change, an event
-    /// or a mirror frame reaches it (each makes this `Some` again).
+    /// or a mirror frame that changed what it sees reaches it.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.frame_waiting || self.queue.pending_len() > 0 {
+        if self.queue.pending_len() > 0 {
             return Some(self.next_send);
         }
         let resend = self.timers.peek().map(|Reverse((deadline, _))| *deadline);
@@ -256,12 +253,14 @@ impl SessionSync {
             .map(|due| due.max(self.next_send))
     }
 
-    /// A new region frame reached the mirror at `now`: sends at once when the next send tick
-    /// is less than half a send interval away, so send ticks follow the region's ticks instead
-    /// of adding up to one interval of delay. The budget is unchanged (it is time-based).
+    /// A new region frame reached the mirror at `now`: its changes to what the client sees
+    /// are absorbed at once (a frame that changed none of them leaves the session idle), and
+    /// the session sends at once when something is pending and the next send tick is less
+    /// than half a send interval away, so send ticks follow the region's ticks instead of
+    /// adding up to one interval of delay. The budget is unchanged (it is time-based).
     pub fn poll_transmit_on_frame(&mut self, now: Instant, mirror: &Mirror) -> Vec<Vec<u8>> {
-        if now + self.interval / 2 < self.next_send {
-            self.frame_waiting = true;
+        self.absorb_changes(now, mirror);
+        if self.queue.pending_len() == 0 || now + self.interval / 2 < self.next_send {
             return Vec::new();
         }
         self.next_send = self.next_send.min(now);

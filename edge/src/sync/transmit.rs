@@ -45,7 +45,6 @@ impl SessionSync {
             return Vec::new();
         }
         self.next_send = now + self.interval;
-        self.frame_waiting = false;
         self.absorb_changes(now, mirror);
         self.fire_timers(now, mirror);
         if self.ticks.is_multiple_of(DISTANCE_REFRESH_TICKS) {
@@ -102,8 +101,8 @@ impl SessionSync {
     }
 
     /// Re-derives the pending state of the visible entities the mirror changed since the
-    /// last send tick (all of them when the mirror's change log does not reach back).
-    fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
+    /// last look (all of them when the mirror's change log does not reach back).
+    pub(super) fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
         // The mirror's log names every entity of the edge: keep those this client sees.
         let tracked = &self.tracked;
         let changed: Vec<EntityId> = match self.mirror_version.and_then(|v| {
