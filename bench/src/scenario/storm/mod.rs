@@ -104,6 +104,7 @@ pub async fn run_storm(
     let region_before = scrape(servers.region_http()).await.unwrap_or_default();
     let cpu_before = Proc::SelfProcess.cpu_secs();
     let clients_before = threads_cpu_secs(CLIENT_THREADS);
+    let region_cpu_before = region_cpu_secs();
     let t0 = Instant::now();
     let give_up = t0 + Duration::from_secs(scenario.duration_secs);
     tx.send_replace(Phase::Storm {
@@ -115,6 +116,7 @@ pub async fn run_storm(
     let wall_secs = t0.elapsed().as_secs_f64();
     let cpu_after = Proc::SelfProcess.cpu_secs();
     let clients_after = threads_cpu_secs(CLIENT_THREADS);
+    let region_cpu_after = region_cpu_secs();
     let region_after = scrape(servers.region_http()).await.unwrap_or_default();
     let mut breakdown = edge_breakdown(&servers);
     let since = |name: &str, labels: &str| {
@@ -147,6 +149,7 @@ pub async fn run_storm(
         sample(&region_after, "starlane_region_link_queued_bytes_peak", "") as u64;
     breakdown.process_cpu_secs = cpu_after.zip(cpu_before).map(|(a, b)| a - b);
     breakdown.clients_cpu_secs = clients_after.zip(clients_before).map(|(a, b)| a - b);
+    breakdown.region_cpu_secs = region_cpu_after.zip(region_cpu_before).map(|(a, b)| a - b);
     breakdown.wall_secs = wall_secs;
 
     tx.send_replace(Phase::End);
@@ -180,6 +183,11 @@ pub async fn run_storm(
                 result.breakdown.clients_cpu_secs,
                 None,
             ),
+            (
+                "of which the region's threads".into(),
+                result.breakdown.region_cpu_secs,
+                None,
+            ),
         ],
         notes: vec![
             format!(
@@ -188,14 +196,20 @@ pub async fn run_storm(
                  (handshake, hello with its token verified in full, region join)",
                 storm.connect_per_sec, initial_playing, storm.edges
             ),
-            "storm: region, edges and clients share this process and its cores; the clients' \
-             CPU is that of their own runtime's threads, the servers' the rest; the edges' and \
-             region's figures come from their own metrics"
+            "storm: region, edges and clients share this process and its cores; the clients \
+             and the region run on runtimes of their own, and their CPU is that of their \
+             threads, the edges' the rest; the edges' and region's figures come from their \
+             own metrics"
                 .into(),
         ],
         ..Measured::default()
     };
     Ok((measured, result))
+}
+
+/// CPU seconds of the region's threads so far: its runtime's and its tick thread.
+fn region_cpu_secs() -> Option<f64> {
+    Some(threads_cpu_secs(servers::REGION_THREADS)? + threads_cpu_secs("region-tick")?)
 }
 
 /// Wait until every client of `c` played or gave up, or `deadline`.

@@ -167,6 +167,9 @@ pub struct Breakdown {
     /// CPU seconds of the clients' runtime threads during the storm (the servers used the
     /// rest of `process_cpu_secs`).
     pub clients_cpu_secs: Option<f64>,
+    /// CPU seconds of the region's threads during the storm (its runtime and its tick); the
+    /// edges used what the clients and the region did not.
+    pub region_cpu_secs: Option<f64>,
     /// Wall seconds from the storm's start to the end of its measurement.
     pub wall_secs: f64,
 }
@@ -253,15 +256,19 @@ fn cpu_lines(out: &mut String, b: &Breakdown) {
         "  process CPU {cpu:.2} s over {:.2} s (region, edges and clients together)",
         b.wall_secs
     );
-    if let Some(clients) = b.clients_cpu_secs {
-        let servers = cpu - clients;
-        let _ = writeln!(
-            out,
-            "    of which servers {servers:.2} s ({:.2} cores), clients {clients:.2} s ({:.2} cores)",
-            servers / b.wall_secs.max(1e-9),
-            clients / b.wall_secs.max(1e-9)
-        );
-    }
+    let (Some(clients), Some(region)) = (b.clients_cpu_secs, b.region_cpu_secs) else {
+        return;
+    };
+    let edges = cpu - clients - region;
+    let cores = |secs: f64| secs / b.wall_secs.max(1e-9);
+    let _ = writeln!(
+        out,
+        "    of which edges {edges:.2} s ({:.2} cores), region {region:.2} s ({:.2} cores), \
+         clients {clients:.2} s ({:.2} cores)",
+        cores(edges),
+        cores(region),
+        cores(clients)
+    );
 }
 
 impl StormResult {

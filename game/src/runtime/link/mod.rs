@@ -106,7 +106,16 @@ async fn serve(conn: quinn::Connection, link: LinkId, ctx: LinkCtx) {
     };
     let code = drive(&conn, send, recv, &shared, &mut sink).await;
     sink.reads.publish(&ctx.stats, shared.lock().counters());
-    tracing::info!(link, %remote, code, "edge link closed");
+    let quic = conn.stats();
+    tracing::info!(
+        link, %remote, code,
+        rtt_ms = quic.path.rtt.as_secs_f64() * 1e3,
+        cwnd = quic.path.cwnd,
+        lost_packets = quic.path.lost_packets,
+        congestion_events = quic.path.congestion_events,
+        sent_bytes = quic.udp_tx.bytes,
+        "edge link closed"
+    );
 }
 
 /// Where a connection's events go: the tick and the database worker.
