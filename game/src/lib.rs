@@ -25,5 +25,5 @@ pub mod world;
 pub use config::{BenchConfig, ConfigError, LoadConfig, NpcPattern, RegionConfig};
 pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
 pub use runtime::link::tls::client_config as link_client_config;
-pub use runtime::{Region, RegionError, RegionHandle, run};
+pub use runtime::{Region, RegionError, RegionHandle, TICK_THREAD, run};
 pub use world::RegionSim;

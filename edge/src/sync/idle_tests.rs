@@ -28,7 +28,7 @@ fn ship(q: i32) -> EntityState {
     }
 }
 
-/// The seq of every packet sent at `now`, acknowledged at once.
+/// Sends what is due at `now`, acknowledges every packet at once; how many were sent.
 fn send_and_ack(sync: &mut SessionSync, mirror: &Mirror, now: Instant) -> usize {
     let sent = sync.poll_transmit(now, mirror);
     for datagram in &sent {

@@ -4,7 +4,8 @@
 //! ([`PriorityQueue`], fed by the region's [`ViewChange`]s and the edge's [`Mirror`]), what the
 //! client has acknowledged ([`ClientBaselines`]), its [`ByteBudget`], and its reliable events.
 //! [`SessionSync::poll_transmit`] turns them into `ServerMsg::EntityPacket` datagrams at the
-//! profile's send rate (see `transmit.rs`).
+//! profile's send rate (see `transmit.rs`); [`SessionSync::poll_timeout`] says when it next
+//! has work, so an idle session is not ticked.
 //!
 //! # What needs sending
 //!
@@ -107,7 +108,7 @@ pub struct SessionSync {
     pub(super) moved: Vec<EntityId>,
     /// Resend deadlines of clean entities: `(deadline, id)`.
     pub(super) timers: BinaryHeap<Reverse<(Instant, EntityId)>>,
-    /// The mirror version seen at the last send tick.
+    /// The mirror version seen at the last look (a send tick, or a frame that woke it).
     pub(super) mirror_version: Option<u64>,
     pub(super) next_send: Instant,
     pub(super) ticks: u64,

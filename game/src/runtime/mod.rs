@@ -12,6 +12,10 @@ mod start;
 mod tick;
 
 pub use http::STALL_LIMIT;
+
+/// The name of the region's tick thread (what its CPU is counted by in `top -H` and the
+/// benchmarks).
+pub const TICK_THREAD: &str = "region-tick";
 pub use start::PreparedRegion;
 
 use crate::config::{ConfigError, RegionConfig};

@@ -149,7 +149,7 @@ impl PreparedRegion {
         // the thread drops the guard when it ends, also by a panic.
         let running = observed.health.tick_guard();
         let tick_thread = std::thread::Builder::new()
-            .name("region-tick".into())
+            .name(super::TICK_THREAD.into())
             .spawn(move || {
                 let _running = running;
                 tick.run(stop_rx)

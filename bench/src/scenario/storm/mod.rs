@@ -209,7 +209,7 @@ pub async fn run_storm(
 
 /// CPU seconds of the region's threads so far: its runtime's and its tick thread.
 fn region_cpu_secs() -> Option<f64> {
-    Some(threads_cpu_secs(servers::REGION_THREADS)? + threads_cpu_secs("region-tick")?)
+    Some(threads_cpu_secs(servers::REGION_THREADS)? + threads_cpu_secs(starlane_game::TICK_THREAD)?)
 }
 
 /// Wait until every client of `c` played or gave up, or `deadline`.
