@@ -308,6 +308,16 @@ impl Edge {
             liveness: config.webtransport.liveness(),
         };
         tasks.push(tokio::spawn(rotation.run(shutdown_rx.clone())));
+        if let (Some(dir), secs @ 1..) =
+            (config.bandwidth.source_dir(), config.bandwidth.watch_secs)
+        {
+            tasks.push(crate::session::spawn_profile_watch(
+                profiles.clone(),
+                dir.to_path_buf(),
+                Duration::from_secs(secs),
+                shutdown_rx.clone(),
+            ));
+        }
         tasks.push(spawn_accept_meter(
             metrics.clone(),
             udp.stats(),

@@ -199,6 +199,46 @@ fn cluster_section_keys_and_defaults() {
 }
 
 #[test]
+fn environment_overrides_what_a_container_sets_per_pod() {
+    let env: HashMap<&str, &str> = HashMap::from([
+        ("STARLANE_EDGE_CLUSTER_REDIS_URL", "redis://redis:6379"),
+        ("STARLANE_EDGE_CLUSTER_PREFIX", "prod:"),
+        ("STARLANE_EDGE_CLUSTER_REGION", " r2 "),
+        ("STARLANE_EDGE_CLUSTER_CAPACITY", "4000"),
+        ("STARLANE_EDGE_CLUSTER_PUBLIC_HOST", "203.0.113.7"),
+        ("STARLANE_EDGE_DIRECTORY_REGION", "r2"),
+        ("STARLANE_EDGE_DIRECTORY_PUBLIC_HOST", "203.0.113.7"),
+        ("STARLANE_EDGE_BANDWIDTH_DIR", "/etc/starlane/bandwidth"),
+        ("STARLANE_EDGE_BANDWIDTH_WATCH_SECS", "10"),
+    ]);
+    let mut cfg = EdgeConfig::default();
+    cfg.apply_env(|k| env.get(k).map(|v| v.to_string()))
+        .unwrap();
+    assert_eq!(cfg.cluster.redis_url, "redis://redis:6379");
+    assert_eq!(cfg.cluster.prefix, "prod:");
+    assert_eq!(cfg.cluster.region, "r2");
+    assert_eq!(cfg.cluster.capacity, 4000);
+    assert_eq!(cfg.cluster.public_host, "203.0.113.7");
+    assert_eq!(cfg.directory.region, "r2");
+    assert_eq!(cfg.directory.public_host, "203.0.113.7");
+    assert_eq!(cfg.bandwidth.dir, Path::new("/etc/starlane/bandwidth"));
+    assert_eq!(cfg.bandwidth.watch_secs, 10);
+    let err = cfg
+        .apply_env(|k| (k == "STARLANE_EDGE_CLUSTER_CAPACITY").then(|| "lots".to_string()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::Env {
+                field: "cluster.capacity",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn environment_overrides_main_fields() {
     let env: HashMap<&str, &str> = HashMap::from([
         ("STARLANE_EDGE_UDP_BIND", "127.0.0.1:1"),

@@ -28,6 +28,7 @@ mod keys_rotation;
 mod link_metrics;
 mod link_metrics_monotonic;
 mod profile_user_types;
+mod profiles_watch;
 mod profiles_wiring;
 mod region_hub_backpressure;
 mod region_hub_frame_wakes;

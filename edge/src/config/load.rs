@@ -111,6 +111,18 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
         "STARLANE_EDGE_TRANSPORT_QUEUES_UDP_LOOP",
         "transport_queues.udp_loop",
     ),
+    ("STARLANE_EDGE_BANDWIDTH_DIR", "bandwidth.dir"),
+    ("STARLANE_EDGE_BANDWIDTH_WATCH_SECS", "bandwidth.watch_secs"),
+    ("STARLANE_EDGE_DIRECTORY_REGION", "directory.region"),
+    (
+        "STARLANE_EDGE_DIRECTORY_PUBLIC_HOST",
+        "directory.public_host",
+    ),
+    ("STARLANE_EDGE_CLUSTER_REDIS_URL", "cluster.redis_url"),
+    ("STARLANE_EDGE_CLUSTER_PREFIX", "cluster.prefix"),
+    ("STARLANE_EDGE_CLUSTER_REGION", "cluster.region"),
+    ("STARLANE_EDGE_CLUSTER_CAPACITY", "cluster.capacity"),
+    ("STARLANE_EDGE_CLUSTER_PUBLIC_HOST", "cluster.public_host"),
 ];
 
 impl EdgeConfig {
@@ -209,6 +221,15 @@ impl EdgeConfig {
             "transport_queues.outgoing" => self.transport_queues.outgoing = count(&value)?,
             "transport_queues.accept" => self.transport_queues.accept = count(&value)?,
             "transport_queues.udp_loop" => self.transport_queues.udp_loop = count(&value)?,
+            "bandwidth.dir" => self.bandwidth.dir = value.into(),
+            "bandwidth.watch_secs" => self.bandwidth.watch_secs = count(&value)? as u64,
+            "directory.region" => self.directory.region = value.trim().to_owned(),
+            "directory.public_host" => self.directory.public_host = value.trim().to_owned(),
+            "cluster.redis_url" => self.cluster.redis_url = value.trim().to_owned(),
+            "cluster.prefix" => self.cluster.prefix = value,
+            "cluster.region" => self.cluster.region = value.trim().to_owned(),
+            "cluster.capacity" => self.cluster.capacity = count(&value)? as _,
+            "cluster.public_host" => self.cluster.public_host = value.trim().to_owned(),
             _ => {}
         }
         Ok(())

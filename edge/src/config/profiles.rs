@@ -40,6 +40,10 @@ pub struct BandwidthConfig {
     /// Per-session profiles by the token's `user_type` claim (`user_type = "profile"`),
     /// overriding the class's. Default: none.
     pub user_types: BTreeMap<String, String>,
+    /// Seconds between checks of `dir` for changed files; a change reloads the profiles as
+    /// SIGHUP does (a Kubernetes ConfigMap volume is updated in place, and nothing signals
+    /// the process). 0 (the default): reload on SIGHUP only.
+    pub watch_secs: u64,
 }
 
 impl Default for BandwidthConfig {
@@ -50,6 +54,7 @@ impl Default for BandwidthConfig {
             browser: sel.browser,
             native: sel.native,
             user_types: sel.user_types,
+            watch_secs: 0,
         }
     }
 }
