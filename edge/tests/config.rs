@@ -198,6 +198,51 @@ fn cluster_section_keys_and_defaults() {
     assert!(err.contains("cluster.region is empty"), "{err}");
 }
 
+/// deploy/k8s's edge configuration, with what its Deployment sets per pod, is valid.
+#[test]
+fn the_kubernetes_edge_configuration_loads_with_a_pods_environment() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/k8s/base/config/edge.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut cfg = EdgeConfig::from_toml_str(&text, &path).unwrap();
+    let resume_key = "ab".repeat(32);
+    // The starlane-bandwidth ConfigMap's files, where the pod mounts them.
+    let profiles = path.with_file_name("bandwidth").display().to_string();
+    let env: HashMap<&str, &str> = HashMap::from([
+        ("STARLANE_EDGE_BANDWIDTH_DIR", profiles.as_str()),
+        ("STARLANE_EDGE_EDGE_ID", "starlane-edge-7d9f-abcde"),
+        ("STARLANE_EDGE_CLUSTER_PUBLIC_HOST", "198.51.100.4"),
+        ("STARLANE_EDGE_DIRECTORY_PUBLIC_HOST", "198.51.100.4"),
+        ("STARLANE_EDGE_CLUSTER_REGION", "r1"),
+        ("STARLANE_EDGE_DIRECTORY_REGION", "r1"),
+        ("STARLANE_EDGE_REGION_LINK_REGION", "r1"),
+        (
+            "STARLANE_EDGE_DRAIN_CONNECT_URL",
+            "https://r1.connect.example/connect",
+        ),
+        (
+            "STARLANE_EDGE_JWT_PUBLIC_KEY_URL",
+            "https://login.example/jwks.json",
+        ),
+        (
+            "STARLANE_EDGE_CLUSTER_REDIS_URL",
+            "redis://redis.starlane:6379",
+        ),
+        ("STARLANE_EDGE_ADMIN_TOKEN", "0123456789abcdef"),
+        ("STARLANE_EDGE_RESUME_KEY", &resume_key),
+    ]);
+    cfg.apply_env(|k| env.get(k).map(|v| v.to_string()))
+        .unwrap();
+    cfg.validate().unwrap();
+    assert_eq!(cfg.cluster.region, "r1");
+    assert_eq!(cfg.region_link.region, "r1");
+    assert!(cfg.region_link.production);
+    assert_eq!(cfg.bandwidth.watch_secs, 10);
+    assert!(
+        cfg.drain.window_secs < 45,
+        "the drain window must end within the pod's terminationGracePeriodSeconds (45)"
+    );
+}
+
 #[test]
 fn environment_overrides_what_a_container_sets_per_pod() {
     let env: HashMap<&str, &str> = HashMap::from([

@@ -1,3 +1,4 @@
 //! Integration tests of the cluster launcher: one binary, one scenario per module.
 
 mod cluster_survives_drain_kill_and_restart;
+mod monitoring_names;

@@ -89,6 +89,27 @@ impl Default for EdgeMetrics {
 impl EdgeMetrics {
     /// Create and register every metric in a fresh registry.
     pub fn new() -> Self {
+        let metrics = Self::registered();
+        metrics.start_at_zero();
+        metrics
+    }
+
+    /// Every label value a series can take, where the set is closed, starts at 0: the series
+    /// exist from the start (dashboards and alerts see them, and `rate()` counts the first
+    /// event).
+    fn start_at_zero(&self) {
+        for &reason in RejectReason::ALL {
+            self.rejections.with_label_values(&[reason_label(reason)]);
+        }
+        for result in ["ok", "resume_expired", "resume_invalid"] {
+            self.resumes.with_label_values(&[result]);
+        }
+        for result in ["ok", "error"] {
+            self.profile_reloads.with_label_values(&[result]);
+        }
+    }
+
+    fn registered() -> Self {
         let registry = Registry::new();
         let gauge_vec = |name: &str, help: &str, labels: &[&str]| {
             let m = IntGaugeVec::new(Opts::new(name, help), labels)

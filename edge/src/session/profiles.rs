@@ -133,6 +133,7 @@ impl ProfileStore {
 
 fn publish_rates(metrics: &EdgeMetrics, set: &ProfileSet) {
     for name in set.names() {
+        metrics.sync.events_overflow.with_label_values(&[name]);
         if let Some(p) = set.get(name) {
             metrics
                 .profile_bytes_per_sec

@@ -284,3 +284,38 @@ fn cluster_region_defaults_to_region_id_and_env_sets_it() {
     let err = cfg.validate().expect_err("not a redis url");
     assert!(err.to_string().contains("cluster.redis_url"), "{err}");
 }
+
+/// deploy/k8s's region configuration, with what its StatefulSet sets, is valid.
+#[test]
+fn the_kubernetes_region_configuration_loads_with_a_pods_environment() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/k8s/base/config/region.toml");
+    let mut cfg = RegionConfig::from_file(&path).expect("parses");
+    let vars = [
+        ("STARLANE_REGION_REGION_ID", "r1"),
+        ("STARLANE_REGION_CLUSTER_REGION", "r1"),
+        (
+            "STARLANE_REGION_CLUSTER_ADVERTISE_LINK_ADDR",
+            "10.1.2.3:4500",
+        ),
+        (
+            "STARLANE_REGION_STORE_URL",
+            "postgres://starlane@postgres.starlane/starlane",
+        ),
+        (
+            "STARLANE_REGION_CLUSTER_REDIS_URL",
+            "redis://redis.starlane:6379",
+        ),
+    ];
+    cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    cfg.validate().expect("valid");
+    assert_eq!(cfg.region_id, "r1");
+    assert_eq!(cfg.cluster.advertise_link_addr, "10.1.2.3:4500");
+    assert!(cfg.link.production);
+    assert_eq!(
+        cfg.http.bind.port(),
+        9101,
+        "the pod's probes and scrape annotation"
+    );
+    assert_eq!(cfg.link_bind.port(), 4500, "the region Service's link port");
+}
