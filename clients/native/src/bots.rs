@@ -26,10 +26,19 @@ pub struct SwarmStats {
     pub missing_baselines: AtomicU64,
 }
 
+/// Where a bot's login token comes from.
+#[derive(Debug, Clone)]
+pub enum TokenSource {
+    /// This token (one player: one bot).
+    Given(String),
+    /// The development issuer at this base URL (`POST <url>/api/dev/token`), a token per bot.
+    DevIssuer(String),
+}
+
 /// Run one bot until `duration` has passed: connect as `username` over `transport`, then
 /// every few seconds send a random own unit to a random passable hex near it.
 pub async fn run_bot(
-    base_url: String,
+    tokens: TokenSource,
     info: ConnectInfo,
     transport: Transport,
     username: String,
@@ -37,7 +46,11 @@ pub async fn run_bot(
     duration: Duration,
     stats: Arc<SwarmStats>,
 ) {
-    let token = match fetch_dev_token(&base_url, &username).await {
+    let fetched = match tokens {
+        TokenSource::Given(token) => Ok(token),
+        TokenSource::DevIssuer(base_url) => fetch_dev_token(&base_url, &username).await,
+    };
+    let token = match fetched {
         Ok(t) => t,
         Err(e) => {
             tracing::warn!(%username, "token: {e}");

@@ -62,6 +62,18 @@ enum Cmd {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Write the development files a cluster of separate processes shares, once (existing
+    /// ones are kept): the link PKI in `<out>/link-pki/` (a throwaway CA, a region and an edge
+    /// certificate) and the token issuer's keys in `<out>/edge/dev-issuer/` (edges trust
+    /// `dev_issuer_public.pem`; `token --data-dir <out>` signs with the private key). The
+    /// compose cluster's `init` service runs it. Development only.
+    DevFiles {
+        #[arg(long)]
+        out: PathBuf,
+        /// `iss` claim of the tokens (the edges' `jwt.issuer`).
+        #[arg(long, default_value = "login-server")]
+        issuer: String,
+    },
     /// Print a development token signed with the local issuer's key.
     Token {
         #[arg(long, env = "STARLANE_DATA_DIR", default_value = "data")]
@@ -147,6 +159,22 @@ async fn main() -> anyhow::Result<()> {
             println!("stopped");
         }
         Cmd::Edge { config } => run_edge(&config).await?,
+        Cmd::DevFiles { out, issuer } => {
+            let pki = starlane_local::dev_link_pki(&out)?;
+            let dir = out.join("edge").join("dev-issuer");
+            DevIssuer::load_or_create_with_issuer(&dir, &issuer)?;
+            println!(
+                "STARLANE_DEV_FILES {}",
+                serde_json::json!({
+                    "ca": pki.ca,
+                    "region_cert": pki.region_cert,
+                    "region_key": pki.region_key,
+                    "edge_cert": pki.edge_cert,
+                    "edge_key": pki.edge_key,
+                    "jwt_public_key": dir.join(starlane_edge::dev_issuer::PUBLIC_KEY_FILE),
+                })
+            );
+        }
         Cmd::Token {
             data_dir,
             username,

@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
-use starlane_client::bots::{SwarmStats, run_bot};
+use starlane_client::bots::{SwarmStats, TokenSource, run_bot};
 use starlane_client::{
     Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token, format_link_stats,
 };
@@ -91,7 +91,8 @@ enum Cmd {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
-    /// Run N headless bots that wander.
+    /// Run N headless bots that wander. Each bot asks `<url>/api/dev/token` for a token,
+    /// unless `--token` is given (then COUNT must be 1: a token is one player).
     Bots {
         count: usize,
         #[arg(long, default_value_t = 30)]
@@ -163,7 +164,16 @@ async fn main() -> anyhow::Result<()> {
                 .context("the unit did not arrive in time")??;
             client.close();
         }
-        Cmd::Bots { count, seconds } => swarm(&cli.url, info, transport, count, seconds).await,
+        Cmd::Bots { count, seconds } => {
+            let tokens = match cli.token {
+                Some(_) if count != 1 => {
+                    bail!("--token is one player: run one bot per token (bots 1 --token ...)")
+                }
+                Some(token) => TokenSource::Given(token),
+                None => TokenSource::DevIssuer(cli.url.clone()),
+            };
+            swarm(tokens, info, transport, count, seconds).await
+        }
     }
     Ok(())
 }
@@ -279,13 +289,19 @@ async fn order_move(client: &mut Client, unit: Option<u32>, to: Hex) -> anyhow::
     }
 }
 
-async fn swarm(url: &str, info: ConnectInfo, transport: Transport, count: usize, seconds: u64) {
+async fn swarm(
+    tokens: TokenSource,
+    info: ConnectInfo,
+    transport: Transport,
+    count: usize,
+    seconds: u64,
+) {
     let stats = Arc::new(SwarmStats::default());
     let tasks: Vec<_> = (0..count)
         .map(|i| {
-            let (url, info, stats) = (url.to_string(), info.clone(), stats.clone());
+            let (tokens, info, stats) = (tokens.clone(), info.clone(), stats.clone());
             tokio::spawn(run_bot(
-                url,
+                tokens,
                 info,
                 transport,
                 format!("bot-{i}"),
