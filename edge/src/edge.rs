@@ -22,7 +22,7 @@ use crate::metrics::EdgeMetrics;
 use crate::region_hub::RegionHub;
 use crate::region_link::{self, RegionLinkConfig};
 use crate::resume::TicketKey;
-use crate::session::{ProfileStore, SessionContext, run_session};
+use crate::session::{DirFingerprint, ProfileStore, SessionContext, run_session};
 use anyhow::Context;
 use rotation::Rotation;
 use starlane_cluster::Cluster;
@@ -162,6 +162,11 @@ impl Edge {
             None => None,
         };
         let metrics = EdgeMetrics::new();
+        // Read before the profiles are: a change made meanwhile is reloaded by the watch.
+        let profiles_on_disk = match config.bandwidth.source_dir() {
+            Some(dir) if config.bandwidth.watch_secs > 0 => DirFingerprint::read(dir).ok(),
+            _ => None,
+        };
         let profiles = Arc::new(ProfileStore::new(
             config.load_profiles()?,
             config.bandwidth.source_dir().map(Path::to_path_buf),
@@ -314,6 +319,7 @@ impl Edge {
             tasks.push(crate::session::spawn_profile_watch(
                 profiles.clone(),
                 dir.to_path_buf(),
+                profiles_on_disk,
                 Duration::from_secs(secs),
                 shutdown_rx.clone(),
             ));

@@ -39,15 +39,18 @@ impl DirFingerprint {
     }
 }
 
-/// Watch `dir` every `every` and reload `store` when it changes, until `shutdown` turns true.
+/// Watch `dir` every `every` and reload `store` when it differs from `loaded` (its
+/// fingerprint read before `store` loaded it, so no change made since is missed), until
+/// `shutdown` turns true.
 pub fn spawn_profile_watch(
     store: Arc<ProfileStore>,
     dir: PathBuf,
+    loaded: Option<DirFingerprint>,
     every: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last = DirFingerprint::read(&dir).ok();
+        let mut last = loaded;
         let mut failing = false;
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
