@@ -4,6 +4,7 @@
 //! Every field has a serde default, so an empty file (or no file) gives a working local setup.
 
 mod cluster;
+mod combat;
 mod env;
 mod error;
 mod http;
@@ -14,6 +15,7 @@ mod store;
 mod sync;
 
 pub use cluster::ClusterSection;
+pub use combat::CombatConfig;
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
@@ -122,6 +124,8 @@ pub struct RegionConfig {
     pub bench: BenchConfig,
     /// Edge mirror synchronisation (the delta log).
     pub sync: SyncConfig,
+    /// `[combat]`.
+    pub combat: CombatConfig,
 }
 
 impl Default for RegionConfig {
@@ -166,6 +170,7 @@ impl Default for RegionConfig {
             load: LoadConfig::default(),
             bench: BenchConfig::default(),
             sync: SyncConfig::default(),
+            combat: CombatConfig::default(),
         }
     }
 }
@@ -345,6 +350,7 @@ impl RegionConfig {
         }
         self.load.validate()?;
         self.sync.validate()?;
+        self.combat.validate(self.chunk_radius.saturating_mul(2))?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

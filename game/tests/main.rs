@@ -8,6 +8,10 @@ mod mtls;
 mod ops_http;
 mod region_process;
 
+mod combat_attack_order;
+mod combat_auto_fire;
+mod combat_rejections;
+mod combat_replay;
 mod command_dedup_across_edges;
 mod link;
 mod link_db_queue_full;

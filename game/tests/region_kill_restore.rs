@@ -13,7 +13,6 @@ use crate::ops_http::{get, metric};
 use crate::region_process::{
     RegionProcess, edge_endpoint, snapshots, snapshots_after, write_config,
 };
-use starlane_netcore::proto::link::EdgeLinkConfig;
 use starlane_protocol::link::LinkServerMsg;
 use starlane_protocol::{Hex, NoticeKind};
 use starlane_testbed::{Signal, fresh_database};
@@ -104,19 +103,7 @@ async fn killed_region_restores_its_snapshot_and_the_session_continues() {
     edge.client.leave(6);
     edge.join_stream(7, 1002, 77).await;
     assert_eq!(edge.notices.len(), 2, "{:?}", edge.notices);
-    // An edge that speaks link version 4 only is sent no notice (it has no such frame).
-    let old = EdgeLinkConfig {
-        edge_id: "edge-v4".into(),
-        versions: 4..=4,
-        ..EdgeLinkConfig::default()
-    };
-    let mut old =
-        Edge::connect_speaking(region.link_addr, edge_endpoint(&data), old, 1024, 4).await;
-    old.join(9, 1003).await;
-    assert!(old.notices.is_empty(), "{:?}", old.notices);
     assert_eq!(notices(region.http_addr, "sent", RESTORED).await, 2.0);
-    let unsent = format!("{RESTORED},reason=\"link_version\"");
-    assert_eq!(notices(region.http_addr, "unsent", &unsent).await, 1.0);
     // The session plays on: its next command is acknowledged.
     edge.move_unit(5, 2, scout.id, scout.pos);
     let ack = edge

@@ -1,7 +1,7 @@
-//! Notices over the link (LINK.md §6.2, link version 5): a `Notice` frame for a session
-//! reaches a version-5 edge as that session's event, in order after its `Joined`; on a link
-//! agreed at version 4 the region's state machine does not send it (the link carries on), and
-//! an edge that agreed version 4 refuses one with `Protocol`, as a version-4 build would.
+//! Notices over the link (LINK.md §6.2, since link version 5): a `Notice` frame for a session
+//! reaches the edge as that session's event, in order after its `Joined`. Version-4 edges,
+//! which had no such frame, no longer link at all (version 6 is the oldest spoken:
+//! `link_version_negotiation.rs`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -39,9 +39,9 @@ fn net(edge_versions: std::ops::RangeInclusive<u16>) -> Net {
 }
 
 #[test]
-fn a_version_5_edge_gets_the_notice_in_order() {
+fn an_edge_gets_the_notice_in_order() {
     let mut net = net(MIN_LINK_VERSION..=LINK_VERSION);
-    assert_eq!(net.region.peer().map(|(v, _)| v), Some(5));
+    assert_eq!(net.region.peer().map(|(v, _)| v), Some(LINK_VERSION));
     net.region.send(RegionToEdge::Notice(notice(1))).unwrap();
     net.region.send(ack(1, 7)).unwrap();
     // A notice for a session the edge does not know is dropped and counted.
@@ -56,44 +56,6 @@ fn a_version_5_edge_gets_the_notice_in_order() {
     assert!(matches!(&net.edge_events[1], EdgeLinkEvent::ToClient(t) if t.session == 1));
     assert_eq!(net.edge_events.len(), 2, "{:?}", net.edge_events);
     assert!(net.edge.is_up());
-}
-
-#[test]
-fn a_version_4_edge_is_not_sent_the_notice_and_the_link_carries_on() {
-    let mut net = net(4..=4);
-    assert_eq!(net.region.peer().map(|(v, _)| v), Some(4));
-    let frames_before = net.region.counters().frames_out;
-    assert_eq!(
-        net.region.send(RegionToEdge::Notice(notice(1))),
-        Err(RegionSendError::Unsupported {
-            version: 4,
-            since: 5
-        })
-    );
-    assert_eq!(
-        net.region.counters().frames_out,
-        frames_before,
-        "nothing queued"
-    );
-    net.region.send(ack(1, 7)).unwrap();
-    net.run_until(|n| !n.edge_events.is_empty());
-    assert!(
-        matches!(&net.edge_events[..], [EdgeLinkEvent::ToClient(t)] if t.session == 1),
-        "{:?}",
-        net.edge_events
-    );
-    assert!(net.edge.is_up());
-    assert_eq!(net.region.flow(), Flow::Open);
-}
-
-#[test]
-fn an_edge_at_version_4_refuses_a_notice_frame_with_protocol() {
-    let mut net = net(4..=4);
-    // A region that breaks the rule: the frame is written by hand past its state machine.
-    net.edge
-        .handle_bytes(net.now, &RegionToEdge::Notice(notice(1)).encode());
-    assert!(!net.edge.is_up());
-    assert_eq!(net.edge.close_code(), Some(CloseCode::Protocol.code()));
 }
 
 #[test]

@@ -87,3 +87,25 @@ fn an_edge_refuses_a_welcome_outside_its_range() {
     assert!(!edge.is_up());
     assert_eq!(edge.close_code(), Some(CloseCode::Version.code()));
 }
+
+#[test]
+fn an_edge_of_version_5_no_longer_links() {
+    // Version 6 changed the encoding of `Command` frames (the command set grew) and of
+    // `ToClient` (combat reports): a version-5 edge would misread both, so it is refused.
+    let edge = EdgeLinkConfig {
+        versions: 4..=5,
+        ..EdgeLinkConfig::default()
+    };
+    let mut net = Net::with(edge, RegionLinkConfig::default());
+    net.run_until(|n| {
+        n.edge_events
+            .iter()
+            .any(|e| matches!(e, EdgeLinkEvent::Down(_)))
+    });
+    let Some(EdgeLinkEvent::Down(closed)) = net.edge_events.last() else {
+        panic!("{:?}", net.edge_events);
+    };
+    assert_eq!(closed.code, Some(CloseCode::Version.code()));
+    assert!(closed.reason.contains("6..=6"), "{}", closed.reason);
+    assert!(!net.edge.is_up());
+}

@@ -34,6 +34,34 @@ pub enum Event {
     CommandAck { seq: u32 },
     /// The client's command numbered `seq` was refused.
     CommandRejected { seq: u32, error: CommandError },
+    /// The empire's combat since its previous report (protocol version 2, SPEC.md §18): only
+    /// its own figures, so a report says nothing about what the empire cannot see.
+    Combat(CombatReport),
+}
+
+/// What an empire's units did and suffered in combat over one report interval.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    bitcode::Encode,
+    bitcode::Decode,
+)]
+pub struct CombatReport {
+    /// Damage its units dealt.
+    pub dealt: u32,
+    /// Damage its units took.
+    pub taken: u32,
+    /// Units of others its units destroyed.
+    pub kills: u16,
+    /// Units of its own destroyed.
+    pub losses: u16,
 }
 
 impl Event {
@@ -45,6 +73,7 @@ impl Event {
             Event::Resource { .. } => 2,
             Event::CommandAck { .. } => 3,
             Event::CommandRejected { .. } => 4,
+            Event::Combat(_) => 5,
         }
     }
 }

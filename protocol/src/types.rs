@@ -73,8 +73,10 @@ macro_rules! wire_enum {
 }
 pub(crate) use wire_enum;
 
-/// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`].
-pub const PROTOCOL_VERSION: u16 = 1;
+/// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`] (2: the
+/// `Stop` and `Attack` commands, their errors and the `Combat` event, SPEC.md §18). An edge
+/// refuses any other version with [`RejectReason::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
@@ -257,14 +259,50 @@ wire_enum! {
         RateLimited = 6,
         /// The entity cannot move (e.g. a station).
         Immobile = 7,
+        /// No such target (or not visible to the sender: a target the sender cannot see
+        /// reads exactly as one that does not exist). Protocol version 2.
+        UnknownTarget = 8,
+        /// The target cannot be attacked by the sender (its own unit, or the unit itself).
+        /// Protocol version 2.
+        InvalidTarget = 9,
+        /// The unit has no weapon. Protocol version 2.
+        Unarmed = 10,
     }
 }
 
 /// A game command from a client (after the edge has verified who sent it).
+///
+/// Each command names the unit it orders; the region validates it against what the sender
+/// owns and sees (SPEC.md §6.1, §18) and answers with an ack or a [`CommandError`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub enum Command {
-    /// Move `unit` to `to` along a shortest path.
+    /// Move `unit` to `to` along a shortest path (drops an attack order).
     Move { unit: EntityId, to: Hex },
+    /// Stop `unit`: drop its path and its attack order (protocol version 2).
+    Stop { unit: EntityId },
+    /// Order `unit` to attack `target`: it closes to its weapon range and fires until the
+    /// target is destroyed or out of the sender's sight (protocol version 2).
+    Attack { unit: EntityId, target: EntityId },
+}
+
+impl Command {
+    /// The unit the command orders.
+    pub fn unit(&self) -> EntityId {
+        match self {
+            Command::Move { unit, .. } | Command::Stop { unit } | Command::Attack { unit, .. } => {
+                *unit
+            }
+        }
+    }
+
+    /// A stable lowercase name of the command's kind (metrics labels, logs).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Command::Move { .. } => "move",
+            Command::Stop { .. } => "stop",
+            Command::Attack { .. } => "attack",
+        }
+    }
 }
 
 #[cfg(test)]

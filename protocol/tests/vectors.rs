@@ -60,13 +60,23 @@ fn client_from_json(m: &Value) -> ClientMsg {
         },
         "command" => {
             let c = field(m, "command");
-            assert_eq!(text(c, "type"), "move");
-            ClientMsg::Command {
-                seq: small(m, "seq"),
-                command: Command::Move {
+            let command = match text(c, "type").as_str() {
+                "move" => Command::Move {
                     unit: small(c, "unit"),
                     to: hex_of(field(c, "to")),
                 },
+                "stop" => Command::Stop {
+                    unit: small(c, "unit"),
+                },
+                "attack" => Command::Attack {
+                    unit: small(c, "unit"),
+                    target: small(c, "target"),
+                },
+                other => panic!("unknown command type {other}"),
+            };
+            ClientMsg::Command {
+                seq: small(m, "seq"),
+                command,
             }
         }
         "ping" => ClientMsg::Ping {
@@ -135,6 +145,12 @@ fn event_from_json(e: &Value) -> Event {
         "commandAck" => Event::CommandAck {
             seq: small(e, "seq"),
         },
+        "combat" => Event::Combat(CombatReport {
+            dealt: small(e, "dealt"),
+            taken: small(e, "taken"),
+            kills: small(e, "kills"),
+            losses: small(e, "losses"),
+        }),
         "commandRejected" => Event::CommandRejected {
             seq: small(e, "seq"),
             error: CommandError::from_u8(small(e, "error")).expect("valid command error"),

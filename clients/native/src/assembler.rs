@@ -7,7 +7,7 @@
 
 use crate::delta::{DeltaReceiver, DeltaStats, PacketKind};
 use starlane_protocol::client::ClientMsg;
-use starlane_protocol::delta::{EntityPacket, Event};
+use starlane_protocol::delta::{CombatReport, EntityPacket, Event};
 use starlane_protocol::{CommandError, EntityChange, EntityId, EntityState, Update, VisionChange};
 
 /// The answer to one of the client's commands, from a `CommandAck` or `CommandRejected` event.
@@ -30,6 +30,8 @@ pub struct Assembled {
     pub update: Update,
     /// Command answers carried by the packet's new events, in packet order.
     pub commands: Vec<CommandResult>,
+    /// The empire's combat reports among the packet's new events (SPEC.md §18.2).
+    pub combat: Vec<CombatReport>,
     /// The `Ack { newest, mask }` covering every packet received so far, this one included.
     pub ack: (u16, u32),
 }
@@ -94,6 +96,7 @@ impl UpdateAssembler {
             ..Update::default()
         };
         let mut commands = Vec::new();
+        let mut combat = Vec::new();
         for event in &applied.events {
             match *event {
                 // Removals are taken from `applied.removed`: only ids that really left.
@@ -108,6 +111,7 @@ impl UpdateAssembler {
                     seq,
                     result: Err(error),
                 }),
+                Event::Combat(report) => combat.push(report),
             }
         }
         // `WorldView::apply` applies appeared, then changed, then disappeared: an id removed
@@ -131,6 +135,7 @@ impl UpdateAssembler {
             kind: applied.kind,
             update,
             commands,
+            combat,
             ack,
         })
     }

@@ -3,7 +3,7 @@
 
 use crate::input::Input;
 use starlane_protocol::delta::{
-    EntityPacket, EntityRecord, Event, EventEntry, MAX_BASELINE_AGE, RecordBase,
+    CombatReport, EntityPacket, EntityRecord, Event, EventEntry, MAX_BASELINE_AGE, RecordBase,
 };
 use starlane_protocol::{CommandError, EntityKind, Hex, ResourceKind, Visibility};
 
@@ -30,7 +30,7 @@ fn hex(input: &mut Input<'_>) -> Hex {
 }
 
 fn event(input: &mut Input<'_>) -> Option<Event> {
-    Some(match input.u8() % 5 {
+    Some(match input.u8() % 6 {
         0 => Event::Disappeared { id: input.u32() },
         1 => Event::Vision {
             hex: hex(input),
@@ -41,6 +41,12 @@ fn event(input: &mut Input<'_>) -> Option<Event> {
             amount: input.u32(),
         },
         3 => Event::CommandAck { seq: input.u32() },
+        4 => Event::Combat(CombatReport {
+            dealt: input.u32(),
+            taken: input.u32(),
+            kills: input.u16(),
+            losses: input.u16(),
+        }),
         _ => Event::CommandRejected {
             seq: input.u32(),
             error: pick(CommandError::ALL, input.u8())?,

@@ -570,5 +570,6 @@ fn to_sync(sync: &mut SessionSync, now: Instant, msg: LinkServerMsg, mirror: &Mi
         LinkServerMsg::CommandRejected { seq, error } => {
             sync.push_event(Event::CommandRejected { seq, error })
         }
+        LinkServerMsg::Combat(report) => sync.push_event(Event::Combat(report)),
     }
 }

@@ -116,7 +116,7 @@ impl Client {
                     self.resources.insert(kind, amount);
                 }
                 Event::CommandAck { seq } => *self.command_acks.entry(seq).or_insert(0) += 1,
-                Event::CommandRejected { .. } | Event::Disappeared { .. } => {}
+                Event::CommandRejected { .. } | Event::Disappeared { .. } | Event::Combat(_) => {}
             }
         }
         let (newest, mask) = self.rx.ack()?;

@@ -73,6 +73,12 @@ impl RegionConfig {
                 "LOAD_NPC_SEED" => {
                     self.load.npc_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
+                "COMBAT_ENABLED" => {
+                    self.combat.enabled = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
+                "COMBAT_SEED" => {
+                    self.combat.seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
+                }
                 "SYNC_DELTA_LOG_TICKS" => self.sync.delta_log_ticks = num(&value)?,
                 "BENCH_PUBLISH_TRUTH" => {
                     self.bench.publish_truth =

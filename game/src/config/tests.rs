@@ -319,3 +319,51 @@ fn the_kubernetes_region_configuration_loads_with_a_pods_environment() {
     );
     assert_eq!(cfg.link_bind.port(), 4500, "the region Service's link port");
 }
+
+#[test]
+fn combat_settings_are_validated_by_field() {
+    let err = |text: &str| {
+        RegionConfig::from_toml(text)
+            .expect("parses")
+            .validate()
+            .expect_err("invalid")
+            .to_string()
+    };
+    let e = err("[combat]\nreport_secs = 0\n");
+    assert!(e.contains("combat.report_secs"), "{e}");
+    let e = err("[combat.weapon_range]\nscout = 2\nfrigate = 19\nstation = 4\n");
+    assert!(e.contains("combat.weapon_range.frigate"), "{e}");
+    assert!(e.contains("2*chunk_radius"), "{e}");
+    let e = err("[combat.fire_ticks]\nscout = 10\nfrigate = 20\nstation = 0\n");
+    assert!(e.contains("combat.fire_ticks.station"), "{e}");
+    let e = err("[combat.attack]\nscout = 10001\nfrigate = 1\nstation = 1\n");
+    assert!(e.contains("combat.attack.scout"), "{e}");
+    // An unarmed kind is fine.
+    RegionConfig::from_toml("[combat.attack]\nscout = 0\nfrigate = 0\nstation = 0\n")
+        .expect("parses")
+        .validate()
+        .expect("unarmed kinds are valid");
+    let e = RegionConfig::from_toml("[combat]\nrange = 3\n")
+        .expect_err("unknown field")
+        .to_string();
+    assert!(e.contains("range"), "{e}");
+}
+
+#[test]
+fn combat_env_overrides() {
+    let mut cfg = RegionConfig::default();
+    let vars = [
+        ("STARLANE_REGION_COMBAT_ENABLED", "false"),
+        ("STARLANE_REGION_COMBAT_SEED", "77"),
+    ];
+    cfg.apply_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect("valid overrides");
+    assert!(!cfg.combat.enabled);
+    assert_eq!(cfg.combat.seed, 77);
+    let bad = [("STARLANE_REGION_COMBAT_ENABLED", "maybe")];
+    let e = cfg
+        .apply_env(bad.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .expect_err("not a bool")
+        .to_string();
+    assert!(e.contains("STARLANE_REGION_COMBAT_ENABLED"), "{e}");
+}

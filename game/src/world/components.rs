@@ -47,3 +47,29 @@ pub struct VisionRange(pub u32);
 /// Marks a synthetic NPC unit (never saved); its brain is [`super::npc::NpcBrain`].
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Npc;
+
+/// A unit's weapon (units of a kind with no attack have none).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weapon {
+    /// Damage of one shot before mitigation.
+    pub attack: u16,
+    /// Range in hexes.
+    pub range: u32,
+    /// Ticks between two shots.
+    pub fire_ticks: u32,
+    /// The first tick it may fire again.
+    pub ready_at: u32,
+}
+
+/// Armour: each shot that hits the unit loses half of it (at least 1 damage gets through).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Armor(pub u16);
+
+/// A player's order to attack `target`: the unit closes to its weapon range and fires.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttackOrder {
+    /// The target's stable id.
+    pub target: EntityId,
+    /// The tick of the unit's next chase path towards the target.
+    pub repath_at: u32,
+}

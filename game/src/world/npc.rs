@@ -6,7 +6,7 @@
 //! [`NPC_PATH_BUDGET`] are planned per tick so a big crowd cannot stall the tick. NPCs are
 //! never saved.
 
-use super::components::{NEUTRAL_EMPIRE, Npc, Path, Position};
+use super::components::{NEUTRAL_EMPIRE, Npc, Path, Position, Weapon};
 use super::resources::{Dirty, WorldMap};
 use super::schedule::{RegionPlugin, SimulationStep};
 use super::spawn::{UnitSpec, spawn_entity};
@@ -313,7 +313,9 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         let (id, entity) = spawn_entity(world, spec);
         world
             .entity_mut(entity)
-            .insert((Npc, NpcBrain { plan, rng }));
+            .insert((Npc, NpcBrain { plan, rng }))
+            // Synthetic load is not a combatant: it neither fires nor is fired at.
+            .remove::<Weapon>();
         world.resource_mut::<Dirty>().0.remove(&id);
         spawned += 1;
     }

@@ -98,4 +98,8 @@ pub struct Counters {
     pub resets: u64,
     /// Link-ticks skipped because the link was congested.
     pub congested_skips: u64,
+    /// Shots that hit (combat).
+    pub shots: u64,
+    /// Units destroyed in combat.
+    pub destroyed: u64,
 }

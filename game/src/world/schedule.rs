@@ -8,7 +8,7 @@ use bevy_ecs::prelude::*;
 pub enum RegionSet {
     /// Apply link and session changes and player commands.
     Commands,
-    /// Advance the simulation (NPC plans, movement) and the spatial index.
+    /// Advance the simulation (NPC plans, movement, the spatial index, combat).
     Simulation,
     /// Bring every empire's vision up to date with the tick's changes.
     Vision,
@@ -54,6 +54,8 @@ pub enum SimulationStep {
     Move,
     /// Follow moved entities in the spatial index and the save set.
     Index,
+    /// Fire, land damage, remove the destroyed, report (combat).
+    Combat,
 }
 
 /// One concern of the region (commands, simulation, vision, sync, ...): inserts the
@@ -91,6 +93,7 @@ pub fn configure(schedule: &mut Schedule) {
             SimulationStep::Plan,
             SimulationStep::Move,
             SimulationStep::Index,
+            SimulationStep::Combat,
         )
             .chain()
             .in_set(RegionSet::Simulation),

@@ -1,6 +1,7 @@
 //! [`RegionSim`]: the region's world with every plugin installed, stepped one tick at a time
 //! by the runtime's tick thread or by tests.
 
+use super::combat::{CombatPlugin, CombatSettings};
 use super::commands::{CommandPlugin, CommandSettings, RestoreNotice};
 use super::components::{Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
 use super::io::{Inbox, LinkId, Outbox, TickInput};
@@ -53,15 +54,19 @@ impl RegionSim {
         let commands = CommandPlugin {
             settings: CommandSettings::from_config(&config),
         };
+        let combat = CombatPlugin {
+            settings: CombatSettings::from_config(&config),
+        };
         let sync = SyncPlugin {
             delta_log_ticks: config.sync.delta_log_ticks,
         };
-        let plugins: [&dyn RegionPlugin; 8] = [
+        let plugins: [&dyn RegionPlugin; 9] = [
             &core,
             &spawning,
             &commands,
             &SimulationPlugin,
             &NpcPlugin,
+            &combat,
             &VisionPlugin,
             &sync,
             &TimingPlugin,

@@ -1,14 +1,17 @@
 //! Spawning units: their components from the kind's [`UnitStats`], their place in the
 //! entity index, the spatial grid and the save set.
 
-use super::components::{Health, Kind, MoveTicks, Owner, Path, Position, StableId, VisionRange};
+use super::components::{
+    Armor, Health, Kind, MoveTicks, Owner, Path, Position, StableId, VisionRange, Weapon,
+};
 use super::resources::{Dirty, EntityIndex, Grid};
 use super::schedule::RegionPlugin;
 use crate::config::{PerKind, RegionConfig};
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
 
-/// Per-kind stats of new units (the `vision`, `move_ticks` and `health` settings).
+/// Per-kind stats of new units (the `vision`, `move_ticks`, `health` and `[combat]`
+/// settings).
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
 pub struct UnitStats {
     /// Vision range in hexes.
@@ -17,6 +20,14 @@ pub struct UnitStats {
     pub move_ticks: PerKind,
     /// Starting (maximum) health.
     pub health: PerKind,
+    /// Damage of one shot (0 = unarmed).
+    pub attack: PerKind,
+    /// Armour.
+    pub defense: PerKind,
+    /// Weapon range in hexes.
+    pub weapon_range: PerKind,
+    /// Ticks between two shots.
+    pub fire_ticks: PerKind,
 }
 
 /// Installs the [`UnitStats`] that [`spawn_unit`] reads.
@@ -39,6 +50,10 @@ impl UnitStats {
             vision: config.vision,
             move_ticks: config.move_ticks,
             health: config.health,
+            attack: config.combat.attack,
+            defense: config.combat.defense,
+            weapon_range: config.combat.weapon_range,
+            fire_ticks: config.combat.fire_ticks,
         }
     }
 }
@@ -69,21 +84,32 @@ pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Enti
     let vision = stats.vision.get(spec.kind);
     let move_ticks = stats.move_ticks.get(spec.kind);
     let max_health = u16::try_from(stats.health.get(spec.kind)).unwrap_or(u16::MAX);
+    let attack = u16::try_from(stats.attack.get(spec.kind)).unwrap_or(u16::MAX);
+    let weapon = (attack > 0).then(|| Weapon {
+        attack,
+        range: stats.weapon_range.get(spec.kind),
+        fire_ticks: stats.fire_ticks.get(spec.kind),
+        ready_at: 0,
+    });
+    let armor = Armor(u16::try_from(stats.defense.get(spec.kind)).unwrap_or(u16::MAX));
     let mut index = world.resource_mut::<EntityIndex>();
     let id = spec.id.unwrap_or(index.next_id);
     index.next_id = index.next_id.max(id.saturating_add(1));
-    let entity = world
-        .spawn((
-            StableId(id),
-            Owner(spec.owner),
-            Kind(spec.kind),
-            Position(spec.pos),
-            Health(spec.health.unwrap_or(max_health)),
-            Path::default(),
-            MoveTicks(move_ticks),
-            VisionRange(vision),
-        ))
-        .id();
+    let mut spawned = world.spawn((
+        StableId(id),
+        Owner(spec.owner),
+        Kind(spec.kind),
+        Position(spec.pos),
+        Health(spec.health.unwrap_or(max_health)),
+        Path::default(),
+        MoveTicks(move_ticks),
+        VisionRange(vision),
+        armor,
+    ));
+    if let Some(weapon) = weapon {
+        spawned.insert(weapon);
+    }
+    let entity = spawned.id();
     let mut index = world.resource_mut::<EntityIndex>();
     index.by_id.insert(id, entity);
     *index.units_of.entry(spec.owner).or_default() += 1;

@@ -2,6 +2,8 @@
 //! filters and a model edge that replays the link's frames.
 #![allow(dead_code)]
 
+pub mod combat;
+
 use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::records::EmpireRecord;

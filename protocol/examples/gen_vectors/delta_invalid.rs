@@ -116,9 +116,9 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             "unknown_type",
         ),
         (
-            "event_tag_five",
+            "event_tag_six",
             "server",
-            one_event(5, disappeared),
+            one_event(6, disappeared),
             "bad_enum",
         ),
         (
@@ -136,6 +136,17 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
                 w.write_bits(3, 2);
             }),
             "bad_enum",
+        ),
+        (
+            "event_combat_kills_over_u16",
+            "server",
+            one_event(5, |w| {
+                varint(w, 1);
+                varint(w, 2);
+                varint(w, 65_536);
+                varint(w, 0);
+            }),
+            "varint_overflow",
         ),
         (
             "event_command_error_zero",

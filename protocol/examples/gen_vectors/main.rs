@@ -8,6 +8,7 @@
 //! ```
 
 mod cases;
+mod combat_cases;
 mod delta_cases;
 mod delta_invalid;
 mod hex_cases;
@@ -29,13 +30,9 @@ fn client_json(m: &ClientMsg) -> Value {
         ClientMsg::Hello { version, token } => {
             json!({ "type": "hello", "version": version, "token": token })
         }
-        ClientMsg::Command {
-            seq,
-            command: Command::Move { unit, to },
-        } => json!({
-            "type": "command", "seq": seq,
-            "command": { "type": "move", "unit": unit, "to": hex_json(*to) }
-        }),
+        ClientMsg::Command { seq, command } => {
+            json!({ "type": "command", "seq": seq, "command": command_json(command) })
+        }
         ClientMsg::Ping { nonce } => json!({ "type": "ping", "nonce": nonce }),
         ClientMsg::Ack { newest, mask } => json!({ "type": "ack", "newest": newest, "mask": mask }),
         ClientMsg::Resume {
@@ -45,6 +42,16 @@ fn client_json(m: &ClientMsg) -> Value {
         } => json!({
             "type": "resume", "version": version, "token": token, "ticket": hex::encode(ticket)
         }),
+    }
+}
+
+fn command_json(c: &Command) -> Value {
+    match c {
+        Command::Move { unit, to } => json!({ "type": "move", "unit": unit, "to": hex_json(*to) }),
+        Command::Stop { unit } => json!({ "type": "stop", "unit": unit }),
+        Command::Attack { unit, target } => {
+            json!({ "type": "attack", "unit": unit, "target": target })
+        }
     }
 }
 
@@ -128,6 +135,10 @@ fn event_json(e: &Event) -> Value {
         Event::CommandRejected { seq, error } => {
             json!({ "type": "commandRejected", "seq": seq, "error": error as u8 })
         }
+        Event::Combat(c) => json!({
+            "type": "combat", "dealt": c.dealt, "taken": c.taken, "kills": c.kills,
+            "losses": c.losses
+        }),
     }
 }
 
@@ -174,12 +185,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client_cases.extend(delta_cases::client_vectors());
     // Drain and resume (SPEC.md §17), after the delta-update vectors.
     client_cases.extend(move_cases::client_vectors());
+    // Protocol version 2 (SPEC.md §18), last.
+    client_cases.extend(combat_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     server_cases.extend(move_cases::server_vectors());
+    server_cases.extend(combat_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
     invalid_cases.extend(move_cases::invalid_vectors());
+    invalid_cases.extend(combat_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

@@ -96,6 +96,15 @@ fn write_command(w: &mut BitWriter, command: &Command) {
             write_varint(w, u64::from(*unit));
             write_hex(w, *to);
         }
+        Command::Stop { unit } => {
+            w.write_bits(u64::from(command_type::STOP), 8);
+            write_varint(w, u64::from(*unit));
+        }
+        Command::Attack { unit, target } => {
+            w.write_bits(u64::from(command_type::ATTACK), 8);
+            write_varint(w, u64::from(*unit));
+            write_varint(w, u64::from(*target));
+        }
     }
 }
 
@@ -105,6 +114,14 @@ fn read_command(r: &mut BitReader<'_>) -> Result<Command, DecodeError> {
             let unit = read_varint_u32(r)?;
             let to = read_hex(r)?;
             Ok(Command::Move { unit, to })
+        }
+        command_type::STOP => Ok(Command::Stop {
+            unit: read_varint_u32(r)?,
+        }),
+        command_type::ATTACK => {
+            let unit = read_varint_u32(r)?;
+            let target = read_varint_u32(r)?;
+            Ok(Command::Attack { unit, target })
         }
         other => Err(DecodeError::UnknownCommand(other)),
     }

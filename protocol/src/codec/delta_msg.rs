@@ -52,6 +52,12 @@ fn write_event(w: &mut BitWriter, e: &EventEntry) {
             write_varint(w, u64::from(seq));
             w.write_bits(error as u64, 8);
         }
+        Event::Combat(c) => {
+            write_varint(w, u64::from(c.dealt));
+            write_varint(w, u64::from(c.taken));
+            write_varint(w, u64::from(c.kills));
+            write_varint(w, u64::from(c.losses));
+        }
     }
 }
 
@@ -170,6 +176,12 @@ fn read_event(r: &mut BitReader<'_>) -> Result<EventEntry, DecodeError> {
             let error = read_enum(r, "command_error", CommandError::from_u8)?;
             Event::CommandRejected { seq, error }
         }
+        5 => Event::Combat(CombatReport {
+            dealt: read_varint_u32(r)?,
+            taken: read_varint_u32(r)?,
+            kills: read_varint_u16(r)?,
+            losses: read_varint_u16(r)?,
+        }),
         value => {
             return Err(DecodeError::BadEnum {
                 field: "event_tag",

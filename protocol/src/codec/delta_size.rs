@@ -146,6 +146,12 @@ impl EventEntry {
             Event::Resource { amount, .. } => 8 + varint_bits(u64::from(amount)),
             Event::CommandAck { seq } => varint_bits(u64::from(seq)),
             Event::CommandRejected { seq, .. } => varint_bits(u64::from(seq)) + 8,
+            Event::Combat(c) => {
+                varint_bits(u64::from(c.dealt))
+                    + varint_bits(u64::from(c.taken))
+                    + varint_bits(u64::from(c.kills))
+                    + varint_bits(u64::from(c.losses))
+            }
         };
         varint_bits(u64::from(self.event_id)) + EVENT_TAG_BITS as usize + payload
     }

@@ -44,6 +44,27 @@ pub(super) fn events(n: u32) -> Vec<EventEntry> {
 pub(super) fn server_samples() -> Vec<ServerMsg> {
     vec![
         ServerMsg::EntityPacket(EntityPacket {
+            seq: 9,
+            tick: 77,
+            health_step: 1,
+            events: vec![
+                EventEntry {
+                    event_id: 1,
+                    event: Event::Combat(CombatReport {
+                        dealt: 1000,
+                        taken: 0,
+                        kills: 2,
+                        losses: u16::MAX,
+                    }),
+                },
+                EventEntry {
+                    event_id: 2,
+                    event: Event::Combat(CombatReport::default()),
+                },
+            ],
+            entities: vec![],
+        }),
+        ServerMsg::EntityPacket(EntityPacket {
             health_step: 1,
             ..EntityPacket::default()
         }),

@@ -108,4 +108,8 @@ pub mod server_type {
 pub mod command_type {
     /// `Command::Move`.
     pub const MOVE: u8 = 0x01;
+    /// `Command::Stop` (protocol version 2).
+    pub const STOP: u8 = 0x02;
+    /// `Command::Attack` (protocol version 2).
+    pub const ATTACK: u8 = 0x03;
 }

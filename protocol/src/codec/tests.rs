@@ -95,6 +95,17 @@ fn client_samples() -> Vec<ClientMsg> {
                 to: Hex::new(-9, 4),
             },
         },
+        ClientMsg::Command {
+            seq: 5,
+            command: Command::Stop { unit: u32::MAX },
+        },
+        ClientMsg::Command {
+            seq: 6,
+            command: Command::Attack {
+                unit: 3,
+                target: 300,
+            },
+        },
         ClientMsg::Ping { nonce: 0xDEAD_BEEF },
     ]
 }
@@ -125,6 +136,10 @@ fn server_samples() -> Vec<ServerMsg> {
         ServerMsg::CommandRejected {
             seq: 13,
             error: CommandError::Immobile,
+        },
+        ServerMsg::CommandRejected {
+            seq: 14,
+            error: CommandError::Unarmed,
         },
         ServerMsg::Pong { nonce: 1 },
     ]
@@ -220,10 +235,10 @@ fn every_decode_error_is_reachable() {
     assert_eq!(client_err(&[0x00]), "unknown_type");
     assert_eq!(client_err(&[0x81]), "unknown_type");
     assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
-    assert_eq!(client_err(&[0x02, 0x00, 0x02, 0, 0, 0]), "unknown_command");
+    assert_eq!(client_err(&[0x02, 0x00, 0x04, 0, 0, 0]), "unknown_command");
     assert_eq!(server_err(&[0x82, 0]), "bad_enum");
     assert_eq!(server_err(&[0x82, 20]), "bad_enum");
-    assert_eq!(server_err(&[0x86, 0, 8]), "bad_enum");
+    assert_eq!(server_err(&[0x86, 0, 11]), "bad_enum");
     assert_eq!(
         server_err(&[0x85, 0xFF, 0xFF, 0xFF, 0xFF, 0x10]),
         "varint_overflow"

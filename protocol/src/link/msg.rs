@@ -198,4 +198,7 @@ pub enum LinkServerMsg {
     CommandAck { seq: u32 },
     /// The command numbered `seq` was refused.
     CommandRejected { seq: u32, error: CommandError },
+    /// The empire's combat report (link version 6): the edge sends it to the client as an
+    /// `Event::Combat` (SPEC.md §18).
+    Combat(crate::delta::CombatReport),
 }

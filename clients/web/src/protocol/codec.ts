@@ -40,7 +40,15 @@ import {
   MAX_USER_ID,
   ServerType,
 } from "./types";
-import type { ClientMsg, EntityChange, EntityState, ResourceAmount, ServerMsg, VisionChange } from "./types";
+import type {
+  ClientMsg,
+  Command,
+  EntityChange,
+  EntityState,
+  ResourceAmount,
+  ServerMsg,
+  VisionChange,
+} from "./types";
 
 export { zigzagDecode, zigzagEncode } from "./prim";
 
@@ -100,9 +108,7 @@ export function encodeClientMsg(m: ClientMsg): Uint8Array {
     case "command":
       w.writeBits(ClientType.Command, 8);
       writeVarint(w, checkUint(m.seq, U32, "seq"));
-      w.writeBits(CommandType.Move, 8);
-      writeVarint(w, checkUint(m.command.unit, U32, "unit"));
-      writeHex(w, m.command.to);
+      writeCommand(w, m.command);
       break;
     case "ping":
       w.writeBits(ClientType.Ping, 8);
@@ -120,6 +126,45 @@ export function encodeClientMsg(m: ClientMsg): Uint8Array {
       break;
   }
   return w.finish();
+}
+
+/** Writes a command's type and fields (SPEC.md §6.1). */
+function writeCommand(w: BitWriter, c: Command): void {
+  switch (c.type) {
+    case "move":
+      w.writeBits(CommandType.Move, 8);
+      writeVarint(w, checkUint(c.unit, U32, "unit"));
+      writeHex(w, c.to);
+      break;
+    case "stop":
+      w.writeBits(CommandType.Stop, 8);
+      writeVarint(w, checkUint(c.unit, U32, "unit"));
+      break;
+    case "attack":
+      w.writeBits(CommandType.Attack, 8);
+      writeVarint(w, checkUint(c.unit, U32, "unit"));
+      writeVarint(w, checkUint(c.target, U32, "target"));
+      break;
+  }
+}
+
+/** Reads a command's type and fields (SPEC.md §6.1). */
+function readCommand(r: BitReader): Command {
+  const type = r.readBits(8);
+  switch (type) {
+    case CommandType.Move: {
+      const unit = readVarint(r, 32);
+      return { type: "move", unit, to: readHex(r) };
+    }
+    case CommandType.Stop:
+      return { type: "stop", unit: readVarint(r, 32) };
+    case CommandType.Attack: {
+      const unit = readVarint(r, 32);
+      return { type: "attack", unit, target: readVarint(r, 32) };
+    }
+    default:
+      throw new DecodeError("unknown_command", `${type}`);
+  }
 }
 
 /** Decodes a client → edge message; throws DecodeError. */
@@ -144,11 +189,7 @@ export function decodeClientMsg(bytes: Uint8Array): ClientMsg {
     }
     case ClientType.Command: {
       const seq = readVarint(r, 32);
-      const command = r.readBits(8);
-      if (command !== CommandType.Move) throw new DecodeError("unknown_command", `${command}`);
-      const unit = readVarint(r, 32);
-      const to = readHex(r);
-      msg = { type: "command", seq, command: { type: "move", unit, to } };
+      msg = { type: "command", seq, command: readCommand(r) };
       break;
     }
     case ClientType.Ping:

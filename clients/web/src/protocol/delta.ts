@@ -136,6 +136,13 @@ function writeEvent(w: BitWriter, e: EventEntry): void {
       writeVarint(w, checkUint(ev.seq, U32, "seq"));
       w.writeBits(checkEnum(ev.error, COMMAND_ERRORS, "command error"), 8);
       break;
+    case "combat":
+      w.writeBits(EventTag.Combat, EVENT_TAG_BITS);
+      writeVarint(w, checkUint(ev.dealt, U32, "dealt"));
+      writeVarint(w, checkUint(ev.taken, U32, "taken"));
+      writeVarint(w, checkUint(ev.kills, U16, "kills"));
+      writeVarint(w, checkUint(ev.losses, U16, "losses"));
+      break;
   }
 }
 
@@ -213,6 +220,13 @@ function readEvent(r: BitReader): EventEntry {
     case EventTag.CommandRejected: {
       const seq = readVarint(r, 32);
       event = { type: "commandRejected", seq, error: readEnum(r, 8, COMMAND_ERRORS, "command error") };
+      break;
+    }
+    case EventTag.Combat: {
+      const dealt = readVarint(r, 32);
+      const taken = readVarint(r, 32);
+      const kills = readVarint(r, 16);
+      event = { type: "combat", dealt, taken, kills, losses: readVarint(r, 16) };
       break;
     }
     default:

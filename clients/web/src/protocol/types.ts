@@ -2,7 +2,7 @@
 // The wire format is specified bit for bit in protocol/SPEC.md.
 
 /** Version carried in Hello; the edge rejects other versions. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
@@ -53,10 +53,11 @@ export const EventTag = {
   Resource: 2,
   CommandAck: 3,
   CommandRejected: 4,
+  Combat: 5,
 } as const;
 
 /** 8-bit command type codes inside a Command message. */
-export const CommandType = { Move: 0x01 } as const;
+export const CommandType = { Move: 0x01, Stop: 0x02, Attack: 0x03 } as const;
 
 /** Why a session was refused or closed (Reject.reason). */
 export const RejectReason = {
@@ -94,6 +95,9 @@ export const CommandError = {
   NoPath: 5,
   RateLimited: 6,
   Immobile: 7,
+  UnknownTarget: 8,
+  InvalidTarget: 9,
+  Unarmed: 10,
 } as const;
 
 /** What an entity is (EntityState.kind). */
@@ -140,7 +144,12 @@ export interface VisionChange {
 }
 
 /** A game command. */
-export type Command = { type: "move"; unit: number; to: Hex };
+export type Command =
+  | { type: "move"; unit: number; to: Hex }
+  /** Drop the unit's path and attack order (protocol version 2). */
+  | { type: "stop"; unit: number }
+  /** Close to weapon range of `target` and fire (protocol version 2). */
+  | { type: "attack"; unit: number; target: number };
 
 /** Client → edge. */
 export type ClientMsg =
@@ -158,7 +167,9 @@ export type DeltaEvent =
   | { type: "vision"; hex: Hex; state: number }
   | { type: "resource"; kind: number; amount: number }
   | { type: "commandAck"; seq: number }
-  | { type: "commandRejected"; seq: number; error: number };
+  | { type: "commandRejected"; seq: number; error: number }
+  /** The empire's combat since its previous report (SPEC.md §18.2). */
+  | { type: "combat"; dealt: number; taken: number; kills: number; losses: number };
 
 /** An event with the id the client applies it once by. */
 export interface EventEntry {

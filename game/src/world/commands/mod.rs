@@ -1,25 +1,28 @@
 //! Commands stage: link and session changes in arrival order ([`lifecycle`]), then player
-//! commands ([`orders`]): a per-user rate limit, one system per command kind, and the acks
-//! and rejections sent back in arrival order.
+//! commands ([`orders`]): a per-user rate limit, one system per command kind
+//! ([`unit_orders`]), and the acks and rejections sent back in arrival order.
 
 mod dedup;
 pub mod lifecycle;
 pub mod notice;
 pub mod orders;
 mod rate;
+pub mod unit_orders;
 
 pub use dedup::{CommandDedup, DEDUP_IDLE_TICKS, DEDUP_WINDOW};
 pub use notice::{RestoreNotice, restored_text};
-pub use orders::validate_move;
 pub use rate::RateLimits;
+pub use unit_orders::{own_unit, validate_attack, validate_move};
 
 use super::schedule::{CommandStep, RegionPlugin};
 use crate::config::RegionConfig;
 use bevy_ecs::prelude::*;
 use lifecycle::{SpawnRounds, apply_lifecycle};
 use orders::{
-    Duplicates, MoveOrders, PendingCommands, Replies, apply_moves, gate_commands, send_replies,
+    AttackOrders, Duplicates, MoveOrders, PendingCommands, Replies, StopOrders, gate_commands,
+    send_replies,
 };
+use unit_orders::{apply_attacks, apply_moves, apply_stops};
 
 /// The commands stage's slice of the configuration.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,13 +72,15 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(SpawnRounds::default());
         world.insert_resource(PendingCommands::default());
         world.insert_resource(MoveOrders::default());
+        world.insert_resource(StopOrders::default());
+        world.insert_resource(AttackOrders::default());
         world.insert_resource(Replies::default());
         world.insert_resource(CommandDedup::default());
         world.insert_resource(Duplicates::default());
         world.insert_resource(RestoreNotice::default());
         schedule.add_systems((
             apply_lifecycle.in_set(CommandStep::Sessions),
-            (gate_commands, apply_moves)
+            (gate_commands, apply_moves, apply_stops, apply_attacks)
                 .chain()
                 .in_set(CommandStep::Orders),
             send_replies.in_set(CommandStep::Replies),

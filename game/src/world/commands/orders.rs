@@ -1,15 +1,12 @@
 //! Player commands. `gate_commands` drops commands of unknown sessions, applies the
 //! per-user rate limit and routes each command to the queue of its kind; one system per
-//! kind applies them (`apply_moves`); `send_replies` sends every ack and rejection in
+//! kind applies them (`super::unit_orders`); `send_replies` sends every ack and rejection in
 //! the order the commands arrived.
 
 use super::dedup::{CommandDedup, Seen};
 use super::{CommandSettings, RateLimits};
-use crate::map::path::find_path;
-use crate::world::components::{MoveTicks, Owner, Path, Position};
 use crate::world::io::{Outbox, SessionKey};
-use crate::world::resources::{Counters, EntityIndex, TickCount, WorldMap};
-use crate::world::vision::Vision;
+use crate::world::resources::{Counters, TickCount};
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::LinkServerMsg;
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, Hex};
@@ -32,9 +29,9 @@ pub struct PendingCommand {
 #[derive(Resource, Debug, Default)]
 pub struct PendingCommands(pub Vec<PendingCommand>);
 
-/// A move that passed the gate.
+/// A command that passed the gate, waiting for the system of its kind.
 #[derive(Debug, Clone, Copy)]
-pub struct MoveOrder {
+pub struct Order {
     /// Arrival index (orders the reply).
     pub index: usize,
     /// Its session.
@@ -45,15 +42,52 @@ pub struct MoveOrder {
     pub empire: EmpireId,
     /// The sender's user and command stream.
     pub stream: (i64, u64),
-    /// The unit to move.
-    pub unit: EntityId,
-    /// Where to.
-    pub to: Hex,
 }
 
-/// Moves waiting for `apply_moves`.
+impl Order {
+    /// The reply to this order with `result`.
+    pub fn reply(&self, result: Result<(), CommandError>) -> Reply {
+        Reply {
+            index: self.index,
+            key: self.key,
+            seq: self.seq,
+            result,
+            stream: self.stream,
+            replayed: false,
+        }
+    }
+}
+
+/// Moves waiting for `apply_moves`: the order and its unit and destination.
 #[derive(Resource, Debug, Default)]
-pub struct MoveOrders(pub Vec<MoveOrder>);
+pub struct MoveOrders(pub Vec<(Order, EntityId, Hex)>);
+
+/// Stops waiting for `apply_stops`: the order and its unit.
+#[derive(Resource, Debug, Default)]
+pub struct StopOrders(pub Vec<(Order, EntityId)>);
+
+/// Attacks waiting for `apply_attacks`: the order, its unit and its target.
+#[derive(Resource, Debug, Default)]
+pub struct AttackOrders(pub Vec<(Order, EntityId, EntityId)>);
+
+/// The queues of the per-kind systems, as one system parameter.
+#[derive(bevy_ecs::system::SystemParam)]
+pub(super) struct OrderQueues<'w> {
+    moves: ResMut<'w, MoveOrders>,
+    stops: ResMut<'w, StopOrders>,
+    attacks: ResMut<'w, AttackOrders>,
+}
+
+impl OrderQueues<'_> {
+    /// Queue `command` for the system of its kind.
+    fn push(&mut self, order: Order, command: Command) {
+        match command {
+            Command::Move { unit, to } => self.moves.0.push((order, unit, to)),
+            Command::Stop { unit } => self.stops.0.push((order, unit)),
+            Command::Attack { unit, target } => self.attacks.0.push((order, unit, target)),
+        }
+    }
+}
 
 /// The outcome of one command.
 #[derive(Debug, Clone, Copy)]
@@ -103,7 +137,7 @@ pub(super) fn gate_commands(
     settings: Res<CommandSettings>,
     tick: Res<TickCount>,
     mut counters: ResMut<Counters>,
-    (mut moves, mut replies): (ResMut<MoveOrders>, ResMut<Replies>),
+    (mut queues, mut replies): (OrderQueues, ResMut<Replies>),
     (mut dedup, mut duplicates): (ResMut<CommandDedup>, ResMut<Duplicates>),
 ) {
     let (per_tick, burst) = settings.rate();
@@ -146,49 +180,19 @@ pub(super) fn gate_commands(
             });
             continue;
         }
-        match cmd.command {
-            Command::Move { unit, to } => moves.0.push(MoveOrder {
-                index,
-                key: cmd.key,
-                seq: cmd.seq,
-                empire,
-                stream: (user, stream),
-                unit,
-                to,
-            }),
-        }
+        let order = Order {
+            index,
+            key: cmd.key,
+            seq: cmd.seq,
+            empire,
+            stream: (user, stream),
+        };
+        queues.push(order, cmd.command);
     }
     let prune_every = settings.tick_hz.saturating_mul(60).max(1);
     if tick.0.is_multiple_of(prune_every) {
         limits.prune(tick.0, per_tick, burst);
         dedup.prune(tick.0);
-    }
-}
-
-/// Validate each move and set the unit's path.
-pub(super) fn apply_moves(world: &mut World) {
-    let orders = std::mem::take(&mut world.resource_mut::<MoveOrders>().0);
-    for order in orders {
-        let result = validate_move(world, order.empire, order.unit, order.to).map(|path| {
-            if let Some(entity) = world
-                .resource::<EntityIndex>()
-                .by_id
-                .get(&order.unit)
-                .copied()
-                && let Some(mut p) = world.get_mut::<Path>(entity)
-            {
-                p.hexes = path.into();
-                p.progress = 0;
-            }
-        });
-        world.resource_mut::<Replies>().0.push(Reply {
-            index: order.index,
-            key: order.key,
-            seq: order.seq,
-            result,
-            stream: order.stream,
-            replayed: false,
-        });
     }
 }
 
@@ -240,48 +244,4 @@ pub(super) fn send_replies(
         };
         outbox.sessions.entry(reply.key).or_default().push(msg);
     }
-}
-
-/// Check a move in order: unit exists (and, if foreign, is visible), ownership, mobility,
-/// destination on the map, passable, reachable. Returns the path.
-pub fn validate_move(
-    world: &World,
-    empire: EmpireId,
-    unit: EntityId,
-    to: Hex,
-) -> Result<Vec<Hex>, CommandError> {
-    let entity = world
-        .resource::<EntityIndex>()
-        .by_id
-        .get(&unit)
-        .copied()
-        .ok_or(CommandError::UnknownUnit)?;
-    let owner = world
-        .get::<Owner>(entity)
-        .ok_or(CommandError::UnknownUnit)?
-        .0;
-    if owner != empire {
-        // Anti-ESP: a foreign unit outside the sender's vision does not exist for them.
-        let visible = world.resource::<Vision>().sees(empire, unit);
-        return Err(if visible {
-            CommandError::NotYourUnit
-        } else {
-            CommandError::UnknownUnit
-        });
-    }
-    if world.get::<MoveTicks>(entity).is_none_or(|m| m.0 == 0) {
-        return Err(CommandError::Immobile);
-    }
-    let from = world
-        .get::<Position>(entity)
-        .ok_or(CommandError::UnknownUnit)?
-        .0;
-    let map = &world.resource::<WorldMap>().map;
-    if !map.contains(to) {
-        return Err(CommandError::OffMap);
-    }
-    if !map.is_passable(to) {
-        return Err(CommandError::Impassable);
-    }
-    find_path(map, from, to).ok_or(CommandError::NoPath)
 }

@@ -1,0 +1,135 @@
+//! `[combat]`: weapons and armour per kind, the damage seed and the report interval.
+
+use super::{ConfigError, PerKind, check_range};
+use serde::Deserialize;
+use starlane_protocol::EntityKind;
+
+/// `[combat]`: who fights, how hard, and how often empires hear about it (game/README.md,
+/// "Combat").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CombatConfig {
+    /// Whether units fight at all (default true). Off, `Attack` orders are still checked
+    /// and accepted, and nothing fires. Env: `STARLANE_REGION_COMBAT_ENABLED`.
+    pub enabled: bool,
+    /// Seed of the damage variance: the same seed and commands give the same battles.
+    /// Env: `STARLANE_REGION_COMBAT_SEED`.
+    pub seed: u64,
+    /// Seconds between an empire's combat reports (1..=60, default 1).
+    pub report_secs: u32,
+    /// Ticks between two path computations of a unit chasing its target (1..=100,
+    /// default 5).
+    pub chase_repath_ticks: u32,
+    /// Damage of one shot per kind, before mitigation (0 = unarmed; 0..=10000).
+    pub attack: PerKind,
+    /// Armour per kind: a shot loses half of it (0..=10000).
+    pub defense: PerKind,
+    /// Weapon range in hexes per kind (1..=2*chunk_radius for armed kinds).
+    pub weapon_range: PerKind,
+    /// Ticks between two shots of one unit, per kind (1..=1200).
+    pub fire_ticks: PerKind,
+}
+
+impl Default for CombatConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            seed: 0x00c0_ffee,
+            report_secs: 1,
+            chase_repath_ticks: 5,
+            attack: PerKind {
+                scout: 4,
+                frigate: 18,
+                station: 30,
+            },
+            defense: PerKind {
+                scout: 2,
+                frigate: 8,
+                station: 20,
+            },
+            weapon_range: PerKind {
+                scout: 2,
+                frigate: 3,
+                station: 4,
+            },
+            fire_ticks: PerKind {
+                scout: 10,
+                frigate: 20,
+                station: 20,
+            },
+        }
+    }
+}
+
+impl CombatConfig {
+    /// Check the ranges; weapon ranges may not exceed `max_range` (twice the chunk radius).
+    pub fn validate(&self, max_range: u32) -> Result<(), ConfigError> {
+        check_range(
+            "combat.report_secs",
+            self.report_secs.into(),
+            1,
+            60,
+            "use e.g. 1",
+        )?;
+        check_range(
+            "combat.chase_repath_ticks",
+            self.chase_repath_ticks.into(),
+            1,
+            100,
+            "use e.g. 5",
+        )?;
+        for (kind, [attack, defense, range, fire]) in EntityKind::ALL.iter().zip(FIELDS) {
+            check_range(
+                attack,
+                self.attack.get(*kind).into(),
+                0,
+                10_000,
+                "use 0 (unarmed) to 10000",
+            )?;
+            check_range(
+                defense,
+                self.defense.get(*kind).into(),
+                0,
+                10_000,
+                "use 0 to 10000",
+            )?;
+            check_range(
+                range,
+                self.weapon_range.get(*kind).into(),
+                1,
+                max_range.into(),
+                "use 1..=2*chunk_radius",
+            )?;
+            check_range(
+                fire,
+                self.fire_ticks.get(*kind).into(),
+                1,
+                1200,
+                "use e.g. 20 (one shot a second at 20 Hz)",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The per-kind field names, in the order of `EntityKind::ALL` (scout, frigate, station).
+const FIELDS: [[&str; 4]; 3] = [
+    [
+        "combat.attack.scout",
+        "combat.defense.scout",
+        "combat.weapon_range.scout",
+        "combat.fire_ticks.scout",
+    ],
+    [
+        "combat.attack.frigate",
+        "combat.defense.frigate",
+        "combat.weapon_range.frigate",
+        "combat.fire_ticks.frigate",
+    ],
+    [
+        "combat.attack.station",
+        "combat.defense.station",
+        "combat.weapon_range.station",
+        "combat.fire_ticks.station",
+    ],
+];

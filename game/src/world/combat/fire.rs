@@ -1,0 +1,245 @@
+//! The `fight` system: each armed unit, in stable-id order, picks its target (its order's,
+//! or the best hostile in range), chases an ordered target out of range, and fires when its
+//! weapon is ready; then damage lands, destroyed units leave the world, and the ledger
+//! records what each empire dealt and suffered.
+
+use super::CombatSettings;
+use super::report::CombatLedger;
+use super::rules::{damage, target_score, variance_permille};
+use crate::map::path::find_path;
+use crate::world::components::{
+    Armor, AttackOrder, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId, Weapon,
+};
+use crate::world::resources::{Counters, Dirty, EntityIndex, Grid, TickCount, WorldMap};
+use crate::world::vision::Vision;
+use bevy_ecs::prelude::*;
+use starlane_protocol::{EmpireId, EntityId, Hex};
+
+/// An armed unit as the tick starts.
+#[derive(Debug, Clone, Copy)]
+struct Shooter {
+    entity: Entity,
+    id: EntityId,
+    owner: EmpireId,
+    pos: Hex,
+    weapon: Weapon,
+    order: Option<AttackOrder>,
+}
+
+/// What became of an attack order this tick.
+enum Ordered {
+    /// The target is gone, or out of the sender's sight: the order ends.
+    Gone,
+    /// In weapon range: stand and fire.
+    InRange(EntityId),
+    /// Out of range, at this hex: close in.
+    Chase(Hex),
+}
+
+/// A hostile candidate for a target: what the shooter may fire at.
+struct Candidate {
+    entity: Entity,
+    owner: EmpireId,
+    health: u16,
+    pos: Hex,
+    attack: u16,
+}
+
+/// Fire every ready weapon, apply the damage, remove the destroyed.
+pub(super) fn fight(world: &mut World) {
+    let settings = *world.resource::<CombatSettings>();
+    if !settings.enabled {
+        return;
+    }
+    let tick = world.resource::<TickCount>().0;
+    let shooters = shooters(world);
+    let mut shots: Vec<(Shooter, EntityId)> = Vec::new();
+    for s in &shooters {
+        let target = match s.order {
+            Some(order) => match ordered(world, s, order.target) {
+                Ordered::Gone => {
+                    end_order(world, s.entity);
+                    None
+                }
+                Ordered::InRange(target) => {
+                    halt(world, s.entity);
+                    Some(target)
+                }
+                Ordered::Chase(at) => {
+                    if tick >= order.repath_at {
+                        chase(world, s, at, tick + settings.chase_repath_ticks);
+                    }
+                    None
+                }
+            },
+            None => acquire(world, s),
+        };
+        if let Some(target) = target
+            && s.weapon.ready_at <= tick
+        {
+            shots.push((*s, target));
+        }
+    }
+    let destroyed = land(world, &settings, tick, &shots);
+    remove_destroyed(world, &destroyed);
+}
+
+/// Every armed unit, by stable id.
+fn shooters(world: &mut World) -> Vec<Shooter> {
+    let mut q = world.query::<(
+        Entity,
+        &StableId,
+        &Owner,
+        &Position,
+        &Weapon,
+        Option<&AttackOrder>,
+    )>();
+    let mut out: Vec<Shooter> = q
+        .iter(world)
+        .map(|(entity, id, owner, pos, weapon, order)| Shooter {
+            entity,
+            id: id.0,
+            owner: owner.0,
+            pos: pos.0,
+            weapon: *weapon,
+            order: order.copied(),
+        })
+        .collect();
+    out.sort_unstable_by_key(|s| s.id);
+    out
+}
+
+/// `id` as a target of `shooter`: alive, hostile, a combatant, and seen by the shooter's
+/// empire (neutral pirates have no vision and fire at what is in range).
+fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate> {
+    if id == shooter.id {
+        return None;
+    }
+    let entity = *world.resource::<EntityIndex>().by_id.get(&id)?;
+    let e = world.get_entity(entity).ok()?;
+    let owner = e.get::<Owner>()?.0;
+    let health = e.get::<Health>()?.0;
+    if owner == shooter.owner || health == 0 || e.contains::<Npc>() {
+        return None;
+    }
+    if shooter.owner != NEUTRAL_EMPIRE && !world.resource::<Vision>().sees(shooter.owner, id) {
+        return None;
+    }
+    Some(Candidate {
+        entity,
+        owner,
+        health,
+        pos: e.get::<Position>()?.0,
+        attack: e.get::<Weapon>().map_or(0, |w| w.attack),
+    })
+}
+
+/// Where an attack order stands this tick.
+fn ordered(world: &World, shooter: &Shooter, target: EntityId) -> Ordered {
+    match candidate(world, shooter, target) {
+        None => Ordered::Gone,
+        Some(c) if c.pos.distance(shooter.pos) <= shooter.weapon.range => Ordered::InRange(target),
+        Some(c) => Ordered::Chase(c.pos),
+    }
+}
+
+/// The best hostile in weapon range: highest [`target_score`], then lowest id.
+fn acquire(world: &World, shooter: &Shooter) -> Option<EntityId> {
+    let mut in_range = Vec::new();
+    world
+        .resource::<Grid>()
+        .0
+        .for_each_in_range(shooter.pos, shooter.weapon.range, |id, _| in_range.push(id));
+    in_range
+        .into_iter()
+        .filter_map(|id| {
+            let c = candidate(world, shooter, id)?;
+            let score = target_score(c.health, c.pos.distance(shooter.pos), c.attack);
+            Some((score, std::cmp::Reverse(id)))
+        })
+        .max()
+        .map(|(_, std::cmp::Reverse(id))| id)
+}
+
+/// The order ends: drop it and stand.
+fn end_order(world: &mut World, entity: Entity) {
+    halt(world, entity);
+    world.entity_mut(entity).remove::<AttackOrder>();
+}
+
+/// Stand still (in range of the target, or the order ended).
+fn halt(world: &mut World, entity: Entity) {
+    if let Some(mut path) = world.get_mut::<Path>(entity)
+        && !path.hexes.is_empty()
+    {
+        path.hexes.clear();
+        path.progress = 0;
+    }
+}
+
+/// Walk towards `at`; the order ends when no path leads there.
+fn chase(world: &mut World, shooter: &Shooter, at: Hex, next_repath: u32) {
+    let path = find_path(&world.resource::<WorldMap>().map, shooter.pos, at);
+    let Some(path) = path else {
+        end_order(world, shooter.entity);
+        return;
+    };
+    if let Some(mut p) = world.get_mut::<Path>(shooter.entity) {
+        p.hexes = path.into();
+    }
+    if let Some(mut order) = world.get_mut::<AttackOrder>(shooter.entity) {
+        order.repath_at = next_repath;
+    }
+}
+
+/// Apply the shots in shooter order; returns the units destroyed, in the order they fell.
+fn land(
+    world: &mut World,
+    settings: &CombatSettings,
+    tick: u32,
+    shots: &[(Shooter, EntityId)],
+) -> Vec<(Entity, EntityId)> {
+    let mut destroyed = Vec::new();
+    for (shooter, target) in shots {
+        let Some(c) = candidate(world, shooter, *target) else {
+            continue;
+        };
+        let defense = world.get::<Armor>(c.entity).map_or(0, |a| a.0);
+        let variance = variance_permille(settings.seed, tick, shooter.id, *target);
+        let dealt = damage(shooter.weapon.attack, defense, variance).min(c.health);
+        let left = c.health - dealt;
+        if let Some(mut health) = world.get_mut::<Health>(c.entity) {
+            health.0 = left;
+        }
+        if let Some(mut weapon) = world.get_mut::<Weapon>(shooter.entity) {
+            weapon.ready_at = tick.saturating_add(shooter.weapon.fire_ticks);
+        }
+        world.resource_mut::<Dirty>().0.insert(*target);
+        let mut ledger = world.resource_mut::<CombatLedger>();
+        ledger.hit(shooter.owner, c.owner, dealt, left == 0);
+        let mut counters = world.resource_mut::<Counters>();
+        counters.shots += 1;
+        if left == 0 {
+            counters.destroyed += 1;
+            destroyed.push((c.entity, *target));
+        }
+    }
+    destroyed
+}
+
+/// Take destroyed units out of the world and its indexes (vision and sync see the removal).
+fn remove_destroyed(world: &mut World, destroyed: &[(Entity, EntityId)]) {
+    for &(entity, id) in destroyed {
+        let owner = world.get::<Owner>(entity).map(|o| o.0);
+        let mut index = world.resource_mut::<EntityIndex>();
+        index.by_id.remove(&id);
+        if let Some(owner) = owner
+            && let Some(n) = index.units_of.get_mut(&owner)
+        {
+            *n = n.saturating_sub(1);
+        }
+        world.resource_mut::<Grid>().0.remove(id);
+        world.resource_mut::<Dirty>().0.remove(&id);
+        world.despawn(entity);
+    }
+}
