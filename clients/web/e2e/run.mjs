@@ -6,13 +6,15 @@
 // screenshots into $ARTIFACTS, checks the delta-sync counters and the link statistics
 // (WebTransport.getStats(): RTT, bytes and packets each way) the page reports, and stops the
 // server with SIGINT (it must exit cleanly). Then the drain scenario (drain.mjs): the page plays
-// on a second edge, that edge drains, and the page moves to the first edge by itself.
+// on a second edge, that edge drains, and the page moves to the first edge by itself. Then the
+// battle scenario (battle.mjs): the page attacks the pirates and sees the fight.
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, launchBrowser, openPage, startServer, stopServer, waitFor } from "./lib.mjs";
+import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
 
 /** Whether the scenario under way failed. */
@@ -120,7 +122,7 @@ async function play() {
 }
 
 async function main() {
-  const scenarios = [["play", play], ["drain", drainScenario]];
+  const scenarios = [["play", play], ["drain", drainScenario], ["battle", battleScenario]];
   let passed = 0;
   for (const [name, run] of scenarios) {
     console.log(`\n== browser e2e: ${name}`);

@@ -44,6 +44,10 @@ export interface StarlaneApi {
   linkStats(): LinkStatsView | null;
   notices(): string[];
   answers(): { seq: number; ok: boolean }[];
+  /** The empire's combat reports summed since the page loaded (SPEC.md §18.2). */
+  combat(): { dealt: number; taken: number; kills: number; losses: number; reports: number };
+  sendAttack(unit: number, target: number): boolean;
+  sendStop(unit: number): boolean;
   resume(): ResumeView;
   sendMove(unit: number, to: AxialHex): boolean;
 }
@@ -63,7 +67,7 @@ export interface StarlaneHandle {
   /** Own units with their latest (not interpolated) hex, sorted by id. */
   myUnits(): { id: number; q: number; r: number }[];
   /** Every known entity with its latest hex, sorted by id. */
-  entities(): { id: number; kind: number; owner: number; q: number; r: number }[];
+  entities(): { id: number; kind: number; owner: number; q: number; r: number; health: number }[];
   /** Screen position (CSS px in the canvas, which fills the window) of hex (q, r) under the current camera. */
   hexToScreen(q: number, r: number): { x: number; y: number };
   /** Visibility of hex (q, r): 0 shroud, 1 fog, 2 visible. */
@@ -98,6 +102,12 @@ export interface StarlaneHandle {
   resume(): ResumeView;
   /** Sends a move of `unit` to (q, r) as a click would; returns its seq, or 0 if not sent. */
   sendMove(unit: number, q: number, r: number): number;
+  /** The empire's combat reports summed since the page loaded, and how many arrived. */
+  combat(): { dealt: number; taken: number; kills: number; losses: number; reports: number };
+  /** Orders `unit` to attack `target` as a click would; returns its seq, or 0 if not sent. */
+  sendAttack(unit: number, target: number): number;
+  /** Orders `unit` to stop as the S key would; returns its seq, or 0 if not sent. */
+  sendStop(unit: number): number;
 }
 
 declare global {
@@ -133,7 +143,9 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
         .map((e) => ({ id: e.id, q: e.q, r: e.r }));
     },
     entities() {
-      return src.world.snapshot().map((e) => ({ id: e.id, kind: e.kind, owner: e.owner, q: e.q, r: e.r }));
+      return src.world
+        .snapshot()
+        .map((e) => ({ id: e.id, kind: e.kind, owner: e.owner, q: e.q, r: e.r, health: e.health }));
     },
     hexToScreen(q: number, r: number) {
       const p = src.camera.hexToScreen(q, r);
@@ -182,6 +194,15 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     resume() {
       return { ...src.resume() };
+    },
+    combat() {
+      return { ...src.combat() };
+    },
+    sendAttack(unit: number, target: number) {
+      return src.sendAttack(unit, target) ? src.commands.lastSentSeq : 0;
+    },
+    sendStop(unit: number) {
+      return src.sendStop(unit) ? src.commands.lastSentSeq : 0;
     },
     sendMove(unit: number, q: number, r: number) {
       return src.sendMove(unit, { q, r }) ? src.commands.lastSentSeq : 0;

@@ -35,6 +35,9 @@ const COMMAND_ERRORS: Record<number, string> = {
   5: "no path",
   6: "rate limited",
   7: "immobile",
+  8: "unknown target",
+  9: "invalid target",
+  10: "unarmed",
 };
 
 function describe(table: Record<number, string>, code: unknown): string {

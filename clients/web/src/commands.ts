@@ -15,7 +15,8 @@ export interface CommandResult {
 export interface PendingCommand {
   seq: number;
   unit: number;
-  to: AxialHex;
+  /** A move's destination (absent for stop and attack). */
+  to?: AxialHex;
   sentAt: number;
 }
 
@@ -36,10 +37,11 @@ export class CommandLog {
   private nextSeq = 1;
   private readonly pending = new Map<number, PendingCommand>();
 
-  /** Allocates the next sequence number for a move of `unit` to `to`. */
-  begin(unit: number, to: AxialHex, now: number): PendingCommand {
+  /** Allocates the next sequence number for a command to `unit` (a move to `to`, if given). */
+  begin(unit: number, to: AxialHex | null, now: number): PendingCommand {
     this.expire(now);
-    const cmd: PendingCommand = { seq: this.nextSeq, unit, to: { q: to.q, r: to.r }, sentAt: now };
+    const cmd: PendingCommand = { seq: this.nextSeq, unit, sentAt: now };
+    if (to) cmd.to = { q: to.q, r: to.r };
     this.nextSeq = (this.nextSeq + 1) >>> 0 || 1;
     this.pending.set(cmd.seq, cmd);
     this.lastSentSeq = cmd.seq;

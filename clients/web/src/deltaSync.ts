@@ -9,6 +9,14 @@ import type { UpdateMsg, World } from "./world";
 /** The fields of an `update` message, as `World.applyUpdate` takes them. */
 export type UpdateBody = Omit<UpdateMsg, "type">;
 
+/** An empire's combat over one report interval (SPEC.md §18.2). */
+export interface CombatReport {
+  dealt: number;
+  taken: number;
+  kills: number;
+  losses: number;
+}
+
 /** The answer to one of our commands: `error` is null when it was accepted. */
 export interface CommandAnswer {
   seq: number;
@@ -26,6 +34,8 @@ export interface SyncOutcome {
   replaced: number[];
   /** Command answers from the packet's new events, in packet order. */
   commands: CommandAnswer[];
+  /** The empire's combat reports among the packet's new events (SPEC.md §18.2). */
+  combat: CombatReport[];
   /** What the receiver did with the packet. */
   result: DeltaResult;
 }
@@ -76,6 +86,7 @@ export class DeltaSync {
     const vision: VisionChange[] = [];
     const resources: ResourceAmount[] = [];
     const commands: CommandAnswer[] = [];
+    const combat: CombatReport[] = [];
     for (const { event } of result.events) {
       switch (event.type) {
         case "vision":
@@ -89,6 +100,9 @@ export class DeltaSync {
           break;
         case "commandRejected":
           commands.push({ seq: event.seq, error: event.error });
+          break;
+        case "combat":
+          combat.push({ dealt: event.dealt, taken: event.taken, kills: event.kills, losses: event.losses });
           break;
         case "disappeared":
           // Taken from `result.removed`: only ids that really left the view.
@@ -123,6 +137,7 @@ export class DeltaSync {
       update: { tick, appeared, changed, disappeared, vision, resources },
       replaced,
       commands,
+      combat,
       result,
     };
   }

@@ -1,5 +1,6 @@
 // Mouse and keyboard input: drag pans, wheel zooms, a click on an own unit
-// selects it, a click on a hex with a unit selected orders a move there.
+// selects it; with a unit selected, a click on another empire's unit orders an
+// attack on it, a click on a hex a move there, and the S key a stop.
 
 import type { Camera } from "./camera";
 import type { AxialHex } from "./hex";
@@ -16,6 +17,10 @@ export interface InputDeps {
   myEmpire(): number | null;
   /** Orders `unit` to move to `to`; returns whether the command was sent. */
   sendMove(unit: number, to: AxialHex): boolean;
+  /** Orders `unit` to attack `target`; returns whether the command was sent. */
+  sendAttack(unit: number, target: number): boolean;
+  /** Orders `unit` to stop; returns whether the command was sent. */
+  sendStop(unit: number): boolean;
   /** Clock shared with the world (ms). */
   now(): number;
 }
@@ -53,6 +58,35 @@ export function pickOwnUnit(
   return own.find((e) => e.pos.q === h.q && e.pos.r === h.r) ?? null;
 }
 
+/**
+ * Another empire's unit under screen point (x, y) (neutral pirates included): the nearest
+ * whose drawn position is within grab distance.
+ */
+export function pickForeignUnit(
+  world: World,
+  camera: Camera,
+  myEmpire: number | null,
+  x: number,
+  y: number,
+  now: number,
+): TrackedEntity | null {
+  if (myEmpire === null) return null;
+  const grab = Math.max(4, camera.zoom * 0.8);
+  let best: TrackedEntity | null = null;
+  let bestDist = Infinity;
+  for (const e of world.entities.values()) {
+    if (e.owner === myEmpire) continue;
+    const p = world.renderPosition(e, now);
+    const s = camera.hexToScreen(p.q, p.r);
+    const d = Math.hypot(s.x - x, s.y - y);
+    if (d <= grab && d < bestDist) {
+      best = e;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
 /** Selection and pointer handling on the game canvas. */
 export class Input {
   /** Selected own unit. */
@@ -61,6 +95,8 @@ export class Input {
   hover: AxialHex | null = null;
   /** Destination of the selected unit's last move order. */
   moveTarget: AxialHex | null = null;
+  /** Target of the selected unit's last attack order. */
+  attackTarget: number | null = null;
 
   private press: { id: number; x: number; y: number; lastX: number; lastY: number; dragging: boolean } | null = null;
 
@@ -77,6 +113,7 @@ export class Input {
     canvas.addEventListener("contextmenu", (ev) => ev.preventDefault());
     window.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") this.select(null);
+      if (ev.key === "s" || ev.key === "S") this.stop();
     });
   }
 
@@ -90,13 +127,36 @@ export class Input {
       return;
     }
     if (this.selected === null) return;
+    const foe = pickForeignUnit(world, camera, this.deps.myEmpire(), x, y, now);
+    if (foe) {
+      if (this.deps.sendAttack(this.selected, foe.id)) {
+        this.attackTarget = foe.id;
+        this.moveTarget = null;
+      }
+      return;
+    }
     const to = camera.screenToHex(x, y);
-    if (this.deps.sendMove(this.selected, to)) this.moveTarget = to;
+    if (this.deps.sendMove(this.selected, to)) {
+      this.moveTarget = to;
+      this.attackTarget = null;
+    }
+  }
+
+  /** Orders the selected unit to stop. */
+  stop(): void {
+    if (this.selected === null) return;
+    if (this.deps.sendStop(this.selected)) {
+      this.moveTarget = null;
+      this.attackTarget = null;
+    }
   }
 
   /** Selects a unit (or clears the selection with null). */
   select(id: number | null): void {
-    if (id !== this.selected) this.moveTarget = null;
+    if (id !== this.selected) {
+      this.moveTarget = null;
+      this.attackTarget = null;
+    }
     this.selected = id;
   }
 
@@ -110,6 +170,7 @@ export class Input {
     }
     const t = this.moveTarget;
     if (t && e.pos.q === t.q && e.pos.r === t.r) this.moveTarget = null;
+    if (this.attackTarget !== null && !this.deps.world.entities.has(this.attackTarget)) this.attackTarget = null;
   }
 
   private point(ev: MouseEvent): { x: number; y: number } {

@@ -1,11 +1,11 @@
 // Entry point: bootstraps the session, wires network, world, input, renderer
 // and overlay, and exposes `window.__starlane` for browser tests.
 
-import type { ServerMsg } from "./protocol";
+import type { Command, ServerMsg } from "./protocol";
 import { noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
-import { DeltaSync, applyToWorld } from "./deltaSync";
+import { type CombatReport, DeltaSync, applyToWorld } from "./deltaSync";
 import type { AxialHex } from "./hex";
 import { Input } from "./input";
 import { type ConnState, Connection, MOVING_TEXT, nowMs } from "./net";
@@ -37,6 +37,8 @@ interface App {
   welcomes: number;
   /** Notices shown, oldest first (the latest is in the overlay). */
   notices: string[];
+  /** The empire's combat reports summed since the page loaded. */
+  combat: { dealt: number; taken: number; kills: number; losses: number; reports: number };
   /** Command answers as reported (each seq once), oldest first, at most MAX_ANSWERS. */
   answers: { seq: number; ok: boolean }[];
 }
@@ -76,6 +78,7 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       if (!outcome) break;
       applyToWorld(outcome, app.world, now);
       for (const c of outcome.commands) answerCommand(app, c.seq, c.error, now);
+      for (const r of outcome.combat) reportCombat(app, r);
       scheduleAck(app);
       break;
     }
@@ -139,11 +142,38 @@ function scheduleAck(app: App): void {
   }, 0);
 }
 
-function sendMove(app: App, unit: number, to: AxialHex): boolean {
-  const cmd = app.commands.begin(unit, to, nowMs());
-  if (app.conn.sendMove(cmd.seq, unit, to)) return true;
+/** Adds a combat report to the totals and shows it as a notice. */
+function reportCombat(app: App, r: CombatReport): void {
+  const c = app.combat;
+  c.dealt += r.dealt;
+  c.taken += r.taken;
+  c.kills += r.kills;
+  c.losses += r.losses;
+  c.reports++;
+  const parts = [`dealt ${r.dealt}`, `took ${r.taken}`];
+  if (r.kills > 0) parts.push(`destroyed ${r.kills}`);
+  if (r.losses > 0) parts.push(`lost ${r.losses}`);
+  showNotice(app, `combat: ${parts.join(", ")}`);
+}
+
+/** Sends `command` (a move when `to` is given) for `unit`; false when not connected. */
+function sendCommand(app: App, command: Command, to: AxialHex | null): boolean {
+  const cmd = app.commands.begin(command.unit, to, nowMs());
+  if (app.conn.sendCommand(cmd.seq, command)) return true;
   app.commands.abandon(cmd.seq);
   return false;
+}
+
+function sendMove(app: App, unit: number, to: AxialHex): boolean {
+  return sendCommand(app, { type: "move", unit, to: { q: to.q, r: to.r } }, to);
+}
+
+function sendAttack(app: App, unit: number, target: number): boolean {
+  return sendCommand(app, { type: "attack", unit, target }, null);
+}
+
+function sendStop(app: App, unit: number): boolean {
+  return sendCommand(app, { type: "stop", unit }, null);
 }
 
 /** Centres the camera on our units the first time we have any. */
@@ -167,6 +197,7 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
       selected: input?.selected ?? null,
       hover: input?.hover ?? null,
       moveTarget: input?.moveTarget ?? null,
+      attackTarget: input?.attackTarget ?? null,
     });
     overlay.update({
       state: app.conn.state,
@@ -205,6 +236,9 @@ function buildApi(app: App): StarlaneApi {
     linkStats: () => app.link.latest,
     notices: () => app.notices,
     answers: () => app.answers,
+    combat: () => app.combat,
+    sendAttack: (unit, target) => sendAttack(app, unit, target),
+    sendStop: (unit) => sendStop(app, unit),
     resume: () => {
       const r = app.conn.resume;
       return {
@@ -266,6 +300,7 @@ function main(): void {
     welcomes: 0,
     notices: [],
     answers: [],
+    combat: { dealt: 0, taken: 0, kills: 0, losses: 0, reports: 0 },
     link: new LinkStatsSampler({
       transportStats: () => app.conn.transportStats(),
       own: () => app.conn.ownCounters(),
@@ -277,6 +312,8 @@ function main(): void {
     camera,
     myEmpire: () => app.empire,
     sendMove: (unit, to) => sendMove(app, unit, to),
+    sendAttack: (unit, target) => sendAttack(app, unit, target),
+    sendStop: (unit) => sendStop(app, unit),
     now: nowMs,
   });
   const renderer = new Renderer(canvas, world, camera);

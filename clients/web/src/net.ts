@@ -7,7 +7,7 @@
 // hears nothing for SILENCE_TIMEOUT_MS counts as lost (silence.ts).
 
 import { encodeClientMsg, decodeServerMsg, PROTOCOL_VERSION } from "./protocol";
-import type { ClientMsg, ServerMsg, Hex } from "./protocol";
+import type { ClientMsg, Command, ServerMsg, Hex } from "./protocol";
 import { frame, FrameReader } from "./protocol/framing";
 import { type ConnectInfo, fetchConnectEndpoints } from "./session";
 import { type ReconnectPlan, ResumeState, WELCOME_TIMEOUT_MS } from "./resume";
@@ -146,8 +146,12 @@ export class Connection {
 
   /** Sends a move command; returns false when not connected. */
   sendMove(seq: number, unit: number, to: Hex): boolean {
+    return this.sendCommand(seq, { type: "move", unit, to: { q: to.q, r: to.r } });
+  }
+
+  /** Sends a command numbered `seq`; returns false when not connected. */
+  sendCommand(seq: number, command: Command): boolean {
     if (this.state !== "connected") return false;
-    const command = { type: "move" as const, unit, to: { q: to.q, r: to.r } };
     if (!this.sendReliable({ type: "command", seq, command })) return false;
     this.resumeState?.sent(seq, command);
     return true;

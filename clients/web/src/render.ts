@@ -16,6 +16,8 @@ export interface ViewState {
   hover: AxialHex | null;
   /** Destination of the last move command of the selected unit. */
   moveTarget: AxialHex | null;
+  /** Target of the selected unit's last attack order, or null. */
+  attackTarget?: number | null;
 }
 
 /** Colours of the hex styles, by visibility; blocked variants are asteroid fields. */
@@ -144,6 +146,16 @@ export class Renderer {
     ctx.stroke();
   }
 
+  /** A health bar of `width` px centred on (x, y), filled to `fraction`. */
+  private drawHealth(x: number, y: number, width: number, fraction: number): void {
+    const ctx = this.ctx;
+    const f = Math.max(0, Math.min(1, fraction));
+    ctx.fillStyle = "#000000";
+    ctx.fillRect(x - width / 2 - 1, y - 2, width + 2, 4);
+    ctx.fillStyle = f > 0.5 ? "#4caf50" : f > 0.25 ? "#ffc107" : "#f44336";
+    ctx.fillRect(x - width / 2, y - 1, width * f, 2);
+  }
+
   private drawEntity(e: TrackedEntity, now: number, view: ViewState): void {
     const p = this.world.renderPosition(e, now);
     const s = this.camera.hexToScreen(p.q, p.r);
@@ -157,6 +169,14 @@ export class Renderer {
     ctx.lineWidth = 1;
     ctx.strokeStyle = "#000000";
     ctx.stroke();
+    if (e.health < e.maxHealth) this.drawHealth(s.x, s.y - size * 1.5, size * 2, e.health / e.maxHealth);
+    if (view.attackTarget === e.id) {
+      ctx.beginPath();
+      ctx.arc(s.x, s.y, size * 1.6, 0, Math.PI * 2);
+      ctx.strokeStyle = STYLE.enemy;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
     if (view.selected === e.id) {
       const pulse = 1 + 0.12 * Math.sin(now / 150);
       ctx.beginPath();

@@ -24,6 +24,8 @@ export interface TrackedEntity {
   kind: number;
   owner: number;
   health: number;
+  /** The highest health seen for this entity (its bar is drawn against it). */
+  maxHealth: number;
   /** Latest position from the server (whole hex). */
   pos: AxialHex;
   /** Where the rendered position started moving towards `pos` (fractional). */
@@ -205,6 +207,7 @@ export class World {
       existing.kind = s.kind;
       existing.owner = s.owner;
       existing.health = s.health;
+      existing.maxHealth = Math.max(existing.maxHealth, s.health);
       this.moveTo(existing, s.pos, now);
       existing.seenAt = now;
       return;
@@ -215,6 +218,7 @@ export class World {
       kind: s.kind,
       owner: s.owner,
       health: s.health,
+      maxHealth: s.health,
       pos,
       from: { ...pos },
       movedAt: now,
@@ -229,7 +233,10 @@ export class World {
       return;
     }
     if (c.pos !== undefined && c.pos !== null) this.moveTo(e, c.pos, now);
-    if (c.health !== undefined && c.health !== null) e.health = c.health;
+    if (c.health !== undefined && c.health !== null) {
+      e.health = c.health;
+      e.maxHealth = Math.max(e.maxHealth, c.health);
+    }
     e.seenAt = now;
   }
 

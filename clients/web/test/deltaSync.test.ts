@@ -91,6 +91,22 @@ describe("DeltaSync", () => {
     expect(world.anomalies).toEqual({ unknownChanged: 0, unknownDisappeared: 0 });
   });
 
+  it("hands combat reports over once each, with the command answers", () => {
+    const sync = new DeltaSync();
+    const world = new World();
+    const report = { type: "combat" as const, dealt: 40, taken: 12, kills: 1, losses: 0 };
+    const p1 = packet(1, [full(1, ME, 0, 100)], [
+      { eventId: 1, event: report },
+      { eventId: 2, event: { type: "commandRejected", seq: 3, error: 10 } },
+    ]);
+    const o1 = feed(sync, world, p1);
+    expect(o1?.combat).toEqual([{ dealt: 40, taken: 12, kills: 1, losses: 0 }]);
+    expect(o1?.commands).toEqual([{ seq: 3, error: 10 }]);
+    // The event resent in a later packet (its first packet's ack was lost) is not reported again.
+    const o2 = feed(sync, world, packet(2, [], [{ eventId: 1, event: report }]));
+    expect(o2?.combat).toEqual([]);
+  });
+
   it("reports an owner change as an appearance", () => {
     const sync = new DeltaSync();
     const world = new World();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Camera } from "../src/camera";
-import { pickOwnUnit } from "../src/input";
+import { Input, pickForeignUnit, pickOwnUnit } from "../src/input";
 import { World } from "../src/world";
 
 function setup() {
@@ -47,5 +47,56 @@ describe("pickOwnUnit", () => {
     expect(pickOwnUnit(world, camera, 7, drawn.x, drawn.y, 1000)?.id).toBe(1);
     const dest = camera.hexToScreen(0, 3);
     expect(pickOwnUnit(world, camera, 7, dest.x, dest.y, 1000)?.id).toBe(1);
+  });
+});
+
+describe("pickForeignUnit", () => {
+  it("picks another empire's unit under the cursor, never an own one", () => {
+    const { world, camera } = setup();
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    expect(pickForeignUnit(world, camera, 7, at(2, 0).x, at(2, 0).y, 100)?.id).toBe(2);
+    expect(pickForeignUnit(world, camera, 7, at(0, 0).x, at(0, 0).y, 100)).toBeNull();
+    expect(pickForeignUnit(world, camera, 8, at(0, 0).x, at(0, 0).y, 100)?.id).toBe(1);
+    expect(pickForeignUnit(world, camera, null, at(2, 0).x, at(2, 0).y, 100)).toBeNull();
+  });
+});
+
+describe("Input orders", () => {
+  function input() {
+    const { world, camera } = setup();
+    const sent: string[] = [];
+    const listeners: Record<string, (ev: unknown) => void> = {};
+    const canvas = {
+      addEventListener: (type: string, f: (ev: unknown) => void) => (listeners[type] = f),
+    } as unknown as HTMLCanvasElement;
+    const g = globalThis as unknown as { window?: unknown };
+    const hadWindow = g.window !== undefined;
+    if (!hadWindow) g.window = { addEventListener: () => undefined };
+    const inp = new Input(canvas, {
+      world,
+      camera,
+      myEmpire: () => 7,
+      sendMove: (unit, to) => sent.push(`move ${unit} ${to.q},${to.r}`) > 0,
+      sendAttack: (unit, target) => sent.push(`attack ${unit} ${target}`) > 0,
+      sendStop: (unit) => sent.push(`stop ${unit}`) > 0,
+      now: () => 100,
+    });
+    if (!hadWindow) delete g.window;
+    return { world, camera, inp, sent };
+  }
+
+  it("a click on a foreign unit attacks it, on a hex moves there, and stop ends both", () => {
+    const { camera, inp, sent } = input();
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    inp.click(at(0, 0).x, at(0, 0).y);
+    expect(inp.selected).toBe(1);
+    inp.click(at(2, 0).x, at(2, 0).y);
+    expect(inp.attackTarget).toBe(2);
+    inp.click(at(0, 5).x, at(0, 5).y);
+    expect(inp.attackTarget).toBeNull();
+    expect(inp.moveTarget).toEqual({ q: 0, r: 5 });
+    inp.stop();
+    expect(inp.moveTarget).toBeNull();
+    expect(sent).toEqual(["attack 1 2", "move 1 0,5", "stop 1"]);
   });
 });
