@@ -81,6 +81,10 @@ pub struct RegionStats {
     pub commands_applied: u64,
     /// Commands a client sent again (after moving edges) answered without applying them.
     pub commands_replayed: u64,
+    /// Shots that hit (combat).
+    pub combat_shots: u64,
+    /// Units destroyed in combat.
+    pub units_destroyed: u64,
 }
 
 /// Why an edge connection was refused at the link's TLS handshake.
@@ -194,6 +198,10 @@ pub(crate) struct Metrics {
     pub commands_applied: AtomicU64,
     /// Commands answered from the dedup window, not applied again.
     pub commands_replayed: AtomicU64,
+    /// Shots that hit (combat).
+    pub combat_shots: AtomicU64,
+    /// Units destroyed in combat.
+    pub units_destroyed: AtomicU64,
 }
 
 impl Metrics {

@@ -1,5 +1,6 @@
 //! Units fire without orders at the best hostile in weapon range: pirates at players, players
-//! back; units of one empire never at each other; synthetic load units ([load]) neither fire
+//! back; players at each other only once one has attacked (then the victim's empire fires
+//! back); units of one empire never at each other; synthetic load units ([load]) neither fire
 //! nor are fired at; with `[combat] enabled = false` nothing fires.
 
 use crate::common::combat::*;
@@ -44,6 +45,41 @@ fn pirates_and_players_exchange_fire_without_orders() {
     assert_eq!(ledger_total(&mut sim, NEUTRAL_EMPIRE).dealt, report.taken);
     assert_eq!(ledger_total(&mut sim, NEUTRAL_EMPIRE).taken, report.dealt);
     assert!(m.is_some());
+}
+
+#[test]
+fn players_fight_only_once_one_attacks_and_then_both_do() {
+    let mut sim = arena_with(config(true));
+    let c = centre(&sim);
+    let a = unit_at(&mut sim, 7, EntityKind::Frigate, c);
+    let b = unit_at(&mut sim, 8, EntityKind::Frigate, c.plus(Hex::new(2, 0)));
+    let b2 = unit_at(&mut sim, 8, EntityKind::Frigate, c.plus(Hex::new(1, 1)));
+    for _ in 0..100 {
+        sim.step();
+    }
+    assert_eq!(sim.counters().shots, 0, "neighbours at peace");
+
+    sim.push(order(
+        1,
+        1,
+        starlane_protocol::Command::Attack { unit: a, target: b },
+    ));
+    for _ in 0..100 {
+        sim.step();
+    }
+    assert!(
+        health_of(&mut sim, b).is_none_or(|h| h < 120),
+        "the target was hit"
+    );
+    assert!(
+        health_of(&mut sim, a).is_none_or(|h| h < 120),
+        "the victim's empire fired back"
+    );
+    let (r7, r8) = (ledger_total(&mut sim, 7), ledger_total(&mut sim, 8));
+    assert_eq!(r7.dealt, r8.taken);
+    assert_eq!(r8.dealt, r7.taken);
+    assert!(r8.dealt > 0);
+    let _ = b2;
 }
 
 #[test]

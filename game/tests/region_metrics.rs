@@ -62,6 +62,9 @@ async fn metrics_show_ticks_sessions_link_queue_and_database() {
     assert!(value("starlane_region_entities", "") >= units.len() as f64);
     assert_eq!(value("starlane_region_links_open", ""), 1.0);
     assert_eq!(value("starlane_region_links_opened_total", ""), 1.0);
+    // Combat series are exported from the start (no fight here: the pirates are far away).
+    assert_eq!(value("starlane_region_combat_shots_total", ""), 0.0);
+    assert_eq!(value("starlane_region_units_destroyed_total", ""), 0.0);
     assert!(value("starlane_region_link_frames_total", r#"direction="in""#) >= 2.0);
 
     // The edge's link, labelled by the id it sent in its Hello.

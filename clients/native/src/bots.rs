@@ -1,10 +1,11 @@
-//! Headless bots: N clients that wander their units around the map.
+//! Headless bots: N clients that wander their units around the map ([`Behaviour::Wander`]),
+//! or also attack what they see and stop ([`Behaviour::Mixed`]).
 
 use crate::client::{Client, ClientEvent};
 use crate::http::{ConnectInfo, fetch_dev_token};
 use crate::transport::Transport;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use starlane_protocol::Hex;
+use starlane_protocol::{Command, Hex};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -24,6 +25,36 @@ pub struct SwarmStats {
     pub duplicate_packets: AtomicU64,
     /// Delta records skipped because their baseline was not held.
     pub missing_baselines: AtomicU64,
+    /// Orders sent, by kind: moves, attacks, stops.
+    pub moves: AtomicU64,
+    pub attacks: AtomicU64,
+    pub stops: AtomicU64,
+    /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
+    pub combat_reports: AtomicU64,
+    pub damage_dealt: AtomicU64,
+}
+
+/// What a bot orders every few seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Behaviour {
+    /// Move a random own unit to a random passable hex near it.
+    #[default]
+    Wander,
+    /// Every command kind: mostly moves, a quarter attacks on the nearest foreign unit in
+    /// sight (when there is one), some stops.
+    Mixed,
+}
+
+impl std::str::FromStr for Behaviour {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "wander" => Ok(Self::Wander),
+            "mixed" => Ok(Self::Mixed),
+            other => Err(format!("unknown behaviour {other:?}: use wander or mixed")),
+        }
+    }
 }
 
 /// Where a bot's login token comes from.
@@ -35,17 +66,36 @@ pub enum TokenSource {
     DevIssuer(String),
 }
 
-/// Run one bot until `duration` has passed: connect as `username` over `transport`, then
-/// every few seconds send a random own unit to a random passable hex near it.
+/// One bot's plan: who it plays, with which seed, for how long, doing what.
+#[derive(Debug, Clone)]
+pub struct BotPlan {
+    /// Where its token comes from.
+    pub tokens: TokenSource,
+    /// Its player name (the dev issuer's `user`).
+    pub username: String,
+    /// Seed of its choices.
+    pub seed: u64,
+    /// How long it plays.
+    pub duration: Duration,
+    /// What it orders.
+    pub behaviour: Behaviour,
+}
+
+/// Run one bot until its plan's duration has passed: connect over `transport`, then every few
+/// seconds order as its behaviour says.
 pub async fn run_bot(
-    tokens: TokenSource,
+    plan: BotPlan,
     info: ConnectInfo,
     transport: Transport,
-    username: String,
-    seed: u64,
-    duration: Duration,
     stats: Arc<SwarmStats>,
 ) {
+    let BotPlan {
+        tokens,
+        username,
+        seed,
+        duration,
+        behaviour,
+    } = plan;
     let fetched = match tokens {
         TokenSource::Given(token) => Ok(token),
         TokenSource::DevIssuer(base_url) => fetch_dev_token(&base_url, &username).await,
@@ -73,7 +123,7 @@ pub async fn run_bot(
     loop {
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
-            _ = order.tick() => wander(&mut client, &mut rng),
+            _ = order.tick() => act(&mut client, &mut rng, behaviour, &stats),
             ev = client.next_event() => match ev {
                 Some(ClientEvent::Updated(_)) => { stats.updates.fetch_add(1, Ordering::Relaxed); }
                 Some(ClientEvent::CommandResult { result: Ok(()), .. }) => {
@@ -81,6 +131,10 @@ pub async fn run_bot(
                 }
                 Some(ClientEvent::CommandResult { result: Err(_), .. }) => {
                     stats.commands_rejected.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(ClientEvent::Combat(r)) => {
+                    stats.combat_reports.fetch_add(1, Ordering::Relaxed);
+                    stats.damage_dealt.fetch_add(u64::from(r.dealt), Ordering::Relaxed);
                 }
                 Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
@@ -102,11 +156,67 @@ pub async fn run_bot(
     client.close();
 }
 
-/// Send a random own unit to a random passable hex within 6 hexes of it (if any).
-pub fn wander(client: &mut Client, rng: &mut StdRng) {
+/// One order as `behaviour` says, counted in `stats`.
+pub fn act(client: &mut Client, rng: &mut StdRng, behaviour: Behaviour, stats: &SwarmStats) {
+    let roll = match behaviour {
+        Behaviour::Wander => 0,
+        Behaviour::Mixed => rng.random_range(0..100),
+    };
+    let sent = match roll {
+        60..85 => attack_nearest(client, rng).then_some(&stats.attacks),
+        85..100 => stop_one(client, rng).then_some(&stats.stops),
+        _ => None,
+    };
+    match sent {
+        Some(counter) => counter.fetch_add(1, Ordering::Relaxed),
+        // A move when the roll says so, or when there was nothing to attack or stop.
+        None if wander(client, rng) => stats.moves.fetch_add(1, Ordering::Relaxed),
+        None => 0,
+    };
+}
+
+/// Order a random own unit to attack the foreign unit in sight nearest to it; false when
+/// nothing foreign is in sight.
+pub fn attack_nearest(client: &mut Client, rng: &mut StdRng) -> bool {
     let units: Vec<_> = client.world.my_units().map(|u| (u.id, u.pos)).collect();
     if units.is_empty() {
-        return;
+        return false;
+    }
+    let (id, pos) = units[rng.random_range(0..units.len())];
+    let empire = client.empire;
+    let target = client
+        .world
+        .entities
+        .values()
+        .filter(|e| e.owner != empire)
+        .min_by_key(|e| (e.pos.distance(pos), e.id))
+        .map(|e| e.id);
+    match target {
+        Some(target) => {
+            client.send_command(Command::Attack { unit: id, target });
+            true
+        }
+        None => false,
+    }
+}
+
+/// Order a random own unit to stop; false without units.
+pub fn stop_one(client: &mut Client, rng: &mut StdRng) -> bool {
+    let units: Vec<_> = client.world.my_units().map(|u| u.id).collect();
+    if units.is_empty() {
+        return false;
+    }
+    let unit = units[rng.random_range(0..units.len())];
+    client.send_command(Command::Stop { unit });
+    true
+}
+
+/// Send a random own unit to a random passable hex within 6 hexes of it; false when no unit
+/// or no such hex was found.
+pub fn wander(client: &mut Client, rng: &mut StdRng) -> bool {
+    let units: Vec<_> = client.world.my_units().map(|u| (u.id, u.pos)).collect();
+    if units.is_empty() {
+        return false;
     }
     let (id, pos) = units[rng.random_range(0..units.len())];
     for _ in 0..16 {
@@ -116,7 +226,8 @@ pub fn wander(client: &mut Client, rng: &mut StdRng) {
         );
         if to != pos && client.world.is_passable(to) {
             client.send_move(id, to);
-            return;
+            return true;
         }
     }
+    false
 }

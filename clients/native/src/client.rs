@@ -7,6 +7,7 @@ use crate::http::ConnectInfo;
 use crate::world::{Applied, WorldView};
 use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
+use starlane_protocol::delta::CombatReport;
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, Hex, MoveReason, NEUTRAL_EMPIRE, NoticeKind,
     PROTOCOL_VERSION, RejectReason, Update,
@@ -63,6 +64,8 @@ pub enum ClientEvent {
     Rtt(Duration),
     /// A notice for the player (operator broadcast, revocation, world restored).
     Notice { kind: NoticeKind, text: String },
+    /// The empire's combat since its previous report (SPEC.md §18.2).
+    Combat(CombatReport),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
     /// unexpected close, `None`): same empire, unanswered commands sent again.
     Moved { reason: Option<MoveReason> },
@@ -217,9 +220,14 @@ impl Client {
 
     /// Order `unit` to move to `to`. Returns the command's sequence number.
     pub fn send_move(&mut self, unit: EntityId, to: Hex) -> u32 {
+        self.send_command(Command::Move { unit, to })
+    }
+
+    /// Send any command (reliable); returns its sequence number. Its answer arrives as a
+    /// [`ClientEvent::CommandResult`].
+    pub fn send_command(&mut self, command: Command) -> u32 {
         let seq = self.next_seq;
         self.next_seq = self.next_seq.wrapping_add(1);
-        let command = Command::Move { unit, to };
         self.resume.sent(seq, command.clone());
         let msg = ClientMsg::Command { seq, command };
         self.link.sender.send_reliable(msg.encode());
@@ -407,6 +415,8 @@ impl Client {
                 });
             }
         }
+        self.pending
+            .extend(a.combat.into_iter().map(ClientEvent::Combat));
     }
 
     /// Apply a (legacy) full update and record it.

@@ -136,7 +136,7 @@ async fn bot(
                     l.closed = Some(why);
                     return;
                 }
-                ClientEvent::Rtt(_) | ClientEvent::Notice { .. } => {}
+                ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Combat(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

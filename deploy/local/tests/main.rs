@@ -10,6 +10,7 @@ mod drain_refuses_hellos;
 mod drain_window_closes;
 mod failover_kill9;
 mod local_link_mtls;
+mod native_battle;
 mod native_play;
 mod native_play_quic;
 mod native_rejections;

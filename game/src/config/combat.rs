@@ -20,6 +20,10 @@ pub struct CombatConfig {
     /// Ticks between two path computations of a unit chasing its target (1..=100,
     /// default 5).
     pub chase_repath_ticks: u32,
+    /// Seconds after another player's unit hit one of an empire's units during which the
+    /// empire's units fire back at that player's units without orders (1..=3600, default 30).
+    /// Players never fire at each other unordered otherwise; pirates always.
+    pub retaliation_secs: u32,
     /// Damage of one shot per kind, before mitigation (0 = unarmed; 0..=10000).
     pub attack: PerKind,
     /// Armour per kind: a shot loses half of it (0..=10000).
@@ -37,6 +41,7 @@ impl Default for CombatConfig {
             seed: 0x00c0_ffee,
             report_secs: 1,
             chase_repath_ticks: 5,
+            retaliation_secs: 30,
             attack: PerKind {
                 scout: 4,
                 frigate: 18,
@@ -70,6 +75,13 @@ impl CombatConfig {
             1,
             60,
             "use e.g. 1",
+        )?;
+        check_range(
+            "combat.retaliation_secs",
+            self.retaliation_secs.into(),
+            1,
+            3600,
+            "use e.g. 30",
         )?;
         check_range(
             "combat.chase_repath_ticks",

@@ -138,6 +138,8 @@ struct Copied {
     refusals: IntCounterVec,
     queued_bytes_peak: IntGauge,
     commands_applied: IntCounter,
+    combat_shots: IntCounter,
+    units_destroyed: IntCounter,
     commands_replayed: IntCounter,
 }
 
@@ -271,6 +273,16 @@ impl RegionMetrics {
                 "starlane_region_commands_replayed_total",
                 "Player commands received again (after a move) and answered from the dedup window, not applied again",
             ),
+            combat_shots: counter(
+                &r,
+                "starlane_region_combat_shots_total",
+                "Shots that hit in combat",
+            ),
+            units_destroyed: counter(
+                &r,
+                "starlane_region_units_destroyed_total",
+                "Units destroyed in combat",
+            ),
         };
         Self {
             tick,
@@ -332,6 +344,8 @@ impl RegionMetrics {
         to(&c.saves_deferred, load(&metrics.saves_deferred));
         to(&c.commands_applied, load(&metrics.commands_applied));
         to(&c.commands_replayed, load(&metrics.commands_replayed));
+        to(&c.combat_shots, load(&metrics.combat_shots));
+        to(&c.units_destroyed, load(&metrics.units_destroyed));
         c.entities
             .set(i64::from(metrics.entities.load(Ordering::Relaxed)));
         c.sessions

@@ -188,6 +188,8 @@ impl RegionHandle {
             links_refused: self.refusals.snapshot().total(),
             commands_applied: m.commands_applied.load(Relaxed),
             commands_replayed: m.commands_replayed.load(Relaxed),
+            combat_shots: m.combat_shots.load(Relaxed),
+            units_destroyed: m.units_destroyed.load(Relaxed),
         }
     }
 

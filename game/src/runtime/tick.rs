@@ -191,6 +191,11 @@ impl TickLoop {
         self.metrics
             .commands_replayed
             .store(replayed, Ordering::Relaxed);
+        let (shots, destroyed) = self.sim.combat_totals();
+        self.metrics.combat_shots.store(shots, Ordering::Relaxed);
+        self.metrics
+            .units_destroyed
+            .store(destroyed, Ordering::Relaxed);
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
         }

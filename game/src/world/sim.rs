@@ -182,6 +182,12 @@ impl RegionSim {
         self.world.resource::<Counters>().clone()
     }
 
+    /// Shots that hit and units destroyed in combat so far.
+    pub fn combat_totals(&self) -> (u64, u64) {
+        let c = self.world.resource::<Counters>();
+        (c.shots, c.destroyed)
+    }
+
     /// Commands accepted (applied) so far, and commands answered from the dedup window
     /// instead of being applied again (a client that moved edges sent them twice).
     pub fn command_totals(&self) -> (u64, u64) {

@@ -9,7 +9,7 @@
 use anyhow::{Context, bail};
 use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
-use starlane_client::bots::{SwarmStats, TokenSource, run_bot};
+use starlane_client::bots::{Behaviour, BotPlan, SwarmStats, TokenSource, run_bot};
 use starlane_client::{
     Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token, format_link_stats,
 };
@@ -97,6 +97,10 @@ enum Cmd {
         count: usize,
         #[arg(long, default_value_t = 30)]
         seconds: u64,
+        /// What bots order: `wander` (moves) or `mixed` (moves, attacks on what they see,
+        /// stops).
+        #[arg(long, default_value = "wander")]
+        behaviour: Behaviour,
     },
 }
 
@@ -164,7 +168,11 @@ async fn main() -> anyhow::Result<()> {
                 .context("the unit did not arrive in time")??;
             client.close();
         }
-        Cmd::Bots { count, seconds } => {
+        Cmd::Bots {
+            count,
+            seconds,
+            behaviour,
+        } => {
             let tokens = match cli.token {
                 Some(_) if count != 1 => {
                     bail!("--token is one player: run one bot per token (bots 1 --token ...)")
@@ -172,7 +180,7 @@ async fn main() -> anyhow::Result<()> {
                 Some(token) => TokenSource::Given(token),
                 None => TokenSource::DevIssuer(cli.url.clone()),
             };
-            swarm(tokens, info, transport, count, seconds).await
+            swarm(tokens, info, transport, count, seconds, behaviour).await
         }
     }
     Ok(())
@@ -240,6 +248,10 @@ async fn watch(client: &mut Client, stats_every: u64) {
                 Some(ClientEvent::CommandResult { seq, result }) => println!("command {seq}: {result:?}"),
                 Some(ClientEvent::Rtt(rtt)) => tracing::debug!("rtt {rtt:?}"),
                 Some(ClientEvent::Notice { kind, text }) => println!("notice ({kind:?}): {text}"),
+                Some(ClientEvent::Combat(r)) => println!(
+                    "combat: dealt {}, took {}, destroyed {}, lost {}",
+                    r.dealt, r.taken, r.kills, r.losses
+                ),
                 Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
@@ -295,20 +307,20 @@ async fn swarm(
     transport: Transport,
     count: usize,
     seconds: u64,
+    behaviour: Behaviour,
 ) {
     let stats = Arc::new(SwarmStats::default());
     let tasks: Vec<_> = (0..count)
         .map(|i| {
             let (tokens, info, stats) = (tokens.clone(), info.clone(), stats.clone());
-            tokio::spawn(run_bot(
+            let plan = BotPlan {
                 tokens,
-                info,
-                transport,
-                format!("bot-{i}"),
-                i as u64,
-                Duration::from_secs(seconds),
-                stats,
-            ))
+                username: format!("bot-{i}"),
+                seed: i as u64,
+                duration: Duration::from_secs(seconds),
+                behaviour,
+            };
+            tokio::spawn(run_bot(plan, info, transport, stats))
         })
         .collect();
     for t in tasks {
@@ -328,6 +340,14 @@ async fn swarm(
         stats.packets.load(Ordering::Relaxed),
         stats.duplicate_packets.load(Ordering::Relaxed),
         stats.missing_baselines.load(Ordering::Relaxed),
+    );
+    println!(
+        "orders: {} moves, {} attacks, {} stops; {} combat reports, {} damage dealt",
+        stats.moves.load(Ordering::Relaxed),
+        stats.attacks.load(Ordering::Relaxed),
+        stats.stops.load(Ordering::Relaxed),
+        stats.combat_reports.load(Ordering::Relaxed),
+        stats.damage_dealt.load(Ordering::Relaxed),
     );
 }
 

@@ -4,6 +4,7 @@
 //! records what each empire dealt and suffered.
 
 use super::CombatSettings;
+use super::hostility::Hostilities;
 use super::report::CombatLedger;
 use super::rules::{damage, target_score, variance_permille};
 use crate::map::path::find_path;
@@ -72,7 +73,7 @@ pub(super) fn fight(world: &mut World) {
                     None
                 }
             },
-            None => acquire(world, s),
+            None => acquire(world, s, tick, settings.retaliation_ticks),
         };
         if let Some(target) = target
             && s.weapon.ready_at <= tick
@@ -82,6 +83,11 @@ pub(super) fn fight(world: &mut World) {
     }
     let destroyed = land(world, &settings, tick, &shots);
     remove_destroyed(world, &destroyed);
+    if tick.is_multiple_of(settings.retaliation_ticks.max(1)) {
+        world
+            .resource_mut::<Hostilities>()
+            .prune(tick, settings.retaliation_ticks);
+    }
 }
 
 /// Every armed unit, by stable id.
@@ -143,8 +149,10 @@ fn ordered(world: &World, shooter: &Shooter, target: EntityId) -> Ordered {
     }
 }
 
-/// The best hostile in weapon range: highest [`target_score`], then lowest id.
-fn acquire(world: &World, shooter: &Shooter) -> Option<EntityId> {
+/// The best hostile in weapon range that the shooter's empire may engage without an order
+/// ([`Hostilities::may_engage`]): highest [`target_score`], then lowest id.
+fn acquire(world: &World, shooter: &Shooter, tick: u32, window: u32) -> Option<EntityId> {
+    let hostilities = world.resource::<Hostilities>();
     let mut in_range = Vec::new();
     world
         .resource::<Grid>()
@@ -154,6 +162,9 @@ fn acquire(world: &World, shooter: &Shooter) -> Option<EntityId> {
         .into_iter()
         .filter_map(|id| {
             let c = candidate(world, shooter, id)?;
+            if !hostilities.may_engage(shooter.owner, c.owner, tick, window) {
+                return None;
+            }
             let score = target_score(c.health, c.pos.distance(shooter.pos), c.attack);
             Some((score, std::cmp::Reverse(id)))
         })
@@ -217,6 +228,9 @@ fn land(
         world.resource_mut::<Dirty>().0.insert(*target);
         let mut ledger = world.resource_mut::<CombatLedger>();
         ledger.hit(shooter.owner, c.owner, dealt, left == 0);
+        world
+            .resource_mut::<Hostilities>()
+            .hit(c.owner, shooter.owner, tick);
         let mut counters = world.resource_mut::<Counters>();
         counters.shots += 1;
         if left == 0 {

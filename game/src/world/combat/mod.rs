@@ -1,5 +1,6 @@
 //! Combat stage (the last step of the simulation): armed units fire at their ordered target
-//! or, without an order, at the best hostile unit in weapon range; damage follows the seed's
+//! or, without an order, at the best hostile unit in weapon range ([`Hostilities`]: pirates
+//! always, another player's units once that player has attacked); damage follows the seed's
 //! formula with a deterministic variance; destroyed units leave the world; each empire hears
 //! its own figures in a periodic report.
 //!
@@ -9,9 +10,11 @@
 //! (`game/tests/combat_replay.rs`).
 
 mod fire;
+mod hostility;
 mod report;
 mod rules;
 
+pub use hostility::Hostilities;
 pub use report::CombatLedger;
 pub use rules::{damage, target_score};
 
@@ -30,6 +33,8 @@ pub struct CombatSettings {
     pub report_ticks: u32,
     /// Ticks between two chase paths of one unit.
     pub chase_repath_ticks: u32,
+    /// Ticks after a hit during which the victim's empire fires back without orders.
+    pub retaliation_ticks: u32,
 }
 
 impl CombatSettings {
@@ -44,6 +49,10 @@ impl CombatSettings {
                 .saturating_mul(config.tick_hz)
                 .max(1),
             chase_repath_ticks: config.combat.chase_repath_ticks.max(1),
+            retaliation_ticks: config
+                .combat
+                .retaliation_secs
+                .saturating_mul(config.tick_hz),
         }
     }
 }
@@ -59,6 +68,7 @@ impl RegionPlugin for CombatPlugin {
     fn build(&self, world: &mut World, schedule: &mut Schedule) {
         world.insert_resource(self.settings);
         world.insert_resource(CombatLedger::default());
+        world.insert_resource(Hostilities::default());
         schedule.add_systems(
             (fire::fight, report::send_reports)
                 .chain()
