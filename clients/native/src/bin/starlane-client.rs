@@ -91,8 +91,9 @@ enum Cmd {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
-    /// Run N headless bots that wander. Each bot asks `<url>/api/dev/token` for a token,
-    /// unless `--token` is given (then COUNT must be 1: a token is one player).
+    /// Run N headless bots that wander (or, with `--behaviour mixed`, also attack and stop).
+    /// Each bot asks `<url>/api/dev/token` for a token, unless `--token` is given (then COUNT
+    /// must be 1: a token is one player).
     Bots {
         count: usize,
         #[arg(long, default_value_t = 30)]
