@@ -5,6 +5,7 @@
 
 mod cluster;
 mod combat;
+mod command_kinds;
 mod env;
 mod error;
 mod http;
@@ -16,6 +17,7 @@ mod sync;
 
 pub use cluster::ClusterSection;
 pub use combat::CombatConfig;
+pub use command_kinds::{CommandKinds, KindLimit};
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
@@ -126,6 +128,8 @@ pub struct RegionConfig {
     pub sync: SyncConfig,
     /// `[combat]`.
     pub combat: CombatConfig,
+    /// `[command_kinds]`: per-kind command limits.
+    pub command_kinds: CommandKinds,
 }
 
 impl Default for RegionConfig {
@@ -171,6 +175,7 @@ impl Default for RegionConfig {
             bench: BenchConfig::default(),
             sync: SyncConfig::default(),
             combat: CombatConfig::default(),
+            command_kinds: CommandKinds::default(),
         }
     }
 }
@@ -351,6 +356,7 @@ impl RegionConfig {
         self.load.validate()?;
         self.sync.validate()?;
         self.combat.validate(self.chunk_radius.saturating_mul(2))?;
+        self.command_kinds.validate()?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

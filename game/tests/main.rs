@@ -13,6 +13,7 @@ mod combat_auto_fire;
 mod combat_rejections;
 mod combat_replay;
 mod command_dedup_across_edges;
+mod command_kind_limits;
 mod link;
 mod link_db_queue_full;
 mod link_edge_stops_reading;

@@ -367,3 +367,23 @@ fn combat_env_overrides() {
         .to_string();
     assert!(e.contains("STARLANE_REGION_COMBAT_ENABLED"), "{e}");
 }
+
+#[test]
+fn command_kind_limits_are_validated_by_field() {
+    let e = RegionConfig::from_toml("[command_kinds]\nattack = { rate = 10, burst = 0 }\n")
+        .expect("parses")
+        .validate()
+        .expect_err("burst 0")
+        .to_string();
+    assert!(e.contains("command_kinds.attack.burst"), "{e}");
+    let e = RegionConfig::from_toml("[command_kinds]\nmove = { rate = 10001, burst = 5 }\n")
+        .expect("parses")
+        .validate()
+        .expect_err("rate too high")
+        .to_string();
+    assert!(e.contains("command_kinds.move.rate"), "{e}");
+    let e = RegionConfig::from_toml("[command_kinds]\nbuild = { rate = 1, burst = 1 }\n")
+        .expect_err("unknown kind")
+        .to_string();
+    assert!(e.contains("build"), "{e}");
+}

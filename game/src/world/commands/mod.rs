@@ -11,7 +11,7 @@ pub mod unit_orders;
 
 pub use dedup::{CommandDedup, DEDUP_IDLE_TICKS, DEDUP_WINDOW};
 pub use notice::{RestoreNotice, restored_text};
-pub use rate::RateLimits;
+pub use rate::{KindLimits, RateLimits};
 pub use unit_orders::{own_unit, validate_attack, validate_move};
 
 use super::schedule::{CommandStep, RegionPlugin};
@@ -35,6 +35,9 @@ pub struct CommandSettings {
     pub command_burst: u32,
     /// Units a new empire starts with (`units_per_empire`).
     pub units_per_empire: u32,
+    /// Per-kind limits (`[command_kinds]`), in the order of `CommandKinds::NAMES`: commands
+    /// per second and burst, `None` for no kind limit.
+    pub kinds: [Option<(u32, u32)>; 3],
 }
 
 impl CommandSettings {
@@ -45,6 +48,10 @@ impl CommandSettings {
             command_rate: config.command_rate,
             command_burst: config.command_burst,
             units_per_empire: config.units_per_empire,
+            kinds: config
+                .command_kinds
+                .all()
+                .map(|k| (k.rate > 0).then_some((k.rate, k.burst))),
         }
     }
 
@@ -54,6 +61,15 @@ impl CommandSettings {
             f64::from(self.command_rate) / f64::from(self.tick_hz.max(1)),
             f64::from(self.command_burst),
         )
+    }
+
+    /// Tokens per tick and bucket size of kind `kind`'s limit, `None` without one.
+    pub(crate) fn kind_rate(&self, kind: u8) -> Option<(f64, f64)> {
+        let (rate, burst) = (*self.kinds.get(usize::from(kind))?)?;
+        Some((
+            f64::from(rate) / f64::from(self.tick_hz.max(1)),
+            f64::from(burst),
+        ))
     }
 }
 
@@ -69,6 +85,7 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(self.settings);
         world.insert_resource(super::sessions::Sessions::default());
         world.insert_resource(RateLimits::default());
+        world.insert_resource(KindLimits::default());
         world.insert_resource(SpawnRounds::default());
         world.insert_resource(PendingCommands::default());
         world.insert_resource(MoveOrders::default());

@@ -4,7 +4,7 @@
 //! the order the commands arrived.
 
 use super::dedup::{CommandDedup, Seen};
-use super::{CommandSettings, RateLimits};
+use super::{CommandSettings, KindLimits, RateLimits};
 use crate::world::io::{Outbox, SessionKey};
 use crate::world::resources::{Counters, TickCount};
 use bevy_ecs::prelude::*;
@@ -129,11 +129,20 @@ pub struct Duplicate {
 #[derive(Resource, Debug, Default)]
 pub struct Duplicates(pub Vec<Duplicate>);
 
+/// The index of `command`'s kind in `CommandKinds::NAMES` (and its per-kind limit).
+fn kind_index(command: &Command) -> u8 {
+    match command {
+        Command::Move { .. } => 0,
+        Command::Stop { .. } => 1,
+        Command::Attack { .. } => 2,
+    }
+}
+
 /// Drop commands of unknown sessions (counted), refuse those over the sender's rate limit and
 /// route the rest by kind.
 pub(super) fn gate_commands(
     mut pending: ResMut<PendingCommands>,
-    mut limits: ResMut<RateLimits>,
+    (mut limits, mut kind_limits): (ResMut<RateLimits>, ResMut<KindLimits>),
     settings: Res<CommandSettings>,
     tick: Res<TickCount>,
     mut counters: ResMut<Counters>,
@@ -169,7 +178,11 @@ pub(super) fn gate_commands(
                 continue;
             }
         }
-        if !limits.allow(user, tick.0, per_tick, burst) {
+        let kind = kind_index(&cmd.command);
+        let kind_ok = settings
+            .kind_rate(kind)
+            .is_none_or(|(rate, cap)| kind_limits.allow((user, kind), tick.0, rate, cap));
+        if !kind_ok || !limits.allow(user, tick.0, per_tick, burst) {
             replies.0.push(Reply {
                 index,
                 key: cmd.key,
@@ -192,6 +205,7 @@ pub(super) fn gate_commands(
     let prune_every = settings.tick_hz.saturating_mul(60).max(1);
     if tick.0.is_multiple_of(prune_every) {
         limits.prune(tick.0, per_tick, burst);
+        kind_limits.prune_by(tick.0, |(_, kind)| settings.kind_rate(*kind));
         dedup.prune(tick.0);
     }
 }

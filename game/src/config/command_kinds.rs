@@ -1,0 +1,73 @@
+//! `[command_kinds]`: a rate limit per command kind and user, on top of the per-user
+//! `command_rate` / `command_burst` (seed 000's per-command-type limits).
+
+use super::{ConfigError, check_range};
+use serde::Deserialize;
+
+/// One kind's limit: sustained commands per second and burst size per user; `rate = 0` means
+/// no limit beyond the per-user one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindLimit {
+    /// Sustained commands of this kind per second per user (0..=10000; 0: no kind limit).
+    pub rate: u32,
+    /// Commands of this kind a user may send in a burst (1..=100000).
+    pub burst: u32,
+}
+
+/// `[command_kinds]`: the limit of each command kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommandKinds {
+    /// `Move` (default: no kind limit).
+    #[serde(rename = "move")]
+    pub moves: KindLimit,
+    /// `Stop` (default: no kind limit).
+    pub stop: KindLimit,
+    /// `Attack` (default 10 a second, bursts of 20).
+    pub attack: KindLimit,
+}
+
+impl Default for CommandKinds {
+    fn default() -> Self {
+        let unlimited = KindLimit { rate: 0, burst: 1 };
+        Self {
+            moves: unlimited,
+            stop: unlimited,
+            attack: KindLimit {
+                rate: 10,
+                burst: 20,
+            },
+        }
+    }
+}
+
+impl CommandKinds {
+    /// The limits in the order of [`CommandKinds::NAMES`].
+    pub fn all(&self) -> [KindLimit; 3] {
+        [self.moves, self.stop, self.attack]
+    }
+
+    /// The kinds' names, as `Command::kind_name` gives them.
+    pub const NAMES: [&'static str; 3] = ["move", "stop", "attack"];
+
+    /// Check the ranges.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const FIELDS: [(&str, &str); 3] = [
+            ("command_kinds.move.rate", "command_kinds.move.burst"),
+            ("command_kinds.stop.rate", "command_kinds.stop.burst"),
+            ("command_kinds.attack.rate", "command_kinds.attack.burst"),
+        ];
+        for (limit, (rate, burst)) in self.all().into_iter().zip(FIELDS) {
+            check_range(
+                rate,
+                limit.rate.into(),
+                0,
+                10_000,
+                "use 0 (no kind limit) or e.g. 10",
+            )?;
+            check_range(burst, limit.burst.into(), 1, 100_000, "use e.g. 20")?;
+        }
+        Ok(())
+    }
+}
