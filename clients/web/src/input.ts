@@ -40,11 +40,28 @@ export function pickOwnUnit(
 ): TrackedEntity | null {
   if (myEmpire === null) return null;
   const own = world.owned(myEmpire);
-  // Less than a hex's inner radius (0.87 size), so a click never grabs a neighbour's unit.
+  const best = nearestDrawn(world, camera, own, x, y, now);
+  if (best) return best;
+  const h = camera.screenToHex(x, y);
+  return own.find((e) => e.pos.q === h.q && e.pos.r === h.r) ?? null;
+}
+
+/**
+ * Of `entities`, the one drawn nearest to screen point (x, y) within grab distance: less
+ * than a hex's inner radius (0.87 size), so a click never grabs a neighbour's unit.
+ */
+function nearestDrawn(
+  world: World,
+  camera: Camera,
+  entities: Iterable<TrackedEntity>,
+  x: number,
+  y: number,
+  now: number,
+): TrackedEntity | null {
   const grab = Math.max(4, camera.zoom * 0.8);
   let best: TrackedEntity | null = null;
   let bestDist = Infinity;
-  for (const e of own) {
+  for (const e of entities) {
     const p = world.renderPosition(e, now);
     const s = camera.hexToScreen(p.q, p.r);
     const d = Math.hypot(s.x - x, s.y - y);
@@ -53,9 +70,7 @@ export function pickOwnUnit(
       bestDist = d;
     }
   }
-  if (best) return best;
-  const h = camera.screenToHex(x, y);
-  return own.find((e) => e.pos.q === h.q && e.pos.r === h.r) ?? null;
+  return best;
 }
 
 /**
@@ -71,20 +86,8 @@ export function pickForeignUnit(
   now: number,
 ): TrackedEntity | null {
   if (myEmpire === null) return null;
-  const grab = Math.max(4, camera.zoom * 0.8);
-  let best: TrackedEntity | null = null;
-  let bestDist = Infinity;
-  for (const e of world.entities.values()) {
-    if (e.owner === myEmpire) continue;
-    const p = world.renderPosition(e, now);
-    const s = camera.hexToScreen(p.q, p.r);
-    const d = Math.hypot(s.x - x, s.y - y);
-    if (d <= grab && d < bestDist) {
-      best = e;
-      bestDist = d;
-    }
-  }
-  return best;
+  const foreign = [...world.entities.values()].filter((e) => e.owner !== myEmpire);
+  return nearestDrawn(world, camera, foreign, x, y, now);
 }
 
 /** Selection and pointer handling on the game canvas. */
