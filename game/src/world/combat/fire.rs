@@ -16,6 +16,9 @@ use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EmpireId, EntityId, Hex};
 
+/// Ticks between two target scans of an idle unit without an attack order.
+const ACQUIRE_EVERY: u32 = 4;
+
 /// An armed unit as the tick starts.
 #[derive(Debug, Clone, Copy)]
 struct Shooter {
@@ -73,7 +76,17 @@ pub(super) fn fight(world: &mut World) {
                     None
                 }
             },
-            None => acquire(world, s, tick, settings.retaliation_ticks),
+            // Without an order a unit looks for a target only when it could fire: each tick
+            // for a while after its weapon became ready (a fight goes on at the full rate),
+            // then every few ticks, staggered by id, so idle armies cost a fraction of the
+            // range queries (and react within 150 ms).
+            None if s.weapon.ready_at <= tick
+                && (tick < s.weapon.ready_at.saturating_add(ACQUIRE_EVERY)
+                    || tick.wrapping_add(s.id).is_multiple_of(ACQUIRE_EVERY)) =>
+            {
+                acquire(world, s, tick, settings.retaliation_ticks)
+            }
+            None => None,
         };
         if let Some(target) = target
             && s.weapon.ready_at <= tick
