@@ -295,12 +295,16 @@ impl Command {
         }
     }
 
-    /// A stable lowercase name of the command's kind (metrics labels, logs).
-    pub fn kind_name(&self) -> &'static str {
+    /// Every command kind's stable lowercase name, in the order of [`Command::kind_index`]
+    /// (configuration keys such as the region's `[command_kinds]`, metrics labels, logs).
+    pub const KIND_NAMES: [&'static str; 3] = ["move", "stop", "attack"];
+
+    /// The index of the command's kind in [`Command::KIND_NAMES`].
+    pub const fn kind_index(&self) -> u8 {
         match self {
-            Command::Move { .. } => "move",
-            Command::Stop { .. } => "stop",
-            Command::Attack { .. } => "attack",
+            Command::Move { .. } => 0,
+            Command::Stop { .. } => 1,
+            Command::Attack { .. } => 2,
         }
     }
 }

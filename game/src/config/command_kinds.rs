@@ -43,13 +43,10 @@ impl Default for CommandKinds {
 }
 
 impl CommandKinds {
-    /// The limits in the order of [`CommandKinds::NAMES`].
+    /// The limits in the order of `Command::KIND_NAMES` (indexed by `Command::kind_index`).
     pub fn all(&self) -> [KindLimit; 3] {
         [self.moves, self.stop, self.attack]
     }
-
-    /// The kinds' names, as `Command::kind_name` gives them.
-    pub const NAMES: [&'static str; 3] = ["move", "stop", "attack"];
 
     /// Check the ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -387,3 +387,20 @@ fn command_kind_limits_are_validated_by_field() {
         .to_string();
     assert!(e.contains("build"), "{e}");
 }
+
+#[test]
+fn command_kinds_follow_the_protocol_kind_order() {
+    // `[command_kinds]` keys and `all()` are indexed by `Command::kind_index`.
+    let kinds = CommandKinds {
+        moves: KindLimit { rate: 1, burst: 1 },
+        stop: KindLimit { rate: 2, burst: 1 },
+        attack: KindLimit { rate: 3, burst: 1 },
+    };
+    let text = starlane_protocol::Command::KIND_NAMES
+        .iter()
+        .zip(kinds.all())
+        .map(|(name, k)| format!("{name} = {{ rate = {}, burst = 1 }}\n", k.rate))
+        .collect::<String>();
+    let cfg = RegionConfig::from_toml(&format!("[command_kinds]\n{text}")).expect("parses");
+    assert_eq!(cfg.command_kinds, kinds);
+}

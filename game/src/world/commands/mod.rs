@@ -35,7 +35,7 @@ pub struct CommandSettings {
     pub command_burst: u32,
     /// Units a new empire starts with (`units_per_empire`).
     pub units_per_empire: u32,
-    /// Per-kind limits (`[command_kinds]`), in the order of `CommandKinds::NAMES`: commands
+    /// Per-kind limits (`[command_kinds]`), in the order of `Command::KIND_NAMES`: commands
     /// per second and burst, `None` for no kind limit.
     pub kinds: [Option<(u32, u32)>; 3],
 }

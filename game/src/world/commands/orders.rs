@@ -129,15 +129,6 @@ pub struct Duplicate {
 #[derive(Resource, Debug, Default)]
 pub struct Duplicates(pub Vec<Duplicate>);
 
-/// The index of `command`'s kind in `CommandKinds::NAMES` (and its per-kind limit).
-fn kind_index(command: &Command) -> u8 {
-    match command {
-        Command::Move { .. } => 0,
-        Command::Stop { .. } => 1,
-        Command::Attack { .. } => 2,
-    }
-}
-
 /// Drop commands of unknown sessions (counted), refuse those over the sender's rate limit and
 /// route the rest by kind.
 pub(super) fn gate_commands(
@@ -178,7 +169,7 @@ pub(super) fn gate_commands(
                 continue;
             }
         }
-        let kind = kind_index(&cmd.command);
+        let kind = cmd.command.kind_index();
         let kind_ok = settings
             .kind_rate(kind)
             .is_none_or(|(rate, cap)| kind_limits.allow((user, kind), tick.0, rate, cap));

@@ -30,7 +30,7 @@ impl<K: Send + Sync + 'static> Default for Buckets<K> {
 pub type RateLimits = Buckets<i64>;
 
 /// Per-user, per-command-kind token buckets (`[command_kinds]`): the kind is the index in
-/// `CommandKinds::NAMES`.
+/// `Command::KIND_NAMES`.
 pub type KindLimits = Buckets<(i64, u8)>;
 
 impl<K: Eq + Hash + Send + Sync + 'static> Buckets<K> {
