@@ -3,10 +3,10 @@
 // click on the pirate order an attack. The region answers the order, the units fight (the
 // pirates fire back), health bars fall, and the empire's combat reports reach the page. Real
 // combat in the region, no scripted health changes.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, launchBrowser, openPage, startServer, stopServer, waitFor } from "./lib.mjs";
+import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
 
 /** Entity kinds (SPEC.md §8). */
 const FRIGATE = 1;
@@ -92,11 +92,6 @@ export async function battleScenario(fail) {
     if (page) await page.screenshot({ path: join(ARTIFACTS, "browser-battle-failed.png") }).catch(() => {});
     throw new Error(`${e.message}\nbrowser console:\n${consoleLines.slice(-40).join("\n")}`);
   } finally {
-    if (browser) await browser.close();
-    const code = await stopServer(server.child);
-    if (code !== 0 && code !== "already exited") {
-      fail(`server did not exit cleanly on SIGINT (${code}):\n${server.log().slice(-4000)}`);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await endScenario(browser, server, dataDir, fail);
   }
 }

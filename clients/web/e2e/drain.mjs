@@ -5,10 +5,10 @@
 // ticket (no new login: one dev token for the whole run), sends its unanswered commands again,
 // and plays on. Every command is answered once in the page, and the region applied exactly as
 // many commands as the page saw accepted (STARLANE_STATS, printed when the server stops).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, launchBrowser, openPage, startServer, stopServer, waitFor } from "./lib.mjs";
+import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
 
 const ADMIN_TOKEN = `e2e-admin-${process.pid}`;
 
@@ -127,12 +127,7 @@ export async function drainScenario(fail) {
     if (page) await page.screenshot({ path: join(ARTIFACTS, "browser-drain-failed.png") }).catch(() => undefined);
     throw new Error(`${e.message}\nbrowser console:\n${consoleLines.join("\n")}\nserver log:\n${server.log().slice(-4000)}`);
   } finally {
-    if (browser) await browser.close();
-    const code = await stopServer(server.child);
-    if (code !== 0 && code !== "already exited") {
-      fail(`server did not exit cleanly on SIGINT (${code}):\n${server.log().slice(-4000)}`);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await endScenario(browser, server, dataDir, fail);
   }
   // The region applied each accepted command once: none twice across the move.
   const m = server.log().match(/^STARLANE_STATS (\{.*\})$/m);

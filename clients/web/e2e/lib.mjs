@@ -1,6 +1,6 @@
 // Shared helpers of the browser end-to-end scenarios: the all-in-one server, Chromium, waits.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -44,6 +44,17 @@ export async function stopServer(child) {
   const result = await Promise.race([exited, timeout]);
   if (result === "timeout") child.kill("SIGKILL");
   return result;
+}
+
+/** Ends a scenario: closes the browser (if any), stops the server with SIGINT (reporting
+ * through `fail` unless it exits 0) and removes its data directory. */
+export async function endScenario(browser, server, dataDir, fail) {
+  if (browser) await browser.close();
+  const code = await stopServer(server.child);
+  if (code !== 0 && code !== "already exited") {
+    fail(`server did not exit cleanly on SIGINT (${code}):\n${server.log().slice(-4000)}`);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 export async function waitFor(page, fn, arg, what, timeout = 30_000) {

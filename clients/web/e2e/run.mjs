@@ -10,10 +10,10 @@
 // battle scenario (battle.mjs): the page attacks the pirates and sees the fight.
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, launchBrowser, openPage, startServer, stopServer, waitFor } from "./lib.mjs";
+import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
 import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
 
@@ -112,12 +112,7 @@ async function play() {
       throw new Error(`overlay does not show the link statistics: ${JSON.stringify(shown)}`);
     }
   } finally {
-    if (browser) await browser.close();
-    const code = await stopServer(server.child);
-    if (code !== 0 && code !== "already exited") {
-      fail(`server did not exit cleanly on SIGINT (${code}):\n${server.log().slice(-4000)}`);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await endScenario(browser, server, dataDir, fail);
   }
 }
 
