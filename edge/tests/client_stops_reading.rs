@@ -75,6 +75,7 @@ async fn admit(peer: &mut RegionPeer, name: &str, empire: u32) -> SessionId {
         blocked: Vec::new(),
     };
     let joined = Joined {
+        catalog: Default::default(),
         session,
         empire,
         tick_rate_hz: 20,

@@ -125,6 +125,7 @@ async fn native_client_plays_through_the_edge() {
     to_edge(
         &peer,
         RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session,
             empire: 2,
             tick_rate_hz: 20,

@@ -112,6 +112,7 @@ async fn a_listed_user_type_gets_its_own_profile() {
             panic!("expected join")
         };
         let joined = RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session,
             empire: 1,
             tick_rate_hz: 20,

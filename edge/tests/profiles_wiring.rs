@@ -79,6 +79,7 @@ async fn sessions_get_profiles_and_reload_keeps_them_connected() {
         blocked: vec![],
     };
     let joined = RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 2,
         tick_rate_hz: 20,

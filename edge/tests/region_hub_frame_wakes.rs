@@ -97,6 +97,7 @@ async fn frames_wake_only_the_sessions_that_see_what_changed() {
     assert!(hub.frame_signal(99).is_none());
     for &session in &sessions {
         region.send(RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session,
             empire: 7,
             tick_rate_hz: 20,

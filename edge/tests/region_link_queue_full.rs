@@ -68,6 +68,7 @@ async fn full_queue_rejects_commands_and_keeps_the_session() {
         blocked: Vec::new(),
     };
     let joined = RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 2,
         tick_rate_hz: 20,

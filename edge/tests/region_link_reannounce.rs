@@ -55,6 +55,7 @@ async fn accept_session(peer: &RegionPeer, session: SessionId, tick: u32, units:
     };
     let frames = [
         RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session,
             empire: 2,
             tick_rate_hz: 20,

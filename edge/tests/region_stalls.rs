@@ -184,6 +184,7 @@ async fn a_stalled_region_costs_at_most_its_queue_and_the_sessions_continue() {
             blocked: Vec::new(),
         };
         region.send(RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session,
             empire: i as u32 + 1,
             tick_rate_hz: 20,

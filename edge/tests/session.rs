@@ -89,6 +89,7 @@ async fn good_session_relays_both_ways() {
     assert_eq!((player.user_id, player.username.as_str()), (77, "ada"));
 
     h.region.send(RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 3,
         tick_rate_hz: 20,
@@ -327,6 +328,7 @@ async fn region_refusal_and_loss_reject_the_client() {
         panic!("expected join")
     };
     h.region.send(RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 1,
         tick_rate_hz: 20,

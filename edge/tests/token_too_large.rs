@@ -145,6 +145,7 @@ async fn a_token_at_the_limit_is_welcomed_and_one_byte_more_is_refused() {
         to_edge(
             &peer,
             RegionToEdge::Joined(Joined {
+                catalog: Default::default(),
                 session,
                 empire: 4,
                 tick_rate_hz: 20,

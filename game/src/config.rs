@@ -6,24 +6,28 @@
 mod cluster;
 mod combat;
 mod command_kinds;
+mod economy;
 mod env;
 mod error;
 mod http;
 mod link;
 mod load;
 mod queues;
+mod recipes;
 mod store;
 mod sync;
 
 pub use cluster::ClusterSection;
 pub use combat::CombatConfig;
 pub use command_kinds::{CommandKinds, KindLimit};
+pub use economy::{Amounts, EconomyConfig, Efficiency, slot};
 pub use error::ConfigError;
 pub(crate) use error::check_range;
 pub use http::{DEFAULT_HTTP_BIND, HttpConfig};
 pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use queues::QueueConfig;
+pub use recipes::{DEFAULT_RECIPES, RecipeBook};
 pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
@@ -45,15 +49,59 @@ pub struct PerKind {
     pub frigate: u32,
     /// Value for stations.
     pub station: u32,
+    /// Value for extractors.
+    pub extractor: u32,
+    /// Value for shipyards.
+    pub shipyard: u32,
+    /// Value for metal fields.
+    pub metal_field: u32,
+    /// Value for crystal fields.
+    pub crystal_field: u32,
 }
 
+/// The field names `<section>.<kind>` of a [`PerKind`] section, in the order of
+/// `EntityKind::ALL`.
+macro_rules! per_kind_fields {
+    ($section:literal) => {
+        [
+            concat!($section, ".scout"),
+            concat!($section, ".frigate"),
+            concat!($section, ".station"),
+            concat!($section, ".extractor"),
+            concat!($section, ".shipyard"),
+            concat!($section, ".metal_field"),
+            concat!($section, ".crystal_field"),
+        ]
+    };
+}
+pub(crate) use per_kind_fields;
+
 impl PerKind {
+    /// Check each kind's value is in `lo(kind)..=hi`; `fields` names them (from
+    /// [`per_kind_fields`]).
+    pub(crate) fn check(
+        &self,
+        fields: [&'static str; 7],
+        lo: impl Fn(EntityKind) -> u64,
+        hi: u64,
+        fix: &'static str,
+    ) -> Result<(), ConfigError> {
+        for (kind, field) in EntityKind::ALL.iter().zip(fields) {
+            check_range(field, self.get(*kind).into(), lo(*kind), hi, fix)?;
+        }
+        Ok(())
+    }
+
     /// The value for `kind`.
     pub fn get(&self, kind: EntityKind) -> u32 {
         match kind {
             EntityKind::Scout => self.scout,
             EntityKind::Frigate => self.frigate,
             EntityKind::Station => self.station,
+            EntityKind::Extractor => self.extractor,
+            EntityKind::Shipyard => self.shipyard,
+            EntityKind::MetalField => self.metal_field,
+            EntityKind::CrystalField => self.crystal_field,
         }
     }
 }
@@ -130,6 +178,8 @@ pub struct RegionConfig {
     pub combat: CombatConfig,
     /// `[command_kinds]`: per-kind command limits.
     pub command_kinds: CommandKinds,
+    /// `[economy]`: stock, production, building sites, resource fields, the recipe file.
+    pub economy: EconomyConfig,
 }
 
 impl Default for RegionConfig {
@@ -160,22 +210,35 @@ impl Default for RegionConfig {
                 scout: 6,
                 frigate: 4,
                 station: 5,
+                extractor: 3,
+                shipyard: 4,
+                metal_field: 0,
+                crystal_field: 0,
             },
             move_ticks: PerKind {
                 scout: 2,
                 frigate: 4,
                 station: 0,
+                extractor: 0,
+                shipyard: 0,
+                metal_field: 0,
+                crystal_field: 0,
             },
             health: PerKind {
                 scout: 50,
                 frigate: 120,
                 station: 500,
+                extractor: 300,
+                shipyard: 600,
+                metal_field: 1000,
+                crystal_field: 1000,
             },
             load: LoadConfig::default(),
             bench: BenchConfig::default(),
             sync: SyncConfig::default(),
             combat: CombatConfig::default(),
             command_kinds: CommandKinds::default(),
+            economy: EconomyConfig::default(),
         }
     }
 }
@@ -221,7 +284,7 @@ impl RegionConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
         let vision_fix = "use 1..=2*chunk_radius";
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 19] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 10] = [
             (
                 "tick_hz",
                 self.tick_hz.into(),
@@ -286,77 +349,27 @@ impl RegionConfig {
                 1 << 30,
                 "use e.g. 16777216 (16 MiB)",
             ),
-            (
-                "vision.scout",
-                self.vision.scout.into(),
-                1,
-                max_vision,
-                vision_fix,
-            ),
-            (
-                "vision.frigate",
-                self.vision.frigate.into(),
-                1,
-                max_vision,
-                vision_fix,
-            ),
-            (
-                "vision.station",
-                self.vision.station.into(),
-                1,
-                max_vision,
-                vision_fix,
-            ),
-            (
-                "move_ticks.scout",
-                self.move_ticks.scout.into(),
-                0,
-                1000,
-                "use e.g. 2 (0 = immobile)",
-            ),
-            (
-                "move_ticks.frigate",
-                self.move_ticks.frigate.into(),
-                0,
-                1000,
-                "use e.g. 4",
-            ),
-            (
-                "move_ticks.station",
-                self.move_ticks.station.into(),
-                0,
-                1000,
-                "use 0",
-            ),
-            (
-                "health.scout",
-                self.health.scout.into(),
-                1,
-                65535,
-                "use e.g. 50",
-            ),
-            (
-                "health.frigate",
-                self.health.frigate.into(),
-                1,
-                65535,
-                "use e.g. 120",
-            ),
-            (
-                "health.station",
-                self.health.station.into(),
-                1,
-                65535,
-                "use e.g. 500",
-            ),
         ];
         for (field, v, lo, hi, fix) in ranges {
             check_range(field, v, lo, hi, fix)?;
         }
+        // Resource fields see nothing; everything else sees at least its own hex's neighbours.
+        let sight = |k: EntityKind| u64::from(k.deposit().is_none());
+        self.vision
+            .check(per_kind_fields!("vision"), sight, max_vision, vision_fix)?;
+        self.move_ticks.check(
+            per_kind_fields!("move_ticks"),
+            |_| 0,
+            1000,
+            "use e.g. 4 for ships (0 = immobile, for stations, buildings and fields)",
+        )?;
+        self.health
+            .check(per_kind_fields!("health"), |_| 1, 65535, "use e.g. 120")?;
         self.load.validate()?;
         self.sync.validate()?;
         self.combat.validate(self.chunk_radius.saturating_mul(2))?;
         self.command_kinds.validate()?;
+        self.economy.validate(self.tick_hz)?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

@@ -47,6 +47,38 @@ pub struct PlayerRecord {
 pub struct WorldSnapshot {
     /// The tick the snapshot was taken at.
     pub tick: u32,
-    /// Every unit of the region.
+    /// Every unit of the region (buildings and resource fields included).
     pub units: Vec<UnitRecord>,
+    /// Its economy: stocks, production queues, construction sites.
+    pub economy: EconomyRecord,
+}
+
+/// The economy of a region as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EconomyRecord {
+    /// Each empire's stock (credits, metal, crystal), by empire.
+    pub stocks: Vec<(EmpireId, [u32; 3])>,
+    /// Every queued job, by building and queue position.
+    pub jobs: Vec<JobRecord>,
+    /// Buildings still under construction, sorted.
+    pub sites: Vec<EntityId>,
+}
+
+/// A stored production job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobRecord {
+    /// Its building.
+    pub building: EntityId,
+    /// Its id in the building.
+    pub job: u32,
+    /// Its place in the queue, from 0.
+    pub position: u32,
+    /// Its recipe.
+    pub recipe: u16,
+    /// Whether it queues itself again.
+    pub repeat: bool,
+    /// Ticks left of a started job; `None` for a waiting one.
+    pub remaining: Option<u32>,
+    /// What was paid (refunded on cancel).
+    pub paid: [u32; 3],
 }

@@ -33,8 +33,7 @@ fn attack_checks_run_in_order_and_leak_nothing() {
         combat: CombatConfig {
             attack: PerKind {
                 scout: 0,
-                frigate: 18,
-                station: 30,
+                ..CombatConfig::default().attack
             },
             ..CombatConfig::default()
         },

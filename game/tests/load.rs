@@ -19,6 +19,7 @@ const LINK: LinkId = 1;
 fn sim_with(npcs: u32, pattern: NpcPattern) -> RegionSim {
     let config = RegionConfig {
         pirates: 0,
+        economy: crate::common::bare_economy(),
         ..RegionConfig::default()
     };
     let map = GameMap::generate(

@@ -16,6 +16,7 @@ fn config() -> RegionConfig {
     RegionConfig {
         asteroid_percent: 0,
         pirates: 2,
+        economy: crate::common::bare_economy(),
         ..RegionConfig::default()
     }
 }

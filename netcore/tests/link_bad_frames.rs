@@ -120,6 +120,7 @@ fn the_edge_closes_for_bad_region_frames_and_holds_its_sessions() {
     e.handle_bytes(
         now,
         &RegionToEdge::Joined(Joined {
+            catalog: Default::default(),
             session: 1,
             empire: 1,
             tick_rate_hz: 20,

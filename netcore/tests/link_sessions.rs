@@ -11,6 +11,7 @@ use starlane_protocol::{Command, Hex, MapInfo, RejectReason};
 
 fn joined(session: SessionId) -> RegionToEdge {
     RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 4,
         tick_rate_hz: 20,

@@ -65,6 +65,8 @@ pub enum ServerMsg {
     /// A resume ticket for this session (after `Welcome`, renewed before it expires), kept by
     /// the client for a reconnection after an unexpected close (SPEC.md §17).
     ResumeTicket { ticket: Vec<u8> },
+    /// The region's recipe catalog (protocol version 3, SPEC.md §19), sent once after `Map`.
+    Catalog(crate::economy::Catalog),
 }
 
 /// Why a client-protocol message was refused by [`ClientMsg::decode`] or [`ServerMsg::decode`].

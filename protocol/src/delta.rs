@@ -37,6 +37,9 @@ pub enum Event {
     /// The empire's combat since its previous report (protocol version 2, SPEC.md §18): only
     /// its own figures, so a report says nothing about what the empire cannot see.
     Combat(CombatReport),
+    /// A production job of one of the empire's buildings changed state (protocol version 3,
+    /// SPEC.md §19).
+    Job(crate::economy::JobEvent),
 }
 
 /// What an empire's units did and suffered in combat over one report interval.
@@ -74,6 +77,7 @@ impl Event {
             Event::CommandAck { .. } => 3,
             Event::CommandRejected { .. } => 4,
             Event::Combat(_) => 5,
+            Event::Job(_) => 6,
         }
     }
 }

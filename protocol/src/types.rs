@@ -74,9 +74,11 @@ macro_rules! wire_enum {
 pub(crate) use wire_enum;
 
 /// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`] (2: the
-/// `Stop` and `Attack` commands, their errors and the `Combat` event, SPEC.md §18). An edge
-/// refuses any other version with [`RejectReason::UnsupportedVersion`].
-pub const PROTOCOL_VERSION: u16 = 2;
+/// `Stop` and `Attack` commands, their errors and the `Combat` event, SPEC.md §18; 3: the
+/// building and resource-field kinds, the `Build`, `Train` and `Cancel` commands, their errors,
+/// the `Catalog` message and the `Job` event, SPEC.md §19). An edge refuses any other version
+/// with [`RejectReason::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
@@ -85,6 +87,10 @@ pub const MAX_DATAGRAM: usize = 1200;
 pub type EntityId = u32;
 /// Region-assigned empire identifier.
 pub type EmpireId = u32;
+/// A recipe's id in the region's catalog (protocol version 3).
+pub type RecipeId = u16;
+/// A production job's id, unique in its building (protocol version 3).
+pub type JobId = u32;
 
 /// The owner of neutral entities (pirates, NPCs): no player's empire. Regions never assign it
 /// to a player, so an entity is own when its owner is the session's empire, neutral when it
@@ -99,6 +105,30 @@ wire_enum! {
         Scout = 0 => "scout",
         Frigate = 1 => "frigate",
         Station = 2 => "station",
+        /// A building that mines the resource fields next to it (protocol version 3).
+        Extractor = 3 => "extractor",
+        /// A building that builds ships (protocol version 3).
+        Shipyard = 4 => "shipyard",
+        /// A neutral metal deposit that extractors mine (protocol version 3).
+        MetalField = 5 => "metal_field",
+        /// A neutral crystal deposit that extractors mine (protocol version 3).
+        CrystalField = 6 => "crystal_field",
+    }
+}
+
+impl EntityKind {
+    /// Whether the kind is a building (it stands still and may hold a production queue).
+    pub const fn is_building(self) -> bool {
+        matches!(self, Self::Station | Self::Extractor | Self::Shipyard)
+    }
+
+    /// The resource a field of this kind yields, `None` if it is not a resource field.
+    pub const fn deposit(self) -> Option<ResourceKind> {
+        match self {
+            Self::MetalField => Some(ResourceKind::Metal),
+            Self::CrystalField => Some(ResourceKind::Crystal),
+            _ => None,
+        }
     }
 }
 
@@ -144,9 +174,9 @@ pub struct VisionChange {
 wire_enum! {
     /// Kinds of empire resources.
     pub enum ResourceKind {
-        Credits = 0,
-        Metal = 1,
-        Crystal = 2,
+        Credits = 0 => "credits",
+        Metal = 1 => "metal",
+        Crystal = 2 => "crystal",
     }
 }
 
@@ -267,6 +297,22 @@ wire_enum! {
         InvalidTarget = 9,
         /// The unit has no weapon. Protocol version 2.
         Unarmed = 10,
+        /// No recipe has that id, or none builds that kind. Protocol version 3.
+        UnknownRecipe = 11,
+        /// The recipe is not made by that unit or building kind. Protocol version 3.
+        WrongProducer = 12,
+        /// The empire lacks the recipe's inputs. Protocol version 3.
+        InsufficientResources = 13,
+        /// The building's production queue is full. Protocol version 3.
+        QueueFull = 14,
+        /// The building has no job with that id. Protocol version 3.
+        UnknownJob = 15,
+        /// The building site is not valid: out of the builder's reach, off the map, blocked,
+        /// taken by another building or (an extractor) with no resource field next to it.
+        /// Protocol version 3.
+        BadSite = 16,
+        /// The building is still under construction. Protocol version 3.
+        UnderConstruction = 17,
     }
 }
 
@@ -283,21 +329,41 @@ pub enum Command {
     /// Order `unit` to attack `target`: it closes to its weapon range and fires until the
     /// target is destroyed or out of the sender's sight (protocol version 2).
     Attack { unit: EntityId, target: EntityId },
+    /// Order `unit` to build a building of `kind` at `at` (protocol version 3): the recipe
+    /// that `unit`'s kind makes into `kind` is paid now and a construction site appears.
+    Build {
+        unit: EntityId,
+        kind: EntityKind,
+        at: Hex,
+    },
+    /// Queue `recipe` in `building`'s production queue (protocol version 3), paid now;
+    /// `repeat` queues it again each time it completes.
+    Train {
+        building: EntityId,
+        recipe: RecipeId,
+        repeat: bool,
+    },
+    /// Cancel the job `job` of `building` and refund what it cost (protocol version 3); the
+    /// construction job of a site removes the site.
+    Cancel { building: EntityId, job: JobId },
 }
 
 impl Command {
     /// The unit the command orders.
     pub fn unit(&self) -> EntityId {
         match self {
-            Command::Move { unit, .. } | Command::Stop { unit } | Command::Attack { unit, .. } => {
-                *unit
-            }
+            Command::Move { unit, .. }
+            | Command::Stop { unit }
+            | Command::Attack { unit, .. }
+            | Command::Build { unit, .. } => *unit,
+            Command::Train { building, .. } | Command::Cancel { building, .. } => *building,
         }
     }
 
     /// Every command kind's stable lowercase name, in the order of [`Command::kind_index`]
     /// (configuration keys such as the region's `[command_kinds]`, metrics labels, logs).
-    pub const KIND_NAMES: [&'static str; 3] = ["move", "stop", "attack"];
+    pub const KIND_NAMES: [&'static str; 6] =
+        ["move", "stop", "attack", "build", "train", "cancel"];
 
     /// The index of the command's kind in [`Command::KIND_NAMES`].
     pub const fn kind_index(&self) -> u8 {
@@ -305,6 +371,9 @@ impl Command {
             Command::Move { .. } => 0,
             Command::Stop { .. } => 1,
             Command::Attack { .. } => 2,
+            Command::Build { .. } => 3,
+            Command::Train { .. } => 4,
+            Command::Cancel { .. } => 5,
         }
     }
 }
@@ -315,7 +384,18 @@ mod tests {
 
     #[test]
     fn entity_kind_names_round_trip_in_code_order() {
-        assert_eq!(EntityKind::NAMES, ["scout", "frigate", "station"]);
+        assert_eq!(
+            EntityKind::NAMES,
+            [
+                "scout",
+                "frigate",
+                "station",
+                "extractor",
+                "shipyard",
+                "metal_field",
+                "crystal_field"
+            ]
+        );
         for (kind, name) in EntityKind::ALL.iter().zip(EntityKind::NAMES) {
             assert_eq!(kind.name(), *name);
             assert_eq!(EntityKind::from_name(name), Some(*kind));

@@ -59,6 +59,7 @@ fn every_message_variant_has_a_vector() {
         "resources",
         "command_ack",
         "command_rejected",
+        "job",
         "mixed",
     ] {
         assert!(

@@ -5,6 +5,7 @@ use crate::common::load;
 use serde_json::Value;
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
 use starlane_protocol::delta::*;
+use starlane_protocol::economy::*;
 use starlane_protocol::*;
 
 fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
@@ -52,6 +53,39 @@ fn hexes(v: &Value, key: &str) -> Vec<Hex> {
     list(v, key).iter().map(hex_of).collect()
 }
 
+fn kind_of(v: &Value, key: &str) -> EntityKind {
+    EntityKind::from_u8(small(v, key)).expect("valid entity kind")
+}
+
+/// A list of `{ kind, amount }` resource amounts.
+fn amounts(v: &Value, key: &str) -> Vec<(ResourceKind, u32)> {
+    list(v, key)
+        .iter()
+        .map(|a| {
+            let kind = ResourceKind::from_u8(small(a, "kind")).expect("valid resource kind");
+            (kind, small(a, "amount"))
+        })
+        .collect()
+}
+
+fn recipe_from_json(r: &Value) -> Recipe {
+    let o = field(r, "output");
+    let output = match text(o, "type").as_str() {
+        "resources" => RecipeOutput::Resources(amounts(o, "amounts")),
+        "unit" => RecipeOutput::Unit(kind_of(o, "kind")),
+        "building" => RecipeOutput::Building(kind_of(o, "kind")),
+        other => panic!("unknown recipe output {other}"),
+    };
+    Recipe {
+        id: small(r, "id"),
+        name: text(r, "name"),
+        producer: kind_of(r, "producer"),
+        inputs: amounts(r, "inputs"),
+        output,
+        ticks: small(r, "ticks"),
+    }
+}
+
 fn client_from_json(m: &Value) -> ClientMsg {
     match text(m, "type").as_str() {
         "hello" => ClientMsg::Hello {
@@ -71,6 +105,20 @@ fn client_from_json(m: &Value) -> ClientMsg {
                 "attack" => Command::Attack {
                     unit: small(c, "unit"),
                     target: small(c, "target"),
+                },
+                "build" => Command::Build {
+                    unit: small(c, "unit"),
+                    kind: kind_of(c, "kind"),
+                    at: hex_of(field(c, "at")),
+                },
+                "train" => Command::Train {
+                    building: small(c, "building"),
+                    recipe: small(c, "recipe"),
+                    repeat: field(c, "repeat").as_bool().expect("repeat is a bool"),
+                },
+                "cancel" => Command::Cancel {
+                    building: small(c, "building"),
+                    job: small(c, "job"),
                 },
                 other => panic!("unknown command type {other}"),
             };
@@ -155,6 +203,12 @@ fn event_from_json(e: &Value) -> Event {
             seq: small(e, "seq"),
             error: CommandError::from_u8(small(e, "error")).expect("valid command error"),
         },
+        "job" => Event::Job(JobEvent {
+            building: small(e, "building"),
+            job: small(e, "job"),
+            recipe: small(e, "recipe"),
+            state: JobState::from_u8(small(e, "state")).expect("valid job state"),
+        }),
         other => panic!("unknown event type {other}"),
     }
 }
@@ -232,6 +286,9 @@ fn server_from_json(m: &Value) -> ServerMsg {
             ticket: ticket(m),
         },
         "resumeTicket" => ServerMsg::ResumeTicket { ticket: ticket(m) },
+        "catalog" => ServerMsg::Catalog(Catalog {
+            recipes: list(m, "recipes").iter().map(recipe_from_json).collect(),
+        }),
         other => panic!("unknown server message type {other}"),
     }
 }
@@ -297,5 +354,48 @@ fn vector_names_are_unique() {
         for v in load(file) {
             assert!(names.insert(text(&v, "name")), "{file}: duplicate name");
         }
+    }
+}
+
+/// Every code that protocol version 3 added (SPEC.md §19) appears in a valid server vector:
+/// the entity kinds in entity records, the command errors 11 to 17 in rejections, every job
+/// state in a `Job` event.
+#[test]
+fn every_version_3_code_has_a_vector() {
+    let (mut kinds, mut errors, mut states) = (Vec::new(), Vec::new(), Vec::new());
+    let mut add = |m: &ServerMsg| {
+        let events = match m {
+            ServerMsg::EntityPacket(p) => {
+                kinds.extend(p.entities.iter().filter_map(|r| match r.base {
+                    RecordBase::Full { kind, .. } => kind,
+                    RecordBase::Delta { .. } => None,
+                }));
+                p.events.iter().map(|e| e.event).collect()
+            }
+            ServerMsg::CommandRejected { error, .. } => vec![Event::CommandRejected {
+                seq: 0,
+                error: *error,
+            }],
+            _ => Vec::new(),
+        };
+        for e in events {
+            match e {
+                Event::CommandRejected { error, .. } => errors.push(error),
+                Event::Job(j) => states.push(j.state),
+                _ => {}
+            }
+        }
+    };
+    for v in load("server.json") {
+        add(&server_from_json(field(&v, "msg")));
+    }
+    for kind in EntityKind::ALL {
+        assert!(kinds.contains(kind), "no entity record of {kind:?}");
+    }
+    for state in JobState::ALL {
+        assert!(states.contains(state), "no job event {state:?}");
+    }
+    for error in CommandError::ALL.iter().filter(|e| **e as u8 >= 11) {
+        assert!(errors.contains(error), "no rejection {error:?}");
     }
 }

@@ -321,9 +321,9 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
             LinkServerMsg::CommandRejected { seq, error } => {
                 emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
             }
-            // A combat report has no version-1 message of its own (the real edge sends it as
-            // an `EntityPacket` event); the stand-in measures the region, not reports.
-            LinkServerMsg::Combat(_) => {}
+            // Combat reports and job events have no version-1 message of their own (the real
+            // edge sends them as `EntityPacket` events); the stand-in measures the region.
+            LinkServerMsg::Combat(_) | LinkServerMsg::Job(_) => {}
         }
     }
     if let Some(u) = update {

@@ -8,6 +8,7 @@
 use crate::delta::{DeltaReceiver, DeltaStats, PacketKind};
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::delta::{CombatReport, EntityPacket, Event};
+use starlane_protocol::economy::JobEvent;
 use starlane_protocol::{CommandError, EntityChange, EntityId, EntityState, Update, VisionChange};
 
 /// The answer to one of the client's commands, from a `CommandAck` or `CommandRejected` event.
@@ -32,6 +33,8 @@ pub struct Assembled {
     pub commands: Vec<CommandResult>,
     /// The empire's combat reports among the packet's new events (SPEC.md §18.2).
     pub combat: Vec<CombatReport>,
+    /// The empire's production-job events among the packet's new events (SPEC.md §19).
+    pub jobs: Vec<JobEvent>,
     /// The `Ack { newest, mask }` covering every packet received so far, this one included.
     pub ack: (u16, u32),
 }
@@ -97,6 +100,7 @@ impl UpdateAssembler {
         };
         let mut commands = Vec::new();
         let mut combat = Vec::new();
+        let mut jobs = Vec::new();
         for event in &applied.events {
             match *event {
                 // Removals are taken from `applied.removed`: only ids that really left.
@@ -112,6 +116,7 @@ impl UpdateAssembler {
                     result: Err(error),
                 }),
                 Event::Combat(report) => combat.push(report),
+                Event::Job(job) => jobs.push(job),
             }
         }
         // `WorldView::apply` applies appeared, then changed, then disappeared: an id removed
@@ -136,6 +141,7 @@ impl UpdateAssembler {
             update,
             commands,
             combat,
+            jobs,
             ack,
         })
     }

@@ -32,6 +32,8 @@ pub struct SwarmStats {
     /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
     pub combat_reports: AtomicU64,
     pub damage_dealt: AtomicU64,
+    /// Production-job events received (SPEC.md §19).
+    pub job_events: AtomicU64,
 }
 
 /// What a bot orders every few seconds.
@@ -136,6 +138,9 @@ pub async fn run_bot(
                     stats.combat_reports.fetch_add(1, Ordering::Relaxed);
                     stats.damage_dealt.fetch_add(u64::from(r.dealt), Ordering::Relaxed);
                 }
+                Some(ClientEvent::Job(_)) => {
+                    stats.job_events.fetch_add(1, Ordering::Relaxed);
+                }
                 Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
             },
@@ -188,7 +193,7 @@ pub fn attack_nearest(client: &mut Client, rng: &mut StdRng) -> bool {
         .world
         .entities
         .values()
-        .filter(|e| e.owner != empire)
+        .filter(|e| e.owner != empire && e.kind.deposit().is_none())
         .min_by_key(|e| (e.pos.distance(pos), e.id))
         .map(|e| e.id);
     match target {

@@ -8,6 +8,7 @@ use crate::world::{Applied, WorldView};
 use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::CombatReport;
+use starlane_protocol::economy::JobEvent;
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, Hex, MoveReason, NEUTRAL_EMPIRE, NoticeKind,
     PROTOCOL_VERSION, RejectReason, Update,
@@ -66,6 +67,8 @@ pub enum ClientEvent {
     Notice { kind: NoticeKind, text: String },
     /// The empire's combat since its previous report (SPEC.md §18.2).
     Combat(CombatReport),
+    /// A production job of one of the empire's buildings changed state (SPEC.md §19).
+    Job(JobEvent),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
     /// unexpected close, `None`): same empire, unanswered commands sent again.
     Moved { reason: Option<MoveReason> },
@@ -342,6 +345,10 @@ impl Client {
                 self.world.map = Some(map);
                 None
             }
+            ServerMsg::Catalog(catalog) => {
+                self.world.catalog = Some(catalog);
+                None
+            }
             ServerMsg::EntityPacket(p) if datagram => {
                 if let Some(a) = self.assembler.handle_packet(&p) {
                     self.ack_due = true;
@@ -417,6 +424,8 @@ impl Client {
         }
         self.pending
             .extend(a.combat.into_iter().map(ClientEvent::Combat));
+        self.pending
+            .extend(a.jobs.into_iter().map(ClientEvent::Job));
     }
 
     /// Apply a (legacy) full update and record it.

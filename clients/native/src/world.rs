@@ -21,6 +21,8 @@ pub struct WorldView {
     pub empire: EmpireId,
     pub tick: u32,
     pub map: Option<MapInfo>,
+    /// The region's recipe catalog (protocol version 3), once received.
+    pub catalog: Option<starlane_protocol::economy::Catalog>,
     pub entities: BTreeMap<EntityId, EntityState>,
     pub vision: HashMap<Hex, Visibility>,
     pub resources: BTreeMap<u8, u32>,
@@ -74,9 +76,18 @@ impl WorldView {
         applied
     }
 
-    /// Own units, sorted by id (none while the empire is [`NEUTRAL_EMPIRE`], i.e. unknown:
-    /// neutral units are nobody's).
+    /// Own ships (the units that move and fight; not buildings), sorted by id (none while the
+    /// empire is [`NEUTRAL_EMPIRE`], i.e. unknown: neutral units are nobody's).
     pub fn my_units(&self) -> impl Iterator<Item = &EntityState> {
+        self.mine().filter(|e| !e.kind.is_building())
+    }
+
+    /// Own buildings (stations, extractors, shipyards, construction sites), sorted by id.
+    pub fn my_buildings(&self) -> impl Iterator<Item = &EntityState> {
+        self.mine().filter(|e| e.kind.is_building())
+    }
+
+    fn mine(&self) -> impl Iterator<Item = &EntityState> {
         let me = self.empire;
         self.entities
             .values()

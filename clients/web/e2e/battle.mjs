@@ -43,7 +43,7 @@ export async function battleScenario(fail) {
     });
     console.log(`moves sent: ${JSON.stringify(sent)}`);
     if (sent.length === 0 || sent.some((seq) => seq === 0)) throw new Error(`moves not sent: ${JSON.stringify(sent)}`);
-    await waitFor(page, (neutral) => window.__starlane.entities().some((e) => e.owner === neutral),
+    await waitFor(page, (neutral) => window.__starlane.entities().some((e) => e.owner === neutral && e.kind <= 1),
       NEUTRAL, "a pirate in sight", 40_000);
 
     // Select an own frigate and click the nearest pirate.
@@ -51,7 +51,7 @@ export async function battleScenario(fail) {
       const s = window.__starlane;
       const all = s.entities();
       const own = all.filter((e) => e.owner === s.empire && e.kind === frigate);
-      const pirates = all.filter((e) => e.owner === neutral);
+      const pirates = all.filter((e) => e.owner === neutral && e.kind <= 1); // ships, not fields
       if (own.length === 0 || pirates.length === 0) return null;
       const d = (a, b) => Math.max(Math.abs(a.q - b.q), Math.abs(a.r - b.r), Math.abs(a.q - b.q + a.r - b.r));
       let best = null;

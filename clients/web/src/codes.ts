@@ -38,6 +38,13 @@ const COMMAND_ERRORS: Record<number, string> = {
   8: "unknown target",
   9: "invalid target",
   10: "unarmed",
+  11: "unknown recipe",
+  12: "wrong producer",
+  13: "insufficient resources",
+  14: "queue full",
+  15: "unknown job",
+  16: "bad site",
+  17: "under construction",
 };
 
 function describe(table: Record<number, string>, code: unknown): string {

@@ -1,7 +1,7 @@
 // Entry point: bootstraps the session, wires network, world, input, renderer
 // and overlay, and exposes `window.__starlane` for browser tests.
 
-import type { Command, ServerMsg } from "./protocol";
+import { type Command, type ServerMsg, commandUnit } from "./protocol";
 import { noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
@@ -158,7 +158,7 @@ function reportCombat(app: App, r: CombatReport): void {
 
 /** Sends `command` (a move when `to` is given) for `unit`; false when not connected. */
 function sendCommand(app: App, command: Command, to: AxialHex | null): boolean {
-  const cmd = app.commands.begin(command.unit, to, nowMs());
+  const cmd = app.commands.begin(commandUnit(command), to, nowMs());
   if (app.conn.sendCommand(cmd.seq, command)) return true;
   app.commands.abandon(cmd.seq);
   return false;

@@ -5,21 +5,33 @@ import {
   BitReader,
   BitWriter,
   DecodeError,
+  EntityKind,
+  JobState,
+  MAX_AMOUNTS,
+  MAX_RECIPES,
+  MAX_RECIPE_NAME,
   MAX_TOKEN_LEN,
   MAX_USER_ID,
   MAX_BASELINE_AGE,
   MAX_ENTITY_RECORDS,
   MAX_EVENTS,
   PROTOCOL_VERSION,
+  ResourceKind,
   ackCovers,
+  buildCommand,
+  cancelCommand,
+  commandUnit,
   decodeClientMsg,
   decodeServerMsg,
   encodeClientMsg,
   encodeServerMsg,
+  depositOf,
+  isBuildingKind,
+  trainCommand,
   zigzagDecode,
   zigzagEncode,
 } from "../src/protocol";
-import type { ClientMsg, EntityPacket, ServerMsg } from "../src/protocol";
+import type { ClientMsg, Command, EntityPacket, Recipe, ServerMsg } from "../src/protocol";
 
 describe("bits", () => {
   it("writes MSB-first and pads with zeros", () => {
@@ -84,7 +96,7 @@ describe("encoder range checks", () => {
       { ...base, entities: [{ id: 1, baselineAge: 0 }] },
       { ...base, entities: [{ id: 1, baselineAge: MAX_BASELINE_AGE + 1 }] },
       { ...base, entities: [{ id: 1, baselineAge: 1, kind: 0 }] },
-      { ...base, entities: [{ id: 1, kind: 3 }] },
+      { ...base, entities: [{ id: 1, kind: 7 }] },
       { ...base, entities: [{ id: 2 }, { id: 1 }, { id: 2, baselineAge: 1 }] },
       { ...base, entities: [{ id: 2 ** 32 }] },
       { ...base, events: [{ eventId: 1, event: { type: "vision", hex: { q: 0, r: 0 }, state: 3 } }] },
@@ -144,6 +156,120 @@ describe("encoder range checks", () => {
   });
 });
 
+describe("economy (protocol version 3)", () => {
+  const recipe: Recipe = {
+    id: 1,
+    name: "build_extractor",
+    producer: EntityKind.Frigate,
+    inputs: [
+      { kind: ResourceKind.Credits, amount: 100 },
+      { kind: ResourceKind.Metal, amount: 20 },
+    ],
+    output: { type: "building", kind: EntityKind.Extractor },
+    ticks: 160,
+  };
+
+  it("builds commands and round-trips them", () => {
+    const commands: Command[] = [
+      buildCommand(130, EntityKind.Extractor, { q: -3, r: 5 }),
+      trainCommand(77, 9),
+      trainCommand(77, 65535, true),
+      cancelCommand(77, 3),
+    ];
+    expect(commands[1]).toEqual({ type: "train", building: 77, recipe: 9, repeat: false });
+    expect(commands.map(commandUnit)).toEqual([130, 77, 77, 77]);
+    expect(commandUnit({ type: "stop", unit: 5 })).toBe(5);
+    for (const [i, command] of commands.entries()) {
+      const m: ClientMsg = { type: "command", seq: i, command };
+      expect(decodeClientMsg(encodeClientMsg(m))).toStrictEqual(m);
+    }
+    // seq 1 | train | building 77 | recipe 9 | repeat 1, then 7 bits of padding
+    expect(Array.from(encodeClientMsg({ type: "command", seq: 1, command: trainCommand(77, 9, true) }))).toEqual([
+      0x02, 0x01, 0x05, 0x4d, 0x09, 0x80,
+    ]);
+  });
+
+  it("round-trips catalogs and job events", () => {
+    const catalogs: ServerMsg[] = [
+      { type: "catalog", recipes: [] },
+      {
+        type: "catalog",
+        recipes: [
+          recipe,
+          {
+            id: 65535,
+            name: "é".repeat(MAX_RECIPE_NAME / 2),
+            producer: EntityKind.CrystalField,
+            inputs: [],
+            output: { type: "resources", amounts: [{ kind: ResourceKind.Crystal, amount: 2 ** 32 - 1 }] },
+            ticks: 2 ** 32 - 1,
+          },
+          { ...recipe, id: 9, output: { type: "unit", kind: EntityKind.Frigate } },
+        ],
+      },
+      { type: "catalog", recipes: new Array(MAX_RECIPES).fill(recipe) },
+    ];
+    for (const m of catalogs) expect(decodeServerMsg(encodeServerMsg(m))).toStrictEqual(m);
+    const jobs: EntityPacket = {
+      type: "entityPacket",
+      seq: 1,
+      tick: 1,
+      healthStep: 1,
+      events: Object.values(JobState).map((state, i) => ({
+        eventId: i,
+        event: { type: "job", building: 500, job: i, recipe: 65535, state },
+      })),
+      entities: [],
+    };
+    expect(decodeServerMsg(encodeServerMsg(jobs))).toStrictEqual(jobs);
+  });
+
+  it("refuses economy values the wire cannot carry", () => {
+    const command = (c: unknown): ClientMsg => ({ type: "command", seq: 1, command: c as Command });
+    const badClient: ClientMsg[] = [
+      command({ type: "build", unit: 1, kind: 7, at: { q: 0, r: 0 } }),
+      command({ type: "build", unit: -1, kind: 3, at: { q: 0, r: 0 } }),
+      command({ type: "train", building: 1, recipe: 65536, repeat: false }),
+      command({ type: "train", building: 1, recipe: 1, repeat: 1 }),
+      command({ type: "cancel", building: 1, job: 2 ** 32 }),
+    ];
+    for (const m of badClient) expect(() => encodeClientMsg(m), JSON.stringify(m)).toThrow(RangeError);
+    const catalog = (r: Partial<Recipe>): ServerMsg => ({ type: "catalog", recipes: [{ ...recipe, ...r }] });
+    const many = new Array(MAX_AMOUNTS + 1).fill({ kind: ResourceKind.Metal, amount: 1 });
+    const badServer: ServerMsg[] = [
+      { type: "catalog", recipes: new Array(MAX_RECIPES + 1).fill(recipe) },
+      catalog({ id: 65536 }),
+      catalog({ name: "x".repeat(MAX_RECIPE_NAME + 1) }),
+      catalog({ producer: 7 }),
+      catalog({ inputs: many }),
+      catalog({ inputs: [{ kind: 3, amount: 1 }] }),
+      catalog({ output: { type: "resources", amounts: many } }),
+      catalog({ output: { type: "unit", kind: 7 } }),
+      catalog({ ticks: 2 ** 32 }),
+      {
+        type: "entityPacket",
+        seq: 1,
+        tick: 1,
+        healthStep: 1,
+        events: [{ eventId: 1, event: { type: "job", building: 1, job: 1, recipe: 1, state: 5 } }],
+        entities: [],
+      },
+    ];
+    for (const m of badServer) expect(() => encodeServerMsg(m), JSON.stringify(m).slice(0, 80)).toThrow(RangeError);
+  });
+
+  it("knows buildings and resource fields", () => {
+    expect(Object.values(EntityKind).filter(isBuildingKind)).toEqual([
+      EntityKind.Station,
+      EntityKind.Extractor,
+      EntityKind.Shipyard,
+    ]);
+    expect(depositOf(EntityKind.MetalField)).toBe(ResourceKind.Metal);
+    expect(depositOf(EntityKind.CrystalField)).toBe(ResourceKind.Crystal);
+    expect(depositOf(EntityKind.Extractor)).toBeNull();
+  });
+});
+
 /** xorshift32: a tiny deterministic generator. */
 function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -176,7 +302,7 @@ describe("random inputs", () => {
     for (let i = 0; i < 50_000; i++) {
       const bytes = new Uint8Array(next() % 40);
       for (let j = 0; j < bytes.length; j++) bytes[j] = next() & 0xff;
-      if (bytes.length > 0 && next() % 2 === 0) bytes[0] = next() % 2 === 0 ? 1 + (next() % 4) : 0x81 + (next() % 8);
+      if (bytes.length > 0 && next() % 2 === 0) bytes[0] = next() % 2 === 0 ? 1 + (next() % 4) : 0x81 + (next() % 12);
       if (check(bytes, decodeClientMsg, encodeClientMsg)) decoded++;
       if (check(bytes, decodeServerMsg, encodeServerMsg)) decoded++;
     }

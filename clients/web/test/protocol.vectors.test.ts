@@ -98,6 +98,7 @@ describe("server message vectors", () => {
   it("has vectors for every server message type", () => {
     const types = new Set(server.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
     expect([...types].sort()).toEqual([
+      "catalog",
       "commandAck",
       "commandRejected",
       "entityPacket",

@@ -136,7 +136,10 @@ async fn bot(
                     l.closed = Some(why);
                     return;
                 }
-                ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Combat(_) => {}
+                ClientEvent::Rtt(_)
+                | ClientEvent::Notice { .. }
+                | ClientEvent::Combat(_)
+                | ClientEvent::Job(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

@@ -36,7 +36,10 @@ async fn native_client_attacks_a_pirate() {
         alice.send_move(*id, near);
     }
     wait_until(&mut alice, Duration::from_secs(40), |c| {
-        c.world.entities.values().any(|e| e.owner == NEUTRAL_EMPIRE)
+        c.world
+            .entities
+            .values()
+            .any(|e| e.owner == NEUTRAL_EMPIRE && is_ship(e.kind))
     })
     .await;
 
@@ -58,7 +61,7 @@ async fn native_client_attacks_a_pirate() {
         .world
         .entities
         .values()
-        .filter(|e| e.owner == NEUTRAL_EMPIRE)
+        .filter(|e| e.owner == NEUTRAL_EMPIRE && is_ship(e.kind))
         .map(|e| (e.id, e.health))
         .next()
         .unwrap();
@@ -94,4 +97,9 @@ async fn native_client_attacks_a_pirate() {
         }
     }
     alice.close();
+}
+
+/// Pirates are ships; resource fields are neutral too, but not combatants.
+fn is_ship(kind: EntityKind) -> bool {
+    !kind.is_building() && kind.deposit().is_none()
 }

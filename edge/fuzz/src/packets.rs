@@ -2,6 +2,7 @@
 //! encoder round trip can be checked (`encode` then `decode` gives the canonical packet back).
 
 use crate::input::Input;
+use starlane_protocol::economy::{JobEvent, JobState};
 use starlane_protocol::delta::{
     CombatReport, EntityPacket, EntityRecord, Event, EventEntry, MAX_BASELINE_AGE, RecordBase,
 };
@@ -30,7 +31,7 @@ fn hex(input: &mut Input<'_>) -> Hex {
 }
 
 fn event(input: &mut Input<'_>) -> Option<Event> {
-    Some(match input.u8() % 6 {
+    Some(match input.u8() % 7 {
         0 => Event::Disappeared { id: input.u32() },
         1 => Event::Vision {
             hex: hex(input),
@@ -46,6 +47,12 @@ fn event(input: &mut Input<'_>) -> Option<Event> {
             taken: input.u32(),
             kills: input.u16(),
             losses: input.u16(),
+        }),
+        5 => Event::Job(JobEvent {
+            building: input.u32(),
+            job: input.u32(),
+            recipe: input.u16(),
+            state: pick(JobState::ALL, input.u8())?,
         }),
         _ => Event::CommandRejected {
             seq: input.u32(),

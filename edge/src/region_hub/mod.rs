@@ -31,6 +31,7 @@ use crate::metrics::RegionLinkMetrics;
 use crate::sync::Mirror;
 use starlane_netcore::link::SharedLink;
 use starlane_netcore::proto::link::{EdgeLink, EdgeLinkConfig, EdgeSendError};
+use starlane_protocol::economy::Catalog;
 use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, SessionId};
 use starlane_protocol::{EmpireId, MapInfo, NoticeKind, RejectReason};
 use std::collections::HashMap;
@@ -49,6 +50,8 @@ pub enum RegionEvent {
         empire: EmpireId,
         tick_rate_hz: u8,
         map: MapInfo,
+        /// The region's recipe catalog (sent to the client after the map).
+        catalog: Catalog,
     },
     /// The region refused the session.
     JoinRefused(RejectReason),

@@ -62,6 +62,7 @@ impl RegionHub {
                     empire: j.empire,
                     tick_rate_hz: j.tick_rate_hz,
                     map: j.map,
+                    catalog: j.catalog,
                 },
             ),
             EdgeLinkEvent::JoinRefused(r) => {

@@ -402,6 +402,7 @@ impl SessionCore {
                     empire,
                     tick_rate_hz,
                     map,
+                    catalog,
                 },
             ) => {
                 self.state = State::Active;
@@ -424,6 +425,7 @@ impl SessionCore {
                     Action::Accepted,
                     Action::SendReliable(welcome.encode()),
                     Action::SendReliable(ServerMsg::Map(map).encode()),
+                    Action::SendReliable(ServerMsg::Catalog(catalog).encode()),
                 ];
                 out.extend(self.on_welcomed(now, empire));
                 out
@@ -571,5 +573,6 @@ fn to_sync(sync: &mut SessionSync, now: Instant, msg: LinkServerMsg, mirror: &Mi
             sync.push_event(Event::CommandRejected { seq, error })
         }
         LinkServerMsg::Combat(report) => sync.push_event(Event::Combat(report)),
+        LinkServerMsg::Job(job) => sync.push_event(Event::Job(job)),
     }
 }

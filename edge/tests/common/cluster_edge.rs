@@ -101,6 +101,7 @@ impl TestCluster {
 /// The region stand-in's answer to the join of `session`: empire 2 on a one-chunk map.
 pub fn joined(session: u64) -> RegionToEdge {
     RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 2,
         tick_rate_hz: 20,

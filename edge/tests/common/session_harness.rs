@@ -173,6 +173,7 @@ pub async fn open_session(h: &mut Harness, user: i64) -> (DriverSide, SessionId)
         panic!("expected a join")
     };
     h.region.send(RegionToEdge::Joined(Joined {
+        catalog: Default::default(),
         session,
         empire: 3,
         tick_rate_hz: 20,

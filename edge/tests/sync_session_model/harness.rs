@@ -116,7 +116,10 @@ impl Client {
                     self.resources.insert(kind, amount);
                 }
                 Event::CommandAck { seq } => *self.command_acks.entry(seq).or_insert(0) += 1,
-                Event::CommandRejected { .. } | Event::Disappeared { .. } | Event::Combat(_) => {}
+                Event::CommandRejected { .. }
+                | Event::Disappeared { .. }
+                | Event::Combat(_)
+                | Event::Job(_) => {}
             }
         }
         let (newest, mask) = self.rx.ack()?;

@@ -1,6 +1,6 @@
 //! `[combat]`: weapons and armour per kind, the damage seed and the report interval.
 
-use super::{ConfigError, PerKind, check_range};
+use super::{ConfigError, PerKind, check_range, per_kind_fields};
 use serde::Deserialize;
 use starlane_protocol::EntityKind;
 
@@ -46,21 +46,37 @@ impl Default for CombatConfig {
                 scout: 4,
                 frigate: 18,
                 station: 30,
+                extractor: 0,
+                shipyard: 0,
+                metal_field: 0,
+                crystal_field: 0,
             },
             defense: PerKind {
                 scout: 2,
                 frigate: 8,
                 station: 20,
+                extractor: 10,
+                shipyard: 15,
+                metal_field: 0,
+                crystal_field: 0,
             },
             weapon_range: PerKind {
                 scout: 2,
                 frigate: 3,
                 station: 4,
+                extractor: 0,
+                shipyard: 0,
+                metal_field: 0,
+                crystal_field: 0,
             },
             fire_ticks: PerKind {
                 scout: 10,
                 frigate: 20,
                 station: 20,
+                extractor: 20,
+                shipyard: 20,
+                metal_field: 20,
+                crystal_field: 20,
             },
         }
     }
@@ -90,58 +106,26 @@ impl CombatConfig {
             100,
             "use e.g. 5",
         )?;
-        for (kind, [attack, defense, range, fire]) in EntityKind::ALL.iter().zip(FIELDS) {
-            check_range(
-                attack,
-                self.attack.get(*kind).into(),
-                0,
-                10_000,
-                "use 0 (unarmed) to 10000",
-            )?;
-            check_range(
-                defense,
-                self.defense.get(*kind).into(),
-                0,
-                10_000,
-                "use 0 to 10000",
-            )?;
-            check_range(
-                range,
-                self.weapon_range.get(*kind).into(),
-                1,
-                max_range.into(),
-                "use 1..=2*chunk_radius",
-            )?;
-            check_range(
-                fire,
-                self.fire_ticks.get(*kind).into(),
-                1,
-                1200,
-                "use e.g. 20 (one shot a second at 20 Hz)",
-            )?;
-        }
+        let attack = per_kind_fields!("combat.attack");
+        self.attack
+            .check(attack, |_| 0, 10_000, "use 0 (unarmed) to 10000")?;
+        let defense = per_kind_fields!("combat.defense");
+        self.defense
+            .check(defense, |_| 0, 10_000, "use 0 to 10000")?;
+        // Unarmed kinds may leave their weapon range at 0.
+        let armed = |k: EntityKind| u64::from(self.attack.get(k) > 0);
+        self.weapon_range.check(
+            per_kind_fields!("combat.weapon_range"),
+            armed,
+            max_range.into(),
+            "use 1..=2*chunk_radius (0 only for unarmed kinds)",
+        )?;
+        self.fire_ticks.check(
+            per_kind_fields!("combat.fire_ticks"),
+            |_| 1,
+            1200,
+            "use e.g. 20 (one shot a second at 20 Hz)",
+        )?;
         Ok(())
     }
 }
-
-/// The per-kind field names, in the order of `EntityKind::ALL` (scout, frigate, station).
-const FIELDS: [[&str; 4]; 3] = [
-    [
-        "combat.attack.scout",
-        "combat.defense.scout",
-        "combat.weapon_range.scout",
-        "combat.fire_ticks.scout",
-    ],
-    [
-        "combat.attack.frigate",
-        "combat.defense.frigate",
-        "combat.weapon_range.frigate",
-        "combat.fire_ticks.frigate",
-    ],
-    [
-        "combat.attack.station",
-        "combat.defense.station",
-        "combat.weapon_range.station",
-        "combat.fire_ticks.station",
-    ],
-];

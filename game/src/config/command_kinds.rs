@@ -26,6 +26,12 @@ pub struct CommandKinds {
     pub stop: KindLimit,
     /// `Attack` (default 10 a second, bursts of 20).
     pub attack: KindLimit,
+    /// `Build` (default 2 a second, bursts of 5).
+    pub build: KindLimit,
+    /// `Train` (default 5 a second, bursts of 10).
+    pub train: KindLimit,
+    /// `Cancel` (default 5 a second, bursts of 10).
+    pub cancel: KindLimit,
 }
 
 impl Default for CommandKinds {
@@ -38,22 +44,35 @@ impl Default for CommandKinds {
                 rate: 10,
                 burst: 20,
             },
+            build: KindLimit { rate: 2, burst: 5 },
+            train: KindLimit { rate: 5, burst: 10 },
+            cancel: KindLimit { rate: 5, burst: 10 },
         }
     }
 }
 
 impl CommandKinds {
     /// The limits in the order of `Command::KIND_NAMES` (indexed by `Command::kind_index`).
-    pub fn all(&self) -> [KindLimit; 3] {
-        [self.moves, self.stop, self.attack]
+    pub fn all(&self) -> [KindLimit; 6] {
+        [
+            self.moves,
+            self.stop,
+            self.attack,
+            self.build,
+            self.train,
+            self.cancel,
+        ]
     }
 
     /// Check the ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        const FIELDS: [(&str, &str); 3] = [
+        const FIELDS: [(&str, &str); 6] = [
             ("command_kinds.move.rate", "command_kinds.move.burst"),
             ("command_kinds.stop.rate", "command_kinds.stop.burst"),
             ("command_kinds.attack.rate", "command_kinds.attack.burst"),
+            ("command_kinds.build.rate", "command_kinds.build.burst"),
+            ("command_kinds.train.rate", "command_kinds.train.burst"),
+            ("command_kinds.cancel.rate", "command_kinds.cancel.burst"),
         ];
         for (limit, (rate, burst)) in self.all().into_iter().zip(FIELDS) {
             check_range(

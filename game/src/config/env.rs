@@ -79,6 +79,7 @@ impl RegionConfig {
                 "COMBAT_SEED" => {
                     self.combat.seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
+                "ECONOMY_RECIPES" => self.economy.recipes = value.into(),
                 "SYNC_DELTA_LOG_TICKS" => self.sync.delta_log_ticks = num(&value)?,
                 "BENCH_PUBLISH_TRUTH" => {
                     self.bench.publish_truth =

@@ -24,6 +24,14 @@ pub enum ConfigError {
         value: String,
         problem: String,
     },
+    /// A recipe file has an error (a recipe that does not parse or does not make sense).
+    #[error("recipe file {file}: recipe {recipe}: {problem}; fix: {fix}")]
+    Recipe {
+        file: String,
+        recipe: String,
+        problem: String,
+        fix: &'static str,
+    },
     /// A field is out of range.
     #[error("config field `{field}` {problem}; fix: {fix}")]
     Invalid {

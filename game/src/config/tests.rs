@@ -331,15 +331,21 @@ fn combat_settings_are_validated_by_field() {
     };
     let e = err("[combat]\nreport_secs = 0\n");
     assert!(e.contains("combat.report_secs"), "{e}");
-    let e = err("[combat.weapon_range]\nscout = 2\nfrigate = 19\nstation = 4\n");
+    let e = err(
+        "[combat.weapon_range]\nscout = 2\nfrigate = 19\nstation = 4\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
+    );
     assert!(e.contains("combat.weapon_range.frigate"), "{e}");
     assert!(e.contains("2*chunk_radius"), "{e}");
-    let e = err("[combat.fire_ticks]\nscout = 10\nfrigate = 20\nstation = 0\n");
+    let e = err(
+        "[combat.fire_ticks]\nscout = 10\nfrigate = 20\nstation = 0\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
+    );
     assert!(e.contains("combat.fire_ticks.station"), "{e}");
-    let e = err("[combat.attack]\nscout = 10001\nfrigate = 1\nstation = 1\n");
+    let e = err(
+        "[combat.attack]\nscout = 10001\nfrigate = 1\nstation = 1\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
+    );
     assert!(e.contains("combat.attack.scout"), "{e}");
     // An unarmed kind is fine.
-    RegionConfig::from_toml("[combat.attack]\nscout = 0\nfrigate = 0\nstation = 0\n")
+    RegionConfig::from_toml("[combat.attack]\nscout = 0\nfrigate = 0\nstation = 0\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n")
         .expect("parses")
         .validate()
         .expect("unarmed kinds are valid");
@@ -382,10 +388,10 @@ fn command_kind_limits_are_validated_by_field() {
         .expect_err("rate too high")
         .to_string();
     assert!(e.contains("command_kinds.move.rate"), "{e}");
-    let e = RegionConfig::from_toml("[command_kinds]\nbuild = { rate = 1, burst = 1 }\n")
+    let e = RegionConfig::from_toml("[command_kinds]\nrepair = { rate = 1, burst = 1 }\n")
         .expect_err("unknown kind")
         .to_string();
-    assert!(e.contains("build"), "{e}");
+    assert!(e.contains("repair"), "{e}");
 }
 
 #[test]
@@ -395,6 +401,9 @@ fn command_kinds_follow_the_protocol_kind_order() {
         moves: KindLimit { rate: 1, burst: 1 },
         stop: KindLimit { rate: 2, burst: 1 },
         attack: KindLimit { rate: 3, burst: 1 },
+        build: KindLimit { rate: 4, burst: 1 },
+        train: KindLimit { rate: 5, burst: 1 },
+        cancel: KindLimit { rate: 6, burst: 1 },
     };
     let text = starlane_protocol::Command::KIND_NAMES
         .iter()

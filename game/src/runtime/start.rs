@@ -103,6 +103,9 @@ impl PreparedRegion {
         let mut sim = RegionSim::new(config.clone(), map);
         let units = restored.as_ref().map_or(&[][..], |(_, w)| &w.units[..]);
         sim.load_units(units);
+        if let Some((_, w)) = &restored {
+            sim.load_economy(&w.economy);
+        }
         let npcs = sim.spawn_load(&config.load);
         let restored_from_snapshot = restored.as_ref().map(|(info, _)| *info);
         if let Some(info) = restored_from_snapshot

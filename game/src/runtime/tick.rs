@@ -296,6 +296,7 @@ impl TickLoop {
         WorldSnapshot {
             tick: self.sim.tick(),
             units: self.sim.persistent_units(),
+            economy: self.sim.economy_record(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Components of the region's entities. Resources live with the plugin that owns them.
 
 use bevy_ecs::prelude::*;
-use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
+use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex, JobId, RecipeId, ResourceKind};
 use std::collections::VecDeque;
 
 /// Empire id of neutral (pirate) units: the protocol's constant, re-exported here.
@@ -73,3 +73,35 @@ pub struct AttackOrder {
     /// The tick of the unit's next chase path towards the target.
     pub repath_at: u32,
 }
+
+/// A building's production queue: its first job runs, the rest wait (paid).
+#[derive(Component, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Production {
+    /// Jobs in order; the first is running once its `done_at` is set.
+    pub queue: VecDeque<Job>,
+    /// The id the next job gets.
+    pub next_job: JobId,
+}
+
+/// One production job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// Its id in the building.
+    pub id: JobId,
+    /// Its recipe.
+    pub recipe: RecipeId,
+    /// Queue it again when it completes.
+    pub repeat: bool,
+    /// The tick it completes, once started.
+    pub done_at: Option<u32>,
+    /// What was paid for it (refunded on cancel), by resource slot.
+    pub paid: [u32; 3],
+}
+
+/// Marks a construction site: the building works once its construction job completes.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnderConstruction;
+
+/// A resource field and what it yields; fields are not combatants.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deposit(pub ResourceKind);

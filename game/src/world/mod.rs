@@ -10,6 +10,7 @@
 pub mod combat;
 pub mod commands;
 pub mod components;
+pub mod economy;
 pub mod io;
 pub mod movement;
 pub mod npc;

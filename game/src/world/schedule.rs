@@ -56,6 +56,8 @@ pub enum SimulationStep {
     Index,
     /// Fire, land damage, remove the destroyed, report (combat).
     Combat,
+    /// Run production queues: start, complete and deliver jobs (economy).
+    Production,
 }
 
 /// One concern of the region (commands, simulation, vision, sync, ...): inserts the
@@ -94,6 +96,7 @@ pub fn configure(schedule: &mut Schedule) {
             SimulationStep::Move,
             SimulationStep::Index,
             SimulationStep::Combat,
+            SimulationStep::Production,
         )
             .chain()
             .in_set(RegionSet::Simulation),

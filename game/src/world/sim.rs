@@ -3,7 +3,10 @@
 
 use super::combat::{CombatPlugin, CombatSettings};
 use super::commands::{CommandPlugin, CommandSettings, RestoreNotice};
-use super::components::{Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
+use super::components::{Deposit, Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
+use super::economy::fields::{field_count, spawn_fields};
+use super::economy::record::{restore_record, take_record};
+use super::economy::{EconomyPlugin, EconomySettings};
 use super::io::{Inbox, LinkId, Outbox, TickInput};
 use super::movement::SimulationPlugin;
 use super::npc::{NpcPlugin, spawn_load};
@@ -17,7 +20,7 @@ use super::vision::VisionPlugin;
 use crate::config::{LoadConfig, RegionConfig};
 use crate::map::GameMap;
 use crate::metrics::{TickSample, Truth};
-use crate::records::UnitRecord;
+use crate::records::{EconomyRecord, UnitRecord};
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::RegionToEdge;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
@@ -57,16 +60,25 @@ impl RegionSim {
         let combat = CombatPlugin {
             settings: CombatSettings::from_config(&config),
         };
+        let economy = EconomyPlugin {
+            settings: EconomySettings::from_config(&config).unwrap_or_else(|e| {
+                // `RegionConfig::load` checks the recipe file; an unchecked config that
+                // names a bad one runs with no recipes rather than not at all.
+                tracing::error!("{e}; the region runs without recipes");
+                EconomySettings::with_book(&config, Default::default())
+            }),
+        };
         let sync = SyncPlugin {
             delta_log_ticks: config.sync.delta_log_ticks,
         };
-        let plugins: [&dyn RegionPlugin; 9] = [
+        let plugins: [&dyn RegionPlugin; 10] = [
             &core,
             &spawning,
             &commands,
             &SimulationPlugin,
             &NpcPlugin,
             &combat,
+            &economy,
             &VisionPlugin,
             &sync,
             &TimingPlugin,
@@ -259,6 +271,16 @@ impl RegionSim {
             .collect()
     }
 
+    /// The economy as stored in a snapshot (stocks, jobs, construction sites).
+    pub fn economy_record(&mut self) -> EconomyRecord {
+        take_record(&mut self.world)
+    }
+
+    /// Put a stored economy back, after [`RegionSim::load_units`]; returns the jobs restored.
+    pub fn load_economy(&mut self, record: &EconomyRecord) -> usize {
+        restore_record(&mut self.world, record)
+    }
+
     /// Units changed since the last call (for the periodic save).
     pub fn take_dirty(&mut self) -> Vec<UnitRecord> {
         let dirty = std::mem::take(&mut self.world.resource_mut::<Dirty>().0);
@@ -310,14 +332,17 @@ impl RegionSim {
             .map(|u| u.id)
             .collect();
         self.world.resource_mut::<Dirty>().0 = moved.into_iter().collect();
+        if field_count(&mut self.world) == 0 {
+            spawn_fields(&mut self.world);
+        }
         let pirates = self.pirates as usize;
         let have = self
             .world
-            .resource::<EntityIndex>()
-            .units_of
-            .get(&NEUTRAL_EMPIRE)
-            .copied();
-        if have.unwrap_or(0) == 0 && pirates > 0 {
+            .query_filtered::<&Owner, Without<Deposit>>()
+            .iter(&self.world)
+            .filter(|o| o.0 == NEUTRAL_EMPIRE)
+            .count();
+        if have == 0 && pirates > 0 {
             let den = self.map().pirate_den();
             for (i, pos) in self.map().placements(den, pirates).into_iter().enumerate() {
                 let kind = if i % 2 == 0 {

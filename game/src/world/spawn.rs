@@ -2,7 +2,8 @@
 //! entity index, the spatial grid and the save set.
 
 use super::components::{
-    Armor, Health, Kind, MoveTicks, Owner, Path, Position, StableId, VisionRange, Weapon,
+    Armor, Deposit, Health, Kind, MoveTicks, Owner, Path, Position, Production, StableId,
+    VisionRange, Weapon,
 };
 use super::resources::{Dirty, EntityIndex, Grid};
 use super::schedule::RegionPlugin;
@@ -109,6 +110,15 @@ pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Enti
     if let Some(weapon) = weapon {
         spawned.insert(weapon);
     }
+    if spec.kind.is_building() {
+        spawned.insert(Production {
+            queue: Default::default(),
+            next_job: 1,
+        });
+    }
+    if let Some(resource) = spec.kind.deposit() {
+        spawned.insert(Deposit(resource));
+    }
     let entity = spawned.id();
     let mut index = world.resource_mut::<EntityIndex>();
     index.by_id.insert(id, entity);
@@ -116,4 +126,19 @@ pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Enti
     world.resource_mut::<Grid>().0.upsert(id, spec.pos);
     world.resource_mut::<Dirty>().0.insert(id);
     (id, entity)
+}
+
+/// Take an entity out of the world and its indexes (vision and sync see the removal).
+pub(crate) fn despawn_entity(world: &mut World, entity: Entity, id: EntityId) {
+    let owner = world.get::<Owner>(entity).map(|o| o.0);
+    let mut index = world.resource_mut::<EntityIndex>();
+    index.by_id.remove(&id);
+    if let Some(owner) = owner
+        && let Some(n) = index.units_of.get_mut(&owner)
+    {
+        *n = n.saturating_sub(1);
+    }
+    world.resource_mut::<Grid>().0.remove(id);
+    world.resource_mut::<Dirty>().0.remove(&id);
+    world.despawn(entity);
 }

@@ -3,11 +3,12 @@
 #![allow(dead_code)]
 
 pub mod combat;
+pub mod economy;
 
-use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::records::EmpireRecord;
 use starlane_game::world::{LinkId, RegionSim, TickInput};
+use starlane_game::{EconomyConfig, RegionConfig};
 use starlane_protocol::link::{
     EntityFrame, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ToClient, ViewChange,
 };
@@ -25,12 +26,23 @@ pub fn sim_on(config: RegionConfig, map: GameMap) -> RegionSim {
     sim
 }
 
+/// `[economy]` without the starting station and the resource fields, for tests of other
+/// rules that count entities.
+pub fn bare_economy() -> EconomyConfig {
+    EconomyConfig {
+        start_station: false,
+        fields_per_chunk: 0,
+        ..EconomyConfig::default()
+    }
+}
+
 /// [`sim_on`] a one-chunk map of radius 9 with no asteroids and no pirates: only the units
 /// a test places.
 pub fn quiet_sim() -> RegionSim {
     let config = RegionConfig {
         asteroid_percent: 0,
         pirates: 0,
+        economy: bare_economy(),
         ..RegionConfig::default()
     };
     sim_on(config, GameMap::generate(9, 1, 0))

@@ -27,6 +27,7 @@ pub fn config(dir: &Path) -> RegionConfig {
         http: HttpConfig {
             bind: "127.0.0.1:0".parse().expect("loopback address"),
         },
+        economy: crate::common::bare_economy(),
         ..RegionConfig::default()
     }
 }

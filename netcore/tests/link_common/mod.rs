@@ -208,6 +208,7 @@ impl Net {
                 blocked: Vec::new(),
             };
             let answer = Joined {
+                catalog: Default::default(),
                 session,
                 empire: 1,
                 tick_rate_hz: 20,

@@ -365,7 +365,7 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
     })
     .encode();
     let mut bad_kind = appeared.clone();
-    bad_kind[7] = 3; // type(1) tick(4) count(1) id(1) → kind at byte 7
+    bad_kind[7] = 7; // type(1) tick(4) count(1) id(1) → kind at byte 7
     let resources = ServerMsg::Update(Update {
         tick: 1,
         resources: vec![(ResourceKind::Metal, 1)],
@@ -421,7 +421,7 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         (
             "unknown_command",
             "client",
-            vec![0x02, 0x00, 0x04, 0x00, 0x00, 0x00],
+            vec![0x02, 0x00, 0x07, 0x00, 0x00, 0x00],
             "unknown_command",
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),
@@ -449,7 +449,7 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             vec![0x89, 0x00, 0x81, 0x08],
             "string_too_long",
         ),
-        ("entity_kind_three", "server", bad_kind, "bad_enum"),
+        ("entity_kind_seven", "server", bad_kind, "bad_enum"),
         ("visibility_three", "server", bad_visibility, "bad_enum"),
         ("resource_kind_three", "server", bad_resource, "bad_enum"),
         (

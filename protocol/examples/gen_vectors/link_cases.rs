@@ -3,6 +3,7 @@
 //! ignore checklist refuses.
 
 use serde_json::{Value, json};
+use starlane_protocol::economy::{Catalog, JobEvent, JobState, Recipe, RecipeOutput};
 use starlane_protocol::link::*;
 use starlane_protocol::*;
 
@@ -59,6 +60,18 @@ fn edge_cases() -> Vec<(&'static str, EdgeToRegion)> {
                 },
             }),
         ),
+        (
+            "command_build",
+            EdgeToRegion::Command(SessionCommand {
+                session: 7,
+                seq: 13,
+                command: Command::Build {
+                    unit: 5,
+                    kind: EntityKind::Extractor,
+                    at: Hex::new(2, -1),
+                },
+            }),
+        ),
         ("leave", EdgeToRegion::Leave(Leave { session: 7 })),
         (
             "edge_close",
@@ -91,6 +104,26 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
                     chunk_radius: 9,
                     chunks: vec![Hex::new(0, 0), Hex::new(19, -9)],
                     blocked: vec![Hex::new(1, 1), Hex::new(-2, 5)],
+                },
+                catalog: Catalog {
+                    recipes: vec![
+                        Recipe {
+                            id: 1,
+                            name: "build_extractor".into(),
+                            producer: EntityKind::Frigate,
+                            inputs: vec![(ResourceKind::Credits, 100), (ResourceKind::Metal, 20)],
+                            output: RecipeOutput::Building(EntityKind::Extractor),
+                            ticks: 160,
+                        },
+                        Recipe {
+                            id: 4,
+                            name: "mine_metal".into(),
+                            producer: EntityKind::Extractor,
+                            inputs: Vec::new(),
+                            output: RecipeOutput::Resources(vec![(ResourceKind::Metal, 10)]),
+                            ticks: 80,
+                        },
+                    ],
                 },
             }),
         ),
@@ -132,6 +165,15 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
             }]),
         ),
         (
+            "to_client_job",
+            to_client(vec![LinkServerMsg::Job(JobEvent {
+                building: 500,
+                job: 2,
+                recipe: 4,
+                state: JobState::Started,
+            })]),
+        ),
+        (
             "entities",
             RegionToEdge::Entities(EntityFrame {
                 tick: 100,
@@ -167,7 +209,7 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
         ),
         (
             // Several variants in one frame: pins bitcode's packing of the variant indexes
-            // (a fifth `LinkServerMsg` variant would change these bytes, LINK.md §6.2).
+            // (a seventh `LinkServerMsg` variant would change these bytes, LINK.md §6.2).
             "to_client_mixed",
             to_client(vec![
                 LinkServerMsg::CommandAck { seq: 14 },

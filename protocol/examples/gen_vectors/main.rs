@@ -11,6 +11,7 @@ mod cases;
 mod combat_cases;
 mod delta_cases;
 mod delta_invalid;
+mod economy_cases;
 mod hex_cases;
 mod link_cases;
 mod move_cases;
@@ -19,6 +20,7 @@ use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::*;
+use starlane_protocol::economy::{Recipe, RecipeOutput};
 use starlane_protocol::*;
 
 fn hex_json(h: Hex) -> Value {
@@ -52,7 +54,39 @@ fn command_json(c: &Command) -> Value {
         Command::Attack { unit, target } => {
             json!({ "type": "attack", "unit": unit, "target": target })
         }
+        Command::Build { unit, kind, at } => {
+            json!({ "type": "build", "unit": unit, "kind": *kind as u8, "at": hex_json(*at) })
+        }
+        Command::Train {
+            building,
+            recipe,
+            repeat,
+        } => json!({ "type": "train", "building": building, "recipe": recipe, "repeat": repeat }),
+        Command::Cancel { building, job } => {
+            json!({ "type": "cancel", "building": building, "job": job })
+        }
     }
+}
+
+fn amounts_json(amounts: &[(ResourceKind, u32)]) -> Value {
+    amounts
+        .iter()
+        .map(|(k, a)| json!({ "kind": *k as u8, "amount": a }))
+        .collect()
+}
+
+fn recipe_json(r: &Recipe) -> Value {
+    let output = match &r.output {
+        RecipeOutput::Resources(amounts) => {
+            json!({ "type": "resources", "amounts": amounts_json(amounts) })
+        }
+        RecipeOutput::Unit(kind) => json!({ "type": "unit", "kind": *kind as u8 }),
+        RecipeOutput::Building(kind) => json!({ "type": "building", "kind": *kind as u8 }),
+    };
+    json!({
+        "id": r.id, "name": r.name, "producer": r.producer as u8,
+        "inputs": amounts_json(&r.inputs), "output": output, "ticks": r.ticks
+    })
 }
 
 fn update_json(u: &Update) -> Value {
@@ -119,6 +153,9 @@ fn server_json(m: &ServerMsg) -> Value {
         ServerMsg::ResumeTicket { ticket } => {
             json!({ "type": "resumeTicket", "ticket": hex::encode(ticket) })
         }
+        ServerMsg::Catalog(c) => json!({
+            "type": "catalog", "recipes": c.recipes.iter().map(recipe_json).collect::<Vec<_>>()
+        }),
     }
 }
 
@@ -138,6 +175,10 @@ fn event_json(e: &Event) -> Value {
         Event::Combat(c) => json!({
             "type": "combat", "dealt": c.dealt, "taken": c.taken, "kills": c.kills,
             "losses": c.losses
+        }),
+        Event::Job(j) => json!({
+            "type": "job", "building": j.building, "job": j.job, "recipe": j.recipe,
+            "state": j.state as u8
         }),
     }
 }
@@ -185,16 +226,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client_cases.extend(delta_cases::client_vectors());
     // Drain and resume (SPEC.md §17), after the delta-update vectors.
     client_cases.extend(move_cases::client_vectors());
-    // Protocol version 2 (SPEC.md §18), last.
+    // Protocol version 2 (SPEC.md §18), then version 3 (§19), last.
     client_cases.extend(combat_cases::client_vectors());
+    client_cases.extend(economy_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     server_cases.extend(move_cases::server_vectors());
     server_cases.extend(combat_cases::server_vectors());
+    server_cases.extend(economy_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
     invalid_cases.extend(move_cases::invalid_vectors());
     invalid_cases.extend(combat_cases::invalid_vectors());
+    invalid_cases.extend(economy_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

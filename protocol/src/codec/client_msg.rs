@@ -5,7 +5,7 @@ use super::prim::*;
 use super::{MAX_TOKEN_LEN, client_type, command_type};
 use crate::bits::{BitReader, BitWriter};
 use crate::client::{ClientMsg, DecodeError};
-use crate::types::Command;
+use crate::types::{Command, EntityKind};
 
 impl ClientMsg {
     /// Encode this message into its bit-packed wire form (SPEC.md §5).
@@ -105,6 +105,27 @@ fn write_command(w: &mut BitWriter, command: &Command) {
             write_varint(w, u64::from(*unit));
             write_varint(w, u64::from(*target));
         }
+        Command::Build { unit, kind, at } => {
+            w.write_bits(u64::from(command_type::BUILD), 8);
+            write_varint(w, u64::from(*unit));
+            w.write_bits(u64::from(kind.code()), 8);
+            write_hex(w, *at);
+        }
+        Command::Train {
+            building,
+            recipe,
+            repeat,
+        } => {
+            w.write_bits(u64::from(command_type::TRAIN), 8);
+            write_varint(w, u64::from(*building));
+            write_varint(w, u64::from(*recipe));
+            w.write_bit(*repeat);
+        }
+        Command::Cancel { building, job } => {
+            w.write_bits(u64::from(command_type::CANCEL), 8);
+            write_varint(w, u64::from(*building));
+            write_varint(w, u64::from(*job));
+        }
     }
 }
 
@@ -122,6 +143,27 @@ fn read_command(r: &mut BitReader<'_>) -> Result<Command, DecodeError> {
             let unit = read_varint_u32(r)?;
             let target = read_varint_u32(r)?;
             Ok(Command::Attack { unit, target })
+        }
+        command_type::BUILD => {
+            let unit = read_varint_u32(r)?;
+            let kind = read_enum(r, "entity_kind", EntityKind::from_u8)?;
+            let at = read_hex(r)?;
+            Ok(Command::Build { unit, kind, at })
+        }
+        command_type::TRAIN => {
+            let building = read_varint_u32(r)?;
+            let recipe = read_varint_u16(r)?;
+            let repeat = r.read_bit()?;
+            Ok(Command::Train {
+                building,
+                recipe,
+                repeat,
+            })
+        }
+        command_type::CANCEL => {
+            let building = read_varint_u32(r)?;
+            let job = read_varint_u32(r)?;
+            Ok(Command::Cancel { building, job })
         }
         other => Err(DecodeError::UnknownCommand(other)),
     }

@@ -6,6 +6,7 @@ use super::prim::*;
 use crate::bits::{BitReader, BitWriter};
 use crate::client::DecodeError;
 use crate::delta::*;
+use crate::economy::{JobEvent, JobState};
 use crate::types::*;
 
 /// Bits of the `baseline_age` and `common_age` varint fields (values up to `MAX_BASELINE_AGE`).
@@ -57,6 +58,12 @@ fn write_event(w: &mut BitWriter, e: &EventEntry) {
             write_varint(w, u64::from(c.taken));
             write_varint(w, u64::from(c.kills));
             write_varint(w, u64::from(c.losses));
+        }
+        Event::Job(j) => {
+            write_varint(w, u64::from(j.building));
+            write_varint(w, u64::from(j.job));
+            write_varint(w, u64::from(j.recipe));
+            w.write_bits(u64::from(j.state.code()), 8);
         }
     }
 }
@@ -181,6 +188,12 @@ fn read_event(r: &mut BitReader<'_>) -> Result<EventEntry, DecodeError> {
             taken: read_varint_u32(r)?,
             kills: read_varint_u16(r)?,
             losses: read_varint_u16(r)?,
+        }),
+        6 => Event::Job(JobEvent {
+            building: read_varint_u32(r)?,
+            job: read_varint_u32(r)?,
+            recipe: read_varint_u16(r)?,
+            state: read_enum(r, "job_state", JobState::from_u8)?,
         }),
         value => {
             return Err(DecodeError::BadEnum {

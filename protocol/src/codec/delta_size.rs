@@ -152,6 +152,12 @@ impl EventEntry {
                     + varint_bits(u64::from(c.kills))
                     + varint_bits(u64::from(c.losses))
             }
+            Event::Job(j) => {
+                varint_bits(u64::from(j.building))
+                    + varint_bits(u64::from(j.job))
+                    + varint_bits(u64::from(j.recipe))
+                    + 8
+            }
         };
         varint_bits(u64::from(self.event_id)) + EVENT_TAG_BITS as usize + payload
     }

@@ -1,7 +1,7 @@
 //! Tests of the `EntityPacket` sizes and wire choices (SPEC.md §16.2, §16.4): exact lengths,
 //! per-entry upper bounds, record order, the common baseline age and position steps.
 
-use super::delta_tests::{delta, events};
+use super::delta_tests::{delta, events, job_events};
 use super::tests::XorShift;
 use crate::client::ServerMsg;
 use crate::delta::*;
@@ -90,6 +90,48 @@ fn encoded_len_is_exact() {
             ServerMsg::decode(&bytes),
             Ok(ServerMsg::EntityPacket(canonical(p)))
         );
+    }
+}
+
+#[test]
+fn combat_and_job_event_sizes_are_exact() {
+    let mut rng = XorShift(0x10B5_5EED_0000_0003);
+    let mut wide = |bits: u32| {
+        let v = rng.next() >> rng.below(64);
+        (v & ((1u64 << bits) - 1)) as u32
+    };
+    for _ in 0..2_000 {
+        let mut events = job_events(wide(32));
+        for e in &mut events {
+            if let Event::Job(j) = &mut e.event {
+                j.building = wide(32);
+                j.job = wide(32);
+                j.recipe = wide(16) as u16;
+            }
+        }
+        events.push(EventEntry {
+            event_id: wide(32),
+            event: Event::Combat(CombatReport {
+                dealt: wide(32),
+                taken: wide(32),
+                kills: wide(16) as u16,
+                losses: wide(16) as u16,
+            }),
+        });
+        // Each event alone, so that a size off by any number of bits shows in whole bytes
+        // against at least one padding.
+        for e in events {
+            let p = EntityPacket {
+                health_step: 1,
+                events: vec![e],
+                ..EntityPacket::default()
+            };
+            let bytes = ServerMsg::EntityPacket(p.clone()).encode();
+            assert_eq!(bytes.len(), p.encoded_len(), "{p:?}");
+            let bits = p.header_bits(1, 0) + p.events[0].encoded_bits();
+            assert_eq!(bytes.len(), bits.div_ceil(8), "{p:?}");
+            assert_eq!(ServerMsg::decode(&bytes), Ok(ServerMsg::EntityPacket(p)));
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::client::{ClientMsg, ServerMsg};
 use crate::delta::*;
+use crate::economy::{JobEvent, JobState};
 use crate::types::*;
 
 /// A delta record.
@@ -40,9 +41,68 @@ pub(super) fn events(n: u32) -> Vec<EventEntry> {
         .collect()
 }
 
+/// One `Job` event per job state (protocol version 3), ids from `first`.
+pub(super) fn job_events(first: u32) -> Vec<EventEntry> {
+    JobState::ALL
+        .iter()
+        .zip(first..)
+        .map(|(&state, event_id)| EventEntry {
+            event_id,
+            event: Event::Job(JobEvent {
+                building: 500 + event_id,
+                job: event_id % 3,
+                recipe: 9,
+                state,
+            }),
+        })
+        .collect()
+}
+
 /// Delta-update samples, also fed to the random-mutation test of `tests.rs`.
 pub(super) fn server_samples() -> Vec<ServerMsg> {
+    let full = |id, kind| EntityRecord {
+        id,
+        base: RecordBase::Full {
+            kind: Some(kind),
+            owner: Some(3),
+        },
+        pos: Some(Hex::new(2, -1)),
+        health: Some(40),
+    };
     vec![
+        ServerMsg::EntityPacket(EntityPacket {
+            seq: 10,
+            tick: 78,
+            health_step: 1,
+            events: [
+                job_events(1),
+                vec![
+                    EventEntry {
+                        event_id: 6,
+                        event: Event::Job(JobEvent {
+                            building: u32::MAX,
+                            job: u32::MAX,
+                            recipe: u16::MAX,
+                            state: JobState::Stalled,
+                        }),
+                    },
+                    EventEntry {
+                        event_id: 7,
+                        event: Event::CommandRejected {
+                            seq: 3,
+                            error: CommandError::InsufficientResources,
+                        },
+                    },
+                ],
+            ]
+            .concat(),
+            entities: vec![
+                full(20, EntityKind::Extractor),
+                full(21, EntityKind::Shipyard),
+                full(22, EntityKind::MetalField),
+                full(23, EntityKind::CrystalField),
+            ],
+        }),
         ServerMsg::EntityPacket(EntityPacket {
             seq: 9,
             tick: 77,

@@ -5,6 +5,7 @@
 //! count and string length is checked against its limit and against the bits left in the
 //! input before anything is allocated.
 
+mod catalog;
 mod client_msg;
 mod delta_msg;
 mod delta_size;
@@ -102,6 +103,8 @@ pub mod server_type {
     pub const MOVE: u8 = 0x8A;
     /// `ServerMsg::ResumeTicket`.
     pub const RESUME_TICKET: u8 = 0x8B;
+    /// `ServerMsg::Catalog` (protocol version 3).
+    pub const CATALOG: u8 = 0x8C;
 }
 
 /// 8-bit command type codes inside `ClientMsg::Command`.
@@ -112,4 +115,10 @@ pub mod command_type {
     pub const STOP: u8 = 0x02;
     /// `Command::Attack` (protocol version 2).
     pub const ATTACK: u8 = 0x03;
+    /// `Command::Build` (protocol version 3).
+    pub const BUILD: u8 = 0x04;
+    /// `Command::Train` (protocol version 3).
+    pub const TRAIN: u8 = 0x05;
+    /// `Command::Cancel` (protocol version 3).
+    pub const CANCEL: u8 = 0x06;
 }

@@ -1,5 +1,6 @@
 //! Encoding and decoding of [`ServerMsg`] (SPEC.md §6).
 
+use super::catalog::{read_catalog, write_catalog};
 use super::delta_msg::{read_entity_packet, write_entity_packet};
 use super::prim::*;
 use super::{MAX_LIST_LEN, MAX_URL_LEN, server_type};
@@ -86,6 +87,10 @@ impl ServerMsg {
                 w.write_bits(u64::from(server_type::RESUME_TICKET), 8);
                 write_ticket(&mut w, ticket);
             }
+            ServerMsg::Catalog(catalog) => {
+                w.write_bits(u64::from(server_type::CATALOG), 8);
+                write_catalog(&mut w, catalog);
+            }
         }
         w.finish()
     }
@@ -142,6 +147,7 @@ impl ServerMsg {
             server_type::RESUME_TICKET => ServerMsg::ResumeTicket {
                 ticket: read_ticket(&mut r)?,
             },
+            server_type::CATALOG => ServerMsg::Catalog(read_catalog(&mut r)?),
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.finish()?;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::client::{ClientMsg, DecodeError, ServerMsg};
+use crate::economy::*;
 use crate::types::*;
 
 fn sample_update() -> Update {
@@ -106,8 +107,84 @@ fn client_samples() -> Vec<ClientMsg> {
                 target: 300,
             },
         },
+        ClientMsg::Command {
+            seq: 7,
+            command: Command::Build {
+                unit: 9,
+                kind: EntityKind::Shipyard,
+                at: Hex::new(-4, 7),
+            },
+        },
+        ClientMsg::Command {
+            seq: 8,
+            command: Command::Train {
+                building: 500,
+                recipe: u16::MAX,
+                repeat: true,
+            },
+        },
+        ClientMsg::Command {
+            seq: 9,
+            command: Command::Train {
+                building: 0,
+                recipe: 0,
+                repeat: false,
+            },
+        },
+        ClientMsg::Command {
+            seq: 10,
+            command: Command::Cancel {
+                building: u32::MAX,
+                job: 0,
+            },
+        },
         ClientMsg::Ping { nonce: 0xDEAD_BEEF },
     ]
+}
+
+/// A catalog with one recipe of each output, and one at every limit.
+fn sample_catalog() -> Catalog {
+    let every_amount = vec![
+        (ResourceKind::Credits, u32::MAX),
+        (ResourceKind::Metal, 0),
+        (ResourceKind::Crystal, 7),
+    ];
+    Catalog {
+        recipes: vec![
+            Recipe {
+                id: 1,
+                name: "build_extractor".into(),
+                producer: EntityKind::Frigate,
+                inputs: vec![(ResourceKind::Credits, 100), (ResourceKind::Metal, 20)],
+                output: RecipeOutput::Building(EntityKind::Extractor),
+                ticks: 160,
+            },
+            Recipe {
+                id: 4,
+                name: "mine_crystal".into(),
+                producer: EntityKind::Extractor,
+                inputs: vec![],
+                output: RecipeOutput::Resources(vec![(ResourceKind::Crystal, 4)]),
+                ticks: 120,
+            },
+            Recipe {
+                id: 9,
+                name: "train_frigate".into(),
+                producer: EntityKind::Shipyard,
+                inputs: vec![(ResourceKind::Credits, 150)],
+                output: RecipeOutput::Unit(EntityKind::Frigate),
+                ticks: 240,
+            },
+            Recipe {
+                id: u16::MAX,
+                name: "é".repeat(MAX_RECIPE_NAME / 2),
+                producer: EntityKind::CrystalField,
+                inputs: every_amount.clone(),
+                output: RecipeOutput::Resources(every_amount),
+                ticks: u32::MAX,
+            },
+        ],
+    }
 }
 
 fn server_samples() -> Vec<ServerMsg> {
@@ -141,6 +218,12 @@ fn server_samples() -> Vec<ServerMsg> {
             seq: 14,
             error: CommandError::Unarmed,
         },
+        ServerMsg::CommandRejected {
+            seq: 15,
+            error: CommandError::UnderConstruction,
+        },
+        ServerMsg::Catalog(Catalog::default()),
+        ServerMsg::Catalog(sample_catalog()),
         ServerMsg::Pong { nonce: 1 },
     ]
 }
@@ -209,6 +292,106 @@ fn small_messages_have_the_specified_bytes() {
 }
 
 #[test]
+fn economy_messages_have_the_specified_bytes() {
+    let command = |seq, command| ClientMsg::Command { seq, command }.encode();
+    // seq 20 | build | unit 130 (82 01) | extractor | q -3 (05) | r 5 (0a)
+    assert_eq!(
+        command(
+            20,
+            Command::Build {
+                unit: 130,
+                kind: EntityKind::Extractor,
+                at: Hex::new(-3, 5),
+            }
+        ),
+        vec![0x02, 0x14, 0x04, 0x82, 0x01, 0x03, 0x05, 0x0A]
+    );
+    // seq 1 | train | building 77 | recipe 9 | repeat 1 + 7 bits of padding
+    let train = |repeat| {
+        command(
+            1,
+            Command::Train {
+                building: 77,
+                recipe: 9,
+                repeat,
+            },
+        )
+    };
+    assert_eq!(train(true), vec![0x02, 0x01, 0x05, 0x4D, 0x09, 0x80]);
+    assert_eq!(train(false), vec![0x02, 0x01, 0x05, 0x4D, 0x09, 0x00]);
+    assert_eq!(
+        command(
+            24,
+            Command::Cancel {
+                building: 77,
+                job: 3
+            }
+        ),
+        vec![0x02, 0x18, 0x06, 0x4D, 0x03]
+    );
+    assert_eq!(
+        ServerMsg::Catalog(Catalog::default()).encode(),
+        vec![0x8C, 0x00]
+    );
+    // one recipe: id 1 | name "ab" | frigate | inputs [credits 100] | building extractor |
+    // ticks 160 (a0 01)
+    let one = Catalog {
+        recipes: vec![Recipe {
+            id: 1,
+            name: "ab".into(),
+            producer: EntityKind::Frigate,
+            inputs: vec![(ResourceKind::Credits, 100)],
+            output: RecipeOutput::Building(EntityKind::Extractor),
+            ticks: 160,
+        }],
+    };
+    assert_eq!(
+        ServerMsg::Catalog(one).encode(),
+        vec![
+            0x8C, 0x01, 0x01, 0x02, b'a', b'b', 0x01, 0x01, 0x00, 0x64, 0x02, 0x03, 0xA0, 0x01
+        ]
+    );
+}
+
+#[test]
+fn over_limit_catalogs_encode_but_do_not_decode() {
+    let recipe = |name: String, inputs: Vec<(ResourceKind, u32)>, output| Recipe {
+        id: 1,
+        name,
+        producer: EntityKind::Station,
+        inputs,
+        output,
+        ticks: 1,
+    };
+    let decode = |recipes: Vec<Recipe>| {
+        ServerMsg::decode(&ServerMsg::Catalog(Catalog { recipes }).encode()).map(|_| ())
+    };
+    let reason = |recipes| decode(recipes).expect_err("over a limit").reason();
+    let four = vec![(ResourceKind::Metal, 1); MAX_AMOUNTS + 1];
+    let unit = RecipeOutput::Unit(EntityKind::Scout);
+    let long = "x".repeat(MAX_RECIPE_NAME + 1);
+    assert_eq!(
+        reason(vec![recipe(long, vec![], unit.clone())]),
+        "string_too_long"
+    );
+    assert_eq!(
+        reason(vec![recipe(String::new(), four.clone(), unit.clone())]),
+        "list_too_long"
+    );
+    assert_eq!(
+        reason(vec![recipe(
+            String::new(),
+            vec![],
+            RecipeOutput::Resources(four)
+        )]),
+        "list_too_long"
+    );
+    let full = recipe("x".repeat(MAX_RECIPE_NAME), vec![], unit);
+    assert_eq!(decode(vec![full.clone(); MAX_RECIPES]), Ok(()));
+    assert_eq!(reason(vec![full; MAX_RECIPES + 1]), "list_too_long");
+}
+
+#[test]
 fn ping_and_pong_are_the_same_size() {
     assert_eq!(
         ClientMsg::Ping { nonce: 9 }.encode().len(),
@@ -235,10 +418,19 @@ fn every_decode_error_is_reachable() {
     assert_eq!(client_err(&[0x00]), "unknown_type");
     assert_eq!(client_err(&[0x81]), "unknown_type");
     assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
-    assert_eq!(client_err(&[0x02, 0x00, 0x04, 0, 0, 0]), "unknown_command");
+    assert_eq!(client_err(&[0x02, 0x00, 0x07, 0, 0, 0]), "unknown_command");
     assert_eq!(server_err(&[0x82, 0]), "bad_enum");
     assert_eq!(server_err(&[0x82, 20]), "bad_enum");
-    assert_eq!(server_err(&[0x86, 0, 11]), "bad_enum");
+    assert_eq!(server_err(&[0x86, 0, 18]), "bad_enum");
+    // a Build of entity kind 7
+    assert_eq!(client_err(&[0x02, 0x00, 0x04, 0, 7, 0, 0]), "bad_enum");
+    // a Train whose recipe is 65536
+    assert_eq!(
+        client_err(&[0x02, 0x00, 0x05, 0, 0x80, 0x80, 0x04, 0]),
+        "varint_overflow"
+    );
+    // a catalog recipe with output tag 3
+    assert_eq!(server_err(&[0x8C, 1, 1, 0, 0, 0, 3, 0, 0]), "bad_enum");
     assert_eq!(
         server_err(&[0x85, 0xFF, 0xFF, 0xFF, 0xFF, 0x10]),
         "varint_overflow"
@@ -361,7 +553,7 @@ fn random_bytes_never_panic() {
             *first = if rng.below(2) == 0 {
                 1 + rng.below(4) as u8
             } else {
-                0x81 + rng.below(8) as u8
+                0x81 + rng.below(12) as u8
             };
         }
         decoded += check_input(&bytes);

@@ -53,6 +53,9 @@ pub struct Joined {
     pub empire: EmpireId,
     pub tick_rate_hz: u8,
     pub map: MapInfo,
+    /// The region's recipe catalog (link version 7): the edge sends it to the client as
+    /// `ServerMsg::Catalog` after `Map`.
+    pub catalog: crate::economy::Catalog,
 }
 
 /// The session could not be opened.
@@ -201,4 +204,7 @@ pub enum LinkServerMsg {
     /// The empire's combat report (link version 6): the edge sends it to the client as an
     /// `Event::Combat` (SPEC.md §18).
     Combat(crate::delta::CombatReport),
+    /// A production job of the empire changed state (link version 7): the edge sends it to
+    /// the client as an `Event::Job` (SPEC.md §19).
+    Job(crate::economy::JobEvent),
 }

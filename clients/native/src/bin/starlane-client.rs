@@ -253,6 +253,10 @@ async fn watch(client: &mut Client, stats_every: u64) {
                     "combat: dealt {}, took {}, destroyed {}, lost {}",
                     r.dealt, r.taken, r.kills, r.losses
                 ),
+                Some(ClientEvent::Job(j)) => println!(
+                    "job {} of #{} (recipe {}): {}",
+                    j.job, j.building, j.recipe, j.state.name()
+                ),
                 Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
@@ -343,12 +347,13 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops; {} combat reports, {} damage dealt",
+        "orders: {} moves, {} attacks, {} stops; {} combat reports, {} damage dealt; {} job events",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
         stats.combat_reports.load(Ordering::Relaxed),
         stats.damage_dealt.load(Ordering::Relaxed),
+        stats.job_events.load(Ordering::Relaxed),
     );
 }
 

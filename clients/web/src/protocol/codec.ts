@@ -3,6 +3,7 @@
 // protocol cannot carry (non-integers, out-of-range numbers, over-limit lists or strings).
 
 import { BitReader, BitWriter } from "./bits";
+import { readCatalog, writeCatalog } from "./catalog";
 import { readEntityPacket, writeAck, writeEntityPacket } from "./delta";
 import {
   COMMAND_ERRORS,
@@ -24,9 +25,13 @@ import {
   readEnum,
   readHex,
   readList,
+  readString,
   readVarint,
+  utf8Decoder,
+  utf8Encoder,
   writeHex,
   writeList,
+  writeString,
   writeVarint,
 } from "./prim";
 import {
@@ -52,29 +57,7 @@ import type {
 
 export { zigzagDecode, zigzagEncode } from "./prim";
 
-const utf8Encoder = new TextEncoder();
-// ignoreBOM keeps a leading U+FEFF as data instead of silently dropping it.
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-// ---- strings and tickets ----------------------------------------------------------------
-
-function writeString(w: BitWriter, s: string, max: number, what: string): void {
-  const bytes = utf8Encoder.encode(s);
-  if (bytes.length > max) throw new RangeError(`${what} of ${bytes.length} bytes exceeds ${max}`);
-  writeVarint(w, bytes.length);
-  w.writeBytes(bytes);
-}
-
-function readString(r: BitReader, max: number): string {
-  const len = readVarint(r, 32);
-  if (len > max) throw new DecodeError("string_too_long", `${len} bytes`);
-  try {
-    return utf8Decoder.decode(r.readBytes(len));
-  } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    throw new DecodeError("invalid_utf8");
-  }
-}
+// ---- tickets --------------------------------------------------------------------------
 
 /** A resume ticket travels as bytes; the message shape holds it as lowercase hex. */
 function writeTicket(w: BitWriter, hex: string): void {
@@ -145,6 +128,24 @@ function writeCommand(w: BitWriter, c: Command): void {
       writeVarint(w, checkUint(c.unit, U32, "unit"));
       writeVarint(w, checkUint(c.target, U32, "target"));
       break;
+    case "build":
+      w.writeBits(CommandType.Build, 8);
+      writeVarint(w, checkUint(c.unit, U32, "unit"));
+      w.writeBits(checkEnum(c.kind, ENTITY_KINDS, "entity kind"), 8);
+      writeHex(w, c.at);
+      break;
+    case "train":
+      w.writeBits(CommandType.Train, 8);
+      writeVarint(w, checkUint(c.building, U32, "building"));
+      writeVarint(w, checkUint(c.recipe, U16, "recipe"));
+      if (typeof c.repeat !== "boolean") throw new RangeError(`repeat is not a boolean: ${String(c.repeat)}`);
+      w.writeBit(c.repeat);
+      break;
+    case "cancel":
+      w.writeBits(CommandType.Cancel, 8);
+      writeVarint(w, checkUint(c.building, U32, "building"));
+      writeVarint(w, checkUint(c.job, U32, "job"));
+      break;
   }
 }
 
@@ -161,6 +162,20 @@ function readCommand(r: BitReader): Command {
     case CommandType.Attack: {
       const unit = readVarint(r, 32);
       return { type: "attack", unit, target: readVarint(r, 32) };
+    }
+    case CommandType.Build: {
+      const unit = readVarint(r, 32);
+      const kind = readEnum(r, 8, ENTITY_KINDS, "entity kind");
+      return { type: "build", unit, kind, at: readHex(r) };
+    }
+    case CommandType.Train: {
+      const building = readVarint(r, 32);
+      const recipe = readVarint(r, 16);
+      return { type: "train", building, recipe, repeat: r.readBit() };
+    }
+    case CommandType.Cancel: {
+      const building = readVarint(r, 32);
+      return { type: "cancel", building, job: readVarint(r, 32) };
     }
     default:
       throw new DecodeError("unknown_command", `${type}`);
@@ -280,6 +295,10 @@ export function encodeServerMsg(m: ServerMsg): Uint8Array {
       w.writeBits(ServerType.ResumeTicket, 8);
       writeTicket(w, m.ticket);
       break;
+    case "catalog":
+      w.writeBits(ServerType.Catalog, 8);
+      writeCatalog(w, m);
+      break;
   }
   return w.finish();
 }
@@ -371,6 +390,9 @@ export function decodeServerMsg(bytes: Uint8Array): ServerMsg {
     }
     case ServerType.ResumeTicket:
       msg = { type: "resumeTicket", ticket: readTicket(r) };
+      break;
+    case ServerType.Catalog:
+      msg = { type: "catalog", ...readCatalog(r) };
       break;
     default:
       throw new DecodeError("unknown_type", `${type}`);

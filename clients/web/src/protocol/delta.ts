@@ -5,6 +5,7 @@ import type { BitReader, BitWriter } from "./bits";
 import {
   COMMAND_ERRORS,
   ENTITY_KINDS,
+  JOB_STATES,
   RESOURCE_KINDS,
   U16,
   U32,
@@ -143,6 +144,13 @@ function writeEvent(w: BitWriter, e: EventEntry): void {
       writeVarint(w, checkUint(ev.kills, U16, "kills"));
       writeVarint(w, checkUint(ev.losses, U16, "losses"));
       break;
+    case "job":
+      w.writeBits(EventTag.Job, EVENT_TAG_BITS);
+      writeVarint(w, checkUint(ev.building, U32, "building"));
+      writeVarint(w, checkUint(ev.job, U32, "job"));
+      writeVarint(w, checkUint(ev.recipe, U16, "recipe"));
+      w.writeBits(checkEnum(ev.state, JOB_STATES, "job state"), 8);
+      break;
   }
 }
 
@@ -227,6 +235,13 @@ function readEvent(r: BitReader): EventEntry {
       const taken = readVarint(r, 32);
       const kills = readVarint(r, 16);
       event = { type: "combat", dealt, taken, kills, losses: readVarint(r, 16) };
+      break;
+    }
+    case EventTag.Job: {
+      const building = readVarint(r, 32);
+      const job = readVarint(r, 32);
+      const recipe = readVarint(r, 16);
+      event = { type: "job", building, job, recipe, state: readEnum(r, 8, JOB_STATES, "job state") };
       break;
     }
     default:

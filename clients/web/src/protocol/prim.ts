@@ -1,11 +1,13 @@
 // Primitive encodings of the client protocol (protocol/SPEC.md §3): varints, zigzag, hexes,
-// list counts and enums, plus the encoder's range checks. Shared by codec.ts and delta.ts.
+// strings, list counts and enums, plus the encoder's range checks. Shared by codec.ts,
+// delta.ts and catalog.ts.
 
 import type { BitReader, BitWriter } from "./bits";
 import {
   CommandError,
   DecodeError,
   EntityKind,
+  JobState,
   MAX_LIST_LEN,
   NoticeKind,
   MoveReason,
@@ -29,6 +31,7 @@ export const COMMAND_ERRORS = codes(CommandError);
 export const ENTITY_KINDS = codes(EntityKind);
 export const VISIBILITIES = codes(Visibility);
 export const RESOURCE_KINDS = codes(ResourceKind);
+export const JOB_STATES = codes(JobState);
 
 // ---- encoder checks -------------------------------------------------------------------
 
@@ -103,6 +106,30 @@ export function readHex(r: BitReader): Hex {
   const q = zigzagDecode(readVarint(r, 32));
   const rr = zigzagDecode(readVarint(r, 32));
   return { q, r: rr };
+}
+
+export const utf8Encoder = new TextEncoder();
+// ignoreBOM keeps a leading U+FEFF as data instead of silently dropping it.
+export const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Writes a string of at most `max` UTF-8 bytes (RangeError above it). */
+export function writeString(w: BitWriter, s: string, max: number, what: string): void {
+  const bytes = utf8Encoder.encode(s);
+  if (bytes.length > max) throw new RangeError(`${what} of ${bytes.length} bytes exceeds ${max}`);
+  writeVarint(w, bytes.length);
+  w.writeBytes(bytes);
+}
+
+/** Reads a string of at most `max` UTF-8 bytes. */
+export function readString(r: BitReader, max: number): string {
+  const len = readVarint(r, 32);
+  if (len > max) throw new DecodeError("string_too_long", `${len} bytes`);
+  try {
+    return utf8Decoder.decode(r.readBytes(len));
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    throw new DecodeError("invalid_utf8");
+  }
 }
 
 export function readCount(r: BitReader, field: string, minBits: number, max: number = MAX_LIST_LEN): number {

@@ -1,8 +1,8 @@
 // Message shapes and numeric codes of the Starlane client protocol.
 // The wire format is specified bit for bit in protocol/SPEC.md.
 
-/** Version carried in Hello; the edge rejects other versions. */
-export const PROTOCOL_VERSION = 2;
+/** Version carried in Hello; the edge rejects other versions (3: the economy, SPEC.md §19). */
+export const PROTOCOL_VERSION = 3;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
@@ -20,6 +20,12 @@ export const MAX_EVENTS = 256;
 export const MAX_ENTITY_RECORDS = 1024;
 /** Largest EntityRecord.baselineAge (half the 16-bit sequence space). */
 export const MAX_BASELINE_AGE = 0x7fff;
+/** Most recipes in a Catalog (SPEC.md §19.3). */
+export const MAX_RECIPES = 64;
+/** Longest Recipe.name, in UTF-8 bytes. */
+export const MAX_RECIPE_NAME = 32;
+/** Most entries in a recipe's inputs or resource outputs (one per resource kind). */
+export const MAX_AMOUNTS = 3;
 /** Largest datagram either side sends (bytes). */
 export const MAX_DATAGRAM = 1200;
 /** Largest message in one stream frame (bytes). */
@@ -41,6 +47,8 @@ export const ServerType = {
   Notice: 0x89,
   Move: 0x8a,
   ResumeTicket: 0x8b,
+  /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
+  Catalog: 0x8c,
 } as const;
 
 /** Why the edge tells the client to move (Move.reason; SPEC.md §17). */
@@ -54,10 +62,12 @@ export const EventTag = {
   CommandAck: 3,
   CommandRejected: 4,
   Combat: 5,
+  /** A production job changed state (protocol version 3, SPEC.md §19.4). */
+  Job: 6,
 } as const;
 
 /** 8-bit command type codes inside a Command message. */
-export const CommandType = { Move: 0x01, Stop: 0x02, Attack: 0x03 } as const;
+export const CommandType = { Move: 0x01, Stop: 0x02, Attack: 0x03, Build: 0x04, Train: 0x05, Cancel: 0x06 } as const;
 
 /** Why a session was refused or closed (Reject.reason). */
 export const RejectReason = {
@@ -98,10 +108,55 @@ export const CommandError = {
   UnknownTarget: 8,
   InvalidTarget: 9,
   Unarmed: 10,
+  /** No recipe has that id, or none builds that kind (protocol version 3). */
+  UnknownRecipe: 11,
+  /** The recipe is not made by that unit or building kind (protocol version 3). */
+  WrongProducer: 12,
+  /** The empire lacks the recipe's inputs (protocol version 3). */
+  InsufficientResources: 13,
+  /** The building's production queue is full (protocol version 3). */
+  QueueFull: 14,
+  /** The building has no job with that id (protocol version 3). */
+  UnknownJob: 15,
+  /** The building site is not valid (protocol version 3). */
+  BadSite: 16,
+  /** The building is still under construction (protocol version 3). */
+  UnderConstruction: 17,
 } as const;
 
-/** What an entity is (EntityState.kind). */
-export const EntityKind = { Scout: 0, Frigate: 1, Station: 2 } as const;
+/**
+ * What an entity is (EntityState.kind). Extractor and Shipyard are buildings, MetalField and
+ * CrystalField neutral resource fields (protocol version 3, SPEC.md §19.1).
+ */
+export const EntityKind = {
+  Scout: 0,
+  Frigate: 1,
+  Station: 2,
+  Extractor: 3,
+  Shipyard: 4,
+  MetalField: 5,
+  CrystalField: 6,
+} as const;
+
+/** Each entity kind's stable lowercase name, indexed by its code (as Rust's `EntityKind::name`). */
+export const ENTITY_KIND_NAMES = [
+  "scout",
+  "frigate",
+  "station",
+  "extractor",
+  "shipyard",
+  "metal_field",
+  "crystal_field",
+] as const;
+
+/** What happened to a production job (JobEvent.state; protocol version 3, SPEC.md §19.4). */
+export const JobState = { Queued: 0, Started: 1, Completed: 2, Cancelled: 3, Stalled: 4 } as const;
+
+/** Each job state's stable lowercase name, indexed by its code. */
+export const JOB_STATE_NAMES = ["queued", "started", "completed", "cancelled", "stalled"] as const;
+
+/** 8-bit tags of a Recipe's output (SPEC.md §19.3). */
+export const RecipeOutputTag = { Resources: 0, Unit: 1, Building: 2 } as const;
 
 /**
  * The owner of neutral entities (pirates, NPCs): no player's empire
@@ -114,6 +169,9 @@ export const Visibility = { Shroud: 0, Fog: 1, Visible: 2 } as const;
 
 /** Kinds of empire resources. */
 export const ResourceKind = { Credits: 0, Metal: 1, Crystal: 2 } as const;
+
+/** Each resource kind's stable lowercase name, indexed by its code. */
+export const RESOURCE_KIND_NAMES = ["credits", "metal", "crystal"] as const;
 
 /** Axial hex coordinate (pointy-top); both are signed 32-bit integers. */
 export interface Hex {
@@ -149,7 +207,20 @@ export type Command =
   /** Drop the unit's path and attack order (protocol version 2). */
   | { type: "stop"; unit: number }
   /** Close to weapon range of `target` and fire (protocol version 2). */
-  | { type: "attack"; unit: number; target: number };
+  | { type: "attack"; unit: number; target: number }
+  /** Build a building of `kind` at `at` with `unit` (protocol version 3, SPEC.md §19.2). */
+  | { type: "build"; unit: number; kind: number; at: Hex }
+  /** Queue `recipe` in `building`; `repeat` queues it again when it completes (protocol version 3). */
+  | { type: "train"; building: number; recipe: number; repeat: boolean }
+  /** Cancel job `job` of `building` and refund it (protocol version 3). */
+  | { type: "cancel"; building: number; job: number };
+
+/** The Build command. */
+export type BuildCommand = Extract<Command, { type: "build" }>;
+/** The Train command. */
+export type TrainCommand = Extract<Command, { type: "train" }>;
+/** The Cancel command. */
+export type CancelCommand = Extract<Command, { type: "cancel" }>;
 
 /** Client → edge. */
 export type ClientMsg =
@@ -169,7 +240,21 @@ export type DeltaEvent =
   | { type: "commandAck"; seq: number }
   | { type: "commandRejected"; seq: number; error: number }
   /** The empire's combat since its previous report (SPEC.md §18.2). */
-  | { type: "combat"; dealt: number; taken: number; kills: number; losses: number };
+  | { type: "combat"; dealt: number; taken: number; kills: number; losses: number }
+  /** A production job of one of the empire's buildings changed state (SPEC.md §19.4). */
+  | ({ type: "job" } & JobEvent);
+
+/** A production job changed state (the fields of a "job" event). */
+export interface JobEvent {
+  /** The building (or construction site) holding the job. */
+  building: number;
+  /** The job's id in that building. */
+  job: number;
+  /** Its recipe's id. */
+  recipe: number;
+  /** A JobState code. */
+  state: number;
+}
 
 /** An event with the id the client applies it once by. */
 export interface EventEntry {
@@ -208,6 +293,36 @@ export interface ResourceAmount {
   amount: number;
 }
 
+/** What a recipe makes (SPEC.md §19.3); kinds are EntityKind codes. */
+export type RecipeOutput =
+  /** Resources added to the empire's stock. */
+  | { type: "resources"; amounts: ResourceAmount[] }
+  /** A unit, spawned on the building's hex. */
+  | { type: "unit"; kind: number }
+  /** A building (a Build command's recipe). */
+  | { type: "building"; kind: number };
+
+/** One recipe of the region's catalog. */
+export interface Recipe {
+  /** The id that Train names (u16). */
+  id: number;
+  /** A stable lowercase name, at most MAX_RECIPE_NAME bytes. */
+  name: string;
+  /** The EntityKind code of the unit or building kind that makes it. */
+  producer: number;
+  /** What a job of it costs when queued (refunded on cancel), at most MAX_AMOUNTS. */
+  inputs: ResourceAmount[];
+  output: RecipeOutput;
+  /** Ticks a job takes at full efficiency. */
+  ticks: number;
+}
+
+/** The region's recipe catalog, sent once per session after Map. */
+export interface Catalog {
+  /** The recipes, in id order (at most MAX_RECIPES). */
+  recipes: Recipe[];
+}
+
 /** Edge → client. */
 export type ServerMsg =
   | { type: "welcome"; userId: number; empire: number; tickRateHz: number }
@@ -229,7 +344,9 @@ export type ServerMsg =
   | EntityPacket
   /** Move to another edge of the region (SPEC.md §17); `ticket` is lowercase hex. */
   | { type: "move"; reason: number; connectUrl: string; ticket: string }
-  | { type: "resumeTicket"; ticket: string };
+  | { type: "resumeTicket"; ticket: string }
+  /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
+  | ({ type: "catalog" } & Catalog);
 
 /** Every reason label a decoder reports (the same labels as the Rust codec). */
 export const DECODE_REASONS = [

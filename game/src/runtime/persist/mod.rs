@@ -7,6 +7,7 @@
 //! counted by operation ([`DbMetrics`]). Calls are async and run on the tokio runtime, never
 //! on the tick thread.
 
+mod economy;
 mod join_batch;
 mod players;
 mod snapshot;

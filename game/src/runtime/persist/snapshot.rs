@@ -1,5 +1,6 @@
 //! World snapshots: a region's whole world written in one transaction, read back at start.
 
+use super::economy::{economy_from_rows, read_economy, write_economy};
 use super::{Pool, Store, StoreError, narrow, on_pool, unix_now};
 use crate::metrics::DbOp;
 use crate::records::{UnitRecord, WorldSnapshot};
@@ -65,9 +66,11 @@ impl Store {
                 }
                 rows.push(cols);
             }
+            let economy = read_economy!(tx, region);
             tx.commit().await?;
-            (head, rows)
+            (head, (rows, economy))
         });
+        let (rows, (stocks, jobs, sites)) = rows;
         let Some((tick, taken_at)) = head else {
             return Ok(None);
         };
@@ -84,6 +87,7 @@ impl Store {
             WorldSnapshot {
                 tick: info.tick,
                 units,
+                economy: economy_from_rows(stocks, jobs, sites)?,
             },
         )))
     }
@@ -117,6 +121,7 @@ impl Store {
                 });
                 insert.build().execute(&mut *tx).await?;
             }
+            write_economy!(tx, region, snapshot.economy);
             sqlx::query(head)
                 .bind(region)
                 .bind(i64::from(snapshot.tick))

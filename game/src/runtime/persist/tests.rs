@@ -3,7 +3,7 @@
 //! server), by [`store_suite!`], so both runs execute the same tests.
 
 use super::*;
-use crate::records::{EmpireRecord, UnitRecord, WorldSnapshot};
+use crate::records::{EconomyRecord, EmpireRecord, JobRecord, UnitRecord, WorldSnapshot};
 use starlane_protocol::link::PlayerIdentity;
 use starlane_protocol::{EntityKind, Hex};
 
@@ -197,6 +197,23 @@ async fn snapshot_round_trip(kind: Kind) {
         units: (1..=1200)
             .map(|i| unit(i, i % 7, i as i32 % 50, 77))
             .collect(),
+        economy: EconomyRecord {
+            stocks: (1..=900).map(|e| (e, [e, 2 * e, u32::MAX])).collect(),
+            jobs: (1..=900)
+                .flat_map(|b| {
+                    (0..2).map(move |position| JobRecord {
+                        building: b,
+                        job: 7 + position,
+                        position,
+                        recipe: 3,
+                        repeat: position == 0,
+                        remaining: (position == 0).then_some(b),
+                        paid: [60, 0, u32::MAX],
+                    })
+                })
+                .collect(),
+            sites: vec![4, 9, 1200],
+        },
     };
     store.write_snapshot("r1", &first).await.expect("write");
     let (info, got) = store
@@ -209,6 +226,10 @@ async fn snapshot_round_trip(kind: Kind) {
     let second = WorldSnapshot {
         tick: 200,
         units: vec![unit(3, 3, -20, 5), unit(9, 0, 7, u16::MAX)],
+        economy: EconomyRecord {
+            stocks: vec![(3, [1, 2, 3])],
+            ..EconomyRecord::default()
+        },
     };
     store.write_snapshot("r1", &second).await.expect("write");
     store.close().await;
@@ -227,11 +248,13 @@ async fn regions_do_not_share_world_state(kind: Kind) {
     let one = WorldSnapshot {
         tick: 1,
         units: vec![unit(1, 1, 1, 10), unit(2, 1, 2, 10)],
+        ..WorldSnapshot::default()
     };
     // The same unit ids in another region are other units.
     let two = WorldSnapshot {
         tick: 2,
         units: vec![unit(1, 2, -1, 20)],
+        ..WorldSnapshot::default()
     };
     store.write_snapshot("one", &one).await.expect("one");
     store.write_snapshot("two", &two).await.expect("two");
@@ -289,6 +312,19 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
     let world = WorldSnapshot {
         tick: 5,
         units: vec![unit(1, 1, 1, 10)],
+        economy: EconomyRecord {
+            stocks: vec![(1, [1, 2, 3])],
+            jobs: vec![JobRecord {
+                building: 1,
+                job: 1,
+                position: 0,
+                recipe: 1,
+                repeat: false,
+                remaining: None,
+                paid: [0; 3],
+            }],
+            sites: vec![1],
+        },
     };
     store.write_snapshot("r", &world).await.expect("write");
     let exec = |sql: &'static str| {
@@ -309,6 +345,19 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
         corrupt(store.load_snapshot("r").await),
         ("unit q", 9_000_000_000)
     );
+    exec("UPDATE units SET q = 1").await;
+    exec("UPDATE stocks SET metal = -5").await;
+    assert_eq!(corrupt(store.load_snapshot("r").await), ("stock metal", -5));
+    exec("UPDATE stocks SET metal = 2").await;
+    exec("UPDATE jobs SET repeats = 2").await;
+    assert_eq!(corrupt(store.load_snapshot("r").await), ("job repeats", 2));
+    exec("UPDATE jobs SET repeats = 0, recipe = 70000").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("job recipe", 70000)
+    );
+    exec("UPDATE jobs SET recipe = 1").await;
+    store.load_snapshot("r").await.expect("repaired rows load");
     // Another store joined her: this one has not answered her join, so it reads the rows.
     let other = open(&db, HomePolicy::FirstJoin).await;
     other.join(&who(1, "ada"), "r", 6).await.expect("join");

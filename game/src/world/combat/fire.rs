@@ -9,9 +9,11 @@ use super::report::CombatLedger;
 use super::rules::{damage, target_score, variance_permille};
 use crate::map::path::find_path;
 use crate::world::components::{
-    Armor, AttackOrder, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId, Weapon,
+    Armor, AttackOrder, Deposit, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId,
+    Weapon,
 };
 use crate::world::resources::{Counters, Dirty, EntityIndex, Grid, TickCount, WorldMap};
+use crate::world::spawn::despawn_entity;
 use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EmpireId, EntityId, Hex};
@@ -138,7 +140,7 @@ fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate
     let e = world.get_entity(entity).ok()?;
     let owner = e.get::<Owner>()?.0;
     let health = e.get::<Health>()?.0;
-    if owner == shooter.owner || health == 0 || e.contains::<Npc>() {
+    if owner == shooter.owner || health == 0 || e.contains::<Npc>() || e.contains::<Deposit>() {
         return None;
     }
     if shooter.owner != NEUTRAL_EMPIRE && !world.resource::<Vision>().sees(shooter.owner, id) {
@@ -254,19 +256,9 @@ fn land(
     destroyed
 }
 
-/// Take destroyed units out of the world and its indexes (vision and sync see the removal).
+/// Take destroyed units out of the world and its indexes.
 fn remove_destroyed(world: &mut World, destroyed: &[(Entity, EntityId)]) {
     for &(entity, id) in destroyed {
-        let owner = world.get::<Owner>(entity).map(|o| o.0);
-        let mut index = world.resource_mut::<EntityIndex>();
-        index.by_id.remove(&id);
-        if let Some(owner) = owner
-            && let Some(n) = index.units_of.get_mut(&owner)
-        {
-            *n = n.saturating_sub(1);
-        }
-        world.resource_mut::<Grid>().0.remove(id);
-        world.resource_mut::<Dirty>().0.remove(&id);
-        world.despawn(entity);
+        despawn_entity(world, entity, id);
     }
 }

@@ -16,6 +16,7 @@ mod rules;
 
 pub use hostility::Hostilities;
 pub use report::CombatLedger;
+pub(crate) use rules::mix;
 pub use rules::{damage, target_score};
 
 use super::schedule::{RegionPlugin, SimulationStep};

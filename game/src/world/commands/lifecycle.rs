@@ -5,6 +5,8 @@
 use super::CommandSettings;
 use super::orders::{PendingCommand, PendingCommands};
 use crate::records::EmpireRecord;
+use crate::world::economy::EconomySettings;
+use crate::world::economy::fields::site_free;
 use crate::world::io::{Inbox, LinkId, Outbox, SessionKey, TickInput};
 use crate::world::resources::{Counters, EntityIndex, WorldMap};
 use crate::world::sessions::{SessionState, Sessions};
@@ -131,6 +133,7 @@ fn join(
         empire: record.empire,
         tick_rate_hz,
         map,
+        catalog: world.resource::<EconomySettings>().book.catalog.clone(),
     });
     world.resource_mut::<Outbox>().control.push((link, msg));
     super::notice::after_joined(world, link, session, player);
@@ -159,6 +162,30 @@ fn spawn_starting_units(world: &mut World, record: EmpireRecord) {
         .take(count)
         .copied()
         .collect();
+    let station_at = world
+        .resource::<EconomySettings>()
+        .start_station
+        .then(|| {
+            area.iter()
+                .cycle()
+                .skip(start)
+                .take(area.len())
+                .copied()
+                .find(|h| site_free(world, *h))
+        })
+        .flatten();
+    if let Some(pos) = station_at {
+        spawn_unit(
+            world,
+            UnitSpec {
+                id: None,
+                owner: record.empire,
+                kind: EntityKind::Station,
+                pos,
+                health: None,
+            },
+        );
+    }
     for (i, pos) in places.into_iter().enumerate() {
         let kind = if i == 0 {
             EntityKind::Scout

@@ -3,6 +3,7 @@
 //! ([`unit_orders`]), and the acks and rejections sent back in arrival order.
 
 mod dedup;
+pub mod economy_orders;
 pub mod lifecycle;
 pub mod notice;
 pub mod orders;
@@ -17,10 +18,11 @@ pub use unit_orders::{own_unit, validate_attack, validate_move};
 use super::schedule::{CommandStep, RegionPlugin};
 use crate::config::RegionConfig;
 use bevy_ecs::prelude::*;
+use economy_orders::{apply_builds, apply_cancels, apply_trains};
 use lifecycle::{SpawnRounds, apply_lifecycle};
 use orders::{
-    AttackOrders, Duplicates, MoveOrders, PendingCommands, Replies, StopOrders, gate_commands,
-    send_replies,
+    AttackOrders, BuildOrders, CancelOrders, Duplicates, MoveOrders, PendingCommands, Replies,
+    StopOrders, TrainOrders, gate_commands, send_replies,
 };
 use unit_orders::{apply_attacks, apply_moves, apply_stops};
 
@@ -37,7 +39,7 @@ pub struct CommandSettings {
     pub units_per_empire: u32,
     /// Per-kind limits (`[command_kinds]`), in the order of `Command::KIND_NAMES`: commands
     /// per second and burst, `None` for no kind limit.
-    pub kinds: [Option<(u32, u32)>; 3],
+    pub kinds: [Option<(u32, u32)>; 6],
 }
 
 impl CommandSettings {
@@ -91,13 +93,24 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(MoveOrders::default());
         world.insert_resource(StopOrders::default());
         world.insert_resource(AttackOrders::default());
+        world.insert_resource(BuildOrders::default());
+        world.insert_resource(TrainOrders::default());
+        world.insert_resource(CancelOrders::default());
         world.insert_resource(Replies::default());
         world.insert_resource(CommandDedup::default());
         world.insert_resource(Duplicates::default());
         world.insert_resource(RestoreNotice::default());
         schedule.add_systems((
             apply_lifecycle.in_set(CommandStep::Sessions),
-            (gate_commands, apply_moves, apply_stops, apply_attacks)
+            (
+                gate_commands,
+                apply_moves,
+                apply_stops,
+                apply_attacks,
+                apply_builds,
+                apply_trains,
+                apply_cancels,
+            )
                 .chain()
                 .in_set(CommandStep::Orders),
             send_replies.in_set(CommandStep::Replies),

@@ -9,7 +9,9 @@ use crate::world::io::{Outbox, SessionKey};
 use crate::world::resources::{Counters, TickCount};
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::LinkServerMsg;
-use starlane_protocol::{Command, CommandError, EmpireId, EntityId, Hex};
+use starlane_protocol::{
+    Command, CommandError, EmpireId, EntityId, EntityKind, Hex, JobId, RecipeId,
+};
 
 /// A player command taken aside by the sessions step.
 #[derive(Debug, Clone)]
@@ -70,12 +72,27 @@ pub struct StopOrders(pub Vec<(Order, EntityId)>);
 #[derive(Resource, Debug, Default)]
 pub struct AttackOrders(pub Vec<(Order, EntityId, EntityId)>);
 
+/// Builds waiting for `apply_builds`: the order, the builder, the kind and the site.
+#[derive(Resource, Debug, Default)]
+pub struct BuildOrders(pub Vec<(Order, EntityId, EntityKind, Hex)>);
+
+/// Train orders waiting for `apply_trains`: the order, the building, the recipe, repeat.
+#[derive(Resource, Debug, Default)]
+pub struct TrainOrders(pub Vec<(Order, EntityId, RecipeId, bool)>);
+
+/// Cancels waiting for `apply_cancels`: the order, the building and the job.
+#[derive(Resource, Debug, Default)]
+pub struct CancelOrders(pub Vec<(Order, EntityId, JobId)>);
+
 /// The queues of the per-kind systems, as one system parameter.
 #[derive(bevy_ecs::system::SystemParam)]
 pub(super) struct OrderQueues<'w> {
     moves: ResMut<'w, MoveOrders>,
     stops: ResMut<'w, StopOrders>,
     attacks: ResMut<'w, AttackOrders>,
+    builds: ResMut<'w, BuildOrders>,
+    trains: ResMut<'w, TrainOrders>,
+    cancels: ResMut<'w, CancelOrders>,
 }
 
 impl OrderQueues<'_> {
@@ -85,6 +102,13 @@ impl OrderQueues<'_> {
             Command::Move { unit, to } => self.moves.0.push((order, unit, to)),
             Command::Stop { unit } => self.stops.0.push((order, unit)),
             Command::Attack { unit, target } => self.attacks.0.push((order, unit, target)),
+            Command::Build { unit, kind, at } => self.builds.0.push((order, unit, kind, at)),
+            Command::Train {
+                building,
+                recipe,
+                repeat,
+            } => self.trains.0.push((order, building, recipe, repeat)),
+            Command::Cancel { building, job } => self.cancels.0.push((order, building, job)),
         }
     }
 }

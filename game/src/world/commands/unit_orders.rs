@@ -4,7 +4,9 @@
 
 use super::orders::{AttackOrders, MoveOrders, Replies, StopOrders};
 use crate::map::path::find_path;
-use crate::world::components::{AttackOrder, MoveTicks, Npc, Owner, Path, Position, Weapon};
+use crate::world::components::{
+    AttackOrder, Deposit, MoveTicks, Npc, Owner, Path, Position, Weapon,
+};
 use crate::world::resources::{EntityIndex, TickCount, WorldMap};
 use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
@@ -88,8 +90,8 @@ pub fn validate_attack(
     if !world.resource::<Vision>().sees(empire, target) {
         return Err(CommandError::UnknownTarget);
     }
-    if world.get::<Npc>(target_entity).is_some() {
-        // Synthetic load units ([load]) are not combatants.
+    if world.get::<Npc>(target_entity).is_some() || world.get::<Deposit>(target_entity).is_some() {
+        // Synthetic load units ([load]) and resource fields are not combatants.
         return Err(CommandError::InvalidTarget);
     }
     Ok(entity)

@@ -38,15 +38,8 @@ use interest::LinkInterest;
 use mirror::{Changes, build_frame, build_step, plan};
 use rustc_hash::FxHashMap;
 use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
-use starlane_protocol::{EmpireId, EntityId, EntityState, ResourceKind};
+use starlane_protocol::{EmpireId, EntityId, EntityState};
 use std::collections::HashMap;
-
-/// Resources every empire starts with (sent once per session).
-pub const STARTING_RESOURCES: [(ResourceKind, u32); 3] = [
-    (ResourceKind::Credits, 1000),
-    (ResourceKind::Metal, 500),
-    (ResourceKind::Crystal, 100),
-];
 
 /// Installs the delta log, the edge mirrors, the backpressure set and the sync systems.
 #[derive(Debug, Clone, Copy)]
@@ -277,10 +270,6 @@ fn sync_views(
         if !view::is_empty(&change) {
             counters.views += 1;
             msgs.push(LinkServerMsg::View(change));
-        }
-        if !session.resources_sent {
-            msgs.push(LinkServerMsg::Resources(STARTING_RESOURCES.to_vec()));
-            session.resources_sent = true;
         }
         if !msgs.is_empty() {
             outbox.sessions.entry(*key).or_default().extend(msgs);
