@@ -214,6 +214,7 @@ async fn a_client_that_stops_reading_is_shed_under_its_cap_and_the_others_play_o
         ServerMsg::Welcome { .. }
     ));
     assert!(matches!(read_frame(&mut recv).await, ServerMsg::Map(_)));
+    assert!(matches!(read_frame(&mut recv).await, ServerMsg::Catalog(_)));
     let sessions = &edge.metrics().sessions;
     let id = sessions
         .list()

@@ -141,6 +141,10 @@ async fn native_client_plays_through_the_edge() {
         }
     );
     assert_eq!(client_msg(&mut client).await, ServerMsg::Map(map));
+    assert!(matches!(
+        client_msg(&mut client).await,
+        ServerMsg::Catalog(_)
+    ));
 
     assert_command_forwarded(&client, &mut peer, session).await;
     // The region's entity frame fills the edge mirror; the session's view names the entity;

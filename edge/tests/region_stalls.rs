@@ -92,7 +92,10 @@ impl Player {
                     }
                 }
                 ServerMsg::Pong { .. } => self.pongs += 1,
-                ServerMsg::Welcome { .. } | ServerMsg::Map(_) | ServerMsg::ResumeTicket { .. } => {}
+                ServerMsg::Welcome { .. }
+                | ServerMsg::Map(_)
+                | ServerMsg::Catalog(_)
+                | ServerMsg::ResumeTicket { .. } => {}
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -104,6 +104,7 @@ async fn good_session_relays_both_ways() {
         }
     );
     assert_eq!(reliable(&mut d).await, ServerMsg::Map(map()));
+    assert!(matches!(reliable(&mut d).await, ServerMsg::Catalog(_)));
 
     let unit = EntityState {
         id: 4,
@@ -334,8 +335,9 @@ async fn region_refusal_and_loss_reject_the_client() {
         tick_rate_hz: 20,
         map: map(),
     }));
-    reliable(&mut d).await;
-    reliable(&mut d).await;
+    reliable(&mut d).await; // Welcome
+    reliable(&mut d).await; // Map
+    reliable(&mut d).await; // Catalog
     h.region.drop_link();
     expect_reject(&mut d, RejectReason::RegionUnavailable).await;
 

@@ -3,6 +3,7 @@
 //!
 //! Every field has a serde default, so an empty file (or no file) gives a working local setup.
 
+mod ai;
 mod cluster;
 mod combat;
 mod command_kinds;
@@ -17,6 +18,7 @@ mod recipes;
 mod store;
 mod sync;
 
+pub use ai::AiConfig;
 pub use cluster::ClusterSection;
 pub use combat::CombatConfig;
 pub use command_kinds::{CommandKinds, KindLimit};
@@ -180,6 +182,8 @@ pub struct RegionConfig {
     pub command_kinds: CommandKinds,
     /// `[economy]`: stock, production, building sites, resource fields, the recipe file.
     pub economy: EconomyConfig,
+    /// `[ai]`: computer-run empires.
+    pub ai: AiConfig,
 }
 
 impl Default for RegionConfig {
@@ -239,6 +243,7 @@ impl Default for RegionConfig {
             combat: CombatConfig::default(),
             command_kinds: CommandKinds::default(),
             economy: EconomyConfig::default(),
+            ai: AiConfig::default(),
         }
     }
 }
@@ -370,6 +375,7 @@ impl RegionConfig {
         self.combat.validate(self.chunk_radius.saturating_mul(2))?;
         self.command_kinds.validate()?;
         self.economy.validate(self.tick_hz)?;
+        self.ai.validate()?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

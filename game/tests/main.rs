@@ -1,6 +1,7 @@
 //! The crate's integration tests, built as one test binary: one scenario per module file,
 //! shared set-ups in the directories beside them.
 
+mod ai_empires;
 mod cluster;
 mod common;
 mod edge_stand_in;

@@ -89,11 +89,12 @@ fn an_edge_refuses_a_welcome_outside_its_range() {
 }
 
 #[test]
-fn an_edge_of_version_5_no_longer_links() {
-    // Version 6 changed the encoding of `Command` frames (the command set grew) and of
-    // `ToClient` (combat reports): a version-5 edge would misread both, so it is refused.
+fn an_edge_of_version_6_no_longer_links() {
+    // Version 7 changed the encoding of `Command` frames and entity kinds (both sets grew),
+    // of `Joined` (the catalog) and of `ToClient` (job events): a version-6 edge would misread
+    // them, so it is refused.
     let edge = EdgeLinkConfig {
-        versions: 4..=5,
+        versions: 4..=6,
         ..EdgeLinkConfig::default()
     };
     let mut net = Net::with(edge, RegionLinkConfig::default());
@@ -106,6 +107,6 @@ fn an_edge_of_version_5_no_longer_links() {
         panic!("{:?}", net.edge_events);
     };
     assert_eq!(closed.code, Some(CloseCode::Version.code()));
-    assert!(closed.reason.contains("6..=6"), "{}", closed.reason);
+    assert!(closed.reason.contains("7..=7"), "{}", closed.reason);
     assert!(!net.edge.is_up());
 }

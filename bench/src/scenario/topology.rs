@@ -148,6 +148,8 @@ async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<S
     opts.ephemeral_ports = true;
     opts.region_config = Some(region_toml);
     opts.edge_config = Some(edge_toml);
+    // The scenario's region file decides (`[ai] empires`, 0 unless it says otherwise).
+    opts.ai_empires = None;
     let local = Local::start(opts).await.context("in-process servers")?;
     let edge = local.edge();
     let issuer = edge

@@ -1,6 +1,7 @@
 //! Headless bots: N clients that wander their units around the map ([`Behaviour::Wander`]),
 //! or also attack what they see and stop ([`Behaviour::Mixed`]).
 
+use crate::bots_economy::{build_near, cancel_one, train_one};
 use crate::client::{Client, ClientEvent};
 use crate::http::{ConnectInfo, fetch_dev_token};
 use crate::transport::Transport;
@@ -25,10 +26,13 @@ pub struct SwarmStats {
     pub duplicate_packets: AtomicU64,
     /// Delta records skipped because their baseline was not held.
     pub missing_baselines: AtomicU64,
-    /// Orders sent, by kind: moves, attacks, stops.
+    /// Orders sent, by kind: moves, attacks, stops, builds, trains, cancels.
     pub moves: AtomicU64,
     pub attacks: AtomicU64,
     pub stops: AtomicU64,
+    pub builds: AtomicU64,
+    pub trains: AtomicU64,
+    pub cancels: AtomicU64,
     /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
     pub combat_reports: AtomicU64,
     pub damage_dealt: AtomicU64,
@@ -42,8 +46,8 @@ pub enum Behaviour {
     /// Move a random own unit to a random passable hex near it.
     #[default]
     Wander,
-    /// Every command kind: mostly moves, a quarter attacks on the nearest foreign unit in
-    /// sight (when there is one), some stops.
+    /// Every command kind: mostly moves, a fifth attacks on the nearest foreign unit in
+    /// sight (when there is one), some stops, and the economy's builds, trains and cancels.
     Mixed,
 }
 
@@ -168,8 +172,11 @@ pub fn act(client: &mut Client, rng: &mut StdRng, behaviour: Behaviour, stats: &
         Behaviour::Mixed => rng.random_range(0..100),
     };
     let sent = match roll {
-        60..85 => attack_nearest(client, rng).then_some(&stats.attacks),
-        85..100 => stop_one(client, rng).then_some(&stats.stops),
+        45..65 => attack_nearest(client, rng).then_some(&stats.attacks),
+        65..75 => stop_one(client, rng).then_some(&stats.stops),
+        75..87 => train_one(client, rng).then_some(&stats.trains),
+        87..94 => build_near(client, rng).then_some(&stats.builds),
+        94..100 => cancel_one(client, rng).then_some(&stats.cancels),
         _ => None,
     };
     match sent {

@@ -424,6 +424,9 @@ impl Client {
         }
         self.pending
             .extend(a.combat.into_iter().map(ClientEvent::Combat));
+        for job in &a.jobs {
+            self.world.apply_job(job);
+        }
         self.pending
             .extend(a.jobs.into_iter().map(ClientEvent::Job));
     }

@@ -14,6 +14,7 @@
 
 pub mod assembler;
 pub mod bots;
+pub mod bots_economy;
 pub mod client;
 pub mod delta;
 pub mod http;

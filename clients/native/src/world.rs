@@ -1,8 +1,10 @@
 //! The client's view of the world, built from the server's messages.
 
+use starlane_protocol::economy::{JobEvent, JobState};
 use starlane_protocol::{
     EmpireId, EntityId, EntityState, Hex, MapInfo, NEUTRAL_EMPIRE, Update, Visibility,
 };
+use starlane_protocol::{JobId, RecipeId};
 use std::collections::{BTreeMap, HashMap};
 
 /// What changed when an update was applied, for printing or for bots.
@@ -28,6 +30,9 @@ pub struct WorldView {
     pub resources: BTreeMap<u8, u32>,
     /// Every entity id this client has ever been told about (for anti-ESP checks in tests).
     pub ever_seen: BTreeMap<EntityId, EntityState>,
+    /// The jobs of the empire's buildings, from `Job` events (SPEC.md §19): per building,
+    /// job id → recipe and whether it runs.
+    pub jobs: BTreeMap<EntityId, BTreeMap<JobId, (RecipeId, bool)>>,
 }
 
 impl WorldView {
@@ -39,6 +44,25 @@ impl WorldView {
     }
 
     /// Apply one update from the server.
+    /// Apply a job event: queued and started jobs are held, the others dropped.
+    pub fn apply_job(&mut self, job: &JobEvent) {
+        let queue = self.jobs.entry(job.building).or_default();
+        match job.state {
+            JobState::Queued => {
+                queue.insert(job.job, (job.recipe, false));
+            }
+            JobState::Started => {
+                queue.insert(job.job, (job.recipe, true));
+            }
+            JobState::Completed | JobState::Cancelled | JobState::Stalled => {
+                queue.remove(&job.job);
+            }
+        }
+        if queue.is_empty() {
+            self.jobs.remove(&job.building);
+        }
+    }
+
     pub fn apply(&mut self, update: &Update) -> Applied {
         let mut applied = Applied::default();
         self.tick = update.tick;
@@ -64,6 +88,8 @@ impl WorldView {
         for id in &update.disappeared {
             if self.entities.remove(id).is_some() {
                 applied.disappeared.push(*id);
+                // A building gone (destroyed, or a cancelled site) takes its queue along.
+                self.jobs.remove(id);
             }
         }
         for v in &update.vision {

@@ -32,7 +32,8 @@ async function waitSessions(http, n, what) {
 
 export async function drainScenario(fail) {
   const dataDir = mkdtempSync(join(tmpdir(), "starlane-e2e-drain-"));
-  const server = startServer(dataDir, ["--dev-second-edge", ADMIN_TOKEN]);
+  // No AI empires: the region's count of applied commands must be the page's alone.
+  const server = startServer(dataDir, ["--dev-second-edge", ADMIN_TOKEN, "--ai-empires", "0"]);
   let browser;
   let page;
   let consoleLines = [];

@@ -7,15 +7,20 @@
 // (WebTransport.getStats(): RTT, bytes and packets each way) the page reports, and stops the
 // server with SIGINT (it must exit cleanly). Then the drain scenario (drain.mjs): the page plays
 // on a second edge, that edge drains, and the page moves to the first edge by itself. Then the
-// battle scenario (battle.mjs): the page attacks the pirates and sees the fight.
+// battle scenario (battle.mjs): the page attacks the pirates and sees the fight. Then the
+// production scenario (production.mjs): the page trains a scout at its station from the
+// economy panel, cancels a queued one for a refund, and places a shipyard with a frigate.
 //
-//   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs
+//   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs [scenario...]
+//
+// With scenario names (play, drain, battle, production) only those run; without, all.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
 import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
+import { productionScenario } from "./production.mjs";
 
 /** Whether the scenario under way failed. */
 let scenarioFailed = false;
@@ -117,17 +122,23 @@ async function play() {
 }
 
 async function main() {
-  const scenarios = [["play", play], ["drain", drainScenario], ["battle", battleScenario]];
+  const all = [["play", play], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario]];
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !all.some(([name]) => name === w));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${all.map(([n]) => n).join(", ")}`);
+  const scenarios = wanted.length === 0 ? all : all.filter(([name]) => wanted.includes(name));
   let passed = 0;
   for (const [name, run] of scenarios) {
     console.log(`\n== browser e2e: ${name}`);
     scenarioFailed = false;
+    const t0 = Date.now();
     try {
       await run(fail);
     } catch (e) {
       fail(`${name}: ${e.stack ?? String(e)}`);
     }
     if (!scenarioFailed) passed++;
+    console.log(`== ${name}: ${scenarioFailed ? "FAILED" : "passed"} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   console.log(`browser e2e: ${passed} passed, ${scenarios.length - passed} failed`);
 }

@@ -3,9 +3,12 @@
 import type { Camera } from "./camera";
 import type { CommandLog, CommandResult } from "./commands";
 import type { DeltaSyncStats } from "./deltaSync";
+import type { PendingBuild } from "./economyView";
 import type { LinkStatsView } from "./linkStats";
 import type { AxialHex } from "./hex";
 import type { ConnState } from "./net";
+import type { JobEventView, Production } from "./production";
+import { type Recipe, isBuildingKind } from "./protocol";
 import type { ResumePhase } from "./resume";
 
 /** The drain and resume state as browser tests see it. */
@@ -48,6 +51,15 @@ export interface StarlaneApi {
   combat(): { dealt: number; taken: number; kills: number; losses: number; reports: number };
   sendAttack(unit: number, target: number): boolean;
   sendStop(unit: number): boolean;
+  /** The catalog and the own buildings' queues. */
+  production: Production;
+  /** One tick in ms (from the Welcome's tick rate). */
+  tickMs(): number;
+  /** The build chosen in the panel and waiting for a hex click, or null. */
+  pendingBuild(): PendingBuild | null;
+  sendBuild(unit: number, kind: number, at: AxialHex): boolean;
+  sendTrain(building: number, recipe: number, repeat: boolean): boolean;
+  sendCancel(building: number, job: number): boolean;
   resume(): ResumeView;
   sendMove(unit: number, to: AxialHex): boolean;
 }
@@ -64,7 +76,9 @@ export interface StarlaneHandle {
   readonly username: string | null;
   /** Latest server tick applied. */
   readonly tick: number;
-  /** Own units with their latest (not interpolated) hex, sorted by id. */
+  /** One server tick in ms (from the Welcome's tick rate). */
+  readonly tickMs: number;
+  /** Own units (ships: buildings, which never move, are left out) with their latest (not interpolated) hex, sorted by id. */
   myUnits(): { id: number; q: number; r: number }[];
   /** Every known entity with its latest hex, sorted by id. */
   entities(): { id: number; kind: number; owner: number; q: number; r: number; health: number }[];
@@ -108,6 +122,35 @@ export interface StarlaneHandle {
   sendAttack(unit: number, target: number): number;
   /** Orders `unit` to stop as the S key would; returns its seq, or 0 if not sent. */
   sendStop(unit: number): number;
+  /** The region's recipes (SPEC.md §19.3), in id order; empty before the Catalog message. */
+  catalog(): Recipe[];
+  /** The queue of own building `building`, running job first, with the running job's progress (0..1). */
+  jobs(building: number): JobView[];
+  /** Job events received (SPEC.md §19.4), oldest first, with the state's name. */
+  jobEvents(): JobEventView[];
+  /** The empire's stock (0 for a kind not reported yet). */
+  resources(): { credits: number; metal: number; crystal: number };
+  /** Whether own building `id` is a construction site (its queue holds a building recipe's job). */
+  underConstruction(id: number): boolean;
+  /** The build chosen in the panel and waiting for a hex click, or null. */
+  readonly pendingBuild: PendingBuild | null;
+  /** Orders `unit` to build a building of `kind` at (q, r); returns its seq, or 0 if not sent. */
+  sendBuild(unit: number, kind: number, q: number, r: number): number;
+  /** Queues `recipe` in `building` as the panel's button would; returns its seq, or 0 if not sent. */
+  sendTrain(building: number, recipe: number, repeat?: boolean): number;
+  /** Cancels job `job` of `building`; returns its seq, or 0 if not sent. */
+  sendCancel(building: number, job: number): number;
+}
+
+/** One job of a queue as browser tests see it. */
+export interface JobView {
+  job: number;
+  recipe: number;
+  /** The recipe's name ("recipe N" if the catalog lacks it). */
+  name: string;
+  running: boolean;
+  /** 0..1 for the running job (time since its start over its recipe's ticks), 0 if queued. */
+  progress: number;
 }
 
 declare global {
@@ -134,12 +177,15 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     get tick() {
       return src.tick();
     },
+    get tickMs() {
+      return src.tickMs();
+    },
     myUnits() {
       const empire = src.empire();
       if (empire === null) return [];
       return src.world
         .snapshot()
-        .filter((e) => e.owner === empire)
+        .filter((e) => e.owner === empire && !isBuildingKind(e.kind))
         .map((e) => ({ id: e.id, q: e.q, r: e.r }));
     },
     entities() {
@@ -206,6 +252,43 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     sendMove(unit: number, q: number, r: number) {
       return src.sendMove(unit, { q, r }) ? src.commands.lastSentSeq : 0;
+    },
+    catalog() {
+      return structuredClone(src.production.catalog());
+    },
+    jobs(building: number) {
+      const p = src.production;
+      const now = performance.now();
+      return p.queue(building).map((j) => ({
+        job: j.job,
+        recipe: j.recipe,
+        name: p.recipes.get(j.recipe)?.name ?? `recipe ${j.recipe}`,
+        running: j.running,
+        progress: p.progress(j, now, src.tickMs()),
+      }));
+    },
+    jobEvents() {
+      return src.production.events.map((e) => ({ ...e }));
+    },
+    resources() {
+      const r = src.world.resources;
+      return { credits: r.get(0) ?? 0, metal: r.get(1) ?? 0, crystal: r.get(2) ?? 0 };
+    },
+    underConstruction(id: number) {
+      return src.production.underConstruction(id);
+    },
+    get pendingBuild() {
+      const b = src.pendingBuild();
+      return b ? { ...b } : null;
+    },
+    sendBuild(unit: number, kind: number, q: number, r: number) {
+      return src.sendBuild(unit, kind, { q, r }) ? src.commands.lastSentSeq : 0;
+    },
+    sendTrain(building: number, recipe: number, repeat = false) {
+      return src.sendTrain(building, recipe, repeat) ? src.commands.lastSentSeq : 0;
+    },
+    sendCancel(building: number, job: number) {
+      return src.sendCancel(building, job) ? src.commands.lastSentSeq : 0;
     },
     linkStats() {
       const v = src.linkStats();

@@ -17,6 +17,8 @@ export interface PendingCommand {
   unit: number;
   /** A move's destination (absent for stop and attack). */
   to?: AxialHex;
+  /** What the command was, for messages ("train train_scout at #12"); absent if not given. */
+  label?: string;
   sentAt: number;
 }
 
@@ -37,11 +39,15 @@ export class CommandLog {
   private nextSeq = 1;
   private readonly pending = new Map<number, PendingCommand>();
 
-  /** Allocates the next sequence number for a command to `unit` (a move to `to`, if given). */
-  begin(unit: number, to: AxialHex | null, now: number): PendingCommand {
+  /**
+   * Allocates the next sequence number for a command to `unit` (a move to `to`, if given;
+   * `label` says what it was, for messages about it).
+   */
+  begin(unit: number, to: AxialHex | null, now: number, label?: string): PendingCommand {
     this.expire(now);
     const cmd: PendingCommand = { seq: this.nextSeq, unit, sentAt: now };
     if (to) cmd.to = { q: to.q, r: to.r };
+    if (label !== undefined) cmd.label = label;
     this.nextSeq = (this.nextSeq + 1) >>> 0 || 1;
     this.pending.set(cmd.seq, cmd);
     this.lastSentSeq = cmd.seq;

@@ -1,9 +1,9 @@
 // Turns EntityPacket datagrams (protocol/SPEC.md §16) into what the rest of the client already
 // understands: a World update (appeared / changed / disappeared / vision / resources), command
-// answers for the CommandLog, and the Ack to send back. Pure logic: no sockets, no timers.
+// answers for the CommandLog, combat reports and job events, and the Ack to send back. Pure logic: no sockets, no timers.
 
 import { DeltaReceiver, type DeltaResult } from "./deltaReceiver";
-import type { EntityChange, EntityPacket, EntityState, ResourceAmount, VisionChange } from "./protocol";
+import type { EntityChange, EntityPacket, EntityState, JobEvent, ResourceAmount, VisionChange } from "./protocol";
 import type { UpdateMsg, World } from "./world";
 
 /** The fields of an `update` message, as `World.applyUpdate` takes them. */
@@ -36,6 +36,8 @@ export interface SyncOutcome {
   commands: CommandAnswer[];
   /** The empire's combat reports among the packet's new events (SPEC.md §18.2). */
   combat: CombatReport[];
+  /** Job events of the empire's buildings among the packet's new events (SPEC.md §19.4). */
+  jobs: JobEvent[];
   /** What the receiver did with the packet. */
   result: DeltaResult;
 }
@@ -87,6 +89,7 @@ export class DeltaSync {
     const resources: ResourceAmount[] = [];
     const commands: CommandAnswer[] = [];
     const combat: CombatReport[] = [];
+    const jobs: JobEvent[] = [];
     for (const { event } of result.events) {
       switch (event.type) {
         case "vision":
@@ -103,6 +106,9 @@ export class DeltaSync {
           break;
         case "combat":
           combat.push({ dealt: event.dealt, taken: event.taken, kills: event.kills, losses: event.losses });
+          break;
+        case "job":
+          jobs.push({ building: event.building, job: event.job, recipe: event.recipe, state: event.state });
           break;
         case "disappeared":
           // Taken from `result.removed`: only ids that really left the view.
@@ -138,6 +144,7 @@ export class DeltaSync {
       replaced,
       commands,
       combat,
+      jobs,
       result,
     };
   }

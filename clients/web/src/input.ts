@@ -1,9 +1,14 @@
-// Mouse and keyboard input: drag pans, wheel zooms, a click on an own unit
-// selects it; with a unit selected, a click on another empire's unit orders an
-// attack on it, a click on a hex a move there, and the S key a stop.
+// Mouse and keyboard input: drag pans, wheel zooms, a click on an own unit or
+// building selects it (clicking again where several stand selects the next); with a
+// unit selected, a click on another empire's unit orders an attack on it (never on a
+// resource field), a click on a hex a move there, and the S key a stop. With a build
+// chosen in the economy panel, the next click on a hex sends the Build there; Escape
+// drops the chosen build, or else the selection.
 
 import type { Camera } from "./camera";
+import type { PendingBuild } from "./economyView";
 import type { AxialHex } from "./hex";
+import { depositOf, isBuildingKind } from "./protocol";
 import type { TrackedEntity, World } from "./world";
 
 /** A press that moves less than this many CSS pixels is a click, not a drag. */
@@ -21,6 +26,8 @@ export interface InputDeps {
   sendAttack(unit: number, target: number): boolean;
   /** Orders `unit` to stop; returns whether the command was sent. */
   sendStop(unit: number): boolean;
+  /** Orders `unit` to build a building of `kind` at `at`; returns whether the command was sent. */
+  sendBuild(unit: number, kind: number, at: AxialHex): boolean;
   /** Clock shared with the world (ms). */
   now(): number;
 }
@@ -38,12 +45,13 @@ export function pickOwnUnit(
   y: number,
   now: number,
 ): TrackedEntity | null {
-  if (myEmpire === null) return null;
-  const own = world.owned(myEmpire);
-  const best = nearestDrawn(world, camera, own, x, y, now);
-  if (best) return best;
-  const h = camera.screenToHex(x, y);
-  return own.find((e) => e.pos.q === h.q && e.pos.r === h.r) ?? null;
+  return pickOwnCycling(world, camera, myEmpire, x, y, now, null);
+}
+
+/** How near (CSS px) a click must be to an entity's drawn centre to pick it: less than a hex's
+ * inner radius (0.87 size), so a click never grabs a neighbour's unit. */
+function grabDistance(camera: Camera): number {
+  return Math.max(4, camera.zoom * 0.8);
 }
 
 /**
@@ -58,7 +66,7 @@ function nearestDrawn(
   y: number,
   now: number,
 ): TrackedEntity | null {
-  const grab = Math.max(4, camera.zoom * 0.8);
+  const grab = grabDistance(camera);
   let best: TrackedEntity | null = null;
   let bestDist = Infinity;
   for (const e of entities) {
@@ -74,8 +82,40 @@ function nearestDrawn(
 }
 
 /**
- * Another empire's unit under screen point (x, y) (neutral pirates included): the nearest
- * whose drawn position is within grab distance.
+ * The own entity a click at (x, y) selects when `current` is selected: of those drawn within
+ * grab distance (else standing on the clicked hex), nearest first, units before buildings,
+ * the one after `current` (so clicks on a unit standing on a station alternate between them).
+ */
+export function pickOwnCycling(
+  world: World,
+  camera: Camera,
+  myEmpire: number | null,
+  x: number,
+  y: number,
+  now: number,
+  current: number | null,
+): TrackedEntity | null {
+  if (myEmpire === null) return null;
+  const own = world.owned(myEmpire);
+  const grab = grabDistance(camera);
+  const h = camera.screenToHex(x, y);
+  const near: { e: TrackedEntity; d: number }[] = [];
+  for (const e of own) {
+    const p = world.renderPosition(e, now);
+    const s = camera.hexToScreen(p.q, p.r);
+    const d = Math.hypot(s.x - x, s.y - y);
+    if (d <= grab || (e.pos.q === h.q && e.pos.r === h.r)) near.push({ e, d: Math.round(d) });
+  }
+  if (near.length === 0) return null;
+  const rank = (e: TrackedEntity) => (isBuildingKind(e.kind) ? 1 : 0);
+  near.sort((a, b) => a.d - b.d || rank(a.e) - rank(b.e) || a.e.id - b.e.id);
+  const at = near.findIndex((n) => n.e.id === current);
+  return near[(at + 1) % near.length]!.e;
+}
+
+/**
+ * Another empire's unit under screen point (x, y) (neutral pirates included, resource fields
+ * never): the nearest whose drawn position is within grab distance.
  */
 export function pickForeignUnit(
   world: World,
@@ -86,7 +126,7 @@ export function pickForeignUnit(
   now: number,
 ): TrackedEntity | null {
   if (myEmpire === null) return null;
-  const foreign = [...world.entities.values()].filter((e) => e.owner !== myEmpire);
+  const foreign = [...world.entities.values()].filter((e) => e.owner !== myEmpire && depositOf(e.kind) === null);
   return nearestDrawn(world, camera, foreign, x, y, now);
 }
 
@@ -100,6 +140,8 @@ export class Input {
   moveTarget: AxialHex | null = null;
   /** Target of the selected unit's last attack order. */
   attackTarget: number | null = null;
+  /** The build chosen for the selected unit: the next click on a hex sends it. */
+  pendingBuild: PendingBuild | null = null;
 
   private press: { id: number; x: number; y: number; lastX: number; lastY: number; dragging: boolean } | null = null;
 
@@ -115,7 +157,7 @@ export class Input {
     canvas.addEventListener("wheel", (ev) => this.onWheel(ev), { passive: false });
     canvas.addEventListener("contextmenu", (ev) => ev.preventDefault());
     window.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape") this.select(null);
+      if (ev.key === "Escape") this.escape();
       if (ev.key === "s" || ev.key === "S") this.stop();
     });
   }
@@ -124,12 +166,24 @@ export class Input {
   click(x: number, y: number): void {
     const { world, camera } = this.deps;
     const now = this.deps.now();
-    const unit = pickOwnUnit(world, camera, this.deps.myEmpire(), x, y, now);
-    if (unit) {
-      this.select(unit.id);
+    const build = this.pendingBuild;
+    if (build) {
+      const at = camera.screenToHex(x, y);
+      if (this.deps.sendBuild(build.unit, build.kind, at)) this.pendingBuild = null;
+      return;
+    }
+    const own = pickOwnCycling(world, camera, this.deps.myEmpire(), x, y, now, this.selected);
+    if (own) {
+      this.select(own.id);
       return;
     }
     if (this.selected === null) return;
+    // A building takes no move or attack orders: a click elsewhere deselects it.
+    const sel = world.entities.get(this.selected);
+    if (sel && isBuildingKind(sel.kind)) {
+      this.select(null);
+      return;
+    }
     const foe = pickForeignUnit(world, camera, this.deps.myEmpire(), x, y, now);
     if (foe) {
       if (this.deps.sendAttack(this.selected, foe.id)) {
@@ -159,8 +213,21 @@ export class Input {
     if (id !== this.selected) {
       this.moveTarget = null;
       this.attackTarget = null;
+      this.pendingBuild = null;
     }
     this.selected = id;
+  }
+
+  /** Chooses a build for the selected unit `unit`: the next click on a hex places it. */
+  startBuild(build: PendingBuild): void {
+    if (build.unit !== this.selected) return;
+    this.pendingBuild = { ...build };
+  }
+
+  /** Escape: drops the chosen build, or else the selection. */
+  escape(): void {
+    if (this.pendingBuild) this.pendingBuild = null;
+    else this.select(null);
   }
 
   /** Drops selection and target that no longer make sense; call once per frame. */

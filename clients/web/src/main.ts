@@ -1,16 +1,19 @@
-// Entry point: bootstraps the session, wires network, world, input, renderer
-// and overlay, and exposes `window.__starlane` for browser tests.
+// Entry point: bootstraps the session, wires network, world, production, input,
+// renderer, overlay and economy panel, and exposes `window.__starlane` for browser tests.
 
-import { type Command, type ServerMsg, commandUnit } from "./protocol";
-import { noticeKindText } from "./codes";
+import type { ServerMsg } from "./protocol";
+import { commandErrorText, noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
 import { type CombatReport, DeltaSync, applyToWorld } from "./deltaSync";
-import type { AxialHex } from "./hex";
+import { EconomyPanel } from "./economyPanel";
+import { panelModel } from "./economyView";
 import { Input } from "./input";
 import { type ConnState, Connection, MOVING_TEXT, nowMs } from "./net";
 import { LinkStatsSampler } from "./linkStats";
+import { Orders } from "./orders";
 import { Overlay } from "./overlay";
+import { Production } from "./production";
 import { Renderer } from "./render";
 import { fetchConnectInfo, fetchDevToken, resolveUsername } from "./session";
 import { type StarlaneApi, installApi } from "./api";
@@ -21,6 +24,9 @@ interface App {
   world: World;
   camera: Camera;
   commands: CommandLog;
+  orders: Orders;
+  /** The recipe catalog and the own buildings' queues. */
+  production: Production;
   conn: Connection;
   input: Input | null;
   username: string | null;
@@ -62,6 +68,7 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       // A session resumed elsewhere (or logged in again) gets the whole view from scratch.
       if (app.welcomes > 0) {
         app.world.clearView();
+        app.production.clearQueues();
         app.sync = new DeltaSync();
         showNotice(app, "moved to another server");
       }
@@ -73,10 +80,16 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       app.world.applyMap(msg);
       if (!app.camera.userMoved && !app.centeredOnUnits) app.camera.centerOnHexes(app.world.chunks);
       break;
+    case "catalog":
+      app.production.setCatalog(msg.recipes);
+      break;
     case "entityPacket": {
       const outcome = app.sync.handlePacket(msg, app.world);
       if (!outcome) break;
       applyToWorld(outcome, app.world, now);
+      for (const j of outcome.jobs) app.production.apply(j, now, outcome.update.tick);
+      // A building gone (destroyed, or a site whose construction was cancelled) has no queue.
+      for (const id of outcome.update.disappeared) app.production.forget(id);
       for (const c of outcome.commands) answerCommand(app, c.seq, c.error, now);
       for (const r of outcome.combat) reportCombat(app, r);
       scheduleAck(app);
@@ -124,6 +137,7 @@ function answerCommand(app: App, seq: number, error: number | null, now: number)
   }
   const cmd = app.commands.reject(seq, error, now);
   if (cmd && app.input && cmd.unit === app.input.selected) app.input.moveTarget = null;
+  showNotice(app, `rejected: ${cmd?.label ?? `command #${seq}`}: ${commandErrorText(error)}`);
 }
 
 /**
@@ -156,26 +170,6 @@ function reportCombat(app: App, r: CombatReport): void {
   showNotice(app, `combat: ${parts.join(", ")}`);
 }
 
-/** Sends `command` (a move when `to` is given) for `unit`; false when not connected. */
-function sendCommand(app: App, command: Command, to: AxialHex | null): boolean {
-  const cmd = app.commands.begin(commandUnit(command), to, nowMs());
-  if (app.conn.sendCommand(cmd.seq, command)) return true;
-  app.commands.abandon(cmd.seq);
-  return false;
-}
-
-function sendMove(app: App, unit: number, to: AxialHex): boolean {
-  return sendCommand(app, { type: "move", unit, to: { q: to.q, r: to.r } }, to);
-}
-
-function sendAttack(app: App, unit: number, target: number): boolean {
-  return sendCommand(app, { type: "attack", unit, target }, null);
-}
-
-function sendStop(app: App, unit: number): boolean {
-  return sendCommand(app, { type: "stop", unit }, null);
-}
-
 /** Centres the camera on our units the first time we have any. */
 function centerOnOwnUnits(app: App): void {
   if (app.centeredOnUnits || app.empire === null) return;
@@ -185,20 +179,27 @@ function centerOnOwnUnits(app: App): void {
   app.centeredOnUnits = true;
 }
 
-function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
+function startLoop(app: App, renderer: Renderer, overlay: Overlay, panel: EconomyPanel): void {
   const frame = (): void => {
     const now = nowMs();
     const input = app.input;
     input?.refresh();
     centerOnOwnUnits(app);
     app.conn.rx.roll(now);
+    const selected = input?.selected ?? null;
+    const sel = selected === null ? null : (app.world.entities.get(selected) ?? null);
+    const build = input?.pendingBuild ?? null;
     renderer.draw(now, {
       myEmpire: app.empire,
-      selected: input?.selected ?? null,
+      selected,
       hover: input?.hover ?? null,
       moveTarget: input?.moveTarget ?? null,
       attackTarget: input?.attackTarget ?? null,
+      underConstruction: (id) => app.production.underConstruction(id),
+      buildFrom: build && sel ? sel.pos : null,
     });
+    const tickMs = app.world.tickIntervalMs;
+    panel.update(panelModel(sel, app.empire, app.production, app.world.resources, build, now, tickMs));
     overlay.update({
       state: app.conn.state,
       detail: app.conn.detail,
@@ -213,6 +214,7 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay): void {
       lastCommandAgeMs: now - app.commands.lastAt,
       decodeDrops: app.conn.drops.decode,
       notice: app.notices.at(-1) ?? null,
+      resources: app.world.resources,
     });
     requestAnimationFrame(frame);
   };
@@ -237,8 +239,14 @@ function buildApi(app: App): StarlaneApi {
     notices: () => app.notices,
     answers: () => app.answers,
     combat: () => app.combat,
-    sendAttack: (unit, target) => sendAttack(app, unit, target),
-    sendStop: (unit) => sendStop(app, unit),
+    production: app.production,
+    tickMs: () => app.world.tickIntervalMs,
+    pendingBuild: () => app.input?.pendingBuild ?? null,
+    sendAttack: (unit, target) => app.orders.attack(unit, target),
+    sendStop: (unit) => app.orders.stop(unit),
+    sendBuild: (unit, kind, at) => app.orders.build(unit, kind, at),
+    sendTrain: (building, recipe, repeat) => app.orders.train(building, recipe, repeat),
+    sendCancel: (building, job) => app.orders.cancel(building, job),
     resume: () => {
       const r = app.conn.resume;
       return {
@@ -252,7 +260,7 @@ function buildApi(app: App): StarlaneApi {
         lastError: r?.lastError ?? null,
       };
     },
-    sendMove: (unit, to) => sendMove(app, unit, to),
+    sendMove: (unit, to) => app.orders.move(unit, to),
   };
 }
 
@@ -279,10 +287,19 @@ function main(): void {
   if (!(canvas instanceof HTMLCanvasElement)) throw new Error("missing <canvas id=game>");
   const world = new World();
   const camera = new Camera();
+  const commands = new CommandLog();
+  const production = new Production();
   const app: App = {
     world,
     camera,
-    commands: new CommandLog(),
+    commands,
+    production,
+    orders: new Orders({
+      commands,
+      send: (seq, command) => app.conn.sendCommand(seq, command),
+      now: nowMs,
+      recipeName: (id) => production.recipes.get(id)?.name ?? null,
+    }),
     conn: new Connection({
       onMessage: (msg, now) => onMessage(app, msg, now),
       onState: (state) => {
@@ -311,16 +328,25 @@ function main(): void {
     world,
     camera,
     myEmpire: () => app.empire,
-    sendMove: (unit, to) => sendMove(app, unit, to),
-    sendAttack: (unit, target) => sendAttack(app, unit, target),
-    sendStop: (unit) => sendStop(app, unit),
+    sendMove: (unit, to) => app.orders.move(unit, to),
+    sendAttack: (unit, target) => app.orders.attack(unit, target),
+    sendStop: (unit) => app.orders.stop(unit),
+    sendBuild: (unit, kind, at) => app.orders.build(unit, kind, at),
     now: nowMs,
+  });
+  const panel = new EconomyPanel(document.body, {
+    train: (building, recipe, repeat) => void app.orders.train(building, recipe, repeat),
+    cancel: (building, job) => void app.orders.cancel(building, job),
+    startBuild: (unit, kind, recipe) => app.input?.startBuild({ unit, kind, recipe }),
+    cancelBuild: () => {
+      if (app.input) app.input.pendingBuild = null;
+    },
   });
   const renderer = new Renderer(canvas, world, camera);
   window.addEventListener("resize", () => renderer.resize());
   const overlay = new Overlay(document.body);
   installApi(buildApi(app));
-  startLoop(app, renderer, overlay);
+  startLoop(app, renderer, overlay, panel);
   setInterval(() => void app.link.poll(), LINK_STATS_INTERVAL_MS);
   void connect(app);
 }

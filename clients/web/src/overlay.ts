@@ -3,6 +3,7 @@
 import type { CommandResult } from "./commands";
 import { type LinkStatsView, formatLink } from "./linkStats";
 import type { ConnState } from "./net";
+import { RESOURCE_KIND_NAMES } from "./protocol";
 
 /** How long a command rejection stays highlighted. */
 const REJECTION_HIGHLIGHT_MS = 3000;
@@ -25,6 +26,8 @@ export interface OverlayData {
   decodeDrops: number;
   /** The latest notice (operator broadcast, revocation, world restored, a move), or null. */
   notice: string | null;
+  /** The empire's stock by resource kind (empty before the first Resource event). */
+  resources: ReadonlyMap<number, number>;
 }
 
 /** One labelled row of the overlay. */
@@ -33,7 +36,7 @@ interface Row {
   text: string;
 }
 
-const LABELS = ["state", "player", "empire", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command", "notice"] as const;
+const LABELS = ["state", "player", "empire", "credits", "metal", "crystal", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command", "notice"] as const;
 type Label = (typeof LABELS)[number];
 
 /** The overlay panel; call {@link Overlay.update} as often as you like. */
@@ -65,6 +68,10 @@ export class Overlay {
     this.set("state", d.detail ? `${d.state} (${d.detail})` : d.state, `state-${d.state}`);
     this.set("player", d.username ?? "-");
     this.set("empire", d.empire === null ? "-" : String(d.empire));
+    RESOURCE_KIND_NAMES.forEach((name, kind) => {
+      const amount = d.resources.get(kind);
+      this.set(name, amount === undefined ? "-" : String(amount));
+    });
     const link = formatLink(d.link);
     this.set("rtt", link.rtt);
     this.set("loss", link.loss);

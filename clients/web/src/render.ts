@@ -1,9 +1,10 @@
 // Canvas renderer: the pocket's hexes with shroud / fog / visible styles,
-// asteroid fields, and entities interpolated between updates.
+// asteroid fields, and entities interpolated between updates (resource fields
+// under everything else, construction sites faded with a dashed outline).
 
 import type { Camera } from "./camera";
-import { type AxialHex, hexCorners, hexToPixel } from "./hex";
-import { EntityKind } from "./protocol";
+import { type AxialHex, DIRECTIONS, hexCorners, hexToPixel } from "./hex";
+import { entityColor, isFieldKind, traceShape } from "./shapes";
 import { FOG, VISIBLE, type TrackedEntity, type World } from "./world";
 
 /** What the renderer needs besides the world and the camera. */
@@ -18,6 +19,10 @@ export interface ViewState {
   moveTarget: AxialHex | null;
   /** Target of the selected unit's last attack order, or null. */
   attackTarget?: number | null;
+  /** Whether an (own) building is a construction site. */
+  underConstruction?: (id: number) => boolean;
+  /** Where the unit placing a chosen build stands, or null when no build is chosen. */
+  buildFrom?: AxialHex | null;
 }
 
 /** Colours of the hex styles, by visibility; blocked variants are asteroid fields. */
@@ -29,8 +34,8 @@ const STYLE = {
   blockedShroud: { fill: "#17130f", stroke: "#171b25" },
   blockedFog: { fill: "#2b2520", stroke: "#27334a" },
   blockedVisible: { fill: "#5b4a3a", stroke: "#4a72a3" },
-  own: "#45e06a",
   enemy: "#ff4b4b",
+  build: "#5fd4ff",
   selected: "#ffffff",
   hover: "rgba(255,255,255,0.55)",
   target: "#ffd34d",
@@ -82,11 +87,24 @@ export class Renderer {
     ctx.fillStyle = STYLE.background;
     ctx.fillRect(0, 0, this.camera.width, this.camera.height);
     this.drawMap();
+    if (view.buildFrom) this.drawBuildSites(view.buildFrom);
     if (view.hover && this.world.isOnMap(view.hover.q, view.hover.r)) {
-      this.outlineHex(view.hover, STYLE.hover, 1.5);
+      this.outlineHex(view.hover, view.buildFrom ? STYLE.build : STYLE.hover, view.buildFrom ? 2.5 : 1.5);
     }
     if (view.moveTarget) this.drawTarget(view.moveTarget);
-    for (const e of this.world.entities.values()) this.drawEntity(e, now, view);
+    // Resource fields first: ships standing next to (or on) them stay visible.
+    for (const e of this.world.entities.values()) if (isFieldKind(e.kind)) this.drawEntity(e, now, view);
+    for (const e of this.world.entities.values()) if (!isFieldKind(e.kind)) this.drawEntity(e, now, view);
+  }
+
+  /** The hexes next to a builder, where a chosen build can go (build range 1 by default). */
+  private drawBuildSites(from: AxialHex): void {
+    this.ctx.setLineDash([4, 3]);
+    for (const d of DIRECTIONS) {
+      const h = { q: from.q + d.q, r: from.r + d.r };
+      if (this.world.isOnMap(h.q, h.r) && !this.world.isBlocked(h.q, h.r)) this.outlineHex(h, STYLE.build, 1);
+    }
+    this.ctx.setLineDash([]);
   }
 
   private drawMap(): void {
@@ -161,14 +179,28 @@ export class Renderer {
     const s = this.camera.hexToScreen(p.q, p.r);
     const size = Math.max(3, this.camera.zoom * 0.55);
     const mine = view.myEmpire !== null && e.owner === view.myEmpire;
+    const field = isFieldKind(e.kind);
+    const site = mine && (view.underConstruction?.(e.id) ?? false);
+    const color = entityColor(e.kind, mine);
     const ctx = this.ctx;
     ctx.beginPath();
-    traceShape(ctx, e.kind, s.x, s.y, size);
-    ctx.fillStyle = mine ? STYLE.own : STYLE.enemy;
+    traceShape(ctx, e.kind, s.x, s.y, field ? size * 0.9 : size);
+    ctx.globalAlpha = site ? 0.3 : field ? 0.75 : 1;
+    ctx.fillStyle = color;
     ctx.fill();
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = "#000000";
-    ctx.stroke();
+    ctx.globalAlpha = 1;
+    if (site) {
+      // A construction site: a dashed outline around a faded body.
+      ctx.setLineDash([3, 2]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = color;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    } else {
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = field ? "rgba(0,0,0,0.5)" : "#000000";
+      ctx.stroke();
+    }
     if (e.health < e.maxHealth) this.drawHealth(s.x, s.y - size * 1.5, size * 2, e.health / e.maxHealth);
     if (view.attackTarget === e.id) {
       ctx.beginPath();
@@ -201,31 +233,6 @@ function addHexPath(path: Path2D, cx: number, cy: number, size: number): void {
   path.moveTo(c[0] ?? cx, c[1] ?? cy);
   for (let i = 2; i < c.length; i += 2) path.lineTo(c[i] ?? cx, c[i + 1] ?? cy);
   path.closePath();
-}
-
-/** Traces the outline of an entity of `kind` (scout triangle, frigate diamond, station square). */
-function traceShape(ctx: CanvasRenderingContext2D, kind: number, x: number, y: number, size: number): void {
-  switch (kind) {
-    case EntityKind.Scout:
-      ctx.moveTo(x, y - size);
-      ctx.lineTo(x + size * 0.87, y + size * 0.6);
-      ctx.lineTo(x - size * 0.87, y + size * 0.6);
-      ctx.closePath();
-      break;
-    case EntityKind.Frigate:
-      ctx.moveTo(x, y - size);
-      ctx.lineTo(x + size * 0.75, y);
-      ctx.lineTo(x, y + size);
-      ctx.lineTo(x - size * 0.75, y);
-      ctx.closePath();
-      break;
-    case EntityKind.Station:
-      ctx.rect(x - size * 0.8, y - size * 0.8, size * 1.6, size * 1.6);
-      break;
-    default:
-      ctx.arc(x, y, size * 0.7, 0, Math.PI * 2);
-      break;
-  }
 }
 
 /** A small speckle texture for asteroid fields. */

@@ -107,6 +107,25 @@ describe("DeltaSync", () => {
     expect(o2?.combat).toEqual([]);
   });
 
+  it("hands job events over once each, in packet order", () => {
+    const sync = new DeltaSync();
+    const world = new World();
+    const queued = { type: "job" as const, building: 3, job: 1, recipe: 8, state: 0 };
+    const started = { type: "job" as const, building: 3, job: 1, recipe: 8, state: 1 };
+    const o1 = feed(sync, world, packet(1, [full(3, ME, 0, 500, 2)], [
+      { eventId: 1, event: queued },
+      { eventId: 2, event: { type: "resource", kind: 0, amount: 940 } },
+      { eventId: 3, event: started },
+    ]));
+    expect(o1?.jobs).toEqual([
+      { building: 3, job: 1, recipe: 8, state: 0 },
+      { building: 3, job: 1, recipe: 8, state: 1 },
+    ]);
+    expect(o1?.update.resources).toEqual([{ kind: 0, amount: 940 }]);
+    const o2 = feed(sync, world, packet(2, [], [{ eventId: 3, event: started }]));
+    expect(o2?.jobs).toEqual([]);
+  });
+
   it("reports an owner change as an appearance", () => {
     const sync = new DeltaSync();
     const world = new World();

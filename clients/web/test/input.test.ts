@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Camera } from "../src/camera";
-import { Input, pickForeignUnit, pickOwnUnit } from "../src/input";
+import { Input, pickForeignUnit, pickOwnCycling, pickOwnUnit } from "../src/input";
+import { EntityKind } from "../src/protocol";
 import { World } from "../src/world";
 
 function setup() {
@@ -59,6 +60,52 @@ describe("pickForeignUnit", () => {
     expect(pickForeignUnit(world, camera, 8, at(0, 0).x, at(0, 0).y, 100)?.id).toBe(1);
     expect(pickForeignUnit(world, camera, null, at(2, 0).x, at(2, 0).y, 100)).toBeNull();
   });
+
+  it("never picks a resource field", () => {
+    const { world, camera } = setup();
+    addEntities(world, [
+      { id: 5, kind: EntityKind.MetalField, owner: 0, q: 0, r: 3 },
+      { id: 6, kind: EntityKind.CrystalField, owner: 0, q: 0, r: 4 },
+      { id: 7, kind: EntityKind.Scout, owner: 0, q: 0, r: 5 },
+    ]);
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    expect(pickForeignUnit(world, camera, 7, at(0, 3).x, at(0, 3).y, 100)).toBeNull();
+    expect(pickForeignUnit(world, camera, 7, at(0, 4).x, at(0, 4).y, 100)).toBeNull();
+    expect(pickForeignUnit(world, camera, 7, at(0, 5).x, at(0, 5).y, 100)?.id).toBe(7);
+  });
+});
+
+/** Adds entities (at tick 2, time 0) to `world`. */
+function addEntities(world: World, list: { id: number; kind: number; owner: number; q: number; r: number }[]): void {
+  world.applyUpdate(
+    {
+      tick: 2,
+      appeared: list.map((e) => ({ id: e.id, kind: e.kind, owner: e.owner, pos: { q: e.q, r: e.r }, health: 100 })),
+      changed: [],
+      disappeared: [],
+      vision: [],
+      resources: [],
+    },
+    0,
+  );
+}
+
+describe("pickOwnCycling", () => {
+  it("alternates between a unit and the station it stands on, the unit first", () => {
+    const { world, camera } = setup();
+    addEntities(world, [
+      { id: 10, kind: EntityKind.Station, owner: 7, q: 0, r: 0 },
+      { id: 11, kind: EntityKind.Scout, owner: 7, q: 0, r: 0 },
+    ]);
+    const p = camera.hexToScreen(0, 0);
+    const pick = (current: number | null) => pickOwnCycling(world, camera, 7, p.x, p.y, 100, current)?.id;
+    expect(pick(null)).toBe(1);
+    expect(pick(1)).toBe(11);
+    expect(pick(11)).toBe(10);
+    expect(pick(10)).toBe(1);
+    // A selection elsewhere starts again at the first.
+    expect(pick(3)).toBe(1);
+  });
 });
 
 describe("Input orders", () => {
@@ -79,6 +126,7 @@ describe("Input orders", () => {
       sendMove: (unit, to) => sent.push(`move ${unit} ${to.q},${to.r}`) > 0,
       sendAttack: (unit, target) => sent.push(`attack ${unit} ${target}`) > 0,
       sendStop: (unit) => sent.push(`stop ${unit}`) > 0,
+      sendBuild: (unit, kind, at) => sent.push(`build ${unit} ${kind} ${at.q},${at.r}`) > 0,
       now: () => 100,
     });
     if (!hadWindow) delete g.window;
@@ -98,5 +146,52 @@ describe("Input orders", () => {
     inp.stop();
     expect(inp.moveTarget).toBeNull();
     expect(sent).toEqual(["attack 1 2", "move 1 0,5", "stop 1"]);
+  });
+
+  it("a click on a resource field moves there instead of attacking it", () => {
+    const { world, camera, inp, sent } = input();
+    addEntities(world, [{ id: 5, kind: EntityKind.MetalField, owner: 0, q: 0, r: 3 }]);
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    inp.click(at(0, 0).x, at(0, 0).y);
+    inp.click(at(0, 3).x, at(0, 3).y);
+    expect(sent).toEqual(["move 1 0,3"]);
+    expect(inp.attackTarget).toBeNull();
+  });
+
+  it("a chosen build goes to the next clicked hex; Escape drops it, then the selection", () => {
+    const { camera, inp, sent } = input();
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    inp.click(at(4, 0).x, at(4, 0).y);
+    expect(inp.selected).toBe(3);
+    // Only for the selected unit.
+    inp.startBuild({ unit: 1, kind: EntityKind.Shipyard, recipe: 2 });
+    expect(inp.pendingBuild).toBeNull();
+    inp.startBuild({ unit: 3, kind: EntityKind.Shipyard, recipe: 2 });
+    inp.escape();
+    expect(inp.pendingBuild).toBeNull();
+    expect(inp.selected).toBe(3);
+    inp.startBuild({ unit: 3, kind: EntityKind.Extractor, recipe: 1 });
+    // Even a click on a unit places the build (the region judges the site).
+    inp.click(at(0, 0).x, at(0, 0).y);
+    expect(sent).toEqual(["build 3 3 0,0"]);
+    expect(inp.pendingBuild).toBeNull();
+    expect(inp.selected).toBe(3);
+    inp.startBuild({ unit: 3, kind: EntityKind.Extractor, recipe: 1 });
+    inp.select(1);
+    expect(inp.pendingBuild).toBeNull();
+    inp.escape();
+    expect(inp.selected).toBeNull();
+  });
+
+  it("a selected building takes no orders: a click elsewhere deselects it", () => {
+    const { world, camera, inp, sent } = input();
+    addEntities(world, [{ id: 10, kind: EntityKind.Station, owner: 7, q: 0, r: 6 }]);
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    inp.click(at(0, 6).x, at(0, 6).y);
+    expect(inp.selected).toBe(10);
+    inp.click(at(2, 0).x, at(2, 0).y);
+    inp.click(at(1, 6).x, at(1, 6).y);
+    expect(sent).toEqual([]);
+    expect(inp.selected).toBeNull();
   });
 });

@@ -42,7 +42,14 @@ pub struct LocalOptions {
     /// Start a second edge that `/api/connect-info` hands out, with an admin listener behind
     /// this bearer token, whose drained clients move to the first edge ([`second_edge`]).
     pub second_edge_admin_token: Option<String>,
+    /// AI empires to run, overriding the region configuration's `[ai] empires`; `None` keeps
+    /// the configuration's. [`LocalOptions::new`] runs [`DEFAULT_AI_EMPIRES`], so the world
+    /// a newcomer opens is alive.
+    pub ai_empires: Option<u32>,
 }
+
+/// AI empires of the all-in-one server unless told otherwise.
+pub const DEFAULT_AI_EMPIRES: u32 = 2;
 
 impl LocalOptions {
     /// The defaults: data in `data/`, web on port 8080 of every interface (dual-stack).
@@ -56,6 +63,7 @@ impl LocalOptions {
             public_host: "127.0.0.1".to_string(),
             ephemeral_ports: false,
             second_edge_admin_token: None,
+            ai_empires: Some(DEFAULT_AI_EMPIRES),
         }
     }
 }
@@ -80,6 +88,10 @@ impl Local {
         check_web_dir(&opts.web_dir)?;
         let mut region_cfg = RegionConfig::load(opts.region_config.as_deref())?;
         region_cfg.data_dir = opts.data_dir.join("region");
+        if let Some(n) = opts.ai_empires {
+            region_cfg.ai.empires = n;
+            region_cfg.validate()?;
+        }
         let mut edge_cfg = match &opts.edge_config {
             Some(p) => EdgeConfig::load(p)?,
             None => EdgeConfig::default(),

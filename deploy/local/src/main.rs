@@ -14,7 +14,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use starlane_edge::DevIssuer;
 use starlane_edge::signals::Signals;
-use starlane_local::{Local, LocalOptions};
+use starlane_local::{DEFAULT_AI_EMPIRES, Local, LocalOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -55,6 +55,10 @@ enum Cmd {
         /// the first edge (the browser drain test uses it).
         #[arg(long, hide = true, value_name = "ADMIN_TOKEN")]
         dev_second_edge: Option<String>,
+        /// AI empires to run (default: 2 on the embedded configuration, the configuration's
+        /// `[ai] empires` with --region-config).
+        #[arg(long)]
+        ai_empires: Option<u32>,
     },
     /// Run one edge relay from a configuration file (as `starlane-edge run`).
     Edge {
@@ -104,7 +108,9 @@ async fn main() -> anyhow::Result<()> {
             public_host,
             ephemeral_ports,
             dev_second_edge,
+            ai_empires,
         } => {
+            let ai_empires = ai_empires.or(region_config.is_none().then_some(DEFAULT_AI_EMPIRES));
             let opts = LocalOptions {
                 data_dir,
                 region_config,
@@ -114,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
                 public_host: public_host.clone(),
                 ephemeral_ports,
                 second_edge_admin_token: dev_second_edge,
+                ai_empires,
             };
             // Before anything is announced: a signal sent once the process says it is up is
             // always handled.

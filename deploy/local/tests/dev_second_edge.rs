@@ -44,6 +44,7 @@ async fn the_second_edge_drains_and_its_client_moves_to_the_first() {
     opts.web_dir = web;
     opts.ephemeral_ports = true;
     opts.second_edge_admin_token = Some(ADMIN_TOKEN.into());
+    opts.ai_empires = Some(0);
     let local = Local::start(opts).await.unwrap();
     let a = local.edge();
     let b = local.second_edge().expect("a second edge");

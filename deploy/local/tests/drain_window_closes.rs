@@ -47,6 +47,7 @@ async fn the_window_closes_the_edge() {
         ServerMsg::Welcome { .. }
     ));
     assert!(matches!(reliable(&mut link).await, ServerMsg::Map(_)));
+    assert!(matches!(reliable(&mut link).await, ServerMsg::Catalog(_)));
     assert!(
         matches!(reliable(&mut link).await, ServerMsg::ResumeTicket { ticket } if ticket.len() == 61)
     );

@@ -149,6 +149,10 @@ impl ClusterEdge {
             ServerMsg::Welcome { .. }
         ));
         assert!(matches!(client_msg(&mut client).await, ServerMsg::Map(_)));
+        assert!(matches!(
+            client_msg(&mut client).await,
+            ServerMsg::Catalog(_)
+        ));
         client
     }
 }

@@ -181,5 +181,6 @@ pub async fn open_session(h: &mut Harness, user: i64) -> (DriverSide, SessionId)
     }));
     assert!(matches!(reliable(&mut d).await, ServerMsg::Welcome { .. }));
     assert!(matches!(reliable(&mut d).await, ServerMsg::Map(_)));
+    assert!(matches!(reliable(&mut d).await, ServerMsg::Catalog(_)));
     (d, session)
 }

@@ -80,6 +80,7 @@ impl RegionConfig {
                     self.combat.seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }
                 "ECONOMY_RECIPES" => self.economy.recipes = value.into(),
+                "AI_EMPIRES" => self.ai.empires = num(&value)?,
                 "SYNC_DELTA_LOG_TICKS" => self.sync.delta_log_ticks = num(&value)?,
                 "BENCH_PUBLISH_TRUTH" => {
                     self.bench.publish_truth =

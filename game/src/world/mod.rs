@@ -7,6 +7,7 @@
 //! frames from the delta log, per-session views). Each concern is a [`RegionPlugin`] that
 //! owns its resources and its slice of the configuration.
 
+pub mod ai;
 pub mod combat;
 pub mod commands;
 pub mod components;

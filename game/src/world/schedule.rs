@@ -39,6 +39,8 @@ pub enum CommandStep {
     /// Links opened and closed, joins and leaves, in arrival order; player commands are
     /// taken aside with the identity of their session at arrival.
     Sessions,
+    /// AI empires decide and queue their commands beside the players' (`[ai]`).
+    Ai,
     /// Player commands: rate limits, then one system per command kind.
     Orders,
     /// Acks and rejections of the tick's commands, in arrival order.
@@ -84,6 +86,7 @@ pub fn configure(schedule: &mut Schedule) {
         (
             CommandStep::Advance,
             CommandStep::Sessions,
+            CommandStep::Ai,
             CommandStep::Orders,
             CommandStep::Replies,
         )

@@ -1,6 +1,7 @@
 //! [`RegionSim`]: the region's world with every plugin installed, stepped one tick at a time
 //! by the runtime's tick thread or by tests.
 
+use super::ai::{AiPlugin, AiSettings, spawn_ai_empires};
 use super::combat::{CombatPlugin, CombatSettings};
 use super::commands::{CommandPlugin, CommandSettings, RestoreNotice};
 use super::components::{Deposit, Health, Kind, NEUTRAL_EMPIRE, Npc, Owner, Position, StableId};
@@ -71,7 +72,10 @@ impl RegionSim {
         let sync = SyncPlugin {
             delta_log_ticks: config.sync.delta_log_ticks,
         };
-        let plugins: [&dyn RegionPlugin; 10] = [
+        let ai = AiPlugin {
+            settings: AiSettings::from_config(&config),
+        };
+        let plugins: [&dyn RegionPlugin; 11] = [
             &core,
             &spawning,
             &commands,
@@ -79,6 +83,7 @@ impl RegionSim {
             &NpcPlugin,
             &combat,
             &economy,
+            &ai,
             &VisionPlugin,
             &sync,
             &TimingPlugin,
@@ -335,6 +340,7 @@ impl RegionSim {
         if field_count(&mut self.world) == 0 {
             spawn_fields(&mut self.world);
         }
+        spawn_ai_empires(&mut self.world);
         let pirates = self.pirates as usize;
         let have = self
             .world

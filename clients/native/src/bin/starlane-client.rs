@@ -347,10 +347,13 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops; {} combat reports, {} damage dealt; {} job events",
+        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels; {} combat reports, {} damage dealt; {} job events",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
+        stats.builds.load(Ordering::Relaxed),
+        stats.trains.load(Ordering::Relaxed),
+        stats.cancels.load(Ordering::Relaxed),
         stats.combat_reports.load(Ordering::Relaxed),
         stats.damage_dealt.load(Ordering::Relaxed),
         stats.job_events.load(Ordering::Relaxed),

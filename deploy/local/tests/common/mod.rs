@@ -27,6 +27,8 @@ pub async fn start_in(dir: TempDir) -> Server {
     let mut opts = LocalOptions::new(dir.path().join("data"));
     opts.web_dir = web;
     opts.ephemeral_ports = true;
+    // One player's scenarios: no AI empires wandering into them.
+    opts.ai_empires = Some(0);
     let local = Local::start(opts).await.unwrap();
     let base = format!("http://127.0.0.1:{}", local.http_addr().port());
     let info = ConnectInfo::fetch(&base).await.unwrap();

@@ -139,7 +139,8 @@ fn join(
     super::notice::after_joined(world, link, session, player);
 }
 
-fn spawn_starting_units(world: &mut World, record: EmpireRecord) {
+/// Spawn a new empire's starting units (and station) on its spawn area.
+pub fn spawn_starting_units(world: &mut World, record: EmpireRecord) {
     let count = world.resource::<CommandSettings>().units_per_empire as usize;
     let map = &world.resource::<WorldMap>().map;
     let spawns = map.spawns();

@@ -1,0 +1,122 @@
+// Entity shapes and colours: ships (scout triangle, frigate diamond), buildings (station
+// square, extractor pentagon, shipyard hangar) and resource fields (metal ore lumps, crystal
+// shards) in muted colours, so a field never looks like an enemy.
+
+import { EntityKind, depositOf } from "./protocol";
+
+/** Fill colours of entities. */
+export const ENTITY_COLORS = {
+  own: "#45e06a",
+  enemy: "#ff4b4b",
+  metalField: "#8d97a3",
+  crystalField: "#9a8cc4",
+} as const;
+
+/** Whether entities of `kind` are resource fields (neutral, never attacked). */
+export function isFieldKind(kind: number): boolean {
+  return depositOf(kind) !== null;
+}
+
+/** The fill of an entity of `kind` owned by us (`mine`) or not. */
+export function entityColor(kind: number, mine: boolean): string {
+  if (kind === EntityKind.MetalField) return ENTITY_COLORS.metalField;
+  if (kind === EntityKind.CrystalField) return ENTITY_COLORS.crystalField;
+  return mine ? ENTITY_COLORS.own : ENTITY_COLORS.enemy;
+}
+
+/** Traces the outline of an entity of `kind` centred on (x, y), `size` px from centre to tip. */
+export function traceShape(ctx: CanvasRenderingContext2D, kind: number, x: number, y: number, size: number): void {
+  switch (kind) {
+    case EntityKind.Scout:
+      ctx.moveTo(x, y - size);
+      ctx.lineTo(x + size * 0.87, y + size * 0.6);
+      ctx.lineTo(x - size * 0.87, y + size * 0.6);
+      ctx.closePath();
+      break;
+    case EntityKind.Frigate:
+      ctx.moveTo(x, y - size);
+      ctx.lineTo(x + size * 0.75, y);
+      ctx.lineTo(x, y + size);
+      ctx.lineTo(x - size * 0.75, y);
+      ctx.closePath();
+      break;
+    case EntityKind.Station:
+      ctx.rect(x - size * 0.8, y - size * 0.8, size * 1.6, size * 1.6);
+      break;
+    case EntityKind.Extractor:
+      tracePolygon(ctx, x, y, size * 0.85, 5, -Math.PI / 2);
+      break;
+    case EntityKind.Shipyard:
+      traceHangar(ctx, x, y, size);
+      break;
+    case EntityKind.MetalField:
+      traceOre(ctx, x, y, size);
+      break;
+    case EntityKind.CrystalField:
+      traceCrystals(ctx, x, y, size);
+      break;
+    default:
+      ctx.arc(x, y, size * 0.7, 0, Math.PI * 2);
+      break;
+  }
+}
+
+/** A regular polygon of `n` corners at radius `r`, the first at angle `start`. */
+function tracePolygon(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, n: number, start: number): void {
+  for (let i = 0; i < n; i++) {
+    const a = start + (i * 2 * Math.PI) / n;
+    const px = x + r * Math.cos(a);
+    const py = y + r * Math.sin(a);
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  }
+  ctx.closePath();
+}
+
+/** A hangar: a wide block with an arched roof and a dock opening at the bottom. */
+function traceHangar(ctx: CanvasRenderingContext2D, x: number, y: number, size: number): void {
+  const w = size * 0.95;
+  const base = y + size * 0.7;
+  const eave = y - size * 0.05;
+  const door = size * 0.35;
+  ctx.moveTo(x - w, base);
+  ctx.lineTo(x - w, eave);
+  ctx.quadraticCurveTo(x, y - size * 1.05, x + w, eave);
+  ctx.lineTo(x + w, base);
+  ctx.lineTo(x + door, base);
+  ctx.lineTo(x + door, y + size * 0.3);
+  ctx.lineTo(x - door, y + size * 0.3);
+  ctx.lineTo(x - door, base);
+  ctx.closePath();
+}
+
+/** Three lumps of ore. */
+function traceOre(ctx: CanvasRenderingContext2D, x: number, y: number, size: number): void {
+  const lumps: [number, number, number][] = [
+    [-0.32, 0.18, 0.36],
+    [0.34, 0.22, 0.3],
+    [0.02, -0.28, 0.32],
+  ];
+  for (const [dx, dy, r] of lumps) {
+    ctx.moveTo(x + (dx + r) * size, y + dy * size);
+    ctx.arc(x + dx * size, y + dy * size, r * size, 0, Math.PI * 2);
+  }
+}
+
+/** Three crystal shards (tall thin diamonds), the middle one tallest. */
+function traceCrystals(ctx: CanvasRenderingContext2D, x: number, y: number, size: number): void {
+  const shards: [number, number, number][] = [
+    [-0.38, 0.55, 0.16],
+    [0, 0.85, 0.2],
+    [0.38, 0.6, 0.16],
+  ];
+  for (const [dx, h, w] of shards) {
+    const cx = x + dx * size;
+    const bottom = y + size * 0.6;
+    ctx.moveTo(cx, bottom - h * size * 1.6);
+    ctx.lineTo(cx + w * size, bottom - h * size * 0.8);
+    ctx.lineTo(cx, bottom);
+    ctx.lineTo(cx - w * size, bottom - h * size * 0.8);
+    ctx.closePath();
+  }
+}
