@@ -17,6 +17,7 @@ mod command_dedup_across_edges;
 mod command_kind_limits;
 mod economy_mining;
 mod economy_production;
+mod economy_region_restart;
 mod economy_rejections;
 mod economy_restore;
 mod link;

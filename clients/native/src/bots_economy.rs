@@ -101,22 +101,21 @@ pub fn train_one(client: &mut Client, rng: &mut StdRng) -> bool {
     true
 }
 
-/// Cancel a random waiting (not running) job of the empire; false when there is none.
+/// Cancel a random job of the empire, a waiting one if there is any (a running one is
+/// refunded all the same); false when there is none.
 pub fn cancel_one(client: &mut Client, rng: &mut StdRng) -> bool {
-    let waiting: Vec<_> = client
+    let jobs: Vec<_> = client
         .world
         .jobs
         .iter()
-        .flat_map(|(b, q)| {
-            q.iter()
-                .filter(|(_, (_, running))| !running)
-                .map(|(j, _)| (*b, *j))
-        })
+        .flat_map(|(b, q)| q.iter().map(|(j, (_, running))| (*running, *b, *j)))
         .collect();
-    if waiting.is_empty() {
+    let waiting: Vec<_> = jobs.iter().filter(|j| !j.0).copied().collect();
+    let pool = if waiting.is_empty() { jobs } else { waiting };
+    if pool.is_empty() {
         return false;
     }
-    let (building, job) = waiting[rng.random_range(0..waiting.len())];
+    let (_, building, job) = pool[rng.random_range(0..pool.len())];
     client.send_command(Command::Cancel { building, job });
     true
 }

@@ -41,6 +41,9 @@ pub struct Edge {
     pub mirror: HashMap<EntityId, EntityState>,
     /// Every `Notice` frame read so far, in order.
     pub notices: Vec<SessionNotice>,
+    /// Session messages read by [`Edge::join_stream`] beside the first view, for
+    /// [`Edge::until`].
+    pub backlog: std::collections::VecDeque<LinkServerMsg>,
 }
 
 /// The scout among a new empire's `units`.
@@ -108,6 +111,7 @@ impl Edge {
             client,
             mirror: HashMap::new(),
             notices: Vec::new(),
+            backlog: Default::default(),
         };
         match edge.recv_any().await {
             EdgeLinkEvent::Up { version: v, .. } => assert_eq!(v, version),
@@ -177,25 +181,37 @@ impl Edge {
             if let EdgeLinkEvent::ToClient(t) = self.recv().await
                 && t.session == session
             {
+                let mut own = None;
                 for m in t.msgs {
-                    if let LinkServerMsg::View(v) = m {
-                        let own = v
-                            .entered
-                            .iter()
-                            .filter_map(|id| self.mirror.get(id))
-                            .filter(|e| e.owner == empire)
-                            .cloned()
-                            .collect();
-                        return (empire, own);
+                    match m {
+                        LinkServerMsg::View(v) if own.is_none() => {
+                            own = Some(
+                                v.entered
+                                    .iter()
+                                    .filter_map(|id| self.mirror.get(id))
+                                    .filter(|e| e.owner == empire)
+                                    .cloned()
+                                    .collect(),
+                            );
+                        }
+                        other => self.backlog.push_back(other),
                     }
                 }
+                if let Some(own) = own {
+                    return (empire, own);
+                }
+                self.backlog.clear();
             }
         }
     }
 
     /// Queue command `seq` of `session`: move `unit` to `to`.
     pub fn move_unit(&mut self, session: u64, seq: u32, unit: EntityId, to: Hex) {
-        let command = Command::Move { unit, to };
+        self.command(session, seq, Command::Move { unit, to });
+    }
+
+    /// Queue command `seq` of `session`.
+    pub fn command(&mut self, session: u64, seq: u32, command: Command) {
         self.client
             .command(SessionCommand {
                 session,
@@ -222,6 +238,11 @@ impl Edge {
 
     /// Read until `pred` matches a session message; returns it.
     pub async fn until(&mut self, mut pred: impl FnMut(&LinkServerMsg) -> bool) -> LinkServerMsg {
+        while let Some(m) = self.backlog.pop_front() {
+            if pred(&m) {
+                return m;
+            }
+        }
         loop {
             if let EdgeLinkEvent::ToClient(t) = self.recv().await
                 && let Some(m) = t.msgs.into_iter().find(|m| pred(m))
