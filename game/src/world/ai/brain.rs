@@ -86,9 +86,9 @@ fn recipes(world: &World) -> Vec<(Recipe, bool)> {
 }
 
 fn affordable(world: &World, empire: EmpireId, r: &Recipe) -> bool {
-    let have = world.resource::<Stockpiles>().get(empire);
-    let cost = Stockpiles::cost(&r.inputs);
-    have.iter().zip(cost).all(|(h, c)| *h >= c)
+    world
+        .resource::<Stockpiles>()
+        .can_pay(empire, Stockpiles::cost(&r.inputs))
 }
 
 /// Idle stations levy (a free resource recipe, repeating), idle extractors mine what lies

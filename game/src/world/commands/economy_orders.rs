@@ -69,15 +69,7 @@ pub fn validate_build(
         return Err(CommandError::BadSite);
     }
     let cost = Stockpiles::cost(&recipe.inputs);
-    if world
-        .resource::<Stockpiles>()
-        .get(empire)
-        .iter()
-        .zip(cost)
-        .any(|(h, c)| *h < c)
-    {
-        return Err(CommandError::InsufficientResources);
-    }
+    world.resource::<Stockpiles>().check(empire, cost)?;
     Ok(BuildPlan {
         at,
         kind,
@@ -129,15 +121,7 @@ pub fn validate_train(
         return Err(CommandError::QueueFull);
     }
     let cost = Stockpiles::cost(&r.inputs);
-    if world
-        .resource::<Stockpiles>()
-        .get(empire)
-        .iter()
-        .zip(cost)
-        .any(|(h, c)| *h < c)
-    {
-        return Err(CommandError::InsufficientResources);
-    }
+    world.resource::<Stockpiles>().check(empire, cost)?;
     Ok((entity, cost))
 }
 

@@ -41,13 +41,25 @@ impl Stockpiles {
         cost
     }
 
+    /// Whether `empire` holds at least `cost`.
+    pub fn can_pay(&self, empire: EmpireId, cost: Stock) -> bool {
+        self.get(empire).iter().zip(cost).all(|(h, c)| *h >= c)
+    }
+
+    /// `Ok` if `empire` can pay `cost`, else `InsufficientResources` (takes nothing).
+    pub fn check(&self, empire: EmpireId, cost: Stock) -> Result<(), CommandError> {
+        if self.can_pay(empire, cost) {
+            Ok(())
+        } else {
+            Err(CommandError::InsufficientResources)
+        }
+    }
+
     /// Take `cost` from `empire`'s stock, or refuse with `InsufficientResources` and take
     /// nothing.
     pub fn pay(&mut self, empire: EmpireId, cost: Stock) -> Result<(), CommandError> {
+        self.check(empire, cost)?;
         let have = self.get(empire);
-        if have.iter().zip(cost).any(|(h, c)| *h < c) {
-            return Err(CommandError::InsufficientResources);
-        }
         if cost != Stock::default() {
             let left = std::array::from_fn(|i| have[i] - cost[i]);
             self.set(empire, left);
