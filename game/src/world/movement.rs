@@ -1,7 +1,7 @@
 //! Simulation stage: units walk their paths; the spatial index follows positions.
 
-use super::components::{MoveTicks, Npc, Path, Position, StableId};
-use super::resources::{Dirty, Grid, WorldMap};
+use super::components::{Deposit, MoveTicks, Npc, Path, Position, StableId};
+use super::resources::{CombatGrid, Dirty, Grid, WorldMap};
 use super::schedule::{RegionPlugin, SimulationStep};
 use bevy_ecs::prelude::*;
 
@@ -37,14 +37,18 @@ fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &M
     }
 }
 
-/// Keep the spatial grid and the save set in step with moved entities (NPCs are never saved).
+/// Keep the spatial grids and the save set in step with moved (and new) entities: NPCs are
+/// never saved, and only combatants are in the combat grid.
 fn index_positions(
-    mut grid: ResMut<Grid>,
+    (mut grid, mut combat): (ResMut<Grid>, ResMut<CombatGrid>),
     mut dirty: ResMut<Dirty>,
-    moved: Query<(&StableId, &Position, Has<Npc>), Changed<Position>>,
+    moved: Query<(&StableId, &Position, Has<Npc>, Has<Deposit>), Changed<Position>>,
 ) {
-    for (id, pos, npc) in &moved {
+    for (id, pos, npc, deposit) in &moved {
         grid.0.upsert(id.0, pos.0);
+        if !npc && !deposit {
+            combat.0.upsert(id.0, pos.0);
+        }
         if !npc {
             dirty.0.insert(id.0);
         }

@@ -28,6 +28,7 @@ impl RegionPlugin for CorePlugin {
             info,
         });
         world.insert_resource(Grid(SpatialGrid::new(GRID_CELL)));
+        world.insert_resource(CombatGrid(SpatialGrid::new(GRID_CELL)));
         world.insert_resource(TickCount::default());
         world.insert_resource(EntityIndex {
             next_id: 1,
@@ -57,6 +58,13 @@ pub struct WorldMap {
 /// Spatial index of entity positions.
 #[derive(Resource, Debug, Clone)]
 pub struct Grid(pub SpatialGrid);
+
+/// Spatial index of the combatants only (not the synthetic NPC load, not resource fields):
+/// what target acquisition scans, so idle armed units in a crowd of non-combatants look at
+/// the few entities they may fire at. Entities enter it at the movement index step after
+/// they spawn or move, and leave it when they are despawned.
+#[derive(Resource, Debug, Clone)]
+pub struct CombatGrid(pub SpatialGrid);
 
 /// Ticks run so far (the current tick number during a tick).
 #[derive(Resource, Debug, Clone, Copy, Default)]

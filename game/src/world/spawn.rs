@@ -5,7 +5,7 @@ use super::components::{
     Armor, Deposit, Health, Kind, MoveTicks, Owner, Path, Position, Production, StableId,
     VisionRange, Weapon,
 };
-use super::resources::{Dirty, EntityIndex, Grid};
+use super::resources::{CombatGrid, Dirty, EntityIndex, Grid};
 use super::schedule::RegionPlugin;
 use crate::config::{PerKind, RegionConfig};
 use bevy_ecs::prelude::*;
@@ -139,6 +139,7 @@ pub(crate) fn despawn_entity(world: &mut World, entity: Entity, id: EntityId) {
         *n = n.saturating_sub(1);
     }
     world.resource_mut::<Grid>().0.remove(id);
+    world.resource_mut::<CombatGrid>().0.remove(id);
     world.resource_mut::<Dirty>().0.remove(&id);
     world.despawn(entity);
 }

@@ -12,7 +12,7 @@ use crate::world::components::{
     Armor, AttackOrder, Deposit, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId,
     Weapon,
 };
-use crate::world::resources::{Counters, Dirty, EntityIndex, Grid, TickCount, WorldMap};
+use crate::world::resources::{CombatGrid, Counters, Dirty, EntityIndex, TickCount, WorldMap};
 use crate::world::spawn::despawn_entity;
 use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
@@ -170,7 +170,7 @@ fn acquire(world: &World, shooter: &Shooter, tick: u32, window: u32) -> Option<E
     let hostilities = world.resource::<Hostilities>();
     let mut in_range = Vec::new();
     world
-        .resource::<Grid>()
+        .resource::<CombatGrid>()
         .0
         .for_each_in_range(shooter.pos, shooter.weapon.range, |id, _| in_range.push(id));
     in_range
