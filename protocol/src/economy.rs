@@ -81,7 +81,8 @@ wire_enum! {
         Started = 1 => "started",
         /// Completed: its output was delivered.
         Completed = 2 => "completed",
-        /// Cancelled by its owner and refunded (or its building was destroyed).
+        /// Cancelled by its owner and refunded. (A destroyed building's jobs end with it,
+        /// without an event: the building leaves the view.)
         Cancelled = 3 => "cancelled",
         /// A repeating job could not be queued again: the empire lacked its inputs.
         Stalled = 4 => "stalled",

@@ -169,10 +169,11 @@ fn ordered(world: &World, shooter: &Shooter, target: EntityId) -> Ordered {
 fn acquire(world: &World, shooter: &Shooter, tick: u32, window: u32) -> Option<EntityId> {
     let hostilities = world.resource::<Hostilities>();
     let mut in_range = Vec::new();
-    world
-        .resource::<CombatGrid>()
-        .0
-        .for_each_in_range(shooter.pos, shooter.weapon.range, |id, _| in_range.push(id));
+    world.resource::<CombatGrid>().0.for_each_in_range(
+        shooter.pos,
+        shooter.weapon.range,
+        |id, _| in_range.push(id),
+    );
     in_range
         .into_iter()
         .filter_map(|id| {
