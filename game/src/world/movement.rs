@@ -37,12 +37,20 @@ fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &M
     }
 }
 
+/// Entities placed or moved this tick: id, where, and whether an NPC or a resource field.
+type Placed<'w, 's> = Query<
+    'w,
+    's,
+    (&'static StableId, &'static Position, Has<Npc>, Has<Deposit>),
+    Changed<Position>,
+>;
+
 /// Keep the spatial grids and the save set in step with moved (and new) entities: NPCs are
 /// never saved, and only combatants are in the combat grid.
 fn index_positions(
     (mut grid, mut combat): (ResMut<Grid>, ResMut<CombatGrid>),
     mut dirty: ResMut<Dirty>,
-    moved: Query<(&StableId, &Position, Has<Npc>, Has<Deposit>), Changed<Position>>,
+    moved: Placed,
 ) {
     for (id, pos, npc, deposit) in &moved {
         grid.0.upsert(id.0, pos.0);
