@@ -1,5 +1,6 @@
 //! Headless bots: N clients that wander their units around the map ([`Behaviour::Wander`]),
-//! or also attack what they see and stop ([`Behaviour::Mixed`]).
+//! or send every command kind: also attack what they see, stop, and build, train and cancel
+//! ([`Behaviour::Mixed`], the economy's orders in [`crate::bots_economy`]).
 
 use crate::bots_economy::{build_near, cancel_one, train_one};
 use crate::client::{Client, ClientEvent};

@@ -20,6 +20,17 @@ pub fn disc(center: Hex, radius: u32) -> impl Iterator<Item = Hex> {
     })
 }
 
+/// The first of `hexes` for which `pred` holds, looking from index `start` (taken modulo the
+/// length) round to the one before it; `None` for no such hex or an empty slice.
+pub fn find_from(hexes: &[Hex], start: usize, mut pred: impl FnMut(Hex) -> bool) -> Option<Hex> {
+    let start = start.checked_rem(hexes.len())?;
+    hexes[start..]
+        .iter()
+        .chain(&hexes[..start])
+        .copied()
+        .find(|h| pred(*h))
+}
+
 /// All hexes at distance exactly `radius` from `center` (just `center` for radius 0).
 pub fn ring(center: Hex, radius: u32) -> impl Iterator<Item = Hex> {
     let n = radius as i32;

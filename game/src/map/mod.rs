@@ -6,7 +6,7 @@ pub mod hex;
 pub mod path;
 
 pub use grid::SpatialGrid;
-pub use hex::{disc, disc_len, ring};
+pub use hex::{disc, disc_len, find_from, ring};
 
 use starlane_protocol::{Hex, MapInfo};
 

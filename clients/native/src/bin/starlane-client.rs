@@ -91,7 +91,7 @@ enum Cmd {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
-    /// Run N headless bots that wander (or, with `--behaviour mixed`, also attack and stop).
+    /// Run N headless bots that wander (or, with `--behaviour mixed`, send every command kind).
     /// Each bot asks `<url>/api/dev/token` for a token, unless `--token` is given (then COUNT
     /// must be 1: a token is one player).
     Bots {
@@ -99,7 +99,7 @@ enum Cmd {
         #[arg(long, default_value_t = 30)]
         seconds: u64,
         /// What bots order: `wander` (moves) or `mixed` (moves, attacks on what they see,
-        /// stops).
+        /// stops, builds, trains, cancels).
         #[arg(long, default_value = "wander")]
         behaviour: Behaviour,
     },

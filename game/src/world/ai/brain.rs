@@ -5,6 +5,7 @@
 //! has four) and idle scouts exploring. Recipes are found by what they make, not by name, so
 //! another recipe file works too.
 
+use crate::map::find_from;
 use crate::world::combat::mix;
 use crate::world::components::{
     AttackOrder, Deposit, Kind, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, Production, StableId,
@@ -244,18 +245,9 @@ fn fight_and_explore(
         let draw = mix(seed ^ u64::from(s.id));
         let radius = 4 + (draw % 5) as u32;
         let ring: Vec<Hex> = crate::map::ring(s.pos, radius).collect();
-        let start = (draw >> 32) as usize % ring.len().max(1);
-        let to = ring
-            .iter()
-            .cycle()
-            .skip(start)
-            .take(ring.len())
-            .find(|h| map.is_passable(**h));
+        let to = find_from(&ring, (draw >> 32) as usize, |h| map.is_passable(h));
         if let Some(to) = to {
-            out.push(Command::Move {
-                unit: s.id,
-                to: *to,
-            });
+            out.push(Command::Move { unit: s.id, to });
         }
     }
 }

@@ -118,6 +118,7 @@ fn think(world: &mut World) {
         }
         let commands = brain::decide(world, empire, settings.seed ^ u64::from(tick));
         let user = -1 - i64::from(empire - AI_EMPIRE_BASE);
+        world.resource_mut::<AiStats>().sent += commands.len() as u64;
         let mut pending = world.resource_mut::<PendingCommands>();
         for (n, command) in commands.into_iter().enumerate() {
             pending.0.push(PendingCommand {
@@ -130,13 +131,6 @@ fn think(world: &mut World) {
             });
         }
     }
-    let queued = world
-        .resource::<PendingCommands>()
-        .0
-        .iter()
-        .filter(|c| c.key.0 == AI_LINK)
-        .count();
-    world.resource_mut::<AiStats>().sent += queued as u64;
 }
 
 /// Take the AI empires' answers out of the outbox (they have no edge) and count them.

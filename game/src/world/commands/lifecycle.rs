@@ -4,6 +4,7 @@
 
 use super::CommandSettings;
 use super::orders::{PendingCommand, PendingCommands};
+use crate::map::find_from;
 use crate::records::EmpireRecord;
 use crate::world::economy::EconomySettings;
 use crate::world::economy::fields::site_free;
@@ -166,14 +167,7 @@ pub fn spawn_starting_units(world: &mut World, record: EmpireRecord) {
     let station_at = world
         .resource::<EconomySettings>()
         .start_station
-        .then(|| {
-            area.iter()
-                .cycle()
-                .skip(start)
-                .take(area.len())
-                .copied()
-                .find(|h| site_free(world, *h))
-        })
+        .then(|| find_from(&area, start, |h| site_free(world, h)))
         .flatten();
     if let Some(pos) = station_at {
         spawn_unit(

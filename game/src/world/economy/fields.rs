@@ -2,7 +2,7 @@
 //! seed on a fresh map; and the building-site rule they share with buildings.
 
 use super::EconomySettings;
-use crate::map::ring;
+use crate::map::{find_from, ring};
 use crate::world::combat::mix;
 use crate::world::components::{Deposit, Kind};
 use crate::world::resources::{EntityIndex, Grid, WorldMap};
@@ -65,14 +65,9 @@ pub fn spawn_fields(world: &mut World) -> usize {
             let span = u64::from(radius.saturating_sub(3).max(1));
             let r = 3 + (draw % span) as u32;
             let hexes: Vec<Hex> = ring(*center, r).collect();
-            let start = (draw >> 32) as usize % hexes.len().max(1);
-            let spot = hexes
-                .iter()
-                .cycle()
-                .skip(start)
-                .take(hexes.len())
-                .copied()
-                .find(|h| map.is_passable(*h) && site_free(world, *h));
+            let spot = find_from(&hexes, (draw >> 32) as usize, |h| {
+                map.is_passable(h) && site_free(world, h)
+            });
             let Some(pos) = spot else { continue };
             let kind = if i % 2 == 0 {
                 EntityKind::MetalField
