@@ -15,6 +15,7 @@ mod link;
 mod load;
 mod queues;
 mod recipes;
+mod shared_vision;
 mod store;
 mod sync;
 
@@ -30,6 +31,7 @@ pub use link::{LinkConfig, PIN_HEX_LEN, parse_pin};
 pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use queues::QueueConfig;
 pub use recipes::{DEFAULT_RECIPES, RecipeBook};
+pub use shared_vision::SharedVisionConfig;
 pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 
@@ -184,6 +186,8 @@ pub struct RegionConfig {
     pub economy: EconomyConfig,
     /// `[ai]`: computer-run empires.
     pub ai: AiConfig,
+    /// `[shared_vision]`: vision grants between empires.
+    pub shared_vision: SharedVisionConfig,
 }
 
 impl Default for RegionConfig {
@@ -244,6 +248,7 @@ impl Default for RegionConfig {
             command_kinds: CommandKinds::default(),
             economy: EconomyConfig::default(),
             ai: AiConfig::default(),
+            shared_vision: SharedVisionConfig::default(),
         }
     }
 }
@@ -376,6 +381,7 @@ impl RegionConfig {
         self.command_kinds.validate()?;
         self.economy.validate(self.tick_hz)?;
         self.ai.validate()?;
+        self.shared_vision.validate()?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

@@ -22,7 +22,10 @@ pub mod records;
 pub mod runtime;
 pub mod world;
 
-pub use config::{BenchConfig, ConfigError, EconomyConfig, LoadConfig, NpcPattern, RegionConfig};
+pub use config::{
+    BenchConfig, ConfigError, EconomyConfig, LoadConfig, NpcPattern, RegionConfig,
+    SharedVisionConfig,
+};
 pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
 pub use runtime::link::tls::client_config as link_client_config;
 pub use runtime::{Region, RegionError, RegionHandle, TICK_THREAD, run};

@@ -51,6 +51,8 @@ pub struct WorldSnapshot {
     pub units: Vec<UnitRecord>,
     /// Its economy: stocks, production queues, construction sites.
     pub economy: EconomyRecord,
+    /// Shared vision and explored cells.
+    pub vision: VisionRecord,
 }
 
 /// The economy of a region as stored.
@@ -81,4 +83,24 @@ pub struct JobRecord {
     pub remaining: Option<u32>,
     /// What was paid (refunded on cancel).
     pub paid: [u32; 3],
+}
+
+/// An empire's explored cells as stored (SPEC.md §20.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExploredRecord {
+    /// The empire.
+    pub empire: EmpireId,
+    /// Cells of the map it was taken on (a record of another map size is skipped).
+    pub cells: u32,
+    /// One bit per cell, cell `i` at bit `i % 8` of byte `i / 8`: set when explored.
+    pub bits: Vec<u8>,
+}
+
+/// Shared vision and explored cells of a region as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisionRecord {
+    /// Every vision grant as `(from, to)`, sorted.
+    pub grants: Vec<(EmpireId, EmpireId)>,
+    /// Every empire's explored cells, by empire.
+    pub explored: Vec<ExploredRecord>,
 }

@@ -9,6 +9,7 @@ mod mtls;
 mod ops_http;
 mod region_process;
 
+mod anti_esp_long_run;
 mod combat_attack_order;
 mod combat_auto_fire;
 mod combat_rejections;
@@ -44,3 +45,5 @@ mod sync_congestion;
 mod sync_model;
 mod sync_removed;
 mod sync_union;
+mod vision_restore;
+mod vision_sharing;

@@ -40,6 +40,9 @@ pub enum Event {
     /// A production job of one of the empire's buildings changed state (protocol version 3,
     /// SPEC.md §19).
     Job(crate::economy::JobEvent),
+    /// A vision grant to or from the receiving empire began or ended (protocol version 4,
+    /// SPEC.md §20.3): tag 7, extended kind 0.
+    Sharing(crate::sharing::SharingEvent),
 }
 
 /// What an empire's units did and suffered in combat over one report interval.
@@ -78,6 +81,7 @@ impl Event {
             Event::CommandRejected { .. } => 4,
             Event::Combat(_) => 5,
             Event::Job(_) => 6,
+            Event::Sharing(_) => 7,
         }
     }
 }

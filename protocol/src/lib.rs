@@ -6,7 +6,7 @@
 //! * [`delta`]: the delta-update datagrams (`EntityPacket`, `Ack`) of the client protocol.
 //! * [`Hex`] (in `src/hex.rs`): the axial coordinate, with the one overflow-safe hex math
 //!   (distance, neighbours, rotation) that the region, the edge and both clients use.
-//! * [`link`]: the edge-region link's wire format, link protocol version 7, specified in
+//! * [`link`]: the edge-region link's wire format, link protocol version 8, specified in
 //!   `protocol/LINK.md` with golden vectors in `protocol/vectors/link*.json`: typed frames over
 //!   one QUIC stream, hand-laid control frames (`Hello`, `Welcome`, `Close`) and bitcode 0.6.9
 //!   messages. Its state machines are in `starlane_netcore::proto::link`.
@@ -23,6 +23,7 @@ pub mod economy;
 // `hex` crate in every `use starlane_protocol::*`.
 mod hex;
 pub mod link;
+pub mod sharing;
 pub mod types;
 
 pub use types::*;

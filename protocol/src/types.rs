@@ -76,9 +76,10 @@ pub(crate) use wire_enum;
 /// Version of the client protocol carried in [`crate::client::ClientMsg::Hello`] (2: the
 /// `Stop` and `Attack` commands, their errors and the `Combat` event, SPEC.md §18; 3: the
 /// building and resource-field kinds, the `Build`, `Train` and `Cancel` commands, their errors,
-/// the `Catalog` message and the `Job` event, SPEC.md §19). An edge refuses any other version
-/// with [`RejectReason::UnsupportedVersion`].
-pub const PROTOCOL_VERSION: u16 = 3;
+/// the `Catalog` message and the `Job` event, SPEC.md §19; 4: shared vision, the `ShareVision`
+/// and `RevokeVision` commands, their errors and the extended event's `Sharing`, SPEC.md §20).
+/// An edge refuses any other version with [`RejectReason::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
@@ -313,13 +314,23 @@ wire_enum! {
         BadSite = 16,
         /// The building is still under construction. Protocol version 3.
         UnderConstruction = 17,
+        /// The empire named cannot take a vision grant: it is the sender's own or
+        /// [`NEUTRAL_EMPIRE`]. Protocol version 4.
+        InvalidEmpire = 18,
+        /// The sender already shares its vision with as many empires as the region allows.
+        /// Protocol version 4.
+        TooManyGrants = 19,
+        /// The sender does not share its vision with that empire (nothing to revoke).
+        /// Protocol version 4.
+        NotShared = 20,
     }
 }
 
 /// A game command from a client (after the edge has verified who sent it).
 ///
-/// Each command names the unit it orders; the region validates it against what the sender
-/// owns and sees (SPEC.md §6.1, §18) and answers with an ack or a [`CommandError`].
+/// Each command names the unit or building it orders, or (shared vision) the empire it is
+/// about; the region validates it against what the sender owns and sees (SPEC.md §6.1, §18)
+/// and answers with an ack or a [`CommandError`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub enum Command {
     /// Move `unit` to `to` along a shortest path (drops an attack order).
@@ -346,24 +357,34 @@ pub enum Command {
     /// Cancel the job `job` of `building` and refund what it cost (protocol version 3); the
     /// construction job of a site removes the site.
     Cancel { building: EntityId, job: JobId },
+    /// Share the sender's vision with empire `to` (protocol version 4): from the next tick
+    /// on, `to` sees what the sender's units see, until revoked. One-way.
+    ShareVision { to: EmpireId },
+    /// Stop sharing the sender's vision with empire `to` (protocol version 4).
+    RevokeVision { to: EmpireId },
 }
 
 impl Command {
-    /// The unit the command orders.
-    pub fn unit(&self) -> EntityId {
+    /// The unit or building the command orders; `None` for the commands about an empire.
+    pub fn unit(&self) -> Option<EntityId> {
         match self {
             Command::Move { unit, .. }
             | Command::Stop { unit }
             | Command::Attack { unit, .. }
-            | Command::Build { unit, .. } => *unit,
-            Command::Train { building, .. } | Command::Cancel { building, .. } => *building,
+            | Command::Build { unit, .. } => Some(*unit),
+            Command::Train { building, .. } | Command::Cancel { building, .. } => Some(*building),
+            Command::ShareVision { .. } | Command::RevokeVision { .. } => None,
         }
     }
 
+    /// Number of command kinds.
+    pub const KINDS: usize = 8;
+
     /// Every command kind's stable lowercase name, in the order of [`Command::kind_index`]
     /// (configuration keys such as the region's `[command_kinds]`, metrics labels, logs).
-    pub const KIND_NAMES: [&'static str; 6] =
-        ["move", "stop", "attack", "build", "train", "cancel"];
+    pub const KIND_NAMES: [&'static str; Self::KINDS] = [
+        "move", "stop", "attack", "build", "train", "cancel", "share", "revoke",
+    ];
 
     /// The index of the command's kind in [`Command::KIND_NAMES`].
     pub const fn kind_index(&self) -> u8 {
@@ -374,6 +395,8 @@ impl Command {
             Command::Build { .. } => 3,
             Command::Train { .. } => 4,
             Command::Cancel { .. } => 5,
+            Command::ShareVision { .. } => 6,
+            Command::RevokeVision { .. } => 7,
         }
     }
 }

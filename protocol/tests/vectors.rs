@@ -6,6 +6,7 @@ use serde_json::Value;
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
 use starlane_protocol::delta::*;
 use starlane_protocol::economy::*;
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::*;
 
 fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
@@ -120,6 +121,8 @@ fn client_from_json(m: &Value) -> ClientMsg {
                     building: small(c, "building"),
                     job: small(c, "job"),
                 },
+                "shareVision" => Command::ShareVision { to: small(c, "to") },
+                "revokeVision" => Command::RevokeVision { to: small(c, "to") },
                 other => panic!("unknown command type {other}"),
             };
             ClientMsg::Command {
@@ -208,6 +211,11 @@ fn event_from_json(e: &Value) -> Event {
             job: small(e, "job"),
             recipe: small(e, "recipe"),
             state: JobState::from_u8(small(e, "state")).expect("valid job state"),
+        }),
+        "sharing" => Event::Sharing(SharingEvent {
+            empire: small(e, "empire"),
+            outgoing: field(e, "outgoing").as_bool().expect("outgoing is a bool"),
+            active: field(e, "active").as_bool().expect("active is a bool"),
         }),
         other => panic!("unknown event type {other}"),
     }
@@ -361,8 +369,9 @@ fn vector_names_are_unique() {
 /// the entity kinds in entity records, the command errors 11 to 17 in rejections, every job
 /// state in a `Job` event.
 #[test]
-fn every_version_3_code_has_a_vector() {
+fn every_code_since_version_3_has_a_vector() {
     let (mut kinds, mut errors, mut states) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sharing = Vec::new();
     let mut add = |m: &ServerMsg| {
         let events = match m {
             ServerMsg::EntityPacket(p) => {
@@ -382,6 +391,7 @@ fn every_version_3_code_has_a_vector() {
             match e {
                 Event::CommandRejected { error, .. } => errors.push(error),
                 Event::Job(j) => states.push(j.state),
+                Event::Sharing(s) => sharing.push((s.outgoing, s.active)),
                 _ => {}
             }
         }
@@ -397,5 +407,8 @@ fn every_version_3_code_has_a_vector() {
     }
     for error in CommandError::ALL.iter().filter(|e| **e as u8 >= 11) {
         assert!(errors.contains(error), "no rejection {error:?}");
+    }
+    for flags in [(false, false), (false, true), (true, false), (true, true)] {
+        assert!(sharing.contains(&flags), "no sharing event {flags:?}");
     }
 }

@@ -321,9 +321,10 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
             LinkServerMsg::CommandRejected { seq, error } => {
                 emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
             }
-            // Combat reports and job events have no version-1 message of their own (the real
-            // edge sends them as `EntityPacket` events); the stand-in measures the region.
-            LinkServerMsg::Combat(_) | LinkServerMsg::Job(_) => {}
+            // Combat reports, job and sharing events have no version-1 message of their own
+            // (the real edge sends them as `EntityPacket` events); the stand-in measures the
+            // region.
+            LinkServerMsg::Combat(_) | LinkServerMsg::Job(_) | LinkServerMsg::Sharing(_) => {}
         }
     }
     if let Some(u) = update {

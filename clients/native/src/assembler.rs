@@ -9,6 +9,7 @@ use crate::delta::{DeltaReceiver, DeltaStats, PacketKind};
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::delta::{CombatReport, EntityPacket, Event};
 use starlane_protocol::economy::JobEvent;
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::{CommandError, EntityChange, EntityId, EntityState, Update, VisionChange};
 
 /// The answer to one of the client's commands, from a `CommandAck` or `CommandRejected` event.
@@ -35,6 +36,8 @@ pub struct Assembled {
     pub combat: Vec<CombatReport>,
     /// The empire's production-job events among the packet's new events (SPEC.md §19).
     pub jobs: Vec<JobEvent>,
+    /// The packet's vision-grant events, in order (SPEC.md §20.3).
+    pub sharing: Vec<SharingEvent>,
     /// The `Ack { newest, mask }` covering every packet received so far, this one included.
     pub ack: (u16, u32),
 }
@@ -101,6 +104,7 @@ impl UpdateAssembler {
         let mut commands = Vec::new();
         let mut combat = Vec::new();
         let mut jobs = Vec::new();
+        let mut sharing = Vec::new();
         for event in &applied.events {
             match *event {
                 // Removals are taken from `applied.removed`: only ids that really left.
@@ -117,6 +121,7 @@ impl UpdateAssembler {
                 }),
                 Event::Combat(report) => combat.push(report),
                 Event::Job(job) => jobs.push(job),
+                Event::Sharing(grant) => sharing.push(grant),
             }
         }
         // `WorldView::apply` applies appeared, then changed, then disappeared: an id removed
@@ -142,6 +147,7 @@ impl UpdateAssembler {
             commands,
             combat,
             jobs,
+            sharing,
             ack,
         })
     }

@@ -3,6 +3,7 @@
 //! ([`Behaviour::Mixed`], the economy's orders in [`crate::bots_economy`]).
 
 use crate::bots_economy::{build_near, cancel_one, train_one};
+use crate::bots_social::share_or_revoke;
 use crate::client::{Client, ClientEvent};
 use crate::http::{ConnectInfo, fetch_dev_token};
 use crate::transport::Transport;
@@ -27,18 +28,23 @@ pub struct SwarmStats {
     pub duplicate_packets: AtomicU64,
     /// Delta records skipped because their baseline was not held.
     pub missing_baselines: AtomicU64,
-    /// Orders sent, by kind: moves, attacks, stops, builds, trains, cancels.
+    /// Orders sent, by kind: moves, attacks, stops, builds, trains, cancels, vision shares
+    /// and revocations.
     pub moves: AtomicU64,
     pub attacks: AtomicU64,
     pub stops: AtomicU64,
     pub builds: AtomicU64,
     pub trains: AtomicU64,
     pub cancels: AtomicU64,
+    pub shares: AtomicU64,
+    pub revokes: AtomicU64,
     /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
     pub combat_reports: AtomicU64,
     pub damage_dealt: AtomicU64,
     /// Production-job events received (SPEC.md §19).
     pub job_events: AtomicU64,
+    /// Vision-grant events received (SPEC.md §20).
+    pub sharing_events: AtomicU64,
 }
 
 /// What a bot orders every few seconds.
@@ -48,7 +54,8 @@ pub enum Behaviour {
     #[default]
     Wander,
     /// Every command kind: mostly moves, a fifth attacks on the nearest foreign unit in
-    /// sight (when there is one), some stops, and the economy's builds, trains and cancels.
+    /// sight (when there is one), some stops, the economy's builds, trains and cancels, and
+    /// vision shares and revocations.
     Mixed,
 }
 
@@ -146,6 +153,9 @@ pub async fn run_bot(
                 Some(ClientEvent::Job(_)) => {
                     stats.job_events.fetch_add(1, Ordering::Relaxed);
                 }
+                Some(ClientEvent::Sharing(_)) => {
+                    stats.sharing_events.fetch_add(1, Ordering::Relaxed);
+                }
                 Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
             },
@@ -177,7 +187,9 @@ pub fn act(client: &mut Client, rng: &mut StdRng, behaviour: Behaviour, stats: &
         65..75 => stop_one(client, rng).then_some(&stats.stops),
         75..87 => train_one(client, rng).then_some(&stats.trains),
         87..94 => build_near(client, rng).then_some(&stats.builds),
-        94..100 => cancel_one(client, rng).then_some(&stats.cancels),
+        94..97 => cancel_one(client, rng).then_some(&stats.cancels),
+        97..100 => share_or_revoke(client, rng)
+            .map(|share| if share { &stats.shares } else { &stats.revokes }),
         _ => None,
     };
     match sent {

@@ -9,6 +9,7 @@ use starlane_netcore::transport::{CloseReason, Link, LinkEvent};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::CombatReport;
 use starlane_protocol::economy::JobEvent;
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::{
     Command, CommandError, EmpireId, EntityId, Hex, MoveReason, NEUTRAL_EMPIRE, NoticeKind,
     PROTOCOL_VERSION, RejectReason, Update,
@@ -69,6 +70,8 @@ pub enum ClientEvent {
     Combat(CombatReport),
     /// A production job of one of the empire's buildings changed state (SPEC.md §19).
     Job(JobEvent),
+    /// A vision grant to or from the empire began or ended (SPEC.md §20.3).
+    Sharing(SharingEvent),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
     /// unexpected close, `None`): same empire, unanswered commands sent again.
     Moved { reason: Option<MoveReason> },
@@ -429,6 +432,11 @@ impl Client {
         }
         self.pending
             .extend(a.jobs.into_iter().map(ClientEvent::Job));
+        for grant in &a.sharing {
+            self.world.apply_sharing(grant);
+        }
+        self.pending
+            .extend(a.sharing.into_iter().map(ClientEvent::Sharing));
     }
 
     /// Apply a (legacy) full update and record it.

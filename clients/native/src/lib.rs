@@ -15,6 +15,7 @@
 pub mod assembler;
 pub mod bots;
 pub mod bots_economy;
+pub mod bots_social;
 pub mod client;
 pub mod delta;
 pub mod http;

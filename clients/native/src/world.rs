@@ -1,11 +1,12 @@
 //! The client's view of the world, built from the server's messages.
 
 use starlane_protocol::economy::{JobEvent, JobState};
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::{
     EmpireId, EntityId, EntityState, Hex, MapInfo, NEUTRAL_EMPIRE, Update, Visibility,
 };
 use starlane_protocol::{JobId, RecipeId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What changed when an update was applied, for printing or for bots.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,6 +34,10 @@ pub struct WorldView {
     /// The jobs of the empire's buildings, from `Job` events (SPEC.md §19): per building,
     /// job id → recipe and whether it runs.
     pub jobs: BTreeMap<EntityId, BTreeMap<JobId, (RecipeId, bool)>>,
+    /// Empires this empire shares its vision with, from `Sharing` events (SPEC.md §20).
+    pub shares_to: BTreeSet<EmpireId>,
+    /// Empires that share their vision with this empire.
+    pub shared_from: BTreeSet<EmpireId>,
 }
 
 impl WorldView {
@@ -43,7 +48,20 @@ impl WorldView {
         }
     }
 
-    /// Apply one update from the server.
+    /// Apply a vision-grant event: the grant is held while active.
+    pub fn apply_sharing(&mut self, grant: &SharingEvent) {
+        let set = if grant.outgoing {
+            &mut self.shares_to
+        } else {
+            &mut self.shared_from
+        };
+        if grant.active {
+            set.insert(grant.empire);
+        } else {
+            set.remove(&grant.empire);
+        }
+    }
+
     /// Apply a job event: queued and started jobs are held, the others dropped.
     pub fn apply_job(&mut self, job: &JobEvent) {
         let queue = self.jobs.entry(job.building).or_default();

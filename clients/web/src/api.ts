@@ -60,6 +60,8 @@ export interface StarlaneApi {
   sendBuild(unit: number, kind: number, at: AxialHex): boolean;
   sendTrain(building: number, recipe: number, repeat: boolean): boolean;
   sendCancel(building: number, job: number): boolean;
+  sendShareVision(to: number): boolean;
+  sendRevokeVision(to: number): boolean;
   resume(): ResumeView;
   sendMove(unit: number, to: AxialHex): boolean;
 }
@@ -140,6 +142,12 @@ export interface StarlaneHandle {
   sendTrain(building: number, recipe: number, repeat?: boolean): number;
   /** Cancels job `job` of `building`; returns its seq, or 0 if not sent. */
   sendCancel(building: number, job: number): number;
+  /** The empires we share our vision with and those sharing theirs with us (SPEC.md §20), ascending. */
+  sharing(): { sharesTo: number[]; sharedFrom: number[] };
+  /** Shares our vision with empire `to` as the panel's button would; returns its seq, or 0 if not sent. */
+  sendShareVision(to: number): number;
+  /** Stops sharing our vision with empire `to`; returns its seq, or 0 if not sent. */
+  sendRevokeVision(to: number): number;
 }
 
 /** One job of a queue as browser tests see it. */
@@ -289,6 +297,16 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     sendCancel(building: number, job: number) {
       return src.sendCancel(building, job) ? src.commands.lastSentSeq : 0;
+    },
+    sharing() {
+      const sorted = (s: ReadonlySet<number>) => [...s].sort((a, b) => a - b);
+      return { sharesTo: sorted(src.world.sharesTo), sharedFrom: sorted(src.world.sharedFrom) };
+    },
+    sendShareVision(to: number) {
+      return src.sendShareVision(to) ? src.commands.lastSentSeq : 0;
+    },
+    sendRevokeVision(to: number) {
+      return src.sendRevokeVision(to) ? src.commands.lastSentSeq : 0;
     },
     linkStats() {
       const v = src.linkStats();

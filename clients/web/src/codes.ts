@@ -45,6 +45,9 @@ const COMMAND_ERRORS: Record<number, string> = {
   15: "unknown job",
   16: "bad site",
   17: "under construction",
+  18: "invalid empire",
+  19: "too many vision grants",
+  20: "vision not shared",
 };
 
 function describe(table: Record<number, string>, code: unknown): string {

@@ -14,7 +14,8 @@ export interface CommandResult {
 /** A sent command awaiting its answer. */
 export interface PendingCommand {
   seq: number;
-  unit: number;
+  /** The unit or building ordered; null for a command about an empire (shared vision). */
+  unit: number | null;
   /** A move's destination (absent for stop and attack). */
   to?: AxialHex;
   /** What the command was, for messages ("train train_scout at #12"); absent if not given. */
@@ -40,10 +41,10 @@ export class CommandLog {
   private readonly pending = new Map<number, PendingCommand>();
 
   /**
-   * Allocates the next sequence number for a command to `unit` (a move to `to`, if given;
-   * `label` says what it was, for messages about it).
+   * Allocates the next sequence number for a command to `unit` (null for a command about an
+   * empire; a move to `to`, if given; `label` says what it was, for messages about it).
    */
-  begin(unit: number, to: AxialHex | null, now: number, label?: string): PendingCommand {
+  begin(unit: number | null, to: AxialHex | null, now: number, label?: string): PendingCommand {
     this.expire(now);
     const cmd: PendingCommand = { seq: this.nextSeq, unit, sentAt: now };
     if (to) cmd.to = { q: to.q, r: to.r };

@@ -1,9 +1,18 @@
 // Turns EntityPacket datagrams (protocol/SPEC.md §16) into what the rest of the client already
 // understands: a World update (appeared / changed / disappeared / vision / resources), command
-// answers for the CommandLog, combat reports and job events, and the Ack to send back. Pure logic: no sockets, no timers.
+// answers for the CommandLog, combat reports, job events and vision grants (Sharing events), and
+// the Ack to send back. Pure logic: no sockets, no timers.
 
 import { DeltaReceiver, type DeltaResult } from "./deltaReceiver";
-import type { EntityChange, EntityPacket, EntityState, JobEvent, ResourceAmount, VisionChange } from "./protocol";
+import type {
+  EntityChange,
+  EntityPacket,
+  EntityState,
+  JobEvent,
+  ResourceAmount,
+  SharingEvent,
+  VisionChange,
+} from "./protocol";
 import type { UpdateMsg, World } from "./world";
 
 /** The fields of an `update` message, as `World.applyUpdate` takes them. */
@@ -38,6 +47,8 @@ export interface SyncOutcome {
   combat: CombatReport[];
   /** Job events of the empire's buildings among the packet's new events (SPEC.md §19.4). */
   jobs: JobEvent[];
+  /** Vision grants that began or ended among the packet's new events (SPEC.md §20.3). */
+  sharing: SharingEvent[];
   /** What the receiver did with the packet. */
   result: DeltaResult;
 }
@@ -90,6 +101,7 @@ export class DeltaSync {
     const commands: CommandAnswer[] = [];
     const combat: CombatReport[] = [];
     const jobs: JobEvent[] = [];
+    const sharing: SharingEvent[] = [];
     for (const { event } of result.events) {
       switch (event.type) {
         case "vision":
@@ -109,6 +121,9 @@ export class DeltaSync {
           break;
         case "job":
           jobs.push({ building: event.building, job: event.job, recipe: event.recipe, state: event.state });
+          break;
+        case "sharing":
+          sharing.push({ empire: event.empire, outgoing: event.outgoing, active: event.active });
           break;
         case "disappeared":
           // Taken from `result.removed`: only ids that really left the view.
@@ -145,6 +160,7 @@ export class DeltaSync {
       commands,
       combat,
       jobs,
+      sharing,
       result,
     };
   }
@@ -180,8 +196,12 @@ export class DeltaSync {
   }
 }
 
-/** Applies `outcome.update` to `world` at time `now` (ms), placing replaced entities afresh. */
+/**
+ * Applies `outcome.update` to `world` at time `now` (ms), placing replaced entities afresh, and
+ * its vision grants, in packet order.
+ */
 export function applyToWorld(outcome: SyncOutcome, world: World, now: number): void {
   for (const id of outcome.replaced) world.entities.delete(id);
   world.applyUpdate(outcome.update, now);
+  for (const s of outcome.sharing) world.applySharing(s);
 }

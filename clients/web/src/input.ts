@@ -1,9 +1,11 @@
 // Mouse and keyboard input: drag pans, wheel zooms, a click on an own unit or
 // building selects it (clicking again where several stand selects the next); with a
 // unit selected, a click on another empire's unit orders an attack on it (never on a
-// resource field), a click on a hex a move there, and the S key a stop. With a build
-// chosen in the economy panel, the next click on a hex sends the Build there; Escape
-// drops the chosen build, or else the selection.
+// resource field), a click on a hex a move there, and the S key a stop. With nothing, a
+// building or a foreign entity selected, a click on another empire's unit selects it (to
+// look at it, or share vision with its empire). With a build chosen in the economy panel,
+// the next click on a hex sends the Build there; Escape drops the chosen build, or else
+// the selection.
 
 import type { Camera } from "./camera";
 import type { PendingBuild } from "./economyView";
@@ -132,7 +134,7 @@ export function pickForeignUnit(
 
 /** Selection and pointer handling on the game canvas. */
 export class Input {
-  /** Selected own unit. */
+  /** Selected entity: an own unit or building, or another empire's unit (which takes no orders). */
   selected: number | null = null;
   /** Hex under the mouse. */
   hover: AxialHex | null = null;
@@ -172,19 +174,20 @@ export class Input {
       if (this.deps.sendBuild(build.unit, build.kind, at)) this.pendingBuild = null;
       return;
     }
-    const own = pickOwnCycling(world, camera, this.deps.myEmpire(), x, y, now, this.selected);
+    const myEmpire = this.deps.myEmpire();
+    const own = pickOwnCycling(world, camera, myEmpire, x, y, now, this.selected);
     if (own) {
       this.select(own.id);
       return;
     }
-    if (this.selected === null) return;
-    // A building takes no move or attack orders: a click elsewhere deselects it.
-    const sel = world.entities.get(this.selected);
-    if (sel && isBuildingKind(sel.kind)) {
-      this.select(null);
+    const foe = pickForeignUnit(world, camera, myEmpire, x, y, now);
+    const sel = this.selected === null ? undefined : world.entities.get(this.selected);
+    // Only an own ship takes move and attack orders. Otherwise (nothing, a building or a
+    // foreign entity selected) a click selects the foreign unit under it, or nothing.
+    if (this.selected === null || !sel || sel.owner !== myEmpire || isBuildingKind(sel.kind)) {
+      this.select(foe?.id ?? null);
       return;
     }
-    const foe = pickForeignUnit(world, camera, this.deps.myEmpire(), x, y, now);
     if (foe) {
       if (this.deps.sendAttack(this.selected, foe.id)) {
         this.attackTarget = foe.id;
@@ -199,9 +202,10 @@ export class Input {
     }
   }
 
-  /** Orders the selected unit to stop. */
+  /** Orders the selected unit to stop (only an own one takes orders). */
   stop(): void {
     if (this.selected === null) return;
+    if (this.deps.world.entities.get(this.selected)?.owner !== this.deps.myEmpire()) return;
     if (this.deps.sendStop(this.selected)) {
       this.moveTarget = null;
       this.attackTarget = null;

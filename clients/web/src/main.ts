@@ -1,5 +1,6 @@
 // Entry point: bootstraps the session, wires network, world, production, input,
-// renderer, overlay and economy panel, and exposes `window.__starlane` for browser tests.
+// renderer, overlay, economy and shared-vision panels, and exposes `window.__starlane` for
+// browser tests.
 
 import type { ServerMsg } from "./protocol";
 import { commandErrorText, noticeKindText } from "./codes";
@@ -16,6 +17,8 @@ import { Overlay } from "./overlay";
 import { Production } from "./production";
 import { Renderer } from "./render";
 import { fetchConnectInfo, fetchDevToken, resolveUsername } from "./session";
+import { SharingPanel } from "./sharingPanel";
+import { sharingModel } from "./sharingView";
 import { type StarlaneApi, installApi } from "./api";
 import { World } from "./world";
 
@@ -136,7 +139,7 @@ function answerCommand(app: App, seq: number, error: number | null, now: number)
     return;
   }
   const cmd = app.commands.reject(seq, error, now);
-  if (cmd && app.input && cmd.unit === app.input.selected) app.input.moveTarget = null;
+  if (cmd && app.input && cmd.unit !== null && cmd.unit === app.input.selected) app.input.moveTarget = null;
   showNotice(app, `rejected: ${cmd?.label ?? `command #${seq}`}: ${commandErrorText(error)}`);
 }
 
@@ -179,7 +182,13 @@ function centerOnOwnUnits(app: App): void {
   app.centeredOnUnits = true;
 }
 
-function startLoop(app: App, renderer: Renderer, overlay: Overlay, panel: EconomyPanel): void {
+/** The DOM panels updated every frame. */
+interface Panels {
+  economy: EconomyPanel;
+  sharing: SharingPanel;
+}
+
+function startLoop(app: App, renderer: Renderer, overlay: Overlay, panels: Panels): void {
   const frame = (): void => {
     const now = nowMs();
     const input = app.input;
@@ -199,7 +208,8 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay, panel: Econom
       buildFrom: build && sel ? sel.pos : null,
     });
     const tickMs = app.world.tickIntervalMs;
-    panel.update(panelModel(sel, app.empire, app.production, app.world.resources, build, now, tickMs));
+    panels.economy.update(panelModel(sel, app.empire, app.production, app.world.resources, build, now, tickMs));
+    panels.sharing.update(sharingModel(sel, app.empire, app.world.sharesTo, app.world.sharedFrom));
     overlay.update({
       state: app.conn.state,
       detail: app.conn.detail,
@@ -247,6 +257,8 @@ function buildApi(app: App): StarlaneApi {
     sendBuild: (unit, kind, at) => app.orders.build(unit, kind, at),
     sendTrain: (building, recipe, repeat) => app.orders.train(building, recipe, repeat),
     sendCancel: (building, job) => app.orders.cancel(building, job),
+    sendShareVision: (to) => app.orders.shareVision(to),
+    sendRevokeVision: (to) => app.orders.revokeVision(to),
     resume: () => {
       const r = app.conn.resume;
       return {
@@ -334,7 +346,7 @@ function main(): void {
     sendBuild: (unit, kind, at) => app.orders.build(unit, kind, at),
     now: nowMs,
   });
-  const panel = new EconomyPanel(document.body, {
+  const economy = new EconomyPanel(document.body, {
     train: (building, recipe, repeat) => void app.orders.train(building, recipe, repeat),
     cancel: (building, job) => void app.orders.cancel(building, job),
     startBuild: (unit, kind, recipe) => app.input?.startBuild({ unit, kind, recipe }),
@@ -342,11 +354,15 @@ function main(): void {
       if (app.input) app.input.pendingBuild = null;
     },
   });
+  const sharing = new SharingPanel(document.body, {
+    share: (to) => void app.orders.shareVision(to),
+    revoke: (to) => void app.orders.revokeVision(to),
+  });
   const renderer = new Renderer(canvas, world, camera);
   window.addEventListener("resize", () => renderer.resize());
   const overlay = new Overlay(document.body);
   installApi(buildApi(app));
-  startLoop(app, renderer, overlay, panel);
+  startLoop(app, renderer, overlay, { economy, sharing });
   setInterval(() => void app.link.poll(), LINK_STATS_INTERVAL_MS);
   void connect(app);
 }

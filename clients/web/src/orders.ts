@@ -1,10 +1,20 @@
-// Sending orders: each command (move, attack, stop, and the economy's build, train and cancel,
-// protocol/SPEC.md §18-19) gets a sequence number from the CommandLog, with a label naming it
-// for the notice that shows its rejection, and goes out on the session's stream.
+// Sending orders: each command (move, attack, stop, the economy's build, train and cancel, and
+// shared vision's share and revoke, protocol/SPEC.md §18-20) gets a sequence number from the
+// CommandLog, with a label naming it for the notice that shows its rejection, and goes out on
+// the session's stream.
 
 import type { CommandLog } from "./commands";
 import type { AxialHex } from "./hex";
-import { ENTITY_KIND_NAMES, type Command, buildCommand, cancelCommand, commandUnit, trainCommand } from "./protocol";
+import {
+  ENTITY_KIND_NAMES,
+  type Command,
+  buildCommand,
+  cancelCommand,
+  commandUnit,
+  revokeVisionCommand,
+  shareVisionCommand,
+  trainCommand,
+} from "./protocol";
 
 /** What orders need: the command log, the session, the clock and recipe names. */
 export interface OrdersDeps {
@@ -51,6 +61,16 @@ export class Orders {
   /** Cancels job `job` of `building`. */
   cancel(building: number, job: number): boolean {
     return this.send(cancelCommand(building, job), null, `cancel job ${job} at #${building}`);
+  }
+
+  /** Shares our vision with empire `to`. */
+  shareVision(to: number): boolean {
+    return this.send(shareVisionCommand(to), null, `share vision with empire ${to}`);
+  }
+
+  /** Stops sharing our vision with empire `to`. */
+  revokeVision(to: number): boolean {
+    return this.send(revokeVisionCommand(to), null, `revoke vision of empire ${to}`);
   }
 
   private send(command: Command, to: AxialHex | null, label: string): boolean {

@@ -1,10 +1,11 @@
 // Canvas renderer: the pocket's hexes with shroud / fog / visible styles,
 // asteroid fields, and entities interpolated between updates (resource fields
-// under everything else, construction sites faded with a dashed outline).
+// under everything else, construction sites faded with a dashed outline, allies'
+// units in their own colour).
 
 import type { Camera } from "./camera";
 import { type AxialHex, DIRECTIONS, hexCorners, hexToPixel } from "./hex";
-import { entityColor, isFieldKind, traceShape } from "./shapes";
+import { entityColor, isFieldKind, relationOf, traceShape } from "./shapes";
 import { FOG, VISIBLE, type TrackedEntity, type World } from "./world";
 
 /** What the renderer needs besides the world and the camera. */
@@ -178,10 +179,10 @@ export class Renderer {
     const p = this.world.renderPosition(e, now);
     const s = this.camera.hexToScreen(p.q, p.r);
     const size = Math.max(3, this.camera.zoom * 0.55);
-    const mine = view.myEmpire !== null && e.owner === view.myEmpire;
+    const relation = relationOf(e.owner, view.myEmpire, this.world.sharedFrom);
     const field = isFieldKind(e.kind);
-    const site = mine && (view.underConstruction?.(e.id) ?? false);
-    const color = entityColor(e.kind, mine);
+    const site = relation === "own" && (view.underConstruction?.(e.id) ?? false);
+    const color = entityColor(e.kind, relation);
     const ctx = this.ctx;
     ctx.beginPath();
     traceShape(ctx, e.kind, s.x, s.y, field ? size * 0.9 : size);

@@ -1,27 +1,44 @@
 // Entity shapes and colours: ships (scout triangle, frigate diamond), buildings (station
 // square, extractor pentagon, shipyard hangar) and resource fields (metal ore lumps, crystal
-// shards) in muted colours, so a field never looks like an enemy.
+// shards) in muted colours, so a field never looks like an enemy. Other ships and buildings
+// are coloured by how their owner relates to us: own, ally (it shares its vision with us,
+// protocol/SPEC.md §20) or not (hostile, and neutral pirates alike).
 
-import { EntityKind, depositOf } from "./protocol";
+import { EntityKind, NEUTRAL_EMPIRE, depositOf } from "./protocol";
 
 /** Fill colours of entities. */
 export const ENTITY_COLORS = {
   own: "#45e06a",
+  ally: "#4fb3ff",
   enemy: "#ff4b4b",
   metalField: "#8d97a3",
   crystalField: "#9a8cc4",
 } as const;
+
+/**
+ * How an entity's owner relates to our empire: our own, an ally's (an empire whose vision we
+ * receive), neutral (NEUTRAL_EMPIRE: pirates, NPCs, resource fields) or hostile.
+ */
+export type Relation = "own" | "ally" | "neutral" | "hostile";
+
+/** The relation of `owner` to `myEmpire` (null before the Welcome); `sharedFrom` are the empires sharing with us. */
+export function relationOf(owner: number, myEmpire: number | null, sharedFrom: ReadonlySet<number>): Relation {
+  if (myEmpire !== null && owner === myEmpire) return "own";
+  if (owner === NEUTRAL_EMPIRE) return "neutral";
+  return sharedFrom.has(owner) ? "ally" : "hostile";
+}
 
 /** Whether entities of `kind` are resource fields (neutral, never attacked). */
 export function isFieldKind(kind: number): boolean {
   return depositOf(kind) !== null;
 }
 
-/** The fill of an entity of `kind` owned by us (`mine`) or not. */
-export function entityColor(kind: number, mine: boolean): string {
+/** The fill of an entity of `kind` whose owner has `relation` to us (neutral ships look hostile). */
+export function entityColor(kind: number, relation: Relation): string {
   if (kind === EntityKind.MetalField) return ENTITY_COLORS.metalField;
   if (kind === EntityKind.CrystalField) return ENTITY_COLORS.crystalField;
-  return mine ? ENTITY_COLORS.own : ENTITY_COLORS.enemy;
+  if (relation === "own") return ENTITY_COLORS.own;
+  return relation === "ally" ? ENTITY_COLORS.ally : ENTITY_COLORS.enemy;
 }
 
 /** Traces the outline of an entity of `kind` centred on (x, y), `size` px from centre to tip. */

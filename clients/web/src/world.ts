@@ -1,7 +1,7 @@
 // The client's view of the world: the map, per-hex visibility and the
 // entities the server says we can see. Pure logic: time is passed in.
 
-import { type ServerMsg, Visibility as VisibilityCode } from "./protocol";
+import { type ServerMsg, type SharingEvent, Visibility as VisibilityCode } from "./protocol";
 import { type AxialHex, hexDisc, hexKey, hexLerp } from "./hex";
 
 /** The `map` server message. */
@@ -73,6 +73,10 @@ export class World {
   readonly resources = new Map<number, number>();
   /** Entities by id. */
   readonly entities = new Map<number, TrackedEntity>();
+  /** Empires our empire shares its vision with (protocol/SPEC.md §20), from Sharing events. */
+  readonly sharesTo = new Set<number>();
+  /** Empires that share their vision with our empire: their units are our allies' (SPEC.md §20). */
+  readonly sharedFrom = new Set<number>();
   /** Tolerated anomalies. */
   readonly anomalies: WorldAnomalies = { unknownChanged: 0, unknownDisappeared: 0 };
 
@@ -84,14 +88,27 @@ export class World {
   private revision = 0;
 
   /**
-   * Forgets the view (entities, visibility, resources) but keeps the map: a session resumed on
-   * another edge receives the whole view again from scratch.
+   * Forgets the view (entities, visibility, resources, vision grants) but keeps the map: a
+   * session resumed on another edge receives the whole view again from scratch (every grant
+   * included, as Sharing events).
    */
   clearView(): void {
     this.entities.clear();
     this.vision.clear();
     this.resources.clear();
+    this.sharesTo.clear();
+    this.sharedFrom.clear();
     this.revision++;
+  }
+
+  /**
+   * Applies a Sharing event (SPEC.md §20.3): an `outgoing` grant is ours to `empire` (kept in
+   * `sharesTo`), else `empire`'s to us (`sharedFrom`); `active` adds it, otherwise it ends.
+   */
+  applySharing(e: SharingEvent): void {
+    const set = e.outgoing ? this.sharesTo : this.sharedFrom;
+    if (e.active) set.add(e.empire);
+    else set.delete(e.empire);
   }
 
   /** Sets the interpolation interval from the server's tick rate. */

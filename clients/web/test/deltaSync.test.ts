@@ -126,6 +126,35 @@ describe("DeltaSync", () => {
     expect(o2?.jobs).toEqual([]);
   });
 
+  it("keeps the vision grants from sharing events, each applied once", () => {
+    const sync = new DeltaSync();
+    const world = new World();
+    const sharing = (empire: number, outgoing: boolean, active: boolean) =>
+      ({ type: "sharing", empire, outgoing, active }) as const;
+    const o1 = feed(sync, world, packet(1, [], [
+      { eventId: 1, event: sharing(5, true, true) },
+      { eventId: 2, event: sharing(9, false, true) },
+      { eventId: 3, event: sharing(5, false, true) },
+      { eventId: 4, event: { type: "commandAck", seq: 2 } },
+    ]));
+    expect(o1?.sharing).toEqual([
+      { empire: 5, outgoing: true, active: true },
+      { empire: 9, outgoing: false, active: true },
+      { empire: 5, outgoing: false, active: true },
+    ]);
+    expect(o1?.commands).toEqual([{ seq: 2, error: null }]);
+    expect([...world.sharesTo]).toEqual([5]);
+    expect([...world.sharedFrom].sort()).toEqual([5, 9]);
+    // A revocation in a later packet, next to a resent (already applied) grant.
+    const o2 = feed(sync, world, packet(2, [], [
+      { eventId: 2, event: sharing(9, false, true) },
+      { eventId: 5, event: sharing(9, false, false) },
+    ]));
+    expect(o2?.sharing).toEqual([{ empire: 9, outgoing: false, active: false }]);
+    expect([...world.sharedFrom]).toEqual([5]);
+    expect([...world.sharesTo]).toEqual([5]);
+  });
+
   it("reports an owner change as an appearance", () => {
     const sync = new DeltaSync();
     const world = new World();

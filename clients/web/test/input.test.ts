@@ -183,6 +183,28 @@ describe("Input orders", () => {
     expect(inp.selected).toBeNull();
   });
 
+  it("a click on another empire's unit selects it when no own ship is selected; it takes no orders", () => {
+    const { world, camera, inp, sent } = input();
+    addEntities(world, [{ id: 10, kind: EntityKind.Station, owner: 7, q: 0, r: 6 }]);
+    const at = (q: number, r: number) => camera.hexToScreen(q, r);
+    inp.click(at(2, 0).x, at(2, 0).y);
+    expect(inp.selected).toBe(2);
+    // With a foreign unit selected a click on a hex moves nothing; S stops nothing.
+    inp.stop();
+    inp.click(at(0, 5).x, at(0, 5).y);
+    expect(inp.selected).toBeNull();
+    // From a selected building, too.
+    inp.click(at(0, 6).x, at(0, 6).y);
+    expect(inp.selected).toBe(10);
+    inp.click(at(2, 0).x, at(2, 0).y);
+    expect(inp.selected).toBe(2);
+    // A click on an own unit selects it again, which then attacks.
+    inp.click(at(0, 0).x, at(0, 0).y);
+    inp.click(at(2, 0).x, at(2, 0).y);
+    expect(inp.selected).toBe(1);
+    expect(sent).toEqual(["attack 1 2"]);
+  });
+
   it("a selected building takes no orders: a click elsewhere deselects it", () => {
     const { world, camera, inp, sent } = input();
     addEntities(world, [{ id: 10, kind: EntityKind.Station, owner: 7, q: 0, r: 6 }]);

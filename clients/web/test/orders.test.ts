@@ -50,6 +50,23 @@ describe("Orders", () => {
     expect(ok.commands.ack(1, 0)).toMatchObject({ unit: 1, to: { q: 2, r: 3 }, label: "move #1" });
   });
 
+  it("shares and revokes vision, commands about an empire rather than a unit", () => {
+    const { commands, sent, orders } = setup();
+    expect(orders.shareVision(5)).toBe(true);
+    expect(orders.revokeVision(6)).toBe(true);
+    expect(sent).toEqual([
+      [1, { type: "shareVision", to: 5 }],
+      [2, { type: "revokeVision", to: 6 }],
+    ]);
+    expect(commands.reject(1, 19, 5)).toMatchObject({ unit: null, label: "share vision with empire 5" });
+    expect(commands.last).toEqual({ seq: 1, ok: false, error: "too many vision grants" });
+    expect(commands.reject(2, 20, 5)).toMatchObject({ unit: null, label: "revoke vision of empire 6" });
+    expect(commands.last).toEqual({ seq: 2, ok: false, error: "vision not shared" });
+    const offline = setup(false);
+    expect(offline.orders.shareVision(5)).toBe(false);
+    expect(offline.commands.outstanding).toBe(0);
+  });
+
   it("names entity kinds in words", () => {
     expect(kindName(5)).toBe("metal field");
     expect(kindName(2)).toBe("station");

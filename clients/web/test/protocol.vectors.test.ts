@@ -4,8 +4,11 @@ import clientJson from "../../../protocol/vectors/client.json";
 import serverJson from "../../../protocol/vectors/server.json";
 import invalidJson from "../../../protocol/vectors/invalid.json";
 import {
+  CommandError,
+  CommandType,
   DECODE_REASONS,
   DecodeError,
+  PROTOCOL_VERSION,
   decodeClientMsg,
   decodeServerMsg,
   encodeClientMsg,
@@ -77,6 +80,16 @@ function reasonOf(f: () => unknown): string {
   throw new Error("decoded without error");
 }
 
+/** Every event of the server vectors' entity packets. */
+function events(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const v of server) {
+    if (!isRecord(v.msg) || !Array.isArray(v.msg.events)) continue;
+    for (const e of v.msg.events as unknown[]) if (isRecord(e) && isRecord(e.event)) out.push(e.event);
+  }
+  return out;
+}
+
 const client = vectors(clientJson);
 const server = vectors(serverJson);
 const invalid = invalidVectors(invalidJson);
@@ -85,6 +98,21 @@ describe("client message vectors", () => {
   it("has vectors for every client message type", () => {
     const types = new Set(client.map((v) => (isRecord(v.msg) ? v.msg.type : undefined)));
     expect([...types].sort()).toEqual(["ack", "command", "hello", "ping", "resume"]);
+  });
+
+  it("has vectors for every command type", () => {
+    const types = new Set(client.map((v) => (isRecord(v.msg) && isRecord(v.msg.command) ? v.msg.command.type : undefined)));
+    types.delete(undefined);
+    const expected = ["attack", "build", "cancel", "move", "revokeVision", "shareVision", "stop", "train"];
+    expect(Object.keys(CommandType)).toHaveLength(expected.length);
+    expect([...types].sort()).toEqual(expected);
+  });
+
+  it("carries the current protocol version in hello and resume", () => {
+    for (const name of ["hello", "resume", `hello_version_${PROTOCOL_VERSION}`]) {
+      const v = client.find((c) => c.name === name);
+      expect(isRecord(v?.msg) ? v.msg.version : undefined, name).toBe(PROTOCOL_VERSION);
+    }
   });
 
   it.each(client.map((v) => [v.name, v] as const))("%s", (_name, v) => {
@@ -111,6 +139,31 @@ describe("server message vectors", () => {
       "update",
       "welcome",
     ]);
+  });
+
+  it("has vectors for every event type", () => {
+    const types = new Set(events().map((e) => e.type));
+    expect([...types].sort()).toEqual([
+      "combat",
+      "commandAck",
+      "commandRejected",
+      "disappeared",
+      "job",
+      "resource",
+      "sharing",
+      "vision",
+    ]);
+  });
+
+  it("has vectors for every sharing event and every command error since version 2", () => {
+    const sharing = events().filter((e) => e.type === "sharing");
+    const combos = new Set(sharing.map((e) => `${String(e.outgoing)}/${String(e.active)}`));
+    expect([...combos].sort()).toEqual(["false/false", "false/true", "true/false", "true/true"]);
+    const errors = new Set<unknown>(events().filter((e) => e.type === "commandRejected").map((e) => e.error));
+    for (const v of server) if (isRecord(v.msg) && v.msg.type === "commandRejected") errors.add(v.msg.error);
+    for (const code of Object.values(CommandError)) {
+      if (code >= CommandError.UnknownTarget) expect(errors.has(code), `error ${code}`).toBe(true);
+    }
   });
 
   it.each(server.map((v) => [v.name, v] as const))("%s", (_name, v) => {

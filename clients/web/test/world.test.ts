@@ -178,6 +178,27 @@ describe("interpolation", () => {
     expect(w.entities.get(1)!.seenAt).toBe(500);
   });
 
+  it("keeps the empires it shares vision with and those sharing with it", () => {
+    const w = new World();
+    expect(w.sharesTo.size + w.sharedFrom.size).toBe(0);
+    w.applySharing({ empire: 5, outgoing: true, active: true });
+    w.applySharing({ empire: 6, outgoing: false, active: true });
+    w.applySharing({ empire: 5, outgoing: false, active: true });
+    // A repeated grant changes nothing.
+    w.applySharing({ empire: 5, outgoing: true, active: true });
+    expect([...w.sharesTo]).toEqual([5]);
+    expect([...w.sharedFrom].sort()).toEqual([5, 6]);
+    // A revocation removes only its own direction; one of a grant not held changes nothing.
+    w.applySharing({ empire: 5, outgoing: true, active: false });
+    w.applySharing({ empire: 8, outgoing: false, active: false });
+    expect([...w.sharesTo]).toEqual([]);
+    expect([...w.sharedFrom].sort()).toEqual([5, 6]);
+    // A session that moves gets every grant again: the view forgets them.
+    w.applySharing({ empire: 7, outgoing: true, active: true });
+    w.clearView();
+    expect(w.sharesTo.size + w.sharedFrom.size).toBe(0);
+  });
+
   it("falls back to a 50 ms tick for a nonsensical tick rate", () => {
     const w = new World();
     w.setTickRate(0);

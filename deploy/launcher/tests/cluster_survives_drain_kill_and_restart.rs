@@ -139,7 +139,8 @@ async fn bot(
                 ClientEvent::Rtt(_)
                 | ClientEvent::Notice { .. }
                 | ClientEvent::Combat(_)
-                | ClientEvent::Job(_) => {}
+                | ClientEvent::Job(_)
+                | ClientEvent::Sharing(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

@@ -15,6 +15,7 @@ mod native_play;
 mod native_play_quic;
 mod native_production;
 mod native_rejections;
+mod native_shared_vision;
 mod region_restart_keeps_session;
 mod signals;
 mod udp_flood;

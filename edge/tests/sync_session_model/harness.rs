@@ -119,7 +119,8 @@ impl Client {
                 Event::CommandRejected { .. }
                 | Event::Disappeared { .. }
                 | Event::Combat(_)
-                | Event::Job(_) => {}
+                | Event::Job(_)
+                | Event::Sharing(_) => {}
             }
         }
         let (newest, mask) = self.rx.ack()?;

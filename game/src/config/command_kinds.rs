@@ -3,6 +3,7 @@
 
 use super::{ConfigError, check_range};
 use serde::Deserialize;
+use starlane_protocol::Command;
 
 /// One kind's limit: sustained commands per second and burst size per user; `rate = 0` means
 /// no limit beyond the per-user one.
@@ -32,6 +33,10 @@ pub struct CommandKinds {
     pub train: KindLimit,
     /// `Cancel` (default 5 a second, bursts of 10).
     pub cancel: KindLimit,
+    /// `ShareVision` (default 1 a second, bursts of 5).
+    pub share: KindLimit,
+    /// `RevokeVision` (default 1 a second, bursts of 5).
+    pub revoke: KindLimit,
 }
 
 impl Default for CommandKinds {
@@ -47,13 +52,15 @@ impl Default for CommandKinds {
             build: KindLimit { rate: 2, burst: 5 },
             train: KindLimit { rate: 5, burst: 10 },
             cancel: KindLimit { rate: 5, burst: 10 },
+            share: KindLimit { rate: 1, burst: 5 },
+            revoke: KindLimit { rate: 1, burst: 5 },
         }
     }
 }
 
 impl CommandKinds {
     /// The limits in the order of `Command::KIND_NAMES` (indexed by `Command::kind_index`).
-    pub fn all(&self) -> [KindLimit; 6] {
+    pub fn all(&self) -> [KindLimit; Command::KINDS] {
         [
             self.moves,
             self.stop,
@@ -61,18 +68,22 @@ impl CommandKinds {
             self.build,
             self.train,
             self.cancel,
+            self.share,
+            self.revoke,
         ]
     }
 
     /// Check the ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        const FIELDS: [(&str, &str); 6] = [
+        const FIELDS: [(&str, &str); Command::KINDS] = [
             ("command_kinds.move.rate", "command_kinds.move.burst"),
             ("command_kinds.stop.rate", "command_kinds.stop.burst"),
             ("command_kinds.attack.rate", "command_kinds.attack.burst"),
             ("command_kinds.build.rate", "command_kinds.build.burst"),
             ("command_kinds.train.rate", "command_kinds.train.burst"),
             ("command_kinds.cancel.rate", "command_kinds.cancel.burst"),
+            ("command_kinds.share.rate", "command_kinds.share.burst"),
+            ("command_kinds.revoke.rate", "command_kinds.revoke.burst"),
         ];
         for (limit, (rate, burst)) in self.all().into_iter().zip(FIELDS) {
             check_range(

@@ -404,6 +404,8 @@ fn command_kinds_follow_the_protocol_kind_order() {
         build: KindLimit { rate: 4, burst: 1 },
         train: KindLimit { rate: 5, burst: 1 },
         cancel: KindLimit { rate: 6, burst: 1 },
+        share: KindLimit { rate: 7, burst: 1 },
+        revoke: KindLimit { rate: 8, burst: 1 },
     };
     let text = starlane_protocol::Command::KIND_NAMES
         .iter()

@@ -105,6 +105,7 @@ impl PreparedRegion {
         sim.load_units(units);
         if let Some((_, w)) = &restored {
             sim.load_economy(&w.economy);
+            sim.load_vision(&w.vision);
         }
         let npcs = sim.spawn_load(&config.load);
         let restored_from_snapshot = restored.as_ref().map(|(info, _)| *info);

@@ -291,12 +291,14 @@ impl TickLoop {
         }
     }
 
-    /// The whole world as stored: the tick and every unit.
+    /// The whole world as stored: the tick, every unit, the economy, grants and explored
+    /// cells.
     fn world_snapshot(&mut self) -> WorldSnapshot {
         WorldSnapshot {
             tick: self.sim.tick(),
             units: self.sim.persistent_units(),
             economy: self.sim.economy_record(),
+            vision: self.sim.vision_record(),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod npc;
 pub mod resources;
 pub mod schedule;
 pub mod sessions;
+pub mod sharing;
 mod sim;
 pub mod spawn;
 pub mod sync;

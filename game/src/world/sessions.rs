@@ -26,6 +26,8 @@ pub struct SessionState {
     pub vision_synced: bool,
     /// Whether the empire's resources were sent.
     pub resources_sent: bool,
+    /// Whether the empire's vision grants were sent (SPEC.md §20.3).
+    pub sharing_sent: bool,
 }
 
 /// Open sessions and links.

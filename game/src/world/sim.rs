@@ -14,14 +14,15 @@ use super::npc::{NpcPlugin, spawn_load};
 use super::resources::{CorePlugin, Counters, Dirty, EntityIndex, TickCount, WorldMap};
 use super::schedule::{self, RegionPlugin};
 use super::sessions::Sessions;
+use super::sharing::{Grants, SharingPlugin, SharingSettings};
 use super::spawn::{SpawnPlugin, UnitSpec, UnitStats, spawn_unit};
 use super::sync::{LinkBackpressure, SyncPlugin};
 use super::timing::{SetClock, TimingPlugin};
-use super::vision::VisionPlugin;
+use super::vision::{Vision, VisionPlugin};
 use crate::config::{LoadConfig, RegionConfig};
 use crate::map::GameMap;
 use crate::metrics::{TickSample, Truth};
-use crate::records::{EconomyRecord, UnitRecord};
+use crate::records::{EconomyRecord, UnitRecord, VisionRecord};
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::RegionToEdge;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
@@ -75,7 +76,10 @@ impl RegionSim {
         let ai = AiPlugin {
             settings: AiSettings::from_config(&config),
         };
-        let plugins: [&dyn RegionPlugin; 11] = [
+        let sharing = SharingPlugin {
+            settings: SharingSettings::from_config(&config),
+        };
+        let plugins: [&dyn RegionPlugin; 12] = [
             &core,
             &spawning,
             &commands,
@@ -84,6 +88,7 @@ impl RegionSim {
             &combat,
             &economy,
             &ai,
+            &sharing,
             &VisionPlugin,
             &sync,
             &TimingPlugin,
@@ -284,6 +289,39 @@ impl RegionSim {
     /// Put a stored economy back, after [`RegionSim::load_units`]; returns the jobs restored.
     pub fn load_economy(&mut self, record: &EconomyRecord) -> usize {
         restore_record(&mut self.world, record)
+    }
+
+    /// Shared vision and explored cells as stored in a snapshot.
+    pub fn vision_record(&mut self) -> VisionRecord {
+        VisionRecord {
+            grants: self.world.resource::<Grants>().all(),
+            explored: self.world.resource::<Vision>().explored(),
+        }
+    }
+
+    /// Put stored grants and explored cells back, before the first tick (the grants take
+    /// effect in it, without `Sharing` events: sessions hear of them when they join).
+    /// Returns how many explored records were skipped for another map size.
+    pub fn load_vision(&mut self, record: &VisionRecord) -> usize {
+        let mut grants = self.world.resource_mut::<Grants>();
+        for (from, to) in &record.grants {
+            grants.set(*from, *to, true, false);
+        }
+        let skipped = self.world.resource_scope(|world, mut vision: Mut<Vision>| {
+            let map = &world.resource::<WorldMap>().map;
+            record
+                .explored
+                .iter()
+                .filter(|r| !vision.restore_explored(map, r))
+                .count()
+        });
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                "explored cells of another map size were not restored (the map changed)"
+            );
+        }
+        skipped
     }
 
     /// Units changed since the last call (for the periodic save).

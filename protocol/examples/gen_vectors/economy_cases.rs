@@ -367,12 +367,6 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
     };
     vec![
         (
-            "command_type_seven",
-            "client",
-            vec![0x02, 0x01, 0x07, 0x01],
-            "unknown_command",
-        ),
-        (
             "command_build_kind_seven",
             "client",
             command(4, |w| {
@@ -438,12 +432,6 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
                 w.write_bits(0, 8);
             }),
             "trailing_bytes",
-        ),
-        (
-            "command_error_eighteen",
-            "server",
-            vec![0x86, 0x01, 0x12],
-            "bad_enum",
         ),
         ("event_job_state_five", "server", job(4, 5), "bad_enum"),
         (

@@ -174,6 +174,16 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
             })]),
         ),
         (
+            "to_client_sharing",
+            to_client(vec![LinkServerMsg::Sharing(
+                starlane_protocol::sharing::SharingEvent {
+                    empire: 9,
+                    outgoing: false,
+                    active: true,
+                },
+            )]),
+        ),
+        (
             "entities",
             RegionToEdge::Entities(EntityFrame {
                 tick: 100,

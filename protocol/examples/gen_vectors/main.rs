@@ -15,6 +15,7 @@ mod economy_cases;
 mod hex_cases;
 mod link_cases;
 mod move_cases;
+mod sharing_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
@@ -65,6 +66,8 @@ fn command_json(c: &Command) -> Value {
         Command::Cancel { building, job } => {
             json!({ "type": "cancel", "building": building, "job": job })
         }
+        Command::ShareVision { to } => json!({ "type": "shareVision", "to": to }),
+        Command::RevokeVision { to } => json!({ "type": "revokeVision", "to": to }),
     }
 }
 
@@ -180,6 +183,9 @@ fn event_json(e: &Event) -> Value {
             "type": "job", "building": j.building, "job": j.job, "recipe": j.recipe,
             "state": j.state as u8
         }),
+        Event::Sharing(s) => json!({
+            "type": "sharing", "empire": s.empire, "outgoing": s.outgoing, "active": s.active
+        }),
     }
 }
 
@@ -226,19 +232,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client_cases.extend(delta_cases::client_vectors());
     // Drain and resume (SPEC.md §17), after the delta-update vectors.
     client_cases.extend(move_cases::client_vectors());
-    // Protocol version 2 (SPEC.md §18), then version 3 (§19), last.
+    // Protocol version 2 (SPEC.md §18), then version 3 (§19), then version 4 (§20), last.
     client_cases.extend(combat_cases::client_vectors());
     client_cases.extend(economy_cases::client_vectors());
+    client_cases.extend(sharing_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     server_cases.extend(move_cases::server_vectors());
     server_cases.extend(combat_cases::server_vectors());
     server_cases.extend(economy_cases::server_vectors());
+    server_cases.extend(sharing_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
     invalid_cases.extend(move_cases::invalid_vectors());
     invalid_cases.extend(combat_cases::invalid_vectors());
     invalid_cases.extend(economy_cases::invalid_vectors());
+    invalid_cases.extend(sharing_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

@@ -126,6 +126,14 @@ fn write_command(w: &mut BitWriter, command: &Command) {
             write_varint(w, u64::from(*building));
             write_varint(w, u64::from(*job));
         }
+        Command::ShareVision { to } => {
+            w.write_bits(u64::from(command_type::SHARE_VISION), 8);
+            write_varint(w, u64::from(*to));
+        }
+        Command::RevokeVision { to } => {
+            w.write_bits(u64::from(command_type::REVOKE_VISION), 8);
+            write_varint(w, u64::from(*to));
+        }
     }
 }
 
@@ -165,6 +173,12 @@ fn read_command(r: &mut BitReader<'_>) -> Result<Command, DecodeError> {
             let job = read_varint_u32(r)?;
             Ok(Command::Cancel { building, job })
         }
+        command_type::SHARE_VISION => Ok(Command::ShareVision {
+            to: read_varint_u32(r)?,
+        }),
+        command_type::REVOKE_VISION => Ok(Command::RevokeVision {
+            to: read_varint_u32(r)?,
+        }),
         other => Err(DecodeError::UnknownCommand(other)),
     }
 }

@@ -7,6 +7,7 @@ use crate::bits::{BitReader, BitWriter};
 use crate::client::DecodeError;
 use crate::delta::*;
 use crate::economy::{JobEvent, JobState};
+use crate::sharing::{SharingEvent, extended_kind};
 use crate::types::*;
 
 /// Bits of the `baseline_age` and `common_age` varint fields (values up to `MAX_BASELINE_AGE`).
@@ -64,6 +65,12 @@ fn write_event(w: &mut BitWriter, e: &EventEntry) {
             write_varint(w, u64::from(j.job));
             write_varint(w, u64::from(j.recipe));
             w.write_bits(u64::from(j.state.code()), 8);
+        }
+        Event::Sharing(s) => {
+            w.write_bits(u64::from(extended_kind::SHARING), 8);
+            write_varint(w, u64::from(s.empire));
+            w.write_bit(s.outgoing);
+            w.write_bit(s.active);
         }
     }
 }
@@ -195,6 +202,7 @@ fn read_event(r: &mut BitReader<'_>) -> Result<EventEntry, DecodeError> {
             recipe: read_varint_u16(r)?,
             state: read_enum(r, "job_state", JobState::from_u8)?,
         }),
+        7 => read_extended(r)?,
         value => {
             return Err(DecodeError::BadEnum {
                 field: "event_tag",
@@ -203,6 +211,21 @@ fn read_event(r: &mut BitReader<'_>) -> Result<EventEntry, DecodeError> {
         }
     };
     Ok(EventEntry { event_id, event })
+}
+
+/// The body of an extended event (tag 7): its 8-bit kind, then the kind's fields.
+fn read_extended(r: &mut BitReader<'_>) -> Result<Event, DecodeError> {
+    match r.read_u8()? {
+        extended_kind::SHARING => Ok(Event::Sharing(SharingEvent {
+            empire: read_varint_u32(r)?,
+            outgoing: r.read_bit()?,
+            active: r.read_bit()?,
+        })),
+        value => Err(DecodeError::BadEnum {
+            field: "event_kind",
+            value,
+        }),
+    }
 }
 
 /// Read one record; `prev` is the previous record's id, `common_age` the packet's.

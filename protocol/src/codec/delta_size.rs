@@ -158,6 +158,7 @@ impl EventEntry {
                     + varint_bits(u64::from(j.recipe))
                     + 8
             }
+            Event::Sharing(s) => 8 + varint_bits(u64::from(s.empire)) + 2,
         };
         varint_bits(u64::from(self.event_id)) + EVENT_TAG_BITS as usize + payload
     }

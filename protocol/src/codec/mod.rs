@@ -121,4 +121,8 @@ pub mod command_type {
     pub const TRAIN: u8 = 0x05;
     /// `Command::Cancel` (protocol version 3).
     pub const CANCEL: u8 = 0x06;
+    /// `Command::ShareVision` (protocol version 4).
+    pub const SHARE_VISION: u8 = 0x07;
+    /// `Command::RevokeVision` (protocol version 4).
+    pub const REVOKE_VISION: u8 = 0x08;
 }

@@ -33,13 +33,12 @@ pub use msg::*;
 pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 
 /// The newest link version this build speaks.
-pub const LINK_VERSION: u16 = 7;
+pub const LINK_VERSION: u16 = 8;
 
-/// The oldest link version this build speaks. Version 7 changed the encoding of every
-/// `Command` frame and of `EntityKind` (the command and kind sets grew), of `Joined` (the
-/// recipe catalog) and of `ToClient` (job events), so a version-6 peer cannot link (LINK.md
-/// §11).
-pub const MIN_LINK_VERSION: u16 = 7;
+/// The oldest link version this build speaks. Version 8 changed the encoding of `Command`
+/// and `CommandError` (shared vision's commands and errors) and of `ToClient` (a seventh
+/// `LinkServerMsg` variant), so a version-7 peer cannot link (LINK.md §12).
+pub const MIN_LINK_VERSION: u16 = 8;
 
 /// The version a region speaking `ours` (inclusive) picks for an edge offering `offered`:
 /// the highest version in both ranges, or `None` when they do not meet (LINK.md §5.1).

@@ -207,4 +207,7 @@ pub enum LinkServerMsg {
     /// A production job of the empire changed state (link version 7): the edge sends it to
     /// the client as an `Event::Job` (SPEC.md §19).
     Job(crate::economy::JobEvent),
+    /// A vision grant to or from the empire began or ended (link version 8): the edge sends it
+    /// to the client as an `Event::Sharing` (SPEC.md §20).
+    Sharing(crate::sharing::SharingEvent),
 }

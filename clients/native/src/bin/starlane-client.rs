@@ -99,7 +99,7 @@ enum Cmd {
         #[arg(long, default_value_t = 30)]
         seconds: u64,
         /// What bots order: `wander` (moves) or `mixed` (moves, attacks on what they see,
-        /// stops, builds, trains, cancels).
+        /// stops, builds, trains, cancels, vision shares and revocations).
         #[arg(long, default_value = "wander")]
         behaviour: Behaviour,
     },
@@ -257,6 +257,12 @@ async fn watch(client: &mut Client, stats_every: u64) {
                     "job {} of #{} (recipe {}): {}",
                     j.job, j.building, j.recipe, j.state.name()
                 ),
+                Some(ClientEvent::Sharing(s)) => println!(
+                    "vision {} empire {}: {}",
+                    if s.outgoing { "shared with" } else { "shared by" },
+                    s.empire,
+                    if s.active { "on" } else { "revoked" }
+                ),
                 Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
@@ -347,16 +353,19 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels; {} combat reports, {} damage dealt; {} job events",
+        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes; {} combat reports, {} damage dealt; {} job events, {} sharing events",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
         stats.builds.load(Ordering::Relaxed),
         stats.trains.load(Ordering::Relaxed),
         stats.cancels.load(Ordering::Relaxed),
+        stats.shares.load(Ordering::Relaxed),
+        stats.revokes.load(Ordering::Relaxed),
         stats.combat_reports.load(Ordering::Relaxed),
         stats.damage_dealt.load(Ordering::Relaxed),
         stats.job_events.load(Ordering::Relaxed),
+        stats.sharing_events.load(Ordering::Relaxed),
     );
 }
 

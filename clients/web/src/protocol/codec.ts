@@ -146,6 +146,14 @@ function writeCommand(w: BitWriter, c: Command): void {
       writeVarint(w, checkUint(c.building, U32, "building"));
       writeVarint(w, checkUint(c.job, U32, "job"));
       break;
+    case "shareVision":
+      w.writeBits(CommandType.ShareVision, 8);
+      writeVarint(w, checkUint(c.to, U32, "to"));
+      break;
+    case "revokeVision":
+      w.writeBits(CommandType.RevokeVision, 8);
+      writeVarint(w, checkUint(c.to, U32, "to"));
+      break;
   }
 }
 
@@ -177,6 +185,10 @@ function readCommand(r: BitReader): Command {
       const building = readVarint(r, 32);
       return { type: "cancel", building, job: readVarint(r, 32) };
     }
+    case CommandType.ShareVision:
+      return { type: "shareVision", to: readVarint(r, 32) };
+    case CommandType.RevokeVision:
+      return { type: "revokeVision", to: readVarint(r, 32) };
     default:
       throw new DecodeError("unknown_command", `${type}`);
   }

@@ -23,10 +23,12 @@ import {
   writeList,
   writeVarint,
 } from "./prim";
-import { DecodeError, EventTag, MAX_BASELINE_AGE, MAX_ENTITY_RECORDS, MAX_EVENTS } from "./types";
+import { DecodeError, EventTag, ExtendedEventKind, MAX_BASELINE_AGE, MAX_ENTITY_RECORDS, MAX_EVENTS } from "./types";
 import type { DeltaEvent, EntityPacket, EntityRecord, EventEntry, Hex } from "./types";
 
 const EVENT_TAG_BITS = 3;
+/** The kind after an extended event's tag (SPEC.md §20.3). */
+const EXTENDED_KIND_BITS = 8;
 const STEP_DIR_BITS = 3;
 const BASELINE_AGE_BITS = 15;
 /** Event id, tag and a one-group varint. */
@@ -151,7 +153,19 @@ function writeEvent(w: BitWriter, e: EventEntry): void {
       writeVarint(w, checkUint(ev.recipe, U16, "recipe"));
       w.writeBits(checkEnum(ev.state, JOB_STATES, "job state"), 8);
       break;
+    case "sharing":
+      w.writeBits(EventTag.Extended, EVENT_TAG_BITS);
+      w.writeBits(ExtendedEventKind.Sharing, EXTENDED_KIND_BITS);
+      writeVarint(w, checkUint(ev.empire, U32, "empire"));
+      w.writeBit(checkBool(ev.outgoing, "outgoing"));
+      w.writeBit(checkBool(ev.active, "active"));
+      break;
   }
+}
+
+function checkBool(v: boolean, what: string): boolean {
+  if (typeof v !== "boolean") throw new RangeError(`${what} is not a boolean: ${String(v)}`);
+  return v;
 }
 
 /** Writes a record whose ids and ages `wireOrder` checked; `idField` is its id or id gap. */
@@ -244,10 +258,27 @@ function readEvent(r: BitReader): EventEntry {
       event = { type: "job", building, job, recipe, state: readEnum(r, 8, JOB_STATES, "job state") };
       break;
     }
+    case EventTag.Extended:
+      event = readExtended(r);
+      break;
     default:
       throw new DecodeError("bad_enum", `event tag ${tag}`);
   }
   return { eventId, event };
+}
+
+/** The body of an extended event (tag 7, SPEC.md §20.3): its 8-bit kind, then the kind's fields. */
+function readExtended(r: BitReader): DeltaEvent {
+  const kind = r.readBits(EXTENDED_KIND_BITS);
+  switch (kind) {
+    case ExtendedEventKind.Sharing: {
+      const empire = readVarint(r, 32);
+      const outgoing = r.readBit();
+      return { type: "sharing", empire, outgoing, active: r.readBit() };
+    }
+    default:
+      throw new DecodeError("bad_enum", `event_kind ${kind}`);
+  }
 }
 
 /** Reads one record; `prev` is the previous record's id. */

@@ -4,12 +4,18 @@
 import { EntityKind, ResourceKind } from "./types";
 import type { BuildCommand, CancelCommand, Command, Hex, TrainCommand } from "./types";
 
-/** The entity a command orders: its unit, or (Train, Cancel) its building (Rust `Command::unit`). */
-export function commandUnit(c: Command): number {
+/**
+ * The entity a command orders: its unit, or (Train, Cancel) its building; null for the
+ * commands about an empire (ShareVision, RevokeVision) (Rust `Command::unit`).
+ */
+export function commandUnit(c: Command): number | null {
   switch (c.type) {
     case "train":
     case "cancel":
       return c.building;
+    case "shareVision":
+    case "revokeVision":
+      return null;
     default:
       return c.unit;
   }

@@ -5,5 +5,6 @@ export * from "./types";
 export { BitReader, BitWriter } from "./bits";
 export { ackCovers } from "./delta";
 export { buildCommand, cancelCommand, commandUnit, depositOf, isBuildingKind, trainCommand } from "./economy";
+export { revokeVisionCommand, shareVisionCommand } from "./sharing";
 export { decodeClientMsg, decodeServerMsg, encodeClientMsg, encodeServerMsg, zigzagDecode, zigzagEncode } from "./codec";
 export { FrameError, FrameReader, frame } from "./framing";

@@ -1,8 +1,8 @@
 // Message shapes and numeric codes of the Starlane client protocol.
 // The wire format is specified bit for bit in protocol/SPEC.md.
 
-/** Version carried in Hello; the edge rejects other versions (3: the economy, SPEC.md §19). */
-export const PROTOCOL_VERSION = 3;
+/** Version carried in Hello; the edge rejects other versions (4: shared vision, SPEC.md §20). */
+export const PROTOCOL_VERSION = 4;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
@@ -64,10 +64,29 @@ export const EventTag = {
   Combat: 5,
   /** A production job changed state (protocol version 3, SPEC.md §19.4). */
   Job: 6,
+  /** An extended event: an 8-bit kind, then its fields (protocol version 4, SPEC.md §20.3). */
+  Extended: 7,
+} as const;
+
+/** 8-bit kinds of an extended event (event tag 7; protocol version 4, SPEC.md §20.3). */
+export const ExtendedEventKind = {
+  /** A grant of shared vision involving the receiving empire began or ended. */
+  Sharing: 0,
 } as const;
 
 /** 8-bit command type codes inside a Command message. */
-export const CommandType = { Move: 0x01, Stop: 0x02, Attack: 0x03, Build: 0x04, Train: 0x05, Cancel: 0x06 } as const;
+export const CommandType = {
+  Move: 0x01,
+  Stop: 0x02,
+  Attack: 0x03,
+  Build: 0x04,
+  Train: 0x05,
+  Cancel: 0x06,
+  /** Share the sender's vision with an empire (protocol version 4, SPEC.md §20.2). */
+  ShareVision: 0x07,
+  /** Stop sharing the sender's vision with an empire (protocol version 4). */
+  RevokeVision: 0x08,
+} as const;
 
 /** Why a session was refused or closed (Reject.reason). */
 export const RejectReason = {
@@ -122,6 +141,12 @@ export const CommandError = {
   BadSite: 16,
   /** The building is still under construction (protocol version 3). */
   UnderConstruction: 17,
+  /** The empire named is the sender's own or the neutral empire (protocol version 4). */
+  InvalidEmpire: 18,
+  /** The sender already shares its vision with as many empires as allowed (protocol version 4). */
+  TooManyGrants: 19,
+  /** The sender does not share its vision with that empire (protocol version 4). */
+  NotShared: 20,
 } as const;
 
 /**
@@ -213,7 +238,11 @@ export type Command =
   /** Queue `recipe` in `building`; `repeat` queues it again when it completes (protocol version 3). */
   | { type: "train"; building: number; recipe: number; repeat: boolean }
   /** Cancel job `job` of `building` and refund it (protocol version 3). */
-  | { type: "cancel"; building: number; job: number };
+  | { type: "cancel"; building: number; job: number }
+  /** Share the sender's vision with empire `to` (protocol version 4, SPEC.md §20.2). */
+  | { type: "shareVision"; to: number }
+  /** Stop sharing the sender's vision with empire `to` (protocol version 4). */
+  | { type: "revokeVision"; to: number };
 
 /** The Build command. */
 export type BuildCommand = Extract<Command, { type: "build" }>;
@@ -221,6 +250,10 @@ export type BuildCommand = Extract<Command, { type: "build" }>;
 export type TrainCommand = Extract<Command, { type: "train" }>;
 /** The Cancel command. */
 export type CancelCommand = Extract<Command, { type: "cancel" }>;
+/** The ShareVision command. */
+export type ShareVisionCommand = Extract<Command, { type: "shareVision" }>;
+/** The RevokeVision command. */
+export type RevokeVisionCommand = Extract<Command, { type: "revokeVision" }>;
 
 /** Client → edge. */
 export type ClientMsg =
@@ -242,7 +275,9 @@ export type DeltaEvent =
   /** The empire's combat since its previous report (SPEC.md §18.2). */
   | { type: "combat"; dealt: number; taken: number; kills: number; losses: number }
   /** A production job of one of the empire's buildings changed state (SPEC.md §19.4). */
-  | ({ type: "job" } & JobEvent);
+  | ({ type: "job" } & JobEvent)
+  /** A grant of shared vision involving the empire began or ended (SPEC.md §20.3). */
+  | ({ type: "sharing" } & SharingEvent);
 
 /** A production job changed state (the fields of a "job" event). */
 export interface JobEvent {
@@ -254,6 +289,16 @@ export interface JobEvent {
   recipe: number;
   /** A JobState code. */
   state: number;
+}
+
+/** A grant of shared vision began or ended (the fields of a "sharing" event). */
+export interface SharingEvent {
+  /** The other empire of the grant. */
+  empire: number;
+  /** true: the receiving empire shares with `empire`; false: `empire` shares with it. */
+  outgoing: boolean;
+  /** true: the grant holds from now on; false: it was revoked. */
+  active: boolean;
 }
 
 /** An event with the id the client applies it once by. */

@@ -13,6 +13,7 @@ mod players;
 mod snapshot;
 #[cfg(test)]
 mod tests;
+mod vision;
 
 use crate::config::Backend;
 use crate::metrics::{DbMetrics, DbOp};

@@ -1,6 +1,7 @@
 //! World snapshots: a region's whole world written in one transaction, read back at start.
 
 use super::economy::{economy_from_rows, read_economy, write_economy};
+use super::vision::{read_vision, vision_from_rows, write_vision};
 use super::{Pool, Store, StoreError, narrow, on_pool, unix_now};
 use crate::metrics::DbOp;
 use crate::records::{UnitRecord, WorldSnapshot};
@@ -67,10 +68,11 @@ impl Store {
                 rows.push(cols);
             }
             let economy = read_economy!(tx, region);
+            let vision = read_vision!(tx, region);
             tx.commit().await?;
-            (head, (rows, economy))
+            (head, (rows, economy, vision))
         });
-        let (rows, (stocks, jobs, sites)) = rows;
+        let (rows, (stocks, jobs, sites), (grants, explored)) = rows;
         let Some((tick, taken_at)) = head else {
             return Ok(None);
         };
@@ -88,6 +90,7 @@ impl Store {
                 tick: info.tick,
                 units,
                 economy: economy_from_rows(stocks, jobs, sites)?,
+                vision: vision_from_rows(grants, explored)?,
             },
         )))
     }
@@ -122,6 +125,7 @@ impl Store {
                 insert.build().execute(&mut *tx).await?;
             }
             write_economy!(tx, region, snapshot.economy);
+            write_vision!(tx, region, snapshot.vision);
             sqlx::query(head)
                 .bind(region)
                 .bind(i64::from(snapshot.tick))

@@ -3,7 +3,9 @@
 //! server), by [`store_suite!`], so both runs execute the same tests.
 
 use super::*;
-use crate::records::{EconomyRecord, EmpireRecord, JobRecord, UnitRecord, WorldSnapshot};
+use crate::records::{
+    EconomyRecord, EmpireRecord, ExploredRecord, JobRecord, UnitRecord, VisionRecord, WorldSnapshot,
+};
 use starlane_protocol::link::PlayerIdentity;
 use starlane_protocol::{EntityKind, Hex};
 
@@ -214,6 +216,19 @@ async fn snapshot_round_trip(kind: Kind) {
                 .collect(),
             sites: vec![4, 9, 1200],
         },
+        vision: VisionRecord {
+            grants: (1..=700)
+                .map(|e| (e, e % 9 + 1000))
+                .chain([(u32::MAX, 1)])
+                .collect(),
+            explored: (1..=600)
+                .map(|e| ExploredRecord {
+                    empire: e,
+                    cells: 1897,
+                    bits: (0..238).map(|i| (i * 7 + e) as u8).collect(),
+                })
+                .collect(),
+        },
     };
     store.write_snapshot("r1", &first).await.expect("write");
     let (info, got) = store
@@ -229,6 +244,14 @@ async fn snapshot_round_trip(kind: Kind) {
         economy: EconomyRecord {
             stocks: vec![(3, [1, 2, 3])],
             ..EconomyRecord::default()
+        },
+        vision: VisionRecord {
+            grants: vec![(3, 9)],
+            explored: vec![ExploredRecord {
+                empire: 3,
+                cells: 9,
+                bits: vec![0xff, 0x01],
+            }],
         },
     };
     store.write_snapshot("r1", &second).await.expect("write");
@@ -325,6 +348,14 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
             }],
             sites: vec![1],
         },
+        vision: VisionRecord {
+            grants: vec![(1, 2)],
+            explored: vec![ExploredRecord {
+                empire: 1,
+                cells: 16,
+                bits: vec![3, 0],
+            }],
+        },
     };
     store.write_snapshot("r", &world).await.expect("write");
     let exec = |sql: &'static str| {
@@ -357,6 +388,18 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
         ("job recipe", 70000)
     );
     exec("UPDATE jobs SET recipe = 1").await;
+    exec("UPDATE vision_grants SET grantee = -2").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("grant grantee", -2)
+    );
+    exec("UPDATE vision_grants SET grantee = 2").await;
+    exec("UPDATE explored SET bits = 'x0'").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("explored bits", 2)
+    );
+    exec("UPDATE explored SET bits = '0300'").await;
     store.load_snapshot("r").await.expect("repaired rows load");
     // Another store joined her: this one has not answered her join, so it reads the rows.
     let other = open(&db, HomePolicy::FirstJoin).await;

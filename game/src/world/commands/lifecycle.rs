@@ -123,6 +123,7 @@ fn join(
         sent_vision: vec![Visibility::Shroud; cells],
         vision_synced: false,
         resources_sent: false,
+        sharing_sent: false,
     };
     world
         .resource_mut::<Sessions>()

@@ -9,6 +9,7 @@ pub mod notice;
 pub mod orders;
 mod rate;
 pub mod unit_orders;
+pub mod vision_orders;
 
 pub use dedup::{CommandDedup, DEDUP_IDLE_TICKS, DEDUP_WINDOW};
 pub use notice::{RestoreNotice, restored_text};
@@ -21,10 +22,12 @@ use bevy_ecs::prelude::*;
 use economy_orders::{apply_builds, apply_cancels, apply_trains};
 use lifecycle::{SpawnRounds, apply_lifecycle};
 use orders::{
-    AttackOrders, BuildOrders, CancelOrders, Duplicates, MoveOrders, PendingCommands, Replies,
-    StopOrders, TrainOrders, gate_commands, send_replies,
+    AttackOrders, BuildOrders, CancelOrders, Duplicates, GrantOrders, MoveOrders, PendingCommands,
+    Replies, StopOrders, TrainOrders, gate_commands, send_replies,
 };
+use starlane_protocol::Command;
 use unit_orders::{apply_attacks, apply_moves, apply_stops};
+use vision_orders::apply_grants;
 
 /// The commands stage's slice of the configuration.
 #[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +42,7 @@ pub struct CommandSettings {
     pub units_per_empire: u32,
     /// Per-kind limits (`[command_kinds]`), in the order of `Command::KIND_NAMES`: commands
     /// per second and burst, `None` for no kind limit.
-    pub kinds: [Option<(u32, u32)>; 6],
+    pub kinds: [Option<(u32, u32)>; Command::KINDS],
 }
 
 impl CommandSettings {
@@ -96,6 +99,7 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(BuildOrders::default());
         world.insert_resource(TrainOrders::default());
         world.insert_resource(CancelOrders::default());
+        world.insert_resource(GrantOrders::default());
         world.insert_resource(Replies::default());
         world.insert_resource(CommandDedup::default());
         world.insert_resource(Duplicates::default());
@@ -110,6 +114,7 @@ impl RegionPlugin for CommandPlugin {
                 apply_builds,
                 apply_trains,
                 apply_cancels,
+                apply_grants,
             )
                 .chain()
                 .in_set(CommandStep::Orders),

@@ -84,6 +84,11 @@ pub struct TrainOrders(pub Vec<(Order, EntityId, RecipeId, bool)>);
 #[derive(Resource, Debug, Default)]
 pub struct CancelOrders(pub Vec<(Order, EntityId, JobId)>);
 
+/// Vision shares (`true`) and revocations waiting for `apply_grants`, in arrival order (a
+/// revocation after a share of the same tick undoes it): the order, the empire named.
+#[derive(Resource, Debug, Default)]
+pub struct GrantOrders(pub Vec<(Order, EmpireId, bool)>);
+
 /// The queues of the per-kind systems, as one system parameter.
 #[derive(bevy_ecs::system::SystemParam)]
 pub(super) struct OrderQueues<'w> {
@@ -93,6 +98,7 @@ pub(super) struct OrderQueues<'w> {
     builds: ResMut<'w, BuildOrders>,
     trains: ResMut<'w, TrainOrders>,
     cancels: ResMut<'w, CancelOrders>,
+    grants: ResMut<'w, GrantOrders>,
 }
 
 impl OrderQueues<'_> {
@@ -109,6 +115,8 @@ impl OrderQueues<'_> {
                 repeat,
             } => self.trains.0.push((order, building, recipe, repeat)),
             Command::Cancel { building, job } => self.cancels.0.push((order, building, job)),
+            Command::ShareVision { to } => self.grants.0.push((order, to, true)),
+            Command::RevokeVision { to } => self.grants.0.push((order, to, false)),
         }
     }
 }

@@ -51,19 +51,23 @@ pub struct EmpireVision {
 #[derive(Resource, Debug, Default)]
 pub struct Vision {
     /// Entities on each map cell.
-    occupants: Vec<Vec<EntityId>>,
+    pub(super) occupants: Vec<Vec<EntityId>>,
     /// Empires each map cell is visible to (`cells[i] == Visible`), sorted.
-    watchers: Vec<Vec<EmpireId>>,
+    pub(super) watchers: Vec<Vec<EmpireId>>,
     /// The cell of every located entity.
-    located: FxHashMap<EntityId, u32>,
+    pub(super) located: FxHashMap<EntityId, u32>,
     /// Every observer, by its entity id.
-    observers: FxHashMap<EntityId, Observer>,
-    /// Every empire that ever had an observer.
-    empires: FxHashMap<EmpireId, EmpireVision>,
+    pub(super) observers: FxHashMap<EntityId, Observer>,
+    /// Every empire that ever had an observer, or saw through one by a grant, or had its
+    /// explored cells restored.
+    pub(super) empires: FxHashMap<EmpireId, EmpireVision>,
     /// Empires with changes since the last finished tick.
-    dirty: Vec<EmpireId>,
+    pub(super) dirty: Vec<EmpireId>,
     /// Empires whose `changed`, `entered` or `left` hold the last finished tick's changes.
-    published: Vec<EmpireId>,
+    pub(super) published: Vec<EmpireId>,
+    /// Per granting empire, the empires that see through its observers (shared vision),
+    /// sorted.
+    pub(super) grants: FxHashMap<EmpireId, Vec<EmpireId>>,
 }
 
 impl Vision {
@@ -167,46 +171,27 @@ impl Vision {
         if old == observer {
             return;
         }
-        let cells = map.cell_count();
         if let Some(o) = old {
-            self.cover(map, o, |count| {
-                *count = count.saturating_sub(1);
-                *count == 0
-            });
+            self.cover(map, o, uncover_step);
         }
         if let Some(o) = observer {
-            self.empires
-                .entry(o.empire)
-                .or_insert_with(|| EmpireVision {
-                    cells: vec![Visibility::Shroud; cells],
-                    ..EmpireVision::default()
-                });
-            self.cover(map, o, |count| {
-                *count += 1;
-                *count == 1
-            });
+            self.cover(map, o, cover_step);
         }
     }
 
-    /// Apply `step` to the cover count of every on-map cell of `o`'s disc; a cell for which
-    /// it returns true crossed zero.
-    fn cover(&mut self, map: &GameMap, o: Observer, mut step: impl FnMut(&mut u32) -> bool) {
-        let Some(v) = self.empires.get_mut(&o.empire) else {
-            return;
-        };
-        for h in disc(o.hex, o.range) {
-            let Some(cell) = cell_of(map, h) else {
-                continue;
-            };
-            let count = v.cover.entry(cell).or_insert(0);
-            if step(count) {
-                v.touched.push(cell);
-            }
-            if *count == 0 {
-                v.cover.remove(&cell);
-            }
+    /// Apply `step` to the cover counts of `o`'s disc for its empire and every empire its
+    /// empire shares its vision with.
+    fn cover(&mut self, map: &GameMap, o: Observer, step: fn(&mut u32) -> bool) {
+        let Self {
+            empires,
+            dirty,
+            grants,
+            ..
+        } = self;
+        cover_for(map, empires, dirty, o.empire, o, step);
+        for viewer in grants.get(&o.empire).into_iter().flatten() {
+            cover_for(map, empires, dirty, *viewer, o, step);
         }
-        mark_dirty(v, o.empire, &mut self.dirty);
     }
 
     /// Close the tick: cells whose cover crossed zero become visible or fog, and every
@@ -240,8 +225,58 @@ impl Vision {
     }
 }
 
+/// Apply `step` to the cover count, in `viewer`'s vision, of every on-map cell of `o`'s
+/// disc; a cell for which it returns true crossed zero.
+pub(super) fn cover_for(
+    map: &GameMap,
+    empires: &mut FxHashMap<EmpireId, EmpireVision>,
+    dirty: &mut Vec<EmpireId>,
+    viewer: EmpireId,
+    o: Observer,
+    step: fn(&mut u32) -> bool,
+) {
+    let v = vision_of(empires, viewer, map.cell_count());
+    for h in disc(o.hex, o.range) {
+        let Some(cell) = cell_of(map, h) else {
+            continue;
+        };
+        let count = v.cover.entry(cell).or_insert(0);
+        if step(count) {
+            v.touched.push(cell);
+        }
+        if *count == 0 {
+            v.cover.remove(&cell);
+        }
+    }
+    mark_dirty(v, viewer, dirty);
+}
+
+/// `empire`'s vision, all shroud if it had none.
+pub(super) fn vision_of(
+    empires: &mut FxHashMap<EmpireId, EmpireVision>,
+    empire: EmpireId,
+    cells: usize,
+) -> &mut EmpireVision {
+    empires.entry(empire).or_insert_with(|| EmpireVision {
+        cells: vec![Visibility::Shroud; cells],
+        ..EmpireVision::default()
+    })
+}
+
+/// One more observer covers the cell: true when it was uncovered.
+pub(super) fn cover_step(count: &mut u32) -> bool {
+    *count += 1;
+    *count == 1
+}
+
+/// One observer fewer covers the cell: true when none is left.
+pub(super) fn uncover_step(count: &mut u32) -> bool {
+    *count = count.saturating_sub(1);
+    *count == 0
+}
+
 /// The cell index of `h`, if on the map (a map has far fewer than 2^32 cells).
-fn cell_of(map: &GameMap, h: Hex) -> Option<u32> {
+pub(super) fn cell_of(map: &GameMap, h: Hex) -> Option<u32> {
     map.cell_index(h).and_then(|i| u32::try_from(i).ok())
 }
 

@@ -4,8 +4,13 @@
 //!
 //! The [`Vision`] index is kept up to date from the tick's changes (bevy change detection on
 //! positions, owners and vision ranges, and removals), so the stage costs what moved, not
-//! what exists: a static observer is never computed again.
+//! what exists: a static observer is never computed again. Shared vision: an empire granted
+//! another's vision ([`crate::world::sharing::Grants`]) sees through its observers too, from
+//! the tick the grant was accepted ([`Vision::set_grant`]). Explored cells survive restarts
+//! ([`Vision::explored`], [`Vision::restore_explored`]).
 
+mod explored;
+mod grants;
 mod index;
 #[cfg(test)]
 mod tests;
@@ -15,6 +20,7 @@ pub use index::{EmpireVision, Observer, Vision};
 use super::components::{NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange};
 use super::resources::WorldMap;
 use super::schedule::{RegionPlugin, RegionSet};
+use super::sharing::Grants;
 use bevy_ecs::prelude::*;
 use rustc_hash::FxHashMap;
 use starlane_protocol::EntityId;
@@ -48,7 +54,7 @@ type ObserverChanges<'w, 's> = Query<
 >;
 
 /// Feed the tick's changes to the vision index: entities removed, moved or new, observers
-/// lost, moved or new; then close the tick.
+/// lost, moved or new, grants begun or ended; then close the tick.
 #[allow(clippy::too_many_arguments)]
 fn update_vision(
     map: Res<WorldMap>,
@@ -59,6 +65,7 @@ fn update_vision(
     mut gone: RemovedComponents<Position>,
     mut blind: RemovedComponents<VisionRange>,
     mut ids: Local<FxHashMap<Entity, EntityId>>,
+    mut grants: ResMut<Grants>,
 ) {
     let map = &map.map;
     vision.fit(map);
@@ -86,6 +93,9 @@ fn update_vision(
             range: range.0,
         });
         vision.set_observer(map, id.0, observer);
+    }
+    for change in grants.for_vision.drain(..) {
+        vision.set_grant(map, change.from, change.to, change.on);
     }
     vision.finish_tick();
 }

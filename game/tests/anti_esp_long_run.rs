@@ -1,0 +1,245 @@
+//! Anti-ESP over a long run (SPEC.md §20, DESIGN.md "nothing about an entity outside a
+//! client's vision ever leaves the region"): four empires on one edge link move, fight, probe
+//! for entities they cannot see, and share and revoke vision at random for 6,000 ticks (five minutes), while
+//! every message the region sends is recorded. Each tick, each session's view as the edge
+//! holds it equals its empire's allowed sight (its own units' and that of the empires whose
+//! grants it holds, by a model of the grants kept from the region's answers); every entity the
+//! link's frames name is in some session's allowed sight; every `Sharing` event names a grant
+//! of the session's own empire; every probe is refused exactly as a missing entity; and
+//! every few ticks each session's visible cells are exactly those its allowed observers cover.
+
+use crate::common::combat::order;
+use crate::common::{LINK, ModelEdge, join_on, seen_by, session_msgs, sim_on};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use starlane_game::RegionConfig;
+use starlane_game::map::GameMap;
+use starlane_game::world::{LinkId, Owner, Position, RegionSim, VisionRange};
+use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId};
+use starlane_protocol::{Command, CommandError, EmpireId, EntityId, Hex, Visibility};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const EMPIRES: [(SessionId, EmpireId); 4] = [(1, 7), (2, 8), (3, 9), (4, 10)];
+const TICKS: u32 = 6000;
+
+/// What the test sent and is waiting to hear about, by (session, seq).
+enum Sent {
+    Grant { to: EmpireId, on: bool },
+    Probe,
+    Other,
+}
+
+/// Grants as the region acknowledged them: (from, to).
+type Model = BTreeSet<(EmpireId, EmpireId)>;
+
+fn allowed(sim: &mut RegionSim, grants: &Model, empire: EmpireId) -> BTreeSet<EntityId> {
+    let mut out: BTreeSet<EntityId> = seen_by(sim, empire).into_iter().collect();
+    for (from, _) in grants.iter().filter(|(_, to)| *to == empire) {
+        out.extend(seen_by(sim, *from));
+    }
+    out
+}
+
+/// The cells visible to `empire` by the definition: within range of one of its observers or
+/// of an observer of an empire that shares with it.
+fn visible_cells(sim: &mut RegionSim, grants: &Model, empire: EmpireId) -> Vec<bool> {
+    let sources: BTreeSet<EmpireId> = grants
+        .iter()
+        .filter(|(_, to)| *to == empire)
+        .map(|(from, _)| *from)
+        .chain([empire])
+        .collect();
+    let world = sim.world_mut();
+    let observers: Vec<(Hex, u32)> = world
+        .query::<(&Owner, &Position, &VisionRange)>()
+        .iter(world)
+        .filter(|(o, _, _)| sources.contains(&o.0))
+        .map(|(_, p, r)| (p.0, r.0))
+        .collect();
+    sim.map()
+        .cells()
+        .iter()
+        .map(|h| observers.iter().any(|(at, r)| at.distance(*h) <= *r))
+        .collect()
+}
+
+/// Send each empire's orders for this tick.
+fn orders(
+    sim: &mut RegionSim,
+    rng: &mut StdRng,
+    grants: &Model,
+    sent: &mut HashMap<(SessionId, u32), Sent>,
+    seq: &mut u32,
+) {
+    let tick = sim.tick();
+    let all: Vec<(EntityId, EmpireId)> = sim.all_units().iter().map(|u| (u.id, u.owner)).collect();
+    for (session, empire) in EMPIRES {
+        let mut send = |sim: &mut RegionSim, command, what| {
+            *seq += 1;
+            sent.insert((session, *seq), what);
+            sim.push(order(session, *seq, command));
+        };
+        if (tick + session as u32).is_multiple_of(5) {
+            let own = sim.units_of(empire);
+            if !own.is_empty() {
+                let u = own[rng.random_range(0..own.len())];
+                let to = u
+                    .pos
+                    .plus(Hex::new(rng.random_range(-4..=4), rng.random_range(-4..=4)));
+                send(sim, Command::Move { unit: u.id, to }, Sent::Other);
+            }
+        }
+        if (tick + session as u32).is_multiple_of(10) {
+            let hidden: Vec<EntityId> = {
+                let ok = allowed(sim, grants, empire);
+                all.iter()
+                    .filter(|(id, _)| !ok.contains(id))
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
+            if !hidden.is_empty() {
+                let id = hidden[rng.random_range(0..hidden.len())];
+                let to = Hex::new(0, 0);
+                send(sim, Command::Move { unit: id, to }, Sent::Probe);
+            }
+        }
+        if (tick + 3 * session as u32).is_multiple_of(40) {
+            let others: Vec<EmpireId> = EMPIRES
+                .iter()
+                .map(|(_, e)| *e)
+                .filter(|e| *e != empire)
+                .collect();
+            let to = others[rng.random_range(0..others.len())];
+            let on = !grants.contains(&(empire, to));
+            let command = if on {
+                Command::ShareVision { to }
+            } else {
+                Command::RevokeVision { to }
+            };
+            send(sim, command, Sent::Grant { to, on });
+        }
+    }
+}
+
+/// Check one tick's messages, and update the grant model from the answers.
+fn check_messages(
+    frames: &[(LinkId, RegionToEdge)],
+    sent: &mut HashMap<(SessionId, u32), Sent>,
+    grants: &mut Model,
+    counts: &mut BTreeMap<&'static str, u32>,
+) {
+    let mut told = Vec::new();
+    for (session, empire) in EMPIRES {
+        for m in session_msgs(frames, session) {
+            match m {
+                LinkServerMsg::CommandAck { seq } | LinkServerMsg::CommandRejected { seq, .. } => {
+                    let result = match m {
+                        LinkServerMsg::CommandRejected { error, .. } => Err(error),
+                        _ => Ok(()),
+                    };
+                    match sent
+                        .remove(&(session, seq))
+                        .expect("an answer to a sent command")
+                    {
+                        Sent::Grant { to, on } => {
+                            assert_eq!(result, Ok(()), "grant {empire} -> {to} ({on})");
+                            *counts.entry("grants").or_default() += 1;
+                            if on {
+                                grants.insert((empire, to));
+                            } else {
+                                grants.remove(&(empire, to));
+                            }
+                        }
+                        Sent::Probe => {
+                            assert_eq!(result, Err(CommandError::UnknownUnit), "probe");
+                            *counts.entry("probes").or_default() += 1;
+                        }
+                        Sent::Other => *counts.entry("orders").or_default() += 1,
+                    }
+                }
+                LinkServerMsg::Sharing(s) => {
+                    assert_ne!(s.empire, empire, "a grant names another empire");
+                    let pair = if s.outgoing {
+                        (empire, s.empire)
+                    } else {
+                        (s.empire, empire)
+                    };
+                    told.push((pair, s.active));
+                }
+                _ => {}
+            }
+        }
+    }
+    // Each event is about a grant of the receiving empire, as the answers left it.
+    for (pair, active) in told {
+        assert_eq!(grants.contains(&pair), active, "sharing event {pair:?}");
+        *counts.entry("sharing events").or_default() += 1;
+    }
+}
+
+#[test]
+fn nothing_outside_allowed_sight_reaches_any_session() {
+    let config = RegionConfig {
+        asteroid_percent: 5,
+        pirates: 6,
+        ..RegionConfig::default()
+    };
+    let mut sim = sim_on(config, GameMap::generate(6, 11, 5));
+    let mut edge = ModelEdge::new(LINK, sim.map().cell_count());
+    for (session, empire) in EMPIRES {
+        sim.push(join_on(LINK, session, empire, session as u32 - 1));
+    }
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let (mut grants, mut sent, mut seq) = (Model::new(), HashMap::new(), 0u32);
+    let mut counts = BTreeMap::new();
+    let mut most_grants = 0;
+    for _ in 0..TICKS {
+        orders(&mut sim, &mut rng, &grants, &mut sent, &mut seq);
+        let frames = sim.step();
+        edge.apply(&sim, &frames);
+        check_messages(&frames, &mut sent, &mut grants, &mut counts);
+        most_grants = most_grants.max(grants.len());
+        let mut union = BTreeSet::new();
+        for (session, empire) in EMPIRES {
+            let ok = allowed(&mut sim, &grants, empire);
+            let held: BTreeSet<EntityId> = edge.session_states(session).into_keys().collect();
+            assert_eq!(held, ok, "session {session} at tick {}", sim.tick());
+            union.extend(ok);
+        }
+        for (_, f) in &frames {
+            if let RegionToEdge::Entities(e) = f {
+                for id in e
+                    .appeared
+                    .iter()
+                    .map(|s| s.id)
+                    .chain(e.changed.iter().map(|c| c.id))
+                {
+                    assert!(union.contains(&id), "frame names {id}, seen by no session");
+                }
+            }
+        }
+        if sim.tick().is_multiple_of(20) {
+            for (session, empire) in EMPIRES {
+                let want = visible_cells(&mut sim, &grants, empire);
+                let got: Vec<bool> = edge.vision[&session]
+                    .iter()
+                    .map(|v| *v == Visibility::Visible)
+                    .collect();
+                assert_eq!(
+                    got,
+                    want,
+                    "cells of session {session} at tick {}",
+                    sim.tick()
+                );
+            }
+        }
+    }
+    assert!(sent.is_empty(), "every command answered");
+    assert!(counts["grants"] >= 20, "{counts:?}");
+    assert!(counts["probes"] >= 200, "{counts:?}");
+    assert!(most_grants >= 3, "alliances formed: {most_grants}");
+    assert!(
+        counts["sharing events"] >= 2 * counts["grants"],
+        "{counts:?}"
+    );
+}
