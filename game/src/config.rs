@@ -18,6 +18,7 @@ mod recipes;
 mod shared_vision;
 mod store;
 mod sync;
+mod vision_cache;
 
 pub use ai::AiConfig;
 pub use cluster::ClusterSection;
@@ -34,6 +35,7 @@ pub use recipes::{DEFAULT_RECIPES, RecipeBook};
 pub use shared_vision::SharedVisionConfig;
 pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
+pub use vision_cache::VisionCacheConfig;
 
 use serde::Deserialize;
 use starlane_protocol::EntityKind;
@@ -188,6 +190,8 @@ pub struct RegionConfig {
     pub ai: AiConfig,
     /// `[shared_vision]`: vision grants between empires.
     pub shared_vision: SharedVisionConfig,
+    /// `[vision_cache]`: what empires remember of what they no longer see.
+    pub vision_cache: VisionCacheConfig,
 }
 
 impl Default for RegionConfig {
@@ -249,6 +253,7 @@ impl Default for RegionConfig {
             economy: EconomyConfig::default(),
             ai: AiConfig::default(),
             shared_vision: SharedVisionConfig::default(),
+            vision_cache: VisionCacheConfig::default(),
         }
     }
 }
@@ -382,6 +387,8 @@ impl RegionConfig {
         self.economy.validate(self.tick_hz)?;
         self.ai.validate()?;
         self.shared_vision.validate()?;
+        self.vision_cache
+            .validate(|kind| self.move_ticks.get(kind) > 0)?;
         self.queues.validate()?;
         if !starlane_protocol::link::control::valid_name(&self.region_id) {
             return Err(ConfigError::Invalid {

@@ -96,11 +96,32 @@ pub struct ExploredRecord {
     pub bits: Vec<u8>,
 }
 
-/// Shared vision and explored cells of a region as stored.
+/// Shared vision, explored cells and remembered entities of a region as stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VisionRecord {
     /// Every vision grant as `(from, to)`, sorted.
     pub grants: Vec<(EmpireId, EmpireId)>,
     /// Every empire's explored cells, by empire.
     pub explored: Vec<ExploredRecord>,
+    /// What every empire remembers of entities it no longer sees, by empire and id.
+    pub remembered: Vec<MemoryRecord>,
+}
+
+/// An entity an empire remembers (the vision cache, SPEC.md §20.6) as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryRecord {
+    /// The empire that remembers.
+    pub empire: EmpireId,
+    /// The entity.
+    pub id: EntityId,
+    /// Its kind.
+    pub kind: EntityKind,
+    /// Its owner when last seen.
+    pub owner: EmpireId,
+    /// Where it stood.
+    pub pos: Hex,
+    /// Ticks since it was last seen, when the snapshot was taken.
+    pub age_ticks: u32,
+    /// Ticks left before it is forgotten; `None` until seen again.
+    pub ttl_ticks: Option<u32>,
 }

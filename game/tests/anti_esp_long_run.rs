@@ -16,7 +16,7 @@ use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::world::{LinkId, Owner, Position, RegionSim, VisionRange};
 use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId};
-use starlane_protocol::{Command, CommandError, EmpireId, EntityId, Hex, Visibility};
+use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityState, Hex, Visibility};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const EMPIRES: [(SessionId, EmpireId); 4] = [(1, 7), (2, 8), (3, 9), (4, 10)];
@@ -177,6 +177,41 @@ fn check_messages(
     }
 }
 
+/// What each session held (as the edge shows it) at the end of the previous tick.
+type Held = HashMap<SessionId, HashMap<EntityId, EntityState>>;
+
+/// Every `LastSeen` names an entity the session held at the previous tick, exactly as held
+/// (and never a ship); every `Forget` names one the session was told it remembers.
+fn check_memory(
+    frames: &[(LinkId, RegionToEdge)],
+    before: &Held,
+    remembered: &mut HashMap<SessionId, BTreeSet<EntityId>>,
+    counts: &mut BTreeMap<&'static str, u32>,
+) {
+    for (session, _) in EMPIRES {
+        let mine = remembered.entry(session).or_default();
+        for m in session_msgs(frames, session) {
+            match m {
+                LinkServerMsg::LastSeen(s) => {
+                    let held = before
+                        .get(&session)
+                        .and_then(|h| h.get(&s.id))
+                        .unwrap_or_else(|| panic!("last seen {} never held", s.id));
+                    assert_eq!((s.kind, s.owner, s.pos), (held.kind, held.owner, held.pos));
+                    assert!(s.kind.is_building() || s.kind.deposit().is_some());
+                    mine.insert(s.id);
+                    *counts.entry("last seen").or_default() += 1;
+                }
+                LinkServerMsg::Forget { id } => {
+                    assert!(mine.remove(&id), "forget of {id} never remembered");
+                    *counts.entry("forget").or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 #[test]
 fn nothing_outside_allowed_sight_reaches_any_session() {
     let config = RegionConfig {
@@ -193,11 +228,17 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
     let (mut grants, mut sent, mut seq) = (Model::new(), HashMap::new(), 0u32);
     let mut counts = BTreeMap::new();
     let mut most_grants = 0;
+    let mut remembered = HashMap::new();
     for _ in 0..TICKS {
         orders(&mut sim, &mut rng, &grants, &mut sent, &mut seq);
+        let before: Held = EMPIRES
+            .iter()
+            .map(|(s, _)| (*s, edge.session_states(*s)))
+            .collect();
         let frames = sim.step();
         edge.apply(&sim, &frames);
         check_messages(&frames, &mut sent, &mut grants, &mut counts);
+        check_memory(&frames, &before, &mut remembered, &mut counts);
         most_grants = most_grants.max(grants.len());
         let mut union = BTreeSet::new();
         for (session, empire) in EMPIRES {
@@ -242,4 +283,6 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
         counts["sharing events"] >= 2 * counts["grants"],
         "{counts:?}"
     );
+    assert!(counts["last seen"] >= 20, "{counts:?}");
+    println!("{counts:?}, most grants at once {most_grants}");
 }

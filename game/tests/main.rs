@@ -45,5 +45,6 @@ mod sync_congestion;
 mod sync_model;
 mod sync_removed;
 mod sync_union;
+mod vision_memory;
 mod vision_restore;
 mod vision_sharing;

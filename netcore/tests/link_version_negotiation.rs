@@ -89,12 +89,12 @@ fn an_edge_refuses_a_welcome_outside_its_range() {
 }
 
 #[test]
-fn an_edge_of_version_6_no_longer_links() {
-    // Version 7 changed the encoding of `Command` frames and entity kinds (both sets grew),
-    // of `Joined` (the catalog) and of `ToClient` (job events): a version-6 edge would misread
-    // them, so it is refused.
+fn an_edge_of_version_7_no_longer_links() {
+    // Version 8 changed the encoding of `Command` frames and command errors (both sets grew)
+    // and of `ToClient` (sharing and memory events): a version-7 edge would misread them, so
+    // it is refused.
     let edge = EdgeLinkConfig {
-        versions: 4..=6,
+        versions: 4..=7,
         ..EdgeLinkConfig::default()
     };
     let mut net = Net::with(edge, RegionLinkConfig::default());
@@ -107,6 +107,6 @@ fn an_edge_of_version_6_no_longer_links() {
         panic!("{:?}", net.edge_events);
     };
     assert_eq!(closed.code, Some(CloseCode::Version.code()));
-    assert!(closed.reason.contains("7..=7"), "{}", closed.reason);
+    assert!(closed.reason.contains("8..=8"), "{}", closed.reason);
     assert!(!net.edge.is_up());
 }

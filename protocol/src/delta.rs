@@ -43,6 +43,12 @@ pub enum Event {
     /// A vision grant to or from the receiving empire began or ended (protocol version 4,
     /// SPEC.md §20.3): tag 7, extended kind 0.
     Sharing(crate::sharing::SharingEvent),
+    /// An entity left the receiving empire's view and is remembered as last seen (protocol
+    /// version 4, SPEC.md §20.6): tag 7, extended kind 1.
+    LastSeen(crate::memory::LastSeenEvent),
+    /// Drop the last-seen snapshot of `id` (expired, or its hex was seen again without it;
+    /// protocol version 4, SPEC.md §20.6): tag 7, extended kind 2.
+    Forget { id: EntityId },
 }
 
 /// What an empire's units did and suffered in combat over one report interval.
@@ -81,7 +87,7 @@ impl Event {
             Event::CommandRejected { .. } => 4,
             Event::Combat(_) => 5,
             Event::Job(_) => 6,
-            Event::Sharing(_) => 7,
+            Event::Sharing(_) | Event::LastSeen(_) | Event::Forget { .. } => 7,
         }
     }
 }

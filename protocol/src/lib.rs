@@ -23,6 +23,7 @@ pub mod economy;
 // `hex` crate in every `use starlane_protocol::*`.
 mod hex;
 pub mod link;
+pub mod memory;
 pub mod sharing;
 pub mod types;
 

@@ -34,4 +34,8 @@ pub struct SharingEvent {
 pub mod extended_kind {
     /// [`super::SharingEvent`].
     pub const SHARING: u8 = 0;
+    /// [`crate::memory::LastSeenEvent`].
+    pub const LAST_SEEN: u8 = 1;
+    /// `Event::Forget`.
+    pub const FORGET: u8 = 2;
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use starlane_protocol::client::{ClientMsg, DecodeError, ServerMsg};
 use starlane_protocol::delta::*;
 use starlane_protocol::economy::*;
+use starlane_protocol::memory::LastSeenEvent;
 use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::*;
 
@@ -212,6 +213,14 @@ fn event_from_json(e: &Value) -> Event {
             recipe: small(e, "recipe"),
             state: JobState::from_u8(small(e, "state")).expect("valid job state"),
         }),
+        "lastSeen" => Event::LastSeen(LastSeenEvent {
+            id: small(e, "id"),
+            kind: kind_of(e, "kind"),
+            owner: small(e, "owner"),
+            pos: hex_of(field(e, "pos")),
+            age_secs: small(e, "ageSecs"),
+        }),
+        "forget" => Event::Forget { id: small(e, "id") },
         "sharing" => Event::Sharing(SharingEvent {
             empire: small(e, "empire"),
             outgoing: field(e, "outgoing").as_bool().expect("outgoing is a bool"),
@@ -371,7 +380,7 @@ fn vector_names_are_unique() {
 #[test]
 fn every_code_since_version_3_has_a_vector() {
     let (mut kinds, mut errors, mut states) = (Vec::new(), Vec::new(), Vec::new());
-    let mut sharing = Vec::new();
+    let (mut sharing, mut memory) = (Vec::new(), Vec::new());
     let mut add = |m: &ServerMsg| {
         let events = match m {
             ServerMsg::EntityPacket(p) => {
@@ -392,6 +401,8 @@ fn every_code_since_version_3_has_a_vector() {
                 Event::CommandRejected { error, .. } => errors.push(error),
                 Event::Job(j) => states.push(j.state),
                 Event::Sharing(s) => sharing.push((s.outgoing, s.active)),
+                Event::LastSeen(_) => memory.push("last_seen"),
+                Event::Forget { .. } => memory.push("forget"),
                 _ => {}
             }
         }
@@ -410,5 +421,8 @@ fn every_code_since_version_3_has_a_vector() {
     }
     for flags in [(false, false), (false, true), (true, false), (true, true)] {
         assert!(sharing.contains(&flags), "no sharing event {flags:?}");
+    }
+    for event in ["last_seen", "forget"] {
+        assert!(memory.contains(&event), "no {event} event");
     }
 }

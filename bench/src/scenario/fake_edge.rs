@@ -321,10 +321,14 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
             LinkServerMsg::CommandRejected { seq, error } => {
                 emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
             }
-            // Combat reports, job and sharing events have no version-1 message of their own
+            // Combat reports, job, sharing and memory events have no version-1 message of their own
             // (the real edge sends them as `EntityPacket` events); the stand-in measures the
             // region.
-            LinkServerMsg::Combat(_) | LinkServerMsg::Job(_) | LinkServerMsg::Sharing(_) => {}
+            LinkServerMsg::Combat(_)
+            | LinkServerMsg::Job(_)
+            | LinkServerMsg::Sharing(_)
+            | LinkServerMsg::LastSeen(_)
+            | LinkServerMsg::Forget { .. } => {}
         }
     }
     if let Some(u) = update {

@@ -9,7 +9,17 @@ use crate::delta::{DeltaReceiver, DeltaStats, PacketKind};
 use starlane_protocol::client::ClientMsg;
 use starlane_protocol::delta::{CombatReport, EntityPacket, Event};
 use starlane_protocol::economy::JobEvent;
+use starlane_protocol::memory::LastSeenEvent;
 use starlane_protocol::sharing::SharingEvent;
+
+/// A change to what the empire remembers (SPEC.md §20.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Memory {
+    /// The entity left the view and is remembered as this.
+    LastSeen(LastSeenEvent),
+    /// The entity is forgotten.
+    Forget(starlane_protocol::EntityId),
+}
 use starlane_protocol::{CommandError, EntityChange, EntityId, EntityState, Update, VisionChange};
 
 /// The answer to one of the client's commands, from a `CommandAck` or `CommandRejected` event.
@@ -38,6 +48,8 @@ pub struct Assembled {
     pub jobs: Vec<JobEvent>,
     /// The packet's vision-grant events, in order (SPEC.md §20.3).
     pub sharing: Vec<SharingEvent>,
+    /// The packet's last-seen snapshots and forgotten ids, in order (SPEC.md §20.6).
+    pub memory: Vec<Memory>,
     /// The `Ack { newest, mask }` covering every packet received so far, this one included.
     pub ack: (u16, u32),
 }
@@ -105,6 +117,7 @@ impl UpdateAssembler {
         let mut combat = Vec::new();
         let mut jobs = Vec::new();
         let mut sharing = Vec::new();
+        let mut memory = Vec::new();
         for event in &applied.events {
             match *event {
                 // Removals are taken from `applied.removed`: only ids that really left.
@@ -122,6 +135,8 @@ impl UpdateAssembler {
                 Event::Combat(report) => combat.push(report),
                 Event::Job(job) => jobs.push(job),
                 Event::Sharing(grant) => sharing.push(grant),
+                Event::LastSeen(seen) => memory.push(Memory::LastSeen(seen)),
+                Event::Forget { id } => memory.push(Memory::Forget(id)),
             }
         }
         // `WorldView::apply` applies appeared, then changed, then disappeared: an id removed
@@ -148,6 +163,7 @@ impl UpdateAssembler {
             combat,
             jobs,
             sharing,
+            memory,
             ack,
         })
     }

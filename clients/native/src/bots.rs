@@ -45,6 +45,8 @@ pub struct SwarmStats {
     pub job_events: AtomicU64,
     /// Vision-grant events received (SPEC.md §20).
     pub sharing_events: AtomicU64,
+    /// Last-seen and forget events received (SPEC.md §20.6).
+    pub memory_events: AtomicU64,
 }
 
 /// What a bot orders every few seconds.
@@ -155,6 +157,9 @@ pub async fn run_bot(
                 }
                 Some(ClientEvent::Sharing(_)) => {
                     stats.sharing_events.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(ClientEvent::Memory(_)) => {
+                    stats.memory_events.fetch_add(1, Ordering::Relaxed);
                 }
                 Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,

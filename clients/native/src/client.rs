@@ -72,6 +72,8 @@ pub enum ClientEvent {
     Job(JobEvent),
     /// A vision grant to or from the empire began or ended (SPEC.md §20.3).
     Sharing(SharingEvent),
+    /// The empire remembers or forgets an entity it no longer sees (SPEC.md §20.6).
+    Memory(crate::assembler::Memory),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
     /// unexpected close, `None`): same empire, unanswered commands sent again.
     Moved { reason: Option<MoveReason> },
@@ -437,6 +439,11 @@ impl Client {
         }
         self.pending
             .extend(a.sharing.into_iter().map(ClientEvent::Sharing));
+        for m in &a.memory {
+            self.world.apply_memory(m);
+        }
+        self.pending
+            .extend(a.memory.into_iter().map(ClientEvent::Memory));
     }
 
     /// Apply a (legacy) full update and record it.

@@ -1,6 +1,7 @@
 //! The client's view of the world, built from the server's messages.
 
 use starlane_protocol::economy::{JobEvent, JobState};
+use starlane_protocol::memory::LastSeenEvent;
 use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::{
     EmpireId, EntityId, EntityState, Hex, MapInfo, NEUTRAL_EMPIRE, Update, Visibility,
@@ -38,6 +39,8 @@ pub struct WorldView {
     pub shares_to: BTreeSet<EmpireId>,
     /// Empires that share their vision with this empire.
     pub shared_from: BTreeSet<EmpireId>,
+    /// Entities the empire remembers and no longer sees, as last seen (SPEC.md §20.6).
+    pub last_seen: BTreeMap<EntityId, LastSeenEvent>,
 }
 
 impl WorldView {
@@ -59,6 +62,19 @@ impl WorldView {
             set.insert(grant.empire);
         } else {
             set.remove(&grant.empire);
+        }
+    }
+
+    /// Apply a memory event: a snapshot is kept until forgotten or until its entity is in
+    /// view again.
+    pub fn apply_memory(&mut self, m: &crate::assembler::Memory) {
+        match m {
+            crate::assembler::Memory::LastSeen(seen) => {
+                self.last_seen.insert(seen.id, *seen);
+            }
+            crate::assembler::Memory::Forget(id) => {
+                self.last_seen.remove(id);
+            }
         }
     }
 
@@ -87,6 +103,7 @@ impl WorldView {
         for e in &update.appeared {
             self.entities.insert(e.id, e.clone());
             self.ever_seen.insert(e.id, e.clone());
+            self.last_seen.remove(&e.id);
             applied.appeared.push(e.id);
         }
         for c in &update.changed {

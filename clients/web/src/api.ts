@@ -148,6 +148,24 @@ export interface StarlaneHandle {
   sendShareVision(to: number): number;
   /** Stops sharing our vision with empire `to`; returns its seq, or 0 if not sent. */
   sendRevokeVision(to: number): number;
+  /**
+   * The remembered entities (SPEC.md §20.6: LastSeen snapshots, drawn faded), sorted by id, with
+   * where they were last seen and how long ago (seconds, from the page's clock).
+   */
+  lastSeen(): LastSeenView[];
+}
+
+/** A remembered entity as browser tests see it. */
+export interface LastSeenView {
+  id: number;
+  kind: number;
+  owner: number;
+  q: number;
+  r: number;
+  /** When it was last seen (ms, `performance.now()` clock): receive time minus the event's age. */
+  seenAtMs: number;
+  /** Whole seconds since it was last seen. */
+  ageSecs: number;
 }
 
 /** One job of a queue as browser tests see it. */
@@ -307,6 +325,20 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     sendRevokeVision(to: number) {
       return src.sendRevokeVision(to) ? src.commands.lastSentSeq : 0;
+    },
+    lastSeen() {
+      const now = performance.now();
+      return [...src.world.lastSeen.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((m) => ({
+          id: m.id,
+          kind: m.kind,
+          owner: m.owner,
+          q: m.pos.q,
+          r: m.pos.r,
+          seenAtMs: m.seenAtMs,
+          ageSecs: Math.max(0, Math.floor((now - m.seenAtMs) / 1000)),
+        }));
     },
     linkStats() {
       const v = src.linkStats();

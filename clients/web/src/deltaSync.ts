@@ -1,7 +1,8 @@
 // Turns EntityPacket datagrams (protocol/SPEC.md §16) into what the rest of the client already
 // understands: a World update (appeared / changed / disappeared / vision / resources), command
-// answers for the CommandLog, combat reports, job events and vision grants (Sharing events), and
-// the Ack to send back. Pure logic: no sockets, no timers.
+// answers for the CommandLog, combat reports, job events, vision grants (Sharing events), the
+// vision cache (LastSeen and Forget events), and the Ack to send back. Pure logic: no sockets,
+// no timers.
 
 import { DeltaReceiver, type DeltaResult } from "./deltaReceiver";
 import type {
@@ -9,6 +10,7 @@ import type {
   EntityPacket,
   EntityState,
   JobEvent,
+  LastSeenEvent,
   ResourceAmount,
   SharingEvent,
   VisionChange,
@@ -32,6 +34,9 @@ export interface CommandAnswer {
   error: number | null;
 }
 
+/** A vision cache event (SPEC.md §20.6): remember an entity as last seen, or forget it. */
+export type MemoryEvent = ({ type: "lastSeen" } & LastSeenEvent) | { type: "forget"; id: number };
+
 /** What one applied packet means for the client. */
 export interface SyncOutcome {
   /** The world update. Its `tick` never moves backwards (a late packet keeps the newest). */
@@ -49,6 +54,8 @@ export interface SyncOutcome {
   jobs: JobEvent[];
   /** Vision grants that began or ended among the packet's new events (SPEC.md §20.3). */
   sharing: SharingEvent[];
+  /** LastSeen and Forget events among the packet's new events, in packet order (SPEC.md §20.6). */
+  memory: MemoryEvent[];
   /** What the receiver did with the packet. */
   result: DeltaResult;
 }
@@ -102,6 +109,7 @@ export class DeltaSync {
     const combat: CombatReport[] = [];
     const jobs: JobEvent[] = [];
     const sharing: SharingEvent[] = [];
+    const memory: MemoryEvent[] = [];
     for (const { event } of result.events) {
       switch (event.type) {
         case "vision":
@@ -124,6 +132,14 @@ export class DeltaSync {
           break;
         case "sharing":
           sharing.push({ empire: event.empire, outgoing: event.outgoing, active: event.active });
+          break;
+        case "lastSeen": {
+          const { id, kind, owner, pos, ageSecs } = event;
+          memory.push({ type: "lastSeen", id, kind, owner, pos: { q: pos.q, r: pos.r }, ageSecs });
+          break;
+        }
+        case "forget":
+          memory.push({ type: "forget", id: event.id });
           break;
         case "disappeared":
           // Taken from `result.removed`: only ids that really left the view.
@@ -161,6 +177,7 @@ export class DeltaSync {
       combat,
       jobs,
       sharing,
+      memory,
       result,
     };
   }
@@ -198,9 +215,14 @@ export class DeltaSync {
 
 /**
  * Applies `outcome.update` to `world` at time `now` (ms), placing replaced entities afresh, and
- * its vision grants, in packet order.
+ * its vision grants, in packet order. The vision cache events go first (events before records,
+ * SPEC.md §16.3), so an entity of the packet's records replaces its memory.
  */
 export function applyToWorld(outcome: SyncOutcome, world: World, now: number): void {
+  for (const m of outcome.memory) {
+    if (m.type === "lastSeen") world.applyLastSeen(m, now);
+    else world.applyForget(m.id);
+  }
   for (const id of outcome.replaced) world.entities.delete(id);
   world.applyUpdate(outcome.update, now);
   for (const s of outcome.sharing) world.applySharing(s);

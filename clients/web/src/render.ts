@@ -1,12 +1,13 @@
 // Canvas renderer: the pocket's hexes with shroud / fog / visible styles,
 // asteroid fields, and entities interpolated between updates (resource fields
 // under everything else, construction sites faded with a dashed outline, allies'
-// units in their own colour).
+// units in their own colour), and under them the remembered entities out of view (last seen,
+// protocol/SPEC.md §20.6): faded, greyed, dashed, never selected.
 
 import type { Camera } from "./camera";
 import { type AxialHex, DIRECTIONS, hexCorners, hexToPixel } from "./hex";
-import { entityColor, isFieldKind, relationOf, traceShape } from "./shapes";
-import { FOG, VISIBLE, type TrackedEntity, type World } from "./world";
+import { entityColor, isFieldKind, rememberedColor, relationOf, traceShape } from "./shapes";
+import { FOG, type LastSeenSnapshot, VISIBLE, type TrackedEntity, type World } from "./world";
 
 /** What the renderer needs besides the world and the camera. */
 export interface ViewState {
@@ -25,6 +26,9 @@ export interface ViewState {
   /** Where the unit placing a chosen build stands, or null when no build is chosen. */
   buildFrom?: AxialHex | null;
 }
+
+/** Opacity of a remembered (last seen) entity. */
+const REMEMBERED_ALPHA = 0.35;
 
 /** Colours of the hex styles, by visibility; blocked variants are asteroid fields. */
 const STYLE = {
@@ -93,6 +97,8 @@ export class Renderer {
       this.outlineHex(view.hover, view.buildFrom ? STYLE.build : STYLE.hover, view.buildFrom ? 2.5 : 1.5);
     }
     if (view.moveTarget) this.drawTarget(view.moveTarget);
+    // What we remember and no longer see, under everything live.
+    for (const m of this.world.rememberedEntities()) this.drawRemembered(m, view);
     // Resource fields first: ships standing next to (or on) them stay visible.
     for (const e of this.world.entities.values()) if (isFieldKind(e.kind)) this.drawEntity(e, now, view);
     for (const e of this.world.entities.values()) if (!isFieldKind(e.kind)) this.drawEntity(e, now, view);
@@ -173,6 +179,25 @@ export class Renderer {
     ctx.fillRect(x - width / 2 - 1, y - 2, width + 2, 4);
     ctx.fillStyle = f > 0.5 ? "#4caf50" : f > 0.25 ? "#ffc107" : "#f44336";
     ctx.fillRect(x - width / 2, y - 1, width * f, 2);
+  }
+
+  /** A remembered entity where it was last seen: its shape, faded, greyed and dashed. */
+  private drawRemembered(m: LastSeenSnapshot, view: ViewState): void {
+    const s = this.camera.hexToScreen(m.pos.q, m.pos.r);
+    const size = Math.max(3, this.camera.zoom * 0.55);
+    const color = rememberedColor(m.kind, relationOf(m.owner, view.myEmpire, this.world.sharedFrom));
+    const ctx = this.ctx;
+    ctx.beginPath();
+    traceShape(ctx, m.kind, s.x, s.y, isFieldKind(m.kind) ? size * 0.9 : size);
+    ctx.globalAlpha = REMEMBERED_ALPHA;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.setLineDash([3, 3]);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = color;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
   }
 
   private drawEntity(e: TrackedEntity, now: number, view: ViewState): void {

@@ -2,7 +2,8 @@
 // square, extractor pentagon, shipyard hangar) and resource fields (metal ore lumps, crystal
 // shards) in muted colours, so a field never looks like an enemy. Other ships and buildings
 // are coloured by how their owner relates to us: own, ally (it shares its vision with us,
-// protocol/SPEC.md §20) or not (hostile, and neutral pirates alike).
+// protocol/SPEC.md §20) or not (hostile, and neutral pirates alike). Remembered entities (last
+// seen, §20.6) keep their shape in a greyed version of their colour.
 
 import { EntityKind, NEUTRAL_EMPIRE, depositOf } from "./protocol";
 
@@ -39,6 +40,27 @@ export function entityColor(kind: number, relation: Relation): string {
   if (kind === EntityKind.CrystalField) return ENTITY_COLORS.crystalField;
   if (relation === "own") return ENTITY_COLORS.own;
   return relation === "ally" ? ENTITY_COLORS.ally : ENTITY_COLORS.enemy;
+}
+
+/** How much of its colour a remembered (last seen) entity keeps: the rest goes to grey. */
+const REMEMBERED_SATURATION = 0.25;
+
+/**
+ * `color` ("#rrggbb") moved towards the grey of its own luminance, keeping `saturation` (0 grey,
+ * 1 unchanged) of its colourfulness.
+ */
+export function desaturate(color: string, saturation: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!m) return color;
+  const [r, g, b] = [m[1], m[2], m[3]].map((c) => parseInt(c ?? "0", 16)) as [number, number, number];
+  const grey = 0.299 * r + 0.587 * g + 0.114 * b;
+  const mix = (c: number) => Math.round(grey + (c - grey) * saturation).toString(16).padStart(2, "0");
+  return `#${mix(r)}${mix(g)}${mix(b)}`;
+}
+
+/** The fill of a remembered (last seen) entity: its normal colour, greyed. */
+export function rememberedColor(kind: number, relation: Relation): string {
+  return desaturate(entityColor(kind, relation), REMEMBERED_SATURATION);
 }
 
 /** Traces the outline of an entity of `kind` centred on (x, y), `size` px from centre to tip. */

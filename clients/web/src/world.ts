@@ -1,7 +1,7 @@
-// The client's view of the world: the map, per-hex visibility and the
-// entities the server says we can see. Pure logic: time is passed in.
+// The client's view of the world: the map, per-hex visibility, the entities the server says we
+// can see and those it remembers for us (last seen). Pure logic: time is passed in.
 
-import { type ServerMsg, type SharingEvent, Visibility as VisibilityCode } from "./protocol";
+import { type LastSeenEvent, type ServerMsg, type SharingEvent, Visibility as VisibilityCode } from "./protocol";
 import { type AxialHex, hexDisc, hexKey, hexLerp } from "./hex";
 
 /** The `map` server message. */
@@ -46,6 +46,21 @@ export interface EntitySnapshot {
   health: number;
 }
 
+/**
+ * A remembered entity as last seen (protocol/SPEC.md §20.6): a building or resource field that
+ * left the view. Drawn faded; not selectable.
+ */
+export interface LastSeenSnapshot {
+  readonly id: number;
+  readonly kind: number;
+  /** Its owner when last seen. */
+  readonly owner: number;
+  /** Where it stood. */
+  readonly pos: AxialHex;
+  /** When (ms, the clock of `now`) the empire last saw it: receive time minus the event's age. */
+  readonly seenAtMs: number;
+}
+
 /** Counters of odd input the world tolerated instead of failing. */
 export interface WorldAnomalies {
   /** `changed` entries for entities the client does not know. */
@@ -77,6 +92,11 @@ export class World {
   readonly sharesTo = new Set<number>();
   /** Empires that share their vision with our empire: their units are our allies' (SPEC.md §20). */
   readonly sharedFrom = new Set<number>();
+  /**
+   * Remembered entities out of view, by id (SPEC.md §20.6): set by LastSeen events, dropped by
+   * Forget events and when the entity is live again (enters `entities`).
+   */
+  readonly lastSeen = new Map<number, LastSeenSnapshot>();
   /** Tolerated anomalies. */
   readonly anomalies: WorldAnomalies = { unknownChanged: 0, unknownDisappeared: 0 };
 
@@ -88,12 +108,13 @@ export class World {
   private revision = 0;
 
   /**
-   * Forgets the view (entities, visibility, resources, vision grants) but keeps the map: a
-   * session resumed on another edge receives the whole view again from scratch (every grant
-   * included, as Sharing events).
+   * Forgets the view (entities, visibility, resources, vision grants, remembered entities) but
+   * keeps the map: a session resumed on another edge receives the whole view again from scratch
+   * (every grant included, as Sharing events, and every remembered entity, as LastSeen events).
    */
   clearView(): void {
     this.entities.clear();
+    this.lastSeen.clear();
     this.vision.clear();
     this.resources.clear();
     this.sharesTo.clear();
@@ -109,6 +130,33 @@ export class World {
     const set = e.outgoing ? this.sharesTo : this.sharedFrom;
     if (e.active) set.add(e.empire);
     else set.delete(e.empire);
+  }
+
+  /**
+   * Applies a LastSeen event received at time `now` (ms; SPEC.md §20.6): remembers entity `e.id`
+   * as seen `e.ageSecs` seconds before `now`, replacing an older snapshot of it.
+   */
+  applyLastSeen(e: LastSeenEvent, now: number): void {
+    this.lastSeen.set(e.id, {
+      id: e.id,
+      kind: e.kind,
+      owner: e.owner,
+      pos: { q: e.pos.q, r: e.pos.r },
+      seenAtMs: now - e.ageSecs * 1000,
+    });
+  }
+
+  /** Applies a Forget event (SPEC.md §20.6): drops the snapshot of entity `id`, if any. */
+  applyForget(id: number): void {
+    this.lastSeen.delete(id);
+  }
+
+  /**
+   * The remembered entities to draw: those not live in `entities` (an entity in view again
+   * replaces its memory), sorted by id.
+   */
+  rememberedEntities(): LastSeenSnapshot[] {
+    return [...this.lastSeen.values()].filter((s) => !this.entities.has(s.id)).sort((a, b) => a.id - b.id);
   }
 
   /** Sets the interpolation interval from the server's tick rate. */
@@ -219,6 +267,8 @@ export class World {
   }
 
   private upsert(s: UpdateMsg["appeared"][number], now: number): void {
+    // The entity is in view: its live state replaces the memory of it (SPEC.md §20.6).
+    this.lastSeen.delete(s.id);
     const existing = this.entities.get(s.id);
     if (existing) {
       existing.kind = s.kind;
@@ -249,6 +299,7 @@ export class World {
       this.anomalies.unknownChanged++;
       return;
     }
+    this.lastSeen.delete(c.id);
     if (c.pos !== undefined && c.pos !== null) this.moveTo(e, c.pos, now);
     if (c.health !== undefined && c.health !== null) {
       e.health = c.health;

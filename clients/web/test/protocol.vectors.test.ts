@@ -8,6 +8,7 @@ import {
   CommandType,
   DECODE_REASONS,
   DecodeError,
+  EntityKind,
   PROTOCOL_VERSION,
   decodeClientMsg,
   decodeServerMsg,
@@ -148,7 +149,9 @@ describe("server message vectors", () => {
       "commandAck",
       "commandRejected",
       "disappeared",
+      "forget",
       "job",
+      "lastSeen",
       "resource",
       "sharing",
       "vision",
@@ -164,6 +167,12 @@ describe("server message vectors", () => {
     for (const code of Object.values(CommandError)) {
       if (code >= CommandError.UnknownTarget) expect(errors.has(code), `error ${code}`).toBe(true);
     }
+  });
+
+  it("has lastSeen vectors of a building and a resource field", () => {
+    const kinds = new Set(events().filter((e) => e.type === "lastSeen").map((e) => e.kind));
+    expect([EntityKind.Station, EntityKind.Extractor, EntityKind.Shipyard].some((k) => kinds.has(k))).toBe(true);
+    expect([EntityKind.MetalField, EntityKind.CrystalField].some((k) => kinds.has(k))).toBe(true);
   });
 
   it.each(server.map((v) => [v.name, v] as const))("%s", (_name, v) => {

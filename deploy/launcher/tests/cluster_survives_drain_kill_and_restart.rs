@@ -140,7 +140,8 @@ async fn bot(
                 | ClientEvent::Notice { .. }
                 | ClientEvent::Combat(_)
                 | ClientEvent::Job(_)
-                | ClientEvent::Sharing(_) => {}
+                | ClientEvent::Sharing(_)
+                | ClientEvent::Memory(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

@@ -1,7 +1,8 @@
 //! Scenario: two native clients over encrypted UDP share vision (protocol version 4). Alice
 //! and Bob start far apart and see nothing of each other; Alice shares her vision with Bob's
 //! empire: both hear of the grant, and Bob's view gains Alice's units (what her units see,
-//! through the real edge). Alice revokes: Bob hears of it and her units leave his view. A
+//! through the real edge). Alice revokes: Bob hears of it, her units leave his view, and he
+//! keeps her station as last seen (the vision cache). A
 //! share with her own empire is refused `InvalidEmpire`, a second revocation `NotShared`.
 
 #![allow(clippy::unwrap_used)]
@@ -78,6 +79,18 @@ async fn alice_shares_and_revokes_her_vision_with_bob() {
     assert!(!next_sharing(&mut bob).await.active);
     wait_until(&mut bob, Duration::from_secs(10), |c| !sees_any(c, &hers)).await;
     assert!(bob.world.shared_from.is_empty());
+    // Bob remembers the station he saw through her vision, as last seen (SPEC.md §20.6).
+    let station = alice.world.my_buildings().next().unwrap().clone();
+    wait_until(&mut bob, Duration::from_secs(10), |c| {
+        c.world.last_seen.contains_key(&station.id)
+    })
+    .await;
+    let seen = bob.world.last_seen[&station.id];
+    assert_eq!(
+        (seen.kind, seen.owner, seen.pos),
+        (station.kind, alice.empire, station.pos)
+    );
+    assert!(!bob.world.entities.contains_key(&station.id));
     let seq = alice.send_command(Command::RevokeVision { to: bob.empire });
     assert_eq!(
         command_result(&mut alice, seq).await,

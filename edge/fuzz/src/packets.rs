@@ -3,6 +3,8 @@
 
 use crate::input::Input;
 use starlane_protocol::economy::{JobEvent, JobState};
+use starlane_protocol::memory::LastSeenEvent;
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::delta::{
     CombatReport, EntityPacket, EntityRecord, Event, EventEntry, MAX_BASELINE_AGE, RecordBase,
 };
@@ -31,7 +33,7 @@ fn hex(input: &mut Input<'_>) -> Hex {
 }
 
 fn event(input: &mut Input<'_>) -> Option<Event> {
-    Some(match input.u8() % 7 {
+    Some(match input.u8() % 10 {
         0 => Event::Disappeared { id: input.u32() },
         1 => Event::Vision {
             hex: hex(input),
@@ -54,6 +56,19 @@ fn event(input: &mut Input<'_>) -> Option<Event> {
             recipe: input.u16(),
             state: pick(JobState::ALL, input.u8())?,
         }),
+        6 => Event::Sharing(SharingEvent {
+            empire: input.u32(),
+            outgoing: input.bool(),
+            active: input.bool(),
+        }),
+        7 => Event::LastSeen(LastSeenEvent {
+            id: input.u32(),
+            kind: pick(EntityKind::ALL, input.u8())?,
+            owner: input.u32(),
+            pos: hex(input),
+            age_secs: input.u32(),
+        }),
+        8 => Event::Forget { id: input.u32() },
         _ => Event::CommandRejected {
             seq: input.u32(),
             error: pick(CommandError::ALL, input.u8())?,

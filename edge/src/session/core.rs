@@ -575,5 +575,7 @@ fn to_sync(sync: &mut SessionSync, now: Instant, msg: LinkServerMsg, mirror: &Mi
         LinkServerMsg::Combat(report) => sync.push_event(Event::Combat(report)),
         LinkServerMsg::Job(job) => sync.push_event(Event::Job(job)),
         LinkServerMsg::Sharing(s) => sync.push_event(Event::Sharing(s)),
+        LinkServerMsg::LastSeen(m) => sync.push_event(Event::LastSeen(m)),
+        LinkServerMsg::Forget { id } => sync.push_event(Event::Forget { id }),
     }
 }

@@ -120,7 +120,9 @@ impl Client {
                 | Event::Disappeared { .. }
                 | Event::Combat(_)
                 | Event::Job(_)
-                | Event::Sharing(_) => {}
+                | Event::Sharing(_)
+                | Event::LastSeen(_)
+                | Event::Forget { .. } => {}
             }
         }
         let (newest, mask) = self.rx.ack()?;

@@ -415,3 +415,42 @@ fn command_kinds_follow_the_protocol_kind_order() {
     let cfg = RegionConfig::from_toml(&format!("[command_kinds]\n{text}")).expect("parses");
     assert_eq!(cfg.command_kinds, kinds);
 }
+
+#[test]
+fn vision_settings_name_the_bad_field() {
+    let field_of = |toml: &str| match RegionConfig::from_toml(toml).and_then(|c| c.validate()) {
+        Err(ConfigError::Invalid { field, .. }) => field,
+        other => panic!("{toml}: expected an invalid field, got {other:?}"),
+    };
+    assert_eq!(
+        field_of("[shared_vision]\nmax_grants = 0\n"),
+        "shared_vision.max_grants"
+    );
+    assert_eq!(
+        field_of("[vision_cache]\nremember = [\"station\", \"frigate\"]\npermanent = []\n"),
+        "vision_cache.remember"
+    );
+    assert_eq!(
+        field_of("[vision_cache]\nremember = [\"castle\"]\n"),
+        "vision_cache.remember"
+    );
+    assert_eq!(
+        field_of("[vision_cache]\nremember = [\"shipyard\"]\npermanent = [\"station\"]\n"),
+        "vision_cache.permanent"
+    );
+    assert_eq!(
+        field_of("[vision_cache]\nkeep_secs = 0\n"),
+        "vision_cache.keep_secs"
+    );
+    // Nothing remembered is a valid policy; so is a frigate that cannot move.
+    let cfg = RegionConfig::from_toml(
+        "[vision_cache]\nremember = []\npermanent = []\n\n[move_ticks]\nscout = 2\nfrigate = 0\nstation = 0\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
+    )
+    .expect("parses");
+    cfg.validate().expect("valid");
+    let parked = RegionConfig::from_toml(
+        "[vision_cache]\nremember = [\"frigate\"]\npermanent = []\n\n[move_ticks]\nscout = 2\nfrigate = 0\nstation = 0\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
+    )
+    .expect("parses");
+    parked.validate().expect("a frigate that cannot move may be remembered");
+}

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod components;
 pub mod economy;
 pub mod io;
+pub mod memory;
 pub mod movement;
 pub mod npc;
 pub mod resources;

@@ -28,6 +28,8 @@ pub struct SessionState {
     pub resources_sent: bool,
     /// Whether the empire's vision grants were sent (SPEC.md §20.3).
     pub sharing_sent: bool,
+    /// Whether the entities the empire remembers were sent (SPEC.md §20.6).
+    pub memory_sent: bool,
 }
 
 /// Open sessions and links.

@@ -9,6 +9,7 @@ use super::economy::fields::{field_count, spawn_fields};
 use super::economy::record::{restore_record, take_record};
 use super::economy::{EconomyPlugin, EconomySettings};
 use super::io::{Inbox, LinkId, Outbox, TickInput};
+use super::memory::{Memory, MemoryPlugin, MemorySettings};
 use super::movement::SimulationPlugin;
 use super::npc::{NpcPlugin, spawn_load};
 use super::resources::{CorePlugin, Counters, Dirty, EntityIndex, TickCount, WorldMap};
@@ -79,7 +80,10 @@ impl RegionSim {
         let sharing = SharingPlugin {
             settings: SharingSettings::from_config(&config),
         };
-        let plugins: [&dyn RegionPlugin; 12] = [
+        let memory = MemoryPlugin {
+            settings: MemorySettings::from_config(&config),
+        };
+        let plugins: [&dyn RegionPlugin; 13] = [
             &core,
             &spawning,
             &commands,
@@ -90,6 +94,7 @@ impl RegionSim {
             &ai,
             &sharing,
             &VisionPlugin,
+            &memory,
             &sync,
             &TimingPlugin,
         ];
@@ -291,16 +296,29 @@ impl RegionSim {
         restore_record(&mut self.world, record)
     }
 
-    /// Shared vision and explored cells as stored in a snapshot.
+    /// Take entity `id` out of the world (tests, tools: as if destroyed); false if there is
+    /// none.
+    pub fn despawn(&mut self, id: EntityId) -> bool {
+        let Some(entity) = self.world.resource::<EntityIndex>().by_id.get(&id).copied() else {
+            return false;
+        };
+        super::spawn::despawn_entity(&mut self.world, entity, id);
+        true
+    }
+
+    /// Shared vision, explored cells and remembered entities as stored in a snapshot.
     pub fn vision_record(&mut self) -> VisionRecord {
+        let now = i64::from(self.tick());
         VisionRecord {
             grants: self.world.resource::<Grants>().all(),
             explored: self.world.resource::<Vision>().explored(),
+            remembered: self.world.resource::<Memory>().take_record(now),
         }
     }
 
-    /// Put stored grants and explored cells back, before the first tick (the grants take
-    /// effect in it, without `Sharing` events: sessions hear of them when they join).
+    /// Put stored grants, explored cells and remembered entities back, before the first tick
+    /// (the grants take effect in it, without `Sharing` events: sessions hear of them, and of
+    /// what their empire remembers, when they join).
     /// Returns how many explored records were skipped for another map size.
     pub fn load_vision(&mut self, record: &VisionRecord) -> usize {
         let mut grants = self.world.resource_mut::<Grants>();
@@ -314,6 +332,11 @@ impl RegionSim {
                 .iter()
                 .filter(|r| !vision.restore_explored(map, r))
                 .count()
+        });
+        let now = i64::from(self.tick());
+        self.world.resource_scope(|world, mut memory: Mut<Memory>| {
+            let map = &world.resource::<WorldMap>().map;
+            memory.restore_record(map, now, &record.remembered)
         });
         if skipped > 0 {
             tracing::warn!(

@@ -184,6 +184,22 @@ fn region_cases() -> Vec<(&'static str, RegionToEdge)> {
             )]),
         ),
         (
+            "to_client_last_seen",
+            to_client(vec![LinkServerMsg::LastSeen(
+                starlane_protocol::memory::LastSeenEvent {
+                    id: 500,
+                    kind: EntityKind::Shipyard,
+                    owner: 9,
+                    pos: Hex::new(-3, 7),
+                    age_secs: 12,
+                },
+            )]),
+        ),
+        (
+            "to_client_forget",
+            to_client(vec![LinkServerMsg::Forget { id: 500 }]),
+        ),
+        (
             "entities",
             RegionToEdge::Entities(EntityFrame {
                 tick: 100,

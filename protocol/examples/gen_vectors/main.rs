@@ -186,6 +186,11 @@ fn event_json(e: &Event) -> Value {
         Event::Sharing(s) => json!({
             "type": "sharing", "empire": s.empire, "outgoing": s.outgoing, "active": s.active
         }),
+        Event::LastSeen(m) => json!({
+            "type": "lastSeen", "id": m.id, "kind": m.kind as u8, "owner": m.owner,
+            "pos": hex_json(m.pos), "ageSecs": m.age_secs
+        }),
+        Event::Forget { id } => json!({ "type": "forget", "id": id }),
     }
 }
 

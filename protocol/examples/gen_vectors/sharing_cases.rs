@@ -6,6 +6,7 @@
 use crate::delta_invalid::{header, one_event, varint};
 use starlane_protocol::client::{ClientMsg, ServerMsg};
 use starlane_protocol::delta::*;
+use starlane_protocol::memory::LastSeenEvent;
 use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::*;
 
@@ -43,6 +44,16 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
             active,
         }),
     };
+    let last_seen = |event_id, id, kind, owner, pos, age_secs| EventEntry {
+        event_id,
+        event: Event::LastSeen(LastSeenEvent {
+            id,
+            kind,
+            owner,
+            pos,
+            age_secs,
+        }),
+    };
     let rejected = |event_id, seq, error| EventEntry {
         event_id,
         event: Event::CommandRejected { seq, error },
@@ -60,6 +71,31 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
                     sharing(62, 7, true, false),
                     sharing(63, 9, false, false),
                     sharing(64, u32::MAX, true, true),
+                ],
+                entities: vec![],
+            }),
+        ),
+        (
+            "entity_packet_memory_events",
+            ServerMsg::EntityPacket(EntityPacket {
+                seq: 42,
+                tick: 12_002,
+                health_step: 1,
+                events: vec![
+                    last_seen(80, 500, EntityKind::Station, 9, Hex::new(-3, 7), 0),
+                    last_seen(81, 77, EntityKind::MetalField, 0, Hex::new(12, -12), 95),
+                    last_seen(
+                        82,
+                        u32::MAX,
+                        EntityKind::CrystalField,
+                        u32::MAX,
+                        Hex::new(i32::MIN, i32::MAX),
+                        u32::MAX,
+                    ),
+                    EventEntry {
+                        event_id: 83,
+                        event: Event::Forget { id: 500 },
+                    },
                 ],
                 entities: vec![],
             }),
@@ -102,10 +138,10 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             "bad_enum",
         ),
         (
-            "event_extended_kind_one",
+            "event_extended_kind_three",
             "server",
             one_event(7, |w| {
-                w.write_bits(1, 8);
+                w.write_bits(3, 8);
                 varint(w, 7);
                 w.write_bits(0b11, 2);
             }),
@@ -124,6 +160,35 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
                 w.write_bits(0, 8);
                 varint(&mut w, 7);
                 w.write_bit(true);
+                w.finish()
+            },
+            "truncated",
+        ),
+        (
+            "event_last_seen_kind_seven",
+            "server",
+            one_event(7, |w| {
+                w.write_bits(1, 8);
+                varint(w, 500);
+                w.write_bits(7, 8);
+                varint(w, 9);
+                varint(w, 0);
+                varint(w, 0);
+                varint(w, 0);
+            }),
+            "bad_enum",
+        ),
+        (
+            // A `Forget` whose id ends the packet: no entity count follows.
+            "event_forget_truncated",
+            "server",
+            {
+                let mut w = header(1);
+                varint(&mut w, 1);
+                varint(&mut w, 0);
+                w.write_bits(7, 3);
+                w.write_bits(2, 8);
+                varint(&mut w, 500);
                 w.finish()
             },
             "truncated",

@@ -7,6 +7,7 @@ use crate::bits::{BitReader, BitWriter};
 use crate::client::DecodeError;
 use crate::delta::*;
 use crate::economy::{JobEvent, JobState};
+use crate::memory::LastSeenEvent;
 use crate::sharing::{SharingEvent, extended_kind};
 use crate::types::*;
 
@@ -71,6 +72,18 @@ fn write_event(w: &mut BitWriter, e: &EventEntry) {
             write_varint(w, u64::from(s.empire));
             w.write_bit(s.outgoing);
             w.write_bit(s.active);
+        }
+        Event::LastSeen(m) => {
+            w.write_bits(u64::from(extended_kind::LAST_SEEN), 8);
+            write_varint(w, u64::from(m.id));
+            w.write_bits(u64::from(m.kind.code()), 8);
+            write_varint(w, u64::from(m.owner));
+            write_hex(w, m.pos);
+            write_varint(w, u64::from(m.age_secs));
+        }
+        Event::Forget { id } => {
+            w.write_bits(u64::from(extended_kind::FORGET), 8);
+            write_varint(w, u64::from(id));
         }
     }
 }
@@ -221,6 +234,16 @@ fn read_extended(r: &mut BitReader<'_>) -> Result<Event, DecodeError> {
             outgoing: r.read_bit()?,
             active: r.read_bit()?,
         })),
+        extended_kind::LAST_SEEN => Ok(Event::LastSeen(LastSeenEvent {
+            id: read_varint_u32(r)?,
+            kind: read_enum(r, "entity_kind", EntityKind::from_u8)?,
+            owner: read_varint_u32(r)?,
+            pos: read_hex(r)?,
+            age_secs: read_varint_u32(r)?,
+        })),
+        extended_kind::FORGET => Ok(Event::Forget {
+            id: read_varint_u32(r)?,
+        }),
         value => Err(DecodeError::BadEnum {
             field: "event_kind",
             value,

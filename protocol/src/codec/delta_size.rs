@@ -159,6 +159,14 @@ impl EventEntry {
                     + 8
             }
             Event::Sharing(s) => 8 + varint_bits(u64::from(s.empire)) + 2,
+            Event::LastSeen(m) => {
+                8 + varint_bits(u64::from(m.id))
+                    + 8
+                    + varint_bits(u64::from(m.owner))
+                    + hex_bits(m.pos)
+                    + varint_bits(u64::from(m.age_secs))
+            }
+            Event::Forget { id } => 8 + varint_bits(u64::from(id)),
         };
         varint_bits(u64::from(self.event_id)) + EVENT_TAG_BITS as usize + payload
     }

@@ -210,4 +210,9 @@ pub enum LinkServerMsg {
     /// A vision grant to or from the empire began or ended (link version 8): the edge sends it
     /// to the client as an `Event::Sharing` (SPEC.md §20).
     Sharing(crate::sharing::SharingEvent),
+    /// An entity left the empire's view and is remembered (link version 8): the edge sends it
+    /// to the client as an `Event::LastSeen` (SPEC.md §20.6).
+    LastSeen(crate::memory::LastSeenEvent),
+    /// The empire forgot entity `id` (link version 8): an `Event::Forget` to the client.
+    Forget { id: EntityId },
 }

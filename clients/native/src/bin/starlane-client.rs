@@ -263,6 +263,7 @@ async fn watch(client: &mut Client, stats_every: u64) {
                     s.empire,
                     if s.active { "on" } else { "revoked" }
                 ),
+                Some(ClientEvent::Memory(m)) => println!("memory: {m:?}"),
                 Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
@@ -353,7 +354,7 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes; {} combat reports, {} damage dealt; {} job events, {} sharing events",
+        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes; {} combat reports, {} damage dealt; {} job events, {} sharing events, {} memory events",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
@@ -366,6 +367,7 @@ async fn swarm(
         stats.damage_dealt.load(Ordering::Relaxed),
         stats.job_events.load(Ordering::Relaxed),
         stats.sharing_events.load(Ordering::Relaxed),
+        stats.memory_events.load(Ordering::Relaxed),
     );
 }
 

@@ -160,6 +160,20 @@ function writeEvent(w: BitWriter, e: EventEntry): void {
       w.writeBit(checkBool(ev.outgoing, "outgoing"));
       w.writeBit(checkBool(ev.active, "active"));
       break;
+    case "lastSeen":
+      w.writeBits(EventTag.Extended, EVENT_TAG_BITS);
+      w.writeBits(ExtendedEventKind.LastSeen, EXTENDED_KIND_BITS);
+      writeVarint(w, checkUint(ev.id, U32, "id"));
+      w.writeBits(checkEnum(ev.kind, ENTITY_KINDS, "entity kind"), 8);
+      writeVarint(w, checkUint(ev.owner, U32, "owner"));
+      writeHex(w, ev.pos);
+      writeVarint(w, checkUint(ev.ageSecs, U32, "ageSecs"));
+      break;
+    case "forget":
+      w.writeBits(EventTag.Extended, EVENT_TAG_BITS);
+      w.writeBits(ExtendedEventKind.Forget, EXTENDED_KIND_BITS);
+      writeVarint(w, checkUint(ev.id, U32, "id"));
+      break;
   }
 }
 
@@ -267,7 +281,10 @@ function readEvent(r: BitReader): EventEntry {
   return { eventId, event };
 }
 
-/** The body of an extended event (tag 7, SPEC.md §20.3): its 8-bit kind, then the kind's fields. */
+/**
+ * The body of an extended event (tag 7, SPEC.md §20.3): its 8-bit kind, then the kind's fields
+ * (0 Sharing, 1 LastSeen, 2 Forget: §20.6).
+ */
 function readExtended(r: BitReader): DeltaEvent {
   const kind = r.readBits(EXTENDED_KIND_BITS);
   switch (kind) {
@@ -276,6 +293,15 @@ function readExtended(r: BitReader): DeltaEvent {
       const outgoing = r.readBit();
       return { type: "sharing", empire, outgoing, active: r.readBit() };
     }
+    case ExtendedEventKind.LastSeen: {
+      const id = readVarint(r, 32);
+      const kind = readEnum(r, 8, ENTITY_KINDS, "entity kind");
+      const owner = readVarint(r, 32);
+      const pos = readHex(r);
+      return { type: "lastSeen", id, kind, owner, pos, ageSecs: readVarint(r, 32) };
+    }
+    case ExtendedEventKind.Forget:
+      return { type: "forget", id: readVarint(r, 32) };
     default:
       throw new DecodeError("bad_enum", `event_kind ${kind}`);
   }

@@ -72,6 +72,10 @@ export const EventTag = {
 export const ExtendedEventKind = {
   /** A grant of shared vision involving the receiving empire began or ended. */
   Sharing: 0,
+  /** An entity left the empire's view and is remembered as last seen (SPEC.md §20.6). */
+  LastSeen: 1,
+  /** Drop the remembered snapshot of an entity (SPEC.md §20.6). */
+  Forget: 2,
 } as const;
 
 /** 8-bit command type codes inside a Command message. */
@@ -277,7 +281,11 @@ export type DeltaEvent =
   /** A production job of one of the empire's buildings changed state (SPEC.md §19.4). */
   | ({ type: "job" } & JobEvent)
   /** A grant of shared vision involving the empire began or ended (SPEC.md §20.3). */
-  | ({ type: "sharing" } & SharingEvent);
+  | ({ type: "sharing" } & SharingEvent)
+  /** An entity left the empire's view; it is remembered as last seen (SPEC.md §20.6). */
+  | ({ type: "lastSeen" } & LastSeenEvent)
+  /** Drop the remembered snapshot of entity `id` (SPEC.md §20.6). */
+  | { type: "forget"; id: number };
 
 /** A production job changed state (the fields of a "job" event). */
 export interface JobEvent {
@@ -299,6 +307,19 @@ export interface SharingEvent {
   outgoing: boolean;
   /** true: the grant holds from now on; false: it was revoked. */
   active: boolean;
+}
+
+/** A remembered entity as last seen (the fields of a "lastSeen" event). */
+export interface LastSeenEvent {
+  id: number;
+  /** An EntityKind code. */
+  kind: number;
+  /** Its owner when last seen. */
+  owner: number;
+  /** Where it stood. */
+  pos: Hex;
+  /** Seconds since the empire last saw it, when the event was sent. */
+  ageSecs: number;
 }
 
 /** An event with the id the client applies it once by. */
@@ -393,33 +414,5 @@ export type ServerMsg =
   /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
   | ({ type: "catalog" } & Catalog);
 
-/** Every reason label a decoder reports (the same labels as the Rust codec). */
-export const DECODE_REASONS = [
-  "truncated",
-  "unknown_type",
-  "unknown_command",
-  "bad_enum",
-  "varint_overflow",
-  "non_canonical_varint",
-  "string_too_long",
-  "list_too_long",
-  "invalid_utf8",
-  "nonzero_padding",
-  "trailing_bytes",
-  "out_of_range",
-  "non_canonical",
-] as const;
-
-/** A decode failure reason label. */
-export type DecodeReason = (typeof DECODE_REASONS)[number];
-
-/** A message was refused by a decoder; `reason` is a stable label for counting. */
-export class DecodeError extends Error {
-  readonly reason: DecodeReason;
-
-  constructor(reason: DecodeReason, detail?: string) {
-    super(detail ? `${reason}: ${detail}` : reason);
-    this.name = "DecodeError";
-    this.reason = reason;
-  }
-}
+// The decode failure reasons and DecodeError live in errors.ts (re-exported here).
+export { DECODE_REASONS, DecodeError, type DecodeReason } from "./errors";

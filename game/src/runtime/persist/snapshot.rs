@@ -72,7 +72,7 @@ impl Store {
             tx.commit().await?;
             (head, (rows, economy, vision))
         });
-        let (rows, (stocks, jobs, sites), (grants, explored)) = rows;
+        let (rows, (stocks, jobs, sites), (grants, explored, remembered)) = rows;
         let Some((tick, taken_at)) = head else {
             return Ok(None);
         };
@@ -90,7 +90,7 @@ impl Store {
                 tick: info.tick,
                 units,
                 economy: economy_from_rows(stocks, jobs, sites)?,
-                vision: vision_from_rows(grants, explored)?,
+                vision: vision_from_rows(grants, explored, remembered)?,
             },
         )))
     }

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::records::{
-    EconomyRecord, EmpireRecord, ExploredRecord, JobRecord, UnitRecord, VisionRecord, WorldSnapshot,
+    EconomyRecord, EmpireRecord, ExploredRecord, JobRecord, MemoryRecord, UnitRecord, VisionRecord,
+    WorldSnapshot,
 };
 use starlane_protocol::link::PlayerIdentity;
 use starlane_protocol::{EntityKind, Hex};
@@ -194,7 +195,7 @@ async fn snapshot_round_trip(kind: Kind) {
     let db = kind.db();
     let store = open(&db, HomePolicy::FirstJoin).await;
     assert_eq!(store.load_snapshot("r1").await.expect("load"), None);
-    let first = WorldSnapshot {
+    let mut first = WorldSnapshot {
         tick: 100,
         units: (1..=1200)
             .map(|i| unit(i, i % 7, i as i32 % 50, 77))
@@ -228,8 +229,33 @@ async fn snapshot_round_trip(kind: Kind) {
                     bits: (0..238).map(|i| (i * 7 + e) as u8).collect(),
                 })
                 .collect(),
+            remembered: (1..=900)
+                .map(|i| MemoryRecord {
+                    empire: i % 30 + 1,
+                    id: i,
+                    kind: EntityKind::ALL[i as usize % EntityKind::ALL.len()],
+                    owner: i % 7,
+                    pos: Hex::new(i as i32 - 450, -(i as i32)),
+                    age_ticks: i * 3,
+                    ttl_ticks: (i % 2 == 0).then_some(i),
+                })
+                .chain([MemoryRecord {
+                    empire: u32::MAX,
+                    id: u32::MAX,
+                    kind: EntityKind::Station,
+                    owner: u32::MAX,
+                    pos: Hex::new(i32::MIN, i32::MAX),
+                    age_ticks: u32::MAX,
+                    ttl_ticks: Some(u32::MAX),
+                }])
+                .collect(),
         },
     };
+    // Stored rows come back by empire, then id (as `Memory::take_record` gives them).
+    first
+        .vision
+        .remembered
+        .sort_unstable_by_key(|m| (m.empire, m.id));
     store.write_snapshot("r1", &first).await.expect("write");
     let (info, got) = store
         .load_snapshot("r1")
@@ -252,6 +278,7 @@ async fn snapshot_round_trip(kind: Kind) {
                 cells: 9,
                 bits: vec![0xff, 0x01],
             }],
+            remembered: vec![],
         },
     };
     store.write_snapshot("r1", &second).await.expect("write");
@@ -355,6 +382,15 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
                 cells: 16,
                 bits: vec![3, 0],
             }],
+            remembered: vec![MemoryRecord {
+                empire: 1,
+                id: 5,
+                kind: EntityKind::Shipyard,
+                owner: 2,
+                pos: Hex::new(1, 1),
+                age_ticks: 10,
+                ttl_ticks: None,
+            }],
         },
     };
     store.write_snapshot("r", &world).await.expect("write");
@@ -400,6 +436,17 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
         ("explored bits", 2)
     );
     exec("UPDATE explored SET bits = '0300'").await;
+    exec("UPDATE last_seen SET kind = 40").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("last seen kind", 40)
+    );
+    exec("UPDATE last_seen SET kind = 4, ttl_ticks = 5000000000").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("last seen ttl", 5_000_000_000)
+    );
+    exec("UPDATE last_seen SET ttl_ticks = -1").await;
     store.load_snapshot("r").await.expect("repaired rows load");
     // Another store joined her: this one has not answered her join, so it reads the rows.
     let other = open(&db, HomePolicy::FirstJoin).await;

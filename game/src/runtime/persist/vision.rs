@@ -1,12 +1,14 @@
-//! The shared-vision part of a world snapshot (migration 0003): grants and explored cells,
-//! written and read inside the snapshot's transaction. Macros, as [`super::economy`], so one
+//! The vision part of a world snapshot: grants and explored cells (migration 0003) and the
+//! entities empires remember (migration 0004), written and read inside the snapshot's
+//! transaction. Macros, as [`super::economy`], so one
 //! text serves both backends' transaction types.
 
 use super::{StoreError, narrow};
-use crate::records::{ExploredRecord, VisionRecord};
+use crate::records::{ExploredRecord, MemoryRecord, VisionRecord};
+use starlane_protocol::{EntityKind, Hex};
 
-/// Rows per INSERT (4 parameters each: under both backends' limits).
-pub(super) const VISION_ROWS_PER_INSERT: usize = 500;
+/// Rows per INSERT (at most 9 parameters each: under both backends' limits).
+pub(super) const VISION_ROWS_PER_INSERT: usize = 400;
 
 /// Replace the stored grants and explored cells of `$region` by `$vision` (a `VisionRecord`)
 /// in `$tx`.
@@ -15,6 +17,7 @@ macro_rules! write_vision {
         for delete in [
             "DELETE FROM vision_grants WHERE region = $1",
             "DELETE FROM explored WHERE region = $1",
+            "DELETE FROM last_seen WHERE region = $1",
         ] {
             sqlx::query(delete).bind($region).execute(&mut *$tx).await?;
         }
@@ -39,6 +42,27 @@ macro_rules! write_vision {
                     .push_bind(i64::from(r.empire))
                     .push_bind(i64::from(r.cells))
                     .push_bind(super::vision::to_hex(&r.bits));
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
+        for chunk in $vision
+            .remembered
+            .chunks(super::vision::VISION_ROWS_PER_INSERT)
+        {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO last_seen (region, empire, id, kind, owner, q, r, age_ticks, \
+                 ttl_ticks) ",
+            );
+            insert.push_values(chunk, |mut b, m| {
+                b.push_bind($region.to_owned())
+                    .push_bind(i64::from(m.empire))
+                    .push_bind(i64::from(m.id))
+                    .push_bind(i64::from(m.kind.code()))
+                    .push_bind(i64::from(m.owner))
+                    .push_bind(i64::from(m.pos.q))
+                    .push_bind(i64::from(m.pos.r))
+                    .push_bind(i64::from(m.age_ticks))
+                    .push_bind(m.ttl_ticks.map_or(-1, i64::from));
             });
             insert.build().execute(&mut *$tx).await?;
         }
@@ -68,7 +92,27 @@ macro_rules! read_vision {
                 row.try_get::<String, _>("bits")?,
             ));
         }
-        (grants, explored)
+        let mut remembered = Vec::new();
+        let q = "SELECT empire, id, kind, owner, q, r, age_ticks, ttl_ticks FROM last_seen \
+                 WHERE region = $1 ORDER BY empire, id";
+        for row in sqlx::query(q).bind($region).fetch_all(&mut *$tx).await? {
+            let mut cols = [0i64; 8];
+            let names = [
+                "empire",
+                "id",
+                "kind",
+                "owner",
+                "q",
+                "r",
+                "age_ticks",
+                "ttl_ticks",
+            ];
+            for (i, col) in names.iter().enumerate() {
+                cols[i] = row.try_get(*col)?;
+            }
+            remembered.push(cols);
+        }
+        (grants, explored, remembered)
     }};
 }
 pub(super) use read_vision;
@@ -77,6 +121,7 @@ pub(super) use read_vision;
 pub(super) fn vision_from_rows(
     grants: Vec<[i64; 2]>,
     explored: Vec<(i64, i64, String)>,
+    remembered: Vec<[i64; 8]>,
 ) -> Result<VisionRecord, StoreError> {
     let grants = grants
         .into_iter()
@@ -95,7 +140,38 @@ pub(super) fn vision_from_rows(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(VisionRecord { grants, explored })
+    let remembered = remembered
+        .into_iter()
+        .map(memory_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(VisionRecord {
+        grants,
+        explored,
+        remembered,
+    })
+}
+
+/// A remembered entity from its stored columns, every one range-checked.
+fn memory_from_row(
+    [empire, id, kind, owner, q, r, age, ttl]: [i64; 8],
+) -> Result<MemoryRecord, StoreError> {
+    Ok(MemoryRecord {
+        empire: narrow("last seen empire", empire)?,
+        id: narrow("last seen id", id)?,
+        kind: u8::try_from(kind)
+            .ok()
+            .and_then(EntityKind::from_u8)
+            .ok_or(StoreError::Corrupt {
+                what: "last seen kind",
+                value: kind,
+            })?,
+        owner: narrow("last seen owner", owner)?,
+        pos: Hex::new(narrow("last seen q", q)?, narrow("last seen r", r)?),
+        age_ticks: narrow("last seen age", age)?,
+        ttl_ticks: (ttl >= 0)
+            .then(|| narrow("last seen ttl", ttl))
+            .transpose()?,
+    })
 }
 
 /// `bytes` as lowercase hex.

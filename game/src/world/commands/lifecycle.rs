@@ -124,6 +124,7 @@ fn join(
         vision_synced: false,
         resources_sent: false,
         sharing_sent: false,
+        memory_sent: false,
     };
     world
         .resource_mut::<Sessions>()

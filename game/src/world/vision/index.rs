@@ -116,6 +116,12 @@ impl Vision {
         out.sort_unstable();
     }
 
+    /// The empires whose `changed`, `entered` or `left` hold the last finished tick's
+    /// changes (the others' are empty).
+    pub fn changed_empires(&self) -> &[EmpireId] {
+        &self.published
+    }
+
     /// Number of located entities.
     pub fn located(&self) -> usize {
         self.located.len()

@@ -56,7 +56,7 @@ type ObserverChanges<'w, 's> = Query<
 /// Feed the tick's changes to the vision index: entities removed, moved or new, observers
 /// lost, moved or new, grants begun or ended; then close the tick.
 #[allow(clippy::too_many_arguments)]
-fn update_vision(
+pub(crate) fn update_vision(
     map: Res<WorldMap>,
     mut vision: ResMut<Vision>,
     moved: Moved,
