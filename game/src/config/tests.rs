@@ -452,5 +452,7 @@ fn vision_settings_name_the_bad_field() {
         "[vision_cache]\nremember = [\"frigate\"]\npermanent = []\n\n[move_ticks]\nscout = 2\nfrigate = 0\nstation = 0\nextractor = 0\nshipyard = 0\nmetal_field = 0\ncrystal_field = 0\n",
     )
     .expect("parses");
-    parked.validate().expect("a frigate that cannot move may be remembered");
+    parked
+        .validate()
+        .expect("a frigate that cannot move may be remembered");
 }
