@@ -42,9 +42,4 @@ impl Vision {
             cover_for(map, empires, dirty, to, *o, step);
         }
     }
-
-    /// The empires that see through `from`'s observers, sorted.
-    pub fn viewers_of(&self, from: EmpireId) -> &[EmpireId] {
-        self.grants.get(&from).map_or(&[], Vec::as_slice)
-    }
 }
