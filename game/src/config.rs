@@ -16,6 +16,7 @@ mod load;
 mod queues;
 mod recipes;
 mod shared_vision;
+mod social;
 mod store;
 mod sync;
 mod vision_cache;
@@ -33,6 +34,7 @@ pub use load::{BenchConfig, LoadConfig, MAX_NPCS, NpcPattern};
 pub use queues::QueueConfig;
 pub use recipes::{DEFAULT_RECIPES, RecipeBook};
 pub use shared_vision::SharedVisionConfig;
+pub use social::SocialConfig;
 pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 pub use vision_cache::VisionCacheConfig;
@@ -192,6 +194,8 @@ pub struct RegionConfig {
     pub shared_vision: SharedVisionConfig,
     /// `[vision_cache]`: what empires remember of what they no longer see.
     pub vision_cache: VisionCacheConfig,
+    /// `[social]`: chat and alliances.
+    pub social: SocialConfig,
 }
 
 impl Default for RegionConfig {
@@ -254,6 +258,7 @@ impl Default for RegionConfig {
             ai: AiConfig::default(),
             shared_vision: SharedVisionConfig::default(),
             vision_cache: VisionCacheConfig::default(),
+            social: SocialConfig::default(),
         }
     }
 }
@@ -387,6 +392,7 @@ impl RegionConfig {
         self.economy.validate(self.tick_hz)?;
         self.ai.validate()?;
         self.shared_vision.validate()?;
+        self.social.validate()?;
         self.vision_cache
             .validate(|kind| self.move_ticks.get(kind) > 0)?;
         self.queues.validate()?;

@@ -202,6 +202,12 @@ pub(crate) struct Metrics {
     pub combat_shots: AtomicU64,
     /// Units destroyed in combat.
     pub units_destroyed: AtomicU64,
+    /// Chat commands accepted (SPEC.md §21.1).
+    pub chat_sent: AtomicU64,
+    /// Chat messages handed to this region's sessions.
+    pub chat_delivered: AtomicU64,
+    /// Accepted chat dropped because the relay to the cluster's bus was full.
+    pub chat_dropped: AtomicU64,
 }
 
 impl Metrics {

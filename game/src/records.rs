@@ -53,6 +53,37 @@ pub struct WorldSnapshot {
     pub economy: EconomyRecord,
     /// Shared vision and explored cells.
     pub vision: VisionRecord,
+    /// Alliances, their members and invitations.
+    pub social: SocialRecord,
+}
+
+/// The alliances of a region as stored (SPEC.md §21.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocialRecord {
+    /// Every alliance, by id.
+    pub alliances: Vec<AllianceRecord>,
+}
+
+/// A stored alliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllianceRecord {
+    pub id: starlane_protocol::social::AllianceId,
+    pub name: String,
+    /// Its members, by empire.
+    pub members: Vec<MemberRecord>,
+    /// Its pending invitations as `(invited, inviter)`, by invited empire.
+    pub invites: Vec<(EmpireId, EmpireId)>,
+}
+
+/// A stored alliance member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    pub empire: EmpireId,
+    pub role: starlane_protocol::social::AllianceRole,
+    /// Join order in the region.
+    pub since: u64,
+    /// Its player's name.
+    pub name: String,
 }
 
 /// The economy of a region as stored.

@@ -1,12 +1,15 @@
-//! Anti-ESP over a long run (SPEC.md §20, DESIGN.md "nothing about an entity outside a
+//! Anti-ESP over a long run (SPEC.md §20, §21, DESIGN.md "nothing about an entity outside a
 //! client's vision ever leaves the region"): four empires on one edge link move, fight, probe
-//! for entities they cannot see, and share and revoke vision at random for 6,000 ticks (five minutes), while
-//! every message the region sends is recorded. Each tick, each session's view as the edge
-//! holds it equals its empire's allowed sight (its own units' and that of the empires whose
-//! grants it holds, by a model of the grants kept from the region's answers); every entity the
-//! link's frames name is in some session's allowed sight; every `Sharing` event names a grant
-//! of the session's own empire; every probe is refused exactly as a missing entity; and
-//! every few ticks each session's visible cells are exactly those its allowed observers cover.
+//! for entities they cannot see, share and revoke vision, found, join and leave alliances and
+//! chat at random for 6,000 ticks (five minutes), while every message the region sends is
+//! recorded. Each tick, each session's view as the edge holds it equals its empire's allowed
+//! sight (its own units', that of the empires whose grants it holds, by a model of the grants
+//! kept from the region's answers, and that of its allies, by a model kept from the alliance
+//! news); every entity the link's frames name is in some session's allowed sight; every
+//! `Sharing` event names a grant of the session's own empire; every probe is refused exactly
+//! as a missing entity; every chat message reaches only its readers (region: anyone; alliance:
+//! a current ally of the sender; private: its two players); and every few ticks each
+//! session's visible cells are exactly those its allowed observers cover.
 
 use crate::common::combat::order;
 use crate::common::{LINK, ModelEdge, join_on, seen_by, session_msgs, sim_on};
@@ -16,6 +19,7 @@ use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::world::{LinkId, Owner, Position, RegionSim, VisionRange};
 use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId};
+use starlane_protocol::social::{ChatChannel, SocialMsg};
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityState, Hex, Visibility};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,31 +28,55 @@ const TICKS: u32 = 6000;
 
 /// What the test sent and is waiting to hear about, by (session, seq).
 enum Sent {
-    Grant { to: EmpireId, on: bool },
+    Grant {
+        to: EmpireId,
+        on: bool,
+    },
     Probe,
+    /// An alliance command or a chat: any answer but a probe's.
+    Social,
     Other,
 }
 
-/// Grants as the region acknowledged them: (from, to).
-type Model = BTreeSet<(EmpireId, EmpireId)>;
+/// Grants as the region acknowledged them, (from, to), and each empire's alliance as its
+/// sessions were told (absent: none).
+#[derive(Default)]
+struct Model {
+    grants: BTreeSet<(EmpireId, EmpireId)>,
+    alliance: HashMap<EmpireId, u32>,
+}
 
-fn allowed(sim: &mut RegionSim, grants: &Model, empire: EmpireId) -> BTreeSet<EntityId> {
+impl Model {
+    /// The empires whose sight `empire` shares: granters and allies.
+    fn sources(&self, empire: EmpireId) -> BTreeSet<EmpireId> {
+        let mine = self.alliance.get(&empire);
+        self.grants
+            .iter()
+            .filter(|(_, to)| *to == empire)
+            .map(|(from, _)| *from)
+            .chain(
+                self.alliance
+                    .iter()
+                    .filter(|(e, a)| **e != empire && Some(*a) == mine)
+                    .map(|(e, _)| *e),
+            )
+            .collect()
+    }
+}
+
+fn allowed(sim: &mut RegionSim, model: &Model, empire: EmpireId) -> BTreeSet<EntityId> {
     let mut out: BTreeSet<EntityId> = seen_by(sim, empire).into_iter().collect();
-    for (from, _) in grants.iter().filter(|(_, to)| *to == empire) {
-        out.extend(seen_by(sim, *from));
+    for from in model.sources(empire) {
+        out.extend(seen_by(sim, from));
     }
     out
 }
 
 /// The cells visible to `empire` by the definition: within range of one of its observers or
 /// of an observer of an empire that shares with it.
-fn visible_cells(sim: &mut RegionSim, grants: &Model, empire: EmpireId) -> Vec<bool> {
-    let sources: BTreeSet<EmpireId> = grants
-        .iter()
-        .filter(|(_, to)| *to == empire)
-        .map(|(from, _)| *from)
-        .chain([empire])
-        .collect();
+fn visible_cells(sim: &mut RegionSim, model: &Model, empire: EmpireId) -> Vec<bool> {
+    let mut sources = model.sources(empire);
+    sources.insert(empire);
     let world = sim.world_mut();
     let observers: Vec<(Hex, u32)> = world
         .query::<(&Owner, &Position, &VisionRange)>()
@@ -71,6 +99,7 @@ fn orders(
     sent: &mut HashMap<(SessionId, u32), Sent>,
     seq: &mut u32,
 ) {
+    use starlane_protocol::social::ChatTo;
     let tick = sim.tick();
     let all: Vec<(EntityId, EmpireId)> = sim.all_units().iter().map(|u| (u.id, u.owner)).collect();
     for (session, empire) in EMPIRES {
@@ -110,7 +139,7 @@ fn orders(
                 .filter(|e| *e != empire)
                 .collect();
             let to = others[rng.random_range(0..others.len())];
-            let on = !grants.contains(&(empire, to));
+            let on = !grants.grants.contains(&(empire, to));
             let command = if on {
                 Command::ShareVision { to }
             } else {
@@ -118,6 +147,40 @@ fn orders(
             };
             send(sim, command, Sent::Grant { to, on });
         }
+        if (tick + 7 * session as u32).is_multiple_of(60) {
+            let command = social_order(rng, grants, empire, tick);
+            send(sim, command, Sent::Social);
+        }
+        if (tick + 11 * session as u32).is_multiple_of(25) {
+            let to = match rng.random_range(0..3) {
+                0 => ChatTo::Region,
+                1 => ChatTo::Alliance,
+                _ => ChatTo::Player(u64::from(EMPIRES[rng.random_range(0..4)].1)),
+            };
+            let text = format!("tick {tick} from {empire}");
+            send(sim, Command::Chat { to, text }, Sent::Social);
+        }
+    }
+}
+
+/// An alliance order: found one, invite another empire, accept (a join of an alliance the
+/// empire may or may not be invited to), or leave.
+fn social_order(rng: &mut StdRng, model: &Model, empire: EmpireId, tick: u32) -> Command {
+    let other = EMPIRES[rng.random_range(0..EMPIRES.len())].1;
+    match (model.alliance.get(&empire), rng.random_range(0..4)) {
+        (None, 0) => Command::CreateAlliance {
+            name: format!("a{empire} {tick}"),
+        },
+        (None, _) => Command::JoinAlliance {
+            alliance: model
+                .alliance
+                .get(&other)
+                .copied()
+                .unwrap_or(rng.random_range(1..20)),
+        },
+        (Some(_), 0) => Command::LeaveAlliance,
+        (Some(_), 1) => Command::KickFromAlliance { empire: other },
+        (Some(_), _) => Command::InviteToAlliance { empire: other },
     }
 }
 
@@ -128,7 +191,7 @@ fn check_messages(
     grants: &mut Model,
     counts: &mut BTreeMap<&'static str, u32>,
 ) {
-    let mut told = Vec::new();
+    let (mut told, mut chats) = (Vec::new(), Vec::new());
     for (session, empire) in EMPIRES {
         for m in session_msgs(frames, session) {
             match m {
@@ -145,10 +208,19 @@ fn check_messages(
                             assert_eq!(result, Ok(()), "grant {empire} -> {to} ({on})");
                             *counts.entry("grants").or_default() += 1;
                             if on {
-                                grants.insert((empire, to));
+                                grants.grants.insert((empire, to));
                             } else {
-                                grants.remove(&(empire, to));
+                                grants.grants.remove(&(empire, to));
                             }
+                        }
+                        Sent::Social => {
+                            assert_ne!(result, Err(CommandError::UnknownUnit), "social");
+                            let key = if result.is_ok() {
+                                "social ok"
+                            } else {
+                                "social refused"
+                            };
+                            *counts.entry(key).or_default() += 1;
                         }
                         Sent::Probe => {
                             assert_eq!(result, Err(CommandError::UnknownUnit), "probe");
@@ -166,13 +238,40 @@ fn check_messages(
                     };
                     told.push((pair, s.active));
                 }
+                LinkServerMsg::Social(SocialMsg::Alliance { alliance, .. }) => {
+                    if alliance == 0 {
+                        grants.alliance.remove(&empire);
+                    } else {
+                        grants.alliance.insert(empire, alliance);
+                    }
+                    *counts.entry("alliance news").or_default() += 1;
+                }
+                LinkServerMsg::Social(SocialMsg::Chat(c)) => chats.push((empire, c)),
                 _ => {}
             }
         }
     }
+    // Each chat reached one of its readers, by the alliances as this tick left them.
+    for (reader, c) in chats {
+        let sender = EmpireId::try_from(c.from).expect("user ids are empire ids here");
+        let ok = match c.channel {
+            ChatChannel::Region => true,
+            ChatChannel::Alliance => {
+                let a = grants.alliance.get(&reader);
+                a.is_some() && a == grants.alliance.get(&sender)
+            }
+            ChatChannel::Private => u64::from(reader) == c.to || reader == sender,
+        };
+        assert!(ok, "{c:?} reached empire {reader}");
+        *counts.entry("chat delivered").or_default() += 1;
+    }
     // Each event is about a grant of the receiving empire, as the answers left it.
     for (pair, active) in told {
-        assert_eq!(grants.contains(&pair), active, "sharing event {pair:?}");
+        assert_eq!(
+            grants.grants.contains(&pair),
+            active,
+            "sharing event {pair:?}"
+        );
         *counts.entry("sharing events").or_default() += 1;
     }
 }
@@ -225,9 +324,9 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
         sim.push(join_on(LINK, session, empire, session as u32 - 1));
     }
     let mut rng = StdRng::seed_from_u64(0x5eed);
-    let (mut grants, mut sent, mut seq) = (Model::new(), HashMap::new(), 0u32);
+    let (mut grants, mut sent, mut seq) = (Model::default(), HashMap::new(), 0u32);
     let mut counts = BTreeMap::new();
-    let mut most_grants = 0;
+    let (mut most_grants, mut most_allied) = (0, 0);
     let mut remembered = HashMap::new();
     for _ in 0..TICKS {
         orders(&mut sim, &mut rng, &grants, &mut sent, &mut seq);
@@ -239,7 +338,12 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
         edge.apply(&sim, &frames);
         check_messages(&frames, &mut sent, &mut grants, &mut counts);
         check_memory(&frames, &before, &mut remembered, &mut counts);
-        most_grants = most_grants.max(grants.len());
+        most_grants = most_grants.max(grants.grants.len());
+        let allied = EMPIRES
+            .iter()
+            .filter(|(_, e)| !grants.sources(*e).is_empty() && grants.alliance.contains_key(e))
+            .count();
+        most_allied = most_allied.max(allied);
         let mut union = BTreeSet::new();
         for (session, empire) in EMPIRES {
             let ok = allowed(&mut sim, &grants, empire);
@@ -284,5 +388,9 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
         "{counts:?}"
     );
     assert!(counts["last seen"] >= 20, "{counts:?}");
-    println!("{counts:?}, most grants at once {most_grants}");
+    assert!(counts["social ok"] >= 100, "{counts:?}");
+    assert!(counts["alliance news"] >= 20, "{counts:?}");
+    assert!(counts["chat delivered"] >= 200, "{counts:?}");
+    assert!(most_allied >= 2, "no two empires were ever allied");
+    println!("{counts:?}, most grants at once {most_grants}, most allied {most_allied}");
 }

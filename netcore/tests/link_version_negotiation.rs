@@ -89,12 +89,12 @@ fn an_edge_refuses_a_welcome_outside_its_range() {
 }
 
 #[test]
-fn an_edge_of_version_7_no_longer_links() {
-    // Version 8 changed the encoding of `Command` frames and command errors (both sets grew)
-    // and of `ToClient` (sharing and memory events): a version-7 edge would misread them, so
-    // it is refused.
+fn an_edge_of_version_8_no_longer_links() {
+    // Version 9 changed the encoding of `Command` frames and command errors (both sets grew,
+    // the social commands) and of `ToClient` (`Social`): a version-8 edge would misread
+    // them, so it is refused, as version 8 did for version 7.
     let edge = EdgeLinkConfig {
-        versions: 4..=7,
+        versions: 4..=8,
         ..EdgeLinkConfig::default()
     };
     let mut net = Net::with(edge, RegionLinkConfig::default());
@@ -107,6 +107,6 @@ fn an_edge_of_version_7_no_longer_links() {
         panic!("{:?}", net.edge_events);
     };
     assert_eq!(closed.code, Some(CloseCode::Version.code()));
-    assert!(closed.reason.contains("8..=8"), "{}", closed.reason);
+    assert!(closed.reason.contains("9..=9"), "{}", closed.reason);
     assert!(!net.edge.is_up());
 }

@@ -67,6 +67,8 @@ pub enum ServerMsg {
     ResumeTicket { ticket: Vec<u8> },
     /// The region's recipe catalog (protocol version 3, SPEC.md §19), sent once after `Map`.
     Catalog(crate::economy::Catalog),
+    /// Chat and the alliance of the player's empire (protocol version 5, SPEC.md §21.3).
+    Social(crate::social::SocialMsg),
 }
 
 /// Why a client-protocol message was refused by [`ClientMsg::decode`] or [`ServerMsg::decode`].

@@ -25,6 +25,7 @@ mod hex;
 pub mod link;
 pub mod memory;
 pub mod sharing;
+pub mod social;
 pub mod types;
 
 pub use types::*;

@@ -77,9 +77,10 @@ pub(crate) use wire_enum;
 /// `Stop` and `Attack` commands, their errors and the `Combat` event, SPEC.md §18; 3: the
 /// building and resource-field kinds, the `Build`, `Train` and `Cancel` commands, their errors,
 /// the `Catalog` message and the `Job` event, SPEC.md §19; 4: shared vision, the `ShareVision`
-/// and `RevokeVision` commands, their errors and the extended event's `Sharing`, SPEC.md §20).
-/// An edge refuses any other version with [`RejectReason::UnsupportedVersion`].
-pub const PROTOCOL_VERSION: u16 = 4;
+/// and `RevokeVision` commands, their errors and the extended event's `Sharing`, SPEC.md §20; 5: the
+/// social layer, the `Chat` and alliance commands, their errors and the `Social` message,
+/// SPEC.md §21). An edge refuses any other version with [`RejectReason::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
@@ -323,6 +324,26 @@ wire_enum! {
         /// The sender does not share its vision with that empire (nothing to revoke).
         /// Protocol version 4.
         NotShared = 20,
+        /// A chat text or alliance name is blank or holds a forbidden character
+        /// (`social::check_text`). Protocol version 5.
+        InvalidText = 21,
+        /// A chat text or alliance name is longer than the region allows. Protocol version 5.
+        TextTooLong = 22,
+        /// The sender's empire is already in an alliance. Protocol version 5.
+        AlreadyInAlliance = 23,
+        /// The sender's empire is in no alliance, or the empire named is not in the sender's.
+        /// Protocol version 5.
+        NotInAlliance = 24,
+        /// The sender's empire has no invitation to that alliance (or no such alliance
+        /// exists). Protocol version 5.
+        NotInvited = 25,
+        /// The sender's role in its alliance does not allow this. Protocol version 5.
+        NotPermitted = 26,
+        /// The alliance has as many members and invitations as the region allows. Protocol
+        /// version 5.
+        AllianceFull = 27,
+        /// Another alliance of the region has that name. Protocol version 5.
+        NameTaken = 28,
     }
 }
 
@@ -362,6 +383,29 @@ pub enum Command {
     ShareVision { to: EmpireId },
     /// Stop sharing the sender's vision with empire `to` (protocol version 4).
     RevokeVision { to: EmpireId },
+    /// Say `text` to the sender's region, its alliance or one player (protocol version 5,
+    /// SPEC.md §21.1).
+    Chat {
+        to: crate::social::ChatTo,
+        text: String,
+    },
+    /// Found an alliance named `name`, with the sender as its leader (protocol version 5).
+    CreateAlliance { name: String },
+    /// Invite empire `empire` to the sender's alliance (protocol version 5).
+    InviteToAlliance { empire: EmpireId },
+    /// Accept the invitation to `alliance` (protocol version 5).
+    JoinAlliance { alliance: crate::social::AllianceId },
+    /// Leave the sender's alliance (protocol version 5).
+    LeaveAlliance,
+    /// Remove `empire` from the sender's alliance, or withdraw its invitation (protocol
+    /// version 5).
+    KickFromAlliance { empire: EmpireId },
+    /// Give `empire`, a member of the sender's alliance, the role `role` (protocol version 5);
+    /// `Leader` hands the lead over and makes the sender an officer.
+    SetAllianceRole {
+        empire: EmpireId,
+        role: crate::social::AllianceRole,
+    },
 }
 
 impl Command {
@@ -373,17 +417,17 @@ impl Command {
             | Command::Attack { unit, .. }
             | Command::Build { unit, .. } => Some(*unit),
             Command::Train { building, .. } | Command::Cancel { building, .. } => Some(*building),
-            Command::ShareVision { .. } | Command::RevokeVision { .. } => None,
+            _ => None,
         }
     }
 
     /// Number of command kinds.
-    pub const KINDS: usize = 8;
+    pub const KINDS: usize = 10;
 
     /// Every command kind's stable lowercase name, in the order of [`Command::kind_index`]
     /// (configuration keys such as the region's `[command_kinds]`, metrics labels, logs).
     pub const KIND_NAMES: [&'static str; Self::KINDS] = [
-        "move", "stop", "attack", "build", "train", "cancel", "share", "revoke",
+        "move", "stop", "attack", "build", "train", "cancel", "share", "revoke", "chat", "alliance",
     ];
 
     /// The index of the command's kind in [`Command::KIND_NAMES`].
@@ -397,6 +441,13 @@ impl Command {
             Command::Cancel { .. } => 5,
             Command::ShareVision { .. } => 6,
             Command::RevokeVision { .. } => 7,
+            Command::Chat { .. } => 8,
+            Command::CreateAlliance { .. }
+            | Command::InviteToAlliance { .. }
+            | Command::JoinAlliance { .. }
+            | Command::LeaveAlliance
+            | Command::KickFromAlliance { .. }
+            | Command::SetAllianceRole { .. } => 9,
         }
     }
 }

@@ -8,6 +8,7 @@ use starlane_protocol::delta::*;
 use starlane_protocol::economy::*;
 use starlane_protocol::memory::LastSeenEvent;
 use starlane_protocol::sharing::SharingEvent;
+use starlane_protocol::social::*;
 use starlane_protocol::*;
 
 fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
@@ -124,7 +125,7 @@ fn client_from_json(m: &Value) -> ClientMsg {
                 },
                 "shareVision" => Command::ShareVision { to: small(c, "to") },
                 "revokeVision" => Command::RevokeVision { to: small(c, "to") },
-                other => panic!("unknown command type {other}"),
+                other => social_command_from_json(other, c),
             };
             ClientMsg::Command {
                 seq: small(m, "seq"),
@@ -144,6 +145,78 @@ fn client_from_json(m: &Value) -> ClientMsg {
             ticket: ticket(m),
         },
         other => panic!("unknown client message type {other}"),
+    }
+}
+
+fn role_of(v: &Value) -> AllianceRole {
+    AllianceRole::from_u8(small(v, "role")).expect("valid role")
+}
+
+fn flag(v: &Value, key: &str) -> bool {
+    field(v, key)
+        .as_bool()
+        .unwrap_or_else(|| panic!("{key} is a bool"))
+}
+
+fn social_command_from_json(kind: &str, c: &Value) -> Command {
+    match kind {
+        "chat" => Command::Chat {
+            to: match ChatChannel::from_u8(small(c, "channel")).expect("valid channel") {
+                ChatChannel::Region => ChatTo::Region,
+                ChatChannel::Alliance => ChatTo::Alliance,
+                ChatChannel::Private => ChatTo::Player(num(c, "to")),
+            },
+            text: text(c, "text"),
+        },
+        "createAlliance" => Command::CreateAlliance {
+            name: text(c, "name"),
+        },
+        "inviteToAlliance" => Command::InviteToAlliance {
+            empire: small(c, "empire"),
+        },
+        "joinAlliance" => Command::JoinAlliance {
+            alliance: small(c, "alliance"),
+        },
+        "leaveAlliance" => Command::LeaveAlliance,
+        "kickFromAlliance" => Command::KickFromAlliance {
+            empire: small(c, "empire"),
+        },
+        "setAllianceRole" => Command::SetAllianceRole {
+            empire: small(c, "empire"),
+            role: role_of(c),
+        },
+        other => panic!("unknown command type {other}"),
+    }
+}
+
+fn social_from_json(s: &Value) -> SocialMsg {
+    match text(s, "type").as_str() {
+        "chat" => SocialMsg::Chat(ChatMessage {
+            channel: ChatChannel::from_u8(small(s, "channel")).expect("valid channel"),
+            from: num(s, "from"),
+            from_name: text(s, "fromName"),
+            to: num(s, "to"),
+            text: text(s, "text"),
+        }),
+        "alliance" => SocialMsg::Alliance {
+            alliance: small(s, "alliance"),
+            name: text(s, "name"),
+            role: role_of(s),
+        },
+        "member" => SocialMsg::Member {
+            alliance: small(s, "alliance"),
+            empire: small(s, "empire"),
+            name: text(s, "name"),
+            role: role_of(s),
+            present: flag(s, "present"),
+        },
+        "invite" => SocialMsg::Invite {
+            alliance: small(s, "alliance"),
+            name: text(s, "name"),
+            from: small(s, "from"),
+            active: flag(s, "active"),
+        },
+        other => panic!("unknown social kind {other}"),
     }
 }
 
@@ -306,6 +379,7 @@ fn server_from_json(m: &Value) -> ServerMsg {
         "catalog" => ServerMsg::Catalog(Catalog {
             recipes: list(m, "recipes").iter().map(recipe_from_json).collect(),
         }),
+        "social" => ServerMsg::Social(social_from_json(field(m, "social"))),
         other => panic!("unknown server message type {other}"),
     }
 }
@@ -381,8 +455,18 @@ fn vector_names_are_unique() {
 fn every_code_since_version_3_has_a_vector() {
     let (mut kinds, mut errors, mut states) = (Vec::new(), Vec::new(), Vec::new());
     let (mut sharing, mut memory) = (Vec::new(), Vec::new());
+    let mut social = Vec::new();
     let mut add = |m: &ServerMsg| {
         let events = match m {
+            ServerMsg::Social(s) => {
+                social.push(match s {
+                    SocialMsg::Chat(c) => format!("chat {:?}", c.channel),
+                    SocialMsg::Alliance { .. } => "alliance".into(),
+                    SocialMsg::Member { present, .. } => format!("member {present}"),
+                    SocialMsg::Invite { active, .. } => format!("invite {active}"),
+                });
+                Vec::new()
+            }
             ServerMsg::EntityPacket(p) => {
                 kinds.extend(p.entities.iter().filter_map(|r| match r.base {
                     RecordBase::Full { kind, .. } => kind,
@@ -424,5 +508,20 @@ fn every_code_since_version_3_has_a_vector() {
     }
     for event in ["last_seen", "forget"] {
         assert!(memory.contains(&event), "no {event} event");
+    }
+    for channel in ChatChannel::ALL {
+        assert!(
+            social.contains(&format!("chat {channel:?}")),
+            "no {channel:?} chat"
+        );
+    }
+    for kind in [
+        "alliance",
+        "member true",
+        "member false",
+        "invite true",
+        "invite false",
+    ] {
+        assert!(social.iter().any(|s| s == kind), "no social {kind}");
     }
 }

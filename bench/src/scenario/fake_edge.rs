@@ -321,6 +321,7 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
             LinkServerMsg::CommandRejected { seq, error } => {
                 emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
             }
+            LinkServerMsg::Social(m) => emit(c, session, ServerMsg::Social(m), live),
             // Combat reports, job, sharing and memory events have no version-1 message of their own
             // (the real edge sends them as `EntityPacket` events); the stand-in measures the
             // region.

@@ -38,6 +38,9 @@ pub struct SwarmStats {
     pub cancels: AtomicU64,
     pub shares: AtomicU64,
     pub revokes: AtomicU64,
+    /// Chat messages sent, and alliance commands (SPEC.md §21).
+    pub chats: AtomicU64,
+    pub alliance_orders: AtomicU64,
     /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
     pub combat_reports: AtomicU64,
     pub damage_dealt: AtomicU64,
@@ -47,6 +50,8 @@ pub struct SwarmStats {
     pub sharing_events: AtomicU64,
     /// Last-seen and forget events received (SPEC.md §20.6).
     pub memory_events: AtomicU64,
+    /// `Social` messages received (chat and alliance news, SPEC.md §21).
+    pub social_messages: AtomicU64,
 }
 
 /// What a bot orders every few seconds.
@@ -57,7 +62,7 @@ pub enum Behaviour {
     Wander,
     /// Every command kind: mostly moves, a fifth attacks on the nearest foreign unit in
     /// sight (when there is one), some stops, the economy's builds, trains and cancels, and
-    /// vision shares and revocations.
+    /// vision shares and revocations, chat and alliance commands.
     Mixed,
 }
 
@@ -161,6 +166,9 @@ pub async fn run_bot(
                 Some(ClientEvent::Memory(_)) => {
                     stats.memory_events.fetch_add(1, Ordering::Relaxed);
                 }
+                Some(ClientEvent::Social(_)) => {
+                    stats.social_messages.fetch_add(1, Ordering::Relaxed);
+                }
                 Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
             },
@@ -188,6 +196,13 @@ pub fn act(client: &mut Client, rng: &mut StdRng, behaviour: Behaviour, stats: &
         Behaviour::Mixed => rng.random_range(0..100),
     };
     let sent = match roll {
+        40..45 => crate::bots_social::social_order(client, rng).map(|chat| {
+            if chat {
+                &stats.chats
+            } else {
+                &stats.alliance_orders
+            }
+        }),
         45..65 => attack_nearest(client, rng).then_some(&stats.attacks),
         65..75 => stop_one(client, rng).then_some(&stats.stops),
         75..87 => train_one(client, rng).then_some(&stats.trains),

@@ -74,6 +74,8 @@ pub enum ClientEvent {
     Sharing(SharingEvent),
     /// The empire remembers or forgets an entity it no longer sees (SPEC.md §20.6).
     Memory(crate::assembler::Memory),
+    /// Chat or alliance news (SPEC.md §21), already applied to `world.social`.
+    Social(starlane_protocol::social::SocialMsg),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
     /// unexpected close, `None`): same empire, unanswered commands sent again.
     Moved { reason: Option<MoveReason> },
@@ -353,6 +355,10 @@ impl Client {
             ServerMsg::Catalog(catalog) => {
                 self.world.catalog = Some(catalog);
                 None
+            }
+            ServerMsg::Social(msg) => {
+                self.world.social.apply(&msg);
+                Some(ClientEvent::Social(msg))
             }
             ServerMsg::EntityPacket(p) if datagram => {
                 if let Some(a) = self.assembler.handle_packet(&p) {

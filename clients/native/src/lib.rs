@@ -20,6 +20,7 @@ pub mod client;
 pub mod delta;
 pub mod http;
 mod resume;
+pub mod social;
 pub mod stats;
 pub mod transport;
 pub mod world;

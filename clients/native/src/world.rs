@@ -41,6 +41,8 @@ pub struct WorldView {
     pub shared_from: BTreeSet<EmpireId>,
     /// Entities the empire remembers and no longer sees, as last seen (SPEC.md §20.6).
     pub last_seen: BTreeMap<EntityId, LastSeenEvent>,
+    /// Chat, the empire's alliance and its invitations (SPEC.md §21).
+    pub social: crate::social::SocialView,
 }
 
 impl WorldView {

@@ -9,11 +9,13 @@
 // on a second edge, that edge drains, and the page moves to the first edge by itself. Then the
 // battle scenario (battle.mjs): the page attacks the pirates and sees the fight. Then the
 // production scenario (production.mjs): the page trains a scout at its station from the
-// economy panel, cancels a queued one for a refund, and places a shipyard with a frigate.
+// economy panel, cancels a queued one for a refund, and places a shipyard with a frigate. Then
+// the social scenario (social.mjs): two players found an alliance, chat on every channel with
+// markup in the text, and one is removed from the alliance.
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs [scenario...]
 //
-// With scenario names (play, drain, battle, production) only those run; without, all.
+// With scenario names (play, drain, battle, production, social) only those run; without, all.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor }
 import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
 import { productionScenario } from "./production.mjs";
+import { socialScenario } from "./social.mjs";
 
 /** Whether the scenario under way failed. */
 let scenarioFailed = false;
@@ -122,7 +125,8 @@ async function play() {
 }
 
 async function main() {
-  const all = [["play", play], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario]];
+  const all = [["play", play], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario],
+    ["social", socialScenario]];
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !all.some(([name]) => name === w));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${all.map(([n]) => n).join(", ")}`);

@@ -10,6 +10,7 @@ import type { ConnState } from "./net";
 import type { JobEventView, Production } from "./production";
 import { type Recipe, isBuildingKind } from "./protocol";
 import type { ResumePhase } from "./resume";
+import { type SocialApi, type SocialHandle, makeSocialHandle } from "./socialApi";
 
 /** The drain and resume state as browser tests see it. */
 export interface ResumeView {
@@ -30,11 +31,20 @@ export interface ResumeView {
 }
 import type { World } from "./world";
 
+/** A command answer as the page reported it: `error` is the CommandError code of a rejection. */
+export interface AnswerView {
+  seq: number;
+  ok: boolean;
+  error?: number;
+}
+
 /** Sources the page API reads from (live, not copies). */
-export interface StarlaneApi {
+export interface StarlaneApi extends SocialApi {
   state(): ConnState;
   detail(): string | null;
   empire(): number | null;
+  /** Our user id from the Welcome, or null before it. */
+  userId(): number | null;
   username(): string | null;
   tick(): number;
   world: World;
@@ -46,7 +56,7 @@ export interface StarlaneApi {
   delta(): DeltaSyncStats;
   linkStats(): LinkStatsView | null;
   notices(): string[];
-  answers(): { seq: number; ok: boolean }[];
+  answers(): AnswerView[];
   /** The empire's combat reports summed since the page loaded (SPEC.md §18.2). */
   combat(): { dealt: number; taken: number; kills: number; losses: number; reports: number };
   sendAttack(unit: number, target: number): boolean;
@@ -67,13 +77,15 @@ export interface StarlaneApi {
 }
 
 /** The object installed as `window.__starlane`. Every property is live. */
-export interface StarlaneHandle {
+export interface StarlaneHandle extends SocialHandle {
   /** Connection state; also mirrored in `document.body.dataset.state`. */
   readonly state: ConnState;
   /** Why the session was rejected or closed (e.g. "token expired"), else null. */
   readonly detail: string | null;
   /** Our empire id from the welcome message, or null before it. */
   readonly empire: number | null;
+  /** Our user id from the welcome message (what private chat addresses), or null before it. */
+  readonly userId: number | null;
   /** The username the dev token was requested for. */
   readonly username: string | null;
   /** Latest server tick applied. */
@@ -112,8 +124,8 @@ export interface StarlaneHandle {
   linkStats(): LinkStatsView | null;
   /** Notices shown in the overlay (broadcasts, revocations, world restored, moves), oldest first. */
   notices(): string[];
-  /** Command answers as the page reported them (each seq once), oldest first. */
-  answers(): { seq: number; ok: boolean }[];
+  /** Command answers as the page reported them (each seq once), oldest first, with a rejection's error code. */
+  answers(): AnswerView[];
   /** Drain and resume state: moves made, phase, ticket held, unanswered commands. */
   resume(): ResumeView;
   /** Sends a move of `unit` to (q, r) as a click would; returns its seq, or 0 if not sent. */
@@ -188,6 +200,7 @@ declare global {
 /** Builds the handle over `src`. */
 export function makeHandle(src: StarlaneApi): StarlaneHandle {
   return {
+    ...makeSocialHandle(src),
     get state() {
       return src.state();
     },
@@ -196,6 +209,9 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     get empire() {
       return src.empire();
+    },
+    get userId() {
+      return src.userId();
     },
     get username() {
       return src.username();

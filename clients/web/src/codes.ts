@@ -48,6 +48,14 @@ const COMMAND_ERRORS: Record<number, string> = {
   18: "invalid empire",
   19: "too many vision grants",
   20: "vision not shared",
+  21: "invalid text",
+  22: "text too long",
+  23: "already in an alliance",
+  24: "not in alliance",
+  25: "not invited",
+  26: "not permitted by your alliance role",
+  27: "alliance full",
+  28: "alliance name taken",
 };
 
 function describe(table: Record<number, string>, code: unknown): string {

@@ -159,6 +159,8 @@ export class Input {
     canvas.addEventListener("wheel", (ev) => this.onWheel(ev), { passive: false });
     canvas.addEventListener("contextmenu", (ev) => ev.preventDefault());
     window.addEventListener("keydown", (ev) => {
+      // Keys typed into a field (the chat, the alliance forms) are text, not orders.
+      if (isTextField(ev.target)) return;
       if (ev.key === "Escape") this.escape();
       if (ev.key === "s" || ev.key === "S") this.stop();
     });
@@ -293,4 +295,10 @@ export class Input {
     const delta = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaY;
     this.deps.camera.zoomAt(Math.exp(-delta * 0.0015), p.x, p.y);
   }
+}
+
+/** Whether `target` takes typed text (an input, a text area, an editable element). */
+function isTextField(target: EventTarget | null): boolean {
+  if (typeof HTMLElement === "undefined" || !(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT";
 }

@@ -1,8 +1,8 @@
 // Entry point: bootstraps the session, wires network, world, production, input,
-// renderer, overlay, economy and shared-vision panels, and exposes `window.__starlane` for
-// browser tests.
+// renderer, overlay, economy and shared-vision panels, the social dock (alliance and chat), and
+// exposes `window.__starlane` for browser tests.
 
-import type { ServerMsg } from "./protocol";
+import type { ServerMsg, SocialMsg } from "./protocol";
 import { commandErrorText, noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
@@ -19,6 +19,8 @@ import { Renderer } from "./render";
 import { fetchConnectInfo, fetchDevToken, resolveUsername } from "./session";
 import { SharingPanel } from "./sharingPanel";
 import { sharingModel } from "./sharingView";
+import { SocialDock } from "./socialUi";
+import { SocialState } from "./socialModel";
 import { type StarlaneApi, installApi } from "./api";
 import { World } from "./world";
 
@@ -34,6 +36,10 @@ interface App {
   input: Input | null;
   username: string | null;
   empire: number | null;
+  /** Our user id from the Welcome (private chat addresses players by it). */
+  userId: number | null;
+  /** Chat log, alliance, members and invitations (SPEC.md §21). */
+  social: SocialState;
   /** Whether the camera has been centred on our units once. */
   centeredOnUnits: boolean;
   /** EntityPackets → world updates and Acks. */
@@ -49,7 +55,7 @@ interface App {
   /** The empire's combat reports summed since the page loaded. */
   combat: { dealt: number; taken: number; kills: number; losses: number; reports: number };
   /** Command answers as reported (each seq once), oldest first, at most MAX_ANSWERS. */
-  answers: { seq: number; ok: boolean }[];
+  answers: { seq: number; ok: boolean; error?: number }[];
 }
 
 /** Most command answers kept for `window.__starlane.answers()`. */
@@ -72,11 +78,15 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       if (app.welcomes > 0) {
         app.world.clearView();
         app.production.clearQueues();
+        // The session greets with the alliance, its members and the invitations again.
+        app.social.resetAlliance();
         app.sync = new DeltaSync();
         showNotice(app, "moved to another server");
       }
       app.welcomes++;
       app.empire = msg.empire;
+      app.userId = msg.userId;
+      app.social.empire = msg.empire;
       app.world.setTickRate(msg.tickRateHz);
       break;
     case "map":
@@ -116,8 +126,20 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
     case "move":
       showNotice(app, MOVING_TEXT);
       break;
+    case "social":
+      onSocial(app, msg.social, now);
+      break;
     default:
       break;
+  }
+}
+
+/** Applies a Social message; a new invitation is also shown as a notice. */
+function onSocial(app: App, msg: SocialMsg, now: number): void {
+  const fresh = msg.type === "invite" && msg.active && !app.social.invites.has(msg.alliance);
+  app.social.apply(msg, now);
+  if (fresh && msg.type === "invite") {
+    showNotice(app, `invited to alliance ${msg.name} (#${msg.alliance}) by empire ${msg.from}`);
   }
 }
 
@@ -133,7 +155,7 @@ function showNotice(app: App, line: string): void {
 function answerCommand(app: App, seq: number, error: number | null, now: number): void {
   // An answer repeated across a move is reported once.
   if (app.conn.resume?.answered(seq) === false) return;
-  if (app.answers.length < MAX_ANSWERS) app.answers.push({ seq, ok: error === null });
+  if (app.answers.length < MAX_ANSWERS) app.answers.push(error === null ? { seq, ok: true } : { seq, ok: false, error });
   if (error === null) {
     app.commands.ack(seq, now);
     return;
@@ -186,6 +208,7 @@ function centerOnOwnUnits(app: App): void {
 interface Panels {
   economy: EconomyPanel;
   sharing: SharingPanel;
+  social: SocialDock;
 }
 
 function startLoop(app: App, renderer: Renderer, overlay: Overlay, panels: Panels): void {
@@ -206,10 +229,12 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay, panels: Panel
       attackTarget: input?.attackTarget ?? null,
       underConstruction: (id) => app.production.underConstruction(id),
       buildFrom: build && sel ? sel.pos : null,
+      allies: app.social.allies(app.world.sharedFrom),
     });
     const tickMs = app.world.tickIntervalMs;
     panels.economy.update(panelModel(sel, app.empire, app.production, app.world.resources, build, now, tickMs));
     panels.sharing.update(sharingModel(sel, app.empire, app.world.sharesTo, app.world.sharedFrom));
+    panels.social.update(app.social, app.userId, app.empire, sel);
     overlay.update({
       state: app.conn.state,
       detail: app.conn.detail,
@@ -236,11 +261,14 @@ function buildApi(app: App): StarlaneApi {
     state: () => app.conn.state,
     detail: () => app.conn.detail,
     empire: () => app.empire,
+    userId: () => app.userId,
     username: () => app.username,
     tick: () => app.world.tick,
     world: app.world,
     camera: app.camera,
     commands: app.commands,
+    social: app.social,
+    orders: app.orders,
     rttMs: () => app.conn.rtt.lastMs,
     rxKbps: () => app.conn.rx.kBps,
     selected: () => app.input?.selected ?? null,
@@ -323,6 +351,8 @@ function main(): void {
     input: null,
     username: null,
     empire: null,
+    userId: null,
+    social: new SocialState(),
     centeredOnUnits: false,
     sync: new DeltaSync(),
     ackScheduled: false,
@@ -358,11 +388,12 @@ function main(): void {
     share: (to) => void app.orders.shareVision(to),
     revoke: (to) => void app.orders.revokeVision(to),
   });
+  const social = new SocialDock(document.body, app.orders);
   const renderer = new Renderer(canvas, world, camera);
   window.addEventListener("resize", () => renderer.resize());
   const overlay = new Overlay(document.body);
   installApi(buildApi(app));
-  startLoop(app, renderer, overlay, { economy, sharing });
+  startLoop(app, renderer, overlay, { economy, sharing, social });
   setInterval(() => void app.link.poll(), LINK_STATS_INTERVAL_MS);
   void connect(app);
 }

@@ -1,17 +1,28 @@
-// Sending orders: each command (move, attack, stop, the economy's build, train and cancel, and
-// shared vision's share and revoke, protocol/SPEC.md §18-20) gets a sequence number from the
-// CommandLog, with a label naming it for the notice that shows its rejection, and goes out on
-// the session's stream.
+// Sending orders: each command (move, attack, stop, the economy's build, train and cancel,
+// shared vision's share and revoke, and the social layer's chat and alliance commands,
+// protocol/SPEC.md §18-21) gets a sequence number from the CommandLog, with a label naming it for
+// the notice that shows its rejection, and goes out on the session's stream. A command the wire
+// cannot carry (a chat text over 512 bytes) is not sent.
 
 import type { CommandLog } from "./commands";
 import type { AxialHex } from "./hex";
 import {
+  ALLIANCE_ROLE_NAMES,
+  ChatChannel,
   ENTITY_KIND_NAMES,
   type Command,
   buildCommand,
   cancelCommand,
+  chatCommand,
   commandUnit,
+  createAllianceCommand,
+  inviteToAllianceCommand,
+  joinAllianceCommand,
+  kickFromAllianceCommand,
+  leaveAllianceCommand,
+  privateChatCommand,
   revokeVisionCommand,
+  setAllianceRoleCommand,
   shareVisionCommand,
   trainCommand,
 } from "./protocol";
@@ -73,10 +84,62 @@ export class Orders {
     return this.send(revokeVisionCommand(to), null, `revoke vision of empire ${to}`);
   }
 
+  /**
+   * Says `text` on `channel` (a ChatChannel code); `to` is the user id a private message goes
+   * to (required on the Private channel, ignored on the others).
+   */
+  chat(channel: number, text: string, to?: number): boolean {
+    if (channel === ChatChannel.Private) {
+      if (to === undefined) return false;
+      return this.send(privateChatCommand(to, text), null, `private message to user ${to}`);
+    }
+    if (channel !== ChatChannel.Region && channel !== ChatChannel.Alliance) return false;
+    return this.send(chatCommand(channel, text), null, channel === ChatChannel.Region ? "region chat" : "alliance chat");
+  }
+
+  /** Founds an alliance named `name`, led by us. */
+  createAlliance(name: string): boolean {
+    return this.send(createAllianceCommand(name), null, `create alliance ${name}`);
+  }
+
+  /** Invites empire `empire` to our alliance. */
+  inviteToAlliance(empire: number): boolean {
+    return this.send(inviteToAllianceCommand(empire), null, `invite empire ${empire}`);
+  }
+
+  /** Accepts the invitation to alliance `alliance`. */
+  joinAlliance(alliance: number): boolean {
+    return this.send(joinAllianceCommand(alliance), null, `join alliance ${alliance}`);
+  }
+
+  /** Leaves our alliance. */
+  leaveAlliance(): boolean {
+    return this.send(leaveAllianceCommand(), null, "leave the alliance");
+  }
+
+  /** Removes empire `empire` from our alliance (or withdraws its invitation). */
+  kickFromAlliance(empire: number): boolean {
+    return this.send(kickFromAllianceCommand(empire), null, `remove empire ${empire} from the alliance`);
+  }
+
+  /** Gives member `empire` the role `role` (an AllianceRole code; Leader hands the lead over). */
+  setAllianceRole(empire: number, role: number): boolean {
+    const name = ALLIANCE_ROLE_NAMES[role] ?? `role ${role}`;
+    return this.send(setAllianceRoleCommand(empire, role), null, `make empire ${empire} ${name}`);
+  }
+
   private send(command: Command, to: AxialHex | null, label: string): boolean {
     const { commands } = this.deps;
     const cmd = commands.begin(commandUnit(command), to, this.deps.now(), label);
-    if (this.deps.send(cmd.seq, command)) return true;
+    let sent: boolean;
+    try {
+      sent = this.deps.send(cmd.seq, command);
+    } catch (err) {
+      // The encoder refuses what the wire cannot carry (a text over its byte limit, a bad id).
+      if (!(err instanceof RangeError)) throw err;
+      sent = false;
+    }
+    if (sent) return true;
     commands.abandon(cmd.seq);
     return false;
   }

@@ -1,7 +1,7 @@
 // Canvas renderer: the pocket's hexes with shroud / fog / visible styles,
 // asteroid fields, and entities interpolated between updates (resource fields
-// under everything else, construction sites faded with a dashed outline, allies'
-// units in their own colour), and under them the remembered entities out of view (last seen,
+// under everything else, construction sites faded with a dashed outline, allies' (vision
+// shared with us, or alliance members) units in their own colour), and under them the remembered entities out of view (last seen,
 // protocol/SPEC.md §20.6): faded, greyed, dashed, never selected.
 
 import type { Camera } from "./camera";
@@ -25,6 +25,11 @@ export interface ViewState {
   underConstruction?: (id: number) => boolean;
   /** Where the unit placing a chosen build stands, or null when no build is chosen. */
   buildFrom?: AxialHex | null;
+  /**
+   * The empires drawn as allies: those sharing their vision with us and the members of our
+   * alliance (protocol/SPEC.md §20, §21.2). Without it, the world's `sharedFrom`.
+   */
+  allies?: ReadonlySet<number>;
 }
 
 /** Opacity of a remembered (last seen) entity. */
@@ -185,7 +190,7 @@ export class Renderer {
   private drawRemembered(m: LastSeenSnapshot, view: ViewState): void {
     const s = this.camera.hexToScreen(m.pos.q, m.pos.r);
     const size = Math.max(3, this.camera.zoom * 0.55);
-    const color = rememberedColor(m.kind, relationOf(m.owner, view.myEmpire, this.world.sharedFrom));
+    const color = rememberedColor(m.kind, relationOf(m.owner, view.myEmpire, view.allies ?? this.world.sharedFrom));
     const ctx = this.ctx;
     ctx.beginPath();
     traceShape(ctx, m.kind, s.x, s.y, isFieldKind(m.kind) ? size * 0.9 : size);
@@ -204,7 +209,7 @@ export class Renderer {
     const p = this.world.renderPosition(e, now);
     const s = this.camera.hexToScreen(p.q, p.r);
     const size = Math.max(3, this.camera.zoom * 0.55);
-    const relation = relationOf(e.owner, view.myEmpire, this.world.sharedFrom);
+    const relation = relationOf(e.owner, view.myEmpire, view.allies ?? this.world.sharedFrom);
     const field = isFieldKind(e.kind);
     const site = relation === "own" && (view.underConstruction?.(e.id) ?? false);
     const color = entityColor(e.kind, relation);

@@ -2,7 +2,7 @@
 // square, extractor pentagon, shipyard hangar) and resource fields (metal ore lumps, crystal
 // shards) in muted colours, so a field never looks like an enemy. Other ships and buildings
 // are coloured by how their owner relates to us: own, ally (it shares its vision with us,
-// protocol/SPEC.md §20) or not (hostile, and neutral pirates alike). Remembered entities (last
+// protocol/SPEC.md §20, or is in our alliance, §21.2) or not (hostile, and neutral pirates alike). Remembered entities (last
 // seen, §20.6) keep their shape in a greyed version of their colour.
 
 import { EntityKind, NEUTRAL_EMPIRE, depositOf } from "./protocol";
@@ -22,11 +22,14 @@ export const ENTITY_COLORS = {
  */
 export type Relation = "own" | "ally" | "neutral" | "hostile";
 
-/** The relation of `owner` to `myEmpire` (null before the Welcome); `sharedFrom` are the empires sharing with us. */
-export function relationOf(owner: number, myEmpire: number | null, sharedFrom: ReadonlySet<number>): Relation {
+/**
+ * The relation of `owner` to `myEmpire` (null before the Welcome); `allies` are the empires
+ * sharing their vision with us and those of our alliance.
+ */
+export function relationOf(owner: number, myEmpire: number | null, allies: ReadonlySet<number>): Relation {
   if (myEmpire !== null && owner === myEmpire) return "own";
   if (owner === NEUTRAL_EMPIRE) return "neutral";
-  return sharedFrom.has(owner) ? "ally" : "hostile";
+  return allies.has(owner) ? "ally" : "hostile";
 }
 
 /** Whether entities of `kind` are resource fields (neutral, never attacked). */

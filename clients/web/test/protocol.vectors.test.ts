@@ -4,6 +4,7 @@ import clientJson from "../../../protocol/vectors/client.json";
 import serverJson from "../../../protocol/vectors/server.json";
 import invalidJson from "../../../protocol/vectors/invalid.json";
 import {
+  ChatChannel,
   CommandError,
   CommandType,
   DECODE_REASONS,
@@ -104,7 +105,23 @@ describe("client message vectors", () => {
   it("has vectors for every command type", () => {
     const types = new Set(client.map((v) => (isRecord(v.msg) && isRecord(v.msg.command) ? v.msg.command.type : undefined)));
     types.delete(undefined);
-    const expected = ["attack", "build", "cancel", "move", "revokeVision", "shareVision", "stop", "train"];
+    const expected = [
+      "attack",
+      "build",
+      "cancel",
+      "chat",
+      "createAlliance",
+      "inviteToAlliance",
+      "joinAlliance",
+      "kickFromAlliance",
+      "leaveAlliance",
+      "move",
+      "revokeVision",
+      "setAllianceRole",
+      "shareVision",
+      "stop",
+      "train",
+    ];
     expect(Object.keys(CommandType)).toHaveLength(expected.length);
     expect([...types].sort()).toEqual(expected);
   });
@@ -137,9 +154,20 @@ describe("server message vectors", () => {
       "pong",
       "reject",
       "resumeTicket",
+      "social",
       "update",
       "welcome",
     ]);
+  });
+
+  it("has vectors for every social kind and every chat channel", () => {
+    const social = server.flatMap((v) => (isRecord(v.msg) && isRecord(v.msg.social) ? [v.msg.social] : []));
+    expect([...new Set(social.map((s) => s.type))].sort()).toEqual(["alliance", "chat", "invite", "member"]);
+    const channels = new Set(social.filter((s) => s.type === "chat").map((s) => s.channel));
+    for (const code of Object.values(ChatChannel)) expect(channels.has(code), `channel ${code}`).toBe(true);
+    const commands = client.flatMap((v) => (isRecord(v.msg) && isRecord(v.msg.command) ? [v.msg.command] : []));
+    const sent = new Set(commands.filter((c) => c.type === "chat").map((c) => c.channel));
+    for (const code of Object.values(ChatChannel)) expect(sent.has(code), `command channel ${code}`).toBe(true);
   });
 
   it("has vectors for every event type", () => {

@@ -143,4 +143,35 @@ pub enum ClusterEvent {
     Revoked(Revocation),
     /// An operator's text for every connected client.
     Broadcast { text: String },
+    /// A chat message on its way to the regions whose players read it (SPEC.md §21.1).
+    Chat(ChatPost),
+}
+
+/// Who reads a [`ChatPost`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatScope {
+    /// The players of `region`.
+    Region,
+    /// The members of `alliance` (an alliance of `region`).
+    Alliance,
+    /// The player `to`, wherever it plays, and the sender's own sessions.
+    Private,
+}
+
+/// A chat message published by the sender's region for every region to deliver to its own
+/// sessions that read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatPost {
+    /// The sender's region.
+    pub region: String,
+    pub scope: ChatScope,
+    /// The sender's alliance (`Alliance` scope; else 0).
+    pub alliance: u32,
+    /// The sender's user id and name.
+    pub from: u64,
+    pub from_name: String,
+    /// The addressee (`Private` scope; else 0).
+    pub to: u64,
+    pub text: String,
 }

@@ -141,7 +141,8 @@ async fn bot(
                 | ClientEvent::Combat(_)
                 | ClientEvent::Job(_)
                 | ClientEvent::Sharing(_)
-                | ClientEvent::Memory(_) => {}
+                | ClientEvent::Memory(_)
+                | ClientEvent::Social(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

@@ -436,12 +436,20 @@ impl SessionCore {
             }
             (State::Active, RegionEvent::ToClient(mut msgs)) => {
                 self.relink.observe(&mut msgs);
+                let mut out = Vec::new();
                 if let Some(sync) = self.sync.as_mut() {
                     for msg in msgs {
-                        to_sync(sync, now, msg, mirror);
+                        match msg {
+                            // Chat and alliance news ride the reliable stream (SPEC.md §21).
+                            LinkServerMsg::Social(social) => {
+                                out.push(Action::SendReliable(ServerMsg::Social(social).encode()))
+                            }
+                            msg => to_sync(sync, now, msg, mirror),
+                        }
                     }
                 }
-                self.shed_if_overflowed()
+                out.extend(self.shed_if_overflowed());
+                out
             }
             (State::Active, RegionEvent::Notice { kind, text }) => self.on_notice(kind, &text),
             // Out-of-order region frames (e.g. updates before Joined) carry nothing to send.
@@ -577,5 +585,7 @@ fn to_sync(sync: &mut SessionSync, now: Instant, msg: LinkServerMsg, mirror: &Mi
         LinkServerMsg::Sharing(s) => sync.push_event(Event::Sharing(s)),
         LinkServerMsg::LastSeen(m) => sync.push_event(Event::LastSeen(m)),
         LinkServerMsg::Forget { id } => sync.push_event(Event::Forget { id }),
+        // Sent on the stream by the caller.
+        LinkServerMsg::Social(_) => {}
     }
 }

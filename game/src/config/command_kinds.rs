@@ -37,6 +37,10 @@ pub struct CommandKinds {
     pub share: KindLimit,
     /// `RevokeVision` (default 1 a second, bursts of 5).
     pub revoke: KindLimit,
+    /// `Chat` (default 1 a second, bursts of 5).
+    pub chat: KindLimit,
+    /// The alliance commands together (default 1 a second, bursts of 5).
+    pub alliance: KindLimit,
 }
 
 impl Default for CommandKinds {
@@ -54,6 +58,8 @@ impl Default for CommandKinds {
             cancel: KindLimit { rate: 5, burst: 10 },
             share: KindLimit { rate: 1, burst: 5 },
             revoke: KindLimit { rate: 1, burst: 5 },
+            chat: KindLimit { rate: 1, burst: 5 },
+            alliance: KindLimit { rate: 1, burst: 5 },
         }
     }
 }
@@ -70,6 +76,8 @@ impl CommandKinds {
             self.cancel,
             self.share,
             self.revoke,
+            self.chat,
+            self.alliance,
         ]
     }
 
@@ -84,6 +92,11 @@ impl CommandKinds {
             ("command_kinds.cancel.rate", "command_kinds.cancel.burst"),
             ("command_kinds.share.rate", "command_kinds.share.burst"),
             ("command_kinds.revoke.rate", "command_kinds.revoke.burst"),
+            ("command_kinds.chat.rate", "command_kinds.chat.burst"),
+            (
+                "command_kinds.alliance.rate",
+                "command_kinds.alliance.burst",
+            ),
         ];
         for (limit, (rate, burst)) in self.all().into_iter().zip(FIELDS) {
             check_range(

@@ -406,6 +406,8 @@ fn command_kinds_follow_the_protocol_kind_order() {
         cancel: KindLimit { rate: 6, burst: 1 },
         share: KindLimit { rate: 7, burst: 1 },
         revoke: KindLimit { rate: 8, burst: 1 },
+        chat: KindLimit { rate: 9, burst: 1 },
+        alliance: KindLimit { rate: 10, burst: 1 },
     };
     let text = starlane_protocol::Command::KIND_NAMES
         .iter()
@@ -425,6 +427,14 @@ fn vision_settings_name_the_bad_field() {
     assert_eq!(
         field_of("[shared_vision]\nmax_grants = 0\n"),
         "shared_vision.max_grants"
+    );
+    assert_eq!(
+        field_of("[social]\nchat_max_bytes = 513\n"),
+        "social.chat_max_bytes"
+    );
+    assert_eq!(
+        field_of("[social]\nmax_members = 1\n"),
+        "social.max_members"
     );
     assert_eq!(
         field_of("[vision_cache]\nremember = [\"station\", \"frigate\"]\npermanent = []\n"),

@@ -141,6 +141,9 @@ struct Copied {
     combat_shots: IntCounter,
     units_destroyed: IntCounter,
     commands_replayed: IntCounter,
+    chat_sent: IntCounter,
+    chat_delivered: IntCounter,
+    chat_dropped: IntCounter,
 }
 
 /// Every Prometheus series of one region, in a registry of its own.
@@ -283,6 +286,21 @@ impl RegionMetrics {
                 "starlane_region_units_destroyed_total",
                 "Units destroyed in combat",
             ),
+            chat_sent: counter(
+                &r,
+                "starlane_region_chat_sent_total",
+                "Chat commands accepted (published on the cluster's bus, or delivered here without one)",
+            ),
+            chat_delivered: counter(
+                &r,
+                "starlane_region_chat_delivered_total",
+                "Chat messages handed to this region's sessions",
+            ),
+            chat_dropped: counter(
+                &r,
+                "starlane_region_chat_dropped_total",
+                "Accepted chat dropped because the relay to the cluster's bus was full",
+            ),
         };
         Self {
             tick,
@@ -346,6 +364,9 @@ impl RegionMetrics {
         to(&c.commands_replayed, load(&metrics.commands_replayed));
         to(&c.combat_shots, load(&metrics.combat_shots));
         to(&c.units_destroyed, load(&metrics.units_destroyed));
+        to(&c.chat_sent, load(&metrics.chat_sent));
+        to(&c.chat_delivered, load(&metrics.chat_delivered));
+        to(&c.chat_dropped, load(&metrics.chat_dropped));
         c.entities
             .set(i64::from(metrics.entities.load(Ordering::Relaxed)));
         c.sessions

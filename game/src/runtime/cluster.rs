@@ -77,6 +77,8 @@ pub(crate) struct RegionCluster {
     registration: Option<Registration>,
     metrics: ClusterMetrics,
     mirror: JoinHandle<()>,
+    /// The chat relay, once started.
+    chat: Option<super::chat_relay::ChatRelay>,
 }
 
 impl RegionCluster {
@@ -128,7 +130,24 @@ impl RegionCluster {
             registration: Some(registration),
             metrics,
             mirror,
+            chat: None,
         }))
+    }
+
+    /// Relay chat between the tick and the cluster's bus (SPEC.md §21.1).
+    pub(crate) fn relay_chat(
+        &mut self,
+        posts: tokio::sync::mpsc::Receiver<starlane_cluster::ChatPost>,
+        tick: tokio::sync::mpsc::Sender<super::msg::RuntimeMsg>,
+        registry: &Registry,
+    ) {
+        let metrics = super::chat_relay::RelayMetrics::register(registry);
+        self.chat = Some(super::chat_relay::ChatRelay::spawn(
+            &self.cluster,
+            posts,
+            tick,
+            metrics,
+        ));
     }
 
     /// What the database worker needs to record home regions.

@@ -2,6 +2,7 @@
 //! thread, connected by bounded channels (`[queues]`; what happens when each is full:
 //! game/README.md, "Queues and limits").
 
+mod chat_relay;
 mod cluster;
 mod db;
 mod http;

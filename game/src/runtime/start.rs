@@ -106,6 +106,7 @@ impl PreparedRegion {
         if let Some((_, w)) = &restored {
             sim.load_economy(&w.economy);
             sim.load_vision(&w.vision);
+            sim.load_social(&w.social);
         }
         let npcs = sim.spawn_load(&config.load);
         let restored_from_snapshot = restored.as_ref().map(|(info, _)| *info);
@@ -140,7 +141,7 @@ impl PreparedRegion {
         let stats = observed.stats.clone();
         let metrics = observed.metrics.clone();
 
-        let tick = TickLoop::new(
+        let mut tick = TickLoop::new(
             sim,
             &config,
             tick_rx,
@@ -149,6 +150,14 @@ impl PreparedRegion {
             metrics.clone(),
             export,
         );
+        // With a cluster, chat goes through its bus (SPEC.md §21.1); without, the tick
+        // delivers its own.
+        let mut chat_posts = None;
+        if config.cluster.enabled() {
+            let (tx, rx) = tokio::sync::mpsc::channel(super::chat_relay::CHAT_QUEUE);
+            tick = tick.with_chat_relay(tx);
+            chat_posts = Some(rx);
+        }
         // Marked running before the thread exists, so the region is ready when start returns;
         // the thread drops the guard when it ends, also by a panic.
         let running = observed.health.tick_guard();
@@ -171,7 +180,7 @@ impl PreparedRegion {
             addr: config.link_bind,
             source,
         })?;
-        let cluster = RegionCluster::start(
+        let mut cluster = RegionCluster::start(
             &config.cluster,
             &config.region_id,
             link_addr,
@@ -179,6 +188,9 @@ impl PreparedRegion {
             observed.export.registry(),
         )
         .await?;
+        if let (Some(cluster), Some(posts)) = (cluster.as_mut(), chat_posts) {
+            cluster.relay_chat(posts, tick_tx.clone(), observed.export.registry());
+        }
         let worker = DbWorker {
             store: store.clone(),
             export: observed.export.clone(),

@@ -8,6 +8,7 @@ use crate::metrics::edges::EdgeSeries;
 use crate::metrics::{self, Metrics, RegionMetrics, TickSample};
 use crate::records::WorldSnapshot;
 use crate::world::{LinkId, RegionSim, TickInput};
+use starlane_cluster::ChatPost;
 use starlane_netcore::proto::link::{Flow, RegionSendError};
 use starlane_protocol::link::RegionToEdge;
 use std::collections::HashMap;
@@ -69,6 +70,8 @@ pub(crate) struct TickLoop {
     export: RegionMetrics,
     publish_truth: bool,
     window: Window,
+    /// Where accepted chat goes for the cluster's bus (`[cluster]` on), else `None`.
+    chat: Option<mpsc::Sender<ChatPost>>,
 }
 
 impl TickLoop {
@@ -98,6 +101,26 @@ impl TickLoop {
             export,
             publish_truth: config.bench.publish_truth,
             window: Window::default(),
+            chat: None,
+        }
+    }
+
+    /// Hand accepted chat to `relay` for the cluster's bus (see `chat_relay`).
+    pub(crate) fn with_chat_relay(mut self, relay: mpsc::Sender<ChatPost>) -> Self {
+        self.chat = Some(relay);
+        self
+    }
+
+    /// Pass the tick's accepted chat to the relay; a full relay queue drops the post
+    /// (counted: the sender's command was accepted, its readers miss it).
+    fn relay_chat(&mut self) {
+        let Some(relay) = &self.chat else {
+            return;
+        };
+        for post in self.sim.take_chat_posts() {
+            if relay.try_send(post).is_err() {
+                self.metrics.chat_dropped.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -196,6 +219,12 @@ impl TickLoop {
         self.metrics
             .units_destroyed
             .store(destroyed, Ordering::Relaxed);
+        let chat = self.sim.chat_counters();
+        self.metrics.chat_sent.store(chat.sent, Ordering::Relaxed);
+        self.metrics
+            .chat_delivered
+            .store(chat.delivered, Ordering::Relaxed);
+        self.relay_chat();
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
         }
@@ -291,14 +320,15 @@ impl TickLoop {
         }
     }
 
-    /// The whole world as stored: the tick, every unit, the economy, grants and explored
-    /// cells.
+    /// The whole world as stored: the tick, every unit, the economy, grants, explored
+    /// cells, remembered entities and alliances.
     fn world_snapshot(&mut self) -> WorldSnapshot {
         WorldSnapshot {
             tick: self.sim.tick(),
             units: self.sim.persistent_units(),
             economy: self.sim.economy_record(),
             vision: self.sim.vision_record(),
+            social: self.sim.social_record(),
         }
     }
 

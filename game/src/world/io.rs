@@ -37,6 +37,8 @@ pub enum TickInput {
         seq: u32,
         command: starlane_protocol::Command,
     },
+    /// A chat post from the cluster's bus, for this region's sessions that read it.
+    Chat(starlane_cluster::ChatPost),
 }
 
 /// Inputs waiting for the next tick.

@@ -12,6 +12,8 @@ pub struct SessionState {
     pub empire: EmpireId,
     /// The player's user id (rate limits are per user).
     pub user_id: i64,
+    /// The player's name (from its login token, cut to what `Social` messages carry).
+    pub username: String,
     /// The client's command stream: commands are applied once per `(user_id, stream, seq)`
     /// (`commands::CommandDedup`); `0` for none.
     pub command_stream: u64,
@@ -30,6 +32,8 @@ pub struct SessionState {
     pub sharing_sent: bool,
     /// Whether the entities the empire remembers were sent (SPEC.md §20.6).
     pub memory_sent: bool,
+    /// Whether the empire's alliance and invitations were sent (SPEC.md §21.3).
+    pub social_sent: bool,
 }
 
 /// Open sessions and links.

@@ -16,6 +16,7 @@ use super::resources::{CorePlugin, Counters, Dirty, EntityIndex, TickCount, Worl
 use super::schedule::{self, RegionPlugin};
 use super::sessions::Sessions;
 use super::sharing::{Grants, SharingPlugin, SharingSettings};
+use super::social::{SocialPlugin, SocialSettings};
 use super::spawn::{SpawnPlugin, UnitSpec, UnitStats, spawn_unit};
 use super::sync::{LinkBackpressure, SyncPlugin};
 use super::timing::{SetClock, TimingPlugin};
@@ -83,7 +84,10 @@ impl RegionSim {
         let memory = MemoryPlugin {
             settings: MemorySettings::from_config(&config),
         };
-        let plugins: [&dyn RegionPlugin; 13] = [
+        let social = SocialPlugin {
+            settings: SocialSettings::from_config(&config),
+        };
+        let plugins: [&dyn RegionPlugin; 14] = [
             &core,
             &spawning,
             &commands,
@@ -93,6 +97,7 @@ impl RegionSim {
             &economy,
             &ai,
             &sharing,
+            &social,
             &VisionPlugin,
             &memory,
             &sync,

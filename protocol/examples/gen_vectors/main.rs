@@ -16,6 +16,7 @@ mod hex_cases;
 mod link_cases;
 mod move_cases;
 mod sharing_cases;
+mod social_cases;
 
 use cases::{client_vectors, invalid_vectors, server_vectors};
 use serde_json::{Value, json};
@@ -68,6 +69,60 @@ fn command_json(c: &Command) -> Value {
         }
         Command::ShareVision { to } => json!({ "type": "shareVision", "to": to }),
         Command::RevokeVision { to } => json!({ "type": "revokeVision", "to": to }),
+        Command::Chat { to, text } => {
+            let mut o = json!({ "type": "chat", "channel": to.channel() as u8, "text": text });
+            if let social::ChatTo::Player(user) = to {
+                o["to"] = json!(user);
+            }
+            o
+        }
+        Command::CreateAlliance { name } => json!({ "type": "createAlliance", "name": name }),
+        Command::InviteToAlliance { empire } => {
+            json!({ "type": "inviteToAlliance", "empire": empire })
+        }
+        Command::JoinAlliance { alliance } => {
+            json!({ "type": "joinAlliance", "alliance": alliance })
+        }
+        Command::LeaveAlliance => json!({ "type": "leaveAlliance" }),
+        Command::KickFromAlliance { empire } => {
+            json!({ "type": "kickFromAlliance", "empire": empire })
+        }
+        Command::SetAllianceRole { empire, role } => {
+            json!({ "type": "setAllianceRole", "empire": empire, "role": *role as u8 })
+        }
+    }
+}
+
+fn social_json(m: &social::SocialMsg) -> Value {
+    use social::SocialMsg;
+    match m {
+        SocialMsg::Chat(c) => json!({
+            "type": "chat", "channel": c.channel as u8, "from": c.from,
+            "fromName": c.from_name, "to": c.to, "text": c.text
+        }),
+        SocialMsg::Alliance {
+            alliance,
+            name,
+            role,
+        } => json!({ "type": "alliance", "alliance": alliance, "name": name, "role": *role as u8 }),
+        SocialMsg::Member {
+            alliance,
+            empire,
+            name,
+            role,
+            present,
+        } => json!({
+            "type": "member", "alliance": alliance, "empire": empire, "name": name,
+            "role": *role as u8, "present": present
+        }),
+        SocialMsg::Invite {
+            alliance,
+            name,
+            from,
+            active,
+        } => json!({
+            "type": "invite", "alliance": alliance, "name": name, "from": from, "active": active
+        }),
     }
 }
 
@@ -159,6 +214,7 @@ fn server_json(m: &ServerMsg) -> Value {
         ServerMsg::Catalog(c) => json!({
             "type": "catalog", "recipes": c.recipes.iter().map(recipe_json).collect::<Vec<_>>()
         }),
+        ServerMsg::Social(s) => json!({ "type": "social", "social": social_json(s) }),
     }
 }
 
@@ -237,22 +293,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client_cases.extend(delta_cases::client_vectors());
     // Drain and resume (SPEC.md §17), after the delta-update vectors.
     client_cases.extend(move_cases::client_vectors());
-    // Protocol version 2 (SPEC.md §18), then version 3 (§19), then version 4 (§20), last.
+    // Protocol version 2 (SPEC.md §18), then version 3 (§19), then version 4 (§20), then
+    // version 5 (§21), last.
     client_cases.extend(combat_cases::client_vectors());
     client_cases.extend(economy_cases::client_vectors());
     client_cases.extend(sharing_cases::client_vectors());
+    client_cases.extend(social_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     server_cases.extend(move_cases::server_vectors());
     server_cases.extend(combat_cases::server_vectors());
     server_cases.extend(economy_cases::server_vectors());
     server_cases.extend(sharing_cases::server_vectors());
+    server_cases.extend(social_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
     invalid_cases.extend(move_cases::invalid_vectors());
     invalid_cases.extend(combat_cases::invalid_vectors());
     invalid_cases.extend(economy_cases::invalid_vectors());
     invalid_cases.extend(sharing_cases::invalid_vectors());
+    invalid_cases.extend(social_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

@@ -122,7 +122,7 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
             vec![0x05, 0x00, 0x01, 0x01, 0x78],
             "truncated",
         ),
-        ("server_type_0x8d", "server", vec![0x8D], "unknown_type"),
+        ("server_type_0x8e", "server", vec![0x8E], "unknown_type"),
         ("client_type_0x06", "client", vec![0x06], "unknown_type"),
     ]
 }

@@ -120,22 +120,10 @@ pub fn server_vectors() -> Vec<(&'static str, ServerMsg)> {
 pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static str)> {
     vec![
         (
-            "command_type_nine",
-            "client",
-            vec![0x02, 0x01, 0x09, 0x01],
-            "unknown_command",
-        ),
-        (
             "command_share_vision_no_empire",
             "client",
             vec![0x02, 0x01, 0x07],
             "truncated",
-        ),
-        (
-            "command_error_twenty_one",
-            "server",
-            vec![0x86, 0x01, 0x15],
-            "bad_enum",
         ),
         (
             "event_extended_kind_three",

@@ -5,6 +5,7 @@ use super::prim::*;
 use super::{MAX_TOKEN_LEN, client_type, command_type};
 use crate::bits::{BitReader, BitWriter};
 use crate::client::{ClientMsg, DecodeError};
+use crate::social::{AllianceRole, ChatChannel, ChatTo, MAX_ALLIANCE_NAME_BYTES, MAX_CHAT_BYTES};
 use crate::types::{Command, EntityKind};
 
 impl ClientMsg {
@@ -134,6 +135,87 @@ fn write_command(w: &mut BitWriter, command: &Command) {
             w.write_bits(u64::from(command_type::REVOKE_VISION), 8);
             write_varint(w, u64::from(*to));
         }
+        Command::Chat { .. }
+        | Command::CreateAlliance { .. }
+        | Command::InviteToAlliance { .. }
+        | Command::JoinAlliance { .. }
+        | Command::LeaveAlliance
+        | Command::KickFromAlliance { .. }
+        | Command::SetAllianceRole { .. } => write_social_command(w, command),
+    }
+}
+
+/// The social commands (protocol version 5, SPEC.md §21.1).
+fn write_social_command(w: &mut BitWriter, command: &Command) {
+    let code = |w: &mut BitWriter, c: u8| w.write_bits(u64::from(c), 8);
+    match command {
+        Command::Chat { to, text } => {
+            code(w, command_type::CHAT);
+            w.write_bits(u64::from(to.channel().code()), 8);
+            if let ChatTo::Player(user) = to {
+                write_varint(w, *user);
+            }
+            write_string(w, text);
+        }
+        Command::CreateAlliance { name } => {
+            code(w, command_type::CREATE_ALLIANCE);
+            write_string(w, name);
+        }
+        Command::InviteToAlliance { empire } => {
+            code(w, command_type::INVITE_TO_ALLIANCE);
+            write_varint(w, u64::from(*empire));
+        }
+        Command::JoinAlliance { alliance } => {
+            code(w, command_type::JOIN_ALLIANCE);
+            write_varint(w, u64::from(*alliance));
+        }
+        Command::LeaveAlliance => code(w, command_type::LEAVE_ALLIANCE),
+        Command::KickFromAlliance { empire } => {
+            code(w, command_type::KICK_FROM_ALLIANCE);
+            write_varint(w, u64::from(*empire));
+        }
+        Command::SetAllianceRole { empire, role } => {
+            code(w, command_type::SET_ALLIANCE_ROLE);
+            write_varint(w, u64::from(*empire));
+            w.write_bits(u64::from(role.code()), 8);
+        }
+        // The game commands are written by `write_command`.
+        _ => {}
+    }
+}
+
+/// The body of a social command whose type byte was `code` (SPEC.md §21.1).
+fn read_social_command(r: &mut BitReader<'_>, code: u8) -> Result<Command, DecodeError> {
+    match code {
+        command_type::CHAT => {
+            let channel = read_enum(r, "chat_channel", ChatChannel::from_u8)?;
+            let to = match channel {
+                ChatChannel::Region => ChatTo::Region,
+                ChatChannel::Alliance => ChatTo::Alliance,
+                ChatChannel::Private => ChatTo::Player(read_varint(r, 53)?),
+            };
+            let text = read_string(r, MAX_CHAT_BYTES)?;
+            Ok(Command::Chat { to, text })
+        }
+        command_type::CREATE_ALLIANCE => Ok(Command::CreateAlliance {
+            name: read_string(r, MAX_ALLIANCE_NAME_BYTES)?,
+        }),
+        command_type::INVITE_TO_ALLIANCE => Ok(Command::InviteToAlliance {
+            empire: read_varint_u32(r)?,
+        }),
+        command_type::JOIN_ALLIANCE => Ok(Command::JoinAlliance {
+            alliance: read_varint_u32(r)?,
+        }),
+        command_type::LEAVE_ALLIANCE => Ok(Command::LeaveAlliance),
+        command_type::KICK_FROM_ALLIANCE => Ok(Command::KickFromAlliance {
+            empire: read_varint_u32(r)?,
+        }),
+        command_type::SET_ALLIANCE_ROLE => {
+            let empire = read_varint_u32(r)?;
+            let role = read_enum(r, "alliance_role", AllianceRole::from_u8)?;
+            Ok(Command::SetAllianceRole { empire, role })
+        }
+        other => Err(DecodeError::UnknownCommand(other)),
     }
 }
 
@@ -179,6 +261,6 @@ fn read_command(r: &mut BitReader<'_>) -> Result<Command, DecodeError> {
         command_type::REVOKE_VISION => Ok(Command::RevokeVision {
             to: read_varint_u32(r)?,
         }),
-        other => Err(DecodeError::UnknownCommand(other)),
+        other => read_social_command(r, other),
     }
 }

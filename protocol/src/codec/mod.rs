@@ -11,6 +11,8 @@ mod delta_msg;
 mod delta_size;
 mod prim;
 mod server_msg;
+mod social;
+pub use social::social_kind;
 
 #[cfg(test)]
 mod delta_size_tests;
@@ -105,6 +107,8 @@ pub mod server_type {
     pub const RESUME_TICKET: u8 = 0x8B;
     /// `ServerMsg::Catalog` (protocol version 3).
     pub const CATALOG: u8 = 0x8C;
+    /// `ServerMsg::Social` (protocol version 5).
+    pub const SOCIAL: u8 = 0x8D;
 }
 
 /// 8-bit command type codes inside `ClientMsg::Command`.
@@ -125,4 +129,18 @@ pub mod command_type {
     pub const SHARE_VISION: u8 = 0x07;
     /// `Command::RevokeVision` (protocol version 4).
     pub const REVOKE_VISION: u8 = 0x08;
+    /// `Command::Chat` (protocol version 5).
+    pub const CHAT: u8 = 0x09;
+    /// `Command::CreateAlliance` (protocol version 5).
+    pub const CREATE_ALLIANCE: u8 = 0x0A;
+    /// `Command::InviteToAlliance` (protocol version 5).
+    pub const INVITE_TO_ALLIANCE: u8 = 0x0B;
+    /// `Command::JoinAlliance` (protocol version 5).
+    pub const JOIN_ALLIANCE: u8 = 0x0C;
+    /// `Command::LeaveAlliance` (protocol version 5).
+    pub const LEAVE_ALLIANCE: u8 = 0x0D;
+    /// `Command::KickFromAlliance` (protocol version 5).
+    pub const KICK_FROM_ALLIANCE: u8 = 0x0E;
+    /// `Command::SetAllianceRole` (protocol version 5).
+    pub const SET_ALLIANCE_ROLE: u8 = 0x0F;
 }

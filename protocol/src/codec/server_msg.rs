@@ -91,6 +91,10 @@ impl ServerMsg {
                 w.write_bits(u64::from(server_type::CATALOG), 8);
                 write_catalog(&mut w, catalog);
             }
+            ServerMsg::Social(msg) => {
+                w.write_bits(u64::from(server_type::SOCIAL), 8);
+                super::social::write_social(&mut w, msg);
+            }
         }
         w.finish()
     }
@@ -148,6 +152,7 @@ impl ServerMsg {
                 ticket: read_ticket(&mut r)?,
             },
             server_type::CATALOG => ServerMsg::Catalog(read_catalog(&mut r)?),
+            server_type::SOCIAL => ServerMsg::Social(super::social::read_social(&mut r)?),
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.finish()?;

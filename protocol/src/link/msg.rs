@@ -215,4 +215,7 @@ pub enum LinkServerMsg {
     LastSeen(crate::memory::LastSeenEvent),
     /// The empire forgot entity `id` (link version 8): an `Event::Forget` to the client.
     Forget { id: EntityId },
+    /// Chat or alliance news for the session (link version 9): the edge sends it to the
+    /// client as a `ServerMsg::Social` on the reliable stream (SPEC.md §21).
+    Social(crate::social::SocialMsg),
 }

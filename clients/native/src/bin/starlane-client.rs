@@ -249,6 +249,9 @@ async fn watch(client: &mut Client, stats_every: u64) {
                 Some(ClientEvent::CommandResult { seq, result }) => println!("command {seq}: {result:?}"),
                 Some(ClientEvent::Rtt(rtt)) => tracing::debug!("rtt {rtt:?}"),
                 Some(ClientEvent::Notice { kind, text }) => println!("notice ({kind:?}): {text}"),
+                // Peer text is printed quoted and escaped: nothing in it reaches the terminal
+                // as a control sequence.
+                Some(ClientEvent::Social(m)) => println!("social: {m:?}"),
                 Some(ClientEvent::Combat(r)) => println!(
                     "combat: dealt {}, took {}, destroyed {}, lost {}",
                     r.dealt, r.taken, r.kills, r.losses
@@ -354,7 +357,7 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes; {} combat reports, {} damage dealt; {} job events, {} sharing events, {} memory events",
+        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes, {} chats, {} alliance orders; {} combat reports, {} damage dealt; {} job events, {} sharing events, {} memory events, {} social messages",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
@@ -363,11 +366,14 @@ async fn swarm(
         stats.cancels.load(Ordering::Relaxed),
         stats.shares.load(Ordering::Relaxed),
         stats.revokes.load(Ordering::Relaxed),
+        stats.chats.load(Ordering::Relaxed),
+        stats.alliance_orders.load(Ordering::Relaxed),
         stats.combat_reports.load(Ordering::Relaxed),
         stats.damage_dealt.load(Ordering::Relaxed),
         stats.job_events.load(Ordering::Relaxed),
         stats.sharing_events.load(Ordering::Relaxed),
         stats.memory_events.load(Ordering::Relaxed),
+        stats.social_messages.load(Ordering::Relaxed),
     );
 }
 

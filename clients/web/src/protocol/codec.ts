@@ -5,6 +5,7 @@
 import { BitReader, BitWriter } from "./bits";
 import { readCatalog, writeCatalog } from "./catalog";
 import { readEntityPacket, writeAck, writeEntityPacket } from "./delta";
+import { readSocial, readSocialCommand, writeSocial, writeSocialCommand } from "./social";
 import {
   COMMAND_ERRORS,
   ENTITY_KINDS,
@@ -154,6 +155,9 @@ function writeCommand(w: BitWriter, c: Command): void {
       w.writeBits(CommandType.RevokeVision, 8);
       writeVarint(w, checkUint(c.to, U32, "to"));
       break;
+    default:
+      // The chat and alliance commands (protocol version 5).
+      writeSocialCommand(w, c);
   }
 }
 
@@ -190,7 +194,8 @@ function readCommand(r: BitReader): Command {
     case CommandType.RevokeVision:
       return { type: "revokeVision", to: readVarint(r, 32) };
     default:
-      throw new DecodeError("unknown_command", `${type}`);
+      // The chat and alliance commands (protocol version 5); any other type is unknown_command.
+      return readSocialCommand(r, type);
   }
 }
 
@@ -311,6 +316,10 @@ export function encodeServerMsg(m: ServerMsg): Uint8Array {
       w.writeBits(ServerType.Catalog, 8);
       writeCatalog(w, m);
       break;
+    case "social":
+      w.writeBits(ServerType.Social, 8);
+      writeSocial(w, m.social);
+      break;
   }
   return w.finish();
 }
@@ -405,6 +414,9 @@ export function decodeServerMsg(bytes: Uint8Array): ServerMsg {
       break;
     case ServerType.Catalog:
       msg = { type: "catalog", ...readCatalog(r) };
+      break;
+    case ServerType.Social:
+      msg = { type: "social", social: readSocial(r) };
       break;
     default:
       throw new DecodeError("unknown_type", `${type}`);

@@ -6,18 +6,21 @@ import type { BuildCommand, CancelCommand, Command, Hex, TrainCommand } from "./
 
 /**
  * The entity a command orders: its unit, or (Train, Cancel) its building; null for the
- * commands about an empire (ShareVision, RevokeVision) (Rust `Command::unit`).
+ * commands about an empire (ShareVision, RevokeVision) and the social ones (chat, alliances)
+ * (Rust `Command::unit`).
  */
 export function commandUnit(c: Command): number | null {
   switch (c.type) {
+    case "move":
+    case "stop":
+    case "attack":
+    case "build":
+      return c.unit;
     case "train":
     case "cancel":
       return c.building;
-    case "shareVision":
-    case "revokeVision":
-      return null;
     default:
-      return c.unit;
+      return null;
   }
 }
 

@@ -6,5 +6,16 @@ export { BitReader, BitWriter } from "./bits";
 export { ackCovers } from "./delta";
 export { buildCommand, cancelCommand, commandUnit, depositOf, isBuildingKind, trainCommand } from "./economy";
 export { revokeVisionCommand, shareVisionCommand } from "./sharing";
+export {
+  chatCommand,
+  createAllianceCommand,
+  inviteToAllianceCommand,
+  joinAllianceCommand,
+  kickFromAllianceCommand,
+  leaveAllianceCommand,
+  privateChatCommand,
+  setAllianceRoleCommand,
+} from "./social";
+export { allowedChar, checkText, utf8Length, type TextProblem } from "./text";
 export { decodeClientMsg, decodeServerMsg, encodeClientMsg, encodeServerMsg, zigzagDecode, zigzagEncode } from "./codec";
 export { FrameError, FrameReader, frame } from "./framing";

@@ -1,8 +1,13 @@
 // Message shapes and numeric codes of the Starlane client protocol.
 // The wire format is specified bit for bit in protocol/SPEC.md.
 
-/** Version carried in Hello; the edge rejects other versions (4: shared vision, SPEC.md §20). */
-export const PROTOCOL_VERSION = 4;
+import type { SocialCommand, SocialMsg } from "./socialTypes";
+
+/**
+ * Version carried in Hello; the edge rejects other versions (4: shared vision, SPEC.md §20;
+ * 5: the social layer, chat and alliances, SPEC.md §21).
+ */
+export const PROTOCOL_VERSION = 5;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
@@ -49,6 +54,8 @@ export const ServerType = {
   ResumeTicket: 0x8b,
   /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
   Catalog: 0x8c,
+  /** Chat and alliance news (protocol version 5, SPEC.md §21.3). */
+  Social: 0x8d,
 } as const;
 
 /** Why the edge tells the client to move (Move.reason; SPEC.md §17). */
@@ -90,6 +97,20 @@ export const CommandType = {
   ShareVision: 0x07,
   /** Stop sharing the sender's vision with an empire (protocol version 4). */
   RevokeVision: 0x08,
+  /** Say a text on a chat channel (protocol version 5, SPEC.md §21.1). */
+  Chat: 0x09,
+  /** Found an alliance, led by the sender (protocol version 5, SPEC.md §21.2). */
+  CreateAlliance: 0x0a,
+  /** Invite an empire to the sender's alliance (protocol version 5). */
+  InviteToAlliance: 0x0b,
+  /** Accept an invitation to an alliance (protocol version 5). */
+  JoinAlliance: 0x0c,
+  /** Leave the sender's alliance (protocol version 5). */
+  LeaveAlliance: 0x0d,
+  /** Remove a member, or withdraw an invitation (protocol version 5). */
+  KickFromAlliance: 0x0e,
+  /** Set a member's role; Leader hands the lead over (protocol version 5). */
+  SetAllianceRole: 0x0f,
 } as const;
 
 /** Why a session was refused or closed (Reject.reason). */
@@ -151,6 +172,22 @@ export const CommandError = {
   TooManyGrants: 19,
   /** The sender does not share its vision with that empire (protocol version 4). */
   NotShared: 20,
+  /** A chat text or alliance name is blank, too short (a name) or holds a forbidden character (protocol version 5). */
+  InvalidText: 21,
+  /** A chat text is longer than the region allows (protocol version 5). */
+  TextTooLong: 22,
+  /** The sender's empire is already in an alliance (protocol version 5). */
+  AlreadyInAlliance: 23,
+  /** The sender's empire is in no alliance, or the empire named is not in (or invited to) it (protocol version 5). */
+  NotInAlliance: 24,
+  /** The sender's empire holds no invitation to that alliance (protocol version 5). */
+  NotInvited: 25,
+  /** The sender's role in its alliance does not allow it (protocol version 5). */
+  NotPermitted: 26,
+  /** The alliance holds as many members and invitations as the region allows (protocol version 5). */
+  AllianceFull: 27,
+  /** Another alliance of the region has that name (protocol version 5). */
+  NameTaken: 28,
 } as const;
 
 /**
@@ -246,7 +283,9 @@ export type Command =
   /** Share the sender's vision with empire `to` (protocol version 4, SPEC.md §20.2). */
   | { type: "shareVision"; to: number }
   /** Stop sharing the sender's vision with empire `to` (protocol version 4). */
-  | { type: "revokeVision"; to: number };
+  | { type: "revokeVision"; to: number }
+  /** Chat and alliance commands (protocol version 5, SPEC.md §21). */
+  | SocialCommand;
 
 /** The Build command. */
 export type BuildCommand = Extract<Command, { type: "build" }>;
@@ -412,7 +451,11 @@ export type ServerMsg =
   | { type: "move"; reason: number; connectUrl: string; ticket: string }
   | { type: "resumeTicket"; ticket: string }
   /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
-  | ({ type: "catalog" } & Catalog);
+  | ({ type: "catalog" } & Catalog)
+  /** Chat and alliance news (protocol version 5, SPEC.md §21.3). */
+  | { type: "social"; social: SocialMsg };
 
 // The decode failure reasons and DecodeError live in errors.ts (re-exported here).
 export { DECODE_REASONS, DecodeError, type DecodeReason } from "./errors";
+// The social layer's codes, limits and shapes live in socialTypes.ts (re-exported here).
+export * from "./socialTypes";

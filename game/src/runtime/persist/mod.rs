@@ -11,6 +11,7 @@ mod economy;
 mod join_batch;
 mod players;
 mod snapshot;
+mod social;
 #[cfg(test)]
 mod tests;
 mod vision;

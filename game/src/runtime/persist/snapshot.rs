@@ -1,6 +1,7 @@
 //! World snapshots: a region's whole world written in one transaction, read back at start.
 
 use super::economy::{economy_from_rows, read_economy, write_economy};
+use super::social::{read_social, social_from_rows, write_social};
 use super::vision::{read_vision, vision_from_rows, write_vision};
 use super::{Pool, Store, StoreError, narrow, on_pool, unix_now};
 use crate::metrics::DbOp;
@@ -69,10 +70,11 @@ impl Store {
             }
             let economy = read_economy!(tx, region);
             let vision = read_vision!(tx, region);
+            let social = read_social!(tx, region);
             tx.commit().await?;
-            (head, (rows, economy, vision))
+            (head, (rows, economy, vision, social))
         });
-        let (rows, (stocks, jobs, sites), (grants, explored, remembered)) = rows;
+        let (rows, (stocks, jobs, sites), (grants, explored, remembered), social) = rows;
         let Some((tick, taken_at)) = head else {
             return Ok(None);
         };
@@ -91,6 +93,7 @@ impl Store {
                 units,
                 economy: economy_from_rows(stocks, jobs, sites)?,
                 vision: vision_from_rows(grants, explored, remembered)?,
+                social: social_from_rows(social.0, social.1, social.2)?,
             },
         )))
     }
@@ -126,6 +129,7 @@ impl Store {
             }
             write_economy!(tx, region, snapshot.economy);
             write_vision!(tx, region, snapshot.vision);
+            write_social!(tx, region, snapshot.social);
             sqlx::query(head)
                 .bind(region)
                 .bind(i64::from(snapshot.tick))

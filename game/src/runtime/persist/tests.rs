@@ -4,10 +4,11 @@
 
 use super::*;
 use crate::records::{
-    EconomyRecord, EmpireRecord, ExploredRecord, JobRecord, MemoryRecord, UnitRecord, VisionRecord,
-    WorldSnapshot,
+    AllianceRecord, EconomyRecord, EmpireRecord, ExploredRecord, JobRecord, MemberRecord,
+    MemoryRecord, SocialRecord, UnitRecord, VisionRecord, WorldSnapshot,
 };
 use starlane_protocol::link::PlayerIdentity;
+use starlane_protocol::social::AllianceRole;
 use starlane_protocol::{EntityKind, Hex};
 
 /// A database for one test; the SQLite directory lives as long as it.
@@ -250,6 +251,34 @@ async fn snapshot_round_trip(kind: Kind) {
                 }])
                 .collect(),
         },
+        social: SocialRecord {
+            alliances: (1..=450)
+                .map(|id| AllianceRecord {
+                    id,
+                    name: format!("Alliance {id} 你好"),
+                    members: (0..2)
+                        .map(|k| MemberRecord {
+                            empire: id * 2 + k,
+                            role: [AllianceRole::Leader, AllianceRole::Officer][k as usize],
+                            since: u64::from(id * 2 + k),
+                            name: format!("p{k}"),
+                        })
+                        .collect(),
+                    invites: vec![(5000 + id, id * 2)],
+                })
+                .chain([AllianceRecord {
+                    id: u32::MAX,
+                    name: "max".into(),
+                    members: vec![MemberRecord {
+                        empire: u32::MAX,
+                        role: AllianceRole::Member,
+                        since: i64::MAX as u64,
+                        name: String::new(),
+                    }],
+                    invites: vec![],
+                }])
+                .collect(),
+        },
     };
     // Stored rows come back by empire, then id (as `Memory::take_record` gives them).
     first
@@ -279,6 +308,19 @@ async fn snapshot_round_trip(kind: Kind) {
                 bits: vec![0xff, 0x01],
             }],
             remembered: vec![],
+        },
+        social: SocialRecord {
+            alliances: vec![AllianceRecord {
+                id: 2,
+                name: "Two".into(),
+                members: vec![MemberRecord {
+                    empire: 3,
+                    role: AllianceRole::Leader,
+                    since: 1,
+                    name: "c".into(),
+                }],
+                invites: vec![],
+            }],
         },
     };
     store.write_snapshot("r1", &second).await.expect("write");
@@ -392,6 +434,19 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
                 ttl_ticks: None,
             }],
         },
+        social: SocialRecord {
+            alliances: vec![AllianceRecord {
+                id: 1,
+                name: "One".into(),
+                members: vec![MemberRecord {
+                    empire: 1,
+                    role: AllianceRole::Leader,
+                    since: 1,
+                    name: "ada".into(),
+                }],
+                invites: vec![(2, 1)],
+            }],
+        },
     };
     store.write_snapshot("r", &world).await.expect("write");
     let exec = |sql: &'static str| {
@@ -447,6 +502,22 @@ async fn corrupt_stored_values_are_errors(kind: Kind) {
         ("last seen ttl", 5_000_000_000)
     );
     exec("UPDATE last_seen SET ttl_ticks = -1").await;
+    exec("UPDATE alliance_members SET role = 3").await;
+    assert_eq!(corrupt(store.load_snapshot("r").await), ("member role", 3));
+    exec("UPDATE alliance_members SET role = 2").await;
+    // A name no client may be shown (a direction override) is refused, not passed on.
+    exec("UPDATE alliances SET name = 'ab\u{202E}cd'").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("alliance name", 7)
+    );
+    exec("UPDATE alliances SET name = 'One'").await;
+    exec("UPDATE alliance_invites SET alliance = 9").await;
+    assert_eq!(
+        corrupt(store.load_snapshot("r").await),
+        ("alliance of a member or invitation", 9)
+    );
+    exec("UPDATE alliance_invites SET alliance = 1").await;
     store.load_snapshot("r").await.expect("repaired rows load");
     // Another store joined her: this one has not answered her join, so it reads the rows.
     let other = open(&db, HomePolicy::FirstJoin).await;

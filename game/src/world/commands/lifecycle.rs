@@ -54,6 +54,12 @@ pub(super) fn apply_lifecycle(world: &mut World) {
                 seq,
                 command,
             } => take_aside(world, (link, session), seq, command),
+            TickInput::Chat(post) => {
+                world
+                    .resource_mut::<crate::world::social::ChatInbox>()
+                    .0
+                    .push(post);
+            }
         }
     }
 }
@@ -118,6 +124,10 @@ fn join(
     let state = SessionState {
         empire: record.empire,
         user_id: player.user_id,
+        username: starlane_protocol::social::clean_name(
+            &player.username,
+            starlane_protocol::social::MAX_PLAYER_NAME_BYTES,
+        ),
         command_stream: player.command_stream,
         sent: Vec::new(),
         sent_vision: vec![Visibility::Shroud; cells],
@@ -125,6 +135,7 @@ fn join(
         resources_sent: false,
         sharing_sent: false,
         memory_sent: false,
+        social_sent: false,
     };
     world
         .resource_mut::<Sessions>()

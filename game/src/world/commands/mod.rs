@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod notice;
 pub mod orders;
 mod rate;
+pub mod social_orders;
 pub mod unit_orders;
 pub mod vision_orders;
 
@@ -23,8 +24,9 @@ use economy_orders::{apply_builds, apply_cancels, apply_trains};
 use lifecycle::{SpawnRounds, apply_lifecycle};
 use orders::{
     AttackOrders, BuildOrders, CancelOrders, Duplicates, GrantOrders, MoveOrders, PendingCommands,
-    Replies, StopOrders, TrainOrders, gate_commands, send_replies,
+    Replies, SocialOrders, StopOrders, TrainOrders, gate_commands, send_replies,
 };
+use social_orders::apply_social;
 use starlane_protocol::Command;
 use unit_orders::{apply_attacks, apply_moves, apply_stops};
 use vision_orders::apply_grants;
@@ -100,6 +102,7 @@ impl RegionPlugin for CommandPlugin {
         world.insert_resource(TrainOrders::default());
         world.insert_resource(CancelOrders::default());
         world.insert_resource(GrantOrders::default());
+        world.insert_resource(SocialOrders::default());
         world.insert_resource(Replies::default());
         world.insert_resource(CommandDedup::default());
         world.insert_resource(Duplicates::default());
@@ -115,6 +118,7 @@ impl RegionPlugin for CommandPlugin {
                 apply_trains,
                 apply_cancels,
                 apply_grants,
+                apply_social,
             )
                 .chain()
                 .in_set(CommandStep::Orders),

@@ -89,6 +89,10 @@ pub struct CancelOrders(pub Vec<(Order, EntityId, JobId)>);
 #[derive(Resource, Debug, Default)]
 pub struct GrantOrders(pub Vec<(Order, EmpireId, bool)>);
 
+/// Chat and alliance commands waiting for `apply_social`, in arrival order.
+#[derive(Resource, Debug, Default)]
+pub struct SocialOrders(pub Vec<(Order, Command)>);
+
 /// The queues of the per-kind systems, as one system parameter.
 #[derive(bevy_ecs::system::SystemParam)]
 pub(super) struct OrderQueues<'w> {
@@ -99,6 +103,7 @@ pub(super) struct OrderQueues<'w> {
     trains: ResMut<'w, TrainOrders>,
     cancels: ResMut<'w, CancelOrders>,
     grants: ResMut<'w, GrantOrders>,
+    social: ResMut<'w, SocialOrders>,
 }
 
 impl OrderQueues<'_> {
@@ -117,6 +122,13 @@ impl OrderQueues<'_> {
             Command::Cancel { building, job } => self.cancels.0.push((order, building, job)),
             Command::ShareVision { to } => self.grants.0.push((order, to, true)),
             Command::RevokeVision { to } => self.grants.0.push((order, to, false)),
+            social @ (Command::Chat { .. }
+            | Command::CreateAlliance { .. }
+            | Command::InviteToAlliance { .. }
+            | Command::JoinAlliance { .. }
+            | Command::LeaveAlliance
+            | Command::KickFromAlliance { .. }
+            | Command::SetAllianceRole { .. }) => self.social.0.push((order, social)),
         }
     }
 }

@@ -21,9 +21,10 @@ use super::components::{NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange};
 use super::resources::WorldMap;
 use super::schedule::{RegionPlugin, RegionSet};
 use super::sharing::Grants;
+use super::social::{Alliances, SocialSettings};
 use bevy_ecs::prelude::*;
 use rustc_hash::FxHashMap;
-use starlane_protocol::EntityId;
+use starlane_protocol::{EmpireId, EntityId};
 
 /// Installs the vision resource and system.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +66,7 @@ pub(crate) fn update_vision(
     mut gone: RemovedComponents<Position>,
     mut blind: RemovedComponents<VisionRange>,
     mut ids: Local<FxHashMap<Entity, EntityId>>,
-    mut grants: ResMut<Grants>,
+    (mut grants, mut alliances, social): (ResMut<Grants>, ResMut<Alliances>, Res<SocialSettings>),
 ) {
     let map = &map.map;
     vision.fit(map);
@@ -94,8 +95,23 @@ pub(crate) fn update_vision(
         });
         vision.set_observer(map, id.0, observer);
     }
-    for change in grants.for_vision.drain(..) {
-        vision.set_grant(map, change.from, change.to, change.on);
+    // A pair's sight is an explicit grant or, when allies share, an alliance (SPEC.md §21.2):
+    // each change of either re-derives it from both.
+    let changes: Vec<(EmpireId, EmpireId)> = grants
+        .for_vision
+        .drain(..)
+        .map(|c| (c.from, c.to))
+        .chain(
+            alliances
+                .for_vision
+                .drain(..)
+                .flat_map(|(a, b)| [(a, b), (b, a)]),
+        )
+        .collect();
+    for (from, to) in changes {
+        let sees =
+            grants.shares(from, to) || (social.alliance_vision && alliances.allied(from, to));
+        vision.set_grant(map, from, to, sees);
     }
     vision.finish_tick();
 }

@@ -1,0 +1,120 @@
+// The social part of `window.__starlane` (protocol/SPEC.md §21): what the page knows of chat and
+// alliances, and the commands as the panels send them, for browser tests.
+
+import { CHAT_CHANNEL_NAMES, ChatChannel } from "./protocol";
+import type { CommandLog } from "./commands";
+import type { Orders } from "./orders";
+import type { SocialState } from "./socialModel";
+
+/** A chat message as browser tests see it. */
+export interface ChatView {
+  /** 1 for the first message the page received, then 2, 3, ... */
+  id: number;
+  /** A ChatChannel code, and its name. */
+  channel: number;
+  channelName: string;
+  from: number;
+  fromName: string;
+  /** The addressee of a private message (0 on the other channels). */
+  to: number;
+  text: string;
+}
+
+/** The social state as browser tests see it. */
+export interface SocialView {
+  /** The chat log, oldest first (the last 200 messages). */
+  chat: ChatView[];
+  /** Our alliance and our role in it (an AllianceRole code), or null. */
+  alliance: { id: number; name: string; role: number } | null;
+  /** Its members (ourselves included), leader first. */
+  members: { empire: number; name: string; role: number }[];
+  /** The invitations our empire holds, by alliance id. */
+  invites: { alliance: number; name: string; from: number }[];
+  /** The empires whose units are drawn as allies' (blue): our alliance's and those sharing their vision with us, ascending. */
+  allies: number[];
+}
+
+/** The orders the social hooks send. */
+export type SocialOrders = Pick<
+  Orders,
+  "chat" | "createAlliance" | "inviteToAlliance" | "joinAlliance" | "leaveAlliance" | "kickFromAlliance" | "setAllianceRole"
+>;
+
+/** Sources the social hooks read from (live, not copies). */
+export interface SocialApi {
+  social: SocialState;
+  /** The world's grants: the empires sharing their vision with us are allies too. */
+  world: { readonly sharedFrom: ReadonlySet<number> };
+  orders: SocialOrders;
+  commands: CommandLog;
+}
+
+/** A chat channel by code or by name ("region", "alliance", "private"). */
+export type ChannelArg = number | (typeof CHAT_CHANNEL_NAMES)[number];
+
+/** The social hooks of `window.__starlane`. Every send returns the command's seq, or 0 if not sent. */
+export interface SocialHandle {
+  /** The chat log, our alliance, its members and our invitations (copies). */
+  social(): SocialView;
+  /** Says `text` on `channel`; `to` is the user id of a private message. */
+  sendChat(channel: ChannelArg, text: string, to?: number): number;
+  sendCreateAlliance(name: string): number;
+  sendInviteToAlliance(empire: number): number;
+  sendJoinAlliance(alliance: number): number;
+  sendLeaveAlliance(): number;
+  sendKickFromAlliance(empire: number): number;
+  /** Gives member `empire` the role `role` (0 member, 1 officer, 2 leader: hands the lead over). */
+  sendSetAllianceRole(empire: number, role: number): number;
+}
+
+function channelCode(c: ChannelArg): number {
+  if (typeof c === "number") return c;
+  const i = CHAT_CHANNEL_NAMES.indexOf(c);
+  return i < 0 ? ChatChannel.Region : i;
+}
+
+/** Builds the social hooks over `src`. */
+export function makeSocialHandle(src: SocialApi): SocialHandle {
+  const seq = (sent: boolean): number => (sent ? src.commands.lastSentSeq : 0);
+  return {
+    social() {
+      const s = src.social;
+      return {
+        chat: s.chat.map((m) => ({
+          id: m.id,
+          channel: m.channel,
+          channelName: CHAT_CHANNEL_NAMES[m.channel] ?? `channel ${m.channel}`,
+          from: m.from,
+          fromName: m.fromName,
+          to: m.to,
+          text: m.text,
+        })),
+        alliance: s.alliance === null ? null : { ...s.alliance },
+        members: s.sortedMembers().map((m) => ({ empire: m.empire, name: m.name, role: m.role })),
+        invites: s.sortedInvites().map((i) => ({ ...i })),
+        allies: [...s.allies(src.world.sharedFrom)].sort((x, y) => x - y),
+      };
+    },
+    sendChat(channel: ChannelArg, text: string, to?: number) {
+      return seq(src.orders.chat(channelCode(channel), text, to));
+    },
+    sendCreateAlliance(name: string) {
+      return seq(src.orders.createAlliance(name));
+    },
+    sendInviteToAlliance(empire: number) {
+      return seq(src.orders.inviteToAlliance(empire));
+    },
+    sendJoinAlliance(alliance: number) {
+      return seq(src.orders.joinAlliance(alliance));
+    },
+    sendLeaveAlliance() {
+      return seq(src.orders.leaveAlliance());
+    },
+    sendKickFromAlliance(empire: number) {
+      return seq(src.orders.kickFromAlliance(empire));
+    },
+    sendSetAllianceRole(empire: number, role: number) {
+      return seq(src.orders.setAllianceRole(empire, role));
+    },
+  };
+}
