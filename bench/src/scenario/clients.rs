@@ -2,7 +2,7 @@
 //! measuring their own traffic per 1 s window, round-trip times and staleness.
 
 use crate::scenario::config::Behaviour;
-use crate::scenario::staleness::{StalenessTracker, staleness_histogram};
+use crate::scenario::staleness::{RelationHistograms, StalenessTracker, staleness_histogram};
 use crate::scenario::stats::Histogram;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Serialize;
@@ -109,8 +109,12 @@ pub struct ClientOutcome {
     pub pongs: u64,
     /// Staleness ages (ms) after the warm-up.
     pub staleness_ms: Histogram,
+    /// The same by relation to the client's empire.
+    pub staleness_by_relation: RelationHistograms,
     /// What it saw at the end.
     pub final_seen: BTreeMap<EntityId, EntityState>,
+    /// Its empire.
+    pub empire: starlane_protocol::EmpireId,
     /// Recorded updates (if asked).
     pub recorded: Vec<Update>,
     /// Bytes of the delta-sync datagrams received while recording.
@@ -127,7 +131,9 @@ impl ClientOutcome {
             rtt_ms: Histogram::new(0.1, 10_000),
             pongs: 0,
             staleness_ms: staleness_histogram(),
+            staleness_by_relation: RelationHistograms::default(),
             final_seen: BTreeMap::new(),
+            empire: 0,
             recorded: Vec::new(),
             recorded_wire_bytes: 0,
             error: None,
@@ -172,6 +178,7 @@ pub async fn run_client(
     }
     drive(&mut client, &plan, clock, truth, &live, &mut out).await;
     out.final_seen = std::mem::take(&mut client.world.entities);
+    out.empire = client.empire;
     out.recorded = client.take_recorded();
     out.recorded_wire_bytes = client.recorded_wire_bytes();
     client.close();
@@ -223,7 +230,8 @@ async fn drive(
                     && let Some(t) = truth.borrow().as_ref()
                     && client.world.tick <= t.tick
                 {
-                    tracker.sample(t.at, &t.entities, &client.world.entities, &mut out.staleness_ms);
+                    let ages = (&mut out.staleness_ms, &mut out.staleness_by_relation);
+                    tracker.sample(t.at, &t.entities, &client.world.entities, client.empire, ages);
                 }
             }
             _ = window.tick() => {

@@ -91,7 +91,7 @@ impl Default for ClientsConfig {
 pub struct LoadSection {
     /// Number of NPC units.
     pub npc_count: u32,
-    /// "wander", "battle" or "columns".
+    /// "wander", "battle", "columns" or "skirmish" (two sides fighting at the first spawn point).
     pub pattern: String,
     /// Seed of their placement and choices.
     pub npc_seed: u64,
@@ -297,11 +297,11 @@ impl Scenario {
             ));
         }
         self.validate_clients()?;
-        if !["wander", "battle", "columns"].contains(&self.load.pattern.as_str()) {
+        if !["wander", "battle", "columns", "skirmish"].contains(&self.load.pattern.as_str()) {
             return Err(invalid(
                 "load.pattern",
                 format!("is {:?}", self.load.pattern),
-                "use \"wander\", \"battle\" or \"columns\"",
+                "use \"wander\", \"battle\", \"columns\" or \"skirmish\"",
             ));
         }
         if self.load.npc_count > 200_000 {

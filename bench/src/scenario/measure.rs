@@ -252,6 +252,17 @@ pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::
         }
         m.convergence = Some(conv);
     }
+    if let Some(first) = m.outcomes.iter().find(|o| o.error.is_none()) {
+        let owners = first.final_seen.values().map(|e| e.owner);
+        let own = owners.clone().filter(|o| *o == first.empire).count();
+        let neutral = owners.clone().filter(|o| *o == 0).count();
+        let hostile = first.final_seen.len() - own - neutral;
+        m.notes.push(format!(
+            "the first client held {} entities in view at the end: {own} own, {hostile} hostile, \
+             {neutral} neutral",
+            first.final_seen.len()
+        ));
+    }
     m.ticks = mon.ticks;
     if let Some(region) = servers.region() {
         let link = region.link_stats();

@@ -218,6 +218,10 @@ fn assemble(
             .collect(),
         edge_cpu_per_client,
         staleness_ms: hist.staleness_ms.summary(),
+        staleness_by_relation_ms: hist
+            .staleness_ms
+            .summary()
+            .map(|_| hist.staleness_by_relation.summary()),
         convergence: m.convergence,
         baseline: (!recorded.is_empty())
             .then(|| crate::baseline::compare_with_wire(recorded, m.recorded_wire_bytes())),

@@ -40,6 +40,9 @@ pub struct RunResult {
     pub edge_cpu_per_client: Option<f64>,
     /// Age of client-visible entity state against the server's truth (ms).
     pub staleness_ms: Option<Summary>,
+    /// The same by the entity's relation to the client: own, hostile (another player's) or
+    /// neutral; null where staleness is.
+    pub staleness_by_relation_ms: Option<crate::scenario::staleness::RelationSummary>,
     /// Client state equal to stable truth at the end.
     pub convergence: Option<Convergence>,
     /// One client's update stream in the platform, JSON and MessagePack encodings.
@@ -213,6 +216,8 @@ pub struct Histograms {
     pub rtt_ms: Histogram,
     /// Staleness ages (ms).
     pub staleness_ms: Histogram,
+    /// The same by relation.
+    pub staleness_by_relation: crate::scenario::staleness::RelationHistograms,
 }
 
 impl Histograms {
@@ -220,13 +225,16 @@ impl Histograms {
     pub fn merge(outcomes: &[ClientOutcome]) -> Histograms {
         let mut rtt_ms = Histogram::new(0.1, 10_000);
         let mut staleness_ms = crate::scenario::staleness::staleness_histogram();
+        let mut staleness_by_relation = crate::scenario::staleness::RelationHistograms::default();
         for o in outcomes {
             rtt_ms.merge(&o.rtt_ms);
             staleness_ms.merge(&o.staleness_ms);
+            staleness_by_relation.merge(&o.staleness_by_relation);
         }
         Histograms {
             rtt_ms,
             staleness_ms,
+            staleness_by_relation,
         }
     }
 }

@@ -5,8 +5,8 @@
 //! the client's value (the instant the pair started to differ). Convergence: at the end, the
 //! fraction of client-visible entities equal to a truth that had been stable for a while.
 
-use crate::scenario::stats::Histogram;
-use starlane_protocol::{EntityId, EntityState, Hex};
+use crate::scenario::stats::{Histogram, Summary};
+use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, NEUTRAL_EMPIRE};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,61 @@ pub fn staleness_histogram() -> Histogram {
     Histogram::new(1.0, 10_000)
 }
 
+/// Staleness ages by the entity's relation to the client's empire: its own, another
+/// player's (hostile), or neutral (pirates, the synthetic NPC load, resource fields).
+#[derive(Debug, Clone)]
+pub struct RelationHistograms {
+    pub own: Histogram,
+    pub hostile: Histogram,
+    pub neutral: Histogram,
+}
+
+impl Default for RelationHistograms {
+    fn default() -> Self {
+        Self {
+            own: staleness_histogram(),
+            hostile: staleness_histogram(),
+            neutral: staleness_histogram(),
+        }
+    }
+}
+
+impl RelationHistograms {
+    fn of(&mut self, owner: EmpireId, empire: EmpireId) -> &mut Histogram {
+        if owner == empire {
+            &mut self.own
+        } else if owner == NEUTRAL_EMPIRE {
+            &mut self.neutral
+        } else {
+            &mut self.hostile
+        }
+    }
+
+    /// Add another client's ages.
+    pub fn merge(&mut self, other: &RelationHistograms) {
+        self.own.merge(&other.own);
+        self.hostile.merge(&other.hostile);
+        self.neutral.merge(&other.neutral);
+    }
+
+    /// The summaries, per class.
+    pub fn summary(&self) -> RelationSummary {
+        RelationSummary {
+            own: self.own.summary(),
+            hostile: self.hostile.summary(),
+            neutral: self.neutral.summary(),
+        }
+    }
+}
+
+/// Staleness (ms) per relation class, as in `result.json`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RelationSummary {
+    pub own: Option<Summary>,
+    pub hostile: Option<Summary>,
+    pub neutral: Option<Summary>,
+}
+
 /// One client's staleness state.
 #[derive(Debug, Default)]
 pub struct StalenessTracker {
@@ -26,26 +81,29 @@ pub struct StalenessTracker {
 
 impl StalenessTracker {
     /// Compare the client's entities to a truth taken at `at`; record one age (ms) per entity
-    /// the client sees and the truth knows.
+    /// the client (of `empire`) sees and the truth knows, overall and by relation.
     pub fn sample(
         &mut self,
         at: Instant,
         truth: &TruthMap,
         seen: &BTreeMap<EntityId, EntityState>,
-        ages_ms: &mut Histogram,
+        empire: EmpireId,
+        (ages_ms, by_relation): (&mut Histogram, &mut RelationHistograms),
     ) {
         self.last_equal.retain(|id, _| seen.contains_key(id));
         for (id, e) in seen {
             let Some(&(pos, health)) = truth.get(id) else {
                 continue; // gone at the server; the client hears about it next
             };
-            if pos == e.pos && health == e.health {
+            let age = if pos == e.pos && health == e.health {
                 self.last_equal.insert(*id, at);
-                ages_ms.record(0.0);
+                0.0
             } else {
                 let since = *self.last_equal.entry(*id).or_insert(at);
-                ages_ms.record(at.saturating_duration_since(since).as_secs_f64() * 1000.0);
-            }
+                at.saturating_duration_since(since).as_secs_f64() * 1000.0
+            };
+            ages_ms.record(age);
+            by_relation.of(e.owner, empire).record(age);
         }
     }
 }
@@ -140,15 +198,47 @@ mod tests {
         let t0 = Instant::now();
         let mut tracker = StalenessTracker::default();
         let mut h = staleness_histogram();
+        let mut by = RelationHistograms::default();
         let a = Hex::new(0, 0);
         let b = Hex::new(1, 0);
-        tracker.sample(t0, &TruthMap::from([(1, (a, 50))]), &seen(a), &mut h);
+        tracker.sample(
+            t0,
+            &TruthMap::from([(1, (a, 50))]),
+            &seen(a),
+            7,
+            (&mut h, &mut by),
+        );
         let t1 = t0 + Duration::from_millis(100);
-        tracker.sample(t1, &TruthMap::from([(1, (b, 50))]), &seen(a), &mut h);
+        tracker.sample(
+            t1,
+            &TruthMap::from([(1, (b, 50))]),
+            &seen(a),
+            7,
+            (&mut h, &mut by),
+        );
         let t2 = t0 + Duration::from_millis(150);
-        tracker.sample(t2, &TruthMap::from([(1, (b, 50))]), &seen(b), &mut h);
+        tracker.sample(
+            t2,
+            &TruthMap::from([(1, (b, 50))]),
+            &seen(b),
+            7,
+            (&mut h, &mut by),
+        );
         let s = h.summary().expect("three samples");
         assert_eq!((s.count, s.max), (3, 100.0));
+        // The entity is neutral (owner 0) to empire 7: every age is in that class only.
+        let r = by.summary();
+        assert_eq!(r.neutral.map(|n| (n.count, n.max)), Some((3, 100.0)));
+        assert_eq!((r.own, r.hostile), (None, None));
+        let mut own = RelationHistograms::default();
+        tracker.sample(
+            t2,
+            &TruthMap::from([(1, (b, 50))]),
+            &seen(b),
+            0,
+            (&mut h, &mut own),
+        );
+        assert_eq!(own.summary().own.map(|s| s.count), Some(1));
     }
 
     #[test]

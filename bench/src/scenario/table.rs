@@ -76,6 +76,11 @@ pub fn render(r: &RunResult) -> String {
     row(&mut out, "  vision", k.map(|k| &k.vision), "ms");
     row(&mut out, "  sync", k.map(|k| &k.sync), "ms");
     row(&mut out, "staleness", r.staleness_ms.as_ref(), "ms");
+    if let Some(by) = &r.staleness_by_relation_ms {
+        row(&mut out, "  own", by.own.as_ref(), "ms");
+        row(&mut out, "  hostile", by.hostile.as_ref(), "ms");
+        row(&mut out, "  neutral", by.neutral.as_ref(), "ms");
+    }
     if let Some(c) = &r.convergence {
         let _ = writeln!(
             out,

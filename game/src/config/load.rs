@@ -18,6 +18,11 @@ pub enum NpcPattern {
     Battle,
     /// Lines of units march back and forth along map rows.
     Columns,
+    /// Two sides, half the units each, fight for real around the first spawn point (where
+    /// the first player starts): they fire at each other with the combat rules, and each side
+    /// is reinforced back to its strength every second, so the battle lasts (bench/README.md,
+    /// `skirmish`).
+    Skirmish,
 }
 
 impl std::str::FromStr for NpcPattern {
@@ -28,8 +33,9 @@ impl std::str::FromStr for NpcPattern {
             "wander" => Ok(Self::Wander),
             "battle" => Ok(Self::Battle),
             "columns" => Ok(Self::Columns),
+            "skirmish" => Ok(Self::Skirmish),
             other => Err(format!(
-                "unknown pattern {other:?}; use wander, battle or columns"
+                "unknown pattern {other:?}; use wander, battle, columns or skirmish"
             )),
         }
     }

@@ -21,6 +21,7 @@ pub mod schedule;
 pub mod sessions;
 pub mod sharing;
 mod sim;
+pub mod skirmish;
 pub mod social;
 pub mod spawn;
 pub mod sync;

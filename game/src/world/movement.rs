@@ -3,6 +3,7 @@
 use super::components::{Deposit, MoveTicks, Npc, Path, Position, StableId};
 use super::resources::{CombatGrid, Dirty, Grid, WorldMap};
 use super::schedule::{RegionPlugin, SimulationStep};
+use super::skirmish::Skirmisher;
 use bevy_ecs::prelude::*;
 
 /// Installs movement and spatial indexing.
@@ -37,24 +38,31 @@ fn move_units(map: Res<WorldMap>, mut units: Query<(&mut Position, &mut Path, &M
     }
 }
 
-/// Entities placed or moved this tick: id, where, and whether an NPC or a resource field.
+/// Entities placed or moved this tick: id, where, whether an NPC or a resource field, and
+/// whether a fighting NPC (the skirmish load's sides).
 type Placed<'w, 's> = Query<
     'w,
     's,
-    (&'static StableId, &'static Position, Has<Npc>, Has<Deposit>),
+    (
+        &'static StableId,
+        &'static Position,
+        Has<Npc>,
+        Has<Deposit>,
+        Has<Skirmisher>,
+    ),
     Changed<Position>,
 >;
 
 /// Keep the spatial grids and the save set in step with moved (and new) entities: NPCs are
-/// never saved, and only combatants are in the combat grid.
+/// never saved, and only combatants (skirmishers among the NPCs) are in the combat grid.
 fn index_positions(
     (mut grid, mut combat): (ResMut<Grid>, ResMut<CombatGrid>),
     mut dirty: ResMut<Dirty>,
     moved: Placed,
 ) {
-    for (id, pos, npc, deposit) in &moved {
+    for (id, pos, npc, deposit, fights) in &moved {
         grid.0.upsert(id.0, pos.0);
-        if !npc && !deposit {
+        if (!npc || fights) && !deposit {
             combat.0.upsert(id.0, pos.0);
         }
         if !npc {

@@ -1,4 +1,5 @@
-//! Synthetic load: NPC units of the neutral empire that move by a pattern (`[load]`).
+//! Synthetic load: NPC units of the neutral empire that move by a pattern (`[load]`), or the
+//! two fighting sides of a skirmish ([`super::skirmish`]).
 //!
 //! NPCs are ordinary units (seen by vision, sent by sync, moved by `move_units`) with an
 //! [`NpcBrain`] that hands them a new short path when the last one is walked. Paths are
@@ -47,7 +48,7 @@ pub enum NpcPlan {
 pub struct NpcBrain {
     /// Its movement plan.
     pub plan: NpcPlan,
-    rng: u64,
+    pub(crate) rng: u64,
 }
 
 /// Where the path planner resumes next tick (the budget rotates over the NPCs).
@@ -61,12 +62,16 @@ pub struct NpcPlugin;
 impl RegionPlugin for NpcPlugin {
     fn build(&self, world: &mut World, schedule: &mut Schedule) {
         world.insert_resource(PlanCursor::default());
-        schedule.add_systems(plan_npcs.in_set(SimulationStep::Plan));
+        schedule.add_systems(
+            (super::skirmish::reinforce, plan_npcs)
+                .chain()
+                .in_set(SimulationStep::Plan),
+        );
     }
 }
 
 /// splitmix64: a small deterministic generator for NPC choices.
-fn next_u64(state: &mut u64) -> u64 {
+pub(crate) fn next_u64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -83,7 +88,7 @@ fn pick(state: &mut u64, lo: i32, hi: i32) -> i32 {
 }
 
 /// A random passable hex within `radius` of `center`, or `None` after a few misses.
-fn random_near(map: &GameMap, rng: &mut u64, center: Hex, radius: i32) -> Option<Hex> {
+pub(crate) fn random_near(map: &GameMap, rng: &mut u64, center: Hex, radius: i32) -> Option<Hex> {
     (0..6).find_map(|_| {
         let dq = pick(rng, -radius, radius);
         let dr = pick(rng, (-radius).max(-dq - radius), radius.min(-dq + radius));
@@ -251,6 +256,11 @@ fn place(
             let pos = random_near(map, rng, spot, BATTLE_RADIUS).unwrap_or(spot);
             Some((pos, NpcPlan::Battle { spot }))
         }
+        NpcPattern::Skirmish => {
+            let spot = super::skirmish::skirmish_spot(map)?;
+            let pos = random_near(map, rng, spot, BATTLE_RADIUS).unwrap_or(spot);
+            Some((pos, NpcPlan::Battle { spot }))
+        }
         NpcPattern::Columns => {
             let n = ctx.rows.len().max(1);
             let (r, q_min, q_max) = *ctx.rows.get(i % n)?;
@@ -268,6 +278,33 @@ fn place(
             ))
         }
     }
+}
+
+/// Spawn one NPC unit with `brain`: of the neutral empire and not a combatant (it neither
+/// fires nor is fired at), or, with `side`, a skirmisher of that side that fights for real.
+pub(crate) fn spawn_npc(
+    world: &mut World,
+    kind: EntityKind,
+    pos: Hex,
+    brain: NpcBrain,
+    side: Option<starlane_protocol::EmpireId>,
+) {
+    let spec = UnitSpec {
+        id: None,
+        owner: side.unwrap_or(NEUTRAL_EMPIRE),
+        kind,
+        pos,
+        health: None,
+    };
+    let (id, entity) = spawn_entity(world, spec);
+    let mut e = world.entity_mut(entity);
+    e.insert((Npc, brain));
+    if side.is_some() {
+        e.insert(super::skirmish::Skirmisher);
+    } else {
+        e.remove::<Weapon>();
+    }
+    world.resource_mut::<Dirty>().0.remove(&id);
 }
 
 /// Precomputed placement inputs.
@@ -292,6 +329,7 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         rows: column_rows(&map),
     };
     let mut spawned = 0;
+    let skirmish = load.pattern == NpcPattern::Skirmish;
     for i in 0..load.npc_count.min(MAX_NPCS) {
         let mut rng = load.npc_seed ^ u64::from(i).wrapping_mul(0xd6e8_feb8_6659_fd93);
         next_u64(&mut rng);
@@ -303,21 +341,12 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         } else {
             EntityKind::Frigate
         };
-        let spec = UnitSpec {
-            id: None,
-            owner: NEUTRAL_EMPIRE,
-            kind,
-            pos,
-            health: None,
-        };
-        let (id, entity) = spawn_entity(world, spec);
-        world
-            .entity_mut(entity)
-            .insert((Npc, NpcBrain { plan, rng }))
-            // Synthetic load is not a combatant: it neither fires nor is fired at.
-            .remove::<Weapon>();
-        world.resource_mut::<Dirty>().0.remove(&id);
+        let side = skirmish.then(|| super::skirmish::SIDES[i as usize % 2]);
+        spawn_npc(world, kind, pos, NpcBrain { plan, rng }, side);
         spawned += 1;
+    }
+    if skirmish {
+        super::skirmish::start(world, load);
     }
     spawned
 }

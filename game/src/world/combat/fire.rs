@@ -140,7 +140,9 @@ fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate
     let e = world.get_entity(entity).ok()?;
     let owner = e.get::<Owner>()?.0;
     let health = e.get::<Health>()?.0;
-    if owner == shooter.owner || health == 0 || e.contains::<Npc>() || e.contains::<Deposit>() {
+    // Synthetic load is no target, except the skirmish's fighting sides.
+    let npc = e.contains::<Npc>() && !e.contains::<crate::world::skirmish::Skirmisher>();
+    if owner == shooter.owner || health == 0 || npc || e.contains::<Deposit>() {
         return None;
     }
     if shooter.owner != NEUTRAL_EMPIRE && !world.resource::<Vision>().sees(shooter.owner, id) {
