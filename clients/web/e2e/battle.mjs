@@ -62,7 +62,15 @@ export async function battleScenario(fail) {
     console.log(`attack: frigate #${pick.unit} on pirate ${JSON.stringify(pick.pirate)}`);
     const before = await page.evaluate(() => window.__starlane.lastSentSeq);
     await page.mouse.click(pick.unitAt.x, pick.unitAt.y);
-    await waitFor(page, (id) => window.__starlane.selected === id, pick.unit, "frigate selected", 5_000);
+    // Own ships may share a hex (the moves above can bring two together): the click selects
+    // one of the own frigates drawn there, not necessarily the one picked.
+    await waitFor(page, ({ frigate }) => {
+      const s = window.__starlane;
+      const sel = s.entities().find((e) => e.id === s.selected);
+      return sel !== undefined && sel.owner === s.empire && sel.kind === frigate;
+    }, { frigate: FRIGATE }, "an own frigate selected", 5_000);
+    const selected = await page.evaluate(() => window.__starlane.selected);
+    if (selected !== pick.unit) console.log(`selected frigate #${selected} (sharing the clicked hex with #${pick.unit})`);
     // The pirate may have moved a hex since: click where it is drawn now.
     const at = await page.evaluate((id) => {
       const p = window.__starlane.entities().find((e) => e.id === id);
