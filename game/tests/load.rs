@@ -5,11 +5,10 @@
 use crate::common;
 
 use common::ModelEdge;
-use starlane_game::map::GameMap;
+use starlane_game::NpcPattern;
 use starlane_game::records::EmpireRecord;
 use starlane_game::world::npc::{BATTLE_RADIUS, battle_spots};
 use starlane_game::world::{LinkId, NEUTRAL_EMPIRE, RegionSim, TickInput, Vision};
-use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
 use starlane_protocol::link::{PlayerIdentity, RegionToEdge};
 use starlane_protocol::{Command, EmpireId, EntityId, Hex, Visibility};
 use std::collections::{HashMap, HashSet};
@@ -17,26 +16,7 @@ use std::collections::{HashMap, HashSet};
 const LINK: LinkId = 1;
 
 fn sim_with(npcs: u32, pattern: NpcPattern) -> RegionSim {
-    let config = RegionConfig {
-        pirates: 0,
-        economy: crate::common::bare_economy(),
-        ..RegionConfig::default()
-    };
-    let map = GameMap::generate(
-        config.chunk_radius,
-        config.map_seed,
-        config.asteroid_percent,
-    );
-    let mut sim = RegionSim::new(config, map);
-    sim.load_units(&[]);
-    let load = LoadConfig {
-        npc_count: npcs,
-        pattern,
-        npc_seed: 7,
-    };
-    assert_eq!(sim.spawn_load(&load), npcs as usize);
-    sim.push(TickInput::LinkOpened { link: LINK });
-    sim
+    common::load_sim(npcs, pattern, 7)
 }
 
 fn join_input(session: u64, empire: EmpireId, spawn: u32) -> TickInput {

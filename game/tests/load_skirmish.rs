@@ -5,34 +5,14 @@
 
 use crate::common::combat::order;
 use crate::common::{LINK, join_on, session_msgs};
-use starlane_game::map::GameMap;
+use starlane_game::NpcPattern;
+use starlane_game::world::RegionSim;
 use starlane_game::world::skirmish::SIDES;
-use starlane_game::world::{RegionSim, TickInput};
-use starlane_game::{LoadConfig, NpcPattern, RegionConfig};
 use starlane_protocol::link::LinkServerMsg;
 use starlane_protocol::{Command, CommandError};
 
 fn skirmish(npcs: u32) -> RegionSim {
-    let config = RegionConfig {
-        pirates: 0,
-        economy: crate::common::bare_economy(),
-        ..RegionConfig::default()
-    };
-    let map = GameMap::generate(
-        config.chunk_radius,
-        config.map_seed,
-        config.asteroid_percent,
-    );
-    let mut sim = RegionSim::new(config, map);
-    sim.load_units(&[]);
-    let load = LoadConfig {
-        npc_count: npcs,
-        pattern: NpcPattern::Skirmish,
-        npc_seed: 3,
-    };
-    assert_eq!(sim.spawn_load(&load), npcs as usize);
-    sim.push(TickInput::LinkOpened { link: LINK });
-    sim
+    crate::common::load_sim(npcs, NpcPattern::Skirmish, 3)
 }
 
 #[test]

@@ -294,3 +294,28 @@ pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
     seen.sort_unstable();
     seen
 }
+
+/// A region on the default map with `npcs` NPCs of `pattern` spawned from `seed` (no pirates,
+/// no starting station or fields) and link [`LINK`] opened on the next step.
+pub fn load_sim(npcs: u32, pattern: starlane_game::NpcPattern, seed: u64) -> RegionSim {
+    let config = RegionConfig {
+        pirates: 0,
+        economy: bare_economy(),
+        ..RegionConfig::default()
+    };
+    let map = GameMap::generate(
+        config.chunk_radius,
+        config.map_seed,
+        config.asteroid_percent,
+    );
+    let mut sim = RegionSim::new(config, map);
+    sim.load_units(&[]);
+    let load = starlane_game::LoadConfig {
+        npc_count: npcs,
+        pattern,
+        npc_seed: seed,
+    };
+    assert_eq!(sim.spawn_load(&load), npcs as usize);
+    sim.push(TickInput::LinkOpened { link: LINK });
+    sim
+}

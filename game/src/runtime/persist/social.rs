@@ -112,10 +112,15 @@ macro_rules! read_social {
 }
 pub(super) use read_social;
 
-/// A stored text that breaks the text rules: corrupt.
-fn checked(what: &'static str, text: String, max: usize) -> Result<String, StoreError> {
-    // A member's name may be empty (a player never seen with one); an alliance name may not.
-    if text.is_empty() && what == "member name" {
+/// A stored text that breaks the text rules: corrupt. `may_be_empty`: a member's name may be
+/// (a player never seen with one); an alliance name may not.
+fn checked(
+    what: &'static str,
+    text: String,
+    max: usize,
+    may_be_empty: bool,
+) -> Result<String, StoreError> {
+    if text.is_empty() && may_be_empty {
         return Ok(text);
     }
     match check_text(&text, max, false) {
@@ -137,7 +142,7 @@ pub(super) fn social_from_rows(
     let mut by_id = BTreeMap::new();
     for (id, name) in alliances {
         let id: u32 = narrow("alliance id", id)?;
-        let name = checked("alliance name", name, MAX_ALLIANCE_NAME_BYTES)?;
+        let name = checked("alliance name", name, MAX_ALLIANCE_NAME_BYTES, false)?;
         by_id.insert(
             id,
             AllianceRecord {
@@ -166,7 +171,7 @@ pub(super) fn social_from_rows(
                     value: role,
                 })?,
             since: narrow("member since", since)?,
-            name: checked("member name", name, MAX_PLAYER_NAME_BYTES)?,
+            name: checked("member name", name, MAX_PLAYER_NAME_BYTES, true)?,
         });
     }
     for [alliance, empire, inviter] in invites {
