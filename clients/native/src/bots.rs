@@ -169,7 +169,12 @@ pub async fn run_bot(
                 Some(ClientEvent::Social(_)) => {
                     stats.social_messages.fetch_add(1, Ordering::Relaxed);
                 }
-                Some(ClientEvent::Rtt(_) | ClientEvent::Notice { .. } | ClientEvent::Moved { .. }) => {}
+                Some(
+                    ClientEvent::Rtt(_)
+                    | ClientEvent::Notice { .. }
+                    | ClientEvent::Moved { .. }
+                    | ClientEvent::Static(_),
+                ) => {}
                 Some(ClientEvent::Closed(_)) | None => break,
             },
         }

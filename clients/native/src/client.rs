@@ -74,6 +74,9 @@ pub enum ClientEvent {
     Sharing(SharingEvent),
     /// The empire remembers or forgets an entity it no longer sees (SPEC.md §20.6).
     Memory(crate::assembler::Memory),
+    /// The map or the recipe catalog arrived, already stored in `world.map` or
+    /// `world.catalog`. Its own event so that a caller waiting on the world wakes up.
+    Static(StaticKind),
     /// Chat or alliance news (SPEC.md §21), already applied to `world.social`.
     Social(starlane_protocol::social::SocialMsg),
     /// The session continues on another edge (after a `Move`, `reason` set, or after an
@@ -81,6 +84,13 @@ pub enum ClientEvent {
     Moved { reason: Option<MoveReason> },
     /// The session ended.
     Closed(String),
+}
+
+/// Which static description of the region a [`ClientEvent::Static`] brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaticKind {
+    Map,
+    Catalog,
 }
 
 /// A connected, welcomed session.
@@ -350,11 +360,11 @@ impl Client {
         let event = match msg {
             ServerMsg::Map(map) => {
                 self.world.map = Some(map);
-                None
+                Some(ClientEvent::Static(StaticKind::Map))
             }
             ServerMsg::Catalog(catalog) => {
                 self.world.catalog = Some(catalog);
-                None
+                Some(ClientEvent::Static(StaticKind::Catalog))
             }
             ServerMsg::Social(msg) => {
                 self.world.social.apply(&msg);

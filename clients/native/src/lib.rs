@@ -25,7 +25,7 @@ pub mod stats;
 pub mod transport;
 pub mod world;
 
-pub use client::{Client, ClientError, ClientEvent};
+pub use client::{Client, ClientError, ClientEvent, StaticKind};
 pub use http::{ConnectInfo, fetch_dev_token};
 pub use resume::{LINK_IDLE_TIMEOUT, QUIC_LIVENESS};
 pub use stats::format_link_stats;

@@ -142,7 +142,8 @@ async fn bot(
                 | ClientEvent::Job(_)
                 | ClientEvent::Sharing(_)
                 | ClientEvent::Memory(_)
-                | ClientEvent::Social(_) => {}
+                | ClientEvent::Social(_)
+                | ClientEvent::Static(_) => {}
             },
         }
         if sending.load(Ordering::Relaxed) && Instant::now() >= next_order {

@@ -267,6 +267,7 @@ async fn watch(client: &mut Client, stats_every: u64) {
                     if s.active { "on" } else { "revoked" }
                 ),
                 Some(ClientEvent::Memory(m)) => println!("memory: {m:?}"),
+                Some(ClientEvent::Static(kind)) => tracing::debug!("received the {kind:?}"),
                 Some(ClientEvent::Moved { reason }) => println!("moved to another edge ({reason:?})"),
                 Some(ClientEvent::Closed(why)) => { println!("closed: {why}"); return; }
                 None => return,
