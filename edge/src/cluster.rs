@@ -371,7 +371,7 @@ async fn forward_notices(
                     metrics.broadcasts.inc();
                     EdgeNotice::Broadcast(text)
                 }
-                Ok(ClusterEvent::Revoked(_) | ClusterEvent::Chat(_)) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Ok(ClusterEvent::Revoked(_) | ClusterEvent::Chat(_) | ClusterEvent::Social(_)) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             },
             r = applied.recv() => match r {

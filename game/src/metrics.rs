@@ -208,6 +208,17 @@ pub(crate) struct Metrics {
     pub chat_delivered: AtomicU64,
     /// Accepted chat dropped because the relay to the cluster's bus was full.
     pub chat_dropped: AtomicU64,
+    /// Player operations (friends, mail, presence, greetings) handed to the database worker
+    /// (SPEC.md §22).
+    pub player_ops: AtomicU64,
+    /// Player operations refused at once because the worker's queue was full.
+    pub player_ops_refused: AtomicU64,
+    /// Player notes received (from the bus, or this region's own without one).
+    pub notes_received: AtomicU64,
+    /// Messages from player notes handed to this region's sessions.
+    pub notes_delivered: AtomicU64,
+    /// Player notes dropped because the relay to the cluster's bus was full.
+    pub notes_dropped: AtomicU64,
 }
 
 impl Metrics {

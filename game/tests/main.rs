@@ -44,6 +44,7 @@ mod sim;
 mod social_alliances;
 mod social_chat;
 mod social_chat_across_regions;
+mod social_friends_mail;
 mod sync_changed;
 mod sync_congestion;
 mod sync_model;

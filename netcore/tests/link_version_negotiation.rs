@@ -89,12 +89,12 @@ fn an_edge_refuses_a_welcome_outside_its_range() {
 }
 
 #[test]
-fn an_edge_of_version_8_no_longer_links() {
-    // Version 9 changed the encoding of `Command` frames and command errors (both sets grew,
-    // the social commands) and of `ToClient` (`Social`): a version-8 edge would misread
-    // them, so it is refused, as version 8 did for version 7.
+fn an_edge_of_version_9_no_longer_links() {
+    // Version 10 changed the encoding of `Command` frames and command errors (both sets grew,
+    // the friend and mail commands) and of `ToClient` (`SocialMsg` grew): a version-9 edge
+    // would misread them, so it is refused, as version 9 did for version 8.
     let edge = EdgeLinkConfig {
-        versions: 4..=8,
+        versions: 4..=9,
         ..EdgeLinkConfig::default()
     };
     let mut net = Net::with(edge, RegionLinkConfig::default());
@@ -107,6 +107,6 @@ fn an_edge_of_version_8_no_longer_links() {
         panic!("{:?}", net.edge_events);
     };
     assert_eq!(closed.code, Some(CloseCode::Version.code()));
-    assert!(closed.reason.contains("9..=9"), "{}", closed.reason);
+    assert!(closed.reason.contains("10..=10"), "{}", closed.reason);
     assert!(!net.edge.is_up());
 }

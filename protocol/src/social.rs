@@ -1,4 +1,5 @@
-//! The social layer (protocol version 5, SPEC.md §21): chat and alliances.
+//! The social layer: chat and alliances (protocol version 5, SPEC.md §21); friends, mail and
+//! presence (protocol version 6, SPEC.md §22).
 //!
 //! Commands up are [`crate::Command::Chat`] and the alliance commands; what comes down is a
 //! [`SocialMsg`], carried on the reliable stream as `ServerMsg::Social` (chat text is too long
@@ -17,6 +18,10 @@ pub const MAX_PLAYER_NAME_BYTES: usize = 32;
 pub const MAX_ALLIANCE_NAME_BYTES: usize = 24;
 /// Fewest bytes of an alliance name.
 pub const MIN_ALLIANCE_NAME_BYTES: usize = 3;
+/// Most bytes of UTF-8 in a mail text on the wire (a region may allow fewer).
+pub const MAX_MAIL_BYTES: usize = 2000;
+/// A stored mail's identifier, unique in the cluster (protocol version 6).
+pub type MailId = u64;
 /// Region-assigned alliance identifier (`0`: none).
 pub type AllianceId = u32;
 /// A player's user id (the login token's `user_id`, at most `2^53 - 1`).
@@ -44,6 +49,46 @@ crate::types::wire_enum! {
         /// Also removes officers and sets roles; one per alliance.
         Leader = 2,
     }
+}
+
+crate::types::wire_enum! {
+    /// Where a player is (protocol version 6, SPEC.md §22.3).
+    pub enum Presence {
+        /// No session anywhere in the cluster.
+        Offline = 0,
+        /// Connected, but has sent no command for the region's idle time.
+        Online = 1,
+        /// Connected and playing.
+        InGame = 2,
+    }
+}
+
+crate::types::wire_enum! {
+    /// Where the receiving player stands with another (protocol version 6, SPEC.md §22.1).
+    pub enum FriendState {
+        /// Neither asked, or the friendship or request ended.
+        None = 0,
+        /// The receiving player asked; the other has not answered.
+        Requested = 1,
+        /// The other asked the receiving player.
+        Asked = 2,
+        /// Both asked: friends.
+        Friends = 3,
+    }
+}
+
+/// A stored mail as its recipient gets it (protocol version 6, SPEC.md §22.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
+pub struct MailItem {
+    pub id: MailId,
+    /// The sender's user id.
+    pub from: UserId,
+    /// The sender's name when it wrote.
+    pub from_name: String,
+    /// When it was sent, in Unix seconds.
+    pub sent_at: u64,
+    /// The text; it may hold new lines.
+    pub text: String,
 }
 
 /// The addressee of a chat command.
@@ -122,6 +167,21 @@ pub enum SocialMsg {
         from: EmpireId,
         active: bool,
     },
+    /// The receiving player's standing with `user` (played by `name`) is `state`; while
+    /// friends, `presence` is where `user` is (else `Offline`). Protocol version 6.
+    Friend {
+        user: UserId,
+        name: String,
+        state: FriendState,
+        presence: Presence,
+    },
+    /// The receiving player's friend `user` is now `presence`. Protocol version 6.
+    Presence { user: UserId, presence: Presence },
+    /// A mail in the receiving player's mailbox: new, or (when the session opens) kept.
+    /// Protocol version 6.
+    Mail(MailItem),
+    /// The mail `id` left the receiving player's mailbox (deleted). Protocol version 6.
+    MailGone { id: MailId },
 }
 
 /// Why a text is refused ([`check_text`]).

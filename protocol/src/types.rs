@@ -79,8 +79,9 @@ pub(crate) use wire_enum;
 /// the `Catalog` message and the `Job` event, SPEC.md §19; 4: shared vision, the `ShareVision`
 /// and `RevokeVision` commands, their errors and the extended event's `Sharing`, SPEC.md §20; 5: the
 /// social layer, the `Chat` and alliance commands, their errors and the `Social` message,
-/// SPEC.md §21). An edge refuses any other version with [`RejectReason::UnsupportedVersion`].
-pub const PROTOCOL_VERSION: u16 = 5;
+/// SPEC.md §21; 6: friends, mail and presence, their commands and errors and the `Social`
+/// message's kinds 4 to 7, SPEC.md §22). An edge refuses any other version with [`RejectReason::UnsupportedVersion`].
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// Largest datagram the platform sends (the browser accepts at most 1211 bytes).
 pub const MAX_DATAGRAM: usize = 1200;
@@ -344,6 +345,16 @@ wire_enum! {
         AllianceFull = 27,
         /// Another alliance of the region has that name. Protocol version 5.
         NameTaken = 28,
+        /// No player has that user id, or it is the sender's own. Protocol version 6.
+        UnknownPlayer = 29,
+        /// The sender's friends and requests, or the other player's, are as many as the
+        /// region allows. Protocol version 6.
+        FriendLimit = 30,
+        /// The recipient's mailbox holds as many mails as the region allows. Protocol
+        /// version 6.
+        MailboxFull = 31,
+        /// The sender's mailbox holds no mail with that id. Protocol version 6.
+        UnknownMail = 32,
     }
 }
 
@@ -406,6 +417,19 @@ pub enum Command {
         empire: EmpireId,
         role: crate::social::AllianceRole,
     },
+    /// Ask player `user` to be friends, or accept its request (protocol version 6, SPEC.md
+    /// §22.1).
+    AddFriend { user: crate::social::UserId },
+    /// End the friendship with `user`, or withdraw or decline a request (protocol version 6).
+    RemoveFriend { user: crate::social::UserId },
+    /// Send `text` as a mail to player `to`, kept until it deletes it (protocol version 6,
+    /// SPEC.md §22.2).
+    SendMail {
+        to: crate::social::UserId,
+        text: String,
+    },
+    /// Delete the mail `id` from the sender's mailbox (protocol version 6).
+    DeleteMail { id: crate::social::MailId },
 }
 
 impl Command {
@@ -422,12 +446,13 @@ impl Command {
     }
 
     /// Number of command kinds.
-    pub const KINDS: usize = 10;
+    pub const KINDS: usize = 12;
 
     /// Every command kind's stable lowercase name, in the order of [`Command::kind_index`]
     /// (configuration keys such as the region's `[command_kinds]`, metrics labels, logs).
     pub const KIND_NAMES: [&'static str; Self::KINDS] = [
-        "move", "stop", "attack", "build", "train", "cancel", "share", "revoke", "chat", "alliance",
+        "move", "stop", "attack", "build", "train", "cancel", "share", "revoke", "chat",
+        "alliance", "friend", "mail",
     ];
 
     /// The index of the command's kind in [`Command::KIND_NAMES`].
@@ -448,6 +473,8 @@ impl Command {
             | Command::LeaveAlliance
             | Command::KickFromAlliance { .. }
             | Command::SetAllianceRole { .. } => 9,
+            Command::AddFriend { .. } | Command::RemoveFriend { .. } => 10,
+            Command::SendMail { .. } | Command::DeleteMail { .. } => 11,
         }
     }
 }

@@ -185,8 +185,23 @@ fn social_command_from_json(kind: &str, c: &Value) -> Command {
             empire: small(c, "empire"),
             role: role_of(c),
         },
+        "addFriend" => Command::AddFriend {
+            user: num(c, "user"),
+        },
+        "removeFriend" => Command::RemoveFriend {
+            user: num(c, "user"),
+        },
+        "sendMail" => Command::SendMail {
+            to: num(c, "to"),
+            text: text(c, "text"),
+        },
+        "deleteMail" => Command::DeleteMail { id: num(c, "id") },
         other => panic!("unknown command type {other}"),
     }
+}
+
+fn presence_of(s: &Value) -> Presence {
+    Presence::from_u8(small(s, "presence")).expect("valid presence")
 }
 
 fn social_from_json(s: &Value) -> SocialMsg {
@@ -216,6 +231,24 @@ fn social_from_json(s: &Value) -> SocialMsg {
             from: small(s, "from"),
             active: flag(s, "active"),
         },
+        "friend" => SocialMsg::Friend {
+            user: num(s, "user"),
+            name: text(s, "name"),
+            state: FriendState::from_u8(small(s, "state")).expect("valid friend state"),
+            presence: presence_of(s),
+        },
+        "presence" => SocialMsg::Presence {
+            user: num(s, "user"),
+            presence: presence_of(s),
+        },
+        "mail" => SocialMsg::Mail(MailItem {
+            id: num(s, "id"),
+            from: num(s, "from"),
+            from_name: text(s, "fromName"),
+            sent_at: num(s, "sentAt"),
+            text: text(s, "text"),
+        }),
+        "mailGone" => SocialMsg::MailGone { id: num(s, "id") },
         other => panic!("unknown social kind {other}"),
     }
 }
@@ -464,6 +497,12 @@ fn every_code_since_version_3_has_a_vector() {
                     SocialMsg::Alliance { .. } => "alliance".into(),
                     SocialMsg::Member { present, .. } => format!("member {present}"),
                     SocialMsg::Invite { active, .. } => format!("invite {active}"),
+                    SocialMsg::Friend {
+                        state, presence, ..
+                    } => format!("friend {state:?} {presence:?}"),
+                    SocialMsg::Presence { presence, .. } => format!("presence {presence:?}"),
+                    SocialMsg::Mail(_) => "mail".into(),
+                    SocialMsg::MailGone { .. } => "mail gone".into(),
                 });
                 Vec::new()
             }
@@ -522,6 +561,23 @@ fn every_code_since_version_3_has_a_vector() {
         "invite true",
         "invite false",
     ] {
+        assert!(social.iter().any(|s| s == kind), "no social {kind}");
+    }
+    for state in FriendState::ALL {
+        assert!(
+            social
+                .iter()
+                .any(|s| s.starts_with(&format!("friend {state:?} "))),
+            "no friend {state:?}"
+        );
+    }
+    for presence in Presence::ALL {
+        assert!(
+            social.contains(&format!("presence {presence:?}")),
+            "no presence {presence:?}"
+        );
+    }
+    for kind in ["mail", "mail gone"] {
         assert!(social.iter().any(|s| s == kind), "no social {kind}");
     }
 }

@@ -41,6 +41,9 @@ pub struct SwarmStats {
     /// Chat messages sent, and alliance commands (SPEC.md §21).
     pub chats: AtomicU64,
     pub alliance_orders: AtomicU64,
+    /// Friend commands and mail commands sent (SPEC.md §22).
+    pub friend_orders: AtomicU64,
+    pub mail_orders: AtomicU64,
     /// Combat reports received (SPEC.md §18.2) and the damage they reported dealt.
     pub combat_reports: AtomicU64,
     pub damage_dealt: AtomicU64,
@@ -201,6 +204,13 @@ pub fn act(client: &mut Client, rng: &mut StdRng, behaviour: Behaviour, stats: &
         Behaviour::Mixed => rng.random_range(0..100),
     };
     let sent = match roll {
+        35..40 => crate::bots_social::friend_or_mail(client, rng).map(|friend| {
+            if friend {
+                &stats.friend_orders
+            } else {
+                &stats.mail_orders
+            }
+        }),
         40..45 => crate::bots_social::social_order(client, rng).map(|chat| {
             if chat {
                 &stats.chats

@@ -1,5 +1,6 @@
-//! The shared-vision orders of [`crate::bots::Behaviour::Mixed`] bots (SPEC.md §20): share
-//! the empire's vision with the owner of a foreign unit in sight, or revoke a grant it holds.
+//! The shared-vision and social orders of [`crate::bots::Behaviour::Mixed`] bots: share the
+//! empire's vision with the owner of a foreign unit in sight, or revoke a grant it holds
+//! (SPEC.md §20); alliances and chat (§21); friends and mail (§22).
 
 use crate::client::Client;
 use rand::{Rng, rngs::StdRng};
@@ -87,5 +88,54 @@ pub fn social_order(client: &mut Client, rng: &mut StdRng) -> Option<bool> {
         rng.random_range(0..1000)
     );
     client.send_command(Command::Chat { to, text });
+    Some(true)
+}
+
+/// A friend or mail order (SPEC.md §22) of a mixed bot: accept a friend request, delete the
+/// oldest mail (half the time when there is some), mail a friend, or ask the last player who
+/// chatted to be friends. `Some(true)` for a friend command, `Some(false)` for a mail
+/// command, `None` when there was nothing to do.
+pub fn friend_or_mail(client: &mut Client, rng: &mut StdRng) -> Option<bool> {
+    use starlane_protocol::social::FriendState;
+    let social = &client.world.social;
+    let asked = social
+        .friends
+        .iter()
+        .find(|(_, f)| f.1 == FriendState::Asked)
+        .map(|(user, _)| *user);
+    if let Some(user) = asked {
+        client.send_command(Command::AddFriend { user });
+        return Some(true);
+    }
+    if let Some(id) = social.mail.keys().next().copied()
+        && rng.random_bool(0.5)
+    {
+        client.send_command(Command::DeleteMail { id });
+        return Some(false);
+    }
+    let friends: Vec<u64> = social
+        .friends
+        .iter()
+        .filter(|(_, f)| f.1 == FriendState::Friends)
+        .map(|(user, _)| *user)
+        .collect();
+    if !friends.is_empty() && rng.random_bool(0.5) {
+        let to = friends[rng.random_range(0..friends.len())];
+        let text = format!(
+            "from bot {}:\n<i>trade</i> & 你好 #{}",
+            client.empire,
+            rng.random_range(0..1000)
+        );
+        client.send_command(Command::SendMail { to, text });
+        return Some(false);
+    }
+    let me = client.user_id;
+    let user = social
+        .chat
+        .iter()
+        .rev()
+        .map(|c| c.from)
+        .find(|u| *u != me && !social.friends.contains_key(u))?;
+    client.send_command(Command::AddFriend { user });
     Some(true)
 }

@@ -1,8 +1,12 @@
-//! What the player knows of its social world (SPEC.md §21): the chat it read, its empire's
-//! alliance and members, and its invitations, kept from `Social` messages.
+//! What the player knows of its social world (SPEC.md §21, §22): the chat it read, its
+//! empire's alliance and members, its invitations, its friends and requests with their
+//! presence, and its mailbox, kept from `Social` messages.
 
 use starlane_protocol::EmpireId;
-use starlane_protocol::social::{AllianceId, AllianceRole, ChatMessage, SocialMsg};
+use starlane_protocol::social::{
+    AllianceId, AllianceRole, ChatMessage, FriendState, MailId, MailItem, Presence, SocialMsg,
+    UserId,
+};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Chat messages kept (the oldest are dropped).
@@ -27,6 +31,11 @@ pub struct SocialView {
     pub members: BTreeMap<EmpireId, (String, AllianceRole)>,
     /// Pending invitations: alliance → its name and the inviting empire.
     pub invites: BTreeMap<AllianceId, (String, EmpireId)>,
+    /// Friends and requests either way: user → its name, the standing and (friends only) its
+    /// presence.
+    pub friends: BTreeMap<UserId, (String, FriendState, Presence)>,
+    /// The mailbox by mail id (ids grow: oldest first).
+    pub mail: BTreeMap<MailId, MailItem>,
 }
 
 impl SocialView {
@@ -81,7 +90,38 @@ impl SocialView {
                     self.invites.remove(alliance);
                 }
             }
+            SocialMsg::Friend {
+                user,
+                name,
+                state,
+                presence,
+            } => {
+                if *state == FriendState::None {
+                    self.friends.remove(user);
+                } else {
+                    self.friends
+                        .insert(*user, (name.clone(), *state, *presence));
+                }
+            }
+            SocialMsg::Presence { user, presence } => {
+                if let Some(f) = self.friends.get_mut(user) {
+                    f.2 = *presence;
+                }
+            }
+            SocialMsg::Mail(m) => {
+                self.mail.insert(m.id, m.clone());
+            }
+            SocialMsg::MailGone { id } => {
+                self.mail.remove(id);
+            }
         }
+    }
+
+    /// Whether `user` and this player are friends.
+    pub fn is_friend(&self, user: UserId) -> bool {
+        self.friends
+            .get(&user)
+            .is_some_and(|f| f.1 == FriendState::Friends)
     }
 
     /// Whether `empire` is in this empire's alliance (itself excluded by the caller).
@@ -134,6 +174,45 @@ mod tests {
         });
         assert_eq!(v.alliance, None);
         assert!(v.members.is_empty());
+    }
+
+    #[test]
+    fn friends_presence_and_mail_follow_the_messages() {
+        let mut v = SocialView::default();
+        let friend = |state, presence| SocialMsg::Friend {
+            user: 7,
+            name: "bob".into(),
+            state,
+            presence,
+        };
+        v.apply(&friend(FriendState::Asked, Presence::Offline));
+        assert!(!v.is_friend(7));
+        v.apply(&friend(FriendState::Friends, Presence::InGame));
+        assert!(v.is_friend(7));
+        v.apply(&SocialMsg::Presence {
+            user: 7,
+            presence: Presence::Online,
+        });
+        // Presence of someone not on the list is ignored.
+        v.apply(&SocialMsg::Presence {
+            user: 8,
+            presence: Presence::InGame,
+        });
+        assert_eq!(v.friends.get(&7).map(|f| f.2), Some(Presence::Online));
+        assert_eq!(v.friends.len(), 1);
+        v.apply(&friend(FriendState::None, Presence::Offline));
+        assert!(v.friends.is_empty());
+        let mail = MailItem {
+            id: 4,
+            from: 7,
+            from_name: "bob".into(),
+            sent_at: 1,
+            text: "hi".into(),
+        };
+        v.apply(&SocialMsg::Mail(mail.clone()));
+        assert_eq!(v.mail.get(&4), Some(&mail));
+        v.apply(&SocialMsg::MailGone { id: 4 });
+        assert!(v.mail.is_empty());
     }
 
     #[test]

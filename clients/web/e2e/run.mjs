@@ -11,17 +11,22 @@
 // production scenario (production.mjs): the page trains a scout at its station from the
 // economy panel, cancels a queued one for a refund, and places a shipyard with a frigate. Then
 // the social scenario (social.mjs): two players found an alliance, chat on every channel with
-// markup in the text, and one is removed from the alliance.
+// markup in the text, and one is removed from the alliance. Then the friends scenario
+// (friends.mjs): two players become friends by user id from their friends panels and see each
+// other in game, one mails the other a text holding markup and a line break, which shows as sent
+// and is deleted, and the friendship is ended.
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs [scenario...]
 //
-// With scenario names (play, drain, battle, production, social) only those run; without, all.
+// With scenario names (play, drain, battle, production, social, friends) only those run;
+// without, all.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
 import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
+import { friendsScenario } from "./friends.mjs";
 import { productionScenario } from "./production.mjs";
 import { socialScenario } from "./social.mjs";
 
@@ -126,7 +131,7 @@ async function play() {
 
 async function main() {
   const all = [["play", play], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario],
-    ["social", socialScenario]];
+    ["social", socialScenario], ["friends", friendsScenario]];
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !all.some(([name]) => name === w));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(", ")}; known: ${all.map(([n]) => n).join(", ")}`);

@@ -9,7 +9,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
+import { ARTIFACTS, accepted, answerOf, endScenario, launchBrowser, nextSeq, player, startServer, waitFor } from "./lib.mjs";
 
 /** ChatChannel codes (SPEC.md §8). */
 const REGION = 0;
@@ -26,45 +26,6 @@ const MARKUP = "<b>hi</b> & 你好";
 const ALLIANCE_TEXT = `${MARKUP} (alliance)`;
 const REGION_TEXT = `${MARKUP} <img src=x onerror=alert(1)>`;
 const PRIVATE_TEXT = "psst <script>alert(2)</script> 🚀";
-
-/** Waits for the answer to command `seq` of `page`'s player: `{seq, ok, error?}`. */
-async function answerOf(page, seq, what) {
-  if (!(seq > 0)) throw new Error(`${what}: not sent`);
-  await waitFor(page, (s) => window.__starlane.answers().some((a) => a.seq === s), seq, `the answer to ${what}`, 10_000);
-  return page.evaluate((s) => window.__starlane.answers().find((a) => a.seq === s), seq);
-}
-
-/** Waits until `page` answers `seq` (sent by `send`, which resolves to it) with acceptance. */
-async function accepted(page, send, what) {
-  const seq = await send();
-  const answer = await answerOf(page, seq, what);
-  console.log(`${what}: ${JSON.stringify(answer)}`);
-  if (!answer.ok) throw new Error(`${what} refused: error ${answer.error}`);
-}
-
-/** The seq of the next command `page` sends once `act` has run. */
-async function nextSeq(page, act, what) {
-  const before = await page.evaluate(() => window.__starlane.lastSentSeq);
-  await act();
-  await waitFor(page, (b) => window.__starlane.lastSentSeq > b, before, `${what} sent`, 5_000);
-  return page.evaluate(() => window.__starlane.lastSentSeq);
-}
-
-/** A player: its page, console, dialogs, and who it is. */
-async function player(browser, url, name) {
-  const { page, consoleLines } = await openPage(browser);
-  const dialogs = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(`${url}?user=${name}`);
-  await waitFor(page, () => document.body.dataset.state === "connected" && window.__starlane.userId !== null,
-    null, `${name} connected`);
-  const who = await page.evaluate(() => ({ empire: window.__starlane.empire, userId: window.__starlane.userId }));
-  console.log(`${name}: ${JSON.stringify(who)}`);
-  return { page, consoleLines, dialogs, name, ...who };
-}
 
 /** The chat log lines of `page`'s panel as shown: tag, sender and text as textContent, and the
  * element names inside the log (only the panel's own). */

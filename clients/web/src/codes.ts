@@ -56,6 +56,10 @@ const COMMAND_ERRORS: Record<number, string> = {
   26: "not permitted by your alliance role",
   27: "alliance full",
   28: "alliance name taken",
+  29: "no such player",
+  30: "too many friends or friend requests",
+  31: "the recipient's mailbox is full",
+  32: "no such mail",
 };
 
 function describe(table: Record<number, string>, code: unknown): string {

@@ -1,8 +1,8 @@
-// Entry point: bootstraps the session, wires network, world, production, input,
-// renderer, overlay, economy and shared-vision panels, the social dock (alliance and chat), and
-// exposes `window.__starlane` for browser tests.
+// Entry point: bootstraps the session, wires network, world, production, input, renderer,
+// overlay, economy and shared-vision panels, the social dock (alliance, friends, mail and chat),
+// and exposes `window.__starlane` for browser tests.
 
-import type { ServerMsg, SocialMsg } from "./protocol";
+import { FriendState, type ServerMsg, type SocialMsg } from "./protocol";
 import { commandErrorText, noticeKindText } from "./codes";
 import { Camera } from "./camera";
 import { CommandLog } from "./commands";
@@ -38,7 +38,7 @@ interface App {
   empire: number | null;
   /** Our user id from the Welcome (private chat addresses players by it). */
   userId: number | null;
-  /** Chat log, alliance, members and invitations (SPEC.md §21). */
+  /** Chat log, alliance, members and invitations (SPEC.md §21); friends and mail (§22). */
   social: SocialState;
   /** Whether the camera has been centred on our units once. */
   centeredOnUnits: boolean;
@@ -78,8 +78,10 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
       if (app.welcomes > 0) {
         app.world.clearView();
         app.production.clearQueues();
-        // The session greets with the alliance, its members and the invitations again.
+        // The session greets with the alliance, its members, the invitations, the friends and
+        // the mailbox again.
         app.social.resetAlliance();
+        app.social.resetFriendsAndMail();
         app.sync = new DeltaSync();
         showNotice(app, "moved to another server");
       }
@@ -134,12 +136,22 @@ function onMessage(app: App, msg: ServerMsg, now: number): void {
   }
 }
 
-/** Applies a Social message; a new invitation is also shown as a notice. */
+/**
+ * Applies a Social message; a new invitation, a new friend request and the acceptance of ours
+ * are also shown as notices.
+ */
 function onSocial(app: App, msg: SocialMsg, now: number): void {
   const fresh = msg.type === "invite" && msg.active && !app.social.invites.has(msg.alliance);
+  const was = msg.type === "friend" ? app.social.friends.get(msg.user)?.state : undefined;
   app.social.apply(msg, now);
   if (fresh && msg.type === "invite") {
     showNotice(app, `invited to alliance ${msg.name} (#${msg.alliance}) by empire ${msg.from}`);
+  }
+  if (msg.type === "friend" && msg.state !== was) {
+    if (msg.state === FriendState.Asked) showNotice(app, `friend request from ${msg.name} (user ${msg.user})`);
+    if (msg.state === FriendState.Friends && was === FriendState.Requested) {
+      showNotice(app, `${msg.name} (user ${msg.user}) accepted your friend request`);
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 // Sending orders: each command (move, attack, stop, the economy's build, train and cancel,
-// shared vision's share and revoke, and the social layer's chat and alliance commands,
-// protocol/SPEC.md §18-21) gets a sequence number from the CommandLog, with a label naming it for
-// the notice that shows its rejection, and goes out on the session's stream. A command the wire
-// cannot carry (a chat text over 512 bytes) is not sent.
+// shared vision's share and revoke, the social layer's chat and alliance commands, and its friend
+// and mail commands, protocol/SPEC.md §18-22) gets a sequence number from the CommandLog, with a
+// label naming it for the notice that shows its rejection, and goes out on the session's stream.
+// A command the wire cannot carry (a chat text over 512 bytes, a mail over 2000) is not sent.
 
 import type { CommandLog } from "./commands";
 import type { AxialHex } from "./hex";
@@ -11,17 +11,21 @@ import {
   ChatChannel,
   ENTITY_KIND_NAMES,
   type Command,
+  addFriendCommand,
   buildCommand,
   cancelCommand,
   chatCommand,
   commandUnit,
   createAllianceCommand,
+  deleteMailCommand,
   inviteToAllianceCommand,
   joinAllianceCommand,
   kickFromAllianceCommand,
   leaveAllianceCommand,
   privateChatCommand,
+  removeFriendCommand,
   revokeVisionCommand,
+  sendMailCommand,
   setAllianceRoleCommand,
   shareVisionCommand,
   trainCommand,
@@ -126,6 +130,26 @@ export class Orders {
   setAllianceRole(empire: number, role: number): boolean {
     const name = ALLIANCE_ROLE_NAMES[role] ?? `role ${role}`;
     return this.send(setAllianceRoleCommand(empire, role), null, `make empire ${empire} ${name}`);
+  }
+
+  /** Asks player `user` (a user id) to be friends, or accepts its request. */
+  addFriend(user: number): boolean {
+    return this.send(addFriendCommand(user), null, `befriend user ${user}`);
+  }
+
+  /** Ends the friendship with `user`, or withdraws or declines a request. */
+  removeFriend(user: number): boolean {
+    return this.send(removeFriendCommand(user), null, `unfriend user ${user}`);
+  }
+
+  /** Mails `text` (line breaks allowed) to player `to` (a user id). */
+  sendMail(to: number, text: string): boolean {
+    return this.send(sendMailCommand(to, text), null, `mail to user ${to}`);
+  }
+
+  /** Deletes mail `id` from our mailbox. */
+  deleteMail(id: number): boolean {
+    return this.send(deleteMailCommand(id), null, `delete mail ${id}`);
   }
 
   private send(command: Command, to: AxialHex | null, label: string): boolean {

@@ -1,7 +1,7 @@
-// The social part of `window.__starlane` (protocol/SPEC.md §21): what the page knows of chat and
-// alliances, and the commands as the panels send them, for browser tests.
+// The social part of `window.__starlane` (protocol/SPEC.md §21, §22): what the page knows of
+// chat, alliances, friends and mail, and the commands as the panels send them, for browser tests.
 
-import { CHAT_CHANNEL_NAMES, ChatChannel } from "./protocol";
+import { CHAT_CHANNEL_NAMES, ChatChannel, FRIEND_STATE_NAMES, PRESENCE_NAMES } from "./protocol";
 import type { CommandLog } from "./commands";
 import type { Orders } from "./orders";
 import type { SocialState } from "./socialModel";
@@ -20,6 +20,28 @@ export interface ChatView {
   text: string;
 }
 
+/** A friend, or a request either way, as browser tests see it. */
+export interface FriendView {
+  user: number;
+  name: string;
+  /** A FriendState code (1 requested: we asked, 2 asked: it asked, 3 friends), and its name. */
+  state: number;
+  stateName: string;
+  /** A Presence code (0 offline, 1 online, 2 in game), and its name. */
+  presence: number;
+  presenceName: string;
+}
+
+/** A mail of our mailbox as browser tests see it. */
+export interface MailView {
+  id: number;
+  from: number;
+  fromName: string;
+  /** Unix seconds. */
+  sentAt: number;
+  text: string;
+}
+
 /** The social state as browser tests see it. */
 export interface SocialView {
   /** The chat log, oldest first (the last 200 messages). */
@@ -32,12 +54,26 @@ export interface SocialView {
   invites: { alliance: number; name: string; from: number }[];
   /** The empires whose units are drawn as allies' (blue): our alliance's and those sharing their vision with us, ascending. */
   allies: number[];
+  /** Our friends and requests: asked first, then friends (in game first), then ours. */
+  friends: FriendView[];
+  /** Our mailbox, oldest first. */
+  mail: MailView[];
 }
 
 /** The orders the social hooks send. */
 export type SocialOrders = Pick<
   Orders,
-  "chat" | "createAlliance" | "inviteToAlliance" | "joinAlliance" | "leaveAlliance" | "kickFromAlliance" | "setAllianceRole"
+  | "chat"
+  | "createAlliance"
+  | "inviteToAlliance"
+  | "joinAlliance"
+  | "leaveAlliance"
+  | "kickFromAlliance"
+  | "setAllianceRole"
+  | "addFriend"
+  | "removeFriend"
+  | "sendMail"
+  | "deleteMail"
 >;
 
 /** Sources the social hooks read from (live, not copies). */
@@ -54,7 +90,7 @@ export type ChannelArg = number | (typeof CHAT_CHANNEL_NAMES)[number];
 
 /** The social hooks of `window.__starlane`. Every send returns the command's seq, or 0 if not sent. */
 export interface SocialHandle {
-  /** The chat log, our alliance, its members and our invitations (copies). */
+  /** The chat log, our alliance, its members, our invitations, friends and mail (copies). */
   social(): SocialView;
   /** Says `text` on `channel`; `to` is the user id of a private message. */
   sendChat(channel: ChannelArg, text: string, to?: number): number;
@@ -65,6 +101,14 @@ export interface SocialHandle {
   sendKickFromAlliance(empire: number): number;
   /** Gives member `empire` the role `role` (0 member, 1 officer, 2 leader: hands the lead over). */
   sendSetAllianceRole(empire: number, role: number): number;
+  /** Asks player `user` (a user id) to be friends, or accepts its request. */
+  sendAddFriend(user: number): number;
+  /** Ends the friendship with `user`, or withdraws or declines a request. */
+  sendRemoveFriend(user: number): number;
+  /** Mails `text` (line breaks allowed) to player `to` (a user id). */
+  sendMail(to: number, text: string): number;
+  /** Deletes mail `id` from our mailbox. */
+  sendDeleteMail(id: number): number;
 }
 
 function channelCode(c: ChannelArg): number {
@@ -93,6 +137,15 @@ export function makeSocialHandle(src: SocialApi): SocialHandle {
         members: s.sortedMembers().map((m) => ({ empire: m.empire, name: m.name, role: m.role })),
         invites: s.sortedInvites().map((i) => ({ ...i })),
         allies: [...s.allies(src.world.sharedFrom)].sort((x, y) => x - y),
+        friends: s.sortedFriends().map((f) => ({
+          user: f.user,
+          name: f.name,
+          state: f.state,
+          stateName: FRIEND_STATE_NAMES[f.state] ?? `state ${f.state}`,
+          presence: f.presence,
+          presenceName: PRESENCE_NAMES[f.presence] ?? `presence ${f.presence}`,
+        })),
+        mail: s.inbox().map((m) => ({ id: m.id, from: m.from, fromName: m.fromName, sentAt: m.sentAt, text: m.text })),
       };
     },
     sendChat(channel: ChannelArg, text: string, to?: number) {
@@ -115,6 +168,18 @@ export function makeSocialHandle(src: SocialApi): SocialHandle {
     },
     sendSetAllianceRole(empire: number, role: number) {
       return seq(src.orders.setAllianceRole(empire, role));
+    },
+    sendAddFriend(user: number) {
+      return seq(src.orders.addFriend(user));
+    },
+    sendRemoveFriend(user: number) {
+      return seq(src.orders.removeFriend(user));
+    },
+    sendMail(to: number, text: string) {
+      return seq(src.orders.sendMail(to, text));
+    },
+    sendDeleteMail(id: number) {
+      return seq(src.orders.deleteMail(id));
     },
   };
 }

@@ -1,10 +1,10 @@
-// The client's social state (protocol/SPEC.md §21), fed by the Social messages of the stream:
-// the chat log (the last MAX_CHAT_LOG messages), our empire's alliance and role, its members,
-// and the invitations our empire holds. Pure logic: time is passed in. The chat panel, the
-// alliance panel, the renderer (alliance members are allies) and `window.__starlane.social()`
-// read it.
+// The client's social state (protocol/SPEC.md §21, §22), fed by the Social messages of the
+// stream: the chat log (the last MAX_CHAT_LOG messages), our empire's alliance and role, its
+// members, the invitations our empire holds, and (version 6) our friends and requests with their
+// presence and our mailbox. Pure logic: time is passed in. The chat, alliance, friends and mail
+// panels, the renderer (alliance members are allies) and `window.__starlane.social()` read it.
 
-import type { ChatMessage, SocialMsg } from "./protocol";
+import { FriendState, type ChatMessage, type MailItem, type SocialMsg } from "./protocol";
 
 /** Most chat messages kept; older ones are dropped. */
 export const MAX_CHAT_LOG = 200;
@@ -45,6 +45,24 @@ export interface AllianceInvite {
   from: number;
 }
 
+/** A player we stand with: a friend, or a request either way (SPEC.md §22.1). */
+export interface FriendEntry {
+  /** Its user id. */
+  readonly user: number;
+  /** Its player's name. */
+  name: string;
+  /** A FriendState code other than None: Requested (we asked), Asked (it asked) or Friends. */
+  state: number;
+  /** A Presence code (Offline unless `state` is Friends). */
+  presence: number;
+}
+
+/** A mail of our mailbox, as received (SPEC.md §22.2). */
+export type MailEntry = Readonly<MailItem>;
+
+/** The order of the friend states in the list: requests to answer first, then friends, then ours. */
+const FRIEND_ORDER: Record<number, number> = { [FriendState.Asked]: 0, [FriendState.Friends]: 1, [FriendState.Requested]: 2 };
+
 /** The social state of one player. */
 export class SocialState {
   /** The latest chat messages, oldest first, at most MAX_CHAT_LOG. */
@@ -59,6 +77,14 @@ export class SocialState {
   readonly invites = new Map<number, AllianceInvite>();
   /** Our empire (from the Welcome), to recognise ourselves among the members. */
   empire: number | null = null;
+  /** Our friends and the requests either way, by user id (SPEC.md §22.1). */
+  readonly friends = new Map<number, FriendEntry>();
+  /** Our mailbox, by mail id (SPEC.md §22.2). */
+  readonly mail = new Map<number, MailEntry>();
+  /** Bumped on every change of `friends` (the panel rebuilds its list when it moves). */
+  friendsRevision = 0;
+  /** Bumped on every change of `mail`. */
+  mailRevision = 0;
 
   /** The member empires other than ours; rebuilt when the members change. */
   private allyCache: ReadonlySet<number> = new Set<number>();
@@ -84,7 +110,61 @@ export class SocialState {
         if (msg.active) this.invites.set(msg.alliance, { alliance: msg.alliance, name: msg.name, from: msg.from });
         else this.invites.delete(msg.alliance);
         break;
+      case "friend":
+        // None: the friendship or the request ended.
+        if (msg.state === FriendState.None) this.friends.delete(msg.user);
+        else this.friends.set(msg.user, { user: msg.user, name: msg.name, state: msg.state, presence: msg.presence });
+        this.friendsRevision++;
+        break;
+      case "presence": {
+        // Only friends' presences are sent; one of a player we no longer list is stale.
+        const f = this.friends.get(msg.user);
+        if (f === undefined || f.presence === msg.presence) break;
+        f.presence = msg.presence;
+        this.friendsRevision++;
+        break;
+      }
+      case "mail": {
+        const { id, from, fromName, sentAt, text } = msg;
+        this.mail.set(id, { id, from, fromName, sentAt, text });
+        this.mailRevision++;
+        break;
+      }
+      case "mailGone":
+        if (this.mail.delete(msg.id)) this.mailRevision++;
+        break;
     }
+  }
+
+  /**
+   * Forgets the friends, the requests and the mailbox: a session that opens again (a move to
+   * another edge, a new login) gets them all again (SPEC.md §22.1, §22.2).
+   */
+  resetFriendsAndMail(): void {
+    this.friends.clear();
+    this.mail.clear();
+    this.friendsRevision++;
+    this.mailRevision++;
+  }
+
+  /**
+   * The friends and requests: requests to answer (Asked) first, then friends (in game, online,
+   * offline), then our own requests; each by name, then user id.
+   */
+  sortedFriends(): FriendEntry[] {
+    const rank = (f: FriendEntry): number => FRIEND_ORDER[f.state] ?? 3;
+    return [...this.friends.values()].sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        (a.state === FriendState.Friends ? b.presence - a.presence : 0) ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+        a.user - b.user,
+    );
+  }
+
+  /** The mailbox, oldest first (by time sent, then id). */
+  inbox(): MailEntry[] {
+    return [...this.mail.values()].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id);
   }
 
   /**

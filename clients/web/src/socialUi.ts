@@ -1,18 +1,22 @@
-// The social dock in the bottom-right corner: the alliance panel above the chat panel
-// (protocol/SPEC.md §21), both wired to the orders they send, updated every frame from the
-// social state.
+// The social dock in the bottom-right corner: the alliance panel (protocol/SPEC.md §21.2), the
+// friends and mail panels (§22), and the chat panel (§21.1) below them, each wired to the orders
+// it sends, updated every frame from the social state.
 
 import { AlliancePanel } from "./alliancePanel";
 import { allianceModel } from "./allianceView";
 import { ChatPanel } from "./chatPanel";
+import { FriendsPanel } from "./friendsPanel";
+import { MailPanel } from "./mailPanel";
 import type { SocialOrders } from "./socialApi";
 import type { SocialState } from "./socialModel";
 import type { SharingSelection } from "./sharingView";
 
-/** The alliance and chat panels. */
+/** The alliance, friends, mail and chat panels. */
 export class SocialDock {
   private readonly chat: ChatPanel;
   private readonly alliance: AlliancePanel;
+  private readonly friends: FriendsPanel;
+  private readonly mail: MailPanel;
 
   constructor(parent: HTMLElement, orders: SocialOrders) {
     const dock = document.createElement("div");
@@ -26,6 +30,15 @@ export class SocialDock {
       kick: (empire) => orders.kickFromAlliance(empire),
       setRole: (empire, role) => orders.setAllianceRole(empire, role),
     });
+    this.friends = new FriendsPanel(dock, {
+      add: (user) => orders.addFriend(user),
+      remove: (user) => orders.removeFriend(user),
+      mail: (user) => this.mail.composeTo(user),
+    });
+    this.mail = new MailPanel(dock, {
+      send: (to, text) => orders.sendMail(to, text),
+      delete: (id) => orders.deleteMail(id),
+    });
     this.chat = new ChatPanel(dock, { send: (channel, text, to) => orders.chat(channel, text, to) });
   }
 
@@ -35,6 +48,8 @@ export class SocialDock {
    */
   update(state: SocialState, userId: number | null, myEmpire: number | null, sel: SharingSelection | null): void {
     this.alliance.update(allianceModel(state, myEmpire, sel));
+    this.friends.update(state, userId);
+    this.mail.update(state, userId);
     this.chat.update(state, userId);
   }
 }

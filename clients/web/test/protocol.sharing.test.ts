@@ -65,7 +65,7 @@ describe("shared vision (protocol version 4)", () => {
       sharing({ empire: -1, outgoing: true, active: true }),
       sharing({ empire: 1, outgoing: 1, active: true }),
       sharing({ empire: 1, outgoing: true, active: "yes" }),
-      { type: "commandRejected", seq: 1, error: 29 },
+      { type: "commandRejected", seq: 1, error: 33 },
     ];
     for (const m of badServer) expect(() => encodeServerMsg(m), JSON.stringify(m).slice(0, 80)).toThrow(RangeError);
   });

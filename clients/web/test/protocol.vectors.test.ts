@@ -10,7 +10,10 @@ import {
   DECODE_REASONS,
   DecodeError,
   EntityKind,
+  FriendState,
   PROTOCOL_VERSION,
+  Presence,
+  SocialKind,
   decodeClientMsg,
   decodeServerMsg,
   encodeClientMsg,
@@ -106,17 +109,21 @@ describe("client message vectors", () => {
     const types = new Set(client.map((v) => (isRecord(v.msg) && isRecord(v.msg.command) ? v.msg.command.type : undefined)));
     types.delete(undefined);
     const expected = [
+      "addFriend",
       "attack",
       "build",
       "cancel",
       "chat",
       "createAlliance",
+      "deleteMail",
       "inviteToAlliance",
       "joinAlliance",
       "kickFromAlliance",
       "leaveAlliance",
       "move",
+      "removeFriend",
       "revokeVision",
+      "sendMail",
       "setAllianceRole",
       "shareVision",
       "stop",
@@ -162,12 +169,32 @@ describe("server message vectors", () => {
 
   it("has vectors for every social kind and every chat channel", () => {
     const social = server.flatMap((v) => (isRecord(v.msg) && isRecord(v.msg.social) ? [v.msg.social] : []));
-    expect([...new Set(social.map((s) => s.type))].sort()).toEqual(["alliance", "chat", "invite", "member"]);
+    expect([...new Set(social.map((s) => s.type))].sort()).toEqual([
+      "alliance",
+      "chat",
+      "friend",
+      "invite",
+      "mail",
+      "mailGone",
+      "member",
+      "presence",
+    ]);
+    expect(Object.keys(SocialKind)).toHaveLength(8);
     const channels = new Set(social.filter((s) => s.type === "chat").map((s) => s.channel));
     for (const code of Object.values(ChatChannel)) expect(channels.has(code), `channel ${code}`).toBe(true);
     const commands = client.flatMap((v) => (isRecord(v.msg) && isRecord(v.msg.command) ? [v.msg.command] : []));
     const sent = new Set(commands.filter((c) => c.type === "chat").map((c) => c.channel));
     for (const code of Object.values(ChatChannel)) expect(sent.has(code), `command channel ${code}`).toBe(true);
+  });
+
+  it("has vectors for every friend state and every presence", () => {
+    const social = server.flatMap((v) => (isRecord(v.msg) && isRecord(v.msg.social) ? [v.msg.social] : []));
+    const states = new Set(social.filter((s) => s.type === "friend").map((s) => s.state));
+    for (const code of Object.values(FriendState)) expect(states.has(code), `friend state ${code}`).toBe(true);
+    const presences = new Set(social.filter((s) => s.type === "friend" || s.type === "presence").map((s) => s.presence));
+    for (const code of Object.values(Presence)) expect(presences.has(code), `presence ${code}`).toBe(true);
+    const mails = social.filter((s) => s.type === "mail").map((s) => s.text);
+    expect(mails.some((t) => typeof t === "string" && t.includes("\n"))).toBe(true);
   });
 
   it("has vectors for every event type", () => {

@@ -145,6 +145,17 @@ pub enum ClusterEvent {
     Broadcast { text: String },
     /// A chat message on its way to the regions whose players read it (SPEC.md §21.1).
     Chat(ChatPost),
+    /// Friend, mail or presence news for some players, wherever they play (SPEC.md §22).
+    Social(SocialNote),
+}
+
+/// A social message for the sessions of the players `to`, delivered by every region to those
+/// of its own sessions (SPEC.md §22).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocialNote {
+    /// The user ids of the players it is for.
+    pub to: Vec<u64>,
+    pub msg: starlane_protocol::social::SocialMsg,
 }
 
 /// Who reads a [`ChatPost`].

@@ -41,6 +41,10 @@ pub struct CommandKinds {
     pub chat: KindLimit,
     /// The alliance commands together (default 1 a second, bursts of 5).
     pub alliance: KindLimit,
+    /// `AddFriend` and `RemoveFriend` together (default 1 a second, bursts of 5).
+    pub friend: KindLimit,
+    /// `SendMail` and `DeleteMail` together (default 1 a second, bursts of 5).
+    pub mail: KindLimit,
 }
 
 impl Default for CommandKinds {
@@ -60,6 +64,8 @@ impl Default for CommandKinds {
             revoke: KindLimit { rate: 1, burst: 5 },
             chat: KindLimit { rate: 1, burst: 5 },
             alliance: KindLimit { rate: 1, burst: 5 },
+            friend: KindLimit { rate: 1, burst: 5 },
+            mail: KindLimit { rate: 1, burst: 5 },
         }
     }
 }
@@ -78,6 +84,8 @@ impl CommandKinds {
             self.revoke,
             self.chat,
             self.alliance,
+            self.friend,
+            self.mail,
         ]
     }
 
@@ -97,6 +105,8 @@ impl CommandKinds {
                 "command_kinds.alliance.rate",
                 "command_kinds.alliance.burst",
             ),
+            ("command_kinds.friend.rate", "command_kinds.friend.burst"),
+            ("command_kinds.mail.rate", "command_kinds.mail.burst"),
         ];
         for (limit, (rate, burst)) in self.all().into_iter().zip(FIELDS) {
             check_range(

@@ -408,6 +408,8 @@ fn command_kinds_follow_the_protocol_kind_order() {
         revoke: KindLimit { rate: 8, burst: 1 },
         chat: KindLimit { rate: 9, burst: 1 },
         alliance: KindLimit { rate: 10, burst: 1 },
+        friend: KindLimit { rate: 11, burst: 1 },
+        mail: KindLimit { rate: 12, burst: 1 },
     };
     let text = starlane_protocol::Command::KIND_NAMES
         .iter()
@@ -436,6 +438,19 @@ fn vision_settings_name_the_bad_field() {
         field_of("[social]\nmax_members = 1\n"),
         "social.max_members"
     );
+    assert_eq!(
+        field_of("[social]\nmail_max_bytes = 2001\n"),
+        "social.mail_max_bytes"
+    );
+    assert_eq!(
+        field_of("[social]\nmailbox_max = 0\n"),
+        "social.mailbox_max"
+    );
+    assert_eq!(
+        field_of("[social]\nmax_friends = 1001\n"),
+        "social.max_friends"
+    );
+    assert_eq!(field_of("[social]\nidle_secs = 1\n"), "social.idle_secs");
     assert_eq!(
         field_of("[vision_cache]\nremember = [\"station\", \"frigate\"]\npermanent = []\n"),
         "vision_cache.remember"

@@ -30,17 +30,20 @@ pub enum DbOp {
     LoadSnapshot,
     /// Writing the region's world in one transaction (periodic snapshots, shutdown).
     WriteSnapshot,
+    /// A friend, mail or presence change, or a session's friends and mailbox (SPEC.md §22).
+    Social,
 }
 
 impl DbOp {
     /// Every operation.
-    pub const ALL: [DbOp; 6] = [
+    pub const ALL: [DbOp; 7] = [
         Self::Open,
         Self::Ping,
         Self::Join,
         Self::PlayerLookup,
         Self::LoadSnapshot,
         Self::WriteSnapshot,
+        Self::Social,
     ];
 
     /// Stable metric label.
@@ -52,6 +55,7 @@ impl DbOp {
             Self::PlayerLookup => "player_lookup",
             Self::LoadSnapshot => "load_snapshot",
             Self::WriteSnapshot => "write_snapshot",
+            Self::Social => "social",
         }
     }
 }

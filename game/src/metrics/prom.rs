@@ -144,6 +144,11 @@ struct Copied {
     chat_sent: IntCounter,
     chat_delivered: IntCounter,
     chat_dropped: IntCounter,
+    player_ops: IntCounter,
+    player_ops_refused: IntCounter,
+    notes_received: IntCounter,
+    notes_delivered: IntCounter,
+    notes_dropped: IntCounter,
 }
 
 /// Every Prometheus series of one region, in a registry of its own.
@@ -301,6 +306,31 @@ impl RegionMetrics {
                 "starlane_region_chat_dropped_total",
                 "Accepted chat dropped because the relay to the cluster's bus was full",
             ),
+            player_ops: counter(
+                &r,
+                "starlane_region_player_ops_total",
+                "Friend, mail, presence and greeting operations handed to the database worker",
+            ),
+            player_ops_refused: counter(
+                &r,
+                "starlane_region_player_ops_refused_total",
+                "Player operations refused (RateLimited) because the database worker's queue was full",
+            ),
+            notes_received: counter(
+                &r,
+                "starlane_region_social_notes_received_total",
+                "Friend, mail and presence notes received (from the cluster's bus, or this region's own)",
+            ),
+            notes_delivered: counter(
+                &r,
+                "starlane_region_social_notes_delivered_total",
+                "Messages from friend, mail and presence notes handed to this region's sessions",
+            ),
+            notes_dropped: counter(
+                &r,
+                "starlane_region_social_notes_dropped_total",
+                "Friend, mail and presence notes dropped because the relay to the cluster's bus was full",
+            ),
         };
         Self {
             tick,
@@ -367,6 +397,11 @@ impl RegionMetrics {
         to(&c.chat_sent, load(&metrics.chat_sent));
         to(&c.chat_delivered, load(&metrics.chat_delivered));
         to(&c.chat_dropped, load(&metrics.chat_dropped));
+        to(&c.player_ops, load(&metrics.player_ops));
+        to(&c.player_ops_refused, load(&metrics.player_ops_refused));
+        to(&c.notes_received, load(&metrics.notes_received));
+        to(&c.notes_delivered, load(&metrics.notes_delivered));
+        to(&c.notes_dropped, load(&metrics.notes_dropped));
         c.entities
             .set(i64::from(metrics.entities.load(Ordering::Relaxed)));
         c.sessions

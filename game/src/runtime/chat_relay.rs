@@ -1,7 +1,8 @@
-//! The region's end of the cluster's chat bus (SPEC.md §21.1): the chat the tick accepted is
-//! published as [`ClusterEvent::Chat`], and every chat post on the bus (this region's own
-//! included) goes to the tick, which delivers it to the sessions that read it. Two tasks, so
-//! that a slow publish never holds back delivery.
+//! The region's end of the cluster's chat bus (SPEC.md §21.1, §22): the chat the tick accepted
+//! is published as [`ClusterEvent::Chat`] and its player notes (friends, mail, presence) as
+//! [`ClusterEvent::Social`], and every post and note on the bus (this region's own included)
+//! goes to the tick, which delivers it to the sessions that read it. Two tasks, so that a slow
+//! publish never holds back delivery. The `starlane_region_chat_bus_*` series count both.
 //!
 //! Redis may be down: a publish then fails and is counted (the post is lost, as a datagram
 //! would be; the sender's command was accepted), and posts published meanwhile by others are
@@ -11,11 +12,12 @@
 use super::msg::RuntimeMsg;
 use crate::world::TickInput;
 use prometheus::{IntCounter, IntCounterVec, Opts, Registry};
-use starlane_cluster::{ChatPost, Cluster, ClusterEvent};
+use starlane_cluster::{Cluster, ClusterEvent};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
-/// Accepted chat waiting to be published (the tick drops and counts what does not fit).
+/// Accepted chat and notes waiting to be published (the tick drops and counts what does not
+/// fit).
 pub(crate) const CHAT_QUEUE: usize = 4096;
 
 /// The relay's metrics (`starlane_region_chat_bus_*`).
@@ -40,7 +42,7 @@ impl RelayMetrics {
         let lost = IntCounterVec::new(
             Opts::new(
                 "starlane_region_chat_bus_lost_total",
-                "Chat posts lost on the cluster's bus, by reason",
+                "Chat posts and player notes lost on the cluster's bus, by reason",
             ),
             &["reason"],
         )
@@ -51,11 +53,11 @@ impl RelayMetrics {
         Self {
             published: counter(
                 "starlane_region_chat_bus_published_total",
-                "Chat posts this region published on the cluster's bus",
+                "Chat posts and player notes this region published on the cluster's bus",
             ),
             received: counter(
                 "starlane_region_chat_bus_received_total",
-                "Chat posts this region received from the cluster's bus",
+                "Chat posts and player notes this region received from the cluster's bus",
             ),
             lost,
         }
@@ -73,7 +75,7 @@ impl ChatRelay {
     /// Publish what comes on `posts`; hand the bus's chat to the tick on `tick`.
     pub(crate) fn spawn(
         cluster: &Cluster,
-        posts: mpsc::Receiver<ChatPost>,
+        posts: mpsc::Receiver<ClusterEvent>,
         tick: mpsc::Sender<RuntimeMsg>,
         metrics: RelayMetrics,
     ) -> Self {
@@ -94,9 +96,9 @@ impl Drop for ChatRelay {
     }
 }
 
-async fn publish(cluster: Cluster, mut posts: mpsc::Receiver<ChatPost>, metrics: RelayMetrics) {
+async fn publish(cluster: Cluster, mut posts: mpsc::Receiver<ClusterEvent>, metrics: RelayMetrics) {
     while let Some(post) = posts.recv().await {
-        match cluster.publish(&ClusterEvent::Chat(post)).await {
+        match cluster.publish(&post).await {
             Ok(()) => metrics.published.inc(),
             Err(e) => {
                 metrics.lost.with_label_values(&["publish_failed"]).inc();
@@ -112,22 +114,23 @@ async fn deliver(
     metrics: RelayMetrics,
 ) {
     loop {
-        match events.recv().await {
-            Ok(ClusterEvent::Chat(post)) => {
-                metrics.received.inc();
-                match tick.try_send(RuntimeMsg::Input(TickInput::Chat(post))) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        metrics.lost.with_label_values(&["tick_queue_full"]).inc();
-                    }
-                    Err(mpsc::error::TrySendError::Closed(_)) => return,
-                }
-            }
-            Ok(_) => {}
+        let input = match events.recv().await {
+            Ok(ClusterEvent::Chat(post)) => TickInput::Chat(post),
+            Ok(ClusterEvent::Social(note)) => TickInput::Note(note),
+            Ok(_) => continue,
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 metrics.lost.with_label_values(&["lagged"]).inc_by(n);
+                continue;
             }
             Err(broadcast::error::RecvError::Closed) => return,
+        };
+        metrics.received.inc();
+        match tick.try_send(RuntimeMsg::Input(input)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                metrics.lost.with_label_values(&["tick_queue_full"]).inc();
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
     }
 }

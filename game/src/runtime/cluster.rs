@@ -137,7 +137,7 @@ impl RegionCluster {
     /// Relay chat between the tick and the cluster's bus (SPEC.md §21.1).
     pub(crate) fn relay_chat(
         &mut self,
-        posts: tokio::sync::mpsc::Receiver<starlane_cluster::ChatPost>,
+        posts: tokio::sync::mpsc::Receiver<starlane_cluster::ClusterEvent>,
         tick: tokio::sync::mpsc::Sender<super::msg::RuntimeMsg>,
         registry: &Registry,
     ) {

@@ -9,6 +9,7 @@ mod http;
 pub mod link;
 mod msg;
 pub mod persist;
+pub mod player_ops;
 mod start;
 mod tick;
 

@@ -150,14 +150,29 @@ impl PreparedRegion {
             metrics.clone(),
             export,
         );
-        // With a cluster, chat goes through its bus (SPEC.md §21.1); without, the tick
-        // delivers its own.
+        // With a cluster, chat and player notes go through its bus (SPEC.md §21.1, §22);
+        // without, the tick delivers its own.
         let mut chat_posts = None;
+        let social = crate::world::social::SocialSettings::from_config(&config);
+        let reset = match store.reset_presence(&config.region_id).await {
+            Ok(notes) => notes,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not mark the last run's players offline");
+                Vec::new()
+            }
+        };
         if config.cluster.enabled() {
             let (tx, rx) = tokio::sync::mpsc::channel(super::chat_relay::CHAT_QUEUE);
+            for note in reset {
+                // The queue is empty and larger than any start's notes would need to be;
+                // one that does not fit is a friend who reads a stale presence.
+                let _ = tx.try_send(starlane_cluster::ClusterEvent::Social(note));
+            }
             tick = tick.with_chat_relay(tx);
             chat_posts = Some(rx);
         }
+        let (ops_tx, ops_rx) = tokio::sync::mpsc::channel(queues.db_requests);
+        tick = tick.with_player_ops(ops_tx);
         // Marked running before the thread exists, so the region is ready when start returns;
         // the thread drops the guard when it ends, also by a panic.
         let running = observed.health.tick_guard();
@@ -199,6 +214,13 @@ impl PreparedRegion {
             homes: cluster.as_ref().map(|c| c.homes(store.clone())),
         };
         tokio::spawn(worker.run(db_rx, write_rx, tick_tx.clone()));
+        tokio::spawn(super::player_ops::serve(
+            store.clone(),
+            config.region_id.clone(),
+            social.limits,
+            ops_rx,
+            tick_tx.clone(),
+        ));
         let ctx = LinkCtx {
             tick_tx,
             db_tx,

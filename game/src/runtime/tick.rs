@@ -7,9 +7,11 @@ use crate::config::RegionConfig;
 use crate::metrics::edges::EdgeSeries;
 use crate::metrics::{self, Metrics, RegionMetrics, TickSample};
 use crate::records::WorldSnapshot;
+use crate::world::social::{OpAnswer, PlayerOpDone, PlayerOpOutcome, PlayerOpRequest};
 use crate::world::{LinkId, RegionSim, TickInput};
-use starlane_cluster::ChatPost;
+use starlane_cluster::ClusterEvent;
 use starlane_netcore::proto::link::{Flow, RegionSendError};
+use starlane_protocol::CommandError;
 use starlane_protocol::link::RegionToEdge;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,8 +72,12 @@ pub(crate) struct TickLoop {
     export: RegionMetrics,
     publish_truth: bool,
     window: Window,
-    /// Where accepted chat goes for the cluster's bus (`[cluster]` on), else `None`.
-    chat: Option<mpsc::Sender<ChatPost>>,
+    /// Where accepted chat and player notes go for the cluster's bus (`[cluster]` on), else
+    /// `None`.
+    chat: Option<mpsc::Sender<ClusterEvent>>,
+    /// Where player operations go for the database worker (`None`: answered `RateLimited`,
+    /// which only a region without a worker sees).
+    player_ops: Option<mpsc::Sender<PlayerOpRequest>>,
 }
 
 impl TickLoop {
@@ -102,24 +108,69 @@ impl TickLoop {
             publish_truth: config.bench.publish_truth,
             window: Window::default(),
             chat: None,
+            player_ops: None,
         }
     }
 
-    /// Hand accepted chat to `relay` for the cluster's bus (see `chat_relay`).
-    pub(crate) fn with_chat_relay(mut self, relay: mpsc::Sender<ChatPost>) -> Self {
+    /// Hand player operations to the database worker on `ops` (see `db`).
+    pub(crate) fn with_player_ops(mut self, ops: mpsc::Sender<PlayerOpRequest>) -> Self {
+        self.player_ops = Some(ops);
+        self
+    }
+
+    /// Pass the tick's player operations to the database worker. One that finds the queue
+    /// full (or no worker) is answered at once with `RateLimited` (counted): nothing was
+    /// changed, and the client may send the command again.
+    fn hand_player_ops(&mut self) {
+        for request in self.sim.take_player_ops() {
+            let refused = match &self.player_ops {
+                Some(ops) => ops.try_send(request).err().map(|e| match e {
+                    TrySendError::Full(r) | TrySendError::Closed(r) => r,
+                }),
+                None => Some(request),
+            };
+            match refused {
+                None => {
+                    self.metrics.player_ops.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(request) => {
+                    self.metrics
+                        .player_ops_refused
+                        .fetch_add(1, Ordering::Relaxed);
+                    if let OpAnswer::Command(_) = request.answer {
+                        let outcome = PlayerOpOutcome::answer(Err(CommandError::RateLimited));
+                        self.sim.push(TickInput::PlayerOp(PlayerOpDone {
+                            answer: request.answer,
+                            outcome,
+                        }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hand accepted chat and player notes to `relay` for the cluster's bus (see
+    /// `chat_relay`).
+    pub(crate) fn with_chat_relay(mut self, relay: mpsc::Sender<ClusterEvent>) -> Self {
         self.chat = Some(relay);
         self
     }
 
-    /// Pass the tick's accepted chat to the relay; a full relay queue drops the post
-    /// (counted: the sender's command was accepted, its readers miss it).
+    /// Pass the tick's accepted chat and player notes to the relay; a full relay queue drops
+    /// the post or note (counted: the sender's command was accepted, its readers miss it; a
+    /// mail stays in the mailbox and comes with the recipient's next session).
     fn relay_chat(&mut self) {
         let Some(relay) = &self.chat else {
             return;
         };
         for post in self.sim.take_chat_posts() {
-            if relay.try_send(post).is_err() {
+            if relay.try_send(ClusterEvent::Chat(post)).is_err() {
                 self.metrics.chat_dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        for note in self.sim.take_notes() {
+            if relay.try_send(ClusterEvent::Social(note)).is_err() {
+                self.metrics.notes_dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
@@ -224,7 +275,15 @@ impl TickLoop {
         self.metrics
             .chat_delivered
             .store(chat.delivered, Ordering::Relaxed);
+        let players = self.sim.player_counters();
+        self.metrics
+            .notes_received
+            .store(players.notes, Ordering::Relaxed);
+        self.metrics
+            .notes_delivered
+            .store(players.delivered, Ordering::Relaxed);
         self.relay_chat();
+        self.hand_player_ops();
         if self.publish_truth {
             self.metrics.publish(self.sim.truth());
         }

@@ -39,6 +39,11 @@ pub enum TickInput {
     },
     /// A chat post from the cluster's bus, for this region's sessions that read it.
     Chat(starlane_cluster::ChatPost),
+    /// Friend, mail or presence news from the cluster's bus, for this region's sessions of
+    /// the players it names.
+    Note(starlane_cluster::SocialNote),
+    /// The outcome of a [`crate::world::social::PlayerOp`] the tick handed out.
+    PlayerOp(crate::world::social::PlayerOpDone),
 }
 
 /// Inputs waiting for the next tick.

@@ -34,6 +34,8 @@ pub struct SessionState {
     pub memory_sent: bool,
     /// Whether the empire's alliance and invitations were sent (SPEC.md §21.3).
     pub social_sent: bool,
+    /// Whether the player's friends and mailbox were asked for (SPEC.md §22).
+    pub players_sent: bool,
 }
 
 /// Open sessions and links.

@@ -421,7 +421,7 @@ pub fn invalid_vectors() -> Vec<(&'static str, &'static str, Vec<u8>, &'static s
         (
             "unknown_command",
             "client",
-            vec![0x02, 0x00, 0x10, 0x00, 0x00, 0x00],
+            vec![0x02, 0x00, 0x14, 0x00, 0x00, 0x00],
             "unknown_command",
         ),
         ("reject_reason_zero", "server", vec![0x82, 0x00], "bad_enum"),

@@ -12,6 +12,7 @@ mod combat_cases;
 mod delta_cases;
 mod delta_invalid;
 mod economy_cases;
+mod friends_cases;
 mod hex_cases;
 mod link_cases;
 mod move_cases;
@@ -90,6 +91,10 @@ fn command_json(c: &Command) -> Value {
         Command::SetAllianceRole { empire, role } => {
             json!({ "type": "setAllianceRole", "empire": empire, "role": *role as u8 })
         }
+        Command::AddFriend { user } => json!({ "type": "addFriend", "user": user }),
+        Command::RemoveFriend { user } => json!({ "type": "removeFriend", "user": user }),
+        Command::SendMail { to, text } => json!({ "type": "sendMail", "to": to, "text": text }),
+        Command::DeleteMail { id } => json!({ "type": "deleteMail", "id": id }),
     }
 }
 
@@ -123,6 +128,23 @@ fn social_json(m: &social::SocialMsg) -> Value {
         } => json!({
             "type": "invite", "alliance": alliance, "name": name, "from": from, "active": active
         }),
+        SocialMsg::Friend {
+            user,
+            name,
+            state,
+            presence,
+        } => json!({
+            "type": "friend", "user": user, "name": name, "state": *state as u8,
+            "presence": *presence as u8
+        }),
+        SocialMsg::Presence { user, presence } => {
+            json!({ "type": "presence", "user": user, "presence": *presence as u8 })
+        }
+        SocialMsg::Mail(m) => json!({
+            "type": "mail", "id": m.id, "from": m.from, "fromName": m.from_name,
+            "sentAt": m.sent_at, "text": m.text
+        }),
+        SocialMsg::MailGone { id } => json!({ "type": "mailGone", "id": id }),
     }
 }
 
@@ -294,11 +316,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Drain and resume (SPEC.md §17), after the delta-update vectors.
     client_cases.extend(move_cases::client_vectors());
     // Protocol version 2 (SPEC.md §18), then version 3 (§19), then version 4 (§20), then
-    // version 5 (§21), last.
+    // version 5 (§21), then version 6 (§22), last.
     client_cases.extend(combat_cases::client_vectors());
     client_cases.extend(economy_cases::client_vectors());
     client_cases.extend(sharing_cases::client_vectors());
     client_cases.extend(social_cases::client_vectors());
+    client_cases.extend(friends_cases::client_vectors());
     let mut server_cases = server_vectors();
     server_cases.extend(delta_cases::server_vectors());
     server_cases.extend(move_cases::server_vectors());
@@ -306,6 +329,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     server_cases.extend(economy_cases::server_vectors());
     server_cases.extend(sharing_cases::server_vectors());
     server_cases.extend(social_cases::server_vectors());
+    server_cases.extend(friends_cases::server_vectors());
     let mut invalid_cases = invalid_vectors();
     invalid_cases.extend(delta_invalid::invalid_vectors());
     invalid_cases.extend(move_cases::invalid_vectors());
@@ -313,6 +337,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     invalid_cases.extend(economy_cases::invalid_vectors());
     invalid_cases.extend(sharing_cases::invalid_vectors());
     invalid_cases.extend(social_cases::invalid_vectors());
+    invalid_cases.extend(friends_cases::invalid_vectors());
 
     let client: Vec<Value> = client_cases
         .iter()

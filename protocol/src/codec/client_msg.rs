@@ -5,7 +5,9 @@ use super::prim::*;
 use super::{MAX_TOKEN_LEN, client_type, command_type};
 use crate::bits::{BitReader, BitWriter};
 use crate::client::{ClientMsg, DecodeError};
-use crate::social::{AllianceRole, ChatChannel, ChatTo, MAX_ALLIANCE_NAME_BYTES, MAX_CHAT_BYTES};
+use crate::social::{
+    AllianceRole, ChatChannel, ChatTo, MAX_ALLIANCE_NAME_BYTES, MAX_CHAT_BYTES, MAX_MAIL_BYTES,
+};
 use crate::types::{Command, EntityKind};
 
 impl ClientMsg {
@@ -141,11 +143,15 @@ fn write_command(w: &mut BitWriter, command: &Command) {
         | Command::JoinAlliance { .. }
         | Command::LeaveAlliance
         | Command::KickFromAlliance { .. }
-        | Command::SetAllianceRole { .. } => write_social_command(w, command),
+        | Command::SetAllianceRole { .. }
+        | Command::AddFriend { .. }
+        | Command::RemoveFriend { .. }
+        | Command::SendMail { .. }
+        | Command::DeleteMail { .. } => write_social_command(w, command),
     }
 }
 
-/// The social commands (protocol version 5, SPEC.md §21.1).
+/// The social commands (protocol version 5, SPEC.md §21.1; version 6, §22).
 fn write_social_command(w: &mut BitWriter, command: &Command) {
     let code = |w: &mut BitWriter, c: u8| w.write_bits(u64::from(c), 8);
     match command {
@@ -178,6 +184,23 @@ fn write_social_command(w: &mut BitWriter, command: &Command) {
             code(w, command_type::SET_ALLIANCE_ROLE);
             write_varint(w, u64::from(*empire));
             w.write_bits(u64::from(role.code()), 8);
+        }
+        Command::AddFriend { user } => {
+            code(w, command_type::ADD_FRIEND);
+            write_varint(w, *user);
+        }
+        Command::RemoveFriend { user } => {
+            code(w, command_type::REMOVE_FRIEND);
+            write_varint(w, *user);
+        }
+        Command::SendMail { to, text } => {
+            code(w, command_type::SEND_MAIL);
+            write_varint(w, *to);
+            write_string(w, text);
+        }
+        Command::DeleteMail { id } => {
+            code(w, command_type::DELETE_MAIL);
+            write_varint(w, *id);
         }
         // The game commands are written by `write_command`.
         _ => {}
@@ -215,6 +238,20 @@ fn read_social_command(r: &mut BitReader<'_>, code: u8) -> Result<Command, Decod
             let role = read_enum(r, "alliance_role", AllianceRole::from_u8)?;
             Ok(Command::SetAllianceRole { empire, role })
         }
+        command_type::ADD_FRIEND => Ok(Command::AddFriend {
+            user: read_varint(r, 53)?,
+        }),
+        command_type::REMOVE_FRIEND => Ok(Command::RemoveFriend {
+            user: read_varint(r, 53)?,
+        }),
+        command_type::SEND_MAIL => {
+            let to = read_varint(r, 53)?;
+            let text = read_string(r, MAX_MAIL_BYTES)?;
+            Ok(Command::SendMail { to, text })
+        }
+        command_type::DELETE_MAIL => Ok(Command::DeleteMail {
+            id: read_varint(r, 53)?,
+        }),
         other => Err(DecodeError::UnknownCommand(other)),
     }
 }

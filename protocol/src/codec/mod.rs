@@ -143,4 +143,12 @@ pub mod command_type {
     pub const KICK_FROM_ALLIANCE: u8 = 0x0E;
     /// `Command::SetAllianceRole` (protocol version 5).
     pub const SET_ALLIANCE_ROLE: u8 = 0x0F;
+    /// `Command::AddFriend` (protocol version 6).
+    pub const ADD_FRIEND: u8 = 0x10;
+    /// `Command::RemoveFriend` (protocol version 6).
+    pub const REMOVE_FRIEND: u8 = 0x11;
+    /// `Command::SendMail` (protocol version 6).
+    pub const SEND_MAIL: u8 = 0x12;
+    /// `Command::DeleteMail` (protocol version 6).
+    pub const DELETE_MAIL: u8 = 0x13;
 }

@@ -1,4 +1,5 @@
-//! Encoding and decoding of `ServerMsg::Social` (protocol version 5, SPEC.md §21.3).
+//! Encoding and decoding of `ServerMsg::Social` (protocol version 5, SPEC.md §21.3; kinds 4
+//! to 7, version 6, SPEC.md §22.4).
 
 use super::prim::*;
 use crate::bits::{BitReader, BitWriter};
@@ -15,6 +16,14 @@ pub mod social_kind {
     pub const MEMBER: u8 = 2;
     /// `SocialMsg::Invite`.
     pub const INVITE: u8 = 3;
+    /// `SocialMsg::Friend` (protocol version 6).
+    pub const FRIEND: u8 = 4;
+    /// `SocialMsg::Presence` (protocol version 6).
+    pub const PRESENCE: u8 = 5;
+    /// `SocialMsg::Mail` (protocol version 6).
+    pub const MAIL: u8 = 6;
+    /// `SocialMsg::MailGone` (protocol version 6).
+    pub const MAIL_GONE: u8 = 7;
 }
 
 /// Write a `Social` message's fields (after its type byte).
@@ -66,6 +75,35 @@ pub(crate) fn write_social(w: &mut BitWriter, msg: &SocialMsg) {
             write_string(w, name);
             write_varint(w, u64::from(*from));
             w.write_bit(*active);
+        }
+        SocialMsg::Friend {
+            user,
+            name,
+            state,
+            presence,
+        } => {
+            kind(w, social_kind::FRIEND);
+            write_varint(w, *user);
+            write_string(w, name);
+            w.write_bits(u64::from(state.code()), 8);
+            w.write_bits(u64::from(presence.code()), 8);
+        }
+        SocialMsg::Presence { user, presence } => {
+            kind(w, social_kind::PRESENCE);
+            write_varint(w, *user);
+            w.write_bits(u64::from(presence.code()), 8);
+        }
+        SocialMsg::Mail(m) => {
+            kind(w, social_kind::MAIL);
+            write_varint(w, m.id);
+            write_varint(w, m.from);
+            write_string(w, &m.from_name);
+            write_varint(w, m.sent_at);
+            write_string(w, &m.text);
+        }
+        SocialMsg::MailGone { id } => {
+            kind(w, social_kind::MAIL_GONE);
+            write_varint(w, *id);
         }
     }
 }
@@ -127,6 +165,40 @@ pub(crate) fn read_social(r: &mut BitReader<'_>) -> Result<SocialMsg, DecodeErro
                 active,
             })
         }
+        social_kind::FRIEND => {
+            let user = read_varint(r, 53)?;
+            let name = read_string(r, MAX_PLAYER_NAME_BYTES)?;
+            let state = read_enum(r, "friend_state", FriendState::from_u8)?;
+            let presence = read_enum(r, "presence", Presence::from_u8)?;
+            Ok(SocialMsg::Friend {
+                user,
+                name,
+                state,
+                presence,
+            })
+        }
+        social_kind::PRESENCE => {
+            let user = read_varint(r, 53)?;
+            let presence = read_enum(r, "presence", Presence::from_u8)?;
+            Ok(SocialMsg::Presence { user, presence })
+        }
+        social_kind::MAIL => {
+            let id = read_varint(r, 53)?;
+            let from = read_varint(r, 53)?;
+            let from_name = read_string(r, MAX_PLAYER_NAME_BYTES)?;
+            let sent_at = read_varint(r, 53)?;
+            let text = read_string(r, MAX_MAIL_BYTES)?;
+            Ok(SocialMsg::Mail(MailItem {
+                id,
+                from,
+                from_name,
+                sent_at,
+                text,
+            }))
+        }
+        social_kind::MAIL_GONE => Ok(SocialMsg::MailGone {
+            id: read_varint(r, 53)?,
+        }),
         other => Err(DecodeError::BadEnum {
             field: "social_kind",
             value: other,

@@ -418,10 +418,10 @@ fn every_decode_error_is_reachable() {
     assert_eq!(client_err(&[0x00]), "unknown_type");
     assert_eq!(client_err(&[0x81]), "unknown_type");
     assert_eq!(server_err(&[0x03, 1, 2, 3, 4]), "unknown_type");
-    assert_eq!(client_err(&[0x02, 0x00, 0x10, 0, 0, 0]), "unknown_command");
+    assert_eq!(client_err(&[0x02, 0x00, 0x14, 0, 0, 0]), "unknown_command");
     assert_eq!(server_err(&[0x82, 0]), "bad_enum");
     assert_eq!(server_err(&[0x82, 20]), "bad_enum");
-    assert_eq!(server_err(&[0x86, 0, 29]), "bad_enum");
+    assert_eq!(server_err(&[0x86, 0, 33]), "bad_enum");
     // a Build of entity kind 7
     assert_eq!(client_err(&[0x02, 0x00, 0x04, 0, 7, 0, 0]), "bad_enum");
     // a Train whose recipe is 65536

@@ -33,13 +33,12 @@ pub use msg::*;
 pub const LINK_ALPN: &[u8] = b"starlane-link/1";
 
 /// The newest link version this build speaks.
-pub const LINK_VERSION: u16 = 9;
+pub const LINK_VERSION: u16 = 10;
 
-/// The oldest link version this build speaks. Version 9 changed the encoding of `Command`
-/// and `CommandError` (the social commands and their errors) and of `ToClient` (the
-/// `LinkServerMsg::Social` variant), so a version-8 peer cannot link (LINK.md §13), as version
-/// 8 did for version 7 (§12).
-pub const MIN_LINK_VERSION: u16 = 9;
+/// The oldest link version this build speaks. Version 10 added the friend and mail commands,
+/// their errors and the `Social` message's kinds 4 to 7 (LINK.md §14), so a version-9 peer
+/// cannot link, as version 9 did for version 8 (§13).
+pub const MIN_LINK_VERSION: u16 = 10;
 
 /// The version a region speaking `ours` (inclusive) picks for an edge offering `offered`:
 /// the highest version in both ranges, or `None` when they do not meet (LINK.md §5.1).

@@ -358,7 +358,7 @@ async fn swarm(
         stats.missing_baselines.load(Ordering::Relaxed),
     );
     println!(
-        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes, {} chats, {} alliance orders; {} combat reports, {} damage dealt; {} job events, {} sharing events, {} memory events, {} social messages",
+        "orders: {} moves, {} attacks, {} stops, {} builds, {} trains, {} cancels, {} shares, {} revokes, {} chats, {} alliance orders, {} friend orders, {} mail orders; {} combat reports, {} damage dealt; {} job events, {} sharing events, {} memory events, {} social messages",
         stats.moves.load(Ordering::Relaxed),
         stats.attacks.load(Ordering::Relaxed),
         stats.stops.load(Ordering::Relaxed),
@@ -369,6 +369,8 @@ async fn swarm(
         stats.revokes.load(Ordering::Relaxed),
         stats.chats.load(Ordering::Relaxed),
         stats.alliance_orders.load(Ordering::Relaxed),
+        stats.friend_orders.load(Ordering::Relaxed),
+        stats.mail_orders.load(Ordering::Relaxed),
         stats.combat_reports.load(Ordering::Relaxed),
         stats.damage_dealt.load(Ordering::Relaxed),
         stats.job_events.load(Ordering::Relaxed),

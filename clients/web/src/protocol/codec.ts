@@ -156,7 +156,7 @@ function writeCommand(w: BitWriter, c: Command): void {
       writeVarint(w, checkUint(c.to, U32, "to"));
       break;
     default:
-      // The chat and alliance commands (protocol version 5).
+      // The chat and alliance commands (protocol version 5), friend and mail commands (version 6).
       writeSocialCommand(w, c);
   }
 }
@@ -194,7 +194,8 @@ function readCommand(r: BitReader): Command {
     case CommandType.RevokeVision:
       return { type: "revokeVision", to: readVarint(r, 32) };
     default:
-      // The chat and alliance commands (protocol version 5); any other type is unknown_command.
+      // The chat and alliance commands (protocol version 5), friend and mail commands (version
+      // 6); any other type is unknown_command.
       return readSocialCommand(r, type);
   }
 }

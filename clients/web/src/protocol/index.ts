@@ -16,6 +16,7 @@ export {
   privateChatCommand,
   setAllianceRoleCommand,
 } from "./social";
+export { addFriendCommand, deleteMailCommand, removeFriendCommand, sendMailCommand } from "./friends";
 export { allowedChar, checkText, utf8Length, type TextProblem } from "./text";
 export { decodeClientMsg, decodeServerMsg, encodeClientMsg, encodeServerMsg, zigzagDecode, zigzagEncode } from "./codec";
 export { FrameError, FrameReader, frame } from "./framing";

@@ -112,8 +112,9 @@ export const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as data instead of silently dropping it.
 export const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Writes a string of at most `max` UTF-8 bytes (RangeError above it). */
+/** Writes a string of at most `max` UTF-8 bytes (RangeError above it, or for what is not a string). */
 export function writeString(w: BitWriter, s: string, max: number, what: string): void {
+  if (typeof s !== "string") throw new RangeError(`${what} is not a string: ${String(s)}`);
   const bytes = utf8Encoder.encode(s);
   if (bytes.length > max) throw new RangeError(`${what} of ${bytes.length} bytes exceeds ${max}`);
   writeVarint(w, bytes.length);

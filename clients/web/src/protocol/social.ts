@@ -2,15 +2,16 @@
 // (command types 0x09 to 0x0f) and the Social message (0x8d, edge → client, stream), encoded and
 // decoded with the checks of §9 (bad_enum fields `social_kind`, `chat_channel` and
 // `alliance_role`; string limits of 512 bytes for chat, 32 for a player's name, 24 for an
-// alliance's), plus the command constructors. Used by codec.ts.
+// alliance's), plus the command constructors. Used by codec.ts. Version 6's friend and mail
+// commands and Social kinds 4 to 7 (§22) are in friends.ts, to which the codes unknown here go.
 
 import type { BitReader, BitWriter } from "./bits";
+import { readFriendCommand, readFriendSocial, writeFriendCommand, writeFriendSocial } from "./friends";
 import { U32, checkEnum, checkUint, codes, readEnum, readString, readVarint, writeString, writeVarint } from "./prim";
 import {
   AllianceRole,
   ChatChannel,
   CommandType,
-  DecodeError,
   MAX_ALLIANCE_NAME,
   MAX_CHAT_BYTES,
   MAX_PLAYER_NAME,
@@ -73,7 +74,8 @@ export function writeSocialCommand(w: BitWriter, c: SocialCommand): void {
       w.writeBits(checkEnum(c.role, ALLIANCE_ROLES, "alliance role"), 8);
       break;
     default:
-      throw new RangeError(`invalid command ${JSON.stringify(c)}`);
+      // The friend and mail commands (protocol version 6); RangeError for anything else.
+      writeFriendCommand(w, c);
   }
 }
 
@@ -103,7 +105,8 @@ export function readSocialCommand(r: BitReader, type: number): Command {
       return { type: "setAllianceRole", empire, role: readEnum(r, 8, ALLIANCE_ROLES, "alliance_role") };
     }
     default:
-      throw new DecodeError("unknown_command", `${type}`);
+      // The friend and mail commands (protocol version 6); any other type is unknown_command.
+      return readFriendCommand(r, type);
   }
 }
 
@@ -147,7 +150,8 @@ export function writeSocial(w: BitWriter, m: SocialMsg): void {
       w.writeBit(checkBool(m.active, "active"));
       break;
     default:
-      throw new RangeError(`invalid social message ${JSON.stringify(m)}`);
+      // Friends, mail and presence (protocol version 6); RangeError for anything else.
+      writeFriendSocial(w, m);
   }
 }
 
@@ -181,7 +185,8 @@ export function readSocial(r: BitReader): SocialMsg {
       return { type: "invite", alliance, name, from, active: r.readBit() };
     }
     default:
-      throw new DecodeError("bad_enum", `social_kind ${kind}`);
+      // Friends, mail and presence (protocol version 6); any other kind is bad_enum.
+      return readFriendSocial(r, kind);
   }
 }
 

@@ -1,6 +1,11 @@
 // The social layer of protocol version 5 (protocol/SPEC.md §21): chat channels, alliance roles,
 // the kinds of the Social message, the text limits, and the shapes of the social commands and
-// of the Social message. Re-exported by types.ts; the codec is social.ts.
+// of the Social message. Re-exported by types.ts; the codec is social.ts. Version 6's friends,
+// mail and presence (§22) are in friendTypes.ts, re-exported here.
+
+import type { FriendCommand, FriendMsg } from "./friendTypes";
+
+export * from "./friendTypes";
 
 /** Who a chat message is for (ChatChannel, `enum(8)`). */
 export const ChatChannel = {
@@ -28,8 +33,21 @@ export const AllianceRole = {
 /** Each alliance role's stable lowercase name, indexed by its code. */
 export const ALLIANCE_ROLE_NAMES = ["member", "officer", "leader"] as const;
 
-/** 8-bit kinds of a Social message (after its type byte; SPEC.md §21.3). */
-export const SocialKind = { Chat: 0, Alliance: 1, Member: 2, Invite: 3 } as const;
+/** 8-bit kinds of a Social message (after its type byte; SPEC.md §21.3, and 4 to 7 since version 6, §22.4). */
+export const SocialKind = {
+  Chat: 0,
+  Alliance: 1,
+  Member: 2,
+  Invite: 3,
+  /** The receiving player's standing with another (protocol version 6). */
+  Friend: 4,
+  /** A friend's presence (protocol version 6). */
+  Presence: 5,
+  /** A mail in the receiving player's mailbox (protocol version 6). */
+  Mail: 6,
+  /** A mail left the mailbox (protocol version 6). */
+  MailGone: 7,
+} as const;
 
 /** Most bytes of UTF-8 in a chat text on the wire (a region may allow fewer: TextTooLong). */
 export const MAX_CHAT_BYTES = 512;
@@ -40,7 +58,7 @@ export const MAX_ALLIANCE_NAME = 24;
 /** Fewest bytes of an alliance name (the region's rule: InvalidText below it; not a wire limit). */
 export const MIN_ALLIANCE_NAME = 3;
 
-/** The chat and alliance commands (SPEC.md §21.1, §21.2). */
+/** The chat and alliance commands (SPEC.md §21.1, §21.2), and the friend and mail commands (§22). */
 export type SocialCommand =
   /** Say `text` on `channel`; `to` (a user id) only, and always, on the Private channel. */
   | { type: "chat"; channel: number; to?: number; text: string }
@@ -55,7 +73,9 @@ export type SocialCommand =
   /** Remove `empire` from the sender's alliance, or withdraw its invitation. */
   | { type: "kickFromAlliance"; empire: number }
   /** Give `empire`, a member, the role `role` (an AllianceRole code); Leader hands the lead over. */
-  | { type: "setAllianceRole"; empire: number; role: number };
+  | { type: "setAllianceRole"; empire: number; role: number }
+  /** Version 6: addFriend, removeFriend, sendMail, deleteMail. */
+  | FriendCommand;
 
 /** The Chat command. */
 export type ChatCommand = Extract<SocialCommand, { type: "chat" }>;
@@ -114,4 +134,6 @@ export type SocialMsg =
   | ({ type: "chat" } & ChatMessage)
   | ({ type: "alliance" } & AllianceNews)
   | ({ type: "member" } & MemberNews)
-  | ({ type: "invite" } & InviteNews);
+  | ({ type: "invite" } & InviteNews)
+  /** Version 6: friend, presence, mail, mailGone. */
+  | FriendMsg;

@@ -5,9 +5,10 @@ import type { SocialCommand, SocialMsg } from "./socialTypes";
 
 /**
  * Version carried in Hello; the edge rejects other versions (4: shared vision, SPEC.md §20;
- * 5: the social layer, chat and alliances, SPEC.md §21).
+ * 5: the social layer, chat and alliances, SPEC.md §21; 6: friends, mail and presence,
+ * SPEC.md §22).
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Longest Hello token accepted, in UTF-8 bytes. */
 export const MAX_TOKEN_LEN = 16384;
@@ -54,7 +55,7 @@ export const ServerType = {
   ResumeTicket: 0x8b,
   /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
   Catalog: 0x8c,
-  /** Chat and alliance news (protocol version 5, SPEC.md §21.3). */
+  /** Chat and alliance news (protocol version 5, SPEC.md §21.3); friends, mail and presence (version 6, §22.4). */
   Social: 0x8d,
 } as const;
 
@@ -111,6 +112,14 @@ export const CommandType = {
   KickFromAlliance: 0x0e,
   /** Set a member's role; Leader hands the lead over (protocol version 5). */
   SetAllianceRole: 0x0f,
+  /** Ask a player (a user id) to be friends, or accept its request (protocol version 6, SPEC.md §22.1). */
+  AddFriend: 0x10,
+  /** End a friendship, withdraw a request or decline one (protocol version 6). */
+  RemoveFriend: 0x11,
+  /** Store a text in a player's mailbox (protocol version 6, SPEC.md §22.2). */
+  SendMail: 0x12,
+  /** Delete a mail from the sender's mailbox (protocol version 6). */
+  DeleteMail: 0x13,
 } as const;
 
 /** Why a session was refused or closed (Reject.reason). */
@@ -188,6 +197,14 @@ export const CommandError = {
   AllianceFull: 27,
   /** Another alliance of the region has that name (protocol version 5). */
   NameTaken: 28,
+  /** No player has that user id, or it is the sender's own (protocol version 6). */
+  UnknownPlayer: 29,
+  /** The sender's friends and requests, or the requests waiting on the other player, are as many as allowed (protocol version 6). */
+  FriendLimit: 30,
+  /** The recipient's mailbox holds as many mails as the region allows (protocol version 6). */
+  MailboxFull: 31,
+  /** The sender's mailbox holds no mail with that id (protocol version 6). */
+  UnknownMail: 32,
 } as const;
 
 /**
@@ -284,7 +301,7 @@ export type Command =
   | { type: "shareVision"; to: number }
   /** Stop sharing the sender's vision with empire `to` (protocol version 4). */
   | { type: "revokeVision"; to: number }
-  /** Chat and alliance commands (protocol version 5, SPEC.md §21). */
+  /** Chat and alliance commands (protocol version 5, SPEC.md §21); friend and mail commands (version 6, §22). */
   | SocialCommand;
 
 /** The Build command. */
@@ -452,7 +469,7 @@ export type ServerMsg =
   | { type: "resumeTicket"; ticket: string }
   /** The region's recipe catalog (protocol version 3, SPEC.md §19.3). */
   | ({ type: "catalog" } & Catalog)
-  /** Chat and alliance news (protocol version 5, SPEC.md §21.3). */
+  /** Chat and alliance news (protocol version 5, SPEC.md §21.3); friends, mail and presence (version 6, §22.4). */
   | { type: "social"; social: SocialMsg };
 
 // The decode failure reasons and DecodeError live in errors.ts (re-exported here).

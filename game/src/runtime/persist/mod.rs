@@ -8,7 +8,9 @@
 //! on the tick thread.
 
 mod economy;
+mod friends;
 mod join_batch;
+mod mail;
 mod players;
 mod snapshot;
 mod social;

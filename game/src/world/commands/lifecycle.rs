@@ -60,6 +60,18 @@ pub(super) fn apply_lifecycle(world: &mut World) {
                     .0
                     .push(post);
             }
+            TickInput::Note(note) => {
+                world
+                    .resource_mut::<crate::world::social::players::NoteInbox>()
+                    .0
+                    .push(note);
+            }
+            TickInput::PlayerOp(done) => {
+                world
+                    .resource_mut::<crate::world::social::players::PlayerOpResults>()
+                    .0
+                    .push(done);
+            }
         }
     }
 }
@@ -136,6 +148,7 @@ fn join(
         sharing_sent: false,
         memory_sent: false,
         social_sent: false,
+        players_sent: false,
     };
     world
         .resource_mut::<Sessions>()

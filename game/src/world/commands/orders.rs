@@ -7,6 +7,7 @@ use super::dedup::{CommandDedup, Seen};
 use super::{CommandSettings, KindLimits, RateLimits};
 use crate::world::io::{Outbox, SessionKey};
 use crate::world::resources::{Counters, TickCount};
+use crate::world::social::players::ActiveUsers;
 use bevy_ecs::prelude::*;
 use starlane_protocol::link::LinkServerMsg;
 use starlane_protocol::{
@@ -89,7 +90,7 @@ pub struct CancelOrders(pub Vec<(Order, EntityId, JobId)>);
 #[derive(Resource, Debug, Default)]
 pub struct GrantOrders(pub Vec<(Order, EmpireId, bool)>);
 
-/// Chat and alliance commands waiting for `apply_social`, in arrival order.
+/// Chat, alliance, friend and mail commands waiting for `apply_social`, in arrival order.
 #[derive(Resource, Debug, Default)]
 pub struct SocialOrders(pub Vec<(Order, Command)>);
 
@@ -128,7 +129,11 @@ impl OrderQueues<'_> {
             | Command::JoinAlliance { .. }
             | Command::LeaveAlliance
             | Command::KickFromAlliance { .. }
-            | Command::SetAllianceRole { .. }) => self.social.0.push((order, social)),
+            | Command::SetAllianceRole { .. }
+            | Command::AddFriend { .. }
+            | Command::RemoveFriend { .. }
+            | Command::SendMail { .. }
+            | Command::DeleteMail { .. }) => self.social.0.push((order, social)),
         }
     }
 }
@@ -178,9 +183,8 @@ pub struct Duplicates(pub Vec<Duplicate>);
 pub(super) fn gate_commands(
     mut pending: ResMut<PendingCommands>,
     (mut limits, mut kind_limits): (ResMut<RateLimits>, ResMut<KindLimits>),
-    settings: Res<CommandSettings>,
-    tick: Res<TickCount>,
-    mut counters: ResMut<Counters>,
+    (settings, tick): (Res<CommandSettings>, Res<TickCount>),
+    (mut counters, mut active): (ResMut<Counters>, ResMut<ActiveUsers>),
     (mut queues, mut replies): (OrderQueues, ResMut<Replies>),
     (mut dedup, mut duplicates): (ResMut<CommandDedup>, ResMut<Duplicates>),
 ) {
@@ -190,6 +194,8 @@ pub(super) fn gate_commands(
             counters.commands_unknown_session += 1;
             continue;
         };
+        // Any command, even one refused, shows the player at the keyboard (SPEC.md §22.3).
+        active.0.insert(user);
         match dedup.check(user, stream, cmd.seq, tick.0) {
             None => {}
             Some(Seen::Done(result)) => {

@@ -1,11 +1,13 @@
 //! The alliances as stored in world snapshots ([`SocialRecord`]), taken from and put back
-//! into a [`RegionSim`], and the chat the runtime relays through the cluster.
+//! into a [`RegionSim`], and what the runtime carries for the social layer: chat and player
+//! notes through the cluster, player operations to the database.
 
 use super::alliances::{Alliance, Alliances, Membership};
 use super::chat::{ChatCounters, ChatOutbox};
+use super::players::{NoteOutbox, PlayerCounters, PlayerOpRequest, PlayerOps};
 use crate::records::{AllianceRecord, MemberRecord, SocialRecord};
 use crate::world::RegionSim;
-use starlane_cluster::ChatPost;
+use starlane_cluster::{ChatPost, SocialNote};
 
 impl Alliances {
     /// Every alliance as stored.
@@ -81,5 +83,22 @@ impl RegionSim {
     /// The chat counters (`starlane_region_chat_*`).
     pub fn chat_counters(&mut self) -> ChatCounters {
         *self.world_mut().resource::<ChatCounters>()
+    }
+
+    /// Player operations (friends, mail, presence, greetings) since the last call, for the
+    /// runtime to apply to the database and answer with [`crate::world::TickInput::PlayerOp`].
+    pub fn take_player_ops(&mut self) -> Vec<PlayerOpRequest> {
+        std::mem::take(&mut self.world_mut().resource_mut::<PlayerOps>().0)
+    }
+
+    /// Player notes since the last call, for the runtime to publish on the cluster's bus
+    /// (empty when the region delivers its own).
+    pub fn take_notes(&mut self) -> Vec<SocialNote> {
+        std::mem::take(&mut self.world_mut().resource_mut::<NoteOutbox>().0)
+    }
+
+    /// The player-layer counters (`starlane_region_social_notes_*`).
+    pub fn player_counters(&mut self) -> PlayerCounters {
+        *self.world_mut().resource::<PlayerCounters>()
     }
 }
