@@ -247,8 +247,9 @@ async fn scenario(url: &str) {
     assert_eq!(r, Err(CommandError::UnknownMail));
 
     // Presence: idle players read Online to their friends, a command brings InGame back,
-    // leaving reads Offline. (10 s at the default 20 Hz: 200 ticks.)
-    let f = run(&mut sim, &store, 200).await;
+    // leaving reads Offline. (10 s at the default 20 Hz: 200 ticks; idleness is looked for
+    // once a second, so within 220.)
+    let f = run(&mut sim, &store, 220).await;
     let online = |user| SocialMsg::Presence {
         user,
         presence: Presence::Online,

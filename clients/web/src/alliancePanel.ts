@@ -16,6 +16,7 @@ import {
   roleName,
 } from "./allianceView";
 import { AllianceRole, MAX_ALLIANCE_NAME } from "./protocol";
+import { button as socialButton, el, input } from "./socialDom";
 
 /** What the panel's buttons do; each returns whether the command went out. */
 export interface AllianceActions {
@@ -174,12 +175,7 @@ function inviteRow(i: InviteRow, canJoin: boolean): HTMLDivElement {
 }
 
 function button(cls: string, text: string, action: string, id: number, title?: string): HTMLButtonElement {
-  const b = el("button", cls, text);
-  b.type = "button";
-  b.dataset.action = action;
-  b.dataset.id = String(id);
-  if (title !== undefined) b.title = title;
-  return b;
+  return socialButton(cls, text, action, { id: String(id) }, title);
 }
 
 function form(cls: string, field: HTMLInputElement, label: string, onSubmit: () => void): HTMLFormElement {
@@ -192,23 +188,4 @@ function form(cls: string, field: HTMLInputElement, label: string, onSubmit: () 
     onSubmit();
   });
   return f;
-}
-
-function input(cls: string, placeholder: string): HTMLInputElement {
-  const i = el("input", cls);
-  i.type = "text";
-  i.placeholder = placeholder;
-  i.autocomplete = "off";
-  i.spellcheck = false;
-  i.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape") i.blur();
-  });
-  return i;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls !== "") e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }

@@ -8,6 +8,7 @@
 
 import { type ChatLine, CHAT_TABS, type ChatTab, chatLine, checkDraft, channelTab, messagesOf, parseUserId, tabChannel } from "./chatView";
 import { MAX_CHAT_BYTES } from "./protocol";
+import { el } from "./socialDom";
 import { type ChatEntry, MAX_CHAT_LOG, type SocialState } from "./socialModel";
 
 /** What the panel's form does. */
@@ -208,11 +209,4 @@ function input(cls: string, placeholder: string): HTMLInputElement {
   i.autocomplete = "off";
   i.spellcheck = false;
   return i;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls !== "") e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }

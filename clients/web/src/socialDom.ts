@@ -1,4 +1,4 @@
-// Small DOM helpers of the friends and mail panels. Every text goes in with textContent (never as
+// Small DOM helpers of the social panels (alliance, chat, friends, mail). Every text goes in with textContent (never as
 // markup), so whatever a peer wrote shows as the characters it wrote.
 
 /** A new `tag` element of class `cls` (none when ""), holding `text` as text. */

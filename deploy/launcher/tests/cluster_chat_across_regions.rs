@@ -5,33 +5,12 @@
 //! back. Bob says something to his region, which Alice never reads, and answers her
 //! privately, which she does.
 
-use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
+use crate::common::{WAIT, player};
+use starlane_client::{Client, ClientEvent};
 use starlane_launcher::{Cluster, ClusterOptions};
 use starlane_protocol::Command;
 use starlane_protocol::social::{ChatChannel, ChatMessage, ChatTo, SocialMsg};
-use std::time::Duration;
 use tokio::time::Instant;
-
-/// Longest wait for one chat message (generous: two shared cores).
-const WAIT: Duration = Duration::from_secs(30);
-
-/// A player of `region` named `name`, connected through the region's first edge.
-async fn player(cluster: &Cluster, region: &str, name: &str) -> Client {
-    let run = cluster
-        .regions
-        .iter()
-        .find(|r| r.plan.id == region)
-        .expect("the launcher starts regions r1 and r2");
-    let token = fetch_dev_token(&cluster.dev().region_url(region), name)
-        .await
-        .expect("dev token");
-    let info = ConnectInfo::from_connect_endpoint(&run.edges[0].info.connect_url, &token)
-        .await
-        .expect("connect endpoint");
-    Client::connect_via(&info, Transport::Udp, &token)
-        .await
-        .expect("connected")
-}
 
 /// The next chat message `client` reads.
 async fn next_chat(client: &mut Client, who: &str) -> ChatMessage {

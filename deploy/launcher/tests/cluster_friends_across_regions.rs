@@ -6,33 +6,12 @@
 //! away waits in the shared database and comes with his next session, with the first one he
 //! kept and his friendship.
 
-use starlane_client::{Client, ClientEvent, ConnectInfo, Transport, fetch_dev_token};
+use crate::common::{WAIT, player};
+use starlane_client::{Client, ClientEvent};
 use starlane_launcher::{Cluster, ClusterOptions};
 use starlane_protocol::Command;
 use starlane_protocol::social::{FriendState, MailItem, Presence, SocialMsg};
-use std::time::Duration;
 use tokio::time::Instant;
-
-/// Longest wait for one message (generous: two shared cores).
-const WAIT: Duration = Duration::from_secs(30);
-
-/// A player of `region` named `name`, connected through the region's first edge.
-async fn player(cluster: &Cluster, region: &str, name: &str) -> Client {
-    let run = cluster
-        .regions
-        .iter()
-        .find(|r| r.plan.id == region)
-        .expect("the launcher starts regions r1 and r2");
-    let token = fetch_dev_token(&cluster.dev().region_url(region), name)
-        .await
-        .expect("dev token");
-    let info = ConnectInfo::from_connect_endpoint(&run.edges[0].info.connect_url, &token)
-        .await
-        .expect("connect endpoint");
-    Client::connect_via(&info, Transport::Udp, &token)
-        .await
-        .expect("connected")
-}
 
 /// The social messages `client` reads until `done` accepts one (returned).
 async fn until(client: &mut Client, who: &str, done: impl Fn(&SocialMsg) -> bool) -> SocialMsg {

@@ -27,6 +27,15 @@ pub struct SpawnRounds(pub HashMap<usize, u32>);
 pub(super) fn apply_lifecycle(world: &mut World) {
     let inputs = std::mem::take(&mut world.resource_mut::<Inbox>().0);
     for input in inputs {
+        if matches!(
+            input,
+            TickInput::LinkClosed { .. } | TickInput::Join { .. } | TickInput::Leave { .. }
+        ) {
+            // The social layer looks at the sessions again (greetings, presence).
+            world
+                .resource_mut::<crate::world::social::players::Presences>()
+                .sessions_changed = true;
+        }
         match input {
             TickInput::LinkOpened { link } => {
                 world.resource_mut::<Sessions>().links.insert(link);

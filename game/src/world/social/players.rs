@@ -124,7 +124,15 @@ pub struct ActiveUsers(pub HashSet<i64>);
 
 /// The presence this region holds for each of its players, and when each last commanded.
 #[derive(Resource, Debug, Default)]
-pub struct Presences(pub HashMap<i64, (Presence, u32)>);
+pub struct Presences {
+    /// By user id: its presence and the tick of its last command.
+    pub users: HashMap<i64, (Presence, u32)>,
+    /// Sessions opened or closed since the last look at them (set by the lifecycle step).
+    pub sessions_changed: bool,
+}
+
+/// Ticks between two looks for idle players when no session opened or closed.
+const IDLE_SCAN_EVERY: u32 = 20;
 
 /// Player-layer counters (`starlane_region_social_*`).
 #[derive(Resource, Debug, Default, Clone, Copy)]
@@ -162,7 +170,9 @@ pub(crate) fn answer_player_ops(
     }
 }
 
-/// Ask for each new session's friends and mailbox, and follow its player's presence.
+/// Ask for each new session's friends and mailbox, and follow its players' presence: a
+/// command brings an idle player back at once; sessions are looked at when some opened or
+/// closed, and for idleness once a second, so a quiet tick costs nothing per session.
 pub(crate) fn track_players(
     settings: Res<SocialSettings>,
     tick: Res<TickCount>,
@@ -172,49 +182,52 @@ pub(crate) fn track_players(
     mut ops: ResMut<PlayerOps>,
 ) {
     let now = tick.0;
-    let mut here: HashSet<i64> = HashSet::new();
-    for (key, s) in &mut sessions.map {
-        here.insert(s.user_id);
-        if !s.players_sent {
-            s.players_sent = true;
-            if let Ok(user) = u64::try_from(s.user_id) {
-                ops.0.push(PlayerOpRequest {
-                    answer: OpAnswer::Session(*key),
-                    op: PlayerOp::Greet { user },
-                });
+    let mut changes = Vec::new();
+    for user in active.0.drain() {
+        if let Some((state, last)) = presences.users.get_mut(&user) {
+            *last = now;
+            if *state != Presence::InGame {
+                *state = Presence::InGame;
+                changes.push((user, Presence::InGame));
             }
         }
     }
-    let mut changes = Vec::new();
-    presences.0.retain(|user, _| {
-        let stays = here.contains(user);
-        if !stays {
-            changes.push((*user, Presence::Offline));
+    if std::mem::take(&mut presences.sessions_changed) {
+        let mut here: HashSet<i64> = HashSet::new();
+        for (key, s) in &mut sessions.map {
+            here.insert(s.user_id);
+            if !s.players_sent {
+                s.players_sent = true;
+                if let Ok(user) = u64::try_from(s.user_id) {
+                    ops.0.push(PlayerOpRequest {
+                        answer: OpAnswer::Session(*key),
+                        op: PlayerOp::Greet { user },
+                    });
+                }
+            }
         }
-        stays
-    });
-    for user in here {
-        let commanded = active.0.contains(&user);
-        let entry = presences.0.entry(user);
-        let (state, last) = entry.or_insert_with(|| {
-            changes.push((user, Presence::InGame));
-            (Presence::InGame, now)
+        presences.users.retain(|user, _| {
+            let stays = here.contains(user);
+            if !stays {
+                changes.push((*user, Presence::Offline));
+            }
+            stays
         });
-        if commanded {
-            *last = now;
-        }
-        let idle = now.saturating_sub(*last) >= settings.idle_ticks;
-        let next = if idle {
-            Presence::Online
-        } else {
-            Presence::InGame
-        };
-        if next != *state {
-            *state = next;
-            changes.push((user, next));
+        for user in here {
+            presences.users.entry(user).or_insert_with(|| {
+                changes.push((user, Presence::InGame));
+                (Presence::InGame, now)
+            });
         }
     }
-    active.0.clear();
+    if now.is_multiple_of(IDLE_SCAN_EVERY) {
+        for (user, (state, last)) in &mut presences.users {
+            if *state == Presence::InGame && now.saturating_sub(*last) >= settings.idle_ticks {
+                *state = Presence::Online;
+                changes.push((*user, Presence::Online));
+            }
+        }
+    }
     for (user, presence) in changes {
         if let Ok(user) = u64::try_from(user) {
             ops.0.push(PlayerOpRequest {
