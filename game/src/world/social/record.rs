@@ -87,6 +87,8 @@ impl RegionSim {
 
     /// Player operations (friends, mail, presence, greetings) since the last call, for the
     /// runtime to apply to the database and answer with [`crate::world::TickInput::PlayerOp`].
+    /// They wait here until taken: a region driven without the runtime (a headless test or
+    /// benchmark with sessions) takes them, or answers them, itself.
     pub fn take_player_ops(&mut self) -> Vec<PlayerOpRequest> {
         std::mem::take(&mut self.world_mut().resource_mut::<PlayerOps>().0)
     }
