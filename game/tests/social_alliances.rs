@@ -4,25 +4,14 @@
 //! reaches exactly the empires it concerns; a stored alliance comes back with its sight.
 
 use crate::common::combat::*;
-use crate::common::{LINK, ModelEdge, join_on, seen_by, session_msgs, sim_on};
+use crate::common::{LINK, ModelEdge, join_on, seen_by, sim_on, social_msgs};
 use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::world::{LinkId, RegionSim};
-use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId};
+use starlane_protocol::link::{RegionToEdge, SessionId};
 use starlane_protocol::social::{AllianceRole, SocialMsg};
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityKind, Hex};
 use std::collections::BTreeSet;
-
-/// The `Social` messages for `session` in `frames`.
-fn social(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<SocialMsg> {
-    session_msgs(frames, session)
-        .into_iter()
-        .filter_map(|m| match m {
-            LinkServerMsg::Social(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
 
 fn member(alliance: u32, empire: EmpireId, role: AllianceRole, present: bool) -> SocialMsg {
     SocialMsg::Member {
@@ -102,12 +91,12 @@ fn members_share_sight_while_allied_and_hear_every_change() {
     ));
     let f = step_checked(&mut sim, &mut edge, &[(1, 7, &[]), (2, 8, &[])]);
     assert_eq!(answers(&f, 1), vec![(1, Ok(()))]);
-    let id = match social(&f, 1).first() {
+    let id = match social_msgs(&f, 1).first() {
         Some(SocialMsg::Alliance { alliance, .. }) => *alliance,
         other => panic!("no alliance news: {other:?}"),
     };
     assert_eq!(
-        social(&f, 1),
+        social_msgs(&f, 1),
         vec![
             alliance(id, "Blue Moon", AllianceRole::Leader),
             member(id, 7, AllianceRole::Leader, true)
@@ -122,8 +111,8 @@ fn members_share_sight_while_allied_and_hear_every_change() {
         from: 7,
         active: true,
     };
-    assert_eq!(social(&f, 2), vec![invite]);
-    assert!(social(&f, 3).is_empty(), "9 hears nothing of it");
+    assert_eq!(social_msgs(&f, 2), vec![invite]);
+    assert!(social_msgs(&f, 3).is_empty(), "9 hears nothing of it");
     assert!(!seen_by(&mut sim, 7).contains(&s8));
 
     sim.push(order(2, 1, Command::JoinAlliance { alliance: id }));
@@ -138,10 +127,10 @@ fn members_share_sight_while_allied_and_hear_every_change() {
         "7 sees 8's scout in the tick 8 joins"
     );
     assert_eq!(
-        social(&f, 1),
+        social_msgs(&f, 1),
         vec![member(id, 8, AllianceRole::Member, true)]
     );
-    let got = social(&f, 2);
+    let got = social_msgs(&f, 2);
     assert!(
         got.contains(&alliance(id, "Blue Moon", AllianceRole::Member)),
         "{got:?}"
@@ -150,7 +139,7 @@ fn members_share_sight_while_allied_and_hear_every_change() {
         got.contains(&member(id, 7, AllianceRole::Leader, true)),
         "{got:?}"
     );
-    assert!(social(&f, 3).is_empty());
+    assert!(social_msgs(&f, 3).is_empty());
 
     // The leader makes 8 an officer; 8 invites 9; 9 joins: three-way sight.
     sim.push(order(
@@ -184,7 +173,7 @@ fn members_share_sight_while_allied_and_hear_every_change() {
     assert_eq!(answers(&f, 2), vec![(3, Err(CommandError::NotPermitted))]);
     assert_eq!(answers(&f, 1), vec![(4, Ok(()))]);
     assert_eq!(
-        social(&f, 3),
+        social_msgs(&f, 3),
         vec![
             member(id, 9, AllianceRole::Member, false),
             alliance(0, "", AllianceRole::Member)
@@ -214,7 +203,7 @@ fn members_share_sight_while_allied_and_hear_every_change() {
     sim.push(order(1, 5, Command::LeaveAlliance));
     let f = step_checked(&mut sim, &mut edge, &[(1, 7, &[]), (2, 8, &[])]);
     assert_eq!(answers(&f, 1), vec![(5, Ok(()))]);
-    let got = social(&f, 2);
+    let got = social_msgs(&f, 2);
     assert!(
         got.contains(&alliance(id, "Blue Moon", AllianceRole::Leader)),
         "{got:?}"
@@ -485,7 +474,7 @@ fn a_stored_alliance_comes_back_with_its_sight_and_greets_its_members() {
     back.push(join_on(2, 5, 8, 3));
     back.push(join_on(2, 6, 9, 5));
     let f = back.step();
-    let got = social(&f, 5);
+    let got = social_msgs(&f, 5);
     assert!(
         got.contains(&alliance(1, "Keep", AllianceRole::Member)),
         "{got:?}"
@@ -495,7 +484,7 @@ fn a_stored_alliance_comes_back_with_its_sight_and_greets_its_members() {
         "{got:?}"
     );
     assert_eq!(
-        social(&f, 6),
+        social_msgs(&f, 6),
         vec![SocialMsg::Invite {
             alliance: 1,
             name: "Keep".into(),

@@ -6,7 +6,7 @@
 //! the last run's players read offline.
 
 use crate::common::combat::{answers, order};
-use crate::common::{LINK, session_msgs, sim_on};
+use crate::common::{LINK, sim_on, social_msgs};
 use starlane_game::RegionConfig;
 use starlane_game::config::{CommandKinds, KindLimit, SocialConfig};
 use starlane_game::map::GameMap;
@@ -14,7 +14,7 @@ use starlane_game::runtime::persist::Store;
 use starlane_game::runtime::player_ops;
 use starlane_game::world::social::{PlayerOpDone, SocialSettings};
 use starlane_game::world::{LinkId, RegionSim, TickInput};
-use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId};
+use starlane_protocol::link::{PlayerIdentity, RegionToEdge, SessionId};
 use starlane_protocol::social::{FriendState, MailItem, Presence, SocialMsg};
 use starlane_protocol::{Command, CommandError};
 
@@ -84,16 +84,6 @@ async fn run(sim: &mut RegionSim, store: &Store, ticks: u32) -> Vec<(LinkId, Reg
     frames
 }
 
-fn social(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<SocialMsg> {
-    session_msgs(frames, session)
-        .into_iter()
-        .filter_map(|m| match m {
-            LinkServerMsg::Social(s) => Some(s),
-            _ => None,
-        })
-        .collect()
-}
-
 fn friend(user: u64, state: FriendState, presence: Presence) -> SocialMsg {
     SocialMsg::Friend {
         user,
@@ -143,30 +133,30 @@ async fn scenario(url: &str) {
     join(&mut sim, &store, 1).await;
     join(&mut sim, &store, 2).await;
     let f = run(&mut sim, &store, 3).await;
-    assert!(social(&f, 1).is_empty() && social(&f, 2).is_empty());
+    assert!(social_msgs(&f, 1).is_empty() && social_msgs(&f, 2).is_empty());
 
     // A request, then its acceptance: both read it, the friends with each other's presence.
     let (r, f) = command(&mut sim, &store, 1, 1, Command::AddFriend { user: 2 }).await;
     assert_eq!(r, Ok(()));
     let requested = friend(2, FriendState::Requested, Presence::Offline);
-    assert_eq!(social(&f, 1), vec![requested]);
+    assert_eq!(social_msgs(&f, 1), vec![requested]);
     assert_eq!(
-        social(&f, 2),
+        social_msgs(&f, 2),
         vec![friend(1, FriendState::Asked, Presence::Offline)]
     );
     let (r, f) = command(&mut sim, &store, 2, 1, Command::AddFriend { user: 1 }).await;
     assert_eq!(r, Ok(()));
     assert_eq!(
-        social(&f, 1),
+        social_msgs(&f, 1),
         vec![friend(2, FriendState::Friends, Presence::InGame)]
     );
     assert_eq!(
-        social(&f, 2),
+        social_msgs(&f, 2),
         vec![friend(1, FriendState::Friends, Presence::InGame)]
     );
     // Asking again changes nothing.
     let (r, f) = command(&mut sim, &store, 1, 2, Command::AddFriend { user: 2 }).await;
-    assert_eq!((r, social(&f, 1)), (Ok(()), vec![]));
+    assert_eq!((r, social_msgs(&f, 1)), (Ok(()), vec![]));
 
     // The checks, in order: no such player or oneself; then the limit (2 here).
     for (seq, user, error) in [
@@ -185,7 +175,7 @@ async fn scenario(url: &str) {
     let first = "Trade?\n<i>metal</i> & 你好";
     let (r, f) = command(&mut sim, &store, 1, 7, mail(3, first)).await;
     assert_eq!(r, Ok(()));
-    assert!(social(&f, 1).is_empty(), "the sender gets no copy");
+    assert!(social_msgs(&f, 1).is_empty(), "the sender gets no copy");
     for (seq, cmd, error) in [
         (8, mail(3, "x\u{202E}y"), CommandError::InvalidText),
         (9, mail(3, " \n "), CommandError::InvalidText),
@@ -204,7 +194,7 @@ async fn scenario(url: &str) {
     // carol's session opens: alice's request, then her mail oldest first.
     join(&mut sim, &store, 3).await;
     let f = run(&mut sim, &store, 3).await;
-    let greeting = social(&f, 3);
+    let greeting = social_msgs(&f, 3);
     assert_eq!(
         greeting[0],
         friend(1, FriendState::Asked, Presence::Offline)
@@ -226,7 +216,10 @@ async fn scenario(url: &str) {
     )
     .await;
     assert_eq!(r, Ok(()));
-    assert_eq!(social(&f, 3), vec![SocialMsg::MailGone { id: box_[0].id }]);
+    assert_eq!(
+        social_msgs(&f, 3),
+        vec![SocialMsg::MailGone { id: box_[0].id }]
+    );
     let (r, _) = command(
         &mut sim,
         &store,
@@ -254,10 +247,14 @@ async fn scenario(url: &str) {
         user,
         presence: Presence::Online,
     };
-    assert!(social(&f, 1).contains(&online(2)), "{:?}", social(&f, 1));
-    assert!(social(&f, 2).contains(&online(1)));
     assert!(
-        !social(&f, 3)
+        social_msgs(&f, 1).contains(&online(2)),
+        "{:?}",
+        social_msgs(&f, 1)
+    );
+    assert!(social_msgs(&f, 2).contains(&online(1)));
+    assert!(
+        !social_msgs(&f, 3)
             .iter()
             .any(|m| matches!(m, SocialMsg::Presence { .. })),
         "not friends"
@@ -268,14 +265,14 @@ async fn scenario(url: &str) {
         user: 2,
         presence: Presence::InGame,
     };
-    assert_eq!(social(&f, 1), vec![in_game]);
+    assert_eq!(social_msgs(&f, 1), vec![in_game]);
     sim.push(TickInput::Leave {
         link: LINK,
         session: 2,
     });
     let f = run(&mut sim, &store, 3).await;
     assert_eq!(
-        social(&f, 1),
+        social_msgs(&f, 1),
         vec![SocialMsg::Presence {
             user: 2,
             presence: Presence::Offline
@@ -286,7 +283,7 @@ async fn scenario(url: &str) {
     let (r, f) = command(&mut sim, &store, 1, 13, Command::RemoveFriend { user: 2 }).await;
     assert_eq!(r, Ok(()));
     assert_eq!(
-        social(&f, 1),
+        social_msgs(&f, 1),
         vec![friend(2, FriendState::None, Presence::Offline)]
     );
     let (r, _) = command(&mut sim, &store, 1, 14, Command::AddFriend { user: 2 }).await;
@@ -308,12 +305,12 @@ async fn scenario(url: &str) {
         join(&mut sim, &store, user).await;
     }
     let f = run(&mut sim, &store, 3).await;
-    let alice = social(&f, 1);
+    let alice = social_msgs(&f, 1);
     assert!(alice.contains(&friend(2, FriendState::Requested, Presence::Offline)));
     assert!(alice.contains(&friend(3, FriendState::Requested, Presence::Offline)));
-    let bob = social(&f, 2);
+    let bob = social_msgs(&f, 2);
     assert!(bob.contains(&friend(1, FriendState::Asked, Presence::Offline)));
-    let carol = social(&f, 3);
+    let carol = social_msgs(&f, 3);
     let texts: Vec<String> = mails(&carol).into_iter().map(|m| m.text).collect();
     assert_eq!(texts, vec!["second".to_string()]);
     store.close().await;

@@ -65,6 +65,20 @@ pub fn join_on(link: LinkId, session: SessionId, empire: EmpireId, spawn: u32) -
     }
 }
 
+/// The `Social` messages for `session` in `frames`, in order.
+pub fn social_msgs(
+    frames: &[(LinkId, RegionToEdge)],
+    session: SessionId,
+) -> Vec<starlane_protocol::social::SocialMsg> {
+    session_msgs(frames, session)
+        .into_iter()
+        .filter_map(|m| match m {
+            LinkServerMsg::Social(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every message for `session` in `frames`, in order.
 pub fn session_msgs(frames: &[(LinkId, RegionToEdge)], session: SessionId) -> Vec<LinkServerMsg> {
     frames
