@@ -17,6 +17,7 @@ mod queues;
 mod recipes;
 mod shared_vision;
 mod social;
+mod stealth;
 mod store;
 mod sync;
 mod vision_cache;
@@ -35,6 +36,7 @@ pub use queues::QueueConfig;
 pub use recipes::{DEFAULT_RECIPES, RecipeBook};
 pub use shared_vision::SharedVisionConfig;
 pub use social::SocialConfig;
+pub use stealth::StealthConfig;
 pub use store::{Backend, HomePolicy, StoreConfig};
 pub use sync::{MAX_DELTA_LOG_TICKS, SyncConfig};
 pub use vision_cache::VisionCacheConfig;
@@ -196,6 +198,8 @@ pub struct RegionConfig {
     pub vision_cache: VisionCacheConfig,
     /// `[social]`: chat and alliances.
     pub social: SocialConfig,
+    /// `[stealth]`: cloaked kinds and detection ranges.
+    pub stealth: StealthConfig,
 }
 
 impl Default for RegionConfig {
@@ -259,6 +263,7 @@ impl Default for RegionConfig {
             shared_vision: SharedVisionConfig::default(),
             vision_cache: VisionCacheConfig::default(),
             social: SocialConfig::default(),
+            stealth: StealthConfig::default(),
         }
     }
 }
@@ -393,6 +398,7 @@ impl RegionConfig {
         self.ai.validate()?;
         self.shared_vision.validate()?;
         self.social.validate()?;
+        self.stealth.validate(&self.vision)?;
         self.vision_cache
             .validate(|kind| self.move_ticks.get(kind) > 0)?;
         self.queues.validate()?;

@@ -24,7 +24,7 @@ pub mod world;
 
 pub use config::{
     BenchConfig, ConfigError, EconomyConfig, LoadConfig, NpcPattern, RegionConfig,
-    SharedVisionConfig, VisionCacheConfig,
+    SharedVisionConfig, StealthConfig, VisionCacheConfig,
 };
 pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, Truth};
 pub use runtime::link::tls::client_config as link_client_config;

@@ -1,8 +1,8 @@
 //! Anti-ESP over a long run (SPEC.md §20, §21, DESIGN.md "nothing about an entity outside a
 //! client's vision ever leaves the region"): four empires on one edge link move, fight, probe
 //! for entities they cannot see, share and revoke vision, found, join and leave alliances and
-//! chat at random for 6,000 ticks (five minutes), while every message the region sends is
-//! recorded. Each tick, each session's view as the edge holds it equals its empire's allowed
+//! chat at random for 6,000 ticks (five minutes), with every scout cloaked (SPEC.md §20.7),
+//! while every message the region sends is recorded. Each tick, each session's view as the edge holds it equals its empire's allowed
 //! sight (its own units', that of the empires whose grants it holds, by a model of the grants
 //! kept from the region's answers, and that of its allies, by a model kept from the alliance
 //! news); every entity the link's frames name is in some session's allowed sight; every
@@ -15,9 +15,9 @@ use crate::common::combat::order;
 use crate::common::{LINK, ModelEdge, join_on, seen_by, session_msgs, sim_on};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use starlane_game::RegionConfig;
 use starlane_game::map::GameMap;
 use starlane_game::world::{LinkId, Owner, Position, RegionSim, VisionRange};
+use starlane_game::{RegionConfig, StealthConfig};
 use starlane_protocol::link::{LinkServerMsg, RegionToEdge, SessionId};
 use starlane_protocol::social::{ChatChannel, SocialMsg};
 use starlane_protocol::{Command, CommandError, EmpireId, EntityId, EntityState, Hex, Visibility};
@@ -89,6 +89,40 @@ fn visible_cells(sim: &mut RegionSim, model: &Model, empire: EmpireId) -> Vec<bo
         .iter()
         .map(|h| observers.iter().any(|(at, r)| at.distance(*h) <= *r))
         .collect()
+}
+
+/// Count, for `empire`, the other empires' cloaked units it is allowed to see (`ok`) as
+/// "cloaked seen", and those on its visible cells it is not as "cloaked hidden".
+fn count_cloaked(
+    sim: &mut RegionSim,
+    empire: EmpireId,
+    ok: &BTreeSet<EntityId>,
+    cells: &[Visibility],
+    counts: &mut BTreeMap<&'static str, u32>,
+) {
+    use bevy_ecs::query::With;
+    use starlane_game::world::{Cloaked, StableId};
+    let world = sim.world_mut();
+    let theirs: Vec<(EntityId, Hex)> = world
+        .query_filtered::<(&StableId, &Owner, &Position), With<Cloaked>>()
+        .iter(world)
+        .filter(|(_, o, _)| o.0 != empire)
+        .map(|(id, _, pos)| (id.0, pos.0))
+        .collect();
+    for (id, pos) in theirs {
+        let key = if ok.contains(&id) {
+            "cloaked seen"
+        } else if sim
+            .map()
+            .cell_index(pos)
+            .is_some_and(|i| cells.get(i) == Some(&Visibility::Visible))
+        {
+            "cloaked hidden"
+        } else {
+            continue;
+        };
+        *counts.entry(key).or_default() += 1;
+    }
 }
 
 /// Send each empire's orders for this tick.
@@ -313,9 +347,14 @@ fn check_memory(
 
 #[test]
 fn nothing_outside_allowed_sight_reaches_any_session() {
+    let stealth = StealthConfig {
+        cloaked: vec!["scout".into()],
+        ..StealthConfig::default()
+    };
     let config = RegionConfig {
         asteroid_percent: 5,
         pirates: 6,
+        stealth,
         ..RegionConfig::default()
     };
     let mut sim = sim_on(config, GameMap::generate(6, 11, 5));
@@ -349,6 +388,10 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
             let ok = allowed(&mut sim, &grants, empire);
             let held: BTreeSet<EntityId> = edge.session_states(session).into_keys().collect();
             assert_eq!(held, ok, "session {session} at tick {}", sim.tick());
+            if sim.tick().is_multiple_of(10) {
+                let cells = edge.vision[&session].clone();
+                count_cloaked(&mut sim, empire, &ok, &cells, &mut counts);
+            }
             union.extend(ok);
         }
         for (_, f) in &frames {
@@ -392,5 +435,7 @@ fn nothing_outside_allowed_sight_reaches_any_session() {
     assert!(counts["alliance news"] >= 20, "{counts:?}");
     assert!(counts["chat delivered"] >= 200, "{counts:?}");
     assert!(most_allied >= 2, "no two empires were ever allied");
+    assert!(counts["cloaked seen"] >= 20, "{counts:?}");
+    assert!(counts["cloaked hidden"] >= 20, "{counts:?}");
     println!("{counts:?}, most grants at once {most_grants}, most allied {most_allied}");
 }

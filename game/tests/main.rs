@@ -53,3 +53,4 @@ mod sync_union;
 mod vision_memory;
 mod vision_restore;
 mod vision_sharing;
+mod vision_stealth;

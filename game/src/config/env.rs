@@ -68,6 +68,14 @@ impl RegionConfig {
                 "VISION_SCOUT" => self.vision.scout = num(&value)?,
                 "VISION_FRIGATE" => self.vision.frigate = num(&value)?,
                 "VISION_STATION" => self.vision.station = num(&value)?,
+                "STEALTH_CLOAKED" => {
+                    self.stealth.cloaked = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }
                 "LOAD_NPC_COUNT" => self.load.npc_count = num(&value)?,
                 "LOAD_PATTERN" => self.load.pattern = value.parse().map_err(bad)?,
                 "LOAD_NPC_SEED" => {

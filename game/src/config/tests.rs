@@ -26,6 +26,7 @@ fn env_overrides_fields() {
         ("STARLANE_REGION_CHUNK_RADIUS", "5"),
         ("STARLANE_REGION_LINK_BIND", "127.0.0.1:0"),
         ("STARLANE_REGION_VISION_SCOUT", "3"),
+        ("STARLANE_REGION_STEALTH_CLOAKED", "scout, frigate"),
         ("STARLANE_REGION_HTTP_BIND", "[::]:9200"),
         ("OTHER_VAR", "x"),
     ];
@@ -34,6 +35,7 @@ fn env_overrides_fields() {
     assert_eq!(cfg.tick_hz, 30);
     assert_eq!(cfg.chunk_radius, 5);
     assert_eq!(cfg.vision.scout, 3);
+    assert_eq!(cfg.stealth.cloaked, ["scout", "frigate"]);
     assert_eq!(cfg.link_bind.port(), 0);
     assert_eq!(cfg.http.bind.to_string(), "[::]:9200");
 }
@@ -429,6 +431,28 @@ fn vision_settings_name_the_bad_field() {
     assert_eq!(
         field_of("[shared_vision]\nmax_grants = 0\n"),
         "shared_vision.max_grants"
+    );
+    assert_eq!(
+        field_of("[stealth]\ncloaked = [\"metal_field\"]\n"),
+        "stealth.cloaked",
+        "resource fields cannot cloak"
+    );
+    assert_eq!(
+        field_of("[stealth]\ncloaked = [\"ghost\"]\n"),
+        "stealth.cloaked"
+    );
+    // Scouts see 6 hexes: they cannot detect farther.
+    let detect = "scout = 7\nfrigate = 0\nstation = 0\nextractor = 0\nshipyard = 0\n\
+                  metal_field = 0\ncrystal_field = 0\n";
+    assert_eq!(
+        field_of(&format!("[stealth.detect]\n{detect}")),
+        "stealth.detect.scout"
+    );
+    let ok = RegionConfig::from_toml("[stealth]\ncloaked = [\"scout\"]\n").expect("parses");
+    ok.validate().expect("cloaked scouts are valid");
+    assert_eq!(
+        ok.stealth.cloaked_kinds(),
+        [starlane_protocol::EntityKind::Scout]
     );
     assert_eq!(
         field_of("[social]\nchat_max_bytes = 513\n"),

@@ -42,26 +42,29 @@ impl Default for VisionCacheConfig {
     }
 }
 
-impl VisionCacheConfig {
-    /// The kinds of `field`'s list, each a known kind name.
-    fn kinds(field: &'static str, names: &[String]) -> Result<Vec<EntityKind>, ConfigError> {
-        names
-            .iter()
-            .map(|n| {
-                EntityKind::from_name(n).ok_or_else(|| ConfigError::Invalid {
-                    field,
-                    problem: format!("{n:?} is not an entity kind"),
-                    fix: "use kind names such as \"station\", \"extractor\", \"metal_field\"",
-                })
+/// The kinds of `field`'s list, each a known kind name.
+pub(super) fn kind_list(
+    field: &'static str,
+    names: &[String],
+) -> Result<Vec<EntityKind>, ConfigError> {
+    names
+        .iter()
+        .map(|n| {
+            EntityKind::from_name(n).ok_or_else(|| ConfigError::Invalid {
+                field,
+                problem: format!("{n:?} is not an entity kind"),
+                fix: "use kind names such as \"scout\", \"station\", \"metal_field\"",
             })
-            .collect()
-    }
+        })
+        .collect()
+}
 
+impl VisionCacheConfig {
     /// How long each remembered kind is kept: `None` for a kind not remembered, `Some(None)`
     /// until seen again, `Some(Some(secs))` otherwise.
     pub fn policy(&self) -> Result<Vec<(EntityKind, Option<u32>)>, ConfigError> {
-        let remember = Self::kinds("vision_cache.remember", &self.remember)?;
-        let permanent = Self::kinds("vision_cache.permanent", &self.permanent)?;
+        let remember = kind_list("vision_cache.remember", &self.remember)?;
+        let permanent = kind_list("vision_cache.permanent", &self.permanent)?;
         if let Some(k) = permanent.iter().find(|k| !remember.contains(k)) {
             return Err(ConfigError::Invalid {
                 field: "vision_cache.permanent",

@@ -44,6 +44,15 @@ pub struct MoveTicks(pub u32);
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VisionRange(pub u32);
 
+/// Detection range in hexes (SPEC.md §20.7): the owner sees cloaked entities within it (never
+/// farther than the unit's [`VisionRange`]). Units of a kind that detects nothing have none.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detector(pub u32);
+
+/// Marks a cloaked unit (SPEC.md §20.7): only empires that detect its hex see it.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cloaked;
+
 /// Marks a synthetic NPC unit (never saved); its brain is [`super::npc::NpcBrain`].
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Npc;

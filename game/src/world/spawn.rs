@@ -2,8 +2,8 @@
 //! entity index, the spatial grid and the save set.
 
 use super::components::{
-    Armor, Deposit, Health, Kind, MoveTicks, Owner, Path, Position, Production, StableId,
-    VisionRange, Weapon,
+    Armor, Cloaked, Deposit, Detector, Health, Kind, MoveTicks, Owner, Path, Position, Production,
+    StableId, VisionRange, Weapon,
 };
 use super::resources::{CombatGrid, Dirty, EntityIndex, Grid};
 use super::schedule::RegionPlugin;
@@ -11,8 +11,8 @@ use crate::config::{PerKind, RegionConfig};
 use bevy_ecs::prelude::*;
 use starlane_protocol::{EmpireId, EntityId, EntityKind, Hex};
 
-/// Per-kind stats of new units (the `vision`, `move_ticks`, `health` and `[combat]`
-/// settings).
+/// Per-kind stats of new units (the `vision`, `move_ticks`, `health`, `[combat]` and
+/// `[stealth]` settings).
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
 pub struct UnitStats {
     /// Vision range in hexes.
@@ -29,6 +29,11 @@ pub struct UnitStats {
     pub weapon_range: PerKind,
     /// Ticks between two shots.
     pub fire_ticks: PerKind,
+    /// Detection range in hexes (0 = none). Detectors are given only when some kind is
+    /// cloaked: otherwise they would detect nothing, at the cost of a second disc per move.
+    pub detect: PerKind,
+    /// The cloaked kinds.
+    pub cloaked: Vec<EntityKind>,
 }
 
 /// Installs the [`UnitStats`] that [`spawn_unit`] reads.
@@ -55,6 +60,8 @@ impl UnitStats {
             defense: config.combat.defense,
             weapon_range: config.combat.weapon_range,
             fire_ticks: config.combat.fire_ticks,
+            detect: config.stealth.detect,
+            cloaked: config.stealth.cloaked_kinds(),
         }
     }
 }
@@ -93,6 +100,12 @@ pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Enti
         ready_at: 0,
     });
     let armor = Armor(u16::try_from(stats.defense.get(spec.kind)).unwrap_or(u16::MAX));
+    let cloaked = stats.cloaked.contains(&spec.kind);
+    let detect = if !stats.cloaked.is_empty() {
+        stats.detect.get(spec.kind)
+    } else {
+        0
+    };
     let mut index = world.resource_mut::<EntityIndex>();
     let id = spec.id.unwrap_or(index.next_id);
     index.next_id = index.next_id.max(id.saturating_add(1));
@@ -109,6 +122,12 @@ pub(crate) fn spawn_entity(world: &mut World, spec: UnitSpec) -> (EntityId, Enti
     ));
     if let Some(weapon) = weapon {
         spawned.insert(weapon);
+    }
+    if detect > 0 {
+        spawned.insert(Detector(detect));
+    }
+    if cloaked {
+        spawned.insert(Cloaked);
     }
     if spec.kind.is_building() {
         spawned.insert(Production {

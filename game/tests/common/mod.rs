@@ -284,26 +284,38 @@ pub fn scout_at(sim: &mut RegionSim, owner: EmpireId, pos: starlane_protocol::He
 }
 
 /// The ids `empire` sees now (sorted), by the definition, from the world's components: the
-/// entities within vision range of one of its units. (The region keeps vision incrementally;
-/// this is the reference it must match.)
+/// plain entities within vision range of one of its units, and the cloaked ones within
+/// detection range of one (a cloaked unit detects its own hex). (The region keeps vision
+/// incrementally; this is the reference it must match.)
 pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
-    use starlane_game::world::{Owner, Position, StableId, VisionRange};
+    use bevy_ecs::query::Has;
+    use starlane_game::world::{Cloaked, Detector, Owner, Position, StableId, VisionRange};
     let world = sim.world_mut();
-    let observers: Vec<(starlane_protocol::Hex, u32)> = world
-        .query::<(&Owner, &Position, &VisionRange)>()
+    let observers: Vec<(starlane_protocol::Hex, u32, Option<u32>)> = world
+        .query::<(
+            &Owner,
+            &Position,
+            &VisionRange,
+            Option<&Detector>,
+            Has<Cloaked>,
+        )>()
         .iter(world)
-        .filter(|(owner, _, _)| owner.0 == empire)
-        .map(|(_, pos, range)| (pos.0, range.0))
+        .filter(|(owner, ..)| owner.0 == empire)
+        .map(|(_, pos, range, detector, cloaked)| {
+            let detect = detector.map(|d| d.0).or(cloaked.then_some(0));
+            (pos.0, range.0, detect.map(|d| d.min(range.0)))
+        })
         .collect();
     let mut seen: Vec<EntityId> = world
-        .query::<(&StableId, &Position)>()
+        .query::<(&StableId, &Position, Has<Cloaked>)>()
         .iter(world)
-        .filter(|(_, pos)| {
-            observers
-                .iter()
-                .any(|(at, range)| at.distance(pos.0) <= *range)
+        .filter(|(_, pos, cloaked)| {
+            observers.iter().any(|(at, range, detect)| {
+                let reach = if *cloaked { *detect } else { Some(*range) };
+                reach.is_some_and(|r| at.distance(pos.0) <= r)
+            })
         })
-        .map(|(id, _)| id.0)
+        .map(|(id, ..)| id.0)
         .collect();
     seen.sort_unstable();
     seen

@@ -3,7 +3,8 @@
 //! over the observers (each of the granter's adds or removes its disc to the viewer's cover);
 //! after that, an observer's move updates each viewer's cover as it updates its own empire's.
 
-use super::index::{Vision, cover_for, cover_step, uncover_step};
+use super::cover::{cover_step, uncover_step};
+use super::index::{Vision, cover_for};
 use crate::map::GameMap;
 use starlane_protocol::EmpireId;
 

@@ -6,12 +6,13 @@
 //! Plain data, no ECS: the vision system feeds it with [`Vision::locate`] and
 //! [`Vision::set_observer`] and closes each tick with [`Vision::finish_tick`].
 
-use crate::map::{GameMap, disc};
+use super::cover::{Cover, Layer, cell_of, cover_step, uncover_step};
+use crate::map::GameMap;
 use bevy_ecs::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_protocol::{EmpireId, EntityId, Hex, Visibility};
 
-/// An observing unit: its empire, where it stands and how far it sees.
+/// An observing unit: its empire, where it stands and how far it sees and detects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Observer {
     /// The empire that sees through it.
@@ -20,6 +21,9 @@ pub struct Observer {
     pub hex: Hex,
     /// Its vision range in hexes.
     pub range: u32,
+    /// Its detection range in hexes: cloaked entities within it are seen (`None`: it detects
+    /// nothing; never more than `range`).
+    pub detect: Option<u32>,
 }
 
 /// One empire's vision: cell states, and what changed in the last finished tick.
@@ -33,10 +37,10 @@ pub struct EmpireVision {
     pub entered: Vec<EntityId>,
     /// Entities that went out of sight in the last finished tick, sorted.
     pub left: Vec<EntityId>,
-    /// Observers covering each cell, for the cells covered by at least one.
-    cover: FxHashMap<u32, u32>,
-    /// Cells whose cover went to or from zero since the last finished tick.
-    touched: Vec<u32>,
+    /// Observers' sight over the cells.
+    sight: Cover,
+    /// Observers' detection over the cells.
+    detection: Cover,
     /// Entities that came into (+1) or went out of (-1) sight since the last finished tick,
     /// in the order it happened; each one flips the entity's membership, so the sum per id
     /// is the net change.
@@ -46,14 +50,18 @@ pub struct EmpireVision {
 }
 
 /// Vision of every empire, kept incrementally. Between ticks (after
-/// [`Vision::finish_tick`]), an empire sees entity `e` exactly when `e`'s hex is visible to
-/// it.
+/// [`Vision::finish_tick`]), an empire sees a plain entity exactly when the entity's hex is
+/// visible to it, and a cloaked one exactly when the hex is within detection range of one of
+/// the observers it sees through.
 #[derive(Resource, Debug, Default)]
 pub struct Vision {
-    /// Entities on each map cell.
-    pub(super) occupants: Vec<Vec<EntityId>>,
-    /// Empires each map cell is visible to (`cells[i] == Visible`), sorted.
-    pub(super) watchers: Vec<Vec<EmpireId>>,
+    /// Plain entities per cell, and the empires each cell is visible to
+    /// (`cells[i] == Visible`).
+    pub(super) plain: Layer,
+    /// Cloaked entities per cell, and the empires that detect on each cell.
+    pub(super) hidden: Layer,
+    /// The cloaked entities.
+    pub(super) cloaked: FxHashSet<EntityId>,
     /// The cell of every located entity.
     pub(super) located: FxHashMap<EntityId, u32>,
     /// Every observer, by its entity id.
@@ -80,11 +88,8 @@ impl Vision {
 
     /// Size the per-cell tables for `map` (a no-op once they are).
     pub fn fit(&mut self, map: &GameMap) {
-        let cells = map.cell_count();
-        if self.occupants.len() < cells {
-            self.occupants.resize_with(cells, Vec::new);
-            self.watchers.resize_with(cells, Vec::new);
-        }
+        self.plain.fit(map.cell_count());
+        self.hidden.fit(map.cell_count());
     }
 
     /// The vision of `empire`, if it ever had an observer.
@@ -97,19 +102,30 @@ impl Vision {
         let Some(cell) = self.located.get(&id) else {
             return false;
         };
-        self.empires
-            .get(&empire)
-            .and_then(|v| v.cells.get(*cell as usize))
-            .is_some_and(|c| *c == Visibility::Visible)
+        self.empires.get(&empire).is_some_and(|v| {
+            let cover = if self.cloaked.contains(&id) {
+                &v.detection
+            } else {
+                &v.sight
+            };
+            cover.is_on(*cell)
+        })
+    }
+
+    /// Whether entity `id` is cloaked.
+    pub fn is_cloaked(&self, id: EntityId) -> bool {
+        self.cloaked.contains(&id)
     }
 
     /// Set `out` to every entity `empire` sees now, sorted.
     pub fn entities(&self, empire: EmpireId, out: &mut Vec<EntityId>) {
         out.clear();
         if let Some(v) = self.empires.get(&empire) {
-            for cell in v.cover.keys() {
-                if let Some(here) = self.occupants.get(*cell as usize) {
-                    out.extend_from_slice(here);
+            for (cover, layer) in [(&v.sight, &self.plain), (&v.detection, &self.hidden)] {
+                for cell in cover.counts.keys() {
+                    if let Some(here) = layer.occupants.get(*cell as usize) {
+                        out.extend_from_slice(here);
+                    }
                 }
             }
         }
@@ -137,35 +153,49 @@ impl Vision {
         if from == to {
             return;
         }
+        // Membership follows the cell states of the last finished tick (cells that change
+        // state this tick flip their occupants in `finish_tick`): the empires covering one
+        // of the two cells and not the other see the entity leave or come.
+        let cloaked = self.cloaked.contains(&id);
         let Self {
-            occupants,
-            watchers,
+            plain,
+            hidden,
             empires,
             dirty,
             ..
         } = self;
-        if let Some(here) = from.and_then(|a| occupants.get_mut(a as usize))
-            && let Some(at) = here.iter().position(|e| *e == id)
-        {
-            here.swap_remove(at);
-        }
-        if let Some(here) = to.and_then(|b| occupants.get_mut(b as usize)) {
-            here.push(id);
-        }
-        // Membership follows the cell states of the last finished tick (cells that change
-        // state this tick flip their occupants in `finish_tick`): the empires watching one
-        // of the two cells and not the other see the entity leave or come.
-        let empty = Vec::new();
-        let list = |cell: Option<u32>| {
-            cell.and_then(|c| watchers.get(c as usize))
-                .unwrap_or(&empty)
-        };
-        merge_sorted(list(from), list(to), |empire, sign| {
-            if let Some(v) = empires.get_mut(&empire) {
-                v.flips.push((id, sign));
-                mark_dirty(v, empire, dirty);
-            }
+        let layer = if cloaked { hidden } else { plain };
+        layer.shift(id, from, to, |empire, sign| {
+            flip(empires, dirty, empire, id, sign)
         });
+    }
+
+    /// Entity `id` is now cloaked (`true`) or plain; takes effect at the next
+    /// [`Vision::finish_tick`], wherever the entity is located then.
+    pub fn set_cloak(&mut self, id: EntityId, cloaked: bool) {
+        let changed = if cloaked {
+            self.cloaked.insert(id)
+        } else {
+            self.cloaked.remove(&id)
+        };
+        let Some(cell) = self.located.get(&id).copied().filter(|_| changed) else {
+            return;
+        };
+        let Self {
+            plain,
+            hidden,
+            empires,
+            dirty,
+            ..
+        } = self;
+        let (from, to) = if cloaked {
+            (plain, hidden)
+        } else {
+            (hidden, plain)
+        };
+        let mut f = |empire, sign| flip(empires, dirty, empire, id, sign);
+        from.shift(id, Some(cell), None, &mut f);
+        to.shift(id, None, Some(cell), &mut f);
     }
 
     /// Entity `id` now observes as `observer` (`None`: it no longer observes).
@@ -185,7 +215,7 @@ impl Vision {
         }
     }
 
-    /// Apply `step` to the cover counts of `o`'s disc for its empire and every empire its
+    /// Apply `step` to the cover counts of `o`'s discs for its empire and every empire its
     /// empire shares its vision with.
     fn cover(&mut self, map: &GameMap, o: Observer, step: fn(&mut u32) -> bool) {
         let Self {
@@ -200,13 +230,13 @@ impl Vision {
         }
     }
 
-    /// Close the tick: cells whose cover crossed zero become visible or fog, and every
-    /// changed empire's `changed`, `entered` and `left` say what changed since the last
-    /// call (the other empires' are emptied).
+    /// Close the tick: cells whose cover crossed zero become visible or fog (or detected or
+    /// not), and every changed empire's `changed`, `entered` and `left` say what changed
+    /// since the last call (the other empires' are emptied).
     pub fn finish_tick(&mut self) {
         let Self {
-            occupants,
-            watchers,
+            plain,
+            hidden,
             empires,
             dirty,
             published,
@@ -224,15 +254,42 @@ impl Vision {
                 continue;
             };
             v.dirty = false;
-            settle_cells(v, empire, occupants, watchers);
+            let (cells, changed) = (&mut v.cells, &mut v.changed);
+            v.sight
+                .settle(empire, plain, &mut v.flips, |cell, covered| {
+                    if let Some(state) = cells.get_mut(cell as usize) {
+                        *state = if covered {
+                            Visibility::Visible
+                        } else {
+                            Visibility::Fog
+                        };
+                        changed.push(cell);
+                    }
+                });
+            v.detection.settle(empire, hidden, &mut v.flips, |_, _| {});
             settle_flips(v);
             published.push(empire);
         }
     }
 }
 
-/// Apply `step` to the cover count, in `viewer`'s vision, of every on-map cell of `o`'s
-/// disc; a cell for which it returns true crossed zero.
+/// Record in `empire`'s vision (if it has one) that `id` came into (+1) or went out of (-1)
+/// its sight.
+fn flip(
+    empires: &mut FxHashMap<EmpireId, EmpireVision>,
+    dirty: &mut Vec<EmpireId>,
+    empire: EmpireId,
+    id: EntityId,
+    sign: i8,
+) {
+    if let Some(v) = empires.get_mut(&empire) {
+        v.flips.push((id, sign));
+        mark_dirty(v, empire, dirty);
+    }
+}
+
+/// Apply `step` to the cover counts, in `viewer`'s vision, of every on-map cell of `o`'s
+/// sight disc, and of its detection disc if it detects.
 pub(super) fn cover_for(
     map: &GameMap,
     empires: &mut FxHashMap<EmpireId, EmpireVision>,
@@ -242,17 +299,9 @@ pub(super) fn cover_for(
     step: fn(&mut u32) -> bool,
 ) {
     let v = vision_of(empires, viewer, map.cell_count());
-    for h in disc(o.hex, o.range) {
-        let Some(cell) = cell_of(map, h) else {
-            continue;
-        };
-        let count = v.cover.entry(cell).or_insert(0);
-        if step(count) {
-            v.touched.push(cell);
-        }
-        if *count == 0 {
-            v.cover.remove(&cell);
-        }
+    v.sight.apply(map, o.hex, o.range, step);
+    if let Some(detect) = o.detect {
+        v.detection.apply(map, o.hex, detect.min(o.range), step);
     }
     mark_dirty(v, viewer, dirty);
 }
@@ -269,94 +318,10 @@ pub(super) fn vision_of(
     })
 }
 
-/// One more observer covers the cell: true when it was uncovered.
-pub(super) fn cover_step(count: &mut u32) -> bool {
-    *count += 1;
-    *count == 1
-}
-
-/// One observer fewer covers the cell: true when none is left.
-pub(super) fn uncover_step(count: &mut u32) -> bool {
-    *count = count.saturating_sub(1);
-    *count == 0
-}
-
-/// The cell index of `h`, if on the map (a map has far fewer than 2^32 cells).
-pub(super) fn cell_of(map: &GameMap, h: Hex) -> Option<u32> {
-    map.cell_index(h).and_then(|i| u32::try_from(i).ok())
-}
-
 fn mark_dirty(v: &mut EmpireVision, empire: EmpireId, dirty: &mut Vec<EmpireId>) {
     if !v.dirty {
         v.dirty = true;
         dirty.push(empire);
-    }
-}
-
-/// Touched cells now covered become visible, touched cells no longer covered become fog;
-/// their occupants come into or go out of sight.
-fn settle_cells(
-    v: &mut EmpireVision,
-    empire: EmpireId,
-    occupants: &[Vec<EntityId>],
-    watchers: &mut [Vec<EmpireId>],
-) {
-    v.touched.sort_unstable();
-    v.touched.dedup();
-    for cell in v.touched.drain(..) {
-        let i = cell as usize;
-        let covered = v.cover.contains_key(&cell);
-        let (Some(state), Some(here), Some(watching)) =
-            (v.cells.get_mut(i), occupants.get(i), watchers.get_mut(i))
-        else {
-            continue;
-        };
-        let sign = match (covered, *state == Visibility::Visible) {
-            (true, false) => {
-                *state = Visibility::Visible;
-                if let Err(at) = watching.binary_search(&empire) {
-                    watching.insert(at, empire);
-                }
-                1
-            }
-            (false, true) => {
-                *state = Visibility::Fog;
-                if let Ok(at) = watching.binary_search(&empire) {
-                    watching.remove(at);
-                }
-                -1
-            }
-            _ => continue,
-        };
-        v.changed.push(cell);
-        v.flips.extend(here.iter().map(|id| (*id, sign)));
-    }
-}
-
-/// Walk two sorted, distinct lists of empires together, calling `f(empire, -1)` for those
-/// only in `old` and `f(empire, 1)` for those only in `new`.
-fn merge_sorted(old: &[EmpireId], new: &[EmpireId], mut f: impl FnMut(EmpireId, i8)) {
-    let (mut i, mut j) = (0, 0);
-    loop {
-        match (old.get(i), new.get(j)) {
-            (None, None) => break,
-            (Some(a), Some(b)) if a == b => {
-                i += 1;
-                j += 1;
-            }
-            (Some(a), Some(b)) if a < b => {
-                f(*a, -1);
-                i += 1;
-            }
-            (Some(a), None) => {
-                f(*a, -1);
-                i += 1;
-            }
-            (_, Some(b)) => {
-                f(*b, 1);
-                j += 1;
-            }
-        }
     }
 }
 

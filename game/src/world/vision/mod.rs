@@ -7,8 +7,11 @@
 //! what exists: a static observer is never computed again. Shared vision: an empire granted
 //! another's vision ([`crate::world::sharing::Grants`]) sees through its observers too, from
 //! the tick the grant was accepted ([`Vision::set_grant`]). Explored cells survive restarts
-//! ([`Vision::explored`], [`Vision::restore_explored`]).
+//! ([`Vision::explored`], [`Vision::restore_explored`]). Vision types (SPEC.md §20.7): a
+//! [`Cloaked`] unit is seen only where an observer with a [`Detector`] reaches; a cloaked
+//! unit always detects its own hex for its owner.
 
+mod cover;
 mod explored;
 mod grants;
 mod index;
@@ -17,7 +20,9 @@ mod tests;
 
 pub use index::{EmpireVision, Observer, Vision};
 
-use super::components::{NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange};
+use super::components::{
+    Cloaked, Detector, NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange,
+};
 use super::resources::WorldMap;
 use super::schedule::{RegionPlugin, RegionSet};
 use super::sharing::Grants;
@@ -41,18 +46,33 @@ impl RegionPlugin for VisionPlugin {
 type Moved<'w, 's> =
     Query<'w, 's, (Entity, &'static StableId, &'static Position), Changed<Position>>;
 
-/// Units whose position, owner or vision range changed since the last run.
+/// What makes a unit an observer.
+type ObserverData = (
+    &'static StableId,
+    &'static Position,
+    &'static Owner,
+    &'static VisionRange,
+    Option<&'static Detector>,
+    Has<Cloaked>,
+);
+
+/// Units whose position, owner, vision or detection range or cloak changed since the last
+/// run.
 type ObserverChanges<'w, 's> = Query<
     'w,
     's,
-    (
-        &'static StableId,
-        &'static Position,
-        &'static Owner,
-        &'static VisionRange,
-    ),
-    Or<(Changed<Position>, Changed<Owner>, Changed<VisionRange>)>,
+    ObserverData,
+    Or<(
+        Changed<Position>,
+        Changed<Owner>,
+        Changed<VisionRange>,
+        Changed<Detector>,
+        Added<Cloaked>,
+    )>,
 >;
+
+/// Units cloaked since the last run.
+type NewlyCloaked<'w, 's> = Query<'w, 's, &'static StableId, Added<Cloaked>>;
 
 /// Feed the tick's changes to the vision index: entities removed, moved or new, observers
 /// lost, moved or new, grants begun or ended; then close the tick.
@@ -62,9 +82,14 @@ pub(crate) fn update_vision(
     mut vision: ResMut<Vision>,
     moved: Moved,
     observers: ObserverChanges,
-    still: Query<(&Position, &Owner, &VisionRange)>,
+    still: Query<ObserverData>,
     mut gone: RemovedComponents<Position>,
     mut blind: RemovedComponents<VisionRange>,
+    (cloaked, mut uncloaked, mut undetecting): (
+        NewlyCloaked,
+        RemovedComponents<Cloaked>,
+        RemovedComponents<Detector>,
+    ),
     mut ids: Local<FxHashMap<Entity, EntityId>>,
     (mut grants, mut alliances, social): (ResMut<Grants>, ResMut<Alliances>, Res<SocialSettings>),
 ) {
@@ -74,6 +99,7 @@ pub(crate) fn update_vision(
         if let Some(id) = ids.remove(&entity) {
             vision.locate(map, id, None);
             vision.set_observer(map, id, None);
+            vision.set_cloak(id, false);
         }
     }
     for entity in blind.read() {
@@ -83,15 +109,32 @@ pub(crate) fn update_vision(
             vision.set_observer(map, *id, None);
         }
     }
+    let lost: Vec<Entity> = uncloaked.read().chain(undetecting.read()).collect();
+    for entity in &lost {
+        if let Some(id) = ids.get(entity)
+            && !still.get(*entity).is_ok_and(|(.., cloak)| cloak)
+        {
+            vision.set_cloak(*id, false);
+        }
+    }
+    for id in &cloaked {
+        vision.set_cloak(id.0, true);
+    }
     for (entity, id, pos) in &moved {
         ids.insert(entity, id.0);
         vision.locate(map, id.0, Some(pos.0));
     }
-    for (id, pos, owner, range) in &observers {
+    // An observer that lost its detector or its cloak is looked at again.
+    for (id, pos, owner, range, detector, cloak) in lost
+        .iter()
+        .filter_map(|e| still.get(*e).ok())
+        .chain(&observers)
+    {
         let observer = (owner.0 != NEUTRAL_EMPIRE).then_some(Observer {
             empire: owner.0,
             hex: pos.0,
             range: range.0,
+            detect: detection(detector, cloak),
         });
         vision.set_observer(map, id.0, observer);
     }
@@ -114,4 +157,14 @@ pub(crate) fn update_vision(
         vision.set_grant(map, from, to, sees);
     }
     vision.finish_tick();
+}
+
+/// An observer's detection range: its detector's, and at least its own hex when cloaked (its
+/// owner always sees it).
+fn detection(detector: Option<&Detector>, cloaked: bool) -> Option<u32> {
+    match (detector, cloaked) {
+        (Some(d), _) => Some(d.0),
+        (None, true) => Some(0),
+        (None, false) => None,
+    }
 }

@@ -14,17 +14,9 @@ fn pick(state: &mut u64, n: usize) -> usize {
 }
 
 /// What an empire should see, from scratch: cells within range of its observers are visible,
-/// cells seen before are fog; entities on visible cells are seen. Returns the cells whose
-/// state changed.
+/// cells seen before are fog. Returns the cells whose state changed.
 fn full_scan(map: &GameMap, observers: &[Observer], cells: &mut [Visibility]) -> Vec<u32> {
-    let mut visible = vec![false; cells.len()];
-    for o in observers {
-        for h in disc(o.hex, o.range) {
-            if let Some(i) = map.cell_index(h) {
-                visible[i] = true;
-            }
-        }
-    }
+    let visible = discs(map, observers, |o| Some(o.range));
     let mut changed = Vec::new();
     for (i, (cell, now)) in cells.iter_mut().zip(visible).enumerate() {
         let next = match (now, *cell) {
@@ -40,25 +32,52 @@ fn full_scan(map: &GameMap, observers: &[Observer], cells: &mut [Visibility]) ->
     changed
 }
 
-/// Entities on `visible` cells, by `positions`.
+/// Per cell, whether some observer's `reach` (`None`: none) covers it.
+fn discs(
+    map: &GameMap,
+    observers: &[Observer],
+    reach: impl Fn(&Observer) -> Option<u32>,
+) -> Vec<bool> {
+    let mut covered = vec![false; map.cell_count()];
+    for o in observers {
+        for h in reach(o).map(|r| disc(o.hex, r)).into_iter().flatten() {
+            if let Some(i) = map.cell_index(h) {
+                covered[i] = true;
+            }
+        }
+    }
+    covered
+}
+
+/// Entities seen, by `positions`: plain ones on visible cells, cloaked ones on cells within
+/// detection range of an observer.
 fn seen(
     map: &GameMap,
     positions: &BTreeMap<EntityId, Hex>,
+    cloaked: &BTreeSet<EntityId>,
     cells: &[Visibility],
+    observers: &[Observer],
 ) -> BTreeSet<EntityId> {
+    let detected = discs(map, observers, |o| o.detect.map(|d| d.min(o.range)));
     positions
         .iter()
-        .filter(|(_, h)| {
-            map.cell_index(**h)
-                .is_some_and(|i| cells[i] == Visibility::Visible)
+        .filter(|(id, h)| {
+            map.cell_index(**h).is_some_and(|i| {
+                if cloaked.contains(id) {
+                    detected[i]
+                } else {
+                    cells[i] == Visibility::Visible
+                }
+            })
         })
         .map(|(id, _)| *id)
         .collect()
 }
 
-/// Entities and observers wander, appear, vanish and change hands over many ticks (observers
-/// are entities too, sometimes several on one hex): after every tick each empire's cells,
-/// changed cells, seen entities and what entered and left match the definition.
+/// Entities and observers wander, appear, vanish, change hands and cloak or uncloak over many
+/// ticks (observers are entities too, sometimes several on one hex, some detecting): after
+/// every tick each empire's cells, changed cells, seen entities and what entered and left
+/// match the definition.
 #[test]
 fn incremental_index_matches_a_full_scan() {
     let map = GameMap::generate(4, 7, 10);
@@ -68,33 +87,47 @@ fn incremental_index_matches_a_full_scan() {
     let empires: [EmpireId; 3] = [3, 5, 9];
     let mut positions: BTreeMap<EntityId, Hex> = BTreeMap::new();
     let mut observers: BTreeMap<EntityId, Observer> = BTreeMap::new();
+    let mut cloaked: BTreeSet<EntityId> = BTreeSet::new();
     let mut expected: BTreeMap<EmpireId, (Vec<Visibility>, BTreeSet<EntityId>)> = empires
         .iter()
         .map(|e| (*e, (vec![Visibility::Shroud; hexes.len()], BTreeSet::new())))
         .collect();
-    let (mut entered, mut left, mut fogged) = (0, 0, 0);
+    let (mut entered, mut left, mut fogged, mut spotted) = (0, 0, 0, 0);
     for _ in 0..400 {
         for _ in 0..12 {
             let id = 1 + pick(&mut rng, 60) as EntityId;
-            match pick(&mut rng, 6) {
+            match pick(&mut rng, 7) {
                 0 => {
                     positions.remove(&id);
                     observers.remove(&id);
+                    cloaked.remove(&id);
                     vision.locate(&map, id, None);
                     vision.set_observer(&map, id, None);
+                    vision.set_cloak(id, false);
                 }
                 1 => {
                     if let Some(pos) = positions.get(&id) {
+                        let range = pick(&mut rng, 4) as u32;
                         let o = Observer {
                             empire: empires[pick(&mut rng, 3)],
                             hex: *pos,
-                            range: pick(&mut rng, 4) as u32,
+                            range,
+                            // Some beyond their sight: the index clamps.
+                            detect: [None, Some(0), Some(range / 2), Some(range + 1)]
+                                [pick(&mut rng, 4)],
                         };
                         observers.insert(id, o);
                         vision.set_observer(&map, id, Some(o));
                     }
                 }
                 2 => {
+                    let on = !cloaked.remove(&id);
+                    if on {
+                        cloaked.insert(id);
+                    }
+                    vision.set_cloak(id, on);
+                }
+                3 => {
                     // Onto another entity's hex, if any.
                     let to = positions.values().next().copied().unwrap_or(hexes[0]);
                     positions.insert(id, to);
@@ -122,7 +155,7 @@ fn incremental_index_matches_a_full_scan() {
                 .copied()
                 .collect();
             let changed = full_scan(&map, &mine, cells);
-            let now = seen(&map, &positions, cells);
+            let now = seen(&map, &positions, &cloaked, cells, &mine);
             let came: Vec<EntityId> = now.difference(before).copied().collect();
             let went: Vec<EntityId> = before.difference(&now).copied().collect();
             let Some(v) = vision.empire(empire) else {
@@ -138,7 +171,9 @@ fn incremental_index_matches_a_full_scan() {
             assert_eq!(all, now.iter().copied().collect::<Vec<_>>());
             for id in 1..=60 {
                 assert_eq!(vision.sees(empire, id), now.contains(&id), "sees {id}");
+                assert_eq!(vision.is_cloaked(id), cloaked.contains(&id));
             }
+            spotted += now.intersection(&cloaked).count();
             entered += came.len();
             left += went.len();
             fogged += cells.iter().filter(|c| **c == Visibility::Fog).count();
@@ -150,6 +185,10 @@ fn incremental_index_matches_a_full_scan() {
         "{entered} entered, {left} left"
     );
     assert!(fogged > 0, "the walk left fog behind");
+    assert!(
+        spotted > 100,
+        "cloaked entities were detected {spotted} times"
+    );
 }
 
 /// A tick without changes publishes nothing, and the next tick's changes replace the last.
@@ -164,6 +203,7 @@ fn a_quiet_tick_publishes_nothing() {
         empire: 4,
         hex,
         range: 2,
+        detect: None,
     };
     vision.set_observer(&map, 1, Some(o));
     vision.finish_tick();
