@@ -45,6 +45,7 @@ mod social_alliances;
 mod social_chat;
 mod social_chat_across_regions;
 mod social_friends_mail;
+mod social_greeting_retry;
 mod sync_changed;
 mod sync_congestion;
 mod sync_model;

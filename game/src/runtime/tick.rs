@@ -137,7 +137,9 @@ impl TickLoop {
                     self.metrics
                         .player_ops_refused
                         .fetch_add(1, Ordering::Relaxed);
-                    if let OpAnswer::Command(_) = request.answer {
+                    // A command is answered; a greeting is tried again later; a presence
+                    // change is lost (the next one carries the state).
+                    if !matches!(request.answer, OpAnswer::Nobody) {
                         let outcome = PlayerOpOutcome::answer(Err(CommandError::RateLimited));
                         self.sim.push(TickInput::PlayerOp(PlayerOpDone {
                             answer: request.answer,

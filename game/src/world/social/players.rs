@@ -129,6 +129,9 @@ pub struct Presences {
     pub users: HashMap<i64, (Presence, u32)>,
     /// Sessions opened or closed since the last look at them (set by the lifecycle step).
     pub sessions_changed: bool,
+    /// A greeting failed (database unreachable, op queue full): the sessions are looked at
+    /// again at the next idle scan, and those not greeted asked for again.
+    pub regreet: bool,
 }
 
 /// Ticks between two looks for idle players when no session opened or closed.
@@ -144,10 +147,12 @@ pub struct PlayerCounters {
 }
 
 /// Answer the operations whose outcome came back: the command's reply, the session's
-/// greeting, and the notes for the bus.
+/// greeting (or, when it failed, a new try at the next idle scan), and the notes for the
+/// bus.
 pub(crate) fn answer_player_ops(
     mut results: ResMut<PlayerOpResults>,
-    sessions: Res<Sessions>,
+    mut sessions: ResMut<Sessions>,
+    mut presences: ResMut<Presences>,
     mut replies: ResMut<Replies>,
     mut outbox: ResMut<Outbox>,
     mut notes: ResMut<NoteOutbox>,
@@ -160,11 +165,18 @@ pub(crate) fn answer_player_ops(
         } = done.outcome;
         match done.answer {
             OpAnswer::Command(order) => replies.0.push(order.reply(result)),
-            OpAnswer::Session(key) if sessions.map.contains_key(&key) => {
-                let to = outbox.sessions.entry(key).or_default();
-                to.extend(greeting.into_iter().map(LinkServerMsg::Social));
-            }
-            OpAnswer::Session(_) | OpAnswer::Nobody => {}
+            OpAnswer::Session(key) => match sessions.map.get_mut(&key) {
+                Some(s) if result.is_err() => {
+                    s.players_sent = false;
+                    presences.regreet = true;
+                }
+                Some(_) => {
+                    let to = outbox.sessions.entry(key).or_default();
+                    to.extend(greeting.into_iter().map(LinkServerMsg::Social));
+                }
+                None => {}
+            },
+            OpAnswer::Nobody => {}
         }
         notes.0.extend(news);
     }
@@ -172,7 +184,8 @@ pub(crate) fn answer_player_ops(
 
 /// Ask for each new session's friends and mailbox, and follow its players' presence: a
 /// command brings an idle player back at once; sessions are looked at when some opened or
-/// closed, and for idleness once a second, so a quiet tick costs nothing per session.
+/// closed (or, once a second, while a greeting failed), and for idleness once a second, so a
+/// quiet tick costs nothing per session.
 pub(crate) fn track_players(
     settings: Res<SocialSettings>,
     tick: Res<TickCount>,
@@ -192,7 +205,9 @@ pub(crate) fn track_players(
             }
         }
     }
-    if std::mem::take(&mut presences.sessions_changed) {
+    let regreet = presences.regreet && now.is_multiple_of(IDLE_SCAN_EVERY);
+    if std::mem::take(&mut presences.sessions_changed) || regreet {
+        presences.regreet = false;
         let mut here: HashSet<i64> = HashSet::new();
         for (key, s) in &mut sessions.map {
             here.insert(s.user_id);
