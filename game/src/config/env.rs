@@ -52,14 +52,7 @@ impl RegionConfig {
                 "LINK_CERT" => self.link_cert = PathBuf::from(&value),
                 "LINK_KEY" => self.link_key = PathBuf::from(&value),
                 "LINK_CA_FILE" => self.link.ca_file = PathBuf::from(&value),
-                "LINK_PINS" => {
-                    self.link.pins = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                }
+                "LINK_PINS" => self.link.pins = list(&value),
                 "LINK_EDGE_CERT_FILE" => self.link.edge_cert_file = PathBuf::from(&value),
                 "LINK_PRODUCTION" => {
                     self.link.production = value.trim().parse().map_err(|e| bad(format!("{e}")))?
@@ -68,14 +61,7 @@ impl RegionConfig {
                 "VISION_SCOUT" => self.vision.scout = num(&value)?,
                 "VISION_FRIGATE" => self.vision.frigate = num(&value)?,
                 "VISION_STATION" => self.vision.station = num(&value)?,
-                "STEALTH_CLOAKED" => {
-                    self.stealth.cloaked = value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|k| !k.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                }
+                "STEALTH_CLOAKED" => self.stealth.cloaked = list(&value),
                 "LOAD_NPC_COUNT" => self.load.npc_count = num(&value)?,
                 "LOAD_PATTERN" => self.load.pattern = value.parse().map_err(bad)?,
                 "LOAD_NPC_SEED" => {
@@ -99,4 +85,14 @@ impl RegionConfig {
         }
         Ok(())
     }
+}
+
+/// The non-empty items of a comma-separated list, trimmed.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
 }
