@@ -6,6 +6,7 @@ use super::io::{Inbox, Outbox};
 use super::schedule::{CommandStep, RegionPlugin};
 use crate::map::{GameMap, SpatialGrid};
 use bevy_ecs::prelude::*;
+use rustc_hash::FxHashMap;
 use starlane_protocol::{CommandError, EmpireId, EntityId, MapInfo};
 use std::collections::{BTreeSet, HashMap};
 
@@ -73,12 +74,13 @@ pub struct TickCount(pub u32);
 /// Stable id -> ECS entity, plus the next id to assign and units per empire.
 #[derive(Resource, Debug, Default)]
 pub struct EntityIndex {
-    /// Live entities by stable id.
-    pub by_id: HashMap<EntityId, Entity>,
+    /// Live entities by stable id (looked up per entity per tick by sync, fire and the
+    /// command checks: Fx, the ids are the region's own).
+    pub by_id: FxHashMap<EntityId, Entity>,
     /// Next stable id handed out.
     pub next_id: EntityId,
     /// Number of units each empire owns.
-    pub units_of: HashMap<EmpireId, u32>,
+    pub units_of: FxHashMap<EmpireId, u32>,
 }
 
 /// Entities whose persisted state changed since the last save.
