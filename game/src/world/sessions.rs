@@ -2,6 +2,7 @@
 
 use super::io::{LinkId, SessionKey};
 use bevy_ecs::prelude::*;
+use rustc_hash::FxHashSet;
 use starlane_protocol::{EmpireId, EntityId, Visibility};
 use std::collections::{HashMap, HashSet};
 
@@ -17,9 +18,9 @@ pub struct SessionState {
     /// The client's command stream: commands are applied once per `(user_id, stream, seq)`
     /// (`commands::CommandDedup`); `0` for none.
     pub command_stream: u64,
-    /// Entities the session was told are in its view (entered and not yet left), sorted.
-    /// Their states are in the link's mirror.
-    pub sent: Vec<EntityId>,
+    /// Entities the session was told are in its view (entered and not yet left). Their
+    /// states are in the link's mirror.
+    pub sent: FxHashSet<EntityId>,
     /// Visibility of each map cell as last sent (indexed like `GameMap::cells`).
     pub sent_vision: Vec<Visibility>,
     /// Whether `sent_vision` equals the empire's vision as of the previous tick, so only the

@@ -13,6 +13,7 @@ use crate::world::resources::{Counters, EntityIndex, WorldMap};
 use crate::world::sessions::{SessionState, Sessions};
 use crate::world::spawn::{UnitSpec, spawn_unit};
 use bevy_ecs::prelude::*;
+use rustc_hash::FxHashSet;
 use starlane_protocol::link::{JoinRefused, Joined, PlayerIdentity, RegionToEdge, SessionId};
 use starlane_protocol::{EntityKind, Hex, RejectReason, Visibility};
 use std::collections::HashMap;
@@ -150,7 +151,7 @@ fn join(
             starlane_protocol::social::MAX_PLAYER_NAME_BYTES,
         ),
         command_stream: player.command_stream,
-        sent: Vec::new(),
+        sent: FxHashSet::default(),
         sent_vision: vec![Visibility::Shroud; cells],
         vision_synced: false,
         resources_sent: false,

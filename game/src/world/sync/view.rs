@@ -6,7 +6,6 @@
 //! (what entered and left its sight, the cells that changed); a new session, or one skipped
 //! for congestion, gets the difference between what it was told and the empire's whole view.
 
-use super::mirror::{Step, merge};
 use crate::world::resources::WorldMap;
 use crate::world::sessions::SessionState;
 use crate::world::vision::{EmpireVision, Vision};
@@ -28,7 +27,7 @@ pub fn diff_view(
     let seen = vision.empire(session.empire);
     if session.vision_synced {
         if let Some(seen) = seen {
-            step_entities(seen, session, exists, view, scratch);
+            step_entities(seen, session, exists, view);
         }
     } else {
         vision.entities(session.empire, scratch);
@@ -42,53 +41,49 @@ pub fn is_empty(view: &ViewChange) -> bool {
     view.entered.is_empty() && view.left.is_empty() && view.vision.is_empty()
 }
 
-/// The empire's changes of this tick, for a session told everything up to the previous one.
+/// The empire's changes of this tick, for a session told everything up to the previous one:
+/// the set of told ids is updated in place, so the cost is the tick's changes, not the view.
 fn step_entities(
     seen: &EmpireVision,
     session: &mut SessionState,
     exists: impl Fn(EntityId) -> bool,
     view: &mut ViewChange,
-    entered: &mut Vec<EntityId>,
 ) {
-    if seen.entered.is_empty() && seen.left.is_empty() {
-        return;
+    // `left` and `entered` are the net change of each entity over the tick: disjoint.
+    for id in &seen.left {
+        if session.sent.remove(id) {
+            view.left.push(*id);
+        }
     }
-    entered.clear();
-    entered.extend(seen.entered.iter().copied().filter(|id| exists(*id)));
-    let told = |id: &EntityId| session.sent.binary_search(id).is_ok();
-    view.left
-        .extend(seen.left.iter().copied().filter(|id| told(id)));
-    view.entered
-        .extend(entered.iter().copied().filter(|id| !told(id)));
-    let mut kept = Vec::with_capacity(session.sent.len() + view.entered.len());
-    merge(&session.sent, &view.entered, |step| match step {
-        Step::Left(id) if view.left.binary_search(&id).is_err() => kept.push(id),
-        Step::Entered(id) | Step::Kept(id) => kept.push(id),
-        Step::Left(_) => {}
-    });
-    session.sent = kept;
+    for id in &seen.entered {
+        if exists(*id) && session.sent.insert(*id) {
+            view.entered.push(*id);
+        }
+    }
 }
 
-/// Merge the empire's whole sorted view `now` with the session's sorted told ids: new ones
-/// entered, vanished ones left.
+/// Compare the empire's whole sorted view `now` with the session's told ids: new ones
+/// entered (in `now`'s order), vanished ones left (sorted).
 fn diff_entities(
     now: &[EntityId],
     session: &mut SessionState,
     exists: impl Fn(EntityId) -> bool,
     view: &mut ViewChange,
 ) {
-    let mut kept = Vec::with_capacity(now.len());
-    merge(&session.sent, now, |step| match step {
-        Step::Left(id) => view.left.push(id),
-        Step::Entered(id) => {
-            if exists(id) {
-                view.entered.push(id);
-                kept.push(id);
-            }
+    let start = view.left.len();
+    session.sent.retain(|id| {
+        let kept = now.binary_search(id).is_ok();
+        if !kept {
+            view.left.push(*id);
         }
-        Step::Kept(id) => kept.push(id),
+        kept
     });
-    session.sent = kept;
+    view.left[start..].sort_unstable();
+    for id in now {
+        if exists(*id) && session.sent.insert(*id) {
+            view.entered.push(*id);
+        }
+    }
 }
 
 /// Vision changes since the session was last told: every cell the first time (or after a
