@@ -32,6 +32,7 @@ mod link_mtls_pinned_refused;
 mod link_tick_queue_full;
 mod link_tls_config_errors;
 mod load;
+mod load_front;
 mod load_skirmish;
 mod region_cluster_expiry;
 mod region_cluster_registration;

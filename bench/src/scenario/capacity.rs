@@ -36,6 +36,12 @@ pub struct Step {
     pub tick_median_ms: Option<f64>,
     /// Whether p99 was under the limit.
     pub passed: bool,
+    /// Tick time by system set.
+    pub sets: Option<TickStats>,
+    /// Sessions whose repeating station job the region accepted (production runs).
+    pub production_jobs: u64,
+    /// Peak resident memory of the runner (region and fake edge) so far, KiB.
+    pub peak_rss_kib: Option<u64>,
 }
 
 /// The region sweep.
@@ -101,6 +107,9 @@ pub async fn region_sweep(
             tick_p99_ms: p99,
             tick_median_ms: stats.as_ref().map(|t| t.total.median),
             passed,
+            production_jobs: last.fake_edge.as_ref().map_or(0, |f| f.trains[0]),
+            peak_rss_kib: last.processes.first().and_then(|p| p.2),
+            sets: stats,
         });
         if !passed {
             break;

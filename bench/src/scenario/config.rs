@@ -91,7 +91,8 @@ impl Default for ClientsConfig {
 pub struct LoadSection {
     /// Number of NPC units.
     pub npc_count: u32,
-    /// "wander", "battle", "columns" or "skirmish" (two sides fighting at the first spawn point).
+    /// "wander", "battle", "columns", "skirmish" (two sides fighting at the first spawn point)
+    /// or "front" (a quarter of the NPCs fighting all over the map, the rest wandering).
     pub pattern: String,
     /// Seed of their placement and choices.
     pub npc_seed: u64,
@@ -297,11 +298,12 @@ impl Scenario {
             ));
         }
         self.validate_clients()?;
-        if !["wander", "battle", "columns", "skirmish"].contains(&self.load.pattern.as_str()) {
+        // The region's own parser: one list of patterns.
+        if let Err(e) = self.load.pattern.parse::<starlane_game::NpcPattern>() {
             return Err(invalid(
                 "load.pattern",
                 format!("is {:?}", self.load.pattern),
-                "use \"wander\", \"battle\", \"columns\" or \"skirmish\"",
+                e.rsplit("; ").next().unwrap_or_default(),
             ));
         }
         if self.load.npc_count > 200_000 {

@@ -15,10 +15,13 @@ use starlane_game::RegionHandle;
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent, QueueLimits};
 use starlane_protocol::client::ServerMsg;
+use starlane_protocol::economy::RecipeOutput;
 use starlane_protocol::link::{
     EdgeToRegion, EntityFrame, LinkServerMsg, PlayerIdentity, SessionCommand, ViewChange,
 };
-use starlane_protocol::{Command, EmpireId, EntityChange, EntityId, EntityState, Hex, Update};
+use starlane_protocol::{
+    Command, EmpireId, EntityChange, EntityId, EntityKind, EntityState, Hex, RecipeId, Update,
+};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -35,6 +38,8 @@ pub struct FakeEdgeOutcome {
     pub refused: u64,
     /// Updates of session 0 (for the baseline comparison).
     pub recorded: Vec<Update>,
+    /// Repeating station jobs ordered (`Train` of the levy recipe): accepted, refused.
+    pub trains: [u64; 2],
 }
 
 /// Per session: client-format bytes, messages; plus joined/refused counts.
@@ -47,6 +52,13 @@ struct Counts {
     /// Per session: its empire and own units (id, last known position).
     empires: Vec<Option<EmpireId>>,
     units: Vec<Vec<(EntityId, Hex)>>,
+    /// Per session: its station, once seen, and whether its production was ordered.
+    stations: Vec<(Option<EntityId>, bool)>,
+    /// The region's free repeating station recipe (`levy` in the shipped catalog), from the
+    /// first `Joined`.
+    levy: Option<RecipeId>,
+    /// Station jobs accepted and refused.
+    trains: [u64; 2],
     /// The link's entity mirror.
     mirror: HashMap<EntityId, EntityState>,
     /// Per session: the ids in its view, sorted.
@@ -66,14 +78,14 @@ struct Pending {
 /// How often the fake edge considers orders; each session orders every `ORDER_EVERY` ticks.
 const ORDER_TICK: Duration = Duration::from_millis(100);
 const ORDER_EVERY: u64 = 25;
+/// The sequence number of a session's station job order: above any Move's (a round).
+const TRAIN_SEQ: u32 = u32::MAX;
 
-/// Sessions whose turn it is in `round`: a Move of one own unit to a random hex within 6.
-fn pick_orders(
-    counts: &Mutex<Counts>,
-    round: u64,
-    rng: &mut StdRng,
-) -> Vec<(u64, u32, EntityId, Hex)> {
-    let Ok(c) = counts.lock() else {
+/// Sessions whose turn it is in `round`: a Move of one own unit to a random hex within 6;
+/// and, once per session whose station it knows, a repeating free production job there
+/// (`Train` of the levy recipe), so production runs at every step of the ladder.
+fn pick_orders(counts: &Mutex<Counts>, round: u64, rng: &mut StdRng) -> Vec<(u64, u32, Command)> {
+    let Ok(mut c) = counts.lock() else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -84,7 +96,20 @@ fn pick_orders(
                 pos.q + rng.random_range(-6..=6),
                 pos.r + rng.random_range(-6..=6),
             );
-            out.push((i as u64, round as u32, unit, to));
+            out.push((i as u64, round as u32, Command::Move { unit, to }));
+        }
+    }
+    if let Some(recipe) = c.levy {
+        for (i, (station, ordered)) in c.stations.iter_mut().enumerate() {
+            if let (Some(building), false) = (*station, *ordered) {
+                *ordered = true;
+                let train = Command::Train {
+                    building,
+                    recipe,
+                    repeat: true,
+                };
+                out.push((i as u64, TRAIN_SEQ, train));
+            }
         }
     }
     out
@@ -124,6 +149,7 @@ pub async fn run_fake_edge(
         per_session: vec![[0; 2]; sessions as usize],
         empires: vec![None; sessions as usize],
         units: vec![Vec::new(); sessions as usize],
+        stations: vec![(None, false); sessions as usize],
         views: vec![BTreeSet::new(); sessions as usize],
         ..Counts::default()
     }));
@@ -160,8 +186,8 @@ pub async fn run_fake_edge(
             _ = order.tick(), if wander && Instant::now() < clock.stop_commands_at => {
                 order_round += 1;
                 let orders = pick_orders(&counts, order_round, &mut rng);
-                for (session, seq, unit, to) in orders {
-                    let command = SessionCommand { session, seq, command: Command::Move { unit, to } };
+                for (session, seq, command) in orders {
+                    let command = SessionCommand { session, seq, command };
                     up[session as usize] += EdgeToRegion::Command(command.clone()).encode().len() as u64;
                     // A full queue refuses the order, as an edge would.
                     let _ = client.command(command);
@@ -192,6 +218,7 @@ pub async fn run_fake_edge(
     out.joined = c.joined;
     out.refused = c.refused;
     out.recorded = std::mem::take(&mut c.recorded);
+    out.trains = c.trains;
     Ok(out)
 }
 
@@ -205,6 +232,18 @@ fn on_event(counts: &Mutex<Counts>, event: EdgeLinkEvent, live: &Live) {
                 .and_then(|s| c.empires.get_mut(s))
             {
                 *slot = Some(j.empire);
+            }
+            if c.levy.is_none() {
+                c.levy = j
+                    .catalog
+                    .recipes
+                    .iter()
+                    .find(|r| {
+                        r.producer == EntityKind::Station
+                            && r.inputs.is_empty()
+                            && matches!(r.output, RecipeOutput::Resources(_))
+                    })
+                    .map(|r| r.id);
             }
             c.joined += 1;
             live.connected.fetch_add(1, Ordering::Relaxed);
@@ -316,9 +355,11 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
                     .resources = r;
             }
             LinkServerMsg::CommandAck { seq } => {
+                c.trains[0] += u64::from(seq == TRAIN_SEQ);
                 emit(c, session, ServerMsg::CommandAck { seq }, live)
             }
             LinkServerMsg::CommandRejected { seq, error } => {
+                c.trains[1] += u64::from(seq == TRAIN_SEQ);
                 emit(c, session, ServerMsg::CommandRejected { seq, error }, live)
             }
             LinkServerMsg::Social(m) => emit(c, session, ServerMsg::Social(m), live),
@@ -346,6 +387,15 @@ fn emit(c: &mut Counts, session: u64, msg: ServerMsg, live: &Live) {
             && let Some(units) = c.units.get_mut(idx)
         {
             track_units(units, empire, u);
+            let station = u
+                .appeared
+                .iter()
+                .find(|e| e.owner == empire && e.kind == EntityKind::Station);
+            if let (Some(e), Some(slot)) = (station, c.stations.get_mut(idx))
+                && slot.0.is_none()
+            {
+                slot.0 = Some(e.id);
+            }
         }
         if session == 0 {
             c.recorded.push(u.clone());

@@ -346,7 +346,7 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
     ));
     m.fake_edge = Some(edge?);
     m.ticks = mon.ticks;
-    m.notes.push("topology \"region-only\": traffic is what the region sends each session, in client-message bytes (no transport overhead); with behaviour \"wander\" each session moves a unit every 2.5 s; no RTT or staleness".into());
+    m.notes.push("topology \"region-only\": traffic is what the region sends each session, in client-message bytes (no transport overhead); with behaviour \"wander\" each session moves a unit every 2.5 s and runs a repeating levy job at its station; no RTT or staleness".into());
     region.shutdown().await?;
     Ok(m)
 }

@@ -130,6 +130,27 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
                 st.tick_p99_ms.map_or("-".into(), |p| format!("{p:.2}")),
                 if st.passed { "ok" } else { "over the limit" }
             );
+            if let Some(t) = &st.sets {
+                let _ = writeln!(
+                    out,
+                    "      median / p99 ms: commands {:.2} / {:.2}, simulation {:.2} / {:.2}, vision {:.2} / {:.2}, sync {:.2} / {:.2}",
+                    t.commands.median,
+                    t.commands.p99,
+                    t.simulation.median,
+                    t.simulation.p99,
+                    t.vision.median,
+                    t.vision.p99,
+                    t.sync.median,
+                    t.sync.p99
+                );
+            }
+            let _ = writeln!(
+                out,
+                "      production jobs {}, peak rss {} MiB",
+                st.production_jobs,
+                st.peak_rss_kib
+                    .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0))
+            );
         }
         let _ = writeln!(
             out,

@@ -23,6 +23,9 @@ pub enum NpcPattern {
     /// is reinforced back to its strength every second, so the battle lasts (bench/README.md,
     /// `skirmish`).
     Skirmish,
+    /// Every fourth unit fights, in fights of 100 (50 a side, reinforced like `Skirmish`)
+    /// spread evenly over the map; the rest wander (the `capacity-region` ladder).
+    Front,
 }
 
 impl std::str::FromStr for NpcPattern {
@@ -34,8 +37,9 @@ impl std::str::FromStr for NpcPattern {
             "battle" => Ok(Self::Battle),
             "columns" => Ok(Self::Columns),
             "skirmish" => Ok(Self::Skirmish),
+            "front" => Ok(Self::Front),
             other => Err(format!(
-                "unknown pattern {other:?}; use wander, battle, columns or skirmish"
+                "unknown pattern {other:?}; use wander, battle, columns, skirmish or front"
             )),
         }
     }

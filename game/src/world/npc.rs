@@ -10,6 +10,7 @@
 use super::components::{NEUTRAL_EMPIRE, Npc, Path, Position, Weapon};
 use super::resources::{Dirty, WorldMap};
 use super::schedule::{RegionPlugin, SimulationStep};
+use super::skirmish;
 use super::spawn::{UnitSpec, spawn_entity};
 use crate::config::{LoadConfig, MAX_NPCS, NpcPattern};
 use crate::map::GameMap;
@@ -63,7 +64,7 @@ impl RegionPlugin for NpcPlugin {
     fn build(&self, world: &mut World, schedule: &mut Schedule) {
         world.insert_resource(PlanCursor::default());
         schedule.add_systems(
-            (super::skirmish::reinforce, plan_npcs)
+            (skirmish::reinforce, plan_npcs)
                 .chain()
                 .in_set(SimulationStep::Plan),
         );
@@ -246,7 +247,8 @@ fn place(
 ) -> Option<(Hex, NpcPlan)> {
     let i = i as usize;
     match load.pattern {
-        NpcPattern::Wander => {
+        // A `front`'s NPCs that do not fight wander.
+        NpcPattern::Wander | NpcPattern::Front => {
             let n = ctx.passable.len().max(1);
             let idx = usize::try_from(next_u64(rng) % n as u64).unwrap_or(0);
             ctx.passable.get(idx).map(|h| (*h, NpcPlan::Wander))
@@ -256,11 +258,8 @@ fn place(
             let pos = random_near(map, rng, spot, BATTLE_RADIUS).unwrap_or(spot);
             Some((pos, NpcPlan::Battle { spot }))
         }
-        NpcPattern::Skirmish => {
-            let spot = super::skirmish::skirmish_spot(map)?;
-            let pos = random_near(map, rng, spot, BATTLE_RADIUS).unwrap_or(spot);
-            Some((pos, NpcPlan::Battle { spot }))
-        }
+        // Every NPC fights ([`skirmish::fighter`]): none is placed here without a spot.
+        NpcPattern::Skirmish => None,
         NpcPattern::Columns => {
             let n = ctx.rows.len().max(1);
             let (r, q_min, q_max) = *ctx.rows.get(i % n)?;
@@ -300,7 +299,7 @@ pub(crate) fn spawn_npc(
     let mut e = world.entity_mut(entity);
     e.insert((Npc, brain));
     if side.is_some() {
-        e.insert(super::skirmish::Skirmisher);
+        e.insert(skirmish::Skirmisher);
     } else {
         e.remove::<Weapon>();
     }
@@ -328,12 +327,20 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         spots: battle_spots(&map),
         rows: column_rows(&map),
     };
+    let (fights, per_side) = skirmish::fights(&map, load, &ctx.passable);
     let mut spawned = 0;
-    let skirmish = load.pattern == NpcPattern::Skirmish;
     for i in 0..load.npc_count.min(MAX_NPCS) {
         let mut rng = load.npc_seed ^ u64::from(i).wrapping_mul(0xd6e8_feb8_6659_fd93);
         next_u64(&mut rng);
-        let Some((pos, plan)) = place(&map, load, i, &mut rng, &ctx) else {
+        let fighter = skirmish::fighter(load, i, &fights);
+        let placed = match fighter {
+            Some((spot, _)) => {
+                let pos = random_near(&map, &mut rng, spot, BATTLE_RADIUS).unwrap_or(spot);
+                Some((pos, NpcPlan::Battle { spot }))
+            }
+            None => place(&map, load, i, &mut rng, &ctx),
+        };
+        let Some((pos, plan)) = placed else {
             continue;
         };
         let kind = if i.is_multiple_of(4) {
@@ -341,12 +348,10 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         } else {
             EntityKind::Frigate
         };
-        let side = skirmish.then(|| super::skirmish::SIDES[i as usize % 2]);
+        let side = fighter.map(|(_, side)| side);
         spawn_npc(world, kind, pos, NpcBrain { plan, rng }, side);
         spawned += 1;
     }
-    if skirmish {
-        super::skirmish::start(world, load);
-    }
+    skirmish::start(world, load, fights, per_side);
     spawned
 }
