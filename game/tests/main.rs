@@ -23,6 +23,7 @@ mod economy_rejections;
 mod economy_restore;
 mod link;
 mod link_db_queue_full;
+mod link_edge_closes_unread;
 mod link_edge_stops_reading;
 mod link_mtls_ca;
 mod link_mtls_no_client_cert;

@@ -125,11 +125,16 @@ impl EdgeClient {
     /// Close the link with `Normal` and wait (bounded by the driver's flush timeout) until
     /// the connection is closed; returns the close code.
     pub async fn close(self) -> u8 {
-        self.link
-            .lock()
+        let Self {
+            link, events, task, ..
+        } = self;
+        // Nobody reads events any more: a driver waiting to hand one on a full queue must
+        // not wait for ever, or the close never completes.
+        drop(events);
+        link.lock()
             .close(starlane_protocol::link::CloseCode::Normal, "edge done");
-        self.link.wake();
-        self.task.await.unwrap_or(0)
+        link.wake();
+        task.await.unwrap_or(0)
     }
 }
 
@@ -187,8 +192,13 @@ impl RegionPeer {
     /// Close the link with `code` and wait (bounded by the driver's flush timeout) until the
     /// connection is closed; returns the close code.
     pub async fn close(self, code: starlane_protocol::link::CloseCode) -> u8 {
-        self.link.lock().close(code, "region done");
-        self.link.wake();
-        self.task.await.unwrap_or(0)
+        let Self {
+            link, events, task, ..
+        } = self;
+        // As for the edge: no event is read after this, so none may hold the driver up.
+        drop(events);
+        link.lock().close(code, "region done");
+        link.wake();
+        task.await.unwrap_or(0)
     }
 }
