@@ -50,12 +50,7 @@ fn scene(empires: u32, stealth: bool) -> (GameMap, Vision, Vec<(u32, Hex)>, u32)
         config.map_seed,
         config.asteroid_percent,
     );
-    let passable: Vec<Hex> = map
-        .cells()
-        .iter()
-        .copied()
-        .filter(|h| map.is_passable(*h))
-        .collect();
+    let passable = map.passable_cells();
     let range = config.vision.get(EntityKind::Scout);
     let mut vision = Vision::new(&map);
     let mut rng = 0x5eed_u64;

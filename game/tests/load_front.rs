@@ -12,12 +12,7 @@ const NPCS: u32 = 2_000;
 
 fn spots(sim: &RegionSim) -> Vec<Hex> {
     let map = sim.map();
-    let passable: Vec<Hex> = map
-        .cells()
-        .iter()
-        .copied()
-        .filter(|h| map.is_passable(*h))
-        .collect();
+    let passable = map.passable_cells();
     let load = LoadConfig {
         npc_count: NPCS,
         pattern: NpcPattern::Front,

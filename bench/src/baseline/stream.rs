@@ -100,12 +100,7 @@ impl World {
             config.map_seed,
             config.asteroid_percent,
         );
-        let passable: Vec<Hex> = map
-            .cells()
-            .iter()
-            .copied()
-            .filter(|h| map.is_passable(*h))
-            .collect();
+        let passable = map.passable_cells();
         let visible = vec![false; map.cell_count()];
         let mut world = Self {
             rng: Rng(seed),

@@ -93,6 +93,15 @@ impl GameMap {
         &self.cells
     }
 
+    /// Every passable hex (on the map, not an asteroid), in the order of [`GameMap::cells`].
+    pub fn passable_cells(&self) -> Vec<Hex> {
+        self.cells
+            .iter()
+            .copied()
+            .filter(|h| self.is_passable(*h))
+            .collect()
+    }
+
     /// Index of `h` in [`GameMap::cells`], or `None` off the map.
     pub fn cell_index(&self, h: Hex) -> Option<usize> {
         self.index.get(h)

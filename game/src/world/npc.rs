@@ -318,12 +318,7 @@ struct PlaceCtx {
 pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
     let map = world.resource::<WorldMap>().map.clone();
     let ctx = PlaceCtx {
-        passable: map
-            .cells()
-            .iter()
-            .copied()
-            .filter(|h| map.is_passable(*h))
-            .collect(),
+        passable: map.passable_cells(),
         spots: battle_spots(&map),
         rows: column_rows(&map),
     };
