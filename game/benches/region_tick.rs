@@ -1,13 +1,14 @@
 //! Criterion bench of one whole region tick, headless (`RegionSim::step`, no IO): S sessions
-//! on one link, each its own empire with its starting units, and N wandering NPCs on the
-//! default map, combat and production on. Each sample is one tick after a warm-up of 40, so
+//! on one link, each its own empire with its starting units, and N NPCs on the default map
+//! (`wander`, or `front`: a quarter of them fighting), combat and production on. Each sample is one tick after a warm-up of 40, so
 //! the sessions' views are synced and the NPCs spread. Reported per tick: the figure issue
 //! 14's ladder is made of, without the fake edge or the link.
 //!
-//! `cargo bench -p starlane-game --bench region_tick` (about a minute). For instruction
+//! `cargo bench -p starlane-game --bench region_tick` (about two minutes). For instruction
 //! counts: `REGION_TICKS=20 REGION_SCENE=400x20000 valgrind --tool=callgrind <bench binary>`
 //! steps 20 ticks of that scene after the warm-up, without criterion (run it with
-//! `REGION_TICKS=0` too, and subtract, to leave the ticks alone).
+//! `REGION_TICKS=0` too, and subtract, to leave the ticks alone); `REGION_PATTERN=front`
+//! for the fighting load.
 
 use criterion::{BenchmarkId, Criterion, criterion_group};
 use starlane_game::map::GameMap;
@@ -26,8 +27,8 @@ const WARMUP_TICKS: u32 = 40;
 
 const LINK: LinkId = 1;
 
-/// A region with `sessions` sessions and `npcs` wandering NPCs, warmed up.
-fn scene(sessions: u32, npcs: u32) -> RegionSim {
+/// A region with `sessions` sessions and `npcs` NPCs moving by `pattern`, warmed up.
+fn scene(sessions: u32, npcs: u32, pattern: NpcPattern) -> RegionSim {
     let config = RegionConfig {
         pirates: 0,
         economy: EconomyConfig {
@@ -47,7 +48,7 @@ fn scene(sessions: u32, npcs: u32) -> RegionSim {
     sim.load_units(&[]);
     let load = LoadConfig {
         npc_count: npcs,
-        pattern: NpcPattern::Wander,
+        pattern,
         npc_seed: 7,
     };
     sim.spawn_load(&load);
@@ -76,23 +77,29 @@ fn scene(sessions: u32, npcs: u32) -> RegionSim {
 
 fn region_tick(c: &mut Criterion) {
     let mut group = c.benchmark_group("region_tick");
-    for (sessions, npcs) in SCENES {
-        let mut sim = scene(sessions, npcs);
-        let id = BenchmarkId::new("wander", format!("{sessions}x{npcs}"));
-        group.bench_function(id, |b| b.iter(|| black_box(sim.step().len())));
+    for (name, pattern) in [("wander", NpcPattern::Wander), ("front", NpcPattern::Front)] {
+        for (sessions, npcs) in SCENES {
+            let mut sim = scene(sessions, npcs, pattern);
+            let id = BenchmarkId::new(name, format!("{sessions}x{npcs}"));
+            group.bench_function(id, |b| b.iter(|| black_box(sim.step().len())));
+        }
     }
     group.finish();
 }
 
 /// `REGION_TICKS` mode: step a fixed number of ticks of one scene, for instruction counts.
-fn fixed(ticks: u32, scene_name: &str) {
+fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern) {
     let (sessions, npcs) = scene_name
         .split_once('x')
         .and_then(|(s, n)| Some((s.parse().ok()?, n.parse().ok()?)))
         .unwrap_or((400, 20_000));
-    let mut sim = scene(sessions, npcs);
+    let mut sim = scene(sessions, npcs, pattern);
     let frames: usize = (0..ticks).map(|_| sim.step().len()).sum();
-    println!("{sessions} sessions, {npcs} NPCs: {ticks} ticks, {frames} frames");
+    let (shots, destroyed) = sim.combat_totals();
+    println!(
+        "{sessions} sessions, {npcs} NPCs ({pattern:?}): {ticks} ticks, {frames} frames, \
+         {shots} shots, {destroyed} destroyed"
+    );
 }
 
 fn config() -> Criterion {
@@ -114,7 +121,11 @@ fn main() {
         .and_then(|t| t.parse().ok())
     {
         let scene = std::env::var("REGION_SCENE").unwrap_or_default();
-        fixed(ticks, &scene);
+        let pattern = std::env::var("REGION_PATTERN")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(NpcPattern::Wander);
+        fixed(ticks, &scene, pattern);
         return;
     }
     benches();

@@ -13,9 +13,11 @@ use crate::world::components::{
     Weapon,
 };
 use crate::world::resources::{CombatGrid, Counters, Dirty, EntityIndex, TickCount, WorldMap};
+use crate::world::skirmish::Skirmisher;
 use crate::world::spawn::despawn_entity;
 use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
+use rustc_hash::FxHashMap;
 use starlane_protocol::{EmpireId, EntityId, Hex};
 
 /// Ticks between two target scans of an idle unit without an attack order.
@@ -43,6 +45,7 @@ enum Ordered {
 }
 
 /// A hostile candidate for a target: what the shooter may fire at.
+#[derive(Debug, Clone, Copy)]
 struct Candidate {
     entity: Entity,
     owner: EmpireId,
@@ -59,10 +62,11 @@ pub(super) fn fight(world: &mut World) {
     }
     let tick = world.resource::<TickCount>().0;
     let shooters = shooters(world);
+    let targets = targets(world);
     let mut shots: Vec<(Shooter, EntityId)> = Vec::new();
     for s in &shooters {
         let target = match s.order {
-            Some(order) => match ordered(world, s, order.target) {
+            Some(order) => match ordered(world, &targets, s, order.target) {
                 Ordered::Gone => {
                     end_order(world, s.entity);
                     None
@@ -86,7 +90,7 @@ pub(super) fn fight(world: &mut World) {
                 && (tick < s.weapon.ready_at.saturating_add(ACQUIRE_EVERY)
                     || tick.wrapping_add(s.id).is_multiple_of(ACQUIRE_EVERY)) =>
             {
-                acquire(world, s, tick, settings.retaliation_ticks)
+                acquire(world, &targets, s, tick, settings.retaliation_ticks)
             }
             None => None,
         };
@@ -130,8 +134,55 @@ fn shooters(world: &mut World) -> Vec<Shooter> {
     out
 }
 
-/// `id` as a target of `shooter`: alive, hostile, a combatant, and seen by the shooter's
-/// empire (neutral pirates have no vision and fire at what is in range).
+/// Every unit that may be a target this tick (alive, a combatant: not the synthetic load
+/// except the skirmish's sides, not a resource field), by id, as the fight starts. Targets
+/// are chosen before any shot lands and choosing changes none of this, so choices made from
+/// it equal choices made from the world (shots land against the world, [`candidate`]).
+fn targets(world: &mut World) -> FxHashMap<EntityId, Candidate> {
+    let mut q = world.query_filtered::<(
+        Entity,
+        &StableId,
+        &Owner,
+        &Health,
+        &Position,
+        Option<&Weapon>,
+    ), (Or<(Without<Npc>, With<Skirmisher>)>, Without<Deposit>)>();
+    q.iter(world)
+        .filter(|(.., health, _, _)| health.0 > 0)
+        .map(|(entity, id, owner, health, pos, weapon)| {
+            let c = Candidate {
+                entity,
+                owner: owner.0,
+                health: health.0,
+                pos: pos.0,
+                attack: weapon.map_or(0, |w| w.attack),
+            };
+            (id.0, c)
+        })
+        .collect()
+}
+
+/// `id` as a target `shooter` may choose, from the tick's `targets`: hostile, and seen by
+/// the shooter's empire (neutral pirates have no vision and fire at what is in range). The
+/// same rule as [`candidate`], without touching the world per unit looked at.
+fn choosable<'a>(
+    targets: &'a FxHashMap<EntityId, Candidate>,
+    vision: &Vision,
+    shooter: &Shooter,
+    id: EntityId,
+) -> Option<&'a Candidate> {
+    let c = targets.get(&id)?;
+    if id == shooter.id || c.owner == shooter.owner {
+        return None;
+    }
+    if shooter.owner != NEUTRAL_EMPIRE && !vision.sees(shooter.owner, id) {
+        return None;
+    }
+    Some(c)
+}
+
+/// `id` as a target of `shooter` now, as shots land: alive, hostile, a combatant, and seen
+/// by the shooter's empire (neutral pirates have no vision and fire at what is in range).
 fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate> {
     if id == shooter.id {
         return None;
@@ -141,7 +192,7 @@ fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate
     let owner = e.get::<Owner>()?.0;
     let health = e.get::<Health>()?.0;
     // Synthetic load is no target, except the skirmish's fighting sides.
-    let npc = e.contains::<Npc>() && !e.contains::<crate::world::skirmish::Skirmisher>();
+    let npc = e.contains::<Npc>() && !e.contains::<Skirmisher>();
     if owner == shooter.owner || health == 0 || npc || e.contains::<Deposit>() {
         return None;
     }
@@ -158,8 +209,13 @@ fn candidate(world: &World, shooter: &Shooter, id: EntityId) -> Option<Candidate
 }
 
 /// Where an attack order stands this tick.
-fn ordered(world: &World, shooter: &Shooter, target: EntityId) -> Ordered {
-    match candidate(world, shooter, target) {
+fn ordered(
+    world: &World,
+    targets: &FxHashMap<EntityId, Candidate>,
+    shooter: &Shooter,
+    target: EntityId,
+) -> Ordered {
+    match choosable(targets, world.resource::<Vision>(), shooter, target) {
         None => Ordered::Gone,
         Some(c) if c.pos.distance(shooter.pos) <= shooter.weapon.range => Ordered::InRange(target),
         Some(c) => Ordered::Chase(c.pos),
@@ -168,26 +224,31 @@ fn ordered(world: &World, shooter: &Shooter, target: EntityId) -> Ordered {
 
 /// The best hostile in weapon range that the shooter's empire may engage without an order
 /// ([`Hostilities::may_engage`]): highest [`target_score`], then lowest id.
-fn acquire(world: &World, shooter: &Shooter, tick: u32, window: u32) -> Option<EntityId> {
+fn acquire(
+    world: &World,
+    targets: &FxHashMap<EntityId, Candidate>,
+    shooter: &Shooter,
+    tick: u32,
+    window: u32,
+) -> Option<EntityId> {
     let hostilities = world.resource::<Hostilities>();
-    let mut in_range = Vec::new();
+    let vision = world.resource::<Vision>();
+    let mut best = None;
     world.resource::<CombatGrid>().0.for_each_in_range(
         shooter.pos,
         shooter.weapon.range,
-        |id, _| in_range.push(id),
-    );
-    in_range
-        .into_iter()
-        .filter_map(|id| {
-            let c = candidate(world, shooter, id)?;
+        |id, _| {
+            let Some(c) = choosable(targets, vision, shooter, id) else {
+                return;
+            };
             if !hostilities.may_engage(shooter.owner, c.owner, tick, window) {
-                return None;
+                return;
             }
             let score = target_score(c.health, c.pos.distance(shooter.pos), c.attack);
-            Some((score, std::cmp::Reverse(id)))
-        })
-        .max()
-        .map(|(_, std::cmp::Reverse(id))| id)
+            best = best.max(Some((score, std::cmp::Reverse(id))));
+        },
+    );
+    best.map(|(_, std::cmp::Reverse(id))| id)
 }
 
 /// The order ends: drop it and stand.
