@@ -11,6 +11,7 @@ mod impair_large_messages;
 mod impair_proxy_echo;
 mod impair_proxy_encrypted;
 mod impair_proxy_loss;
+mod region_slopes;
 mod scenario_config;
 mod smoke;
 mod storm_smoke;

@@ -23,6 +23,7 @@ fn every_shipped_scenario_is_valid() {
         "lossy",
         "processes",
         "capacity-region",
+        "capacity-region-slopes",
         "capacity-edge",
         "storm",
         "storm-smoke",
@@ -37,7 +38,14 @@ fn every_shipped_scenario_is_valid() {
     assert_ne!(up.seed, down.seed, "independent draws each way");
     let cap = shipped("capacity-region");
     assert_eq!(cap.topology, Topology::RegionOnly);
-    assert_eq!(cap.capacity.unwrap().kind, CapacityKind::Region);
+    let section = cap.capacity.unwrap();
+    assert_eq!(section.kind, CapacityKind::Region);
+    assert!(
+        section.stop_over_limit,
+        "a capacity search stops at the limit"
+    );
+    let slopes = shipped("capacity-region-slopes").capacity.unwrap();
+    assert!(!slopes.stop_over_limit, "a slope sweep runs every step");
     assert_eq!(
         shipped("smoke").clients.udp + shipped("smoke").clients.webtransport,
         5

@@ -6,6 +6,7 @@ use crate::scenario::config::{CapacitySection, Scenario};
 use crate::scenario::measure::{Measured, run_region_only};
 use crate::scenario::progress::Progress;
 use crate::scenario::result::TickStats;
+use crate::scenario::slopes::{Series, series};
 use serde::Serialize;
 use std::net::{Ipv4Addr, UdpSocket};
 use std::sync::Arc;
@@ -42,6 +43,11 @@ pub struct Step {
     pub production_jobs: u64,
     /// Peak resident memory of the runner (region and fake edge) so far, KiB.
     pub peak_rss_kib: Option<u64>,
+    /// Cores the region used while measured (its CPU seconds per second: its runtime and
+    /// tick threads).
+    pub region_cores: Option<f64>,
+    /// Cores the fake edge (the rest of the runner) used while measured.
+    pub fake_edge_cores: Option<f64>,
 }
 
 /// The region sweep.
@@ -51,8 +57,11 @@ pub struct RegionSweep {
     pub limit_ms: f64,
     /// Steps run, in order (the sweep stops at the first failure).
     pub steps: Vec<Step>,
-    /// The largest passing `[sessions, npcs]`.
+    /// The largest passing `[sessions, npcs]` (the last passing step before the first
+    /// failure).
     pub largest_passing: Option<[u32; 2]>,
+    /// Tick time against NPCs and against sessions, each with the other fixed.
+    pub series: Vec<Series>,
 }
 
 /// Edge throughput under ping load.
@@ -81,7 +90,8 @@ pub struct Ceiling {
     pub echoes_per_sec: f64,
 }
 
-/// Sweep `[sessions, npcs]` steps upward on a region-only run until tick p99 reaches the limit.
+/// Sweep `[sessions, npcs]` steps upward on a region-only run until tick p99 reaches the limit
+/// (or through every step, when `stop_over_limit` is false).
 pub async fn region_sweep(
     scenario: &Scenario,
     cap: &CapacitySection,
@@ -90,6 +100,7 @@ pub async fn region_sweep(
     let mut steps = Vec::new();
     let mut last = Measured::default();
     let mut largest_passing = None;
+    let mut failed = false;
     for &[sessions, npcs] in &cap.steps {
         let mut s = scenario.clone();
         s.clients.sessions = sessions;
@@ -109,15 +120,28 @@ pub async fn region_sweep(
             passed,
             production_jobs: last.fake_edge.as_ref().map_or(0, |f| f.trains[0]),
             peak_rss_kib: last.processes.first().and_then(|p| p.2),
+            region_cores: last.region_cpu.map(|c| c / cap.step_secs as f64),
+            fake_edge_cores: last
+                .processes
+                .first()
+                .and_then(|p| p.1)
+                .zip(last.region_cpu)
+                .map(|(all, region)| (all - region) / cap.step_secs as f64),
             sets: stats,
         });
         if !passed {
-            break;
+            failed = true;
+            if cap.stop_over_limit {
+                break;
+            }
         }
-        largest_passing = Some([sessions, npcs]);
+        if !failed {
+            largest_passing = Some([sessions, npcs]);
+        }
     }
     let region = RegionSweep {
         limit_ms: cap.tick_p99_limit_ms,
+        series: series(&steps),
         steps,
         largest_passing,
     };

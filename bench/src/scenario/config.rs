@@ -186,6 +186,10 @@ pub struct CapacitySection {
     /// Region sweep: a step passes when tick p99 is below this.
     #[serde(default = "default_tick_limit")]
     pub tick_p99_limit_ms: f64,
+    /// Region sweep: stop at the first step over the limit (a capacity search); false runs
+    /// every step (a slope sweep: tick time against sessions and against NPCs).
+    #[serde(default = "default_stop_over_limit")]
+    pub stop_over_limit: bool,
     /// Edge: echoes of the plain-UDP loopback ceiling measurement.
     #[serde(default = "default_ceiling_count")]
     pub ceiling_count: u64,
@@ -193,6 +197,9 @@ pub struct CapacitySection {
 
 fn default_step_secs() -> u64 {
     5
+}
+fn default_stop_over_limit() -> bool {
+    true
 }
 fn default_tick_limit() -> f64 {
     25.0

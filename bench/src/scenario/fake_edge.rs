@@ -11,6 +11,7 @@
 use crate::scenario::clients::{Clock, Live, Window};
 use anyhow::{Context, bail};
 use rand::{Rng, SeedableRng, rngs::StdRng};
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_game::RegionHandle;
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent, QueueLimits};
@@ -22,7 +23,7 @@ use starlane_protocol::link::{
 use starlane_protocol::{
     Command, EmpireId, EntityChange, EntityId, EntityKind, EntityState, Hex, RecipeId, Update,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -61,8 +62,12 @@ struct Counts {
     trains: [u64; 2],
     /// The link's entity mirror.
     mirror: HashMap<EntityId, EntityState>,
-    /// Per session: the ids in its view, sorted.
-    views: Vec<BTreeSet<EntityId>>,
+    /// Per session: the ids in its view.
+    views: Vec<FxHashSet<EntityId>>,
+    /// Per entity: the sessions whose view holds it (the views turned around, so that a
+    /// tick's changes reach the sessions that see them at the cost of what is sent, not of
+    /// sessions times views).
+    watchers: FxHashMap<EntityId, Vec<u32>>,
     /// The current tick's entity changes, not yet handed to every session.
     pending: Pending,
 }
@@ -150,7 +155,7 @@ pub async fn run_fake_edge(
         empires: vec![None; sessions as usize],
         units: vec![Vec::new(); sessions as usize],
         stations: vec![(None, false); sessions as usize],
-        views: vec![BTreeSet::new(); sessions as usize],
+        views: vec![FxHashSet::default(); sessions as usize],
         ..Counts::default()
     }));
 
@@ -268,31 +273,39 @@ fn entities(c: &mut Counts, frame: EntityFrame, live: &Live) {
 }
 
 /// Messages of `tick` begin: hand the previous tick's changes to the sessions that got no
-/// view for it (they still see their entities change).
+/// view for it (they still see their entities change), each session's sorted by id.
 fn start_tick(c: &mut Counts, tick: u32, live: &Live) {
     if tick == c.pending.tick {
         return;
     }
     let pending = std::mem::take(&mut c.pending);
-    if !pending.changes.is_empty() {
-        for session in 0..c.views.len() as u64 {
-            if pending.done.contains(&session) {
-                continue;
-            }
-            let mut u = Update {
-                tick: pending.tick,
-                ..Update::default()
-            };
-            changes_in_view(c, session, &pending.changes, &mut u);
-            if !u.changed.is_empty() {
-                emit(c, session, ServerMsg::Update(u), live);
+    let mut per_session: Vec<Vec<EntityChange>> = vec![Vec::new(); c.views.len()];
+    for (id, change) in &pending.changes {
+        for s in c.watchers.get(id).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(changed) = per_session.get_mut(*s as usize)
+                && !pending.done.contains(&u64::from(*s))
+            {
+                changed.push(change.clone());
             }
         }
+    }
+    for (session, mut changed) in per_session.into_iter().enumerate() {
+        if changed.is_empty() {
+            continue;
+        }
+        changed.sort_unstable_by_key(|ch| ch.id);
+        let u = Update {
+            tick: pending.tick,
+            changed,
+            ..Update::default()
+        };
+        emit(c, session as u64, ServerMsg::Update(u), live);
     }
     c.pending.tick = tick;
 }
 
-/// The changes of the ids in `session`'s view.
+/// The changes of the ids in `session`'s view, sorted by id (walking the smaller of the
+/// view and the changes).
 fn changes_in_view(
     c: &Counts,
     session: u64,
@@ -302,8 +315,21 @@ fn changes_in_view(
     let Some(view) = usize::try_from(session).ok().and_then(|s| c.views.get(s)) else {
         return;
     };
-    u.changed
-        .extend(view.iter().filter_map(|id| changes.get(id)).cloned());
+    let start = u.changed.len();
+    if changes.len() <= view.len() {
+        u.changed.extend(
+            changes
+                .iter()
+                .filter(|(id, _)| view.contains(*id))
+                .map(|(_, ch)| ch.clone()),
+        );
+    } else {
+        u.changed
+            .extend(view.iter().filter_map(|id| changes.get(id)).cloned());
+    }
+    if let Some(added) = u.changed.get_mut(start..) {
+        added.sort_unstable_by_key(|ch| ch.id);
+    }
 }
 
 /// A session's update from its view change: left ids, the tick's changes of the ids it
@@ -318,7 +344,9 @@ fn view_update(c: &mut Counts, session: u64, v: ViewChange) -> Update {
     let idx = usize::try_from(session).unwrap_or(usize::MAX);
     if let Some(view) = c.views.get_mut(idx) {
         for id in &u.disappeared {
-            view.remove(id);
+            if view.remove(id) {
+                unwatch(&mut c.watchers, *id, idx);
+            }
         }
     }
     if v.tick == c.pending.tick {
@@ -330,10 +358,26 @@ fn view_update(c: &mut Counts, session: u64, v: ViewChange) -> Update {
         .filter_map(|id| c.mirror.get(id))
         .cloned()
         .collect();
-    if let Some(view) = c.views.get_mut(idx) {
-        view.extend(v.entered);
+    if let (Some(view), Ok(s)) = (c.views.get_mut(idx), u32::try_from(idx)) {
+        for id in v.entered {
+            if view.insert(id) {
+                c.watchers.entry(id).or_default().push(s);
+            }
+        }
     }
     u
+}
+
+/// Take session `idx` off the watchers of `id`.
+fn unwatch(watchers: &mut FxHashMap<EntityId, Vec<u32>>, id: EntityId, idx: usize) {
+    if let Some(list) = watchers.get_mut(&id) {
+        if let Some(at) = list.iter().position(|s| *s as usize == idx) {
+            list.swap_remove(at);
+        }
+        if list.is_empty() {
+            watchers.remove(&id);
+        }
+    }
 }
 
 /// One session's messages: acks as they are, its view and resources as one update.

@@ -9,10 +9,11 @@ use crate::scenario::config::{Behaviour, ImpairMode, Scenario, Topology};
 use crate::scenario::fake_edge::{FakeEdgeOutcome, run_fake_edge};
 use crate::scenario::procstat::Proc;
 use crate::scenario::progress::Progress;
+use crate::scenario::region_runtime::{RegionRuntime, region_cpu_secs};
 use crate::scenario::staleness::{Convergence, TruthHistory};
 use crate::scenario::topology::Servers;
 use anyhow::Context;
-use starlane_game::{LoadConfig, Region, RegionConfig, RegionHandle, TickSample};
+use starlane_game::{LoadConfig, RegionConfig, RegionHandle, TickSample};
 use starlane_protocol::Update;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,6 +41,9 @@ pub struct Measured {
     pub processes: Vec<(String, Option<f64>, Option<u64>)>,
     /// The edge's CPU seconds during the measurement, and what it covers.
     pub edge_cpu: Option<(f64, &'static str)>,
+    /// The region's CPU seconds during the measurement ("region-only": its runtime's and tick
+    /// threads', apart from the fake edge's).
+    pub region_cpu: Option<f64>,
     /// Notes for the result.
     pub notes: Vec<String>,
 }
@@ -310,9 +314,8 @@ pub fn region_only_config(
 /// Run the region alone with a fake edge opening `clients.sessions` sessions.
 pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
     let dir = tempfile::tempdir()?;
-    let region = Region::start(region_only_config(scenario, dir.path())?)
-        .await
-        .context("region server")?;
+    let (region_rt, region) =
+        RegionRuntime::start(region_only_config(scenario, dir.path())?).await?;
     let mut m = Measured {
         planned: u64::from(scenario.clients.sessions),
         ..Measured::default()
@@ -323,9 +326,9 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
     let procs = [("runner (region + fake edge)", Proc::SelfProcess)];
     let cpu = async {
         tokio::time::sleep_until(tokio::time::Instant::from_std(clock.measure_from)).await;
-        cpu_of(&procs)
+        (cpu_of(&procs), region_cpu_secs())
     };
-    let (mon, edge, cpu_start, ()) = tokio::join!(
+    let (mon, edge, (cpu_start, region_start), ()) = tokio::join!(
         monitor(Some(&region), clock, truth_tx),
         run_fake_edge(
             &region,
@@ -339,6 +342,7 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
         progress.follow(clock, m.planned, &live)
     );
     let used = cpu_of(&procs)[0].zip(cpu_start[0]).map(|(b, a)| b - a);
+    m.region_cpu = region_cpu_secs().zip(region_start).map(|(b, a)| b - a);
     m.processes.push((
         procs[0].0.to_string(),
         used,
@@ -347,6 +351,7 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
     m.fake_edge = Some(edge?);
     m.ticks = mon.ticks;
     m.notes.push("topology \"region-only\": traffic is what the region sends each session, in client-message bytes (no transport overhead); with behaviour \"wander\" each session moves a unit every 2.5 s and runs a repeating levy job at its station; no RTT or staleness".into());
-    region.shutdown().await?;
+    m.notes.push("topology \"region-only\": the region runs on a runtime of its own in the runner; its CPU is that of its runtime and tick threads, the fake edge's the rest of the runner's".into());
+    region_rt.stop(region).await?;
     Ok(m)
 }

@@ -65,6 +65,49 @@ pub fn draw_all(dir: &Path, r: &RunResult, h: &Histograms) -> anyhow::Result<Vec
     let rtt = dir.join("rtt_hist.svg");
     histogram(&rtt, "Round-trip time (pings)", "ms", &h.rtt_ms)?;
     files.push(rtt);
+    files.extend(slopes(dir, r)?);
+    Ok(files)
+}
+
+/// Median tick time per system set against what each series of a region sweep varies.
+fn slopes(dir: &Path, r: &RunResult) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let Some(sweep) = r.capacity.as_ref().and_then(|c| c.region.as_ref()) else {
+        return Ok(files);
+    };
+    for s in &sweep.series {
+        let path = dir.join(format!(
+            "tick_vs_{}_at_{}.svg",
+            s.varied.name().to_lowercase(),
+            s.fixed
+        ));
+        let series: Vec<(String, Vec<(f64, f64)>)> = s
+            .ms_per_1000
+            .named()
+            .iter()
+            .enumerate()
+            .map(|(i, (name, slope))| {
+                let pts = s
+                    .points
+                    .iter()
+                    .map(|(x, m)| (f64::from(*x), m.named()[i].1))
+                    .collect();
+                (format!("{name} ({slope:.3} ms per 1,000)"), pts)
+            })
+            .collect();
+        lines(
+            &path,
+            &format!(
+                "Median tick time against {} at {} {}",
+                s.varied.name(),
+                s.fixed,
+                s.varied.fixed_name()
+            ),
+            (s.varied.name(), "ms"),
+            &series,
+        )?;
+        files.push(path);
+    }
     Ok(files)
 }
 
@@ -72,6 +115,16 @@ fn time_series(
     path: &Path,
     title: &str,
     unit: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> anyhow::Result<()> {
+    lines(path, title, ("seconds after warm-up", unit), series)
+}
+
+/// One line per series; `axes` are the x and y descriptions.
+fn lines(
+    path: &Path,
+    title: &str,
+    axes: (&str, &str),
     series: &[(String, Vec<(f64, f64)>)],
 ) -> anyhow::Result<()> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
@@ -88,8 +141,8 @@ fn time_series(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_desc("seconds after warm-up")
-        .y_desc(unit)
+        .x_desc(axes.0)
+        .y_desc(axes.1)
         .draw()
         .map_err(err)?;
     for (i, (name, v)) in series.iter().enumerate() {

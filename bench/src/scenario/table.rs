@@ -146,10 +146,12 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
             }
             let _ = writeln!(
                 out,
-                "      production jobs {}, peak rss {} MiB",
+                "      production jobs {}, peak rss {} MiB, cores used: region {}, fake edge {}",
                 st.production_jobs,
                 st.peak_rss_kib
-                    .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0))
+                    .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
+                st.region_cores.map_or("-".into(), |c| format!("{c:.2}")),
+                st.fake_edge_cores.map_or("-".into(), |c| format!("{c:.2}")),
             );
         }
         let _ = writeln!(
@@ -157,6 +159,22 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
             "  largest passing (tick p99 < {} ms): {:?}",
             s.limit_ms, s.largest_passing
         );
+        for series in &s.series {
+            let m = &series.ms_per_1000;
+            let _ = writeln!(
+                out,
+                "  slope against {} at {} {} ({} steps), median ms per 1,000: total {:.3}, commands {:.3}, simulation {:.3}, vision {:.3}, sync {:.3}",
+                series.varied.name(),
+                series.fixed,
+                series.varied.fixed_name(),
+                series.points.len(),
+                m.total,
+                m.commands,
+                m.simulation,
+                m.vision,
+                m.sync
+            );
+        }
     }
     if let Some(e) = &c.edge {
         let _ = writeln!(

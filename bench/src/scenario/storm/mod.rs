@@ -18,6 +18,7 @@ use crate::scenario::config::Scenario;
 use crate::scenario::measure::Measured;
 use crate::scenario::procstat::{Proc, threads_cpu_secs};
 use crate::scenario::progress::Progress;
+use crate::scenario::region_runtime::region_cpu_secs;
 use anyhow::Context;
 use client::{ClientRecord, Counters, Phase, run_client};
 use report::{Breakdown, Counted, PhaseFigures, StormResult, Timed, histogram_total, sample};
@@ -205,11 +206,6 @@ pub async fn run_storm(
         ..Measured::default()
     };
     Ok((measured, result))
-}
-
-/// CPU seconds of the region's threads so far: its runtime's and its tick thread.
-fn region_cpu_secs() -> Option<f64> {
-    Some(threads_cpu_secs(servers::REGION_THREADS)? + threads_cpu_secs(starlane_game::TICK_THREAD)?)
 }
 
 /// Wait until every client of `c` played or gave up, or `deadline`.

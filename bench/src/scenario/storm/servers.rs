@@ -3,23 +3,20 @@
 //! can be restarted (stopped, then started again from the same data directories, so with the
 //! same UDP static key and issuer): the storm's clients then all come back at once.
 //!
-//! The region runs on a tokio runtime of its own (threads named [`REGION_THREADS`]), as it
-//! runs in a process of its own in production: its link tasks do not queue behind the edges'
-//! thousands of session tasks, and its CPU is counted apart.
+//! The region runs on a runtime of its own ([`RegionRuntime`]), as it runs in a process of its
+//! own in production: its link tasks do not queue behind the edges' thousands of session
+//! tasks, and its CPU is counted apart.
 
+use crate::scenario::region_runtime::RegionRuntime;
 use crate::scenario::storm::config::StormSection;
 use anyhow::Context;
 use starlane_edge::{DevIssuer, Edge, EdgeConfig, EdgeHandle};
-use starlane_game::{LoadConfig, Region, RegionConfig, RegionHandle};
+use starlane_game::{LoadConfig, RegionConfig, RegionHandle};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
-
-/// The name of the region's runtime threads (what its CPU is counted by; its tick thread is
-/// `region-tick`).
-pub const REGION_THREADS: &str = "storm-region";
 
 /// How long an edge may take to be welcomed by the region.
 const LINK_UP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,22 +32,10 @@ pub struct Target {
     pub key: [u8; 32],
 }
 
-/// A runtime of its own, shut down without blocking when dropped (it is dropped from async
-/// code, where a blocking shutdown would panic).
-struct OwnRuntime(Option<tokio::runtime::Runtime>);
-
-impl Drop for OwnRuntime {
-    fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
 /// The running region and edges.
 pub struct StormServers {
     region: RegionHandle,
-    region_rt: OwnRuntime,
+    region_rt: RegionRuntime,
     edges: Vec<EdgeHandle>,
     configs: Vec<EdgeConfig>,
     issuer: Arc<DevIssuer>,
@@ -118,17 +103,7 @@ impl StormServers {
         base.dev_issuer.enabled = true;
         let pki = starlane_local::dev_link_pki(dir.path())?;
         starlane_local::use_dev_link_pki(&pki, &mut region_cfg, &mut base);
-        let region_rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name(REGION_THREADS)
-            .enable_all()
-            .build()
-            .context("build the region's runtime")?;
-        let region = region_rt
-            .spawn(Region::start(region_cfg.clone()))
-            .await
-            .context("the region's start task")?
-            .context("region server")?;
+        let (region_rt, region) = RegionRuntime::start(region_cfg.clone()).await?;
         base.region_link.addr = region.link_addr();
         base.region_link.region_cert_file = region_cfg.effective_cert_paths().0;
         let issuer = Arc::new(DevIssuer::load_or_create_with_issuer(
@@ -144,7 +119,7 @@ impl StormServers {
         }
         Ok(StormServers {
             region,
-            region_rt: OwnRuntime(Some(region_rt)),
+            region_rt,
             edges,
             configs,
             issuer,
@@ -196,11 +171,7 @@ impl StormServers {
     /// Stop everything.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.stop_edges().await;
-        let stopped = match &self.region_rt.0 {
-            Some(rt) => rt.spawn(self.region.shutdown()).await,
-            None => Ok(Ok(())),
-        };
-        stopped.context("the region's stop task")??;
+        self.region_rt.stop(self.region).await?;
         Ok(())
     }
 }
