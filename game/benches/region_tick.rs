@@ -10,70 +10,16 @@
 //! `REGION_TICKS=0` too, and subtract, to leave the ticks alone); `REGION_PATTERN=front`
 //! for the fighting load.
 
+mod common;
+
+use common::scene;
 use criterion::{BenchmarkId, Criterion, criterion_group};
-use starlane_game::map::GameMap;
-use starlane_game::records::EmpireRecord;
-use starlane_game::world::{LinkId, RegionSim, TickInput};
-use starlane_game::{EconomyConfig, LoadConfig, NpcPattern, RegionConfig};
-use starlane_protocol::link::PlayerIdentity;
+use starlane_game::NpcPattern;
 use std::hint::black_box;
 use std::time::Duration;
 
 /// Sessions and NPCs of the measured scenes (the first steps of `capacity-region`).
 const SCENES: [(u32, u32); 3] = [(50, 1_000), (200, 10_000), (400, 20_000)];
-
-/// Ticks stepped before measuring.
-const WARMUP_TICKS: u32 = 40;
-
-const LINK: LinkId = 1;
-
-/// A region with `sessions` sessions and `npcs` NPCs moving by `pattern`, warmed up.
-fn scene(sessions: u32, npcs: u32, pattern: NpcPattern) -> RegionSim {
-    let config = RegionConfig {
-        pirates: 0,
-        economy: EconomyConfig {
-            start_station: false,
-            fields_per_chunk: 0,
-            ..EconomyConfig::default()
-        },
-        ..RegionConfig::default()
-    };
-    let map = GameMap::generate(
-        config.chunk_radius,
-        config.map_seed,
-        config.asteroid_percent,
-    );
-    let spawns = u32::try_from(map.spawns().len()).unwrap_or(1).max(1);
-    let mut sim = RegionSim::new(config, map);
-    sim.load_units(&[]);
-    let load = LoadConfig {
-        npc_count: npcs,
-        pattern,
-        npc_seed: 7,
-    };
-    sim.spawn_load(&load);
-    sim.push(TickInput::LinkOpened { link: LINK });
-    for i in 0..sessions {
-        let empire = 1_000 + i;
-        sim.push(TickInput::Join {
-            link: LINK,
-            session: u64::from(i) + 1,
-            player: PlayerIdentity {
-                user_id: i64::from(empire),
-                username: format!("u{empire}"),
-                command_stream: 0,
-            },
-            empire: Ok(EmpireRecord {
-                empire,
-                spawn_index: i % spawns,
-            }),
-        });
-    }
-    for _ in 0..WARMUP_TICKS {
-        sim.step();
-    }
-    sim
-}
 
 fn region_tick(c: &mut Criterion) {
     let mut group = c.benchmark_group("region_tick");
