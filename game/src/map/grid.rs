@@ -1,8 +1,8 @@
 //! Spatial grid: entities bucketed by square blocks of axial coordinates, for range queries
 //! (vision, later attack ranges) without scanning every entity.
 
+use rustc_hash::FxHashMap;
 use starlane_protocol::{EntityId, Hex};
-use std::collections::HashMap;
 
 /// Key of a grid cell.
 type CellKey = (i32, i32);
@@ -12,9 +12,9 @@ type CellKey = (i32, i32);
 #[derive(Debug, Clone)]
 pub struct SpatialGrid {
     cell_size: i32,
-    cells: HashMap<CellKey, Vec<(EntityId, Hex)>>,
+    cells: FxHashMap<CellKey, Vec<(EntityId, Hex)>>,
     /// Where each entity sits: its cell and index in that cell's bucket.
-    slots: HashMap<EntityId, (CellKey, usize)>,
+    slots: FxHashMap<EntityId, (CellKey, usize)>,
 }
 
 impl SpatialGrid {
@@ -22,8 +22,8 @@ impl SpatialGrid {
     pub fn new(cell_size: u32) -> Self {
         Self {
             cell_size: i32::try_from(cell_size.max(1)).unwrap_or(i32::MAX),
-            cells: HashMap::new(),
-            slots: HashMap::new(),
+            cells: FxHashMap::default(),
+            slots: FxHashMap::default(),
         }
     }
 

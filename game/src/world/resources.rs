@@ -11,7 +11,7 @@ use starlane_protocol::{CommandError, EmpireId, EntityId, MapInfo};
 use std::collections::{BTreeSet, HashMap};
 
 /// Size of a spatial grid cell in axial units.
-const GRID_CELL: u32 = 8;
+pub(crate) const GRID_CELL: u32 = 8;
 
 /// Installs the map, the spatial grid, the entity index, the tick counter, the save set and
 /// the counters; advances the tick counter first thing each tick.

@@ -7,17 +7,20 @@ use super::CombatSettings;
 use super::hostility::Hostilities;
 use super::report::CombatLedger;
 use super::rules::{damage, target_score, variance_permille};
+use crate::map::grid::SpatialGrid;
 use crate::map::path::find_path;
 use crate::world::components::{
     Armor, AttackOrder, Deposit, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId,
     Weapon,
 };
-use crate::world::resources::{CombatGrid, Counters, Dirty, EntityIndex, TickCount, WorldMap};
+use crate::world::resources::{
+    CombatGrid, Counters, Dirty, EntityIndex, GRID_CELL, TickCount, WorldMap,
+};
 use crate::world::skirmish::Skirmisher;
 use crate::world::spawn::despawn_entity;
 use crate::world::vision::Vision;
 use bevy_ecs::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_protocol::{EmpireId, EntityId, Hex};
 
 /// Ticks between two target scans of an idle unit without an attack order.
@@ -63,6 +66,7 @@ pub(super) fn fight(world: &mut World) {
     let tick = world.resource::<TickCount>().0;
     let shooters = shooters(world);
     let targets = targets(world);
+    let scope = Scope::of(world, &targets, tick, settings.retaliation_ticks);
     let mut shots: Vec<(Shooter, EntityId)> = Vec::new();
     for s in &shooters {
         let target = match s.order {
@@ -90,7 +94,7 @@ pub(super) fn fight(world: &mut World) {
                 && (tick < s.weapon.ready_at.saturating_add(ACQUIRE_EVERY)
                     || tick.wrapping_add(s.id).is_multiple_of(ACQUIRE_EVERY)) =>
             {
-                acquire(world, &targets, s, tick, settings.retaliation_ticks)
+                acquire(world, &targets, &scope, s, tick, settings.retaliation_ticks)
             }
             None => None,
         };
@@ -222,11 +226,54 @@ fn ordered(
     }
 }
 
+/// Where this tick's shooters without an order look (they choose the same targets as over
+/// the whole grid, over less of it): a player's unit that no other player hit lately may
+/// engage only pirates, so it looks over the pirates alone.
+struct Scope {
+    /// Empires that may engage another player's units ([`Hostilities::retaliating`]).
+    retaliating: FxHashSet<EmpireId>,
+    /// The pirates among the tick's targets, where the combat grid has them.
+    pirates: SpatialGrid,
+}
+
+impl Scope {
+    fn of(
+        world: &World,
+        targets: &FxHashMap<EntityId, Candidate>,
+        tick: u32,
+        window: u32,
+    ) -> Scope {
+        let grid = &world.resource::<CombatGrid>().0;
+        let mut pirates = SpatialGrid::new(GRID_CELL);
+        for (id, c) in targets {
+            if c.owner == NEUTRAL_EMPIRE
+                && let Some(pos) = grid.position(*id)
+            {
+                pirates.upsert(*id, pos);
+            }
+        }
+        Scope {
+            retaliating: world.resource::<Hostilities>().retaliating(tick, window),
+            pirates,
+        }
+    }
+
+    /// The grid `shooter` looks over for a target of its own choice.
+    fn grid_for<'a>(&'a self, world: &'a World, shooter: &Shooter) -> &'a SpatialGrid {
+        if shooter.owner == NEUTRAL_EMPIRE || self.retaliating.contains(&shooter.owner) {
+            &world.resource::<CombatGrid>().0
+        } else {
+            &self.pirates
+        }
+    }
+}
+
 /// The best hostile in weapon range that the shooter's empire may engage without an order
 /// ([`Hostilities::may_engage`]): highest [`target_score`], then lowest id.
 fn acquire(
     world: &World,
     targets: &FxHashMap<EntityId, Candidate>,
+    scope: &Scope,
     shooter: &Shooter,
     tick: u32,
     window: u32,
@@ -234,10 +281,9 @@ fn acquire(
     let hostilities = world.resource::<Hostilities>();
     let vision = world.resource::<Vision>();
     let mut best = None;
-    world.resource::<CombatGrid>().0.for_each_in_range(
-        shooter.pos,
-        shooter.weapon.range,
-        |id, _| {
+    scope
+        .grid_for(world, shooter)
+        .for_each_in_range(shooter.pos, shooter.weapon.range, |id, _| {
             let Some(c) = choosable(targets, vision, shooter, id) else {
                 return;
             };
@@ -246,8 +292,7 @@ fn acquire(
             }
             let score = target_score(c.health, c.pos.distance(shooter.pos), c.attack);
             best = best.max(Some((score, std::cmp::Reverse(id))));
-        },
-    );
+        });
     best.map(|(_, std::cmp::Reverse(id))| id)
 }
 

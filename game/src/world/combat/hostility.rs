@@ -6,7 +6,7 @@
 //! sides fight.
 
 use bevy_ecs::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_protocol::{EmpireId, NEUTRAL_EMPIRE};
 
 /// The last tick each empire was hit by each other empire.
@@ -38,6 +38,16 @@ impl Hostilities {
             .is_some_and(|&t| tick.wrapping_sub(t) <= window)
     }
 
+    /// The empires that may fire at another player's units without an order at `tick`: those
+    /// hit by one within `window` ticks. Any other player may engage only pirates.
+    pub fn retaliating(&self, tick: u32, window: u32) -> FxHashSet<EmpireId> {
+        self.last_hit
+            .iter()
+            .filter(|(_, t)| tick.wrapping_sub(**t) <= window)
+            .map(|((victim, _), _)| *victim)
+            .collect()
+    }
+
     /// Forget hits older than `window` ticks (called now and then: the map stays as small as
     /// the fights going on).
     pub fn prune(&mut self, tick: u32, window: u32) {
@@ -61,6 +71,8 @@ mod tests {
         assert!(h.may_engage(7, 8, 700, 600));
         assert!(!h.may_engage(7, 8, 701, 600), "the grudge expires");
         assert!(!h.may_engage(8, 7, 100, 600), "the attacker needs orders");
+        assert_eq!(h.retaliating(700, 600), FxHashSet::from_iter([7]));
+        assert!(h.retaliating(701, 600).is_empty());
         h.prune(701, 600);
         assert!(h.last_hit.is_empty());
     }
