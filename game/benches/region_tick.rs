@@ -33,18 +33,34 @@ fn region_tick(c: &mut Criterion) {
     group.finish();
 }
 
-/// `REGION_TICKS` mode: step a fixed number of ticks of one scene, for instruction counts.
+/// `REGION_TICKS` mode: step a fixed number of ticks of one scene, for instruction counts,
+/// and print what it sent (frames, a digest of their bytes, shots, destroyed) so that two
+/// builds can be checked to send the same.
 fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern) {
     let (sessions, npcs) = scene_name
         .split_once('x')
         .and_then(|(s, n)| Some((s.parse().ok()?, n.parse().ok()?)))
         .unwrap_or((400, 20_000));
     let mut sim = scene(sessions, npcs, pattern);
-    let frames: usize = (0..ticks).map(|_| sim.step().len()).sum();
+    // FNV-1a over every frame's encoding, in order: two builds that send the same bytes
+    // print the same digest.
+    let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut frames = 0usize;
+    let mut bytes = Vec::new();
+    for _ in 0..ticks {
+        for (_, frame) in sim.step() {
+            frames += 1;
+            bytes.clear();
+            frame.encode_into(&mut bytes);
+            for b in &bytes {
+                digest = (digest ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
     let (shots, destroyed) = sim.combat_totals();
     println!(
-        "{sessions} sessions, {npcs} NPCs ({pattern:?}): {ticks} ticks, {frames} frames, \
-         {shots} shots, {destroyed} destroyed"
+        "{sessions} sessions, {npcs} NPCs ({pattern:?}): {ticks} ticks, {frames} frames \
+         (digest {digest:016x}), {shots} shots, {destroyed} destroyed"
     );
 }
 

@@ -40,16 +40,40 @@ impl Cover {
         step: fn(&mut u32) -> bool,
     ) {
         for h in disc(center, range) {
-            let Some(cell) = cell_of(map, h) else {
-                continue;
-            };
-            let count = self.counts.entry(cell).or_insert(0);
-            if step(count) {
-                self.touched.push(cell);
+            self.step_cell(map, h, step);
+        }
+    }
+
+    /// Move a disc of `range` from `from` to `to`: uncover the cells only the old disc
+    /// covers and cover those only the new one does. The counts end as `apply` with
+    /// `uncover_step` at `from` then `cover_step` at `to` leaves them, and so do the cells
+    /// settled at the end of the tick; a step to a neighbour touches the two rims, not the
+    /// two discs.
+    pub(super) fn shift(&mut self, map: &GameMap, from: Hex, to: Hex, range: u32) {
+        for h in disc(from, range) {
+            if h.distance(to) > range {
+                self.step_cell(map, h, uncover_step);
             }
-            if *count == 0 {
-                self.counts.remove(&cell);
+        }
+        for h in disc(to, range) {
+            if h.distance(from) > range {
+                self.step_cell(map, h, cover_step);
             }
+        }
+    }
+
+    /// Apply `step` to the count of `h`'s cell, if on the map.
+    #[inline]
+    fn step_cell(&mut self, map: &GameMap, h: Hex, step: fn(&mut u32) -> bool) {
+        let Some(cell) = cell_of(map, h) else {
+            return;
+        };
+        let count = self.counts.entry(cell).or_insert(0);
+        if step(count) {
+            self.touched.push(cell);
+        }
+        if *count == 0 {
+            self.counts.remove(&cell);
         }
     }
 

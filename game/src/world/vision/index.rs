@@ -207,6 +207,12 @@ impl Vision {
         if old == observer {
             return;
         }
+        if let (Some(a), Some(b)) = (old, observer)
+            && (a.empire, a.range, a.detect) == (b.empire, b.range, b.detect)
+        {
+            self.shift_cover(map, a.hex, b);
+            return;
+        }
         if let Some(o) = old {
             self.cover(map, o, uncover_step);
         }
@@ -227,6 +233,27 @@ impl Vision {
         cover_for(map, empires, dirty, o.empire, o, step);
         for viewer in grants.get(&o.empire).into_iter().flatten() {
             cover_for(map, empires, dirty, *viewer, o, step);
+        }
+    }
+
+    /// Move `o`'s discs to `o.hex` from `from`, for its empire and every empire its empire
+    /// shares its vision with (the observer only moved).
+    fn shift_cover(&mut self, map: &GameMap, from: Hex, o: Observer) {
+        let Self {
+            empires,
+            dirty,
+            grants,
+            ..
+        } = self;
+        let viewers =
+            std::iter::once(o.empire).chain(grants.get(&o.empire).into_iter().flatten().copied());
+        for viewer in viewers {
+            let v = vision_of(empires, viewer, map.cell_count());
+            v.sight.shift(map, from, o.hex, o.range);
+            if let Some(detect) = o.detect {
+                v.detection.shift(map, from, o.hex, detect.min(o.range));
+            }
+            mark_dirty(v, viewer, dirty);
         }
     }
 

@@ -133,6 +133,19 @@ fn incremental_index_matches_a_full_scan() {
                     positions.insert(id, to);
                     vision.locate(&map, id, Some(to));
                 }
+                5 => {
+                    // A step to a neighbour, as units move (observers shift their discs).
+                    let Some(pos) = positions.get(&id).copied() else {
+                        continue;
+                    };
+                    let dirs = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1)];
+                    let (dq, dr) = dirs[pick(&mut rng, dirs.len())];
+                    let to = Hex::new(pos.q + dq, pos.r + dr);
+                    if map.cell_index(to).is_some() {
+                        positions.insert(id, to);
+                        vision.locate(&map, id, Some(to));
+                    }
+                }
                 _ => {
                     let to = hexes[pick(&mut rng, hexes.len())];
                     positions.insert(id, to);
