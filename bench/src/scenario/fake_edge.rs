@@ -23,7 +23,7 @@ use starlane_protocol::link::{
 use starlane_protocol::{
     Command, EmpireId, EntityChange, EntityId, EntityKind, EntityState, Hex, RecipeId, Update,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -72,12 +72,17 @@ struct Counts {
     pending: Pending,
 }
 
-/// The entity changes of one tick, and the sessions that already got their update for it.
+/// One tick's entity changes and the sessions' view and resource messages, handed out as
+/// one update per session when the next tick's messages begin.
 #[derive(Debug, Default)]
 struct Pending {
     tick: u32,
-    changes: HashMap<EntityId, EntityChange>,
-    done: HashSet<u64>,
+    changes: FxHashMap<EntityId, EntityChange>,
+    /// Per session: its update so far from its view change and resources.
+    updates: FxHashMap<u64, Update>,
+    /// Ids that entered a session's view this tick: added to the view (and the watchers)
+    /// once the tick's changes are handed out, as they come with their full state.
+    entered: Vec<(usize, Vec<EntityId>)>,
 }
 
 /// How often the fake edge considers orders; each session orders every `ORDER_EVERY` ticks.
@@ -272,100 +277,79 @@ fn entities(c: &mut Counts, frame: EntityFrame, live: &Live) {
     }
 }
 
-/// Messages of `tick` begin: hand the previous tick's changes to the sessions that got no
-/// view for it (they still see their entities change), each session's sorted by id.
+/// Messages of `tick` begin: hand the previous tick's out.
 fn start_tick(c: &mut Counts, tick: u32, live: &Live) {
     if tick == c.pending.tick {
         return;
     }
-    let pending = std::mem::take(&mut c.pending);
+    flush(c, live);
+    c.pending.tick = tick;
+}
+
+/// Hand the pending tick out: each session gets one update with its view change and
+/// resources, if any, and the tick's changes of the ids in its view (sorted by id), found
+/// through the watchers, so the cost is what is sent, not sessions times views.
+fn flush(c: &mut Counts, live: &Live) {
+    let mut pending = std::mem::take(&mut c.pending);
     let mut per_session: Vec<Vec<EntityChange>> = vec![Vec::new(); c.views.len()];
     for (id, change) in &pending.changes {
         for s in c.watchers.get(id).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(changed) = per_session.get_mut(*s as usize)
-                && !pending.done.contains(&u64::from(*s))
-            {
+            if let Some(changed) = per_session.get_mut(*s as usize) {
                 changed.push(change.clone());
             }
         }
     }
-    for (session, mut changed) in per_session.into_iter().enumerate() {
-        if changed.is_empty() {
+    for (idx, ids) in pending.entered.drain(..) {
+        let (Some(view), Ok(s)) = (c.views.get_mut(idx), u32::try_from(idx)) else {
             continue;
-        }
-        changed.sort_unstable_by_key(|ch| ch.id);
-        let u = Update {
-            tick: pending.tick,
-            changed,
-            ..Update::default()
         };
-        emit(c, session as u64, ServerMsg::Update(u), live);
-    }
-    c.pending.tick = tick;
-}
-
-/// The changes of the ids in `session`'s view, sorted by id (walking the smaller of the
-/// view and the changes).
-fn changes_in_view(
-    c: &Counts,
-    session: u64,
-    changes: &HashMap<EntityId, EntityChange>,
-    u: &mut Update,
-) {
-    let Some(view) = usize::try_from(session).ok().and_then(|s| c.views.get(s)) else {
-        return;
-    };
-    let start = u.changed.len();
-    if changes.len() <= view.len() {
-        u.changed.extend(
-            changes
-                .iter()
-                .filter(|(id, _)| view.contains(*id))
-                .map(|(_, ch)| ch.clone()),
-        );
-    } else {
-        u.changed
-            .extend(view.iter().filter_map(|id| changes.get(id)).cloned());
-    }
-    if let Some(added) = u.changed.get_mut(start..) {
-        added.sort_unstable_by_key(|ch| ch.id);
-    }
-}
-
-/// A session's update from its view change: left ids, the tick's changes of the ids it
-/// keeps, entered ids with their mirrored state.
-fn view_update(c: &mut Counts, session: u64, v: ViewChange) -> Update {
-    let mut u = Update {
-        tick: v.tick,
-        disappeared: v.left,
-        vision: v.vision,
-        ..Update::default()
-    };
-    let idx = usize::try_from(session).unwrap_or(usize::MAX);
-    if let Some(view) = c.views.get_mut(idx) {
-        for id in &u.disappeared {
-            if view.remove(id) {
-                unwatch(&mut c.watchers, *id, idx);
-            }
-        }
-    }
-    if v.tick == c.pending.tick {
-        changes_in_view(c, session, &c.pending.changes, &mut u);
-    }
-    u.appeared = v
-        .entered
-        .iter()
-        .filter_map(|id| c.mirror.get(id))
-        .cloned()
-        .collect();
-    if let (Some(view), Ok(s)) = (c.views.get_mut(idx), u32::try_from(idx)) {
-        for id in v.entered {
+        for id in ids {
             if view.insert(id) {
                 c.watchers.entry(id).or_default().push(s);
             }
         }
     }
-    u
+    for (session, mut changed) in per_session.into_iter().enumerate() {
+        let session = session as u64;
+        let update = pending.updates.remove(&session);
+        if changed.is_empty() && update.is_none() {
+            continue;
+        }
+        changed.sort_unstable_by_key(|ch| ch.id);
+        let mut u = update.unwrap_or_else(|| Update {
+            tick: pending.tick,
+            ..Update::default()
+        });
+        u.changed = changed;
+        emit(c, session, ServerMsg::Update(u), live);
+    }
+}
+
+/// A session's update from its view change: left ids (out of its view now), vision, and
+/// entered ids with their mirrored state (into its view once the tick is handed out).
+fn view_update(c: &mut Counts, session: u64, v: ViewChange) -> Update {
+    let idx = usize::try_from(session).unwrap_or(usize::MAX);
+    if let Some(view) = c.views.get_mut(idx) {
+        for id in &v.left {
+            if view.remove(id) {
+                unwatch(&mut c.watchers, *id, idx);
+            }
+        }
+    }
+    let appeared = v
+        .entered
+        .iter()
+        .filter_map(|id| c.mirror.get(id))
+        .cloned()
+        .collect();
+    c.pending.entered.push((idx, v.entered));
+    Update {
+        tick: v.tick,
+        disappeared: v.left,
+        vision: v.vision,
+        appeared,
+        ..Update::default()
+    }
 }
 
 /// Take session `idx` off the watchers of `id`.
@@ -380,19 +364,26 @@ fn unwatch(watchers: &mut FxHashMap<EntityId, Vec<u32>>, id: EntityId, idx: usiz
     }
 }
 
-/// One session's messages: acks as they are, its view and resources as one update.
+/// One session's messages: acks as they are; its view and resources into its update of the
+/// tick, handed out with the tick's changes.
 fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live) {
-    let mut update: Option<Update> = None;
     for m in msgs {
         match m {
             LinkServerMsg::View(v) => {
                 start_tick(c, v.tick, live);
-                update = Some(view_update(c, session, v));
+                let u = view_update(c, session, v);
+                let resources = c.pending.updates.remove(&session).map(|p| p.resources);
+                let slot = c.pending.updates.entry(session).or_insert(u);
+                if let Some(r) = resources {
+                    slot.resources = r;
+                }
             }
             LinkServerMsg::Resources(r) => {
                 let tick = c.pending.tick;
-                update
-                    .get_or_insert_with(|| Update {
+                c.pending
+                    .updates
+                    .entry(session)
+                    .or_insert_with(|| Update {
                         tick,
                         ..Update::default()
                     })
@@ -416,10 +407,6 @@ fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, live: &Live
             | LinkServerMsg::LastSeen(_)
             | LinkServerMsg::Forget { .. } => {}
         }
-    }
-    if let Some(u) = update {
-        c.pending.done.insert(session);
-        emit(c, session, ServerMsg::Update(u), live);
     }
 }
 
