@@ -1,14 +1,16 @@
 //! Criterion bench of one whole region tick, headless (`RegionSim::step`, no IO): S sessions
 //! on one link, each its own empire with its starting units, and N NPCs on the default map
-//! (`wander`, or `front`: a quarter of them fighting), combat and production on. Each sample is one tick after a warm-up of 40, so
-//! the sessions' views are synced and the NPCs spread. Reported per tick: the figure issue
-//! 14's ladder is made of, without the fake edge or the link.
+//! (`wander`, or `front`: a quarter of them fighting), combat on (no stations or resource
+//! fields, so no production). Each sample is one tick after a warm-up of 40, so the sessions'
+//! views are synced and the NPCs spread. Reported per tick: the region's part of issue 14's
+//! ladder, without the fake edge or the link.
 //!
 //! `cargo bench -p starlane-game --bench region_tick` (about two minutes). For instruction
 //! counts: `REGION_TICKS=20 REGION_SCENE=400x20000 valgrind --tool=callgrind <bench binary>`
 //! steps 20 ticks of that scene after the warm-up, without criterion (run it with
 //! `REGION_TICKS=0` too, and subtract, to leave the ticks alone); `REGION_PATTERN=front`
-//! for the fighting load.
+//! for the fighting load. That mode prints the frames sent, a digest of their bytes, and
+//! the shots and destroyed units, so two builds can be checked to send the same.
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The scene the region benches measure: S sessions on one link, each its own empire with
-//! its starting units, and N NPCs on the default map moving by a pattern, combat and
-//! production on, stepped through a warm-up so the views are synced and the NPCs spread.
+//! its starting units, and N NPCs on the default map moving by a pattern, combat on (no
+//! stations or resource fields, so no production), stepped through a warm-up so the views
+//! are synced and the NPCs spread.
 
 use starlane_game::map::GameMap;
 use starlane_game::records::EmpireRecord;
