@@ -4,7 +4,6 @@ use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation};
 use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::EntityId;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::time::Instant;
 
 /// Rank classes, most urgent first (highest value pops first).
@@ -181,8 +180,7 @@ impl PriorityQueue {
             }
         }
         if !out_of_budget {
-            let mut ranked = self.ranked(now, &packer, &size_of);
-            while let Some(candidate) = ranked.pop() {
+            for candidate in self.ranked(now, &packer, &size_of) {
                 match packer.place(Item::Entity(candidate.id), size_of(candidate.id)) {
                     Ok(()) | Err(Refusal::Oversize) => {}
                     Err(Refusal::Budget) => break,
@@ -201,7 +199,7 @@ impl PriorityQueue {
         packets
     }
 
-    /// Every tracked entity as a max-heap in this tick's order.
+    /// Every pending entity in this tick's order, most urgent first.
     ///
     /// Entities other than changed own units are taken oldest first; the longest prefix that
     /// the budget's later ticks could not carry by the prefix's deadlines (`since +
@@ -213,11 +211,11 @@ impl PriorityQueue {
         now: Instant,
         packer: &Packer<'_>,
         size_of: &impl Fn(EntityId) -> usize,
-    ) -> BinaryHeap<Candidate> {
+    ) -> Vec<Candidate> {
         let (budget, max_packet, header) = (&*packer.budget, packer.max_packet, packer.header);
         let mut candidates = Vec::with_capacity(self.pending.len());
         let mut own_bytes = 0;
-        let mut by_age: Vec<(Instant, EntityId)> = Vec::with_capacity(self.pending.len());
+        let mut by_age: Vec<(Instant, EntityId, f64)> = Vec::with_capacity(self.pending.len());
         let pending = self
             .pending
             .iter()
@@ -231,17 +229,17 @@ impl PriorityQueue {
                     id,
                 });
             } else {
-                by_age.push((e.since, id));
+                by_age.push((e.since, id, e.priority));
             }
         }
-        by_age.sort_unstable();
+        by_age.sort_unstable_by_key(|&(since, id, _)| (since, id));
         let interval = self.interval.as_secs_f64().max(f64::MIN_POSITIVE);
         let earned = (budget.rate() as f64 * interval).min(budget.burst() as f64);
         let payload_share = max_packet.saturating_sub(header) as f64 / max_packet.max(1) as f64;
         let per_tick = earned * payload_share - (own_bytes + header) as f64;
         let mut due = 0;
         let mut demand = 0.0;
-        for (i, &(since, id)) in by_age.iter().enumerate() {
+        for (i, &(since, id, _)) in by_age.iter().enumerate() {
             demand += size_of(id) as f64;
             let left = (since + self.max_staleness).saturating_duration_since(now);
             let later_ticks = (left.as_secs_f64() / interval).floor();
@@ -249,7 +247,7 @@ impl PriorityQueue {
                 due = i + 1;
             }
         }
-        for (i, (since, id)) in by_age.into_iter().enumerate() {
+        for (i, (since, id, priority)) in by_age.into_iter().enumerate() {
             let candidate = if i < due {
                 Candidate {
                     class: CLASS_DUE,
@@ -259,12 +257,15 @@ impl PriorityQueue {
             } else {
                 Candidate {
                     class: CLASS_PRIORITY,
-                    key: self.entries.get(&id).map_or(0.0, |e| e.priority),
+                    key: priority,
                     id,
                 }
             };
             candidates.push(candidate);
         }
-        BinaryHeap::from(candidates)
+        // Most urgent first. A sort rather than a heap: most ticks plan most of what is
+        // pending, and the due prefix is already in order.
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
+        candidates
     }
 }

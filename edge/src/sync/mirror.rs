@@ -3,7 +3,8 @@
 
 use starlane_protocol::link::EntityFrame;
 use starlane_protocol::{EntityId, EntityState};
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 /// Most frames whose touched ids are kept for [`Mirror::changes_since`].
 const CHANGE_LOG_FRAMES: usize = 64;
@@ -14,7 +15,8 @@ const CHANGE_LOG_FRAMES: usize = 64;
 /// session can find what changed since it last looked without comparing every entity.
 #[derive(Debug, Clone, Default)]
 pub struct Mirror {
-    entities: HashMap<EntityId, EntityState>,
+    /// Keyed by the region's ids (the region link is trusted), hence the fast hasher.
+    entities: FxHashMap<EntityId, EntityState>,
     tick: u32,
     /// Frames applied so far (the mirror's version).
     version: u64,

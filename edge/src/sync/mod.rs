@@ -56,6 +56,7 @@
 //! made smaller. An item larger than [`max_payload`] is never planned: the caller fragments
 //! reliable events, and an oversized entity is skipped (it stays queued).
 
+mod anchors;
 mod baseline;
 mod events;
 mod fill;
@@ -66,6 +67,7 @@ mod queue;
 mod session;
 #[cfg(test)]
 mod session_tests;
+mod timers;
 mod transmit;
 
 pub use baseline::{ClientBaselines, MAX_TRACKED_PACKETS};

@@ -15,7 +15,9 @@
 //! round-trip times measured by acks. Clean entities take no bytes and do not age. A pending
 //! own unit is marked changed so it is planned first.
 
+use super::anchors::Anchors;
 use super::events::EventQueue;
+use super::timers::ResendTimers;
 use super::{ClientBaselines, EntityInfo, Mirror, PriorityQueue, Relation};
 use super::{RttEstimator, SYNC_RTT};
 use crate::bandwidth::BandwidthProfile;
@@ -24,8 +26,6 @@ use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::delta::{Event, quantize};
 use starlane_protocol::link::ViewChange;
 use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, NEUTRAL_EMPIRE};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
 /// Oldest baseline used, in packets. Native and web clients keep the states of the 64 packets
@@ -102,12 +102,12 @@ pub struct SessionSync {
     /// Visible own units.
     pub(super) own: FxHashSet<EntityId>,
     /// Positions of own units as of the last distance refresh.
-    anchors: Vec<Hex>,
+    anchors: Anchors,
     /// Entities the mirror changed since the last distance refresh (may repeat): while the
     /// anchors stay, only their distances can have changed.
     pub(super) moved: Vec<EntityId>,
-    /// Resend deadlines of clean entities: `(deadline, id)`.
-    pub(super) timers: BinaryHeap<Reverse<(Instant, EntityId)>>,
+    /// Resend deadlines of clean entities whose state is in flight.
+    pub(super) timers: ResendTimers,
     /// The mirror version seen at the last look (a send tick, or a frame that woke it).
     pub(super) mirror_version: Option<u64>,
     pub(super) next_send: Instant,
@@ -136,9 +136,9 @@ impl SessionSync {
             last_sampled: None,
             tracked: FxHashMap::default(),
             own: FxHashSet::default(),
-            anchors: Vec::new(),
+            anchors: Anchors::default(),
             moved: Vec::new(),
-            timers: BinaryHeap::new(),
+            timers: ResendTimers::default(),
             mirror_version: None,
             next_send: now,
             ticks: 0,
@@ -245,7 +245,7 @@ impl SessionSync {
         if self.queue.pending_len() > 0 {
             return Some(self.next_send);
         }
-        let resend = self.timers.peek().map(|Reverse((deadline, _))| *deadline);
+        let resend = self.timers.next_deadline();
         let event = self.events.next_due(self.rtt.rto(), self.next_send);
         resend
             .into_iter()
@@ -331,7 +331,7 @@ impl SessionSync {
         EntityInfo {
             kind: state.kind,
             relation: self.relation_of(state.owner),
-            distance_hexes: nearest(state.pos, &self.anchors),
+            distance_hexes: self.anchors.nearest(state.pos),
         }
     }
 
@@ -395,7 +395,7 @@ impl SessionSync {
             if now < deadline {
                 self.queue.set_pending(id, false, now);
                 if from_timer {
-                    self.timers.push(Reverse((deadline, id)));
+                    self.timers.arm(deadline, *at, [id]);
                 }
                 return;
             }
@@ -418,8 +418,8 @@ impl SessionSync {
             .take(MAX_DISTANCE_ANCHORS)
             .collect();
         let mut moved = std::mem::take(&mut self.moved);
-        if anchors != self.anchors {
-            self.anchors = anchors;
+        if !self.anchors.same_as(&anchors) {
+            self.anchors = Anchors::new(anchors);
             moved.clear();
             moved.extend(self.tracked.keys().copied());
         }
@@ -427,7 +427,7 @@ impl SessionSync {
             let (Some(state), Some(info)) = (mirror.get(id), self.queue.info(id)) else {
                 continue;
             };
-            let distance = nearest(state.pos, &self.anchors);
+            let distance = self.anchors.nearest(state.pos);
             if info.distance_hexes != distance {
                 let info = EntityInfo {
                     distance_hexes: distance,
@@ -446,13 +446,4 @@ pub(super) fn same_for_client(held: &EntityState, current: &EntityState, step: u
         && held.owner == current.owner
         && held.pos == current.pos
         && quantize(held.health, step) == quantize(current.health, step)
-}
-
-/// Distance in hexes from `pos` to the nearest of `anchors` (`u32::MAX` if none).
-fn nearest(pos: Hex, anchors: &[Hex]) -> u32 {
-    anchors
-        .iter()
-        .map(|a| pos.distance(*a))
-        .min()
-        .unwrap_or(u32::MAX)
 }

@@ -10,7 +10,6 @@ use starlane_protocol::delta::{
     EntityPacket, EventEntry, MAX_ENTITY_RECORDS, MAX_EVENTS, RecordBase,
 };
 use starlane_protocol::{EntityId, EntityState};
-use std::cmp::Reverse;
 use std::time::Instant;
 
 /// Smallest entity record, in whole bytes (12 bits).
@@ -122,12 +121,18 @@ impl SessionSync {
 
     /// Re-derives the pending state of the entities whose resend deadline passed.
     fn fire_timers(&mut self, now: Instant, mirror: &Mirror) {
-        while let Some(&Reverse((deadline, id))) = self.timers.peek() {
-            if deadline > now {
-                break;
+        while let Some(fired) = self.timers.pop_due(now) {
+            for id in fired.ids {
+                // Sent again since: the newer packet armed a deadline of its own.
+                let superseded = self.tracked.get(&id).is_none_or(|t| {
+                    t.last_sent
+                        .as_ref()
+                        .is_none_or(|(_, at, _)| *at != fired.sent_at)
+                });
+                if !superseded {
+                    self.refresh(id, now, mirror, true);
+                }
             }
-            self.timers.pop();
-            self.refresh(id, now, mirror, true);
         }
     }
 
@@ -223,8 +228,9 @@ impl SessionSync {
                 tracked.last_sent = Some((state, now, seq));
             }
             self.queue.set_pending(id, false, now);
-            self.timers.push(Reverse((deadline, id)));
         }
+        self.timers
+            .arm(deadline, now, plan.entities.iter().copied());
         for d in &chosen {
             if d.resend {
                 self.stats.events_resent += 1;

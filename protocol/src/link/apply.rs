@@ -4,6 +4,7 @@
 use super::msg::EntityFrame;
 use crate::types::{EntityChange, EntityId, EntityState};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 /// What applying one frame did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,15 +35,15 @@ impl EntityChange {
 impl EntityFrame {
     /// Apply to `mirror`: `reset` clears it, `appeared` inserts or replaces, `changed` merges
     /// the present fields of held ids, `removed` deletes.
-    pub fn apply(&self, mirror: &mut HashMap<EntityId, EntityState>) -> Applied {
+    pub fn apply<S: BuildHasher>(&self, mirror: &mut HashMap<EntityId, EntityState, S>) -> Applied {
         self.apply_with(mirror, |_| {})
     }
 
     /// [`EntityFrame::apply`], calling `touched` with every id it inserted, merged or deleted,
     /// in that order.
-    pub fn apply_with(
+    pub fn apply_with<S: BuildHasher>(
         &self,
-        mirror: &mut HashMap<EntityId, EntityState>,
+        mirror: &mut HashMap<EntityId, EntityState, S>,
         mut touched: impl FnMut(EntityId),
     ) -> Applied {
         let mut applied = Applied::default();
