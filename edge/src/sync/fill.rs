@@ -3,7 +3,6 @@
 use super::{PACKET_HEADER_BYTES, PacketPlan, PriorityQueue, Relation};
 use starlane_netcore::proto::budget::ByteBudget;
 use starlane_protocol::EntityId;
-use std::cmp::Ordering;
 use std::time::Instant;
 
 /// Rank classes, most urgent first (highest value pops first).
@@ -11,37 +10,30 @@ const CLASS_OWN_CHANGED: u8 = 2;
 const CLASS_DUE: u8 = 1;
 const CLASS_PRIORITY: u8 = 0;
 
-/// An entity's place in this tick's order.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    class: u8,
-    /// Priority for own-changed and priority classes, age in seconds for the due class.
-    key: f64,
-    id: EntityId,
-}
+/// An entity's place in this tick's order, packed so that a larger key goes first: the class,
+/// then the key (priority for the own-changed and priority classes, age in seconds for the
+/// due class) in `f64::total_cmp` order, then the lower id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate(u128);
 
-impl Ord for Candidate {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.class
-            .cmp(&other.class)
-            .then(self.key.total_cmp(&other.key))
-            .then(other.id.cmp(&self.id))
+impl Candidate {
+    fn new(class: u8, key: f64, id: EntityId) -> Self {
+        // f64::total_cmp's order as unsigned bits: negative values flipped whole, the sign
+        // bit set on the others.
+        let bits = key.to_bits();
+        let key = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        };
+        Self(u128::from(class) << 96 | u128::from(key) << 32 | u128::from(!id))
+    }
+
+    fn id(self) -> EntityId {
+        // The low 32 bits hold !id.
+        !(self.0 as u32)
     }
 }
-
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Candidate {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Candidate {}
 
 /// One item to pack.
 #[derive(Debug, Clone, Copy)]
@@ -181,7 +173,7 @@ impl PriorityQueue {
         }
         if !out_of_budget {
             for candidate in self.ranked(now, &packer, &size_of) {
-                match packer.place(Item::Entity(candidate.id), size_of(candidate.id)) {
+                match packer.place(Item::Entity(candidate.id()), size_of(candidate.id())) {
                     Ok(()) | Err(Refusal::Oversize) => {}
                     Err(Refusal::Budget) => break,
                 }
@@ -223,43 +215,41 @@ impl PriorityQueue {
         for (id, e) in pending {
             if e.changed && e.info.relation == Relation::Own {
                 own_bytes += size_of(id);
-                candidates.push(Candidate {
-                    class: CLASS_OWN_CHANGED,
-                    key: e.priority,
-                    id,
-                });
+                candidates.push(Candidate::new(CLASS_OWN_CHANGED, e.priority, id));
             } else {
                 by_age.push((e.since, id, e.priority));
             }
         }
-        by_age.sort_unstable_by_key(|&(since, id, _)| (since, id));
         let interval = self.interval.as_secs_f64().max(f64::MIN_POSITIVE);
         let earned = (budget.rate() as f64 * interval).min(budget.burst() as f64);
         let payload_share = max_packet.saturating_sub(header) as f64 / max_packet.max(1) as f64;
-        let per_tick = earned * payload_share - (own_bytes + header) as f64;
-        let mut due = 0;
-        let mut demand = 0.0;
-        for (i, &(since, id, _)) in by_age.iter().enumerate() {
-            demand += size_of(id) as f64;
+        let per_tick = (earned * payload_share - (own_bytes + header) as f64).max(0.0);
+        let later_ticks = |since: Instant| {
             let left = (since + self.max_staleness).saturating_duration_since(now);
-            let later_ticks = (left.as_secs_f64() / interval).floor();
-            if demand > later_ticks * per_tick.max(0.0) {
-                due = i + 1;
+            (left.as_secs_f64() / interval).floor()
+        };
+        // The demand of a prefix grows with it and so do its later ticks: when the oldest
+        // entity's later ticks carry the whole backlog, no prefix is due and the age order is
+        // not needed.
+        let total: f64 = by_age.iter().map(|&(_, id, _)| size_of(id) as f64).sum();
+        let oldest = by_age.iter().map(|&(since, _, _)| since).min();
+        let mut due = 0;
+        if oldest.is_some_and(|since| total > later_ticks(since) * per_tick) {
+            by_age.sort_unstable_by_key(|&(since, id, _)| (since, id));
+            let mut demand = 0.0;
+            for (i, &(since, id, _)) in by_age.iter().enumerate() {
+                demand += size_of(id) as f64;
+                if demand > later_ticks(since) * per_tick {
+                    due = i + 1;
+                }
             }
         }
         for (i, (since, id, priority)) in by_age.into_iter().enumerate() {
             let candidate = if i < due {
-                Candidate {
-                    class: CLASS_DUE,
-                    key: now.saturating_duration_since(since).as_secs_f64(),
-                    id,
-                }
+                let age = now.saturating_duration_since(since).as_secs_f64();
+                Candidate::new(CLASS_DUE, age, id)
             } else {
-                Candidate {
-                    class: CLASS_PRIORITY,
-                    key: priority,
-                    id,
-                }
+                Candidate::new(CLASS_PRIORITY, priority, id)
             };
             candidates.push(candidate);
         }
@@ -267,5 +257,38 @@ impl PriorityQueue {
         // pending, and the due prefix is already in order.
         candidates.sort_unstable_by(|a, b| b.cmp(a));
         candidates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_rank_by_class_then_key_in_total_order_then_lower_id() {
+        let keys = [
+            f64::NEG_INFINITY,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-300,
+            0.5,
+            3.0,
+            f64::INFINITY,
+        ];
+        for (i, &a) in keys.iter().enumerate() {
+            for &b in &keys[i + 1..] {
+                assert!(
+                    Candidate::new(0, a, 1) < Candidate::new(0, b, 1),
+                    "{a} < {b}"
+                );
+            }
+        }
+        assert!(Candidate::new(CLASS_DUE, 0.0, 9) > Candidate::new(CLASS_PRIORITY, 1e9, 1));
+        assert!(Candidate::new(CLASS_OWN_CHANGED, 0.0, 9) > Candidate::new(CLASS_DUE, 9.0, 1));
+        assert!(Candidate::new(0, 1.0, 3) > Candidate::new(0, 1.0, 4));
+        for id in [0, 7, u32::MAX] {
+            assert_eq!(Candidate::new(CLASS_DUE, 2.0, id).id(), id);
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! [`Mirror`]: the edge's copy of the entity states its sessions can see, fed by the region's
 //! `RegionToEdge::Entities` frames.
 
+use rustc_hash::FxHashMap;
 use starlane_protocol::link::EntityFrame;
 use starlane_protocol::{EntityId, EntityState};
-use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 
 /// Most frames whose touched ids are kept for [`Mirror::changes_since`].

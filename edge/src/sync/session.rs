@@ -76,6 +76,9 @@ pub struct SyncStats {
 pub(super) struct Tracked {
     /// The state last put in a packet, when, and that packet's seq.
     pub(super) last_sent: Option<(EntityState, Instant, u16)>,
+    /// The send tick ([`SessionSync::ticks`]) whose fired resend deadline last refreshed it,
+    /// plus one (0: never): the same tick's change log need not refresh it again.
+    pub(super) timer_tick: u64,
 }
 
 /// One client's sync state.

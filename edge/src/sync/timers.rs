@@ -42,7 +42,9 @@ impl ResendTimers {
 
     /// The earliest deadline.
     pub(super) fn next_deadline(&self) -> Option<Instant> {
-        self.batches.first_key_value().map(|((deadline, _), _)| *deadline)
+        self.batches
+            .first_key_value()
+            .map(|((deadline, _), _)| *deadline)
     }
 
     /// Removes and returns the earliest batch whose deadline is at or before `now`.
@@ -78,9 +80,13 @@ mod tests {
         assert_eq!(timers.len(), 4);
         assert_eq!(timers.next_deadline(), Some(t0 + ms(60)));
         assert!(timers.pop_due(t0 + ms(59)).is_none());
-        let first = timers.pop_due(t0 + ms(100)).expect("the 60 ms batch is due");
+        let first = timers
+            .pop_due(t0 + ms(100))
+            .expect("the 60 ms batch is due");
         assert_eq!((first.sent_at, first.ids), (t0 + ms(10), vec![2]));
-        let second = timers.pop_due(t0 + ms(100)).expect("the 100 ms batch is due");
+        let second = timers
+            .pop_due(t0 + ms(100))
+            .expect("the 100 ms batch is due");
         assert_eq!((second.sent_at, second.ids), (t0, vec![3, 1, 4]));
         assert!(timers.pop_due(t0 + ms(500)).is_none());
         assert_eq!(timers.next_deadline(), None);

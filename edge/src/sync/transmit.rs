@@ -44,8 +44,10 @@ impl SessionSync {
             return Vec::new();
         }
         self.next_send = now + self.interval;
-        self.absorb_changes(now, mirror);
+        // Timers first: an entity they refresh is not refreshed again for the change log at
+        // the same instant (a refresh depends only on the mirror, baselines and `now`).
         self.fire_timers(now, mirror);
+        self.absorb_changes(now, mirror);
         if self.ticks.is_multiple_of(DISTANCE_REFRESH_TICKS) {
             self.refresh_distances(mirror);
         }
@@ -113,8 +115,16 @@ impl SessionSync {
             None => self.tracked.keys().copied().collect(),
         };
         self.mirror_version = Some(mirror.version());
+        // Refreshed by a resend deadline of this send tick: already up to date.
+        let timer_tick = self.ticks + 1;
         for &id in &changed {
-            self.refresh(id, now, mirror, false);
+            if self
+                .tracked
+                .get(&id)
+                .is_some_and(|t| t.timer_tick != timer_tick)
+            {
+                self.refresh(id, now, mirror, false);
+            }
         }
         self.moved.extend(changed);
     }
@@ -124,12 +134,15 @@ impl SessionSync {
         while let Some(fired) = self.timers.pop_due(now) {
             for id in fired.ids {
                 // Sent again since: the newer packet armed a deadline of its own.
-                let superseded = self.tracked.get(&id).is_none_or(|t| {
-                    t.last_sent
-                        .as_ref()
-                        .is_none_or(|(_, at, _)| *at != fired.sent_at)
-                });
+                let Some(tracked) = self.tracked.get_mut(&id) else {
+                    continue;
+                };
+                let superseded = tracked
+                    .last_sent
+                    .as_ref()
+                    .is_none_or(|(_, at, _)| *at != fired.sent_at);
                 if !superseded {
+                    tracked.timer_tick = self.ticks + 1;
                     self.refresh(id, now, mirror, true);
                 }
             }
