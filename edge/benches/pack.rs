@@ -7,8 +7,13 @@
 //! `bench/benches/encodings.rs`.
 //!
 //! `cargo bench -p starlane-edge --bench pack` (about 25 s).
+//!
+//! With `PACK_TICKS=N` (and optionally `PACK_SIZE`, default 500) the binary skips criterion
+//! and runs `N` send ticks of that view once, printing the datagrams, their bytes and an
+//! FNV-1a digest of every byte sent: for instruction counts under callgrind (`N` ticks less
+//! `PACK_TICKS=0`) and to check that two builds send the same bytes.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use starlane_edge::bandwidth::BandwidthProfile;
 use starlane_edge::sync::{Mirror, SessionSync};
 use starlane_protocol::client::ServerMsg;
@@ -130,9 +135,49 @@ fn config() -> Criterion {
         .sample_size(30)
 }
 
+/// `PACK_TICKS` mode: `ticks` send ticks of a view of `n` entities, once.
+fn fixed(ticks: usize, n: usize) {
+    let profile = lan();
+    let interval = Duration::from_secs(1) / profile.send_rate_hz.max(1);
+    let frames: Vec<EntityFrame> = (2..66).map(|t| moved(n, t)).collect();
+    let mut now = Instant::now();
+    let (mut mirror, mut sync) = steady(n, &profile, now);
+    let (mut datagrams, mut bytes, mut digest) = (0usize, 0usize, 0xcbf2_9ce4_8422_2325_u64);
+    for i in 0..ticks {
+        mirror.apply(&frames[i % frames.len()]);
+        now += interval;
+        for d in sync.poll_transmit(now, &mirror) {
+            ack(&mut sync, now, &d);
+            datagrams += 1;
+            bytes += d.len();
+            for &b in &d {
+                digest = (digest ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    println!("ticks {ticks} view {n}: {datagrams} datagrams, {bytes} bytes, digest {digest:016x}");
+}
+
 criterion_group! {
     name = benches;
     config = config();
     targets = pack
 }
-criterion_main!(benches);
+
+fn main() {
+    let size = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .map(|v| {
+                v.parse::<usize>()
+                    .unwrap_or_else(|_| panic!("{name} must be a whole number, not {v:?}"))
+            })
+            .unwrap_or(default)
+    };
+    if std::env::var_os("PACK_TICKS").is_some() {
+        fixed(size("PACK_TICKS", 0), size("PACK_SIZE", 500));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

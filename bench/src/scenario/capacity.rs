@@ -112,6 +112,11 @@ pub async fn region_sweep(
         let stats = TickStats::of(&samples);
         let p99 = stats.as_ref().map(|t| t.total.p99);
         let passed = p99.is_some_and(|p| p < cap.tick_p99_limit_ms);
+        // Cores: CPU seconds over the measured window (the step's length if unmeasured).
+        let window = last
+            .cpu_window_secs
+            .filter(|w| *w > 0.0)
+            .unwrap_or(cap.step_secs as f64);
         steps.push(Step {
             sessions,
             npcs,
@@ -120,13 +125,13 @@ pub async fn region_sweep(
             passed,
             production_jobs: last.fake_edge.as_ref().map_or(0, |f| f.trains[0]),
             peak_rss_kib: last.processes.first().and_then(|p| p.2),
-            region_cores: last.region_cpu.map(|c| c / cap.step_secs as f64),
+            region_cores: last.region_cpu.map(|c| c / window),
             fake_edge_cores: last
                 .processes
                 .first()
                 .and_then(|p| p.1)
                 .zip(last.region_cpu)
-                .map(|(all, region)| (all - region) / cap.step_secs as f64),
+                .map(|(all, region)| (all - region) / window),
             sets: stats,
         });
         if !passed {

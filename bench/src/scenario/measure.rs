@@ -44,6 +44,9 @@ pub struct Measured {
     /// The region's CPU seconds during the measurement ("region-only": its runtime's and tick
     /// threads', apart from the fake edge's).
     pub region_cpu: Option<f64>,
+    /// Wall-clock seconds between the CPU samples above ("region-only"): what the CPU
+    /// seconds are divided by to give cores.
+    pub cpu_window_secs: Option<f64>,
     /// Notes for the result.
     pub notes: Vec<String>,
 }
@@ -326,9 +329,9 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
     let procs = [("runner (region + fake edge)", Proc::SelfProcess)];
     let cpu = async {
         tokio::time::sleep_until(tokio::time::Instant::from_std(clock.measure_from)).await;
-        (cpu_of(&procs), region_cpu_secs())
+        (cpu_of(&procs), region_cpu_secs(), std::time::Instant::now())
     };
-    let (mon, edge, (cpu_start, region_start), ()) = tokio::join!(
+    let (mon, edge, (cpu_start, region_start, window_start), ()) = tokio::join!(
         monitor(Some(&region), clock, truth_tx),
         run_fake_edge(
             &region,
@@ -343,6 +346,7 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
     );
     let used = cpu_of(&procs)[0].zip(cpu_start[0]).map(|(b, a)| b - a);
     m.region_cpu = region_cpu_secs().zip(region_start).map(|(b, a)| b - a);
+    m.cpu_window_secs = Some(window_start.elapsed().as_secs_f64());
     m.processes.push((
         procs[0].0.to_string(),
         used,

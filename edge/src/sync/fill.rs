@@ -254,7 +254,7 @@ impl PriorityQueue {
             candidates.push(candidate);
         }
         // Most urgent first. A sort rather than a heap: most ticks plan most of what is
-        // pending, and the due prefix is already in order.
+        // pending, and popping a heap of all of it cost more than sorting it.
         candidates.sort_unstable_by(|a, b| b.cmp(a));
         candidates
     }

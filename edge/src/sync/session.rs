@@ -425,6 +425,10 @@ impl SessionSync {
             self.anchors = Anchors::new(anchors);
             moved.clear();
             moved.extend(self.tracked.keys().copied());
+        } else {
+            // The change log names an entity once per frame that touched it.
+            moved.sort_unstable();
+            moved.dedup();
         }
         for id in moved.drain(..) {
             let (Some(state), Some(info)) = (mirror.get(id), self.queue.info(id)) else {

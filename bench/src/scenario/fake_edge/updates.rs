@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use starlane_protocol::client::ServerMsg;
 use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
 use starlane_protocol::{EmpireId, EntityChange, EntityId, EntityKind, Hex, Update};
+use std::collections::hash_map::Entry;
 use std::sync::atomic::Ordering;
 
 /// One tick's entity changes and the sessions' view and resource messages, handed out as
@@ -127,10 +128,15 @@ pub(super) fn to_client(c: &mut Counts, session: u64, msgs: Vec<LinkServerMsg>, 
             LinkServerMsg::View(v) => {
                 start_tick(c, v.tick, live);
                 let u = view_update(c, session, v);
-                let resources = c.pending.updates.remove(&session).map(|p| p.resources);
-                let slot = c.pending.updates.entry(session).or_insert(u);
-                if let Some(r) = resources {
-                    slot.resources = r;
+                match c.pending.updates.entry(session) {
+                    // A resources message of the same tick came first: keep its resources.
+                    Entry::Occupied(mut slot) => {
+                        let resources = std::mem::take(&mut slot.get_mut().resources);
+                        *slot.get_mut() = Update { resources, ..u };
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(u);
+                    }
                 }
             }
             LinkServerMsg::Resources(r) => {
