@@ -15,7 +15,6 @@ const SMALL: i32 = 1 << 28;
 /// Own-unit positions (see the [module docs](self)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Anchors {
-    hexes: Vec<Hex>,
     q: Vec<i32>,
     r: Vec<i32>,
     /// Every anchor is within [`SMALL`] on both axes.
@@ -24,31 +23,33 @@ pub(super) struct Anchors {
 
 impl Anchors {
     /// Anchors at `hexes`.
-    pub(super) fn new(hexes: Vec<Hex>) -> Self {
-        let small = hexes.iter().all(|h| is_small(*h));
+    pub(super) fn new(hexes: &[Hex]) -> Self {
         Self {
             q: hexes.iter().map(|h| h.q).collect(),
             r: hexes.iter().map(|h| h.r).collect(),
-            hexes,
-            small,
+            small: hexes.iter().all(|h| is_small(*h)),
         }
+    }
+
+    /// The anchors' hexes, in order.
+    fn hexes(&self) -> impl Iterator<Item = Hex> + '_ {
+        self.q.iter().zip(&self.r).map(|(&q, &r)| Hex::new(q, r))
     }
 
     /// Whether these are the anchors at `hexes`.
     pub(super) fn same_as(&self, hexes: &[Hex]) -> bool {
-        self.hexes == hexes
+        self.q.len() == hexes.len() && self.hexes().eq(hexes.iter().copied())
     }
 
     /// Distance in hexes from `pos` to the nearest anchor (`u32::MAX` if none).
     pub(super) fn nearest(&self, pos: Hex) -> u32 {
-        if self.hexes.is_empty() {
+        if self.q.is_empty() {
             return u32::MAX;
         }
         if !(self.small && is_small(pos)) {
             return self
-                .hexes
-                .iter()
-                .map(|a| pos.distance(*a))
+                .hexes()
+                .map(|a| pos.distance(a))
                 .min()
                 .unwrap_or(u32::MAX);
         }
@@ -74,11 +75,11 @@ mod tests {
     #[test]
     fn nearest_matches_hex_distance_on_both_paths() {
         let hexes = vec![Hex::new(0, 0), Hex::new(5, -3), Hex::new(-7, 2)];
-        let small = Anchors::new(hexes.clone());
+        let small = Anchors::new(&hexes);
         let far = Hex::new(i32::MAX, i32::MIN);
         let mut with_far = hexes.clone();
         with_far.push(far);
-        let large = Anchors::new(with_far.clone());
+        let large = Anchors::new(&with_far);
         assert!(small.small && !large.small);
         for pos in [
             Hex::new(1, 1),

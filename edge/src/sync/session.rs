@@ -422,7 +422,7 @@ impl SessionSync {
             .collect();
         let mut moved = std::mem::take(&mut self.moved);
         if !self.anchors.same_as(&anchors) {
-            self.anchors = Anchors::new(anchors);
+            self.anchors = Anchors::new(&anchors);
             moved.clear();
             moved.extend(self.tracked.keys().copied());
         } else {
