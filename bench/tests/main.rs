@@ -6,6 +6,7 @@ mod impair_common;
 mod baseline_compare;
 mod baseline_formats;
 mod baseline_stream;
+mod edge_ladder;
 mod impair_config_file;
 mod impair_large_messages;
 mod impair_proxy_echo;

@@ -25,6 +25,7 @@ fn every_shipped_scenario_is_valid() {
         "capacity-region",
         "capacity-region-slopes",
         "capacity-edge",
+        "capacity-edge-clients",
         "storm",
         "storm-smoke",
     ];
@@ -44,6 +45,9 @@ fn every_shipped_scenario_is_valid() {
         section.stop_over_limit,
         "a capacity search stops at the limit"
     );
+    let ladder = shipped("capacity-edge-clients");
+    assert_eq!(ladder.topology, Topology::Processes, "the edge's own CPU");
+    assert_eq!(ladder.capacity.unwrap().kind, CapacityKind::EdgeClients);
     let slopes = shipped("capacity-region-slopes").capacity.unwrap();
     assert!(!slopes.stop_over_limit, "a slope sweep runs every step");
     assert_eq!(
@@ -94,6 +98,21 @@ fn errors_name_the_field() {
         field_of(&format!(
             "{BASE}[capacity]\nkind = \"region\"\nsteps = [[1, 1]]\n"
         )),
+        "capacity.kind"
+    );
+    for clients in ["[]", "[10, 5]", "[0, 5]", "[5, 5]", "[10, 6000]"] {
+        assert_eq!(
+            field_of(&format!(
+                "{BASE}[capacity]\nkind = \"edge-clients\"\nclients = {clients}\n"
+            )),
+            "capacity.clients",
+            "{clients}"
+        );
+    }
+    assert_eq!(
+        field_of(
+            "name = \"t\"\nduration_secs = 3\ntopology = \"region-only\"\n[capacity]\nkind = \"edge-clients\"\nclients = [1]\n"
+        ),
         "capacity.kind"
     );
     assert_eq!(

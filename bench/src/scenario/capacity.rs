@@ -22,6 +22,8 @@ pub struct CapacityResult {
     pub edge: Option<EdgeCapacity>,
     /// Plain UDP echo between two threads on loopback.
     pub loopback_ceiling: Option<Ceiling>,
+    /// The edge's CPU and memory per client, at the scenario's client load.
+    pub edge_clients: Option<crate::scenario::edge_ladder::EdgeLadder>,
 }
 
 /// One step of the region sweep.

@@ -169,6 +169,9 @@ pub enum CapacityKind {
     Region,
     /// Ping datagrams through the edge, beside the loopback UDP ceiling.
     Edge,
+    /// The scenario's client load at each count of `clients`: the edge's CPU and memory per
+    /// client.
+    EdgeClients,
 }
 
 /// `[capacity]`.
@@ -193,6 +196,10 @@ pub struct CapacitySection {
     /// Edge: echoes of the plain-UDP loopback ceiling measurement.
     #[serde(default = "default_ceiling_count")]
     pub ceiling_count: u64,
+    /// Edge clients: client counts, in increasing order, each run in the mix of UDP and
+    /// WebTransport clients that `[clients]` gives.
+    #[serde(default)]
+    pub clients: Vec<u32>,
 }
 
 fn default_step_secs() -> u64 {
@@ -437,6 +444,27 @@ impl Scenario {
                     ));
                 }
             }
+            CapacityKind::EdgeClients => self.validate_edge_clients(cap)?,
+        }
+        Ok(())
+    }
+
+    fn validate_edge_clients(&self, cap: &CapacitySection) -> Result<(), ScenarioError> {
+        if self.topology == Topology::RegionOnly {
+            return Err(invalid(
+                "capacity.kind",
+                "\"edge-clients\" needs clients through an edge",
+                "set topology = \"processes\" (the edge's own CPU) or \"in-process\"",
+            ));
+        }
+        let ordered = cap.clients.windows(2).all(|w| w[0] < w[1]);
+        let in_range = cap.clients.iter().all(|n| (1..=5_000).contains(n));
+        if cap.clients.is_empty() || !ordered || !in_range {
+            return Err(invalid(
+                "capacity.clients",
+                format!("is {:?}", cap.clients),
+                "list client counts in increasing order, each 1..=5000, e.g. [50, 100, 200]",
+            ));
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 pub mod capacity;
 pub mod clients;
 pub mod config;
+pub mod edge_ladder;
 pub mod fake_edge;
 pub mod measure;
 pub mod output;
@@ -130,6 +131,16 @@ async fn measure(
         Some(cap) if cap.kind == CapacityKind::Region => {
             let (m, c) = region_sweep(scenario, cap, progress).await?;
             Ok((m, Some(c)))
+        }
+        Some(cap) if cap.kind == CapacityKind::EdgeClients => {
+            let (m, ladder) = edge_ladder::edge_ladder(scenario, cap, progress).await?;
+            Ok((
+                m,
+                Some(CapacityResult {
+                    edge_clients: Some(ladder),
+                    ..CapacityResult::default()
+                }),
+            ))
         }
         Some(cap) => {
             let count = cap.ceiling_count;

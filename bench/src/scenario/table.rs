@@ -188,6 +188,9 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
                 .map_or("-".into(), |p| format!("{p:.0}"))
         );
     }
+    if let Some(l) = &c.edge_clients {
+        edge_ladder(out, l);
+    }
     if let Some(l) = &c.loopback_ceiling {
         let _ = writeln!(
             out,
@@ -195,4 +198,38 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
             l.echoes_per_sec, l.echoes, l.secs
         );
     }
+}
+
+fn edge_ladder(out: &mut String, l: &crate::scenario::edge_ladder::EdgeLadder) {
+    let f = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    for s in &l.steps {
+        let _ = writeln!(
+            out,
+            "  edge step {:>5} clients ({} WebTransport, {} connected): edge {} cores, {} us per client-second, peak rss {} MiB; region {} cores; down {} B/client/s, rtt p99 {} ms{}",
+            s.clients,
+            s.webtransport,
+            s.connected,
+            f(s.edge_cores, 3),
+            f(s.edge_us_per_client_sec, 0),
+            f(s.edge_peak_rss_kib.map(|k| k as f64 / 1024.0), 1),
+            f(s.region_cores, 2),
+            f(s.down_bytes_median, 0),
+            f(s.rtt_p99_ms, 1),
+            if s.served {
+                ""
+            } else {
+                " (not served: left out of the fit)"
+            },
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  edge fit over the served steps (largest {}; {}): {} cores per 1,000 clients + {} cores; {} KiB per client + {} MiB",
+        l.largest_served.map_or("-".into(), |n| n.to_string()),
+        l.covers,
+        f(l.cores_per_1000_clients, 3),
+        f(l.base_cores, 3),
+        f(l.rss_kib_per_client, 1),
+        f(l.base_rss_kib.map(|k| k / 1024.0), 1),
+    );
 }
