@@ -1,20 +1,20 @@
-//! Scenario: an entity frame wakes the sessions that see what it changed, and only them.
-//! Three sessions on one hub see different entities (from the `View` changes the region
-//! routes to them); a frame that moves one entity signals the sessions that see it, a frame
-//! about an entity nobody sees signals none, a session that saw an entity leave is no longer
-//! signalled for it, and a reset frame signals every session.
+//! Scenario: an entity frame wakes the sessions that see what it changed, and only them, and
+//! feeds each the ids it sees. Three sessions on one hub see different entities (from the
+//! `View` changes the region routes to them); a frame that moves one entity signals the
+//! sessions that see it with that id, a frame about an entity nobody sees signals none, a
+//! session that saw an entity leave is no longer signalled for it, and a reset frame signals
+//! every session to look at everything.
 
 #![allow(clippy::unwrap_used)]
 
 use crate::common::loop_region::LoopRegion;
-use starlane_edge::region_hub::RegionHub;
+use starlane_edge::region_hub::{FeedChanges, FrameFeed, RegionHub};
 use starlane_protocol::link::{
     EntityFrame, Joined, LinkServerMsg, PlayerIdentity, RegionToEdge, SessionId, ToClient,
     ViewChange,
 };
 use starlane_protocol::{EntityChange, EntityId, EntityKind, EntityState, Hex, MapInfo};
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 fn player(id: i64) -> PlayerIdentity {
     PlayerIdentity {
@@ -60,8 +60,14 @@ fn moved(ids: &[EntityId]) -> RegionToEdge {
     })
 }
 
-/// Which of `signals` were notified since the last look (taking their permits).
-async fn signalled(signals: &[(SessionId, Arc<Notify>)]) -> Vec<SessionId> {
+/// Which of `signals` were notified since the last look (taking their permits and what
+/// their feeds gathered).
+async fn signalled(signals: &[(SessionId, Arc<FrameFeed>)]) -> Vec<SessionId> {
+    fed(signals).await.into_iter().map(|(s, _)| s).collect()
+}
+
+/// The sessions of `signals` notified since the last look, with what their feeds gathered.
+async fn fed(signals: &[(SessionId, Arc<FrameFeed>)]) -> Vec<(SessionId, FeedChanges)> {
     let mut out = Vec::new();
     for (session, signal) in signals {
         let woken = tokio::select! {
@@ -69,8 +75,11 @@ async fn signalled(signals: &[(SessionId, Arc<Notify>)]) -> Vec<SessionId> {
             () = signal.notified() => true,
             () = std::future::ready(()) => false,
         };
+        let changes = signal.take();
         if woken {
-            out.push(*session);
+            out.push((*session, changes));
+        } else {
+            assert_eq!(changes, FeedChanges::default(), "fed without a wake");
         }
     }
     out
@@ -90,11 +99,11 @@ async fn frames_wake_only_the_sessions_that_see_what_changed() {
         3,
         "three joins reach the region"
     );
-    let signals: Vec<(SessionId, Arc<Notify>)> = sessions
+    let signals: Vec<(SessionId, Arc<FrameFeed>)> = sessions
         .iter()
-        .map(|&s| (s, hub.frame_signal(s).expect("a registered session")))
+        .map(|&s| (s, hub.frame_feed(s).expect("a registered session")))
         .collect();
-    assert!(hub.frame_signal(99).is_none());
+    assert!(hub.frame_feed(99).is_none());
     for &session in &sessions {
         region.send(RegionToEdge::Joined(Joined {
             catalog: Default::default(),
@@ -123,6 +132,17 @@ async fn frames_wake_only_the_sessions_that_see_what_changed() {
 
     region.send(moved(&[11]));
     assert_eq!(signalled(&signals).await, vec![1, 2]);
+    region.send(moved(&[10, 12, 14]));
+    region.send(moved(&[10]));
+    let ids = |v: &[EntityId]| FeedChanges {
+        ids: v.to_vec(),
+        everything: false,
+    };
+    assert_eq!(
+        fed(&signals).await,
+        vec![(1, ids(&[10, 10])), (2, ids(&[12]))],
+        "each session is fed the ids it sees, frame after frame"
+    );
     region.send(moved(&[13]));
     assert_eq!(signalled(&signals).await, vec![3]);
     region.send(moved(&[14]));
@@ -144,9 +164,13 @@ async fn frames_wake_only_the_sessions_that_see_what_changed() {
         appeared: vec![ship(20)],
         ..EntityFrame::default()
     }));
+    let everything = FeedChanges {
+        ids: vec![],
+        everything: true,
+    };
     assert_eq!(
-        signalled(&signals).await,
-        vec![2, 3],
-        "a reset wakes every session"
+        fed(&signals).await,
+        vec![(2, everything.clone()), (3, everything)],
+        "a reset wakes every session to look at everything"
     );
 }

@@ -20,11 +20,14 @@
 //!   link every held session is announced again (`Rejoin`) before anything else.
 //! * **Frames wake the sessions they concern.** The hub keeps, from the `View` changes it
 //!   routes, which sessions see each entity; an `Entities` frame wakes only the sessions that
-//!   see an entity it touched ([`RegionHub::frame_signal`]), a reset frame all of them.
+//!   see an entity it touched, handing each the ids it watches ([`RegionHub::frame_feed`]);
+//!   a reset frame wakes all of them to look at everything.
 
+mod feed;
 mod route;
 mod watchers;
 
+pub use feed::{FEED_MAX_IDS, FeedChanges, FrameFeed};
 pub use route::HubSink;
 
 use crate::metrics::RegionLinkMetrics;
@@ -36,7 +39,7 @@ use starlane_protocol::link::{LinkServerMsg, PlayerIdentity, SessionCommand, Ses
 use starlane_protocol::{EmpireId, MapInfo, NoticeKind, RejectReason};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use watchers::Watchers;
 
 /// Events queued per session by default (`region_link.session_events`).
@@ -91,8 +94,8 @@ impl From<EdgeSendError> for SendError {
 struct Route {
     /// Its event queue.
     events: mpsc::Sender<RegionEvent>,
-    /// Notified when an entity frame changed something it sees.
-    frames: Arc<Notify>,
+    /// The ids of what it sees that entity frames touched, and their wake.
+    feed: Arc<FrameFeed>,
 }
 
 /// Shared routing state between sessions and the region link task.
@@ -155,10 +158,11 @@ impl RegionHub {
         self.mirror.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The signal a registered session is woken by when an entity frame changed an entity
-    /// it sees (so it can send right after); `None` for a session not registered.
-    pub fn frame_signal(&self, session: SessionId) -> Option<Arc<Notify>> {
-        self.routes().get(&session).map(|r| r.frames.clone())
+    /// The feed a registered session takes its entity changes from, woken when an entity
+    /// frame touched an entity it sees (so it can send right after); `None` for a session
+    /// not registered.
+    pub fn frame_feed(&self, session: SessionId) -> Option<Arc<FrameFeed>> {
+        self.routes().get(&session).map(|r| r.feed.clone())
     }
 
     /// Whether a region link is up.
@@ -195,7 +199,7 @@ impl RegionHub {
         // The route exists before the join can be answered.
         let route = Route {
             events: tx,
-            frames: Arc::new(Notify::new()),
+            feed: Arc::new(FrameFeed::default()),
         };
         self.routes().insert(session, route);
         let joined = self.link.lock().join(session, player);

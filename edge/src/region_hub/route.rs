@@ -107,16 +107,17 @@ impl RegionHub {
         }
     }
 
-    /// Wake the sessions that see an entity `frame` touched (every session for a reset).
+    /// Hand the sessions that see an entity `frame` touched the ids they see, and wake them
+    /// (every session, to look at everything, for a reset).
     fn wake_concerned(&self, frame: &EntityFrame) {
         let routes = self.routes();
         if frame.reset {
-            routes.values().for_each(|r| r.frames.notify_one());
+            routes.values().for_each(|r| r.feed.push_everything());
             return;
         }
-        for session in self.watchers().concerned(frame) {
+        for (session, ids) in self.watchers().concerned(frame) {
             if let Some(r) = routes.get(&session) {
-                r.frames.notify_one();
+                r.feed.push(&ids);
             }
         }
     }

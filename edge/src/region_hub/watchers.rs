@@ -46,18 +46,21 @@ impl Watchers {
         }
     }
 
-    /// The sessions that see an entity `frame` touched, each once.
-    pub(super) fn concerned(&self, frame: &EntityFrame) -> FxHashSet<SessionId> {
+    /// The sessions that see an entity `frame` touched, each once, with the ids it touched
+    /// that each sees.
+    pub(super) fn concerned(&self, frame: &EntityFrame) -> FxHashMap<SessionId, Vec<EntityId>> {
         let ids = frame
             .changed
             .iter()
             .map(|c| c.id)
             .chain(frame.removed.iter().copied())
             .chain(frame.appeared.iter().map(|s| s.id));
-        let mut sessions = FxHashSet::default();
+        let mut sessions: FxHashMap<SessionId, Vec<EntityId>> = FxHashMap::default();
         for id in ids {
             if let Some(watching) = self.by_entity.get(&id) {
-                sessions.extend(watching.iter().copied());
+                for &s in watching {
+                    sessions.entry(s).or_default().push(id);
+                }
             }
         }
         sessions
@@ -106,8 +109,8 @@ mod tests {
         }
     }
 
-    fn sorted(set: FxHashSet<SessionId>) -> Vec<SessionId> {
-        let mut v: Vec<_> = set.into_iter().collect();
+    fn sorted(map: FxHashMap<SessionId, Vec<EntityId>>) -> Vec<SessionId> {
+        let mut v: Vec<_> = map.into_keys().collect();
         v.sort_unstable();
         v
     }
@@ -120,6 +123,9 @@ mod tests {
         w.view(3, &view(&[13], &[]));
         assert_eq!(sorted(w.concerned(&changed(&[11]))), vec![1, 2]);
         assert_eq!(sorted(w.concerned(&changed(&[10, 12]))), vec![1, 2]);
+        let each = w.concerned(&changed(&[10, 11, 12, 99]));
+        assert_eq!(each[&1], vec![10, 11], "each session gets the ids it sees");
+        assert_eq!(each[&2], vec![11, 12]);
         assert!(w.concerned(&changed(&[99])).is_empty());
         let removed = EntityFrame {
             removed: vec![13],

@@ -7,7 +7,7 @@ use super::profiles::{ProfileStore, class_of};
 use crate::auth::{VerifiedPlayer, Verifier};
 use crate::cluster::{self, EdgeCluster, EdgeNotice};
 use crate::metrics::{EdgeMetrics, LinkMeter, reason_label};
-use crate::region_hub::{RegionEvent, RegionHub, SendError};
+use crate::region_hub::{FrameFeed, RegionEvent, RegionHub, SendError};
 use crate::resume::TicketKey;
 use starlane_cluster::TokenSubject;
 use starlane_netcore::transport::{Link, LinkEvent, SLOW_CONSUMER};
@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, broadcast, mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// What every session of an edge shares.
 #[derive(Debug)]
@@ -153,10 +153,20 @@ fn check_ticket(
 }
 
 /// The next entity frame that concerns the session; never before it is registered.
-async fn next_frame(signal: Option<&Notify>) {
-    match signal {
-        Some(s) => s.notified().await,
+async fn next_frame(feed: Option<&FrameFeed>) {
+    match feed {
+        Some(f) => f.notified().await,
         None => std::future::pending().await,
+    }
+}
+
+/// Hand the session's sync what its feed gathered, before it may send.
+fn feed_sync(core: &mut SessionCore, feed: Option<&FrameFeed>) {
+    let Some(feed) = feed else { return };
+    let changes = feed.take();
+    // Before the session syncs it tracks nothing: the ids concern nothing yet.
+    if let Some(sync) = core.sync_mut() {
+        sync.feed_changes(&changes.ids, changes.everything);
     }
 }
 
@@ -243,7 +253,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
     let mut region_rx = None;
     let mut shutdown = ctx.shutdown.clone();
     // Set once the session is registered at the hub: entity frames that concern it.
-    let mut frames: Option<Arc<Notify>> = None;
+    let mut frames: Option<Arc<FrameFeed>> = None;
     let mut accepted = false;
     let mut meter = LinkMeter::new(link.transport);
     let listed = ctx
@@ -275,10 +285,12 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 core.on_region(Instant::now(), ev, &mirror)
             }
             () = next_frame(frames.as_deref()) => {
+                feed_sync(&mut core, frames.as_deref());
                 let mirror = ctx.hub.mirror();
                 core.on_mirror_frame(Instant::now(), &mirror)
             }
             _ = sleep_until(core.deadline()) => {
+                feed_sync(&mut core, frames.as_deref());
                 let mirror = ctx.hub.mirror();
                 core.on_timeout(Instant::now(), &mirror)
             }
@@ -395,7 +407,7 @@ pub async fn run_session(mut link: Link, ctx: Arc<SessionContext>) {
                 }
                 Action::Join(player) => {
                     region_rx = ctx.hub.join(id, player).ok();
-                    frames = ctx.hub.frame_signal(id);
+                    frames = ctx.hub.frame_feed(id);
                     join_sent = region_rx.is_some().then(Instant::now);
                     queue.extend(core.on_join_sent(region_rx.is_some()));
                 }

@@ -59,6 +59,8 @@
 mod anchors;
 mod baseline;
 mod events;
+#[cfg(test)]
+mod feed_tests;
 mod fill;
 #[cfg(test)]
 mod idle_tests;

@@ -113,6 +113,11 @@ pub struct SessionSync {
     pub(super) timers: ResendTimers,
     /// The mirror version seen at the last look (a send tick, or a frame that woke it).
     pub(super) mirror_version: Option<u64>,
+    /// Changes the edge's hub fed since the last look ([`SessionSync::feed_changes`]); once
+    /// fed, the mirror's log is no longer read.
+    pub(super) fed: Option<Vec<EntityId>>,
+    /// The feed said everything may have changed (a reset, or it overflowed).
+    pub(super) fed_everything: bool,
     pub(super) next_send: Instant,
     pub(super) ticks: u64,
     pub(super) stats: SyncStats,
@@ -143,6 +148,8 @@ impl SessionSync {
             moved: Vec::new(),
             timers: ResendTimers::default(),
             mirror_version: None,
+            fed: None,
+            fed_everything: false,
             next_send: now,
             ticks: 0,
             stats: SyncStats::default(),

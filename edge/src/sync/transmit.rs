@@ -101,19 +101,40 @@ impl SessionSync {
         }
     }
 
+    /// The ids the edge's hub found this session watching in the entity frames since the
+    /// last call (a superset of what changed in view; `everything` after a reset or an
+    /// overflow). From the first call on, a send tick reads these instead of filtering the
+    /// mirror's log of every change of the edge.
+    pub fn feed_changes(&mut self, ids: &[EntityId], everything: bool) {
+        self.fed.get_or_insert_with(Vec::new).extend_from_slice(ids);
+        self.fed_everything |= everything;
+    }
+
     /// Re-derives the pending state of the visible entities the mirror changed since the
     /// last look (all of them when the mirror's change log does not reach back).
     pub(super) fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
-        // The mirror's log names every entity of the edge: keep those this client sees.
         let tracked = &self.tracked;
-        let changed: Vec<EntityId> = match self.mirror_version.and_then(|v| {
-            mirror
-                .changes_since(v)
-                .map(|ids| ids.filter(|id| tracked.contains_key(id)).collect())
-        }) {
-            Some(ids) => ids,
-            None => self.tracked.keys().copied().collect(),
+        let changed: Option<Vec<EntityId>> = match self.fed.as_mut() {
+            // Fed by the hub: the ids this session watches, possibly a few it no longer tracks.
+            Some(fed) if !self.fed_everything => Some(
+                std::mem::take(fed)
+                    .into_iter()
+                    .filter(|id| tracked.contains_key(id))
+                    .collect(),
+            ),
+            Some(fed) => {
+                fed.clear();
+                None
+            }
+            // The mirror's log names every entity of the edge: keep those this client sees.
+            None => self.mirror_version.and_then(|v| {
+                mirror
+                    .changes_since(v)
+                    .map(|ids| ids.filter(|id| tracked.contains_key(id)).collect())
+            }),
         };
+        self.fed_everything = false;
+        let changed = changed.unwrap_or_else(|| self.tracked.keys().copied().collect());
         self.mirror_version = Some(mirror.version());
         // Refreshed by a resend deadline of this send tick: already up to date.
         let timer_tick = self.ticks + 1;
