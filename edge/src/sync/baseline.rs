@@ -20,6 +20,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
 use std::time::Instant;
 
 use starlane_protocol::delta::{EntityRecord, MAX_BASELINE_AGE, ack_covers};
@@ -219,21 +220,21 @@ impl ClientBaselines {
                 if self.forgotten.get(id).is_some_and(|at| packet.index < *at) {
                     continue;
                 }
-                if self
-                    .baselines
-                    .get(id)
-                    .is_some_and(|b| b.index >= packet.index)
-                {
-                    continue;
+                let newer = Baseline {
+                    index: packet.index,
+                    seq: packet.seq,
+                    state: state.clone(),
+                };
+                // One probe: a newer packet's baseline stays.
+                match self.baselines.entry(*id) {
+                    Entry::Occupied(mut b) if b.get().index < packet.index => {
+                        b.insert(newer);
+                    }
+                    Entry::Occupied(_) => {}
+                    Entry::Vacant(v) => {
+                        v.insert(newer);
+                    }
                 }
-                self.baselines.insert(
-                    *id,
-                    Baseline {
-                        index: packet.index,
-                        seq: packet.seq,
-                        state: state.clone(),
-                    },
-                );
             }
         }
         events

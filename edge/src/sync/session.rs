@@ -364,19 +364,23 @@ impl SessionSync {
             return;
         };
         let relation = self.relation_of(state.owner);
-        if let Some(info) = self.queue.info(id)
-            && (info.relation != relation || info.kind != state.kind)
-        {
-            let info = EntityInfo {
-                kind: state.kind,
-                relation,
-                distance_hexes: info.distance_hexes,
-            };
-            self.queue.update(id, info);
+        // Whether the own-unit set may hold it: it does exactly when its last refresh found it
+        // own, which the queue's relation says (unknown: assume so, and remove).
+        let mut was_own = true;
+        if let Some(info) = self.queue.info(id) {
+            was_own = info.relation == Relation::Own;
+            if info.relation != relation || info.kind != state.kind {
+                let info = EntityInfo {
+                    kind: state.kind,
+                    relation,
+                    distance_hexes: info.distance_hexes,
+                };
+                self.queue.update(id, info);
+            }
         }
         if relation == Relation::Own {
             self.own.insert(id);
-        } else {
+        } else if was_own {
             self.own.remove(&id);
         }
         let step = self.health_step;
