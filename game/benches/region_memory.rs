@@ -36,7 +36,7 @@ struct Point {
 /// Build, warm up and measure one scene, then free it.
 fn measure(sessions: u32, npcs: u32, pattern: NpcPattern) -> Point {
     let before = ALLOC.allocated();
-    let sim = scene(sessions, npcs, pattern);
+    let sim = scene(sessions, npcs, pattern, 1);
     let bytes = ALLOC.allocated().saturating_sub(before);
     let point = Point {
         sessions,

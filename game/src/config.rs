@@ -127,6 +127,10 @@ pub struct RegionConfig {
     pub tick_hz: u32,
     /// Most ticks run back to back to catch up after a stall before the loop drops time.
     pub max_catchup_ticks: u32,
+    /// Threads that run the tick's data-parallel loops (target choice, session views), the
+    /// tick thread included (0..=64; 0: one per core the process may use, 1: all on the
+    /// tick thread). Env: `STARLANE_REGION_TICK_THREADS`.
+    pub tick_threads: u32,
     /// Radius of each of the 7 hex chunks (2..=64); a chunk has `3r(r+1)+1` hexes.
     /// Env: `STARLANE_REGION_CHUNK_RADIUS`.
     pub chunk_radius: u32,
@@ -208,6 +212,7 @@ impl Default for RegionConfig {
             region_id: "region".into(),
             tick_hz: 20,
             max_catchup_ticks: 3,
+            tick_threads: 0,
             chunk_radius: 9,
             map_seed: 0x5eed_57a7,
             asteroid_percent: 8,
@@ -309,7 +314,7 @@ impl RegionConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
         let vision_fix = "use 1..=2*chunk_radius";
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 10] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 11] = [
             (
                 "tick_hz",
                 self.tick_hz.into(),
@@ -323,6 +328,13 @@ impl RegionConfig {
                 1,
                 20,
                 "use e.g. 3",
+            ),
+            (
+                "tick_threads",
+                self.tick_threads.into(),
+                0,
+                64,
+                "use 0 (one per core) or e.g. 2",
             ),
             (
                 "chunk_radius",

@@ -30,3 +30,4 @@ pub use metrics::{LinkRefusalsSnapshot, RefusalReason, RegionStats, TickSample, 
 pub use runtime::link::tls::client_config as link_client_config;
 pub use runtime::{Region, RegionError, RegionHandle, TICK_THREAD, run};
 pub use world::RegionSim;
+pub use world::parallel::COMPUTE_THREAD;

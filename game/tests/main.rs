@@ -35,6 +35,7 @@ mod link_tls_config_errors;
 mod load;
 mod load_front;
 mod load_skirmish;
+mod parallel_tick;
 mod region_cluster_expiry;
 mod region_cluster_registration;
 mod region_kill_restore;

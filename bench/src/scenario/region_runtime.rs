@@ -1,5 +1,6 @@
 //! The region's own tokio runtime inside the runner: the region runs on threads named
-//! [`REGION_THREADS`] (and its tick thread, [`starlane_game::TICK_THREAD`], and its SQLite
+//! [`REGION_THREADS`] (and its tick thread, [`starlane_game::TICK_THREAD`], its compute pool,
+//! [`starlane_game::COMPUTE_THREAD`], and its SQLite
 //! store's worker threads, [`SQLITE_THREADS`]), as it runs in a process of its own in
 //! production, so its link tasks do not queue behind the clients' or the fake edge's, and its
 //! CPU is counted apart from theirs.
@@ -61,12 +62,13 @@ impl RegionRuntime {
     }
 }
 
-/// CPU seconds the region's threads have used so far (its runtime's, its tick thread's and
-/// its store's); `None` where `/proc` is unreadable.
+/// CPU seconds the region's threads have used so far (its runtime's, its tick thread's, its
+/// compute pool's and its store's); `None` where `/proc` is unreadable.
 pub fn region_cpu_secs() -> Option<f64> {
     Some(
         threads_cpu_secs(REGION_THREADS)?
             + threads_cpu_secs(starlane_game::TICK_THREAD)?
+            + threads_cpu_secs(starlane_game::COMPUTE_THREAD)?
             + threads_cpu_secs(SQLITE_THREADS)?,
     )
 }

@@ -14,9 +14,11 @@ const WARMUP_TICKS: u32 = 40;
 
 const LINK: LinkId = 1;
 
-/// A region with `sessions` sessions and `npcs` NPCs moving by `pattern`, warmed up.
-pub fn scene(sessions: u32, npcs: u32, pattern: NpcPattern) -> RegionSim {
+/// A region with `sessions` sessions and `npcs` NPCs moving by `pattern`, warmed up, its
+/// tick spread over `tick_threads` threads.
+pub fn scene(sessions: u32, npcs: u32, pattern: NpcPattern, tick_threads: u32) -> RegionSim {
     let config = RegionConfig {
+        tick_threads,
         pirates: 0,
         economy: EconomyConfig {
             start_station: false,

@@ -22,6 +22,7 @@ impl RegionConfig {
             match field {
                 "REGION_ID" => self.region_id = value.trim().to_owned(),
                 "TICK_HZ" => self.tick_hz = num(&value)?,
+                "TICK_THREADS" => self.tick_threads = num(&value)?,
                 "CHUNK_RADIUS" => self.chunk_radius = num(&value)?,
                 "MAP_SEED" => {
                     self.map_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?

@@ -16,6 +16,7 @@ pub mod io;
 pub mod memory;
 pub mod movement;
 pub mod npc;
+pub mod parallel;
 pub mod resources;
 pub mod schedule;
 pub mod sessions;

@@ -12,6 +12,7 @@ use super::io::{Inbox, LinkId, Outbox, TickInput};
 use super::memory::{Memory, MemoryPlugin, MemorySettings};
 use super::movement::SimulationPlugin;
 use super::npc::{NpcPlugin, spawn_load};
+use super::parallel::Parallel;
 use super::resources::{CorePlugin, Counters, Dirty, EntityIndex, TickCount, WorldMap};
 use super::schedule::{self, RegionPlugin};
 use super::sessions::Sessions;
@@ -106,6 +107,7 @@ impl RegionSim {
         for plugin in plugins {
             plugin.build(&mut world, &mut schedule);
         }
+        world.insert_resource(Parallel::new(config.tick_threads));
         Self {
             world,
             schedule,

@@ -324,10 +324,20 @@ pub fn seen_by(sim: &mut RegionSim, empire: EmpireId) -> Vec<EntityId> {
 /// A region on the default map with `npcs` NPCs of `pattern` spawned from `seed` (no pirates,
 /// no starting station or fields) and link [`LINK`] opened on the next step.
 pub fn load_sim(npcs: u32, pattern: starlane_game::NpcPattern, seed: u64) -> RegionSim {
+    load_sim_with(RegionConfig::default(), npcs, pattern, seed)
+}
+
+/// [`load_sim`] on `config` (its pirates and economy set as there).
+pub fn load_sim_with(
+    config: RegionConfig,
+    npcs: u32,
+    pattern: starlane_game::NpcPattern,
+    seed: u64,
+) -> RegionSim {
     let config = RegionConfig {
         pirates: 0,
         economy: bare_economy(),
-        ..RegionConfig::default()
+        ..config
     };
     let map = GameMap::generate(
         config.chunk_radius,

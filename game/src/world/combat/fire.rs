@@ -13,6 +13,7 @@ use crate::world::components::{
     Armor, AttackOrder, Deposit, Health, NEUTRAL_EMPIRE, Npc, Owner, Path, Position, StableId,
     Weapon,
 };
+use crate::world::parallel::Parallel;
 use crate::world::resources::{
     CombatGrid, Counters, Dirty, EntityIndex, GRID_CELL, TickCount, WorldMap,
 };
@@ -25,6 +26,10 @@ use starlane_protocol::{EmpireId, EntityId, Hex};
 
 /// Ticks between two target scans of an idle unit without an attack order.
 const ACQUIRE_EVERY: u32 = 4;
+
+/// Fewest shooters a piece of the parallel target choice holds (fewer run on the tick
+/// thread alone: a piece must outweigh waking a worker, some microseconds).
+const MIN_PIECE: usize = 256;
 
 /// An armed unit as the tick starts.
 #[derive(Debug, Clone, Copy)]
@@ -67,8 +72,20 @@ pub(super) fn fight(world: &mut World) {
     let shooters = shooters(world);
     let targets = targets(world);
     let scope = Scope::of(world, &targets, tick, settings.retaliation_ticks);
+    // Choosing reads only the tick's snapshot, the vision and the hostilities, none of which
+    // the orders below change: the choices are made first, side by side.
+    let parallel = world
+        .get_resource::<Parallel>()
+        .copied()
+        .unwrap_or_else(Parallel::serial);
+    let seen: &World = world;
+    let acquired = parallel.map(&shooters, MIN_PIECE, |s| {
+        looks_now(s, tick)
+            .then(|| acquire(seen, &targets, &scope, s, tick, settings.retaliation_ticks))
+            .flatten()
+    });
     let mut shots: Vec<(Shooter, EntityId)> = Vec::new();
-    for s in &shooters {
+    for (s, acquired) in shooters.iter().zip(acquired) {
         let target = match s.order {
             Some(order) => match ordered(world, &targets, s, order.target) {
                 Ordered::Gone => {
@@ -86,17 +103,7 @@ pub(super) fn fight(world: &mut World) {
                     None
                 }
             },
-            // Without an order a unit looks for a target only when it could fire: each tick
-            // for a while after its weapon became ready (a fight goes on at the full rate),
-            // then every few ticks, staggered by id, so idle armies cost a fraction of the
-            // range queries (and react within 150 ms).
-            None if s.weapon.ready_at <= tick
-                && (tick < s.weapon.ready_at.saturating_add(ACQUIRE_EVERY)
-                    || tick.wrapping_add(s.id).is_multiple_of(ACQUIRE_EVERY)) =>
-            {
-                acquire(world, &targets, &scope, s, tick, settings.retaliation_ticks)
-            }
-            None => None,
+            None => acquired,
         };
         if let Some(target) = target
             && s.weapon.ready_at <= tick
@@ -111,6 +118,17 @@ pub(super) fn fight(world: &mut World) {
             .resource_mut::<Hostilities>()
             .prune(tick, settings.retaliation_ticks);
     }
+}
+
+/// Whether a shooter without an order looks for a target this tick: only when it could fire,
+/// each tick for a while after its weapon became ready (a fight goes on at the full rate),
+/// then every few ticks, staggered by id, so idle armies cost a fraction of the range queries
+/// (and react within 150 ms).
+fn looks_now(s: &Shooter, tick: u32) -> bool {
+    s.order.is_none()
+        && s.weapon.ready_at <= tick
+        && (tick < s.weapon.ready_at.saturating_add(ACQUIRE_EVERY)
+            || tick.wrapping_add(s.id).is_multiple_of(ACQUIRE_EVERY))
 }
 
 /// Every armed unit, by stable id.

@@ -10,7 +10,7 @@
 //!    log gets a full resync (`reset`);
 //! 3. per session, a [`ViewChange`] (ids that entered and left its empire's view, hex
 //!    visibility changes: the empire's changes of the tick, or the whole difference for a new
-//!    or skipped session) and, once, the starting resources.
+//!    or skipped session), diffed side by side over the tick's threads.
 //!
 //! Anti-ESP: nothing about an entity goes to an edge unless one of its sessions' empires sees
 //! it now, and each session's view names only what its own empire sees. Links marked
@@ -26,10 +26,11 @@ pub use delta_log::{ChangeFlags, DeltaLog};
 pub use mirror::{EdgeMirrors, LinkBackpressure, LinkMirror};
 
 use super::components::{Health, Kind, Owner, Position, StableId};
-use super::io::{LinkId, Outbox};
+use super::io::{LinkId, Outbox, SessionKey};
+use super::parallel::Parallel;
 use super::resources::{Counters, EntityIndex, TickCount, WorldMap};
 use super::schedule::{RegionPlugin, RegionSet};
-use super::sessions::Sessions;
+use super::sessions::{SessionState, Sessions};
 use super::vision::Vision;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -40,6 +41,10 @@ use rustc_hash::FxHashMap;
 use starlane_protocol::link::{EntityFrame, LinkServerMsg, ViewChange};
 use starlane_protocol::{EmpireId, EntityId, EntityState};
 use std::collections::HashMap;
+
+/// Fewest sessions a piece of the parallel view diff holds (fewer run on the tick thread
+/// alone: a piece must outweigh waking a worker).
+const MIN_SESSIONS: usize = 64;
 
 /// Installs the delta log, the edge mirrors, the backpressure set and the sync systems.
 #[derive(Debug, Clone, Copy)]
@@ -237,42 +242,47 @@ fn catch_up(
     })
 }
 
-/// Per session on an uncongested link: its [`ViewChange`] and, once, its resources.
+/// Per session on an uncongested link: its [`ViewChange`]. Each session's diff reads the
+/// vision and writes only that session, so the sessions are diffed side by side
+/// ([`Parallel`]) and their views queued in the sessions' order.
 fn sync_views(
     inputs: SyncInputs,
     map: Res<WorldMap>,
+    parallel: Option<Res<Parallel>>,
     mut sessions: ResMut<Sessions>,
     mut outbox: ResMut<Outbox>,
     mut counters: ResMut<Counters>,
-    mut scratch: Local<Vec<EntityId>>,
 ) {
     let tick = inputs.tick.0;
+    let mut open: Vec<(SessionKey, &mut SessionState)> = Vec::with_capacity(sessions.map.len());
     for (key, session) in sessions.map.iter_mut() {
         if inputs.backpressure.0.contains(&key.0) {
             // Skipped: compare every cell next time, not only the next tick's changes.
             session.vision_synced = false;
-            continue;
+        } else {
+            open.push((*key, session));
         }
+    }
+    let parallel = parallel.map_or_else(Parallel::serial, |p| *p);
+    let (vision, index, map) = (&*inputs.vision, &*inputs.index, &*map);
+    let views = parallel.map_mut(&mut open, MIN_SESSIONS, |(_, session)| {
         let mut change = ViewChange {
             tick,
             ..ViewChange::default()
         };
-        let exists = |id| inputs.index.by_id.contains_key(&id);
-        view::diff_view(
-            &inputs.vision,
-            &map,
-            session,
-            exists,
-            &mut change,
-            &mut scratch,
-        );
-        let mut msgs = Vec::new();
-        if !view::is_empty(&change) {
+        let exists = |id| index.by_id.contains_key(&id);
+        let mut scratch = Vec::new();
+        view::diff_view(vision, map, session, exists, &mut change, &mut scratch);
+        (!view::is_empty(&change)).then_some(change)
+    });
+    for ((key, _), change) in open.iter().zip(views) {
+        if let Some(change) = change {
             counters.views += 1;
-            msgs.push(LinkServerMsg::View(change));
-        }
-        if !msgs.is_empty() {
-            outbox.sessions.entry(*key).or_default().extend(msgs);
+            outbox
+                .sessions
+                .entry(*key)
+                .or_default()
+                .push(LinkServerMsg::View(change));
         }
     }
 }

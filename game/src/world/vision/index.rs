@@ -38,9 +38,9 @@ pub struct EmpireVision {
     /// Entities that went out of sight in the last finished tick, sorted.
     pub left: Vec<EntityId>,
     /// Observers' sight over the cells.
-    sight: Cover,
+    pub(super) sight: Cover,
     /// Observers' detection over the cells.
-    detection: Cover,
+    pub(super) detection: Cover,
     /// Entities that came into (+1) or went out of (-1) sight since the last finished tick,
     /// in the order it happened; each one flips the entity's membership, so the sum per id
     /// is the net change.
@@ -213,10 +213,16 @@ impl Vision {
             self.shift_cover(map, a.hex, b);
             return;
         }
+        self.recover(map, old, observer);
+    }
+
+    /// Take `old`'s discs out of the covers and put `new`'s in (an observer that appeared,
+    /// vanished, or changed more than its hex).
+    pub(super) fn recover(&mut self, map: &GameMap, old: Option<Observer>, new: Option<Observer>) {
         if let Some(o) = old {
             self.cover(map, o, uncover_step);
         }
-        if let Some(o) = observer {
+        if let Some(o) = new {
             self.cover(map, o, cover_step);
         }
     }
@@ -345,7 +351,7 @@ pub(super) fn vision_of(
     })
 }
 
-fn mark_dirty(v: &mut EmpireVision, empire: EmpireId, dirty: &mut Vec<EmpireId>) {
+pub(super) fn mark_dirty(v: &mut EmpireVision, empire: EmpireId, dirty: &mut Vec<EmpireId>) {
     if !v.dirty {
         v.dirty = true;
         dirty.push(empire);

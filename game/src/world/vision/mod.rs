@@ -15,6 +15,7 @@ mod cover;
 mod explored;
 mod grants;
 mod index;
+mod moves;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +24,7 @@ pub use index::{EmpireVision, Observer, Vision};
 use super::components::{
     Cloaked, Detector, NEUTRAL_EMPIRE, Owner, Position, StableId, VisionRange,
 };
+use super::parallel::Parallel;
 use super::resources::WorldMap;
 use super::schedule::{RegionPlugin, RegionSet};
 use super::sharing::Grants;
@@ -92,6 +94,7 @@ pub(crate) fn update_vision(
     ),
     mut ids: Local<FxHashMap<Entity, EntityId>>,
     (mut grants, mut alliances, social): (ResMut<Grants>, ResMut<Alliances>, Res<SocialSettings>),
+    parallel: Option<Res<Parallel>>,
 ) {
     let map = &map.map;
     vision.fit(map);
@@ -125,19 +128,21 @@ pub(crate) fn update_vision(
         vision.locate(map, id.0, Some(pos.0));
     }
     // An observer that lost its detector or its cloak is looked at again.
-    for (id, pos, owner, range, detector, cloak) in lost
+    let changes = lost
         .iter()
         .filter_map(|e| still.get(*e).ok())
         .chain(&observers)
-    {
-        let observer = (owner.0 != NEUTRAL_EMPIRE).then_some(Observer {
-            empire: owner.0,
-            hex: pos.0,
-            range: range.0,
-            detect: detection(detector, cloak),
+        .map(|(id, pos, owner, range, detector, cloak)| {
+            let observer = (owner.0 != NEUTRAL_EMPIRE).then_some(Observer {
+                empire: owner.0,
+                hex: pos.0,
+                range: range.0,
+                detect: detection(detector, cloak),
+            });
+            (id.0, observer)
         });
-        vision.set_observer(map, id.0, observer);
-    }
+    let parallel = parallel.map_or_else(Parallel::serial, |p| *p);
+    vision.set_observers(map, &parallel, changes);
     // A pair's sight is an explicit grant or, when allies share, an alliance (SPEC.md §21.2):
     // each change of either re-derives it from both.
     let changes: Vec<(EmpireId, EmpireId)> = grants

@@ -80,6 +80,20 @@ fn seen(
 /// match the definition.
 #[test]
 fn incremental_index_matches_a_full_scan() {
+    walk_against_a_full_scan(false);
+}
+
+/// The same walk with each tick's observer changes handed over in one
+/// [`Vision::set_observers`] before the tick closes (as the vision system does), after the
+/// entities moved: the order of the two does not change what the tick settles.
+#[test]
+fn batched_observer_changes_match_a_full_scan() {
+    walk_against_a_full_scan(true);
+}
+
+fn walk_against_a_full_scan(batched: bool) {
+    let parallel = crate::world::parallel::Parallel::new(4);
+    let mut batch: Vec<(EntityId, Option<Observer>)> = Vec::new();
     let map = GameMap::generate(4, 7, 10);
     let hexes = map.cells().to_vec();
     let mut rng = 0x5eed_u64;
@@ -102,7 +116,11 @@ fn incremental_index_matches_a_full_scan() {
                     observers.remove(&id);
                     cloaked.remove(&id);
                     vision.locate(&map, id, None);
-                    vision.set_observer(&map, id, None);
+                    if batched {
+                        batch.push((id, None));
+                    } else {
+                        vision.set_observer(&map, id, None);
+                    }
                     vision.set_cloak(id, false);
                 }
                 1 => {
@@ -117,7 +135,11 @@ fn incremental_index_matches_a_full_scan() {
                                 [pick(&mut rng, 4)],
                         };
                         observers.insert(id, o);
-                        vision.set_observer(&map, id, Some(o));
+                        if batched {
+                            batch.push((id, Some(o)));
+                        } else {
+                            vision.set_observer(&map, id, Some(o));
+                        }
                     }
                 }
                 2 => {
@@ -156,9 +178,14 @@ fn incremental_index_matches_a_full_scan() {
                 && o.hex != *pos
             {
                 o.hex = *pos;
-                vision.set_observer(&map, id, Some(*o));
+                if batched {
+                    batch.push((id, Some(*o)));
+                } else {
+                    vision.set_observer(&map, id, Some(*o));
+                }
             }
         }
+        vision.set_observers(&map, &parallel, batch.drain(..));
         vision.finish_tick();
         for empire in empires {
             let (cells, before) = expected.get_mut(&empire).expect("listed");
