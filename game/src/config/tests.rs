@@ -59,6 +59,17 @@ fn errors_name_the_field() {
         ),
         "{err}"
     );
+    cfg.tick_hz = 20;
+    cfg.tick_threads = 65;
+    let err = cfg.validate().expect_err("too many tick threads");
+    assert!(
+        err.to_string().contains("tick_threads") && err.to_string().contains("one per core"),
+        "{err}"
+    );
+    cfg.apply_env([("STARLANE_REGION_TICK_THREADS".to_owned(), "2".to_owned())])
+        .expect("env override");
+    assert_eq!(cfg.tick_threads, 2);
+    cfg.validate().expect("2 tick threads");
     let err = RegionConfig::from_toml("tick_hz = \"x\"").expect_err("wrong type");
     assert!(err.to_string().contains("tick_hz"), "{err}");
     let err = RegionConfig::from_toml("no_such_field = 1").expect_err("unknown field");
