@@ -40,16 +40,18 @@ impl FrameFeed {
         std::mem::take(&mut *self.lock())
     }
 
-    /// Push `ids` and wake the session.
-    pub(super) fn push(&self, ids: &[EntityId]) {
+    /// Push `ids` (moved in when nothing waits to be taken) and wake the session.
+    pub(super) fn push(&self, ids: Vec<EntityId>) {
         {
             let mut c = self.lock();
             if !c.everything {
                 if c.ids.len() + ids.len() > FEED_MAX_IDS {
                     c.ids = Vec::new();
                     c.everything = true;
+                } else if c.ids.is_empty() {
+                    c.ids = ids;
                 } else {
-                    c.ids.extend_from_slice(ids);
+                    c.ids.extend_from_slice(&ids);
                 }
             }
         }
@@ -79,8 +81,8 @@ mod tests {
     #[test]
     fn pushes_accumulate_until_taken_and_overflow_to_everything() {
         let feed = FrameFeed::default();
-        feed.push(&[1, 2]);
-        feed.push(&[2]);
+        feed.push(vec![1, 2]);
+        feed.push(vec![2]);
         assert_eq!(
             feed.take(),
             FeedChanges {
@@ -89,13 +91,13 @@ mod tests {
             }
         );
         assert_eq!(feed.take(), FeedChanges::default(), "taken");
-        feed.push(&vec![7; FEED_MAX_IDS]);
-        feed.push(&[8]);
+        feed.push(vec![7; FEED_MAX_IDS]);
+        feed.push(vec![8]);
         let c = feed.take();
         assert!(c.everything && c.ids.is_empty(), "overflowed");
-        feed.push(&[3]);
+        feed.push(vec![3]);
         feed.push_everything();
-        feed.push(&[4]);
+        feed.push(vec![4]);
         assert_eq!(
             feed.take(),
             FeedChanges {

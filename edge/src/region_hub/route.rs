@@ -117,7 +117,7 @@ impl RegionHub {
         }
         for (session, ids) in self.watchers().concerned(frame) {
             if let Some(r) = routes.get(&session) {
-                r.feed.push(&ids);
+                r.feed.push(ids);
             }
         }
     }

@@ -113,11 +113,9 @@ pub struct SessionSync {
     pub(super) timers: ResendTimers,
     /// The mirror version seen at the last look (a send tick, or a frame that woke it).
     pub(super) mirror_version: Option<u64>,
-    /// Changes the edge's hub fed since the last look ([`SessionSync::feed_changes`]); once
+    /// What the edge's hub fed since the last look ([`SessionSync::feed_changes`]); once
     /// fed, the mirror's log is no longer read.
-    pub(super) fed: Option<Vec<EntityId>>,
-    /// The feed said everything may have changed (a reset, or it overflowed).
-    pub(super) fed_everything: bool,
+    pub(super) fed: Fed,
     pub(super) next_send: Instant,
     pub(super) ticks: u64,
     pub(super) stats: SyncStats,
@@ -148,8 +146,7 @@ impl SessionSync {
             moved: Vec::new(),
             timers: ResendTimers::default(),
             mirror_version: None,
-            fed: None,
-            fed_everything: false,
+            fed: Fed::Log,
             next_send: now,
             ticks: 0,
             stats: SyncStats::default(),
@@ -464,4 +461,16 @@ pub(super) fn same_for_client(held: &EntityState, current: &EntityState, step: u
         && held.owner == current.owner
         && held.pos == current.pos
         && quantize(held.health, step) == quantize(current.health, step)
+}
+
+/// Where a session learns which of its entities changed since its last look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Fed {
+    /// Not fed by a hub (tests, the pack bench): it reads the mirror's log.
+    Log,
+    /// The ids the hub fed since the last look (possibly repeated, possibly a few no longer
+    /// tracked).
+    Ids(Vec<EntityId>),
+    /// The hub said everything may have changed (a reset frame, or its feed overflowed).
+    Everything,
 }

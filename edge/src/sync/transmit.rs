@@ -2,7 +2,7 @@
 
 use super::SessionSync;
 use super::events::Due;
-use super::session::DISTANCE_REFRESH_TICKS;
+use super::session::{DISTANCE_REFRESH_TICKS, Fed};
 use super::{Mirror, PacketPlan};
 use rustc_hash::FxHashMap as HashMap;
 use starlane_protocol::client::ServerMsg;
@@ -106,34 +106,35 @@ impl SessionSync {
     /// overflow). From the first call on, a send tick reads these instead of filtering the
     /// mirror's log of every change of the edge.
     pub fn feed_changes(&mut self, ids: &[EntityId], everything: bool) {
-        self.fed.get_or_insert_with(Vec::new).extend_from_slice(ids);
-        self.fed_everything |= everything;
+        match &mut self.fed {
+            Fed::Everything => {}
+            _ if everything => self.fed = Fed::Everything,
+            Fed::Ids(fed) => fed.extend_from_slice(ids),
+            Fed::Log => self.fed = Fed::Ids(ids.to_vec()),
+        }
     }
 
     /// Re-derives the pending state of the visible entities the mirror changed since the
     /// last look (all of them when the mirror's change log does not reach back).
     pub(super) fn absorb_changes(&mut self, now: Instant, mirror: &Mirror) {
         let tracked = &self.tracked;
-        let changed: Option<Vec<EntityId>> = match self.fed.as_mut() {
+        let changed: Option<Vec<EntityId>> = match &mut self.fed {
             // Fed by the hub: the ids this session watches, possibly a few it no longer tracks.
-            Some(fed) if !self.fed_everything => Some(
-                std::mem::take(fed)
-                    .into_iter()
-                    .filter(|id| tracked.contains_key(id))
-                    .collect(),
-            ),
-            Some(fed) => {
-                fed.clear();
+            Fed::Ids(fed) => {
+                fed.retain(|id| tracked.contains_key(id));
+                Some(std::mem::take(fed))
+            }
+            Fed::Everything => {
+                self.fed = Fed::Ids(Vec::new());
                 None
             }
             // The mirror's log names every entity of the edge: keep those this client sees.
-            None => self.mirror_version.and_then(|v| {
+            Fed::Log => self.mirror_version.and_then(|v| {
                 mirror
                     .changes_since(v)
                     .map(|ids| ids.filter(|id| tracked.contains_key(id)).collect())
             }),
         };
-        self.fed_everything = false;
         let changed = changed.unwrap_or_else(|| self.tracked.keys().copied().collect());
         self.mirror_version = Some(mirror.version());
         // Refreshed by a resend deadline of this send tick: already up to date.
