@@ -116,6 +116,16 @@ fn errors_name_the_field() {
         "capacity.kind"
     );
     assert_eq!(
+        field_of(&format!("{BASE}[load]\nmap_rings = 9\n")),
+        "load.map_rings"
+    );
+    assert_eq!(
+        field_of(
+            "name = \"t\"\nduration_secs = 3\ntopology = \"region-only\"\n[capacity]\nkind = \"region\"\nsteps = [[1, 1]]\nsessions_per_spawn = 100001\n"
+        ),
+        "capacity.sessions_per_spawn"
+    );
+    assert_eq!(
         field_of("name = \"t\"\nduration_secs = 3\ntopology = \"processes\"\n[storm]\n"),
         "topology"
     );

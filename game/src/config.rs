@@ -131,9 +131,13 @@ pub struct RegionConfig {
     /// tick thread included (0..=64; 0: one per core the process may use, 1: all on the
     /// tick thread). Env: `STARLANE_REGION_TICK_THREADS`.
     pub tick_threads: u32,
-    /// Radius of each of the 7 hex chunks (2..=64); a chunk has `3r(r+1)+1` hexes.
+    /// Radius of each hex chunk (2..=64); a chunk has `3r(r+1)+1` hexes.
     /// Env: `STARLANE_REGION_CHUNK_RADIUS`.
     pub chunk_radius: u32,
+    /// Rings of chunks around the central one (1..=8): 1 is the pocket of 7 chunks and 6
+    /// spawn points; `k` gives `3k(k+1)+1` chunks, every one but the central a spawn point,
+    /// for a region expecting more players. Env: `STARLANE_REGION_MAP_RINGS`.
+    pub map_rings: u32,
     /// Seed of the asteroid field generator. Env: `STARLANE_REGION_MAP_SEED`.
     pub map_seed: u64,
     /// Percentage (0..=60) of hexes that are impassable asteroids.
@@ -214,6 +218,7 @@ impl Default for RegionConfig {
             max_catchup_ticks: 3,
             tick_threads: 0,
             chunk_radius: 9,
+            map_rings: 1,
             map_seed: 0x5eed_57a7,
             asteroid_percent: 8,
             pirates: 4,
@@ -314,7 +319,7 @@ impl RegionConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
         let vision_fix = "use 1..=2*chunk_radius";
-        let ranges: [(&'static str, u64, u64, u64, &'static str); 11] = [
+        let ranges: [(&'static str, u64, u64, u64, &'static str); 12] = [
             (
                 "tick_hz",
                 self.tick_hz.into(),
@@ -342,6 +347,13 @@ impl RegionConfig {
                 2,
                 64,
                 "set chunk_radius to e.g. 9",
+            ),
+            (
+                "map_rings",
+                self.map_rings.into(),
+                1,
+                8,
+                "use 1 (7 chunks) or more rings for more players, e.g. 3",
             ),
             (
                 "asteroid_percent",

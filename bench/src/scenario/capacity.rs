@@ -33,6 +33,8 @@ pub struct Step {
     pub sessions: u32,
     /// NPC units.
     pub npcs: u32,
+    /// Rings of chunks of the step's map (0: the region's default map).
+    pub map_rings: u32,
     /// Tick time p99 (ms); null when no tick was sampled.
     pub tick_p99_ms: Option<f64>,
     /// Tick time median (ms).
@@ -92,6 +94,13 @@ pub struct Ceiling {
     pub echoes_per_sec: f64,
 }
 
+/// The fewest rings of chunks (1..=8) whose map has a spawn point per `per_spawn` sessions:
+/// `k` rings give `3k(k+1)` spawn points.
+pub fn rings_for(sessions: u32, per_spawn: u32) -> u32 {
+    let spawns = sessions.div_ceil(per_spawn.max(1));
+    (1..=8).find(|k| 3 * k * (k + 1) >= spawns).unwrap_or(8)
+}
+
 /// Sweep `[sessions, npcs]` steps upward on a region-only run until tick p99 reaches the limit
 /// (or through every step, when `stop_over_limit` is false).
 pub async fn region_sweep(
@@ -108,6 +117,9 @@ pub async fn region_sweep(
         s.clients.sessions = sessions;
         s.load.npc_count = npcs;
         s.duration_secs = cap.step_secs;
+        if cap.sessions_per_spawn > 0 {
+            s.load.map_rings = rings_for(sessions, cap.sessions_per_spawn);
+        }
         progress.say(format!("capacity step: {sessions} sessions, {npcs} NPCs"));
         last = run_region_only(&s, progress).await?;
         let samples: Vec<_> = last.ticks.iter().map(|(_, t)| *t).collect();
@@ -122,6 +134,7 @@ pub async fn region_sweep(
         steps.push(Step {
             sessions,
             npcs,
+            map_rings: s.load.map_rings,
             tick_p99_ms: p99,
             tick_median_ms: stats.as_ref().map(|t| t.total.median),
             passed,
@@ -241,5 +254,15 @@ mod tests {
         let c = loopback_ceiling(1000).expect("loopback works");
         assert!(c.echoes >= 990, "echoed {}", c.echoes);
         assert!(c.echoes_per_sec > 0.0);
+    }
+
+    #[test]
+    fn rings_give_a_spawn_point_per_share_of_sessions() {
+        assert_eq!(rings_for(50, 50), 1);
+        assert_eq!(rings_for(300, 50), 1, "6 spawns");
+        assert_eq!(rings_for(301, 50), 2, "7 spawns need 2 rings (18)");
+        assert_eq!(rings_for(1_800, 50), 3, "36 spawns");
+        assert_eq!(rings_for(10_000, 50), 8, "200 spawns: 8 rings give 216");
+        assert_eq!(rings_for(1_000_000, 1), 8, "at most 8");
     }
 }

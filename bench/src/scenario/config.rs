@@ -96,6 +96,9 @@ pub struct LoadSection {
     pub pattern: String,
     /// Seed of their placement and choices.
     pub npc_seed: u64,
+    /// Rings of chunks of the region's map (the region's `map_rings`, 1..=8); 0 keeps the
+    /// region's default map (region-only runs).
+    pub map_rings: u32,
 }
 
 impl Default for LoadSection {
@@ -104,6 +107,7 @@ impl Default for LoadSection {
             npc_count: 0,
             pattern: "wander".into(),
             npc_seed: 1,
+            map_rings: 0,
         }
     }
 }
@@ -200,6 +204,11 @@ pub struct CapacitySection {
     /// WebTransport clients that `[clients]` gives.
     #[serde(default)]
     pub clients: Vec<u32>,
+    /// Region sweep: size each step's map by its sessions, with the fewest rings of chunks
+    /// that give at least one spawn point per this many sessions (at most 8 rings); 0 keeps
+    /// `load.map_rings` at every step.
+    #[serde(default)]
+    pub sessions_per_spawn: u32,
 }
 
 fn default_step_secs() -> u64 {
@@ -327,6 +336,13 @@ impl Scenario {
                 "use 0..=200000",
             ));
         }
+        if self.load.map_rings > 8 {
+            return Err(invalid(
+                "load.map_rings",
+                format!("is {}", self.load.map_rings),
+                "use 0 (the region's default map) or 1..=8",
+            ));
+        }
         self.validate_impairment()?;
         self.validate_capacity()?;
         crate::scenario::storm::config::validate(self)
@@ -425,6 +441,13 @@ impl Scenario {
                         "capacity.step_secs",
                         format!("is {}", cap.step_secs),
                         "use 1..=600",
+                    ));
+                }
+                if cap.sessions_per_spawn > 100_000 {
+                    return Err(invalid(
+                        "capacity.sessions_per_spawn",
+                        format!("is {}", cap.sessions_per_spawn),
+                        "use 0 (the load's map) or e.g. 50",
                     ));
                 }
             }

@@ -310,6 +310,9 @@ pub fn region_only_config(
             .map_err(|e: String| anyhow::anyhow!("load.pattern: {e}"))?,
         npc_seed: scenario.load.npc_seed,
     };
+    if scenario.load.map_rings > 0 {
+        cfg.map_rings = scenario.load.map_rings;
+    }
     cfg.validate()?;
     Ok(cfg)
 }

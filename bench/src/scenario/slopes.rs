@@ -176,6 +176,7 @@ mod tests {
         Step {
             sessions,
             npcs,
+            map_rings: 0,
             tick_p99_ms: Some(ms),
             tick_median_ms: Some(ms),
             passed: true,

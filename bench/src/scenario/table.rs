@@ -146,8 +146,10 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
             }
             let _ = writeln!(
                 out,
-                "      production jobs {}, peak rss {} MiB, cores used: region {}, fake edge {}",
+                "      production jobs {}, map rings {}, peak rss {} MiB, cores used: region {}, \
+                 fake edge {}",
                 st.production_jobs,
+                st.map_rings,
                 st.peak_rss_kib
                     .map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
                 st.region_cores.map_or("-".into(), |c| format!("{c:.2}")),

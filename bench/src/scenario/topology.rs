@@ -20,10 +20,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// How long child processes get to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The `[load]` and `[bench]` sections of a region configuration file for `load`.
+/// The `[load]` and `[bench]` sections of a region configuration file for `load` (and its
+/// map's rings, when the load names them).
 pub fn region_load_toml(load: &LoadSection, publish_truth: bool) -> String {
+    let rings = if load.map_rings > 0 {
+        format!("map_rings = {}\n\n", load.map_rings)
+    } else {
+        String::new()
+    };
     format!(
-        "[load]\nnpc_count = {}\npattern = {:?}\nnpc_seed = {}\n\n[bench]\npublish_truth = {}\n",
+        "{rings}[load]\nnpc_count = {}\npattern = {:?}\nnpc_seed = {}\n\n[bench]\npublish_truth = {}\n",
         load.npc_count, load.pattern, load.npc_seed, publish_truth
     )
 }

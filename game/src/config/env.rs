@@ -24,6 +24,7 @@ impl RegionConfig {
                 "TICK_HZ" => self.tick_hz = num(&value)?,
                 "TICK_THREADS" => self.tick_threads = num(&value)?,
                 "CHUNK_RADIUS" => self.chunk_radius = num(&value)?,
+                "MAP_RINGS" => self.map_rings = num(&value)?,
                 "MAP_SEED" => {
                     self.map_seed = value.trim().parse().map_err(|e| bad(format!("{e}")))?
                 }

@@ -1,4 +1,5 @@
-//! The region map: a pocket of 7 hex chunks with deterministic asteroid fields, spawn points,
+//! The region map: a pocket of 7 hex chunks (or more rings of them, `map_rings`) with
+//! deterministic asteroid fields, spawn points,
 //! a spatial grid of entities and A* pathfinding.
 
 pub mod grid;
@@ -28,11 +29,30 @@ pub fn pocket_centers(radius: u32) -> [Hex; 7] {
     out
 }
 
+/// Centers of the chunks of a map of `rings` rings of chunks of radius `radius` around the
+/// central one: the 7 of [`pocket_centers`] first (ring 1), then ring after ring, each
+/// chunk a point of the lattice the pocket's chunks span (so the discs still tile the plane):
+/// `3 rings (rings + 1) + 1` chunks in all. `rings` 0 is the central chunk alone.
+pub fn ring_centers(radius: u32, rings: u32) -> Vec<Hex> {
+    if rings == 0 {
+        return vec![Hex::default()];
+    }
+    let pocket = pocket_centers(radius);
+    let a = pocket[1];
+    let b = a.rotate60();
+    let mut out = pocket.to_vec();
+    for n in 2..=rings {
+        out.extend(ring(Hex::default(), n).map(|c| a.scale(c.q).plus(b.scale(c.r))));
+    }
+    out
+}
+
 /// The static map of one region.
 #[derive(Debug, Clone)]
 pub struct GameMap {
     chunk_radius: u32,
-    chunks: [Hex; 7],
+    /// Chunk centers, the central chunk first.
+    chunks: Vec<Hex>,
     /// Every on-map hex, in a fixed order (chunk by chunk).
     cells: Vec<Hex>,
     /// Index of each on-map hex in `cells`.
@@ -47,14 +67,21 @@ impl GameMap {
     /// deterministically from `seed`. Spawn points are the centers of the 6 outer chunks;
     /// their surroundings and the central den stay clear.
     pub fn generate(chunk_radius: u32, seed: u64, asteroid_percent: u32) -> Self {
-        let chunks = pocket_centers(chunk_radius);
-        let mut cells = Vec::with_capacity(7 * disc_len(chunk_radius));
-        for c in chunks {
-            cells.extend(disc(c, chunk_radius));
+        Self::generate_rings(chunk_radius, 1, seed, asteroid_percent)
+    }
+
+    /// [`GameMap::generate`] with `rings` rings of chunks around the central one (1: the
+    /// pocket): every chunk but the central one is a spawn point, so a region expecting more
+    /// players gets more room, and each spawn area fewer empires.
+    pub fn generate_rings(chunk_radius: u32, rings: u32, seed: u64, asteroid_percent: u32) -> Self {
+        let chunks = ring_centers(chunk_radius, rings);
+        let mut cells = Vec::with_capacity(chunks.len() * disc_len(chunk_radius));
+        for c in &chunks {
+            cells.extend(disc(*c, chunk_radius));
         }
         let index = DenseIndex::new(&cells);
-        let spawns: Vec<Hex> = chunks[1..].to_vec();
-        let den = chunks[0];
+        let spawns: Vec<Hex> = chunks.iter().skip(1).copied().collect();
+        let den = chunks.first().copied().unwrap_or_default();
         let passable = cells
             .iter()
             .map(|h| {
@@ -78,12 +105,12 @@ impl GameMap {
         self.chunk_radius
     }
 
-    /// Centers of the 7 chunks (the first is the central chunk).
-    pub fn chunks(&self) -> &[Hex; 7] {
+    /// Centers of the chunks (the first is the central chunk).
+    pub fn chunks(&self) -> &[Hex] {
         &self.chunks
     }
 
-    /// Number of on-map hexes (`7 * (3r(r+1)+1)`).
+    /// Number of on-map hexes (`chunks * (3r(r+1)+1)`).
     pub fn cell_count(&self) -> usize {
         self.cells.len()
     }
@@ -133,7 +160,7 @@ impl GameMap {
 
     /// Center of the central chunk, where neutral pirates lurk.
     pub fn pirate_den(&self) -> Hex {
-        self.chunks[0]
+        self.chunks.first().copied().unwrap_or_default()
     }
 
     /// The passable hex nearest to `h` (itself if passable), searching outward ring by ring.
@@ -173,7 +200,7 @@ impl GameMap {
         blocked.sort();
         MapInfo {
             chunk_radius: u8::try_from(self.chunk_radius).unwrap_or(u8::MAX),
-            chunks: self.chunks.to_vec(),
+            chunks: self.chunks.clone(),
             blocked,
         }
     }
@@ -245,6 +272,33 @@ fn is_asteroid(seed: u64, h: Hex, percent: u32) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn rings_of_chunks_tile_without_overlap() {
+        for (r, rings) in [(2u32, 3u32), (9, 2), (5, 4)] {
+            let centers = ring_centers(r, rings);
+            let n = 3 * rings * (rings + 1) + 1;
+            assert_eq!(centers.len(), n as usize);
+            assert_eq!(centers[..7], pocket_centers(r), "the pocket comes first");
+            let mut all = HashSet::new();
+            for c in &centers {
+                for h in disc(*c, r) {
+                    assert!(all.insert(h), "{h:?} in two chunks (r={r}, rings={rings})");
+                }
+            }
+            // No gaps near the middle: a step leaves the central chunk only after r steps,
+            // and reaches at most the next ring of chunks, so the hexes within r + rings of
+            // the middle are all in some chunk.
+            let inner = r + rings;
+            assert!(disc(Hex::default(), inner).all(|h| all.contains(&h)));
+            let map = GameMap::generate_rings(r, rings, 7, 10);
+            assert_eq!(map.cell_count(), n as usize * disc_len(r));
+            assert_eq!(map.spawns().len(), n as usize - 1);
+            assert!(map.spawns().iter().all(|s| map.is_passable(*s)));
+        }
+        let one = GameMap::generate_rings(9, 1, 7, 10);
+        assert_eq!(one.cells(), GameMap::generate(9, 7, 10).cells());
+    }
 
     #[test]
     fn pocket_has_7_disjoint_adjacent_chunks() {

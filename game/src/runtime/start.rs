@@ -94,8 +94,9 @@ impl PreparedRegion {
         observed.health.set_store_open(true);
         observed.set_store(store.clone());
         let restored = store.load_snapshot(&config.region_id).await?;
-        let map = GameMap::generate(
+        let map = GameMap::generate_rings(
             config.chunk_radius,
+            config.map_rings,
             config.map_seed,
             config.asteroid_percent,
         );
