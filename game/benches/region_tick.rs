@@ -11,7 +11,8 @@
 //! counts: `REGION_TICKS=20 REGION_SCENE=400x20000 valgrind --tool=callgrind <bench binary>`
 //! steps 20 ticks of that scene after the warm-up, without criterion (run it with
 //! `REGION_TICKS=0` too, and subtract, to leave the ticks alone); `REGION_PATTERN=front`
-//! for the fighting load; `REGION_THREADS=2` to spread the tick over two threads (1 by
+//! for the fighting load; `REGION_RINGS=3` for a map of 3 rings of chunks; `REGION_THREADS=2`
+//! to spread the tick over two threads (1 by
 //! default, for instruction counts). That mode prints the frames sent, a digest of their bytes, and
 //! the shots and destroyed units, so two builds can be checked to send the same.
 //! `REGION_PAIRED=1` (with `REGION_TICKS`, `REGION_SCENE`, `REGION_PATTERN`) steps the scene

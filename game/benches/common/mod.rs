@@ -27,8 +27,14 @@ pub fn scene(sessions: u32, npcs: u32, pattern: NpcPattern, tick_threads: u32) -
         },
         ..RegionConfig::default()
     };
-    let map = GameMap::generate(
+    // `REGION_RINGS`: the map's rings of chunks (1, the shipped pocket, by default).
+    let rings = std::env::var("REGION_RINGS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    let map = GameMap::generate_rings(
         config.chunk_radius,
+        rings,
         config.map_seed,
         config.asteroid_percent,
     );

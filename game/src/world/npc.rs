@@ -7,7 +7,7 @@
 //! [`NPC_PATH_BUDGET`] are planned per tick so a big crowd cannot stall the tick. NPCs are
 //! never saved.
 
-use super::components::{NEUTRAL_EMPIRE, Npc, Path, Position, Weapon};
+use super::components::{MoveTicks, NEUTRAL_EMPIRE, Npc, Path, Position, Weapon};
 use super::resources::{Dirty, WorldMap};
 use super::schedule::{RegionPlugin, SimulationStep};
 use super::skirmish;
@@ -153,7 +153,7 @@ fn plan_leg(map: &GameMap, npc: &mut NpcBrain, pos: Hex) -> Vec<Hex> {
 fn plan_npcs(
     map: Res<WorldMap>,
     mut cursor: ResMut<PlanCursor>,
-    mut npcs: Query<(&mut NpcBrain, &Position, &mut Path)>,
+    mut npcs: Query<(&mut NpcBrain, &Position, &mut Path, &MoveTicks)>,
 ) {
     let total = npcs.iter().len();
     if total == 0 {
@@ -163,7 +163,13 @@ fn plan_npcs(
     let mut budget = NPC_PATH_BUDGET;
     let mut last = start;
     let order = npcs.iter_mut().enumerate().skip(start);
-    let mut plan = |i: usize, (mut npc, pos, mut path): (Mut<NpcBrain>, &Position, Mut<Path>)| {
+    let mut plan = |i: usize,
+                    (mut npc, pos, mut path, ticks): (
+        Mut<NpcBrain>,
+        &Position,
+        Mut<Path>,
+        &MoveTicks,
+    )| {
         if !path.hexes.is_empty() {
             return true;
         }
@@ -174,7 +180,10 @@ fn plan_npcs(
         last = i + 1;
         let leg = plan_leg(&map.map, &mut npc, pos.0);
         path.hexes.extend(leg);
-        path.progress = 0;
+        // Each leg starts at a phase of its own within the kind's ticks per hex: units spawned
+        // or reinforced on one tick would otherwise all step on the same tick ever after, and
+        // the load would come in bursts no crowd of players makes.
+        path.progress = (npc.rng >> 33) as u32 % ticks.0.max(1);
         true
     };
     let mut stopped = false;

@@ -10,7 +10,8 @@
 //! Fighters are [`Npc`]s (never saved, moved by their brains) that keep their weapons, are
 //! valid targets for each other ([`Skirmisher`]), and are at war for good: every second each
 //! side is recorded as hit by the other, and each fight's sides are reinforced back to their
-//! strength at its spot, so the fights last the whole run. Players are not hostile to them
+//! strength at its spot (the fights in turn over the second), so the fights last the whole
+//! run. Players are not hostile to them
 //! unless they attack (the usual retaliation rule).
 
 use super::combat::Hostilities;
@@ -31,6 +32,9 @@ pub const FRONT_SIZE: u32 = 100;
 
 /// One NPC in this many fights under the `front` load.
 pub const FRONT_SHARE: u32 = 4;
+
+/// Ticks between two reinforcements of one fight, and between two declarations of war.
+const REINFORCE_TICKS: u32 = 20;
 
 /// Radius around the spot where reinforcements arrive.
 const ARRIVAL_RADIUS: i32 = 3;
@@ -101,26 +105,35 @@ pub(crate) fn start(world: &mut World, load: &LoadConfig, spots: Vec<Hex>, per_s
     });
 }
 
-/// Once a second: keep the sides at war and bring each fight's sides back to strength.
+/// Once a second keep the sides at war, and bring each fight's sides back to strength once a
+/// second, the fights in turn (fight `i` on the ticks `t` with `(t + i) % 20 == 0`), so
+/// reinforcements arrive over the second rather than all on one tick.
 pub(crate) fn reinforce(world: &mut World) {
     let tick = world.resource::<TickCount>().0;
-    if !tick.is_multiple_of(20) {
-        return;
-    }
     let Some(mut load) = world.remove_resource::<SkirmishLoad>() else {
         return;
     };
-    {
+    if tick.is_multiple_of(REINFORCE_TICKS) {
         let mut h = world.resource_mut::<Hostilities>();
         h.hit(SIDES[0], SIDES[1], tick);
         h.hit(SIDES[1], SIDES[0], tick);
     }
+    let due = |i: usize| {
+        (tick as usize)
+            .wrapping_add(i)
+            .is_multiple_of(REINFORCE_TICKS as usize)
+    };
     let at: FxHashMap<Hex, usize> = load
         .spots
         .iter()
         .enumerate()
+        .filter(|(i, _)| due(*i))
         .map(|(i, s)| (*s, i))
         .collect();
+    if at.is_empty() {
+        world.insert_resource(load);
+        return;
+    }
     let mut alive = vec![[0u32; 2]; load.spots.len()];
     let mut q = world.query_filtered::<(&Owner, &NpcBrain), (With<Skirmisher>, With<Npc>)>();
     for (owner, brain) in q.iter(world) {
@@ -134,24 +147,34 @@ pub(crate) fn reinforce(world: &mut World) {
             *n += 1;
         }
     }
-    let map = world.resource::<WorldMap>().map.clone();
-    for (spot, alive) in load.spots.iter().zip(alive) {
-        for (side, n) in SIDES.iter().zip(alive) {
-            for k in n..load.per_side {
-                next_u64(&mut load.rng);
-                let pos = random_near(&map, &mut load.rng, *spot, ARRIVAL_RADIUS).unwrap_or(*spot);
-                let kind = if k.is_multiple_of(4) {
-                    EntityKind::Scout
-                } else {
-                    EntityKind::Frigate
-                };
-                let brain = NpcBrain {
-                    plan: NpcPlan::Battle { spot: *spot },
-                    rng: load.rng,
-                };
-                spawn_npc(world, kind, pos, brain, Some(*side));
+    let mut arrivals = Vec::new();
+    {
+        let map = &world.resource::<WorldMap>().map;
+        for (i, (spot, alive)) in load.spots.iter().zip(alive).enumerate() {
+            if !due(i) {
+                continue;
+            }
+            for (side, n) in SIDES.iter().zip(alive) {
+                for k in n..load.per_side {
+                    next_u64(&mut load.rng);
+                    let pos =
+                        random_near(map, &mut load.rng, *spot, ARRIVAL_RADIUS).unwrap_or(*spot);
+                    let kind = if k.is_multiple_of(4) {
+                        EntityKind::Scout
+                    } else {
+                        EntityKind::Frigate
+                    };
+                    let brain = NpcBrain {
+                        plan: NpcPlan::Battle { spot: *spot },
+                        rng: load.rng,
+                    };
+                    arrivals.push((kind, pos, brain, *side));
+                }
             }
         }
+    }
+    for (kind, pos, brain, side) in arrivals {
+        spawn_npc(world, kind, pos, brain, Some(side));
     }
     world.insert_resource(load);
 }
