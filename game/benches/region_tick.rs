@@ -14,7 +14,8 @@
 //! for the fighting load; `REGION_RINGS=3` for a map of 3 rings of chunks; `REGION_THREADS=2`
 //! to spread the tick over two threads (1 by
 //! default, for instruction counts). That mode prints the frames sent, a digest of their bytes, and
-//! the shots and destroyed units, so two builds can be checked to send the same.
+//! the shots and destroyed units, so two builds can be checked to send the same, and the
+//! ticks' median, p90 and p99 times.
 //! `REGION_PAIRED=1` (with `REGION_TICKS`, `REGION_SCENE`, `REGION_PATTERN`) steps the scene
 //! with one thread and with two in turn, checks they send the same frames each tick, and
 //! prints both medians and the median per-tick ratio.
@@ -59,8 +60,11 @@ fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern, threads: u32) {
     let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
     let mut frames = 0usize;
     let mut bytes = Vec::new();
+    let mut took = Vec::new();
     for _ in 0..ticks {
-        for (_, frame) in sim.step() {
+        let sent = sim.step();
+        took.push(sim.last_sample().total_ns as f64 / 1e6);
+        for (_, frame) in sent {
             frames += 1;
             bytes.clear();
             frame.encode_into(&mut bytes);
@@ -72,7 +76,11 @@ fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern, threads: u32) {
     let (shots, destroyed) = sim.combat_totals();
     println!(
         "{sessions} sessions, {npcs} NPCs ({pattern:?}): {ticks} ticks, {frames} frames \
-         (digest {digest:016x}), {shots} shots, {destroyed} destroyed"
+         (digest {digest:016x}), {shots} shots, {destroyed} destroyed; tick median {:.2} ms, \
+         p90 {:.2}, p99 {:.2}",
+        quantile(&mut took, 0.5),
+        quantile(&mut took, 0.9),
+        quantile(&mut took, 0.99),
     );
 }
 
