@@ -38,15 +38,25 @@ pub struct EmpireVision {
     /// Entities that went out of sight in the last finished tick, sorted.
     pub left: Vec<EntityId>,
     /// Observers' sight over the cells.
-    pub(super) sight: Cover,
+    sight: Cover,
     /// Observers' detection over the cells.
-    pub(super) detection: Cover,
+    detection: Cover,
     /// Entities that came into (+1) or went out of (-1) sight since the last finished tick,
     /// in the order it happened; each one flips the entity's membership, so the sum per id
     /// is the net change.
     flips: Vec<(EntityId, i8)>,
     /// Whether the empire is listed in `Vision::dirty`.
     dirty: bool,
+}
+
+impl EmpireVision {
+    /// Move observer `o`'s discs to `o.hex` from `from` in this empire's covers.
+    pub(super) fn shift_discs(&mut self, map: &GameMap, from: Hex, o: Observer) {
+        self.sight.shift(map, from, o.hex, o.range);
+        if let Some(detect) = o.detect {
+            self.detection.shift(map, from, o.hex, detect.min(o.range));
+        }
+    }
 }
 
 /// Vision of every empire, kept incrementally. Between ticks (after
@@ -245,6 +255,17 @@ impl Vision {
     /// Move `o`'s discs to `o.hex` from `from`, for its empire and every empire its empire
     /// shares its vision with (the observer only moved).
     fn shift_cover(&mut self, map: &GameMap, from: Hex, o: Observer) {
+        self.each_viewer(map, o, |_, v| v.shift_discs(map, from, o));
+    }
+
+    /// Call `f` with the vision of `o`'s empire and of every empire its empire shares its
+    /// vision with (created if new), each marked changed.
+    pub(super) fn each_viewer(
+        &mut self,
+        map: &GameMap,
+        o: Observer,
+        mut f: impl FnMut(EmpireId, &mut EmpireVision),
+    ) {
         let Self {
             empires,
             dirty,
@@ -255,10 +276,7 @@ impl Vision {
             std::iter::once(o.empire).chain(grants.get(&o.empire).into_iter().flatten().copied());
         for viewer in viewers {
             let v = vision_of(empires, viewer, map.cell_count());
-            v.sight.shift(map, from, o.hex, o.range);
-            if let Some(detect) = o.detect {
-                v.detection.shift(map, from, o.hex, detect.min(o.range));
-            }
+            f(viewer, v);
             mark_dirty(v, viewer, dirty);
         }
     }
@@ -351,7 +369,7 @@ pub(super) fn vision_of(
     })
 }
 
-pub(super) fn mark_dirty(v: &mut EmpireVision, empire: EmpireId, dirty: &mut Vec<EmpireId>) {
+fn mark_dirty(v: &mut EmpireVision, empire: EmpireId, dirty: &mut Vec<EmpireId>) {
     if !v.dirty {
         v.dirty = true;
         dirty.push(empire);

@@ -5,7 +5,7 @@
 //! observer's cells stay its own, so the order the shifts run in changes nothing; empires are
 //! marked changed in the order the observers come, as [`Vision::set_observer`] marks them.
 
-use super::index::{EmpireVision, Observer, Vision, mark_dirty, vision_of};
+use super::index::{EmpireVision, Observer, Vision};
 use crate::map::GameMap;
 use crate::world::parallel::Parallel;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -74,11 +74,8 @@ impl Vision {
             MIN_SHIFTS,
             |(_, m)| m.len(),
             |(v, moves)| {
-                for (from, o) in &moves {
-                    v.sight.shift(map, *from, o.hex, o.range);
-                    if let Some(detect) = o.detect {
-                        v.detection.shift(map, *from, o.hex, detect.min(o.range));
-                    }
+                for (from, o) in moves {
+                    v.shift_discs(map, from, o);
                 }
             },
         );
@@ -93,18 +90,8 @@ impl Vision {
         o: Observer,
         shifts: &mut FxHashMap<EmpireId, Vec<Shift>>,
     ) {
-        let Self {
-            empires,
-            dirty,
-            grants,
-            ..
-        } = self;
-        let viewers =
-            std::iter::once(o.empire).chain(grants.get(&o.empire).into_iter().flatten().copied());
-        for viewer in viewers {
-            let v = vision_of(empires, viewer, map.cell_count());
-            mark_dirty(v, viewer, dirty);
+        self.each_viewer(map, o, |viewer, _| {
             shifts.entry(viewer).or_default().push((from, o));
-        }
+        });
     }
 }
