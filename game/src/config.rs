@@ -136,7 +136,9 @@ pub struct RegionConfig {
     pub chunk_radius: u32,
     /// Rings of chunks around the central one (1..=8): 1 is the pocket of 7 chunks and 6
     /// spawn points; `k` gives `3k(k+1)+1` chunks, every one but the central a spawn point,
-    /// for a region expecting more players. Env: `STARLANE_REGION_MAP_RINGS`.
+    /// for a region expecting more players. The map must fit the clients' map message (at
+    /// most 4,096 asteroid hexes: 6 rings with the default chunks and asteroids).
+    /// Env: `STARLANE_REGION_MAP_RINGS`.
     pub map_rings: u32,
     /// Seed of the asteroid field generator. Env: `STARLANE_REGION_MAP_SEED`.
     pub map_seed: u64,
@@ -315,6 +317,34 @@ impl RegionConfig {
         })
     }
 
+    /// The map must fit the clients' map message, whose lists hold at most
+    /// [`MAX_LIST_LEN`](starlane_protocol::codec::MAX_LIST_LEN) chunks and asteroid hexes:
+    /// builds the map the fields describe and counts them.
+    fn validate_map_size(&self) -> Result<(), ConfigError> {
+        let map = crate::map::GameMap::generate_rings(
+            self.chunk_radius,
+            self.map_rings,
+            self.map_seed,
+            self.asteroid_percent,
+        );
+        let max = starlane_protocol::codec::MAX_LIST_LEN;
+        let blocked = map.cell_count() - map.passable_cells().len();
+        if blocked > max || map.chunks().len() > max {
+            return Err(ConfigError::Invalid {
+                field: "map_rings",
+                problem: format!(
+                    "with chunk_radius {} and asteroid_percent {} gives {} chunks and {blocked} \
+                     asteroid hexes; the clients' map message holds at most {max} of each",
+                    self.chunk_radius,
+                    self.asteroid_percent,
+                    map.chunks().len()
+                ),
+                fix: "use fewer map_rings, a smaller chunk_radius or a lower asteroid_percent",
+            });
+        }
+        Ok(())
+    }
+
     /// Check every field's range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let max_vision = u64::from(self.chunk_radius) * 2;
@@ -414,6 +444,7 @@ impl RegionConfig {
         )?;
         self.health
             .check(per_kind_fields!("health"), |_| 1, 65535, "use e.g. 120")?;
+        self.validate_map_size()?;
         self.load.validate()?;
         self.sync.validate()?;
         self.combat.validate(self.chunk_radius.saturating_mul(2))?;

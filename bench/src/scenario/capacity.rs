@@ -94,11 +94,17 @@ pub struct Ceiling {
     pub echoes_per_sec: f64,
 }
 
-/// The fewest rings of chunks (1..=8) whose map has a spawn point per `per_spawn` sessions:
-/// `k` rings give `3k(k+1)` spawn points.
+/// Most rings a sized step's map gets: the largest map of the default chunks and asteroids
+/// whose map message clients can read (the region refuses larger ones, naming `map_rings`).
+pub const MAX_SIZED_RINGS: u32 = 6;
+
+/// The fewest rings of chunks (1..=[`MAX_SIZED_RINGS`]) whose map has a spawn point per
+/// `per_spawn` sessions: `k` rings give `3k(k+1)` spawn points.
 pub fn rings_for(sessions: u32, per_spawn: u32) -> u32 {
     let spawns = sessions.div_ceil(per_spawn.max(1));
-    (1..=8).find(|k| 3 * k * (k + 1) >= spawns).unwrap_or(8)
+    (1..=MAX_SIZED_RINGS)
+        .find(|k| 3 * k * (k + 1) >= spawns)
+        .unwrap_or(MAX_SIZED_RINGS)
 }
 
 /// Sweep `[sessions, npcs]` steps upward on a region-only run until tick p99 reaches the limit
@@ -262,7 +268,7 @@ mod tests {
         assert_eq!(rings_for(300, 50), 1, "6 spawns");
         assert_eq!(rings_for(301, 50), 2, "7 spawns need 2 rings (18)");
         assert_eq!(rings_for(1_800, 50), 3, "36 spawns");
-        assert_eq!(rings_for(10_000, 50), 8, "200 spawns: 8 rings give 216");
-        assert_eq!(rings_for(1_000_000, 1), 8, "at most 8");
+        assert_eq!(rings_for(6_000, 50), 6, "120 spawns: 6 rings give 126");
+        assert_eq!(rings_for(10_000, 50), 6, "at most 6 (126 spawns)");
     }
 }

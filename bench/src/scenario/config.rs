@@ -205,8 +205,8 @@ pub struct CapacitySection {
     #[serde(default)]
     pub clients: Vec<u32>,
     /// Region sweep: size each step's map by its sessions, with the fewest rings of chunks
-    /// that give at least one spawn point per this many sessions (at most 8 rings); 0 keeps
-    /// `load.map_rings` at every step.
+    /// that give at least one spawn point per this many sessions (at most 6 rings, 126
+    /// spawns); 0 keeps `load.map_rings` at every step.
     #[serde(default)]
     pub sessions_per_spawn: u32,
 }

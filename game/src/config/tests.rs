@@ -60,6 +60,25 @@ fn errors_name_the_field() {
         "{err}"
     );
     cfg.tick_hz = 20;
+    for rings in 1..=6 {
+        cfg.map_rings = rings;
+        cfg.validate()
+            .expect("the map fits the clients' map message");
+    }
+    cfg.map_rings = 8;
+    let err = cfg
+        .validate()
+        .expect_err("too many asteroids for the map message");
+    assert!(
+        err.to_string().contains("map_rings") && err.to_string().contains("at most 4096"),
+        "{err}"
+    );
+    cfg.asteroid_percent = 0;
+    cfg.validate().expect("8 rings without asteroids");
+    cfg.asteroid_percent = 8;
+    cfg.map_rings = 9;
+    assert!(cfg.validate().is_err(), "9 rings");
+    cfg.map_rings = 1;
     cfg.tick_threads = 65;
     let err = cfg.validate().expect_err("too many tick threads");
     assert!(
