@@ -35,11 +35,6 @@ impl Parallel {
         Self { threads: 1 }
     }
 
-    /// The threads loops are spread over.
-    pub fn threads(&self) -> usize {
-        self.threads
-    }
-
     /// The process-wide compute pool, built on first use with `threads - 1` workers (the
     /// thread waiting for a scope runs its tasks too). A second region in the same process
     /// shares the first one's pool.
@@ -66,18 +61,7 @@ impl Parallel {
         R: Send + 'static,
         F: Fn(&T) -> R + Sync,
     {
-        let pieces = self.pieces(items.len(), min);
-        if pieces == 1 {
-            return items.iter().map(f).collect();
-        }
-        let f = &f;
-        let parts = self.pool().scope(|scope| {
-            for k in 0..pieces {
-                let piece = items.iter().skip(k).step_by(pieces);
-                scope.spawn(async move { piece.map(f).collect::<Vec<R>>() });
-            }
-        });
-        interleave(parts, items.len())
+        self.deal(items.iter(), min, f)
     }
 
     /// `f` of every item, with the item borrowed mutably, in the items' order; pieces of at
@@ -88,13 +72,26 @@ impl Parallel {
         R: Send + 'static,
         F: Fn(&mut T) -> R + Sync,
     {
-        let pieces = self.pieces(items.len(), min);
-        if pieces == 1 {
-            return items.iter_mut().map(f).collect();
-        }
+        self.deal(items.iter_mut(), min, f)
+    }
+
+    /// The body of [`Parallel::map`] and [`Parallel::map_mut`]: `items` (borrows) dealt one
+    /// by one to the pieces, `f` run on each piece, the results interleaved back.
+    fn deal<I, R, F>(&self, items: I, min: usize, f: F) -> Vec<R>
+    where
+        I: ExactSizeIterator<Item: Send>,
+        R: Send + 'static,
+        F: Fn(I::Item) -> R + Sync,
+    {
         let len = items.len();
-        let mut dealt: Vec<Vec<&mut T>> = (0..pieces).map(|_| Vec::new()).collect();
-        for (i, item) in items.iter_mut().enumerate() {
+        let pieces = self.pieces(len, min);
+        if pieces == 1 {
+            return items.map(f).collect();
+        }
+        let mut dealt: Vec<Vec<I::Item>> = (0..pieces)
+            .map(|_| Vec::with_capacity(len / pieces + 1))
+            .collect();
+        for (i, item) in items.enumerate() {
             if let Some(piece) = dealt.get_mut(i % pieces) {
                 piece.push(item);
             }
