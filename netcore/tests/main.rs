@@ -54,6 +54,7 @@ mod transport_stale_datagram;
 mod transport_tamper;
 mod transport_thousand_sessions;
 mod udp_accept_queue_full;
+mod udp_batched_sends;
 mod udp_close_code;
 mod udp_dual_stack;
 mod udp_golden_vectors;

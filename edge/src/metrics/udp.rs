@@ -7,7 +7,7 @@
 
 use prometheus::{Counter, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use starlane_netcore::proto::drops::{DropCounters, DropReason};
-use starlane_netcore::udp::UdpServerStats;
+use starlane_netcore::udp::{SocketCalls, UdpServerStats};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -26,6 +26,11 @@ pub struct UdpMetrics {
     pub handshake_packets: IntCounter,
     /// Seconds the driver's thread spent handling them (cookies and Noise key agreement).
     pub handshake_seconds: Counter,
+    /// Datagrams the driver read (`direction="in"`) and sent (`"out"`).
+    pub datagrams: IntCounterVec,
+    /// System calls that moved them: batched reads (`recvmmsg`) and GSO sends move many
+    /// datagrams per call.
+    pub socket_calls: IntCounterVec,
 }
 
 impl UdpMetrics {
@@ -70,10 +75,26 @@ impl UdpMetrics {
                 .register(m)
                 .expect("each metric is registered once in a fresh registry");
         }
+        let by_direction = |name: &str, help: &str| {
+            let m = IntCounterVec::new(Opts::new(name, help), &["direction"])
+                .expect("metric name and label are static and valid");
+            registry
+                .register(Box::new(m.clone()))
+                .expect("each metric is registered once in a fresh registry");
+            m
+        };
         Self {
             handshake_packets,
             handshake_seconds,
             dropped,
+            datagrams: by_direction(
+                "starlane_edge_udp_datagrams_total",
+                "Datagrams the encrypted UDP driver read (in) and sent (out)",
+            ),
+            socket_calls: by_direction(
+                "starlane_edge_udp_socket_calls_total",
+                "System calls the encrypted UDP driver made to read (in) and send (out) them",
+            ),
             sources_tracked: gauge(
                 "starlane_edge_udp_sources_tracked",
                 "Entries the encrypted UDP endpoint holds for remote addresses",
@@ -113,6 +134,21 @@ impl UdpMetrics {
         }
     }
 
+    /// Bring the datagram and system call counters up to the driver's totals.
+    pub fn update_socket_calls(&self, calls: &SocketCalls) {
+        let up = |m: &IntCounterVec, direction: &str, total: u64| {
+            let c = m.with_label_values(&[direction]);
+            let gained = total.saturating_sub(c.get());
+            if gained > 0 {
+                c.inc_by(gained);
+            }
+        };
+        up(&self.datagrams, "in", calls.datagrams_in);
+        up(&self.datagrams, "out", calls.datagrams_out);
+        up(&self.socket_calls, "in", calls.receive_calls);
+        up(&self.socket_calls, "out", calls.send_calls);
+    }
+
     /// Copy the driver's figures every `every` until the task is aborted.
     pub fn spawn_refresh(&self, stats: UdpServerStats, every: Duration) -> JoinHandle<()> {
         let metrics = self.clone();
@@ -124,6 +160,7 @@ impl UdpMetrics {
                 metrics.update(&stats.drops(), stats.sources_tracked(), stats.connections());
                 let (packets, time) = stats.handshake_time();
                 metrics.update_handshakes(packets, time);
+                metrics.update_socket_calls(&stats.socket_calls());
             }
         })
     }
@@ -153,6 +190,17 @@ mod tests {
         assert!((m.handshake_seconds.get() - 0.005).abs() < 1e-9);
         assert_eq!(m.sources_tracked.get(), 2);
         assert_eq!(m.connections.get(), 0);
+        let mut calls = SocketCalls {
+            datagrams_in: 64,
+            receive_calls: 3,
+            datagrams_out: 10,
+            send_calls: 2,
+        };
+        m.update_socket_calls(&calls);
+        calls.datagrams_in = 65;
+        m.update_socket_calls(&calls);
+        assert_eq!(m.datagrams.with_label_values(&["in"]).get(), 65);
+        assert_eq!(m.socket_calls.with_label_values(&["out"]).get(), 2);
         let families = registry.gather();
         let dropped = families
             .iter()

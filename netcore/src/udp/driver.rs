@@ -8,6 +8,7 @@
 //! application queues leaves at once and an idle loop costs nothing.
 
 use super::routing::{Queued, Slot};
+use super::socket::{Runs, Socket};
 use crate::proto::conn::codes;
 use crate::proto::drops::DropCounters;
 use crate::proto::endpoint::Endpoint;
@@ -15,12 +16,10 @@ use crate::proto::handshake::HandshakeError;
 use crate::proto::packet::{PacketType, peek_type};
 use crate::transport::{Handover, Link, QueueLimits};
 use std::collections::HashMap;
-use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
 use tokio::runtime::Runtime;
 use tokio::sync::{Notify, mpsc};
 
@@ -31,8 +30,6 @@ const MAX_WAIT: Duration = Duration::from_secs(1);
 const MIN_RETRY: Duration = Duration::from_millis(1);
 /// How often link stats and drop counters are published while something happens.
 const STATS_INTERVAL: Duration = Duration::from_millis(100);
-/// Receive buffer: larger than any datagram we accept so oversized ones are seen and counted.
-const RECV_BUF: usize = 2048;
 /// Most datagrams read before the loop turns to its other work.
 const RECV_BATCH: usize = 256;
 /// Most queued link messages taken before the loop turns to its other work.
@@ -66,6 +63,14 @@ pub(crate) struct Shared {
     /// Wall time spent handling them, in nanoseconds (the cookie MACs and the Noise key
     /// agreement: the loop's handshake CPU, as nothing else runs on its thread meanwhile).
     pub handshake_nanos: AtomicU64,
+    /// Datagrams read from the socket.
+    pub datagrams_in: AtomicU64,
+    /// System calls that read them (a batched read takes many datagrams per call).
+    pub receive_calls: AtomicU64,
+    /// Datagrams handed to the socket.
+    pub datagrams_out: AtomicU64,
+    /// System calls that sent them (a GSO send takes a run of one peer's datagrams).
+    pub send_calls: AtomicU64,
 }
 
 impl Shared {
@@ -85,7 +90,7 @@ impl Shared {
 pub(crate) struct Driver<S: LinkSink> {
     /// Taken by [`run`](Self::run); still here if the driver is dropped without running.
     rt: Option<Runtime>,
-    udp: UdpSocket,
+    socket: Socket,
     pub(super) endpoint: Endpoint,
     pub(super) links: HashMap<SocketAddr, Slot>,
     /// The links' forwarders send here what the application queued (see `routing`);
@@ -118,17 +123,18 @@ impl<S: LinkSink> Driver<S> {
         single: bool,
         limits: QueueLimits,
     ) -> std::io::Result<Self> {
-        udp.set_nonblocking(true)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
             .build()?;
         let registered = {
             let _in_rt = rt.enter();
-            UdpSocket::from_std(udp)
+            // The server batches; a client (one of many in a bot process) keeps one small
+            // buffer.
+            Socket::new(udp, !single)
         };
-        let udp = match registered {
-            Ok(udp) => udp,
+        let socket = match registered {
+            Ok(socket) => socket,
             Err(e) => {
                 // The caller may be in an async context, where dropping a runtime panics.
                 rt.shutdown_background();
@@ -138,7 +144,7 @@ impl<S: LinkSink> Driver<S> {
         let (queued_tx, queued_rx) = mpsc::channel(limits.udp_loop.max(1));
         Ok(Self {
             rt: Some(rt),
-            udp,
+            socket,
             endpoint,
             links: HashMap::new(),
             queued_tx,
@@ -167,14 +173,13 @@ impl<S: LinkSink> Driver<S> {
     }
 
     async fn run_loop(&mut self) {
-        let mut buf = vec![0u8; RECV_BUF];
         let mut woken_by: Option<Queued> = None;
         loop {
             if self.shared.stopped() {
                 self.close_all(codes::SHUTDOWN).await;
                 return;
             }
-            let mut busy = self.receive(&mut buf);
+            let mut busy = self.receive();
             let now = Instant::now();
             if let Some(q) = woken_by.take() {
                 self.apply(now, q);
@@ -232,7 +237,7 @@ impl<S: LinkSink> Driver<S> {
             () = self.shared.wake.notified() => None,
             // The loop holds a sender itself, so `recv` never ends with `None`.
             q = self.queued_rx.recv() => q,
-            r = self.udp.readable() => {
+            r = self.socket.readable() => {
                 if let Err(e) = r {
                     tracing::warn!("udp socket not readable: {e}");
                     tokio::time::sleep(MIN_RETRY).await;
@@ -244,51 +249,76 @@ impl<S: LinkSink> Driver<S> {
     }
 
     /// Read what the socket has, without blocking; returns whether anything arrived.
-    fn receive(&mut self, buf: &mut [u8]) -> bool {
-        let mut got = false;
-        for _ in 0..RECV_BATCH {
-            match self.udp.try_recv_from(buf) {
-                Ok((n, from)) => {
-                    let d = buf.get(..n).unwrap_or_default();
-                    let handshake = matches!(
-                        peek_type(d),
-                        Some(
-                            PacketType::Hello
-                                | PacketType::Init
-                                | PacketType::Cookie
-                                | PacketType::Response
-                        )
-                    );
-                    let at = Instant::now();
-                    self.endpoint.handle_datagram(at, from, d);
-                    if handshake {
-                        let nanos = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
-                        let sh = &self.shared;
-                        sh.handshake_packets.fetch_add(1, Ordering::Relaxed);
-                        sh.handshake_nanos.fetch_add(nanos, Ordering::Relaxed);
-                    }
-                    got = true;
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                // ICMP errors surface here on some platforms: nothing to do but go on.
-                Err(_) => {}
+    fn receive(&mut self) -> bool {
+        let Self {
+            socket,
+            endpoint,
+            shared,
+            ..
+        } = self;
+        let got = socket.receive(RECV_BATCH, |from, d| {
+            let handshake = matches!(
+                peek_type(d),
+                Some(
+                    PacketType::Hello
+                        | PacketType::Init
+                        | PacketType::Cookie
+                        | PacketType::Response
+                )
+            );
+            let at = Instant::now();
+            endpoint.handle_datagram(at, from, d);
+            if handshake {
+                let nanos = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                shared.handshake_packets.fetch_add(1, Ordering::Relaxed);
+                shared.handshake_nanos.fetch_add(nanos, Ordering::Relaxed);
             }
-        }
-        got
+        });
+        let calls = u64::try_from(got.calls).unwrap_or(u64::MAX);
+        let datagrams = u64::try_from(got.datagrams).unwrap_or(u64::MAX);
+        shared.receive_calls.fetch_add(calls, Ordering::Relaxed);
+        shared.datagrams_in.fetch_add(datagrams, Ordering::Relaxed);
+        got.datagrams > 0
     }
 
     /// Send what the endpoint has (waiting for room in the socket buffer like a blocking
-    /// socket would); returns whether anything was sent.
+    /// socket would), a peer's consecutive datagrams of one size as one GSO send where the
+    /// socket has it; returns whether anything was sent.
     async fn transmit(&mut self, now: Instant) -> bool {
+        let max = self.socket.max_segments();
+        let mut runs = Runs::default();
         let mut sent = false;
         while let Some((to, d)) = self.endpoint.poll_transmit(now) {
             sent = true;
-            if let Err(e) = self.udp.send_to(&d, to).await {
-                self.send_errors += 1;
-                tracing::trace!(%to, errors = self.send_errors, "udp send failed: {e}");
+            let mut next = Some(d);
+            while let Some(d) = next.take() {
+                if let Some(back) = runs.push(to, d, max) {
+                    self.flush(&mut runs).await;
+                    runs.push(to, back, max);
+                }
+                if max > 1 {
+                    next = self.endpoint.poll_transmit_to(now, to);
+                }
             }
+            self.flush(&mut runs).await;
         }
         sent
+    }
+
+    /// Send the run gathered in `runs`.
+    async fn flush(&mut self, runs: &mut Runs) {
+        let Some((to, bytes, segment)) = runs.take() else {
+            return;
+        };
+        let count = segment.map_or(1, |s| bytes.len().div_ceil(s.max(1)));
+        let sh = &self.shared;
+        sh.send_calls.fetch_add(1, Ordering::Relaxed);
+        sh.datagrams_out
+            .fetch_add(u64::try_from(count).unwrap_or(u64::MAX), Ordering::Relaxed);
+        if let Err(e) = self.socket.send(to, &bytes, segment).await {
+            self.send_errors += 1;
+            tracing::trace!(%to, errors = self.send_errors, "udp send failed: {e}");
+        }
     }
 
     fn publish_stats(&mut self) {

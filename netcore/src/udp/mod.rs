@@ -10,9 +10,10 @@ mod driver;
 mod keys;
 mod routing;
 mod server;
+mod socket;
 
 pub use client::{CLIENT_MAX_MESSAGE, ConnectError, connect, connect_with};
 pub use keys::{
     KeyError, generate_keypair, key_from_hex, key_to_hex, load_key, public_key_of, save_key,
 };
-pub use server::{UdpServer, UdpServerConfig, UdpServerStats};
+pub use server::{SocketCalls, UdpServer, UdpServerConfig, UdpServerStats};

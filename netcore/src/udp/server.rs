@@ -151,6 +151,18 @@ impl UdpServerStats {
         self.shared.shed_events_full.load(Ordering::Relaxed)
     }
 
+    /// How many datagrams the loop moved and in how many system calls: what batching
+    /// (`recvmmsg`, GSO) saves.
+    pub fn socket_calls(&self) -> SocketCalls {
+        let sh = &self.shared;
+        SocketCalls {
+            datagrams_in: sh.datagrams_in.load(Ordering::Relaxed),
+            receive_calls: sh.receive_calls.load(Ordering::Relaxed),
+            datagrams_out: sh.datagrams_out.load(Ordering::Relaxed),
+            send_calls: sh.send_calls.load(Ordering::Relaxed),
+        }
+    }
+
     /// Handshake datagrams handled so far and the time spent handling them (cookie MACs and
     /// Noise key agreement on the loop's thread): what accepting connections costs.
     pub fn handshake_time(&self) -> (u64, std::time::Duration) {
@@ -158,4 +170,17 @@ impl UdpServerStats {
         let nanos = self.shared.handshake_nanos.load(Ordering::Relaxed);
         (packets, std::time::Duration::from_nanos(nanos))
     }
+}
+
+/// Datagrams a loop moved and the system calls it took ([`UdpServerStats::socket_calls`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SocketCalls {
+    /// Datagrams read.
+    pub datagrams_in: u64,
+    /// Reads, counting the last of each burst that found the socket empty.
+    pub receive_calls: u64,
+    /// Datagrams sent.
+    pub datagrams_out: u64,
+    /// Sends: a GSO send carries a run of one peer's datagrams.
+    pub send_calls: u64,
 }

@@ -532,6 +532,21 @@ impl Endpoint {
         None
     }
 
+    /// The next datagram for `peer` alone, after [`poll_transmit`](Self::poll_transmit)
+    /// gave one for it: lets a driver gather a peer's datagrams into one batched send (GSO).
+    /// `None` when the peer has nothing more now; it stays queued for `poll_transmit`, which
+    /// drops it from its turn when it finds nothing.
+    pub fn poll_transmit_to(&mut self, now: Instant, peer: SocketAddr) -> Option<Vec<u8>> {
+        if !self.active_set.contains(&peer) {
+            return None;
+        }
+        let p = self.peers.get_mut(&peer)?;
+        let d = p.conn.poll_transmit(now);
+        let at = p.conn.poll_timeout();
+        self.timers.set(peer, at);
+        d
+    }
+
     /// The next event.
     pub fn poll_event(&mut self) -> Option<EndpointEvent> {
         self.events.pop_front()
