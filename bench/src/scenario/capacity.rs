@@ -2,16 +2,13 @@
 //! limit, and how many client datagrams one edge handles per CPU second, beside the
 //! machine's plain-UDP loopback ceiling measured in the same run.
 
+pub use crate::scenario::ceiling::Ceiling;
 use crate::scenario::config::{CapacitySection, Scenario};
 use crate::scenario::measure::{Measured, run_region_only};
 use crate::scenario::progress::Progress;
 use crate::scenario::result::TickStats;
 use crate::scenario::slopes::{Series, series};
 use serde::Serialize;
-use std::net::{Ipv4Addr, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 /// Results of a capacity scenario.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -22,6 +19,8 @@ pub struct CapacityResult {
     pub edge: Option<EdgeCapacity>,
     /// Plain UDP echo between two threads on loopback.
     pub loopback_ceiling: Option<Ceiling>,
+    /// The same echo with batched system calls (`recvmmsg`, GSO) on both sides.
+    pub batched_ceiling: Option<Ceiling>,
     /// The edge's CPU and memory per client, at the scenario's client load.
     pub edge_clients: Option<crate::scenario::edge_ladder::EdgeLadder>,
 }
@@ -81,17 +80,6 @@ pub struct EdgeCapacity {
     pub edge_cpu_us_per_ping: Option<f64>,
     /// Pings one fully used core would handle at that cost.
     pub pings_per_core_sec: Option<f64>,
-}
-
-/// The loopback ceiling.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ceiling {
-    /// Echoes completed.
-    pub echoes: u64,
-    /// Seconds taken.
-    pub secs: f64,
-    /// Echo round trips per second (each is two datagrams sent and two received).
-    pub echoes_per_sec: f64,
 }
 
 /// Most rings a sized step's map gets: the largest map of the default chunks and asteroids
@@ -197,70 +185,9 @@ pub fn edge_capacity(m: &Measured, duration_secs: u64) -> EdgeCapacity {
     }
 }
 
-/// Echo `count` datagrams between two threads over loopback with a window of 32 in flight.
-pub fn loopback_ceiling(count: u64) -> std::io::Result<Ceiling> {
-    const WINDOW: u64 = 32;
-    let echo = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
-    let client = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
-    client.connect(echo.local_addr()?)?;
-    echo.set_read_timeout(Some(Duration::from_millis(50)))?;
-    client.set_read_timeout(Some(Duration::from_millis(50)))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let echo_stop = stop.clone();
-    let echo_thread = std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        while !echo_stop.load(Ordering::Relaxed) {
-            if let Ok((n, from)) = echo.recv_from(&mut buf) {
-                let _ = echo.send_to(&buf[..n], from);
-            }
-        }
-    });
-    let payload = [7u8; 64];
-    let mut buf = [0u8; 256];
-    let start = Instant::now();
-    let limit = Duration::from_secs(30);
-    let (mut sent, mut received) = (0u64, 0u64);
-    while sent < WINDOW.min(count) {
-        client.send(&payload)?;
-        sent += 1;
-    }
-    while received < count && start.elapsed() < limit {
-        match client.recv(&mut buf) {
-            Ok(_) => {
-                received += 1;
-                if sent < count {
-                    client.send(&payload)?;
-                    sent += 1;
-                }
-            }
-            // A lost datagram: put its credit back.
-            Err(_) if sent < count => {
-                client.send(&payload)?;
-                sent += 1;
-            }
-            Err(_) => break,
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
-    stop.store(true, Ordering::Relaxed);
-    let _ = echo_thread.join();
-    Ok(Ceiling {
-        echoes: received,
-        secs,
-        echoes_per_sec: received as f64 / secs.max(1e-9),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_ceiling_echoes_every_datagram() {
-        let c = loopback_ceiling(1000).expect("loopback works");
-        assert!(c.echoes >= 990, "echoed {}", c.echoes);
-        assert!(c.echoes_per_sec > 0.0);
-    }
 
     #[test]
     fn rings_give_a_spawn_point_per_share_of_sessions() {

@@ -197,7 +197,7 @@ pub struct CapacitySection {
     /// every step (a slope sweep: tick time against sessions and against NPCs).
     #[serde(default = "default_stop_over_limit")]
     pub stop_over_limit: bool,
-    /// Edge: echoes of the plain-UDP loopback ceiling measurement.
+    /// Edge: echoes of each loopback ceiling measurement (plain and batched).
     #[serde(default = "default_ceiling_count")]
     pub ceiling_count: u64,
     /// Edge clients: client counts, in increasing order, each run in the mix of UDP and

@@ -200,6 +200,13 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
             l.echoes_per_sec, l.echoes, l.secs
         );
     }
+    if let Some(l) = &c.batched_ceiling {
+        let _ = writeln!(
+            out,
+            "  batched loopback ceiling: {:.0} UDP echoes/s, recvmmsg and one send per answer ({} in {:.2} s)",
+            l.echoes_per_sec, l.echoes, l.secs
+        );
+    }
 }
 
 fn edge_ladder(out: &mut String, l: &crate::scenario::edge_ladder::EdgeLadder) {
