@@ -289,17 +289,17 @@ fn place(
 }
 
 /// Spawn one NPC unit with `brain`: of the neutral empire and not a combatant (it neither
-/// fires nor is fired at), or, with `side`, a skirmisher of that side that fights for real.
+/// fires nor is fired at), or, as `fighter`, a skirmisher of its side that fights for real.
 pub(crate) fn spawn_npc(
     world: &mut World,
     kind: EntityKind,
     pos: Hex,
     brain: NpcBrain,
-    side: Option<starlane_protocol::EmpireId>,
+    fighter: Option<skirmish::Skirmisher>,
 ) {
     let spec = UnitSpec {
         id: None,
-        owner: side.unwrap_or(NEUTRAL_EMPIRE),
+        owner: fighter.map_or(NEUTRAL_EMPIRE, |f| skirmish::side_empire(f.side)),
         kind,
         pos,
         health: None,
@@ -307,8 +307,8 @@ pub(crate) fn spawn_npc(
     let (id, entity) = spawn_entity(world, spec);
     let mut e = world.entity_mut(entity);
     e.insert((Npc, brain));
-    if side.is_some() {
-        e.insert(skirmish::Skirmisher);
+    if let Some(fighter) = fighter {
+        e.insert(fighter);
     } else {
         e.remove::<Weapon>();
     }
@@ -352,8 +352,8 @@ pub fn spawn_load(world: &mut World, load: &LoadConfig) -> usize {
         } else {
             EntityKind::Frigate
         };
-        let side = fighter.map(|(_, side)| side);
-        spawn_npc(world, kind, pos, NpcBrain { plan, rng }, side);
+        let fighter = fighter.map(|(_, skirmisher)| skirmisher);
+        spawn_npc(world, kind, pos, NpcBrain { plan, rng }, fighter);
         spawned += 1;
     }
     skirmish::start(world, load, fights, per_side);

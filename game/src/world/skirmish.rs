@@ -15,13 +15,13 @@
 //! unless they attack (the usual retaliation rule).
 
 use super::combat::Hostilities;
-use super::components::{Npc, Owner};
 use super::npc::{NpcBrain, NpcPlan, next_u64, random_near, spawn_npc};
 use super::resources::{TickCount, WorldMap};
 use crate::config::{LoadConfig, NpcPattern};
 use crate::map::GameMap;
+use bevy_ecs::lifecycle::HookContext;
 use bevy_ecs::prelude::*;
-use rustc_hash::FxHashMap;
+use bevy_ecs::world::DeferredWorld;
 use starlane_protocol::{EmpireId, EntityKind, Hex};
 
 /// The two sides' empire ids: at the top of the id space, where no player's empire is.
@@ -39,9 +39,17 @@ const REINFORCE_TICKS: u32 = 20;
 /// Radius around the spot where reinforcements arrive.
 const ARRIVAL_RADIUS: i32 = 3;
 
-/// Marks an NPC that fights (a skirmisher): it may be fired at, unlike other NPCs.
+/// Marks an NPC that fights (a skirmisher): it may be fired at, unlike other NPCs. Holds its
+/// fight (an index into the load's spots) and side (an index into [`SIDES`]); leaving the
+/// world takes it off its fight's count.
 #[derive(Component, Debug, Clone, Copy)]
-pub struct Skirmisher;
+#[component(on_remove = left_the_fight)]
+pub struct Skirmisher {
+    /// Index of its fight.
+    pub fight: u32,
+    /// Index of its side in [`SIDES`].
+    pub side: u8,
+}
 
 /// The fights under way: their spots and each side's strength per fight.
 #[derive(Resource, Debug, Clone)]
@@ -49,6 +57,24 @@ pub struct SkirmishLoad {
     spots: Vec<Hex>,
     per_side: u32,
     rng: u64,
+    /// Skirmishers alive per fight and side, kept as they arrive and leave (so a
+    /// reinforcement does not walk every fighter).
+    alive: Vec<[u32; 2]>,
+}
+
+/// A skirmisher leaves the world (destroyed, or its region stopped): one fewer on its side.
+fn left_the_fight(mut world: DeferredWorld, ctx: HookContext) {
+    let Some(s) = world.get::<Skirmisher>(ctx.entity).copied() else {
+        return;
+    };
+    if let Some(mut load) = world.get_resource_mut::<SkirmishLoad>()
+        && let Some(n) = load
+            .alive
+            .get_mut(s.fight as usize)
+            .and_then(|a| a.get_mut(usize::from(s.side)))
+    {
+        *n = n.saturating_sub(1);
+    }
 }
 
 /// Where the `skirmish` load fights: the first spawn point (the first player's start), or
@@ -80,9 +106,9 @@ pub fn fights(map: &GameMap, load: &LoadConfig, passable: &[Hex]) -> (Vec<Hex>, 
     }
 }
 
-/// The fight and side of NPC `i` of `load`, among `spots` fights: every NPC under
-/// `skirmish`, every [`FRONT_SHARE`]th under `front` (fights and sides in turn).
-pub fn fighter(load: &LoadConfig, i: u32, spots: &[Hex]) -> Option<(Hex, EmpireId)> {
+/// The fight's spot and the skirmisher of NPC `i` of `load`, among `spots` fights: every NPC
+/// under `skirmish`, every [`FRONT_SHARE`]th under `front` (fights and sides in turn).
+pub fn fighter(load: &LoadConfig, i: u32, spots: &[Hex]) -> Option<(Hex, Skirmisher)> {
     let n = u32::try_from(spots.len()).ok().filter(|n| *n > 0)?;
     let k = match load.pattern {
         NpcPattern::Skirmish => i,
@@ -90,7 +116,13 @@ pub fn fighter(load: &LoadConfig, i: u32, spots: &[Hex]) -> Option<(Hex, EmpireI
         _ => return None,
     };
     let spot = spots.get((k % n) as usize)?;
-    Some((*spot, SIDES[((k / n) % 2) as usize]))
+    let side = u8::from((k / n) % 2 == 1);
+    Some((*spot, Skirmisher { fight: k % n, side }))
+}
+
+/// The empire of side `side` (an index into [`SIDES`]).
+pub fn side_empire(side: u8) -> EmpireId {
+    SIDES[usize::from(side.min(1))]
 }
 
 /// Begin the fights of `load` (after its units were spawned).
@@ -98,10 +130,21 @@ pub(crate) fn start(world: &mut World, load: &LoadConfig, spots: Vec<Hex>, per_s
     if spots.is_empty() {
         return;
     }
+    let mut alive = vec![[0u32; 2]; spots.len()];
+    let mut q = world.query::<&Skirmisher>();
+    for s in q.iter(world) {
+        if let Some(n) = alive
+            .get_mut(s.fight as usize)
+            .and_then(|a| a.get_mut(usize::from(s.side)))
+        {
+            *n += 1;
+        }
+    }
     world.insert_resource(SkirmishLoad {
         spots,
         per_side,
         rng: load.npc_seed ^ 0x5c1e_5c1e,
+        alive,
     });
 }
 
@@ -123,39 +166,19 @@ pub(crate) fn reinforce(world: &mut World) {
             .wrapping_add(i)
             .is_multiple_of(REINFORCE_TICKS as usize)
     };
-    let at: FxHashMap<Hex, usize> = load
-        .spots
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| due(*i))
-        .map(|(i, s)| (*s, i))
-        .collect();
-    if at.is_empty() {
+    if !(0..load.spots.len()).any(due) {
         world.insert_resource(load);
         return;
-    }
-    let mut alive = vec![[0u32; 2]; load.spots.len()];
-    let mut q = world.query_filtered::<(&Owner, &NpcBrain), (With<Skirmisher>, With<Npc>)>();
-    for (owner, brain) in q.iter(world) {
-        let NpcPlan::Battle { spot } = brain.plan else {
-            continue;
-        };
-        let side = SIDES.iter().position(|s| *s == owner.0);
-        if let (Some(f), Some(side)) = (at.get(&spot), side)
-            && let Some(n) = alive.get_mut(*f).and_then(|a| a.get_mut(side))
-        {
-            *n += 1;
-        }
     }
     let mut arrivals = Vec::new();
     {
         let map = &world.resource::<WorldMap>().map;
-        for (i, (spot, alive)) in load.spots.iter().zip(alive).enumerate() {
+        for (i, (spot, alive)) in load.spots.iter().zip(load.alive.iter_mut()).enumerate() {
             if !due(i) {
                 continue;
             }
-            for (side, n) in SIDES.iter().zip(alive) {
-                for k in n..load.per_side {
+            for (side, n) in (0u8..).zip(alive.iter_mut()) {
+                for k in *n..load.per_side {
                     next_u64(&mut load.rng);
                     let pos =
                         random_near(map, &mut load.rng, *spot, ARRIVAL_RADIUS).unwrap_or(*spot);
@@ -168,13 +191,15 @@ pub(crate) fn reinforce(world: &mut World) {
                         plan: NpcPlan::Battle { spot: *spot },
                         rng: load.rng,
                     };
-                    arrivals.push((kind, pos, brain, *side));
+                    let fight = u32::try_from(i).unwrap_or(u32::MAX);
+                    arrivals.push((kind, pos, brain, Skirmisher { fight, side }));
                 }
+                *n = (*n).max(load.per_side);
             }
         }
     }
-    for (kind, pos, brain, side) in arrivals {
-        spawn_npc(world, kind, pos, brain, Some(side));
+    for (kind, pos, brain, fighter) in arrivals {
+        spawn_npc(world, kind, pos, brain, Some(fighter));
     }
     world.insert_resource(load);
 }
