@@ -46,10 +46,38 @@ pub fn ring(center: Hex, radius: u32) -> impl Iterator<Item = Hex> {
     })
 }
 
+/// The hexes of `center`'s disc of `radius` that a disc of the same radius `depth` steps away
+/// can leave out: those at a distance from `radius - depth + 1` to `radius` (all of the disc
+/// when `depth > radius`, none when `depth` is 0), ring by ring.
+pub fn rim(center: Hex, radius: u32, depth: u32) -> impl Iterator<Item = Hex> {
+    let inner = (radius + 1).saturating_sub(depth);
+    (inner..=radius).flat_map(move |r| ring(center, r))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// A disc moved to `to` leaves out exactly the hexes of `rim(from, ..)` farther than the
+    /// radius from `to`: the rim filtered equals the disc filtered.
+    #[test]
+    fn a_moved_disc_leaves_only_rim_hexes() {
+        let from = Hex::new(3, -5);
+        for radius in 0..7 {
+            for (dq, dr) in [(0, 0), (1, 0), (-1, 1), (2, -1), (0, 3), (5, 4), (-9, 2)] {
+                let to = Hex::new(from.q + dq, from.r + dr);
+                let depth = from.distance(to);
+                let far = |h: &Hex| h.distance(to) > radius;
+                let mut by_disc: Vec<Hex> = disc(from, radius).filter(far).collect();
+                let mut by_rim: Vec<Hex> = rim(from, radius, depth).filter(far).collect();
+                by_disc.sort_by_key(|h| (h.q, h.r));
+                by_rim.sort_by_key(|h| (h.q, h.r));
+                assert_eq!(by_disc, by_rim, "radius {radius}, to {to:?}");
+                assert!(rim(from, radius, depth).count() <= disc_len(radius));
+            }
+        }
+    }
 
     #[test]
     fn disc_and_ring_sizes() {

@@ -3,7 +3,7 @@
 //! keeps, per empire, how many observers cover each cell ([`Cover`]) and, per cell, its
 //! occupants and the empires it is settled as covered for ([`Layer`]).
 
-use crate::map::{GameMap, disc};
+use crate::map::{GameMap, disc, rim};
 use rustc_hash::FxHashMap;
 use starlane_protocol::{EmpireId, EntityId, Hex};
 
@@ -48,14 +48,16 @@ impl Cover {
     /// covers and cover those only the new one does. The counts end as `apply` with
     /// `uncover_step` at `from` then `cover_step` at `to` leaves them, and so do the cells
     /// settled at the end of the tick; a step to a neighbour touches the two rims, not the
-    /// two discs.
+    /// two discs. Only the outer rings can change (`rim`): for a step to a neighbour, the
+    /// outermost ring of each disc, `6r` hexes looked at instead of `3r(r+1)+1`.
     pub(super) fn shift(&mut self, map: &GameMap, from: Hex, to: Hex, range: u32) {
-        for h in disc(from, range) {
+        let depth = from.distance(to);
+        for h in rim(from, range, depth) {
             if h.distance(to) > range {
                 self.step_cell(map, h, uncover_step);
             }
         }
-        for h in disc(to, range) {
+        for h in rim(to, range, depth) {
             if h.distance(from) > range {
                 self.step_cell(map, h, cover_step);
             }
