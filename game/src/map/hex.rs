@@ -54,6 +54,20 @@ pub fn rim(center: Hex, radius: u32, depth: u32) -> impl Iterator<Item = Hex> {
     (inner..=radius).flat_map(move |r| ring(center, r))
 }
 
+/// The hexes of `center`'s disc of `radius` farther than `radius` from its neighbour in
+/// direction `dir` (an index into [`Hex::DIRECTIONS`], taken modulo 6): what a disc leaves
+/// behind when it steps that way. They are the `2r + 1` hexes of the ring's far side, from
+/// the corner two directions round from `dir` to the one four round, walked along the two
+/// edges between (the edge after corner `k` runs along direction `k + 2`).
+pub fn crescent(center: Hex, radius: u32, dir: usize) -> impl Iterator<Item = Hex> {
+    let d = |k: usize| Hex::DIRECTIONS[k % 6];
+    let n = i32::try_from(radius).unwrap_or(i32::MAX);
+    let (a, b) = (dir + 2, dir + 3);
+    let first = (0..n).map(move |t| center.plus(d(a).scale(n)).plus(d(a + 2).scale(t)));
+    let second = (0..=n).map(move |t| center.plus(d(b).scale(n)).plus(d(b + 2).scale(t)));
+    first.chain(second)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +89,24 @@ mod tests {
                 by_rim.sort_by_key(|h| (h.q, h.r));
                 assert_eq!(by_disc, by_rim, "radius {radius}, to {to:?}");
                 assert!(rim(from, radius, depth).count() <= disc_len(radius));
+            }
+        }
+    }
+
+    #[test]
+    fn a_step_leaves_the_crescent_behind() {
+        let from = Hex::new(-2, 6);
+        for radius in 0..9 {
+            for (dir, step) in Hex::DIRECTIONS.iter().enumerate() {
+                let to = from.plus(*step);
+                let mut want: Vec<Hex> = disc(from, radius)
+                    .filter(|h| h.distance(to) > radius)
+                    .collect();
+                let mut got: Vec<Hex> = crescent(from, radius, dir).collect();
+                assert_eq!(got.len(), 2 * radius as usize + 1);
+                want.sort_by_key(|h| (h.q, h.r));
+                got.sort_by_key(|h| (h.q, h.r));
+                assert_eq!(got, want, "radius {radius}, direction {dir}");
             }
         }
     }

@@ -7,7 +7,7 @@ pub mod hex;
 pub mod path;
 
 pub use grid::SpatialGrid;
-pub use hex::{disc, disc_len, find_from, rim, ring};
+pub use hex::{crescent, disc, disc_len, find_from, rim, ring};
 
 use starlane_protocol::{Hex, MapInfo};
 

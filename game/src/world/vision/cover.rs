@@ -3,7 +3,7 @@
 //! keeps, per empire, how many observers cover each cell ([`Cover`]) and, per cell, its
 //! occupants and the empires it is settled as covered for ([`Layer`]).
 
-use crate::map::{GameMap, disc, rim};
+use crate::map::{GameMap, crescent, disc, rim};
 use rustc_hash::FxHashMap;
 use starlane_protocol::{EmpireId, EntityId, Hex};
 
@@ -48,10 +48,23 @@ impl Cover {
     /// covers and cover those only the new one does. The counts end as `apply` with
     /// `uncover_step` at `from` then `cover_step` at `to` leaves them, and so do the cells
     /// settled at the end of the tick; a step to a neighbour touches the two rims, not the
-    /// two discs. Only the outer rings can change (`rim`): for a step to a neighbour, the
-    /// outermost ring of each disc, `6r` hexes looked at instead of `3r(r+1)+1`.
+    /// two discs. Only the outer rings can change (`rim`); a step to a neighbour changes
+    /// exactly the far side of each (`crescent`): `2r + 1` hexes each, instead of the
+    /// `3r(r+1)+1` of a disc.
     pub(super) fn shift(&mut self, map: &GameMap, from: Hex, to: Hex, range: u32) {
         let depth = from.distance(to);
+        // A step to a neighbour, the common move: the two crescents, with nothing to test.
+        if depth == 1
+            && let Some(dir) = Hex::DIRECTIONS.iter().position(|d| from.plus(*d) == to)
+        {
+            for h in crescent(from, range, dir) {
+                self.step_cell(map, h, uncover_step);
+            }
+            for h in crescent(to, range, dir + 3) {
+                self.step_cell(map, h, cover_step);
+            }
+            return;
+        }
         for h in rim(from, range, depth) {
             if h.distance(to) > range {
                 self.step_cell(map, h, uncover_step);
