@@ -19,7 +19,7 @@ use crate::world::resources::{
 };
 use crate::world::skirmish::Skirmisher;
 use crate::world::spawn::despawn_entity;
-use crate::world::vision::Vision;
+use crate::world::vision::{EmpireVision, Vision};
 use bevy_ecs::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use starlane_protocol::{EmpireId, EntityId, Hex};
@@ -190,6 +190,7 @@ fn targets(world: &mut World) -> FxHashMap<EntityId, Candidate> {
 fn choosable<'a>(
     targets: &'a FxHashMap<EntityId, Candidate>,
     vision: &Vision,
+    sight: Option<&EmpireVision>,
     shooter: &Shooter,
     id: EntityId,
 ) -> Option<&'a Candidate> {
@@ -197,7 +198,7 @@ fn choosable<'a>(
     if id == shooter.id || c.owner == shooter.owner {
         return None;
     }
-    if shooter.owner != NEUTRAL_EMPIRE && !vision.sees(shooter.owner, id) {
+    if shooter.owner != NEUTRAL_EMPIRE && !vision.sees_with(sight, id) {
         return None;
     }
     Some(c)
@@ -237,7 +238,9 @@ fn ordered(
     shooter: &Shooter,
     target: EntityId,
 ) -> Ordered {
-    match choosable(targets, world.resource::<Vision>(), shooter, target) {
+    let vision = world.resource::<Vision>();
+    let sight = vision.empire(shooter.owner);
+    match choosable(targets, vision, sight, shooter, target) {
         None => Ordered::Gone,
         Some(c) if c.pos.distance(shooter.pos) <= shooter.weapon.range => Ordered::InRange(target),
         Some(c) => Ordered::Chase(c.pos),
@@ -298,11 +301,12 @@ fn acquire(
 ) -> Option<EntityId> {
     let hostilities = world.resource::<Hostilities>();
     let vision = world.resource::<Vision>();
+    let sight = vision.empire(shooter.owner);
     let mut best = None;
     scope
         .grid_for(world, shooter)
         .for_each_in_range(shooter.pos, shooter.weapon.range, |id, _| {
-            let Some(c) = choosable(targets, vision, shooter, id) else {
+            let Some(c) = choosable(targets, vision, sight, shooter, id) else {
                 return;
             };
             if !hostilities.may_engage(shooter.owner, c.owner, tick, window) {

@@ -109,17 +109,21 @@ impl Vision {
 
     /// Whether `empire` sees entity `id` now.
     pub fn sees(&self, empire: EmpireId, id: EntityId) -> bool {
-        let Some(cell) = self.located.get(&id) else {
+        self.sees_with(self.empires.get(&empire), id)
+    }
+
+    /// [`Vision::sees`] for many ids and one empire: its vision looked up once
+    /// ([`Vision::empire`]); `None` sees nothing.
+    pub fn sees_with(&self, vision: Option<&EmpireVision>, id: EntityId) -> bool {
+        let (Some(v), Some(cell)) = (vision, self.located.get(&id)) else {
             return false;
         };
-        self.empires.get(&empire).is_some_and(|v| {
-            let cover = if self.cloaked.contains(&id) {
-                &v.detection
-            } else {
-                &v.sight
-            };
-            cover.is_on(*cell)
-        })
+        let cover = if self.cloaked.contains(&id) {
+            &v.detection
+        } else {
+            &v.sight
+        };
+        cover.is_on(*cell)
     }
 
     /// Whether entity `id` is cloaked.
