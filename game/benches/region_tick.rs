@@ -15,7 +15,7 @@
 //! to spread the tick over two threads (1 by
 //! default, for instruction counts). That mode prints the frames sent, a digest of their bytes, and
 //! the shots and destroyed units, so two builds can be checked to send the same, and the
-//! ticks' median, p90 and p99 times.
+//! ticks' median, p90 and p99 times with the median of each set (simulation, vision, sync).
 //! `REGION_PAIRED=1` (with `REGION_TICKS`, `REGION_SCENE`, `REGION_PATTERN`) steps the scene
 //! with one thread and with two in turn, checks they send the same frames each tick, and
 //! prints both medians and the median per-tick ratio.
@@ -61,9 +61,18 @@ fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern, threads: u32) {
     let mut frames = 0usize;
     let mut bytes = Vec::new();
     let mut took = Vec::new();
+    // Per set: simulation, vision, sync (ms).
+    let mut sets: [Vec<f64>; 3] = Default::default();
     for _ in 0..ticks {
         let sent = sim.step();
-        took.push(sim.last_sample().total_ns as f64 / 1e6);
+        let sample = sim.last_sample();
+        took.push(sample.total_ns as f64 / 1e6);
+        for (set, ns) in
+            sets.iter_mut()
+                .zip([sample.simulation_ns, sample.vision_ns, sample.sync_ns])
+        {
+            set.push(ns as f64 / 1e6);
+        }
         for (_, frame) in sent {
             frames += 1;
             bytes.clear();
@@ -77,10 +86,13 @@ fn fixed(ticks: u32, scene_name: &str, pattern: NpcPattern, threads: u32) {
     println!(
         "{sessions} sessions, {npcs} NPCs ({pattern:?}): {ticks} ticks, {frames} frames \
          (digest {digest:016x}), {shots} shots, {destroyed} destroyed; tick median {:.2} ms, \
-         p90 {:.2}, p99 {:.2}",
+         p90 {:.2}, p99 {:.2}; set medians simulation {:.2}, vision {:.2}, sync {:.2} ms",
         quantile(&mut took, 0.5),
         quantile(&mut took, 0.9),
         quantile(&mut took, 0.99),
+        quantile(&mut sets[0], 0.5),
+        quantile(&mut sets[1], 0.5),
+        quantile(&mut sets[2], 0.5),
     );
 }
 

@@ -51,6 +51,29 @@ pub struct Step {
     pub region_cores: Option<f64>,
     /// Cores the fake edge (the rest of the runner) used while measured.
     pub fake_edge_cores: Option<f64>,
+    /// Why the step did not finish (the region shed the fake edge, the region did not
+    /// start, ...): such a step fails with no figures and ends the sweep.
+    pub error: Option<String>,
+}
+
+impl Step {
+    /// A step that did not finish, for `error`.
+    fn unfinished(sessions: u32, npcs: u32, map_rings: u32, error: String) -> Self {
+        Self {
+            sessions,
+            npcs,
+            map_rings,
+            tick_p99_ms: None,
+            tick_median_ms: None,
+            passed: false,
+            sets: None,
+            production_jobs: 0,
+            peak_rss_kib: None,
+            region_cores: None,
+            fake_edge_cores: None,
+            error: Some(error),
+        }
+    }
 }
 
 /// The region sweep.
@@ -115,7 +138,22 @@ pub async fn region_sweep(
             s.load.map_rings = rings_for(sessions, cap.sessions_per_spawn);
         }
         progress.say(format!("capacity step: {sessions} sessions, {npcs} NPCs"));
-        last = run_region_only(&s, progress).await?;
+        // A step that cannot finish (on this machine, past some size the fake edge cannot
+        // drain the region's frames and the region sheds it) ends the sweep as a failed
+        // step; the steps before it are kept.
+        last = match run_region_only(&s, progress).await {
+            Ok(measured) => measured,
+            Err(e) => {
+                progress.say(format!("capacity step failed: {e:#}"));
+                steps.push(Step::unfinished(
+                    sessions,
+                    npcs,
+                    s.load.map_rings,
+                    format!("{e:#}"),
+                ));
+                break;
+            }
+        };
         let samples: Vec<_> = last.ticks.iter().map(|(_, t)| *t).collect();
         let stats = TickStats::of(&samples);
         let p99 = stats.as_ref().map(|t| t.total.p99);
@@ -142,6 +180,7 @@ pub async fn region_sweep(
                 .zip(last.region_cpu)
                 .map(|(all, region)| (all - region) / window),
             sets: stats,
+            error: None,
         });
         if !passed {
             failed = true;
@@ -197,5 +236,15 @@ mod tests {
         assert_eq!(rings_for(1_800, 50), 3, "36 spawns");
         assert_eq!(rings_for(6_000, 50), 6, "120 spawns: 6 rings give 126");
         assert_eq!(rings_for(10_000, 50), 6, "at most 6 (126 spawns)");
+    }
+
+    #[test]
+    fn an_unfinished_step_fails_and_says_why() {
+        let step = Step::unfinished(3_200, 100_000, 6, "the region closed the link".into());
+        assert!(!step.passed);
+        assert_eq!(step.tick_p99_ms, None);
+        let json = serde_json::to_value(&step).expect("a step serializes");
+        assert_eq!(json["error"], "the region closed the link");
+        assert_eq!(json["map_rings"], 6);
     }
 }

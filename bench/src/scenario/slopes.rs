@@ -194,6 +194,7 @@ mod tests {
             peak_rss_kib: None,
             region_cores: None,
             fake_edge_cores: None,
+            error: None,
         }
     }
 

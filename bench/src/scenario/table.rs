@@ -128,8 +128,15 @@ fn capacity(out: &mut String, c: &crate::scenario::capacity::CapacityResult) {
                 st.sessions,
                 st.npcs,
                 st.tick_p99_ms.map_or("-".into(), |p| format!("{p:.2}")),
-                if st.passed { "ok" } else { "over the limit" }
+                match (&st.error, st.passed) {
+                    (Some(_), _) => "did not finish",
+                    (None, true) => "ok",
+                    (None, false) => "over the limit",
+                }
             );
+            if let Some(e) = &st.error {
+                let _ = writeln!(out, "      error: {e}");
+            }
             if let Some(t) = &st.sets {
                 let _ = writeln!(
                     out,
