@@ -198,10 +198,15 @@ async fn drive(
     client: &mut Client,
     plan: &ClientPlan,
     clock: Clock,
-    truth: watch::Receiver<Option<TruthSnap>>,
+    mut truth: watch::Receiver<Option<TruthSnap>>,
     live: &Live,
     out: &mut ClientOutcome,
 ) {
+    // A sample is due but the client already holds a later tick than the truth the monitor
+    // has published (it polls every 10 ms): wait for the truth to catch up rather than skip
+    // the sample, or a fast client (one client, a light load) would be sampled only when the
+    // monitor happens to be ahead.
+    let mut sample_due = false;
     let mut rng = StdRng::seed_from_u64(plan.index as u64 ^ 0xb07);
     let (ping_period, per_ping) = ping_schedule(plan.ping_rate);
     let mut ping = tokio::time::interval(ping_period);
@@ -225,13 +230,11 @@ async fn drive(
                 }
             }
             _ = sample.tick() => {
-                let now = Instant::now();
-                if now >= clock.measure_from
-                    && let Some(t) = truth.borrow().as_ref()
-                    && client.world.tick <= t.tick
-                {
-                    let ages = (&mut out.staleness_ms, &mut out.staleness_by_relation);
-                    tracker.sample(t.at, &t.entities, &client.world.entities, client.empire, ages);
+                sample_due = Instant::now() >= clock.measure_from;
+            }
+            changed = truth.changed(), if sample_due => {
+                if changed.is_err() {
+                    sample_due = false;
                 }
             }
             _ = window.tick() => {
@@ -258,6 +261,20 @@ async fn drive(
                 None => break,
                 Some(_) => {}
             },
+        }
+        if sample_due
+            && let Some(t) = truth.borrow().as_ref()
+            && client.world.tick <= t.tick
+        {
+            let ages = (&mut out.staleness_ms, &mut out.staleness_by_relation);
+            tracker.sample(
+                t.at,
+                &t.entities,
+                &client.world.entities,
+                client.empire,
+                ages,
+            );
+            sample_due = false;
         }
     }
 }
