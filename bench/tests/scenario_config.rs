@@ -156,3 +156,41 @@ fn unknown_fields_and_topologies_are_rejected() {
         Err(ScenarioError::Parse { .. })
     ));
 }
+
+/// The peers harness's scenarios (bench/peers/scenarios/) are valid; the scripts' are
+/// region-only, so `--script` can record them.
+#[test]
+fn the_peers_scenarios_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/scenarios");
+    for (file, script) in [
+        ("standard", true),
+        ("skirmish", true),
+        ("platform-skirmish", false),
+        ("platform-lossy", false),
+        ("platform-lossy-inprocess", false),
+    ] {
+        let s = Scenario::load(&dir.join(format!("{file}.toml"))).unwrap();
+        s.validate().unwrap();
+        assert_eq!(s.topology == Topology::RegionOnly, script, "{file}");
+    }
+}
+
+/// `--script` on a scenario whose region is not driven by the fake edge is refused before
+/// anything starts, naming the field to change.
+#[tokio::test]
+async fn a_script_needs_a_region_only_scenario() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = starlane_bench::scenario::RunOptions {
+        progress: false,
+        script: Some(out.path().join("s.jsonl")),
+        ..starlane_bench::scenario::RunOptions::new(out.path())
+    };
+    let err = starlane_bench::scenario::run(&shipped("smoke"), &opts)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("topology = \"region-only\""),
+        "{err}"
+    );
+    assert!(!out.path().join("s.jsonl").exists());
+}

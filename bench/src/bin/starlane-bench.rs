@@ -34,6 +34,10 @@ enum Cmd {
         /// Do not show the progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Record the region's frames to this file as JSON lines, for the peers harness
+        /// (bench/peers/SCRIPT.md); needs topology = "region-only".
+        #[arg(long)]
+        script: Option<PathBuf>,
     },
 }
 
@@ -52,6 +56,7 @@ async fn main() -> ExitCode {
         duration_secs,
         warmup_secs,
         quiet,
+        script,
     } = Cli::parse().command;
     let s = match Scenario::load(&scenario) {
         Ok(s) => s,
@@ -65,6 +70,7 @@ async fn main() -> ExitCode {
         duration_secs,
         warmup_secs,
         progress: !quiet,
+        script,
     };
     match run(&s, &opts).await {
         Ok(output) => {

@@ -141,7 +141,7 @@ pub async fn region_sweep(
         // A step that cannot finish (on this machine, past some size the fake edge cannot
         // drain the region's frames and the region sheds it) ends the sweep as a failed
         // step; the steps before it are kept.
-        last = match run_region_only(&s, progress).await {
+        last = match run_region_only(&s, progress, None).await {
             Ok(measured) => measured,
             Err(e) => {
                 progress.say(format!("capacity step failed: {e:#}"));

@@ -6,7 +6,7 @@ use crate::scenario::clients::{
     ClientOutcome, ClientPlan, Clock, Endpoint, Live, TruthSnap, run_client,
 };
 use crate::scenario::config::{Behaviour, ImpairMode, Scenario, Topology};
-use crate::scenario::fake_edge::{FakeEdgeOutcome, run_fake_edge};
+use crate::scenario::fake_edge::{FakeEdgeOutcome, ScriptHeader, ScriptWriter, run_fake_edge};
 use crate::scenario::procstat::Proc;
 use crate::scenario::progress::Progress;
 use crate::scenario::region_runtime::{RegionRuntime, region_cpu_secs};
@@ -317,11 +317,31 @@ pub fn region_only_config(
     Ok(cfg)
 }
 
-/// Run the region alone with a fake edge opening `clients.sessions` sessions.
-pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
+/// Run the region alone with a fake edge opening `clients.sessions` sessions; with `script`,
+/// record the region's frames there for the peers harness.
+pub async fn run_region_only(
+    scenario: &Scenario,
+    progress: &Progress,
+    script: Option<&std::path::Path>,
+) -> anyhow::Result<Measured> {
     let dir = tempfile::tempdir()?;
-    let (region_rt, region) =
-        RegionRuntime::start(region_only_config(scenario, dir.path())?).await?;
+    let config = region_only_config(scenario, dir.path())?;
+    let script = match script {
+        Some(path) => Some(ScriptWriter::create(
+            path,
+            &ScriptHeader {
+                scenario: scenario.name.clone(),
+                sessions: scenario.clients.sessions,
+                npcs: scenario.load.npc_count,
+                pattern: scenario.load.pattern.clone(),
+                tick_hz: config.tick_hz,
+                warmup_secs: scenario.warmup_secs,
+                duration_secs: scenario.duration_secs,
+            },
+        )?),
+        None => None,
+    };
+    let (region_rt, region) = RegionRuntime::start(config).await?;
     let mut m = Measured {
         planned: u64::from(scenario.clients.sessions),
         ..Measured::default()
@@ -342,7 +362,8 @@ pub async fn run_region_only(scenario: &Scenario, progress: &Progress) -> anyhow
             scenario.clients.ramp_per_sec,
             scenario.clients.behaviour == Behaviour::Wander,
             clock,
-            live.clone()
+            live.clone(),
+            script
         ),
         cpu,
         progress.follow(clock, m.planned, &live)

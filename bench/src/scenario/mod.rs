@@ -53,6 +53,9 @@ pub struct RunOptions {
     pub warmup_secs: Option<u64>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Record the region's frames to this file for the peers harness (`bench/peers/`);
+    /// topology "region-only" only.
+    pub script: Option<PathBuf>,
 }
 
 impl RunOptions {
@@ -63,6 +66,7 @@ impl RunOptions {
             duration_secs: None,
             warmup_secs: None,
             progress: true,
+            script: None,
         }
     }
 }
@@ -90,6 +94,15 @@ pub async fn run(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOu
         scenario.warmup_secs = w;
     }
     scenario.validate()?;
+    if opts.script.is_some()
+        && (scenario.topology != Topology::RegionOnly
+            || scenario.capacity.is_some()
+            || scenario.storm.is_some())
+    {
+        anyhow::bail!(
+            "--script records what the region sends a fake edge: it needs a scenario with topology = \"region-only\" and no [capacity] or [storm] section (bench/peers/scenarios/ has them)"
+        );
+    }
     let started_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -100,7 +113,7 @@ pub async fn run(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOu
             (m, None, Some(s))
         }
         None => {
-            let (m, c) = measure(&scenario, &progress).await?;
+            let (m, c) = measure(&scenario, &progress, opts.script.as_deref()).await?;
             (m, c, None)
         }
     };
@@ -128,6 +141,7 @@ pub async fn run(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOu
 async fn measure(
     scenario: &Scenario,
     progress: &Progress,
+    script: Option<&std::path::Path>,
 ) -> anyhow::Result<(Measured, Option<CapacityResult>)> {
     match &scenario.capacity {
         Some(cap) if cap.kind == CapacityKind::Region => {
@@ -172,7 +186,7 @@ async fn measure(
             ))
         }
         None if scenario.topology == Topology::RegionOnly => {
-            Ok((run_region_only(scenario, progress).await?, None))
+            Ok((run_region_only(scenario, progress, script).await?, None))
         }
         None => Ok((run_with_edge(scenario, progress).await?, None)),
     }

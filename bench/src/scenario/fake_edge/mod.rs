@@ -8,7 +8,10 @@
 //! mirrored state, the tick's changes of the ids in view, left ids, vision, resources), so
 //! the bytes counted per session are those of the full-state update stream.
 
+mod script;
 mod updates;
+
+pub use script::{SCRIPT_FORMAT, SCRIPT_VERSION, ScriptHeader, ScriptWriter};
 
 use crate::scenario::clients::{Clock, Live, Window};
 use anyhow::{Context, bail};
@@ -18,7 +21,7 @@ use starlane_game::RegionHandle;
 use starlane_netcore::link::EdgeClient;
 use starlane_netcore::proto::link::{EdgeLinkConfig, EdgeLinkEvent, QueueLimits};
 use starlane_protocol::economy::RecipeOutput;
-use starlane_protocol::link::{EdgeToRegion, PlayerIdentity, SessionCommand};
+use starlane_protocol::link::{EdgeToRegion, LinkServerMsg, PlayerIdentity, SessionCommand};
 use starlane_protocol::{
     Command, EmpireId, EntityId, EntityKind, EntityState, Hex, RecipeId, Update,
 };
@@ -70,6 +73,8 @@ struct Counts {
     watchers: FxHashMap<EntityId, Vec<u32>>,
     /// The current tick's entity changes, not yet handed to every session.
     pending: Pending,
+    /// Where the region's frames are recorded for the peers, if asked (`--script`).
+    script: Option<ScriptWriter>,
 }
 
 /// How often the fake edge considers orders; each session orders every `ORDER_EVERY` ticks.
@@ -114,7 +119,8 @@ fn pick_orders(counts: &Mutex<Counts>, round: u64, rng: &mut StdRng) -> Vec<(u64
 
 /// Open `sessions` sessions at `ramp_per_sec` (0 = at once) and measure until `clock.end`.
 /// With `wander`, each session moves one of its units every 2.5 s (until the convergence
-/// period), as the client bots do.
+/// period), as the client bots do. With `script`, every entity frame and view change the
+/// region sends is recorded there.
 pub async fn run_fake_edge(
     region: &RegionHandle,
     sessions: u32,
@@ -122,6 +128,7 @@ pub async fn run_fake_edge(
     wander: bool,
     clock: Clock,
     live: Arc<Live>,
+    script: Option<ScriptWriter>,
 ) -> anyhow::Result<FakeEdgeOutcome> {
     let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse().context("loopback")?)?;
     endpoint.set_default_client_config(region.dev_link_client_config()?);
@@ -148,6 +155,7 @@ pub async fn run_fake_edge(
         units: vec![Vec::new(); sessions as usize],
         stations: vec![(None, false); sessions as usize],
         views: vec![FxHashSet::default(); sessions as usize],
+        script,
         ..Counts::default()
     }));
 
@@ -216,6 +224,9 @@ pub async fn run_fake_edge(
     out.refused = c.refused;
     out.recorded = std::mem::take(&mut c.recorded);
     out.trains = c.trains;
+    if let Some(script) = c.script.take() {
+        script.finish()?;
+    }
     Ok(out)
 }
 
@@ -249,8 +260,22 @@ fn on_event(counts: &Mutex<Counts>, event: EdgeLinkEvent, live: &Live) {
             c.refused += 1;
             live.failed.fetch_add(1, Ordering::Relaxed);
         }
-        EdgeLinkEvent::ToClient(t) => to_client(&mut c, t.session, t.msgs, live),
-        EdgeLinkEvent::Entities(frame) => entities(&mut c, frame, live),
+        EdgeLinkEvent::ToClient(t) => {
+            if let Some(script) = c.script.as_mut() {
+                for msg in &t.msgs {
+                    if let LinkServerMsg::View(v) = msg {
+                        script.view(t.session, v);
+                    }
+                }
+            }
+            to_client(&mut c, t.session, t.msgs, live);
+        }
+        EdgeLinkEvent::Entities(frame) => {
+            if let Some(script) = c.script.as_mut() {
+                script.entities(&frame);
+            }
+            entities(&mut c, frame, live);
+        }
         EdgeLinkEvent::Up { .. } | EdgeLinkEvent::Down(_) | EdgeLinkEvent::Notice(_) => {}
     }
 }
