@@ -79,6 +79,8 @@ pub struct ClientPlan {
     pub ping_rate: u32,
     /// Keep every update (for the baseline comparison).
     pub record: bool,
+    /// The bandwidth profile's health quantization step (staleness compares in its steps).
+    pub health_step: u16,
 }
 
 /// One client's traffic in one 1 s window.
@@ -213,7 +215,7 @@ async fn drive(
     let mut order = tokio::time::interval(Duration::from_millis(rng.random_range(1500..4000)));
     let mut sample = tokio::time::interval(SAMPLE_EVERY);
     let mut window = tokio::time::interval(Duration::from_secs(1));
-    let mut tracker = StalenessTracker::default();
+    let mut tracker = StalenessTracker::with_health_step(plan.health_step);
     let mut last = counters(client);
     let end = tokio::time::Instant::from_std(clock.end);
     loop {

@@ -175,12 +175,23 @@ fn impair(
     Ok((Endpoint::Udp(info), wt, vec![udp_proxy, wt_proxy]))
 }
 
+/// The health quantization step of the edge's built-in profile `name`: clients hold health in
+/// its steps, so staleness compares the truth quantized the same way.
+fn profile_health_step(name: &str) -> anyhow::Result<u16> {
+    let set = starlane_edge::config::embedded_set().context("the edge's built-in profiles")?;
+    let profile = set
+        .get(name)
+        .with_context(|| format!("impairment.bandwidth_profile {name:?} is not built in"))?;
+    Ok(profile.quantization.health_step)
+}
+
 /// Run clients through an edge (topologies "in-process" and "processes").
 pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
     let servers = Servers::start(scenario).await?;
     let mut m = Measured::default();
     let (udp, wt, proxies) = impair(scenario, &servers, &mut m.notes)?;
     let c = &scenario.clients;
+    let health_step = profile_health_step(scenario.impairment.profile())?;
     let mut plans = Vec::new();
     for i in 0..(c.udp + c.webtransport) as usize {
         plans.push(ClientPlan {
@@ -194,6 +205,7 @@ pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::
             behaviour: c.behaviour,
             ping_rate: c.ping_rate_per_sec,
             record: i == 0,
+            health_step,
         });
     }
     m.planned = plans.len() as u64;

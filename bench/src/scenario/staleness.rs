@@ -6,6 +6,7 @@
 //! fraction of client-visible entities equal to a truth that had been stable for a while.
 
 use crate::scenario::stats::{Histogram, Summary};
+use starlane_protocol::delta::{dequantize, quantize};
 use starlane_protocol::{EmpireId, EntityId, EntityState, Hex, NEUTRAL_EMPIRE};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -77,9 +78,21 @@ pub struct RelationSummary {
 #[derive(Debug, Default)]
 pub struct StalenessTracker {
     last_equal: HashMap<EntityId, Instant>,
+    /// The profile's health quantization step (0 and 1: exact).
+    health_step: u16,
 }
 
 impl StalenessTracker {
+    /// A tracker for a client whose profile sends health in steps of `step`: a client value
+    /// equal to the truth's health rounded down to its step is current (the edge sends
+    /// `health / step`, SPEC.md §16), not stale.
+    pub fn with_health_step(step: u16) -> Self {
+        Self {
+            health_step: step,
+            ..Self::default()
+        }
+    }
+
     /// Compare the client's entities to a truth taken at `at`; record one age (ms) per entity
     /// the client (of `empire`) sees and the truth knows, overall and by relation.
     pub fn sample(
@@ -95,7 +108,8 @@ impl StalenessTracker {
             let Some(&(pos, health)) = truth.get(id) else {
                 continue; // gone at the server; the client hears about it next
             };
-            let age = if pos == e.pos && health == e.health {
+            let shown = dequantize(quantize(health, self.health_step), self.health_step);
+            let age = if pos == e.pos && shown == e.health {
                 self.last_equal.insert(*id, at);
                 0.0
             } else {
@@ -191,6 +205,30 @@ mod tests {
             health: 50,
         };
         BTreeMap::from([(1, e)])
+    }
+
+    #[test]
+    fn health_is_compared_in_the_profiles_steps() {
+        let t0 = Instant::now();
+        let t1 = t0 + Duration::from_millis(100);
+        let a = Hex::new(0, 0);
+        // The client holds 50 (seen() above); the truth is 53: in steps of 5 the client shows
+        // the truth (53 / 5 * 5 = 50), exactly it is 100 ms stale after a first difference.
+        let truth = TruthMap::from([(1, (a, 53))]);
+        for (step, max) in [(5, 0.0), (1, 100.0)] {
+            let mut tracker = StalenessTracker::with_health_step(step);
+            let mut h = staleness_histogram();
+            let mut by = RelationHistograms::default();
+            tracker.sample(
+                t0,
+                &TruthMap::from([(1, (a, 50))]),
+                &seen(a),
+                7,
+                (&mut h, &mut by),
+            );
+            tracker.sample(t1, &truth, &seen(a), 7, (&mut h, &mut by));
+            assert_eq!(h.summary().map(|s| s.max), Some(max), "step {step}");
+        }
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub struct Measured {
     pub mean_view: f64,
     /// Server ticks that started more than one tick interval late.
     pub late_ticks: usize,
-    /// Clients whose stack panicked (they are stepped no more, and measured no more for
+    /// Clients whose stack panicked (they are stepped no more, and measured no more: traffic,
     /// staleness and coverage), and the first panic's message.
     pub clients_crashed: usize,
     pub first_crash: Option<String>,
@@ -367,6 +367,12 @@ fn follow<C: ClientStack>(
             if now >= measure_from + Duration::from_secs(1) && next_window <= end {
                 for (i, last) in last_counts.iter_mut().enumerate() {
                     let c = relay.counts(i);
+                    // A client that panicked is measured no more: what reaches its socket
+                    // then is the server's reaction to a peer that stopped answering.
+                    if fleet.crashed[i].is_some() {
+                        *last = c;
+                        continue;
+                    }
                     windows[0].push((c.down_bytes - last.down_bytes) as f64);
                     windows[1].push((c.down_packets - last.down_packets) as f64);
                     windows[2].push((c.up_bytes - last.up_bytes) as f64);
