@@ -3,7 +3,7 @@
 
 use crate::stats::Summary;
 use anyhow::Context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -89,24 +89,7 @@ pub fn failure_from_log(log: &str) -> String {
 }
 
 fn summary(v: &Value) -> Option<Summary> {
-    serde_json::from_value::<SummaryIn>(v.clone())
-        .ok()
-        .map(|s| Summary {
-            count: s.count,
-            median: s.median,
-            p99: s.p99,
-            max: s.max,
-            mean: s.mean,
-        })
-}
-
-#[derive(serde::Deserialize)]
-struct SummaryIn {
-    count: u64,
-    median: f64,
-    p99: f64,
-    max: f64,
-    mean: f64,
+    Summary::deserialize(v).ok()
 }
 
 /// A row from a runner's report (`run-naia`, `run-replicon`).
@@ -398,5 +381,29 @@ mod tests {
         );
         assert!(svg.ends_with("</svg>\n"));
         assert!(t.contains("| lossy | a | 2 (1 panicked) |"), "{t}");
+    }
+
+    #[test]
+    fn a_report_becomes_a_row() {
+        let dir = std::env::temp_dir().join(format!("peers-row-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("r.json");
+        let s = r#"{"count":3,"median":10.0,"p99":30.0,"max":30.0,"mean":20.0}"#;
+        let report = format!(
+            r#"{{"stack":"naia","measured":{{"clients":3,"clients_crashed":1,"first_crash":"boom","late_ticks":2,"ticks":9,"down_bytes":{s},"down_packets":null,"up_bytes":{s},"server_cpu_ms_per_client_s":1.5,"server_heap_per_client":2048.0,"staleness_ms":{s},"coverage":0.5}}}}"#
+        );
+        std::fs::write(&path, report).expect("write");
+        let row = from_report("standard", &path).expect("row");
+        std::fs::remove_dir_all(&dir).expect("clean");
+        assert_eq!(
+            (row.stack.as_str(), row.clients, row.crashed),
+            ("naia", 3, 1)
+        );
+        assert_eq!(
+            row.down_bytes.map(|s| (s.median, s.p99)),
+            Some((10.0, 30.0))
+        );
+        assert!(row.down_packets.is_none());
+        assert_eq!(row.notes.len(), 2, "{:?}", row.notes);
     }
 }

@@ -1,9 +1,9 @@
 //! Summaries of samples (median, p99, max) and the staleness histogram.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Median, 99th percentile, max and mean of a set of samples.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub count: u64,
     pub median: f64,

@@ -17,6 +17,9 @@ use std::process::Command;
 /// A figure of a row: its median (or value) and its p99, where it has one.
 type Pick = fn(&Row) -> Option<(f64, Option<f64>)>;
 
+/// Each peer's runner binary and the stack name its report carries.
+const RUNNERS: [(&str, &str); 2] = [("run-naia", "naia"), ("run-replicon", "bevy_replicon")];
+
 struct Load {
     name: &'static str,
     /// The script's scenario under bench/peers/scenarios/.
@@ -191,7 +194,7 @@ fn go() -> anyhow::Result<()> {
             results.push(newest_result(&out)?);
         }
         rows.push(compare::from_platform(load.name, &results[0], &results[1])?);
-        for runner in ["run-naia", "run-replicon"] {
+        for (runner, stack) in RUNNERS {
             let report = o.out.join(format!("{}-{runner}.json", load.name));
             let mut cmd = Command::new(here.join(runner));
             cmd.arg("--script")
@@ -209,10 +212,7 @@ fn go() -> anyhow::Result<()> {
                     let text = std::fs::read_to_string(&log).unwrap_or_default();
                     let why = compare::failure_from_log(&text);
                     eprintln!("peers: {e:#}: {why}");
-                    let stack = runner
-                        .trim_start_matches("run-")
-                        .replace("replicon", "bevy_replicon");
-                    rows.push(Row::failed(load.name, &stack, why));
+                    rows.push(Row::failed(load.name, stack, why));
                 }
             }
         }
