@@ -32,9 +32,12 @@ import { socialScenario } from "./social.mjs";
 
 /** Whether the scenario under way failed. */
 let scenarioFailed = false;
+/** The first line of each failure, repeated after the summary: CI shows a log's tail. */
+const failures = [];
 
 function fail(msg) {
   console.error(`browser e2e FAILED: ${msg}`);
+  failures.push(String(msg).split("\n")[0].slice(0, 400));
   scenarioFailed = true;
   process.exitCode = 1;
 }
@@ -150,6 +153,7 @@ async function main() {
     console.log(`== ${name}: ${scenarioFailed ? "FAILED" : "passed"} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   console.log(`browser e2e: ${passed} passed, ${scenarios.length - passed} failed`);
+  for (const f of failures) console.log(`  failed: ${f}`);
 }
 
 main().catch((e) => fail(e.stack ?? String(e)));
