@@ -1,24 +1,51 @@
-//! Heap bytes allocated by the server's thread: a global allocator that counts, on the
-//! threads that asked for it, the bytes allocated minus the bytes freed. The server and the
-//! clients share nothing but UDP, so what the server thread allocates it also frees.
+//! Heap bytes allocated by the server: a global allocator that counts, on the threads that
+//! asked for it (and on threads whose name a runner declared the server's, for a stack whose
+//! server runs a thread of its own), the bytes allocated minus the bytes freed. The server and
+//! the clients share nothing but UDP, so what the server's threads allocate they also free.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// A thread's standing: not yet decided, counted, not counted.
+const UNKNOWN: u8 = 0;
+const YES: u8 = 1;
+const NO: u8 = 2;
+
 thread_local! {
-    static TRACKED: Cell<bool> = const { Cell::new(false) };
+    static TRACKED: Cell<u8> = const { Cell::new(UNKNOWN) };
 }
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
+/// Names (prefixes) of threads that belong to the server, set once by the runner.
+static SERVER_THREADS: OnceLock<Vec<String>> = OnceLock::new();
 
 /// The counting allocator; a runner installs it with `#[global_allocator]`.
 #[derive(Debug)]
 pub struct CountingAlloc;
 
 fn tracked() -> bool {
-    TRACKED.try_with(Cell::get).unwrap_or(false)
+    TRACKED
+        .try_with(|t| match t.get() {
+            UNKNOWN => {
+                // Decided once per thread, on its first allocation. `NO` first: an allocation
+                // made while deciding is not counted, and cannot recurse into the decision.
+                t.set(NO);
+                let named = SERVER_THREADS.get().is_some_and(|names| {
+                    let current = std::thread::current();
+                    let name = current.name().unwrap_or("");
+                    names.iter().any(|n| name.starts_with(n.as_str()))
+                });
+                if named {
+                    t.set(YES);
+                }
+                named
+            }
+            s => s == YES,
+        })
+        .unwrap_or(false)
 }
 
 fn add(bytes: i64) {
@@ -67,7 +94,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 /// Count this thread's allocations from now on.
 pub fn track_this_thread() {
-    TRACKED.with(|t| t.set(true));
+    TRACKED.with(|t| t.set(YES));
+}
+
+/// Count the allocations of threads whose names start with one of `names` (threads a stack's
+/// server starts of its own), from their first. Set once, before those threads start; a later
+/// call changes nothing.
+pub fn track_threads_named(names: &[&str]) {
+    let _ = SERVER_THREADS.set(names.iter().map(|n| (*n).to_string()).collect());
 }
 
 /// Live bytes of the tracked threads (0 unless the runner installed [`CountingAlloc`]).

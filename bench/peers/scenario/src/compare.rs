@@ -21,6 +21,8 @@ pub struct Row {
     pub up_bytes: Option<Summary>,
     /// Server CPU, ms per client per second.
     pub server_cpu_ms: Option<f64>,
+    /// The replay's client thread CPU, ms per client per second (replays only).
+    pub client_cpu_ms: Option<f64>,
     /// Server memory per client, bytes (see `memory_method`).
     pub server_mem_per_client: Option<f64>,
     pub memory_method: String,
@@ -44,6 +46,7 @@ impl Row {
             down_packets: None,
             up_bytes: None,
             server_cpu_ms: None,
+            client_cpu_ms: None,
             server_mem_per_client: None,
             memory_method: String::new(),
             staleness_ms: None,
@@ -107,6 +110,7 @@ pub fn from_report(load: &str, path: &Path) -> anyhow::Result<Row> {
         down_packets: summary(&m["down_packets"]),
         up_bytes: summary(&m["up_bytes"]),
         server_cpu_ms: m["server_cpu_ms_per_client_s"].as_f64(),
+        client_cpu_ms: m["client_cpu_ms_per_client_s"].as_f64(),
         server_mem_per_client: m["server_heap_per_client"].as_f64(),
         memory_method: "server thread's live heap at the end minus before any client, / clients"
             .into(),
@@ -166,13 +170,14 @@ pub fn from_platform(load: &str, processes: &Path, inprocess: &Path) -> anyhow::
     let names: Vec<&str> = servers.iter().filter_map(|p| p["name"].as_str()).collect();
     Ok(Row {
         load: load.into(),
-        stack: "starlane".into(),
+        stack: "starlane live".into(),
         clients,
         crashed: 0,
         down_bytes: summary(&t["traffic"]["down_bytes"]),
         down_packets: summary(&t["traffic"]["down_packets"]),
         up_bytes: summary(&t["traffic"]["up_bytes"]),
         server_cpu_ms: (!servers.is_empty()).then(|| cpu * 1000.0 / (n * secs)),
+        client_cpu_ms: None,
         server_mem_per_client: (!servers.is_empty()).then(|| rss / n),
         memory_method: format!(
             "peak RSS of {} (the whole processes, world included), / clients",
@@ -197,13 +202,13 @@ fn cell(s: &Option<Summary>) -> String {
 /// The markdown table of all rows.
 pub fn table(rows: &[Row]) -> String {
     let mut t = String::from(
-        "| load | stack | clients | down B/client/s (median / p99) | down packets/client/s | up B/client/s | server CPU ms/client/s | server memory/client | staleness ms (median / p99) | view held |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "| load | stack | clients | down B/client/s (median / p99) | down packets/client/s | up B/client/s | server CPU ms/client/s | client CPU ms/client/s | server memory/client | staleness ms (median / p99) | view held |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         if let Some(why) = &r.failed {
             let _ = writeln!(
                 t,
-                "| {} | {} | did not finish: {} | | | | | | | |",
+                "| {} | {} | did not finish: {} | | | | | | | | |",
                 r.load,
                 r.stack,
                 why.replace('|', "/")
@@ -212,7 +217,7 @@ pub fn table(rows: &[Row]) -> String {
         }
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.load,
             r.stack,
             if r.crashed > 0 {
@@ -224,6 +229,7 @@ pub fn table(rows: &[Row]) -> String {
             cell(&r.down_packets),
             cell(&r.up_bytes),
             r.server_cpu_ms.map_or("-".into(), |c| format!("{c:.2}")),
+            r.client_cpu_ms.map_or("-".into(), |c| format!("{c:.2}")),
             r.server_mem_per_client
                 .map_or("-".into(), |m| format!("{:.0} KiB", m / 1024.0)),
             cell(&r.staleness_ms),
@@ -336,6 +342,7 @@ mod tests {
             down_packets: None,
             up_bytes: None,
             server_cpu_ms: Some(1.5),
+            client_cpu_ms: Some(0.5),
             server_mem_per_client: Some(2048.0),
             memory_method: String::new(),
             staleness_ms: None,
@@ -368,7 +375,7 @@ mod tests {
         let t = table(&rows);
         assert_eq!(t.lines().count(), 5, "{t}");
         assert!(
-            t.contains("| standard | b | 2 | 30 / 60 | - | - | 1.50 | 2 KiB | - | 1.000 |"),
+            t.contains("| standard | b | 2 | 30 / 60 | - | - | 1.50 | 0.50 | 2 KiB | - | 1.000 |"),
             "{t}"
         );
         let svg = plot(&rows, "down", "B/s", |r| {

@@ -3,7 +3,7 @@
 //! server's truth, and measures. The two share nothing but UDP on loopback and two counters.
 
 use crate::alloc;
-use crate::cpu::thread_cpu_secs;
+use crate::cpu::{named_threads_cpu_secs, thread_cpu_secs};
 use crate::relay::{Impair, Relay};
 use crate::script::{Id, Script, Tick};
 use crate::stats::{Histogram, Summary};
@@ -61,6 +61,12 @@ pub struct Options {
     /// Each client's frame: it receives, applies and sends once per frame, as a game client
     /// does at its frame rate.
     pub client_frame: Duration,
+    /// Health is compared in steps of this (1: exactly), for a stack that sends health
+    /// quantized: a client holding `health / step * step` of the truth's is up to date.
+    pub health_step: u16,
+    /// Names (prefixes) of threads the stack's server starts of its own: their CPU and heap
+    /// count as the server's, with the server thread's.
+    pub server_threads: Vec<&'static str>,
 }
 
 /// What the driver measured (the runner adds its stack's name and configuration).
@@ -77,6 +83,10 @@ pub struct Measured {
     pub up_bytes: Option<Summary>,
     /// Server thread CPU, milliseconds per client per second.
     pub server_cpu_ms_per_client_s: Option<f64>,
+    /// The client thread's CPU over the measured seconds, milliseconds per client per second:
+    /// every client's stack, stepped at its frame rate, with the relay and the sampling the
+    /// harness does alike for every stack.
+    pub client_cpu_ms_per_client_s: Option<f64>,
     /// Server thread heap before any client, at the end, and the largest, in bytes; and
     /// (end - before) / clients.
     pub server_heap_before: i64,
@@ -147,9 +157,10 @@ where
     let shared = Arc::new(Shared::default());
     let server = {
         let (shared, script) = (shared.clone(), script.clone());
+        let threads = opts.server_threads.clone();
         std::thread::Builder::new()
             .name("peer-server".into())
-            .spawn(move || serve(socket, routes, make_server, &script, &shared))?
+            .spawn(move || serve(socket, routes, make_server, &script, &shared, &threads))?
     };
     let mut fleet = Fleet {
         clients: Vec::with_capacity(n),
@@ -205,8 +216,11 @@ fn serve<S: ServerStack>(
     make: impl FnOnce(UdpSocket, Routes) -> anyhow::Result<S>,
     script: &Script,
     shared: &Shared,
+    threads: &[&'static str],
 ) -> anyhow::Result<()> {
     alloc::track_this_thread();
+    alloc::track_threads_named(threads);
+    let cpu = || thread_cpu_secs().map(|own| own + named_threads_cpu_secs(threads));
     let mut fig = ServerFigures {
         heap_before: alloc::live(),
         ..ServerFigures::default()
@@ -246,7 +260,7 @@ fn serve<S: ServerStack>(
             marked = true;
             alloc::reset_peak();
             if let Ok(mut m) = shared.measure_from.lock() {
-                *m = Some((thread_cpu_secs().unwrap_or(0.0), alloc::live()));
+                *m = Some((cpu().unwrap_or(0.0), alloc::live()));
             }
         }
         server.tick(tick);
@@ -258,7 +272,7 @@ fn serve<S: ServerStack>(
         server.poll();
         std::thread::sleep(Duration::from_millis(1));
     }
-    fig.cpu_secs = thread_cpu_secs();
+    fig.cpu_secs = cpu();
     fig.heap_end = alloc::live();
     fig.heap_peak = alloc::peak();
     if let Ok(mut r) = shared.result.lock() {
@@ -349,6 +363,9 @@ fn follow<C: ClientStack>(
     let mut next_sample = measure_from;
     let mut next_frame = Instant::now();
     let mut held: FxHashMap<Id, (i32, i32, u16)> = FxHashMap::default();
+    let step = opts.health_step.max(1);
+    let mut cpu_from = None;
+    let cpu_to;
     loop {
         let now = Instant::now();
         relay.poll(now);
@@ -358,8 +375,10 @@ fn follow<C: ClientStack>(
             relay.poll(Instant::now());
         }
         let server_at = shared.applied.load(Ordering::Acquire);
+        // The truth changes when the driver sees the server has applied the tick.
+        let seen_at = Instant::now();
         while applied < server_at.min(script.ticks.len()) {
-            truth.apply(&script.ticks[applied]);
+            truth.apply_at(&script.ticks[applied], seen_at);
             applied += 1;
         }
         let now = Instant::now();
@@ -383,6 +402,9 @@ fn follow<C: ClientStack>(
             }
             next_window += Duration::from_secs(1);
         }
+        if now >= measure_from && cpu_from.is_none() {
+            cpu_from = thread_cpu_secs();
+        }
         if now >= next_sample && now >= measure_from && now < end {
             next_sample += opts.sample_every;
             view_sum += truth.mean_view();
@@ -401,33 +423,47 @@ fn follow<C: ClientStack>(
                 }
                 let le = &mut last_equal[i];
                 le.retain(|id, _| held.contains_key(id));
-                for (id, (q, r, h)) in &held {
-                    let Some(t) = truth.states.get(id) else {
+                for (id, held) in &held {
+                    if !truth.states.contains_key(id) {
                         continue;
-                    };
-                    if (t.q, t.r, t.health) == (*q, *r, *h) {
-                        le.insert(*id, now);
-                        ages.record(0.0);
-                    } else {
-                        let since = *le.entry(*id).or_insert(now);
-                        ages.record(now.saturating_duration_since(since).as_secs_f64() * 1000.0);
+                    }
+                    match truth.age_ms(*id, *held, step, now) {
+                        Some(age) => {
+                            if age == 0.0 {
+                                le.insert(*id, now);
+                            }
+                            ages.record(age);
+                        }
+                        // A value the truth has not held within its history: as old as the
+                        // time since this client last held what the truth held.
+                        None => {
+                            let since = *le.entry(*id).or_insert(now);
+                            ages.record(
+                                now.saturating_duration_since(since).as_secs_f64() * 1000.0,
+                            );
+                        }
                     }
                 }
             }
         }
         if now >= end || shared.done.load(Ordering::Relaxed) {
+            cpu_to = thread_cpu_secs();
             break;
         }
         std::thread::sleep(Duration::from_micros(500));
     }
+    let measured_secs = (end - measure_from).as_secs_f64();
     Ok(Measured {
         clients: n,
         ticks: script.ticks.len(),
-        measured_secs: (end - measure_from).as_secs_f64(),
+        measured_secs,
         down_bytes: Summary::of(&windows[0]),
         down_packets: Summary::of(&windows[1]),
         up_bytes: Summary::of(&windows[2]),
         server_cpu_ms_per_client_s: None,
+        client_cpu_ms_per_client_s: cpu_from
+            .zip(cpu_to)
+            .map(|(a, b)| (b - a) * 1000.0 / (n.max(1) as f64 * measured_secs.max(1e-9))),
         server_heap_before: 0,
         server_heap_end: 0,
         server_heap_peak: 0,

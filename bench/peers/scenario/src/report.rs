@@ -80,6 +80,8 @@ impl Args {
             connect_timeout: Duration::from_secs(30),
             sample_every: Duration::from_millis(100),
             client_frame: Duration::from_secs_f64(1.0 / 60.0),
+            health_step: 1,
+            server_threads: Vec::new(),
         }
     }
 }
@@ -128,7 +130,7 @@ impl Report {
             })
         };
         eprintln!(
-            "{}: {} clients, {} ticks: down B/client/s {} (median / p99), packets {}, up B {}, staleness ms {}, coverage {:.3}, server CPU {:.3} ms/client/s, heap/client {:.0} B",
+            "{}: {} clients, {} ticks: down B/client/s {} (median / p99), packets {}, up B {}, staleness ms {}, coverage {:.3}, server CPU {:.3} ms/client/s, client CPU {:.3} ms/client/s, heap/client {:.0} B",
             self.stack,
             m.clients,
             m.ticks,
@@ -138,6 +140,7 @@ impl Report {
             f(&m.staleness_ms),
             m.coverage,
             m.server_cpu_ms_per_client_s.unwrap_or(f64::NAN),
+            m.client_cpu_ms_per_client_s.unwrap_or(f64::NAN),
             m.server_heap_per_client
         );
         let json = serde_json::to_string_pretty(self)?;

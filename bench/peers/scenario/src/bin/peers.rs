@@ -18,7 +18,11 @@ use std::process::Command;
 type Pick = fn(&Row) -> Option<(f64, Option<f64>)>;
 
 /// Each peer's runner binary and the stack name its report carries.
-const RUNNERS: [(&str, &str); 2] = [("run-naia", "naia"), ("run-replicon", "bevy_replicon")];
+const RUNNERS: [(&str, &str); 3] = [
+    ("run-starlane", "starlane replay"),
+    ("run-naia", "naia"),
+    ("run-replicon", "bevy_replicon"),
+];
 
 struct Load {
     name: &'static str,
@@ -223,7 +227,7 @@ fn go() -> anyhow::Result<()> {
         o.out.join("peers.json"),
         serde_json::to_string_pretty(&rows)?,
     )?;
-    let plots: [(&str, &str, &str, Pick); 6] = [
+    let plots: [(&str, &str, &str, Pick); 7] = [
         ("down-bytes", "bytes per client per second", "B/s", |r| {
             r.down_bytes.map(|s| (s.median, Some(s.p99)))
         }),
@@ -244,6 +248,12 @@ fn go() -> anyhow::Result<()> {
             "server CPU per client",
             "ms per client per s",
             |r| r.server_cpu_ms.map(|c| (c, None)),
+        ),
+        (
+            "client-cpu",
+            "client CPU per client (the replay's client thread)",
+            "ms per client per s",
+            |r| r.client_cpu_ms.map(|c| (c, None)),
         ),
         ("server-memory", "server memory per client", "KiB", |r| {
             r.server_mem_per_client.map(|m| (m / 1024.0, None))
