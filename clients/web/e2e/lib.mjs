@@ -31,6 +31,7 @@ export function startServer(dataDir, extraArgs = []) {
     child.stdout.on("data", onData);
     child.stderr.on("data", (c) => { log += c.toString(); });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${log}`)); });
+    child.on("error", (e) => { clearTimeout(timer); reject(new Error(`cannot start ${BIN}: ${e.message}`)); });
   });
   return { child, ready, log: () => log };
 }

@@ -119,7 +119,11 @@ export async function productionScenario(fail) {
     const from2 = await page.evaluate(() => window.__starlane.jobEvents().length);
     await page.click(button);
     await page.click(button);
-    await waitFor(page, ({ id }) => window.__starlane.jobs(id).length === 2, { id: station.id }, "two jobs queued", 5_000);
+    // The first job's Started event may come a tick after the second's Queued: wait for both.
+    await waitFor(page, ({ id }) => {
+      const jobs = window.__starlane.jobs(id);
+      return jobs.length === 2 && jobs.some((j) => j.running);
+    }, { id: station.id }, "two jobs queued, one running", 5_000);
     await waitFor(page, (want) => window.__starlane.resources().credits === want, before2 - 2 * cost, "credits paid twice", 5_000);
     const jobs = await page.evaluate((id) => window.__starlane.jobs(id), station.id);
     const second = jobs.find((j) => !j.running);
