@@ -65,3 +65,4 @@ mod udp_round_trip;
 mod udp_slow_consumer;
 mod udp_wrong_key;
 mod webtransport_round_trip;
+mod ws_golden_vectors;

@@ -8,6 +8,8 @@
 //! * [`emulator`]: a deterministic network impairment model for simulated-time tests.
 //! * [`entropy`]: the randomness source injected through configuration.
 //! * [`link`]: the edge-region link's state machines (edge and region sides, LINK.md).
+//! * [`ws`]: the WebSocket link's framing and send queue (WEBSOCKET.md), the browsers'
+//!   fallback where UDP is blocked.
 //!
 //! With feature `noise`, the encrypted-UDP core: [`packet`] (layout), [`cookie`] (stateless
 //! cookies), [`handshake`] (cookie round-trip + Noise NK), [`session`] (AEAD, replay window,
@@ -20,6 +22,7 @@ pub mod emulator;
 pub mod entropy;
 pub mod link;
 pub mod rtt;
+pub mod ws;
 
 #[cfg(feature = "noise")]
 pub mod conn;
