@@ -15,7 +15,6 @@ use peers_scenario::driver::{self, Measured};
 use peers_scenario::report::{self, Args, Report};
 use peers_scenario::script::Script;
 use starlane_edge::DevIssuer;
-use starlane_edge::auth::{Claims, unix_now};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -60,28 +59,15 @@ fn profile_of(rate: u32) -> anyhow::Result<(String, u16)> {
     )
 }
 
+/// Client `client`'s token: user id `client + 1`, which the script region maps back to the
+/// client's script session.
 fn token(issuer: &DevIssuer, client: usize) -> anyhow::Result<String> {
-    let now = unix_now();
     let user_id = i64::try_from(client + 1)?;
-    Ok(issuer.sign(&Claims {
-        user_id,
-        username: format!("peer-{client}"),
-        email: format!("peer-{client}@dev.invalid"),
-        permissions: 0,
-        user_type: "user".into(),
-        auth_method: "dev".into(),
-        activated: now,
-        iss: issuer.issuer().to_string(),
-        iat: now,
-        exp: now + 24 * 3600,
-        nbf: None,
-        jti: None,
-    })?)
+    Ok(issuer.issue_for(user_id, &format!("peer-{client}"))?)
 }
 
 fn run(args: Args, script: Arc<Script>) -> anyhow::Result<()> {
-    let (profile, health_step) = profile_of(args.rate)?;
-    let measured = replay(&args, script.clone())?;
+    let (measured, profile, health_step) = replay(&args, script.clone())?;
     if let Ok(d) = client::DELTA.lock() {
         eprintln!(
             "run-starlane: the clients' delta sync: {} packets applied, {} duplicates, {} too old, {} records without their baseline",
@@ -100,8 +86,9 @@ fn run(args: Args, script: Arc<Script>) -> anyhow::Result<()> {
     report.emit(args.out.as_deref())
 }
 
-/// Replay `script` through an edge and its native clients, as `args` say.
-fn replay(args: &Args, script: Arc<Script>) -> anyhow::Result<Measured> {
+/// Replay `script` through an edge and its native clients, as `args` say: the figures, and
+/// the profile used with its health step.
+fn replay(args: &Args, script: Arc<Script>) -> anyhow::Result<(Measured, String, u16)> {
     let (profile, health_step) = profile_of(args.rate)?;
     let mut opts = args.options(script.header.sessions);
     opts.health_step = health_step;
@@ -113,7 +100,7 @@ fn replay(args: &Args, script: Arc<Script>) -> anyhow::Result<Measured> {
         &jwt_issuer,
     )?);
     let settings = server::ServerSettings {
-        profile,
+        profile: profile.clone(),
         issuer: issuer.clone(),
         jwt_issuer,
     };
@@ -129,7 +116,7 @@ fn replay(args: &Args, script: Arc<Script>) -> anyhow::Result<Measured> {
         script.header.clone(),
         dir.path().to_path_buf(),
     );
-    driver::run(
+    let measured = driver::run(
         script,
         &opts,
         move |socket, routes| {
@@ -150,7 +137,8 @@ fn replay(args: &Args, script: Arc<Script>) -> anyhow::Result<Measured> {
                 published.clone(),
             ))
         },
-    )
+    )?;
+    Ok((measured, profile, health_step))
 }
 
 fn config(profile: &str, health_step: u16) -> Vec<(String, String)> {
@@ -248,7 +236,8 @@ mod tests {
     fn the_edge_relays_the_script_to_its_clients() {
         let args = Args::parse_from(["--script", "unused", "--rate", "200000"].map(String::from))
             .expect("arguments");
-        let m = replay(&args, Arc::new(moving_unit())).expect("the replay runs");
+        let (m, profile, _) = replay(&args, Arc::new(moving_unit())).expect("the replay runs");
+        assert_eq!(profile, "broadband");
         assert_eq!((m.clients, m.clients_crashed), (2, 0));
         // Every client held its view at nearly every sample, and not stale for long: the edge
         // sends at its own 20 Hz, so a value is at most about two send intervals old.
