@@ -292,6 +292,7 @@ impl EdgeCluster {
             quic_addr: format!("{host}:{}", parts.quic_port),
             cert_sha256: parts.cert_sha256,
             udp_public_key: parts.udp_public_key,
+            websocket_url: parts.websocket_url,
             sessions: parts.sessions,
             capacity: self.section.capacity,
             draining: parts.draining,
@@ -354,6 +355,8 @@ pub struct EdgeParts {
     pub quic_port: u16,
     pub cert_sha256: String,
     pub udp_public_key: String,
+    /// The WebSocket listener's URL, empty without one.
+    pub websocket_url: String,
     pub sessions: u64,
     pub draining: bool,
 }

@@ -3,6 +3,7 @@
 
 mod drain;
 mod rotation;
+mod websocket;
 
 pub use drain::DrainControl;
 
@@ -29,6 +30,7 @@ use starlane_cluster::Cluster;
 use starlane_netcore::quic::{QuicIdentity, QuicServer, QuicServerConfig};
 use starlane_netcore::transport::{Link, TransportKind};
 use starlane_netcore::udp::{UdpServer, UdpServerConfig, UdpServerStats};
+use starlane_netcore::websocket::WsServer;
 use starlane_netcore::webtransport::{WtServer, WtServerConfig};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -67,6 +69,8 @@ pub struct EdgeHandle {
     wt_addr: SocketAddr,
     quic: Arc<QuicServer>,
     quic_addr: SocketAddr,
+    /// The WebSocket listener and the URL clients open, if `[websocket]` enables it.
+    ws: Option<(WsServer, String)>,
     http_addr: SocketAddr,
     certs: Arc<CertManager>,
     metrics: EdgeMetrics,
@@ -302,6 +306,20 @@ impl Edge {
             ctx.clone(),
             live_sessions.clone(),
         )));
+        let ws = match websocket::bind(&config, queues, first_message_limit)? {
+            Some((server, links)) => {
+                tasks.push(tokio::spawn(accept(
+                    links,
+                    ctx.clone(),
+                    live_sessions.clone(),
+                )));
+                let counters = server.counters().clone();
+                tasks.push(websocket::spawn_meter(metrics.registry(), counters)?);
+                Some(server)
+            }
+            None => None,
+        };
+        let ws_port = ws.as_ref().map(|s| s.local_addr().port());
         let rotation = Rotation {
             certs: certs.clone(),
             wt: wt.clone(),
@@ -360,14 +378,18 @@ impl Edge {
                 config.directory.edges.clone(),
                 draining.clone(),
             );
-            local.set_this(own_address(
+            let mut this = own_address(
                 config.directory.host(),
                 wt_addr,
                 udp_addr,
                 quic_addr,
                 &certs.hash_hex(),
                 &udp.public_key(),
-            ));
+            );
+            if let Some(port) = ws_port {
+                this.websocket_url = config.websocket.url(config.directory.host(), port);
+            }
+            local.set_this(this);
             Arc::new(local)
         });
         let listener = tokio::net::TcpListener::bind(config.http.bind)
@@ -424,10 +446,19 @@ impl Edge {
                 quic_port: quic_addr.port(),
                 cert_sha256: String::new(),
                 udp_public_key: hex::encode(udp.public_key()),
+                websocket_url: ws_port
+                    .map(|port| config.websocket.url(&config.cluster.public_host, port))
+                    .unwrap_or_default(),
                 sessions: 0,
                 draining: false,
             },
         );
+        let ws = ws.map(|server| {
+            let url = config
+                .websocket
+                .url(config.directory.host(), server.local_addr().port());
+            (server, url)
+        });
 
         Ok(EdgeHandle {
             udp,
@@ -436,6 +467,7 @@ impl Edge {
             wt_addr,
             quic,
             quic_addr,
+            ws,
             http_addr,
             certs,
             metrics,
@@ -484,6 +516,7 @@ fn own_address(
         quic_addr: format!("{host}:{}", quic.port()),
         cert_hash: cert_hash.to_string(),
         udp_public_key: hex::encode(udp_key),
+        websocket_url: String::new(),
     }
 }
 
@@ -649,6 +682,18 @@ impl EdgeHandle {
     pub fn quic_addr(&self) -> SocketAddr {
         self.quic_addr
     }
+    /// Address of the WebSocket listener, if `[websocket]` enables it.
+    pub fn websocket_addr(&self) -> Option<SocketAddr> {
+        self.ws.as_ref().map(|(s, _)| s.local_addr())
+    }
+    /// The URL clients open for the WebSocket fallback (`ws://` or `wss://`), if enabled.
+    pub fn websocket_url(&self) -> Option<&str> {
+        self.ws.as_ref().map(|(_, url)| url.as_str())
+    }
+    /// The WebSocket listener's counters, if it is enabled.
+    pub fn websocket_counters(&self) -> Option<&starlane_netcore::websocket::WsCounters> {
+        self.ws.as_ref().map(|(s, _)| s.counters().as_ref())
+    }
     /// The QUIC driver's counters (connections, setup failures, dropped datagrams, bad frames).
     pub fn quic_counters(&self) -> &starlane_netcore::quic::QuicCounters {
         self.quic.counters()
@@ -744,6 +789,9 @@ impl EdgeHandle {
         self.udp.shutdown();
         self.wt.lock().await.shutdown();
         self.quic.shutdown();
+        if let Some((ws, _)) = &self.ws {
+            ws.shutdown();
+        }
         for t in self.tasks {
             t.abort();
         }

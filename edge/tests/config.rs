@@ -229,11 +229,21 @@ fn the_kubernetes_edge_configuration_loads_with_a_pods_environment() {
         ),
         ("STARLANE_EDGE_ADMIN_TOKEN", "0123456789abcdef"),
         ("STARLANE_EDGE_RESUME_KEY", &resume_key),
+        (
+            "STARLANE_EDGE_WEBSOCKET_PUBLIC_URL",
+            "wss://node-3.r1.edges.example:4436/",
+        ),
     ]);
     cfg.apply_env(|k| env.get(k).map(|v| v.to_string()))
         .unwrap();
     cfg.validate().unwrap();
     assert_eq!(cfg.cluster.region, "r1");
+    // The WebSocket fallback: wss:// with the mounted certificate, the pod's own URL.
+    assert_eq!(cfg.websocket.tls, starlane_edge::config::WsTls::Certificate);
+    assert_eq!(
+        cfg.websocket.url("198.51.100.4", 4436),
+        "wss://node-3.r1.edges.example:4436/"
+    );
     assert_eq!(cfg.region_link.region, "r1");
     assert!(cfg.region_link.production);
     assert_eq!(cfg.bandwidth.watch_secs, 10);

@@ -17,6 +17,7 @@ mod cluster_revocation;
 mod config;
 mod config_quic;
 mod config_transport_queues;
+mod config_websocket;
 mod connect_cluster_home_region;
 mod connect_cluster_picks;
 mod debug_sessions;

@@ -27,6 +27,7 @@ fn config(root: &std::path::Path, region: SocketAddr) -> EdgeConfig {
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
     cfg.quic.bind = local;
+    cfg.websocket.bind = local;
     cfg.http.bind = local;
     cfg.region_link.addr = region;
     cfg.region_link.region_cert_file = root.join("region_cert.pem");

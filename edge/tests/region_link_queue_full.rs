@@ -40,6 +40,7 @@ async fn full_queue_rejects_commands_and_keeps_the_session() {
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
     cfg.quic.bind = local;
+    cfg.websocket.bind = local;
     cfg.http.bind = local;
     cfg.dev_issuer.enabled = true;
     cfg.region_link.addr = region.local_addr().unwrap();

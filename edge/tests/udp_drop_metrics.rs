@@ -56,6 +56,7 @@ async fn malformed_datagrams_are_counted_by_reason() {
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
     cfg.quic.bind = local;
+    cfg.websocket.bind = local;
     cfg.http.bind = local;
     // Nobody accepts the region link here; the UDP driver runs regardless.
     cfg.region_link.addr = region.local_addr().unwrap();

@@ -10,13 +10,15 @@
 //!   * [`frame`] (`runtime`): the stream framing the two QUIC-based drivers share.
 //!   * [`udp`] (`udp`): netcore connections over an encrypting UDP socket.
 //!   * [`quic`] (`quic`): quinn; [`webtransport`] (`webtransport`): wtransport.
+//!   * [`websocket`] (`websocket`): tokio-tungstenite, the browsers' fallback over TCP
+//!     (WEBSOCKET.md; its IO-free core is [`proto::ws`]).
 //!   * [`link`] (`quic`): the QUIC driver of the edge-region link's state machines
 //!     ([`proto::link`]).
 //!   * [`tls`] (`tls`): certificates and rustls configurations; `tls::pki` (`pki`):
 //!     development certificates made with rcgen.
 //!
 //! Features: `noise`, `runtime`, `udp` = noise + runtime, `tls`, `quic` = runtime + tls,
-//! `webtransport` = runtime + tls, `pki` = tls; none is on by default. README.md lists what
+//! `webtransport` = runtime + tls, `websocket` = runtime + tls, `pki` = tls; none is on by default. README.md lists what
 //! each compiles.
 
 pub mod proto;
@@ -33,5 +35,7 @@ pub mod tls;
 pub mod transport;
 #[cfg(feature = "udp")]
 pub mod udp;
+#[cfg(feature = "websocket")]
+pub mod websocket;
 #[cfg(feature = "webtransport")]
 pub mod webtransport;

@@ -8,6 +8,7 @@ mod link_events;
 mod quic_common;
 mod transport_common;
 mod udp_common;
+mod ws_common;
 
 mod budget_window;
 mod emulator_config;
@@ -64,5 +65,10 @@ mod udp_receive_only;
 mod udp_round_trip;
 mod udp_slow_consumer;
 mod udp_wrong_key;
+mod websocket_idle_timeout;
+mod websocket_refusals;
+mod websocket_round_trip;
+mod websocket_superseded;
+mod websocket_tls;
 mod webtransport_round_trip;
 mod ws_golden_vectors;

@@ -262,7 +262,7 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
         format!(
             "data_dir = {:?}\n[udp]\nbind = \"127.0.0.1:{udp_port}\"\n[webtransport]\n\
              bind = \"127.0.0.1:{wt_port}\"\n[quic]\nbind = \"127.0.0.1:{quic_port}\"\n\
-             [http]\nbind = \"127.0.0.1:{http_port}\"\n\
+             [websocket]\nenabled = false\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\
              [region_link]\naddr = \"127.0.0.1:{link_port}\"\nregion_cert_file = {:?}\n\
              [dev_issuer]\nenabled = true\n{}",
             edge_dir.display().to_string(),

@@ -31,6 +31,8 @@ pub struct ConnectInfo {
     pub webtransport_url: Option<String>,
     /// SHA-256 of the edge's certificate (`cert_hash`), pinned by QUIC and WebTransport.
     pub cert_hash: Option<[u8; 32]>,
+    /// The edge's WebSocket URL (`websocket_url`), if it advertises one.
+    pub websocket_url: Option<String>,
 }
 
 impl ConnectInfo {
@@ -42,6 +44,7 @@ impl ConnectInfo {
             quic_addr: None,
             webtransport_url: None,
             cert_hash: None,
+            websocket_url: None,
         }
     }
 
@@ -115,14 +118,18 @@ impl ConnectInfo {
                     .ok_or_else(|| field("quic_addr"))
             })
             .transpose()?;
-        let webtransport_url = optional("webtransport_url")
-            .map(|x| {
-                x.as_str()
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .ok_or_else(|| field("webtransport_url"))
-            })
-            .transpose()?;
+        let url = |name: &'static str| {
+            optional(name)
+                .map(|x| {
+                    x.as_str()
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .ok_or_else(|| field(name))
+                })
+                .transpose()
+        };
+        let webtransport_url = url("webtransport_url")?;
+        let websocket_url = url("websocket_url")?;
         let cert_hash = optional("cert_hash")
             .map(|x| {
                 x.as_str()
@@ -136,6 +143,7 @@ impl ConnectInfo {
             quic_addr,
             webtransport_url,
             cert_hash,
+            websocket_url,
         })
     }
 }

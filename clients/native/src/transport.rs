@@ -1,4 +1,5 @@
-//! Choosing the transport to the edge: encrypted UDP (the default), QUIC or WebTransport.
+//! Choosing the transport to the edge: encrypted UDP (the default), QUIC, WebTransport or
+//! WebSocket (the browsers' fallback, netcore/WEBSOCKET.md).
 //! Each presents the same link, so everything after the connect is the same.
 
 use crate::client::{Client, ClientError};
@@ -20,18 +21,26 @@ pub enum Transport {
     Quic,
     /// WebTransport, as browsers use (needs `webtransport_url` and `cert_hash`).
     WebTransport,
+    /// WebSocket over TCP, the browsers' fallback (needs `websocket_url`, `ws://` only).
+    WebSocket,
 }
 
 impl Transport {
     /// Every transport, in the order of [`Transport::as_str`]'s names.
-    pub const ALL: [Transport; 3] = [Transport::Udp, Transport::Quic, Transport::WebTransport];
+    pub const ALL: [Transport; 4] = [
+        Transport::Udp,
+        Transport::Quic,
+        Transport::WebTransport,
+        Transport::WebSocket,
+    ];
 
-    /// The name used on the command line: `udp`, `quic` or `webtransport`.
+    /// The name used on the command line: `udp`, `quic`, `webtransport` or `websocket`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Udp => "udp",
             Self::Quic => "quic",
             Self::WebTransport => "webtransport",
+            Self::WebSocket => "websocket",
         }
     }
 }
@@ -93,6 +102,17 @@ pub async fn open_link(info: &ConnectInfo, transport: Transport) -> Result<Link,
             let liveness = crate::resume::QUIC_LIVENESS;
             starlane_netcore::webtransport::connect_native_with(url, hash, liveness)
                 .await
+                .map_err(|e| connect(e.to_string()))
+        }
+        Transport::WebSocket => {
+            let url = info
+                .websocket_url
+                .as_deref()
+                .ok_or_else(|| missing(transport, "websocket_url"))?;
+            let opening = starlane_netcore::websocket::connect_native(url);
+            tokio::time::timeout(QUIC_CONNECT_TIMEOUT, opening)
+                .await
+                .map_err(|_| connect(format!("{url}: no answer within 5 s")))?
                 .map_err(|e| connect(e.to_string()))
         }
     }

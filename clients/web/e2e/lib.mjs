@@ -130,3 +130,37 @@ export async function player(browser, url, name) {
   console.log(`${name}: ${JSON.stringify(who)}`);
   return { page, consoleLines, dialogs, name, ...who };
 }
+
+/** Orders `unit` (one of `myUnits()`) to a free hex two steps away, trying a few until the
+ * server accepts one, and waits until it arrives there; returns the target. */
+export async function moveAndArrive(page, unit) {
+  // Try a few targets near the first unit until the server accepts one.
+  const offsets = [[2, 0], [0, 2], [-2, 0], [0, -2], [2, -1], [-1, 2], [1, 1], [-1, -1]];
+  let target = null;
+  for (const [dq, dr] of offsets) {
+    const to = { q: unit.q + dq, r: unit.r + dr };
+    const usable = await page.evaluate(({ q, r }) => {
+      const s = window.__starlane;
+      // A visible hex is on the map; skip asteroids and occupied hexes (a click there selects).
+      return s.visibility(q, r) === 2 && !s.isBlocked(q, r) && !s.entities().some((e) => e.q === q && e.r === r);
+    }, to);
+    if (!usable) continue;
+    const from = await page.evaluate(({ id }) => {
+      const u = window.__starlane.myUnits().find((x) => x.id === id);
+      return u ? window.__starlane.hexToScreen(u.q, u.r) : null;
+    }, { id: unit.id });
+    if (!from) throw new Error("own unit vanished");
+    const before = await page.evaluate(() => window.__starlane.lastCommand?.seq ?? 0);
+    await page.mouse.click(from.x, from.y);
+    const dest = await page.evaluate(({ q, r }) => window.__starlane.hexToScreen(q, r), to);
+    await page.mouse.click(dest.x, dest.y);
+    await waitFor(page, (b) => (window.__starlane.lastCommand?.seq ?? 0) > b, before, "command answer", 10_000);
+    const last = await page.evaluate(() => window.__starlane.lastCommand);
+    console.log(`move #${unit.id} to ${to.q},${to.r}: ${JSON.stringify(last)}`);
+    if (last.ok) { target = to; break; }
+  }
+  if (!target) throw new Error("every move was rejected");
+  await waitFor(page, ({ id, q, r }) => window.__starlane.myUnits().some((u) => u.id === id && u.q === q && u.r === r),
+    { id: unit.id, ...target }, "unit arrival", 30_000);
+  return target;
+}

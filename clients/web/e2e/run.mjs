@@ -5,7 +5,9 @@
 // draws its own units, clicks a unit and then a hex, waits until the unit arrives there, saves
 // screenshots into $ARTIFACTS, checks the delta-sync counters and the link statistics
 // (WebTransport.getStats(): RTT, bytes and packets each way) the page reports, and stops the
-// server with SIGINT (it must exit cleanly). Then the drain scenario (drain.mjs): the page plays
+// server with SIGINT (it must exit cleanly). Then the fallback scenario (fallback.mjs): the same
+// page plays with UDP to the edge's WebTransport port dropped, in a network namespace the test
+// makes, and falls back to the edge's WebSocket by itself within 3 s. Then the drain scenario (drain.mjs): the page plays
 // on a second edge, that edge drains, and the page moves to the first edge by itself. Then the
 // battle scenario (battle.mjs): the page attacks the pirates and sees the fight. Then the
 // production scenario (production.mjs): the page trains a scout at its station from the
@@ -18,14 +20,15 @@
 //
 //   STARLANE_BIN=target/debug/starlane-local ARTIFACTS=artifacts node e2e/run.mjs [scenario...]
 //
-// With scenario names (play, drain, battle, production, social, friends) only those run;
+// With scenario names (play, fallback, drain, battle, production, social, friends) only those run;
 // without, all.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, endScenario, launchBrowser, openPage, startServer, waitFor } from "./lib.mjs";
+import { ARTIFACTS, endScenario, launchBrowser, moveAndArrive, openPage, startServer, waitFor } from "./lib.mjs";
 import { battleScenario } from "./battle.mjs";
 import { drainScenario } from "./drain.mjs";
+import { fallbackScenario } from "./fallback.mjs";
 import { friendsScenario } from "./friends.mjs";
 import { productionScenario } from "./production.mjs";
 import { socialScenario } from "./social.mjs";
@@ -65,35 +68,7 @@ async function play() {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, "browser-connected.png") });
 
-    // Try a few targets near the first unit until the server accepts one.
-    const unit = units[0];
-    const offsets = [[2, 0], [0, 2], [-2, 0], [0, -2], [2, -1], [-1, 2], [1, 1], [-1, -1]];
-    let target = null;
-    for (const [dq, dr] of offsets) {
-      const to = { q: unit.q + dq, r: unit.r + dr };
-      const usable = await page.evaluate(({ q, r }) => {
-        const s = window.__starlane;
-        // A visible hex is on the map; skip asteroids and occupied hexes (a click there selects).
-        return s.visibility(q, r) === 2 && !s.isBlocked(q, r) && !s.entities().some((e) => e.q === q && e.r === r);
-      }, to);
-      if (!usable) continue;
-      const from = await page.evaluate(({ id }) => {
-        const u = window.__starlane.myUnits().find((x) => x.id === id);
-        return u ? window.__starlane.hexToScreen(u.q, u.r) : null;
-      }, { id: unit.id });
-      if (!from) throw new Error("own unit vanished");
-      const before = await page.evaluate(() => window.__starlane.lastCommand?.seq ?? 0);
-      await page.mouse.click(from.x, from.y);
-      const dest = await page.evaluate(({ q, r }) => window.__starlane.hexToScreen(q, r), to);
-      await page.mouse.click(dest.x, dest.y);
-      await waitFor(page, (b) => (window.__starlane.lastCommand?.seq ?? 0) > b, before, "command answer", 10_000);
-      const last = await page.evaluate(() => window.__starlane.lastCommand);
-      console.log(`move #${unit.id} to ${to.q},${to.r}: ${JSON.stringify(last)}`);
-      if (last.ok) { target = to; break; }
-    }
-    if (!target) throw new Error("every move was rejected");
-    await waitFor(page, ({ id, q, r }) => window.__starlane.myUnits().some((u) => u.id === id && u.q === q && u.r === r),
-      { id: unit.id, ...target }, "unit arrival", 30_000);
+    await moveAndArrive(page, units[0]);
     await page.waitForTimeout(400);
     const overlay = await page.evaluate(() => ({ rtt: window.__starlane.rttMs, rx: window.__starlane.rxKbps }));
     console.log(`arrived; overlay rtt=${overlay.rtt} ms rx=${overlay.rx} kB/s`);
@@ -133,7 +108,7 @@ async function play() {
 }
 
 async function main() {
-  const all = [["play", play], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario],
+  const all = [["play", play], ["fallback", fallbackScenario], ["drain", drainScenario], ["battle", battleScenario], ["production", productionScenario],
     ["social", socialScenario], ["friends", friendsScenario]];
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !all.some(([name]) => name === w));

@@ -6,7 +6,7 @@ import type { DeltaSyncStats } from "./deltaSync";
 import type { PendingBuild } from "./economyView";
 import type { LinkStatsView } from "./linkStats";
 import type { AxialHex } from "./hex";
-import type { ConnState } from "./net";
+import type { ConnState, TransportKind } from "./net";
 import type { JobEventView, Production } from "./production";
 import { type Recipe, isBuildingKind } from "./protocol";
 import type { ResumePhase } from "./resume";
@@ -42,6 +42,8 @@ export interface AnswerView {
 export interface StarlaneApi extends SocialApi {
   state(): ConnState;
   detail(): string | null;
+  /** The transport of the session: "webtransport", or "websocket" on the fallback. */
+  transport(): TransportKind | null;
   empire(): number | null;
   /** Our user id from the Welcome, or null before it. */
   userId(): number | null;
@@ -82,6 +84,8 @@ export interface StarlaneHandle extends SocialHandle {
   readonly state: ConnState;
   /** Why the session was rejected or closed (e.g. "token expired"), else null. */
   readonly detail: string | null;
+  /** The transport of the session: "webtransport", or "websocket" on the fallback. */
+  readonly transport: TransportKind | null;
   /** Our empire id from the welcome message, or null before it. */
   readonly empire: number | null;
   /** Our user id from the welcome message (what private chat addresses), or null before it. */
@@ -206,6 +210,9 @@ export function makeHandle(src: StarlaneApi): StarlaneHandle {
     },
     get detail() {
       return src.detail();
+    },
+    get transport() {
+      return src.transport();
     },
     get empire() {
       return src.empire();

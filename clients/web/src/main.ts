@@ -250,6 +250,7 @@ function startLoop(app: App, renderer: Renderer, overlay: Overlay, panels: Panel
     overlay.update({
       state: app.conn.state,
       detail: app.conn.detail,
+      transport: app.conn.transportKind,
       username: app.username,
       empire: app.empire,
       link: app.link.latest,
@@ -272,6 +273,7 @@ function buildApi(app: App): StarlaneApi {
   return {
     state: () => app.conn.state,
     detail: () => app.conn.detail,
+    transport: () => app.conn.transportKind,
     empire: () => app.empire,
     userId: () => app.userId,
     username: () => app.username,

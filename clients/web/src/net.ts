@@ -1,6 +1,8 @@
-// The WebTransport connection to the edge: one bidirectional stream carrying
-// length-prefixed reliable messages, plus datagrams (ping/pong and any other
-// unreliable message). When the edge says to move, or the session is lost, the connection
+// The connection to the edge: WebTransport (one bidirectional stream carrying
+// length-prefixed reliable messages, plus datagrams: ping/pong and any other unreliable
+// message), or, where WebTransport cannot connect within WT_FALLBACK_MS (UDP blocked), the
+// edge's WebSocket (wsLink.ts), which carries the same messages; once fallen back, the
+// connection keeps to WebSocket when it moves. When the edge says to move, or the session is lost, the connection
 // moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
 // it asks the connect endpoints in turn, opens a new session pinned to the answer's
 // certificate hash, says Resume, and sends the unanswered commands again. A session that
@@ -15,12 +17,20 @@ import { SILENCE_CHECK_MS, SilenceWatch } from "./silence";
 import { RateMeter, RttTracker } from "./stats";
 import type { OwnCounters, TransportStatsSample } from "./linkStats";
 import { rejectReasonText } from "./codes";
+import { WsLink } from "./wsLink";
 
 /** Connection state as shown on the page and exposed to tests. */
 export type ConnState = "connecting" | "connected" | "rejected" | "closed";
 
 /** Interval between ping datagrams. */
 const PING_INTERVAL_MS = 1000;
+
+/** How long WebTransport may take to open before the connection falls back to WebSocket
+ * (where the edge offers one): within 3 s of the start the player is on the fallback. */
+export const WT_FALLBACK_MS = 2_000;
+
+/** Which transport carries the session. */
+export type TransportKind = "webtransport" | "websocket";
 
 /** State detail while the client moves to another edge. */
 export const MOVING_TEXT = "moving to another server…";
@@ -63,7 +73,14 @@ export class Connection {
   /** Payload bytes and messages each way (stream chunks and writes, datagrams). */
   readonly traffic = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
 
+  /** The transport of the current session (null before the first opens). */
+  transportKind: TransportKind | null = null;
+
   private transport: WebTransport | null = null;
+  /** The WebSocket of the current session, when it is on the fallback. */
+  private socket: WsLink | null = null;
+  /** WebTransport failed once: later sessions go straight to the WebSocket. */
+  private preferWebSocket = false;
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
@@ -102,30 +119,99 @@ export class Connection {
     this.frames = new FrameReader();
     this.resumeState?.at(info.webtransportUrl);
     if (this.resumeState?.phase !== "connecting") this.setState("connecting", null);
-    if (typeof WebTransport === "undefined") {
+    const fallback = info.websocketUrl;
+    const noWebTransport = typeof WebTransport === "undefined";
+    if (fallback && (noWebTransport || this.preferWebSocket)) {
+      this.attachWebSocket(gen, fallback, first);
+      return;
+    }
+    if (noWebTransport) {
       this.onClosed(gen, "this browser offers no WebTransport (it needs a secure context: https or localhost)");
       return;
     }
+    const failure = await this.attachWebTransport(gen, info, first, fallback !== null);
+    if (failure === null || gen !== this.generation) return;
+    if (fallback) {
+      // WebTransport did not open in time (or failed): the WebSocket, from now on.
+      this.preferWebSocket = true;
+      this.dropWebTransport();
+      this.attachWebSocket(gen, fallback, first);
+      return;
+    }
+    this.onClosed(gen, failure);
+  }
+
+  /**
+   * Opens a WebTransport session; null once it is open, else why not. With `bounded`, gives
+   * up after WT_FALLBACK_MS.
+   */
+  private async attachWebTransport(gen: number, info: ConnectInfo, first: ClientMsg, bounded: boolean): Promise<string | null> {
+    let timer: ReturnType<typeof setTimeout> | null = null;
     try {
       const options: WebTransportOptions = {};
       if (info.certHash) options.serverCertificateHashes = [{ algorithm: "sha-256", value: info.certHash }];
       const wt = new WebTransport(info.webtransportUrl, options);
       this.transport = wt;
+      this.transportKind = "webtransport";
+      // Only the session in use reports its end (not one given up for the fallback).
       wt.closed.then(
-        (c) => this.onClosed(gen, c.reason ? `closed: ${c.reason}` : "closed by server"),
-        (err: unknown) => this.onClosed(gen, `closed: ${errorText(err)}`),
+        (c) => this.transport === wt && this.onClosed(gen, c.reason ? `closed: ${c.reason}` : "closed by server"),
+        (err: unknown) => this.transport === wt && this.onClosed(gen, `closed: ${errorText(err)}`),
       );
-      await wt.ready;
-      const stream = await wt.createBidirectionalStream();
-      if (gen !== this.generation) return;
+      const opening = (async () => {
+        await wt.ready;
+        return wt.createBidirectionalStream();
+      })();
+      const expired = new Promise<null>((resolve) => {
+        if (bounded) timer = setTimeout(() => resolve(null), WT_FALLBACK_MS);
+      });
+      const stream = await Promise.race([opening, expired]);
+      if (gen !== this.generation) return null;
+      if (stream === null) return `webtransport did not open within ${WT_FALLBACK_MS} ms`;
       this.streamWriter = stream.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
       this.datagramWriter = datagramWritable(wt.datagrams).getWriter() as WritableStreamDefaultWriter<Uint8Array>;
       this.sendReliable(first);
       void this.readStream(gen, stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
       void this.readDatagrams(gen, wt.datagrams.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+      return null;
     } catch (err) {
-      this.onClosed(gen, `connect failed: ${errorText(err)}`);
+      return `connect failed: ${errorText(err)}`;
+    } finally {
+      if (timer !== null) clearTimeout(timer);
     }
+  }
+
+  /** Forgets the WebTransport session being opened, without reporting its end. */
+  private dropWebTransport(): void {
+    const wt = this.transport;
+    this.transport = null;
+    this.streamWriter = null;
+    this.datagramWriter = null;
+    try {
+      wt?.close({ closeCode: 0, reason: "falling back to websocket" });
+    } catch {
+      // Never opened.
+    }
+  }
+
+  /** Opens the session over the edge's WebSocket at `url`. */
+  private attachWebSocket(gen: number, url: string, first: ClientMsg): void {
+    this.transportKind = "websocket";
+    const link = new WsLink(url, {
+      onOpen: () => {
+        if (gen === this.generation) this.sendReliable(first);
+      },
+      onMessage: (body, datagram, wireBytes) => {
+        if (gen !== this.generation) return;
+        this.countIn(wireBytes);
+        this.handle(body, datagram);
+      },
+      onRefused: () => {
+        this.drops.decode++;
+      },
+      onClosed: (detail) => this.onClosed(gen, detail),
+    });
+    this.socket = link;
   }
 
   /** Drops the current session (if any) without reporting its end. */
@@ -142,6 +228,8 @@ export class Connection {
     } catch {
       // Already closed.
     }
+    this.socket?.close("moving");
+    this.socket = null;
   }
 
   /** Sends a move command; returns false when not connected. */
@@ -168,6 +256,7 @@ export class Connection {
     } catch {
       // Already closed.
     }
+    this.socket?.close(reason);
     this.onClosed(gen, reason);
   }
 
@@ -224,6 +313,11 @@ export class Connection {
   }
 
   private sendReliable(msg: ClientMsg): boolean {
+    if (this.socket) {
+      const sent = this.socket.sendReliable(encodeClientMsg(msg));
+      if (sent > 0) this.countOut(sent);
+      return sent > 0;
+    }
     const writer = this.streamWriter;
     if (!writer) return false;
     const bytes = frame(encodeClientMsg(msg));
@@ -238,6 +332,12 @@ export class Connection {
    * datagram writer. A datagram the browser drops is simply lost, like any datagram.
    */
   sendDatagram(msg: ClientMsg): boolean {
+    if (this.socket) {
+      if (!this.socket.open) return false;
+      const sent = this.socket.sendDatagram(encodeClientMsg(msg));
+      if (sent > 0) this.countOut(sent);
+      return true;
+    }
     const writer = this.datagramWriter;
     if (!writer) return false;
     const bytes = encodeClientMsg(msg);
@@ -247,7 +347,7 @@ export class Connection {
   }
 
   private sendPing(): void {
-    if (this.state !== "connected" || !this.datagramWriter) return;
+    if (this.state !== "connected" || !(this.datagramWriter || this.socket?.open)) return;
     const nonce = this.rtt.ping(nowMs());
     // A lost or refused datagram is just a lost ping.
     this.sendDatagram({ type: "ping", nonce });
@@ -423,6 +523,7 @@ export class Connection {
     this.stopPing();
     this.streamWriter = null;
     this.datagramWriter = null;
+    this.socket = null;
     const plan = this.resumeState?.onClose(detail, nowMs()) ?? null;
     if (plan) {
       this.schedule(plan);

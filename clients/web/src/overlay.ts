@@ -2,7 +2,7 @@
 
 import type { CommandResult } from "./commands";
 import { type LinkStatsView, formatLink } from "./linkStats";
-import type { ConnState } from "./net";
+import type { ConnState, TransportKind } from "./net";
 import { RESOURCE_KIND_NAMES } from "./protocol";
 
 /** How long a command rejection stays highlighted. */
@@ -12,6 +12,8 @@ const REJECTION_HIGHLIGHT_MS = 3000;
 export interface OverlayData {
   state: ConnState;
   detail: string | null;
+  /** The transport of the session ("websocket" is the fallback), null before it opens. */
+  transport: TransportKind | null;
   username: string | null;
   empire: number | null;
   /** Link statistics (RTT, variation, loss, bytes and packets each way), null before the first sample. */
@@ -36,7 +38,7 @@ interface Row {
   text: string;
 }
 
-const LABELS = ["state", "player", "empire", "credits", "metal", "crystal", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command", "notice"] as const;
+const LABELS = ["state", "transport", "player", "empire", "credits", "metal", "crystal", "rtt", "loss", "rx", "tx", "tick", "entities", "selected", "command", "notice"] as const;
 type Label = (typeof LABELS)[number];
 
 /** The overlay panel; call {@link Overlay.update} as often as you like. */
@@ -66,6 +68,7 @@ export class Overlay {
   /** Refreshes the panel (DOM is touched only where text changed). */
   update(d: OverlayData): void {
     this.set("state", d.detail ? `${d.state} (${d.detail})` : d.state, `state-${d.state}`);
+    this.set("transport", d.transport === "websocket" ? "websocket (fallback)" : (d.transport ?? "-"));
     this.set("player", d.username ?? "-");
     this.set("empire", d.empire === null ? "-" : String(d.empire));
     RESOURCE_KIND_NAMES.forEach((name, kind) => {

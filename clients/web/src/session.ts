@@ -7,6 +7,9 @@ export interface ConnectInfo {
   webtransportUrl: string;
   /** SHA-256 of the edge's certificate (pinned with serverCertificateHashes), or null. */
   certHash: Uint8Array<ArrayBuffer> | null;
+  /** The edge's WebSocket URL (`ws://` or `wss://`), the fallback where WebTransport cannot
+   * connect, or null when it offers none. */
+  websocketUrl: string | null;
   /** The connect endpoints to move through when the session is lost, tried in turn:
    * `connect_url`, then those of `connect_urls` (e.g. every edge of the region, so that one
    * survives the edge that died); empty when none is given. */
@@ -73,6 +76,11 @@ export function parseConnectInfo(json: unknown): ConnectInfo {
     certHash = parseHexBytes(hash);
     if (!certHash || certHash.length !== 32) throw new SessionError("connect-info cert_hash is not a hex sha-256");
   }
+  const ws = obj["websocket_url"];
+  if (ws !== undefined && ws !== null && !(typeof ws === "string" && /^wss?:\/\//.test(ws))) {
+    throw new SessionError("connect-info websocket_url is not a ws:// or wss:// url");
+  }
+  const websocketUrl = typeof ws === "string" ? ws : null;
   const connect = obj["connect_url"];
   const more = obj["connect_urls"];
   if (more !== undefined && !(Array.isArray(more) && more.every((u) => typeof u === "string"))) {
@@ -80,7 +88,7 @@ export function parseConnectInfo(json: unknown): ConnectInfo {
   }
   const listed: string[] = [typeof connect === "string" ? connect : "", ...((more as string[] | undefined) ?? [])];
   const connectUrls = [...new Set(listed.filter((u) => u.length > 0))];
-  return { webtransportUrl: url, certHash, connectUrls };
+  return { webtransportUrl: url, certHash, websocketUrl, connectUrls };
 }
 
 async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {

@@ -57,6 +57,18 @@ describe("connect info", () => {
     expect(info.certHash?.[31]).toBe(255);
   });
 
+  it("takes the websocket fallback's url when there is one", () => {
+    expect(parseConnectInfo({ webtransport_url: "https://x/" }).websocketUrl).toBeNull();
+    expect(parseConnectInfo({ webtransport_url: "https://x/", websocket_url: null }).websocketUrl).toBeNull();
+    const info = parseConnectInfo({ webtransport_url: "https://x/", websocket_url: "ws://127.0.0.1:4436/" });
+    expect(info.websocketUrl).toBe("ws://127.0.0.1:4436/");
+    expect(parseConnectInfo({ webtransport_url: "https://x/", websocket_url: "wss://e.example/ws" }).websocketUrl).toBe(
+      "wss://e.example/ws",
+    );
+    expect(() => parseConnectInfo({ webtransport_url: "https://x/", websocket_url: "https://x/" })).toThrow(/websocket_url/);
+    expect(() => parseConnectInfo({ webtransport_url: "https://x/", websocket_url: 7 })).toThrow(/websocket_url/);
+  });
+
   it("takes the connect endpoint when the answer names one", () => {
     expect(parseConnectInfo({ webtransport_url: "https://x/" }).connectUrls).toEqual([]);
     expect(parseConnectInfo({ webtransport_url: "https://x/", connect_url: "" }).connectUrls).toEqual([]);

@@ -31,6 +31,10 @@ pub struct EdgeInfo {
     pub cert_sha256: String,
     /// The UDP static public key (lowercase hex), what native clients pin.
     pub udp_public_key: String,
+    /// `ws://` or `wss://` URL of the WebSocket fallback; empty without one (and in records
+    /// of edges older than it).
+    #[serde(default)]
+    pub websocket_url: String,
     pub sessions: u64,
     pub capacity: u64,
     pub draining: bool,

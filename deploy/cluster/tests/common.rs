@@ -22,6 +22,7 @@ pub fn edge(id: &str, region: &str, sessions: u64, capacity: u64) -> EdgeInfo {
         quic_addr: "127.0.0.1:4435".into(),
         cert_sha256: "ab".repeat(32),
         udp_public_key: "cd".repeat(32),
+        websocket_url: format!("ws://127.0.0.1:4436/{id}"),
         sessions,
         capacity,
         draining: false,

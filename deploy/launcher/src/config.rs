@@ -212,6 +212,7 @@ pub fn edge_toml(
          \n[udp]\nbind = \"127.0.0.1:0\"\n\
          \n[webtransport]\nbind = \"127.0.0.1:0\"\n\
          \n[quic]\nbind = \"127.0.0.1:0\"\n\
+         \n[websocket]\nbind = \"127.0.0.1:0\"\n\
          \n[http]\nbind = {http}\n\
          \n[region_link]\n\
          addr = {link}\n\

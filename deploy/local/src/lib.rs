@@ -105,6 +105,7 @@ impl Local {
             edge_cfg.udp.bind = LOOPBACK_ANY_PORT;
             edge_cfg.webtransport.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
             edge_cfg.quic.bind = SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0);
+            edge_cfg.websocket.bind = LOOPBACK_ANY_PORT;
             edge_cfg.http.bind = LOOPBACK_ANY_PORT;
             http_bind = LOOPBACK_ANY_PORT;
         }

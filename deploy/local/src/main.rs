@@ -133,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
             );
             println!(
                 "Native client: cargo run -p starlane-client -- --url {} connect \
-                 (--transport udp|quic|webtransport)",
+                 (--transport udp|quic|webtransport|websocket)",
                 url.trim_end_matches('/')
             );
             let edge_http = local.edge().http_addr();
@@ -145,6 +145,8 @@ async fn main() -> anyhow::Result<()> {
                 "http": url,
                 "edge_http": edge_http.to_string(),
                 "region_http": region_http.to_string(),
+                "webtransport": local.edge().webtransport_addr().to_string(),
+                "websocket": local.edge().websocket_addr().map(|a| a.to_string()),
             });
             if let Some(b) = local.second_edge() {
                 ready["second_edge_http"] = b.http_addr().to_string().into();

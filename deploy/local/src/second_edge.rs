@@ -43,6 +43,7 @@ pub fn config(
     cfg.udp.bind = loopback;
     cfg.webtransport.bind = loopback;
     cfg.quic.bind = loopback;
+    cfg.websocket.bind = loopback;
     cfg.http.bind = loopback;
     cfg.admin.bind = loopback.to_string();
     cfg.admin.token = admin_token.to_string();

@@ -56,12 +56,18 @@ async fn connect_info(State(s): State<WebState>) -> Response {
     let wt: SocketAddr = s.edge.webtransport_addr();
     let udp: SocketAddr = s.edge.udp_addr();
     let quic: SocketAddr = s.edge.quic_addr();
+    // The WebSocket fallback binds loopback (plain ws://), as the page is served here.
+    let websocket_url = s
+        .edge
+        .websocket_addr()
+        .map(|ws| format!("ws://{}:{}/", s.public_host, ws.port()));
     Json(serde_json::json!({
         "webtransport_url": format!("https://{}:{}/", s.public_host, wt.port()),
         "cert_hash": s.edge.cert_hash(),
         "udp_addr": format!("{}:{}", s.public_host, udp.port()),
         "udp_public_key": hex_string(&s.edge.udp_public_key()),
         "quic_addr": format!("{}:{}", s.public_host, quic.port()),
+        "websocket_url": websocket_url,
         "connect_url": CONNECT_PATH,
     }))
     .into_response()

@@ -13,6 +13,7 @@ mod local_link_mtls;
 mod native_battle;
 mod native_play;
 mod native_play_quic;
+mod native_play_websocket;
 mod native_production;
 mod native_rejections;
 mod native_shared_vision;

@@ -130,6 +130,7 @@ async fn session_keeps_playing_across_a_region_restart() {
     edge_cfg.udp.bind = local;
     edge_cfg.webtransport.bind = local;
     edge_cfg.quic.bind = local;
+    edge_cfg.websocket.bind = local;
     edge_cfg.http.bind = local;
     edge_cfg.dev_issuer.enabled = true;
     edge_cfg.region_link.reconnect_min_ms = 50;

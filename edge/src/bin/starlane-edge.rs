@@ -88,6 +88,9 @@ async fn run(path: PathBuf) -> anyhow::Result<()> {
         "  quic          {} (same certificate, ALPN starlane-quic/1)",
         edge.quic_addr()
     );
+    if let (Some(addr), Some(url)) = (edge.websocket_addr(), edge.websocket_url()) {
+        println!("  websocket     {addr} (clients open {url})");
+    }
     println!(
         "  http          http://{}/metrics /healthz /readyz",
         edge.http_addr()

@@ -98,6 +98,10 @@ pub struct EdgeAddress {
     pub cert_hash: String,
     /// Its UDP static public key (hex), pinned by UDP clients.
     pub udp_public_key: String,
+    /// `ws://` or `wss://` URL of its WebSocket listener, the browsers' fallback; empty
+    /// when it has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub websocket_url: String,
 }
 
 /// `[directory]`: the region's edges as this edge knows them without a registry.

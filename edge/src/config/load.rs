@@ -52,6 +52,10 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("STARLANE_EDGE_UDP_BIND", "udp.bind"),
     ("STARLANE_EDGE_WEBTRANSPORT_BIND", "webtransport.bind"),
     ("STARLANE_EDGE_QUIC_BIND", "quic.bind"),
+    ("STARLANE_EDGE_WEBSOCKET_ENABLED", "websocket.enabled"),
+    ("STARLANE_EDGE_WEBSOCKET_BIND", "websocket.bind"),
+    ("STARLANE_EDGE_WEBSOCKET_TLS", "websocket.tls"),
+    ("STARLANE_EDGE_WEBSOCKET_PUBLIC_URL", "websocket.public_url"),
     ("STARLANE_EDGE_HTTP_BIND", "http.bind"),
     ("STARLANE_EDGE_REGION_LINK_ADDR", "region_link.addr"),
     ("STARLANE_EDGE_REGION_LINK_REGION", "region_link.region"),
@@ -188,6 +192,17 @@ impl EdgeConfig {
             "udp.bind" => self.udp.bind = sock(&value)?,
             "webtransport.bind" => self.webtransport.bind = sock(&value)?,
             "quic.bind" => self.quic.bind = sock(&value)?,
+            "websocket.enabled" => self.websocket.enabled = boolean(&value)?,
+            "websocket.bind" => self.websocket.bind = sock(&value)?,
+            "websocket.tls" => {
+                self.websocket.tls = match value.trim() {
+                    "none" => super::WsTls::None,
+                    "certificate" => super::WsTls::Certificate,
+                    "proxy" => super::WsTls::Proxy,
+                    _ => return Err(bad("expected none, certificate or proxy".into(), &value)),
+                }
+            }
+            "websocket.public_url" => self.websocket.public_url = value.trim().to_owned(),
             "http.bind" => self.http.bind = sock(&value)?,
             "region_link.addr" => self.region_link.addr = sock(&value)?,
             "region_link.region" => self.region_link.region = value.trim().to_owned(),
@@ -253,6 +268,7 @@ impl EdgeConfig {
         }
         self.validate_region_link()?;
         self.validate_quic()?;
+        self.validate_websocket()?;
         self.validate_jwt()?;
         self.validate_certificate()?;
         if self.session.hello_timeout_secs == 0 {

@@ -9,6 +9,7 @@ mod profiles;
 mod quic;
 mod region_link;
 mod transport_queues;
+mod websocket;
 
 pub use drain::{AdminConfig, DirectoryConfig, DrainConfig, EdgeAddress, ResumeConfig};
 pub use load::{ConfigError, ENV_OVERRIDES};
@@ -16,6 +17,7 @@ pub use profiles::{BandwidthConfig, EMBEDDED_PROFILES, embedded_set};
 pub use quic::QuicConfig;
 pub use region_link::{PIN_HEX_LEN, RegionLinkSection, parse_pin};
 pub use transport_queues::TransportQueuesConfig;
+pub use websocket::{WebSocketConfig, WsTls};
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -36,6 +38,8 @@ pub struct EdgeConfig {
     pub webtransport: WebTransportConfig,
     /// `[quic]`: the QUIC driver for native clients.
     pub quic: QuicConfig,
+    /// `[websocket]`: the browsers' fallback over TCP.
+    pub websocket: WebSocketConfig,
     pub http: HttpConfig,
     /// `[region_link]`: the mutually authenticated QUIC link to the region server.
     pub region_link: RegionLinkSection,
@@ -158,6 +162,7 @@ impl Default for EdgeConfig {
             udp: UdpConfig::default(),
             webtransport: WebTransportConfig::default(),
             quic: QuicConfig::default(),
+            websocket: WebSocketConfig::default(),
             http: HttpConfig::default(),
             region_link: RegionLinkSection::default(),
             legacy_region: None,

@@ -57,7 +57,7 @@ pub(super) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn liveness(idle_timeout_ms: u64, keep_alive_ms: u64) -> Liveness {
+pub(super) fn liveness(idle_timeout_ms: u64, keep_alive_ms: u64) -> Liveness {
     Liveness {
         idle_timeout: Duration::from_millis(idle_timeout_ms),
         keep_alive: Duration::from_millis(keep_alive_ms),
@@ -66,7 +66,7 @@ fn liveness(idle_timeout_ms: u64, keep_alive_ms: u64) -> Liveness {
 
 /// `idle` must lie in [`IDLE_TIMEOUT_MS`]; `keep_alive` between [`MIN_KEEP_ALIVE_MS`] and
 /// half of `idle` (so that one lost keep-alive does not close a live connection).
-fn validate_liveness(
+pub(super) fn validate_liveness(
     (idle_field, idle): (&'static str, u64),
     (keep_field, keep_alive): (&'static str, u64),
 ) -> Result<(), ConfigError> {
@@ -87,8 +87,8 @@ fn validate_liveness(
     Ok(())
 }
 
-/// Whether two UDP binds would claim the same port on a shared address.
-fn clash(a: SocketAddr, b: SocketAddr) -> bool {
+/// Whether two binds of one protocol would claim the same port on a shared address.
+pub(super) fn clash(a: SocketAddr, b: SocketAddr) -> bool {
     a.port() != 0
         && a.port() == b.port()
         && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())

@@ -165,6 +165,7 @@ pub fn address(edge: &EdgeInfo) -> EdgeAddress {
         quic_addr: edge.quic_addr.clone(),
         cert_hash: edge.cert_sha256.clone(),
         udp_public_key: edge.udp_public_key.clone(),
+        websocket_url: edge.websocket_url.clone(),
     }
 }
 
@@ -248,6 +249,7 @@ mod tests {
             quic_addr: format!("{id}:3"),
             cert_sha256: "ab".into(),
             udp_public_key: "cd".into(),
+            websocket_url: format!("wss://{id}:4/"),
             sessions,
             capacity: 10,
             draining,

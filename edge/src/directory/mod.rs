@@ -119,6 +119,7 @@ mod tests {
             quic_addr: format!("10.0.0.{n}:4435"),
             cert_hash: "ab".repeat(32),
             udp_public_key: "cd".repeat(32),
+            websocket_url: format!("wss://e{n}:4436/"),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Client link stats as Prometheus metrics: what every session's transport measured (bytes and
 //! packets each way, packets lost, smoothed RTT and its variation), labelled by transport only
-//! (`udp`, `webtransport`, `quic`) so that the number of series stays fixed however many
-//! clients connect.
+//! (`udp`, `webtransport`, `quic`, `websocket`) so that the number of series stays fixed
+//! however many clients connect.
 //!
 //! Counters grow by what each session's [`LinkStats`] gained since the previous flush
 //! ([`LinkMeter`]); the histograms take one sample per session per second.

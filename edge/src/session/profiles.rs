@@ -30,10 +30,11 @@ struct Current {
     resolved: ResolvedSelection,
 }
 
-/// The client class a transport serves: WebTransport is the browser, UDP is native.
+/// The client class a transport serves: WebTransport and its fallback, WebSocket, are the
+/// browser; UDP and QUIC are native.
 pub fn class_of(transport: TransportKind) -> ClientClass {
     match transport {
-        TransportKind::WebTransport => ClientClass::Browser,
+        TransportKind::WebTransport | TransportKind::WebSocket => ClientClass::Browser,
         TransportKind::Udp | TransportKind::Quic => ClientClass::Native,
     }
 }

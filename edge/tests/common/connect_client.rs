@@ -48,6 +48,7 @@ pub fn fake_edge(id: &str, region: &str, sessions: u64, draining: bool) -> EdgeI
         quic_addr: format!("{id}.example:4435"),
         cert_sha256: "ab".repeat(32),
         udp_public_key: "cd".repeat(32),
+        websocket_url: format!("wss://{id}.example:4436/"),
         sessions,
         capacity: 10,
         draining,

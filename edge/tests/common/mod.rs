@@ -167,6 +167,7 @@ pub fn loopback_edge_config(
     cfg.udp.bind = local;
     cfg.webtransport.bind = local;
     cfg.quic.bind = local;
+    cfg.websocket.bind = local;
     cfg.http.bind = local;
     cfg.region_link.addr = region;
     cfg.region_link.region_cert_file = cert_file;

@@ -1,4 +1,5 @@
-//! The link API: what every client transport (encrypted UDP, QUIC, WebTransport) presents to the edge.
+//! The link API: what every client transport (encrypted UDP, QUIC, WebTransport, WebSocket)
+//! presents to the edge.
 //!
 //! A link is a pair of bounded byte queues plus stats. A driver accepts connections and hands
 //! the edge a [`Link`] per client; the edge reads [`LinkEvent`]s and writes through the
@@ -29,6 +30,8 @@ pub enum TransportKind {
     WebTransport,
     /// Plain QUIC (quinn) from a native client: a stream for reliable messages, datagrams.
     Quic,
+    /// WebSocket over TCP (WEBSOCKET.md): the browsers' fallback where UDP is blocked.
+    WebSocket,
 }
 
 impl TransportKind {
@@ -37,6 +40,7 @@ impl TransportKind {
             Self::Udp => "udp",
             Self::WebTransport => "webtransport",
             Self::Quic => "quic",
+            Self::WebSocket => "websocket",
         }
     }
 }

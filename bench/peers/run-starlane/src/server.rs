@@ -127,6 +127,7 @@ fn edge_config(
     cfg.udp.bind = udp;
     cfg.webtransport.bind = local;
     cfg.quic.bind = local;
+    cfg.websocket.enabled = false;
     cfg.http.bind = local;
     cfg.region_link.addr = region;
     cfg.region_link.region_cert_file = region_cert_file;

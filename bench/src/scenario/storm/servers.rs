@@ -72,6 +72,7 @@ fn edge_config(base: &EdgeConfig, dir: &Path, i: usize) -> EdgeConfig {
     cfg.udp.bind = LOOPBACK;
     cfg.webtransport.bind = LOOPBACK;
     cfg.quic.bind = LOOPBACK;
+    cfg.websocket.enabled = false;
     cfg.http.bind = LOOPBACK;
     cfg
 }

@@ -1,5 +1,6 @@
-//! `starlane-client`: connect to a Starlane edge over encrypted UDP, QUIC or WebTransport
-//! (`--transport udp|quic|webtransport`, default `udp`).
+//! `starlane-client`: connect to a Starlane edge over encrypted UDP, QUIC, WebTransport or
+//! WebSocket
+//! (`--transport udp|quic|webtransport|websocket`, default `udp`).
 //!
 //! * `starlane-client connect --user ada` prints the world as it changes, and the link's stats
 //!   every few seconds.
@@ -55,6 +56,10 @@ struct Cli {
     /// The edge's QUIC address, instead of connect-info's (with `--cert-hash`; needs `--edge`).
     #[arg(long, global = true, requires_all = ["edge", "cert_hash"])]
     edge_quic: Option<std::net::SocketAddr>,
+    /// The edge's WebSocket URL (`ws://host:port/`), instead of connect-info's (needs
+    /// `--edge`; use with `--transport websocket`).
+    #[arg(long, global = true, requires = "edge")]
+    edge_websocket: Option<String>,
     /// SHA-256 of the edge's certificate (64 hex digits, printed by `starlane-edge run`),
     /// pinned by QUIC and WebTransport, instead of connect-info's.
     #[arg(long, global = true, value_parser = parse_edge_key)]
@@ -133,6 +138,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(hash) = cli.cert_hash {
         info.cert_hash = Some(hash);
+    }
+    if let Some(url) = cli.edge_websocket.clone() {
+        info.websocket_url = Some(url);
     }
     let transport = cli.transport;
     match cli.command {

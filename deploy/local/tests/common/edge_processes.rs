@@ -103,7 +103,8 @@ impl Cluster {
         let toml = format!(
             "edge_id = {name:?}\ndata_dir = {data}\n\
              [udp]\nbind = \"127.0.0.1:0\"\n[webtransport]\nbind = \"127.0.0.1:0\"\n\
-             [quic]\nbind = \"127.0.0.1:0\"\n[http]\nbind = \"127.0.0.1:0\"\n\
+             [quic]\nbind = \"127.0.0.1:0\"\n[websocket]\nbind = \"127.0.0.1:0\"\n\
+             [http]\nbind = \"127.0.0.1:0\"\n\
              [region_link]\naddr = \"{addr}\"\nserver_name = {server:?}\nca_file = {ca}\n\
              cert_file = {cert}\nkey_file = {key}\nregion_cert_file = {region_cert}\n\
              [jwt]\npublic_key_file = {jwt}\n[resume]\nkey = \"{RESUME_KEY}\"\n\

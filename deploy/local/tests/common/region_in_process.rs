@@ -29,6 +29,7 @@ pub async fn start_region(dir: &Path, mut edge_cfg: EdgeConfig) -> (RegionHandle
     edge_cfg.udp.bind = local();
     edge_cfg.webtransport.bind = local();
     edge_cfg.quic.bind = local();
+    edge_cfg.websocket.bind = local();
     edge_cfg.http.bind = local();
     edge_cfg.region_link.addr = region.link_addr();
     edge_cfg.region_link.region_cert_file = region_cfg.effective_cert_paths().0;
