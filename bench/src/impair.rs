@@ -1,6 +1,8 @@
-//! The impairment proxy: a UDP relay between clients and a server on loopback that runs every
-//! datagram through a [`netcore` emulator](starlane_netcore::proto::emulator), for real processes
-//! where the kernel offers no netem.
+//! The impairment proxies. [`ImpairProxy`] is a UDP relay between clients and a server on
+//! loopback that runs every datagram through a [`netcore`
+//! emulator](starlane_netcore::proto::emulator), for real processes where the kernel offers no
+//! netem. [`TcpImpairProxy`] gives TCP connections (the WebSocket fallback) a link of the same
+//! latency and rate.
 //!
 //! Clients send to [`ImpairProxy::local_addr`]; the proxy gives each client source address its
 //! own socket towards the upstream server (so the server sees distinct peers) and its own pair
@@ -25,9 +27,11 @@
 mod config;
 mod relay;
 mod stats;
+mod tcp;
 
 pub use config::{ConfigFileError, ImpairArgs, parse_duplex};
 pub use stats::ProxyStats;
+pub use tcp::TcpImpairProxy;
 
 use relay::Relay;
 use starlane_netcore::proto::emulator::{ConfigError, ImpairmentConfig};

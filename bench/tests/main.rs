@@ -12,6 +12,7 @@ mod impair_large_messages;
 mod impair_proxy_echo;
 mod impair_proxy_encrypted;
 mod impair_proxy_loss;
+mod impair_tcp_link;
 mod region_slopes;
 mod scenario_config;
 mod smoke;

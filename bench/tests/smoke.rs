@@ -21,11 +21,29 @@ async fn smoke_scenario_measures_everything() {
     let out = run(&scenario, &opts).await.unwrap();
     let r = &out.result;
 
-    assert_eq!(r.clients.planned, 5);
+    assert_eq!(r.clients.planned, 6);
     assert!(r.clients.connected >= 1, "errors: {:?}", r.clients.errors);
     let traffic = r.traffic.as_ref().expect("client windows");
     assert!(traffic.down_bytes.max > 0.0);
     assert!(traffic.up_bytes.max > 0.0);
+    // Each transport's own figures, side by side.
+    let kinds: Vec<&str> = r
+        .by_transport
+        .iter()
+        .map(|t| t.transport.as_str())
+        .collect();
+    assert_eq!(kinds, ["udp", "websocket", "webtransport"]);
+    for t in &r.by_transport {
+        assert_eq!(
+            t.connected,
+            if t.transport == "udp" { 4 } else { 1 },
+            "{t:?}"
+        );
+        assert!(
+            t.traffic.as_ref().is_some_and(|x| x.down_bytes.max > 0.0),
+            "{t:?}"
+        );
+    }
     let tick = r.tick_ms.as_ref().expect("tick samples");
     assert!(tick.ticks > 0);
     assert!(tick.max_entities >= 200, "the 200 NPCs are in the world");

@@ -1,5 +1,5 @@
-//! The scenario's clients: native UDP or WebTransport sessions running a bot, pinging, and
-//! measuring their own traffic per 1 s window, round-trip times and staleness.
+//! The scenario's clients: native UDP, WebTransport or WebSocket sessions running a bot,
+//! pinging, and measuring their own traffic per 1 s window, round-trip times and staleness.
 
 use crate::scenario::config::Behaviour;
 use crate::scenario::staleness::{RelationHistograms, StalenessTracker, staleness_histogram};
@@ -27,14 +27,17 @@ pub enum Endpoint {
     Udp(ConnectInfo),
     /// WebTransport at `url`, pinning `cert_hash`.
     WebTransport { url: String, cert_hash: [u8; 32] },
+    /// The WebSocket fallback at `url` (`ws://`).
+    WebSocket { url: String },
 }
 
 impl Endpoint {
-    /// "udp" or "webtransport".
+    /// "udp", "webtransport" or "websocket".
     pub fn kind(&self) -> &'static str {
         match self {
             Endpoint::Udp(_) => "udp",
             Endpoint::WebTransport { .. } => "webtransport",
+            Endpoint::WebSocket { .. } => "websocket",
         }
     }
 }
@@ -101,7 +104,7 @@ pub struct Window {
 /// What one client measured.
 #[derive(Debug)]
 pub struct ClientOutcome {
-    /// "udp" or "webtransport".
+    /// "udp", "webtransport" or "websocket".
     pub transport: &'static str,
     /// Traffic windows after the warm-up.
     pub windows: Vec<Window>,
@@ -149,6 +152,13 @@ async fn connect(endpoint: &Endpoint, token: &str) -> Result<Client, String> {
             Endpoint::Udp(info) => Client::connect(info, token).await,
             Endpoint::WebTransport { url, cert_hash } => {
                 Client::connect_webtransport(url, *cert_hash, token).await
+            }
+            Endpoint::WebSocket { url } => {
+                // Only the WebSocket URL is used; the UDP fields are never dialled.
+                let unused = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+                let mut info = ConnectInfo::udp_only(unused, [0; 32]);
+                info.websocket_url = Some(url.clone());
+                Client::connect_via(&info, starlane_client::Transport::WebSocket, token).await
             }
         }
     };

@@ -62,6 +62,8 @@ pub struct ClientsConfig {
     pub udp: u32,
     /// Native clients over WebTransport.
     pub webtransport: u32,
+    /// Native clients over the WebSocket fallback (netcore/WEBSOCKET.md).
+    pub websocket: u32,
     /// Sessions opened by the fake edge (topology "region-only" only).
     pub sessions: u32,
     /// Clients started per second (0 = all at once).
@@ -77,6 +79,7 @@ impl Default for ClientsConfig {
         Self {
             udp: 0,
             webtransport: 0,
+            websocket: 0,
             sessions: 0,
             ramp_per_sec: 50,
             behaviour: Behaviour::Wander,
@@ -351,7 +354,7 @@ impl Scenario {
     fn validate_clients(&self) -> Result<(), ScenarioError> {
         let c = &self.clients;
         let region_only = self.topology == Topology::RegionOnly;
-        if region_only && (c.udp > 0 || c.webtransport > 0) {
+        if region_only && (c.udp > 0 || c.webtransport > 0 || c.websocket > 0) {
             return Err(invalid(
                 "clients.udp",
                 "needs an edge, which topology \"region-only\" has not",
@@ -362,10 +365,10 @@ impl Scenario {
             return Err(invalid(
                 "clients.sessions",
                 "is only for topology \"region-only\"",
-                "use clients.udp / clients.webtransport",
+                "use clients.udp / clients.webtransport / clients.websocket",
             ));
         }
-        if c.udp + c.webtransport > 5_000 || c.sessions > 100_000 {
+        if c.udp + c.webtransport + c.websocket > 5_000 || c.sessions > 100_000 {
             return Err(invalid(
                 "clients",
                 "asks for too many clients",

@@ -1,7 +1,7 @@
 //! One measured run: start the servers (or only the region), run the clients (or the fake
 //! edge) while sampling the region, then collect what everyone measured.
 
-use crate::impair::ImpairProxy;
+use crate::impair::{ImpairProxy, TcpImpairProxy};
 use crate::scenario::clients::{
     ClientOutcome, ClientPlan, Clock, Endpoint, Live, TruthSnap, run_client,
 };
@@ -136,19 +136,33 @@ fn cpu_of(procs: &[(&'static str, Proc)]) -> Vec<Option<f64>> {
     procs.iter().map(|(_, p)| p.cpu_secs()).collect()
 }
 
+/// Where the scenario's clients dial, and the impairment proxies in front of the edge.
+struct Dial {
+    udp: Endpoint,
+    wt: Endpoint,
+    ws: Endpoint,
+    /// Kept running for the whole measurement (dropping one stops it).
+    _proxies: (Vec<ImpairProxy>, Option<TcpImpairProxy>),
+}
+
 /// Start the proxies an impaired scenario asks for; returns the endpoints to dial.
-fn impair(
-    scenario: &Scenario,
-    servers: &Servers,
-    notes: &mut Vec<String>,
-) -> anyhow::Result<(Endpoint, Endpoint, Vec<ImpairProxy>)> {
+fn impair(scenario: &Scenario, servers: &Servers, notes: &mut Vec<String>) -> anyhow::Result<Dial> {
     let udp = Endpoint::Udp(servers.udp.clone());
     let wt = Endpoint::WebTransport {
         url: servers.wt_url.clone(),
         cert_hash: servers.wt_hash,
     };
+    let ws = Endpoint::WebSocket {
+        url: servers.ws_url.clone(),
+    };
     if scenario.impairment.mode == ImpairMode::None {
-        return Ok((udp, wt, Vec::new()));
+        let _proxies = (Vec::new(), None);
+        return Ok(Dial {
+            udp,
+            wt,
+            ws,
+            _proxies,
+        });
     }
     if scenario.impairment.mode == ImpairMode::InProcess {
         notes.push("impairment \"in-process\": the UDP driver has no emulator hook, so the impairment proxy runs inside the runner (same emulator, same settings)".into());
@@ -157,22 +171,35 @@ fn impair(
     let any = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
     let udp_proxy = ImpairProxy::start(any, servers.udp.udp_addr, up.clone(), down.clone())
         .context("impairment proxy for UDP")?;
-    let wt_upstream: std::net::SocketAddr = servers
-        .wt_url
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .parse()
-        .context("WebTransport address")?;
-    let wt_proxy = ImpairProxy::start(any, wt_upstream, up, down)
+    let upstream = |url: &str, scheme: &str| -> anyhow::Result<std::net::SocketAddr> {
+        url.trim_start_matches(scheme)
+            .trim_end_matches('/')
+            .parse()
+            .with_context(|| format!("the address of {url}"))
+    };
+    let wt_upstream = upstream(&servers.wt_url, "https://")?;
+    let wt_proxy = ImpairProxy::start(any, wt_upstream, up.clone(), down.clone())
         .context("impairment proxy for WebTransport")?;
+    let ws_upstream = upstream(&servers.ws_url, "ws://")?;
+    let ws_proxy = TcpImpairProxy::start(any, ws_upstream, &up, &down)
+        .context("impairment proxy for WebSocket")?;
     let mut info = servers.udp.clone();
     info.udp_addr = udp_proxy.local_addr();
     let wt = Endpoint::WebTransport {
         url: format!("https://127.0.0.1:{}/", wt_proxy.local_addr().port()),
         cert_hash: servers.wt_hash,
     };
-    notes.push("impairment: UDP and WebTransport clients connect through impairment proxies in front of the edge's ports".into());
-    Ok((Endpoint::Udp(info), wt, vec![udp_proxy, wt_proxy]))
+    let ws = Endpoint::WebSocket {
+        url: format!("ws://127.0.0.1:{}/", ws_proxy.local_addr().port()),
+    };
+    notes.push("impairment: UDP and WebTransport clients connect through impairment proxies in front of the edge's ports; WebSocket clients through the TCP proxy (latency, rate and queue only: impair/tcp.rs)".into());
+    let _proxies = (vec![udp_proxy, wt_proxy], Some(ws_proxy));
+    Ok(Dial {
+        udp: Endpoint::Udp(info),
+        wt,
+        ws,
+        _proxies,
+    })
 }
 
 /// The health quantization step of the edge's built-in profile `name`: clients hold health in
@@ -189,17 +216,18 @@ fn profile_health_step(name: &str) -> anyhow::Result<u16> {
 pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::Result<Measured> {
     let servers = Servers::start(scenario).await?;
     let mut m = Measured::default();
-    let (udp, wt, proxies) = impair(scenario, &servers, &mut m.notes)?;
+    let dial = impair(scenario, &servers, &mut m.notes)?;
     let c = &scenario.clients;
     let health_step = profile_health_step(scenario.impairment.profile())?;
     let mut plans = Vec::new();
-    for i in 0..(c.udp + c.webtransport) as usize {
+    let (udp_end, wt_end) = (c.udp as usize, (c.udp + c.webtransport) as usize);
+    for i in 0..(c.udp + c.webtransport + c.websocket) as usize {
         plans.push(ClientPlan {
             index: i,
-            endpoint: if i < c.udp as usize {
-                udp.clone()
-            } else {
-                wt.clone()
+            endpoint: match i {
+                i if i < udp_end => dial.udp.clone(),
+                i if i < wt_end => dial.wt.clone(),
+                _ => dial.ws.clone(),
             },
             token: servers.token(&format!("bench{i}"))?,
             behaviour: c.behaviour,
@@ -299,7 +327,7 @@ pub async fn run_with_edge(scenario: &Scenario, progress: &Progress) -> anyhow::
     } else {
         m.notes.push("topology \"in-process\": CPU and peak memory are the whole runner process (region, edge and clients together)".into());
     }
-    drop(proxies);
+    drop(dial);
     servers.stop().await?;
     Ok(m)
 }

@@ -256,6 +256,7 @@ fn assemble(
             .collect(),
         edge_cpu_per_client,
         staleness_ms: hist.staleness_ms.summary(),
+        by_transport: result::TransportFigures::of(&m.outcomes),
         staleness_by_relation_ms: hist
             .staleness_ms
             .summary()

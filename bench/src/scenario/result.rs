@@ -40,6 +40,8 @@ pub struct RunResult {
     pub edge_cpu_per_client: Option<f64>,
     /// Age of client-visible entity state against the server's truth (ms).
     pub staleness_ms: Option<Summary>,
+    /// Traffic, round trips and staleness by transport (when the run has clients).
+    pub by_transport: Vec<TransportFigures>,
     /// The same by the entity's relation to the client: own, hostile (another player's) or
     /// neutral; null where staleness is.
     pub staleness_by_relation_ms: Option<crate::scenario::staleness::RelationSummary>,
@@ -236,5 +238,54 @@ impl Histograms {
             staleness_ms,
             staleness_by_relation,
         }
+    }
+}
+
+/// The figures of one transport's clients, so that transports measured in one run can be
+/// set side by side (e.g. WebTransport and its WebSocket fallback).
+#[derive(Debug, Clone, Serialize)]
+pub struct TransportFigures {
+    /// "udp", "webtransport" or "websocket".
+    pub transport: String,
+    /// Its clients welcomed.
+    pub connected: u64,
+    /// Bytes and packets per client per 1 s window.
+    pub traffic: Option<Traffic>,
+    /// Round-trip times from pings (ms).
+    pub rtt_ms: Option<Summary>,
+    /// Age of its clients' entity state against the truth (ms).
+    pub staleness_ms: Option<Summary>,
+}
+
+impl TransportFigures {
+    /// One entry per transport among `outcomes`, in name order.
+    pub fn of(outcomes: &[ClientOutcome]) -> Vec<TransportFigures> {
+        let mut kinds: Vec<&'static str> = outcomes.iter().map(|o| o.transport).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+            .into_iter()
+            .map(|kind| {
+                let mine: Vec<&ClientOutcome> =
+                    outcomes.iter().filter(|o| o.transport == kind).collect();
+                let windows: Vec<Window> = mine
+                    .iter()
+                    .flat_map(|o| o.windows.iter().copied())
+                    .collect();
+                let mut rtt = Histogram::new(0.1, 10_000);
+                let mut staleness = crate::scenario::staleness::staleness_histogram();
+                for o in &mine {
+                    rtt.merge(&o.rtt_ms);
+                    staleness.merge(&o.staleness_ms);
+                }
+                TransportFigures {
+                    transport: kind.to_string(),
+                    connected: mine.iter().filter(|o| o.error.is_none()).count() as u64,
+                    traffic: Traffic::of(&windows),
+                    rtt_ms: rtt.summary(),
+                    staleness_ms: staleness.summary(),
+                }
+            })
+            .collect()
     }
 }

@@ -81,6 +81,17 @@ pub fn render(r: &RunResult) -> String {
         row(&mut out, "  hostile", by.hostile.as_ref(), "ms");
         row(&mut out, "  neutral", by.neutral.as_ref(), "ms");
     }
+    // Transports side by side, when the run mixes them.
+    if r.by_transport.len() > 1 {
+        for t in &r.by_transport {
+            let name = format!("{} ({} clients)", t.transport, t.connected);
+            let _ = writeln!(out, "  {name}");
+            let down = t.traffic.as_ref().map(|x| &x.down_bytes);
+            row(&mut out, "  down bytes / client / s", down, "B");
+            row(&mut out, "  round-trip time", t.rtt_ms.as_ref(), "ms");
+            row(&mut out, "  staleness", t.staleness_ms.as_ref(), "ms");
+        }
+    }
     if let Some(c) = &r.convergence {
         let _ = writeln!(
             out,

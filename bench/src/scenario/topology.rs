@@ -48,6 +48,8 @@ pub struct Servers {
     pub wt_url: String,
     /// The edge's WebTransport certificate hash.
     pub wt_hash: [u8; 32],
+    /// The edge's WebSocket URL (`ws://`, loopback).
+    pub ws_url: String,
     issuer: Arc<DevIssuer>,
     dir: TempDir,
 }
@@ -164,6 +166,10 @@ async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<S
         .context("the local server has no dev issuer")?;
     let udp = ConnectInfo::udp_only(loopback(edge.udp_addr()), edge.udp_public_key());
     let wt_url = format!("https://127.0.0.1:{}/", edge.webtransport_addr().port());
+    let ws_addr = edge
+        .websocket_addr()
+        .context("the local server's edge has no WebSocket listener")?;
+    let ws_url = format!("ws://127.0.0.1:{}/", ws_addr.port());
     let wt_hash = starlane_client::http::parse_key(&edge.cert_hash())
         .context("the edge's certificate hash is not 64 hex digits")?;
     Ok(Servers {
@@ -171,6 +177,7 @@ async fn start_in_process(scenario: &Scenario, dir: TempDir) -> anyhow::Result<S
         udp,
         wt_url,
         wt_hash,
+        ws_url,
         issuer,
         dir,
     })
@@ -255,14 +262,14 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
     let (private, public) = starlane_netcore::udp::generate_keypair();
     starlane_netcore::udp::save_key(&edge_dir.join("udp_static_key.hex"), &private)?;
     let (udp_port, wt_port, http_port) = (free_udp_port()?, free_udp_port()?, free_tcp_port()?);
-    let quic_port = free_udp_port()?;
+    let (quic_port, ws_port) = (free_udp_port()?, free_tcp_port()?);
     let edge_toml = root.join("edge.toml");
     std::fs::write(
         &edge_toml,
         format!(
             "data_dir = {:?}\n[udp]\nbind = \"127.0.0.1:{udp_port}\"\n[webtransport]\n\
              bind = \"127.0.0.1:{wt_port}\"\n[quic]\nbind = \"127.0.0.1:{quic_port}\"\n\
-             [websocket]\nenabled = false\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\
+             [websocket]\nbind = \"127.0.0.1:{ws_port}\"\n[http]\nbind = \"127.0.0.1:{http_port}\"\n\
              [region_link]\naddr = \"127.0.0.1:{link_port}\"\nregion_cert_file = {:?}\n\
              [dev_issuer]\nenabled = true\n{}",
             edge_dir.display().to_string(),
@@ -288,6 +295,7 @@ async fn start_processes(scenario: &Scenario, dir: TempDir) -> anyhow::Result<Se
         udp: ConnectInfo::udp_only(SocketAddr::from((Ipv4Addr::LOCALHOST, udp_port)), public),
         wt_url: format!("https://127.0.0.1:{wt_port}/"),
         wt_hash,
+        ws_url: format!("ws://127.0.0.1:{ws_port}/"),
         issuer,
         dir,
     })

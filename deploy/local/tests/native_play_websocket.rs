@@ -9,7 +9,6 @@ use crate::common;
 
 use common::*;
 use starlane_client::Transport;
-use starlane_protocol::Hex;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -41,14 +40,7 @@ async fn native_client_plays_over_websocket() {
         .map(|u| (u.id, u.pos))
         .next()
         .unwrap();
-    // The nearest free passable hex two to four steps away.
-    let target = (-4i32..=4)
-        .flat_map(|dq| (-4i32..=4).map(move |dr| Hex::new(from.q + dq, from.r + dr)))
-        .filter(|h| (2..=4).contains(&from.distance(*h)))
-        .filter(|h| alice.world.is_passable(*h))
-        .filter(|h| !alice.world.entities.values().any(|e| e.pos == *h))
-        .min_by_key(|h| (from.distance(*h), h.q, h.r))
-        .expect("a free passable hex near the unit");
+    let target = free_hex_near(&alice, from);
     move_and_arrive(&mut alice, unit, target).await;
 
     // The round trip comes from the pings of the client's side (every 500 ms).

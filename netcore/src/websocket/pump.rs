@@ -82,7 +82,11 @@ where
                 break CloseReason::Local(code);
             }
             room = side.events.room(), if pending.is_some() => match (room, pending.take()) {
-                (true, Some(ev)) => pending = side.events.try_deliver(ev).err(),
+                (true, Some(ev)) => {
+                    pending = side.events.try_deliver(ev).err();
+                    // Reading again: the peer's silence counts from now.
+                    last_heard = Instant::now();
+                }
                 _ => {
                     shared.abort(0);
                     break CloseReason::Local(0);
@@ -109,7 +113,8 @@ where
                     }
                 }
             }
-            _ = tokio::time::sleep_until(last_heard + idle) => {
+            // While the edge's queue is full nothing is read: silence is ours then.
+            _ = tokio::time::sleep_until(last_heard + idle), if pending.is_none() => {
                 shared.stop();
                 break CloseReason::Timeout;
             }

@@ -19,10 +19,11 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
-/// The kernel's send buffer of each accepted connection. What the socket holds is written
-/// already, out of reach of superseding: 64 KiB is at most a few hundred milliseconds of the
-/// largest profile's traffic, yet carries 5 Mbit/s over a 100 ms round trip.
-const SEND_BUFFER: usize = 64 * 1024;
+/// Unsent bytes the kernel may hold per connection (`TCP_NOTSENT_LOWAT`): what the socket
+/// holds is written already, out of reach of superseding, so the socket takes no more until
+/// its unsent bytes fall below this. Bytes in flight are TCP's own (its window), so the send
+/// buffer itself keeps its size and a long fat path its throughput.
+const UNSENT_LOWAT: u32 = 8 * 1024;
 /// How long a new connection may take to complete its WebSocket handshake.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -152,7 +153,8 @@ impl Accept {
 
     async fn serve(self: Arc<Self>, stream: TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
-        let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER);
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = socket2::SockRef::from(&stream).set_tcp_notsent_lowat(UNSENT_LOWAT);
         let Some(tls) = self.cfg.tls.clone() else {
             return self.serve_stream(stream, peer).await;
         };

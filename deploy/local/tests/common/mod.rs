@@ -157,3 +157,15 @@ pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .unwrap_or(0);
     (status, text)
 }
+
+/// The nearest free passable hex two to four steps from `from` in `client`'s view.
+pub fn free_hex_near(client: &Client, from: starlane_protocol::Hex) -> starlane_protocol::Hex {
+    use starlane_protocol::Hex;
+    (-4i32..=4)
+        .flat_map(|dq| (-4i32..=4).map(move |dr| Hex::new(from.q + dq, from.r + dr)))
+        .filter(|h| (2..=4).contains(&from.distance(*h)))
+        .filter(|h| client.world.is_passable(*h))
+        .filter(|h| !client.world.entities.values().any(|e| e.pos == *h))
+        .min_by_key(|h| (from.distance(*h), h.q, h.r))
+        .expect("a free passable hex near the unit")
+}
