@@ -158,6 +158,9 @@ async fn accept_loop(listener: TcpListener, upstream: SocketAddr, up: Shape, dow
 /// Move bytes from `from` to `to` through a link shaped by `shape`, until either side ends.
 async fn pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, shape: Shape) {
     let queue = Arc::new(Semaphore::new(shape.queue_bytes));
+    // Unbounded in messages but not in bytes: the reader takes `len` permits of `queue`
+    // before sending a chunk and the writer returns them once it has written it, so the
+    // channel never holds more than `queue_bytes`.
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
     let room = queue.clone();
     let reader = async move {

@@ -2,8 +2,8 @@
 // length-prefixed reliable messages, plus datagrams: ping/pong and any other unreliable
 // message), or, where WebTransport cannot connect within WT_FALLBACK_MS (UDP blocked), the
 // edge's WebSocket (wsLink.ts), which carries the same messages; once fallen back, the
-// connection keeps to WebSocket when it moves. When the edge says to move, or the session is lost, the connection
-// moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
+// connection keeps to WebSocket when it moves. When the edge says to move, or the session is
+// lost, the connection moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
 // it asks the connect endpoints in turn, opens a new session pinned to the answer's
 // certificate hash, says Resume, and sends the unanswered commands again. A session that
 // hears nothing for SILENCE_TIMEOUT_MS counts as lost (silence.ts).
