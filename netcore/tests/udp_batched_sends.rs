@@ -1,6 +1,12 @@
 //! The server hands a peer's consecutive datagrams to the kernel as one GSO send, and the
 //! client still gets every one: a large reliable message (many full datagrams) from the server
-//! arrives whole, in fewer send calls than datagrams.
+//! arrives whole, and its datagrams leave in runs: one send carries many of them.
+//!
+//! How many sends the whole exchange takes depends on how the acks for the client's answer
+//! interleave with the loop's wake-ups (a loaded machine wakes it once per datagram or two),
+//! so the scenario checks the run itself: the big message is in the endpoint at once (no
+//! congestion window holds it back, its 59 chunks fit the reliable window), so one transmit
+//! pass gathers a run of them whatever the timing.
 
 use crate::link_events::{expect_numbered, send_numbered};
 use crate::udp_common::loopback_pair;
@@ -34,9 +40,11 @@ async fn a_peers_datagrams_leave_in_one_send() {
         calls.datagrams_out - before.datagrams_out,
         calls.send_calls - before.send_calls,
     );
+    assert!(sends < out, "{out} datagrams in {sends} sends ({calls:?})");
+    // 59 chunks of 1,024 bytes; a run stops at 64 KiB of payload, so it holds at least 16.
     assert!(
-        sends * 2 <= out,
-        "{out} datagrams in {sends} sends: the runs were not gathered ({calls:?})"
+        calls.largest_send >= 16,
+        "the big message's datagrams were not gathered into one send ({calls:?})"
     );
     assert!(calls.receive_calls > 0, "{calls:?}");
     assert_eq!(server.drops().total(), 0);

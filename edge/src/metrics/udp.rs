@@ -195,6 +195,7 @@ mod tests {
             receive_calls: 3,
             datagrams_out: 10,
             send_calls: 2,
+            largest_send: 9,
         };
         m.update_socket_calls(&calls);
         calls.datagrams_in = 65;

@@ -71,6 +71,8 @@ pub(crate) struct Shared {
     pub datagrams_out: AtomicU64,
     /// System calls that sent them (a GSO send takes a run of one peer's datagrams).
     pub send_calls: AtomicU64,
+    /// The most datagrams one of those calls carried.
+    pub largest_send: AtomicU64,
 }
 
 impl Shared {
@@ -312,9 +314,10 @@ impl<S: LinkSink> Driver<S> {
         };
         let count = segment.map_or(1, |s| bytes.len().div_ceil(s.max(1)));
         let sh = &self.shared;
+        let count = u64::try_from(count).unwrap_or(u64::MAX);
         sh.send_calls.fetch_add(1, Ordering::Relaxed);
-        sh.datagrams_out
-            .fetch_add(u64::try_from(count).unwrap_or(u64::MAX), Ordering::Relaxed);
+        sh.datagrams_out.fetch_add(count, Ordering::Relaxed);
+        sh.largest_send.fetch_max(count, Ordering::Relaxed);
         if let Err(e) = self.socket.send(to, &bytes, segment).await {
             self.send_errors += 1;
             tracing::trace!(%to, errors = self.send_errors, "udp send failed: {e}");

@@ -160,6 +160,7 @@ impl UdpServerStats {
             receive_calls: sh.receive_calls.load(Ordering::Relaxed),
             datagrams_out: sh.datagrams_out.load(Ordering::Relaxed),
             send_calls: sh.send_calls.load(Ordering::Relaxed),
+            largest_send: sh.largest_send.load(Ordering::Relaxed),
         }
     }
 
@@ -183,4 +184,6 @@ pub struct SocketCalls {
     pub datagrams_out: u64,
     /// Sends: a GSO send carries a run of one peer's datagrams.
     pub send_calls: u64,
+    /// The most datagrams one send carried since the loop started (1 without GSO).
+    pub largest_send: u64,
 }
