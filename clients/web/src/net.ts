@@ -1,8 +1,10 @@
 // The connection to the edge: WebTransport (one bidirectional stream carrying
 // length-prefixed reliable messages, plus datagrams: ping/pong and any other unreliable
 // message), or, where WebTransport cannot connect within WT_FALLBACK_MS (UDP blocked), the
-// edge's WebSocket (wsLink.ts), which carries the same messages; once fallen back, the
-// connection keeps to WebSocket when it moves. When the edge says to move, or the session is
+// edge's WebSocket (wsLink.ts), which carries the same messages. After WebTransport failed to
+// open, the connection keeps to WebSocket when it moves, for a while (transportPreference.ts
+// says how long, and why only a failure to open counts). An abandoned WebTransport attempt is
+// closed, even if it opens late (openWithin.ts). When the edge says to move, or the session is
 // lost, the connection moves to another edge of the region by itself (resume.ts decides; this file does the I/O):
 // it asks the connect endpoints in turn, opens a new session pinned to the answer's
 // certificate hash, says Resume, and sends the unanswered commands again. A session that
@@ -18,6 +20,8 @@ import { RateMeter, RttTracker } from "./stats";
 import type { OwnCounters, TransportStatsSample } from "./linkStats";
 import { rejectReasonText } from "./codes";
 import { WsLink } from "./wsLink";
+import { openWithin } from "./openWithin";
+import { TransportPreference } from "./transportPreference";
 
 /** Connection state as shown on the page and exposed to tests. */
 export type ConnState = "connecting" | "connected" | "rejected" | "closed";
@@ -31,6 +35,13 @@ export const WT_FALLBACK_MS = 2_000;
 
 /** Which transport carries the session. */
 export type TransportKind = "webtransport" | "websocket";
+
+/** Why a WebTransport attempt was not used. */
+interface WebTransportFailure {
+  detail: string;
+  /** Its session had opened (`ready`): the network passes WebTransport. */
+  sessionOpened: boolean;
+}
 
 /** State detail while the client moves to another edge. */
 export const MOVING_TEXT = "moving to another server…";
@@ -79,8 +90,8 @@ export class Connection {
   private transport: WebTransport | null = null;
   /** The WebSocket of the current session, when it is on the fallback. */
   private socket: WsLink | null = null;
-  /** WebTransport failed once: later sessions go straight to the WebSocket. */
-  private preferWebSocket = false;
+  /** Whether sessions go straight to the WebSocket (after WebTransport failed to open). */
+  private readonly preference = new TransportPreference();
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
@@ -121,7 +132,7 @@ export class Connection {
     if (this.resumeState?.phase !== "connecting") this.setState("connecting", null);
     const fallback = info.websocketUrl;
     const noWebTransport = typeof WebTransport === "undefined";
-    if (fallback && (noWebTransport || this.preferWebSocket)) {
+    if (fallback && (noWebTransport || this.preference.preferWebSocket(nowMs()))) {
       this.attachWebSocket(gen, fallback, first);
       return;
     }
@@ -130,68 +141,74 @@ export class Connection {
       return;
     }
     const failure = await this.attachWebTransport(gen, info, first, fallback !== null);
-    if (failure === null || gen !== this.generation) return;
+    // A superseded attempt says nothing about the network: our own move or close cut it short.
+    if (gen !== this.generation) return;
+    // A session that opened but gave no stream (dropped, or too slow) still shows the network
+    // passes WebTransport: this attempt falls back, the next one tries WebTransport again.
+    this.preference.record(failure === null || failure.sessionOpened ? "opened" : "failedToOpen", nowMs());
+    if (failure === null) return;
     if (fallback) {
-      // WebTransport did not open in time (or failed): the WebSocket, from now on.
-      this.preferWebSocket = true;
-      this.dropWebTransport();
       this.attachWebSocket(gen, fallback, first);
       return;
     }
-    this.onClosed(gen, failure);
+    this.onClosed(gen, failure.detail);
   }
 
   /**
-   * Opens a WebTransport session; null once it is open, else why not. With `bounded`, gives
-   * up after WT_FALLBACK_MS.
+   * Opens a WebTransport session; null once it is open and in use, else why not (the attempt
+   * is then closed and forgotten). With `bounded`, gives up after WT_FALLBACK_MS.
    */
-  private async attachWebTransport(gen: number, info: ConnectInfo, first: ClientMsg, bounded: boolean): Promise<string | null> {
-    let timer: ReturnType<typeof setTimeout> | null = null;
+  private async attachWebTransport(
+    gen: number,
+    info: ConnectInfo,
+    first: ClientMsg,
+    bounded: boolean,
+  ): Promise<WebTransportFailure | null> {
+    let wt: WebTransport;
     try {
       const options: WebTransportOptions = {};
       if (info.certHash) options.serverCertificateHashes = [{ algorithm: "sha-256", value: info.certHash }];
-      const wt = new WebTransport(info.webtransportUrl, options);
-      this.transport = wt;
-      this.transportKind = "webtransport";
-      // Only the session in use reports its end (not one given up for the fallback).
-      wt.closed.then(
-        (c) => this.transport === wt && this.onClosed(gen, c.reason ? `closed: ${c.reason}` : "closed by server"),
-        (err: unknown) => this.transport === wt && this.onClosed(gen, `closed: ${errorText(err)}`),
-      );
-      const opening = (async () => {
-        await wt.ready;
-        return wt.createBidirectionalStream();
-      })();
-      const expired = new Promise<null>((resolve) => {
-        if (bounded) timer = setTimeout(() => resolve(null), WT_FALLBACK_MS);
-      });
-      const stream = await Promise.race([opening, expired]);
-      if (gen !== this.generation) return null;
-      if (stream === null) return `webtransport did not open within ${WT_FALLBACK_MS} ms`;
-      this.streamWriter = stream.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
-      this.datagramWriter = datagramWritable(wt.datagrams).getWriter() as WritableStreamDefaultWriter<Uint8Array>;
-      this.sendReliable(first);
-      void this.readStream(gen, stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
-      void this.readDatagrams(gen, wt.datagrams.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
-      return null;
+      wt = new WebTransport(info.webtransportUrl, options);
     } catch (err) {
-      return `connect failed: ${errorText(err)}`;
-    } finally {
-      if (timer !== null) clearTimeout(timer);
+      return { detail: `connect failed: ${errorText(err)}`, sessionOpened: false };
     }
-  }
-
-  /** Forgets the WebTransport session being opened, without reporting its end. */
-  private dropWebTransport(): void {
-    const wt = this.transport;
-    this.transport = null;
-    this.streamWriter = null;
-    this.datagramWriter = null;
-    try {
-      wt?.close({ closeCode: 0, reason: "falling back to websocket" });
-    } catch {
-      // Never opened.
+    this.transport = wt;
+    this.transportKind = "webtransport";
+    let sessionOpened = false;
+    let inUse = false;
+    /** Set when the attempt is given up: a session that opens after it is closed at once. */
+    let abandoned = false;
+    // Only the session in use reports its end: until then a failure is the attempt's, reported
+    // by `attach` (which may fall back), and an abandoned session's end concerns nobody.
+    wt.closed.then(
+      (c) => inUse && this.transport === wt && this.onClosed(gen, c.reason ? `closed: ${c.reason}` : "closed by server"),
+      (err: unknown) => inUse && this.transport === wt && this.onClosed(gen, `closed: ${errorText(err)}`),
+    );
+    const opening = (async () => {
+      await wt.ready;
+      sessionOpened = true;
+      // Opened after the attempt was given up (the close at that moment did not stop it).
+      if (abandoned) closeQuietly(wt, "opened too late");
+      return wt.createBidirectionalStream();
+    })();
+    const limit = bounded ? WT_FALLBACK_MS : null;
+    const result = await openWithin(opening, limit, () => closeQuietly(wt, "opened too late"));
+    if (result.kind !== "opened" || gen !== this.generation) {
+      abandoned = true;
+      if (this.transport === wt) this.transport = null;
+      closeQuietly(wt, gen === this.generation ? "falling back to websocket" : "moving");
+      if (result.kind === "expired") return { detail: `webtransport did not open within ${WT_FALLBACK_MS} ms`, sessionOpened };
+      if (result.kind === "failed") return { detail: `connect failed: ${errorText(result.error)}`, sessionOpened };
+      return null; // Opened, but for a session dropped meanwhile: `attach` sees the generation.
     }
+    const stream = result.value;
+    inUse = true;
+    this.streamWriter = stream.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array>;
+    this.datagramWriter = datagramWritable(wt.datagrams).getWriter() as WritableStreamDefaultWriter<Uint8Array>;
+    this.sendReliable(first);
+    void this.readStream(gen, stream.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+    void this.readDatagrams(gen, wt.datagrams.readable.getReader() as ReadableStreamDefaultReader<Uint8Array>);
+    return null;
   }
 
   /** Opens the session over the edge's WebSocket at `url`. */
@@ -223,11 +240,7 @@ export class Connection {
     this.datagramWriter = null;
     const old = this.transport;
     this.transport = null;
-    try {
-      old?.close({ closeCode: 0, reason: "moving" });
-    } catch {
-      // Already closed.
-    }
+    if (old) closeQuietly(old, "moving");
     this.socket?.close("moving");
     this.socket = null;
   }
@@ -258,6 +271,9 @@ export class Connection {
     }
     this.socket?.close(reason);
     this.onClosed(gen, reason);
+    // A session still opening (or its fallback) belongs to what was just closed: it must not
+    // connect and say Hello after the close.
+    this.generation++;
   }
 
   /** Marks the session as closed because setting it up failed before `open`. */
@@ -558,6 +574,15 @@ export class Connection {
 function datagramWritable(d: WebTransportDatagramDuplexStream): WritableStream {
   const withCreate = d as WebTransportDatagramDuplexStream & { createWritable?: () => WritableStream };
   return typeof withCreate.createWritable === "function" ? withCreate.createWritable() : d.writable;
+}
+
+/** Closes `wt`, which may still be opening or be closed already. */
+function closeQuietly(wt: WebTransport, reason: string): void {
+  try {
+    wt.close({ closeCode: 0, reason });
+  } catch {
+    // Never opened, or closed already.
+  }
 }
 
 function errorText(err: unknown): string {
