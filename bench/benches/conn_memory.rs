@@ -86,7 +86,7 @@ fn handshake_pair(
     client.handle_packet(now, &cookie).expect("our cookie");
     let init = client.poll_transmit().expect("an init");
     server.check_init(jar, from, &init).expect("a valid cookie");
-    let accepted = server.accept(&init).expect("a valid init");
+    let accepted = server.accept(&init, [7; 8]).expect("a valid init");
     client
         .handle_packet(now, &accepted.response)
         .expect("the genuine response");

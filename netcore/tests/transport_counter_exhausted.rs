@@ -57,7 +57,8 @@ fn connect_with_limit(net: &mut Net, limit: u64) -> Connection {
 fn drain(net: &Net, conn: &mut Connection, sent: &mut Vec<(u8, u64)>) -> Vec<Vec<u8>> {
     let out: Vec<Vec<u8>> = std::iter::from_fn(|| conn.poll_transmit(net.now)).collect();
     for d in &out {
-        let counter = u64::from_le_bytes(d[1..9].try_into().unwrap());
+        // A client's packets carry the server's connection ID before the counter.
+        let counter = u64::from_le_bytes(d[9..17].try_into().unwrap());
         sent.push((d[0], counter));
     }
     out

@@ -8,6 +8,7 @@ use crate::transport_common;
 
 use starlane_netcore::proto::drops::DropCounters;
 use starlane_netcore::proto::endpoint::EndpointConfig;
+use starlane_netcore::proto::endpoint::PathCounters;
 use starlane_netcore::proto::packet::PacketType;
 use starlane_netcore::proto::replay::REPLAY_WINDOW;
 use std::net::SocketAddr;
@@ -88,10 +89,13 @@ fn replayed_session_datagrams_are_refused_and_counted() {
     net.run_for(Duration::from_secs(3));
     let gained = replay(&mut net, c_addr, &first);
     assert_eq!((gained.replayed, gained.total()), (1, 1), "{gained:?}");
-    // From another address: no session there.
+    // From another address: its connection ID finds the connection, which refuses the
+    // counter; the replay moves nothing (no new address is even probed).
     let other: SocketAddr = "10.9.9.9:999".parse().unwrap();
     let gained = replay(&mut net, other, &first);
-    assert_eq!((gained.unknown_peer, gained.total()), (1, 1), "{gained:?}");
+    assert_eq!((gained.replayed, gained.total()), (1, 1), "{gained:?}");
+    assert_eq!(net.server.paths(), PathCounters::default());
+    assert!(net.server.is_connected(c_addr));
 
     // After many newer packets, still inside the window.
     let mut middle = Vec::new();

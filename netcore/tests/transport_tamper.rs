@@ -11,7 +11,7 @@ use starlane_netcore::proto::conn::CloseCause;
 use starlane_netcore::proto::drops::DropReason;
 use starlane_netcore::proto::endpoint::{EndpointConfig, EndpointEvent};
 use starlane_netcore::proto::handshake::ClientState;
-use starlane_netcore::proto::packet::{MAX_DATAGRAM, PacketType, SESSION_OVERHEAD};
+use starlane_netcore::proto::packet::{MAX_DATAGRAM, PacketType, SESSION_HEADER_CID_LEN, TAG_LEN};
 use starlane_netcore::proto::replay::REPLAY_WINDOW;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -32,17 +32,21 @@ fn flips(d: &[u8]) -> Vec<(usize, Vec<u8>)> {
     out
 }
 
+/// The counter of a packet to the server (after its connection ID).
 fn counter(d: &[u8]) -> u64 {
-    u64::from_le_bytes(d[1..9].try_into().unwrap())
+    u64::from_le_bytes(d[9..17].try_into().unwrap())
 }
 
 /// Why the server must refuse a session datagram `f` from a connected peer that has accepted
-/// the counters in `accepted` (and nothing else).
-fn server_reason(f: &[u8], accepted: &HashSet<u64>) -> DropReason {
+/// the counters in `accepted` (and nothing else), whose connection ID is `cid`.
+fn server_reason(f: &[u8], accepted: &HashSet<u64>, cid: &[u8]) -> DropReason {
     match PacketType::from_byte(f[0]) {
         None => DropReason::UnknownType,
         Some(PacketType::Hello | PacketType::Init) => DropReason::BadLength,
         Some(PacketType::Cookie | PacketType::Response) => DropReason::UnexpectedType,
+        Some(PacketType::Data | PacketType::Disconnect) if &f[1..9] != cid => {
+            DropReason::UnknownPeer
+        }
         Some(PacketType::Data | PacketType::Disconnect) => {
             let c = counter(f);
             let top = accepted.iter().max().copied().unwrap_or(0);
@@ -86,15 +90,17 @@ fn forge_at_server(net: &mut Net, c: usize, orig: &[u8], accepted: &HashSet<u64>
     let mut cases: Vec<(Vec<u8>, DropReason)> = flips(orig)
         .into_iter()
         .map(|(_, f)| {
-            let r = server_reason(&f, accepted);
+            let r = server_reason(&f, accepted, &orig[1..9]);
             (f, r)
         })
         .collect();
     for len in 0..orig.len() {
-        let r = if len < SESSION_OVERHEAD {
-            DropReason::TooShort
-        } else {
-            DropReason::Decrypt
+        let r = match len {
+            0 => DropReason::TooShort,
+            // Too short to hold the connection ID: it names no connection.
+            1..9 => DropReason::UnknownPeer,
+            _ if len < SESSION_HEADER_CID_LEN + TAG_LEN => DropReason::TooShort,
+            _ => DropReason::Decrypt,
         };
         cases.push((orig[..len].to_vec(), r));
     }
@@ -111,7 +117,7 @@ fn forge_at_server(net: &mut Net, c: usize, orig: &[u8], accepted: &HashSet<u64>
     // The counter rewritten to ones already accepted (the oldest and the newest).
     for c in [accepted.iter().min(), accepted.iter().max()] {
         let mut f = orig.to_vec();
-        f[1..9].copy_from_slice(&c.unwrap().to_le_bytes());
+        f[9..17].copy_from_slice(&c.unwrap().to_le_bytes());
         cases.push((f, DropReason::Replayed));
     }
     let mut reasons_seen = HashSet::new();
@@ -129,6 +135,7 @@ fn forge_at_server(net: &mut Net, c: usize, orig: &[u8], accepted: &HashSet<u64>
     }
     for r in [
         DropReason::UnknownType,
+        DropReason::UnknownPeer,
         DropReason::Replayed,
         DropReason::Decrypt,
         DropReason::TooShort,

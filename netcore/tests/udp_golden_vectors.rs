@@ -14,6 +14,7 @@ use serde_json::Value;
 use starlane_netcore::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
 use starlane_netcore::proto::drops::DropReason;
 use starlane_netcore::proto::endpoint::{Endpoint, EndpointConfig};
+use starlane_netcore::proto::entropy::EntropySource;
 use starlane_netcore::proto::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeTiming, NOISE_PARAMS, ServerHandshake,
     public_key_of,
@@ -204,7 +205,9 @@ fn init_and_response_match_noise_and_the_implementation() {
         s.check_init(&j, addr(init, "clientAddress"), &init_hex),
         Ok(())
     );
-    let accepted = s.accept(&init_hex).expect("init accepted");
+    let accepted = s
+        .accept(&init_hex, array(response, "connectionId"))
+        .expect("init accepted");
     assert_eq!(accepted.response, response_hex, "response encoding");
     assert_eq!(c.handle_packet(now, &response_hex), Ok(()));
     assert!(matches!(
@@ -227,7 +230,7 @@ fn changing_any_handshake_byte_is_refused() {
         let bad = flipped(&init_hex, at);
         let got = s
             .check_init(&j, from, &bad)
-            .and_then(|()| s.accept(&bad).map(drop));
+            .and_then(|()| s.accept(&bad, array(response, "connectionId")).map(drop));
         let want = match at {
             1 => DropReason::BadVersion,
             2..38 => DropReason::BadCookie,
@@ -257,7 +260,8 @@ fn handshake_sessions(hs: &[Value]) -> (Session, Session) {
     c.handle_packet(now, &bytes(named(hs, "cookie_ipv4"), "hex"))
         .expect("cookie read");
     let init = c.poll_transmit().expect("init");
-    let accepted = server(hs).accept(&init).expect("accepted");
+    let cid = array(named(hs, "response"), "connectionId");
+    let accepted = server(hs).accept(&init, cid).expect("accepted");
     c.handle_packet(now, &accepted.response)
         .expect("response read");
     match c.poll_event() {
@@ -270,8 +274,16 @@ fn handshake_sessions(hs: &[Value]) -> (Session, Session) {
 fn keyed_session(hs: &[Value], c2s: bool) -> Session {
     let r = named(hs, "response");
     let (a, b) = (array(r, "clientToServerKey"), array(r, "serverToClientKey"));
+    let cid = array(r, "connectionId");
     let (mut send, mut recv) = if c2s { (a, b) } else { (b, a) };
-    Session::new(&mut send, &mut recv).expect("valid keys")
+    let (send_cid, recv_cid) = if c2s {
+        (Some(cid), None)
+    } else {
+        (None, Some(cid))
+    };
+    Session::new(&mut send, &mut recv)
+        .expect("valid keys")
+        .with_connection_ids(send_cid, recv_cid)
 }
 
 /// Seal `body` at `counter` (empty data packets fill the counters below it).
@@ -311,9 +323,17 @@ fn session_packets_seal_and_open() {
             bytes(r, key),
             "{name}: the handshake's key"
         );
-        // The formula: nonce 0^4 || counter BE; aad type || counter LE; AES-256-GCM.
+        // The connection ID is the server's, in packets to the server only.
+        let cid = bytes(&v, "connectionId");
+        let want_cid = if c2s {
+            bytes(r, "connectionId")
+        } else {
+            Vec::new()
+        };
+        assert_eq!(cid, want_cid, "{name}: connection id");
+        // The formula: nonce 0^4 || counter BE; aad type || cid || counter LE; AES-256-GCM.
         let (nonce, aad, packet) =
-            reference::session_packet(&bytes(&v, "key"), kind as u8, counter, &body);
+            reference::session_packet(&bytes(&v, "key"), kind as u8, &cid, counter, &body);
         assert_eq!(bytes(&v, "nonce"), nonce, "{name}");
         assert_eq!(bytes(&v, "aad"), aad, "{name}");
         assert_eq!(hex, packet, "{name}: formula");
@@ -345,6 +365,8 @@ fn session_packets_seal_and_open() {
             let got = fresh.open(&flipped(&hex, at)).map(drop);
             let want = if at == 0 {
                 OpenError::NotSessionType
+            } else if (1..=cid.len()).contains(&at) {
+                OpenError::UnknownConnection
             } else {
                 OpenError::Decrypt
             };
@@ -363,9 +385,16 @@ fn receiver(now: Instant, hs: &[Value], v: &Value) -> Endpoint {
         ("client", Some(server)) => Endpoint::client(now, server, public, cfg).expect("client"),
         ("server", None) => Endpoint::server(private, cfg),
         ("server", Some(peer)) => {
-            // A real handshake (random nonce and keys) from `peer`.
+            // A real handshake (random nonce and keys) from `peer`; the server's draws are
+            // its two cookie secrets, then the connection ID: the vectors' one.
             let server_addr: SocketAddr = "192.0.2.1:4433".parse().expect("literal");
-            let mut s = Endpoint::server(private, cfg.clone());
+            let cid = bytes(named(hs, "response"), "connectionId");
+            let entropy = EntropySource::scripted([vec![0x11; 32], vec![0x22; 32], cid]);
+            let server_cfg = EndpointConfig {
+                entropy,
+                ..cfg.clone()
+            };
+            let mut s = Endpoint::server(private, server_cfg);
             let mut c = Endpoint::client(now, server_addr, public, cfg).expect("client");
             for _ in 0..4 {
                 while let Some((_, d)) = c.poll_transmit(now) {

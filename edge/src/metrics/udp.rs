@@ -7,6 +7,7 @@
 
 use prometheus::{Counter, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 use starlane_netcore::proto::drops::{DropCounters, DropReason};
+use starlane_netcore::proto::endpoint::PathCounters;
 use starlane_netcore::udp::{SocketCalls, UdpServerStats};
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -31,6 +32,10 @@ pub struct UdpMetrics {
     /// System calls that moved them: batched reads (`recvmmsg`) and GSO sends move many
     /// datagrams per call.
     pub socket_calls: IntCounterVec,
+    /// Roaming, by `event`: `probe` (a client's new address probed), `challenge` (a path
+    /// challenge sent), `amplification_limited` (a challenge held back: the address had not
+    /// sent enough), `migration` (a connection moved), `failed` (a probe given up).
+    pub paths: IntCounterVec,
 }
 
 impl UdpMetrics {
@@ -95,6 +100,20 @@ impl UdpMetrics {
                 "starlane_edge_udp_socket_calls_total",
                 "System calls the encrypted UDP driver made to read (in) and send (out) them",
             ),
+            paths: {
+                let m = IntCounterVec::new(
+                    Opts::new(
+                        "starlane_edge_udp_roaming_total",
+                        "Roaming clients: new addresses probed, challenges, connections moved",
+                    ),
+                    &["event"],
+                )
+                .expect("metric name and label are static and valid");
+                registry
+                    .register(Box::new(m.clone()))
+                    .expect("each metric is registered once in a fresh registry");
+                m
+            },
             sources_tracked: gauge(
                 "starlane_edge_udp_sources_tracked",
                 "Entries the encrypted UDP endpoint holds for remote addresses",
@@ -149,6 +168,23 @@ impl UdpMetrics {
         up(&self.socket_calls, "out", calls.send_calls);
     }
 
+    /// Bring the roaming counters up to the driver's totals.
+    pub fn update_paths(&self, p: &PathCounters) {
+        for (event, total) in [
+            ("probe", p.probes),
+            ("challenge", p.challenges),
+            ("amplification_limited", p.amplification_limited),
+            ("migration", p.migrations),
+            ("failed", p.failed),
+        ] {
+            let c = self.paths.with_label_values(&[event]);
+            let gained = total.saturating_sub(c.get());
+            if gained > 0 {
+                c.inc_by(gained);
+            }
+        }
+    }
+
     /// Copy the driver's figures every `every` until the task is aborted.
     pub fn spawn_refresh(&self, stats: UdpServerStats, every: Duration) -> JoinHandle<()> {
         let metrics = self.clone();
@@ -161,6 +197,7 @@ impl UdpMetrics {
                 let (packets, time) = stats.handshake_time();
                 metrics.update_handshakes(packets, time);
                 metrics.update_socket_calls(&stats.socket_calls());
+                metrics.update_paths(&stats.paths());
             }
         })
     }
@@ -198,6 +235,13 @@ mod tests {
             largest_send: 9,
         };
         m.update_socket_calls(&calls);
+        m.update_paths(&PathCounters {
+            probes: 2,
+            migrations: 1,
+            ..PathCounters::default()
+        });
+        assert_eq!(m.paths.with_label_values(&["migration"]).get(), 1);
+        assert_eq!(m.paths.with_label_values(&["probe"]).get(), 2);
         calls.datagrams_in = 65;
         m.update_socket_calls(&calls);
         assert_eq!(m.datagrams.with_label_values(&["in"]).get(), 65);

@@ -1,7 +1,7 @@
 //! The invalid vectors: datagrams an endpoint ignores, each with the drop reason it counts
 //! (`netcore/SPEC.md`, "Ignoring a packet"), in checklist order.
 
-use crate::{CLIENT_V4, Res, Run, SERVER_ADDR};
+use crate::{CLIENT_V4, Res, Run, SERVER_ADDR, SERVER_CID};
 use serde_json::{Value, json};
 use starlane_netcore::proto::packet::{MAX_DATAGRAM, PROTOCOL_VERSION, PacketType};
 
@@ -111,16 +111,18 @@ pub fn invalid_vectors(run: &Run, session: &[Value]) -> Res<Vec<Value>> {
     out.server("data_unknown_peer", c2s.clone(), "unknown_peer");
     let one = vec![PacketType::Data as u8];
     out.server("data_unknown_peer_truncated", one, "unknown_peer");
+    // The live connection has the vectors' connection ID: another one names no connection.
+    let other_cid = with_byte(c2s.clone(), 1, SERVER_CID[0] ^ 0xff);
     out.connected(
-        "data_other_port",
-        "203.0.113.7:40002",
-        c2s.clone(),
+        "data_unknown_connection_id",
+        CLIENT_V4,
+        other_cid,
         "unknown_peer",
     );
     out.connected(
         "data_truncated",
         CLIENT_V4,
-        truncated(&c2s, 24)?,
+        truncated(&c2s, 32)?,
         "too_short",
     );
     // Counter 258: above what the live connection has seen, so authentication decides.
@@ -128,6 +130,15 @@ pub fn invalid_vectors(run: &Run, session: &[Value]) -> Res<Vec<Value>> {
     out.connected("data_other_key", CLIENT_V4, later, "decrypt");
     let disconnect = sealed("disconnect_client_to_server_259_normal")?;
     out.connected("disconnect_other_key", CLIENT_V4, disconnect, "decrypt");
+    // From another address the connection ID still finds the connection; authentication
+    // decides, and a packet that fails it moves nothing (SPEC, "Roaming").
+    let roamed = sealed("data_client_to_server_258_empty")?;
+    out.connected(
+        "data_other_port_other_key",
+        "203.0.113.7:40002",
+        roamed,
+        "decrypt",
+    );
     out.client(
         "hello_at_client",
         SERVER_ADDR,

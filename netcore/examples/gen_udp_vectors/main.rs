@@ -43,6 +43,8 @@ const SERVER_EPHEMERAL: [u8; 32] = counting(0x40);
 const COOKIE_SECRET: [u8; 32] = counting(0x60);
 const PREVIOUS_SECRET: [u8; 32] = counting(0x80);
 const CLIENT_NONCE: [u8; 16] = counting(0xa0);
+/// The connection ID the server chose (the response's payload).
+pub const SERVER_CID: [u8; 8] = counting(0xc0);
 /// The rotation slot of the server's cookie jar (0x0102: shows the little-endian order).
 const EPOCH: u32 = 258;
 pub const CLIENT_V4: &str = "203.0.113.7:40000";
@@ -133,7 +135,7 @@ fn handshake(now: Instant) -> Res<Run> {
     server
         .check_init(&jar, addr(CLIENT_V4)?, &init)
         .map_err(err)?;
-    let accepted = server.accept(&init).map_err(err)?;
+    let accepted = server.accept(&init, SERVER_CID).map_err(err)?;
     client.handle_packet(now, &accepted.response).map_err(err)?;
     let Some(ClientEvent::Established { session, .. }) = client.poll_event() else {
         return Err("the client did not establish".into());
@@ -225,6 +227,7 @@ fn handshake_vectors(now: Instant, run: &Run) -> Res<Vec<Value>> {
             "serverStaticPrivate": hex::encode(SERVER_STATIC),
             "serverEphemeralPrivate": hex::encode(SERVER_EPHEMERAL),
             "serverEphemeralPublic": hex::encode(public_key_of(&SERVER_EPHEMERAL)),
+            "connectionId": hex::encode(SERVER_CID),
             "clientToServerKey": hex::encode(run.keys.0),
             "serverToClientKey": hex::encode(run.keys.1),
             "hex": hex::encode(&run.response),
@@ -292,7 +295,10 @@ fn session_vectors(run: &mut Run) -> Res<Vec<Value>> {
             (run.keys.1, run.keys.0)
         };
         let key = send;
-        let mut from_keys = Session::new(&mut send, &mut recv).ok_or("bad key")?;
+        let cid = c2s.then_some(SERVER_CID);
+        let mut from_keys = Session::new(&mut send, &mut recv)
+            .ok_or("bad key")?
+            .with_connection_ids(cid, None);
         while from_keys.sent() < counter {
             from_keys.seal(PacketType::Data, b"")?;
         }
@@ -311,10 +317,12 @@ fn session_vectors(run: &mut Run) -> Res<Vec<Value>> {
         } else {
             "serverToClient"
         };
+        let header = if c2s { 17 } else { 9 };
         out.push(json!({
             "name": name, "type": type_name, "direction": direction, "key": hex::encode(key),
+            "connectionId": hex::encode(cid.unwrap_or_default().get(..header - 9).unwrap_or_default()),
             "counter": counter, "nonce": hex::encode(nonce),
-            "aad": hex::encode(sealed.get(..9).ok_or("short packet")?),
+            "aad": hex::encode(sealed.get(..header).ok_or("short packet")?),
             "plaintext": hex::encode(body), "hex": hex::encode(&sealed),
         }));
     }

@@ -10,7 +10,7 @@ use crate::proto::cookie::CookieJar;
 use crate::proto::drops::DropReason;
 use crate::proto::entropy::EntropySource;
 use crate::proto::packet::{
-    CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, NOISE_INIT_LEN,
+    CID_LEN, CLIENT_NONCE_LEN, COOKIE_LEN, COOKIE_PACKET_LEN, HELLO_LEN, INIT_LEN, NOISE_INIT_LEN,
     PROTOCOL_VERSION, PacketType, RESPONSE_LEN,
 };
 use crate::proto::session::Session;
@@ -264,10 +264,16 @@ impl ClientHandshake {
             .initiator(&mut msg1)
             .map_err(|_| DropReason::HandshakeFailed)?;
         let mut payload = [0u8; RESPONSE_LEN];
-        noise
+        let n = noise
             .read_message(&datagram[1..], &mut payload)
             .map_err(|_| DropReason::HandshakeFailed)?;
-        let session = into_session(noise, true).ok_or(DropReason::HandshakeFailed)?;
+        let cid: [u8; CID_LEN] = payload
+            .get(..n)
+            .and_then(|p| p.try_into().ok())
+            .ok_or(DropReason::HandshakeFailed)?;
+        let session = into_session(noise, true)
+            .ok_or(DropReason::HandshakeFailed)?
+            .with_connection_ids(Some(cid), None);
         self.ephemeral = None;
         let rtt = now.saturating_duration_since(self.last_sent);
         self.transmit = None;
@@ -407,8 +413,9 @@ impl ServerHandshake {
 
     /// Run the Noise responder on an init that passed [`check_init`](Self::check_init). The
     /// response's ephemeral key is drawn from the entropy source (32 bytes) once the init's
-    /// Noise message has been read.
-    pub fn accept(&self, datagram: &[u8]) -> Result<Accepted, DropReason> {
+    /// Noise message has been read; the response's payload is `cid`, the connection ID the
+    /// client will put in every packet of this connection.
+    pub fn accept(&self, datagram: &[u8], cid: [u8; CID_LEN]) -> Result<Accepted, DropReason> {
         let nonce = nonce_of(datagram, INIT_LEN)?;
         let at = 2 + CLIENT_NONCE_LEN + COOKIE_LEN;
         let message = datagram
@@ -426,10 +433,12 @@ impl ServerHandshake {
         let mut response = vec![0u8; RESPONSE_LEN];
         response[0] = PacketType::Response as u8;
         let n = noise
-            .write_message(&[], &mut response[1..])
+            .write_message(&cid, &mut response[1..])
             .map_err(|_| DropReason::HandshakeFailed)?;
         response.truncate(1 + n);
-        let session = into_session(noise, false).ok_or(DropReason::HandshakeFailed)?;
+        let session = into_session(noise, false)
+            .ok_or(DropReason::HandshakeFailed)?
+            .with_connection_ids(None, Some(cid));
         Ok(Accepted { response, session })
     }
 }

@@ -2,33 +2,42 @@
 //!
 //! Every datagram starts with one packet-type byte. The handshake is four packets: the client's
 //! hello, the server's stateless cookie, the client's init (cookie + Noise message 1) and the
-//! server's response (Noise message 2). Session packets carry an 8-byte little-endian counter
-//! (the AEAD nonce) and the ciphertext of the body followed by the 16-byte tag; the type byte and
-//! the counter are the AEAD's associated data.
+//! server's response (Noise message 2, whose payload is the server's connection ID). Session
+//! packets carry the receiver's connection ID (8 bytes towards the server; none towards the
+//! client, which holds one connection per socket), an 8-byte little-endian counter (the AEAD
+//! nonce) and the ciphertext of the body followed by the 16-byte tag; everything before the
+//! ciphertext is the AEAD's associated data.
 
 /// Largest datagram either side sends or accepts.
 pub const MAX_DATAGRAM: usize = 1200;
 /// Version byte carried in the hello and the init; a hello or init with another version is
-/// refused (`bad_version`). Version 3: the data body is netcore's own channel byte plus frames
-/// or a datagram (version 2 carried a laminar packet). The Noise prologue string
-/// (`starlane-udp v2`) is unchanged: the handshake did not change.
-pub const PROTOCOL_VERSION: u8 = 3;
-/// Bytes of the packet-type byte plus the counter.
+/// refused (`bad_version`). Version 4: packets to the server carry the connection ID the
+/// server chose (in the response), so a connection survives a change of the client's address
+/// (roaming, `netcore/SPEC.md`). Version 3: the data body is netcore's own channel byte plus
+/// frames or a datagram (version 2 carried a laminar packet). The Noise prologue string
+/// (`starlane-udp v2`) is unchanged: the Noise pattern did not change.
+pub const PROTOCOL_VERSION: u8 = 4;
+/// Length of a server's connection ID.
+pub const CID_LEN: usize = 8;
+/// Bytes of the packet-type byte plus the counter (a packet to the client).
 pub const SESSION_HEADER_LEN: usize = 1 + 8;
+/// Bytes of the packet-type byte, the connection ID and the counter (a packet to the server).
+pub const SESSION_HEADER_CID_LEN: usize = SESSION_HEADER_LEN + CID_LEN;
 /// AEAD tag length.
 pub const TAG_LEN: usize = 16;
-/// Total bytes a session packet adds around its body.
+/// Fewest bytes a session packet to the client adds around its body.
 pub const SESSION_OVERHEAD: usize = SESSION_HEADER_LEN + TAG_LEN;
-/// Largest body a session packet can carry.
-pub const MAX_SESSION_BODY: usize = MAX_DATAGRAM - SESSION_OVERHEAD;
+/// Largest body a session packet can carry, in either direction (the same limit both ways:
+/// a packet to the server, with its connection ID, stays within [`MAX_DATAGRAM`]).
+pub const MAX_SESSION_BODY: usize = MAX_DATAGRAM - SESSION_HEADER_CID_LEN - TAG_LEN;
 /// Length of the client's random nonce that binds a cookie to one handshake attempt.
 pub const CLIENT_NONCE_LEN: usize = 16;
 /// Length of a cookie: epoch (u32 LE) + truncated HMAC-SHA256 (16 bytes).
 pub const COOKIE_LEN: usize = 4 + 16;
 /// Length of the Noise NK first message (ephemeral key + empty encrypted payload).
 pub const NOISE_INIT_LEN: usize = 32 + TAG_LEN;
-/// Length of the Noise NK second message.
-pub const NOISE_RESPONSE_LEN: usize = 32 + TAG_LEN;
+/// Length of the Noise NK second message (ephemeral key + the encrypted connection ID).
+pub const NOISE_RESPONSE_LEN: usize = 32 + CID_LEN + TAG_LEN;
 /// Length of a hello: `type version client_nonce` and zero padding up to 64 bytes, so the
 /// cookie answer is never larger than the hello that asked for it.
 pub const HELLO_LEN: usize = 64;
@@ -55,11 +64,12 @@ pub enum PacketType {
     Cookie = 2,
     /// Client to server: `[type][version][client nonce 16][cookie 20][Noise NK message 1]`.
     Init = 3,
-    /// Server to client: `[type][Noise NK message 2]`.
+    /// Server to client: `[type][Noise NK message 2 (payload: the connection ID)]`.
     Response = 4,
-    /// Either way: `[type][counter][AEAD(body)]`, associated data `[type][counter]`.
+    /// Either way: `[type][connection ID, to the server][counter][AEAD(body)]`, associated
+    /// data: everything before the ciphertext.
     Data = 5,
-    /// Either way: `[type][counter][AEAD([reason code])]`, associated data `[type][counter]`.
+    /// Either way, laid out as data: the body is `[reason code]`.
     Disconnect = 6,
 }
 
@@ -99,6 +109,11 @@ pub fn peek_type(datagram: &[u8]) -> Option<PacketType> {
     datagram.first().copied().and_then(PacketType::from_byte)
 }
 
+/// The connection ID of a session packet to the server (`None` if too short to hold one).
+pub fn cid_of(datagram: &[u8]) -> Option<[u8; CID_LEN]> {
+    datagram.get(1..1 + CID_LEN)?.try_into().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +135,7 @@ mod tests {
         assert_eq!(HELLO_LEN, 64);
         assert_eq!(COOKIE_PACKET_LEN, 37);
         assert_eq!(INIT_LEN, 86);
-        assert_eq!(RESPONSE_LEN, 49);
+        assert_eq!(RESPONSE_LEN, 57);
+        assert_eq!(MAX_SESSION_BODY, 1167);
     }
 }

@@ -1,13 +1,16 @@
 //! The AEAD session that follows the handshake.
 //!
-//! A session packet is `[type][counter u64 LE][AES-256-GCM(key, nonce, body)][tag 16]` with
-//! the 12-byte nonce `00 00 00 00 || counter (u64 BE)` (Noise's AESGCM nonce) and the first
-//! nine bytes (type and counter) as associated data, so neither can be changed in flight.
-//! Each direction has its own key (Noise `Split()`) and its own counter starting at 0.
+//! A session packet is `[type][cid][counter u64 LE][AES-256-GCM(key, nonce, body)][tag 16]`
+//! with the 12-byte nonce `00 00 00 00 || counter (u64 BE)` (Noise's AESGCM nonce) and the
+//! header (type, connection ID, counter) as associated data, so none of it can be changed in
+//! flight. The connection ID is the receiver's: 8 bytes in packets to the server, none in
+//! packets to the client. Each direction has its own key (Noise `Split()`) and its own counter
+//! starting at 0.
 
 use crate::proto::drops::DropReason;
 use crate::proto::packet::{
-    MAX_DATAGRAM, MAX_SESSION_BODY, PacketType, SESSION_HEADER_LEN, TAG_LEN,
+    CID_LEN, MAX_DATAGRAM, MAX_SESSION_BODY, PacketType, SESSION_HEADER_CID_LEN,
+    SESSION_HEADER_LEN, TAG_LEN,
 };
 use crate::proto::replay::{ReplayError, ReplayWindow};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
@@ -43,6 +46,8 @@ pub enum OpenError {
     TooOld,
     #[error("authentication failed")]
     Decrypt,
+    #[error("connection id is not this session's")]
+    UnknownConnection,
 }
 
 impl OpenError {
@@ -55,6 +60,7 @@ impl OpenError {
             Self::Replayed => DropReason::Replayed,
             Self::TooOld => DropReason::TooOld,
             Self::Decrypt => DropReason::Decrypt,
+            Self::UnknownConnection => DropReason::UnknownPeer,
         }
     }
 }
@@ -87,6 +93,10 @@ pub struct Session {
     keys: Option<(LessSafeKey, LessSafeKey)>,
     next_send: u64,
     replay: ReplayWindow,
+    /// The peer's connection ID, written into every packet sent (a client: the server's).
+    send_cid: Option<[u8; CID_LEN]>,
+    /// Our connection ID, which every packet received must carry (a server: its own).
+    recv_cid: Option<[u8; CID_LEN]>,
 }
 
 impl std::fmt::Debug for Session {
@@ -104,10 +114,14 @@ fn nonce(counter: u64) -> Nonce {
     Nonce::assume_unique_for_key(n)
 }
 
-fn header(kind: PacketType, counter: u64) -> [u8; SESSION_HEADER_LEN] {
-    let mut h = [0u8; SESSION_HEADER_LEN];
-    h[0] = kind as u8;
-    h[1..].copy_from_slice(&counter.to_le_bytes());
+/// `type || cid || counter`, with or without the connection ID.
+fn header(kind: PacketType, cid: Option<&[u8; CID_LEN]>, counter: u64) -> Vec<u8> {
+    let mut h = Vec::with_capacity(SESSION_HEADER_CID_LEN);
+    h.push(kind as u8);
+    if let Some(cid) = cid {
+        h.extend_from_slice(cid);
+    }
+    h.extend_from_slice(&counter.to_le_bytes());
     h
 }
 
@@ -125,7 +139,26 @@ impl Session {
             keys: Some(keys?),
             next_send: 0,
             replay: ReplayWindow::default(),
+            send_cid: None,
+            recv_cid: None,
         })
+    }
+
+    /// Set the connection IDs: `send` is written into every packet sent (the server's ID, at
+    /// a client), `recv` must be in every packet received (the server's own ID, at a server).
+    pub fn with_connection_ids(
+        mut self,
+        send: Option<[u8; CID_LEN]>,
+        recv: Option<[u8; CID_LEN]>,
+    ) -> Self {
+        self.send_cid = send;
+        self.recv_cid = recv;
+        self
+    }
+
+    /// Bytes a sealed packet adds around its body.
+    pub fn overhead(&self) -> usize {
+        self.send_cid.map_or(0, |c| c.len()) + SESSION_HEADER_LEN + TAG_LEN
     }
 
     /// Whether the keys are still held.
@@ -160,13 +193,13 @@ impl Session {
             return Err(SealError::Exhausted);
         }
         let counter = self.next_send;
-        let head = header(kind, counter);
-        let mut out = Vec::with_capacity(SESSION_HEADER_LEN + body.len() + TAG_LEN);
+        let head = header(kind, self.send_cid.as_ref(), counter);
+        let mut out = Vec::with_capacity(head.len() + body.len() + TAG_LEN);
         out.extend_from_slice(&head);
         out.extend_from_slice(body);
-        let (_, plain) = out.split_at_mut(SESSION_HEADER_LEN);
+        let (_, plain) = out.split_at_mut(head.len());
         let tag = send
-            .seal_in_place_separate_tag(nonce(counter), Aad::from(head), plain)
+            .seal_in_place_separate_tag(nonce(counter), Aad::from(&head[..]), plain)
             .map_err(|_| SealError::Crypto)?;
         out.extend_from_slice(tag.as_ref());
         self.next_send += 1;
@@ -185,12 +218,18 @@ impl Session {
             .and_then(PacketType::from_byte)
             .filter(|k| k.is_session())
             .ok_or(OpenError::NotSessionType)?;
-        if datagram.len() < SESSION_HEADER_LEN + TAG_LEN {
+        let head_len = SESSION_HEADER_LEN + self.recv_cid.map_or(0, |c| c.len());
+        if datagram.len() < head_len + TAG_LEN {
             return Err(OpenError::TooShort);
         }
-        let (head, sealed) = datagram.split_at(SESSION_HEADER_LEN);
+        let (head, sealed) = datagram.split_at(head_len);
+        if let Some(cid) = &self.recv_cid
+            && head.get(1..1 + CID_LEN) != Some(&cid[..])
+        {
+            return Err(OpenError::UnknownConnection);
+        }
         let counter_bytes: [u8; 8] = head
-            .get(1..)
+            .get(head_len - 8..)
             .and_then(|b| b.try_into().ok())
             .ok_or(OpenError::TooShort)?;
         let counter = u64::from_le_bytes(counter_bytes);

@@ -11,7 +11,7 @@ use super::routing::{Queued, Slot};
 use super::socket::{Runs, Socket};
 use crate::proto::conn::codes;
 use crate::proto::drops::DropCounters;
-use crate::proto::endpoint::Endpoint;
+use crate::proto::endpoint::{Endpoint, PathCounters};
 use crate::proto::handshake::HandshakeError;
 use crate::proto::packet::{PacketType, peek_type};
 use crate::transport::{Handover, Link, QueueLimits};
@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     wake: Notify,
     /// Drop counters, as last published.
     pub drops: Mutex<DropCounters>,
+    /// What roaming did ([`Endpoint::paths`]), as last published.
+    pub paths: Mutex<PathCounters>,
     /// [`Endpoint::sources_tracked`], as last published.
     pub sources_tracked: AtomicUsize,
     /// [`Endpoint::peer_count`], as last published.
@@ -95,6 +97,8 @@ pub(crate) struct Driver<S: LinkSink> {
     socket: Socket,
     pub(super) endpoint: Endpoint,
     pub(super) links: HashMap<SocketAddr, Slot>,
+    /// Where each link's connection is now, by link id (the key of [`links`](Self::links)).
+    pub(super) link_addrs: HashMap<u64, SocketAddr>,
     /// The links' forwarders send here what the application queued (see `routing`);
     /// bounded by [`QueueLimits::udp_loop`].
     pub(super) queued_tx: mpsc::Sender<Queued>,
@@ -149,6 +153,7 @@ impl<S: LinkSink> Driver<S> {
             socket,
             endpoint,
             links: HashMap::new(),
+            link_addrs: HashMap::new(),
             queued_tx,
             queued_rx,
             limits,
@@ -332,6 +337,9 @@ impl<S: LinkSink> Driver<S> {
         }
         if let Ok(mut d) = self.shared.drops.lock() {
             *d = self.endpoint.drops();
+        }
+        if let Ok(mut p) = self.shared.paths.lock() {
+            *p = self.endpoint.paths();
         }
         let sh = &self.shared;
         sh.sources_tracked

@@ -22,9 +22,10 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// What a link's forwarder hands the loop: the peer, the link's id (a later connection from
-/// the same address has another), and the message (`None`: the application dropped its link).
-pub(crate) type Queued = (SocketAddr, u64, Option<Outgoing>);
+/// What a link's forwarder hands the loop: the link's id (the loop knows where its connection
+/// is now: a roaming client moves it; a later connection from the same address has another
+/// id), and the message (`None`: the application dropped its link).
+pub(crate) type Queued = (u64, Option<Outgoing>);
 
 /// One live link as the loop holds it.
 pub(crate) struct Slot {
@@ -61,7 +62,6 @@ impl Drop for Slot {
 /// Move one link's queued messages to the loop, in order; a close-at-once request (a shed)
 /// overtakes them.
 async fn forward(
-    peer: SocketAddr,
     id: u64,
     mut outgoing: OutgoingReceiver,
     control: Arc<LinkControl>,
@@ -74,7 +74,7 @@ async fn forward(
             out = outgoing.recv() => (out, false),
         };
         let end = last || out.is_none();
-        if to_loop.send((peer, id, out)).await.is_err() || end {
+        if to_loop.send((id, out)).await.is_err() || end {
             return;
         }
     }
@@ -82,11 +82,11 @@ async fn forward(
 
 impl<S: LinkSink> Driver<S> {
     /// Hand one queued message to the endpoint.
-    pub(super) fn apply(&mut self, now: Instant, (peer, id, out): Queued) {
-        if self.links.get(&peer).is_none_or(|s| s.id != id) {
+    pub(super) fn apply(&mut self, now: Instant, (id, out): Queued) {
+        let Some(&peer) = self.link_addrs.get(&id) else {
             // The link it was queued on is gone.
             return;
-        }
+        };
         let r = match out {
             Some(Outgoing::Reliable(bytes)) => self.endpoint.send_reliable(now, peer, &bytes),
             Some(Outgoing::Datagram(bytes)) => self.endpoint.send_datagram(now, peer, &bytes),
@@ -138,7 +138,15 @@ impl<S: LinkSink> Driver<S> {
                         CloseCause::IdleTimeout => CloseReason::Timeout,
                     };
                     if let Some(slot) = self.links.remove(&peer) {
+                        self.link_addrs.remove(&slot.id);
                         slot.events.closed(reason);
+                    }
+                }
+                EndpointEvent::Migrated { from, to } => {
+                    if let Some(slot) = self.links.remove(&from) {
+                        tracing::debug!(%from, %to, "connection moved to the client's new address");
+                        self.link_addrs.insert(slot.id, to);
+                        self.links.insert(to, slot);
                     }
                 }
                 EndpointEvent::ConnectFailed(e) => {
@@ -177,7 +185,7 @@ impl<S: LinkSink> Driver<S> {
         let id = self.next_link_id;
         self.next_link_id += 1;
         let to_loop = self.queued_tx.clone();
-        let forwarder = tokio::spawn(forward(peer, id, outgoing, control, to_loop));
+        let forwarder = tokio::spawn(forward(id, outgoing, control, to_loop));
         let slot = Slot {
             id,
             events,
@@ -186,6 +194,7 @@ impl<S: LinkSink> Driver<S> {
             shed: false,
         };
         self.links.insert(peer, slot);
+        self.link_addrs.insert(id, peer);
         self.started = true;
         true
     }

@@ -2,7 +2,7 @@
 
 use super::driver::{Driver, LinkSink, Shared};
 use crate::proto::drops::DropCounters;
-use crate::proto::endpoint::{Endpoint, EndpointConfig};
+use crate::proto::endpoint::{Endpoint, EndpointConfig, PathCounters};
 use crate::proto::handshake::HandshakeError;
 use crate::transport::{Handover, Link, QueueLimits, hand_over};
 use std::net::{SocketAddr, UdpSocket};
@@ -134,6 +134,11 @@ impl UdpServerStats {
     /// ([`Endpoint::sources_tracked`](crate::proto::endpoint::Endpoint::sources_tracked)).
     pub fn sources_tracked(&self) -> usize {
         self.shared.sources_tracked.load(Ordering::Relaxed)
+    }
+
+    /// What roaming did: addresses probed, connections moved, probes given up.
+    pub fn paths(&self) -> PathCounters {
+        self.shared.paths.lock().map(|p| *p).unwrap_or_default()
     }
 
     /// Established connections.

@@ -57,8 +57,15 @@ pub fn noise(hs: &[Value]) -> NoiseRun {
     let (mut m1, mut m2, mut payload) = ([0u8; 64], [0u8; 64], [0u8; 64]);
     let n1 = i.write_message(&[], &mut m1).expect("message 1");
     r.read_message(&m1[..n1], &mut payload).expect("read 1");
-    let n2 = r.write_message(&[], &mut m2).expect("message 2");
-    i.read_message(&m2[..n2], &mut payload).expect("read 2");
+    // Message 2's payload is the connection ID the server chose.
+    let cid = bytes(response, "connectionId");
+    let n2 = r.write_message(&cid, &mut m2).expect("message 2");
+    let got = i.read_message(&m2[..n2], &mut payload).expect("read 2");
+    assert_eq!(
+        payload[..got],
+        cid[..],
+        "message 2 carries the connection id"
+    );
     NoiseRun {
         msg1: m1[..n1].to_vec(),
         msg2: m2[..n2].to_vec(),
@@ -67,16 +74,18 @@ pub fn noise(hs: &[Value]) -> NoiseRun {
 }
 
 /// A sealed session packet: `(nonce, aad, packet)` with nonce `0^4 || counter BE`, aad
-/// `type || counter LE` and packet `aad || AES-256-GCM(key, nonce, aad, body) || tag`.
+/// `type || cid || counter LE` (`cid` empty towards the client) and packet
+/// `aad || AES-256-GCM(key, nonce, aad, body) || tag`.
 pub fn session_packet(
     key: &[u8],
     kind: u8,
+    cid: &[u8],
     counter: u64,
     body: &[u8],
 ) -> ([u8; 12], Vec<u8>, Vec<u8>) {
     let mut nonce = [0u8; 12];
     nonce[4..].copy_from_slice(&counter.to_be_bytes());
-    let aad = [&[kind][..], &counter.to_le_bytes()].concat();
+    let aad = [&[kind][..], cid, &counter.to_le_bytes()].concat();
     let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, key).expect("key"));
     let mut sealed = body.to_vec();
     key.seal_in_place_append_tag(

@@ -154,6 +154,14 @@ impl Net {
         i
     }
 
+    /// Client `i`'s address changes to `to` now (a NAT rebinding, or a phone on another
+    /// network): its datagrams come from `to`, and datagrams to its old address reach nobody.
+    pub fn rebind(&mut self, i: usize, to: SocketAddr) {
+        let old = std::mem::replace(&mut self.clients[i].addr, to);
+        self.index.remove(&old);
+        self.index.insert(to, i);
+    }
+
     /// Offset of `now` from the start.
     pub fn elapsed(&self) -> Duration {
         self.now - self.base

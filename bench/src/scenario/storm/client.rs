@@ -286,7 +286,7 @@ async fn attempt(
                 }
                 EndpointEvent::Closed { cause, .. } => return Err(format!("closed: {cause:?}")),
                 EndpointEvent::ConnectFailed(e) => return Err(format!("handshake: {e:?}")),
-                EndpointEvent::FirstMessageTooLarge { .. } => {}
+                EndpointEvent::FirstMessageTooLarge { .. } | EndpointEvent::Migrated { .. } => {}
             }
         }
         while let Some((to, d)) = ep.poll_transmit(now) {

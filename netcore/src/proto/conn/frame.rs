@@ -14,6 +14,10 @@ pub const RELIABLE: u8 = 2;
 pub const PING: u8 = 3;
 /// `PONG`: `nonce u32` of the ping it answers.
 pub const PONG: u8 = 4;
+/// `PATH_CHALLENGE`: `token u64`, sent by a server to a client's new address (roaming).
+pub const PATH_CHALLENGE: u8 = 5;
+/// `PATH_RESPONSE`: `token u64` of the challenge it answers.
+pub const PATH_RESPONSE: u8 = 6;
 
 /// Encoded size of an ACK frame.
 pub const ACK_LEN: usize = 1 + 4 + 8;
@@ -23,6 +27,8 @@ pub const RELIABLE_HEADER_LEN: usize = 1 + 4 + 1 + 2;
 pub const PING_LEN: usize = 1 + 4 + 8 + 8;
 /// Encoded size of a PONG frame.
 pub const PONG_LEN: usize = 1 + 4;
+/// Encoded size of a PATH_CHALLENGE or PATH_RESPONSE frame.
+pub const PATH_LEN: usize = 1 + 8;
 
 /// One decoded frame, borrowing the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +49,12 @@ pub enum Frame<'a> {
     },
     Pong {
         nonce: u32,
+    },
+    PathChallenge {
+        token: u64,
+    },
+    PathResponse {
+        token: u64,
     },
 }
 
@@ -87,6 +99,14 @@ impl Frame<'_> {
             Frame::Pong { nonce } => {
                 out.push(PONG);
                 out.extend_from_slice(&nonce.to_le_bytes());
+            }
+            Frame::PathChallenge { token } => {
+                out.push(PATH_CHALLENGE);
+                out.extend_from_slice(&token.to_le_bytes());
+            }
+            Frame::PathResponse { token } => {
+                out.push(PATH_RESPONSE);
+                out.extend_from_slice(&token.to_le_bytes());
             }
         }
     }
@@ -150,6 +170,12 @@ impl<'a> Frames<'a> {
             PONG => Ok(Frame::Pong {
                 nonce: u32::from_le_bytes(self.take()?),
             }),
+            PATH_CHALLENGE => Ok(Frame::PathChallenge {
+                token: u64::from_le_bytes(self.take()?),
+            }),
+            PATH_RESPONSE => Ok(Frame::PathResponse {
+                token: u64::from_le_bytes(self.take()?),
+            }),
             other => Err(FrameError::UnknownKind(other)),
         }
     }
@@ -190,6 +216,8 @@ mod tests {
                 rx_top: 3,
             },
             Frame::Pong { nonce: 4 },
+            Frame::PathChallenge { token: 5 },
+            Frame::PathResponse { token: 6 },
         ];
         let mut out = Vec::new();
         for f in &all {
@@ -197,7 +225,7 @@ mod tests {
         }
         assert_eq!(
             out.len(),
-            ACK_LEN + RELIABLE_HEADER_LEN + 3 + PING_LEN + PONG_LEN
+            ACK_LEN + RELIABLE_HEADER_LEN + 3 + PING_LEN + PONG_LEN + 2 * PATH_LEN
         );
         let back: Vec<_> = frames(&out).collect::<Result<_, _>>().expect("valid");
         assert_eq!(back, all);

@@ -25,7 +25,7 @@ use crate::proto::packet::{MAX_SESSION_BODY, PacketType};
 use crate::proto::rtt::RttEstimator;
 use crate::proto::session::{SealError, Session};
 use body::{Body, CHANNEL_FRAMES, CHANNEL_LEN, DatagramSequencer};
-use frame::{ACK_LEN, Frame, PING_LEN, PONG_LEN};
+use frame::{ACK_LEN, Frame, PATH_LEN, PING_LEN, PONG_LEN};
 use reliable::{ReceiveError, ReliableReceiver, ReliableSender};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -35,6 +35,8 @@ use std::time::{Duration, Instant};
 pub const MAX_FRAMES: usize = MAX_SESSION_BODY - CHANNEL_LEN;
 /// Largest unreliable datagram a connection sends.
 pub const MAX_DATAGRAM_PAYLOAD: usize = 1100;
+/// PATH_RESPONSE tokens kept until the endpoint reads them.
+const MAX_PATH_RESPONSES: usize = 4;
 /// Longest a close waits for queued reliable messages to be acknowledged.
 pub const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
@@ -52,6 +54,11 @@ pub struct Connection {
     ping_nonce: u32,
     ping_sent: Option<(u32, Instant)>,
     pong_owed: Option<u32>,
+    /// A PATH_CHALLENGE's token to echo in the next packet.
+    path_response_owed: Option<u64>,
+    /// Tokens of PATH_RESPONSE frames received, for the endpoint to match (at most a few:
+    /// a server has one challenge out at a time).
+    path_responses: VecDeque<u64>,
     stats: ConnStats,
     /// A close waiting for queued reliable messages to be acknowledged: code and deadline.
     closing: Option<(u8, Instant)>,
@@ -94,6 +101,8 @@ impl Connection {
             ping_nonce: 0,
             ping_sent: None,
             pong_owed: None,
+            path_response_owed: None,
+            path_responses: VecDeque::new(),
             stats: ConnStats::default(),
             closing: None,
             closed: false,
@@ -102,9 +111,43 @@ impl Connection {
         }
     }
 
-    /// The peer's address.
+    /// The peer's address (where its packets go).
     pub fn peer(&self) -> SocketAddr {
         self.peer
+    }
+
+    /// The peer moved to `peer` (a validated new path): send there from now on, and resend at
+    /// once the reliable chunks in flight, which went to the old address and are likely lost.
+    pub fn on_path_changed(&mut self, peer: SocketAddr) {
+        self.peer = peer;
+        self.sender.mark_all_lost();
+    }
+
+    /// A packet with only a PATH_CHALLENGE frame carrying `token`, sealed for sending to a
+    /// new address of the peer (not queued: the endpoint sends it there). `None` once closed
+    /// or out of counters.
+    pub fn seal_path_challenge(&mut self, token: u64) -> Option<Vec<u8>> {
+        let limit = self.config.data_counter_limit.min(MAX_DATA_COUNTER_LIMIT);
+        if self.closed || self.session.sent() >= limit {
+            return None;
+        }
+        let mut body = Vec::with_capacity(CHANNEL_LEN + PATH_LEN);
+        body.push(CHANNEL_FRAMES);
+        Frame::PathChallenge { token }.encode(&mut body);
+        let sealed = self.session.seal(PacketType::Data, &body).ok()?;
+        self.stats.on_sent(sealed.len());
+        Some(sealed)
+    }
+
+    /// The token of the next PATH_RESPONSE received (from the packet just handled).
+    pub fn take_path_response(&mut self) -> Option<u64> {
+        self.path_responses.pop_front()
+    }
+
+    /// The highest packet counter received from the peer plus one (0 before any): a packet
+    /// that raised it was the newest the peer sent so far.
+    pub fn received_top(&self) -> u64 {
+        self.stats.received_counters().1
     }
 
     /// The current state.
@@ -204,6 +247,13 @@ impl Connection {
                         self.rtt.on_sample(now.saturating_duration_since(sent));
                         self.ping_sent = None;
                     }
+                }
+                Frame::PathChallenge { token } => self.path_response_owed = Some(token),
+                Frame::PathResponse { token } => {
+                    if self.path_responses.len() >= MAX_PATH_RESPONSES {
+                        self.path_responses.pop_front();
+                    }
+                    self.path_responses.push_back(token);
                 }
             }
         }
@@ -313,6 +363,7 @@ impl Connection {
     fn frames_due(&self, now: Instant) -> bool {
         self.receiver.ack_owed()
             || self.pong_owed.is_some()
+            || self.path_response_owed.is_some()
             || now >= self.next_ping
             || self.sender.has_lost()
             || self.sender.can_send_new()
@@ -349,6 +400,9 @@ impl Connection {
         if let Some(nonce) = self.pong_owed.take() {
             Frame::Pong { nonce }.encode(&mut out);
         }
+        if let Some(token) = self.path_response_owed.take() {
+            Frame::PathResponse { token }.encode(&mut out);
+        }
         if now >= self.next_ping {
             self.ping_nonce = self.ping_nonce.wrapping_add(1);
             let (rx_count, rx_top) = self.stats.received_counters();
@@ -361,7 +415,7 @@ impl Connection {
             self.ping_sent = Some((self.ping_nonce, now));
             self.next_ping = now + self.config.keepalive_interval;
         }
-        debug_assert!(out.len() <= CHANNEL_LEN + ACK_LEN + PONG_LEN + PING_LEN);
+        debug_assert!(out.len() <= CHANNEL_LEN + ACK_LEN + PONG_LEN + PATH_LEN + PING_LEN);
         let space = MAX_FRAMES.saturating_sub(out.len() - CHANNEL_LEN);
         self.sender.write_frames(now, &self.rtt, space, &mut out);
         out

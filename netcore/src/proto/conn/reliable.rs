@@ -244,6 +244,14 @@ impl ReliableSender {
             .min()
     }
 
+    /// Mark every chunk in flight lost, so the next packets resend them (the peer's address
+    /// changed: they went to the old one).
+    pub fn mark_all_lost(&mut self) {
+        for f in self.in_flight.values_mut() {
+            f.lost = true;
+        }
+    }
+
     /// Whether a chunk is marked lost and waits to be resent now.
     pub fn has_lost(&self) -> bool {
         self.in_flight.values().any(|f| f.lost)

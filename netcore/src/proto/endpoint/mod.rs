@@ -4,8 +4,15 @@
 //!
 //! The server keeps no state for a source before that source echoes a cookie (see
 //! [`crate::proto::cookie`]): a hello is answered with one cookie packet, smaller than the hello.
+//!
+//! Connections are keyed by the address their packets go to. A server finds the connection of
+//! a session packet by its connection ID, so a client that roams keeps its connection: see
+//! [`path`] and [`EndpointEvent::Migrated`].
 
+mod path;
 mod timers;
+
+pub use path::{CHALLENGE_PACKET_LEN, MAX_CHALLENGES, PATH_TAKEN, PathCounters};
 
 use crate::proto::conn::{
     CloseCause, ConnConfig, ConnEvent, ConnState, ConnStats, Connection, SendError,
@@ -16,7 +23,9 @@ use crate::proto::entropy::EntropySource;
 use crate::proto::handshake::{
     ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
 };
-use crate::proto::packet::{CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, peek_type};
+use crate::proto::packet::{
+    CID_LEN, CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, cid_of, peek_type,
+};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -39,6 +48,9 @@ pub enum EndpointEvent {
     FirstMessageTooLarge { peer: SocketAddr, len: usize },
     /// The connection with this peer ended; its keys are wiped.
     Closed { peer: SocketAddr, cause: CloseCause },
+    /// Server role: the connection at `from` proved its client receives at `to` and moved
+    /// there; every later event and call names it by `to`.
+    Migrated { from: SocketAddr, to: SocketAddr },
     /// Client role: the handshake failed.
     ConnectFailed(HandshakeError),
 }
@@ -48,6 +60,21 @@ struct Peer {
     /// Server role: the init that created this connection and our answer, to answer resends.
     init: Vec<u8>,
     response: Vec<u8>,
+    /// Server role: the connection ID its client puts in every packet.
+    cid: Option<[u8; CID_LEN]>,
+    /// Server role: a new address of the client being validated.
+    probe: Option<path::Probe>,
+}
+
+impl Peer {
+    /// When the endpoint must next look at this connection.
+    fn deadline(&self) -> Option<Instant> {
+        let probe = self.probe.as_ref().and_then(path::Probe::deadline);
+        [self.conn.poll_timeout(), probe]
+            .into_iter()
+            .flatten()
+            .min()
+    }
 }
 
 enum Role {
@@ -95,6 +122,8 @@ pub struct Endpoint {
     role: Role,
     config: EndpointConfig,
     peers: HashMap<SocketAddr, Peer>,
+    /// Server role: where each connection ID's connection is.
+    cids: HashMap<[u8; CID_LEN], SocketAddr>,
     /// Handshake answers (cookies, responses) waiting to be sent.
     handshake_out: VecDeque<(SocketAddr, Vec<u8>)>,
     /// Connections that may have something to send.
@@ -106,6 +135,7 @@ pub struct Endpoint {
     closed_inits: HashMap<[u8; CLIENT_NONCE_LEN], Instant>,
     events: VecDeque<EndpointEvent>,
     drops: DropCounters,
+    paths: PathCounters,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -162,6 +192,7 @@ impl Endpoint {
             role,
             config,
             peers: HashMap::new(),
+            cids: HashMap::new(),
             handshake_out: VecDeque::new(),
             active: VecDeque::new(),
             active_set: HashSet::new(),
@@ -169,6 +200,7 @@ impl Endpoint {
             closed_inits: HashMap::new(),
             events: VecDeque::new(),
             drops: DropCounters::default(),
+            paths: PathCounters::default(),
         }
     }
 
@@ -210,6 +242,7 @@ impl Endpoint {
     /// at most one unsent answer, gone at the next [`poll_transmit`](Self::poll_transmit).
     pub fn sources_tracked(&self) -> usize {
         self.peers.len()
+            + self.cids.len()
             + self.timers.len()
             + self.active_set.len()
             + self.handshake_out.len()
@@ -314,11 +347,16 @@ impl Endpoint {
         if self.peers.len() >= self.config.max_peers {
             return Err(DropReason::ServerFull);
         }
-        let accepted = handshake.accept(d)?;
+        let cid = self.fresh_cid();
+        let Role::Server { handshake, .. } = &self.role else {
+            return Err(DropReason::UnexpectedType);
+        };
+        let accepted = handshake.accept(d, cid)?;
         self.handshake_out
             .push_back((from, accepted.response.clone()));
         let conn = Connection::new(now, from, accepted.session, self.config.conn, None);
-        self.insert(from, conn, d.to_vec(), accepted.response);
+        self.cids.insert(cid, from);
+        self.insert(from, conn, d.to_vec(), accepted.response, Some(cid));
         self.events.push_back(EndpointEvent::Connected {
             peer: from,
             rtt: None,
@@ -326,7 +364,25 @@ impl Endpoint {
         Ok(())
     }
 
-    fn insert(&mut self, peer: SocketAddr, conn: Connection, init: Vec<u8>, response: Vec<u8>) {
+    /// A connection ID no live connection has (drawn from the entropy source, 8 bytes; a
+    /// collision, one in 2^64 per pair, draws again).
+    fn fresh_cid(&self) -> [u8; CID_LEN] {
+        loop {
+            let cid = self.config.entropy.array();
+            if !self.cids.contains_key(&cid) {
+                return cid;
+            }
+        }
+    }
+
+    fn insert(
+        &mut self,
+        peer: SocketAddr,
+        conn: Connection,
+        init: Vec<u8>,
+        response: Vec<u8>,
+        cid: Option<[u8; CID_LEN]>,
+    ) {
         self.timers.set(peer, conn.poll_timeout());
         self.peers.insert(
             peer,
@@ -334,6 +390,8 @@ impl Endpoint {
                 conn,
                 init,
                 response,
+                cid,
+                probe: None,
             },
         );
         self.mark_active(peer);
@@ -361,9 +419,34 @@ impl Endpoint {
     }
 
     fn on_session(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
-        let peer = self.peers.get_mut(&from).ok_or(DropReason::UnknownPeer)?;
+        let current = match &self.role {
+            Role::Server { .. } => {
+                // Too short to hold a connection ID names none.
+                let cid = cid_of(d).ok_or(DropReason::UnknownPeer)?;
+                *self.cids.get(&cid).ok_or(DropReason::UnknownPeer)?
+            }
+            Role::Client { server, .. } if from == *server => from,
+            Role::Client { .. } => return Err(DropReason::UnknownPeer),
+        };
+        let peer = self
+            .peers
+            .get_mut(&current)
+            .ok_or(DropReason::UnknownPeer)?;
+        let (count, top) = (peer.conn.stats().packets_in, peer.conn.received_top());
         let result = peer.conn.handle_packet(now, d);
-        self.after_conn(now, from);
+        let authenticated = peer.conn.stats().packets_in != count;
+        let newest = peer.conn.received_top() != top;
+        let mut at = current;
+        if authenticated && from != current {
+            self.on_other_path(now, current, from, d.len(), newest);
+            at = self.check_path_responses(now, current, from);
+        } else if authenticated {
+            // A response can only validate the probed address: drop any read here.
+            while let Some(p) = self.peers.get_mut(&current)
+                && p.conn.take_path_response().is_some()
+            {}
+        }
+        self.after_conn(now, at);
         result
     }
 
@@ -388,16 +471,19 @@ impl Endpoint {
             while let Some(d) = p.conn.poll_transmit(now) {
                 self.handshake_out.push_back((peer, d));
             }
-            if let Some(p) = self.peers.remove(&peer)
-                && !p.init.is_empty()
-            {
-                let expiry = now + self.config.cookie_rotate_every * 2;
-                self.closed_inits.insert(nonce_of_init(&p.init), expiry);
+            if let Some(p) = self.peers.remove(&peer) {
+                if let Some(cid) = p.cid {
+                    self.cids.remove(&cid);
+                }
+                if !p.init.is_empty() {
+                    let expiry = now + self.config.cookie_rotate_every * 2;
+                    self.closed_inits.insert(nonce_of_init(&p.init), expiry);
+                }
             }
             self.timers.set(peer, None);
             return;
         }
-        self.timers.set(peer, p.conn.poll_timeout());
+        self.timers.set(peer, p.deadline());
         self.mark_active(peer);
     }
 
@@ -427,7 +513,7 @@ impl Endpoint {
                     handshake: None,
                 };
                 let conn = Connection::new(now, server, session, self.config.conn, Some(rtt));
-                self.insert(server, conn, Vec::new(), Vec::new());
+                self.insert(server, conn, Vec::new(), Vec::new(), None);
                 self.events.push_back(EndpointEvent::Connected {
                     peer: server,
                     rtt: Some(rtt),
@@ -500,6 +586,7 @@ impl Endpoint {
             if let Some(p) = self.peers.get_mut(&peer) {
                 p.conn.handle_timeout(now);
             }
+            self.probe_step(now, peer);
             self.after_conn(now, peer);
         }
     }
@@ -518,14 +605,12 @@ impl Endpoint {
                 Some(d) => {
                     // It may have more: keep it active, behind the others (fairness).
                     self.active.push_back(peer);
-                    let at = p.conn.poll_timeout();
-                    self.timers.set(peer, at);
+                    self.timers.set(peer, p.deadline());
                     return Some((peer, d));
                 }
                 None => {
                     self.active_set.remove(&peer);
-                    let at = p.conn.poll_timeout();
-                    self.timers.set(peer, at);
+                    self.timers.set(peer, p.deadline());
                 }
             }
         }
@@ -542,8 +627,7 @@ impl Endpoint {
         }
         let p = self.peers.get_mut(&peer)?;
         let d = p.conn.poll_transmit(now);
-        let at = p.conn.poll_timeout();
-        self.timers.set(peer, at);
+        self.timers.set(peer, p.deadline());
         d
     }
 
