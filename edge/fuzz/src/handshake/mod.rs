@@ -104,7 +104,9 @@ pub struct Sim {
     history_next: usize,
     /// Peers the server has a connection with, from its events.
     sessions: HashSet<SocketAddr>,
-    /// Bytes received from and sent to each address while it had no connection.
+    /// Per address: bytes received from it (whatever it had: a client's packet may reach a
+    /// roaming probe of another connection from an address that has its own), and bytes sent
+    /// to it while it had no connection.
     unvalidated: HashMap<SocketAddr, (usize, usize)>,
     /// Messages and datagrams any client endpoint was asked to send.
     sent_by_clients: HashSet<Vec<u8>>,
@@ -225,9 +227,7 @@ impl Sim {
     fn deliver_to_server(&mut self, from: SocketAddr, datagram: &[u8]) {
         self.remember(datagram);
         let had_connection = self.sessions.contains(&from);
-        if !had_connection {
-            self.unvalidated.entry(from).or_default().0 += datagram.len();
-        }
+        self.unvalidated.entry(from).or_default().0 += datagram.len();
         self.server.handle_datagram(self.now, from, datagram);
         while let Some((to, reply)) = self.server.poll_transmit(self.now) {
             self.check_amplification(to, reply.len());
