@@ -127,8 +127,7 @@ impl Connection {
     /// new address of the peer (not queued: the endpoint sends it there). `None` once closed
     /// or out of counters.
     pub fn seal_path_challenge(&mut self, token: u64) -> Option<Vec<u8>> {
-        let limit = self.config.data_counter_limit.min(MAX_DATA_COUNTER_LIMIT);
-        if self.closed || self.session.sent() >= limit {
+        if self.closed || self.counters_exhausted() {
             return None;
         }
         let mut body = Vec::with_capacity(CHANNEL_LEN + PATH_LEN);
@@ -283,9 +282,15 @@ impl Connection {
     /// Seal a data body and queue it. Once the send counter reaches
     /// [`ConnConfig::data_counter_limit`] the connection closes with [`codes::EXHAUSTED`]
     /// instead, its disconnects taking the next two counters, so the peer learns why.
-    fn seal_data(&mut self, body: &[u8]) -> Result<(), SendError> {
+    /// Whether every packet counter this connection may use is spent (the configured limit,
+    /// at most [`MAX_DATA_COUNTER_LIMIT`]).
+    fn counters_exhausted(&self) -> bool {
         let limit = self.config.data_counter_limit.min(MAX_DATA_COUNTER_LIMIT);
-        if self.session.sent() >= limit {
+        self.session.sent() >= limit
+    }
+
+    fn seal_data(&mut self, body: &[u8]) -> Result<(), SendError> {
+        if self.counters_exhausted() {
             self.close_now(codes::EXHAUSTED);
             return Err(SealError::Exhausted.into());
         }

@@ -9,51 +9,25 @@
 //! a session packet by its connection ID, so a client that roams keeps its connection: see
 //! [`path`] and [`EndpointEvent::Migrated`].
 
+mod handshake;
 mod path;
 mod timers;
+mod types;
 
 pub use path::{CHALLENGE_PACKET_LEN, MAX_CHALLENGES, PATH_TAKEN, PathCounters};
+pub use types::{EndpointConfig, EndpointEvent};
 
-use crate::proto::conn::{
-    CloseCause, ConnConfig, ConnEvent, ConnState, ConnStats, Connection, SendError,
-};
-use crate::proto::cookie::{CookieJar, DEFAULT_ROTATE_EVERY};
+use crate::proto::conn::{ConnEvent, ConnState, ConnStats, Connection, SendError};
+use crate::proto::cookie::CookieJar;
 use crate::proto::drops::{DropCounters, DropReason};
-use crate::proto::entropy::EntropySource;
-use crate::proto::handshake::{
-    ClientEvent, ClientHandshake, ClientState, HandshakeError, HandshakeTiming, ServerHandshake,
-};
+use crate::proto::handshake::{ClientHandshake, ClientState, HandshakeError, ServerHandshake};
 use crate::proto::packet::{
     CID_LEN, CLIENT_NONCE_LEN, MAX_DATAGRAM, PacketType, cid_of, peek_type,
 };
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use timers::Timers;
-
-/// Something the driver must act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EndpointEvent {
-    /// A connection with this peer is established. `rtt` is known on the client side.
-    Connected {
-        peer: SocketAddr,
-        rtt: Option<Duration>,
-    },
-    /// A reliable message from the peer (exactly once, in order).
-    Message { peer: SocketAddr, bytes: Vec<u8> },
-    /// An unreliable datagram from the peer.
-    Datagram { peer: SocketAddr, bytes: Vec<u8> },
-    /// The peer's first reliable message passed the first-message limit
-    /// ([`ConnConfig::max_first_message`]) with `len` bytes received; it is dropped.
-    FirstMessageTooLarge { peer: SocketAddr, len: usize },
-    /// The connection with this peer ended; its keys are wiped.
-    Closed { peer: SocketAddr, cause: CloseCause },
-    /// Server role: the connection at `from` proved its client receives at `to` and moved
-    /// there; every later event and call names it by `to`.
-    Migrated { from: SocketAddr, to: SocketAddr },
-    /// Client role: the handshake failed.
-    ConnectFailed(HandshakeError),
-}
 
 struct Peer {
     conn: Connection,
@@ -86,35 +60,6 @@ enum Role {
         server: SocketAddr,
         handshake: Option<ClientHandshake>,
     },
-}
-
-/// Settings of an endpoint.
-#[derive(Debug, Clone)]
-pub struct EndpointConfig {
-    /// Settings of each connection (idle timeout, keepalive, message limits).
-    pub conn: ConnConfig,
-    /// Server role: most connections held at once.
-    pub max_peers: usize,
-    /// Server role: how often cookie secrets rotate (a cookie lives one to two periods).
-    pub cookie_rotate_every: Duration,
-    /// Client role: handshake resend interval and deadline.
-    pub handshake: HandshakeTiming,
-    /// Where every random byte comes from: client nonces, ephemeral keys, cookie secrets
-    /// (draw order: `netcore/SPEC.md`, "Randomness"). The operating system's generator by
-    /// default; tests inject a seeded or scripted one.
-    pub entropy: EntropySource,
-}
-
-impl Default for EndpointConfig {
-    fn default() -> Self {
-        Self {
-            conn: ConnConfig::default(),
-            max_peers: 100_000,
-            cookie_rotate_every: DEFAULT_ROTATE_EVERY,
-            handshake: HandshakeTiming::default(),
-            entropy: EntropySource::default(),
-        }
-    }
 }
 
 /// The sans-IO encrypted endpoint.
@@ -298,126 +243,6 @@ impl Endpoint {
         }
     }
 
-    fn jar(&mut self, now: Instant) -> Option<&mut CookieJar> {
-        let every = self.config.cookie_rotate_every;
-        let entropy = &self.config.entropy;
-        match &mut self.role {
-            Role::Server { jar, .. } => {
-                Some(jar.get_or_insert_with(|| CookieJar::new(now, every, entropy.clone())))
-            }
-            Role::Client { .. } => None,
-        }
-    }
-
-    fn on_hello(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
-        self.jar(now);
-        let Role::Server {
-            handshake,
-            jar: Some(jar),
-        } = &self.role
-        else {
-            return Err(DropReason::UnexpectedType);
-        };
-        let cookie = handshake.answer_hello(jar, from, d)?;
-        self.handshake_out.push_back((from, cookie));
-        Ok(())
-    }
-
-    fn on_init(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
-        self.jar(now);
-        let Role::Server {
-            handshake,
-            jar: Some(jar),
-        } = &self.role
-        else {
-            return Err(DropReason::UnexpectedType);
-        };
-        handshake.check_init(jar, from, d)?;
-        if self.closed_inits.contains_key(&nonce_of_init(d)) {
-            return Err(DropReason::Replayed);
-        }
-        if let Some(peer) = self.peers.get(&from) {
-            if peer.init == d {
-                // Our response was lost: answer again, with the same bytes.
-                self.handshake_out.push_back((from, peer.response.clone()));
-                return Ok(());
-            }
-            return Err(DropReason::HandshakeForLivePeer);
-        }
-        if self.peers.len() >= self.config.max_peers {
-            return Err(DropReason::ServerFull);
-        }
-        let cid = self.fresh_cid();
-        let Role::Server { handshake, .. } = &self.role else {
-            return Err(DropReason::UnexpectedType);
-        };
-        let accepted = handshake.accept(d, cid)?;
-        self.handshake_out
-            .push_back((from, accepted.response.clone()));
-        let conn = Connection::new(now, from, accepted.session, self.config.conn, None);
-        self.cids.insert(cid, from);
-        self.insert(from, conn, d.to_vec(), accepted.response, Some(cid));
-        self.events.push_back(EndpointEvent::Connected {
-            peer: from,
-            rtt: None,
-        });
-        Ok(())
-    }
-
-    /// A connection ID no live connection has (drawn from the entropy source, 8 bytes; a
-    /// collision, one in 2^64 per pair, draws again).
-    fn fresh_cid(&self) -> [u8; CID_LEN] {
-        loop {
-            let cid = self.config.entropy.array();
-            if !self.cids.contains_key(&cid) {
-                return cid;
-            }
-        }
-    }
-
-    fn insert(
-        &mut self,
-        peer: SocketAddr,
-        conn: Connection,
-        init: Vec<u8>,
-        response: Vec<u8>,
-        cid: Option<[u8; CID_LEN]>,
-    ) {
-        self.timers.set(peer, conn.poll_timeout());
-        self.peers.insert(
-            peer,
-            Peer {
-                conn,
-                init,
-                response,
-                cid,
-                probe: None,
-            },
-        );
-        self.mark_active(peer);
-    }
-
-    fn on_client_handshake(
-        &mut self,
-        now: Instant,
-        from: SocketAddr,
-        d: &[u8],
-    ) -> Result<(), DropReason> {
-        let Role::Client { server, handshake } = &mut self.role else {
-            return Err(DropReason::UnexpectedType);
-        };
-        if from != *server {
-            return Err(DropReason::UnknownPeer);
-        }
-        let Some(hs) = handshake.as_mut() else {
-            // A duplicate answer after the handshake ended.
-            return Err(DropReason::HandshakeFailed);
-        };
-        let result = hs.handle_packet(now, d);
-        self.pump_client(now);
-        result
-    }
-
     fn on_session(&mut self, now: Instant, from: SocketAddr, d: &[u8]) -> Result<(), DropReason> {
         let current = match &self.role {
             Role::Server { .. } => {
@@ -477,7 +302,8 @@ impl Endpoint {
                 }
                 if !p.init.is_empty() {
                     let expiry = now + self.config.cookie_rotate_every * 2;
-                    self.closed_inits.insert(nonce_of_init(&p.init), expiry);
+                    self.closed_inits
+                        .insert(handshake::nonce_of_init(&p.init), expiry);
                 }
             }
             self.timers.set(peer, None);
@@ -490,43 +316,6 @@ impl Endpoint {
     fn mark_active(&mut self, peer: SocketAddr) {
         if self.active_set.insert(peer) {
             self.active.push_back(peer);
-        }
-    }
-
-    /// Move the client handshake's output into the endpoint queues.
-    fn pump_client(&mut self, now: Instant) {
-        let Role::Client {
-            server,
-            handshake: Some(hs),
-        } = &mut self.role
-        else {
-            return;
-        };
-        let server = *server;
-        if let Some(d) = hs.poll_transmit() {
-            self.handshake_out.push_back((server, d));
-        }
-        match hs.poll_event() {
-            Some(ClientEvent::Established { session, rtt }) => {
-                self.role = Role::Client {
-                    server,
-                    handshake: None,
-                };
-                let conn = Connection::new(now, server, session, self.config.conn, Some(rtt));
-                self.insert(server, conn, Vec::new(), Vec::new(), None);
-                self.events.push_back(EndpointEvent::Connected {
-                    peer: server,
-                    rtt: Some(rtt),
-                });
-            }
-            Some(ClientEvent::Failed(e)) => {
-                self.role = Role::Client {
-                    server,
-                    handshake: None,
-                };
-                self.events.push_back(EndpointEvent::ConnectFailed(e));
-            }
-            None => {}
         }
     }
 
@@ -648,11 +437,4 @@ impl Endpoint {
         };
         [hs, self.timers.next()].into_iter().flatten().min()
     }
-}
-
-/// The client nonce of an init (checked to be a well-formed init before).
-fn nonce_of_init(init: &[u8]) -> [u8; CLIENT_NONCE_LEN] {
-    init.get(2..2 + CLIENT_NONCE_LEN)
-        .and_then(|n| n.try_into().ok())
-        .unwrap_or([0u8; CLIENT_NONCE_LEN])
 }

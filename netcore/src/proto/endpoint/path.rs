@@ -192,7 +192,7 @@ impl Endpoint {
             // second connection there.
             let expiry = now + self.config.cookie_rotate_every * 2;
             self.closed_inits
-                .insert(super::nonce_of_init(&p.init), expiry);
+                .insert(super::handshake::nonce_of_init(&p.init), expiry);
         }
         self.timers.set(old, None);
         self.active_set.remove(&old);
