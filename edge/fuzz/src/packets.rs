@@ -2,12 +2,12 @@
 //! encoder round trip can be checked (`encode` then `decode` gives the canonical packet back).
 
 use crate::input::Input;
-use starlane_protocol::economy::{JobEvent, JobState};
-use starlane_protocol::memory::LastSeenEvent;
-use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::delta::{
     CombatReport, EntityPacket, EntityRecord, Event, EventEntry, MAX_BASELINE_AGE, RecordBase,
 };
+use starlane_protocol::economy::{JobEvent, JobState};
+use starlane_protocol::memory::LastSeenEvent;
+use starlane_protocol::sharing::SharingEvent;
 use starlane_protocol::{CommandError, EntityKind, Hex, ResourceKind, Visibility};
 
 /// Most events in a generated packet.

@@ -107,6 +107,64 @@ fn common(target: &str) {
     }
     w.flush().advance(300).flush().flush();
     seed(target, "ops-lossy-traffic", &w.finish());
+
+    roaming(target);
+}
+
+/// Clients that change address mid-session: validated, lost, spoofed, colliding.
+fn roaming(target: &str) {
+    // To a fresh address (`rebind_addr(7)`): data, challenge, response, then both ways.
+    let mut w = OpWriter::new();
+    connect(&mut w)
+        .rebind(0, 7)
+        .client_send(0, true, b"moved")
+        .flush()
+        .flush()
+        .flush()
+        .server_send(0, true, b"seen you")
+        .server_send(0, false, b"update")
+        .flush()
+        .flush();
+    seed(target, "ops-rebind-fresh", &w.finish());
+
+    // The challenges are lost: resent, then the probe gives up; the client moves back.
+    let mut w = OpWriter::new();
+    connect(&mut w)
+        .rebind(1, 8)
+        .client_send(1, true, b"anyone?");
+    w.flush();
+    for _ in 0..4 {
+        w.lose(1, false).advance(400).flush();
+    }
+    w.rebind(1, 1)
+        .client_send(1, true, b"back home")
+        .flush()
+        .flush();
+    seed(target, "ops-rebind-lost-challenges", &w.finish());
+
+    // Onto another client's address: its connection gives way.
+    let mut w = OpWriter::new();
+    connect(&mut w)
+        .rebind(0, 1)
+        .client_send(0, false, b"collide")
+        .flush()
+        .flush()
+        .flush()
+        .client_send(1, true, b"still here?")
+        .flush()
+        .flush();
+    seed(target, "ops-rebind-onto-other-client", &w.finish());
+
+    // Captured packets replayed from other sources while a client roams, a mutated
+    // challenge, and a second move before the first completed.
+    let mut w = OpWriter::new();
+    connect(&mut w).rebind(2, 9).client_send(2, true, b"roam");
+    w.replay(0, true, 4).replay(1, true, 5);
+    w.to_client_flipped(2, 200)
+        .rebind(2, 8)
+        .client_send(2, false, b"again");
+    w.flush().flush().flush().advance(100).flush().flush();
+    seed(target, "ops-rebind-replays-and-double-move", &w.finish());
 }
 
 pub fn write() {

@@ -33,9 +33,14 @@ pub fn write() {
         streams[i].extend_from_slice(&frame);
         streams[i + 2].extend_from_slice(&frame);
     }
-    for (name, stream) in ["stream-to-region", "stream-to-edge", "core-region", "core-edge"]
-        .iter()
-        .zip(&streams)
+    for (name, stream) in [
+        "stream-to-region",
+        "stream-to-edge",
+        "core-region",
+        "core-edge",
+    ]
+    .iter()
+    .zip(&streams)
     {
         seed("link_frame", name, stream);
     }

@@ -83,7 +83,9 @@ pub fn game_config(data: &[u8]) {
     assert!(!cert.as_os_str().is_empty() && !key.as_os_str().is_empty());
     let url = cfg.effective_database_url();
     assert!(
-        url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"),
+        url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"),
         "a validated store url is SQLite or PostgreSQL: {url}"
     );
 }

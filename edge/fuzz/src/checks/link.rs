@@ -7,8 +7,7 @@ use starlane_netcore::proto::link::{
     EdgeLink, EdgeLinkConfig, EdgeLinkEvent, RegionLink, RegionLinkConfig,
 };
 use starlane_protocol::link::{
-    EdgeToRegion, FrameDecoder, LENGTH_PREFIX, LINK_VERSION, MAX_LINK_FRAME, RegionToEdge,
-    Welcome,
+    EdgeToRegion, FrameDecoder, LENGTH_PREFIX, LINK_VERSION, MAX_LINK_FRAME, RegionToEdge, Welcome,
 };
 use std::time::Instant;
 

@@ -59,4 +59,43 @@ mod tests {
             assert!(stats.clients_delivered >= 1, "{stats:?}");
         }
     }
+
+    /// A client that rebinds mid-session is moved by the server once its new path answers,
+    /// and traffic goes on both ways at the new address: the targets reach `Migrated`.
+    #[test]
+    fn handshake_seed_roams() {
+        use crate::handshake::{Focus, OpWriter, Sim};
+        let connect = |w: &mut OpWriter| {
+            w.flush().flush().flush().flush();
+        };
+        // Client 0 to a fresh address: data, challenge, response.
+        let mut w = OpWriter::new();
+        connect(&mut w);
+        w.rebind(0, 7).client_send(0, true, b"from the new address");
+        w.flush().flush().flush();
+        w.server_send(0, true, b"to the new address").flush();
+        for focus in [Focus::Server, Focus::Client] {
+            let stats = Sim::run(focus, &w.finish());
+            assert_eq!(stats.server_migrated, 1, "{stats:?}");
+            assert_eq!(stats.server_delivered, 1, "{stats:?}");
+            assert_eq!(stats.clients_delivered, 1, "{stats:?}");
+        }
+        // Without the response the connection stays where it was.
+        let mut w = OpWriter::new();
+        connect(&mut w);
+        w.rebind(0, 7).client_send(0, true, b"from the new address");
+        w.flush().lose(0, true).flush().advance(5000);
+        let stats = Sim::run(Focus::Server, &w.finish());
+        assert_eq!(stats.server_migrated, 0, "{stats:?}");
+        // Onto client 1's address: its connection gives way.
+        let mut w = OpWriter::new();
+        connect(&mut w);
+        w.rebind(0, 1)
+            .client_send(0, false, b"here now")
+            .flush()
+            .flush()
+            .flush();
+        let stats = Sim::run(Focus::Server, &w.finish());
+        assert_eq!(stats.server_migrated, 1, "{stats:?}");
+    }
 }

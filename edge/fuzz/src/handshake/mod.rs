@@ -12,6 +12,10 @@
 //! `Endpoint::{send_reliable, send_datagram, close}` to make connection traffic (see [`ops`]).
 //! Nothing depends on the packet layout, so the targets keep working when it changes.
 //!
+//! Clients roam: the fuzzer may move a client to another address (see [`Op::Rebind`]), a fresh
+//! one or one that raw datagrams or another client use, so the server's path validation and
+//! migration run under the same deliveries, losses, mutations and replays as the handshake.
+//!
 //! Invariants checked (a violation panics, which the fuzzer reports as a crash):
 //! * **no amplification**: the server never sends an address that has no connection more
 //!   bytes than it received from it (a hello's cookie, an init's response, a roaming client's
@@ -39,6 +43,8 @@ use std::time::{Duration, Instant};
 pub const CLIENTS: usize = 3;
 /// Source addresses raw datagrams may come from (the first [`CLIENTS`] are the clients').
 pub const SOURCES: usize = 6;
+/// Addresses a client may rebind to besides the [`SOURCES`]: no one else uses them.
+pub const FRESH: usize = 4;
 /// Most operations run for one input.
 pub const MAX_OPS: usize = 256;
 /// Datagrams kept per queue; older ones are dropped (lost).
@@ -63,6 +69,19 @@ pub fn source_addr(i: usize) -> SocketAddr {
     )
 }
 
+/// The address a rebinding client moves to: `i` modulo `SOURCES + FRESH`, a source address
+/// (perhaps another client's) below [`SOURCES`], a fresh one above.
+pub fn rebind_addr(i: usize) -> SocketAddr {
+    match i % (SOURCES + FRESH) {
+        i if i < SOURCES => source_addr(i),
+        // i < SOURCES + FRESH, so these casts are exact.
+        i => SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(203, 0, 113, 1 + i as u8)),
+            50_000 + i as u16,
+        ),
+    }
+}
+
 /// What happened in one run (to check that the harness reaches established connections).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SimStats {
@@ -72,6 +91,8 @@ pub struct SimStats {
     pub server_delivered: usize,
     /// Messages and datagrams the clients delivered.
     pub clients_delivered: usize,
+    /// `Migrated` events of the server: connections that moved to a validated address.
+    pub server_migrated: usize,
 }
 
 /// Which endpoint raw datagrams are injected into.
@@ -86,10 +107,26 @@ pub enum Focus {
 /// One client endpoint and the datagrams in flight between it and the server.
 struct ClientSlot {
     endpoint: Option<Endpoint>,
+    /// Where the client is now: its datagrams come from here, and the server's datagrams to
+    /// here reach it.
+    addr: SocketAddr,
+    /// The address the server knows this client's connection by (its `Connected` and
+    /// `Migrated` events): `ServerSend` and a close by the server go there.
+    server_view: SocketAddr,
     /// Datagrams on their way to the server.
     to_server: VecDeque<Vec<u8>>,
     /// Datagrams on their way from the server.
     to_client: VecDeque<Vec<u8>>,
+}
+
+/// What the server exchanged with one address.
+#[derive(Debug, Clone, Copy, Default)]
+struct AddressBytes {
+    /// Bytes received from it, whatever it had: a client's packet may reach a roaming probe of
+    /// another connection from an address that has its own.
+    received: usize,
+    /// Bytes sent to it while it had no connection.
+    sent_unconnected: usize,
 }
 
 /// The simulation: a server, its clients, the queues between them and the clock.
@@ -104,10 +141,8 @@ pub struct Sim {
     history_next: usize,
     /// Peers the server has a connection with, from its events.
     sessions: HashSet<SocketAddr>,
-    /// Per address: bytes received from it (whatever it had: a client's packet may reach a
-    /// roaming probe of another connection from an address that has its own), and bytes sent
-    /// to it while it had no connection.
-    unvalidated: HashMap<SocketAddr, (usize, usize)>,
+    /// Per address, for the amplification check (see [`AddressBytes`]).
+    bytes_by_address: HashMap<SocketAddr, AddressBytes>,
     /// Messages and datagrams any client endpoint was asked to send.
     sent_by_clients: HashSet<Vec<u8>>,
     /// Messages and datagrams the server was asked to send.
@@ -147,7 +182,7 @@ impl Sim {
             history: Vec::new(),
             history_next: 0,
             sessions: HashSet::new(),
-            unvalidated: HashMap::new(),
+            bytes_by_address: HashMap::new(),
             sent_by_clients: HashSet::new(),
             sent_by_server: HashSet::new(),
             stats: SimStats::default(),
@@ -155,6 +190,8 @@ impl Sim {
         for i in 0..CLIENTS {
             sim.clients.push(ClientSlot {
                 endpoint: None,
+                addr: source_addr(i),
+                server_view: source_addr(i),
                 to_server: VecDeque::new(),
                 to_client: VecDeque::new(),
             });
@@ -203,8 +240,9 @@ impl Sim {
         self.history_next = self.history_next.wrapping_add(1);
     }
 
-    fn client_index(addr: SocketAddr) -> Option<usize> {
-        (0..CLIENTS).find(|&i| source_addr(i) == addr)
+    /// The client at `addr` now (the first, when a rebind put two there).
+    fn client_at(&mut self, addr: SocketAddr) -> Option<&mut ClientSlot> {
+        self.clients.iter_mut().find(|slot| slot.addr == addr)
     }
 
     /// Replace client `i`'s endpoint by a fresh one starting a handshake now.
@@ -227,7 +265,7 @@ impl Sim {
     fn deliver_to_server(&mut self, from: SocketAddr, datagram: &[u8]) {
         self.remember(datagram);
         let had_connection = self.sessions.contains(&from);
-        self.unvalidated.entry(from).or_default().0 += datagram.len();
+        self.bytes_by_address.entry(from).or_default().received += datagram.len();
         self.server.handle_datagram(self.now, from, datagram);
         while let Some((to, reply)) = self.server.poll_transmit(self.now) {
             self.check_amplification(to, reply.len());
@@ -258,7 +296,8 @@ impl Sim {
 
     fn route_from_server(&mut self, to: SocketAddr, datagram: Vec<u8>) {
         self.remember(&datagram);
-        if let Some(slot) = Self::client_index(to).and_then(|i| self.clients.get_mut(i)) {
+        // Nobody at `to` (a client that moved away): the datagram is lost.
+        if let Some(slot) = self.client_at(to) {
             push_capped(&mut slot.to_client, datagram);
         }
     }
@@ -269,12 +308,13 @@ impl Sim {
         if self.sessions.contains(&to) {
             return;
         }
-        let (received, sent) = self.unvalidated.entry(to).or_default();
-        *sent += len;
+        let bytes = self.bytes_by_address.entry(to).or_default();
+        bytes.sent_unconnected += len;
         assert!(
-            *sent <= *received,
-            "amplification: {to}, which has no connection, was sent {sent} bytes after \
-             sending {received}"
+            bytes.sent_unconnected <= bytes.received,
+            "amplification: {to}, which has no connection, was sent {} bytes after sending {}",
+            bytes.sent_unconnected,
+            bytes.received
         );
     }
 
@@ -293,13 +333,22 @@ impl Sim {
                 EndpointEvent::Connected { peer, .. } => {
                     self.stats.server_connected += 1;
                     self.sessions.insert(peer);
+                    if let Some(slot) = self.client_at(peer) {
+                        slot.server_view = peer;
+                    }
                 }
                 EndpointEvent::Closed { peer, .. } => {
                     self.sessions.remove(&peer);
                 }
                 EndpointEvent::Migrated { from, to } => {
+                    self.stats.server_migrated += 1;
                     self.sessions.remove(&from);
                     self.sessions.insert(to);
+                    for slot in &mut self.clients {
+                        if slot.server_view == from {
+                            slot.server_view = to;
+                        }
+                    }
                 }
                 EndpointEvent::Message { peer, bytes }
                 | EndpointEvent::Datagram { peer, bytes } => {

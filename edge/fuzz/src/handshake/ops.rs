@@ -5,12 +5,13 @@
 //! `Endpoint::{send_reliable, send_datagram, close}` are used here only, to make connection
 //! traffic.
 
-use super::{CLIENTS, Focus, Sim, server_addr, source_addr};
+use super::{CLIENTS, Focus, Sim, rebind_addr, server_addr, source_addr};
 use crate::input::Input;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Number of operation codes.
-const OP_COUNT: u8 = 11;
+const OP_COUNT: u8 = 12;
 
 /// A change applied to a datagram before it is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +78,10 @@ pub enum Op<'a> {
     Lose { client: u8, to_server: bool },
     /// Every queued datagram is delivered once, unchanged, in order.
     Flush,
+    /// Client `client` moves to address [`rebind_addr`]`(to)`, as a NAT rebinding or a phone
+    /// changing network does: its datagrams come from there, and the server's reach it only
+    /// there. Its endpoint carries on unaware.
+    Rebind { client: u8, to: u8 },
 }
 
 impl<'a> Mutation<'a> {
@@ -163,7 +168,11 @@ impl<'a> Op<'a> {
                 client: input.u8(),
                 to_server: input.bool(),
             },
-            _ => Self::Flush,
+            10 => Self::Flush,
+            _ => Self::Rebind {
+                client: input.u8(),
+                to: input.u8(),
+            },
         }
     }
 }
@@ -194,7 +203,7 @@ impl Sim {
                 let c = client_of(client);
                 if let Some(mut d) = self.take(c, true, pick) {
                     mutation.apply(&mut d);
-                    self.deliver_to_server(source_addr(c), &d);
+                    self.deliver_to_server(self.addr_of(c), &d);
                 }
             }
             Op::ToClient {
@@ -234,6 +243,11 @@ impl Sim {
                 self.take(client_of(client), to_server, 0);
             }
             Op::Flush => self.flush(),
+            Op::Rebind { client, to } => {
+                if let Some(slot) = self.clients.get_mut(client_of(client)) {
+                    slot.addr = rebind_addr(usize::from(to));
+                }
+            }
         }
     }
 
@@ -280,8 +294,22 @@ impl Sim {
         self.drain_client(c);
     }
 
+    /// Client `c`'s address now.
+    fn addr_of(&self, c: usize) -> SocketAddr {
+        self.clients
+            .get(c)
+            .map_or_else(|| source_addr(c), |slot| slot.addr)
+    }
+
+    /// The address the server knows client `c`'s connection by.
+    fn server_view_of(&self, c: usize) -> SocketAddr {
+        self.clients
+            .get(c)
+            .map_or_else(|| source_addr(c), |slot| slot.server_view)
+    }
+
     fn server_send(&mut self, c: usize, reliable: bool, body: &[u8]) {
-        let (now, to) = (self.now, source_addr(c));
+        let (now, to) = (self.now, self.server_view_of(c));
         let sent = if reliable {
             self.server.send_reliable(now, to, body)
         } else {
@@ -296,7 +324,7 @@ impl Sim {
     fn close(&mut self, c: usize, by_server: bool, code: u8) {
         let now = self.now;
         if by_server {
-            self.server.close(now, source_addr(c), code);
+            self.server.close(now, self.server_view_of(c), code);
             self.drain_server();
         } else {
             if let Some(ep) = self.clients.get_mut(c).and_then(|s| s.endpoint.as_mut()) {
@@ -316,7 +344,7 @@ impl Sim {
                 None => continue,
             };
             for d in up {
-                self.deliver_to_server(source_addr(c), &d);
+                self.deliver_to_server(self.addr_of(c), &d);
             }
             for d in down {
                 self.deliver_to_client(c, server_addr(), &d);

@@ -39,6 +39,12 @@ impl OpWriter {
         self
     }
 
+    /// [`super::Op::ToClient`] with one bit flipped.
+    pub fn to_client_flipped(&mut self, client: u8, bit: u16) -> &mut Self {
+        self.w.u8(2).u8(client).u8(0).u8(1).u16(bit);
+        self
+    }
+
     /// [`super::Op::ToClient`] cut to `len` bytes.
     pub fn to_client_truncated(&mut self, client: u8, len: u16) -> &mut Self {
         self.w.u8(2).u8(client).u8(0).u8(2).u16(len);
@@ -90,6 +96,12 @@ impl OpWriter {
     /// [`super::Op::Flush`].
     pub fn flush(&mut self) -> &mut Self {
         self.w.u8(10);
+        self
+    }
+
+    /// [`super::Op::Rebind`].
+    pub fn rebind(&mut self, client: u8, to: u8) -> &mut Self {
+        self.w.u8(11).u8(client).u8(to);
         self
     }
 
