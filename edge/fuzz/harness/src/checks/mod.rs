@@ -17,7 +17,7 @@ mod tests {
     /// Every file of `corpus/<target>` through its check (what the fuzzer replays first).
     fn replay(target: &str, check: fn(&[u8])) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("corpus")
+            .join("../corpus")
             .join(target);
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).expect("the corpus directory exists") {

@@ -1,10 +1,10 @@
-//! Writes the seed corpus in `corpus/<target>/` from real inputs: the protocol's golden
-//! vectors, the shipped configuration, link frames and handshake datagrams made with the real
-//! encoders and endpoints. Run from `edge/fuzz`:
+//! Writes the seed corpus in `edge/fuzz/corpus/<target>/` from real inputs: the protocol's
+//! golden vectors, the shipped configuration, link frames and handshake datagrams made with the
+//! real encoders and endpoints. Run from anywhere in the repository:
 //!
 //! ```text
-//! cargo +nightly run --example gen_seeds               # every target
-//! cargo +nightly run --example gen_seeds game_config   # the region configuration only
+//! cargo run -p starlane-fuzz --example gen_seeds               # every target
+//! cargo run -p starlane-fuzz --example gen_seeds game_config   # the region configuration only
 //! ```
 //!
 //! Files are overwritten by name; files of other names (crash inputs) are kept. Handshake
@@ -20,14 +20,15 @@ use std::path::{Path, PathBuf};
 
 /// Where the corpus of `target` lives.
 fn corpus(target: &str) -> PathBuf {
+    // The corpus belongs to the fuzz targets' crate, one level up.
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus")
+        .join("../corpus")
         .join(target)
 }
 
 /// The repository root.
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
 }
 
 /// Write one seed file.

@@ -269,16 +269,14 @@ impl Sim {
         self.server.handle_datagram(self.now, from, datagram);
         while let Some((to, reply)) = self.server.poll_transmit(self.now) {
             self.check_amplification(to, reply.len());
-            if !had_connection {
-                if to != from {
-                    // Traffic of established connections may go out here; anything else
-                    // would reflect an unauthenticated datagram to a third party.
-                    assert!(
-                        self.sessions.contains(&to),
-                        "a datagram from {from}, which has no connection, made the server \
-                         send to {to}, which has none either"
-                    );
-                }
+            if !had_connection && to != from {
+                // Traffic of established connections may go out here; anything else would
+                // reflect an unauthenticated datagram to a third party.
+                assert!(
+                    self.sessions.contains(&to),
+                    "a datagram from {from}, which has no connection, made the server send to \
+                     {to}, which has none either"
+                );
             }
             self.route_from_server(to, reply);
         }
