@@ -198,7 +198,7 @@ fn memory_table() {
         "netcore Connection, protocol v2 (estimate: the two rows summed)",
         before,
     );
-    row("netcore Connection, protocol v3 (no laminar)", netcore);
+    row("netcore Connection, protocol v4 (no laminar)", netcore);
     row("netcore server Endpoint, per established client", endpoint);
     println!();
 }

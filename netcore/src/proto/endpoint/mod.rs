@@ -37,13 +37,15 @@ struct Peer {
     /// Server role: the connection ID its client puts in every packet.
     cid: Option<[u8; CID_LEN]>,
     /// Server role: a new address of the client being validated.
-    probe: Option<path::Probe>,
+    /// Boxed: a probe is rare and short, and every connection would otherwise carry its
+    /// room (about 150 bytes each in the endpoint's map).
+    probe: Option<Box<path::Probe>>,
 }
 
 impl Peer {
     /// When the endpoint must next look at this connection.
     fn deadline(&self) -> Option<Instant> {
-        let probe = self.probe.as_ref().and_then(path::Probe::deadline);
+        let probe = self.probe.as_deref().and_then(path::Probe::deadline);
         [self.conn.poll_timeout(), probe]
             .into_iter()
             .flatten()

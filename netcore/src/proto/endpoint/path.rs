@@ -93,14 +93,14 @@ impl Endpoint {
         match &mut p.probe {
             Some(probe) if probe.addr == from => probe.received += len,
             _ if newest => {
-                p.probe = Some(Probe {
+                p.probe = Some(Box::new(Probe {
                     addr: from,
                     token: u64::from_le_bytes(entropy.array()),
                     received: len,
                     sent: 0,
                     challenges: 0,
                     next: now,
-                });
+                }));
                 self.paths.probes += 1;
             }
             _ => return,
