@@ -54,6 +54,9 @@ async fn relay(server: SocketAddr, rebound: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
+/// Messages the server sends, one every 300 µs, while the move happens.
+const STREAM: u16 = 300;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_links_carry_on_when_the_clients_address_changes() {
     let (server, mut accepted, public) = loopback_server(QueueLimits::DEFAULT);
@@ -67,10 +70,33 @@ async fn the_links_carry_on_when_the_clients_address_changes() {
     reliable_arrives(&client, &mut edge, b"before").await;
     reliable_arrives(&edge, &mut client, b"welcome").await;
 
-    rebound.store(true, Ordering::Release);
-    // The first message from the new port reaches the same link; the server validates the
-    // port and moves the connection, and its answer reaches the client there.
-    reliable_arrives(&client, &mut edge, b"after").await;
+    // The server streams to the client; a quarter in, the client's port changes and it sends
+    // a message. Its packets from the new port reach the same link; the server validates the
+    // port and moves the connection mid-stream. None of the messages the server queues around
+    // the move may be lost (one applied in the loop turn that moved the connection once was:
+    // it went to the old address, which the endpoint no longer knew).
+    for i in 0..STREAM {
+        if i == STREAM / 4 {
+            rebound.store(true, Ordering::Release);
+            assert!(client.sender.send_reliable(b"after".to_vec()).is_queued());
+        }
+        assert!(
+            edge.sender
+                .send_reliable(i.to_le_bytes().to_vec())
+                .is_queued()
+        );
+        tokio::time::sleep(std::time::Duration::from_micros(300)).await;
+    }
+    match next_reliable(&mut edge).await {
+        LinkEvent::Reliable(m) => assert_eq!(m, b"after"),
+        other => panic!("{other:?}"),
+    }
+    for i in 0..STREAM {
+        match next_reliable(&mut client).await {
+            LinkEvent::Reliable(m) => assert_eq!(m, i.to_le_bytes(), "message {i}"),
+            other => panic!("{other:?}"),
+        }
+    }
     assert!(edge.sender.send_reliable(b"still you".to_vec()).is_queued());
     match next_reliable(&mut client).await {
         LinkEvent::Reliable(m) => assert_eq!(m, b"still you"),

@@ -187,6 +187,11 @@ impl<S: LinkSink> Driver<S> {
                 return;
             }
             let mut busy = self.receive();
+            // Route what the datagrams caused first: a connection they moved to its client's
+            // new address (`Migrated`) must be re-keyed before the queued messages below are
+            // applied, or one of them would go to the old address, which the endpoint no
+            // longer knows, and be lost.
+            let mut go_on = self.events();
             let now = Instant::now();
             if let Some(q) = woken_by.take() {
                 self.apply(now, q);
@@ -204,7 +209,7 @@ impl<S: LinkSink> Driver<S> {
                 self.handled = Some(t);
                 busy = true;
             }
-            let go_on = self.events();
+            go_on &= self.events();
             busy |= self.transmit(now).await;
             if !go_on {
                 return;
