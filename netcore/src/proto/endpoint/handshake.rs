@@ -5,7 +5,7 @@ use super::{Endpoint, EndpointEvent, Peer, Role};
 use crate::proto::conn::Connection;
 use crate::proto::cookie::CookieJar;
 use crate::proto::drops::DropReason;
-use crate::proto::handshake::ClientEvent;
+use crate::proto::handshake::{ClientEvent, ServerHandshake};
 use crate::proto::packet::{CID_LEN, CLIENT_NONCE_LEN};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -22,20 +22,25 @@ impl Endpoint {
         }
     }
 
+    /// Server role: the handshake and the cookie jar (made on first use).
+    fn server_parts(&mut self, now: Instant) -> Result<(&ServerHandshake, &CookieJar), DropReason> {
+        self.jar(now);
+        match &self.role {
+            Role::Server {
+                handshake,
+                jar: Some(jar),
+            } => Ok((handshake, jar)),
+            _ => Err(DropReason::UnexpectedType),
+        }
+    }
+
     pub(super) fn on_hello(
         &mut self,
         now: Instant,
         from: SocketAddr,
         d: &[u8],
     ) -> Result<(), DropReason> {
-        self.jar(now);
-        let Role::Server {
-            handshake,
-            jar: Some(jar),
-        } = &self.role
-        else {
-            return Err(DropReason::UnexpectedType);
-        };
+        let (handshake, jar) = self.server_parts(now)?;
         let cookie = handshake.answer_hello(jar, from, d)?;
         self.handshake_out.push_back((from, cookie));
         Ok(())
@@ -47,14 +52,7 @@ impl Endpoint {
         from: SocketAddr,
         d: &[u8],
     ) -> Result<(), DropReason> {
-        self.jar(now);
-        let Role::Server {
-            handshake,
-            jar: Some(jar),
-        } = &self.role
-        else {
-            return Err(DropReason::UnexpectedType);
-        };
+        let (handshake, jar) = self.server_parts(now)?;
         handshake.check_init(jar, from, d)?;
         if self.closed_inits.contains_key(&nonce_of_init(d)) {
             return Err(DropReason::Replayed);
